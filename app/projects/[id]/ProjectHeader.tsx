@@ -1,0 +1,32 @@
+import Link from "next/link";
+import { Badge, PageHeader, SimulatedBadge, Tabs } from "@/components/ui";
+
+export function ProjectHeader(props: { project: { id: string; name: string; description: string; simulated: boolean; suite: { mode: string } | null }; active: "overview" | "settings" }) {
+  const { project } = props;
+  return (
+    <>
+      <PageHeader
+        eyebrow={
+          <>
+            <Link href="/projects">Projects</Link> <span>/</span>
+          </>
+        }
+        title={project.name}
+        badges={
+          <>
+            {project.suite && <Badge>{project.suite.mode}</Badge>}
+            {project.simulated && <SimulatedBadge />}
+          </>
+        }
+        description={project.description || undefined}
+      />
+      <Tabs
+        active={props.active}
+        items={[
+          { key: "overview", label: "Overview", href: `/projects/${project.id}` },
+          { key: "settings", label: "Settings", href: `/projects/${project.id}/settings` },
+        ]}
+      />
+    </>
+  );
+}

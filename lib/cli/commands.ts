@@ -1,0 +1,37 @@
+// The table of CLI commands. Each command lives in its own module and is loaded on use,
+// so `studio --help` stays instant.
+export interface Command {
+  usage: string;
+  summary: string;
+  run(args: string[]): Promise<number | void>;
+}
+
+export const commands: Record<string, Command> = {
+  start: {
+    usage: "studio start [--host HOST] [--port PORT]",
+    summary: "Start the studio: database (embedded unless DATABASE_URL is set), migrations, web server.",
+    run: async (args) => (await import("./start.ts")).start(args),
+  },
+  migrate: {
+    usage: "studio migrate",
+    summary: "Apply pending database migrations and exit (safe to run while the studio is up).",
+    run: async (args) => (await import("./migrate.ts")).migrateCommand(args),
+  },
+};
+
+export function helpText(): string {
+  const width = Math.max(...Object.values(commands).map((command) => command.usage.length));
+  const lines = Object.values(commands).map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`);
+  return [
+    "Harness Studio: evaluate LLM harnesses, keep raw traces, let a proposer write the next one.",
+    "",
+    "Usage: npx studio <command> [options]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Environment: DATABASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, HOST, PORT, STUDIO_TOKEN, STUDIO_DATA_DIR.",
+    "Run `npx studio <command> --help` for a command's options.",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,76 @@
+// `studio start`: configuration check → build if needed → database (embedded or
+// DATABASE_URL) and migrations → Next.js behind the guard. Ctrl-C / SIGTERM stop all of it.
+import http from "node:http";
+import { parseArgs } from "node:util";
+import { describeUrl, openDatabase } from "../db/database.ts";
+import { disconnectDb } from "../db/client.ts";
+import { studioRoot } from "../paths.ts";
+import { ensureBuild } from "../server/build.ts";
+import { checkPortFree, portError, readServerConfig } from "../server/config.ts";
+import { createGuard } from "../server/guard.ts";
+
+export async function start(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { host: { type: "string" }, port: { type: "string" } } });
+  const config = readServerConfig(values);
+  await checkPortFree(config.host, config.port);
+  process.env.NEXT_TELEMETRY_DISABLED = "1";
+  await ensureBuild(studioRoot, log);
+
+  const database = await openDatabase({ log });
+  log(database.embedded ? "Database: embedded Postgres." : `Database: ${describeUrl(database.url)} (DATABASE_URL).`);
+
+  let server: http.Server | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string) => {
+    stopping ??= (async () => {
+      log(`${signal}: stopping…`);
+      const force = setTimeout(() => process.exit(1), 20_000).unref();
+      if (server) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server!.close(resolve));
+      }
+      await disconnectDb().catch(() => {});
+      await database.close();
+      clearTimeout(force);
+      log("Stopped.");
+      process.exit(0);
+    })();
+    return stopping;
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+
+  try {
+    const createNext = (await import("next")).default;
+    const app = createNext({ dev: false, dir: studioRoot, hostname: config.host, port: config.port, customServer: true });
+    await app.prepare();
+    const handle = app.getRequestHandler();
+    const guard = createGuard(config);
+    server = http.createServer(async (req, res) => {
+      try {
+        if (await guard(req, res)) return;
+        await handle(req, res);
+      } catch (error) {
+        console.error(error);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end("Internal error");
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      server!.once("error", (error: NodeJS.ErrnoException) => reject(portError(error, config.host, config.port)));
+      server!.listen(config.port, config.host, resolve);
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const shownHost = config.host.includes(":") ? `[${config.host}]` : config.host;
+  log(`Harness Studio is ready on http://${shownHost}:${config.port}${config.token ? " (access token required)" : ""}`);
+  if (!process.env.ANTHROPIC_API_KEY) log("No ANTHROPIC_API_KEY: real model runs are off until you set it.");
+  await new Promise(() => {}); // serve until a signal stops us
+  return 0;
+}
+
+function log(line: string): void {
+  console.log(`[studio] ${line}`);
+}

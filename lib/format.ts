@@ -1,0 +1,36 @@
+// How numbers and times read on every page and in the CLI.
+export function formatScore(score: number | null | undefined): string {
+  return score == null ? "—" : `${(score * 100).toFixed(1)}%`;
+}
+
+export function formatTokens(tokens: number | null | undefined): string {
+  if (tokens == null) return "—";
+  if (tokens >= 1_000_000) return `${(tokens / 1_000_000).toFixed(tokens >= 10_000_000 ? 0 : 1)}M`;
+  if (tokens >= 10_000) return `${Math.round(tokens / 1000)}k`;
+  return tokens.toLocaleString("en-US");
+}
+
+export function formatUsd(usd: number | null | undefined): string {
+  if (usd == null) return "—";
+  return usd < 0.01 && usd > 0 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
+export function formatRelative(date: Date | null | undefined, now = new Date()): string {
+  if (!date) return "—";
+  const seconds = Math.round((now.getTime() - date.getTime()) / 1000);
+  if (seconds < 45) return "just now";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  if (days < 30) return `${days} d ago`;
+  return date.toISOString().slice(0, 10);
+}
+
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms == null) return "—";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}

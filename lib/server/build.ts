@@ -1,0 +1,54 @@
+// `npm start` must work on a fresh clone: build the Next.js app when there is no build, or
+// when the sources changed since the last one (a stamp of paths, sizes and mtimes).
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { StudioError } from "../errors.ts";
+
+const SOURCES = ["app", "components", "lib", "public", "next.config.js", "tsconfig.json", "package-lock.json"];
+const IGNORED = new Set(["node_modules", ".next", "data", "generated"]);
+
+export function sourceStamp(root: string): string {
+  const hash = crypto.createHash("sha256");
+  const visit = (relative: string) => {
+    const full = path.join(root, relative);
+    if (!fs.existsSync(full)) return;
+    const stat = fs.statSync(full);
+    if (stat.isDirectory()) {
+      for (const entry of fs.readdirSync(full).sort()) if (!IGNORED.has(entry)) visit(path.join(relative, entry));
+    } else {
+      hash.update(`${relative}\0${stat.size}\0${stat.mtimeMs}\n`);
+    }
+  };
+  SOURCES.forEach(visit);
+  return hash.digest("hex");
+}
+
+function stampFile(root: string): string {
+  return path.join(root, ".next", "studio-source-stamp");
+}
+
+export function buildIsCurrent(root: string): boolean {
+  const stamp = stampFile(root);
+  return fs.existsSync(path.join(root, ".next", "BUILD_ID")) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === sourceStamp(root);
+}
+
+export async function ensureBuild(root: string, log: (line: string) => void): Promise<void> {
+  if (buildIsCurrent(root)) return;
+  log("Building the web app (first start, or the sources changed)…");
+  const started = Date.now();
+  const stamp = sourceStamp(root);
+  const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, [nextBin, "build"], {
+      cwd: root,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    child.on("exit", (status) => resolve(status ?? 1));
+  });
+  if (code !== 0) throw new StudioError("The web app failed to build (see the output above).");
+  fs.writeFileSync(stampFile(root), stamp);
+  log(`Built in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+}

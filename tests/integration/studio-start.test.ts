@@ -1,0 +1,147 @@
+// The studio as a person starts it: `studio start` on a fresh data folder, stopped with
+// SIGTERM / Ctrl-C, started again; refusals for unsafe or broken configurations.
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort, postgresProcessesFor, runCli, startStudio, studioEnv, tempDataDir, type RunningStudio } from "../helpers/studio.ts";
+
+const started: RunningStudio[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((studio) => studio.stop("SIGTERM")));
+});
+
+async function connect(dataDir: string): Promise<pg.Client> {
+  const { user, password } = JSON.parse(fs.readFileSync(path.join(dataDir, "postgres-credentials.json"), "utf8"));
+  const port = Number(fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[3]);
+  const client = new pg.Client({ host: "127.0.0.1", port, user, password, database: "studio" });
+  await client.connect();
+  return client;
+}
+
+describe("studio start (embedded Postgres)", () => {
+  it("serves the projects page, stops cleanly, and keeps the data for the next start", async () => {
+    const dataDir = tempDataDir();
+    const first = await startStudio({ dataDir });
+    started.push(first);
+
+    const page = await fetch(`${first.url}/projects`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("No projects yet");
+
+    const client = await connect(dataDir);
+    const tables = await client.query(`select table_name from information_schema.tables where table_schema = 'public'`);
+    expect(tables.rows.map((row) => row.table_name)).toEqual(
+      expect.arrayContaining(["Project", "TaskSuite", "Task", "Candidate", "CandidateParent", "Evaluation", "TaskRun", "TraceEvent", "Iteration", "InstructionVersion", "Optimization", "_prisma_migrations"]),
+    );
+    await client.query(`insert into "Project" (id, name, "updatedAt") values ('kept-project', 'Survives a restart', now())`);
+    await client.end();
+
+    expect(await first.stop("SIGTERM")).toBe(0);
+    expect(postgresProcessesFor(dataDir)).toEqual([]);
+    expect(fs.existsSync(path.join(dataDir, "postgres", "postmaster.pid"))).toBe(false);
+
+    const second = await startStudio({ dataDir });
+    started.push(second);
+    expect(second.output()).not.toContain("Creating a new Postgres data folder");
+    expect(await (await fetch(`${second.url}/projects`)).text()).toContain("Survives a restart");
+    expect(await second.stop("SIGINT")).toBe(0);
+    expect(postgresProcessesFor(dataDir)).toEqual([]);
+  });
+
+  it("adopts a Postgres left behind by a studio that was SIGKILLed, and stops it", async () => {
+    const dataDir = tempDataDir();
+    const first = await startStudio({ dataDir });
+    started.push(first);
+    await first.stop("SIGKILL");
+    expect(postgresProcessesFor(dataDir).length).toBe(1); // orphaned, as SIGKILL allows nothing else
+
+    const second = await startStudio({ dataDir });
+    started.push(second);
+    expect(second.output()).toContain("Adopting the Postgres");
+    expect((await fetch(`${second.url}/projects`)).status).toBe(200);
+    expect(await second.stop("SIGTERM")).toBe(0);
+    expect(postgresProcessesFor(dataDir)).toEqual([]);
+  });
+});
+
+describe("studio start refuses what it should", () => {
+  it("refuses a non-loopback address without STUDIO_TOKEN, before starting anything", async () => {
+    const dataDir = tempDataDir();
+    const result = await runCli(["start"], studioEnv({ HOST: "0.0.0.0", STUDIO_DATA_DIR: dataDir, PORT: String(await freePort()) }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Refusing to listen on 0.0.0.0");
+    expect(result.stderr).toContain("STUDIO_TOKEN");
+    expect(fs.existsSync(path.join(dataDir, "postgres"))).toBe(false);
+  });
+
+  it("names the port that is already in use", async () => {
+    const blocker = net.createServer();
+    const port = await new Promise<number>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as net.AddressInfo).port)));
+    try {
+      const result = await runCli(["start"], studioEnv({ PORT: String(port), STUDIO_DATA_DIR: tempDataDir() }));
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("gives a one-line error naming the host of an unreachable DATABASE_URL", async () => {
+    const port = await freePort(); // nothing listens there
+    const result = await runCli(["migrate"], studioEnv({ DATABASE_URL: `postgresql://someone:secret@127.0.0.1:${port}/studio` }));
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain(`Cannot reach the database at 127.0.0.1:${port}/studio`);
+    expect(result.stderr).not.toContain("secret");
+  });
+
+  it("gives up on a database that never answers within 10 seconds", async () => {
+    const silent = net.createServer(() => {}); // accepts, then says nothing
+    const port = await new Promise<number>((resolve) => silent.listen(0, "127.0.0.1", () => resolve((silent.address() as net.AddressInfo).port)));
+    try {
+      const result = await runCli(["migrate"], studioEnv({ DATABASE_URL: `postgresql://someone:secret@127.0.0.1:${port}/studio` }), 30_000);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`Cannot reach the database at 127.0.0.1:${port}`);
+      expect(result.ms).toBeLessThan(13_000);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it("reports a data folder that is not Postgres, and leaves it untouched", async () => {
+    const dataDir = tempDataDir();
+    fs.mkdirSync(path.join(dataDir, "postgres"));
+    fs.writeFileSync(path.join(dataDir, "postgres", "notes.txt"), "my files");
+    const result = await runCli(["migrate"], studioEnv({ STUDIO_DATA_DIR: dataDir }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("is not a Postgres data folder");
+    expect(fs.readdirSync(path.join(dataDir, "postgres"))).toEqual(["notes.txt"]);
+  });
+
+  it("reports a data folder of another Postgres version, and leaves it untouched", async () => {
+    const dataDir = tempDataDir();
+    fs.mkdirSync(path.join(dataDir, "postgres"));
+    fs.writeFileSync(path.join(dataDir, "postgres", "PG_VERSION"), "15\n");
+    const result = await runCli(["migrate"], studioEnv({ STUDIO_DATA_DIR: dataDir }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("holds a Postgres 15 data folder");
+    expect(fs.readdirSync(path.join(dataDir, "postgres"))).toEqual(["PG_VERSION"]);
+  });
+});
+
+describe("studio CLI", () => {
+  it("prints help and exits 0", async () => {
+    const result = await runCli(["--help"], studioEnv());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("studio start");
+    expect(result.stdout).toContain("studio migrate");
+  });
+
+  it("rejects an unknown command with a non-zero exit", async () => {
+    const result = await runCli(["frobnicate"], studioEnv());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown command "frobnicate"');
+  });
+});
