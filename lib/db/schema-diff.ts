@@ -17,19 +17,41 @@ type Engine = {
   free(): void;
 };
 
-async function loadEngine(url: string, schema: string): Promise<Engine> {
-  const require = createRequire(import.meta.url);
-  const packageDir = path.dirname(require.resolve("@prisma/schema-engine-wasm"));
-  // The package's entry imports the .wasm file as an ES module, which Node 20 cannot do:
-  // instantiate it by hand with the generated bindings.
-  const bindings = await import(path.join(packageDir, "schema_engine_bg.js"));
-  const module = new WebAssembly.Module(fs.readFileSync(path.join(packageDir, "schema_engine_bg.wasm")));
-  const instance = new WebAssembly.Instance(module, { "./schema_engine_bg.js": bindings });
-  bindings.__wbg_set_wasm(instance.exports);
-  (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
-  (globalThis as Record<string, unknown>).PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (message: string) => console.error(`schema engine panic: ${message}`) };
-  const adapter = bindMigrationAwareSqlAdapterFactory(withCharacterColumns(new PrismaPg(catalogFriendlyPool(url))));
-  return bindings.SchemaEngine.new({ datamodels: [["schema.prisma", schema]] }, () => {}, adapter);
+type Bindings = { SchemaEngine: { new (...args: never[]): unknown; new: (...args: unknown[]) => Promise<Engine> } };
+let bindingsOnce: Promise<Bindings> | undefined;
+
+/**
+ * The package's entry imports the .wasm file as an ES module, which Node 20 cannot do:
+ * instantiate it by hand with the generated bindings. Once per process: the bindings keep
+ * module-level views of the instance's memory, so a second instance would corrupt them.
+ */
+function loadBindings(): Promise<Bindings> {
+  bindingsOnce ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const packageDir = path.dirname(require.resolve("@prisma/schema-engine-wasm"));
+    const bindings = await import(path.join(packageDir, "schema_engine_bg.js"));
+    const module = new WebAssembly.Module(fs.readFileSync(path.join(packageDir, "schema_engine_bg.wasm")));
+    const instance = new WebAssembly.Instance(module, { "./schema_engine_bg.js": bindings });
+    bindings.__wbg_set_wasm(instance.exports);
+    (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
+    (globalThis as Record<string, unknown>).PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (message: string) => console.error(`schema engine panic: ${message}`) };
+    return bindings as Bindings;
+  })();
+  return bindingsOnce;
+}
+
+/** Runs `use` with an engine connected to `url`, then frees the engine and its pool. */
+async function withEngine<T>(url: string, schema: string, use: (engine: Engine) => Promise<T>): Promise<T> {
+  const bindings = await loadBindings();
+  const pool = catalogFriendlyPool(url);
+  const adapter = bindMigrationAwareSqlAdapterFactory(withCharacterColumns(new PrismaPg(pool)));
+  const engine = await bindings.SchemaEngine.new({ datamodels: [["schema.prisma", schema]] }, () => {}, adapter);
+  try {
+    return await use(engine);
+  } finally {
+    engine.free();
+    await pool.end().catch(() => {});
+  }
 }
 
 /**
@@ -77,9 +99,6 @@ function withCharacterColumns(factory: PrismaPg): PrismaPg {
 
 const noFilters = { externalTables: [], externalEnums: [] };
 
-function datamodel(schema: string) {
-  return { tag: "schemaDatamodel", files: [{ path: "schema.prisma", content: schema }] };
-}
 
 /**
  * SQL from what prisma/migrations/ builds to schema.prisma. The migrations are replayed
@@ -105,13 +124,11 @@ export async function diffMigrationsToSchema(url: string): Promise<string> {
 /** SQL from the live database at `url` to schema.prisma: empty when there is no drift. */
 export async function diffDatabaseToSchema(url: string): Promise<string> {
   const schema = fs.readFileSync(schemaFile, "utf8");
-  const engine = await loadEngine(url, schema);
-  try {
-    const result = await engine.diff({ from: { tag: "schemaDatasource", files: [{ path: "schema.prisma", content: schema }], configDir: studioRoot }, to: datamodel(schema), script: true, exitCode: null, filters: noFilters });
-    return cleanScript(result.stdout);
-  } finally {
-    engine.free();
-  }
+  const files = [{ path: "schema.prisma", content: schema }];
+  const result = await withEngine(url, schema, (engine) =>
+    engine.diff({ from: { tag: "schemaDatasource", files, configDir: studioRoot }, to: { tag: "schemaDatamodel", files }, script: true, exitCode: null, filters: noFilters }),
+  );
+  return cleanScript(result.stdout);
 }
 
 function cleanScript(stdout: string | null): string {

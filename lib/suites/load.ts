@@ -1,0 +1,328 @@
+// Reads a suite folder (suite.json, tasks.jsonl, grader.ts, env/<task id>/) into memory.
+// People write suites by hand, so a load reports every problem at once, each with its file and
+// line, instead of making them fix one mistake per attempt. Loading only reads: it never writes.
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { z } from "zod";
+import { StudioError } from "../errors.ts";
+import {
+  ENV_DIR,
+  ENV_FILE_LIMIT_BYTES,
+  ENV_TOTAL_LIMIT_BYTES,
+  SUITE_FIELDS,
+  SUITE_FILE,
+  TASK_FIELDS,
+  TASKS_FILE,
+  describeIssue,
+  suiteConfigSchema,
+  taskLineSchema,
+  type GraderConfig,
+  type Split,
+  type SuiteConfig,
+} from "./format.ts";
+import { checkExpected } from "./graders.ts";
+import { parseJson } from "./json-syntax.ts";
+
+export interface LoadedTask {
+  /** The task's id from tasks.jsonl. */
+  key: string;
+  input: unknown;
+  expected: unknown;
+  split: Split;
+  meta: Record<string, unknown> | null;
+  /** 0-based order in tasks.jsonl (blank lines not counted): the stream order of sequential suites. */
+  position: number;
+  /** Starting files from env/<key>/: relative posix path → base64 content; null when the task has no env folder. */
+  envFiles: Record<string, string> | null;
+}
+
+export interface LoadedSuite {
+  /** Absolute path of the suite folder. */
+  dir: string;
+  config: SuiteConfig;
+  tasks: LoadedTask[];
+  /** Source of the module grader when grader.type is "module", else null. */
+  graderSource: string | null;
+}
+
+export interface SuiteProblem {
+  /** Relative to the suite folder, posix: "tasks.jsonl", "env/t1/data.bin", "." for the folder itself. */
+  file: string;
+  /** 1-based. */
+  line?: number;
+  message: string;
+}
+
+export class SuiteLoadError extends StudioError {
+  constructor(
+    readonly dir: string,
+    readonly problems: SuiteProblem[],
+  ) {
+    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+    super(`Cannot load the suite in ${dir} (${count}):\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
+    this.name = "SuiteLoadError";
+  }
+}
+
+/** `tasks.jsonl:7: split must be "search" or "test"` */
+export function formatProblem(problem: SuiteProblem): string {
+  return `${problem.file}${problem.line === undefined ? "" : `:${problem.line}`}: ${problem.message}`;
+}
+
+export async function loadSuiteFolder(dir: string): Promise<LoadedSuite> {
+  const root = path.resolve(dir);
+  const stat = await fs.stat(root).catch(() => null);
+  if (!stat?.isDirectory()) {
+    throw new SuiteLoadError(root, [{ file: ".", message: stat ? "is not a folder" : "folder not found" }]);
+  }
+
+  const problems: SuiteProblem[] = [];
+  const config = await readConfig(root, problems);
+  const graderSource = config?.grader.type === "module" ? await readGraderSource(root, config.grader.path, problems) : null;
+  const { tasks, ids } = await readTasks(root, config?.grader ?? null, problems);
+  const envs = await readEnvs(root, ids, problems);
+
+  if (problems.length > 0 || !config) throw new SuiteLoadError(root, problems);
+  return {
+    dir: root,
+    config,
+    graderSource,
+    tasks: tasks.map((task) => ({ ...task, envFiles: envs.get(task.key) ?? null })),
+  };
+}
+
+// ── Files ────────────────────────────────────────────────────────────────────────────────
+
+/** A text file of the suite, or null (with a problem recorded) when it cannot be read. */
+async function readText(root: string, file: string, whyNeeded: string, problems: SuiteProblem[]): Promise<string | null> {
+  try {
+    const text = await fs.readFile(path.join(root, file), "utf8");
+    return text.replace(/^\uFEFF/, ""); // editors on Windows like to add a byte-order mark
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message =
+      code === "ENOENT" ? `missing: ${whyNeeded}` : code === "EISDIR" ? "is a folder, not a file" : `cannot be read: ${(err as Error).message}`;
+    problems.push({ file, message });
+    return null;
+  }
+}
+
+function syntaxProblem(file: string, error: { line: number; column: number; message: string }, line = error.line): SuiteProblem {
+  return { file, line, message: `not valid JSON: ${error.message} (column ${error.column})` };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function describeJsonKind(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+}
+
+/** describeIssue, plus the list of valid fields when a top-level field is unknown (usually a typo). */
+function issueMessage(issue: z.core.$ZodIssue, root: unknown, fields: readonly string[]): string {
+  const message = describeIssue(issue, root);
+  return issue.code === "unrecognized_keys" && issue.path.length === 0 ? `${message} (fields are ${fields.join(", ")})` : message;
+}
+
+// ── suite.json ───────────────────────────────────────────────────────────────────────────
+
+async function readConfig(root: string, problems: SuiteProblem[]): Promise<SuiteConfig | null> {
+  const text = await readText(root, SUITE_FILE, "every suite needs a suite.json", problems);
+  if (text === null) return null;
+  const parsed = parseJson(text);
+  if (!parsed.ok) {
+    problems.push(syntaxProblem(SUITE_FILE, parsed.error));
+    return null;
+  }
+  if (!isPlainObject(parsed.value)) {
+    problems.push({ file: SUITE_FILE, message: `must hold a JSON object, not ${describeJsonKind(parsed.value)}` });
+    return null;
+  }
+  const result = suiteConfigSchema.safeParse(parsed.value);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      problems.push({ file: SUITE_FILE, message: issueMessage(issue, parsed.value, SUITE_FIELDS) });
+    }
+    return null;
+  }
+  return result.data;
+}
+
+async function readGraderSource(root: string, graderPath: string, problems: SuiteProblem[]): Promise<string | null> {
+  const file = path.posix.normalize(graderPath);
+  const source = await readText(root, file, 'grader.type is "module", so the suite needs its grader module', problems);
+  if (source !== null && source.trim() === "") problems.push({ file, message: "is empty: a module grader must export a grading function" });
+  return source;
+}
+
+// ── tasks.jsonl ──────────────────────────────────────────────────────────────────────────
+
+type TaskWithoutEnv = Omit<LoadedTask, "envFiles">;
+
+/**
+ * Validates every line. `ids` holds every id seen, even on otherwise invalid lines, so that the
+ * env folder check does not also blame env/<id> for a task whose only fault is elsewhere.
+ */
+async function readTasks(
+  root: string,
+  grader: GraderConfig | null,
+  problems: SuiteProblem[],
+): Promise<{ tasks: TaskWithoutEnv[]; ids: Set<string> }> {
+  const tasks: TaskWithoutEnv[] = [];
+  const ids = new Set<string>();
+  const text = await readText(root, TASKS_FILE, "every suite needs a tasks.jsonl with one task per line", problems);
+  if (text === null) return { tasks, ids };
+
+  const firstLineOf = new Map<string, number>();
+  let taskCount = 0;
+  let hasSearchTask = false;
+  const lines = text.split("\n");
+  for (let index = 0; index < lines.length; index++) {
+    const lineText = lines[index].replace(/\r$/, "");
+    if (lineText.trim() === "") continue;
+    const line = index + 1;
+    const position = taskCount++;
+    const problem = (message: string) => problems.push({ file: TASKS_FILE, line, message });
+
+    const parsed = parseJson(lineText);
+    if (!parsed.ok) {
+      problems.push(syntaxProblem(TASKS_FILE, parsed.error, line));
+      continue;
+    }
+    const value = parsed.value;
+    if (!isPlainObject(value)) {
+      problem(`each line must be a JSON object (one task), not ${describeJsonKind(value)}`);
+      continue;
+    }
+
+    if (typeof value.id === "string") {
+      const first = firstLineOf.get(value.id);
+      if (first !== undefined) problem(`duplicate id ${JSON.stringify(value.id)}: line ${first} already uses it`);
+      else firstLineOf.set(value.id, line);
+      ids.add(value.id);
+    }
+    if (value.split === "search") hasSearchTask = true;
+
+    const result = taskLineSchema.safeParse(value);
+    if (!result.success) {
+      for (const issue of result.error.issues) problem(issueMessage(issue, value, TASK_FIELDS));
+      continue;
+    }
+    const task = result.data;
+    const expectedProblem = grader ? checkExpected(grader, task.expected) : null;
+    if (expectedProblem) problem(expectedProblem);
+    tasks.push({
+      key: task.id,
+      input: task.input,
+      expected: task.expected,
+      split: task.split,
+      meta: task.meta ?? null,
+      position,
+    });
+  }
+
+  if (taskCount === 0) {
+    problems.push({ file: TASKS_FILE, message: "has no tasks: write one JSON object per line" });
+  } else if (!hasSearchTask) {
+    problems.push({
+      file: TASKS_FILE,
+      message: 'has no task with split "search": the proposer optimizes on the search split, so at least one is needed',
+    });
+  }
+  return { tasks, ids };
+}
+
+// ── env/<task id>/ ───────────────────────────────────────────────────────────────────────
+
+interface EnvFile {
+  /** Relative to env/<task id>/, posix. */
+  rel: string;
+  abs: string;
+}
+
+/** "5 MiB" for a round limit, "54.2 MiB" for a measured size. */
+function mib(bytes: number): string {
+  const value = bytes / (1024 * 1024);
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} MiB`;
+}
+const LINK_MESSAGE = "is a symbolic link: links are not followed, copy the file in instead";
+
+/**
+ * Collects each task's env files, checking names, links and size limits first; contents are
+ * read only when the whole suite is otherwise valid, so a rejected suite costs no big reads.
+ */
+async function readEnvs(root: string, ids: Set<string>, problems: SuiteProblem[]): Promise<Map<string, Record<string, string>>> {
+  const envs = new Map<string, Record<string, string>>();
+  const envRoot = path.join(root, ENV_DIR);
+  const stat = await fs.lstat(envRoot).catch(() => null);
+  if (!stat) return envs;
+  if (stat.isSymbolicLink()) {
+    problems.push({ file: ENV_DIR, message: LINK_MESSAGE });
+    return envs;
+  }
+  if (!stat.isDirectory()) {
+    problems.push({ file: ENV_DIR, message: "must be a folder holding one folder per task id" });
+    return envs;
+  }
+
+  const listed = new Map<string, EnvFile[]>();
+  let totalBytes = 0;
+  for (const name of await sortedNames(envRoot)) {
+    const rel = `${ENV_DIR}/${name}`;
+    const entry = await fs.lstat(path.join(envRoot, name));
+    if (entry.isSymbolicLink()) problems.push({ file: rel, message: LINK_MESSAGE });
+    else if (!entry.isDirectory()) problems.push({ file: rel, message: "env holds only folders named after task ids; move this file into env/<task id>/" });
+    else if (!ids.has(name)) problems.push({ file: rel, message: `no task has id ${JSON.stringify(name)}` });
+    else {
+      const files: EnvFile[] = [];
+      totalBytes += await listEnvFiles(path.join(envRoot, name), rel, "", files, problems);
+      listed.set(name, files);
+    }
+  }
+  if (totalBytes > ENV_TOTAL_LIMIT_BYTES) {
+    problems.push({
+      file: ENV_DIR,
+      message: `env files total ${mib(totalBytes)}, over the ${mib(ENV_TOTAL_LIMIT_BYTES)} limit for a suite: they are stored in the database and copied into every sandbox`,
+    });
+  }
+  if (problems.length > 0) return envs;
+
+  for (const [id, files] of listed) {
+    const contents: Record<string, string> = {};
+    for (const file of files) contents[file.rel] = (await fs.readFile(file.abs)).toString("base64");
+    envs.set(id, contents);
+  }
+  return envs;
+}
+
+/** Sorted so that envFiles keys and problems come out in the same order on every machine. */
+async function sortedNames(dir: string): Promise<string[]> {
+  return (await fs.readdir(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Appends the regular files under `dir` to `out`; returns their total size in bytes. */
+async function listEnvFiles(dir: string, shownDir: string, relDir: string, out: EnvFile[], problems: SuiteProblem[]): Promise<number> {
+  let bytes = 0;
+  for (const name of await sortedNames(dir)) {
+    const abs = path.join(dir, name);
+    const rel = relDir ? `${relDir}/${name}` : name;
+    const shown = `${shownDir}/${name}`;
+    // lstat, never stat: a link must be reported, not followed out of the suite folder.
+    const stat = await fs.lstat(abs);
+    if (stat.isSymbolicLink()) {
+      problems.push({ file: shown, message: LINK_MESSAGE });
+    } else if (stat.isDirectory()) {
+      bytes += await listEnvFiles(abs, shown, rel, out, problems);
+    } else if (!stat.isFile()) {
+      problems.push({ file: shown, message: "is not a regular file" });
+    } else if (stat.size > ENV_FILE_LIMIT_BYTES) {
+      problems.push({ file: shown, message: `is ${mib(stat.size)} (${stat.size} bytes), over the ${mib(ENV_FILE_LIMIT_BYTES)} limit for one env file` });
+      bytes += stat.size;
+    } else {
+      out.push({ rel, abs });
+      bytes += stat.size;
+    }
+  }
+  return bytes;
+}
