@@ -1,0 +1,111 @@
+// The projects list and project pages in a real Chromium against a real studio, empty and
+// with data, light and dark, at 1280 and 1920 px. Screenshots land in test-results/.
+import fs from "node:fs";
+import path from "node:path";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PrismaClient } from "../lib/db/generated/client.ts";
+import { startStudio, type RunningStudio } from "../tests/helpers/studio.ts";
+import { fitsWidth, launchBrowser, screenshot } from "./browser.ts";
+
+let studio: RunningStudio;
+let browser: Browser;
+
+beforeAll(async () => {
+  [studio, browser] = await Promise.all([startStudio(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await studio?.stop();
+});
+
+function studioDb(dataDir: string): PrismaClient {
+  const { user, password } = JSON.parse(fs.readFileSync(path.join(dataDir, "postgres-credentials.json"), "utf8"));
+  const port = fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[3];
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/studio` }) });
+}
+
+async function seedProject(db: PrismaClient): Promise<string> {
+  const project = await db.project.create({
+    data: {
+      name: "Support ticket triage",
+      description: "Route incoming support tickets to one of 18 queues.",
+      simulated: true,
+      proposerKind: "offline",
+      suite: {
+        create: {
+          name: "ticket-triage",
+          description: "Each task is a support ticket; answer with the queue name.",
+          mode: "sequential",
+          grader: { type: "normalized" },
+          tasks: { create: Array.from({ length: 12 }, (_, i) => ({ key: `t${i}`, split: i < 8 ? ("search" as const) : ("test" as const), position: i, input: `ticket ${i}`, expected: "billing" })) },
+        },
+      },
+    },
+  });
+  const seed = await db.candidate.create({ data: { projectId: project.id, number: 1, source: "export default {}", sha256: "a".repeat(64), origin: "seed", status: "valid" } });
+  const child = await db.candidate.create({
+    data: { projectId: project.id, number: 2, source: "export default {}", sha256: "b".repeat(64), origin: "proposer", status: "valid", iterationNumber: 1, parents: { create: [{ parentId: seed.id }] } },
+  });
+  await db.evaluation.createMany({
+    data: [
+      { candidateId: seed.id, split: "search", status: "done", score: 0.5, inputTokens: 12000, outputTokens: 800, costUsd: 0.05, finishedAt: new Date() },
+      { candidateId: child.id, split: "search", status: "done", score: 0.875, inputTokens: 30000, outputTokens: 900, costUsd: 0.11, finishedAt: new Date() },
+      { candidateId: child.id, split: "test", status: "done", score: 0.75, inputTokens: 9000, outputTokens: 300, costUsd: 0.03, finishedAt: new Date() },
+    ],
+  });
+  return project.id;
+}
+
+describe("projects pages", () => {
+  it("shows a newcomer what to do when there are no projects", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const response = await page.goto(`${studio.url}/projects`);
+    expect(response?.status()).toBe(200);
+    await page.getByRole("heading", { name: "No projects yet" }).waitFor();
+    expect(await page.textContent("body")).toContain("npx studio project create");
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, "projects-empty");
+    await page.close();
+  });
+
+  it("lists projects and opens a project's overview and settings", async () => {
+    const db = studioDb(studio.dataDir);
+    const projectId = await seedProject(db);
+    await db.$disconnect();
+
+    for (const [colorScheme, width] of [["light", 1280], ["dark", 1920]] as const) {
+      const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme });
+      await page.goto(`${studio.url}/projects`);
+      expect(await page.textContent("table")).toContain("Support ticket triage");
+      expect(await page.textContent("table")).toContain("87.5%");
+      expect(await fitsWidth(page)).toBe(true);
+      await screenshot(page, `projects-list-${colorScheme}`);
+
+      await page.getByRole("link", { name: "Support ticket triage" }).click();
+      await page.waitForURL(`**/projects/${projectId}`);
+      const body = await page.textContent("body");
+      expect(body).toContain("Best search score");
+      expect(body).toContain("87.5%");
+      expect(body).toContain("75.0%"); // its test score
+      expect(body).toContain("simulated");
+      expect(await fitsWidth(page)).toBe(true);
+      await screenshot(page, `project-overview-${colorScheme}`);
+
+      await page.getByRole("link", { name: "Settings", exact: true }).click();
+      await page.waitForURL(`**/projects/${projectId}/settings`);
+      expect(await page.textContent("body")).toContain("Candidates per iteration");
+      await screenshot(page, `project-settings-${colorScheme}`);
+      await page.close();
+    }
+  });
+
+  it("answers an unknown project with a not-found page", async () => {
+    const page = await browser.newPage();
+    const response = await page.goto(`${studio.url}/projects/does-not-exist`);
+    expect(response?.status()).toBe(404);
+    expect(await page.textContent("body")).toContain("Not found");
+    await page.close();
+  });
+});
