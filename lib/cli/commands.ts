@@ -12,6 +12,16 @@ export const commands: Record<string, Command> = {
     summary: "Start the studio: database (embedded unless DATABASE_URL is set), migrations, web server.",
     run: async (args) => (await import("./start.ts")).start(args),
   },
+  project: {
+    usage: "studio project create --suite DIR --harness FILE [--name NAME] [--json]",
+    summary: "Create a project from a task-suite folder and a seed harness; prints the project id.",
+    run: async (args) => (await import("./project.ts")).projectCommand(args),
+  },
+  eval: {
+    usage: "studio eval --project ID [--candidate ID] [--split search|test] [--concurrency N] [--fresh] [--json]",
+    summary: "Evaluate a candidate (default: the best so far) on a split; resumes an interrupted evaluation.",
+    run: async (args) => (await import("./eval.ts")).evalCommand(args),
+  },
   migrate: {
     usage: "studio migrate",
     summary: "Apply pending database migrations and exit (safe to run while the studio is up).",

@@ -1,0 +1,90 @@
+// `studio eval`: run a candidate (the project's best, or the seed) on a split, with a
+// progress bar; `--json` prints one summary line. An unfinished evaluation of the same
+// candidate and split left by a dead run is resumed, not started over.
+import { parseArgs } from "node:util";
+import { db } from "../db/client.ts";
+import { StudioError } from "../errors.ts";
+import { formatScore, formatTokens, formatUsd } from "../format.ts";
+import { isolationReport, prepareEvaluation, runEvaluation } from "../runner/evaluate.ts";
+import { withDatabase } from "./database.ts";
+import { progressBar } from "./progress.ts";
+
+export async function evalCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      project: { type: "string" },
+      candidate: { type: "string" },
+      split: { type: "string", default: "search" },
+      concurrency: { type: "string" },
+      fresh: { type: "boolean" },
+      json: { type: "boolean" },
+    },
+  });
+  if (!values.project && !values.candidate) throw new StudioError("eval needs --project ID (and optionally --candidate ID).");
+  const split = values.split;
+  if (split !== "search" && split !== "test") throw new StudioError(`--split must be "search" or "test", not "${split}".`);
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw new StudioError("--concurrency must be a positive whole number.");
+
+  return withDatabase(async () => {
+    const candidateId = await chooseCandidate(values.project, values.candidate);
+    const { isolation, reason } = await isolationReport();
+    if (isolation !== "bubblewrap") process.stderr.write(`warning: process-level isolation only (${reason}). Harness code can reach the network and world-readable files.\n`);
+    if (!process.env.ANTHROPIC_API_KEY && !process.env.ANTHROPIC_BASE_URL) process.stderr.write("warning: no ANTHROPIC_API_KEY: the harness's model calls will be refused upstream.\n");
+
+    const { evaluationId, resumed } = await prepareEvaluation(candidateId, split, { fresh: values.fresh });
+    if (resumed) process.stderr.write(`Resuming evaluation ${evaluationId}: only unfinished tasks run.\n`);
+    const bar = progressBar(`eval ${split}`);
+    const abort = new AbortController();
+    const onSignal = () => abort.abort();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    let summary;
+    try {
+      summary = await runEvaluation(evaluationId, {
+        concurrency,
+        signal: abort.signal,
+        onProgress: (p) => bar.update(p.done, p.total, `· ${p.passed} passed · ${p.failed} failed · ${p.errors} errors · ${formatTokens(p.inputTokens + p.outputTokens)} tokens`),
+      });
+    } finally {
+      bar.end();
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+
+    if (values.json) {
+      const { status: _status, simulated: _simulated, ...rest } = summary;
+      process.stdout.write(JSON.stringify({ ...rest, status: summary.status, simulated: summary.simulated }) + "\n");
+    } else {
+      const lines = [
+        `${summary.simulated ? "[simulated] " : ""}Evaluation ${summary.evaluationId} (${summary.split}): ${summary.status}`,
+        `  score     ${formatScore(summary.score)}  (${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors of ${summary.tasks})`,
+        `  tokens    ${formatTokens(summary.inputTokens)} in, ${formatTokens(summary.outputTokens)} out · ${formatUsd(summary.costUsd)}`,
+        `  time      ${(summary.durationMs / 1000).toFixed(1)} s · isolation: ${summary.isolation ?? isolation}`,
+      ];
+      process.stdout.write(lines.join("\n") + "\n");
+    }
+    return summary.status === "done" ? 0 : 1;
+  });
+}
+
+/** The named candidate, else the project's best on search, else its seed. */
+async function chooseCandidate(projectId: string | undefined, candidateId: string | undefined): Promise<string> {
+  if (candidateId) {
+    const candidate = await db.candidate.findUnique({ where: { id: candidateId }, select: { id: true, projectId: true } });
+    if (!candidate || (projectId && candidate.projectId !== projectId)) throw new StudioError(`No candidate ${candidateId}${projectId ? ` in project ${projectId}` : ""}.`);
+    return candidate.id;
+  }
+  const project = await db.project.findUnique({ where: { id: projectId! }, select: { id: true } });
+  if (!project) throw new StudioError(`No project ${projectId}.`);
+  const best = await db.evaluation.findFirst({
+    where: { split: "search", status: "done", candidate: { projectId: project.id, status: "valid" } },
+    orderBy: [{ score: "desc" }, { finishedAt: "asc" }],
+    select: { candidateId: true },
+  });
+  if (best) return best.candidateId;
+  const seed = await db.candidate.findFirst({ where: { projectId: project.id, status: { not: "rejected" } }, orderBy: { number: "asc" }, select: { id: true } });
+  if (!seed) throw new StudioError(`Project ${projectId} has no candidates.`);
+  return seed.id;
+}

@@ -1,0 +1,97 @@
+// The shapes the recording proxy shares with the runner: who a request belongs to
+// (attribution), what it may spend (budgets), and what gets recorded (exchanges).
+
+/** A token budget the runner owns; `used()` is read before every forwarded request. */
+export interface Budget {
+  maxTokens: number;
+  used: () => number;
+  /** Named in the error the harness sees ("task run used 10240 of 10000 tokens"). */
+  label?: string;
+}
+
+/** A budget among several (e.g. the task run's and the whole evaluation's). */
+export interface LabeledBudget extends Budget {
+  label: string;
+}
+
+/** What the runner knows about the holder of a credential; handed back with every exchange. */
+export interface Attribution {
+  taskRunId?: string;
+  evaluationId?: string;
+  iterationId?: string;
+  budget?: Budget;
+  budgets?: LabeledBudget[];
+}
+
+/** Token counts as the Messages API reports them (`usage`). */
+export interface TokenUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens?: number;
+  cache_read_input_tokens?: number;
+  /** Split of cache writes by lifetime; 1-hour writes cost more than 5-minute ones. */
+  cache_creation?: { ephemeral_5m_input_tokens?: number; ephemeral_1h_input_tokens?: number };
+}
+
+/** One upstream try of an exchange. `status` 0 means no HTTP answer (connection error). */
+export interface Attempt {
+  status: number;
+  durationMs: number;
+  error?: string;
+  /** How long the proxy waited after this attempt before the next one. */
+  retryAfterMs?: number;
+}
+
+export type Operation = "messages" | "count_tokens";
+
+/** One model request and its answer, recorded in full for the trace. */
+export interface Exchange {
+  operation: Operation;
+  startedAt: Date;
+  durationMs: number;
+  /** Streams only: from the start of the exchange to the first content delta. */
+  timeToFirstTokenMs?: number;
+  /** The client asked for `stream: true`. */
+  stream: boolean;
+  request: {
+    /** Parsed JSON; the raw text when it was not JSON. */
+    body: unknown;
+    /** The client's headers, without credentials. */
+    headers: Record<string, string>;
+  };
+  response: {
+    status: number;
+    /** Parsed JSON; for streams the message reassembled whole from the SSE events. */
+    body: unknown;
+    /** Streams only: the SSE text exactly as received from upstream. */
+    rawStream?: string;
+    /** Upstream response headers (request-id, rate limits); absent when the proxy answered itself. */
+    headers?: Record<string, string>;
+  };
+  attempts: Attempt[];
+  /** The model named in the request. */
+  requestModel?: string;
+  /** The model that answered (falls back to the requested one). */
+  model?: string;
+  usage?: TokenUsage;
+  costUsd?: number;
+  /** False when the model has no price: `costUsd` is then 0 and should be shown as unknown. */
+  priced?: boolean;
+  stopReason?: string;
+  responseId?: string;
+  /** Why the exchange failed, in words (budget, upstream error, disconnect…). */
+  error?: string;
+}
+
+/** What the proxy has counted for one credential. `tokens` is input + output. */
+export interface CredentialUsage {
+  tokens: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationInputTokens: number;
+  cacheReadInputTokens: number;
+  costUsd: number;
+  requests: number;
+}
+
+export type OnExchange = (exchange: Exchange, attribution: Attribution) => void | Promise<void>;

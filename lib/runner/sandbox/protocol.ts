@@ -1,0 +1,125 @@
+// The control channel between the studio (parent) and the sandbox host (child): JSON lines on fd 3.
+// The child runs untrusted code in its own process, so the parent treats every message from it as
+// untrusted data: sizes are capped and shapes checked on arrival (see sandbox.ts).
+// host.ts imports this file, so it must stay free of Node-only imports beyond what a bundle can hold.
+
+export type ErrorKind =
+  | "throw"
+  | "timeout"
+  | "memory"
+  | "killed"
+  | "not_serializable"
+  | "contract"
+  | "output_limit"
+  | "spawn";
+
+export interface TaskError {
+  kind: ErrorKind;
+  message: string;
+  stack?: string;
+}
+
+/** What a harness sees as `task`: never the expected answer. */
+export interface HarnessTask {
+  id: string;
+  input: unknown;
+  meta?: unknown;
+}
+
+export interface Feedback {
+  expected: unknown;
+  output: unknown;
+  score: number;
+}
+
+export interface GradeArgs {
+  input: unknown;
+  expected: unknown;
+  output: unknown;
+  meta?: unknown;
+}
+
+/** What the host is told at start (argv[2], JSON). */
+export interface HostConfig {
+  modulePath: string;
+  role: "harness" | "grader";
+  /** Where the SDK should send requests, as seen from inside the sandbox. */
+  model: { url?: string; socketPath?: string } | null;
+}
+
+interface RequestBase {
+  id: number;
+  timeoutMs: number;
+  envDir: string;
+  /** Written to stdout and stderr when the request is finished, so the parent can cut the streams. */
+  sentinel: string;
+}
+
+export type ParentMessage =
+  | (RequestBase & { t: "run"; task: HarnessTask; credential: string | null })
+  | (RequestBase & { t: "learn"; task: HarnessTask; feedback: Feedback; credential: string | null })
+  | (RequestBase & { t: "grade"; args: GradeArgs });
+
+/** Events as the child reports them; the parent adds the timestamp on arrival (and the `output` event). */
+export type ChildEvent =
+  | { kind: "log"; value: unknown }
+  | {
+      kind: "exec";
+      command: string;
+      cwd: string;
+      exitCode: number | null;
+      signal: string | null;
+      timedOut: boolean;
+      durationMs: number;
+      stdout: string;
+      stderr: string;
+      error?: string;
+    }
+  | { kind: "exception"; origin: ExceptionOrigin; name?: string; message: string; stack?: string };
+
+export type ExceptionOrigin = "run" | "learn" | "grade" | "load" | "uncaught" | "unhandledRejection";
+
+export type ChildMessage =
+  | { t: "ready"; ok: true; hasLearn: boolean }
+  | { t: "ready"; ok: false; error: TaskError }
+  | { t: "event"; event: ChildEvent }
+  | { t: "done"; id: number; ok: true; output: unknown }
+  | { t: "done"; id: number; ok: false; error: TaskError };
+
+/**
+ * Splits a byte stream into lines. Lines longer than `maxLineBytes` are reported through
+ * `onOverflow` instead of being buffered without end.
+ */
+export class LineSplitter {
+  private parts: Buffer[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly maxLineBytes = Infinity,
+    private readonly onOverflow: (bytes: number) => void = () => {},
+  ) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      const piece = chunk.subarray(start, nl);
+      const line = this.parts.length ? Buffer.concat([...this.parts, piece]).toString("utf8") : piece.toString("utf8");
+      this.parts = [];
+      this.size = 0;
+      start = nl + 1;
+      if (line.length) this.onLine(line);
+    }
+    if (start < chunk.length) {
+      this.size += chunk.length - start;
+      if (this.size > this.maxLineBytes) {
+        const bytes = this.size;
+        this.parts = [];
+        this.size = 0;
+        this.onOverflow(bytes);
+        return;
+      }
+      this.parts.push(chunk.subarray(start));
+    }
+  }
+}
