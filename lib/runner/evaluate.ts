@@ -83,9 +83,7 @@ export async function prepareEvaluation(candidateId: string, split: "search" | "
       orderBy: { createdAt: "desc" },
       select: { id: true, heartbeatAt: true, workerId: true },
     });
-    if (unfinished && (!unfinished.heartbeatAt || Date.now() - unfinished.heartbeatAt.getTime() > STALE_AFTER_MS)) {
-      return { evaluationId: unfinished.id, resumed: true };
-    }
+    if (unfinished && workerGone(unfinished.workerId, unfinished.heartbeatAt)) return { evaluationId: unfinished.id, resumed: true };
   }
 
   const tasks = await db.task.findMany({ where: { suiteId, split }, orderBy: { position: "asc" }, select: { id: true } });
@@ -506,13 +504,30 @@ async function claim(evaluationId: string) {
   });
   if (!evaluation) throw new StudioError(`No evaluation ${evaluationId}.`);
   if (evaluation.status === "done" || evaluation.status === "cancelled") throw new StudioError(`Evaluation ${evaluationId} has already ${evaluation.status === "done" ? "finished" : "been cancelled"}.`);
-  const staleBefore = new Date(Date.now() - STALE_AFTER_MS);
+  if (!workerGone(evaluation.workerId, evaluation.heartbeatAt) && evaluation.workerId !== workerId) {
+    throw new StudioError(`Evaluation ${evaluationId} is being run by ${evaluation.workerId}.`);
+  }
+  // Conditional on what we read, so two processes claiming at once cannot both win.
   const { count } = await db.evaluation.updateMany({
-    where: { id: evaluationId, OR: [{ workerId: null }, { workerId }, { heartbeatAt: null }, { heartbeatAt: { lt: staleBefore } }] },
+    where: { id: evaluationId, workerId: evaluation.workerId, heartbeatAt: evaluation.heartbeatAt },
     data: { status: "running", workerId, heartbeatAt: new Date(), startedAt: evaluation.startedAt ?? new Date(), cancelRequested: false, error: null },
   });
   if (count === 0) throw new StudioError(`Evaluation ${evaluationId} is being run by ${evaluation.workerId}.`);
   return evaluation;
+}
+
+/** No worker, a worker on this machine whose process is gone, or one silent for too long. */
+function workerGone(owner: string | null, heartbeatAt: Date | null): boolean {
+  if (!owner || !heartbeatAt) return true;
+  if (Date.now() - heartbeatAt.getTime() > STALE_AFTER_MS) return true;
+  const [host, pid] = owner.split(":");
+  if (host !== os.hostname() || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
 }
 
 async function beat(evaluationId: string, signal?: AbortSignal): Promise<void> {

@@ -72,10 +72,10 @@ export default {
     ctx.log({ asking: task.input });
     const prompt = "What is " + task.input.a + "+" + task.input.b + "?";
     if (task.input.a % 2 === 0) {
-      const reply = await ctx.model.messages.create({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: prompt }] });
+      const reply = await ctx.model.messages.create({ model: "claude-sonnet-5-5", max_tokens: 64, messages: [{ role: "user", content: prompt }] });
       return reply.content.map((block) => (block.type === "text" ? block.text : "")).join("");
     }
-    const stream = ctx.model.messages.stream({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: prompt }] });
+    const stream = ctx.model.messages.stream({ model: "claude-sonnet-5-5", max_tokens: 64, messages: [{ role: "user", content: prompt }] });
     const message = await stream.finalMessage();
     console.log("streamed", message.usage.output_tokens, "tokens");
     return message.content.map((block) => (block.type === "text" ? block.text : "")).join("");
@@ -99,7 +99,7 @@ describe("an independent suite", () => {
     expect(kinds.indexOf("log")).toBeLessThan(kinds.indexOf("model_call"));
     expect(kinds.at(-1)).toBe("grade");
     const call = streamed.events.find((event) => event.kind === "model_call")!;
-    expect(call).toMatchObject({ genAiSystem: "anthropic", genAiOperationName: "chat", genAiRequestModel: "claude-sonnet-4-5", genAiResponseFinishReasons: ["end_turn"] });
+    expect(call).toMatchObject({ genAiSystem: "anthropic", genAiOperationName: "chat", genAiRequestModel: "claude-sonnet-5-5", genAiResponseFinishReasons: ["end_turn"] });
     const body = call.body as { request: { body: { messages: { content: string }[] } }; response: { body: { content: { text: string }[] }; rawStream?: string }; stream: boolean };
     expect(body.request.body.messages[0].content).toBe("What is 1+2?");
     expect(body.stream).toBe(true);
@@ -164,7 +164,7 @@ describe("an independent suite", () => {
       import Anthropic from "@anthropic-ai/sdk";
       export default {
         async run(_task: unknown, ctx: { model: Anthropic }) {
-          const ask = () => ctx.model.messages.create({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "What is 1+1? " + "please ".repeat(200) }] });
+          const ask = () => ctx.model.messages.create({ model: "claude-sonnet-5-5", max_tokens: 64, messages: [{ role: "user", content: "What is 1+1? " + "please ".repeat(200) }] });
           await ask();
           try { await ask(); return "no budget error"; } catch (error) { return String(error); }
         },
