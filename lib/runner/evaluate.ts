@@ -15,6 +15,7 @@ import type { Attribution, Exchange, LabeledBudget } from "./proxy/types.ts";
 import { compileGrader, compileHarness } from "./sandbox/compile.ts";
 import { cutMarker } from "./sandbox/limits.ts";
 import { probeIsolation, startWorker, type SandboxWorker, type TaskOutcome } from "./sandbox/sandbox.ts";
+import { TaskRunWriter } from "./writer.ts";
 import { errorEvent, fromExchange, fromSandboxEvent, gradeEvent, inTimeOrder, noteEvent, type TraceEventRow } from "./trace.ts";
 
 export interface EvaluationSummary {
@@ -172,7 +173,7 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
       return budgets;
     },
     onIsolation: (value) => (isolation ??= value),
-    onTaskDone: () => progress.bump(),
+    writer: new TaskRunWriter(() => progress.bump()),
     cancelled,
   };
 
@@ -190,8 +191,10 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
       const queue = [...runs];
       await Promise.all(Array.from({ length: concurrency }, (_, lane) => runLane(context, queue, lane)));
     }
+    await context.writer.drain();
   } finally {
     clearInterval(heartbeat);
+    await context.writer.drain().catch(() => {});
     await progress.flush();
     await proxy.close();
     fs.rmSync(runDir, { recursive: true, force: true });
@@ -236,7 +239,7 @@ interface LaneContext {
   isolationChoice: "auto" | "process";
   budgets: (taskRunId: string, credential: string) => LabeledBudget[];
   onIsolation: (isolation: string) => void;
-  onTaskDone: () => void;
+  writer: TaskRunWriter;
   cancelled: () => boolean;
 }
 
@@ -403,30 +406,22 @@ async function runTask(context: LaneContext, workers: Workers, run: PendingRun, 
     }),
     { input: 0, output: 0, cost: 0 },
   );
-  const ordered = inTimeOrder(rows);
-  await db.$transaction(async (tx) => {
-    const { count } = await tx.taskRun.updateMany({
-      where: { id: run.id, status: "pending" },
-      data: {
-        status,
-        output: output === undefined ? undefined : (output as Prisma.InputJsonValue),
-        score: status === "error" ? 0 : score,
-        gradeExplanation: explanation,
-        errorKind: error?.kind ?? null,
-        errorMessage: error?.message ?? null,
-        inputTokens: usage.input,
-        outputTokens: usage.output,
-        costUsd: usage.cost,
-        durationMs: Math.round(outcome.durationMs),
-        eventCount: ordered.length,
-        startedAt,
-        finishedAt: new Date(),
-      },
-    });
-    if (count === 0) return; // another worker stored it first: keep theirs, count nothing twice
-    await tx.traceEvent.createMany({ data: ordered.map((row, seq) => ({ ...row, taskRunId: run.id, seq })) });
+  await context.writer.add({
+    id: run.id,
+    status,
+    output,
+    score: status === "error" ? 0 : score,
+    gradeExplanation: explanation,
+    errorKind: error?.kind ?? null,
+    errorMessage: error?.message ?? null,
+    inputTokens: usage.input,
+    outputTokens: usage.output,
+    costUsd: usage.cost,
+    durationMs: outcome.durationMs,
+    startedAt,
+    finishedAt: new Date(),
+    events: inTimeOrder(rows),
   });
-  context.onTaskDone();
 }
 
 /** The events hold what was kept of stdout/stderr; where more was cut, the trace says how much. */

@@ -9,7 +9,8 @@ import type { SandboxEvent, TaskError } from "./sandbox/sandbox.ts";
 export const TRACE_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 export const PREVIEW_CHARS = 240;
 
-export type TraceEventRow = Omit<Prisma.TraceEventCreateManyInput, "taskRunId" | "iterationId" | "seq">;
+/** A TraceEvent before it is stored; the body is kept as JSON text, ready for the database. */
+export type TraceEventRow = Omit<Prisma.TraceEventCreateManyInput, "taskRunId" | "iterationId" | "seq" | "body"> & { bodyJson: string | null };
 
 export function fromSandboxEvent(event: SandboxEvent): TraceEventRow {
   const time = new Date(event.ts);
@@ -76,19 +77,14 @@ export function inTimeOrder(rows: TraceEventRow[]): TraceEventRow[] {
     .map(({ row }) => row);
 }
 
-function withBody(row: Omit<TraceEventRow, "body" | "bodyBytes" | "truncated">, body: unknown): TraceEventRow {
+function withBody(row: Omit<TraceEventRow, "bodyJson" | "bodyBytes" | "truncated">, body: unknown): TraceEventRow {
   const json = safeJson(body);
   const bytes = Buffer.byteLength(json);
   const preview = (row.preview ?? "").slice(0, PREVIEW_CHARS * 2).replace(/\s+/g, " ").trim().slice(0, PREVIEW_CHARS);
-  if (bytes <= TRACE_BODY_LIMIT_BYTES) return { ...row, preview, body: JSON.parse(json) as Prisma.InputJsonValue, bodyBytes: bytes, truncated: false };
+  if (bytes <= TRACE_BODY_LIMIT_BYTES) return { ...row, preview, bodyJson: json, bodyBytes: bytes, truncated: false };
   const kept = json.slice(0, TRACE_BODY_LIMIT_BYTES);
-  return {
-    ...row,
-    preview,
-    body: { truncated: true, originalBytes: bytes, keptBytes: kept.length, note: `[studio: body of ${bytes} bytes cut to its first ${kept.length}]`, head: kept },
-    bodyBytes: bytes,
-    truncated: true,
-  };
+  const cut = { truncated: true, originalBytes: bytes, keptBytes: kept.length, note: `[studio: body of ${bytes} bytes cut to its first ${kept.length}]`, head: kept };
+  return { ...row, preview, bodyJson: JSON.stringify(cut), bodyBytes: bytes, truncated: true };
 }
 
 /** JSON that Postgres accepts: no NUL characters (jsonb refuses them), no BigInt surprises. */

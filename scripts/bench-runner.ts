@@ -1,0 +1,159 @@
+// npm run bench:runner [-- --tasks 500]
+// The studio's evaluation engine against a bare baseline on the same harness and the same
+// fake model server: 500 trivial tasks, each one model call answered at once.
+//   baseline: a plain script that imports the compiled harness and calls run() in-process,
+//             with an SDK client pointed straight at the fake server, nothing recorded.
+//   studio:   prepareEvaluation + runEvaluation: sandbox workers, the recording proxy, every
+//             trace event written to Postgres (a throwaway embedded one).
+// Prints wall times, the ratio (target ≤ 2.0) and trace events stored per second.
+import Anthropic from "@anthropic-ai/sdk";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import { startEmbeddedPostgres } from "../lib/db/embedded.ts";
+import { migrate } from "../lib/db/migrate.ts";
+import { startFakeAnthropic } from "../tests/fakes/anthropic-server.ts";
+
+const { values } = parseArgs({ options: { tasks: { type: "string", default: "500" }, concurrency: { type: "string" } } });
+const TASKS = Number(values.tasks);
+const CONCURRENCY = Number(values.concurrency ?? os.availableParallelism());
+
+const HARNESS = `
+import Anthropic from "@anthropic-ai/sdk";
+export default {
+  async run(task: { id: string; input: { n: number } }, ctx: { model: Anthropic; log: (value: unknown) => void }) {
+    ctx.log({ task: task.id });
+    const reply = await ctx.model.messages.create({
+      model: "claude-haiku-4-5",
+      max_tokens: 16,
+      messages: [{ role: "user", content: "Echo " + task.input.n }],
+    });
+    const text = reply.content.map((block) => (block.type === "text" ? block.text : "")).join("");
+    return text;
+  },
+};
+`;
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "studio-bench-"));
+fs.chmodSync(scratch, 0o755);
+const fake = await startFakeAnthropic({
+  respond: (request) => ({ text: String(/Echo (\d+)/.exec(JSON.stringify(request.body.messages))?.[1] ?? "?"), usage: { input_tokens: 12, output_tokens: 2 } }),
+});
+const server = await startEmbeddedPostgres(path.join(scratch, "data"));
+try {
+  await migrate(server.url);
+  process.env.DATABASE_URL = server.url;
+  const { db, disconnectDb } = await import("../lib/db/client.ts");
+  const { createProject } = await import("../lib/projects/create.ts");
+  const { prepareEvaluation, runEvaluation } = await import("../lib/runner/evaluate.ts");
+  const { compileHarness } = await import("../lib/runner/sandbox/compile.ts");
+
+  // The suite and harness, as a user would write them.
+  const suiteDir = path.join(scratch, "suite");
+  fs.mkdirSync(suiteDir);
+  fs.writeFileSync(path.join(suiteDir, "suite.json"), JSON.stringify({ name: "bench", description: "Echo the number.", mode: "independent", grader: { type: "exact" } }));
+  fs.writeFileSync(
+    path.join(suiteDir, "tasks.jsonl"),
+    Array.from({ length: TASKS }, (_, n) => JSON.stringify({ id: `t${n}`, input: { n }, expected: String(n), split: "search" })).join("\n") + "\n",
+  );
+  fs.writeFileSync(path.join(scratch, "harness.ts"), HARNESS);
+  const { seedCandidateId } = await createProject({ suiteDir, harnessFile: path.join(scratch, "harness.ts") });
+
+  // Baseline: the same compiled module, called in-process.
+  const compiled = await compileHarness(HARNESS);
+  if (!compiled.ok) throw new Error("the bench harness does not compile");
+  const modulePath = path.join(scratch, "harness.mjs");
+  fs.writeFileSync(modulePath, compiled.code);
+  const harness = (await import(pathToFileURL(modulePath).href)).default as { run(task: unknown, ctx: unknown): Promise<unknown> };
+  const model = new Anthropic({ baseURL: fake.url, apiKey: "bench" });
+  const baseline = async (lanes: number) => {
+    const started = performance.now();
+    let next = 0;
+    let correct = 0;
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        for (let n = next++; n < TASKS; n = next++) {
+          const output = await harness.run({ id: `t${n}`, input: { n } }, { model, log: () => {}, state: {}, signal: new AbortController().signal });
+          if (output === String(n)) correct++;
+        }
+      }),
+    );
+    if (correct !== TASKS) throw new Error(`baseline got ${correct}/${TASKS} right`);
+    return performance.now() - started;
+  };
+  await baseline(CONCURRENCY); // warm up the SDK and the fake server
+  const baselineSequentialMs = await baseline(1);
+  const baselineMs = await baseline(CONCURRENCY);
+
+  // The studio.
+  const cpuBefore = systemCpu();
+  const pidBefore = Number(fs.readFileSync("/proc/loadavg", "utf8").trim().split(" ").at(-1));
+  const procBefore = processCpu();
+  const started = performance.now();
+  const { evaluationId } = await prepareEvaluation(seedCandidateId, "search");
+  const summary = await runEvaluation(evaluationId, { upstreamUrl: fake.url, apiKey: "bench", concurrency: CONCURRENCY });
+  const studioMs = performance.now() - started;
+  const cpuAfter = systemCpu();
+  const pidAfter = Number(fs.readFileSync("/proc/loadavg", "utf8").trim().split(" ").at(-1));
+  const procAfter = processCpu();
+  if (process.env.BENCH_DEBUG) {
+    console.log("processes created:", pidAfter - pidBefore);
+    const deltas = [...procAfter].map(([pid, v]) => [v.name, v.ticks - (procBefore.get(pid)?.ticks ?? 0)] as const).filter(([, d]) => d > 0).sort((a, b) => b[1] - a[1]).slice(0, 10);
+    console.log(deltas.map(([name, d]) => `${name}: ${d * 10} ms`).join("\n"));
+  }
+
+  const events = await db.traceEvent.count({ where: { taskRun: { evaluationId } } });
+  const modelCalls = await db.traceEvent.count({ where: { taskRun: { evaluationId }, kind: "model_call" } });
+  const declared = await db.taskRun.aggregate({ where: { evaluationId }, _sum: { eventCount: true } });
+  if (summary.passed !== TASKS) throw new Error(`the studio passed ${summary.passed}/${TASKS}`);
+  if (modelCalls !== TASKS || events !== declared._sum.eventCount) throw new Error(`traces incomplete: ${modelCalls} model calls, ${events} events of ${declared._sum.eventCount}`);
+
+  const ratio = studioMs / baselineMs;
+  const rows: [string, string][] = [
+    ["tasks", String(TASKS)],
+    ["concurrency", `${CONCURRENCY} (both sides)`],
+    ["isolation", String(summary.isolation)],
+    ["baseline, in-process", `${baselineMs.toFixed(0)} ms  (${(baselineMs / TASKS).toFixed(2)} ms/task; one lane: ${baselineSequentialMs.toFixed(0)} ms)`],
+    ["studio, recorded", `${studioMs.toFixed(0)} ms  (${(studioMs / TASKS).toFixed(2)} ms/task)`],
+    ["ratio studio / baseline", `${ratio.toFixed(2)}  (target ≤ 2.0: ${ratio <= 2 ? "met" : "NOT met"})`],
+    ["trace events stored", `${events} (${modelCalls} model calls, every task run complete)`],
+    ["machine CPU busy (studio run)", `${(((cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total)) * 100).toFixed(0)}% of ${os.cpus().length} cores`],
+    ["trace events per second", `${(events / (studioMs / 1000)).toFixed(0)}`],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  console.log(rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n"));
+  await disconnectDb();
+} finally {
+  await server.stop();
+  await fake.close();
+  fs.rmSync(scratch, { recursive: true, force: true });
+}
+
+/** Busy and total jiffies of the whole machine, from /proc/stat (Linux). */
+function systemCpu(): { busy: number; total: number } {
+  try {
+    const fields = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = fields[3] + (fields[4] ?? 0);
+    const total = fields.reduce((sum, value) => sum + value, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: 0, total: 1 };
+  }
+}
+
+function processCpu(): Map<string, { name: string; ticks: number }> {
+  const result = new Map<string, { name: string; ticks: number }>();
+  for (const pid of fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      result.set(pid, { name: `${name}[${pid}]`, ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) });
+    } catch {
+      // gone
+    }
+  }
+  return result;
+}
