@@ -38,6 +38,7 @@ export default {
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "studio-bench-"));
 fs.chmodSync(scratch, 0o755);
+process.env.STUDIO_DATA_DIR = path.join(scratch, "data"); // caches start cold, and nothing lands in ./data
 const fake = await startFakeAnthropic({
   respond: (request) => ({ text: String(/Echo (\d+)/.exec(JSON.stringify(request.body.messages))?.[1] ?? "?"), usage: { input_tokens: 12, output_tokens: 2 } }),
 });
@@ -88,20 +89,25 @@ try {
   const baselineMs = await baseline(CONCURRENCY);
 
   // The studio.
+  const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
   const cpuBefore = systemCpu();
   const pidBefore = Number(fs.readFileSync("/proc/loadavg", "utf8").trim().split(" ").at(-1));
   const procBefore = processCpu();
+  const threadsBefore = threadCpu();
   const started = performance.now();
   const { evaluationId } = await prepareEvaluation(seedCandidateId, "search");
   const summary = await runEvaluation(evaluationId, { upstreamUrl: fake.url, apiKey: "bench", concurrency: CONCURRENCY });
   const studioMs = performance.now() - started;
+  if (profiler) console.log(`CPU profile of the studio run: ${await profiler.stop(process.env.BENCH_PROFILE!)}`);
   const cpuAfter = systemCpu();
   const pidAfter = Number(fs.readFileSync("/proc/loadavg", "utf8").trim().split(" ").at(-1));
   const procAfter = processCpu();
+  const threadsAfter = threadCpu();
   if (process.env.BENCH_DEBUG) {
     console.log("processes created:", pidAfter - pidBefore);
     const deltas = [...procAfter].map(([pid, v]) => [v.name, v.ticks - (procBefore.get(pid)?.ticks ?? 0)] as const).filter(([, d]) => d > 0).sort((a, b) => b[1] - a[1]).slice(0, 10);
     console.log(deltas.map(([name, d]) => `${name}: ${d * 10} ms`).join("\n"));
+    console.log("threads of this process:", [...threadsAfter].map(([tid, v]) => `${v.name}=${(v.ticks - (threadsBefore.get(tid)?.ticks ?? 0)) * 10}ms`).join(" "));
   }
 
   const events = await db.traceEvent.count({ where: { taskRun: { evaluationId } } });
@@ -151,6 +157,38 @@ function processCpu(): Map<string, { name: string; ticks: number }> {
       const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       result.set(pid, { name: `${name}[${pid}]`, ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) });
+    } catch {
+      // gone
+    }
+  }
+  return result;
+}
+
+/** BENCH_PROFILE=file.cpuprofile: a V8 CPU profile of the studio run alone (open it in Chrome DevTools). */
+async function startProfile() {
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 200 });
+  await session.post("Profiler.start");
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post("Profiler.stop");
+      fs.writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      return file;
+    },
+  };
+}
+
+function threadCpu(): Map<string, { name: string; ticks: number }> {
+  const result = new Map<string, { name: string; ticks: number }>();
+  for (const tid of fs.readdirSync("/proc/self/task")) {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      result.set(tid, { name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), ticks: Number(fields[11]) + Number(fields[12]) });
     } catch {
       // gone
     }

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { db, type Prisma } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
+import { dataDir } from "../paths.ts";
 import { readSettings } from "../projects/settings.ts";
 import { gradeBuiltin } from "../suites/graders.ts";
 import { readStoredGrader } from "../suites/store.ts";
@@ -114,7 +115,7 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
     orderBy: { task: { position: "asc" } },
   });
 
-  const harness = await compileHarness(candidate.source);
+  const harness = await compileHarness(candidate.source, { cacheDir: compileCacheDir() });
   if (!harness.ok) {
     const message = harness.errors.map((error) => `harness.ts:${error.line}:${error.column}: ${error.message}`).join("\n");
     await failAll(evaluationId, runs.map((run) => run.id), "compile", message);
@@ -122,7 +123,7 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
   }
   let graderCode: string | null = null;
   if (grader.type === "module") {
-    const compiled = await compileGrader(suite.graderSource ?? "");
+    const compiled = await compileGrader(suite.graderSource ?? "", { cacheDir: compileCacheDir() });
     if (!compiled.ok) {
       const message = compiled.errors.map((error) => `${grader.path}:${error.line}:${error.column}: ${error.message}`).join("\n");
       await failAll(evaluationId, runs.map((run) => run.id), "grader", message);
@@ -259,6 +260,7 @@ async function startWorkers(context: LaneContext, lane: number): Promise<Workers
     memoryMb: context.memoryMb,
     proxy: { url: context.proxy.url, socketPath: context.proxy.socketPath },
     isolation: context.isolationChoice,
+    cacheDir: compileCacheDir(),
   } as const;
   const harness = await startWorker({ ...common, code: context.harnessCode, role: "harness", scratchDir: path.join(laneDir, "harness") });
   context.onIsolation(harness.isolation);
@@ -323,7 +325,7 @@ async function replayLearning(context: LaneContext, workers: Workers, first: Pen
   context.proxy.register(credential, { taskRunId: first.id, evaluationId: context.evaluationId, budgets: context.budgets(first.id, credential) });
   try {
     for (const run of finished) {
-      const envDir = prepareEnv(workers.envRoot, `replay-${run.task.position}`, null);
+      const envDir = prepareEnv(workers.envRoot, null);
       const outcome = await workers.harness.learn({
         task: { id: run.task.key, input: run.task.input, meta: run.task.meta ?? undefined },
         feedback: { expected: run.task.expected, output: run.output, score: run.score ?? 0 },
@@ -333,7 +335,7 @@ async function replayLearning(context: LaneContext, workers: Workers, first: Pen
       });
       rows.push(...outcome.events.map(fromSandboxEvent));
       if (outcome.error) rows.push(errorEvent(outcome.error, new Date()));
-      fs.rmSync(envDir, { recursive: true, force: true });
+      releaseEnv(envDir);
       if (!workers.harness.alive) await workers.harness.restart();
     }
   } finally {
@@ -345,7 +347,7 @@ async function replayLearning(context: LaneContext, workers: Workers, first: Pen
 /** Runs, grades (and for sequential suites, teaches) one task, then stores it whole. */
 async function runTask(context: LaneContext, workers: Workers, run: PendingRun, sequential: { preamble: TraceEventRow[] } | null): Promise<void> {
   const { task } = run;
-  const envDir = prepareEnv(workers.envRoot, run.id, task.envFiles as Record<string, string> | null);
+  const envDir = prepareEnv(workers.envRoot, task.envFiles as Record<string, string> | null);
   const credential = newCredential();
   context.proxy.register(credential, { taskRunId: run.id, evaluationId: context.evaluationId, budgets: context.budgets(run.id, credential) });
   const harnessTask = { id: task.key, input: task.input, meta: task.meta ?? undefined };
@@ -396,7 +398,7 @@ async function runTask(context: LaneContext, workers: Workers, run: PendingRun, 
   const calls = context.exchanges.get(run.id) ?? [];
   context.exchanges.delete(run.id);
   rows.push(...calls.map(fromExchange));
-  fs.rmSync(envDir, { recursive: true, force: true });
+  releaseEnv(envDir);
 
   const usage = calls.reduce(
     (sum, call) => ({
@@ -458,18 +460,42 @@ async function gradeOutput(context: LaneContext, workers: Workers, task: Pending
   return { score: result.score, explanation: typeof result.explanation === "string" ? result.explanation : "", events };
 }
 
-/** A fresh folder holding the task's starting files (env/<task id>/ of the suite). */
-function prepareEnv(envRoot: string, name: string, files: Record<string, string> | null): string {
-  const dir = path.join(envRoot, name);
-  fs.rmSync(dir, { recursive: true, force: true });
+/**
+ * An empty folder holding the task's starting files (env/<task id>/ of the suite). Tasks
+ * without files share one folder per lane, emptied between tasks when used: creating a
+ * folder per task is a slow system call where sandboxes hold mounts below it.
+ */
+function prepareEnv(envRoot: string, files: Record<string, string> | null): string {
+  const entries = Object.entries(files ?? {});
+  const dir = path.join(envRoot, entries.length ? `task-${++envCounter}` : "task");
   fs.mkdirSync(dir, { recursive: true });
-  for (const [relative, base64] of Object.entries(files ?? {})) {
+  if (fs.readdirSync(dir).length) emptyFolder(dir);
+  for (const [relative, base64] of entries) {
     const target = path.join(dir, relative);
     if (!target.startsWith(dir + path.sep)) continue; // the loader refuses such paths; never trust twice-removed data
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, Buffer.from(base64, "base64"));
   }
   return dir;
+}
+
+let envCounter = 0;
+
+function releaseEnv(dir: string): void {
+  if (path.basename(dir) === "task") {
+    if (fs.readdirSync(dir).length) emptyFolder(dir);
+  } else {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function emptyFolder(dir: string): void {
+  for (const entry of fs.readdirSync(dir)) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+}
+
+/** Compiled harnesses and the sandbox host program, kept across runs (they take a few hundred ms to build). */
+function compileCacheDir(): string {
+  return path.join(dataDir(), "cache");
 }
 
 /** Lets exchanges of this credential that are still being recorded land, then forgets it. */

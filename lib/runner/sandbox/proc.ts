@@ -93,6 +93,43 @@ export async function killFamily(rootPid: number, uid: number | null, rounds = 5
     .map((p) => p.pid);
 }
 
+/** `pid` and its descendants, from /proc/<pid>/task/<tid>/children (falls back to a full scan). */
+export function descendantsOf(rootPid: number): number[] {
+  const found: number[] = [];
+  const stack = [rootPid];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    found.push(pid);
+    let threads: string[];
+    try {
+      threads = fs.readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // exited
+    }
+    for (const tid of threads) {
+      let children: string;
+      try {
+        children = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, "latin1");
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT" && tid === threads[0] && !fs.existsSync(`/proc/${pid}/task/${tid}/children`)) {
+          return familyOf(listProcesses(), rootPid, null).map((p) => p.pid); // kernel without the children files
+        }
+        continue;
+      }
+      for (const child of children.split(" ")) if (child.trim()) stack.push(Number(child));
+    }
+  }
+  return found;
+}
+
+function rssOf(pid: number): number {
+  try {
+    return field(fs.readFileSync(`/proc/${pid}/status`, "latin1"), "VmRSS:") * 1024;
+  } catch {
+    return 0;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Memory watch: one /proc scan per tick serves every worker of this process.
 
@@ -130,9 +167,10 @@ export function watchMemory(
 }
 
 function scan(): void {
-  const processes = listProcesses();
+  // Walking each worker's own tree reads a few files; a full /proc scan reads hundreds, ten
+  // times a second. The full scan (with the uid sweep) is kept for killing, where it matters.
   for (const watch of [...watches]) {
-    const rss = familyOf(processes, watch.rootPid, watch.uid).reduce((sum, p) => sum + p.rssBytes, 0);
+    const rss = descendantsOf(watch.rootPid).reduce((sum, pid) => sum + rssOf(pid), 0);
     if (rss > watch.limitBytes) {
       watches.delete(watch);
       watch.onExceeded(rss);
