@@ -50,9 +50,9 @@ async function seedProject(db: PrismaClient): Promise<string> {
   });
   await db.evaluation.createMany({
     data: [
-      { candidateId: seed.id, split: "search", status: "done", score: 0.5, inputTokens: 12000, outputTokens: 800, costUsd: 0.05, finishedAt: new Date() },
-      { candidateId: child.id, split: "search", status: "done", score: 0.875, inputTokens: 30000, outputTokens: 900, costUsd: 0.11, finishedAt: new Date() },
-      { candidateId: child.id, split: "test", status: "done", score: 0.75, inputTokens: 9000, outputTokens: 300, costUsd: 0.03, finishedAt: new Date() },
+      { candidateId: seed.id, split: "search", status: "done", score: 0.5, taskCount: 8, passedCount: 4, failedCount: 3, errorCount: 1, inputTokens: 12000, outputTokens: 800, costUsd: 0.05, durationMs: 8200, isolation: "process", finishedAt: new Date() },
+      { candidateId: child.id, split: "search", status: "done", score: 0.875, taskCount: 8, passedCount: 7, failedCount: 1, inputTokens: 30000, outputTokens: 900, costUsd: 0.11, durationMs: 9100, isolation: "bubblewrap", finishedAt: new Date() },
+      { candidateId: child.id, split: "test", status: "done", score: 0.75, taskCount: 4, passedCount: 3, failedCount: 1, inputTokens: 9000, outputTokens: 300, costUsd: 0.03, durationMs: 4000, isolation: "bubblewrap", finishedAt: new Date() },
     ],
   });
   return project.id;
@@ -90,6 +90,8 @@ describe("projects pages", () => {
       expect(body).toContain("87.5%");
       expect(body).toContain("75.0%"); // its test score
       expect(body).toContain("simulated");
+      expect(body).toContain("process only"); // the weaker isolation is named, not hidden
+      expect(body).toContain("process-level isolation only");
       expect(await fitsWidth(page)).toBe(true);
       await screenshot(page, `project-overview-${colorScheme}`);
 

@@ -162,3 +162,49 @@ export async function listCandidates(projectId: string): Promise<CandidateRow[]>
     createdAt: row.created_at,
   }));
 }
+
+export interface EvaluationRow {
+  id: string;
+  candidateNumber: number;
+  split: string;
+  status: string;
+  score: number | null;
+  taskCount: number;
+  passedCount: number;
+  failedCount: number;
+  errorCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  durationMs: number;
+  isolation: string | null;
+  simulated: boolean;
+  createdAt: Date;
+}
+
+export async function listEvaluations(projectId: string, limit = 20): Promise<EvaluationRow[]> {
+  const rows = await db.evaluation.findMany({
+    where: { candidate: { projectId } },
+    orderBy: { createdAt: "desc" },
+    take: limit,
+    select: {
+      id: true,
+      split: true,
+      status: true,
+      score: true,
+      taskCount: true,
+      passedCount: true,
+      failedCount: true,
+      errorCount: true,
+      inputTokens: true,
+      outputTokens: true,
+      costUsd: true,
+      durationMs: true,
+      isolation: true,
+      simulated: true,
+      createdAt: true,
+      candidate: { select: { number: true } },
+    },
+  });
+  return rows.map(({ candidate, ...row }) => ({ ...row, candidateNumber: candidate.number }));
+}

@@ -1,8 +1,9 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Badge, EmptyState, Page, Section, Stat, Stats, ui } from "@/components/ui";
-import { formatRelative, formatScore, formatTokens, formatUsd } from "@/lib/format";
-import { getProject, getProjectTotals, listCandidates } from "@/lib/projects/queries";
+import { IsolationBadge } from "@/components/IsolationBadge";
+import { formatDuration, formatRelative, formatScore, formatTokens, formatUsd } from "@/lib/format";
+import { getProject, getProjectTotals, listCandidates, listEvaluations } from "@/lib/projects/queries";
 import { ProjectHeader } from "./ProjectHeader";
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
@@ -14,7 +15,8 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const project = await getProject(id);
   if (!project) notFound();
-  const [totals, candidates] = await Promise.all([getProjectTotals(id), listCandidates(id)]);
+  const [totals, candidates, evaluations] = await Promise.all([getProjectTotals(id), listCandidates(id), listEvaluations(id)]);
+  const weakIsolation = evaluations.some((evaluation) => evaluation.isolation === "process");
 
   return (
     <Page>
@@ -61,6 +63,63 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                   <td className={`${ui.right} num`}>{formatScore(candidate.searchScore)}</td>
                   <td className={`${ui.right} num`}>{formatScore(candidate.testScore)}</td>
                   <td className={`${ui.right} muted`}>{formatRelative(candidate.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+
+      <Section title="Evaluations" hint="Newest first" flush>
+        {weakIsolation && (
+          <p className={ui.warning}>
+            Some evaluations ran with process-level isolation only: their harness code could reach the network and world-readable files. Install bubblewrap on the studio&apos;s machine for full isolation.
+          </p>
+        )}
+        {evaluations.length === 0 ? (
+          <EmptyState icon="▷" title="No evaluations yet">
+            <p>
+              Score the seed harness: <code>npx studio eval --project {project.id} --split search</code>
+            </p>
+          </EmptyState>
+        ) : (
+          <table className={ui.table}>
+            <thead>
+              <tr>
+                <th>Candidate</th>
+                <th>Split</th>
+                <th>Status</th>
+                <th className={ui.right}>Score</th>
+                <th className={ui.right}>Passed / failed / errors</th>
+                <th className={ui.right}>Tokens</th>
+                <th className={ui.right}>Cost</th>
+                <th className={ui.right}>Time</th>
+                <th>Isolation</th>
+                <th className={ui.right}>Started</th>
+              </tr>
+            </thead>
+            <tbody>
+              {evaluations.map((evaluation) => (
+                <tr key={evaluation.id}>
+                  <td className={ui.rowTitle}>#{evaluation.candidateNumber}</td>
+                  <td>
+                    <Badge tone={evaluation.split === "test" ? "accent" : "neutral"}>{evaluation.split}</Badge>
+                  </td>
+                  <td>
+                    <Badge tone={evaluation.status === "done" ? "pass" : evaluation.status === "failed" ? "fail" : "neutral"}>{evaluation.status}</Badge>
+                  </td>
+                  <td className={`${ui.right} num`}>{formatScore(evaluation.score)}</td>
+                  <td className={`${ui.right} num`}>
+                    {evaluation.passedCount} / {evaluation.failedCount} / {evaluation.errorCount}
+                    <span className="faint"> of {evaluation.taskCount}</span>
+                  </td>
+                  <td className={`${ui.right} num`}>{formatTokens(evaluation.inputTokens + evaluation.outputTokens)}</td>
+                  <td className={`${ui.right} num`}>{formatUsd(evaluation.costUsd)}</td>
+                  <td className={`${ui.right} num`}>{formatDuration(evaluation.durationMs)}</td>
+                  <td>
+                    <IsolationBadge isolation={evaluation.isolation} />
+                  </td>
+                  <td className={`${ui.right} muted`}>{formatRelative(evaluation.createdAt)}</td>
                 </tr>
               ))}
             </tbody>
