@@ -16,7 +16,7 @@ import type { Attribution, Exchange, LabeledBudget } from "./proxy/types.ts";
 import { compileGrader, compileHarness } from "./sandbox/compile.ts";
 import { cutMarker } from "./sandbox/limits.ts";
 import { probeIsolation, startWorker, type SandboxWorker, type TaskOutcome } from "./sandbox/sandbox.ts";
-import { TaskRunWriter } from "./writer.ts";
+import { TaskRunWriter, type FinishedTaskRun } from "./writer.ts";
 import { errorEvent, fromExchange, fromSandboxEvent, gradeEvent, inTimeOrder, noteEvent, type TraceEventRow } from "./trace.ts";
 
 export interface EvaluationSummary {
@@ -132,6 +132,71 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
     graderCode = compiled.code;
   }
 
+  const heartbeat = setInterval(() => void beat(evaluationId, options.signal), HEARTBEAT_MS);
+  const progress = progressReporter(evaluationId, evaluation.taskCount, options.onProgress);
+  const writer = new TaskRunWriter(() => progress.bump());
+  let isolation: string | null = null;
+  try {
+    const finished =
+      suite.mode === "sequential"
+        ? await db.taskRun.findMany({
+            where: { evaluationId, status: { not: "pending" } },
+            select: { output: true, score: true, task: { select: { key: true, input: true, expected: true, meta: true, position: true } } },
+            orderBy: { task: { position: "asc" } },
+          })
+        : [];
+    const concurrency = Math.max(1, Math.min(options.concurrency ?? settings.concurrency ?? os.availableParallelism(), runs.length || 1));
+    if (suite.mode !== "sequential") await db.evaluation.update({ where: { id: evaluationId }, data: { concurrency } });
+    isolation = await executeRuns({
+      evaluationId,
+      harnessCode: harness.code,
+      graderCode,
+      grader,
+      passThreshold,
+      sequential: suite.mode === "sequential",
+      timeoutMs: suite.timeoutMs,
+      settings,
+      runs,
+      finished,
+      concurrency,
+      sink: writer,
+      options,
+      cancelled: () => options.signal?.aborted === true || cancelRequested.has(evaluationId),
+    });
+    await writer.drain();
+  } finally {
+    clearInterval(heartbeat);
+    await writer.drain().catch(() => {});
+    await progress.flush();
+  }
+  if (isolation) await db.evaluation.update({ where: { id: evaluationId }, data: { isolation } });
+  const remaining = await db.taskRun.count({ where: { evaluationId, status: "pending" } });
+  if ((options.signal?.aborted || cancelRequested.has(evaluationId)) && remaining > 0) return finish(evaluationId, "cancelled", null);
+  return finish(evaluationId, remaining > 0 ? "failed" : "done", remaining > 0 ? `${remaining} task runs did not finish` : null);
+}
+
+interface ExecuteSpec {
+  /** Null for a trial run, whose results are not stored as an evaluation. */
+  evaluationId: string | null;
+  harnessCode: string;
+  graderCode: string | null;
+  grader: ReturnType<typeof readStoredGrader>["grader"];
+  passThreshold: number;
+  sequential: boolean;
+  timeoutMs: number;
+  settings: ReturnType<typeof readSettings>;
+  runs: PendingRun[];
+  finished: FinishedRun[];
+  concurrency: number;
+  sink: { add(run: FinishedTaskRun): Promise<void> };
+  options: RunOptions;
+  cancelled: () => boolean;
+  onExchange?: (exchange: Exchange) => void;
+}
+
+/** Runs task runs in sandbox workers behind a recording proxy; returns the isolation they had. */
+async function executeRuns(spec: ExecuteSpec): Promise<string | null> {
+  const { settings, options } = spec;
   setPriceOverrides(await db.modelPrice.findMany());
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "studio-eval-"));
   fs.chmodSync(runDir, 0o755); // sandbox uids walk through it to their own folders
@@ -145,21 +210,17 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
       evaluationTokens += (exchange.usage?.input_tokens ?? 0) + (exchange.usage?.output_tokens ?? 0);
       const key = attribution.taskRunId ?? "";
       exchanges.set(key, [...(exchanges.get(key) ?? []), exchange]);
+      spec.onExchange?.(exchange);
     },
   });
-
-  const heartbeat = setInterval(() => void beat(evaluationId, options.signal), HEARTBEAT_MS);
-  const progress = progressReporter(evaluationId, evaluation.taskCount, options.onProgress);
-  const cancelled = () => options.signal?.aborted === true || cancelRequested.has(evaluationId);
   let isolation: string | null = null;
-
   const context: LaneContext = {
-    evaluationId,
-    harnessCode: harness.code,
-    graderCode,
-    grader,
-    passThreshold,
-    timeoutMs: suite.timeoutMs,
+    evaluationId: spec.evaluationId ?? "trial",
+    harnessCode: spec.harnessCode,
+    graderCode: spec.graderCode,
+    grader: spec.grader,
+    passThreshold: spec.passThreshold,
+    timeoutMs: spec.timeoutMs,
     memoryMb: settings.memoryMb,
     proxy,
     exchanges,
@@ -174,36 +235,74 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
       return budgets;
     },
     onIsolation: (value) => (isolation ??= value),
-    writer: new TaskRunWriter(() => progress.bump()),
-    cancelled,
+    writer: spec.sink,
+    cancelled: spec.cancelled,
   };
-
   try {
-    if (suite.mode === "sequential") {
-      const finished = await db.taskRun.findMany({
-        where: { evaluationId, status: { not: "pending" } },
-        select: { output: true, score: true, task: { select: { key: true, input: true, expected: true, meta: true, position: true } } },
-        orderBy: { task: { position: "asc" } },
-      });
-      await runSequential(context, runs, finished);
+    if (spec.sequential) {
+      await runSequential(context, spec.runs, spec.finished);
     } else {
-      const concurrency = Math.max(1, Math.min(options.concurrency ?? settings.concurrency ?? os.availableParallelism(), runs.length || 1));
-      await db.evaluation.update({ where: { id: evaluationId }, data: { concurrency } });
-      const queue = [...runs];
-      await Promise.all(Array.from({ length: concurrency }, (_, lane) => runLane(context, queue, lane)));
+      const queue = [...spec.runs];
+      await Promise.all(Array.from({ length: spec.concurrency }, (_, lane) => runLane(context, queue, lane)));
     }
-    await context.writer.drain();
   } finally {
-    clearInterval(heartbeat);
-    await context.writer.drain().catch(() => {});
-    await progress.flush();
     await proxy.close();
     fs.rmSync(runDir, { recursive: true, force: true });
   }
-  if (isolation) await db.evaluation.update({ where: { id: evaluationId }, data: { isolation } });
-  const remaining = await db.taskRun.count({ where: { evaluationId, status: "pending" } });
-  if (cancelled() && remaining > 0) return finish(evaluationId, "cancelled", null);
-  return finish(evaluationId, remaining > 0 ? "failed" : "done", remaining > 0 ? `${remaining} task runs did not finish` : null);
+  return isolation;
+}
+
+export interface TrialResult extends FinishedTaskRun {
+  taskKey: string;
+}
+
+/**
+ * Runs a harness that is not (yet) a candidate on the first `taskCount` search tasks of a
+ * project, exactly as an evaluation would, without storing anything: the proposer's check
+ * and the validation smoke run.
+ */
+export async function runTrial(
+  projectId: string,
+  source: string,
+  taskCount: number,
+  options: RunOptions & { onExchange?: (exchange: Exchange) => void } = {},
+): Promise<{ ok: true; results: TrialResult[]; isolation: string | null } | { ok: false; errors: { line: number; column: number; message: string }[] }> {
+  const project = await db.project.findUniqueOrThrow({
+    where: { id: projectId },
+    select: { settings: true, suite: { select: { id: true, mode: true, grader: true, graderSource: true, timeoutMs: true } } },
+  });
+  const suite = project.suite;
+  if (!suite) throw new StudioError("This project has no task suite.");
+  const harness = await compileHarness(source, { cacheDir: compileCacheDir() });
+  if (!harness.ok) return { ok: false, errors: harness.errors };
+  const { grader, passThreshold } = readStoredGrader(suite.grader);
+  const graderCode = grader.type === "module" ? await compileGrader(suite.graderSource ?? "", { cacheDir: compileCacheDir() }) : null;
+  const tasks = await db.task.findMany({
+    where: { suiteId: suite.id, split: "search" },
+    orderBy: { position: "asc" },
+    take: taskCount,
+    select: { id: true, key: true, input: true, expected: true, meta: true, envFiles: true, position: true },
+  });
+  const results: TrialResult[] = [];
+  const keys = new Map(tasks.map((task) => [`trial-${task.id}`, task.key]));
+  const isolation = await executeRuns({
+    evaluationId: null,
+    harnessCode: harness.code,
+    graderCode: graderCode?.ok ? graderCode.code : null,
+    grader,
+    passThreshold,
+    sequential: suite.mode === "sequential",
+    timeoutMs: suite.timeoutMs,
+    settings: readSettings(project.settings),
+    runs: tasks.map((task) => ({ id: `trial-${task.id}`, task })),
+    finished: [],
+    concurrency: 1,
+    sink: { add: async (run) => void results.push({ ...run, taskKey: keys.get(run.id) ?? run.id }) },
+    options,
+    cancelled: () => options.signal?.aborted === true,
+    onExchange: options.onExchange,
+  });
+  return { ok: true, results, isolation };
 }
 
 /** Evaluations this process was asked to stop (see requestCancel). */
@@ -240,7 +339,7 @@ interface LaneContext {
   isolationChoice: "auto" | "process";
   budgets: (taskRunId: string, credential: string) => LabeledBudget[];
   onIsolation: (isolation: string) => void;
-  writer: TaskRunWriter;
+  writer: { add(run: FinishedTaskRun): Promise<void> };
   cancelled: () => boolean;
 }
 

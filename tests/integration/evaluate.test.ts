@@ -9,7 +9,7 @@ import { db, disconnectDb } from "../helpers/db.ts";
 import type { Prisma } from "../../lib/db/client.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-server.ts";
 import { createProject } from "../../lib/projects/create.ts";
-import { prepareEvaluation, runEvaluation } from "../../lib/runner/evaluate.ts";
+import { prepareEvaluation, runEvaluation, runTrial } from "../../lib/runner/evaluate.ts";
 
 let fake: FakeAnthropic;
 const folders: string[] = [];
@@ -244,5 +244,19 @@ describe("project creation", () => {
     const before = await db.project.count();
     await expect(project({ suite: { grader: { type: "exact" } }, tasks: sums, harness: "export default {\n  async run( {\n}" })).rejects.toThrow(/harness\.ts:\d+:\d+/);
     expect(await db.project.count()).toBe(before);
+  });
+});
+
+describe("a trial run", () => {
+  it("runs a source that is not a candidate on the first search tasks, storing nothing", async () => {
+    const { projectId } = await project({ suite: { grader: { type: "numeric" } }, tasks: sums, harness: modelHarness });
+    const before = await db.taskRun.count();
+    const trial = await runTrial(projectId, modelHarness, 2, { upstreamUrl: fake.url, apiKey: "the-real-key" });
+    if (!trial.ok) throw new Error("the trial harness should compile");
+    expect(trial.results.map((result) => [result.taskKey, result.status])).toEqual([["sum-0", "passed"], ["sum-1", "passed"]]);
+    expect(trial.results[0].events.some((event) => event.kind === "model_call")).toBe(true);
+    expect(await db.taskRun.count()).toBe(before);
+    const broken = await runTrial(projectId, "export default {", 1);
+    expect(broken.ok).toBe(false);
   });
 });
