@@ -22,6 +22,21 @@ export const commands: Record<string, Command> = {
     summary: "Evaluate a candidate (default: the best so far) on a split; resumes an interrupted evaluation.",
     run: async (args) => (await import("./eval.ts")).evalCommand(args),
   },
+  export: {
+    usage: "studio export --project ID --out DIR [--iteration N] [--json]",
+    summary: "Write the project's proposer workspace (sources, scores, raw search traces) to DIR; rewrites only what changed.",
+    run: async (args) => (await import("./export.ts")).exportCommand(args),
+  },
+  optimize: {
+    usage: "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--json]",
+    summary: "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run.",
+    run: async (args) => (await import("./optimize.ts")).optimizeCommand(args),
+  },
+  worker: {
+    usage: "studio worker",
+    summary: "Run a job worker (evaluations, optimizations) against DATABASE_URL; `start` runs one for you.",
+    run: async (args) => (await import("./worker.ts")).workerCommand(args),
+  },
   migrate: {
     usage: "studio migrate",
     summary: "Apply pending database migrations and exit (safe to run while the studio is up).",

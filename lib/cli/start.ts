@@ -1,6 +1,8 @@
 // `studio start`: configuration check → build if needed → database (embedded or
 // DATABASE_URL) and migrations → Next.js behind the guard. Ctrl-C / SIGTERM stop all of it.
+import { spawn } from "node:child_process";
 import http from "node:http";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { describeUrl, openDatabase } from "../db/database.ts";
 import { disconnectDb } from "../db/client.ts";
@@ -19,8 +21,18 @@ export async function start(args: string[]): Promise<number> {
   const database = await openDatabase({ log });
   log(database.embedded ? "Database: embedded Postgres." : `Database: ${describeUrl(database.url)} (DATABASE_URL).`);
 
-  let server: http.Server | undefined;
   let stopping: Promise<void> | undefined;
+  // The job worker runs in its own process, so long evaluations never slow the web server.
+  const worker = spawn(process.execPath, [path.join(studioRoot, "bin", "studio.js"), "worker"], {
+    env: { ...process.env, DATABASE_URL: database.url, STUDIO_PARENT_PID: String(process.pid) },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const workerExited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  worker.once("exit", (code, signal) => {
+    if (!stopping) log(`The job worker stopped (${signal ?? `exit ${code}`}); queued work waits until a worker runs.`);
+  });
+
+  let server: http.Server | undefined;
   const stop = (signal: string) => {
     stopping ??= (async () => {
       log(`${signal}: stopping…`);
@@ -29,6 +41,8 @@ export async function start(args: string[]): Promise<number> {
         server.closeAllConnections();
         await new Promise((resolve) => server!.close(resolve));
       }
+      if (worker.exitCode === null) worker.kill("SIGTERM");
+      await Promise.race([workerExited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
       await disconnectDb().catch(() => {});
       await database.close();
       clearTimeout(force);
@@ -61,6 +75,8 @@ export async function start(args: string[]): Promise<number> {
       server!.listen(config.port, config.host, resolve);
     });
   } catch (error) {
+    worker.kill("SIGTERM");
+    await workerExited;
     await database.close();
     throw error;
   }

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { db, type Prisma } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
+import { HEARTBEAT_MS, workerGone, workerId } from "../jobs/ownership.ts";
 import { dataDir } from "../paths.ts";
 import { readSettings } from "../projects/settings.ts";
 import { gradeBuiltin } from "../suites/graders.ts";
@@ -59,11 +60,7 @@ export interface RunOptions {
   isolation?: "auto" | "process";
 }
 
-const HEARTBEAT_MS = 5_000;
-/** An evaluation whose worker has not beaten for this long is taken over by the next run. */
-export const STALE_AFTER_MS = 30_000;
 const PROGRESS_FLUSH_MS = 250;
-const workerId = `${os.hostname()}:${process.pid}`;
 
 /**
  * The evaluation to run for a candidate and split: an unfinished one left by a dead worker
@@ -634,20 +631,6 @@ async function claim(evaluationId: string) {
   });
   if (count === 0) throw new StudioError(`Evaluation ${evaluationId} is being run by ${evaluation.workerId}.`);
   return evaluation;
-}
-
-/** No worker, a worker on this machine whose process is gone, or one silent for too long. */
-function workerGone(owner: string | null, heartbeatAt: Date | null): boolean {
-  if (!owner || !heartbeatAt) return true;
-  if (Date.now() - heartbeatAt.getTime() > STALE_AFTER_MS) return true;
-  const [host, pid] = owner.split(":");
-  if (host !== os.hostname() || Number(pid) === process.pid) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ESRCH";
-  }
 }
 
 async function beat(evaluationId: string, signal?: AbortSignal): Promise<void> {

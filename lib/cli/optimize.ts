@@ -1,0 +1,69 @@
+// `studio optimize`: run N iterations of the loop headless, with a progress display; with
+// --json, one JSON line per finished iteration. An optimization interrupted earlier (its
+// process died) is resumed, not started over.
+import { parseArgs } from "node:util";
+import type { ProposerKind } from "../db/client.ts";
+import { StudioError } from "../errors.ts";
+import { formatScore } from "../format.ts";
+import { createOptimization, resumableOptimization, runOptimization } from "../loop/optimization.ts";
+import { withDatabase } from "./database.ts";
+
+const PROPOSERS = ["claude", "command", "offline"] as const;
+
+export async function optimizeCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      project: { type: "string" },
+      iterations: { type: "string", default: "1" },
+      proposer: { type: "string" },
+      "proposer-command": { type: "string" },
+      json: { type: "boolean" },
+    },
+  });
+  if (!values.project) throw new StudioError("optimize needs --project ID.");
+  const iterations = Number(values.iterations);
+  if (!Number.isInteger(iterations) || iterations < 1) throw new StudioError("--iterations must be a positive whole number.");
+  const proposer = values.proposer as ProposerKind | undefined;
+  if (proposer && !PROPOSERS.includes(proposer)) throw new StudioError(`--proposer must be one of ${PROPOSERS.join(", ")}.`);
+  if (proposer === "command" && !values["proposer-command"]) throw new StudioError('--proposer command needs --proposer-command "...".');
+
+  return withDatabase(async () => {
+    const resumed = await resumableOptimization(values.project!);
+    const optimizationId = resumed ?? (await createOptimization(values.project!, iterations, { kind: proposer, command: values["proposer-command"] }));
+    if (resumed) process.stderr.write(`Resuming optimization ${resumed}: finished work is kept.\n`);
+    const abort = new AbortController();
+    const onSignal = () => abort.abort();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    try {
+      const result = await runOptimization(optimizationId, {
+        signal: abort.signal,
+        onStage: (iteration, stage) => {
+          if (!values.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[2Kiteration ${iteration}: ${stage}…`);
+        },
+        onIteration: (summary, frontier) => {
+          if (values.json) {
+            const line = {
+              iteration: summary.iteration,
+              candidates: summary.candidates.map(({ id, parents, valid, searchScore, inputTokens, outputTokens }) => ({ id, parents, valid, searchScore, inputTokens, outputTokens })),
+              proposer: { filesRead: summary.proposer.filesRead, inputTokens: summary.proposer.inputTokens, outputTokens: summary.proposer.outputTokens, costUsd: summary.proposer.costUsd },
+              frontier,
+            };
+            process.stdout.write(JSON.stringify(line) + "\n");
+          } else {
+            if (process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
+            const scores = summary.candidates.map((c) => (c.valid ? `#${c.number} ${formatScore(c.searchScore)}` : `#${c.number} rejected`)).join(", ");
+            process.stdout.write(`iteration ${summary.iteration}: ${scores || "no proposals"} · proposer read ${summary.proposer.filesRead} files, ${summary.proposer.inputTokens + summary.proposer.outputTokens} tokens\n`);
+          }
+        },
+      });
+      if (!values.json) process.stdout.write(`optimization ${result.optimizationId}: ${result.status}${result.stopReason ? ` (${result.stopReason})` : ""}; frontier: ${result.frontier.join(", ") || "empty"}\n`);
+      else if (result.status !== "done") process.stderr.write(`optimization ${result.status}${result.stopReason ? `: ${result.stopReason}` : ""}\n`);
+      return result.status === "done" ? 0 : 1;
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  });
+}

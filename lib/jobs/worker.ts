@@ -1,0 +1,70 @@
+// The job worker: takes evaluation and optimization jobs from the queue and runs them. The
+// studio's start command runs one beside the web server; more can run anywhere pointed at
+// the same database. Work left behind by a dead worker is found and queued again; it then
+// resumes where it stopped (finished task runs and iterations are kept).
+import { db } from "../db/client.ts";
+import { runOptimization } from "../loop/optimization.ts";
+import { runEvaluation } from "../runner/evaluate.ts";
+import { workerGone } from "./ownership.ts";
+import { enqueue, jobQueue, QUEUES, stopQueue } from "./queue.ts";
+
+const SWEEP_MS = 10_000;
+
+export interface JobWorker {
+  stop(): Promise<void>;
+}
+
+export async function startJobWorker(log: (line: string) => void): Promise<JobWorker> {
+  const queue = await jobQueue();
+  const running = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>) => {
+    running.add(work);
+    void work.finally(() => running.delete(work)).catch(() => {});
+    return work;
+  };
+  await queue.work<{ evaluationId: string }>(QUEUES.evaluate, { pollingIntervalSeconds: 1 }, async ([job]) => {
+    await track(settle(runEvaluation(job.data.evaluationId), log, `evaluation ${job.data.evaluationId}`));
+  });
+  await queue.work<{ optimizationId: string }>(QUEUES.optimize, { pollingIntervalSeconds: 1 }, async ([job]) => {
+    await track(settle(runOptimization(job.data.optimizationId), log, `optimization ${job.data.optimizationId}`));
+  });
+  const sweeper = setInterval(() => void requeueOrphans(log).catch((error) => log(`sweep failed: ${error.message}`)), SWEEP_MS);
+  await requeueOrphans(log);
+  log("Job worker ready.");
+  return {
+    stop: async () => {
+      clearInterval(sweeper);
+      await stopQueue();
+    },
+  };
+}
+
+/** A job whose work belongs to another live worker, or has ended, is done: never retried. */
+async function settle(work: Promise<unknown>, log: (line: string) => void, what: string): Promise<void> {
+  try {
+    await work;
+  } catch (error) {
+    log(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Evaluations and optimizations marked running whose worker is gone go back on the queue. */
+async function requeueOrphans(log: (line: string) => void): Promise<void> {
+  const optimizations = await db.optimization.findMany({ where: { status: { in: ["queued", "running"] } }, select: { id: true, status: true, workerId: true, heartbeatAt: true } });
+  for (const row of optimizations) {
+    if (row.status === "running" && workerGone(row.workerId, row.heartbeatAt)) {
+      const id = await enqueue(QUEUES.optimize, { optimizationId: row.id }, `resume:${row.id}:${row.heartbeatAt?.getTime() ?? 0}`);
+      if (id) log(`Resuming optimization ${row.id} left by ${row.workerId}.`);
+    }
+  }
+  const evaluations = await db.evaluation.findMany({
+    where: { status: "running", candidate: { iterationId: null } },
+    select: { id: true, workerId: true, heartbeatAt: true },
+  });
+  for (const row of evaluations) {
+    if (workerGone(row.workerId, row.heartbeatAt)) {
+      const id = await enqueue(QUEUES.evaluate, { evaluationId: row.id }, `resume:${row.id}:${row.heartbeatAt?.getTime() ?? 0}`);
+      if (id) log(`Resuming evaluation ${row.id} left by ${row.workerId}.`);
+    }
+  }
+}

@@ -1,0 +1,299 @@
+// One iteration of the method: bring the workspace up to date → run the proposer → validate
+// each proposal (a rejected one is stored with its reason, never dropped) → evaluate the
+// valid ones on the search split. Each stage is stored, so an iteration whose worker died
+// resumes at the stage it reached without redoing (or re-counting) finished work.
+import fs from "node:fs";
+import path from "node:path";
+import { db, type Prisma, type ProposerKind } from "../db/client.ts";
+import { StudioError } from "../errors.ts";
+import { dataDir } from "../paths.ts";
+import { readSettings } from "../projects/settings.ts";
+import { createProposer, type Proposal, type ProposerResult } from "../proposer/index.ts";
+import { prepareEvaluation, runEvaluation, runTrial, type RunOptions } from "../runner/evaluate.ts";
+import { sha256 } from "../runner/sandbox/compile.ts";
+import type { TraceEventRow } from "../runner/trace.ts";
+import { buildWorkspace } from "../workspace/build.ts";
+import { proposalsDir } from "../workspace/layout.ts";
+import { bestCandidate, createCandidate } from "./candidates.ts";
+import { currentInstructions } from "./instructions.ts";
+
+export interface IterationOptions {
+  optimizationId: string | null;
+  proposerKind: ProposerKind;
+  proposerCommand?: string | null;
+  /** Model API endpoint and key for the proposer and the task model (tests point these at a fake). */
+  upstreamUrl?: string;
+  apiKey?: string | null;
+  signal?: AbortSignal;
+  onStage?: (stage: string) => void;
+}
+
+export interface IterationSummary {
+  iterationId: string;
+  iteration: number;
+  candidates: { id: string; number: number; parents: string[]; valid: boolean; rejectReason: string | null; searchScore: number | null; inputTokens: number; outputTokens: number }[];
+  proposer: { filesRead: number; inputTokens: number; outputTokens: number; costUsd: number; stopReason: string };
+}
+
+export function workspaceDir(projectId: string): string {
+  return path.join(dataDir(), "workspaces", projectId);
+}
+
+/** Starts the next iteration of a project, or resumes the unfinished one of this optimization. */
+export async function runIteration(projectId: string, options: IterationOptions): Promise<IterationSummary> {
+  const iteration = await openIteration(projectId, options);
+  const stage = async (name: string, progress: Prisma.InputJsonObject = {}) => {
+    options.onStage?.(name);
+    await db.iteration.update({ where: { id: iteration.id }, data: { stage: name, progress: { stage: name, ...progress } } });
+  };
+  try {
+    const dir = workspaceDir(projectId);
+    const proposalDir = path.join(dir, proposalsDir(iteration.number));
+    let proposals = readSavedProposals(proposalDir);
+    if (!proposals) {
+      await stage("workspace");
+      await buildWorkspace(projectId, dir, { iteration: iteration.number });
+      await stage("proposing");
+      const result = await propose(iteration, dir, proposalDir, options);
+      proposals = result.proposals;
+      saveProposals(proposalDir, proposals, result);
+      if (result.stopReason === "cancelled") throw new StudioError("cancelled");
+    }
+
+    await stage("validating");
+    await validateAll(iteration, proposals, options);
+
+    await stage("evaluating");
+    const candidates = await db.candidate.findMany({ where: { iterationId: iteration.id, status: "valid" }, orderBy: { number: "asc" }, select: { id: true, number: true } });
+    for (const [index, candidate] of candidates.entries()) {
+      if (options.signal?.aborted) throw new StudioError("cancelled");
+      await stage("evaluating", { candidateId: candidate.id, candidateNumber: candidate.number, candidate: index + 1, candidates: candidates.length });
+      const { evaluationId } = await prepareEvaluation(candidate.id, "search");
+      const status = await db.evaluation.findUniqueOrThrow({ where: { id: evaluationId }, select: { status: true } });
+      if (status.status !== "done") await runEvaluation(evaluationId, runOptions(options));
+    }
+
+    await db.iteration.update({ where: { id: iteration.id }, data: { status: "done", stage: "done", finishedAt: new Date(), progress: { stage: "done" } } });
+    return summarize(iteration.id);
+  } catch (error) {
+    const cancelled = options.signal?.aborted || (error instanceof StudioError && error.message === "cancelled");
+    await db.iteration.update({
+      where: { id: iteration.id },
+      data: cancelled
+        ? { status: "cancelled", finishedAt: new Date(), stopReason: "cancelled" }
+        : { status: "failed", finishedAt: new Date(), error: error instanceof Error ? error.message : String(error) },
+    });
+    throw error;
+  }
+}
+
+function runOptions(options: IterationOptions): RunOptions {
+  return { upstreamUrl: options.upstreamUrl, apiKey: options.apiKey, signal: options.signal };
+}
+
+async function openIteration(projectId: string, options: IterationOptions) {
+  const unfinished = options.optimizationId
+    ? await db.iteration.findFirst({ where: { optimizationId: options.optimizationId, status: { in: ["queued", "running"] } }, orderBy: { number: "desc" } })
+    : null;
+  if (unfinished) return db.iteration.update({ where: { id: unfinished.id }, data: { status: "running" } });
+  const [project, instructions] = await Promise.all([
+    db.project.findUniqueOrThrow({ where: { id: projectId }, select: { simulated: true } }),
+    currentInstructions(projectId),
+  ]);
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`iteration-number:${projectId}`}))`;
+    const last = await tx.iteration.aggregate({ where: { projectId }, _max: { number: true } });
+    return tx.iteration.create({
+      data: {
+        projectId,
+        number: (last._max.number ?? 0) + 1,
+        status: "running",
+        stage: "workspace",
+        proposerKind: options.proposerKind,
+        instructionVersionId: instructions.id,
+        optimizationId: options.optimizationId,
+        simulated: project.simulated,
+        startedAt: new Date(),
+      },
+    });
+  });
+}
+
+type IterationRow = Awaited<ReturnType<typeof openIteration>>;
+
+async function propose(iteration: IterationRow, dir: string, proposalDir: string, options: IterationOptions): Promise<ProposerResult> {
+  const project = await db.project.findUniqueOrThrow({
+    where: { id: iteration.projectId },
+    select: { proposerModel: true, proposerCommand: true, candidatesPerIteration: true, settings: true },
+  });
+  const settings = readSettings(project.settings);
+  const instructions = iteration.instructionVersionId
+    ? await db.instructionVersion.findUniqueOrThrow({ where: { id: iteration.instructionVersionId }, select: { text: true } })
+    : await currentInstructions(iteration.projectId);
+  fs.mkdirSync(proposalDir, { recursive: true });
+
+  // The proposer's own trace: every model call and tool call, stored as it happens.
+  let seq = (await db.traceEvent.aggregate({ where: { iterationId: iteration.id }, _max: { seq: true } }))._max.seq ?? -1;
+  let pending: TraceEventRow[] = [];
+  let flushing = Promise.resolve();
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    if (!batch.length) return flushing;
+    flushing = flushing.then(async () => {
+      await db.traceEvent.createMany({
+        data: batch.map(({ bodyJson, ...row }) => ({ ...row, iterationId: iteration.id, seq: ++seq, body: bodyJson === null ? undefined : (JSON.parse(bodyJson) as Prisma.InputJsonValue) })),
+      });
+    });
+    return flushing;
+  };
+  const timer = setInterval(() => void flush(), 1_000);
+
+  const proposer = proposerFor(options.proposerKind, options.proposerCommand ?? project.proposerCommand);
+  let result: ProposerResult;
+  try {
+    result = await proposer.propose({
+      workspaceDir: dir,
+      proposalDir,
+      iteration: iteration.number,
+      candidatesWanted: project.candidatesPerIteration,
+      instructions: instructions.text,
+      model: project.proposerModel,
+      maxTurns: 60,
+      tokenBudget: settings.budgets.proposer?.tokens,
+      signal: options.signal,
+      checkCandidate: async (source) => {
+        const trial = await runTrial(iteration.projectId, source, 3, runOptions(options));
+        if (!trial.ok) return { ok: false, compileErrors: trial.errors, message: `does not compile: ${trial.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join("; ")}` };
+        const results = trial.results.map((run) => ({ taskKey: run.taskKey, status: run.status, score: run.score }));
+        const passed = results.filter((run) => run.status === "passed").length;
+        return { ok: true, results, message: `${passed} of ${results.length} search tasks passed` };
+      },
+      record: (event) => {
+        pending.push(event as TraceEventRow);
+      },
+      client: { baseURL: options.upstreamUrl ?? process.env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com", apiKey: options.apiKey ?? process.env.ANTHROPIC_API_KEY ?? "" },
+    });
+  } finally {
+    clearInterval(timer);
+    await flush();
+  }
+  await db.iteration.update({
+    where: { id: iteration.id },
+    data: {
+      inputTokens: { increment: result.inputTokens },
+      outputTokens: { increment: result.outputTokens },
+      costUsd: { increment: result.costUsd },
+      filesRead: result.filesRead,
+      filesReadCount: result.filesRead.length,
+      stopReason: result.stopReason === "done" ? null : `proposer stopped: ${result.stopReason}${result.error ? ` (${result.error})` : ""}`,
+    },
+  });
+  return result;
+}
+
+function proposerFor(kind: ProposerKind, command: string | null | undefined) {
+  if (kind === "claude") return createProposer("claude");
+  if (kind === "command") {
+    if (!command?.trim()) throw new StudioError("The command proposer needs a command: set it in the project's settings or pass --proposer-command.");
+    return createProposer("command", { command });
+  }
+  throw new StudioError(`The ${kind} proposer is not available in this version of the studio.`);
+}
+
+/** Proposals are kept beside their files, so a resumed iteration validates the same ones. */
+function saveProposals(proposalDir: string, proposals: Proposal[], result: ProposerResult): void {
+  fs.writeFileSync(path.join(proposalDir, "proposals.json"), JSON.stringify({ stopReason: result.stopReason, proposals }, null, 2));
+}
+
+function readSavedProposals(proposalDir: string): Proposal[] | null {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(proposalDir, "proposals.json"), "utf8")) as { proposals: Proposal[] }).proposals;
+  } catch {
+    return null;
+  }
+}
+
+/** Complete, compiles, honours the contract, survives one search task: or rejected, with why. */
+async function validateAll(iteration: IterationRow, proposals: Proposal[], options: IterationOptions): Promise<void> {
+  const existing = await db.candidate.findMany({ where: { projectId: iteration.projectId }, select: { id: true, number: true, sha256: true, iterationId: true } });
+  const fallbackParent = await bestCandidate(iteration.projectId);
+  for (const proposal of proposals) {
+    const hash = sha256(proposal.source);
+    if (existing.some((candidate) => candidate.iterationId === iteration.id && candidate.sha256 === hash)) continue; // stored before an interruption
+    const parentIds = proposal.baseCandidateId && existing.some((candidate) => candidate.id === proposal.baseCandidateId) ? [proposal.baseCandidateId] : fallbackParent ? [fallbackParent.id] : [];
+    const reason = await rejection(iteration.projectId, proposal, existing.find((candidate) => candidate.sha256 === hash)?.number, options);
+    const created = await createCandidate({
+      projectId: iteration.projectId,
+      source: proposal.source,
+      origin: "proposer",
+      status: reason ? "rejected" : "valid",
+      rejectReason: reason,
+      rationale: proposal.rationale,
+      hypothesis: proposal.hypothesis,
+      axis: proposal.axis,
+      parentIds,
+      iterationId: iteration.id,
+      iterationNumber: iteration.number,
+      simulated: iteration.simulated,
+    });
+    existing.push({ id: created.id, number: created.number, sha256: hash, iterationId: iteration.id });
+  }
+}
+
+async function rejection(projectId: string, proposal: Proposal, duplicateOf: number | undefined, options: IterationOptions): Promise<string | null> {
+  if (!proposal.source.trim()) return "The proposal is empty.";
+  if (duplicateOf !== undefined) return `Identical to candidate #${duplicateOf}.`;
+  if (!/export\s+default/.test(proposal.source)) return "No default export: a harness must `export default { async run(task, ctx) {…} }`.";
+  const trial = await runTrial(projectId, proposal.source, 1, runOptions(options));
+  if (!trial.ok) return `Does not compile: ${trial.errors.map((error) => `harness.ts:${error.line}:${error.column}: ${error.message}`).join("; ")}`;
+  const smoke = trial.results[0];
+  if (smoke?.status === "error" && ["contract", "throw", "not_serializable", "timeout", "memory", "killed", "output_limit", "spawn"].includes(smoke.errorKind ?? "")) {
+    return `Failed the smoke run on task ${smoke.taskKey} (${smoke.errorKind}): ${smoke.errorMessage ?? ""}`.trim();
+  }
+  return null;
+}
+
+export async function summarize(iterationId: string): Promise<IterationSummary> {
+  const iteration = await db.iteration.findUniqueOrThrow({
+    where: { id: iterationId },
+    select: {
+      id: true,
+      number: true,
+      filesReadCount: true,
+      inputTokens: true,
+      outputTokens: true,
+      costUsd: true,
+      stopReason: true,
+      candidates: {
+        orderBy: { number: "asc" },
+        select: {
+          id: true,
+          number: true,
+          status: true,
+          rejectReason: true,
+          parents: { select: { parentId: true } },
+          evaluations: { where: { split: "search" }, orderBy: { createdAt: "desc" }, take: 1, select: { score: true, status: true, inputTokens: true, outputTokens: true } },
+        },
+      },
+    },
+  });
+  return {
+    iterationId: iteration.id,
+    iteration: iteration.number,
+    candidates: iteration.candidates.map((candidate) => {
+      const evaluation = candidate.evaluations[0];
+      return {
+        id: candidate.id,
+        number: candidate.number,
+        parents: candidate.parents.map((parent) => parent.parentId),
+        valid: candidate.status === "valid",
+        rejectReason: candidate.rejectReason,
+        searchScore: evaluation?.status === "done" ? evaluation.score : null,
+        inputTokens: evaluation?.inputTokens ?? 0,
+        outputTokens: evaluation?.outputTokens ?? 0,
+      };
+    }),
+    proposer: { filesRead: iteration.filesReadCount, inputTokens: iteration.inputTokens, outputTokens: iteration.outputTokens, costUsd: iteration.costUsd, stopReason: iteration.stopReason ?? "done" },
+  };
+}

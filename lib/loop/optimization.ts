@@ -1,0 +1,152 @@
+// An optimization: N iterations of one project, one at a time, within its budgets; at the
+// end the frontier candidates are evaluated on the held-out test split. Held by one worker
+// at a time (heartbeat); a worker that dies leaves it to be resumed where it stopped.
+import { db, type ProposerKind } from "../db/client.ts";
+import { StudioError } from "../errors.ts";
+import { HEARTBEAT_MS, workerGone, workerId } from "../jobs/ownership.ts";
+import { readSettings } from "../projects/settings.ts";
+import { prepareEvaluation, runEvaluation } from "../runner/evaluate.ts";
+import { projectFrontier } from "./frontier.ts";
+import { runIteration, type IterationSummary } from "./iteration.ts";
+
+export interface OptimizeOptions {
+  upstreamUrl?: string;
+  apiKey?: string | null;
+  signal?: AbortSignal;
+  onStage?: (iteration: number, stage: string) => void;
+  onIteration?: (summary: IterationSummary, frontier: string[]) => void;
+}
+
+/** Records a request to run N iterations; refuses while another is going for the project. */
+export async function createOptimization(projectId: string, iterations: number, proposer?: { kind?: ProposerKind; command?: string | null }): Promise<string> {
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 1000) throw new StudioError("Iterations must be a whole number from 1 to 1000.");
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`optimization:${projectId}`}))`;
+    const project = await tx.project.findUnique({ where: { id: projectId }, select: { simulated: true } });
+    if (!project) throw new StudioError(`No project ${projectId}.`);
+    const going = await tx.optimization.findFirst({ where: { projectId, status: { in: ["queued", "running"] } }, select: { id: true, workerId: true, heartbeatAt: true, status: true } });
+    if (going && !(going.status === "running" && workerGone(going.workerId, going.heartbeatAt))) {
+      throw new StudioError(`An optimization is already ${going.status} for this project (${going.id}): one at a time.`);
+    }
+    if (going) await tx.optimization.update({ where: { id: going.id }, data: { status: "failed", error: "Superseded after its worker died.", finishedAt: new Date() } });
+    const created = await tx.optimization.create({
+      data: { projectId, iterationsRequested: iterations, simulated: project.simulated, proposerKind: proposer?.kind, proposerCommand: proposer?.command ?? null },
+    });
+    return created.id;
+  });
+}
+
+/** The optimization to resume for a project: running, with its worker gone. */
+export async function resumableOptimization(projectId: string): Promise<string | null> {
+  const row = await db.optimization.findFirst({
+    where: { projectId, status: { in: ["queued", "running"] } },
+    orderBy: { createdAt: "desc" },
+    select: { id: true, workerId: true, heartbeatAt: true },
+  });
+  return row && workerGone(row.workerId, row.heartbeatAt) ? row.id : null;
+}
+
+export async function requestCancelOptimization(optimizationId: string): Promise<void> {
+  await db.optimization.update({ where: { id: optimizationId }, data: { cancelRequested: true } });
+}
+
+export interface OptimizationResult {
+  optimizationId: string;
+  status: string;
+  stopReason: string | null;
+  iterationsDone: number;
+  frontier: string[];
+}
+
+export async function runOptimization(optimizationId: string, options: OptimizeOptions = {}): Promise<OptimizationResult> {
+  const optimization = await claim(optimizationId);
+  const project = await db.project.findUniqueOrThrow({ where: { id: optimization.projectId }, select: { proposerKind: true, proposerCommand: true, settings: true } });
+  const abort = new AbortController();
+  options.signal?.addEventListener("abort", () => abort.abort(), { once: true });
+  const heartbeat = setInterval(async () => {
+    const row = await db.optimization.update({ where: { id: optimizationId }, data: { heartbeatAt: new Date() }, select: { cancelRequested: true } }).catch(() => null);
+    if (row?.cancelRequested) abort.abort();
+  }, HEARTBEAT_MS);
+
+  let stopReason: string | null = null;
+  let status: "done" | "failed" | "cancelled" = "done";
+  let error: string | null = null;
+  try {
+    for (let done = optimization.iterationsDone; done < optimization.iterationsRequested; done++) {
+      stopReason = await budgetReached(optimization.projectId, readSettings(project.settings));
+      if (stopReason) break;
+      if (abort.signal.aborted) {
+        status = "cancelled";
+        stopReason = "cancelled";
+        break;
+      }
+      const summary = await runIteration(optimization.projectId, {
+        optimizationId,
+        proposerKind: optimization.proposerKind ?? project.proposerKind,
+        proposerCommand: optimization.proposerCommand ?? project.proposerCommand,
+        upstreamUrl: options.upstreamUrl,
+        apiKey: options.apiKey,
+        signal: abort.signal,
+        onStage: (stage) => options.onStage?.(done + 1, stage),
+      });
+      await db.optimization.update({ where: { id: optimizationId }, data: { iterationsDone: done + 1 } });
+      options.onIteration?.(summary, (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id));
+    }
+    if (status === "done") await evaluateFrontierOnTest(optimization.projectId, options, abort.signal);
+  } catch (caught) {
+    if (abort.signal.aborted) {
+      status = "cancelled";
+      stopReason = "cancelled";
+    } else {
+      status = "failed";
+      error = caught instanceof Error ? caught.message : String(caught);
+    }
+  } finally {
+    clearInterval(heartbeat);
+  }
+  const finished = await db.optimization.update({
+    where: { id: optimizationId },
+    data: { status, stopReason, error, finishedAt: new Date(), workerId: null, heartbeatAt: null },
+    select: { iterationsDone: true },
+  });
+  return { optimizationId, status, stopReason, iterationsDone: finished.iterationsDone, frontier: (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id) };
+}
+
+/** Frontier candidates get a held-out score, so both splits can be shown side by side. */
+async function evaluateFrontierOnTest(projectId: string, options: OptimizeOptions, signal: AbortSignal): Promise<void> {
+  for (const candidate of await projectFrontier(projectId)) {
+    if (signal.aborted) return;
+    const done = await db.evaluation.count({ where: { candidateId: candidate.id, split: "test", status: "done" } });
+    if (done) continue;
+    const { evaluationId } = await prepareEvaluation(candidate.id, "test");
+    await runEvaluation(evaluationId, { upstreamUrl: options.upstreamUrl, apiKey: options.apiKey, signal });
+  }
+}
+
+/** The project's total model use against its budget, in words when it is reached. */
+async function budgetReached(projectId: string, settings: ReturnType<typeof readSettings>): Promise<string | null> {
+  const budget = settings.budgets.project;
+  if (!budget?.tokens && !budget?.usd) return null;
+  const [used] = await db.$queryRaw<{ tokens: number; usd: number }[]>`
+    select
+      coalesce((select sum(e."inputTokens" + e."outputTokens") from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId}), 0)::float8
+        + coalesce((select sum("inputTokens" + "outputTokens") from "Iteration" where "projectId" = ${projectId}), 0)::float8 as tokens,
+      coalesce((select sum(e."costUsd") from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId}), 0)
+        + coalesce((select sum("costUsd") from "Iteration" where "projectId" = ${projectId}), 0) as usd`;
+  if (budget.tokens && used.tokens >= budget.tokens) return `Project token budget reached: ${Math.round(used.tokens)} of ${budget.tokens} tokens used.`;
+  if (budget.usd && used.usd >= budget.usd) return `Project budget reached: $${used.usd.toFixed(2)} of $${budget.usd.toFixed(2)} spent.`;
+  return null;
+}
+
+async function claim(optimizationId: string) {
+  const row = await db.optimization.findUnique({ where: { id: optimizationId } });
+  if (!row) throw new StudioError(`No optimization ${optimizationId}.`);
+  if (row.status === "done" || row.status === "cancelled" || row.status === "failed") throw new StudioError(`Optimization ${optimizationId} has already ended (${row.status}).`);
+  if (!workerGone(row.workerId, row.heartbeatAt) && row.workerId !== workerId) throw new StudioError(`Optimization ${optimizationId} is being run by ${row.workerId}.`);
+  const { count } = await db.optimization.updateMany({
+    where: { id: optimizationId, workerId: row.workerId, heartbeatAt: row.heartbeatAt },
+    data: { status: "running", workerId, heartbeatAt: new Date(), startedAt: row.startedAt ?? new Date() },
+  });
+  if (count === 0) throw new StudioError(`Optimization ${optimizationId} was taken by another worker.`);
+  return row;
+}

@@ -1,0 +1,263 @@
+// The built-in Claude proposer: a tool-use loop through the official SDK. Claude reads the
+// workspace (sources, scores, raw traces) with list_dir / read_file / grep, writes complete
+// harnesses under the proposal folder, checks them, and calls finish. Every request and
+// response, tool call and result goes to `record` as it happens.
+//
+// Prompt caching: the instructions (system) and the tool block are the same on every call, and
+// the conversation only grows, so breakpoints sit on the system prompt, the last tool, and the
+// last block of the two newest user messages (4, the API's maximum): each request reads the
+// previous one's prefix from the cache and writes its own.
+import Anthropic from "@anthropic-ai/sdk";
+import type { ContentBlockParam, Message, MessageCreateParamsNonStreaming, MessageParam, TextBlockParam, ToolResultBlockParam, ToolUseBlock } from "@anthropic-ai/sdk/resources/messages";
+import { costUsd } from "../runner/proxy/prices.ts";
+import type { Exchange, TokenUsage } from "../runner/proxy/types.ts";
+import { iterationBrief } from "./brief.ts";
+import { collectProposals } from "./collect.ts";
+import { errorEvent, fileReadEvent, modelCallEvent, noteEvent, toolCallEvent, toolResultEvent } from "./events.ts";
+import { DEFAULT_MAX_OUTPUT_TOKENS, MODEL_REQUEST_TIMEOUT_MS } from "./limits.ts";
+import { runTool, toolDefinitions, type ToolOutcome } from "./tools.ts";
+import type { Proposal, Proposer, ProposerInput, ProposerResult, StopReason } from "./types.ts";
+import { WorkspaceFiles } from "./workspace-files.ts";
+
+export interface ClaudeProposerOptions {
+  /** max_tokens of each model call. Above ~21K the SDK requires streaming; keep it below. */
+  maxOutputTokens?: number;
+  /**
+   * SDK retries per call (default 2). Through the studio's recording proxy these only cover
+   * reaching the proxy: the proxy retries upstream itself, and records each attempt.
+   */
+  maxRetries?: number;
+  /** Per model call (default 10 minutes). */
+  requestTimeoutMs?: number;
+}
+
+const EPHEMERAL = { type: "ephemeral" } as const;
+
+export function createClaudeProposer(options: ClaudeProposerOptions = {}): Proposer {
+  return { kind: "claude", propose: (input) => proposeWithClaude(input, options) };
+}
+
+async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOptions): Promise<ProposerResult> {
+  const totals = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  const filesRead = new Set<string>();
+  const result = (stopReason: StopReason, proposals: Proposal[], error?: string): ProposerResult => ({
+    proposals,
+    filesRead: [...filesRead],
+    ...totals,
+    stopReason,
+    ...(error ? { error } : {}),
+  });
+
+  let files: WorkspaceFiles;
+  try {
+    files = WorkspaceFiles.open(input.workspaceDir, input.proposalDir);
+  } catch (error) {
+    return result("error", [], (error as Error).message);
+  }
+
+  const client = new Anthropic({
+    baseURL: input.client.baseURL,
+    apiKey: input.client.apiKey,
+    // SDK 1.x sends the key as a Bearer token; x-api-key too, for servers that read only that.
+    defaultHeaders: { "x-api-key": input.client.apiKey },
+    maxRetries: options.maxRetries ?? 2,
+    timeout: options.requestTimeoutMs ?? MODEL_REQUEST_TIMEOUT_MS,
+  });
+  const system: TextBlockParam[] = [{ type: "text", text: input.instructions, cache_control: EPHEMERAL }];
+  const tools = toolDefinitions();
+  const brief = iterationBrief({
+    iteration: input.iteration,
+    candidatesWanted: input.candidatesWanted,
+    proposalDir: files.proposalRelative,
+    mode: "tools",
+    checkAvailable: Boolean(input.checkCandidate),
+  });
+  const messages: MessageParam[] = [{ role: "user", content: [{ type: "text", text: brief }] }];
+  const toolContext = {
+    files,
+    candidatesWanted: input.candidatesWanted,
+    checkCandidate: input.checkCandidate,
+    signal: input.signal,
+    onFileRead: (page: { relative: string; startLine: number; endLine: number; totalLines: number }) => {
+      filesRead.add(page.relative);
+      input.record(fileReadEvent(page.relative, page));
+    },
+    onNote: (message: string) => input.record(noteEvent(message)),
+  };
+
+  let finished: Proposal[] | null = null;
+  let stop: StopReason | null = null;
+  let failure: string | undefined;
+  let turns = 0;
+  try {
+    while (turns < input.maxTurns) {
+      if (input.signal?.aborted) {
+        stop = "cancelled";
+        break;
+      }
+      turns++;
+      const request: MessageCreateParamsNonStreaming = {
+        model: input.model,
+        max_tokens: options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+        system,
+        tools,
+        messages: withCacheBreakpoints(messages),
+      };
+      const startedAt = new Date();
+      let response: Message;
+      try {
+        response = await client.messages.create(request, { signal: input.signal });
+      } catch (error) {
+        input.record(modelCallEvent(exchangeOf(request, startedAt, { error })));
+        if (input.signal?.aborted) stop = "cancelled";
+        else {
+          stop = "error";
+          failure = `model call ${turns} failed: ${describeError(error)}`;
+        }
+        break;
+      }
+      const cost = costUsd(response.model || input.model, tokenUsage(response));
+      totals.inputTokens += inputTokensOf(response);
+      totals.outputTokens += response.usage.output_tokens;
+      totals.costUsd += cost.usd;
+      input.record(modelCallEvent(exchangeOf(request, startedAt, { response, cost })));
+      messages.push({ role: "assistant", content: response.content as ContentBlockParam[] });
+
+      const uses = response.content.filter((block): block is ToolUseBlock => block.type === "tool_use");
+      if (uses.length === 0) {
+        const nudge =
+          response.stop_reason === "max_tokens"
+            ? "Your answer was cut off at max_tokens. Continue with tool calls; write long files in parts (write_file with append: true)."
+            : `Nothing counts until you call finish. Keep working with the tools, then call finish with your proposals (${input.candidatesWanted} wanted).`;
+        input.record(noteEvent(`the model answered without a tool call; reminded it: ${nudge}`));
+        messages.push({ role: "user", content: [{ type: "text", text: nudge }] });
+      } else {
+        const results: ToolResultBlockParam[] = [];
+        for (const use of uses) {
+          input.record(toolCallEvent(use.name, use.id, use.input));
+          const began = performance.now();
+          const outcome: ToolOutcome =
+            response.stop_reason === "max_tokens" && use === uses.at(-1) && use === response.content.at(-1)
+              ? { text: `This call was cut off at max_tokens before its input was complete, so it was not run. Write long files in parts (write_file with append: true).`, isError: true }
+              : await runTool(use.name, use.input, toolContext);
+          input.record(toolResultEvent(use.name, use.id, outcome.text, outcome.isError, performance.now() - began));
+          results.push({ type: "tool_result", tool_use_id: use.id, content: outcome.text, ...(outcome.isError ? { is_error: true } : {}) });
+          if (outcome.proposals) finished = outcome.proposals;
+        }
+        messages.push({ role: "user", content: results });
+      }
+
+      // Tool calls cost no tokens, so a finish in the call that crossed the budget still counts.
+      if (finished) {
+        stop = "done";
+        break;
+      }
+      if (input.signal?.aborted) {
+        stop = "cancelled";
+        break;
+      }
+      if (input.tokenBudget !== undefined && totals.inputTokens + totals.outputTokens >= input.tokenBudget) {
+        stop = "budget";
+        break;
+      }
+    }
+    stop ??= "max_turns";
+  } catch (error) {
+    // Only a broken recorder or file system gets here; tools and model errors are handled above.
+    stop = "error";
+    failure = `the proposer failed: ${(error as Error).message ?? String(error)}`;
+  }
+
+  if (failure) safeRecord(input, errorEvent("proposer", failure));
+  const proposals = finished ?? salvage(files, input);
+  const summary = { stopReason: stop, turns, ...totals, filesRead: filesRead.size, proposals: proposals.length };
+  safeRecord(input, noteEvent(`proposer stopped: ${stop} after ${turns} model call${turns === 1 ? "" : "s"}`, summary));
+  return result(stop, proposals, failure);
+}
+
+/** Harnesses written before an early stop, so the spent tokens are not thrown away. */
+function salvage(files: WorkspaceFiles, input: ProposerInput): Proposal[] {
+  try {
+    const proposals = collectProposals(files.root, files.proposalRoot, (message) => safeRecord(input, noteEvent(message)));
+    if (proposals.length) safeRecord(input, noteEvent(`finish was not called; ${proposals.length} harness file(s) found under ${files.proposalRelative}/ are returned as proposals`));
+    return proposals;
+  } catch {
+    return [];
+  }
+}
+
+function safeRecord(input: ProposerInput, row: Parameters<ProposerInput["record"]>[0]): void {
+  try {
+    input.record(row);
+  } catch {
+    // The result still reaches the caller; a recorder that throws has already told it why.
+  }
+}
+
+/** The messages with cache breakpoints on the last block of the two newest user messages. */
+export function withCacheBreakpoints(messages: MessageParam[]): MessageParam[] {
+  const marked = new Set<number>();
+  for (let i = messages.length - 1; i >= 0 && marked.size < 2; i--) if (messages[i].role === "user") marked.add(i);
+  return messages.map((message, index): MessageParam => {
+    if (message.role !== "user" || !marked.has(index) || typeof message.content === "string" || message.content.length === 0) return message;
+    const content = [...message.content];
+    content[content.length - 1] = { ...content[content.length - 1], cache_control: EPHEMERAL } as ContentBlockParam;
+    return { role: "user", content };
+  });
+}
+
+/** All prompt tokens of a call: uncached, written to the cache, and read from it. */
+function inputTokensOf(message: Message): number {
+  const usage = message.usage;
+  return usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0);
+}
+
+function tokenUsage(message: Message): TokenUsage {
+  const usage = message.usage;
+  return {
+    input_tokens: usage.input_tokens,
+    output_tokens: usage.output_tokens,
+    cache_creation_input_tokens: usage.cache_creation_input_tokens ?? 0,
+    cache_read_input_tokens: usage.cache_read_input_tokens ?? 0,
+    ...(usage.cache_creation ? { cache_creation: usage.cache_creation } : {}),
+  };
+}
+
+/** A model call in the recording proxy's shape, so the runner's trace helper makes its row. */
+function exchangeOf(
+  request: MessageCreateParamsNonStreaming,
+  startedAt: Date,
+  outcome: { response: Message; cost: { usd: number; priced: boolean } } | { error: unknown },
+): Exchange {
+  const base = {
+    operation: "messages" as const,
+    startedAt,
+    durationMs: Date.now() - startedAt.getTime(),
+    stream: false,
+    request: { body: request, headers: {} },
+    attempts: [],
+    requestModel: request.model,
+  };
+  if ("error" in outcome) {
+    const error = outcome.error;
+    const status = error instanceof Anthropic.APIError ? (error.status ?? 0) : 0;
+    const body = error instanceof Anthropic.APIError ? (error.error ?? null) : null;
+    return { ...base, response: { status, body }, error: describeError(error) };
+  }
+  const { response, cost } = outcome;
+  return {
+    ...base,
+    response: { status: 200, body: response },
+    model: response.model,
+    usage: tokenUsage(response),
+    costUsd: cost.usd,
+    priced: cost.priced,
+    stopReason: response.stop_reason ?? undefined,
+    responseId: response.id,
+  };
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Anthropic.APIError) return `${error.status ?? "no status"}: ${error.message}`;
+  return (error as Error)?.message ?? String(error);
+}

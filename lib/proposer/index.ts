@@ -1,0 +1,24 @@
+// The proposers' public surface. The loop builds one per iteration from the project's settings
+// (Project.proposerKind, proposerCommand) and calls propose() with the rebuilt workspace.
+import { createClaudeProposer, type ClaudeProposerOptions } from "./claude.ts";
+import { createCommandProposer, type CommandProposerOptions } from "./command.ts";
+import type { Proposer } from "./types.ts";
+
+export function createProposer(kind: "claude", options?: ClaudeProposerOptions): Proposer;
+export function createProposer(kind: "command", options: CommandProposerOptions): Proposer;
+export function createProposer(kind: "claude" | "command", options?: ClaudeProposerOptions | CommandProposerOptions): Proposer {
+  if (kind === "claude") return createClaudeProposer(options as ClaudeProposerOptions | undefined);
+  if (kind === "command") {
+    const command = (options as CommandProposerOptions | undefined)?.command;
+    if (!command?.trim()) throw new Error("The command proposer needs a command (the project's proposer command is empty)");
+    return createCommandProposer(options as CommandProposerOptions);
+  }
+  throw new Error(`Unknown proposer kind: ${String(kind)}`);
+}
+
+export { createClaudeProposer, type ClaudeProposerOptions } from "./claude.ts";
+export { createCommandProposer, INSTRUCTIONS_FILE, type CommandProposerOptions } from "./command.ts";
+export { DEFAULT_INSTRUCTIONS } from "./instructions.ts";
+export { iterationBrief } from "./brief.ts";
+export { collectProposals, HARNESS_FILE, PROPOSAL_FILE } from "./collect.ts";
+export type { Axis, CheckCandidate, CheckResult, Proposal, Proposer, ProposerInput, ProposerResult, StopReason, TraceEventRowLike } from "./types.ts";

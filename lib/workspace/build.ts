@@ -1,0 +1,146 @@
+// buildWorkspace: the proposer's file tree, rebuilt from the database (see README.md, written
+// by readme.ts, for the layout as the proposer sees it). Candidates are processed in batches,
+// so memory stays flat however many there are; unchanged files are neither reloaded nor
+// rewritten. The test split is held out: only its aggregate figures are read, never its task
+// runs or traces, so nothing task-level of it can leak into a file.
+import type { CandidateInfo, EvaluationInfo, TaskRunInfo, WorkspaceProject } from "./data.ts";
+import { loadCandidates, loadLatestEvaluations, loadProject, loadSources, loadTaskInputs, loadTaskRuns } from "./data.ts";
+import { frontier } from "./frontier.ts";
+import { FRONTIER, LEADERBOARD, PER_TASK_BEST, README, candidateDir, proposalsDir, taskFile, traceFile } from "./layout.ts";
+import { renderReadme } from "./readme.ts";
+import {
+  renderFrontier,
+  renderLeaderboard,
+  renderMeta,
+  renderPerTaskBest,
+  renderReason,
+  renderScores,
+  renderTask,
+  splitScores,
+  type FrontierEntry,
+  type Standing,
+} from "./render.ts";
+import { writeTraces, TRACE_PAGE_BYTES, type TraceTarget } from "./traces.ts";
+import { WorkspaceTree, type TreeStats } from "./tree.ts";
+
+export interface BuildOptions {
+  /** Also create proposals/<iteration>/, the folder the proposer of that iteration writes into. */
+  iteration?: number;
+  /** Body bytes per trace query; a tuning knob (tests make it tiny to exercise paging). */
+  pageBytes?: number;
+}
+
+export type BuildResult = TreeStats;
+
+/** Candidates whose task runs and sources are loaded together. */
+const CANDIDATES_PER_BATCH = 50;
+const TASKS_PER_BATCH = 200;
+
+export async function buildWorkspace(projectId: string, dir: string, options: BuildOptions = {}): Promise<BuildResult> {
+  const project = await loadProject(projectId);
+  const tree = WorkspaceTree.open(dir, projectId);
+  const [candidates, evaluations] = await Promise.all([loadCandidates(projectId), loadLatestEvaluations(projectId)]);
+  const standings = standingsOf(candidates, evaluations);
+
+  tree.writeFile(README, renderReadme(project));
+  await writeTasks(tree, project.searchTasks);
+
+  const perTask = new Map<string, { passed: { number: number; id: string }[]; bestScore: number | null }>();
+  let compared = 0;
+  for (let start = 0; start < standings.length; start += CANDIDATES_PER_BATCH) {
+    const batch = standings.slice(start, start + CANDIDATES_PER_BATCH);
+    const runs = groupRuns(await loadTaskRuns(batch.flatMap((standing) => (standing.search ? [standing.search.evaluationId] : []))));
+    const stale = batch.filter(({ candidate }) => !tree.isCurrent(harnessFile(candidate), sourceVersion(candidate)));
+    const sources = await loadSources(stale.map(({ candidate }) => candidate.id));
+    for (const { candidate } of stale) tree.writeVersion(harnessFile(candidate), sourceVersion(candidate), sources.get(candidate.id) ?? "");
+
+    const traces: TraceTarget[] = [];
+    for (const standing of batch) {
+      const { candidate, search } = standing;
+      const rejected = candidate.status === "rejected";
+      const searchRuns = search ? (runs.get(search.evaluationId) ?? []) : [];
+      const folder = candidateDir(candidate.id, rejected);
+      if (rejected) {
+        tree.writeFile(`${folder}/reason.md`, renderReason(candidate, search));
+      } else {
+        tree.writeFile(`${folder}/meta.json`, renderMeta(candidate));
+        tree.writeFile(`${folder}/scores.json`, renderScores(candidate, standing, searchRuns));
+        if (search) {
+          compared++;
+          for (const run of searchRuns) tally(perTask, candidate, run);
+        }
+      }
+      traces.push(...searchRuns.map((run) => traceTarget(candidate, run)));
+    }
+    await writeTraces(tree, traces, options.pageBytes ?? TRACE_PAGE_BYTES);
+  }
+
+  const points: FrontierEntry[] = standings
+    .filter(({ candidate, search }) => candidate.status !== "rejected" && search?.score != null)
+    .map(({ candidate, search }) => ({ id: candidate.id, number: candidate.number, score: search!.score!, tokensPerTask: search!.tokensPerTask, costUsd: search!.costUsd }));
+  const best = frontier(points);
+  tree.writeFile(LEADERBOARD, renderLeaderboard(standings, new Set(best.map((point) => point.id))));
+  tree.writeFile(FRONTIER, renderFrontier(best));
+  tree.writeFile(PER_TASK_BEST, renderPerTaskBest(project.searchTasks, perTask, compared));
+
+  if (options.iteration !== undefined) tree.ensureFolder(proposalsDir(options.iteration));
+  return tree.finish();
+}
+
+function standingsOf(candidates: CandidateInfo[], evaluations: EvaluationInfo[]): Standing[] {
+  const byCandidate = new Map<string, { search?: EvaluationInfo; test?: EvaluationInfo }>();
+  for (const evaluation of evaluations) {
+    const entry = byCandidate.get(evaluation.candidateId) ?? {};
+    entry[evaluation.split] = evaluation;
+    byCandidate.set(evaluation.candidateId, entry);
+  }
+  return candidates.map((candidate) => {
+    const latest = byCandidate.get(candidate.id);
+    return { candidate, search: latest?.search ? splitScores(latest.search) : null, test: latest?.test ? splitScores(latest.test) : null };
+  });
+}
+
+/** tasks/<key>.json for every search task; tasks never change, so the version is the task's id. */
+async function writeTasks(tree: WorkspaceTree, tasks: WorkspaceProject["searchTasks"]): Promise<void> {
+  for (let start = 0; start < tasks.length; start += TASKS_PER_BATCH) {
+    const stale = tasks.slice(start, start + TASKS_PER_BATCH).filter((task) => !tree.isCurrent(taskFile(task.key), `task:${task.id}`));
+    for (const task of await loadTaskInputs(stale.map((item) => item.id))) {
+      tree.writeVersion(taskFile(task.key), `task:${task.id}`, renderTask(task));
+    }
+  }
+}
+
+function harnessFile(candidate: CandidateInfo): string {
+  return `${candidateDir(candidate.id, candidate.status === "rejected")}/harness.ts`;
+}
+
+function sourceVersion(candidate: CandidateInfo): string {
+  return `source:${candidate.sha256}`;
+}
+
+/** A trace changes only with its task run: a finished run of a done evaluation is never rewritten. */
+function traceTarget(candidate: CandidateInfo, run: TaskRunInfo): TraceTarget {
+  return {
+    taskRunId: run.id,
+    file: traceFile(candidate.id, run.key, candidate.status === "rejected"),
+    version: `run:${run.evaluationId}/${run.id}/${run.finishedAt?.toISOString() ?? "unfinished"}/${run.eventCount}`,
+  };
+}
+
+function groupRuns(runs: TaskRunInfo[]): Map<string, TaskRunInfo[]> {
+  const grouped = new Map<string, TaskRunInfo[]>();
+  for (const run of runs) {
+    const list = grouped.get(run.evaluationId);
+    if (list) list.push(run);
+    else grouped.set(run.evaluationId, [run]);
+  }
+  for (const list of grouped.values()) list.sort((a, b) => a.position - b.position);
+  return grouped;
+}
+
+function tally(perTask: Map<string, { passed: { number: number; id: string }[]; bestScore: number | null }>, candidate: CandidateInfo, run: TaskRunInfo): void {
+  const entry = perTask.get(run.key) ?? { passed: [], bestScore: null };
+  if (run.status === "passed") entry.passed.push({ number: candidate.number, id: candidate.id });
+  if (run.score !== null && (entry.bestScore === null || run.score > entry.bestScore)) entry.bestScore = run.score;
+  perTask.set(run.key, entry);
+}

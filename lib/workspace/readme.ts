@@ -1,0 +1,217 @@
+// README.md of the workspace: the first file a proposer reads, written for an LLM that will
+// navigate the folder with grep and cat. It holds what is true of the project as a whole (the
+// objective, the suite, the harness contract, scoring, budgets, the map); standings change
+// every iteration and live in leaderboard.md, so this file is rewritten only when the project's
+// settings change.
+import { formatUsd } from "../format.ts";
+import { SANDBOX_DEFAULTS, OUTPUT_LIMITS, formatBytes } from "../runner/sandbox/limits.ts";
+import { TRACE_BODY_LIMIT_BYTES } from "../runner/trace.ts";
+import type { GraderConfig } from "../suites/format.ts";
+import type { WorkspaceProject } from "./data.ts";
+
+export function renderReadme(project: WorkspaceProject): string {
+  const { suite, settings } = project;
+  const search = project.searchTasks.length;
+  const sequential = suite.mode === "sequential";
+  const memoryMb = settings.memoryMb ?? SANDBOX_DEFAULTS.memoryMb;
+  const sections = [
+    `# Proposer workspace: ${project.name}`,
+    "",
+    "This folder is rebuilt from the Harness Studio database before every iteration. Read anything;",
+    "write only inside `proposals/` (everything else is overwritten or deleted by the next rebuild).",
+    ...(project.simulated ? ["", "**This project is simulated**: its runs use the studio's offline model, so scores and traces are not a real model's."] : []),
+    "",
+    "## Your objective",
+    "",
+    "Write a better **harness** for the task suite below: a complete TypeScript module (the program around",
+    "the model: what it sees, which tools it calls, how control flows, what it remembers, how it recovers),",
+    "not a prompt tweak. Better means a higher **search score** at fewer **tokens per task**; candidates are",
+    "compared on both, and the non-dominated ones (frontier.json) are what people pick from.",
+    "",
+    "Every candidate is also scored on a held-out **test** split that you never see task by task. A harness",
+    "that special-cases search task ids or hard-codes their answers gains nothing there: make changes that",
+    "generalise.",
+    "",
+    "Work from evidence. Read the raw traces of failed tasks before changing anything, name the cause you",
+    "found, and write a harness that tests that hypothesis. Check `rejected/` so a failed idea is not repeated",
+    "blind. Summaries are never a substitute for the traces: read the events themselves.",
+    "",
+    `## The task suite: ${suite.name}`,
+    "",
+    quote(suite.description),
+    "",
+    `- mode: **${suite.mode}**. ${
+      sequential
+        ? "The tasks are a stream, run in suite order by one worker. After each task the harness's `learn(task, feedback, ctx)` is called with `feedback = { expected, output, score }`, and `ctx.state` carries over to the next task: this is online learning, and what the harness learns early decides how it does later."
+        : "Each task stands alone. Tasks run in parallel across several workers, in no fixed order; `learn()` is never called. `ctx.state` persists only within one worker, so do not rely on it."
+    }`,
+    `- search split: ${search} task${search === 1 ? "" : "s"}. Each input is in \`tasks/<key>.json\`; results and raw traces are under \`candidates/\`.`,
+    `- test split: ${suite.testTaskCount} task${suite.testTaskCount === 1 ? "" : "s"}, held out. Only aggregate test scores appear here (leaderboard.md, scores.json).`,
+    `- time limit: ${formatSeconds(suite.timeoutMs)} per task (per \`run()\` and per \`learn()\` call).`,
+    "",
+    "## The harness contract",
+    "",
+    "A harness is one TypeScript module with a default export:",
+    "",
+    "```ts",
+    'import Anthropic from "@anthropic-ai/sdk"; // optional; the only package besides Node built-ins',
+    "",
+    "export default {",
+    "  async run(task, ctx) {",
+    "    // task = { id: string, input: <the task's input>, meta?: object }. There is no expected answer.",
+    "    return answer; // any JSON value: string, number, boolean, null, array or object",
+    "  },",
+    `  async learn(task, feedback, ctx) {${sequential ? "" : " // optional; called only in sequential suites"}`,
+    "    // feedback = { expected, output, score }: the right answer, what run() returned, its score",
+    "  },",
+    "};",
+    "```",
+    "",
+    "| `ctx.` | what it is |",
+    "|---|---|",
+    `| \`model\` | the official \`@anthropic-ai/sdk\` client (\`Anthropic\`), already pointed at the studio's recording proxy; no API key is needed or visible. Use \`ctx.model.messages.create({ model: ${JSON.stringify(project.model)}, max_tokens, messages })\` or \`ctx.model.messages.stream(...)\`. Every call is recorded whole in the trace and counted in tokens per task. |`,
+    `| \`log(value)\` | records any value in the trace (event kind \`log\`); each value is kept up to ${formatBytes(OUTPUT_LIMITS.logValueBytes)} |`,
+    "| `state` | a plain object that lives as long as the worker: for sequential suites, what `learn()` stores for later tasks |",
+    "| `signal` | an `AbortSignal` that fires at the time limit: pass it on, e.g. `ctx.model.messages.create(params, { signal: ctx.signal })` |",
+    `| \`exec(command, { timeoutMs?, input? })\` | runs a shell command in the task's own scratch folder (holding the task's files, if it has any) and resolves to \`{ stdout, stderr, exitCode, signal, timedOut, durationMs }\`; each stream kept up to ${formatBytes(OUTPUT_LIMITS.execKeepBytes)}; recorded as an \`exec\` event |`,
+    "",
+    "Rules the studio enforces:",
+    "",
+    "- Imports: Node built-ins (`node:fs`, `node:path`, …) and `@anthropic-ai/sdk` only. The module is bundled",
+    "  as one file before any task runs; any other import is refused at its line, and the candidate is rejected.",
+    `- It runs in a sandbox: no network except the model, no view of the studio's files; ${memoryMb} MiB of memory;`,
+    `  stdout and stderr are recorded (kept up to ${formatBytes(OUTPUT_LIMITS.streamKeepBytes)} each per task).`,
+    "- `run()` must return a JSON-serialisable value; `undefined`, functions, `Map`s, `NaN` or cycles make the",
+    `  task an error of kind \`not_serializable\`. Outputs above ${formatBytes(OUTPUT_LIMITS.outputBytes)} of JSON are an error too.`,
+    "- A throw, a timeout, running out of memory, or flooding output ends the task as an **error** (score 0).",
+    "",
+    "## The model",
+    "",
+    `Harnesses call **\`${project.model}\`** (the project's model) through \`ctx.model\`. Tokens of every call count`,
+    "toward the candidate's tokens per task, so a harness that gets the same score with fewer or shorter calls",
+    "is better.",
+    "",
+    "## How scoring works",
+    "",
+    `- grader: **${suite.grader.type}**. ${describeGrader(suite.grader)}`,
+    `- grader config: \`${JSON.stringify(suite.grader)}\``,
+    `- a task **passed** when its score is at least **${suite.passThreshold}**; **failed** when it ran and scored below that;`,
+    "  **error** when the harness threw, timed out, was killed or returned something that could not be graded (score 0).",
+    "- a candidate's score on a split is the mean task score over all of the split's tasks (errors count as 0).",
+    "- tokens per task = (input + output tokens of every model call) ÷ tasks; cost is in USD at the model's price.",
+    "- each trace ends with a `grade` event (`score`, `explanation`, `passed`, `expected`, `output`) or an `error` event.",
+    "",
+    "## Budget",
+    "",
+    ...budgetLines(project),
+    "",
+    "## Map of this folder",
+    "",
+    "```",
+    "README.md                         this file",
+    "leaderboard.md                    every candidate ranked by search score: test score, tokens/task, cost, parents, status",
+    "frontier.json                     candidates not dominated on (search score higher, tokens per task lower)",
+    "per-task-best.json                per search task: the candidates that pass it and the best score; `unsolved` lists the rest",
+    "tasks/<key>.json                  each search task's input and meta as run() receives them; `files`: its starting files, in ctx.exec's folder",
+    "candidates/<id>/harness.ts        a candidate's full source",
+    "candidates/<id>/meta.json         number, parents (lineage), iteration, origin, status, rationale, hypothesis, axis",
+    "candidates/<id>/scores.json       search and test aggregates; one line per search task: status, score, errorKind, trace",
+    "candidates/<id>/traces/<key>.jsonl   the raw trace of one search task (newest finished search evaluation)",
+    "rejected/<id>/harness.ts          candidates refused at validation, with reason.md (and traces/ if they ran)",
+    "proposals/<n>/                    the only place you write: n is the iteration you are working on",
+    "```",
+    "",
+    "Candidates are named by number (`#12`) in tables and by id in paths; leaderboard.md gives both.",
+    "",
+    "## The trace format",
+    "",
+    "Each line of `traces/<key>.jsonl` is one event, in the order it happened (`seq` 0, 1, 2, …), with",
+    "`kind`, `seq`, `time`, and where they apply `durationMs`, `name`, the OpenTelemetry model-call fields",
+    "(`gen_ai.request.model`, `gen_ai.response.finish_reasons`, `gen_ai.usage.input_tokens`,",
+    "`gen_ai.usage.output_tokens`, …), `costUsd`, `bodyBytes`, and `body`, the raw record. A body bigger than",
+    `${formatBytes(TRACE_BODY_LIMIT_BYTES)} was cut when it was recorded: such an event has \`"truncated":true\` and its body says how much is missing.`,
+    "",
+    "| kind | body |",
+    "|---|---|",
+    "| `model_call` | the whole exchange: `request.body` (model, system, messages, tools…), `response.body` (content, stop_reason, usage), `stream`, `attempts` |",
+    "| `log` | `{ value }` from `ctx.log` |",
+    "| `stdout`, `stderr` | `{ text }` the harness printed |",
+    "| `exec` | `{ command, cwd, stdout, stderr, exitCode, signal, timedOut, durationMs }` of `ctx.exec` |",
+    "| `exception` | `{ name, message, stack, origin }`: uncaught exceptions and unhandled rejections |",
+    "| `output` | `{ value }`: what `run()` returned |",
+    "| `grade` | `{ score, explanation, passed, expected, output }` |",
+    "| `error` | `{ kind, message, stack }`: why the task ended as an error (`throw`, `timeout`, `memory`, `not_serializable`, …) |",
+    "| `note`, `sandbox` | the studio's own remarks (a restarted worker, output that was cut) |",
+    "",
+    "## How to work here",
+    "",
+    ...recipes(),
+    "",
+    "per-task-best.json shows which candidates solve which tasks: when two candidates solve different tasks,",
+    "a harness that combines their strategies may solve both.",
+    "",
+  ];
+  return sections.join("\n");
+}
+
+/** Shell recipes for the proposer, comments aligned. */
+function recipes(): string[] {
+  const lines: [string, string][] = [
+    ["cat leaderboard.md frontier.json", "where things stand"],
+    [`grep '"unsolved"' per-task-best.json`, "search tasks no candidate passes yet"],
+    [`grep -l '"status":"error"' candidates/*/scores.json`, "candidates with erroring tasks"],
+    [`grep -h '"status":"failed"' candidates/<id>/scores.json`, "one line per failed task, with its trace path"],
+    ["cat candidates/<id>/traces/<key>.jsonl", "the raw trace of one task: read failed ones first"],
+    [`grep -h '"kind":"grade"' candidates/*/traces/<key>.jsonl`, "how every candidate did on one task"],
+    [`grep -h '"kind":"error"\\|"kind":"exception"' candidates/<id>/traces/*.jsonl`, "what threw, and where"],
+    [`grep -oh '"gen_ai.response.finish_reasons":\\[[^]]*\\]' candidates/<id>/traces/*.jsonl | sort | uniq -c`, "why the model stopped"],
+    ["diff candidates/<a>/harness.ts candidates/<b>/harness.ts", "what a child changed (parents in meta.json)"],
+    ["cat rejected/*/reason.md", "ideas that were refused, and why"],
+  ];
+  const width = Math.min(64, Math.max(...lines.map(([command]) => command.length)));
+  return ["```sh", ...lines.map(([command, comment]) => `${command.padEnd(width)}  # ${comment}`), "```"];
+}
+
+function describeGrader(grader: GraderConfig): string {
+  switch (grader.type) {
+    case "exact":
+      return "The output must equal the expected answer exactly (deep JSON equality; a string is not a number): score 1 or 0.";
+    case "normalized":
+      return "Output and expected answer are compared as text, ignoring case, whitespace and punctuation: score 1 or 0.";
+    case "regex":
+      return grader.pattern === undefined
+        ? `The output, as text, must match the task's expected answer used as a regular expression${grader.flags ? ` (flags \`${grader.flags}\`)` : ""}: score 1 or 0.`
+        : `The output, as text, must match \`/${grader.pattern}/${grader.flags ?? ""}\`: score 1 or 0.`;
+    case "numeric":
+      return `The output's number (a number, or the last number in the output text) must be within ${grader.tolerance}${grader.relative ? " × |expected| (relative)" : ""} of the expected number: score 1 or 0. State the final answer last.`;
+    case "json":
+      return "The output (a JSON value, or text holding JSON) must contain the expected JSON: every expected key present with a matching value, extra keys allowed, arrays matched item by item: score 1 or 0.";
+    case "module":
+      return "A grader module written for this suite scores each output from 0 to 1 and explains why; the explanation is in each `grade` event.";
+  }
+}
+
+function budgetLines(project: WorkspaceProject): string[] {
+  const { budgets } = project.settings;
+  const describe = (budget: { tokens?: number; usd?: number } | undefined) => {
+    const parts = [budget?.tokens ? `${budget.tokens.toLocaleString("en-US")} tokens` : null, budget?.usd ? formatUsd(budget.usd) : null].filter(Boolean);
+    return parts.length ? parts.join(", ") : "no limit set";
+  };
+  return [
+    `- per task run: ${describe(budgets.task)}.${budgets.task?.tokens ? " Past it, the next model call fails with an API error the harness sees (and should handle)." : ""}`,
+    `- per evaluation (all tasks of a split): ${describe(budgets.evaluation)}.`,
+    `- proposer, per iteration: ${describe(budgets.proposer)}; whole project: ${describe(budgets.project)}.`,
+    `- candidates per iteration: ${project.candidatesPerIteration}.`,
+  ];
+}
+
+function quote(text: string): string {
+  return (text.trim() || "(no description)")
+    .split("\n")
+    .map((line) => (line ? `> ${line}` : ">"))
+    .join("\n");
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}

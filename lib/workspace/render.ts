@@ -1,0 +1,238 @@
+// The workspace's small files, as pure functions of rows already loaded: meta.json,
+// scores.json, reason.md, tasks/<key>.json, leaderboard.md, frontier.json, per-task-best.json.
+// Lists are sorted and objects built field by field, so a rebuild from the same rows gives the
+// same bytes and a diff between two rebuilds shows only what changed.
+import { formatUsd } from "../format.ts";
+import type { CandidateInfo, EvaluationInfo, TaskRunInfo } from "./data.ts";
+import type { FrontierPoint } from "./frontier.ts";
+import { formatJson } from "./json.ts";
+import { CANDIDATES, REJECTED, candidateDir, segment } from "./layout.ts";
+
+/** An evaluation's figures as every file reports them. */
+export interface SplitScores {
+  evaluationId: string;
+  finishedAt: string;
+  score: number | null;
+  tasks: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  tokensPerTask: number;
+  costUsd: number;
+  durationMs: number;
+  simulated: boolean;
+}
+
+/** A candidate with its newest finished evaluation per split. */
+export interface Standing {
+  candidate: CandidateInfo;
+  search: SplitScores | null;
+  test: SplitScores | null;
+}
+
+export type FrontierEntry = FrontierPoint & { number: number; costUsd: number };
+
+export function splitScores(evaluation: EvaluationInfo): SplitScores {
+  const tokens = evaluation.inputTokens + evaluation.outputTokens;
+  return {
+    evaluationId: evaluation.id,
+    finishedAt: evaluation.finishedAt.toISOString(),
+    score: evaluation.score,
+    tasks: evaluation.taskCount,
+    passed: evaluation.passedCount,
+    failed: evaluation.failedCount,
+    errors: evaluation.errorCount,
+    inputTokens: evaluation.inputTokens,
+    outputTokens: evaluation.outputTokens,
+    // Rounded once, here, so the leaderboard, frontier.json and scores.json agree to the digit.
+    tokensPerTask: evaluation.taskCount > 0 ? Math.round((tokens / evaluation.taskCount) * 10) / 10 : 0,
+    costUsd: roundUsd(evaluation.costUsd),
+    durationMs: evaluation.durationMs,
+    simulated: evaluation.simulated,
+  };
+}
+
+export function renderMeta(candidate: CandidateInfo): string {
+  return formatJson(
+    {
+      id: candidate.id,
+      number: candidate.number,
+      parents: candidate.parents.map((parent) => ({ number: parent.number, id: parent.id })),
+      iteration: candidate.iterationNumber,
+      origin: candidate.origin,
+      status: candidate.status,
+      rationale: candidate.rationale,
+      hypothesis: candidate.hypothesis,
+      axis: candidate.axis,
+      simulated: candidate.simulated,
+      createdAt: candidate.createdAt.toISOString(),
+      sha256: candidate.sha256,
+    },
+    2,
+  );
+}
+
+/**
+ * scores.json: both splits in aggregate, and the search split task by task (one compact line per
+ * task, in suite order). Nothing task-level of the test split: it is held out.
+ */
+export function renderScores(candidate: CandidateInfo, standing: Standing, searchRuns: readonly TaskRunInfo[]): string {
+  const tasks = [...searchRuns]
+    .sort((a, b) => a.position - b.position)
+    .map((run) => ({
+      key: run.key,
+      status: run.status,
+      score: run.score,
+      errorKind: run.errorKind ?? undefined,
+      error: run.errorMessage ? firstLine(run.errorMessage, 200) : undefined,
+      inputTokens: run.inputTokens,
+      outputTokens: run.outputTokens,
+      costUsd: roundUsd(run.costUsd),
+      durationMs: run.durationMs,
+      events: run.eventCount,
+      trace: `traces/${segment(run.key)}.jsonl`,
+    }));
+  return formatJson({ id: candidate.id, number: candidate.number, search: standing.search, test: standing.test, tasks }, 2);
+}
+
+export function renderReason(candidate: CandidateInfo, search: SplitScores | null): string {
+  const lines = [
+    `# Rejected: candidate #${candidate.number} (${candidate.id})`,
+    "",
+    `- origin: ${candidate.origin}${candidate.iterationNumber !== null ? `, iteration ${candidate.iterationNumber}` : ""}`,
+    `- parents: ${candidate.parents.length ? candidate.parents.map((parent) => `#${parent.number} (${CANDIDATES}/${parent.id}/)`).join(", ") : "none"}`,
+    `- created: ${candidate.createdAt.toISOString()}`,
+  ];
+  if (search) lines.push(`- search score before it was rejected: ${scoreCell(search)} (its traces are in traces/)`);
+  lines.push("", "## Why it was rejected", "", fence(candidate.rejectReason ?? "(no reason was recorded)"));
+  const idea: [string, string | null][] = [
+    ["Axis", candidate.axis],
+    ["Hypothesis", candidate.hypothesis],
+    ["Rationale", candidate.rationale],
+  ];
+  if (idea.some(([, text]) => text)) {
+    lines.push("", "## What it tried", "");
+    for (const [label, text] of idea) if (text) lines.push(`${label}: ${text.trim()}`, "");
+  }
+  return `${lines.join("\n").trimEnd()}\n`;
+}
+
+export function renderTask(task: { key: string; position: number; input: unknown; meta: unknown; files: string[] }): string {
+  return formatJson({ key: task.key, split: "search", position: task.position, input: task.input, meta: task.meta ?? null, files: [...task.files].sort() }, 1);
+}
+
+/**
+ * Every candidate, best search score first; ties go to fewer tokens per task, then to the older
+ * candidate. Candidates without a finished search evaluation follow, by number; rejected ones
+ * have their own table.
+ */
+export function renderLeaderboard(standings: readonly Standing[], frontierIds: ReadonlySet<string>): string {
+  const ranked = rankStandings(standings.filter((standing) => standing.candidate.status !== "rejected"));
+  const rejected = standings.filter((standing) => standing.candidate.status === "rejected").sort((a, b) => a.candidate.number - b.candidate.number);
+  const lines = [
+    "# Leaderboard",
+    "",
+    "Scores are mean task scores (0..1) of each candidate's newest finished evaluation, with passed/total.",
+    "`test` is the held-out split, reported in aggregate only. ★ marks the score-versus-cost frontier (frontier.json).",
+    "",
+    "| rank | # | id | search | test | tokens/task | search cost | parents | status | origin | iteration | frontier |",
+    "|---:|---:|---|---|---|---:|---:|---|---|---|---:|:---:|",
+  ];
+  let rank = 0;
+  for (const { candidate, search, test } of ranked) {
+    const evaluated = search?.score != null;
+    lines.push(
+      row([
+        evaluated ? String(++rank) : "—",
+        String(candidate.number),
+        candidate.id,
+        search ? scoreCell(search) : "not evaluated",
+        test ? scoreCell(test) : "—",
+        search ? String(search.tokensPerTask) : "—",
+        search ? formatUsd(search.costUsd) : "—",
+        parentsCell(candidate),
+        candidate.status,
+        candidate.origin,
+        candidate.iterationNumber === null ? "—" : String(candidate.iterationNumber),
+        frontierIds.has(candidate.id) ? "★" : "",
+      ]),
+    );
+  }
+  if (rejected.length) {
+    lines.push("", `## Rejected (reasons in ${REJECTED}/<id>/reason.md)`, "", "| # | id | parents | reason |", "|---:|---|---|---|");
+    for (const { candidate } of rejected) {
+      lines.push(row([String(candidate.number), candidate.id, parentsCell(candidate), firstLine(candidate.rejectReason ?? "", 160)]));
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The leaderboard's order; exported so the loop and the dashboard can agree with it. */
+export function rankStandings<T extends Standing>(standings: readonly T[]): T[] {
+  return [...standings].sort((a, b) => {
+    const sa = a.search?.score ?? null;
+    const sb = b.search?.score ?? null;
+    if (sa === null || sb === null) return sa === sb ? a.candidate.number - b.candidate.number : sa === null ? 1 : -1;
+    return sb - sa || a.search!.tokensPerTask - b.search!.tokensPerTask || a.candidate.number - b.candidate.number;
+  });
+}
+
+export function renderFrontier(points: readonly FrontierEntry[]): string {
+  return formatJson(
+    {
+      axes: { score: "search score, 0..1, higher is better", tokensPerTask: "model tokens (input + output) per search task, lower is better" },
+      frontier: points.map((point) => ({ number: point.number, id: point.id, score: point.score, tokensPerTask: point.tokensPerTask, costUsd: point.costUsd, dir: `${candidateDir(point.id)}/` })),
+    },
+    2,
+  );
+}
+
+/** Per search task, which candidates pass it and the best score reached, in suite order. */
+export function renderPerTaskBest(
+  tasks: readonly { key: string }[],
+  results: ReadonlyMap<string, { passed: { number: number; id: string }[]; bestScore: number | null }>,
+  candidatesCompared: number,
+): string {
+  const entries = tasks.map((task) => {
+    const result = results.get(task.key);
+    return { key: task.key, passed: [...(result?.passed ?? [])].sort((a, b) => a.number - b.number), bestScore: result?.bestScore ?? null };
+  });
+  return formatJson(
+    {
+      candidatesCompared,
+      unsolved: entries.filter((entry) => entry.passed.length === 0).map((entry) => entry.key),
+      tasks: entries,
+    },
+    2,
+  );
+}
+
+function scoreCell(scores: SplitScores): string {
+  return scores.score === null ? "—" : `${scores.score.toFixed(3)} (${scores.passed}/${scores.tasks})`;
+}
+
+function parentsCell(candidate: CandidateInfo): string {
+  return candidate.parents.length ? candidate.parents.map((parent) => `#${parent.number}`).join(" ") : "—";
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.map((cell) => cell.replace(/\|/g, "\\|").replace(/\s+/g, " ")).join(" | ")} |`;
+}
+
+function firstLine(text: string, max: number): string {
+  const line = text.trim().split("\n")[0] ?? "";
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** A fenced block that survives fences inside the text. */
+function fence(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+  const marks = "`".repeat(longest + 1);
+  return `${marks}text\n${text.trimEnd()}\n${marks}`;
+}
+
+function roundUsd(usd: number): number {
+  return Math.round(usd * 1e6) / 1e6;
+}
