@@ -45,8 +45,14 @@ async function seedProject(db: PrismaClient): Promise<string> {
     },
   });
   const seed = await db.candidate.create({ data: { projectId: project.id, number: 1, source: "export default {}", sha256: "a".repeat(64), origin: "seed", status: "valid" } });
+  const iteration = await db.iteration.create({
+    data: { projectId: project.id, number: 1, status: "done", stage: "done", proposerKind: "offline", filesReadCount: 23, filesRead: [], inputTokens: 48210, outputTokens: 5120, costUsd: 0.31 },
+  });
   const child = await db.candidate.create({
-    data: { projectId: project.id, number: 2, source: "export default {}", sha256: "b".repeat(64), origin: "proposer", status: "valid", iterationNumber: 1, parents: { create: [{ parentId: seed.id }] } },
+    data: { projectId: project.id, number: 2, source: "export default {}", sha256: "b".repeat(64), origin: "proposer", status: "valid", iterationId: iteration.id, iterationNumber: 1, parents: { create: [{ parentId: seed.id }] } },
+  });
+  await db.candidate.create({
+    data: { projectId: project.id, number: 3, source: "export default {", sha256: "c".repeat(64), origin: "proposer", status: "rejected", rejectReason: "Does not compile: harness.ts:1:17: Unexpected end of file", iterationId: iteration.id, iterationNumber: 1 },
   });
   await db.evaluation.createMany({
     data: [
@@ -91,6 +97,7 @@ describe("projects pages", () => {
       expect(body).toContain("75.0%"); // its test score
       expect(body).toContain("simulated");
       expect(body).toContain("process only"); // the weaker isolation is named, not hidden
+      expect(body).toContain("Files read");
       expect(body).toContain("process-level isolation only");
       expect(await fitsWidth(page)).toBe(true);
       await screenshot(page, `project-overview-${colorScheme}`);

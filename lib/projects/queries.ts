@@ -208,3 +208,45 @@ export async function listEvaluations(projectId: string, limit = 20): Promise<Ev
   });
   return rows.map(({ candidate, ...row }) => ({ ...row, candidateNumber: candidate.number }));
 }
+
+export interface IterationRow {
+  id: string;
+  number: number;
+  status: string;
+  stage: string | null;
+  proposerKind: string;
+  filesReadCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  stopReason: string | null;
+  error: string | null;
+  candidates: { number: number; status: string }[];
+  instructionVersion: number | null;
+  createdAt: Date;
+}
+
+export async function listIterations(projectId: string, limit = 20): Promise<IterationRow[]> {
+  const rows = await db.iteration.findMany({
+    where: { projectId },
+    orderBy: { number: "desc" },
+    take: limit,
+    select: {
+      id: true,
+      number: true,
+      status: true,
+      stage: true,
+      proposerKind: true,
+      filesReadCount: true,
+      inputTokens: true,
+      outputTokens: true,
+      costUsd: true,
+      stopReason: true,
+      error: true,
+      createdAt: true,
+      instructionVersion: { select: { version: true } },
+      candidates: { orderBy: { number: "asc" }, select: { number: true, status: true } },
+    },
+  });
+  return rows.map(({ instructionVersion, ...row }) => ({ ...row, instructionVersion: instructionVersion?.version ?? null }));
+}

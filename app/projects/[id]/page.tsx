@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { Badge, EmptyState, Page, Section, Stat, Stats, ui } from "@/components/ui";
 import { IsolationBadge } from "@/components/IsolationBadge";
 import { formatDuration, formatRelative, formatScore, formatTokens, formatUsd } from "@/lib/format";
-import { getProject, getProjectTotals, listCandidates, listEvaluations } from "@/lib/projects/queries";
+import { getProject, getProjectTotals, listCandidates, listEvaluations, listIterations } from "@/lib/projects/queries";
 import { ProjectHeader } from "./ProjectHeader";
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
@@ -15,7 +15,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const project = await getProject(id);
   if (!project) notFound();
-  const [totals, candidates, evaluations] = await Promise.all([getProjectTotals(id), listCandidates(id), listEvaluations(id)]);
+  const [totals, candidates, evaluations, iterations] = await Promise.all([getProjectTotals(id), listCandidates(id), listEvaluations(id), listIterations(id)]);
   const weakIsolation = evaluations.some((evaluation) => evaluation.isolation === "process");
 
   return (
@@ -63,6 +63,62 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                   <td className={`${ui.right} num`}>{formatScore(candidate.searchScore)}</td>
                   <td className={`${ui.right} num`}>{formatScore(candidate.testScore)}</td>
                   <td className={`${ui.right} muted`}>{formatRelative(candidate.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+
+      <Section title="Iterations" hint="The proposer's steps, newest first" flush>
+        {iterations.length === 0 ? (
+          <EmptyState icon="↻" title="No iterations yet">
+            <p>
+              Run the loop: <code>npx studio optimize --project {project.id} --iterations 3</code>
+            </p>
+          </EmptyState>
+        ) : (
+          <table className={ui.table}>
+            <thead>
+              <tr>
+                <th>Iteration</th>
+                <th>Status</th>
+                <th>Proposer</th>
+                <th className={ui.right}>Files read</th>
+                <th className={ui.right}>Tokens</th>
+                <th className={ui.right}>Cost</th>
+                <th>Candidates</th>
+                <th>Note</th>
+              </tr>
+            </thead>
+            <tbody>
+              {iterations.map((iteration) => (
+                <tr key={iteration.id}>
+                  <td className={ui.rowTitle}>
+                    {iteration.number}
+                    {iteration.instructionVersion != null && <span className="faint"> · instructions v{iteration.instructionVersion}</span>}
+                  </td>
+                  <td>
+                    <Badge tone={iteration.status === "done" ? "pass" : iteration.status === "failed" ? "fail" : "neutral"}>
+                      {iteration.status === "running" && iteration.stage ? `${iteration.stage}…` : iteration.status}
+                    </Badge>
+                  </td>
+                  <td>{iteration.proposerKind}</td>
+                  <td className={`${ui.right} num`}>{iteration.filesReadCount}</td>
+                  <td className={`${ui.right} num`}>{formatTokens(iteration.inputTokens + iteration.outputTokens)}</td>
+                  <td className={`${ui.right} num`}>{formatUsd(iteration.costUsd)}</td>
+                  <td>
+                    {iteration.candidates.length === 0 ? (
+                      <span className="faint">none</span>
+                    ) : (
+                      iteration.candidates.map((candidate) => (
+                        <span key={candidate.number} style={{ marginRight: 6 }}>
+                          <Badge tone={candidate.status === "rejected" ? "fail" : "neutral"}>#{candidate.number}</Badge>
+                        </span>
+                      ))
+                    )}
+                  </td>
+                  <td className="muted">{iteration.error ?? iteration.stopReason ?? ""}</td>
                 </tr>
               ))}
             </tbody>
