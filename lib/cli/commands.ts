@@ -32,6 +32,11 @@ export const commands: Record<string, Command> = {
     summary: "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run.",
     run: async (args) => (await import("./optimize.ts")).optimizeCommand(args),
   },
+  cancel: {
+    usage: "studio cancel --project ID",
+    summary: "Ask a project's running optimization and evaluations to stop (they can be resumed).",
+    run: async (args) => (await import("./cancel.ts")).cancelCommand(args),
+  },
   worker: {
     usage: "studio worker",
     summary: "Run a job worker (evaluations, optimizations) against DATABASE_URL; `start` runs one for you.",
