@@ -14,6 +14,7 @@ import { sha256 } from "../runner/sandbox/compile.ts";
 import type { TraceEventRow } from "../runner/trace.ts";
 import { buildWorkspace } from "../workspace/build.ts";
 import { proposalsDir } from "../workspace/layout.ts";
+import { evaluationBudgetReached, proposerAllowance } from "./budget.ts";
 import { bestCandidate, createCandidate } from "./candidates.ts";
 import { currentInstructions } from "./instructions.ts";
 
@@ -33,6 +34,8 @@ export interface IterationSummary {
   iteration: number;
   candidates: { id: string; number: number; parents: string[]; valid: boolean; rejectReason: string | null; searchScore: number | null; inputTokens: number; outputTokens: number }[];
   proposer: { filesRead: number; inputTokens: number; outputTokens: number; costUsd: number; stopReason: string };
+  /** Why the iteration stopped short (a budget), if it did. */
+  stopReason: string | null;
 }
 
 export function workspaceDir(projectId: string): string {
@@ -64,16 +67,23 @@ export async function runIteration(projectId: string, options: IterationOptions)
     await validateAll(iteration, proposals, options);
 
     await stage("evaluating");
+    const settings = readSettings((await db.project.findUniqueOrThrow({ where: { id: projectId }, select: { settings: true } })).settings);
     const candidates = await db.candidate.findMany({ where: { iterationId: iteration.id, status: "valid" }, orderBy: { number: "asc" }, select: { id: true, number: true } });
+    let stopReason: string | null = null;
     for (const [index, candidate] of candidates.entries()) {
       if (options.signal?.aborted) throw new StudioError("cancelled");
+      stopReason = await evaluationBudgetReached(projectId, iteration.id, settings);
+      if (stopReason) break;
       await stage("evaluating", { candidateId: candidate.id, candidateNumber: candidate.number, candidate: index + 1, candidates: candidates.length });
       const { evaluationId } = await prepareEvaluation(candidate.id, "search");
       const status = await db.evaluation.findUniqueOrThrow({ where: { id: evaluationId }, select: { status: true } });
       if (status.status !== "done") await runEvaluation(evaluationId, runOptions(options));
     }
 
-    await db.iteration.update({ where: { id: iteration.id }, data: { status: "done", stage: "done", finishedAt: new Date(), progress: { stage: "done" } } });
+    await db.iteration.update({
+      where: { id: iteration.id },
+      data: { status: "done", stage: "done", finishedAt: new Date(), progress: { stage: "done" }, ...(stopReason ? { stopReason } : {}) },
+    });
     return summarize(iteration.id);
   } catch (error) {
     const cancelled = options.signal?.aborted || (error instanceof StudioError && error.message === "cancelled");
@@ -160,7 +170,7 @@ async function propose(iteration: IterationRow, dir: string, proposalDir: string
       instructions: instructions.text,
       model: project.proposerModel,
       maxTurns: 60,
-      tokenBudget: settings.budgets.proposer?.tokens,
+      tokenBudget: await proposerAllowance(iteration.projectId, settings, project.proposerModel),
       signal: options.signal,
       checkCandidate: async (source) => {
         const trial = await runTrial(iteration.projectId, source, 3, runOptions(options));
@@ -295,5 +305,6 @@ export async function summarize(iterationId: string): Promise<IterationSummary> 
       };
     }),
     proposer: { filesRead: iteration.filesReadCount, inputTokens: iteration.inputTokens, outputTokens: iteration.outputTokens, costUsd: iteration.costUsd, stopReason: iteration.stopReason ?? "done" },
+    stopReason: iteration.stopReason && /budget reached/.test(iteration.stopReason) ? iteration.stopReason : null,
   };
 }

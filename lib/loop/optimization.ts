@@ -6,6 +6,7 @@ import { StudioError } from "../errors.ts";
 import { HEARTBEAT_MS, workerGone, workerId } from "../jobs/ownership.ts";
 import { readSettings } from "../projects/settings.ts";
 import { prepareEvaluation, runEvaluation } from "../runner/evaluate.ts";
+import { projectBudgetReached } from "./budget.ts";
 import { projectFrontier } from "./frontier.ts";
 import { runIteration, type IterationSummary } from "./iteration.ts";
 
@@ -73,7 +74,7 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
   let error: string | null = null;
   try {
     for (let done = optimization.iterationsDone; done < optimization.iterationsRequested; done++) {
-      stopReason = await budgetReached(optimization.projectId, readSettings(project.settings));
+      stopReason = await projectBudgetReached(optimization.projectId, readSettings(project.settings));
       if (stopReason) break;
       if (abort.signal.aborted) {
         status = "cancelled";
@@ -90,9 +91,15 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
         onStage: (stage) => options.onStage?.(done + 1, stage),
       });
       await db.optimization.update({ where: { id: optimizationId }, data: { iterationsDone: done + 1 } });
+      if (summary.stopReason) {
+        stopReason = summary.stopReason; // a budget reached inside the iteration ends the run too
+        options.onIteration?.(summary, (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id));
+        break;
+      }
       options.onIteration?.(summary, (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id));
     }
-    if (status === "done") await evaluateFrontierOnTest(optimization.projectId, options, abort.signal);
+    // Not past a budget: the held-out scores would be spending it cannot afford.
+    if (status === "done" && !stopReason) await evaluateFrontierOnTest(optimization.projectId, options, abort.signal);
   } catch (caught) {
     if (abort.signal.aborted) {
       status = "cancelled";
@@ -121,21 +128,6 @@ async function evaluateFrontierOnTest(projectId: string, options: OptimizeOption
     const { evaluationId } = await prepareEvaluation(candidate.id, "test");
     await runEvaluation(evaluationId, { upstreamUrl: options.upstreamUrl, apiKey: options.apiKey, signal });
   }
-}
-
-/** The project's total model use against its budget, in words when it is reached. */
-async function budgetReached(projectId: string, settings: ReturnType<typeof readSettings>): Promise<string | null> {
-  const budget = settings.budgets.project;
-  if (!budget?.tokens && !budget?.usd) return null;
-  const [used] = await db.$queryRaw<{ tokens: number; usd: number }[]>`
-    select
-      coalesce((select sum(e."inputTokens" + e."outputTokens") from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId}), 0)::float8
-        + coalesce((select sum("inputTokens" + "outputTokens") from "Iteration" where "projectId" = ${projectId}), 0)::float8 as tokens,
-      coalesce((select sum(e."costUsd") from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId}), 0)
-        + coalesce((select sum("costUsd") from "Iteration" where "projectId" = ${projectId}), 0) as usd`;
-  if (budget.tokens && used.tokens >= budget.tokens) return `Project token budget reached: ${Math.round(used.tokens)} of ${budget.tokens} tokens used.`;
-  if (budget.usd && used.usd >= budget.usd) return `Project budget reached: $${used.usd.toFixed(2)} of $${budget.usd.toFixed(2)} spent.`;
-  return null;
 }
 
 async function claim(optimizationId: string) {

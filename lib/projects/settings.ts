@@ -2,19 +2,23 @@
 // so every page, the CLI and the runner agree on names and defaults.
 import { z } from "zod";
 
-const tokenBudget = z.object({ tokens: z.number().int().positive().optional(), usd: z.number().positive().optional() }).strict();
+/** A limit in tokens (input + output), dollars, or both: whichever is reached first. */
+const limit = z.object({ tokens: z.number().int().positive().optional(), usd: z.number().positive().optional() }).strict();
+/** The proposer's and the evaluations' spending, limited separately. */
+const split = z.object({ proposer: limit.optional(), evaluation: limit.optional() }).strict();
 
 export const projectSettingsSchema = z
   .object({
     budgets: z
       .object({
         /** One task run's model calls. */
-        task: tokenBudget.optional(),
+        task: limit.optional(),
         /** One evaluation's model calls (all its task runs). */
-        evaluation: tokenBudget.optional(),
-        /** The proposer, per iteration and over the whole project. */
-        proposer: tokenBudget.optional(),
-        project: tokenBudget.optional(),
+        evaluation: limit.optional(),
+        /** Each iteration: its proposer run, and the evaluations of its candidates. */
+        iteration: split.optional(),
+        /** The whole project, over all iterations and evaluations. */
+        project: split.optional(),
       })
       .strict()
       .default({}),
@@ -26,6 +30,7 @@ export const projectSettingsSchema = z
   .strict();
 
 export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
+export type Limit = z.infer<typeof limit>;
 
 /** Reads stored settings; unknown or invalid content falls back to defaults rather than breaking a run. */
 export function readSettings(json: unknown): ProjectSettings {

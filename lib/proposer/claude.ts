@@ -121,7 +121,7 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
       totals.outputTokens += response.usage.output_tokens;
       totals.costUsd += cost.usd;
       input.record(modelCallEvent(exchangeOf(request, startedAt, { response, cost })));
-      messages.push({ role: "assistant", content: response.content as ContentBlockParam[] });
+      messages.push({ role: "assistant", content: response.content });
 
       const uses = response.content.filter((block): block is ToolUseBlock => block.type === "tool_use");
       if (uses.length === 0) {

@@ -42,7 +42,7 @@ export function createCommandProposer(options: CommandProposerOptions): Proposer
 }
 
 async function proposeWithCommand(input: ProposerInput, options: CommandProposerOptions): Promise<ProposerResult> {
-  const usage = new StreamJsonUsage();
+  let usage = new StreamJsonUsage(null);
   const result = (stopReason: StopReason, proposals: Proposal[], error?: string): ProposerResult => ({
     proposals,
     filesRead: usage.filesRead(),
@@ -59,7 +59,7 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
   } catch (error) {
     return result("error", [], (error as Error).message);
   }
-  usage.root = files.root;
+  usage = new StreamJsonUsage(files.root);
 
   const prompt = `${input.instructions.trimEnd()}\n\n${iterationBrief({
     iteration: input.iteration,
@@ -277,8 +277,10 @@ export class StreamJsonUsage {
   inputTokens = 0;
   outputTokens = 0;
   costUsd = 0;
-  root = "";
   private readonly reads = new Set<string>();
+
+  /** `root`: the workspace (the command's cwd), to which read paths are made relative; null before there is one. */
+  constructor(private readonly root: string | null) {}
 
   read(line: string): void {
     const trimmed = line.trim();
@@ -306,8 +308,9 @@ export class StreamJsonUsage {
   }
 
   private addRead(filePath: string): void {
+    if (!this.root) return;
     const absolute = path.resolve(this.root, filePath);
-    if (this.root && isInside(this.root, absolute)) this.reads.add(toPosix(path.relative(this.root, absolute)));
+    if (isInside(this.root, absolute)) this.reads.add(toPosix(path.relative(this.root, absolute)));
   }
 }
 

@@ -38,11 +38,11 @@ const TASKS_PER_BATCH = 200;
 
 export async function buildWorkspace(projectId: string, dir: string, options: BuildOptions = {}): Promise<BuildResult> {
   const project = await loadProject(projectId);
-  const tree = WorkspaceTree.open(dir, projectId);
+  const tree = await WorkspaceTree.open(dir, projectId);
   const [candidates, evaluations] = await Promise.all([loadCandidates(projectId), loadLatestEvaluations(projectId)]);
   const standings = standingsOf(candidates, evaluations);
 
-  tree.writeFile(README, renderReadme(project));
+  await tree.writeFile(README, renderReadme(project));
   await writeTasks(tree, project.searchTasks);
 
   const perTask = new Map<string, { passed: { number: number; id: string }[]; bestScore: number | null }>();
@@ -52,7 +52,7 @@ export async function buildWorkspace(projectId: string, dir: string, options: Bu
     const runs = groupRuns(await loadTaskRuns(batch.flatMap((standing) => (standing.search ? [standing.search.evaluationId] : []))));
     const stale = batch.filter(({ candidate }) => !tree.isCurrent(harnessFile(candidate), sourceVersion(candidate)));
     const sources = await loadSources(stale.map(({ candidate }) => candidate.id));
-    for (const { candidate } of stale) tree.writeVersion(harnessFile(candidate), sourceVersion(candidate), sources.get(candidate.id) ?? "");
+    for (const { candidate } of stale) await tree.writeVersion(harnessFile(candidate), sourceVersion(candidate), sources.get(candidate.id) ?? "");
 
     const traces: TraceTarget[] = [];
     for (const standing of batch) {
@@ -61,10 +61,10 @@ export async function buildWorkspace(projectId: string, dir: string, options: Bu
       const searchRuns = search ? (runs.get(search.evaluationId) ?? []) : [];
       const folder = candidateDir(candidate.id, rejected);
       if (rejected) {
-        tree.writeFile(`${folder}/reason.md`, renderReason(candidate, search));
+        await tree.writeFile(`${folder}/reason.md`, renderReason(candidate, search));
       } else {
-        tree.writeFile(`${folder}/meta.json`, renderMeta(candidate));
-        tree.writeFile(`${folder}/scores.json`, renderScores(candidate, standing, searchRuns));
+        await tree.writeFile(`${folder}/meta.json`, renderMeta(candidate));
+        await tree.writeFile(`${folder}/scores.json`, renderScores(candidate, standing, searchRuns));
         if (search) {
           compared++;
           for (const run of searchRuns) tally(perTask, candidate, run);
@@ -79,9 +79,9 @@ export async function buildWorkspace(projectId: string, dir: string, options: Bu
     .filter(({ candidate, search }) => candidate.status !== "rejected" && search?.score != null)
     .map(({ candidate, search }) => ({ id: candidate.id, number: candidate.number, score: search!.score!, tokensPerTask: search!.tokensPerTask, costUsd: search!.costUsd }));
   const best = frontier(points);
-  tree.writeFile(LEADERBOARD, renderLeaderboard(standings, new Set(best.map((point) => point.id))));
-  tree.writeFile(FRONTIER, renderFrontier(best));
-  tree.writeFile(PER_TASK_BEST, renderPerTaskBest(project.searchTasks, perTask, compared));
+  await tree.writeFile(LEADERBOARD, renderLeaderboard(standings, new Set(best.map((point) => point.id))));
+  await tree.writeFile(FRONTIER, renderFrontier(best));
+  await tree.writeFile(PER_TASK_BEST, renderPerTaskBest(project.searchTasks, perTask, compared));
 
   if (options.iteration !== undefined) tree.ensureFolder(proposalsDir(options.iteration));
   return tree.finish();
@@ -105,7 +105,7 @@ async function writeTasks(tree: WorkspaceTree, tasks: WorkspaceProject["searchTa
   for (let start = 0; start < tasks.length; start += TASKS_PER_BATCH) {
     const stale = tasks.slice(start, start + TASKS_PER_BATCH).filter((task) => !tree.isCurrent(taskFile(task.key), `task:${task.id}`));
     for (const task of await loadTaskInputs(stale.map((item) => item.id))) {
-      tree.writeVersion(taskFile(task.key), `task:${task.id}`, renderTask(task));
+      await tree.writeVersion(taskFile(task.key), `task:${task.id}`, renderTask(task));
     }
   }
 }

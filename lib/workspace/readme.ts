@@ -200,7 +200,8 @@ function budgetLines(project: WorkspaceProject): string[] {
   return [
     `- per task run: ${describe(budgets.task)}.${budgets.task?.tokens ? " Past it, the next model call fails with an API error the harness sees (and should handle)." : ""}`,
     `- per evaluation (all tasks of a split): ${describe(budgets.evaluation)}.`,
-    `- proposer, per iteration: ${describe(budgets.proposer)}; whole project: ${describe(budgets.project)}.`,
+    `- each iteration: proposer ${describe(budgets.iteration?.proposer)}; evaluations of its candidates ${describe(budgets.iteration?.evaluation)}.`,
+    `- whole project: proposer ${describe(budgets.project?.proposer)}; evaluations ${describe(budgets.project?.evaluation)}.`,
     `- candidates per iteration: ${project.candidatesPerIteration}.`,
   ];
 }

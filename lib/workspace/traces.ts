@@ -99,26 +99,22 @@ export async function writeTraces(tree: WorkspaceTree, targets: readonly TraceTa
   for (let start = 0; start < stale.length; start += RUNS_PER_SIZE_QUERY) {
     const group = stale.slice(start, start + RUNS_PER_SIZE_QUERY);
     const byRun = new Map(group.map((target) => [target.taskRunId, target]));
-    // Raw SQL: this narrow list is most of the rows a first build reads, and the typed query cost 5× more.
-    const t1 = performance.now();
+    // Narrow: seq and size only, to plan the pages before any body is read.
     const sizes = await db.$queryRaw<EventSize[]>`
       select "taskRunId", seq, "bodyBytes" as bytes from "TraceEvent"
       where "taskRunId" = any(${[...byRun.keys()]}::text[]) order by "taskRunId", seq`;
-    (globalThis as any).__sizeMs = ((globalThis as any).__sizeMs ?? 0) + performance.now() - t1;
     const remaining = new Map<string, number>();
     for (const size of sizes) remaining.set(size.taskRunId, (remaining.get(size.taskRunId) ?? 0) + 1);
 
     // Task runs without events still get their (empty) file: "no events" is itself a fact.
     for (const target of group) {
-      if (!remaining.has(target.taskRunId)) tree.openFile(target.file, target.version).close();
+      if (!remaining.has(target.taskRunId)) await tree.openFile(target.file, target.version).close();
     }
 
     const open = new Map<string, FileSink>();
     const pages = planPages(sizes, { maxBytes: pageBytes, maxEvents: TRACE_PAGE_EVENTS });
     for (const page of pages) {
-      const t0 = performance.now();
       const rows = await fetchPage(page);
-      (globalThis as any).__fetchMs = ((globalThis as any).__fetchMs ?? 0) + performance.now() - t0;
       const rowsByRun = new Map<string, EventRow[]>(); // not Map.groupBy: Node 20 lacks it
       for (const row of rows) {
         const list = rowsByRun.get(row.taskRunId!);
@@ -133,17 +129,17 @@ export async function writeTraces(tree: WorkspaceTree, targets: readonly TraceTa
           open.set(segment.taskRunId, sink);
         }
         const lines = (rowsByRun.get(segment.taskRunId) ?? []).filter((row) => row.seq >= segment.fromSeq && row.seq <= segment.toSeq);
-        for (const line of lines) sink.write(eventLine(line));
+        for (const line of lines) await sink.write(eventLine(line));
         const left = remaining.get(segment.taskRunId)! - lines.length;
         remaining.set(segment.taskRunId, left);
         if (left <= 0) {
-          sink.close();
+          await sink.close();
           open.delete(segment.taskRunId);
         }
       }
     }
     // Only if events vanished between the two queries (the task run was deleted meanwhile).
-    for (const sink of open.values()) sink.close();
+    for (const sink of open.values()) await sink.close();
   }
 }
 

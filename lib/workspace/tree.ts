@@ -5,9 +5,9 @@
 // evaluation's files. Every file is written to a temporary name and renamed, so a reader never
 // sees half a file. At the end, anything the build did not produce is removed, except under
 // proposals/ (the proposer's) and .studio/ (ours).
-// File operations are synchronous on purpose: a workspace is tens of thousands of small files,
-// and a round trip through libuv's thread pool per open, write, rename and stat tripled the time
-// of a first build. The event loop still turns at every database query in between.
+// File operations are asynchronous, so a build can share a process with the recording proxy;
+// writes are buffered and folders made once, so a typical trace costs one write, one rename and
+// one stat (file creation in the kernel is what a first build of a big project spends its time on).
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -42,8 +42,8 @@ export interface TreeStats {
 
 /** A file written piece by piece (a trace), made visible under its name only on close(). */
 export interface FileSink {
-  write(text: string): void;
-  close(): void;
+  write(text: string): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** Text held per open file before it goes to disk. */
@@ -71,7 +71,7 @@ export class WorkspaceTree {
    * holds anything but this project's workspace, because finishing a build removes files it did
    * not make and a mistyped --out must never cost someone their files.
    */
-  static open(dir: string, projectId: string): WorkspaceTree {
+  static async open(dir: string, projectId: string): Promise<WorkspaceTree> {
     const root = path.resolve(dir);
     let stat: fs.Stats | undefined;
     try {
@@ -103,16 +103,16 @@ export class WorkspaceTree {
   }
 
   /** Writes `content` unless the file already holds exactly it. */
-  writeFile(relative: string, content: string): void {
+  async writeFile(relative: string, content: string): Promise<void> {
     const key = `sha256:${createHash("sha256").update(content).digest("hex")}`;
-    if (!this.isCurrent(relative, key)) this.writeVersion(relative, key, content);
+    if (!this.isCurrent(relative, key)) await this.writeVersion(relative, key, content);
   }
 
   /** Writes `content` under a version `key`; for callers that asked isCurrent() first to avoid loading it. */
-  writeVersion(relative: string, key: string, content: string): void {
+  async writeVersion(relative: string, key: string, content: string): Promise<void> {
     const sink = this.openFile(relative, key);
-    sink.write(content);
-    sink.close();
+    await sink.write(content);
+    await sink.close();
   }
 
   /**
@@ -143,27 +143,28 @@ export class WorkspaceTree {
     const temporary = `${target}.${process.pid}-${++this.temp}.tmp`;
     let pending: string[] = [];
     let buffered = 0;
-    let fd: number | null = null;
-    const flush = () => {
-      fd ??= fs.openSync(temporary, "w");
-      fs.writeSync(fd, pending.join(""));
+    let handle: fs.promises.FileHandle | null = null;
+    const flush = async () => {
+      handle ??= await fs.promises.open(temporary, "w");
+      const text = pending.join("");
       pending = [];
       buffered = 0;
+      await handle.write(text);
     };
     return {
-      write: (text) => {
+      write: async (text) => {
         pending.push(text);
         buffered += text.length;
-        if (buffered >= WRITE_BUFFER_BYTES) flush();
+        if (buffered >= WRITE_BUFFER_BYTES) await flush();
       },
-      close: () => {
-        if (fd === null) fs.writeFileSync(temporary, pending.join(""));
+      close: async () => {
+        if (handle === null) await fs.promises.writeFile(temporary, pending.join(""));
         else {
-          if (buffered > 0) flush();
-          fs.closeSync(fd);
+          if (buffered > 0) await flush();
+          await handle.close();
         }
-        fs.renameSync(temporary, target);
-        const stat = fs.statSync(target);
+        await fs.promises.rename(temporary, target);
+        const stat = await fs.promises.stat(target);
         this.next[relative] = { key, size: stat.size, mtimeMs: stat.mtimeMs };
         this.written++;
         this.bytes += stat.size;

@@ -189,12 +189,33 @@ describe("budgets", () => {
     const project = await newProject("loop-budget");
     const seedRun = await prepareEvaluation(project.seedCandidateId, "search");
     await runEvaluation(seedRun.evaluationId, { upstreamUrl: fake.url, apiKey: "k" });
-    await db.project.update({ where: { id: project.projectId }, data: { settings: { budgets: { project: { tokens: 10 } } } } });
+    await db.project.update({ where: { id: project.projectId }, data: { settings: { budgets: { project: { evaluation: { tokens: 10 } } } } } });
     const optimizationId = await createOptimization(project.projectId, 3, { kind: "claude" });
     const result = await runOptimization(optimizationId, { upstreamUrl: fake.url, apiKey: "k" });
     expect(result.iterationsDone).toBe(0);
-    expect(result.stopReason).toMatch(/Project token budget reached: \d+ of 10 tokens used/);
+    expect(result.stopReason).toMatch(/Project evaluation budget reached: [\d,]+ of 10 tokens used/);
     expect(await db.optimization.findUniqueOrThrow({ where: { id: optimizationId } })).toMatchObject({ status: "done", stopReason: result.stopReason });
+  });
+
+  it("stop an iteration's evaluations at its own budget, leaving the rest unevaluated", async () => {
+    const project = await newProject("loop-iteration-budget");
+    const script = path.join(scratch, "two-proposals.mjs");
+    fs.writeFileSync(
+      script,
+      `import fs from "node:fs"; import path from "node:path";
+       for (const name of ["a", "b"]) {
+         const dir = path.join(process.env.PROPOSAL_DIR, name); fs.mkdirSync(dir, { recursive: true });
+         fs.writeFileSync(path.join(dir, "harness.ts"), ${JSON.stringify(STEPS)}.replace("step by step", "step by step (" + name + ")"));
+       }`,
+    );
+    await db.project.update({ where: { id: project.projectId }, data: { settings: { budgets: { iteration: { evaluation: { tokens: 1 } } } } } });
+    const optimizationId = await createOptimization(project.projectId, 2, { kind: "command", command: `node ${script}` });
+    const result = await runOptimization(optimizationId, { upstreamUrl: fake.url, apiKey: "k" });
+    expect(result.stopReason).toMatch(/^Iteration evaluation budget reached/);
+    expect(result.iterationsDone).toBe(1);
+    const made = await db.candidate.findMany({ where: { projectId: project.projectId, origin: "proposer" }, orderBy: { number: "asc" }, include: { _count: { select: { evaluations: true } } } });
+    expect(made.map((candidate) => candidate._count.evaluations)).toEqual([1, 0]);
+    expect((await db.iteration.findFirstOrThrow({ where: { optimizationId } })).stopReason).toBe(result.stopReason);
   });
 
   it("refuse a second optimization of a project while one is going", async () => {

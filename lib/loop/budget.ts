@@ -1,0 +1,78 @@
+// Spending against the project's budgets: the proposer and the evaluations separately, per
+// iteration and over the whole project. A reached budget is reported in words, and the loop
+// stops cleanly with that reason stored.
+import { db } from "../db/client.ts";
+import type { Limit, ProjectSettings } from "../projects/settings.ts";
+import { priceFor } from "../runner/proxy/prices.ts";
+
+export interface Spent {
+  tokens: number;
+  usd: number;
+}
+
+/** What the project's proposer runs and evaluations have spent so far. */
+export async function projectSpending(projectId: string): Promise<{ proposer: Spent; evaluation: Spent }> {
+  const [row] = await db.$queryRaw<{ p_tokens: number; p_usd: number; e_tokens: number; e_usd: number }[]>`
+    select
+      coalesce((select sum("inputTokens" + "outputTokens") from "Iteration" where "projectId" = ${projectId}), 0)::float8 as p_tokens,
+      coalesce((select sum("costUsd") from "Iteration" where "projectId" = ${projectId}), 0)::float8 as p_usd,
+      coalesce((select sum(e."inputTokens" + e."outputTokens") from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId}), 0)::float8 as e_tokens,
+      coalesce((select sum(e."costUsd") from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId}), 0)::float8 as e_usd`;
+  return { proposer: { tokens: row.p_tokens, usd: row.p_usd }, evaluation: { tokens: row.e_tokens, usd: row.e_usd } };
+}
+
+/** What the evaluations of one iteration's candidates have spent. */
+export async function iterationEvaluationSpending(iterationId: string): Promise<Spent> {
+  const [row] = await db.$queryRaw<{ tokens: number; usd: number }[]>`
+    select coalesce(sum(e."inputTokens" + e."outputTokens"), 0)::float8 as tokens, coalesce(sum(e."costUsd"), 0)::float8 as usd
+    from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."iterationId" = ${iterationId}`;
+  return row;
+}
+
+/** "Project evaluation budget reached: 10,240 of 10,000 tokens used." or null. */
+export function reached(label: string, limit: Limit | undefined, spent: Spent): string | null {
+  if (limit?.tokens !== undefined && spent.tokens >= limit.tokens) {
+    return `${label} budget reached: ${Math.round(spent.tokens).toLocaleString("en-US")} of ${limit.tokens.toLocaleString("en-US")} tokens used.`;
+  }
+  if (limit?.usd !== undefined && spent.usd >= limit.usd) return `${label} budget reached: $${spent.usd.toFixed(2)} of $${limit.usd.toFixed(2)} spent.`;
+  return null;
+}
+
+/** Before an iteration: is the project's proposer or evaluation budget spent? */
+export async function projectBudgetReached(projectId: string, settings: ProjectSettings): Promise<string | null> {
+  const budget = settings.budgets.project;
+  if (!budget) return null;
+  const spent = await projectSpending(projectId);
+  return reached("Project proposer", budget.proposer, spent.proposer) ?? reached("Project evaluation", budget.evaluation, spent.evaluation);
+}
+
+/**
+ * The proposer's token allowance for one iteration: its own limit, and what is left of the
+ * project's, dollars turned into tokens at the proposer model's input price (the cheaper
+ * side, so the allowance is never generous).
+ */
+export async function proposerAllowance(projectId: string, settings: ProjectSettings, model: string): Promise<number | undefined> {
+  const perToken = (priceFor(model)?.inputPerMTok ?? 0) / 1_000_000;
+  const asTokens = (limit: Limit | undefined, spent: Spent) => {
+    const options: number[] = [];
+    if (limit?.tokens !== undefined) options.push(limit.tokens - spent.tokens);
+    if (limit?.usd !== undefined && perToken > 0) options.push((limit.usd - spent.usd) / perToken);
+    return options.length ? Math.max(0, Math.floor(Math.min(...options))) : undefined;
+  };
+  const spent = await projectSpending(projectId);
+  const allowances = [asTokens(settings.budgets.iteration?.proposer, { tokens: 0, usd: 0 }), asTokens(settings.budgets.project?.proposer, spent.proposer)].filter(
+    (value): value is number => value !== undefined,
+  );
+  return allowances.length ? Math.min(...allowances) : undefined;
+}
+
+/** Before evaluating one more candidate of an iteration. */
+export async function evaluationBudgetReached(projectId: string, iterationId: string, settings: ProjectSettings): Promise<string | null> {
+  const { iteration, project } = settings.budgets;
+  if (iteration?.evaluation) {
+    const message = reached("Iteration evaluation", iteration.evaluation, await iterationEvaluationSpending(iterationId));
+    if (message) return message;
+  }
+  if (project?.evaluation) return reached("Project evaluation", project.evaluation, (await projectSpending(projectId)).evaluation);
+  return null;
+}

@@ -1,0 +1,40 @@
+// A throwaway workspace for proposer tests: a copy of tests/fixtures/proposer/workspace (two
+// candidates with scores and raw traces, a rejected one) in a temp folder, with the iteration's
+// proposal folder made and a sibling folder "outside" that no tool may reach.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { TraceEventRowLike } from "../../../lib/proposer/index.ts";
+
+export const FIXTURE = path.resolve(import.meta.dirname, "../../fixtures/proposer/workspace");
+
+export interface TestWorkspace {
+  root: string;
+  workspaceDir: string;
+  proposalDir: string;
+  outsideDir: string;
+  remove(): void;
+}
+
+export function makeWorkspace(iteration = 3): TestWorkspace {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "studio-proposer-test-"));
+  const workspaceDir = path.join(root, "workspace");
+  fs.cpSync(FIXTURE, workspaceDir, { recursive: true });
+  const proposalDir = path.join(workspaceDir, "proposals", String(iteration));
+  fs.mkdirSync(proposalDir, { recursive: true });
+  const outsideDir = path.join(root, "outside");
+  fs.mkdirSync(outsideDir);
+  fs.writeFileSync(path.join(outsideDir, "secret.txt"), "the studio's secret\n");
+  return { root, workspaceDir, proposalDir, outsideDir, remove: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
+
+/** The recorder the loop would pass, keeping rows in memory; bodies parsed for assertions. */
+export function recorder() {
+  const rows: TraceEventRowLike[] = [];
+  return {
+    rows,
+    record: (row: TraceEventRowLike) => void rows.push(row),
+    body: (row: TraceEventRowLike) => JSON.parse(row.bodyJson ?? "null"),
+    kinds: () => rows.map((row) => row.kind),
+  };
+}
