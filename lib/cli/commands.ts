@@ -32,6 +32,11 @@ export const commands: Record<string, Command> = {
     summary: "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run.",
     run: async (args) => (await import("./optimize.ts")).optimizeCommand(args),
   },
+  instructions: {
+    usage: "studio instructions --project ID [--set FILE [--note TEXT]] [--history]",
+    summary: "Show the proposer's instructions, save an edited version, or list the versions.",
+    run: async (args) => (await import("./instructions.ts")).instructionsCommand(args),
+  },
   cancel: {
     usage: "studio cancel --project ID",
     summary: "Ask a project's running optimization and evaluations to stop (they can be resumed).",
