@@ -12,11 +12,19 @@ export default async function ProjectsPage() {
       <PageHeader
         title="Projects"
         description="A project pairs a task suite with a seed harness. The studio evaluates each harness candidate, keeps every raw trace, and lets a proposer write the next candidate from them."
+        actions={
+          <Link href="/projects/new" className={`${ui.button} ${ui.buttonPrimary}`}>
+            New project
+          </Link>
+        }
       />
       {projects.length === 0 ? (
         <section className={ui.card}>
           <EmptyState icon="+" title="No projects yet">
-            <p>Create your first project from the command line, in this folder. A project needs a task suite (a folder with suite.json and tasks.jsonl) and a seed harness (one TypeScript module).</p>
+            <p>
+              Start from a bundled example with <Link href="/projects/new">New project</Link>, or create one from the command line, in this folder. A project needs a task suite (a folder with suite.json and
+              tasks.jsonl) and a seed harness (one TypeScript module).
+            </p>
             <div className={ui.steps}>
               <div className={ui.step}>
                 <span className={ui.stepNo}>1</span>

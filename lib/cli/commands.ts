@@ -13,12 +13,12 @@ export const commands: Record<string, Command> = {
     run: async (args) => (await import("./start.ts")).start(args),
   },
   project: {
-    usage: "studio project create --suite DIR --harness FILE [--name NAME] [--json]",
+    usage: "studio project create (--example NAME | --suite DIR --harness FILE) [--name NAME] [--json]",
     summary: "Create a project from a task-suite folder and a seed harness; prints the project id.",
     run: async (args) => (await import("./project.ts")).projectCommand(args),
   },
   eval: {
-    usage: "studio eval --project ID [--candidate ID] [--split search|test] [--concurrency N] [--fresh] [--json]",
+    usage: "studio eval --project ID [--candidate ID] [--split search|test] [--concurrency N] [--fresh] [--offline] [--json]",
     summary: "Evaluate a candidate (default: the best so far) on a split; resumes an interrupted evaluation.",
     run: async (args) => (await import("./eval.ts")).evalCommand(args),
   },
@@ -28,7 +28,7 @@ export const commands: Record<string, Command> = {
     run: async (args) => (await import("./export.ts")).exportCommand(args),
   },
   optimize: {
-    usage: "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--json]",
+    usage: "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--offline] [--json]",
     summary: "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run.",
     run: async (args) => (await import("./optimize.ts")).optimizeCommand(args),
   },

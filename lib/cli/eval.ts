@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { formatScore, formatTokens, formatUsd } from "../format.ts";
+import { modelConfigured } from "../offline/upstream.ts";
 import { isolationReport, prepareEvaluation, runEvaluation } from "../runner/evaluate.ts";
 import { withDatabase } from "./database.ts";
 import { progressBar } from "./progress.ts";
@@ -18,6 +19,7 @@ export async function evalCommand(args: string[]): Promise<number> {
       split: { type: "string", default: "search" },
       concurrency: { type: "string" },
       fresh: { type: "boolean" },
+      offline: { type: "boolean" },
       json: { type: "boolean" },
     },
   });
@@ -29,11 +31,13 @@ export async function evalCommand(args: string[]): Promise<number> {
 
   return withDatabase(async () => {
     const candidateId = await chooseCandidate(values.project, values.candidate);
+    const offline = values.offline === true;
     const { isolation, reason } = await isolationReport();
     if (isolation !== "bubblewrap") process.stderr.write(`warning: process-level isolation only (${reason}). Harness code can reach the network and world-readable files.\n`);
-    if (!process.env.ANTHROPIC_API_KEY && !process.env.ANTHROPIC_BASE_URL) process.stderr.write("warning: no ANTHROPIC_API_KEY: the harness's model calls will be refused upstream.\n");
+    if (offline) process.stderr.write("Offline mode: the harness talks to the offline model; results are marked simulated.\n");
+    else if (!modelConfigured() && !process.env.ANTHROPIC_BASE_URL) process.stderr.write("warning: no ANTHROPIC_API_KEY: the harness's model calls will be refused upstream (use --offline to try the studio without a key).\n");
 
-    const { evaluationId, resumed } = await prepareEvaluation(candidateId, split, { fresh: values.fresh });
+    const { evaluationId, resumed } = await prepareEvaluation(candidateId, split, { fresh: values.fresh, simulated: offline });
     if (resumed) process.stderr.write(`Resuming evaluation ${evaluationId}: only unfinished tasks run.\n`);
     const bar = progressBar(`eval ${split}`);
     const abort = new AbortController();

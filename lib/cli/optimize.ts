@@ -18,6 +18,7 @@ export async function optimizeCommand(args: string[]): Promise<number> {
       iterations: { type: "string", default: "1" },
       proposer: { type: "string" },
       "proposer-command": { type: "string" },
+      offline: { type: "boolean" },
       json: { type: "boolean" },
     },
   });
@@ -30,7 +31,8 @@ export async function optimizeCommand(args: string[]): Promise<number> {
 
   return withDatabase(async () => {
     const resumed = await resumableOptimization(values.project!);
-    const optimizationId = resumed ?? (await createOptimization(values.project!, iterations, { kind: proposer, command: values["proposer-command"] }));
+    const optimizationId = resumed ?? (await createOptimization(values.project!, iterations, { kind: proposer, command: values["proposer-command"], offline: values.offline }));
+    if (values.offline) process.stderr.write("Offline mode: the offline proposer and the offline model; everything made is marked simulated.\n");
     if (resumed) process.stderr.write(`Resuming optimization ${resumed}: finished work is kept.\n`);
     const abort = new AbortController();
     const onSignal = () => abort.abort();

@@ -16,6 +16,7 @@ export async function start(args: string[]): Promise<number> {
   const config = readServerConfig(values);
   await checkPortFree(config.host, config.port);
   process.env.NEXT_TELEMETRY_DISABLED = "1";
+  process.env.STUDIO_ROOT = studioRoot;
   await ensureBuild(studioRoot, log);
 
   const database = await openDatabase({ log });

@@ -25,6 +25,8 @@ export interface IterationOptions {
   /** Model API endpoint and key for the proposer and the task model (tests point these at a fake). */
   upstreamUrl?: string;
   apiKey?: string | null;
+  /** Offline: results are marked simulated. */
+  simulated?: boolean;
   signal?: AbortSignal;
   onStage?: (stage: string) => void;
 }
@@ -75,9 +77,16 @@ export async function runIteration(projectId: string, options: IterationOptions)
       stopReason = await evaluationBudgetReached(projectId, iteration.id, settings);
       if (stopReason) break;
       await stage("evaluating", { candidateId: candidate.id, candidateNumber: candidate.number, candidate: index + 1, candidates: candidates.length });
-      const { evaluationId } = await prepareEvaluation(candidate.id, "search");
+      const { evaluationId } = await prepareEvaluation(candidate.id, "search", { simulated: options.simulated });
       const status = await db.evaluation.findUniqueOrThrow({ where: { id: evaluationId }, select: { status: true } });
-      if (status.status !== "done") await runEvaluation(evaluationId, runOptions(options));
+      const where = { candidateId: candidate.id, candidateNumber: candidate.number, candidate: index + 1, candidates: candidates.length, evaluationId };
+      if (status.status !== "done") {
+        await runEvaluation(evaluationId, {
+          ...runOptions(options),
+          // Tasks done of total and tokens so far, for any page or CLI following along.
+          onProgress: (p) => void stage("evaluating", { ...where, tasksDone: p.done, tasksTotal: p.total, tokens: p.inputTokens + p.outputTokens }).catch(() => {}),
+        });
+      }
     }
 
     await db.iteration.update({
@@ -122,7 +131,7 @@ async function openIteration(projectId: string, options: IterationOptions) {
         proposerKind: options.proposerKind,
         instructionVersionId: instructions.id,
         optimizationId: options.optimizationId,
-        simulated: project.simulated,
+        simulated: project.simulated || options.simulated === true,
         startedAt: new Date(),
       },
     });
@@ -204,6 +213,7 @@ async function propose(iteration: IterationRow, dir: string, proposalDir: string
 
 function proposerFor(kind: ProposerKind, command: string | null | undefined) {
   if (kind === "claude") return createProposer("claude");
+  if (kind === "offline") return createProposer("offline" as never);
   if (kind === "command") {
     if (!command?.trim()) throw new StudioError("The command proposer needs a command: set it in the project's settings or pass --proposer-command.");
     return createProposer("command", { command });

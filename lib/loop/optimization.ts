@@ -6,11 +6,14 @@ import { StudioError } from "../errors.ts";
 import { HEARTBEAT_MS, workerGone, workerId } from "../jobs/ownership.ts";
 import { readSettings } from "../projects/settings.ts";
 import { prepareEvaluation, runEvaluation } from "../runner/evaluate.ts";
+import { offlineUpstream } from "../offline/upstream.ts";
 import { projectBudgetReached } from "./budget.ts";
 import { projectFrontier } from "./frontier.ts";
 import { runIteration, type IterationSummary } from "./iteration.ts";
 
 export interface OptimizeOptions {
+  /** Offline: the held-out evaluations are marked simulated too. */
+  simulated?: boolean;
   upstreamUrl?: string;
   apiKey?: string | null;
   signal?: AbortSignal;
@@ -19,7 +22,11 @@ export interface OptimizeOptions {
 }
 
 /** Records a request to run N iterations; refuses while another is going for the project. */
-export async function createOptimization(projectId: string, iterations: number, proposer?: { kind?: ProposerKind; command?: string | null }): Promise<string> {
+export async function createOptimization(
+  projectId: string,
+  iterations: number,
+  proposer?: { kind?: ProposerKind; command?: string | null; offline?: boolean },
+): Promise<string> {
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > 1000) throw new StudioError("Iterations must be a whole number from 1 to 1000.");
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`optimization:${projectId}`}))`;
@@ -30,8 +37,17 @@ export async function createOptimization(projectId: string, iterations: number, 
       throw new StudioError(`An optimization is already ${going.status} for this project (${going.id}): one at a time.`);
     }
     if (going) await tx.optimization.update({ where: { id: going.id }, data: { status: "failed", error: "Superseded after its worker died.", finishedAt: new Date() } });
+    // Offline: the offline proposer and the offline model, and every result marked simulated.
+    const offline = proposer?.offline === true;
+    if (offline) await tx.project.update({ where: { id: projectId }, data: { simulated: true } });
     const created = await tx.optimization.create({
-      data: { projectId, iterationsRequested: iterations, simulated: project.simulated, proposerKind: proposer?.kind, proposerCommand: proposer?.command ?? null },
+      data: {
+        projectId,
+        iterationsRequested: iterations,
+        simulated: offline || project.simulated,
+        proposerKind: offline ? "offline" : proposer?.kind,
+        proposerCommand: proposer?.command ?? null,
+      },
     });
     return created.id;
   });
@@ -61,6 +77,7 @@ export interface OptimizationResult {
 
 export async function runOptimization(optimizationId: string, options: OptimizeOptions = {}): Promise<OptimizationResult> {
   const optimization = await claim(optimizationId);
+  if (optimization.simulated && !options.upstreamUrl) options = { ...options, upstreamUrl: await offlineUpstream(), apiKey: null };
   const project = await db.project.findUniqueOrThrow({ where: { id: optimization.projectId }, select: { proposerKind: true, proposerCommand: true, settings: true } });
   const abort = new AbortController();
   options.signal?.addEventListener("abort", () => abort.abort(), { once: true });
@@ -87,6 +104,7 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
         proposerCommand: optimization.proposerCommand ?? project.proposerCommand,
         upstreamUrl: options.upstreamUrl,
         apiKey: options.apiKey,
+        simulated: optimization.simulated,
         signal: abort.signal,
         onStage: (stage) => options.onStage?.(done + 1, stage),
       });
@@ -99,7 +117,7 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
       options.onIteration?.(summary, (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id));
     }
     // Not past a budget: the held-out scores would be spending it cannot afford.
-    if (status === "done" && !stopReason) await evaluateFrontierOnTest(optimization.projectId, options, abort.signal);
+    if (status === "done" && !stopReason) await evaluateFrontierOnTest(optimization.projectId, { ...options, simulated: optimization.simulated }, abort.signal);
   } catch (caught) {
     if (abort.signal.aborted) {
       status = "cancelled";
@@ -125,7 +143,7 @@ async function evaluateFrontierOnTest(projectId: string, options: OptimizeOption
     if (signal.aborted) return;
     const done = await db.evaluation.count({ where: { candidateId: candidate.id, split: "test", status: "done" } });
     if (done) continue;
-    const { evaluationId } = await prepareEvaluation(candidate.id, "test");
+    const { evaluationId } = await prepareEvaluation(candidate.id, "test", { simulated: options.simulated });
     await runEvaluation(evaluationId, { upstreamUrl: options.upstreamUrl, apiKey: options.apiKey, signal });
   }
 }

@@ -2,12 +2,16 @@
 // (Project.proposerKind, proposerCommand) and calls propose() with the rebuilt workspace.
 import { createClaudeProposer, type ClaudeProposerOptions } from "./claude.ts";
 import { createCommandProposer, type CommandProposerOptions } from "./command.ts";
+import { createOfflineProposer, type OfflineProposerOptions } from "./offline.ts";
 import type { Proposer } from "./types.ts";
 
 export function createProposer(kind: "claude", options?: ClaudeProposerOptions): Proposer;
 export function createProposer(kind: "command", options: CommandProposerOptions): Proposer;
-export function createProposer(kind: "claude" | "command", options?: ClaudeProposerOptions | CommandProposerOptions): Proposer {
+/** No model: reads the workspace's raw traces, recognises failure patterns and edits the best harness (offline mode). */
+export function createProposer(kind: "offline", options?: OfflineProposerOptions): Proposer;
+export function createProposer(kind: "claude" | "command" | "offline", options?: ClaudeProposerOptions | CommandProposerOptions | OfflineProposerOptions): Proposer {
   if (kind === "claude") return createClaudeProposer(options as ClaudeProposerOptions | undefined);
+  if (kind === "offline") return createOfflineProposer(options as OfflineProposerOptions | undefined);
   if (kind === "command") {
     const command = (options as CommandProposerOptions | undefined)?.command;
     if (!command?.trim()) throw new Error("The command proposer needs a command (the project's proposer command is empty)");
@@ -18,6 +22,7 @@ export function createProposer(kind: "claude" | "command", options?: ClaudePropo
 
 export { createClaudeProposer, type ClaudeProposerOptions } from "./claude.ts";
 export { createCommandProposer, INSTRUCTIONS_FILE, type CommandProposerOptions } from "./command.ts";
+export { createOfflineProposer, type OfflineProposerOptions } from "./offline.ts";
 export { DEFAULT_INSTRUCTIONS } from "./instructions.ts";
 export { iterationBrief } from "./brief.ts";
 export { collectProposals, HARNESS_FILE, PROPOSAL_FILE } from "./collect.ts";

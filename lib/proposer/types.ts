@@ -75,6 +75,6 @@ export interface ProposerResult {
 }
 
 export interface Proposer {
-  kind: "claude" | "command";
+  kind: "claude" | "command" | "offline";
   propose(input: ProposerInput): Promise<ProposerResult>;
 }

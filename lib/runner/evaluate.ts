@@ -8,6 +8,7 @@ import path from "node:path";
 import { db, type Prisma } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { HEARTBEAT_MS, workerGone, workerId } from "../jobs/ownership.ts";
+import { offlineUpstream } from "../offline/upstream.ts";
 import { dataDir } from "../paths.ts";
 import { readSettings } from "../projects/settings.ts";
 import { gradeBuiltin } from "../suites/graders.ts";
@@ -66,10 +67,14 @@ const PROGRESS_FLUSH_MS = 250;
  * The evaluation to run for a candidate and split: an unfinished one left by a dead worker
  * (resumed), or a new one with a pending task run per task.
  */
-export async function prepareEvaluation(candidateId: string, split: "search" | "test", options: { fresh?: boolean } = {}): Promise<{ evaluationId: string; resumed: boolean }> {
+export async function prepareEvaluation(
+  candidateId: string,
+  split: "search" | "test",
+  options: { fresh?: boolean; simulated?: boolean } = {},
+): Promise<{ evaluationId: string; resumed: boolean }> {
   const candidate = await db.candidate.findUnique({
     where: { id: candidateId },
-    select: { id: true, status: true, simulated: true, project: { select: { simulated: true, suite: { select: { id: true } } } } },
+    select: { id: true, status: true, simulated: true, projectId: true, project: { select: { simulated: true, suite: { select: { id: true } } } } },
   });
   if (!candidate) throw new StudioError(`No candidate ${candidateId}.`);
   if (candidate.status === "rejected") throw new StudioError(`Candidate ${candidateId} was rejected; it cannot be evaluated.`);
@@ -89,9 +94,11 @@ export async function prepareEvaluation(candidateId: string, split: "search" | "
   if (tasks.length === 0) throw new StudioError(`The suite has no ${split} tasks.`);
   const evaluation = await db.$transaction(async (tx) => {
     const created = await tx.evaluation.create({
-      data: { candidateId, split, taskCount: tasks.length, simulated: candidate.simulated || candidate.project.simulated },
+      data: { candidateId, split, taskCount: tasks.length, simulated: options.simulated || candidate.simulated || candidate.project.simulated },
     });
     await tx.taskRun.createMany({ data: tasks.map((task) => ({ evaluationId: created.id, taskId: task.id })) });
+    // A simulated result makes the project's figures simulated too: say so on the project.
+    if (created.simulated) await tx.project.update({ where: { id: candidate.projectId }, data: { simulated: true } });
     return created;
   });
   return { evaluationId: evaluation.id, resumed: false };
@@ -100,6 +107,8 @@ export async function prepareEvaluation(candidateId: string, split: "search" | "
 /** Runs every pending task run of the evaluation and returns its summary. */
 export async function runEvaluation(evaluationId: string, options: RunOptions = {}): Promise<EvaluationSummary> {
   const evaluation = await claim(evaluationId);
+  // A simulated evaluation talks to the offline model, never to a real one.
+  if (evaluation.simulated && !options.upstreamUrl) options = { ...options, upstreamUrl: await offlineUpstream(), apiKey: null };
   const { candidate } = evaluation;
   const project = candidate.project;
   const suite = project.suite!;
@@ -610,6 +619,7 @@ async function claim(evaluationId: string) {
       heartbeatAt: true,
       workerId: true,
       startedAt: true,
+      simulated: true,
       candidate: {
         select: {
           id: true,

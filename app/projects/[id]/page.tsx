@@ -2,6 +2,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Badge, EmptyState, Page, Section, Stat, Stats, ui } from "@/components/ui";
 import { IsolationBadge } from "@/components/IsolationBadge";
+import { RunControls } from "@/components/RunControls";
+import { projectProgress } from "@/lib/projects/progress";
 import { formatDuration, formatRelative, formatScore, formatTokens, formatUsd } from "@/lib/format";
 import { getProject, getProjectTotals, listCandidates, listEvaluations, listIterations } from "@/lib/projects/queries";
 import { ProjectHeader } from "./ProjectHeader";
@@ -15,12 +17,20 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const project = await getProject(id);
   if (!project) notFound();
-  const [totals, candidates, evaluations, iterations] = await Promise.all([getProjectTotals(id), listCandidates(id), listEvaluations(id), listIterations(id)]);
+  const [totals, candidates, evaluations, iterations, progress] = await Promise.all([
+    getProjectTotals(id),
+    listCandidates(id),
+    listEvaluations(id),
+    listIterations(id),
+    projectProgress(id),
+  ]);
   const weakIsolation = evaluations.some((evaluation) => evaluation.isolation === "process");
 
   return (
     <Page>
       <ProjectHeader project={project} active="overview" />
+      <RunControls projectId={project.id} initial={progress} />
+      <div style={{ height: 16 }} />
       <Stats>
         <Stat label="Best search score" value={formatScore(totals.best?.searchScore)} hint={totals.best ? `candidate #${totals.best.number}` : "no evaluation yet"} />
         <Stat label="Its test score" value={formatScore(totals.best?.testScore)} hint="held-out split" />

@@ -15,7 +15,7 @@ const built = new Map<string, Promise<string>>();
 /** The host program's code. */
 export function hostBundle(cacheDir?: string): Promise<string> {
   const key = sha256(
-    [compilerVersion, ...HOST_SOURCES.map((file) => fs.readFileSync(path.join(here, file), "utf8"))].join("\0"),
+    [compilerVersion, ...HOST_SOURCES.map((file) => fs.readFileSync(path.join(/*turbopackIgnore: true*/ here, file), "utf8"))].join("\0"),
   );
   let pending = built.get(key);
   if (!pending) {

@@ -1,0 +1,120 @@
+"use client";
+
+// Run iterations, watch them, cancel them. Buttons only enqueue work (the job worker runs
+// it); progress is polled from the database, so it survives a reload and shows in every tab.
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { RunProgress } from "@/lib/projects/progress";
+import { Badge, ui } from "./ui";
+import styles from "./RunControls.module.css";
+
+export function RunControls({ projectId, initial }: { projectId: string; initial: RunProgress }) {
+  const router = useRouter();
+  const [progress, setProgress] = useState(initial);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const wasRunning = useRef(initial.running);
+
+  const refresh = useCallback(async () => {
+    const response = await fetch(`/api/projects/${projectId}/progress`, { cache: "no-store" });
+    if (!response.ok) return;
+    const next = (await response.json()) as RunProgress;
+    setProgress(next);
+    // When a run ends (here or in another tab), reload the page's tables.
+    if (wasRunning.current && !next.running) router.refresh();
+    wasRunning.current = next.running;
+  }, [projectId, router]);
+
+  useEffect(() => {
+    const timer = setInterval(() => void refresh(), progress.running ? 1000 : 5000);
+    return () => clearInterval(timer);
+  }, [progress.running, refresh]);
+
+  async function run(iterations: number) {
+    setBusy(true);
+    setError(null);
+    try {
+      const response = await fetch(`/api/projects/${projectId}/optimizations`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ iterations, offline: !progress.modelConfigured }),
+      });
+      if (!response.ok) setError(((await response.json().catch(() => ({}))) as { error?: string }).error ?? `The studio answered ${response.status}.`);
+      await refresh();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function cancel() {
+    setBusy(true);
+    await fetch(`/api/projects/${projectId}/cancel`, { method: "POST" });
+    await refresh();
+    setBusy(false);
+  }
+
+  const { optimization, iteration } = progress;
+  const offline = !progress.modelConfigured;
+  const disabledReason = progress.running ? "A run is already going for this project." : busy ? "Working…" : null;
+  const stage = iteration?.stage ?? (optimization?.status === "queued" ? "waiting for a worker" : null);
+  const tasksDone = Number(iteration?.progress.tasksDone ?? 0);
+  const tasksTotal = Number(iteration?.progress.tasksTotal ?? 0);
+  const share = optimization ? (optimization.iterationsDone + (tasksTotal ? tasksDone / tasksTotal : 0) * 0.9) / optimization.iterationsRequested : 0;
+
+  return (
+    <section className={`${ui.card} ${ui.section}`} aria-label="Run controls">
+      <div className={styles.box}>
+        <div className={styles.row}>
+          <button className={`${ui.button} ${ui.buttonPrimary}`} disabled={Boolean(disabledReason)} title={disabledReason ?? undefined} onClick={() => void run(1)}>
+            Run iteration
+          </button>
+          <button className={ui.button} disabled={Boolean(disabledReason)} title={disabledReason ?? undefined} onClick={() => void run(3)}>
+            Run 3 iterations
+          </button>
+          {progress.running && (
+            <button className={ui.button} disabled={busy} onClick={() => void cancel()}>
+              Cancel
+            </button>
+          )}
+          {offline && (
+            <Badge tone="warn" title="No ANTHROPIC_API_KEY on the server: runs use the offline proposer and the offline model, and are marked simulated.">
+              offline mode · simulated
+            </Badge>
+          )}
+          <span className={styles.hint}>{disabledReason ?? (offline ? "No model API key: iterations run offline and are marked simulated." : "Each iteration: the proposer reads the workspace, writes candidates, and they are evaluated.")}</span>
+        </div>
+        {optimization && (progress.running || optimization.status !== "done" || optimization.stopReason) && (
+          <>
+            <div className={styles.status}>
+              <span>
+                {progress.running ? (
+                  <>
+                    Iteration {Math.min(optimization.iterationsDone + 1, optimization.iterationsRequested)} of {optimization.iterationsRequested}
+                    {stage ? ` · ${stage}` : ""}
+                    {iteration?.progress.candidateNumber ? ` · candidate #${String(iteration.progress.candidateNumber)}` : ""}
+                    {tasksTotal ? ` · ${tasksDone} of ${tasksTotal} tasks` : ""}
+                    {iteration?.progress.tokens ? ` · ${Number(iteration.progress.tokens).toLocaleString("en-US")} tokens` : ""}
+                    {optimization.stalled ? " · waiting for a job worker to resume it" : ""}
+                  </>
+                ) : (
+                  <>
+                    Last run: {optimization.status}, {optimization.iterationsDone} of {optimization.iterationsRequested} iterations
+                    {optimization.stopReason ? ` · ${optimization.stopReason}` : ""}
+                  </>
+                )}
+              </span>
+              {optimization.simulated && <Badge tone="warn">simulated</Badge>}
+            </div>
+            {progress.running && (
+              <div className={styles.bar} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(share * 100)}>
+                <div className={styles.fill} style={{ width: `${Math.max(3, Math.round(share * 100))}%` }} />
+              </div>
+            )}
+            {optimization.error && <p className={styles.error}>The run failed: {optimization.error}</p>}
+          </>
+        )}
+        {error && <p className={styles.error}>{error}</p>}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,140 @@
+// Failure patterns the offline proposer recognises in raw traces, each tied to the fix that
+// addresses it. A finding carries its evidence as "<trace file>: what the events show", quoted
+// from the events themselves, so the rationale can name exactly what was read and seen.
+import { alreadyApplied, type FixId } from "./fixes.ts";
+import { quote, type TraceFacts } from "./trace-facts.ts";
+
+export interface Evidence {
+  /** Workspace path the evidence comes from. */
+  path: string;
+  text: string;
+}
+
+export interface Finding {
+  fix: FixId;
+  /** The cause, in one sentence, for the hypothesis. */
+  cause: string;
+  evidence: Evidence[];
+}
+
+export interface SuiteFacts {
+  mode: "independent" | "sequential";
+  /** The grader type named in README.md, or null when it could not be read. */
+  grader: string | null;
+}
+
+/** Rule 0's phrases that ask for a bare answer, and Rule 2's that ask for reasoning (lib/offline/RULES.md). */
+const REASONING = ["step by step", "show your work", "think carefully", "reason"];
+const EXAMPLE_LINES = /(^|\n)\s*text:[^\n]*\n\s*label:|=>/i;
+
+/**
+ * What the failing traces of the base show, strongest first (most traces; ties in FIX order).
+ * `basePath` names the base's harness.ts for evidence about the source itself.
+ */
+export function findPatterns(traces: TraceFacts[], suite: SuiteFacts, baseSource: string, basePath: string): Finding[] {
+  const findings: Finding[] = [];
+  const add = (fix: FixId, cause: string, evidence: Evidence[]) => {
+    if (evidence.length && !alreadyApplied(baseSource, fix)) findings.push({ fix, cause, evidence });
+  };
+
+  add("shell-loop", "The harness runs the model's first command and stops: the model never sees what the command printed, so it never gets past exploring.", traces.flatMap(noFollowUp));
+  add("bare-answer", "The grader compares bare values, and the model wraps its answers in a sentence.", traces.flatMap((trace) => wrapped(trace, suite)));
+  add("step-by-step", "The model answers arithmetic at once, without reasoning, and its results are off on multi-step problems.", traces.flatMap(arithmeticOff));
+  if (suite.mode === "sequential") {
+    const evidence = [
+      { path: "README.md", text: "the suite is sequential: after each task learn(task, feedback, ctx) receives the right answer, and ctx.state carries over to later tasks" },
+      { path: basePath, text: "defines no learn(), so every right answer the suite hands back is thrown away" },
+      ...traces.flatMap(noExamples),
+    ];
+    add("learn-examples", "The suite streams the right answer after every task, and the harness keeps none of them: each prompt starts from nothing.", evidence);
+  }
+  // Most evidence first: the exploit candidate leads with the fix most traces call for.
+  return findings
+    .map((finding, order) => ({ finding, order, weight: finding.evidence.filter((item) => item.path.endsWith(".jsonl")).length }))
+    .sort((a, b) => b.weight - a.weight || a.order - b.order)
+    .map(({ finding }) => finding);
+}
+
+/** A shell task where the harness ran a command and no model call came after it. */
+function noFollowUp(trace: TraceFacts): Evidence[] {
+  if (trace.execs.length === 0 || trace.grade?.passed) return [];
+  const first = trace.execs[0];
+  if (trace.modelCalls.some((call) => call.seq > first.seq)) return [];
+  const asked = trace.modelCalls.at(-1);
+  const lines = first.output.trim() ? first.output.trim().split("\n").length : 0;
+  const ran = trace.execs.length === 1 ? `ran \`${quote(first.command, 80)}\` once` : `ran ${trace.execs.length} commands, starting with \`${quote(first.command, 80)}\``;
+  const verdict = trace.grade ? `; the grader said \`${quote(trace.grade.explanation)}\`` : trace.error ? `; the task ended in ${trace.error.kind}: ${quote(trace.error.message)}` : "";
+  return [
+    {
+      path: trace.path,
+      text: `${asked ? `the model replied \`${quote(asked.reply, 80)}\`; ` : ""}the harness ${ran} (exit ${first.exitCode ?? "?"}, ${lines} line${lines === 1 ? "" : "s"} of output) and stopped: no later model call saw that output${verdict}`,
+    },
+  ];
+}
+
+/** A bare value expected, a sentence given. */
+function wrapped(trace: TraceFacts, suite: SuiteFacts): Evidence[] {
+  const grade = trace.grade;
+  if (!grade || grade.passed || typeof grade.output !== "string") return [];
+  const output = grade.output.trim();
+  const expected = grade.expected;
+  if (typeof expected === "number") {
+    // A numeric grader reads the last number out of a sentence, so wrapping is no failure there.
+    if (suite.grader === "numeric" || output === String(expected) || lastNumber(output) !== expected) return [];
+    return [{ path: trace.path, text: `the model answered \`${quote(output)}\` but the grader wanted \`${expected}\` (the right number, inside a sentence)` }];
+  }
+  if (typeof expected !== "string" || expected.length === 0 || expected.length > 60) return [];
+  if (words(output).length <= words(expected).length + 1 || normalize(output) === normalize(expected)) return [];
+  const contains = new RegExp(`(^|[^a-z0-9])${escape(expected.toLowerCase())}([^a-z0-9]|$)`).test(output.toLowerCase());
+  return [{ path: trace.path, text: `the model answered \`${quote(output)}\` but the grader wanted \`${quote(expected, 60)}\`${contains ? " (the right value, wrapped in a sentence)" : ""}` }];
+}
+
+/** A number expected, a different one given, by a prompt that never asked for reasoning. */
+function arithmeticOff(trace: TraceFacts): Evidence[] {
+  const grade = trace.grade;
+  if (!grade || grade.passed) return [];
+  const expected = typeof grade.expected === "number" ? grade.expected : typeof grade.expected === "string" && /^-?\d+(\.\d+)?$/.test(grade.expected.trim()) ? Number(grade.expected) : null;
+  if (expected === null) return [];
+  const call = trace.modelCalls.at(-1);
+  if (!call || !/\d/.test(call.prompt) || REASONING.some((phrase) => call.prompt.toLowerCase().includes(phrase))) return [];
+  const given = typeof grade.output === "number" ? grade.output : typeof grade.output === "string" ? lastNumber(grade.output) : null;
+  if (given !== null && Math.abs(given - expected) < 1e-9) return [];
+  return [
+    {
+      path: trace.path,
+      text: `the prompt \`${quote(call.lastUser, 90)}\` asks for no reasoning; the model answered \`${quote(call.reply, 80)}\`${given === null ? "" : ` (${given})`} but the grader wanted \`${expected}\``,
+    },
+  ];
+}
+
+/** A failed task whose prompt showed no labelled example. */
+function noExamples(trace: TraceFacts): Evidence[] {
+  const grade = trace.grade;
+  const call = trace.modelCalls.at(-1);
+  if (!grade || grade.passed || !call || EXAMPLE_LINES.test(call.prompt)) return [];
+  return [{ path: trace.path, text: `the prompt held no labelled examples from earlier tasks; the model answered \`${quote(call.reply, 80)}\` and the grader wanted \`${quote(grade.expected, 60)}\`` }];
+}
+
+function lastNumber(text: string): number | null {
+  const numbers = text.replace(/,(?=\d{3})/g, "").match(/-?\d+(?:\.\d+)?/g);
+  return numbers ? Number(numbers[numbers.length - 1]) : null;
+}
+
+function words(text: string): string[] {
+  return text.split(/\s+/).filter(Boolean);
+}
+
+function normalize(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Whether the failing traces expect numbers (so a bare answer is "the number", not "the label"). */
+export function answerKindOf(traces: TraceFacts[]): "label" | "number" {
+  const expected = traces.map((trace) => trace.grade?.expected).filter((value) => value !== undefined && value !== null);
+  const numeric = expected.filter((value) => typeof value === "number" || (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value.trim()))).length;
+  return expected.length > 0 && numeric * 2 > expected.length ? "number" : "label";
+}
