@@ -90,6 +90,9 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
   let status: "done" | "failed" | "cancelled" = "done";
   let error: string | null = null;
   try {
+    // The proposer learns from traces: a candidate with no search results yet (the seed, a
+    // person's edit) is evaluated first, so the first iteration has something to read.
+    await evaluateUnscored(optimization.projectId, { ...options, simulated: optimization.simulated }, abort.signal);
     for (let done = optimization.iterationsDone; done < optimization.iterationsRequested; done++) {
       stopReason = await projectBudgetReached(optimization.projectId, readSettings(project.settings));
       if (stopReason) break;
@@ -135,6 +138,20 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
     select: { iterationsDone: true },
   });
   return { optimizationId, status, stopReason, iterationsDone: finished.iterationsDone, frontier: (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id) };
+}
+
+async function evaluateUnscored(projectId: string, options: OptimizeOptions, signal: AbortSignal): Promise<void> {
+  const unscored = await db.candidate.findMany({
+    where: { projectId, status: "valid", iterationId: null, evaluations: { none: { split: "search", status: "done" } } },
+    orderBy: { number: "asc" },
+    select: { id: true },
+  });
+  for (const candidate of unscored) {
+    if (signal.aborted) return;
+    options.onStage?.(0, "evaluating the seed");
+    const { evaluationId } = await prepareEvaluation(candidate.id, "search", { simulated: options.simulated });
+    await runEvaluation(evaluationId, { upstreamUrl: options.upstreamUrl, apiKey: options.apiKey, signal });
+  }
 }
 
 /** Frontier candidates get a held-out score, so both splits can be shown side by side. */

@@ -30,6 +30,15 @@ export async function projectProgress(projectId: string): Promise<RunProgress> {
     ? await db.iteration.findFirst({ where: { optimizationId: optimization.id }, orderBy: { number: "desc" }, select: { number: true, stage: true, progress: true, status: true } })
     : null;
   const running = optimization ? optimization.status === "queued" || optimization.status === "running" : false;
+  // Before its first iteration a run scores the seed: show that evaluation's progress.
+  const evaluation =
+    running && (!iteration || iteration.status !== "running")
+      ? await db.evaluation.findFirst({
+          where: { status: "running", candidate: { projectId } },
+          orderBy: { startedAt: "desc" },
+          select: { id: true, taskCount: true, passedCount: true, failedCount: true, errorCount: true, inputTokens: true, outputTokens: true, candidate: { select: { number: true } } },
+        })
+      : null;
   return {
     modelConfigured: modelConfigured(),
     optimization: optimization && {
@@ -42,7 +51,20 @@ export async function projectProgress(projectId: string): Promise<RunProgress> {
       simulated: optimization.simulated,
       stalled: optimization.status === "running" && workerGone(optimization.workerId, optimization.heartbeatAt),
     },
-    iteration: iteration && running ? { number: iteration.number, stage: iteration.stage, progress: (iteration.progress ?? {}) as Record<string, unknown> } : null,
+    iteration: evaluation
+      ? {
+          number: 0,
+          stage: `evaluating candidate #${evaluation.candidate.number}`,
+          progress: {
+            candidateNumber: evaluation.candidate.number,
+            tasksDone: evaluation.passedCount + evaluation.failedCount + evaluation.errorCount,
+            tasksTotal: evaluation.taskCount,
+            tokens: evaluation.inputTokens + evaluation.outputTokens,
+          },
+        }
+      : iteration && running
+        ? { number: iteration.number, stage: iteration.stage, progress: (iteration.progress ?? {}) as Record<string, unknown> }
+        : null,
     running,
   };
 }
