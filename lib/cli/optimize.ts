@@ -3,6 +3,7 @@
 // process died) is resumed, not started over.
 import { parseArgs } from "node:util";
 import type { ProposerKind } from "../db/client.ts";
+import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { formatScore } from "../format.ts";
 import { createOptimization, resumableOptimization, runOptimization } from "../loop/optimization.ts";
@@ -32,7 +33,8 @@ export async function optimizeCommand(args: string[]): Promise<number> {
   return withDatabase(async () => {
     const resumed = await resumableOptimization(values.project!);
     const optimizationId = resumed ?? (await createOptimization(values.project!, iterations, { kind: proposer, command: values["proposer-command"], offline: values.offline }));
-    if (values.offline) process.stderr.write("Offline mode: the offline proposer and the offline model; everything made is marked simulated.\n");
+    const { simulated } = await db.optimization.findUniqueOrThrow({ where: { id: optimizationId }, select: { simulated: true } });
+    if (simulated) process.stderr.write("Offline mode: the offline proposer and the offline model; everything made is marked simulated.\n");
     if (resumed) process.stderr.write(`Resuming optimization ${resumed}: finished work is kept.\n`);
     const abort = new AbortController();
     const onSignal = () => abort.abort();
@@ -51,12 +53,13 @@ export async function optimizeCommand(args: string[]): Promise<number> {
               candidates: summary.candidates.map(({ id, parents, valid, searchScore, inputTokens, outputTokens }) => ({ id, parents, valid, searchScore, inputTokens, outputTokens })),
               proposer: { filesRead: summary.proposer.filesRead, inputTokens: summary.proposer.inputTokens, outputTokens: summary.proposer.outputTokens, costUsd: summary.proposer.costUsd },
               frontier,
+              ...(simulated ? { simulated: true } : {}),
             };
             process.stdout.write(JSON.stringify(line) + "\n");
           } else {
             if (process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
             const scores = summary.candidates.map((c) => (c.valid ? `#${c.number} ${formatScore(c.searchScore)}` : `#${c.number} rejected`)).join(", ");
-            process.stdout.write(`iteration ${summary.iteration}: ${scores || "no proposals"} · proposer read ${summary.proposer.filesRead} files, ${summary.proposer.inputTokens + summary.proposer.outputTokens} tokens\n`);
+            process.stdout.write(`${simulated ? "[simulated] " : ""}iteration ${summary.iteration}: ${scores || "no proposals"} · proposer read ${summary.proposer.filesRead} files, ${summary.proposer.inputTokens + summary.proposer.outputTokens} tokens\n`);
           }
         },
       });

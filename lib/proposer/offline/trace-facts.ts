@@ -36,13 +36,16 @@ export function readTraceFacts(path: string, key: string, text: string): TraceFa
   const facts: TraceFacts = { path, key, events: 0, modelCalls: [], execs: [] };
   for (const line of text.split("\n")) {
     if (!line.trim()) continue;
-    let event: { kind?: unknown; seq?: unknown; body?: unknown };
+    let event: { kind?: unknown; seq?: unknown; name?: unknown; body?: unknown };
     try {
       event = JSON.parse(line) as typeof event;
     } catch {
       continue;
     }
     facts.events++;
+    // A module grader's own events (its commands, its logs) are named "grader <kind>": they are
+    // the grader checking the folder, not the harness at work.
+    if (typeof event.name === "string" && event.name.startsWith("grader ")) continue;
     const seq = typeof event.seq === "number" ? event.seq : facts.events - 1;
     const body = (event.body && typeof event.body === "object" ? event.body : {}) as Record<string, unknown>;
     switch (event.kind) {
