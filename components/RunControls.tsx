@@ -83,7 +83,7 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
           )}
           <span className={styles.hint}>{disabledReason ?? (offline ? "No model API key: iterations run offline and are marked simulated." : "Each iteration: the proposer reads the workspace, writes candidates, and they are evaluated.")}</span>
         </div>
-        {optimization && (progress.running || optimization.status !== "done" || optimization.stopReason) && (
+        {optimization && (
           <>
             <div className={styles.status}>
               <span>

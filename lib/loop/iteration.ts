@@ -213,7 +213,7 @@ async function propose(iteration: IterationRow, dir: string, proposalDir: string
 
 function proposerFor(kind: ProposerKind, command: string | null | undefined) {
   if (kind === "claude") return createProposer("claude");
-  if (kind === "offline") return createProposer("offline" as never);
+  if (kind === "offline") return createProposer("offline");
   if (kind === "command") {
     if (!command?.trim()) throw new StudioError("The command proposer needs a command: set it in the project's settings or pass --proposer-command.");
     return createProposer("command", { command });

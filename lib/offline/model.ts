@@ -17,6 +17,11 @@ import { answer } from "./rules.ts";
 export interface OfflineModelOptions {
   /** Default 0: any free port. */
   port?: number;
+  /**
+   * Let the process exit while the model is idle: for a model started once per process and
+   * never closed (a CLI command would otherwise never end). Requests in flight still hold it.
+   */
+  unref?: boolean;
 }
 
 export interface OfflineModel {
@@ -43,6 +48,7 @@ export async function startOfflineModel(options: OfflineModelOptions = {}): Prom
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
+  if (options.unref) server.unref();
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

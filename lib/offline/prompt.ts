@@ -29,10 +29,11 @@ export interface OfflineRequest {
 
 /** The texts of a content value: a string, or its text blocks (tool_result contents included). */
 function blockTexts(content: string | OfflineBlock[] | undefined): string[] {
-  if (content === undefined) return [];
   if (typeof content === "string") return [content];
+  if (!Array.isArray(content)) return []; // nested contents (tool results) are not validated: read what is there
   const texts: string[] = [];
   for (const block of content) {
+    if (block === null || typeof block !== "object") continue;
     if (block.type === "text" && typeof block.text === "string") texts.push(block.text);
     // A harness that uses tool_result blocks shows command output that way; it is text the model sees.
     else if (block.type === "tool_result") texts.push(...blockTexts(block.content));
@@ -84,7 +85,7 @@ export function promptCharacters(request: Pick<OfflineRequest, "system" | "messa
     count += sum(blockTexts(message.content));
     if (Array.isArray(message.content)) {
       for (const block of message.content) {
-        if (block.type === "tool_use") count += characters(JSON.stringify(block.input ?? {}));
+        if (block?.type === "tool_use") count += characters(JSON.stringify(block.input ?? {}));
       }
     }
   }

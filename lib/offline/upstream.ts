@@ -6,7 +6,8 @@ let started: Promise<{ url: string; close(): Promise<void> }> | undefined;
 
 /** The offline model's base URL (started on first use, stopped with the process). */
 export async function offlineUpstream(): Promise<string> {
-  started ??= startOfflineModel({});
+  // unref: an idle model must not keep a finished CLI command (eval, optimize) from exiting.
+  started ??= startOfflineModel({ unref: true });
   return (await started).url;
 }
 

@@ -15,7 +15,7 @@ import { buildHarness, fromTemplate, type BuiltHarness, type FixContext, type Fi
 import { answerKindOf, findPatterns, type Finding } from "./offline/patterns.ts";
 import { planCandidates, type Plan } from "./offline/plan.ts";
 import { readTraceFacts, type TraceFacts } from "./offline/trace-facts.ts";
-import { leaderboardRows, readmeFacts, RecordingReader, scoreLines, TRACE_READ_BYTES, type ReadmeFacts } from "./offline/workspace.ts";
+import { leaderboardRows, readmeFacts, RecordingReader, scoreLines, TRACE_READ_BYTES } from "./offline/workspace.ts";
 import type { Proposal, Proposer, ProposerInput, ProposerResult, StopReason } from "./types.ts";
 import { WorkspaceFiles } from "./workspace-files.ts";
 
@@ -73,7 +73,7 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
     }
     const baseDir = `candidates/${base.id}`;
     const baseSource = reader.read(`${baseDir}/harness.ts`)!;
-    note(`base: candidate ${base.id} (search ${base.search || "not evaluated"}), the best on leaderboard.md`);
+    note(`base: candidate ${base.id} (search ${base.search || "not evaluated"}), ${usable[0] === base ? "first" : "the best evaluated"} on leaderboard.md`);
 
     // 2. The raw traces of its failing search tasks.
     const lines = scoreLines(reader.read(`${baseDir}/scores.json`), baseDir);
@@ -90,7 +90,8 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
     // 3. What they show.
     const findings = findPatterns(traces, readme, baseSource, `${baseDir}/harness.ts`);
     for (const finding of findings) {
-      note(`pattern for ${finding.fix}: ${finding.cause}`, { fix: finding.fix, evidence: finding.evidence });
+      const seen = finding.evidence.filter((item) => item.path.endsWith(".jsonl")).length;
+      note(`pattern for ${finding.fix} (${seen} trace${seen === 1 ? "" : "s"}): ${finding.cause}`, { fix: finding.fix, evidence: finding.evidence });
     }
     if (findings.length === 0) note("no known failure pattern in these traces");
 
@@ -116,7 +117,6 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
         number: proposals.length + 1,
         baseId: base.id,
         baseDir,
-        readmeFacts: readme,
         findings,
         traces: traces.length,
         failing: failing.length,
@@ -180,7 +180,6 @@ interface WriteFacts {
   number: number;
   baseId: string;
   baseDir: string;
-  readmeFacts: ReadmeFacts;
   findings: Finding[];
   traces: number;
   failing: number;
@@ -216,8 +215,9 @@ function rationaleOf(plan: Plan, built: BuiltHarness, facts: WriteFacts): string
   lines.push(
     "",
     built.method === "edit"
-      ? `Change (an edit of ${facts.baseDir}/harness.ts): ${built.changes.join("; ")}.`
-      : `Change (a new harness from the offline proposer's template${built.fallbackReason ? `, because ${built.fallbackReason}` : ""}): ${built.changes.join("; ")}.`,
+      ? `Changes (an edit of ${facts.baseDir}/harness.ts):`
+      : `Changes (a new harness from the offline proposer's template${built.fallbackReason ? `, because ${built.fallbackReason}` : ""}):`,
+    ...built.changes.map((change) => `- ${change}`),
   );
   return lines.join("\n");
 }

@@ -218,7 +218,10 @@ function addLearn(source: string, memory: string): Edit {
   if (system) {
     edits.push({ from: system.valueFrom, to: system.valueTo, text: `${memory}.system(${ctx}, ${task}.input, ${source.slice(system.valueFrom, system.valueTo)})` });
   } else {
-    edits.push({ from: call.objectOpen + 1, to: call.objectOpen + 1, text: ` system: ${memory}.system(${ctx}, ${task}.input),` });
+    // On its own line when the request object is written one property a line.
+    const indent = /^\n([ \t]*)/.exec(source.slice(call.objectOpen + 1))?.[1];
+    const property = `system: ${memory}.system(${ctx}, ${task}.input),`;
+    edits.push({ from: call.objectOpen + 1, to: call.objectOpen + 1, text: indent === undefined ? ` ${property}` : `\n${indent}${property}` });
   }
   edits.push({ from: exported + 1, to: exported + 1, text: learnMethod(memory) });
   edits.push({ from: source.length, to: source.length, text: memoryHelpers(memory) });

@@ -25,6 +25,7 @@ export interface SuiteFacts {
 
 /** Rule 0's phrases that ask for a bare answer, and Rule 2's that ask for reasoning (lib/offline/RULES.md). */
 const REASONING = ["step by step", "show your work", "think carefully", "reason"];
+const RIGHT_VALUE = "(the right value, wrapped in a sentence)";
 const EXAMPLE_LINES = /(^|\n)\s*text:[^\n]*\n\s*label:|=>/i;
 
 /**
@@ -38,7 +39,9 @@ export function findPatterns(traces: TraceFacts[], suite: SuiteFacts, baseSource
   };
 
   add("shell-loop", "The harness runs the model's first command and stops: the model never sees what the command printed, so it never gets past exploring.", traces.flatMap(noFollowUp));
-  add("bare-answer", "The grader compares bare values, and the model wraps its answers in a sentence.", traces.flatMap((trace) => wrapped(trace, suite)));
+  // Right values inside a sentence are the clearest evidence, so they are quoted first.
+  const wraps = traces.flatMap((trace) => wrapped(trace, suite));
+  add("bare-answer", "The grader compares bare values, and the model wraps its answers in a sentence.", [...wraps.filter((item) => item.text.endsWith(RIGHT_VALUE)), ...wraps.filter((item) => !item.text.endsWith(RIGHT_VALUE))]);
   add("step-by-step", "The model answers arithmetic at once, without reasoning, and its results are off on multi-step problems.", traces.flatMap(arithmeticOff));
   if (suite.mode === "sequential") {
     const evidence = [
@@ -72,21 +75,33 @@ function noFollowUp(trace: TraceFacts): Evidence[] {
   ];
 }
 
+/**
+ * The model's own answer, when the harness returned it: the output is the last reply's text.
+ * A harness that works through commands returns what they printed, which is no answer of the
+ * model's to judge the wording of.
+ */
+function modelAnswer(trace: TraceFacts): string | null {
+  const output = trace.grade?.output;
+  const call = trace.modelCalls.at(-1);
+  if (trace.execs.length > 0 || typeof output !== "string" || !call) return null;
+  return output.trim() !== "" && call.reply.includes(output.trim()) ? output.trim() : null;
+}
+
 /** A bare value expected, a sentence given. */
 function wrapped(trace: TraceFacts, suite: SuiteFacts): Evidence[] {
   const grade = trace.grade;
-  if (!grade || grade.passed || typeof grade.output !== "string") return [];
-  const output = grade.output.trim();
+  const output = modelAnswer(trace);
+  if (!grade || grade.passed || output === null) return [];
   const expected = grade.expected;
   if (typeof expected === "number") {
     // A numeric grader reads the last number out of a sentence, so wrapping is no failure there.
     if (suite.grader === "numeric" || output === String(expected) || lastNumber(output) !== expected) return [];
-    return [{ path: trace.path, text: `the model answered \`${quote(output)}\` but the grader wanted \`${expected}\` (the right number, inside a sentence)` }];
+    return [{ path: trace.path, text: `the model answered \`${quote(output)}\` but the grader wanted \`${expected}\` ${RIGHT_VALUE}` }];
   }
   if (typeof expected !== "string" || expected.length === 0 || expected.length > 60) return [];
   if (words(output).length <= words(expected).length + 1 || normalize(output) === normalize(expected)) return [];
   const contains = new RegExp(`(^|[^a-z0-9])${escape(expected.toLowerCase())}([^a-z0-9]|$)`).test(output.toLowerCase());
-  return [{ path: trace.path, text: `the model answered \`${quote(output)}\` but the grader wanted \`${quote(expected, 60)}\`${contains ? " (the right value, wrapped in a sentence)" : ""}` }];
+  return [{ path: trace.path, text: `the model answered \`${quote(output)}\` but the grader wanted \`${quote(expected, 60)}\`${contains ? ` ${RIGHT_VALUE}` : ""}` }];
 }
 
 /** A number expected, a different one given, by a prompt that never asked for reasoning. */
@@ -96,7 +111,7 @@ function arithmeticOff(trace: TraceFacts): Evidence[] {
   const expected = typeof grade.expected === "number" ? grade.expected : typeof grade.expected === "string" && /^-?\d+(\.\d+)?$/.test(grade.expected.trim()) ? Number(grade.expected) : null;
   if (expected === null) return [];
   const call = trace.modelCalls.at(-1);
-  if (!call || !/\d/.test(call.prompt) || REASONING.some((phrase) => call.prompt.toLowerCase().includes(phrase))) return [];
+  if (!call || trace.execs.length > 0 || !/\d/.test(call.prompt) || REASONING.some((phrase) => call.prompt.toLowerCase().includes(phrase))) return [];
   const given = typeof grade.output === "number" ? grade.output : typeof grade.output === "string" ? lastNumber(grade.output) : null;
   if (given !== null && Math.abs(given - expected) < 1e-9) return [];
   return [

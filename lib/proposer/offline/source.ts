@@ -187,8 +187,25 @@ export interface RunFunction {
   form: "method" | "function";
 }
 
-/** The harness's `run`: a method `async run(task, ctx) {…}` or a declaration `async function run(…) {…}`. */
+/**
+ * The harness's `run`: a method `async run(task, ctx) {…}` or a declaration `async function
+ * run(…) {…}`. A method inside `export default { … }` wins over any other `run` (a helper
+ * object may have one of its own); then a declaration; then the first method found.
+ */
 export function findRun(masked: MaskedSource): RunFunction | null {
+  const all = allRuns(masked);
+  const exported = defaultExportObject(masked);
+  const exportedClose = exported === -1 ? -1 : matchingClose(masked.code, exported);
+  return (
+    all.find((run) => run.form === "method" && run.start > exported && run.bodyClose < exportedClose) ??
+    all.find((run) => run.form === "function") ??
+    all[0] ??
+    null
+  );
+}
+
+function allRuns(masked: MaskedSource): RunFunction[] {
+  const runs: RunFunction[] = [];
   const pattern = /(?:\basync\s+)?(?:\bfunction\s+)?\brun\s*\(/g;
   for (let match = pattern.exec(masked.code); match; match = pattern.exec(masked.code)) {
     const before = masked.code.slice(0, match.index).trimEnd();
@@ -198,12 +215,12 @@ export function findRun(masked: MaskedSource): RunFunction | null {
     if (!isFunction && !/[{,]$/.test(before) && !/\basync$/.test(before)) continue;
     const paramsOpen = match.index + match[0].length - 1;
     const paramsClose = matchingClose(masked.code, paramsOpen);
-    if (paramsClose === -1) return null;
+    if (paramsClose === -1) continue;
     const bodyOpen = bodyBraceAfter(masked.code, paramsClose + 1);
     if (bodyOpen === -1) continue;
     const bodyClose = matchingClose(masked.code, bodyOpen);
-    if (bodyClose === -1) return null;
-    return {
+    if (bodyClose === -1) continue;
+    runs.push({
       start: match.index,
       paramsOpen,
       paramsClose,
@@ -211,9 +228,9 @@ export function findRun(masked: MaskedSource): RunFunction | null {
       bodyOpen,
       bodyClose,
       form: isFunction ? "function" : "method",
-    };
+    });
   }
-  return null;
+  return runs;
 }
 
 /** The `{` opening a body after a parameter list, skipping a return type annotation. */
