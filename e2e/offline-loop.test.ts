@@ -8,7 +8,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { PrismaClient } from "../lib/db/generated/client.ts";
-import { startStudio, type RunningStudio } from "../tests/helpers/studio.ts";
+import { startStudio, studioDatabaseUrl, type RunningStudio } from "../tests/helpers/studio.ts";
 import { fitsWidth, launchBrowser, screenshot } from "./browser.ts";
 
 let studio: RunningStudio;
@@ -23,9 +23,7 @@ afterAll(async () => {
 });
 
 function studioDb(dataDir: string): PrismaClient {
-  const { user, password } = JSON.parse(fs.readFileSync(path.join(dataDir, "postgres-credentials.json"), "utf8"));
-  const port = fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[3];
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/studio` }) });
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: studioDatabaseUrl(dataDir) }) });
 }
 
 it("raises the text-classification example's search score by 15+ points in 3 offline iterations, in under 2 minutes", async () => {

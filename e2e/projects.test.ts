@@ -1,12 +1,10 @@
 // The projects list and project pages in a real Chromium against a real studio, empty and
 // with data, light and dark, at 1280 and 1920 px. Screenshots land in test-results/.
-import fs from "node:fs";
-import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "../lib/db/generated/client.ts";
-import { startStudio, type RunningStudio } from "../tests/helpers/studio.ts";
+import { startStudio, studioDatabaseUrl, type RunningStudio } from "../tests/helpers/studio.ts";
 import { fitsWidth, launchBrowser, screenshot } from "./browser.ts";
 
 let studio: RunningStudio;
@@ -21,9 +19,7 @@ afterAll(async () => {
 });
 
 function studioDb(dataDir: string): PrismaClient {
-  const { user, password } = JSON.parse(fs.readFileSync(path.join(dataDir, "postgres-credentials.json"), "utf8"));
-  const port = fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[3];
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/studio` }) });
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: studioDatabaseUrl(dataDir) }) });
 }
 
 async function seedProject(db: PrismaClient): Promise<string> {

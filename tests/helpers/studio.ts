@@ -2,9 +2,9 @@
 // a person would, and stops it the way Ctrl-C would.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort as freePortNow } from "../../lib/net.ts";
 import { studioRoot } from "../../lib/paths.ts";
 
 export interface RunningStudio {
@@ -23,15 +23,13 @@ export function tempDataDir(): string {
   return dir;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+export { freePort } from "../../lib/net.ts";
+
+/** The URL of the embedded Postgres a studio started in `dataDir` (while it runs). */
+export function studioDatabaseUrl(dataDir: string): string {
+  const { user, password } = JSON.parse(fs.readFileSync(path.join(dataDir, "postgres-credentials.json"), "utf8"));
+  const port = fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[3];
+  return `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/studio`;
 }
 
 /** The studio's environment for tests: nothing inherited that would change its behaviour. */
@@ -60,7 +58,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_00
 
 export async function startStudio(options: { dataDir?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<RunningStudio> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const port = await freePort();
+  const port = await freePortNow();
   const env = studioEnv({ STUDIO_DATA_DIR: dataDir, PORT: String(port), ...options.env });
   const child = spawn(process.execPath, [path.join(studioRoot, "bin", "studio.js"), "start"], { cwd: studioRoot, env });
   let output = "";
