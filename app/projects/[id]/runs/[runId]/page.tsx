@@ -1,0 +1,71 @@
+import { notFound } from "next/navigation";
+import { cache, Suspense } from "react";
+import { TraceViewer } from "@/components/trace/TraceViewer";
+import { DETAIL_BODY_BYTES, failureNeighbours, getTaskRunView, parseIndex, parseKinds, timelineStart, TRACE_PAGE_SIZE } from "@/lib/traces/queries";
+import { RunHeader } from "./RunHeader";
+import { TimelineSkeleton } from "./TimelineSkeleton";
+import styles from "./page.module.css";
+
+type Params = Promise<{ id: string; runId: string }>;
+type Search = Promise<Record<string, string | string[] | undefined>>;
+
+const loadRun = cache(getTaskRunView);
+
+export async function generateMetadata({ params }: { params: Params }) {
+  const { id, runId } = await params;
+  const run = await loadRun(id, runId);
+  return { title: run ? `${run.taskKey} · candidate #${run.candidateNumber}` : "Task run" };
+}
+
+/**
+ * One task run: its header, then its raw trace in the viewer. The header is read before
+ * anything is sent (so an unknown run is a real 404); the timeline streams in behind a skeleton.
+ */
+export default async function TaskRunPage({ params, searchParams }: { params: Params; searchParams: Search }) {
+  const { id, runId } = await params;
+  const query = await searchParams;
+  const run = await loadRun(id, runId);
+  if (!run) notFound();
+  const neighbours = await failureNeighbours(run);
+
+  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  const parsedKinds = parseKinds(first(query.kind));
+  const kinds = parsedKinds === "invalid" ? null : parsedKinds;
+  const selectedSeq = parseIndex(first(query.event));
+  const runHref = (taskRunId: string | null) => (taskRunId ? `/projects/${id}/runs/${taskRunId}` : null);
+  const rawHref = `/api/task-runs/${run.id}/raw`;
+
+  return (
+    <div className={styles.page}>
+      <RunHeader run={run} previousHref={runHref(neighbours.previous)} nextHref={runHref(neighbours.next)} failures={neighbours.failures} rawHref={rawHref} />
+      <Suspense fallback={<TimelineSkeleton />}>
+        <Timeline
+          key={`${run.id}:${selectedSeq ?? ""}:${kinds?.join(",") ?? ""}`}
+          runId={run.id}
+          kinds={kinds}
+          selectedSeq={selectedSeq}
+          previousFailureHref={runHref(neighbours.previous)}
+          nextFailureHref={runHref(neighbours.next)}
+          rawHref={rawHref}
+        />
+      </Suspense>
+    </div>
+  );
+}
+
+async function Timeline(props: { runId: string; kinds: string[] | null; selectedSeq: number | null; previousFailureHref: string | null; nextFailureHref: string | null; rawHref: string }) {
+  const start = await timelineStart(props.runId, { kinds: props.kinds, selectedSeq: props.selectedSeq, pageSize: TRACE_PAGE_SIZE });
+  return (
+    <TraceViewer
+      runId={props.runId}
+      start={start}
+      filter={props.kinds}
+      selectedSeq={props.selectedSeq}
+      pageSize={TRACE_PAGE_SIZE}
+      detailMaxBytes={DETAIL_BODY_BYTES}
+      previousFailureHref={props.previousFailureHref}
+      nextFailureHref={props.nextFailureHref}
+      rawTraceHref={props.rawHref}
+    />
+  );
+}

@@ -1,0 +1,136 @@
+// A recorded model exchange as a conversation: the request's system prompt and messages,
+// then the response's content, with usage, timing, cost, stop reason and retry attempts.
+import { Badge } from "@/components/ui";
+import { formatDuration, formatTokens, formatUsd } from "@/lib/format";
+import { formatBytes, isRecord, num, str } from "../format";
+import styles from "../trace.module.css";
+import { Message } from "./ContentBlocks";
+import { Fact, JsonView } from "./JsonView";
+import type { EventViewProps } from "./types";
+
+export function ModelCallEvent({ body, event }: EventViewProps) {
+  const exchange = isRecord(body) ? body : {};
+  const requestPart = isRecord(exchange.request) ? exchange.request : {};
+  const responsePart = isRecord(exchange.response) ? exchange.response : {};
+  const request = requestPart.body;
+  const response = responsePart.body;
+  const req = isRecord(request) ? request : null;
+  const res = isRecord(response) ? response : null;
+  const usage = isRecord(exchange.usage) ? exchange.usage : isRecord(res?.usage) ? (res.usage as Record<string, unknown>) : {};
+  const attempts = Array.isArray(exchange.attempts) ? exchange.attempts.filter(isRecord) : [];
+  const messages = Array.isArray(req?.messages) ? req.messages : [];
+  const tools = Array.isArray(req?.tools) ? req.tools.filter(isRecord) : [];
+  const cost = num(exchange.costUsd);
+  const model = str(exchange.model) ?? event.responseModel ?? str(res?.model) ?? event.requestModel ?? str(req?.model);
+  const stopReason = str(exchange.stopReason) ?? str(res?.stop_reason) ?? event.finishReasons[0] ?? null;
+  const cacheRead = num(usage.cache_read_input_tokens);
+  const cacheWrite = num(usage.cache_creation_input_tokens);
+  const params = req
+    ? Object.entries(req)
+        .filter(([key]) => !["messages", "system", "tools", "model"].includes(key))
+        .map(([key, value]) => `${key}: ${typeof value === "object" ? JSON.stringify(value) : String(value)}`)
+    : [];
+  const rawStream = str(responsePart.rawStream);
+
+  return (
+    <>
+      <div className={styles.facts}>
+        <Fact label="Model" value={model ?? "—"} title={model ?? undefined} wide />
+        <Fact label="Input tokens" value={formatTokens(event.inputTokens ?? num(usage.input_tokens))} title="cache reads and writes included" />
+        <Fact label="Output tokens" value={formatTokens(event.outputTokens ?? num(usage.output_tokens))} />
+        {(cacheRead != null || cacheWrite != null) && <Fact label="Cache read / write" value={`${formatTokens(cacheRead ?? 0)} / ${formatTokens(cacheWrite ?? 0)}`} />}
+        <Fact label="Latency" value={formatDuration(num(exchange.durationMs) ?? event.durationMs)} />
+        <Fact label="Time to first token" value={exchange.stream === true ? formatDuration(num(exchange.timeToFirstTokenMs)) : "not streamed"} />
+        <Fact label="Cost" value={exchange.priced === false ? "unknown (no price)" : formatUsd(cost ?? event.costUsd)} />
+        <Fact label="Stop reason" value={stopReason ?? "—"} />
+        <Fact label="HTTP status" value={num(responsePart.status) ?? "—"} />
+        <Fact label="Attempts" value={attempts.length || 1} />
+      </div>
+
+      {str(exchange.error) && <div className={styles.errorBox}>{str(exchange.error)}</div>}
+
+      {attempts.length > 1 && (
+        <div>
+          <div className={styles.label}>Retry attempts</div>
+          <table className={styles.table}>
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>status</th>
+                <th>duration</th>
+                <th>waited after</th>
+                <th>error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {attempts.map((attempt, index) => (
+                <tr key={index}>
+                  <td>{index + 1}</td>
+                  <td>
+                    <Badge tone={num(attempt.status) === 200 ? "pass" : "fail"}>{num(attempt.status) === 0 ? "no answer" : String(attempt.status)}</Badge>
+                  </td>
+                  <td>{formatDuration(num(attempt.durationMs))}</td>
+                  <td>{attempt.retryAfterMs != null ? formatDuration(num(attempt.retryAfterMs)) : "—"}</td>
+                  <td className="muted">{str(attempt.error) ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <div className={styles.stack}>
+        <div className={styles.label}>
+          Request
+          {params.length > 0 && <span className="faint" style={{ textTransform: "none", fontWeight: 400 }}>{params.join(" · ")}</span>}
+        </div>
+        {req === null ? (
+          <JsonView value={request} />
+        ) : (
+          <>
+            {req.system != null && <Message role="system" content={req.system} />}
+            {messages.map((message, index) =>
+              isRecord(message) ? <Message key={index} role={str(message.role) ?? "unknown"} content={message.content} /> : <JsonView key={index} value={message} />,
+            )}
+            {tools.length > 0 && (
+              <details className={styles.collapsible}>
+                <summary>
+                  {tools.length} tool{tools.length === 1 ? "" : "s"} offered: {tools.map((tool) => str(tool.name) ?? "?").join(", ")}
+                </summary>
+                <JsonView value={tools} />
+              </details>
+            )}
+          </>
+        )}
+      </div>
+
+      <div className={styles.stack}>
+        <div className={styles.label}>Response</div>
+        {res && Array.isArray(res.content) ? (
+          <Message role="assistant" label={`${str(res.role) ?? "assistant"} · response`} content={res.content} />
+        ) : res && isRecord(res.error) ? (
+          <div className={styles.errorBox}>
+            {str(res.error.type) ?? "error"}: {str(res.error.message) ?? JSON.stringify(res.error)}
+          </div>
+        ) : response == null ? (
+          <div className="faint">No response body was recorded.</div>
+        ) : (
+          <JsonView value={response} />
+        )}
+        {rawStream && (
+          <details className={styles.collapsible}>
+            <summary>Raw stream as received ({formatBytes(rawStream.length)})</summary>
+            <pre className={styles.code}>{rawStream}</pre>
+          </details>
+        )}
+      </div>
+
+      {(isRecord(requestPart.headers) || isRecord(responsePart.headers)) && (
+        <details className={styles.collapsible}>
+          <summary>Headers</summary>
+          <JsonView value={{ request: requestPart.headers ?? null, response: responsePart.headers ?? null }} />
+        </details>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,38 @@
+// Small formatting helpers of the trace viewer (the shared ones live in lib/format.ts).
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** "+1,234 ms" from the first event; seconds past a minute stay readable. */
+export function formatOffset(ms: number): string {
+  if (ms < 0) return `${ms.toLocaleString("en-US")} ms`;
+  if (ms < 10_000) return `+${ms.toLocaleString("en-US")} ms`;
+  if (ms < 100_000) return `+${(ms / 1000).toFixed(2)} s`;
+  if (ms < 3_600_000) return `+${(ms / 1000).toFixed(1)} s`;
+  return `+${(ms / 3_600_000).toFixed(2)} h`;
+}
+
+/** Pretty JSON for people: strings as they are, everything else indented. */
+export function prettyJson(value: unknown): string {
+  if (typeof value === "string") return value;
+  try {
+    return JSON.stringify(value, null, 2) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function str(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+export function num(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}

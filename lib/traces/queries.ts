@@ -1,0 +1,410 @@
+// Read models for the trace viewer (one task run's raw events). List views read narrow
+// columns and the short preview only; a body is read when one event is opened, and the raw
+// download streams every event in pages bounded by body size, never the whole trace at once.
+import { db } from "../db/client.ts";
+
+/** Rows per page of the timeline (server-rendered first page, then client paging). */
+export const TRACE_PAGE_SIZE = 200;
+/** The most rows one list request may ask for. */
+export const TRACE_PAGE_MAX = 1000;
+/** The detail panel shows about this much of a body; the rest is in the raw download. */
+export const DETAIL_BODY_BYTES = 200 * 1024;
+/** Raw download: one database page holds at most this many body bytes... */
+const RAW_PAGE_BYTES = 16 * 1024 * 1024;
+/** ...and at most this many events. */
+const RAW_PAGE_EVENTS = 500;
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const KIND_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
+
+/** Task-run (and project) ids are cuids; anything else is answered 404 without a query. */
+export function isId(value: string): boolean {
+  return ID_PATTERN.test(value);
+}
+
+/** `?kind=model_call,exec` → ["model_call", "exec"]; null for "all kinds"; "invalid" when malformed. */
+export function parseKinds(raw: string | null | undefined): string[] | null | "invalid" {
+  if (raw == null || raw.trim() === "") return null;
+  const kinds = [...new Set(raw.split(",").map((kind) => kind.trim()).filter(Boolean))];
+  if (kinds.length > 30 || kinds.some((kind) => !KIND_PATTERN.test(kind))) return "invalid";
+  return kinds.length ? kinds.sort() : null;
+}
+
+/** A non-negative integer from a query or path parameter, or null. */
+export function parseIndex(raw: string | null | undefined, max = 2_147_483_647): number | null {
+  if (raw == null || !/^\d{1,10}$/.test(raw)) return null;
+  const value = Number(raw);
+  return value <= max ? value : null;
+}
+
+/** One row of the timeline: no body. Times are epoch milliseconds. */
+export interface TraceEventItem {
+  id: string;
+  seq: number;
+  kind: string;
+  timeMs: number;
+  name: string | null;
+  durationMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  preview: string;
+  bodyBytes: number;
+  truncated: boolean;
+}
+
+const itemSelect = {
+  id: true,
+  seq: true,
+  kind: true,
+  time: true,
+  name: true,
+  durationMs: true,
+  genAiUsageInputTokens: true,
+  genAiUsageOutputTokens: true,
+  costUsd: true,
+  preview: true,
+  bodyBytes: true,
+  truncated: true,
+} as const;
+
+type ItemRow = {
+  id: bigint;
+  seq: number;
+  kind: string;
+  time: Date;
+  name: string | null;
+  durationMs: number | null;
+  genAiUsageInputTokens: number | null;
+  genAiUsageOutputTokens: number | null;
+  costUsd: number | null;
+  preview: string;
+  bodyBytes: number;
+  truncated: boolean;
+};
+
+function toItem(row: ItemRow): TraceEventItem {
+  return {
+    id: row.id.toString(),
+    seq: row.seq,
+    kind: row.kind,
+    timeMs: row.time.getTime(),
+    name: row.name,
+    durationMs: row.durationMs,
+    inputTokens: row.genAiUsageInputTokens,
+    outputTokens: row.genAiUsageOutputTokens,
+    costUsd: row.costUsd,
+    preview: row.preview,
+    bodyBytes: row.bodyBytes,
+    truncated: row.truncated,
+  };
+}
+
+function eventWhere(taskRunId: string, kinds: string[] | null) {
+  return kinds ? { taskRunId, kind: { in: kinds } } : { taskRunId };
+}
+
+export async function taskRunExists(taskRunId: string): Promise<{ id: string; taskKey: string } | null> {
+  if (!isId(taskRunId)) return null;
+  const run = await db.taskRun.findUnique({ where: { id: taskRunId }, select: { id: true, task: { select: { key: true } } } });
+  return run ? { id: run.id, taskKey: run.task.key } : null;
+}
+
+export interface TraceEventPage {
+  /** Events matching the filter. */
+  total: number;
+  offset: number;
+  events: TraceEventItem[];
+  /** With `locate`: the position of that seq among the filtered events, or null when it is not among them. */
+  located?: number | null;
+}
+
+/** A page of the timeline, in seq order. `offset` counts filtered events. */
+export async function listTraceEvents(taskRunId: string, options: { offset: number; limit: number; kinds: string[] | null; locate?: number | null }): Promise<TraceEventPage> {
+  const where = eventWhere(taskRunId, options.kinds);
+  const [total, rows, located] = await Promise.all([
+    db.traceEvent.count({ where }),
+    db.traceEvent.findMany({ where, orderBy: { seq: "asc" }, skip: options.offset, take: options.limit, select: itemSelect }),
+    options.locate == null ? Promise.resolve(undefined) : locateEvent(taskRunId, options.locate, options.kinds),
+  ]);
+  const page: TraceEventPage = { total, offset: options.offset, events: rows.map(toItem) };
+  if (located !== undefined) page.located = located;
+  return page;
+}
+
+/** Where event `seq` sits among the filtered events (0-based), or null when it is not there. */
+export async function locateEvent(taskRunId: string, seq: number, kinds: string[] | null): Promise<number | null> {
+  const where = eventWhere(taskRunId, kinds);
+  const [exists, before] = await Promise.all([db.traceEvent.findFirst({ where: { ...where, seq }, select: { seq: true } }), db.traceEvent.count({ where: { ...where, seq: { lt: seq } } })]);
+  return exists ? before : null;
+}
+
+export interface TimelineStart {
+  /** All events of the run, whatever the filter. */
+  eventCount: number;
+  /** Time of the first event (lowest seq), epoch ms: the timeline's "+0 ms". */
+  startMs: number | null;
+  kinds: { kind: string; count: number }[];
+  /** The page holding the selected event (or the first page), under the filter. */
+  page: TraceEventPage;
+  /** The selected event's position among the filtered events. */
+  selectedIndex: number | null;
+}
+
+/** What the page renders on the server: counts per kind, and the first page to show. */
+export async function timelineStart(taskRunId: string, options: { kinds: string[] | null; selectedSeq: number | null; pageSize?: number }): Promise<TimelineStart> {
+  const pageSize = options.pageSize ?? TRACE_PAGE_SIZE;
+  const [groups, first, selectedIndex] = await Promise.all([
+    db.traceEvent.groupBy({ by: ["kind"], where: { taskRunId }, _count: { _all: true } }),
+    db.traceEvent.findFirst({ where: { taskRunId }, orderBy: { seq: "asc" }, select: { time: true } }),
+    options.selectedSeq == null ? Promise.resolve(null) : locateEvent(taskRunId, options.selectedSeq, options.kinds),
+  ]);
+  const offset = selectedIndex == null ? 0 : Math.floor(selectedIndex / pageSize) * pageSize;
+  const page = await listTraceEvents(taskRunId, { offset, limit: pageSize, kinds: options.kinds });
+  const kinds = groups.map((group) => ({ kind: group.kind, count: group._count._all })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind));
+  return { eventCount: kinds.reduce((sum, kind) => sum + kind.count, 0), startMs: first?.time.getTime() ?? null, kinds, page, selectedIndex };
+}
+
+/** How the detail view shows a body that is too large to render whole. */
+export interface BodyClip {
+  /** "strings": the structure is whole and long strings are cut; "text": only the head of the JSON text. */
+  mode: "strings" | "text";
+  shownBytes: number;
+  totalBytes: number;
+}
+
+export interface TraceEventDetail {
+  event: TraceEventItem & {
+    requestModel: string | null;
+    responseModel: string | null;
+    finishReasons: string[];
+  };
+  /** The body, whole, or with long strings cut (see `clip`). */
+  body: unknown;
+  /** Set when `clip.mode` is "text": the first bytes of the body's JSON. */
+  bodyText?: string;
+  clip: BodyClip | null;
+}
+
+/** One event with its body. With `maxBytes`, a large body is cut for display (the raw download has it all). */
+export async function getTraceEvent(taskRunId: string, seq: number, options: { maxBytes?: number } = {}): Promise<TraceEventDetail | null> {
+  const row = await db.traceEvent.findUnique({
+    where: { taskRunId_seq: { taskRunId, seq } },
+    select: { ...itemSelect, genAiRequestModel: true, genAiResponseModel: true, genAiResponseFinishReasons: true, body: true },
+  });
+  if (!row) return null;
+  const event = { ...toItem(row), requestModel: row.genAiRequestModel, responseModel: row.genAiResponseModel, finishReasons: row.genAiResponseFinishReasons };
+  if (options.maxBytes == null) return { event, body: row.body, clip: null };
+  return { event, ...clipBody(row.body, options.maxBytes) };
+}
+
+const CUT_MARK = (more: number) => `… [studio: ${more.toLocaleString("en-US")} more characters not shown here; the raw trace has them]`;
+
+/**
+ * Makes a body fit about `maxBytes` of JSON for display. The structure stays whole: every
+ * string keeps up to the same number of characters (the longest ones are cut first, each with
+ * a marker), so short fields (roles, names, ids, usage) are never touched. When even the
+ * structure alone is too big, only the head of the JSON text is returned.
+ */
+export function clipBody(body: unknown, maxBytes: number): { body: unknown; bodyText?: string; clip: BodyClip | null } {
+  const text = JSON.stringify(body ?? null);
+  const totalBytes = Buffer.byteLength(text);
+  if (totalBytes <= maxBytes) return { body, clip: null };
+
+  const lengths: number[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === "string") lengths.push(value.length);
+    else if (Array.isArray(value)) value.forEach(collect);
+    else if (value && typeof value === "object") Object.values(value).forEach(collect);
+  };
+  collect(body);
+  const stringChars = lengths.reduce((sum, length) => sum + length, 0);
+  const overhead = text.length - stringChars; // quotes, keys, numbers, punctuation (escapes counted as structure)
+
+  let budget = maxBytes - overhead;
+  for (let attempt = 0; attempt < 4 && budget > 0; attempt++) {
+    const cap = waterLevel(lengths, budget);
+    if (cap < 64) break;
+    const clipped = cutStrings(body, cap);
+    const shown = Buffer.byteLength(JSON.stringify(clipped));
+    if (shown <= maxBytes * 1.1) return { body: clipped, clip: { mode: "strings", shownBytes: shown, totalBytes } };
+    budget -= shown - maxBytes; // escapes, multi-byte characters and markers took more than planned
+  }
+  const head = Buffer.from(text).subarray(0, maxBytes).toString("utf8").replace(/\uFFFD$/, "");
+  return { body: null, bodyText: head, clip: { mode: "text", shownBytes: Buffer.byteLength(head), totalBytes } };
+}
+
+/** The largest cap such that Σ min(length, cap) + a marker per cut string ≤ budget. */
+function waterLevel(lengths: number[], budget: number): number {
+  const sorted = [...lengths].sort((a, b) => a - b);
+  const marker = CUT_MARK(1_000_000).length;
+  let remaining = budget;
+  for (let i = 0; i < sorted.length; i++) {
+    const left = sorted.length - i;
+    if (sorted[i] * left <= remaining) {
+      remaining -= sorted[i];
+      continue;
+    }
+    return Math.floor(remaining / left) - marker;
+  }
+  return Number.MAX_SAFE_INTEGER;
+}
+
+function cutStrings(value: unknown, cap: number): unknown {
+  if (typeof value === "string") return value.length > cap ? value.slice(0, cap) + CUT_MARK(value.length - cap) : value;
+  if (Array.isArray(value)) return value.map((item) => cutStrings(item, cap));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cutStrings(item, cap)]));
+  return value;
+}
+
+/**
+ * The whole trace as JSONL: one event a line, every column and the full body. Model-call
+ * columns take their OpenTelemetry names (`gen_ai.usage.input_tokens`…), as in the
+ * proposer's workspace files. Pages are planned from body sizes first, so memory holds at
+ * most one page (≤ 16 MiB of bodies, or one larger event) at a time.
+ */
+export async function* traceLines(taskRunId: string): AsyncGenerator<string> {
+  const sizes = await db.traceEvent.findMany({ where: { taskRunId }, orderBy: { seq: "asc" }, select: { seq: true, bodyBytes: true } });
+  const pages: { from: number; to: number }[] = [];
+  let bytes = 0;
+  let count = 0;
+  for (const size of sizes) {
+    const last = pages.at(-1);
+    if (!last || count >= RAW_PAGE_EVENTS || (count > 0 && bytes + size.bodyBytes > RAW_PAGE_BYTES)) {
+      pages.push({ from: size.seq, to: size.seq });
+      bytes = 0;
+      count = 0;
+    } else {
+      last.to = size.seq;
+    }
+    bytes += size.bodyBytes;
+    count++;
+  }
+  for (const page of pages) {
+    const rows = await db.traceEvent.findMany({ where: { taskRunId, seq: { gte: page.from, lte: page.to } }, orderBy: { seq: "asc" } });
+    for (const row of rows) {
+      yield `${JSON.stringify({
+        id: row.id.toString(),
+        taskRunId: row.taskRunId,
+        seq: row.seq,
+        kind: row.kind,
+        time: row.time.toISOString(),
+        durationMs: row.durationMs,
+        name: row.name,
+        "gen_ai.system": row.genAiSystem,
+        "gen_ai.operation.name": row.genAiOperationName,
+        "gen_ai.request.model": row.genAiRequestModel,
+        "gen_ai.response.model": row.genAiResponseModel,
+        "gen_ai.response.id": row.genAiResponseId,
+        "gen_ai.response.finish_reasons": row.genAiResponseFinishReasons,
+        "gen_ai.usage.input_tokens": row.genAiUsageInputTokens,
+        "gen_ai.usage.output_tokens": row.genAiUsageOutputTokens,
+        costUsd: row.costUsd,
+        preview: row.preview,
+        bodyBytes: row.bodyBytes,
+        truncated: row.truncated,
+        body: row.body,
+      })}\n`;
+    }
+  }
+}
+
+/** The page header: the task run, its task, evaluation and candidate. Null when the run is not in this project. */
+export async function getTaskRunView(projectId: string, taskRunId: string) {
+  if (!isId(projectId) || !isId(taskRunId)) return null;
+  const run = await db.taskRun.findUnique({
+    where: { id: taskRunId },
+    select: {
+      id: true,
+      status: true,
+      output: true,
+      score: true,
+      gradeExplanation: true,
+      errorKind: true,
+      errorMessage: true,
+      inputTokens: true,
+      outputTokens: true,
+      costUsd: true,
+      durationMs: true,
+      eventCount: true,
+      startedAt: true,
+      finishedAt: true,
+      task: { select: { key: true, position: true, split: true, expected: true } },
+      evaluation: {
+        select: {
+          id: true,
+          split: true,
+          simulated: true,
+          taskCount: true,
+          candidate: { select: { id: true, number: true, projectId: true, project: { select: { name: true, simulated: true } } } },
+        },
+      },
+    },
+  });
+  if (!run || run.evaluation.candidate.projectId !== projectId) return null;
+  const [grade] = await db.$queryRaw<{ seq: number; passed: boolean | null; score: number | null; explanation: string | null }[]>`
+    select seq,
+      case when jsonb_typeof(body->'passed') = 'boolean' then (body->'passed')::boolean end as passed,
+      case when jsonb_typeof(body->'score') = 'number' then (body->'score')::float8 end as score,
+      left(body->>'explanation', 20000) as explanation
+    from "TraceEvent" where "taskRunId" = ${taskRunId} and kind = 'grade'
+    order by seq desc limit 1`;
+  const { task, evaluation } = run;
+  return {
+    id: run.id,
+    status: run.status as string,
+    score: run.score ?? grade?.score ?? null,
+    explanation: run.gradeExplanation ?? grade?.explanation ?? null,
+    gradeSeq: grade?.seq ?? null,
+    passed: grade?.passed ?? null,
+    errorKind: run.errorKind,
+    errorMessage: run.errorMessage,
+    inputTokens: run.inputTokens,
+    outputTokens: run.outputTokens,
+    costUsd: run.costUsd,
+    durationMs: run.durationMs,
+    eventCount: run.eventCount,
+    startedAt: run.startedAt,
+    expected: shownValue(task.expected),
+    output: run.output === null ? null : shownValue(run.output),
+    taskKey: task.key,
+    taskPosition: task.position,
+    split: evaluation.split as string,
+    evaluationId: evaluation.id,
+    simulated: evaluation.simulated,
+    taskCount: evaluation.taskCount,
+    candidateNumber: evaluation.candidate.number,
+    projectId,
+    projectName: evaluation.candidate.project.name,
+  };
+}
+
+export type TaskRunView = NonNullable<Awaited<ReturnType<typeof getTaskRunView>>>;
+
+const SHOWN_VALUE_CHARS = 20_000;
+
+/** An expected or actual output as text for the header: strings as they are, the rest as JSON. */
+function shownValue(value: unknown): { text: string; json: boolean; cut: number } {
+  const json = typeof value !== "string";
+  const text = json ? (JSON.stringify(value, null, 2) ?? "null") : (value as string);
+  return text.length > SHOWN_VALUE_CHARS ? { text: text.slice(0, SHOWN_VALUE_CHARS), json, cut: text.length - SHOWN_VALUE_CHARS } : { text, json, cut: 0 };
+}
+
+/** The previous and next failed-or-error task runs of the same evaluation, by task position. */
+export async function failureNeighbours(run: { id: string; evaluationId: string; taskPosition: number }): Promise<{ previous: string | null; next: string | null; failures: number }> {
+  const [next, previous, [counted]] = await Promise.all([
+    db.$queryRaw<{ id: string }[]>`
+      select r.id from "TaskRun" r join "Task" t on t.id = r."taskId"
+      where r."evaluationId" = ${run.evaluationId} and r.status in ('failed', 'error') and r.id <> ${run.id}
+        and (t.position > ${run.taskPosition} or (t.position = ${run.taskPosition} and r.id > ${run.id}))
+      order by t.position asc, r.id asc limit 1`,
+    db.$queryRaw<{ id: string }[]>`
+      select r.id from "TaskRun" r join "Task" t on t.id = r."taskId"
+      where r."evaluationId" = ${run.evaluationId} and r.status in ('failed', 'error') and r.id <> ${run.id}
+        and (t.position < ${run.taskPosition} or (t.position = ${run.taskPosition} and r.id < ${run.id}))
+      order by t.position desc, r.id desc limit 1`,
+    db.$queryRaw<{ failures: number }[]>`
+      select count(*)::int as failures from "TaskRun" where "evaluationId" = ${run.evaluationId} and status in ('failed', 'error')`,
+  ]);
+  return { previous: previous[0]?.id ?? null, next: next[0]?.id ?? null, failures: counted?.failures ?? 0 };
+}
