@@ -250,3 +250,344 @@ export async function listIterations(projectId: string, limit = 20): Promise<Ite
   });
   return rows.map(({ instructionVersion, ...row }) => ({ ...row, instructionVersion: instructionVersion?.version ?? null }));
 }
+
+// ─── Candidates: the overview's table and charts, the candidate page, the diff page ───
+// (Imports are hoisted; this one sits here so the section stays one appended block.)
+import { frontier } from "../workspace/frontier.ts";
+
+export interface CandidateTableRow {
+  id: string;
+  number: number;
+  iterationNumber: number | null;
+  origin: string;
+  status: string;
+  parents: { id: string; number: number }[];
+  /** First line of the rationale (or hypothesis), for the table's subtitle and text filter. */
+  summary: string;
+  searchScore: number | null;
+  testScore: number | null;
+  /** Model tokens (in + out) per task of the newest finished search evaluation. */
+  tokensPerTask: number | null;
+  /** USD of the newest finished search evaluation. */
+  costUsd: number | null;
+  /** An evaluation of this candidate is queued or running. */
+  evaluating: boolean;
+  simulated: boolean;
+}
+
+/** Every candidate with the figures of its newest finished search and test evaluations. */
+export async function listCandidateTable(projectId: string): Promise<CandidateTableRow[]> {
+  const rows = await db.$queryRaw<
+    {
+      id: string;
+      number: number;
+      iteration_number: number | null;
+      origin: string;
+      status: string;
+      simulated: boolean;
+      parents: { id: string; number: number }[];
+      summary: string | null;
+      search_score: number | null;
+      tokens_per_task: number | null;
+      search_cost: number | null;
+      test_score: number | null;
+      evaluating: boolean;
+    }[]
+  >`
+    select c.id, c.number, c."iterationNumber" as iteration_number, c.origin::text as origin, c.status::text as status, c.simulated,
+      coalesce((select json_agg(json_build_object('id', p.id, 'number', p.number) order by p.number)
+        from "CandidateParent" cp join "Candidate" p on p.id = cp."parentId" where cp."childId" = c.id), '[]'::json) as parents,
+      left(split_part(coalesce(c.rationale, c.hypothesis, ''), E'\n', 1), 160) as summary,
+      s.score as search_score, s.tokens_per_task, s.cost as search_cost, t.score as test_score,
+      exists (select 1 from "Evaluation" e where e."candidateId" = c.id and e.status in ('queued', 'running')) as evaluating
+    from "Candidate" c
+    left join lateral (
+      select e.score, e."costUsd" as cost, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount", 1) as tokens_per_task
+      from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done'
+      order by e."finishedAt" desc nulls last limit 1) s on true
+    left join lateral (
+      select e.score from "Evaluation" e where e."candidateId" = c.id and e.split = 'test' and e.status = 'done'
+      order by e."finishedAt" desc nulls last limit 1) t on true
+    where c."projectId" = ${projectId}
+    order by c.number desc`;
+  return rows.map((row) => ({
+    id: row.id,
+    number: row.number,
+    iterationNumber: row.iteration_number,
+    origin: row.origin,
+    status: row.status,
+    parents: row.parents,
+    summary: row.summary ?? "",
+    searchScore: row.search_score,
+    testScore: row.test_score,
+    tokensPerTask: row.tokens_per_task,
+    costUsd: row.search_cost,
+    evaluating: row.evaluating,
+    simulated: row.simulated,
+  }));
+}
+
+export interface ScoredCandidate {
+  id: string;
+  number: number;
+  origin: string;
+  /** The iteration that made it; for the seed and hand-made candidates, the last iteration before it (0 before any). */
+  iteration: number;
+  score: number;
+  tokensPerTask: number;
+  costUsd: number;
+}
+
+export interface CandidateCharts {
+  /** Every valid candidate with a finished search evaluation (its newest). */
+  points: (ScoredCandidate & { onFrontier: boolean })[];
+  /** The score-versus-tokens frontier, by tokens per task ascending. */
+  frontier: ScoredCandidate[];
+  /** Iterations 0 (the seed) to the last: the best score so far, and the best made in that iteration. */
+  progress: { iteration: number; best: number | null; bestNumber: number | null; iterationBest: number | null; iterationBestNumber: number | null }[];
+}
+
+export async function getCandidateCharts(projectId: string): Promise<CandidateCharts> {
+  const [rows, [last]] = await Promise.all([
+    db.$queryRaw<{ id: string; number: number; origin: string; iteration: number; score: number; tokens_per_task: number; cost: number }[]>`
+      select distinct on (c.id) c.id, c.number, c.origin::text as origin, e.score, e."costUsd" as cost,
+        ((e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount", 1)) as tokens_per_task,
+        coalesce(c."iterationNumber",
+          (select max(i.number) from "Iteration" i where i."projectId" = c."projectId" and i."createdAt" <= c."createdAt"), 0)::int as iteration
+      from "Candidate" c join "Evaluation" e on e."candidateId" = c.id
+      where c."projectId" = ${projectId} and c.status = 'valid' and e.split = 'search' and e.status = 'done' and e.score is not null
+      order by c.id, e."finishedAt" desc nulls last`,
+    db.$queryRaw<{ last: number | null }[]>`select max(number)::int as last from "Iteration" where "projectId" = ${projectId}`,
+  ]);
+  const scored: ScoredCandidate[] = rows
+    .map((row) => ({ id: row.id, number: row.number, origin: row.origin, iteration: row.iteration, score: row.score, tokensPerTask: row.tokens_per_task, costUsd: row.cost }))
+    .sort((a, b) => a.number - b.number);
+  const front = frontier(scored);
+  const onFrontier = new Set(front.map((point) => point.id));
+
+  const lastIteration = Math.max(last?.last ?? 0, ...scored.map((point) => point.iteration));
+  const progress: CandidateCharts["progress"] = [];
+  let best: ScoredCandidate | null = null;
+  for (let iteration = 0; iteration <= lastIteration && scored.length > 0; iteration++) {
+    let iterationBest: ScoredCandidate | null = null;
+    for (const point of scored) if (point.iteration === iteration && (!iterationBest || point.score > iterationBest.score)) iterationBest = point;
+    if (iterationBest && (!best || iterationBest.score > best.score)) best = iterationBest;
+    progress.push({
+      iteration,
+      best: best?.score ?? null,
+      bestNumber: best?.number ?? null,
+      iterationBest: iterationBest?.score ?? null,
+      iterationBestNumber: iterationBest?.number ?? null,
+    });
+  }
+  return { points: scored.map((point) => ({ ...point, onFrontier: onFrontier.has(point.id) })), frontier: front, progress };
+}
+
+export interface EvaluationBrief {
+  id: string;
+  split: "search" | "test";
+  status: string;
+  score: number | null;
+  taskCount: number;
+  passedCount: number;
+  failedCount: number;
+  errorCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  durationMs: number;
+  isolation: string | null;
+  simulated: boolean;
+  error: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+const evaluationBriefSelect = {
+  id: true,
+  split: true,
+  status: true,
+  score: true,
+  taskCount: true,
+  passedCount: true,
+  failedCount: true,
+  errorCount: true,
+  inputTokens: true,
+  outputTokens: true,
+  costUsd: true,
+  durationMs: true,
+  isolation: true,
+  simulated: true,
+  error: true,
+  createdAt: true,
+  finishedAt: true,
+} as const;
+
+/** The newest evaluation of a candidate on each split (any status), and whether one ever finished. */
+export async function getCandidateEvaluations(candidateId: string): Promise<Record<"search" | "test", { newest: EvaluationBrief | null; done: EvaluationBrief | null }>> {
+  const result: Record<"search" | "test", { newest: EvaluationBrief | null; done: EvaluationBrief | null }> = { search: { newest: null, done: null }, test: { newest: null, done: null } };
+  for (const split of ["search", "test"] as const) {
+    const [newest, done] = await Promise.all([
+      db.evaluation.findFirst({ where: { candidateId, split }, orderBy: { createdAt: "desc" }, select: evaluationBriefSelect }),
+      db.evaluation.findFirst({ where: { candidateId, split, status: "done" }, orderBy: { finishedAt: "desc" }, select: evaluationBriefSelect }),
+    ]);
+    result[split] = { newest, done };
+  }
+  return result;
+}
+
+export async function getCandidateDetail(projectId: string, candidateId: string) {
+  const candidate = await db.candidate.findFirst({
+    where: { id: candidateId, projectId },
+    select: {
+      id: true,
+      number: true,
+      origin: true,
+      status: true,
+      rejectReason: true,
+      rationale: true,
+      hypothesis: true,
+      axis: true,
+      iterationNumber: true,
+      simulated: true,
+      createdAt: true,
+      sha256: true,
+      source: true,
+      parents: { select: { parent: { select: { id: true, number: true, origin: true } } }, orderBy: { parent: { number: "asc" } } },
+      children: { select: { child: { select: { id: true, number: true, origin: true, status: true } } }, orderBy: { child: { number: "asc" } } },
+    },
+  });
+  if (!candidate) return null;
+  const { parents, children, ...rest } = candidate;
+  return { ...rest, parents: parents.map((row) => row.parent), children: children.map((row) => row.child) };
+}
+
+export type TaskOutcome = "passed" | "failed" | "error";
+
+export interface TaskResultRow {
+  taskRunId: string;
+  taskKey: string;
+  position: number;
+  status: string;
+  score: number | null;
+  errorKind: string | null;
+  errorMessage: string | null;
+  inputPreview: string;
+  outputPreview: string | null;
+  expectedPreview: string;
+  tokens: number;
+  durationMs: number | null;
+}
+
+/** An evaluation's task runs in suite order, with short previews only (full bodies live on the trace page). */
+export async function listTaskResults(evaluationId: string, outcome: TaskOutcome | null = null): Promise<TaskResultRow[]> {
+  const rows = await db.$queryRaw<
+    {
+      id: string;
+      key: string;
+      position: number;
+      status: string;
+      score: number | null;
+      error_kind: string | null;
+      error_message: string | null;
+      input_preview: string | null;
+      output_preview: string | null;
+      expected_preview: string | null;
+      tokens: number;
+      duration_ms: number | null;
+    }[]
+  >`
+    select r.id, t.key, t.position, r.status::text as status, r.score, r."errorKind" as error_kind, left(r."errorMessage", 240) as error_message,
+      left(t.input #>> '{}', 160) as input_preview, left(r.output #>> '{}', 160) as output_preview, left(t.expected #>> '{}', 80) as expected_preview,
+      (r."inputTokens" + r."outputTokens")::int as tokens, r."durationMs" as duration_ms
+    from "TaskRun" r join "Task" t on t.id = r."taskId"
+    where r."evaluationId" = ${evaluationId} and (${outcome}::text is null or r.status::text = ${outcome}::text)
+    order by t.position`;
+  return rows.map((row) => ({
+    taskRunId: row.id,
+    taskKey: row.key,
+    position: row.position,
+    status: row.status,
+    score: row.score,
+    errorKind: row.error_kind,
+    errorMessage: row.error_message,
+    inputPreview: row.input_preview ?? "",
+    outputPreview: row.output_preview,
+    expectedPreview: row.expected_preview ?? "",
+    tokens: row.tokens,
+    durationMs: row.duration_ms,
+  }));
+}
+
+/** Task runs per status of an evaluation: { passed: 12, failed: 3, … }. */
+export async function countTaskResults(evaluationId: string): Promise<Record<string, number>> {
+  const rows = await db.$queryRaw<{ status: string; count: number }[]>`
+    select status::text as status, count(*)::int as count from "TaskRun" where "evaluationId" = ${evaluationId} group by status`;
+  return Object.fromEntries(rows.map((row) => [row.status, row.count]));
+}
+
+/** Numbers and ids of a project's candidates, for pickers. */
+export async function listCandidateOptions(projectId: string): Promise<{ id: string; number: number; origin: string; status: string }[]> {
+  return db.candidate.findMany({ where: { projectId }, orderBy: { number: "desc" }, select: { id: true, number: true, origin: true, status: true } });
+}
+
+export async function getCandidateSource(projectId: string, candidateId: string) {
+  return db.candidate.findFirst({
+    where: { id: candidateId, projectId },
+    select: { id: true, number: true, origin: true, status: true, source: true, parents: { select: { parentId: true, parent: { select: { number: true } } }, orderBy: { parent: { number: "asc" } } } },
+  });
+}
+
+export type OutcomeChange = "fixed" | "broken" | "changed";
+
+export interface OutcomeDiffRow {
+  taskKey: string;
+  position: number;
+  change: OutcomeChange;
+  a: { taskRunId: string; status: string; score: number | null };
+  b: { taskRunId: string; status: string; score: number | null };
+}
+
+export interface OutcomeDiff {
+  rows: OutcomeDiffRow[];
+  counts: { fixed: number; broken: number; changed: number; samePassed: number; sameNotPassed: number; unfinished: number; compared: number };
+}
+
+/**
+ * How two evaluations' task outcomes differ, task by task: fixed (not passed → passed),
+ * broken (passed → not passed), changed (failed ↔ error). Unfinished task runs are counted, not compared.
+ */
+export async function diffTaskOutcomes(evaluationA: string, evaluationB: string): Promise<OutcomeDiff> {
+  const rows = await db.$queryRaw<{ key: string; position: number; a_id: string; a_status: string; a_score: number | null; b_id: string; b_status: string; b_score: number | null }[]>`
+    select t.key, t.position, a.id as a_id, a.status::text as a_status, a.score as a_score, b.id as b_id, b.status::text as b_status, b.score as b_score
+    from "TaskRun" a join "TaskRun" b on b."taskId" = a."taskId" join "Task" t on t.id = a."taskId"
+    where a."evaluationId" = ${evaluationA} and b."evaluationId" = ${evaluationB}
+    order by t.position`;
+  const finished = new Set(["passed", "failed", "error"]);
+  const counts = { fixed: 0, broken: 0, changed: 0, samePassed: 0, sameNotPassed: 0, unfinished: 0, compared: 0 };
+  const changed: OutcomeDiffRow[] = [];
+  for (const row of rows) {
+    if (!finished.has(row.a_status) || !finished.has(row.b_status)) {
+      counts.unfinished++;
+      continue;
+    }
+    counts.compared++;
+    if (row.a_status === row.b_status) {
+      if (row.a_status === "passed") counts.samePassed++;
+      else counts.sameNotPassed++;
+      continue;
+    }
+    const change: OutcomeChange = row.b_status === "passed" ? "fixed" : row.a_status === "passed" ? "broken" : "changed";
+    counts[change]++;
+    changed.push({
+      taskKey: row.key,
+      position: row.position,
+      change,
+      a: { taskRunId: row.a_id, status: row.a_status, score: row.a_score },
+      b: { taskRunId: row.b_id, status: row.b_status, score: row.b_score },
+    });
+  }
+  const order: Record<OutcomeChange, number> = { broken: 0, fixed: 1, changed: 2 };
+  changed.sort((x, y) => order[x.change] - order[y.change] || x.position - y.position);
+  return { rows: changed, counts };
+}

@@ -1,11 +1,16 @@
 import Link from "next/link";
+import { Suspense } from "react";
 import { notFound } from "next/navigation";
 import { Badge, EmptyState, Page, Section, Stat, Stats, ui } from "@/components/ui";
 import { IsolationBadge } from "@/components/IsolationBadge";
 import { RunControls } from "@/components/RunControls";
+import { CandidatesTable } from "@/components/candidates/CandidatesTable";
+import { FrontierChart } from "@/components/charts/FrontierChart";
+import { ScoreProgressChart } from "@/components/charts/ScoreProgressChart";
+import chartStyles from "@/components/charts/charts.module.css";
 import { projectProgress } from "@/lib/projects/progress";
 import { formatDuration, formatRelative, formatScore, formatTokens, formatUsd } from "@/lib/format";
-import { getProject, getProjectTotals, listCandidates, listEvaluations, listIterations } from "@/lib/projects/queries";
+import { getCandidateCharts, getProject, getProjectTotals, listCandidateTable, listEvaluations, listIterations } from "@/lib/projects/queries";
 import { ProjectHeader } from "./ProjectHeader";
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
@@ -17,9 +22,10 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const project = await getProject(id);
   if (!project) notFound();
-  const [totals, candidates, evaluations, iterations, progress] = await Promise.all([
+  const [totals, candidates, charts, evaluations, iterations, progress] = await Promise.all([
     getProjectTotals(id),
-    listCandidates(id),
+    listCandidateTable(id),
+    getCandidateCharts(id),
     listEvaluations(id),
     listIterations(id),
     projectProgress(id),
@@ -40,44 +46,19 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
         <Stat label="Cost" value={formatUsd(totals.costUsd)} hint="evaluations and proposer" />
       </Stats>
 
+      <div className={chartStyles.grid}>
+        <Section title="Best search score" hint="Best so far, by iteration (0 = the seed)">
+          <ScoreProgressChart data={charts.progress} />
+        </Section>
+        <Section title="Score against cost" hint="Search score by tokens per task; the line is the frontier">
+          <FrontierChart projectId={project.id} points={charts.points} frontier={charts.frontier} />
+        </Section>
+      </div>
+
       <Section title="Candidates" hint={`${totals.searchTasks} search and ${totals.testTasks} test tasks`} flush>
-        {candidates.length === 0 ? (
-          <EmptyState icon="∅" title="No candidates yet">
-            <p>The seed harness becomes candidate #1 when the project is created.</p>
-          </EmptyState>
-        ) : (
-          <table className={ui.table}>
-            <thead>
-              <tr>
-                <th>Candidate</th>
-                <th>Origin</th>
-                <th>Parents</th>
-                <th>Status</th>
-                <th className={ui.right}>Search score</th>
-                <th className={ui.right}>Test score</th>
-                <th className={ui.right}>Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {candidates.map((candidate) => (
-                <tr key={candidate.id}>
-                  <td className={ui.rowTitle}>
-                    #{candidate.number}
-                    {candidate.iterationNumber != null && <span className="faint"> · iteration {candidate.iterationNumber}</span>}
-                  </td>
-                  <td>{candidate.origin}</td>
-                  <td className="num">{candidate.parentNumbers.length ? candidate.parentNumbers.map((n) => `#${n}`).join(", ") : <span className="faint">—</span>}</td>
-                  <td>
-                    <Badge tone={candidate.status === "rejected" ? "fail" : candidate.status === "valid" ? "pass" : "neutral"}>{candidate.status}</Badge>
-                  </td>
-                  <td className={`${ui.right} num`}>{formatScore(candidate.searchScore)}</td>
-                  <td className={`${ui.right} num`}>{formatScore(candidate.testScore)}</td>
-                  <td className={`${ui.right} muted`}>{formatRelative(candidate.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <Suspense fallback={<p className="faint" style={{ padding: "0 16px 16px" }}>Loading candidates…</p>}>
+          <CandidatesTable projectId={project.id} rows={candidates} />
+        </Suspense>
       </Section>
 
       <Section title="Iterations" hint="The proposer's steps, newest first" flush>

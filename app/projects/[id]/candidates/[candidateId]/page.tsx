@@ -1,0 +1,209 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { cache, Suspense } from "react";
+import { CandidateSource } from "@/components/candidates/CandidateSource";
+import { EvaluationPanel } from "@/components/candidates/EvaluationPanel";
+import { candidateEvaluationState } from "@/components/candidates/evaluation-state";
+import { candidateHref, candidateStatusTone, shortId } from "@/components/candidates/format";
+import { parseOutcome, TaskResults } from "@/components/candidates/TaskResults";
+import { Badge, EmptyState, Page, PageHeader, Section, SimulatedBadge, ui } from "@/components/ui";
+import { formatRelative, formatScore } from "@/lib/format";
+import { countTaskResults, getCandidateDetail, getCandidateEvaluations, getProject, listTaskResults, type TaskOutcome } from "@/lib/projects/queries";
+import styles from "@/components/candidates/candidate.module.css";
+
+type Params = Promise<{ id: string; candidateId: string }>;
+
+/** One read per request, shared by the sections that stream in below the header. */
+const evaluationsOf = cache(getCandidateEvaluations);
+
+export async function generateMetadata({ params }: { params: Params }) {
+  const { id, candidateId } = await params;
+  const candidate = await getCandidateDetail(id, candidateId);
+  return { title: candidate ? `Candidate #${candidate.number}` : "Candidate" };
+}
+
+export default async function CandidatePage({ params, searchParams }: { params: Params; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { id, candidateId } = await params;
+  const query = await searchParams;
+  const [project, candidate] = await Promise.all([getProject(id), getCandidateDetail(id, candidateId)]);
+  if (!project || !candidate) notFound();
+
+  const outcome = parseOutcome(query.results);
+  const basePath = candidateHref(project.id, candidate.id);
+  const firstParent = candidate.parents[0];
+  const diffHref = firstParent ? `/projects/${project.id}/diff?a=${firstParent.id}&b=${candidate.id}` : null;
+  const created = query.created === "1";
+
+  return (
+    <Page>
+      <PageHeader
+        eyebrow={
+          <>
+            <Link href="/projects">Projects</Link> <span>/</span> <Link href={`/projects/${project.id}`}>{project.name}</Link> <span>/</span> <span>Candidates</span>
+          </>
+        }
+        title={`Candidate #${candidate.number}`}
+        badges={
+          <>
+            <Badge tone={candidate.origin === "person" ? "accent" : "neutral"}>{candidate.origin}</Badge>
+            <Badge tone={candidateStatusTone(candidate.status)}>{candidate.status}</Badge>
+            {candidate.iterationNumber != null && <Badge>iteration {candidate.iterationNumber}</Badge>}
+            {candidate.simulated && <SimulatedBadge />}
+          </>
+        }
+        description={candidate.hypothesis ?? undefined}
+        actions={
+          diffHref ? (
+            <Link className={ui.button} href={diffHref}>
+              Diff with parent #{firstParent!.number}
+            </Link>
+          ) : undefined
+        }
+      />
+
+      {created && (
+        <Suspense fallback={null}>
+          <CreatedNotice candidateId={candidate.id} number={candidate.number} parentNumber={firstParent?.number ?? null} />
+        </Suspense>
+      )}
+
+      {candidate.status === "rejected" && candidate.rejectReason && (
+        <p className={ui.error} style={{ marginTop: 16, whiteSpace: "pre-wrap" }} role="note">
+          <strong>Rejected:</strong> {candidate.rejectReason}
+        </p>
+      )}
+
+      <div className={styles.top}>
+        <Section title="About" flush>
+          <dl className={`${ui.kv} ${styles.kvWide}`}>
+            <dt>Origin</dt>
+            <dd>{candidate.origin === "seed" ? "seed harness" : candidate.origin === "person" ? "written by a person" : "written by the proposer"}</dd>
+            <dt>Iteration</dt>
+            <dd>{candidate.iterationNumber ?? <span className="faint">—</span>}</dd>
+            <dt>Parents</dt>
+            <dd>
+              {candidate.parents.length === 0 ? (
+                <span className="faint">none</span>
+              ) : (
+                <span className={styles.links}>
+                  {candidate.parents.map((parent) => (
+                    <Link key={parent.id} href={candidateHref(project.id, parent.id)}>
+                      #{parent.number} <span className="faint">({parent.origin})</span>
+                    </Link>
+                  ))}
+                </span>
+              )}
+            </dd>
+            <dt>Children</dt>
+            <dd>
+              {candidate.children.length === 0 ? (
+                <span className="faint">none yet</span>
+              ) : (
+                <span className={styles.links}>
+                  {candidate.children.map((child) => (
+                    <Link key={child.id} href={candidateHref(project.id, child.id)}>
+                      #{child.number} <span className="faint">({child.origin}{child.status === "valid" ? "" : `, ${child.status}`})</span>
+                    </Link>
+                  ))}
+                </span>
+              )}
+            </dd>
+            {candidate.axis && (
+              <>
+                <dt>Axis</dt>
+                <dd>{candidate.axis}</dd>
+              </>
+            )}
+            {candidate.hypothesis && (
+              <>
+                <dt>Hypothesis</dt>
+                <dd className={styles.prose}>{candidate.hypothesis}</dd>
+              </>
+            )}
+            <dt>Rationale</dt>
+            <dd className={styles.prose}>{candidate.rationale || <span className="faint">none given</span>}</dd>
+            {candidate.rejectReason && (
+              <>
+                <dt>Reject reason</dt>
+                <dd className={styles.prose} style={{ color: "var(--fail)" }}>
+                  {candidate.rejectReason}
+                </dd>
+              </>
+            )}
+            <dt>Created</dt>
+            <dd>
+              {formatRelative(candidate.createdAt)} <span className="faint">· id </span>
+              <code title={candidate.id}>{shortId(candidate.id)}</code> <span className="faint">· sha256 </span>
+              <code title={candidate.sha256}>{candidate.sha256.slice(0, 10)}</code>
+            </dd>
+          </dl>
+        </Section>
+        <Section title="Evaluations" hint="Buttons queue the work; the job worker runs it">
+          <Suspense fallback={<Skeleton height={240} label="Loading evaluations" />}>
+            <Evaluations projectId={project.id} candidateId={candidate.id} candidateStatus={candidate.status} highlight={created} />
+          </Suspense>
+        </Section>
+      </div>
+
+      <Section title="Source" hint="TypeScript · the whole harness module">
+        <CandidateSource projectId={project.id} candidateId={candidate.id} number={candidate.number} source={candidate.source} editable />
+      </Section>
+
+      <Suspense
+        fallback={
+          <Section title="Task results" hint="Newest search evaluation">
+            <Skeleton height={320} label="Loading task results" />
+          </Section>
+        }
+      >
+        <TaskResultsSection projectId={project.id} candidateId={candidate.id} basePath={basePath} outcome={outcome} />
+      </Suspense>
+    </Page>
+  );
+}
+
+function Skeleton({ height, label }: { height: number; label: string }) {
+  return <div className={styles.skeleton} style={{ height }} aria-busy="true" aria-label={label} />;
+}
+
+async function CreatedNotice(props: { candidateId: string; number: number; parentNumber: number | null }) {
+  const evaluations = await evaluationsOf(props.candidateId);
+  return (
+    <div className={styles.notice} role="status">
+      Saved as candidate #{props.number}
+      {props.parentNumber != null ? `, a child of #${props.parentNumber}` : ""}.{evaluations.search.newest ? "" : " It has no score yet: evaluate it on search to see how it does."}
+    </div>
+  );
+}
+
+async function Evaluations(props: { projectId: string; candidateId: string; candidateStatus: string; highlight: boolean }) {
+  const evaluations = await evaluationsOf(props.candidateId);
+  return (
+    <EvaluationPanel
+      projectId={props.projectId}
+      candidateId={props.candidateId}
+      candidateStatus={props.candidateStatus}
+      initial={candidateEvaluationState(evaluations)}
+      highlight={props.highlight ? "search" : undefined}
+    />
+  );
+}
+
+async function TaskResultsSection(props: { projectId: string; candidateId: string; basePath: string; outcome: TaskOutcome | null }) {
+  const search = (await evaluationsOf(props.candidateId)).search.newest;
+  if (!search) {
+    return (
+      <Section title="Task results" hint="Search split" flush>
+        <EmptyState icon="▷" title="Not evaluated on search yet">
+          <p>Use “Evaluate on search” above: each task&apos;s outcome, output and trace will be listed here.</p>
+        </EmptyState>
+      </Section>
+    );
+  }
+  const [rows, counts] = await Promise.all([listTaskResults(search.id, props.outcome), countTaskResults(search.id)]);
+  return (
+    <Section title="Task results" hint={`Newest search evaluation · ${search.status}${search.score != null ? ` · ${formatScore(search.score)}` : ""} · started ${formatRelative(search.createdAt)}`} flush>
+      <TaskResults projectId={props.projectId} basePath={props.basePath} rows={rows} counts={counts} outcome={props.outcome} taskCount={search.taskCount} />
+    </Section>
+  );
+}

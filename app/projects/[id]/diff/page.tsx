@@ -1,0 +1,166 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Suspense } from "react";
+import { DiffPicker, OutcomeDiffTable, parseChange } from "@/components/candidates/OutcomeDiff";
+import { candidateHref } from "@/components/candidates/format";
+import { SourceDiff } from "@/components/editor";
+import { EDITOR_LINE_HEIGHT, editorHeight } from "@/components/editor/height";
+import { Badge, EmptyState, Page, PageHeader, Section, ui } from "@/components/ui";
+import { formatScore } from "@/lib/format";
+import type { OutcomeChange } from "@/lib/projects/queries";
+import { diffTaskOutcomes, getCandidateEvaluations, getCandidateSource, getProject, listCandidateOptions } from "@/lib/projects/queries";
+import styles from "@/components/candidates/candidate.module.css";
+
+type Query = Promise<Record<string, string | string[] | undefined>>;
+
+function one(value: string | string[] | undefined): string | null {
+  return typeof value === "string" && value ? value : null;
+}
+
+export async function generateMetadata({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Query }) {
+  const [{ id }, query] = await Promise.all([params, searchParams]);
+  const [a, b] = await Promise.all([one(query.a) ? getCandidateSource(id, one(query.a)!) : null, one(query.b) ? getCandidateSource(id, one(query.b)!) : null]);
+  return { title: a && b ? `Diff #${a.number} → #${b.number}` : "Diff" };
+}
+
+export default async function DiffPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Query }) {
+  const [{ id }, query] = await Promise.all([params, searchParams]);
+  const project = await getProject(id);
+  if (!project) notFound();
+  const options = await listCandidateOptions(project.id);
+  const action = `/projects/${project.id}/diff`;
+
+  // b alone: compare it with its first parent.
+  const bId = one(query.b);
+  const b = bId ? await getCandidateSource(project.id, bId) : null;
+  const aId = one(query.a) ?? b?.parents[0]?.parentId ?? null;
+  const a = aId ? await getCandidateSource(project.id, aId) : null;
+  const missing = [bId && !b ? bId : null, one(query.a) && !a ? one(query.a) : null].filter(Boolean);
+
+  const header = (
+    <PageHeader
+      eyebrow={
+        <>
+          <Link href="/projects">Projects</Link> <span>/</span> <Link href={`/projects/${project.id}`}>{project.name}</Link> <span>/</span> <span>Diff</span>
+        </>
+      }
+      title={a && b ? `Diff #${a.number} → #${b.number}` : "Diff two candidates"}
+      description={a && b ? "The source change, and the tasks whose outcome it changed on the search split." : undefined}
+    />
+  );
+
+  if (!a || !b) {
+    return (
+      <Page>
+        {header}
+        <Section title="Choose two candidates">
+          {missing.length > 0 && (
+            <p className={ui.error} style={{ marginBottom: 12 }}>
+              No candidate {missing.join(" or ")} in this project.
+            </p>
+          )}
+          {b && !a && !missing.length && <p className="muted" style={{ marginBottom: 12 }}>#{b.number} has no parent to compare with: choose another candidate as A.</p>}
+          {options.length < 2 ? (
+            <EmptyState icon="⇄" title="Nothing to compare yet">
+              <p>A diff needs two candidates; this project has {options.length}. Run an iteration, or edit a candidate and save it as a new one.</p>
+            </EmptyState>
+          ) : (
+            <DiffPicker action={action} options={options} a={a?.id ?? null} b={b?.id ?? null} />
+          )}
+        </Section>
+      </Page>
+    );
+  }
+
+  const [evalsA, evalsB] = await Promise.all([getCandidateEvaluations(a.id), getCandidateEvaluations(b.id)]);
+  const show = parseChange(query.show);
+  const identical = a.source === b.source;
+  // Room for the horizontal scrollbar and a few lines of context after the last change.
+  const height = Math.max(editorHeight(a.source, { max: 40 }), editorHeight(b.source, { max: 40 })) + 2 * EDITOR_LINE_HEIGHT;
+
+  return (
+    <Page>
+      {header}
+      <Section title="Source" hint={identical ? "The two sources are identical" : "A on the left, B on the right · read-only"}>
+        <div className={styles.diffHead}>
+          <div className={styles.diffSide}>
+            <Badge>A</Badge>
+            <Link href={candidateHref(project.id, a.id)}>#{a.number}</Link>
+            <span className="faint">
+              {a.origin} · search {formatScore(evalsA.search.done?.score)}
+            </span>
+          </div>
+          <div className={styles.diffSide}>
+            <Badge tone="accent">B</Badge>
+            <Link href={candidateHref(project.id, b.id)}>#{b.number}</Link>
+            <span className="faint">
+              {b.origin} · search {formatScore(evalsB.search.done?.score)}
+            </span>
+            <Link href={`${action}?a=${b.id}&b=${a.id}`} style={{ marginLeft: "auto", fontSize: 12.5 }}>
+              swap A and B
+            </Link>
+          </div>
+        </div>
+        <SourceDiff original={a.source} modified={b.source} originalPath={`diff/${a.id}/harness.ts`} modifiedPath={`diff/${b.id}/harness.ts`} height={height} />
+        <details style={{ marginTop: 12 }}>
+          <summary className="muted" style={{ cursor: "pointer", fontSize: 13 }}>
+            Compare other candidates
+          </summary>
+          <div style={{ marginTop: 10 }}>
+            <DiffPicker action={action} options={options} a={a.id} b={b.id} />
+          </div>
+        </details>
+      </Section>
+
+      <Suspense
+        fallback={
+          <Section title="Task outcomes" hint="Newest search evaluation of each">
+            <div className={styles.skeleton} style={{ height: 240 }} aria-busy="true" aria-label="Loading the task outcomes" />
+          </Section>
+        }
+      >
+        <OutcomeSection projectId={project.id} action={action} a={a} b={b} searchA={evalsA.search.newest} searchB={evalsB.search.newest} show={show} />
+      </Suspense>
+    </Page>
+  );
+}
+
+type Side = { id: string; number: number };
+type SearchEvaluation = { id: string; status: string; score: number | null; passedCount: number; taskCount: number } | null;
+
+async function OutcomeSection(props: { projectId: string; action: string; a: Side; b: Side; searchA: SearchEvaluation; searchB: SearchEvaluation; show: OutcomeChange | null }) {
+  const { a, b, searchA, searchB } = props;
+  if (!searchA || !searchB) {
+    const missing = [!searchA ? a : null, !searchB ? b : null].filter((candidate): candidate is Side => candidate !== null);
+    return (
+      <Section title="Task outcomes" hint="Newest search evaluation of each" flush>
+        <EmptyState icon="▷" title="Both need a search evaluation">
+          <p>
+            {missing.map((candidate, index) => (
+              <span key={candidate.id}>
+                {index > 0 ? " and " : ""}
+                <Link href={candidateHref(props.projectId, candidate.id)}>#{candidate.number}</Link>
+              </span>
+            ))}{" "}
+            {missing.length > 1 ? "have" : "has"} not been evaluated on search yet: open it and use “Evaluate on search”.
+          </p>
+        </EmptyState>
+      </Section>
+    );
+  }
+  const diff = await diffTaskOutcomes(searchA.id, searchB.id);
+  const hrefFor = (change: OutcomeChange | null) => `${props.action}?a=${a.id}&b=${b.id}${change ? `&show=${change}` : ""}`;
+  return (
+    <Section title="Task outcomes" hint="Newest search evaluation of each" flush>
+      <div className={styles.scores}>
+        <span>
+          A · #{a.number}: <strong>{formatScore(searchA.score)}</strong> ({searchA.passedCount} of {searchA.taskCount} passed{searchA.status === "done" ? "" : `, ${searchA.status}`})
+        </span>
+        <span>
+          B · #{b.number}: <strong>{formatScore(searchB.score)}</strong> ({searchB.passedCount} of {searchB.taskCount} passed{searchB.status === "done" ? "" : `, ${searchB.status}`})
+        </span>
+      </div>
+      <OutcomeDiffTable projectId={props.projectId} diff={diff} a={a} b={b} show={props.show} hrefFor={hrefFor} />
+    </Section>
+  );
+}

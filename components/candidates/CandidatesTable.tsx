@@ -1,0 +1,356 @@
+"use client";
+
+// The project's candidates: sortable, filterable, every row opens its candidate. Sort and
+// filters live in the URL (?sort=searchScore.desc&q=…&origin=…&status=…), so a link shows
+// the same view.
+import {
+  createColumnHelper,
+  flexRender,
+  getCoreRowModel,
+  getFilteredRowModel,
+  getSortedRowModel,
+  useReactTable,
+  type ColumnFiltersState,
+  type FilterFn,
+  type SortingState,
+  type Updater,
+} from "@tanstack/react-table";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useMemo, useState } from "react";
+import { Badge, EmptyState, ui } from "@/components/ui";
+import { formatScore, formatTokens, formatUsd } from "@/lib/format";
+import type { CandidateTableRow } from "@/lib/projects/queries";
+import { candidateHref, candidateStatusTone, shortId } from "./format";
+import styles from "./candidates.module.css";
+
+const column = createColumnHelper<CandidateTableRow>();
+const ORIGINS = ["seed", "proposer", "person"] as const;
+const STATUSES = ["valid", "pending", "rejected"] as const;
+const DEFAULT_SORT: SortingState = [{ id: "number", desc: true }];
+
+function searchText(row: CandidateTableRow): string {
+  return [row.id, `#${row.number}`, row.origin, row.status, row.summary, row.iterationNumber == null ? "" : `iteration ${row.iterationNumber}`, ...row.parents.map((parent) => `#${parent.number}`)].join(" ").toLowerCase();
+}
+
+const matchesText: FilterFn<CandidateTableRow> = (row, _columnId, value: string) => searchText(row.original).includes(value.trim().toLowerCase());
+
+const SORTABLE = new Set(["number", "iteration", "origin", "searchScore", "testScore", "tokensPerTask", "cost", "status"]);
+
+function parseSort(value: string): SortingState {
+  const [id, dir] = value.split(".");
+  if (!id || !SORTABLE.has(id)) return DEFAULT_SORT;
+  return [{ id, desc: dir !== "asc" }];
+}
+
+interface View {
+  sort: string;
+  q: string;
+  origin: string;
+  status: string;
+}
+
+function readView(params: URLSearchParams): View {
+  return {
+    sort: params.get("sort") ?? "",
+    q: params.get("q") ?? "",
+    origin: ORIGINS.find((value) => value === params.get("origin")) ?? "",
+    status: STATUSES.find((value) => value === params.get("status")) ?? "",
+  };
+}
+
+/**
+ * Puts the view in the address bar. It passes Next's own history state along (its `__NA` mark
+ * makes Next's patched replaceState write it as is): routing the change through Next's router
+ * would re-render the whole page for a client-side sort, and under load could hold up the
+ * navigations queued behind it.
+ */
+function writeUrl(pathname: string, view: View) {
+  const params = new URLSearchParams(window.location.search);
+  for (const key of ["sort", "q", "origin", "status"] as const) {
+    if (view[key]) params.set(key, view[key]);
+    else params.delete(key);
+  }
+  const search = params.toString();
+  window.history.replaceState(window.history.state, "", search ? `${pathname}?${search}` : pathname);
+}
+
+export function CandidatesTable({ projectId, rows }: { projectId: string; rows: CandidateTableRow[] }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const href = (id: string) => candidateHref(projectId, id);
+
+  const columns = useMemo(
+    () => [
+      column.accessor("id", {
+        header: "Id",
+        enableSorting: false,
+        cell: (info) => (
+          <code className={styles.id} title={info.getValue()}>
+            {shortId(info.getValue())}
+          </code>
+        ),
+      }),
+      column.accessor("number", {
+        header: "Candidate",
+        cell: (info) => (
+          <div className={styles.nameCell}>
+            <Link href={href(info.row.original.id)} prefetch={false} className={ui.rowTitle} onClick={(event) => event.stopPropagation()}>
+              #{info.getValue()}
+            </Link>
+            {info.row.original.summary && (
+              <div className={styles.summary} title={info.row.original.summary}>
+                {info.row.original.summary}
+              </div>
+            )}
+          </div>
+        ),
+      }),
+      column.accessor((row) => row.iterationNumber ?? undefined, {
+        id: "iteration",
+        header: "Iteration",
+        sortUndefined: "last",
+        meta: { numeric: true },
+        cell: (info) => (info.getValue() == null ? <span className="faint">—</span> : info.getValue()),
+      }),
+      column.accessor((row) => row.parents.map((parent) => parent.number).join(","), {
+        id: "parents",
+        header: "Parents",
+        enableSorting: false,
+        cell: (info) =>
+          info.row.original.parents.length === 0 ? (
+            <span className="faint">—</span>
+          ) : (
+            <span className={styles.parents}>
+              {info.row.original.parents.map((parent) => (
+                <Link key={parent.id} href={href(parent.id)} prefetch={false} onClick={(event) => event.stopPropagation()}>
+                  #{parent.number}
+                </Link>
+              ))}
+            </span>
+          ),
+      }),
+      column.accessor("origin", {
+        header: "Origin",
+        filterFn: "equalsString",
+        cell: (info) => <Badge tone={info.getValue() === "person" ? "accent" : "neutral"}>{info.getValue()}</Badge>,
+      }),
+      column.accessor((row) => row.searchScore ?? undefined, {
+        id: "searchScore",
+        header: "Search score",
+        sortUndefined: "last",
+        meta: { numeric: true },
+        cell: (info) => formatScore(info.getValue()),
+      }),
+      column.accessor((row) => row.testScore ?? undefined, {
+        id: "testScore",
+        header: "Test score",
+        sortUndefined: "last",
+        meta: { numeric: true },
+        cell: (info) => formatScore(info.getValue()),
+      }),
+      column.accessor((row) => row.tokensPerTask ?? undefined, {
+        id: "tokensPerTask",
+        header: "Tokens / task",
+        sortUndefined: "last",
+        meta: { numeric: true },
+        cell: (info) => (info.getValue() == null ? "—" : formatTokens(Math.round(info.getValue()!))),
+      }),
+      column.accessor((row) => row.costUsd ?? undefined, {
+        id: "cost",
+        header: "Cost",
+        sortUndefined: "last",
+        meta: { numeric: true, title: "USD spent on its newest finished search evaluation" },
+        cell: (info) => formatUsd(info.getValue()),
+      }),
+      column.accessor("status", {
+        header: "Status",
+        filterFn: "equalsString",
+        cell: (info) => (
+          <span className={styles.statusCell}>
+            <Badge tone={candidateStatusTone(info.getValue())}>{info.getValue()}</Badge>
+            {info.row.original.evaluating && <Badge tone="accent">evaluating…</Badge>}
+          </span>
+        ),
+      }),
+    ],
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [projectId],
+  );
+
+  // The view (sort, filters, text) is React state, read from the URL on load and written back
+  // to it, so a link shows the same view. Writing keeps Next's own history entry (see writeUrl).
+  const [view, setView] = useState<View>(() => readView(params));
+  const paramsKey = params.toString();
+  const [text, setText] = useState(view.q);
+  useEffect(() => {
+    // A Link or Back to another view of this page: follow it.
+    const next = readView(new URLSearchParams(paramsKey));
+    setView(next);
+    setText(next.q);
+  }, [paramsKey]);
+  useEffect(() => {
+    if (text === view.q) return;
+    const timer = setTimeout(() => update({ q: text }), 250); // the URL follows the typing a moment later
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [text]);
+
+  function update(changes: Partial<View>) {
+    setView((current) => {
+      const next = { ...current, ...changes };
+      writeUrl(pathname, next);
+      return next;
+    });
+  }
+
+  // Stable identities: TanStack recomputes its row models whenever these change.
+  const sorting = useMemo(() => parseSort(view.sort), [view.sort]);
+  const columnFilters = useMemo<ColumnFiltersState>(
+    () => [...(view.origin ? [{ id: "origin", value: view.origin }] : []), ...(view.status ? [{ id: "status", value: view.status }] : [])],
+    [view.origin, view.status],
+  );
+  const { origin, status } = view;
+
+  function onSortingChange(updater: Updater<SortingState>) {
+    const next = typeof updater === "function" ? updater(sorting) : updater;
+    const first = next[0];
+    const isDefault = !first || (first.id === DEFAULT_SORT[0].id && first.desc === DEFAULT_SORT[0].desc);
+    update({ sort: isDefault ? "" : `${first.id}.${first.desc ? "desc" : "asc"}` });
+  }
+
+  const table = useReactTable({
+    data: rows,
+    columns,
+    state: { sorting, columnFilters, globalFilter: text },
+    onSortingChange,
+    enableSortingRemoval: false,
+    autoResetPageIndex: false, // no pagination; resetting it on every data change would re-render forever
+    enableMultiSort: false,
+    globalFilterFn: matchesText,
+    getColumnCanGlobalFilter: (candidateColumn) => candidateColumn.id === "id",
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    getFilteredRowModel: getFilteredRowModel(),
+  });
+
+  if (rows.length === 0) {
+    return (
+      <EmptyState icon="∅" title="No candidates yet">
+        <p>The seed harness becomes candidate #1 when the project is created.</p>
+      </EmptyState>
+    );
+  }
+
+  const shown = table.getRowModel().rows;
+  const filtered = Boolean(text || origin || status);
+  return (
+    <div>
+      <div className={styles.toolbar} role="search">
+        <input
+          className={`${ui.input} ${styles.search}`}
+          type="search"
+          placeholder="Filter: #12, id, rationale…"
+          aria-label="Filter candidates"
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+        />
+        <select className={`${ui.input} ${styles.select}`} aria-label="Origin" value={origin} onChange={(event) => update({ origin: event.target.value })}>
+          <option value="">Any origin</option>
+          {ORIGINS.map((value) => (
+            <option key={value} value={value}>
+              {value}
+            </option>
+          ))}
+        </select>
+        <select className={`${ui.input} ${styles.select}`} aria-label="Status" value={status} onChange={(event) => update({ status: event.target.value })}>
+          <option value="">Any status</option>
+          {STATUSES.map((value) => (
+            <option key={value} value={value}>
+              {value}
+            </option>
+          ))}
+        </select>
+        <span className={styles.count}>
+          {filtered ? `${shown.length} of ${rows.length}` : `${rows.length}`} candidate{rows.length === 1 ? "" : "s"}
+        </span>
+        {filtered && (
+          <button
+            type="button"
+            className={ui.button}
+            onClick={() => {
+              setText("");
+              update({ q: "", origin: "", status: "" });
+            }}
+          >
+            Clear filters
+          </button>
+        )}
+      </div>
+      <div className={styles.scroll}>
+        <table className={`${ui.table} ${styles.table}`} data-table="candidates">
+          <thead>
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => {
+                  const meta = header.column.columnDef.meta as { numeric?: boolean; title?: string } | undefined;
+                  const sorted = header.column.getIsSorted();
+                  const label = flexRender(header.column.columnDef.header, header.getContext());
+                  return (
+                    <th
+                      key={header.id}
+                      className={meta?.numeric ? ui.right : undefined}
+                      aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}
+                      title={meta?.title}
+                      data-column={header.column.id}
+                    >
+                      {header.column.getCanSort() ? (
+                        <button type="button" className={`${styles.sortButton} ${sorted ? styles.sorted : ""}`} onClick={header.column.getToggleSortingHandler()}>
+                          {label}
+                          <span className={styles.sortMark} aria-hidden>
+                            {sorted === "asc" ? "↑" : sorted === "desc" ? "↓" : "↕"}
+                          </span>
+                        </button>
+                      ) : (
+                        label
+                      )}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {shown.map((row) => (
+              <tr
+                key={row.id}
+                className={styles.clickable}
+                data-candidate={row.original.number}
+                onClick={(event) => {
+                  if ((event.target as HTMLElement).closest("a, button")) return;
+                  if (event.metaKey || event.ctrlKey) window.open(href(row.original.id), "_blank");
+                  else router.push(href(row.original.id));
+                }}
+              >
+                {row.getVisibleCells().map((cell) => {
+                  const meta = cell.column.columnDef.meta as { numeric?: boolean } | undefined;
+                  return (
+                    <td key={cell.id} className={meta?.numeric ? `${ui.right} num` : undefined}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {shown.length === 0 && (
+          <EmptyState icon="⌕" title="No candidate matches these filters">
+            <p>Change the filter text, origin or status, or clear the filters.</p>
+          </EmptyState>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,127 @@
+// Which tasks changed outcome between two candidates' newest search evaluations; every row
+// links to both task runs' traces. Filterable through the URL (?show=broken).
+import Link from "next/link";
+import { Badge, EmptyState, ui } from "@/components/ui";
+import { formatScore } from "@/lib/format";
+import type { OutcomeChange, OutcomeDiff } from "@/lib/projects/queries";
+import { runHref, taskStatusTone } from "./format";
+import styles from "./candidate.module.css";
+
+export const CHANGES: { key: OutcomeChange; label: string; hint: string; tone: "pass" | "fail" | "warn" }[] = [
+  { key: "broken", label: "pass → fail", hint: "passed in A, not in B", tone: "fail" },
+  { key: "fixed", label: "fail → pass", hint: "not passed in A, passed in B", tone: "pass" },
+  { key: "changed", label: "fail ↔ error", hint: "failed in one, errored in the other", tone: "warn" },
+];
+
+/** A score worth showing beside the outcome: only a partial one (a pass or a fail says 1 or 0 already). */
+function partial(score: number | null) {
+  return score != null && score > 0 && score < 1 ? <span className="num muted">{formatScore(score)} </span> : null;
+}
+
+export function parseChange(value: string | string[] | undefined): OutcomeChange | null {
+  return CHANGES.find((change) => change.key === value)?.key ?? null;
+}
+
+export function OutcomeDiffTable(props: { projectId: string; diff: OutcomeDiff; a: { number: number }; b: { number: number }; show: OutcomeChange | null; hrefFor: (show: OutcomeChange | null) => string }) {
+  const { diff, show } = props;
+  const rows = show ? diff.rows.filter((row) => row.change === show) : diff.rows;
+  const total = diff.counts.fixed + diff.counts.broken + diff.counts.changed;
+  return (
+    <div>
+      <nav className={styles.filters} aria-label="Filter outcome changes">
+        <Link href={props.hrefFor(null)} scroll={false} className={`${styles.chip} ${show === null ? styles.chipActive : ""}`} data-filter="all">
+          All changes <span className={styles.chipCount}>{total}</span>
+        </Link>
+        {CHANGES.map((change) => (
+          <Link key={change.key} href={props.hrefFor(change.key)} scroll={false} title={change.hint} className={`${styles.chip} ${show === change.key ? styles.chipActive : ""}`} data-filter={change.key}>
+            {change.label} <span className={styles.chipCount} data-count={change.key}>{diff.counts[change.key]}</span>
+          </Link>
+        ))}
+        <span className="faint">
+          · unchanged: {diff.counts.samePassed} passed in both, {diff.counts.sameNotPassed} passed in neither
+          {diff.counts.unfinished > 0 ? ` · ${diff.counts.unfinished} not finished in one of them` : ""}
+        </span>
+      </nav>
+      {rows.length === 0 ? (
+        <EmptyState icon="=" title={total === 0 ? "No task changed outcome" : "No task in this group"}>
+          <p>{total === 0 ? `#${props.a.number} and #${props.b.number} pass and fail the same tasks.` : <Link href={props.hrefFor(null)}>Show all changes</Link>}</p>
+        </EmptyState>
+      ) : (
+        <div className={styles.scroll}>
+          <table className={ui.table} data-table="outcome-diff">
+            <thead>
+              <tr>
+                <th>Task</th>
+                <th>Change</th>
+                <th>A · #{props.a.number}</th>
+                <th>B · #{props.b.number}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => {
+                const change = CHANGES.find((item) => item.key === row.change)!;
+                return (
+                  <tr key={row.taskKey} data-change={row.change}>
+                    <td className={styles.taskKey}>{row.taskKey}</td>
+                    <td>
+                      <Badge tone={change.tone}>{change.label}</Badge>
+                    </td>
+                    <td>
+                      <Link prefetch={false} href={runHref(props.projectId, row.a.taskRunId)} title={`Trace of #${props.a.number} on ${row.taskKey}`}>
+                        <Badge tone={taskStatusTone(row.a.status)}>{row.a.status}</Badge> {partial(row.a.score)}trace →
+                      </Link>
+                    </td>
+                    <td>
+                      <Link prefetch={false} href={runHref(props.projectId, row.b.taskRunId)} title={`Trace of #${props.b.number} on ${row.taskKey}`}>
+                        <Badge tone={taskStatusTone(row.b.status)}>{row.b.status}</Badge> {partial(row.b.score)}trace →
+                      </Link>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Two selects and a button: a plain GET form, so it works before any script loads. */
+export function DiffPicker(props: { action: string; options: { id: string; number: number; origin: string; status: string }[]; a: string | null; b: string | null }) {
+  return (
+    <form action={props.action} method="get" className={styles.picker} aria-label="Choose the candidates to compare">
+      <label>
+        <span>A (before)</span>
+        <select name="a" defaultValue={props.a ?? ""} className={ui.input} required>
+          <option value="" disabled>
+            Choose…
+          </option>
+          {props.options.map((option) => (
+            <option key={option.id} value={option.id}>
+              #{option.number} · {option.origin}
+              {option.status === "valid" ? "" : ` · ${option.status}`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>B (after)</span>
+        <select name="b" defaultValue={props.b ?? ""} className={ui.input} required>
+          <option value="" disabled>
+            Choose…
+          </option>
+          {props.options.map((option) => (
+            <option key={option.id} value={option.id}>
+              #{option.number} · {option.origin}
+              {option.status === "valid" ? "" : ` · ${option.status}`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" className={ui.button}>
+        Compare
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,104 @@
+// Per-task results of one evaluation, filterable by outcome through the URL (?results=failed);
+// each row opens the task run's trace. Previews only: full bodies live on the trace page.
+import Link from "next/link";
+import { Badge, EmptyState, ui } from "@/components/ui";
+import { formatDuration, formatScore, formatTokens } from "@/lib/format";
+import type { TaskOutcome, TaskResultRow } from "@/lib/projects/queries";
+import { runHref, taskStatusTone } from "./format";
+import styles from "./candidate.module.css";
+
+export const OUTCOMES: TaskOutcome[] = ["passed", "failed", "error"];
+
+export function parseOutcome(value: string | string[] | undefined): TaskOutcome | null {
+  return OUTCOMES.find((outcome) => outcome === value) ?? null;
+}
+
+export function TaskResults(props: { projectId: string; basePath: string; rows: TaskResultRow[]; counts: Record<string, number>; outcome: TaskOutcome | null; taskCount: number }) {
+  const { counts, outcome } = props;
+  const unfinished = (counts.pending ?? 0) + (counts.running ?? 0);
+  const chips: { key: TaskOutcome | null; label: string; count: number }[] = [
+    { key: null, label: "All", count: props.taskCount },
+    { key: "passed", label: "Passed", count: counts.passed ?? 0 },
+    { key: "failed", label: "Failed", count: counts.failed ?? 0 },
+    { key: "error", label: "Error", count: counts.error ?? 0 },
+  ];
+  return (
+    <div>
+      <nav className={styles.filters} aria-label="Filter task results">
+        {chips.map((chip) => (
+          <Link
+            key={chip.label}
+            href={chip.key ? `${props.basePath}?results=${chip.key}` : props.basePath}
+            scroll={false}
+            className={`${styles.chip} ${chip.key === outcome ? styles.chipActive : ""}`}
+            aria-current={chip.key === outcome ? "page" : undefined}
+            data-filter={chip.key ?? "all"}
+          >
+            {chip.label} <span className={styles.chipCount}>{chip.count}</span>
+          </Link>
+        ))}
+        {unfinished > 0 && <span className="faint">{unfinished} not finished yet</span>}
+      </nav>
+      {props.rows.length === 0 ? (
+        <EmptyState icon="✓" title={outcome ? `No ${outcome} tasks` : "No task runs"}>
+          <p>{outcome ? <Link href={props.basePath}>Show all task results</Link> : "This evaluation has no task runs."}</p>
+        </EmptyState>
+      ) : (
+        <div className={styles.scroll}>
+          <table className={ui.table} data-table="task-results">
+            <thead>
+              <tr>
+                <th>Task</th>
+                <th>Outcome</th>
+                <th className={ui.right}>Score</th>
+                <th>Input</th>
+                <th>Output · expected</th>
+                <th className={ui.right}>Tokens</th>
+                <th className={ui.right}>Time</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.rows.map((row) => (
+                <tr key={row.taskRunId} data-status={row.status}>
+                  <td>
+                    <Link className={styles.taskKey} href={runHref(props.projectId, row.taskRunId)} title="Open the trace" prefetch={false}>
+                      {row.taskKey}
+                    </Link>
+                  </td>
+                  <td>
+                    <Badge tone={taskStatusTone(row.status)} title={row.errorKind ?? undefined}>
+                      {row.status}
+                      {row.errorKind ? ` · ${row.errorKind}` : ""}
+                    </Badge>
+                  </td>
+                  <td className={`${ui.right} num`}>{formatScore(row.score)}</td>
+                  <td>
+                    <div className={styles.input} title={row.inputPreview}>
+                      {row.inputPreview}
+                    </div>
+                  </td>
+                  <td>
+                    {row.errorMessage ? (
+                      <div className={styles.errorText} title={row.errorMessage}>
+                        {row.errorMessage}
+                      </div>
+                    ) : (
+                      <div className={styles.preview} title={row.outputPreview ?? undefined}>
+                        {row.outputPreview ?? <span className="faint">—</span>}
+                      </div>
+                    )}
+                    <div className={styles.expected} title={row.expectedPreview}>
+                      expected {row.expectedPreview}
+                    </div>
+                  </td>
+                  <td className={`${ui.right} num`}>{formatTokens(row.tokens)}</td>
+                  <td className={`${ui.right} num`}>{formatDuration(row.durationMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
