@@ -171,10 +171,9 @@ describe("candidates", () => {
     await editor.waitFor();
     await editorText(page, '[data-editor="editable"]');
 
-    // Line 6 is `async run(task, ctx) {`: add a line after it.
-    await editor.locator(".view-lines").click();
-    await page.keyboard.press("Control+Home");
-    for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowDown");
+    // Line 6 is `async run(task, ctx) {`: add a line after it. Clicking that line (rather than
+    // Control+Home and arrows) keeps a keypress lost under load from moving the edit elsewhere.
+    await editor.locator(".view-line", { hasText: "async run(task" }).click();
     await page.keyboard.press("End");
     await page.keyboard.press("Enter");
     await page.keyboard.type("const broken = ;", { delay: 40 });
