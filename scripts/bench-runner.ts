@@ -5,6 +5,8 @@
 //             with an SDK client pointed straight at the fake server, nothing recorded.
 //   studio:   prepareEvaluation + runEvaluation: sandbox workers, the recording proxy, every
 //             trace event written to Postgres (a throwaway embedded one).
+// Both sides are measured warm, as a long-running studio is: the baseline runs once to warm up
+// before it is timed, and so does the studio (its first evaluation is printed as "cold").
 // Prints wall times, the ratio (target ≤ 2.0) and trace events stored per second.
 import Anthropic from "@anthropic-ai/sdk";
 import fs from "node:fs";
@@ -88,14 +90,20 @@ try {
   const baselineSequentialMs = await baseline(1);
   const baselineMs = await baseline(CONCURRENCY);
 
-  // The studio.
+  // The studio: one evaluation to warm up (JIT, connection pools, compile cache), then the timed one.
+  const coldStarted = performance.now();
+  const { evaluationId: coldId } = await prepareEvaluation(seedCandidateId, "search");
+  const cold = await runEvaluation(coldId, { upstreamUrl: fake.url, apiKey: "bench", concurrency: CONCURRENCY });
+  const coldMs = performance.now() - coldStarted;
+  if (cold.passed !== TASKS) throw new Error(`the studio's warm-up passed ${cold.passed}/${TASKS}`);
+
   const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
   const cpuBefore = systemCpu();
   const pidBefore = Number(fs.readFileSync("/proc/loadavg", "utf8").trim().split(" ").at(-1));
   const procBefore = processCpu();
   const threadsBefore = threadCpu();
   const started = performance.now();
-  const { evaluationId } = await prepareEvaluation(seedCandidateId, "search");
+  const { evaluationId } = await prepareEvaluation(seedCandidateId, "search", { fresh: true });
   const summary = await runEvaluation(evaluationId, { upstreamUrl: fake.url, apiKey: "bench", concurrency: CONCURRENCY });
   const studioMs = performance.now() - started;
   if (profiler) console.log(`CPU profile of the studio run: ${await profiler.stop(process.env.BENCH_PROFILE!)}`);
@@ -122,8 +130,9 @@ try {
     ["concurrency", `${CONCURRENCY} (both sides)`],
     ["isolation", String(summary.isolation)],
     ["baseline, in-process", `${baselineMs.toFixed(0)} ms  (${(baselineMs / TASKS).toFixed(2)} ms/task; one lane: ${baselineSequentialMs.toFixed(0)} ms)`],
-    ["studio, recorded", `${studioMs.toFixed(0)} ms  (${(studioMs / TASKS).toFixed(2)} ms/task)`],
-    ["ratio studio / baseline", `${ratio.toFixed(2)}  (target ≤ 2.0: ${ratio <= 2 ? "met" : "NOT met"})`],
+    ["studio, recorded, cold", `${coldMs.toFixed(0)} ms  (${(coldMs / TASKS).toFixed(2)} ms/task; the first evaluation in this process)`],
+    ["studio, recorded, warm", `${studioMs.toFixed(0)} ms  (${(studioMs / TASKS).toFixed(2)} ms/task)`],
+    ["ratio studio / baseline", `${ratio.toFixed(2)} warm  (target ≤ 2.0: ${ratio <= 2 ? "met" : "NOT met"}); ${(coldMs / baselineMs).toFixed(2)} cold`],
     ["trace events stored", `${events} (${modelCalls} model calls, every task run complete)`],
     ["machine CPU busy (studio run)", `${(((cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total)) * 100).toFixed(0)}% of ${os.cpus().length} cores`],
     ["trace events per second", `${(events / (studioMs / 1000)).toFixed(0)}`],
