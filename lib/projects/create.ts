@@ -1,21 +1,31 @@
 // A new project: a task suite and a seed harness, checked in full before anything is
-// written, then stored in one transaction (nothing is half-imported).
+// written, then stored in one transaction (nothing is half-imported). The CLI and the examples
+// pass folders; an upload passes files held in memory. Both take the same checks.
 import fs from "node:fs";
 import path from "node:path";
 import { db } from "../db/client.ts";
-import { StudioError } from "../errors.ts";
+import { StudioError, countProblems, formatProblem, type FileProblem } from "../errors.ts";
 import { compileGrader, compileHarness, sha256, type CompileError } from "../runner/sandbox/compile.ts";
-import { loadSuiteFolder } from "../suites/load.ts";
+import { folderFiles, type SuiteFiles } from "../suites/files.ts";
+import { SuiteLoadError, loadSuite, type LoadedSuite } from "../suites/load.ts";
 import { saveSuite } from "../suites/store.ts";
 
-export interface CreateProjectInput {
-  suiteDir: string;
-  harnessFile: string;
+interface ProjectOptions {
   /** Defaults to the suite's name. */
   name?: string;
   description?: string;
   /** Made with the offline model and proposer. */
   simulated?: boolean;
+}
+
+export interface CreateProjectInput extends ProjectOptions {
+  suiteDir: string;
+  harnessFile: string;
+}
+
+export interface CreateProjectFromFilesInput extends ProjectOptions {
+  suite: SuiteFiles;
+  harness: { file: string; source: string };
 }
 
 export interface CreatedProject {
@@ -24,19 +34,28 @@ export interface CreatedProject {
   tasks: { search: number; test: number };
 }
 
+/** Everything wrong with a suite and its seed harness, found before anything was stored. */
+export class ProjectInputError extends StudioError {
+  constructor(
+    readonly where: string,
+    readonly problems: FileProblem[],
+  ) {
+    super(`Cannot create the project from ${where} (${countProblems(problems)}):\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
+    this.name = "ProjectInputError";
+  }
+}
+
 export async function createProject(input: CreateProjectInput): Promise<CreatedProject> {
-  const suite = await loadSuiteFolder(input.suiteDir); // throws SuiteLoadError listing every problem
   const harnessFile = path.resolve(input.harnessFile);
   if (!fs.existsSync(harnessFile)) throw new StudioError(`Harness file not found: ${harnessFile}`);
-  const source = fs.readFileSync(harnessFile, "utf8");
+  const harness = { file: path.basename(harnessFile), source: fs.readFileSync(harnessFile, "utf8") };
+  return createProjectFromFiles({ ...input, suite: folderFiles(input.suiteDir), harness });
+}
 
-  const compiled = await compileHarness(source, { filename: path.basename(harnessFile) });
-  if (!compiled.ok) throw compileFailure(path.basename(harnessFile), compiled.errors);
-  if (suite.graderSource !== null) {
-    const graderFile = suite.config.grader.type === "module" ? suite.config.grader.path : "grader.ts";
-    const grader = await compileGrader(suite.graderSource, { filename: graderFile });
-    if (!grader.ok) throw compileFailure(graderFile, grader.errors);
-  }
+export async function createProjectFromFiles(input: CreateProjectFromFilesInput): Promise<CreatedProject> {
+  const { suite, problems } = await check(input.suite, input.harness);
+  if (!suite || problems.length > 0) throw new ProjectInputError(input.suite.where, problems);
+  const { source, file } = input.harness;
 
   const result = await db.$transaction(
     async (tx) => {
@@ -45,7 +64,7 @@ export async function createProject(input: CreateProjectInput): Promise<CreatedP
       });
       await saveSuite(tx, project.id, suite);
       const seed = await tx.candidate.create({
-        data: { projectId: project.id, number: 1, source, sha256: sha256(source), origin: "seed", status: "valid", simulated: input.simulated ?? false, rationale: `Seed harness from ${path.basename(harnessFile)}.` },
+        data: { projectId: project.id, number: 1, source, sha256: sha256(source), origin: "seed", status: "valid", simulated: input.simulated ?? false, rationale: `Seed harness from ${file}.` },
       });
       return { projectId: project.id, seedCandidateId: seed.id };
     },
@@ -57,7 +76,24 @@ export async function createProject(input: CreateProjectInput): Promise<CreatedP
   };
 }
 
-function compileFailure(file: string, errors: CompileError[]): StudioError {
-  const lines = errors.map((error) => (error.line ? `${file}:${error.line}:${error.column}: ${error.message}` : `${file}: ${error.message}`));
-  return new StudioError(`${file} does not compile:\n  ${lines.join("\n  ")}`);
+/** Loads the suite and compiles the harness and grader, collecting every problem at once. */
+async function check(files: SuiteFiles, harness: { file: string; source: string }): Promise<{ suite: LoadedSuite | null; problems: FileProblem[] }> {
+  const problems: FileProblem[] = [];
+  const suite = await loadSuite(files).catch((error: unknown) => {
+    if (!(error instanceof SuiteLoadError)) throw error;
+    problems.push(...error.problems);
+    return null;
+  });
+  const compiled = await compileHarness(harness.source, { filename: harness.file });
+  if (!compiled.ok) problems.push(...compileProblems(harness.file, compiled.errors));
+  if (suite?.graderSource != null) {
+    const graderFile = suite.config.grader.type === "module" ? suite.config.grader.path : "grader.ts";
+    const grader = await compileGrader(suite.graderSource, { filename: graderFile });
+    if (!grader.ok) problems.push(...compileProblems(graderFile, grader.errors));
+  }
+  return { suite, problems };
+}
+
+function compileProblems(file: string, errors: CompileError[]): FileProblem[] {
+  return errors.map((error) => (error.line ? { file, line: error.line, column: error.column, message: error.message } : { file, message: error.message }));
 }

@@ -1,10 +1,11 @@
-// Reads a suite folder (suite.json, tasks.jsonl, grader.ts, env/<task id>/) into memory.
-// People write suites by hand, so a load reports every problem at once, each with its file and
-// line, instead of making them fix one mistake per attempt. Loading only reads: it never writes.
-import fs from "node:fs/promises";
+// Reads a suite (suite.json, tasks.jsonl, grader.ts, env/<task id>/) into memory, from a folder
+// or from an upload's files. People write suites by hand, so a load reports every problem at
+// once, each with its file and line, instead of making them fix one mistake per attempt.
+// Loading only reads: it never writes.
 import path from "node:path";
 import type { z } from "zod";
-import { StudioError } from "../errors.ts";
+import { StudioError, countProblems, formatProblem, type FileProblem } from "../errors.ts";
+import { folderFiles, type SuiteFiles } from "./files.ts";
 import {
   ENV_DIR,
   ENV_FILE_LIMIT_BYTES,
@@ -37,7 +38,7 @@ export interface LoadedTask {
 }
 
 export interface LoadedSuite {
-  /** Absolute path of the suite folder. */
+  /** Absolute path of the suite folder, or "the upload". */
   dir: string;
   config: SuiteConfig;
   tasks: LoadedTask[];
@@ -45,46 +46,38 @@ export interface LoadedSuite {
   graderSource: string | null;
 }
 
-export interface SuiteProblem {
-  /** Relative to the suite folder, posix: "tasks.jsonl", "env/t1/data.bin", "." for the folder itself. */
-  file: string;
-  /** 1-based. */
-  line?: number;
-  message: string;
-}
+/** Suite problems never carry a column: JSON syntax errors name theirs in the message. */
+export type SuiteProblem = Omit<FileProblem, "column">;
 
 export class SuiteLoadError extends StudioError {
   constructor(
     readonly dir: string,
     readonly problems: SuiteProblem[],
   ) {
-    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
-    super(`Cannot load the suite in ${dir} (${count}):\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
+    super(`Cannot load the suite in ${dir} (${countProblems(problems)}):\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
     this.name = "SuiteLoadError";
   }
 }
 
-/** `tasks.jsonl:7: split must be "search" or "test"` */
-export function formatProblem(problem: SuiteProblem): string {
-  return `${problem.file}${problem.line === undefined ? "" : `:${problem.line}`}: ${problem.message}`;
+export function loadSuiteFolder(dir: string): Promise<LoadedSuite> {
+  return loadSuite(folderFiles(dir));
 }
 
-export async function loadSuiteFolder(dir: string): Promise<LoadedSuite> {
-  const root = path.resolve(dir);
-  const stat = await fs.stat(root).catch(() => null);
-  if (!stat?.isDirectory()) {
-    throw new SuiteLoadError(root, [{ file: ".", message: stat ? "is not a folder" : "folder not found" }]);
+export async function loadSuite(files: SuiteFiles): Promise<LoadedSuite> {
+  const root = await files.stat("").catch(() => null);
+  if (root?.kind !== "folder") {
+    throw new SuiteLoadError(files.where, [{ file: ".", message: root ? "is not a folder" : "folder not found" }]);
   }
 
   const problems: SuiteProblem[] = [];
-  const config = await readConfig(root, problems);
-  const graderSource = config?.grader.type === "module" ? await readGraderSource(root, config.grader.path, problems) : null;
-  const { tasks, ids } = await readTasks(root, config?.grader ?? null, problems);
-  const envs = await readEnvs(root, ids, problems);
+  const config = await readConfig(files, problems);
+  const graderSource = config?.grader.type === "module" ? await readGraderSource(files, config.grader.path, problems) : null;
+  const { tasks, ids } = await readTasks(files, config?.grader ?? null, problems);
+  const envs = await readEnvs(files, ids, problems);
 
-  if (problems.length > 0 || !config) throw new SuiteLoadError(root, problems);
+  if (problems.length > 0 || !config) throw new SuiteLoadError(files.where, problems);
   return {
-    dir: root,
+    dir: files.where,
     config,
     graderSource,
     tasks: tasks.map((task) => ({ ...task, envFiles: envs.get(task.key) ?? null })),
@@ -94,17 +87,16 @@ export async function loadSuiteFolder(dir: string): Promise<LoadedSuite> {
 // ── Files ────────────────────────────────────────────────────────────────────────────────
 
 /** A text file of the suite, or null (with a problem recorded) when it cannot be read. */
-async function readText(root: string, file: string, whyNeeded: string, problems: SuiteProblem[]): Promise<string | null> {
+async function readText(files: SuiteFiles, file: string, whyNeeded: string, problems: SuiteProblem[]): Promise<string | null> {
   try {
-    const text = await fs.readFile(path.join(root, file), "utf8");
-    return text.replace(/^\uFEFF/, ""); // editors on Windows like to add a byte-order mark
+    const entry = await files.stat(file);
+    if (!entry) problems.push({ file, message: `missing: ${whyNeeded}` });
+    else if (entry.kind === "folder") problems.push({ file, message: "is a folder, not a file" });
+    else return (await files.read(file)).toString("utf8").replace(/^\uFEFF/, ""); // editors on Windows like to add a byte-order mark
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const message =
-      code === "ENOENT" ? `missing: ${whyNeeded}` : code === "EISDIR" ? "is a folder, not a file" : `cannot be read: ${(err as Error).message}`;
-    problems.push({ file, message });
-    return null;
+    problems.push({ file, message: `cannot be read: ${(err as Error).message}` });
   }
+  return null;
 }
 
 function syntaxProblem(file: string, error: { line: number; column: number; message: string }, line = error.line): SuiteProblem {
@@ -127,8 +119,8 @@ function issueMessage(issue: z.core.$ZodIssue, root: unknown, fields: readonly s
 
 // ── suite.json ───────────────────────────────────────────────────────────────────────────
 
-async function readConfig(root: string, problems: SuiteProblem[]): Promise<SuiteConfig | null> {
-  const text = await readText(root, SUITE_FILE, "every suite needs a suite.json", problems);
+async function readConfig(files: SuiteFiles, problems: SuiteProblem[]): Promise<SuiteConfig | null> {
+  const text = await readText(files, SUITE_FILE, "every suite needs a suite.json", problems);
   if (text === null) return null;
   const parsed = parseJson(text);
   if (!parsed.ok) {
@@ -149,9 +141,9 @@ async function readConfig(root: string, problems: SuiteProblem[]): Promise<Suite
   return result.data;
 }
 
-async function readGraderSource(root: string, graderPath: string, problems: SuiteProblem[]): Promise<string | null> {
+async function readGraderSource(files: SuiteFiles, graderPath: string, problems: SuiteProblem[]): Promise<string | null> {
   const file = path.posix.normalize(graderPath);
-  const source = await readText(root, file, 'grader.type is "module", so the suite needs its grader module', problems);
+  const source = await readText(files, file, 'grader.type is "module", so the suite needs its grader module', problems);
   if (source !== null && source.trim() === "") problems.push({ file, message: "is empty: a module grader must export a grading function" });
   return source;
 }
@@ -165,13 +157,13 @@ type TaskWithoutEnv = Omit<LoadedTask, "envFiles">;
  * env folder check does not also blame env/<id> for a task whose only fault is elsewhere.
  */
 async function readTasks(
-  root: string,
+  files: SuiteFiles,
   grader: GraderConfig | null,
   problems: SuiteProblem[],
 ): Promise<{ tasks: TaskWithoutEnv[]; ids: Set<string> }> {
   const tasks: TaskWithoutEnv[] = [];
   const ids = new Set<string>();
-  const text = await readText(root, TASKS_FILE, "every suite needs a tasks.jsonl with one task per line", problems);
+  const text = await readText(files, TASKS_FILE, "every suite needs a tasks.jsonl with one task per line", problems);
   if (text === null) return { tasks, ids };
 
   const firstLineOf = new Map<string, number>();
@@ -238,7 +230,8 @@ async function readTasks(
 interface EnvFile {
   /** Relative to env/<task id>/, posix. */
   rel: string;
-  abs: string;
+  /** Relative to the suite. */
+  file: string;
 }
 
 /** "5 MiB" for a round limit, "54.2 MiB" for a measured size. */
@@ -252,32 +245,31 @@ const LINK_MESSAGE = "is a symbolic link: links are not followed, copy the file 
  * Collects each task's env files, checking names, links and size limits first; contents are
  * read only when the whole suite is otherwise valid, so a rejected suite costs no big reads.
  */
-async function readEnvs(root: string, ids: Set<string>, problems: SuiteProblem[]): Promise<Map<string, Record<string, string>>> {
+async function readEnvs(files: SuiteFiles, ids: Set<string>, problems: SuiteProblem[]): Promise<Map<string, Record<string, string>>> {
   const envs = new Map<string, Record<string, string>>();
-  const envRoot = path.join(root, ENV_DIR);
-  const stat = await fs.lstat(envRoot).catch(() => null);
+  const stat = await files.lstat(ENV_DIR).catch(() => null);
   if (!stat) return envs;
-  if (stat.isSymbolicLink()) {
+  if (stat.kind === "link") {
     problems.push({ file: ENV_DIR, message: LINK_MESSAGE });
     return envs;
   }
-  if (!stat.isDirectory()) {
+  if (stat.kind !== "folder") {
     problems.push({ file: ENV_DIR, message: "must be a folder holding one folder per task id" });
     return envs;
   }
 
   const listed = new Map<string, EnvFile[]>();
   let totalBytes = 0;
-  for (const name of await sortedNames(envRoot)) {
+  for (const name of await sortedNames(files, ENV_DIR)) {
     const rel = `${ENV_DIR}/${name}`;
-    const entry = await fs.lstat(path.join(envRoot, name));
-    if (entry.isSymbolicLink()) problems.push({ file: rel, message: LINK_MESSAGE });
-    else if (!entry.isDirectory()) problems.push({ file: rel, message: "env holds only folders named after task ids; move this file into env/<task id>/" });
+    const entry = await files.lstat(rel);
+    if (entry?.kind === "link") problems.push({ file: rel, message: LINK_MESSAGE });
+    else if (entry?.kind !== "folder") problems.push({ file: rel, message: "env holds only folders named after task ids; move this file into env/<task id>/" });
     else if (!ids.has(name)) problems.push({ file: rel, message: `no task has id ${JSON.stringify(name)}` });
     else {
-      const files: EnvFile[] = [];
-      totalBytes += await listEnvFiles(path.join(envRoot, name), rel, "", files, problems);
-      listed.set(name, files);
+      const envFiles: EnvFile[] = [];
+      totalBytes += await listEnvFiles(files, rel, "", envFiles, problems);
+      listed.set(name, envFiles);
     }
   }
   if (totalBytes > ENV_TOTAL_LIMIT_BYTES) {
@@ -288,39 +280,38 @@ async function readEnvs(root: string, ids: Set<string>, problems: SuiteProblem[]
   }
   if (problems.length > 0) return envs;
 
-  for (const [id, files] of listed) {
+  for (const [id, envFiles] of listed) {
     const contents: Record<string, string> = {};
-    for (const file of files) contents[file.rel] = (await fs.readFile(file.abs)).toString("base64");
+    for (const env of envFiles) contents[env.rel] = (await files.read(env.file)).toString("base64");
     envs.set(id, contents);
   }
   return envs;
 }
 
 /** Sorted so that envFiles keys and problems come out in the same order on every machine. */
-async function sortedNames(dir: string): Promise<string[]> {
-  return (await fs.readdir(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+async function sortedNames(files: SuiteFiles, dir: string): Promise<string[]> {
+  return (await files.list(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Appends the regular files under `dir` to `out`; returns their total size in bytes. */
-async function listEnvFiles(dir: string, shownDir: string, relDir: string, out: EnvFile[], problems: SuiteProblem[]): Promise<number> {
+/** Appends the regular files under `dir` (relative to the suite) to `out`; returns their total size in bytes. */
+async function listEnvFiles(files: SuiteFiles, dir: string, relDir: string, out: EnvFile[], problems: SuiteProblem[]): Promise<number> {
   let bytes = 0;
-  for (const name of await sortedNames(dir)) {
-    const abs = path.join(dir, name);
+  for (const name of await sortedNames(files, dir)) {
+    const file = `${dir}/${name}`;
     const rel = relDir ? `${relDir}/${name}` : name;
-    const shown = `${shownDir}/${name}`;
     // lstat, never stat: a link must be reported, not followed out of the suite folder.
-    const stat = await fs.lstat(abs);
-    if (stat.isSymbolicLink()) {
-      problems.push({ file: shown, message: LINK_MESSAGE });
-    } else if (stat.isDirectory()) {
-      bytes += await listEnvFiles(abs, shown, rel, out, problems);
-    } else if (!stat.isFile()) {
-      problems.push({ file: shown, message: "is not a regular file" });
+    const stat = await files.lstat(file);
+    if (stat?.kind === "link") {
+      problems.push({ file, message: LINK_MESSAGE });
+    } else if (stat?.kind === "folder") {
+      bytes += await listEnvFiles(files, file, rel, out, problems);
+    } else if (stat?.kind !== "file") {
+      problems.push({ file, message: "is not a regular file" });
     } else if (stat.size > ENV_FILE_LIMIT_BYTES) {
-      problems.push({ file: shown, message: `is ${mib(stat.size)} (${stat.size} bytes), over the ${mib(ENV_FILE_LIMIT_BYTES)} limit for one env file` });
+      problems.push({ file, message: `is ${mib(stat.size)} (${stat.size} bytes), over the ${mib(ENV_FILE_LIMIT_BYTES)} limit for one env file` });
       bytes += stat.size;
     } else {
-      out.push({ rel, abs });
+      out.push({ rel, file });
       bytes += stat.size;
     }
   }

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { CreateFromExample } from "@/components/CreateFromExample";
+import { UploadForm } from "@/components/upload/UploadForm";
 import { Badge, EmptyState, Page, PageHeader, Section, ui } from "@/components/ui";
 import { listExamples } from "@/lib/projects/examples";
 
@@ -16,7 +17,7 @@ export default function NewProjectPage() {
           </>
         }
         title="New project"
-        description="Start from a bundled example (each is a task suite and a deliberately plain seed harness with room to improve), or bring your own suite from the command line."
+        description="Start from a bundled example (each is a task suite and a deliberately plain seed harness with room to improve), or upload your own suite and seed harness."
       />
       <Section title="Bundled examples" hint="Created in one click; run them offline without an API key">
         {examples.length === 0 ? (
@@ -39,9 +40,10 @@ export default function NewProjectPage() {
           </div>
         )}
       </Section>
-      <Section title="Your own task suite">
-        <p className="muted">
-          A suite is a folder with <code>suite.json</code> and <code>tasks.jsonl</code>; the seed harness is one TypeScript module. Create the project from the command line:
+      <Section title="Your own task suite" hint="Checked the way the CLI checks it; nothing is saved unless all of it is valid">
+        <UploadForm />
+        <p className="faint" style={{ marginTop: 18 }}>
+          Or from the command line:
         </p>
         <code className={ui.command}>npx studio project create --suite path/to/suite --harness path/to/harness.ts</code>
       </Section>
