@@ -1,7 +1,8 @@
 import styles from "./trace.module.css";
 
 /** The viewer's keys, always in sight under the timeline. */
-export function ShortcutLegend(props: { previous: boolean; next: boolean }) {
+export function ShortcutLegend(props: { previous: boolean; next: boolean; label: string }) {
+  const scope = props.label === "failed run" ? " in this evaluation" : "";
   return (
     <div className={styles.legend} aria-label="Keyboard shortcuts">
       <span>
@@ -12,11 +13,11 @@ export function ShortcutLegend(props: { previous: boolean; next: boolean }) {
         <kbd>k</kbd>
         <kbd>↑</kbd> previous event
       </span>
-      <span title={props.next ? undefined : "No later failed or error task run in this evaluation"} style={props.next ? undefined : { opacity: 0.55 }}>
-        <kbd>n</kbd> next failed run
+      <span title={props.next ? undefined : `No later ${props.label}${scope}`} style={props.next ? undefined : { opacity: 0.55 }}>
+        <kbd>n</kbd> next {props.label}
       </span>
-      <span title={props.previous ? undefined : "No earlier failed or error task run in this evaluation"} style={props.previous ? undefined : { opacity: 0.55 }}>
-        <kbd>p</kbd> previous failed run
+      <span title={props.previous ? undefined : `No earlier ${props.label}${scope}`} style={props.previous ? undefined : { opacity: 0.55 }}>
+        <kbd>p</kbd> previous {props.label}
       </span>
       <span>
         <kbd>r</kbd> raw JSON

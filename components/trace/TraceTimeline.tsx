@@ -1,6 +1,6 @@
 "use client";
 
-// The run's events in seq order: a kind filter, then a windowed list of one-line rows.
+// A trace's events in seq order: a kind filter, then a windowed list of one-line rows.
 // Rows not loaded yet render as placeholders; the viewer fetches their page on demand.
 import type { CSSProperties } from "react";
 import { formatDuration, formatTokens } from "@/lib/format";
@@ -26,7 +26,11 @@ export interface TimelineProps {
   onRangeChange: (start: number, end: number) => void;
   ready: boolean;
   error: string | null;
-  hasFailureLinks: { previous: boolean; next: boolean };
+  neighbours: { previous: boolean; next: boolean; label: string };
+  /** Why there are no events at all (the owner's words: a task run, an iteration). */
+  emptyText: string;
+  /** Still growing: say so in the toolbar. */
+  live: boolean;
 }
 
 export function TraceTimeline(props: TimelineProps) {
@@ -99,6 +103,11 @@ export function TraceTimeline(props: TimelineProps) {
           );
         })}
         <span className={styles.toolbarSpacer} />
+        {props.live && (
+          <span className={styles.live} title="New events appear as they are recorded">
+            live
+          </span>
+        )}
         {filter && <span className="faint" style={{ fontSize: 12 }}>{props.total.toLocaleString("en-US")} shown</span>}
       </div>
       <div className={styles.columns} aria-hidden>
@@ -115,7 +124,7 @@ export function TraceTimeline(props: TimelineProps) {
           {props.eventCount === 0 ? (
             <>
               <h3>No events recorded</h3>
-              <p>This task run has no trace events: it has not started yet, or it ended before the harness did anything.</p>
+              <p>{props.emptyText}</p>
             </>
           ) : (
             <>
@@ -139,7 +148,7 @@ export function TraceTimeline(props: TimelineProps) {
           resetKey={(filter ?? []).join(",")}
         />
       )}
-      <ShortcutLegend {...props.hasFailureLinks} />
+      <ShortcutLegend {...props.neighbours} />
     </section>
   );
 }

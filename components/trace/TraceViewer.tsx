@@ -1,8 +1,9 @@
 "use client";
 
-// One task run's trace: the timeline (pages of narrow rows, fetched as they scroll into view)
-// beside the opened event (its body fetched when opened). The selection and the kind filter
-// live in the URL (?event=<seq>&kind=a,b), so a link opens the same event.
+// One trace, a task run's or an iteration's (the proposer's transcript): the timeline (pages of
+// narrow rows, fetched as they scroll into view) beside the opened event (its body fetched when
+// opened). The selection and the kind filter live in the URL (?event=<seq>&kind=a,b), so a link
+// opens the same event. A live trace (an iteration still running) is polled as it grows.
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { TimelineStart, TraceEventDetail, TraceEventItem, TraceEventPage } from "@/lib/traces/queries";
@@ -11,29 +12,40 @@ import { TraceTimeline } from "./TraceTimeline";
 import styles from "./trace.module.css";
 
 export interface TraceViewerProps {
-  runId: string;
+  /** The owner's API: `${apiBase}/events`, `${apiBase}/events/<seq>` (/api/task-runs/<id> or /api/iterations/<id>). */
+  apiBase: string;
   start: TimelineStart;
   filter: string[] | null;
   selectedSeq: number | null;
   pageSize: number;
   detailMaxBytes: number;
-  previousFailureHref: string | null;
-  nextFailureHref: string | null;
+  /** Where n and p go: the next/previous failed task run, or the next/previous iteration. */
+  previousHref: string | null;
+  nextHref: string | null;
+  /** What n and p go to, for the key legend: "failed run", "iteration". */
+  neighbourLabel: string;
   rawTraceHref: string;
+  /** Shown when the trace has no events at all. */
+  emptyText: string;
+  /** The trace may still grow: poll for new events until this turns false. */
+  live?: boolean;
 }
 
 /** Bodies kept in memory, so moving back and forth with j/k is instant. */
 const DETAIL_CACHE = 40;
 /** A body is fetched once the selection rests this long (holding j does not fire a request per row). */
 const DETAIL_DELAY_MS = 40;
+/** How often a live trace asks for new events. */
+const LIVE_POLL_MS = 2000;
 
 type Selection = { seq: number | null; index: number | null };
 
 export function TraceViewer(props: TraceViewerProps) {
-  const { runId, pageSize } = props;
+  const { apiBase, pageSize, live } = props;
   const router = useRouter();
   const [filter, setFilter] = useState<string[] | null>(props.filter);
   const [total, setTotal] = useState(props.start.page.total);
+  const [summary, setSummary] = useState({ eventCount: props.start.eventCount, kinds: props.start.kinds });
   const [selected, setSelected] = useState<Selection | null>(props.selectedSeq == null ? null : { seq: props.selectedSeq, index: props.start.selectedIndex });
   const [detail, setDetail] = useState<DetailState | null>(null);
   const [raw, setRaw] = useState(false);
@@ -57,7 +69,7 @@ export function TraceViewer(props: TraceViewerProps) {
       const pending = inflight.current.get(page);
       if (pending) return pending;
       const gen = generation.current;
-      const promise = fetch(`/api/task-runs/${runId}/events?offset=${page * pageSize}&limit=${pageSize}${kindParam}`, { cache: "no-store" })
+      const promise = fetch(`${apiBase}/events?offset=${page * pageSize}&limit=${pageSize}${kindParam}`, { cache: "no-store" })
         .then(async (response) => {
           const data = (await response.json()) as TraceEventPage & { error?: string };
           if (!response.ok) throw new Error(data.error ?? `The studio answered ${response.status}.`);
@@ -78,8 +90,40 @@ export function TraceViewer(props: TraceViewerProps) {
       inflight.current.set(page, promise);
       return promise;
     },
-    [runId, pageSize, kindParam],
+    [apiBase, pageSize, kindParam],
   );
+
+  // A live trace: re-read the first page that is not known to be full (the tail), with the
+  // counts per kind; pages past it load as they scroll into view.
+  const poll = useCallback(async () => {
+    const gen = generation.current;
+    let page = Math.floor(total / pageSize);
+    for (const [index, events] of pages.current) if (events.length < pageSize && index < page) page = index;
+    try {
+      const response = await fetch(`${apiBase}/events?offset=${page * pageSize}&limit=${pageSize}${kindParam}&summary=1`, { cache: "no-store" });
+      const data = (await response.json()) as TraceEventPage & { error?: string };
+      if (!response.ok || gen !== generation.current) return;
+      pages.current.set(page, data.events);
+      setTotal(data.total);
+      if (data.eventCount != null && data.kinds) setSummary({ eventCount: data.eventCount, kinds: data.kinds });
+      setVersion((version) => version + 1);
+    } catch {
+      // The next poll tries again.
+    }
+  }, [apiBase, pageSize, kindParam, total]);
+  const pollRef = useRef(poll);
+  pollRef.current = poll;
+  const wasLive = useRef(Boolean(live));
+  useEffect(() => {
+    if (!live) {
+      if (wasLive.current) void pollRef.current(); // the last events, once the run has ended
+      wasLive.current = false;
+      return;
+    }
+    wasLive.current = true;
+    const timer = setInterval(() => void pollRef.current(), LIVE_POLL_MS);
+    return () => clearInterval(timer);
+  }, [live]);
 
   const onRangeChange = useCallback(
     (start: number, end: number) => {
@@ -129,7 +173,7 @@ export function TraceViewer(props: TraceViewerProps) {
     setDetail({ seq: selectedSeq, status: "loading" });
     const controller = new AbortController();
     const timer = setTimeout(() => {
-      fetch(`/api/task-runs/${runId}/events/${selectedSeq}?maxBytes=${props.detailMaxBytes}`, { signal: controller.signal, cache: "no-store" })
+      fetch(`${apiBase}/events/${selectedSeq}?maxBytes=${props.detailMaxBytes}`, { signal: controller.signal, cache: "no-store" })
         .then(async (response) => {
           const data = (await response.json()) as TraceEventDetail & { error?: string };
           if (!response.ok) throw new Error(data.error ?? `The studio answered ${response.status}.`);
@@ -145,7 +189,7 @@ export function TraceViewer(props: TraceViewerProps) {
       clearTimeout(timer);
       controller.abort();
     };
-  }, [selectedSeq, runId, props.detailMaxBytes, retryNonce]);
+  }, [selectedSeq, apiBase, props.detailMaxBytes, retryNonce]);
 
   const applyFilter = useCallback(
     (next: string[] | null) => {
@@ -157,7 +201,7 @@ export function TraceViewer(props: TraceViewerProps) {
       setVersion((version) => version + 1);
       const kinds = next ? `&kind=${encodeURIComponent(next.join(","))}` : "";
       const locate = selectedSeq != null ? `&locate=${selectedSeq}` : "";
-      fetch(`/api/task-runs/${runId}/events?offset=0&limit=${pageSize}${kinds}${locate}`, { cache: "no-store" })
+      fetch(`${apiBase}/events?offset=0&limit=${pageSize}${kinds}${locate}`, { cache: "no-store" })
         .then(async (response) => {
           const data = (await response.json()) as TraceEventPage & { error?: string };
           if (!response.ok) throw new Error(data.error ?? `The studio answered ${response.status}.`);
@@ -173,10 +217,10 @@ export function TraceViewer(props: TraceViewerProps) {
           if (gen === generation.current) setListError(error.message);
         });
     },
-    [runId, pageSize, selectedSeq],
+    [apiBase, pageSize, selectedSeq],
   );
 
-  // Keyboard: j/k and arrows move and open; n/p go to the next/previous failed task run.
+  // Keyboard: j/k and arrows move and open; n/p go to the next/previous neighbour (failed task run, iteration).
   const keyState = useRef({ selected, total, selectIndex });
   keyState.current = { selected, total, selectIndex };
   useEffect(() => {
@@ -202,10 +246,10 @@ export function TraceViewer(props: TraceViewerProps) {
           move(-1);
           break;
         case "n":
-          if (props.nextFailureHref) router.push(props.nextFailureHref);
+          if (props.nextHref) router.push(props.nextHref);
           break;
         case "p":
-          if (props.previousFailureHref) router.push(props.previousFailureHref);
+          if (props.previousHref) router.push(props.previousHref);
           break;
         case "r":
           setRaw((value) => !value);
@@ -215,14 +259,14 @@ export function TraceViewer(props: TraceViewerProps) {
     window.addEventListener("keydown", onKey);
     setReady(true);
     return () => window.removeEventListener("keydown", onKey);
-  }, [router, props.nextFailureHref, props.previousFailureHref]);
+  }, [router, props.nextHref, props.previousHref]);
 
   return (
     <div className={styles.viewer}>
       <TraceTimeline
         total={total}
-        eventCount={props.start.eventCount}
-        kinds={props.start.kinds}
+        eventCount={summary.eventCount}
+        kinds={summary.kinds}
         filter={filter}
         onFilter={applyFilter}
         rowAt={rowAt}
@@ -232,7 +276,9 @@ export function TraceViewer(props: TraceViewerProps) {
         onRangeChange={onRangeChange}
         ready={ready}
         error={listError}
-        hasFailureLinks={{ previous: props.previousFailureHref != null, next: props.nextFailureHref != null }}
+        neighbours={{ previous: props.previousHref != null, next: props.nextHref != null, label: props.neighbourLabel }}
+        emptyText={props.emptyText}
+        live={Boolean(live)}
       />
       <EventDetail
         state={detail ?? (selectedSeq != null ? { seq: selectedSeq, status: "loading" } : null)}
@@ -241,9 +287,9 @@ export function TraceViewer(props: TraceViewerProps) {
         raw={raw}
         onToggleRaw={() => setRaw((value) => !value)}
         onRetry={() => setRetryNonce((nonce) => nonce + 1)}
-        eventHref={(seq) => `/api/task-runs/${runId}/events/${seq}`}
+        eventHref={(seq) => `${apiBase}/events/${seq}`}
         rawTraceHref={props.rawTraceHref}
-        empty={props.start.eventCount === 0}
+        empty={summary.eventCount === 0}
       />
     </div>
   );

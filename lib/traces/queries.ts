@@ -1,4 +1,5 @@
-// Read models for the trace viewer (one task run's raw events). List views read narrow
+// Read models for the trace viewer: the raw events of one task run, or of one iteration (the
+// proposer's own transcript); both are TraceEvent rows, told apart by their owner column. List views read narrow
 // columns and the short preview only; a body is read when one event is opened, and the raw
 // download streams every event in pages bounded by body size, never the whole trace at once.
 import { db } from "../db/client.ts";
@@ -17,7 +18,7 @@ const RAW_PAGE_EVENTS = 500;
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const KIND_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
 
-/** Task-run (and project) ids are cuids; anything else is answered 404 without a query. */
+/** Task-run, iteration and project ids are cuids; anything else is answered 404 without a query. */
 export function isId(value: string): boolean {
   return ID_PATTERN.test(value);
 }
@@ -100,8 +101,11 @@ function toItem(row: ItemRow): TraceEventItem {
   };
 }
 
-function eventWhere(taskRunId: string, kinds: string[] | null) {
-  return kinds ? { taskRunId, kind: { in: kinds } } : { taskRunId };
+/** Whose events: a task run's trace or an iteration's transcript. */
+export type TraceOwner = { taskRunId: string } | { iterationId: string };
+
+function eventWhere(owner: TraceOwner, kinds: string[] | null) {
+  return kinds ? { ...owner, kind: { in: kinds } } : { ...owner };
 }
 
 export async function taskRunExists(taskRunId: string): Promise<{ id: string; taskKey: string } | null> {
@@ -117,24 +121,39 @@ export interface TraceEventPage {
   events: TraceEventItem[];
   /** With `locate`: the position of that seq among the filtered events, or null when it is not among them. */
   located?: number | null;
+  /** With `summary`: all events and the counts per kind, whatever the filter (a live trace grows). */
+  eventCount?: number;
+  kinds?: { kind: string; count: number }[];
 }
 
 /** A page of the timeline, in seq order. `offset` counts filtered events. */
-export async function listTraceEvents(taskRunId: string, options: { offset: number; limit: number; kinds: string[] | null; locate?: number | null }): Promise<TraceEventPage> {
-  const where = eventWhere(taskRunId, options.kinds);
-  const [total, rows, located] = await Promise.all([
+export async function listTraceEvents(
+  owner: TraceOwner,
+  options: { offset: number; limit: number; kinds: string[] | null; locate?: number | null; summary?: boolean },
+): Promise<TraceEventPage> {
+  const where = eventWhere(owner, options.kinds);
+  const [total, rows, located, summary] = await Promise.all([
     db.traceEvent.count({ where }),
     db.traceEvent.findMany({ where, orderBy: { seq: "asc" }, skip: options.offset, take: options.limit, select: itemSelect }),
-    options.locate == null ? Promise.resolve(undefined) : locateEvent(taskRunId, options.locate, options.kinds),
+    options.locate == null ? Promise.resolve(undefined) : locateEvent(owner, options.locate, options.kinds),
+    options.summary ? kindCounts(owner) : Promise.resolve(undefined),
   ]);
   const page: TraceEventPage = { total, offset: options.offset, events: rows.map(toItem) };
   if (located !== undefined) page.located = located;
+  if (summary) Object.assign(page, summary);
   return page;
 }
 
+/** Events per kind, most frequent first, and their sum: the timeline's filter chips. */
+async function kindCounts(owner: TraceOwner): Promise<{ eventCount: number; kinds: { kind: string; count: number }[] }> {
+  const groups = await db.traceEvent.groupBy({ by: ["kind"], where: { ...owner }, _count: { _all: true } });
+  const kinds = groups.map((group) => ({ kind: group.kind, count: group._count._all })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind));
+  return { eventCount: kinds.reduce((sum, kind) => sum + kind.count, 0), kinds };
+}
+
 /** Where event `seq` sits among the filtered events (0-based), or null when it is not there. */
-export async function locateEvent(taskRunId: string, seq: number, kinds: string[] | null): Promise<number | null> {
-  const where = eventWhere(taskRunId, kinds);
+export async function locateEvent(owner: TraceOwner, seq: number, kinds: string[] | null): Promise<number | null> {
+  const where = eventWhere(owner, kinds);
   const [exists, before] = await Promise.all([db.traceEvent.findFirst({ where: { ...where, seq }, select: { seq: true } }), db.traceEvent.count({ where: { ...where, seq: { lt: seq } } })]);
   return exists ? before : null;
 }
@@ -152,17 +171,16 @@ export interface TimelineStart {
 }
 
 /** What the page renders on the server: counts per kind, and the first page to show. */
-export async function timelineStart(taskRunId: string, options: { kinds: string[] | null; selectedSeq: number | null; pageSize?: number }): Promise<TimelineStart> {
+export async function timelineStart(owner: TraceOwner, options: { kinds: string[] | null; selectedSeq: number | null; pageSize?: number }): Promise<TimelineStart> {
   const pageSize = options.pageSize ?? TRACE_PAGE_SIZE;
-  const [groups, first, selectedIndex] = await Promise.all([
-    db.traceEvent.groupBy({ by: ["kind"], where: { taskRunId }, _count: { _all: true } }),
-    db.traceEvent.findFirst({ where: { taskRunId }, orderBy: { seq: "asc" }, select: { time: true } }),
-    options.selectedSeq == null ? Promise.resolve(null) : locateEvent(taskRunId, options.selectedSeq, options.kinds),
+  const [counts, first, selectedIndex] = await Promise.all([
+    kindCounts(owner),
+    db.traceEvent.findFirst({ where: { ...owner }, orderBy: { seq: "asc" }, select: { time: true } }),
+    options.selectedSeq == null ? Promise.resolve(null) : locateEvent(owner, options.selectedSeq, options.kinds),
   ]);
   const offset = selectedIndex == null ? 0 : Math.floor(selectedIndex / pageSize) * pageSize;
-  const page = await listTraceEvents(taskRunId, { offset, limit: pageSize, kinds: options.kinds });
-  const kinds = groups.map((group) => ({ kind: group.kind, count: group._count._all })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind));
-  return { eventCount: kinds.reduce((sum, kind) => sum + kind.count, 0), startMs: first?.time.getTime() ?? null, kinds, page, selectedIndex };
+  const page = await listTraceEvents(owner, { offset, limit: pageSize, kinds: options.kinds });
+  return { ...counts, startMs: first?.time.getTime() ?? null, page, selectedIndex };
 }
 
 /** How the detail view shows a body that is too large to render whole. */
@@ -187,9 +205,9 @@ export interface TraceEventDetail {
 }
 
 /** One event with its body. With `maxBytes`, a large body is cut for display (the raw download has it all). */
-export async function getTraceEvent(taskRunId: string, seq: number, options: { maxBytes?: number } = {}): Promise<TraceEventDetail | null> {
-  const row = await db.traceEvent.findUnique({
-    where: { taskRunId_seq: { taskRunId, seq } },
+export async function getTraceEvent(owner: TraceOwner, seq: number, options: { maxBytes?: number } = {}): Promise<TraceEventDetail | null> {
+  const row = await db.traceEvent.findFirst({
+    where: { ...owner, seq }, // served by the (owner, seq) unique index
     select: { ...itemSelect, genAiRequestModel: true, genAiResponseModel: true, genAiResponseFinishReasons: true, body: true },
   });
   if (!row) return null;
@@ -263,8 +281,8 @@ function cutStrings(value: unknown, cap: number): unknown {
  * proposer's workspace files. Pages are planned from body sizes first, so memory holds at
  * most one page (≤ 16 MiB of bodies, or one larger event) at a time.
  */
-export async function* traceLines(taskRunId: string): AsyncGenerator<string> {
-  const sizes = await db.traceEvent.findMany({ where: { taskRunId }, orderBy: { seq: "asc" }, select: { seq: true, bodyBytes: true } });
+export async function* traceLines(owner: TraceOwner): AsyncGenerator<string> {
+  const sizes = await db.traceEvent.findMany({ where: { ...owner }, orderBy: { seq: "asc" }, select: { seq: true, bodyBytes: true } });
   const pages: { from: number; to: number }[] = [];
   let bytes = 0;
   let count = 0;
@@ -281,11 +299,11 @@ export async function* traceLines(taskRunId: string): AsyncGenerator<string> {
     count++;
   }
   for (const page of pages) {
-    const rows = await db.traceEvent.findMany({ where: { taskRunId, seq: { gte: page.from, lte: page.to } }, orderBy: { seq: "asc" } });
+    const rows = await db.traceEvent.findMany({ where: { ...owner, seq: { gte: page.from, lte: page.to } }, orderBy: { seq: "asc" } });
     for (const row of rows) {
       yield `${JSON.stringify({
         id: row.id.toString(),
-        taskRunId: row.taskRunId,
+        ...("taskRunId" in owner ? { taskRunId: row.taskRunId } : { iterationId: row.iterationId }),
         seq: row.seq,
         kind: row.kind,
         time: row.time.toISOString(),

@@ -61,7 +61,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
         </Suspense>
       </Section>
 
-      <Section title="Iterations" hint="The proposer's steps, newest first" flush>
+      <Section title="Iterations" hint="The proposer's steps, newest first: open one for its transcript, files read and candidates" flush>
         {iterations.length === 0 ? (
           <EmptyState icon="↻" title="No iterations yet">
             <p>
@@ -86,7 +86,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
               {iterations.map((iteration) => (
                 <tr key={iteration.id}>
                   <td className={ui.rowTitle}>
-                    {iteration.number}
+                    <Link href={`/projects/${project.id}/iterations/${iteration.number}`}>Iteration {iteration.number}</Link>
                     {iteration.instructionVersion != null && <span className="faint"> · instructions v{iteration.instructionVersion}</span>}
                   </td>
                   <td>

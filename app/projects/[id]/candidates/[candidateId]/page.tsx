@@ -79,7 +79,7 @@ export default async function CandidatePage({ params, searchParams }: { params: 
             <dt>Origin</dt>
             <dd>{candidate.origin === "seed" ? "seed harness" : candidate.origin === "person" ? "written by a person" : "written by the proposer"}</dd>
             <dt>Iteration</dt>
-            <dd>{candidate.iterationNumber ?? <span className="faint">—</span>}</dd>
+            <dd>{candidate.iterationNumber != null ? <Link href={`/projects/${project.id}/iterations/${candidate.iterationNumber}`}>iteration {candidate.iterationNumber}</Link> : <span className="faint">—</span>}</dd>
             <dt>Parents</dt>
             <dd>
               {candidate.parents.length === 0 ? (

@@ -1,9 +1,9 @@
 import { notFound } from "next/navigation";
 import { cache, Suspense } from "react";
+import { TimelineSkeleton } from "@/components/trace/TimelineSkeleton";
 import { TraceViewer } from "@/components/trace/TraceViewer";
 import { DETAIL_BODY_BYTES, failureNeighbours, getTaskRunView, parseIndex, parseKinds, timelineStart, TRACE_PAGE_SIZE } from "@/lib/traces/queries";
 import { RunHeader } from "./RunHeader";
-import { TimelineSkeleton } from "./TimelineSkeleton";
 import styles from "./page.module.css";
 
 type Params = Promise<{ id: string; runId: string }>;
@@ -54,18 +54,20 @@ export default async function TaskRunPage({ params, searchParams }: { params: Pa
 }
 
 async function Timeline(props: { runId: string; kinds: string[] | null; selectedSeq: number | null; previousFailureHref: string | null; nextFailureHref: string | null; rawHref: string }) {
-  const start = await timelineStart(props.runId, { kinds: props.kinds, selectedSeq: props.selectedSeq, pageSize: TRACE_PAGE_SIZE });
+  const start = await timelineStart({ taskRunId: props.runId }, { kinds: props.kinds, selectedSeq: props.selectedSeq, pageSize: TRACE_PAGE_SIZE });
   return (
     <TraceViewer
-      runId={props.runId}
+      apiBase={`/api/task-runs/${props.runId}`}
       start={start}
       filter={props.kinds}
       selectedSeq={props.selectedSeq}
       pageSize={TRACE_PAGE_SIZE}
       detailMaxBytes={DETAIL_BODY_BYTES}
-      previousFailureHref={props.previousFailureHref}
-      nextFailureHref={props.nextFailureHref}
+      previousHref={props.previousFailureHref}
+      nextHref={props.nextFailureHref}
+      neighbourLabel="failed run"
       rawTraceHref={props.rawHref}
+      emptyText="This task run has no trace events: it has not started yet, or it ended before the harness did anything."
     />
   );
 }
