@@ -29,7 +29,15 @@ export interface TraceViewerProps {
   emptyText: string;
   /** The trace may still grow: poll for new events until this turns false. */
   live?: boolean;
+  /** The URL parameters that hold the selection and filter; two viewers on one page need their own. */
+  urlParams?: { event: string; kind: string };
+  /** "split": timeline beside the opened event (default); "stacked": the event under the timeline, for a half-width column. */
+  layout?: "split" | "stacked";
+  /** False while another viewer on the page has the keyboard. */
+  keys?: boolean;
 }
+
+const URL_PARAMS = { event: "event", kind: "kind" };
 
 /** Bodies kept in memory, so moving back and forth with j/k is instant. */
 const DETAIL_CACHE = 40;
@@ -150,14 +158,15 @@ export function TraceViewer(props: TraceViewerProps) {
 
   // The URL follows the selection and the filter (replaceState: no history entry per key press).
   const selectedSeq = selected?.seq ?? null;
+  const params = props.urlParams ?? URL_PARAMS;
   useEffect(() => {
     const url = new URL(window.location.href);
-    if (selectedSeq == null) url.searchParams.delete("event");
-    else url.searchParams.set("event", String(selectedSeq));
-    if (filter) url.searchParams.set("kind", filter.join(","));
-    else url.searchParams.delete("kind");
+    if (selectedSeq == null) url.searchParams.delete(params.event);
+    else url.searchParams.set(params.event, String(selectedSeq));
+    if (filter) url.searchParams.set(params.kind, filter.join(","));
+    else url.searchParams.delete(params.kind);
     if (url.href !== window.location.href) window.history.replaceState(window.history.state, "", url);
-  }, [selectedSeq, filter]);
+  }, [selectedSeq, filter, params.event, params.kind]);
 
   // The opened event's body: from the cache, or fetched (cut to detailMaxBytes for display).
   useEffect(() => {
@@ -221,11 +230,11 @@ export function TraceViewer(props: TraceViewerProps) {
   );
 
   // Keyboard: j/k and arrows move and open; n/p go to the next/previous neighbour (failed task run, iteration).
-  const keyState = useRef({ selected, total, selectIndex });
-  keyState.current = { selected, total, selectIndex };
+  const keyState = useRef({ selected, total, selectIndex, keys: props.keys !== false });
+  keyState.current = { selected, total, selectIndex, keys: props.keys !== false };
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.metaKey || event.ctrlKey || event.altKey) return;
+      if (!keyState.current.keys || event.defaultPrevented || event.metaKey || event.ctrlKey || event.altKey) return;
       const target = event.target as HTMLElement | null;
       if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
       const { selected: current, total: count, selectIndex: select } = keyState.current;
@@ -262,7 +271,7 @@ export function TraceViewer(props: TraceViewerProps) {
   }, [router, props.nextHref, props.previousHref]);
 
   return (
-    <div className={styles.viewer}>
+    <div className={props.layout === "stacked" ? styles.viewerStacked : styles.viewer}>
       <TraceTimeline
         total={total}
         eventCount={summary.eventCount}
