@@ -56,6 +56,12 @@ export function SourceEditorImpl(props: {
   onChange?: (value: string) => void;
   markers?: EditorMarker[];
   ariaLabel?: string;
+  /** Default typescript (harness sources); "markdown" for prose such as instructions. */
+  language?: string;
+  /** Wrap long lines: right for prose, wrong for code. */
+  wrap?: boolean;
+  /** Editable editors take the focus when they open; not when the page opens with one. */
+  focusOnMount?: boolean;
 }) {
   const theme = useStudioTheme();
   const editorRef = useRef<editor.IStandaloneCodeEditor | null>(null);
@@ -78,25 +84,27 @@ export function SourceEditorImpl(props: {
   return (
     <div className={styles.frame} data-editor={props.readOnly ? "read-only" : "editable"}>
       <Editor
-        value={props.value}
+        // Editable editors are uncontrolled: feeding each keystroke back as `value` races fast
+        // typing (a stale value replaces the text and throws the cursor to the end).
+        {...(props.readOnly ? { value: props.value } : { defaultValue: props.value })}
         path={props.path}
-        language="typescript"
+        language={props.language ?? "typescript"}
         height={props.height}
         theme={theme}
         loading={<EditorPlaceholder />}
-        options={{ ...baseOptions, readOnly: props.readOnly ?? false, domReadOnly: props.readOnly ?? false, renderLineHighlight: props.readOnly ? "none" : "line", ariaLabel: props.ariaLabel }}
+        options={{ ...baseOptions, wordWrap: props.wrap ? "on" : "off", readOnly: props.readOnly ?? false, domReadOnly: props.readOnly ?? false, renderLineHighlight: props.readOnly ? "none" : "line", ariaLabel: props.ariaLabel }}
         onChange={(value) => props.onChange?.(value ?? "")}
         onMount={(instance: editor.IStandaloneCodeEditor, _monaco: Monaco) => {
           editorRef.current = instance;
           setReady(true);
-          if (!props.readOnly) instance.focus();
+          if (!props.readOnly && props.focusOnMount !== false) instance.focus();
         }}
       />
     </div>
   );
 }
 
-export function SourceDiffImpl(props: { original: string; modified: string; originalPath: string; modifiedPath: string; height: number | string }) {
+export function SourceDiffImpl(props: { original: string; modified: string; originalPath: string; modifiedPath: string; height: number | string; language?: string; wrap?: boolean }) {
   const theme = useStudioTheme();
   return (
     <div className={styles.frame} data-editor="diff">
@@ -105,7 +113,7 @@ export function SourceDiffImpl(props: { original: string; modified: string; orig
         modified={props.modified}
         originalModelPath={props.originalPath}
         modifiedModelPath={props.modifiedPath}
-        language="typescript"
+        language={props.language ?? "typescript"}
         height={props.height}
         theme={theme}
         loading={<EditorPlaceholder />}
@@ -113,7 +121,7 @@ export function SourceDiffImpl(props: { original: string; modified: string; orig
         // "TextModel got disposed before DiffEditorWidget model got reset" on unmount.
         keepCurrentOriginalModel
         keepCurrentModifiedModel
-        options={{ ...baseOptions, readOnly: true, originalEditable: false, renderSideBySide: true, useInlineViewWhenSpaceIsLimited: true, renderOverviewRuler: false, diffWordWrap: "off" }}
+        options={{ ...baseOptions, readOnly: true, originalEditable: false, renderSideBySide: true, useInlineViewWhenSpaceIsLimited: true, renderOverviewRuler: false, wordWrap: props.wrap ? "on" : "off", diffWordWrap: props.wrap ? "on" : "off" }}
       />
     </div>
   );

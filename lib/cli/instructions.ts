@@ -18,7 +18,7 @@ export async function instructionsCommand(args: string[]): Promise<number> {
       const text = fs.readFileSync(values.set, "utf8");
       if (!text.trim()) throw new StudioError(`${values.set} is empty.`);
       const saved = await saveInstructions(project.id, text, values.note);
-      process.stdout.write(`Instructions version ${saved.version} is now current.\n`);
+      process.stdout.write(saved.created ? `Instructions version ${saved.version} is now current.\n` : `The instructions are unchanged: version ${saved.version} stays current.\n`);
       return 0;
     }
     if (values.history) {

@@ -15,9 +15,17 @@ export async function currentInstructions(projectId: string): Promise<{ id: stri
   });
 }
 
-/** Saves edited instructions as a new version; unchanged text makes no new version. */
-export async function saveInstructions(projectId: string, text: string, note?: string): Promise<{ id: string; version: number }> {
-  const current = await currentInstructions(projectId);
-  if (current.text === text) return current;
-  return db.instructionVersion.create({ data: { projectId, version: current.version + 1, text, note }, select: { id: true, version: true } });
+/**
+ * Saves edited instructions as a new version; unchanged text makes no new version (created:
+ * false). Two saves at once (the page and the CLI) get consecutive versions, never a clash.
+ */
+export async function saveInstructions(projectId: string, text: string, note?: string): Promise<{ id: string; version: number; created: boolean }> {
+  await currentInstructions(projectId);
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`instructions:${projectId}`}))`;
+    const current = await tx.instructionVersion.findFirstOrThrow({ where: { projectId }, orderBy: { version: "desc" }, select: { id: true, version: true, text: true } });
+    if (current.text === text) return { id: current.id, version: current.version, created: false };
+    const created = await tx.instructionVersion.create({ data: { projectId, version: current.version + 1, text, note: note?.trim() || null }, select: { id: true, version: true } });
+    return { ...created, created: true };
+  });
 }

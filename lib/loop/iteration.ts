@@ -7,7 +7,7 @@ import path from "node:path";
 import { db, type Prisma, type ProposerKind } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { dataDir } from "../paths.ts";
-import { readSettings } from "../projects/settings.ts";
+import { readSettings, type ProjectSettings } from "../projects/settings.ts";
 import { createProposer, type Proposal, type ProposerResult } from "../proposer/index.ts";
 import { prepareEvaluation, runEvaluation, runTrial, type RunOptions } from "../runner/evaluate.ts";
 import { sha256 } from "../runner/sandbox/compile.ts";
@@ -52,6 +52,10 @@ export async function runIteration(projectId: string, options: IterationOptions)
     await db.iteration.update({ where: { id: iteration.id }, data: { stage: name, progress: { stage: name, ...progress } } });
   };
   try {
+    // One read for the whole iteration: settings saved while it runs apply from the next one.
+    const project = await db.project.findUniqueOrThrow({ where: { id: projectId }, select: { proposerModel: true, proposerCommand: true, candidatesPerIteration: true, settings: true } });
+    const settings = readSettings(project.settings);
+    const run = runOptions(options, settings);
     const dir = workspaceDir(projectId);
     const proposalDir = path.join(dir, proposalsDir(iteration.number));
     let proposals = readSavedProposals(proposalDir);
@@ -59,17 +63,16 @@ export async function runIteration(projectId: string, options: IterationOptions)
       await stage("workspace");
       await buildWorkspace(projectId, dir, { iteration: iteration.number });
       await stage("proposing");
-      const result = await propose(iteration, dir, proposalDir, options);
+      const result = await propose(iteration, { ...project, settings }, dir, proposalDir, options, run);
       proposals = result.proposals;
       saveProposals(proposalDir, proposals, result);
       if (result.stopReason === "cancelled") throw new StudioError("cancelled");
     }
 
     await stage("validating");
-    await validateAll(iteration, proposals, options);
+    await validateAll(iteration, proposals, run);
 
     await stage("evaluating");
-    const settings = readSettings((await db.project.findUniqueOrThrow({ where: { id: projectId }, select: { settings: true } })).settings);
     const candidates = await db.candidate.findMany({ where: { iterationId: iteration.id, status: "valid" }, orderBy: { number: "asc" }, select: { id: true, number: true } });
     let stopReason: string | null = null;
     for (const [index, candidate] of candidates.entries()) {
@@ -82,7 +85,7 @@ export async function runIteration(projectId: string, options: IterationOptions)
       const where = { candidateId: candidate.id, candidateNumber: candidate.number, candidate: index + 1, candidates: candidates.length, evaluationId };
       if (status.status !== "done") {
         await runEvaluation(evaluationId, {
-          ...runOptions(options),
+          ...run,
           // Tasks done of total and tokens so far, for any page or CLI following along.
           onProgress: (p) => void stage("evaluating", { ...where, tasksDone: p.done, tasksTotal: p.total, tokens: p.inputTokens + p.outputTokens }).catch(() => {}),
         });
@@ -106,8 +109,8 @@ export async function runIteration(projectId: string, options: IterationOptions)
   }
 }
 
-function runOptions(options: IterationOptions): RunOptions {
-  return { upstreamUrl: options.upstreamUrl, apiKey: options.apiKey, signal: options.signal };
+function runOptions(options: IterationOptions, settings: ProjectSettings): RunOptions {
+  return { upstreamUrl: options.upstreamUrl, apiKey: options.apiKey, signal: options.signal, settings };
 }
 
 async function openIteration(projectId: string, options: IterationOptions) {
@@ -140,12 +143,15 @@ async function openIteration(projectId: string, options: IterationOptions) {
 
 type IterationRow = Awaited<ReturnType<typeof openIteration>>;
 
-async function propose(iteration: IterationRow, dir: string, proposalDir: string, options: IterationOptions): Promise<ProposerResult> {
-  const project = await db.project.findUniqueOrThrow({
-    where: { id: iteration.projectId },
-    select: { proposerModel: true, proposerCommand: true, candidatesPerIteration: true, settings: true },
-  });
-  const settings = readSettings(project.settings);
+async function propose(
+  iteration: IterationRow,
+  project: { proposerModel: string; proposerCommand: string | null; candidatesPerIteration: number; settings: ProjectSettings },
+  dir: string,
+  proposalDir: string,
+  options: IterationOptions,
+  run: RunOptions,
+): Promise<ProposerResult> {
+  const { settings } = project;
   const instructions = iteration.instructionVersionId
     ? await db.instructionVersion.findUniqueOrThrow({ where: { id: iteration.instructionVersionId }, select: { text: true } })
     : await currentInstructions(iteration.projectId);
@@ -182,7 +188,7 @@ async function propose(iteration: IterationRow, dir: string, proposalDir: string
       tokenBudget: await proposerAllowance(iteration.projectId, settings, project.proposerModel),
       signal: options.signal,
       checkCandidate: async (source) => {
-        const trial = await runTrial(iteration.projectId, source, 3, runOptions(options));
+        const trial = await runTrial(iteration.projectId, source, 3, run);
         if (!trial.ok) return { ok: false, compileErrors: trial.errors, message: `does not compile: ${trial.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join("; ")}` };
         const results = trial.results.map((run) => ({ taskKey: run.taskKey, status: run.status, score: run.score }));
         const passed = results.filter((run) => run.status === "passed").length;
@@ -235,14 +241,14 @@ function readSavedProposals(proposalDir: string): Proposal[] | null {
 }
 
 /** Complete, compiles, honours the contract, survives one search task: or rejected, with why. */
-async function validateAll(iteration: IterationRow, proposals: Proposal[], options: IterationOptions): Promise<void> {
+async function validateAll(iteration: IterationRow, proposals: Proposal[], run: RunOptions): Promise<void> {
   const existing = await db.candidate.findMany({ where: { projectId: iteration.projectId }, select: { id: true, number: true, sha256: true, iterationId: true } });
   const fallbackParent = await bestCandidate(iteration.projectId);
   for (const proposal of proposals) {
     const hash = sha256(proposal.source);
     if (existing.some((candidate) => candidate.iterationId === iteration.id && candidate.sha256 === hash)) continue; // stored before an interruption
     const parentIds = proposal.baseCandidateId && existing.some((candidate) => candidate.id === proposal.baseCandidateId) ? [proposal.baseCandidateId] : fallbackParent ? [fallbackParent.id] : [];
-    const reason = await rejection(iteration.projectId, proposal, existing.find((candidate) => candidate.sha256 === hash)?.number, options);
+    const reason = await rejection(iteration.projectId, proposal, existing.find((candidate) => candidate.sha256 === hash)?.number, run);
     const created = await createCandidate({
       projectId: iteration.projectId,
       source: proposal.source,
@@ -261,11 +267,11 @@ async function validateAll(iteration: IterationRow, proposals: Proposal[], optio
   }
 }
 
-async function rejection(projectId: string, proposal: Proposal, duplicateOf: number | undefined, options: IterationOptions): Promise<string | null> {
+async function rejection(projectId: string, proposal: Proposal, duplicateOf: number | undefined, run: RunOptions): Promise<string | null> {
   if (!proposal.source.trim()) return "The proposal is empty.";
   if (duplicateOf !== undefined) return `Identical to candidate #${duplicateOf}.`;
   if (!/export\s+default/.test(proposal.source)) return "No default export: a harness must `export default { async run(task, ctx) {…} }`.";
-  const trial = await runTrial(projectId, proposal.source, 1, runOptions(options));
+  const trial = await runTrial(projectId, proposal.source, 1, run);
   if (!trial.ok) return `Does not compile: ${trial.errors.map((error) => `harness.ts:${error.line}:${error.column}: ${error.message}`).join("; ")}`;
   const smoke = trial.results[0];
   if (smoke?.status === "error" && ["contract", "throw", "not_serializable", "timeout", "memory", "killed", "output_limit", "spawn"].includes(smoke.errorKind ?? "")) {

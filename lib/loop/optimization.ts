@@ -78,7 +78,6 @@ export interface OptimizationResult {
 export async function runOptimization(optimizationId: string, options: OptimizeOptions = {}): Promise<OptimizationResult> {
   const optimization = await claim(optimizationId);
   if (optimization.simulated && !options.upstreamUrl) options = { ...options, upstreamUrl: await offlineUpstream(), apiKey: null };
-  const project = await db.project.findUniqueOrThrow({ where: { id: optimization.projectId }, select: { proposerKind: true, proposerCommand: true, settings: true } });
   const abort = new AbortController();
   options.signal?.addEventListener("abort", () => abort.abort(), { once: true });
   const heartbeat = setInterval(async () => {
@@ -94,6 +93,8 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
     // person's edit) is evaluated first, so the first iteration has something to read.
     await evaluateUnscored(optimization.projectId, { ...options, simulated: optimization.simulated }, abort.signal);
     for (let done = optimization.iterationsDone; done < optimization.iterationsRequested; done++) {
+      // Read before each iteration: settings saved while a run goes apply from its next iteration.
+      const project = await db.project.findUniqueOrThrow({ where: { id: optimization.projectId }, select: { proposerKind: true, proposerCommand: true, settings: true } });
       stopReason = await projectBudgetReached(optimization.projectId, readSettings(project.settings));
       if (stopReason) break;
       if (abort.signal.aborted) {

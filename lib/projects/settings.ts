@@ -1,9 +1,17 @@
 // A project's budgets and limits, stored as JSON on the project and read through one schema
-// so every page, the CLI and the runner agree on names and defaults.
+// so every page, the CLI and the runner agree on names and defaults. Messages read after the
+// field's label ("Tokens must be more than 0"): the settings page shows them next to the field.
 import { z } from "zod";
 
+const number = { error: "must be a number" };
+
 /** A limit in tokens (input + output), dollars, or both: whichever is reached first. */
-const limit = z.object({ tokens: z.number().int().positive().optional(), usd: z.number().positive().optional() }).strict();
+const limit = z
+  .object({
+    tokens: z.number(number).int({ error: "must be a whole number of tokens" }).positive({ error: "must be more than 0 tokens" }).optional(),
+    usd: z.number(number).positive({ error: "must be more than $0" }).optional(),
+  })
+  .strict();
 /** The proposer's and the evaluations' spending, limited separately. */
 const split = z.object({ proposer: limit.optional(), evaluation: limit.optional() }).strict();
 
@@ -23,9 +31,14 @@ export const projectSettingsSchema = z
       .strict()
       .default({}),
     /** Task runs at once for independent suites; default: the number of cores. */
-    concurrency: z.number().int().positive().max(64).optional(),
+    concurrency: z.number(number).int({ error: "must be a whole number from 1 to 64" }).positive({ error: "must be a whole number from 1 to 64" }).max(64, { error: "must be a whole number from 1 to 64" }).optional(),
     /** Memory limit of one sandbox worker, in MiB. */
-    memoryMb: z.number().int().min(128).max(65536).optional(),
+    memoryMb: z
+      .number(number)
+      .int({ error: "must be a whole number of MiB from 128 to 65536" })
+      .min(128, { error: "must be at least 128 MiB" })
+      .max(65536, { error: "must be at most 65536 MiB" })
+      .optional(),
   })
   .strict();
 

@@ -10,7 +10,7 @@ import { StudioError } from "../errors.ts";
 import { HEARTBEAT_MS, workerGone, workerId } from "../jobs/ownership.ts";
 import { offlineUpstream } from "../offline/upstream.ts";
 import { dataDir } from "../paths.ts";
-import { readSettings } from "../projects/settings.ts";
+import { readSettings, type ProjectSettings } from "../projects/settings.ts";
 import { gradeBuiltin } from "../suites/graders.ts";
 import { readStoredGrader } from "../suites/store.ts";
 import { newCredential, setPriceOverrides, startRecordingProxy, type RecordingProxy } from "./proxy/index.ts";
@@ -52,6 +52,8 @@ export interface EvaluationProgress {
 export interface RunOptions {
   /** Task runs at once (independent suites). Default: project setting, else the number of cores. */
   concurrency?: number;
+  /** The project's settings as an iteration read them at its start; default: read now. */
+  settings?: ProjectSettings;
   onProgress?: (progress: EvaluationProgress) => void;
   signal?: AbortSignal;
   /** Where model calls go; default ANTHROPIC_BASE_URL or Anthropic's API. */
@@ -112,7 +114,7 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
   const { candidate } = evaluation;
   const project = candidate.project;
   const suite = project.suite!;
-  const settings = readSettings(project.settings);
+  const settings = options.settings ?? readSettings(project.settings);
   const { grader, passThreshold } = readStoredGrader(suite.grader);
 
   const runs = await db.taskRun.findMany({
@@ -299,7 +301,7 @@ export async function runTrial(
     passThreshold,
     sequential: suite.mode === "sequential",
     timeoutMs: suite.timeoutMs,
-    settings: readSettings(project.settings),
+    settings: options.settings ?? readSettings(project.settings),
     runs: tasks.map((task) => ({ id: `trial-${task.id}`, task })),
     finished: [],
     concurrency: 1,

@@ -1,41 +1,41 @@
 import { notFound } from "next/navigation";
-import { Page, Section, ui } from "@/components/ui";
-import { formatDuration } from "@/lib/format";
+import { InstructionsSection } from "@/components/settings/InstructionsSection";
+import { SettingsForm } from "@/components/settings/SettingsForm";
+import styles from "@/components/settings/settings.module.css";
+import { Page } from "@/components/ui";
+import { projectProgress } from "@/lib/projects/progress";
 import { getProject } from "@/lib/projects/queries";
+import { readProjectSettings } from "@/lib/projects/settings-edit";
+import { SANDBOX_DEFAULTS } from "@/lib/runner/sandbox/limits";
 import { ProjectHeader } from "../ProjectHeader";
 
 export const metadata = { title: "Settings" };
 
-export default async function SettingsPage({ params }: { params: Promise<{ id: string }> }) {
-  const project = await getProject((await params).id);
-  if (!project) notFound();
-  const settings = JSON.stringify(project.settings, null, 2);
+type Query = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function SettingsPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Query }) {
+  const [{ id }, query] = await Promise.all([params, searchParams]);
+  const [project, settings] = await Promise.all([getProject(id), readProjectSettings(id)]);
+  if (!project || !settings) notFound();
+  const progress = await projectProgress(project.id);
+
   return (
     <Page>
       <ProjectHeader project={project} active="settings" />
-      <Section title="Models and proposer" flush>
-        <dl className={ui.kv}>
-          <dt>Task model</dt>
-          <dd>
-            <code>{project.model}</code>
-          </dd>
-          <dt>Proposer</dt>
-          <dd>{project.proposerKind}</dd>
-          <dt>Proposer model</dt>
-          <dd>
-            <code>{project.proposerModel}</code>
-          </dd>
-          <dt>Proposer command</dt>
-          <dd>{project.proposerCommand ? <code>{project.proposerCommand}</code> : <span className="faint">none</span>}</dd>
-          <dt>Candidates per iteration</dt>
-          <dd>{project.candidatesPerIteration}</dd>
-          <dt>Task time limit</dt>
-          <dd>{project.suite ? formatDuration(project.suite.timeoutMs) : "—"}</dd>
-        </dl>
-      </Section>
-      <Section title="Budgets and limits" hint="Stored as JSON on the project">
-        <pre className={ui.command}>{settings === "{}" ? "No budgets set: runs are limited only by the task time limit." : settings}</pre>
-      </Section>
+      {progress.running && (
+        <p className={styles.banner} role="note" data-running>
+          An optimization is running{progress.optimization ? ` (${progress.optimization.iterationsDone} of ${progress.optimization.iterationsRequested} iterations done)` : ""}. Saving is safe:
+          the iteration in progress keeps the settings and instructions it started with, and the next iteration uses what you save.
+        </p>
+      )}
+      {!progress.modelConfigured && (
+        <p className={styles.banner} role="note" data-offline>
+          No model API key is set on this server: iterations started from the browser use the offline model and the offline proposer, and are marked simulated,
+          whatever is chosen below. These settings apply once <code>ANTHROPIC_API_KEY</code> is set.
+        </p>
+      )}
+      <SettingsForm projectId={project.id} initial={settings} defaultMemoryMb={SANDBOX_DEFAULTS.memoryMb} />
+      <InstructionsSection projectId={project.id} query={query} />
     </Page>
   );
 }

@@ -1,0 +1,109 @@
+// What a person may change on a project's settings page (and through PUT
+// /api/projects/<id>/settings): the models, the proposer, candidates per iteration and the
+// budgets. Read and written here, validated with the same schema the runner reads budgets with.
+// The task time limit belongs to the suite and stays as imported: evaluations do not record
+// the limit they ran under, so changing it would rank scores measured under different limits.
+import { z } from "zod";
+import { db, type ProposerKind } from "../db/client.ts";
+import { projectSettingsSchema, readSettings, type ProjectSettings } from "./settings.ts";
+
+export const PROPOSER_KINDS = ["claude", "command", "offline"] as const satisfies readonly ProposerKind[];
+
+/** Postgres text has no NUL, and /bin/sh -c cannot take one. */
+const noNul = (value: string) => !value.includes("\0");
+
+const modelName = z
+  .string({ error: "must be text" })
+  .min(1, { error: "must not be empty" })
+  .max(200, { error: "must be at most 200 characters" })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, { error: "must be a model name such as claude-sonnet-4-5: letters, digits and - . _ : / @, no spaces" });
+
+export const settingsInputSchema = z
+  .object({
+    model: modelName,
+    proposerKind: z.enum(PROPOSER_KINDS, { error: `must be one of ${PROPOSER_KINDS.join(", ")}` }),
+    proposerModel: modelName,
+    /** Stored exactly as given; empty means none. */
+    proposerCommand: z
+      .string({ error: "must be text" })
+      .max(4000, { error: "must be at most 4000 characters" })
+      .refine(noNul, { error: "must not contain a NUL character" })
+      .nullable(),
+    candidatesPerIteration: z
+      .number({ error: "must be a number" })
+      .int({ error: "must be a whole number from 1 to 20" })
+      .min(1, { error: "must be a whole number from 1 to 20" })
+      .max(20, { error: "must be a whole number from 1 to 20" }),
+    settings: projectSettingsSchema,
+  })
+  .strict();
+
+export type SettingsInput = z.infer<typeof settingsInputSchema>;
+
+/** The settings as the page and the API show them. No secrets: nothing from the environment. */
+export interface SettingsView extends SettingsInput {
+  settings: ProjectSettings;
+  /** The suite's, read-only here (see the top of this file). */
+  timeoutMs: number | null;
+}
+
+/**
+ * Validates a save: every field's problem at once, keyed by path. The rule across fields (a
+ * command proposer needs its command) is checked here rather than in a zod refinement, which
+ * zod skips when another field already failed.
+ */
+export function parseSettingsInput(body: unknown): { ok: true; data: SettingsInput } | { ok: false; fields: Record<string, string> } {
+  const parsed = settingsInputSchema.safeParse(body);
+  const fields = parsed.success ? {} : fieldErrors(parsed.error);
+  const { proposerKind, proposerCommand } = (typeof body === "object" && body ? body : {}) as { proposerKind?: unknown; proposerCommand?: unknown };
+  if (proposerKind === "command" && !(typeof proposerCommand === "string" && proposerCommand.trim())) fields.proposerCommand ??= "is needed when the proposer is a command";
+  return parsed.success && !Object.keys(fields).length ? { ok: true, data: parsed.data } : { ok: false, fields };
+}
+
+/** "settings.budgets.task.tokens" → "must be more than 0 tokens": one message per field. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) fields[[...issue.path, key].join(".")] ??= "is not a setting the studio knows";
+      continue;
+    }
+    fields[issue.path.join(".") || "body"] ??= issue.message;
+  }
+  return fields;
+}
+
+const select = { model: true, proposerKind: true, proposerModel: true, proposerCommand: true, candidatesPerIteration: true, settings: true, suite: { select: { timeoutMs: true } } } as const;
+
+export async function readProjectSettings(projectId: string): Promise<SettingsView | null> {
+  const row = await db.project.findUnique({ where: { id: projectId }, select });
+  return row && view(row);
+}
+
+/** Saves validated settings whole; the next iteration reads them (an iteration in progress keeps its own). */
+export async function saveProjectSettings(projectId: string, input: SettingsInput): Promise<SettingsView | null> {
+  const { count } = await db.project.updateMany({
+    where: { id: projectId },
+    data: {
+      model: input.model,
+      proposerKind: input.proposerKind,
+      proposerModel: input.proposerModel,
+      proposerCommand: input.proposerCommand === "" ? null : input.proposerCommand,
+      candidatesPerIteration: input.candidatesPerIteration,
+      settings: input.settings,
+    },
+  });
+  return count ? readProjectSettings(projectId) : null;
+}
+
+function view(row: { model: string; proposerKind: ProposerKind; proposerModel: string; proposerCommand: string | null; candidatesPerIteration: number; settings: unknown; suite: { timeoutMs: number } | null }): SettingsView {
+  return {
+    model: row.model,
+    proposerKind: row.proposerKind,
+    proposerModel: row.proposerModel,
+    proposerCommand: row.proposerCommand,
+    candidatesPerIteration: row.candidatesPerIteration,
+    settings: readSettings(row.settings),
+    timeoutMs: row.suite?.timeoutMs ?? null,
+  };
+}
