@@ -103,13 +103,14 @@ export class TaskRunWriter {
 }
 
 /** A trace event as JSON text; the body is already JSON, so it is spliced in, not re-encoded. */
-function eventJson(taskRunId: string, seq: number, row: TraceEventRow): string {
+export function eventJson(taskRunId: string, seq: number, row: TraceEventRow): string {
   const { bodyJson, ...fields } = row;
   const head = JSON.stringify({ ...fields, taskRunId, seq });
   return bodyJson === null ? head : `${head.slice(0, -1)},"body":${bodyJson}}`;
 }
 
-async function insertEvents(tx: Prisma.TransactionClient, events: string): Promise<void> {
+/** Stores trace events given as a JSON array of `eventJson` texts (also used by scripts/bench-ui.ts to seed). */
+export async function insertEvents(tx: Prisma.TransactionClient, events: string): Promise<void> {
   await tx.$executeRaw`
     insert into "TraceEvent" ("taskRunId", seq, kind, time, "durationMs", name,
       gen_ai_system, gen_ai_operation_name, gen_ai_request_model, gen_ai_response_model, gen_ai_response_id,
