@@ -306,13 +306,45 @@ describe("candidates", () => {
     const broken = Number(await page.locator('[data-count="broken"]').textContent());
     expect(broken).toBeGreaterThan(0);
     expect(await page.locator('[data-table="outcome-diff"] tbody tr[data-change="broken"]').count()).toBe(broken);
-    // Both task runs' traces are one click away.
+    // Both task runs' traces are one click away, alone or side by side.
     const links = await rows.first().locator("a").evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute("href")));
-    expect(links).toHaveLength(2);
-    for (const link of links) expect(link).toMatch(new RegExp(`^/projects/${projectId}/runs/[a-z0-9]+$`));
+    expect(links).toHaveLength(3);
+    for (const link of links.slice(0, 2)) expect(link).toMatch(new RegExp(`^/projects/${projectId}/runs/[a-z0-9]+$`));
     expect(links[0]).not.toBe(links[1]);
+    const [runA, runB] = links.map((link) => link!.split("/").at(-1));
+    expect(links[2]).toBe(`/projects/${projectId}/runs/compare?a=${runA}&b=${runB}`);
     expect(await fitsWidth(page)).toBe(true);
     await screenshot(page, "diff");
+
+    // Side by side: both runs' summaries and traces; the keyboard moves only the active side,
+    // and each side keeps its selection in the URL.
+    const taskKey = await rows.first().locator("td").first().textContent();
+    await rows.first().locator("[data-side-by-side]").click();
+    await page.waitForURL(/\/runs\/compare\?/);
+    await page.getByRole("heading", { name: `${taskKey}: #1 and #2` }).waitFor();
+    const [runAView, runBView] = await Promise.all([runA, runB].map((id) => db.taskRun.findUniqueOrThrow({ where: { id }, select: { status: true } })));
+    expect(await page.locator('[data-summary="a"]').innerText()).toContain(runAView.status);
+    expect(await page.locator('[data-summary="b"]').innerText()).toContain(runBView.status);
+    await page.locator('[data-side="a"] [data-timeline-ready="true"]').waitFor();
+    await page.locator('[data-side="b"] [data-timeline-ready="true"]').waitFor();
+    await page.keyboard.press("j");
+    await page.waitForURL(/aEvent=0/);
+    expect(page.url()).not.toContain("bEvent");
+    await page.keyboard.press("b");
+    await page.keyboard.press("j");
+    await page.waitForURL(/bEvent=0/);
+    await page.keyboard.press("j");
+    await page.waitForURL(/bEvent=1/);
+    expect(page.url()).toContain("aEvent=0");
+    expect(await page.locator('[data-side="b"]').getAttribute("data-active")).toBe("true");
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, "traces-side-by-side");
+    // A link shows the same two events.
+    await page.reload();
+    await page.locator('[data-side="b"] [data-timeline-ready="true"]').waitFor();
+    expect(page.url()).toContain("aEvent=0");
+    expect(page.url()).toContain("bEvent=1");
+    await page.goto(`${studio.url}/projects/${projectId}/diff?a=${seedId}&b=${editedId}`);
 
     await page.locator('[data-filter="fixed"]').click();
     await page.waitForURL(/show=fixed/);

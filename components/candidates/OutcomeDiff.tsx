@@ -55,6 +55,7 @@ export function OutcomeDiffTable(props: { projectId: string; diff: OutcomeDiff; 
                 <th>Change</th>
                 <th>A · #{props.a.number}</th>
                 <th>B · #{props.b.number}</th>
+                <th aria-label="Both traces" />
               </tr>
             </thead>
             <tbody>
@@ -74,6 +75,11 @@ export function OutcomeDiffTable(props: { projectId: string; diff: OutcomeDiff; 
                     <td>
                       <Link prefetch={false} href={runHref(props.projectId, row.b.taskRunId)} title={`Trace of #${props.b.number} on ${row.taskKey}`}>
                         <Badge tone={taskStatusTone(row.b.status)}>{row.b.status}</Badge> {partial(row.b.score)}trace →
+                      </Link>
+                    </td>
+                    <td>
+                      <Link prefetch={false} href={`/projects/${props.projectId}/runs/compare?a=${row.a.taskRunId}&b=${row.b.taskRunId}`} title={`The traces of #${props.a.number} and #${props.b.number} on ${row.taskKey}, side by side`} data-side-by-side>
+                        side by side
                       </Link>
                     </td>
                   </tr>

@@ -1,6 +1,6 @@
 import styles from "./trace.module.css";
 
-/** The viewer's keys, always in sight under the timeline. */
+/** The viewer's keys, always in sight under the timeline (n and p only where there are neighbours to go to). */
 export function ShortcutLegend(props: { previous: boolean; next: boolean; label: string }) {
   const scope = props.label === "failed run" ? " in this evaluation" : "";
   return (
@@ -13,12 +13,16 @@ export function ShortcutLegend(props: { previous: boolean; next: boolean; label:
         <kbd>k</kbd>
         <kbd>↑</kbd> previous event
       </span>
-      <span title={props.next ? undefined : `No later ${props.label}${scope}`} style={props.next ? undefined : { opacity: 0.55 }}>
-        <kbd>n</kbd> next {props.label}
-      </span>
-      <span title={props.previous ? undefined : `No earlier ${props.label}${scope}`} style={props.previous ? undefined : { opacity: 0.55 }}>
-        <kbd>p</kbd> previous {props.label}
-      </span>
+      {props.label && (
+        <>
+          <span title={props.next ? undefined : `No later ${props.label}${scope}`} style={props.next ? undefined : { opacity: 0.55 }}>
+            <kbd>n</kbd> next {props.label}
+          </span>
+          <span title={props.previous ? undefined : `No earlier ${props.label}${scope}`} style={props.previous ? undefined : { opacity: 0.55 }}>
+            <kbd>p</kbd> previous {props.label}
+          </span>
+        </>
+      )}
       <span>
         <kbd>r</kbd> raw JSON
       </span>

@@ -391,6 +391,7 @@ export async function getTaskRunView(projectId: string, taskRunId: string) {
     evaluationId: evaluation.id,
     simulated: evaluation.simulated,
     taskCount: evaluation.taskCount,
+    candidateId: evaluation.candidate.id,
     candidateNumber: evaluation.candidate.number,
     projectId,
     projectName: evaluation.candidate.project.name,

@@ -55,7 +55,7 @@ export function RunHeader(props: { run: TaskRunView; previousHref: string | null
       />
       <section className={ui.card}>
         <div className={styles.facts}>
-          <Fact label="Candidate" value={<Link href={`/projects/${run.projectId}`}>#{run.candidateNumber}</Link>} />
+          <Fact label="Candidate" value={<Link href={`/projects/${run.projectId}/candidates/${run.candidateId}`}>#{run.candidateNumber}</Link>} />
           <Fact label="Split" value={run.split} />
           <Fact label="Task" value={`${run.taskPosition + 1} in suite order`} />
           <Fact label="Score" value={formatScore(run.score)} />
