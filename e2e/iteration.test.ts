@@ -278,7 +278,20 @@ describe("a Claude proposer iteration", () => {
     const conversation = (await detail.innerText()).toLowerCase(); // role labels are upper-cased by CSS
     for (const text of ["system", "user", "assistant · response", "let me look at the workspace first.", "read_file", "tool_result", "6 tools offered"]) expect(conversation, text).toContain(text);
     expect(await detail.locator("[data-block='tool_use']").count()).toBeGreaterThan(1);
+    // The proposer's instructions are long: the system prompt starts folded, one click away.
+    const system = detail.locator("details[data-collapsed='system']");
+    expect(await system.getAttribute("open")).toBeNull();
+    expect(await system.locator("summary").innerText()).toMatch(/system prompt · [\d,]+ characters/);
     await screenshot(page, "iteration-claude-dark-1920");
+
+    // A late call of the loop: the conversation so far is folded, the newest turn is open.
+    await open(page, page.locator("[data-testid='timeline-row']:has([data-kind='model_call'])").last());
+    const earlier = detail.locator("details[data-collapsed='earlier']");
+    expect(await earlier.locator("summary").innerText()).toMatch(/^\d+ earlier messages/);
+    expect(await earlier.locator("[data-role]").first().isVisible()).toBe(false);
+    expect(await detail.locator(":scope [data-role='user']:not(details *)").last().isVisible()).toBe(true);
+    await earlier.locator("summary").click();
+    expect(await earlier.locator("[data-role]").first().isVisible()).toBe(true);
 
     // A tool call with its input, and its result as the model got it.
     await open(page, rowOfKind(page, "tool_call"));

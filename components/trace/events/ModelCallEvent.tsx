@@ -8,6 +8,23 @@ import { Message } from "./ContentBlocks";
 import { Fact, JsonView } from "./JsonView";
 import type { EventViewProps } from "./types";
 
+/** Conversations up to this many messages are shown whole; longer ones keep the last KEEP_OPEN open. */
+const FOLD_AFTER = 4;
+const KEEP_OPEN = 2;
+/** A system prompt longer than this (a proposer's instructions, say) starts folded. */
+const LONG_SYSTEM_CHARS = 2000;
+
+function messageView(message: unknown, key: number) {
+  return isRecord(message) ? <Message key={key} role={str(message.role) ?? "unknown"} content={message.content} /> : <JsonView key={key} value={message} />;
+}
+
+/** Characters of text in a system prompt: a string, or text blocks. */
+function textLength(system: unknown): number {
+  if (typeof system === "string") return system.length;
+  if (!Array.isArray(system)) return JSON.stringify(system ?? "").length;
+  return system.reduce((sum: number, block) => sum + (isRecord(block) ? (str(block.text)?.length ?? 0) : 0), 0);
+}
+
 export function ModelCallEvent({ body, event }: EventViewProps) {
   const exchange = isRecord(body) ? body : {};
   const requestPart = isRecord(exchange.request) ? exchange.request : {};
@@ -19,6 +36,10 @@ export function ModelCallEvent({ body, event }: EventViewProps) {
   const usage = isRecord(exchange.usage) ? exchange.usage : isRecord(res?.usage) ? (res.usage as Record<string, unknown>) : {};
   const attempts = Array.isArray(exchange.attempts) ? exchange.attempts.filter(isRecord) : [];
   const messages = Array.isArray(req?.messages) ? req.messages : [];
+  // An agent loop sends the whole conversation with every call: fold what earlier calls already
+  // showed, so the new turn (usually the tool results) is what the reader sees first.
+  const earlier = messages.length > FOLD_AFTER ? messages.slice(0, -KEEP_OPEN) : [];
+  const latest = messages.slice(earlier.length);
   const tools = Array.isArray(req?.tools) ? req.tools.filter(isRecord) : [];
   const cost = num(exchange.costUsd);
   const model = str(exchange.model) ?? event.responseModel ?? str(res?.model) ?? event.requestModel ?? str(req?.model);
@@ -88,10 +109,24 @@ export function ModelCallEvent({ body, event }: EventViewProps) {
           <JsonView value={request} />
         ) : (
           <>
-            {req.system != null && <Message role="system" content={req.system} />}
-            {messages.map((message, index) =>
-              isRecord(message) ? <Message key={index} role={str(message.role) ?? "unknown"} content={message.content} /> : <JsonView key={index} value={message} />,
+            {req.system != null &&
+              (textLength(req.system) > LONG_SYSTEM_CHARS ? (
+                <details className={styles.collapsible} data-collapsed="system">
+                  <summary>system prompt · {textLength(req.system).toLocaleString("en-US")} characters</summary>
+                  <Message role="system" content={req.system} />
+                </details>
+              ) : (
+                <Message role="system" content={req.system} />
+              ))}
+            {earlier.length > 0 && (
+              <details className={styles.collapsible} data-collapsed="earlier">
+                <summary>
+                  {earlier.length} earlier messages: the conversation so far, as sent again in this request
+                </summary>
+                <div className={styles.stack}>{earlier.map((message, index) => messageView(message, index))}</div>
+              </details>
             )}
+            {latest.map((message, index) => messageView(message, earlier.length + index))}
             {tools.length > 0 && (
               <details className={styles.collapsible}>
                 <summary>
