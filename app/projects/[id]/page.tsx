@@ -65,7 +65,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
         {iterations.length === 0 ? (
           <EmptyState icon="↻" title="No iterations yet">
             <p>
-              Run the loop: <code>npx studio optimize --project {project.id} --iterations 3</code>
+              Press <strong>Run iteration</strong> above (the seed is scored first), or from a terminal: <code>npx studio optimize --project {project.id} --iterations 3</code>
             </p>
           </EmptyState>
         ) : (
@@ -109,7 +109,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                       ))
                     )}
                   </td>
-                  <td className="muted">{iteration.error ?? iteration.stopReason ?? ""}</td>
+                  <td className="muted">{iteration.error ?? iteration.stopReason ?? (iteration.status === "done" && iteration.candidates.length === 0 ? "wrote no new candidates (its transcript says why)" : "")}</td>
                 </tr>
               ))}
             </tbody>
@@ -126,7 +126,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
         {evaluations.length === 0 ? (
           <EmptyState icon="▷" title="No evaluations yet">
             <p>
-              Score the seed harness: <code>npx studio eval --project {project.id} --split search</code>
+              The first iteration scores the seed harness; to score it alone: <code>npx studio eval --project {project.id} --split search</code>
             </p>
           </EmptyState>
         ) : (
