@@ -4,6 +4,7 @@
 import { db } from "../db/client.ts";
 import { isId } from "../traces/queries.ts";
 import { CANDIDATES, PROPOSALS, REJECTED, TASKS } from "../workspace/layout.ts";
+import { candidateParents, latestScores } from "./queries.ts";
 
 /** The iteration with its project, instructions version and neighbours; null when not in this project. */
 export async function getIterationView(projectId: string, number: number) {
@@ -107,18 +108,11 @@ export async function listIterationCandidates(iterationId: string): Promise<Iter
   >`
     select c.id, c.number, c.status::text as status, c."rejectReason" as reject_reason, c.hypothesis, c.axis,
       left(split_part(coalesce(c.rationale, ''), E'\n', 1), 240) as summary,
-      coalesce((select json_agg(json_build_object('id', p.id, 'number', p.number) order by p.number)
-        from "CandidateParent" cp join "Candidate" p on p.id = cp."parentId" where cp."childId" = c.id), '[]'::json) as parents,
+      ${candidateParents} as parents,
       s.score as search_score, s.tokens_per_task, s.cost as search_cost, t.score as test_score,
       (select e.status::text from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' order by e."createdAt" desc limit 1) as search_status
     from "Candidate" c
-    left join lateral (
-      select e.score, e."costUsd" as cost, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount", 1) as tokens_per_task
-      from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done'
-      order by e."finishedAt" desc nulls last limit 1) s on true
-    left join lateral (
-      select e.score from "Evaluation" e where e."candidateId" = c.id and e.split = 'test' and e.status = 'done'
-      order by e."finishedAt" desc nulls last limit 1) t on true
+    ${latestScores}
     where c."iterationId" = ${iterationId}
     order by c.number`;
   return rows.map((row) => ({

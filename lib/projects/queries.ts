@@ -1,6 +1,22 @@
 // Read models for the pages: narrow columns and aggregates computed in Postgres, so a
 // project with 500 candidates × 200 tasks lists as fast as an empty one.
-import { db } from "../db/client.ts";
+import { db, Prisma } from "../db/client.ts";
+
+/** SQL over candidate `c`: its parents as a JSON array of { id, number }. */
+export const candidateParents = Prisma.sql`coalesce((select json_agg(json_build_object('id', p.id, 'number', p.number) order by p.number)
+        from "CandidateParent" cp join "Candidate" p on p.id = cp."parentId" where cp."childId" = c.id), '[]'::json)`;
+
+/**
+ * SQL joins over candidate `c`: `s` is its newest finished search evaluation (score, cost,
+ * tokens_per_task) and `t` its newest finished test evaluation (score).
+ */
+export const latestScores = Prisma.sql`left join lateral (
+      select e.score, e."costUsd" as cost, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount", 1) as tokens_per_task
+      from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done'
+      order by e."finishedAt" desc nulls last limit 1) s on true
+    left join lateral (
+      select e.score from "Evaluation" e where e."candidateId" = c.id and e.split = 'test' and e.status = 'done'
+      order by e."finishedAt" desc nulls last limit 1) t on true`;
 
 export interface ProjectSummary {
   id: string;
@@ -281,19 +297,12 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
     }[]
   >`
     select c.id, c.number, c."iterationNumber" as iteration_number, c.origin::text as origin, c.status::text as status, c.simulated,
-      coalesce((select json_agg(json_build_object('id', p.id, 'number', p.number) order by p.number)
-        from "CandidateParent" cp join "Candidate" p on p.id = cp."parentId" where cp."childId" = c.id), '[]'::json) as parents,
+      ${candidateParents} as parents,
       left(split_part(coalesce(c.rationale, c.hypothesis, ''), E'\n', 1), 160) as summary,
       s.score as search_score, s.tokens_per_task, s.cost as search_cost, t.score as test_score,
       exists (select 1 from "Evaluation" e where e."candidateId" = c.id and e.status in ('queued', 'running')) as evaluating
     from "Candidate" c
-    left join lateral (
-      select e.score, e."costUsd" as cost, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount", 1) as tokens_per_task
-      from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done'
-      order by e."finishedAt" desc nulls last limit 1) s on true
-    left join lateral (
-      select e.score from "Evaluation" e where e."candidateId" = c.id and e.split = 'test' and e.status = 'done'
-      order by e."finishedAt" desc nulls last limit 1) t on true
+    ${latestScores}
     where c."projectId" = ${projectId}
     order by c.number desc`;
   return rows.map((row) => ({
