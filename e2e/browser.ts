@@ -29,3 +29,24 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function fitsWidth(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 }
+
+/**
+ * A page at the given size and colour scheme that logs page errors and, when `requested` is
+ * given, records every URL it asks for (tests check they all stay on loopback).
+ */
+export async function openPage(browser: Browser, options: { width?: number; height?: number; colorScheme?: "light" | "dark"; requested?: string[] } = {}): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 }, colorScheme: options.colorScheme ?? "light" });
+  if (options.requested) {
+    const requested = options.requested;
+    page.on("request", (request) => requested.push(request.url()));
+  }
+  page.on("pageerror", (error) => console.log(`[page error] ${error.message}`));
+  return page;
+}
+
+/** The text Monaco renders inside `scope` (it renders the visible lines only). */
+export async function editorText(page: Page, scope: string): Promise<string> {
+  const lines = page.locator(`${scope} .monaco-editor .view-lines`).first();
+  await lines.waitFor({ timeout: 30_000 });
+  return ((await lines.textContent()) ?? "").replace(/\u00a0/g, " ");
+}

@@ -3,14 +3,12 @@
 // filtered by outcome, "Evaluate on test"), editing a candidate into a new one (a compile
 // error saves nothing), and the diff page (Monaco's diff editor and the task outcome diff).
 // No request may leave 127.0.0.1: Monaco must never come from a CDN.
-import fs from "node:fs";
-import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "../lib/db/generated/client.ts";
-import { runCli, startStudio, studioEnv, type RunningStudio } from "../tests/helpers/studio.ts";
-import { fitsWidth, launchBrowser, screenshot } from "./browser.ts";
+import { runCli, startStudio, studioDatabaseUrl, studioEnv, type RunningStudio } from "../tests/helpers/studio.ts";
+import { editorText, fitsWidth, launchBrowser, openPage, screenshot } from "./browser.ts";
 
 let studio: RunningStudio;
 let browser: Browser;
@@ -20,30 +18,11 @@ let seedId: string;
 let editedId: string;
 /** Every URL any page asked for; checked at the end: all on loopback. */
 const requested: string[] = [];
-
-function databaseUrl(dataDir: string): string {
-  const { user, password } = JSON.parse(fs.readFileSync(path.join(dataDir, "postgres-credentials.json"), "utf8"));
-  const port = fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[3];
-  return `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/studio`;
-}
-
-async function newPage(options: { width?: number; colorScheme?: "light" | "dark" } = {}): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: 900 }, colorScheme: options.colorScheme ?? "light" });
-  page.on("request", (request) => requested.push(request.url()));
-  page.on("pageerror", (error) => console.log(`[page error] ${error.message}`));
-  return page;
-}
-
-/** The text Monaco renders (it renders the visible lines only). */
-async function editorText(page: Page, scope: string): Promise<string> {
-  const lines = page.locator(`${scope} .monaco-editor .view-lines`).first();
-  await lines.waitFor({ timeout: 30_000 });
-  return ((await lines.textContent()) ?? "").replace(/\u00a0/g, " ");
-}
+const newPage = (options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}) => openPage(browser, { ...options, requested });
 
 beforeAll(async () => {
   [studio, browser] = await Promise.all([startStudio(), launchBrowser()]);
-  db = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl(studio.dataDir) }) });
+  db = new PrismaClient({ adapter: new PrismaPg({ connectionString: studioDatabaseUrl(studio.dataDir) }) });
 
   const response = await fetch(`${studio.url}/api/projects`, {
     method: "POST",
@@ -54,7 +33,7 @@ beforeAll(async () => {
   ({ projectId, seedCandidateId: seedId } = (await response.json()) as { projectId: string; seedCandidateId: string });
 
   // Score the seed on search the headless way, against the studio's own database.
-  const evaluated = await runCli(["eval", "--project", projectId, "--offline", "--json"], studioEnv({ DATABASE_URL: databaseUrl(studio.dataDir) }), 150_000);
+  const evaluated = await runCli(["eval", "--project", projectId, "--offline", "--json"], studioEnv({ DATABASE_URL: studioDatabaseUrl(studio.dataDir) }), 150_000);
   expect(evaluated.code, evaluated.stderr).toBe(0);
   const summary = JSON.parse(evaluated.stdout.trim().split("\n").at(-1)!) as { candidateId: string; failed: number; passed: number; tasks: number };
   expect(summary.candidateId).toBe(seedId);

@@ -16,7 +16,7 @@ import { PrismaClient } from "../lib/db/generated/client.ts";
 import { formatScore } from "../lib/format.ts";
 import { startFakeAnthropic, type FakeAnthropic, type FakeReply, type FakeRequest } from "../tests/fakes/anthropic-server.ts";
 import { runCli, startStudio, studioDatabaseUrl, studioEnv, tempDataDir, type RunningStudio } from "../tests/helpers/studio.ts";
-import { fitsWidth, launchBrowser, screenshot } from "./browser.ts";
+import { editorText, fitsWidth, launchBrowser, openPage, screenshot } from "./browser.ts";
 
 let studio: RunningStudio;
 let browser: Browser;
@@ -24,12 +24,6 @@ let db: PrismaClient;
 let fake: FakeAnthropic;
 let env: NodeJS.ProcessEnv;
 const work = tempDataDir();
-
-async function newPage(options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 }, colorScheme: options.colorScheme ?? "light" });
-  page.on("pageerror", (error) => console.log(`[page error] ${error.message}`));
-  return page;
-}
 
 const rowOfKind = (page: Page, kind: string) => page.locator(`[data-testid='timeline-row']:has([data-kind='${kind}'])`).first();
 const detailReady = (page: Page, seq: number) => page.locator(`[aria-label='Event detail'][data-detail-seq='${seq}'][data-detail-status='ready']`).waitFor();
@@ -53,6 +47,7 @@ export default {
 };
 `;
 let claudeSeedId = "";
+const newPage = (options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}) => openPage(browser, { ...options });
 const usage = { input_tokens: 1200, output_tokens: 150 };
 function proposerTurn(request: FakeRequest): FakeReply {
   const turn = request.body.messages.filter((message: { role: string }) => message.role === "assistant").length;

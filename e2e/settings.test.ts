@@ -7,28 +7,15 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "../lib/db/generated/client.ts";
 import { startStudio, studioDatabaseUrl, type RunningStudio } from "../tests/helpers/studio.ts";
-import { fitsWidth, launchBrowser, screenshot } from "./browser.ts";
+import { editorText, fitsWidth, launchBrowser, openPage, screenshot } from "./browser.ts";
 
 let studio: RunningStudio;
 let browser: Browser;
 let db: PrismaClient;
 let projectId: string;
 const requested: string[] = [];
+const newPage = (options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}) => openPage(browser, { ...options, requested });
 const ADDED = "Always read the failing traces before the leaderboard.";
-
-async function newPage(options: { width?: number; colorScheme?: "light" | "dark" } = {}): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: 900 }, colorScheme: options.colorScheme ?? "light" });
-  page.on("request", (request) => requested.push(request.url()));
-  page.on("pageerror", (error) => console.log(`[page error] ${error.message}`));
-  return page;
-}
-
-/** The text Monaco renders (the visible lines only). */
-async function editorText(page: Page, scope: string): Promise<string> {
-  const lines = page.locator(`${scope} .monaco-editor .view-lines`).first();
-  await lines.waitFor({ timeout: 30_000 });
-  return ((await lines.textContent()) ?? "").replace(/\u00a0/g, " ");
-}
 
 const settingsUrl = (query = "") => `${studio.url}/projects/${projectId}/settings${query}`;
 
