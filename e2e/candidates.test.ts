@@ -4,7 +4,7 @@
 // error saves nothing), and the diff page (Monaco's diff editor and the task outcome diff).
 // No request may leave 127.0.0.1: Monaco must never come from a CDN.
 import { PrismaPg } from "@prisma/adapter-pg";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "../lib/db/generated/client.ts";
 import { runCli, startStudio, studioDatabaseUrl, studioEnv, type RunningStudio } from "../tests/helpers/studio.ts";

@@ -3,7 +3,7 @@
 // instructions are edited in Monaco and saved as a new version; `?version=N` shows a version
 // read-only and `&compare=M` shows Monaco's diff editor. No request may leave 127.0.0.1.
 import { PrismaPg } from "@prisma/adapter-pg";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "../lib/db/generated/client.ts";
 import { startStudio, studioDatabaseUrl, type RunningStudio } from "../tests/helpers/studio.ts";
