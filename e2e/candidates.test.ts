@@ -84,6 +84,14 @@ describe("candidates", () => {
     await page.locator('[data-filter="failed"][aria-current="page"]').waitFor();
     expect(await rows.count()).toBe(failed);
 
+    // The test split's results are one switch away; it has not been evaluated on test yet.
+    await page.locator('[data-split-results="test"]').click();
+    await page.waitForURL(/\?split=test$/);
+    await page.getByRole("heading", { name: "Not evaluated on test yet" }).waitFor();
+    await page.locator('[data-split-results="search"]').click();
+    await page.waitForURL((url) => !url.search.includes("split"));
+    expect(await rows.count()).toBe(100);
+
     const missing = await page.goto(`${studio.url}/projects/${projectId}/candidates/does-not-exist`);
     expect(missing?.status()).toBe(404);
     expect(await page.textContent("body")).toContain("Not found");

@@ -51,6 +51,13 @@ it("raises the text-classification example's search score by 15+ points in 3 off
   await page.reload();
   expect(await page.textContent("body")).toContain("simulated");
   await screenshot(page, "offline-run-done");
+  // The run ends by scoring the frontier on the held-out split: its evaluation row opens that
+  // candidate's test-split task results.
+  const testRow = page.locator("tr", { has: page.locator("text=/^test$/") }).first();
+  await testRow.getByRole("link").first().click();
+  await page.waitForURL(/\/candidates\/[a-z0-9]+\?split=test$/);
+  await page.locator('[data-split-results="test"][aria-current="page"]').waitFor();
+  expect(await page.locator('[data-table="task-results"] tbody tr').count()).toBe(120);
   await page.close();
   expect(seconds).toBeLessThan(120);
 

@@ -13,7 +13,10 @@ export function parseOutcome(value: string | string[] | undefined): TaskOutcome 
   return OUTCOMES.find((outcome) => outcome === value) ?? null;
 }
 
-export function TaskResults(props: { projectId: string; basePath: string; rows: TaskResultRow[]; counts: Record<string, number>; outcome: TaskOutcome | null; taskCount: number }) {
+/** The page's own URL with `results` (the outcome filter) set, or removed for "all". */
+export type ResultsHref = (outcome: TaskOutcome | null) => string;
+
+export function TaskResults(props: { projectId: string; hrefFor: ResultsHref; rows: TaskResultRow[]; counts: Record<string, number>; outcome: TaskOutcome | null; taskCount: number }) {
   const { counts, outcome } = props;
   const unfinished = (counts.pending ?? 0) + (counts.running ?? 0);
   const chips: { key: TaskOutcome | null; label: string; count: number }[] = [
@@ -28,7 +31,7 @@ export function TaskResults(props: { projectId: string; basePath: string; rows: 
         {chips.map((chip) => (
           <Link
             key={chip.label}
-            href={chip.key ? `${props.basePath}?results=${chip.key}` : props.basePath}
+            href={props.hrefFor(chip.key)}
             scroll={false}
             className={`${styles.chip} ${chip.key === outcome ? styles.chipActive : ""}`}
             aria-current={chip.key === outcome ? "page" : undefined}
@@ -41,7 +44,7 @@ export function TaskResults(props: { projectId: string; basePath: string; rows: 
       </nav>
       {props.rows.length === 0 ? (
         <EmptyState icon="✓" title={outcome ? `No ${outcome} tasks` : "No task runs"}>
-          <p>{outcome ? <Link href={props.basePath}>Show all task results</Link> : "This evaluation has no task runs."}</p>
+          <p>{outcome ? <Link href={props.hrefFor(null)}>Show all task results</Link> : "This evaluation has no task runs."}</p>
         </EmptyState>
       ) : (
         <div className={styles.scroll}>

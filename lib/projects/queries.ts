@@ -181,6 +181,7 @@ export async function listCandidates(projectId: string): Promise<CandidateRow[]>
 
 export interface EvaluationRow {
   id: string;
+  candidateId: string;
   candidateNumber: number;
   split: string;
   status: string;
@@ -205,10 +206,10 @@ export async function listEvaluations(projectId: string, limit = 20): Promise<Ev
     take: limit,
     select: {
       ...evaluationBriefSelect,
-      candidate: { select: { number: true } },
+      candidate: { select: { id: true, number: true } },
     },
   });
-  return rows.map(({ candidate, ...row }) => ({ ...row, candidateNumber: candidate.number }));
+  return rows.map(({ candidate, ...row }) => ({ ...row, candidateId: candidate.id, candidateNumber: candidate.number }));
 }
 
 export interface IterationRow {

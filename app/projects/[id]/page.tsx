@@ -148,7 +148,11 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
             <tbody>
               {evaluations.map((evaluation) => (
                 <tr key={evaluation.id}>
-                  <td className={ui.rowTitle}>#{evaluation.candidateNumber}</td>
+                  <td className={ui.rowTitle}>
+                    <Link href={`/projects/${project.id}/candidates/${evaluation.candidateId}${evaluation.split === "test" ? "?split=test" : ""}`} title={`Task results of #${evaluation.candidateNumber} on ${evaluation.split}`}>
+                      #{evaluation.candidateNumber}
+                    </Link>
+                  </td>
                   <td>
                     <Badge tone={evaluation.split === "test" ? "accent" : "neutral"}>{evaluation.split}</Badge>
                   </td>

@@ -29,6 +29,7 @@ export default async function CandidatePage({ params, searchParams }: { params: 
   if (!project || !candidate) notFound();
 
   const outcome = parseOutcome(query.results);
+  const split = query.split === "test" ? "test" : "search";
   const basePath = candidateHref(project.id, candidate.id);
   const firstParent = candidate.parents[0];
   const diffHref = firstParent ? `/projects/${project.id}/diff?a=${firstParent.id}&b=${candidate.id}` : null;
@@ -151,12 +152,12 @@ export default async function CandidatePage({ params, searchParams }: { params: 
 
       <Suspense
         fallback={
-          <Section title="Task results" hint="Newest search evaluation">
+          <Section title="Task results" hint={`Newest ${split} evaluation`}>
             <Skeleton height={320} label="Loading task results" />
           </Section>
         }
       >
-        <TaskResultsSection projectId={project.id} candidateId={candidate.id} basePath={basePath} outcome={outcome} />
+        <TaskResultsSection projectId={project.id} candidateId={candidate.id} basePath={basePath} split={split} outcome={outcome} />
       </Suspense>
     </Page>
   );
@@ -189,21 +190,45 @@ async function Evaluations(props: { projectId: string; candidateId: string; cand
   );
 }
 
-async function TaskResultsSection(props: { projectId: string; candidateId: string; basePath: string; outcome: TaskOutcome | null }) {
-  const search = (await evaluationsOf(props.candidateId)).search.newest;
-  if (!search) {
+async function TaskResultsSection(props: { projectId: string; candidateId: string; basePath: string; split: "search" | "test"; outcome: TaskOutcome | null }) {
+  const { split } = props;
+  const evaluation = (await evaluationsOf(props.candidateId))[split].newest;
+  // The split and the outcome filter live in the URL, so a link shows the same results.
+  const href = (next: { split?: "search" | "test"; outcome?: TaskOutcome | null }) => {
+    const params = new URLSearchParams();
+    const nextSplit = next.split ?? split;
+    const nextOutcome = next.outcome === undefined ? props.outcome : next.outcome;
+    if (nextSplit === "test") params.set("split", "test");
+    if (nextOutcome) params.set("results", nextOutcome);
+    const query = params.toString();
+    return `${props.basePath}${query ? `?${query}` : ""}`;
+  };
+  const splits = (
+    <nav className={ui.segmented} aria-label="Split">
+      {(["search", "test"] as const).map((key) => (
+        <Link key={key} href={href({ split: key, outcome: null })} scroll={false} aria-current={key === split ? "page" : undefined} data-split-results={key}>
+          {key}
+        </Link>
+      ))}
+    </nav>
+  );
+  if (!evaluation) {
     return (
-      <Section title="Task results" hint="Search split" flush>
-        <EmptyState icon="▷" title="Not evaluated on search yet">
-          <p>Use “Evaluate on search” above: each task&apos;s outcome, output and trace will be listed here.</p>
+      <Section title={<>Task results {splits}</>} hint={`${split === "search" ? "Search" : "Test"} split`} flush>
+        <EmptyState icon="▷" title={`Not evaluated on ${split} yet`}>
+          <p>Use “Evaluate on {split}” above: each task&apos;s outcome, output and trace will be listed here.</p>
         </EmptyState>
       </Section>
     );
   }
-  const [rows, counts] = await Promise.all([listTaskResults(search.id, props.outcome), countTaskResults(search.id)]);
+  const [rows, counts] = await Promise.all([listTaskResults(evaluation.id, props.outcome), countTaskResults(evaluation.id)]);
   return (
-    <Section title="Task results" hint={`Newest search evaluation · ${search.status}${search.score != null ? ` · ${formatScore(search.score)}` : ""} · started ${formatRelative(search.createdAt)}`} flush>
-      <TaskResults projectId={props.projectId} basePath={props.basePath} rows={rows} counts={counts} outcome={props.outcome} taskCount={search.taskCount} />
+    <Section
+      title={<>Task results {splits}</>}
+      hint={`Newest ${split} evaluation · ${evaluation.status}${evaluation.score != null ? ` · ${formatScore(evaluation.score)}` : ""} · started ${formatRelative(evaluation.createdAt)}`}
+      flush
+    >
+      <TaskResults projectId={props.projectId} hrefFor={(outcome) => href({ outcome })} rows={rows} counts={counts} outcome={props.outcome} taskCount={evaluation.taskCount} />
     </Section>
   );
 }
