@@ -113,6 +113,11 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
         onStage: (stage) => options.onStage?.(done + 1, stage),
       });
       await db.optimization.update({ where: { id: optimizationId }, data: { iterationsDone: done + 1 } });
+      // A proposer that failed before writing anything (a refused key, an unreachable API) would
+      // fail the same way next iteration: end the run and say why.
+      if (summary.candidates.length === 0 && summary.proposer.stopReason.startsWith("proposer stopped: error")) {
+        throw new StudioError(`The proposer could not work: ${summary.proposer.stopReason.replace(/^proposer stopped: error \(?/, "").replace(/\)$/, "")}`);
+      }
       if (summary.stopReason) {
         stopReason = summary.stopReason; // a budget reached inside the iteration ends the run too
         options.onIteration?.(summary, (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id));

@@ -196,6 +196,8 @@ export interface EvaluationRow {
   durationMs: number;
   isolation: string | null;
   simulated: boolean;
+  /** Why it failed, when it did. */
+  error: string | null;
   createdAt: Date;
 }
 

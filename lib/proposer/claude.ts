@@ -9,6 +9,7 @@
 // previous one's prefix from the cache and writes its own.
 import Anthropic from "@anthropic-ai/sdk";
 import type { ContentBlockParam, Message, MessageCreateParamsNonStreaming, MessageParam, TextBlockParam, ToolResultBlockParam, ToolUseBlock } from "@anthropic-ai/sdk/resources/messages";
+import { modelErrorInWords } from "../runner/proxy/api-errors.ts";
 import { costUsd } from "../runner/proxy/prices.ts";
 import type { Exchange, TokenUsage } from "../runner/proxy/types.ts";
 import { iterationBrief } from "./brief.ts";
@@ -258,6 +259,6 @@ function exchangeOf(
 }
 
 function describeError(error: unknown): string {
-  if (error instanceof Anthropic.APIError) return `${error.status ?? "no status"}: ${error.message}`;
+  if (error instanceof Anthropic.APIError) return modelErrorInWords(error);
   return (error as Error)?.message ?? String(error);
 }

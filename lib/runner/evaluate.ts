@@ -13,7 +13,7 @@ import { dataDir } from "../paths.ts";
 import { readSettings, type ProjectSettings } from "../projects/settings.ts";
 import { gradeBuiltin } from "../suites/graders.ts";
 import { readStoredGrader } from "../suites/store.ts";
-import { newCredential, setPriceOverrides, startRecordingProxy, type RecordingProxy } from "./proxy/index.ts";
+import { accountRefusal, newCredential, setPriceOverrides, startRecordingProxy, type RecordingProxy } from "./proxy/index.ts";
 import type { Attribution, Exchange, LabeledBudget } from "./proxy/types.ts";
 import { compileGrader, compileHarness } from "./sandbox/compile.ts";
 import { cutMarker } from "./sandbox/limits.ts";
@@ -144,6 +144,7 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
   const progress = progressReporter(evaluationId, evaluation.taskCount, options.onProgress);
   const writer = new TaskRunWriter(() => progress.bump());
   let isolation: string | null = null;
+  let refusal: string | null = null;
   try {
     const finished =
       suite.mode === "sequential"
@@ -155,7 +156,7 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
         : [];
     const concurrency = Math.max(1, Math.min(options.concurrency ?? settings.concurrency ?? os.availableParallelism(), runs.length || 1));
     if (suite.mode !== "sequential") await db.evaluation.update({ where: { id: evaluationId }, data: { concurrency } });
-    isolation = await executeRuns({
+    ({ isolation, refusal } = await executeRuns({
       evaluationId,
       harnessCode: harness.code,
       graderCode,
@@ -170,7 +171,7 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
       sink: writer,
       options,
       cancelled: () => options.signal?.aborted === true || cancelRequested.has(evaluationId),
-    });
+    }));
     await writer.drain();
   } finally {
     clearInterval(heartbeat);
@@ -179,6 +180,11 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
   }
   if (isolation) await db.evaluation.update({ where: { id: evaluationId }, data: { isolation } });
   const remaining = await db.taskRun.count({ where: { evaluationId, status: "pending" } });
+  if (refusal) {
+    // Stored on the evaluation, and thrown: the run that asked for it cannot go on either.
+    await finish(evaluationId, "failed", refusal);
+    throw new StudioError(refusal);
+  }
   if ((options.signal?.aborted || cancelRequested.has(evaluationId)) && remaining > 0) return finish(evaluationId, "cancelled", null);
   return finish(evaluationId, remaining > 0 ? "failed" : "done", remaining > 0 ? `${remaining} task runs did not finish` : null);
 }
@@ -202,14 +208,19 @@ interface ExecuteSpec {
   onExchange?: (exchange: Exchange) => void;
 }
 
-/** Runs task runs in sandbox workers behind a recording proxy; returns the isolation they had. */
-async function executeRuns(spec: ExecuteSpec): Promise<string | null> {
+/**
+ * Runs task runs in sandbox workers behind a recording proxy; returns the isolation they had,
+ * and the model API's refusal (a bad key, an unpaid account) if one stopped them early.
+ */
+async function executeRuns(spec: ExecuteSpec): Promise<{ isolation: string | null; refusal: string | null }> {
   const { settings, options } = spec;
   setPriceOverrides(await db.modelPrice.findMany());
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "studio-eval-"));
   fs.chmodSync(runDir, 0o755); // sandbox uids walk through it to their own folders
   const exchanges = new Map<string, Exchange[]>();
   let evaluationTokens = 0;
+  // A refused key ends the evaluation: every further task would fail the same way.
+  let refusal: string | null = null;
   const proxy = await startRecordingProxy({
     upstreamUrl: options.upstreamUrl,
     apiKey: options.apiKey,
@@ -218,6 +229,8 @@ async function executeRuns(spec: ExecuteSpec): Promise<string | null> {
       evaluationTokens += (exchange.usage?.input_tokens ?? 0) + (exchange.usage?.output_tokens ?? 0);
       const key = attribution.taskRunId ?? "";
       exchanges.set(key, [...(exchanges.get(key) ?? []), exchange]);
+      // Only upstream's own answers (they carry its headers), not the proxy's refusals of a harness.
+      if (!refusal && exchange.response.headers) refusal = accountRefusal(exchange.response.status, exchange.response.body);
       spec.onExchange?.(exchange);
     },
   });
@@ -244,7 +257,7 @@ async function executeRuns(spec: ExecuteSpec): Promise<string | null> {
     },
     onIsolation: (value) => (isolation ??= value),
     writer: spec.sink,
-    cancelled: spec.cancelled,
+    cancelled: () => refusal !== null || spec.cancelled(),
   };
   try {
     if (spec.sequential) {
@@ -257,7 +270,7 @@ async function executeRuns(spec: ExecuteSpec): Promise<string | null> {
     await proxy.close();
     fs.rmSync(runDir, { recursive: true, force: true });
   }
-  return isolation;
+  return { isolation, refusal };
 }
 
 export interface TrialResult extends FinishedTaskRun {
@@ -293,7 +306,7 @@ export async function runTrial(
   });
   const results: TrialResult[] = [];
   const keys = new Map(tasks.map((task) => [`trial-${task.id}`, task.key]));
-  const isolation = await executeRuns({
+  const { isolation } = await executeRuns({
     evaluationId: null,
     harnessCode: harness.code,
     graderCode: graderCode?.ok ? graderCode.code : null,

@@ -158,6 +158,11 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                   </td>
                   <td>
                     <Badge tone={evaluation.status === "done" ? "pass" : evaluation.status === "failed" ? "fail" : "neutral"}>{evaluation.status}</Badge>
+                    {evaluation.status === "failed" && evaluation.error && (
+                      <div className={`${ui.rowSub} ${ui.clip}`} title={evaluation.error}>
+                        {evaluation.error}
+                      </div>
+                    )}
                   </td>
                   <td className={`${ui.right} num`}>{formatScore(evaluation.score)}</td>
                   <td className={`${ui.right} num`}>

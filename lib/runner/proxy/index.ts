@@ -5,5 +5,6 @@ export { newCredential } from "./credentials.ts";
 export { costUsd, priceFor, setPriceOverrides, BUILT_IN_PRICES, type Cost, type PriceOverride, type PriceRow, type PriceRates } from "./prices.ts";
 export { proxyClientOptions, unixSocketFetch } from "./client.ts";
 export { MessageAssembler } from "./reassemble.ts";
+export { accountRefusal, modelErrorInWords } from "./api-errors.ts";
 export { SseParser, type SseEvent } from "./sse.ts";
 export type { Attempt, Attribution, Budget, CredentialUsage, Exchange, LabeledBudget, OnExchange, Operation, TokenUsage } from "./types.ts";

@@ -296,9 +296,9 @@ describe("the Claude proposer", () => {
     const log = recorder();
     const result = await createProposer("claude").propose(input({ record: log.record }));
     expect(result.stopReason).toBe("error");
-    expect(result.error).toMatch(/model call 1 failed: 400.*prompt is too long/);
+    expect(result.error).toBe("model call 1 failed: The model API answered 400 invalid_request_error: prompt is too long.");
     expect(log.kinds()).toEqual(["model_call", "error", "note"]);
-    expect(log.rows[0].preview).toMatch(/^error: 400/);
+    expect(log.rows[0].preview).toMatch(/^error: The model API answered 400 invalid_request_error/);
     expect(log.body(log.rows[0]).response.status).toBe(400);
   });
 
