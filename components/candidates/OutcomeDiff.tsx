@@ -97,34 +97,27 @@ export function OutcomeDiffTable(props: { projectId: string; diff: OutcomeDiff; 
 export function DiffPicker(props: { action: string; options: { id: string; number: number; origin: string; status: string }[]; a: string | null; b: string | null }) {
   return (
     <form action={props.action} method="get" className={styles.picker} aria-label="Choose the candidates to compare">
-      <label>
-        <span>A (before)</span>
-        <select name="a" defaultValue={props.a ?? ""} className={ui.input} required>
-          <option value="" disabled>
-            Choose…
-          </option>
-          {props.options.map((option) => (
-            <option key={option.id} value={option.id}>
-              #{option.number} · {option.origin}
-              {option.status === "valid" ? "" : ` · ${option.status}`}
+      {(
+        [
+          ["a", "A (before)", props.a],
+          ["b", "B (after)", props.b],
+        ] as const
+      ).map(([name, label, value]) => (
+        <label key={name}>
+          <span>{label}</span>
+          <select name={name} defaultValue={value ?? ""} className={ui.input} required>
+            <option value="" disabled>
+              Choose…
             </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        <span>B (after)</span>
-        <select name="b" defaultValue={props.b ?? ""} className={ui.input} required>
-          <option value="" disabled>
-            Choose…
-          </option>
-          {props.options.map((option) => (
-            <option key={option.id} value={option.id}>
-              #{option.number} · {option.origin}
-              {option.status === "valid" ? "" : ` · ${option.status}`}
-            </option>
-          ))}
-        </select>
-      </label>
+            {props.options.map((option) => (
+              <option key={option.id} value={option.id}>
+                #{option.number} · {option.origin}
+                {option.status === "valid" ? "" : ` · ${option.status}`}
+              </option>
+            ))}
+          </select>
+        </label>
+      ))}
       <button type="submit" className={ui.button}>
         Compare
       </button>

@@ -179,26 +179,10 @@ export async function listCandidates(projectId: string): Promise<CandidateRow[]>
   }));
 }
 
-export interface EvaluationRow {
-  id: string;
+/** An evaluation in the overview's list: its brief, and whose it is. */
+export interface EvaluationRow extends EvaluationBrief {
   candidateId: string;
   candidateNumber: number;
-  split: string;
-  status: string;
-  score: number | null;
-  taskCount: number;
-  passedCount: number;
-  failedCount: number;
-  errorCount: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  durationMs: number;
-  isolation: string | null;
-  simulated: boolean;
-  /** Why it failed, when it did. */
-  error: string | null;
-  createdAt: Date;
 }
 
 export async function listEvaluations(projectId: string, limit = 20): Promise<EvaluationRow[]> {
@@ -396,6 +380,7 @@ export interface EvaluationBrief {
   durationMs: number;
   isolation: string | null;
   simulated: boolean;
+  /** Why it failed, when it did. */
   error: string | null;
   createdAt: Date;
   finishedAt: Date | null;

@@ -27,13 +27,14 @@ export function accountRefusal(status: number, body: unknown): string | null {
   return null;
 }
 
-/** Any error from a model call (an SDK APIError, a connection failure, or a status and body) in words. */
+/** Any error from a model call (an SDK APIError or a connection failure) in words. */
 export function modelErrorInWords(error: unknown): string {
-  const { status, body } = (error ?? {}) as { status?: unknown; error?: unknown; body?: unknown };
+  // An SDK APIError carries the response body as `error`.
+  const { status, error: body } = (error ?? {}) as { status?: unknown; error?: unknown };
   const apiStatus = typeof status === "number" ? status : null;
   if (apiStatus === null) return `Could not reach the model API (${errorText(error)}).`;
-  const parsed = parts(apiStatus, (error as { error?: unknown }).error ?? body);
-  const refusal = accountRefusal(apiStatus, (error as { error?: unknown }).error ?? body);
+  const parsed = parts(apiStatus, body);
+  const refusal = accountRefusal(apiStatus, body);
   if (refusal) return refusal;
   if (apiStatus === 403) return `The API key is not allowed to do this (${code(parsed)}).`;
   if (apiStatus === 404) return `The model API does not know this model or endpoint (${code(parsed)}). Check the model names in the project's settings.`;
