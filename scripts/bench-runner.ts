@@ -1,4 +1,4 @@
-// npm run bench:runner [-- --tasks 500]
+// npm run bench:runner [-- --tasks 500 --runs 5]
 // The studio's evaluation engine against a bare baseline on the same harness and the same
 // fake model server: 500 trivial tasks, each one model call answered at once.
 //   baseline: a plain script that imports the compiled harness and calls run() in-process,
@@ -6,7 +6,8 @@
 //   studio:   prepareEvaluation + runEvaluation: sandbox workers, the recording proxy, every
 //             trace event written to Postgres (a throwaway embedded one).
 // Both sides are measured warm, as a long-running studio is: the baseline runs once to warm up
-// before it is timed, and so does the studio (its first evaluation is printed as "cold").
+// before it is timed, and so does the studio (its first evaluation is printed as "cold"). Then
+// each side runs --runs times (default 5), alternating, and the medians are compared.
 // Prints wall times, the ratio (target ≤ 2.0) and trace events stored per second.
 import Anthropic from "@anthropic-ai/sdk";
 import fs from "node:fs";
@@ -18,8 +19,9 @@ import { startEmbeddedPostgres } from "../lib/db/embedded.ts";
 import { migrate } from "../lib/db/migrate.ts";
 import { startFakeAnthropic } from "../tests/fakes/anthropic-server.ts";
 
-const { values } = parseArgs({ options: { tasks: { type: "string", default: "500" }, concurrency: { type: "string" } } });
+const { values } = parseArgs({ options: { tasks: { type: "string", default: "500" }, concurrency: { type: "string" }, runs: { type: "string", default: "5" } } });
 const TASKS = Number(values.tasks);
+const RUNS = Math.max(1, Number(values.runs)); // timed runs of each side, alternating; medians are reported
 const CONCURRENCY = Number(values.concurrency ?? os.availableParallelism());
 
 const HARNESS = `
@@ -88,7 +90,6 @@ try {
   };
   await baseline(CONCURRENCY); // warm up the SDK and the fake server
   const baselineSequentialMs = await baseline(1);
-  const baselineMs = await baseline(CONCURRENCY);
 
   // The studio: one evaluation to warm up (JIT, connection pools, compile cache), then the timed one.
   const coldStarted = performance.now();
@@ -97,15 +98,34 @@ try {
   const coldMs = performance.now() - coldStarted;
   if (cold.passed !== TASKS) throw new Error(`the studio's warm-up passed ${cold.passed}/${TASKS}`);
 
+  // Alternate the two sides so a noisy moment on the machine hits both, then report medians.
+  const baselineRuns: number[] = [];
+  const studioRuns: number[] = [];
+  for (let run = 1; run < RUNS; run++) {
+    baselineRuns.push(await baseline(CONCURRENCY));
+    const started = performance.now();
+    const { evaluationId } = await prepareEvaluation(seedCandidateId, "search", { fresh: true });
+    const result = await runEvaluation(evaluationId, { upstreamUrl: fake.url, apiKey: "bench", concurrency: CONCURRENCY });
+    studioRuns.push(performance.now() - started);
+    if (result.passed !== TASKS) throw new Error(`the studio passed ${result.passed}/${TASKS}`);
+  }
+  baselineRuns.push(await baseline(CONCURRENCY));
+
+  // The last timed run is the one measured in detail (CPU, profile, trace completeness).
   const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
   const cpuBefore = systemCpu();
   const pidBefore = Number(fs.readFileSync("/proc/loadavg", "utf8").trim().split(" ").at(-1));
   const procBefore = processCpu();
   const threadsBefore = threadCpu();
+  const monotonicStart = process.hrtime.bigint();
   const started = performance.now();
   const { evaluationId } = await prepareEvaluation(seedCandidateId, "search", { fresh: true });
   const summary = await runEvaluation(evaluationId, { upstreamUrl: fake.url, apiKey: "bench", concurrency: CONCURRENCY });
-  const studioMs = performance.now() - started;
+  studioRuns.push(performance.now() - started);
+  const studioMs = median(studioRuns);
+  const baselineMs = median(baselineRuns);
+  // For `perf record -k CLOCK_MONOTONIC` then `perf report --time START,END`: the timed run alone.
+  if (process.env.BENCH_DEBUG) console.log(`timed run, CLOCK_MONOTONIC: ${Number(monotonicStart) / 1e9},${Number(process.hrtime.bigint()) / 1e9}`);
   if (profiler) console.log(`CPU profile of the studio run: ${await profiler.stop(process.env.BENCH_PROFILE!)}`);
   const cpuAfter = systemCpu();
   const pidAfter = Number(fs.readFileSync("/proc/loadavg", "utf8").trim().split(" ").at(-1));
@@ -129,12 +149,13 @@ try {
     ["tasks", String(TASKS)],
     ["concurrency", `${CONCURRENCY} (both sides)`],
     ["isolation", String(summary.isolation)],
-    ["baseline, in-process", `${baselineMs.toFixed(0)} ms  (${(baselineMs / TASKS).toFixed(2)} ms/task; one lane: ${baselineSequentialMs.toFixed(0)} ms)`],
+    ["timed runs", `${RUNS} of each side, alternating; medians, with the range in brackets`],
+    ["baseline, in-process", `${baselineMs.toFixed(0)} ms [${range(baselineRuns)}]  (${(baselineMs / TASKS).toFixed(2)} ms/task; one lane: ${baselineSequentialMs.toFixed(0)} ms)`],
     ["studio, recorded, cold", `${coldMs.toFixed(0)} ms  (${(coldMs / TASKS).toFixed(2)} ms/task; the first evaluation in this process)`],
-    ["studio, recorded, warm", `${studioMs.toFixed(0)} ms  (${(studioMs / TASKS).toFixed(2)} ms/task)`],
+    ["studio, recorded, warm", `${studioMs.toFixed(0)} ms [${range(studioRuns)}]  (${(studioMs / TASKS).toFixed(2)} ms/task)`],
     ["ratio studio / baseline", `${ratio.toFixed(2)} warm  (target ≤ 2.0: ${ratio <= 2 ? "met" : "NOT met"}); ${(coldMs / baselineMs).toFixed(2)} cold`],
     ["trace events stored", `${events} (${modelCalls} model calls, every task run complete)`],
-    ["machine CPU busy (studio run)", `${(((cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total)) * 100).toFixed(0)}% of ${os.cpus().length} cores`],
+    ["machine CPU busy (last studio run)", `${(((cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total)) * 100).toFixed(0)}% of ${os.cpus().length} cores`],
     ["trace events per second", `${(events / (studioMs / 1000)).toFixed(0)}`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -144,6 +165,16 @@ try {
   await server.stop();
   await fake.close();
   fs.rmSync(scratch, { recursive: true, force: true });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function range(values: number[]): string {
+  return `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
 }
 
 /** Busy and total jiffies of the whole machine, from /proc/stat (Linux). */

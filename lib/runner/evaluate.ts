@@ -378,7 +378,7 @@ async function startWorkers(context: LaneContext, lane: number): Promise<Workers
   const common = {
     envRoot,
     memoryMb: context.memoryMb,
-    proxy: { url: context.proxy.url, socketPath: context.proxy.socketPath },
+    proxy: { url: context.proxy.url, socketPath: context.proxy.socketPath, serve: context.proxy.serve },
     isolation: context.isolationChoice,
     cacheDir: compileCacheDir(),
   } as const;

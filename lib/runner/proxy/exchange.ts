@@ -1,7 +1,7 @@
 // One model request, start to finish: budget check, upstream attempts with retries, relaying the
 // answer (streams go through stream-relay.ts), and the full record handed to `onExchange`.
 
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { exhaustedBudget } from "./budget.ts";
 import type { CredentialRegistry, RegistryEntry } from "./credentials.ts";
 import {
@@ -18,7 +18,7 @@ import {
 import { backoffMs, isRetryableStatus, retryAfterFromHeaders, sleep, type RetryPolicy } from "./retry.ts";
 import { settle } from "./settle.ts";
 import { relayStream } from "./stream-relay.ts";
-import type { Attempt, Attribution, Exchange, Operation } from "./types.ts";
+import type { Attempt, Attribution, ClientReply, Exchange, Operation } from "./types.ts";
 import { clientResponseHeaders, sendUpstream, upstreamHeaders, upstreamUrl, type Upstream } from "./upstream.ts";
 
 /** Headers never written to a trace. */
@@ -42,7 +42,7 @@ export interface ModelRequest {
   entry: RegistryEntry;
 }
 
-export async function handleExchange(ctx: ExchangeContext, request: ModelRequest, res: ServerResponse): Promise<void> {
+export async function handleExchange(ctx: ExchangeContext, request: ModelRequest, res: ClientReply): Promise<void> {
   const t0 = Date.now();
   const { operation, entry } = request;
   const text = request.rawBody.toString("utf8");

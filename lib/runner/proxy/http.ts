@@ -1,6 +1,7 @@
 // Small HTTP helpers shared by the proxy: Anthropic-shaped errors, header copying, bounded body reads.
 
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import type { ClientReply } from "./types.ts";
 
 /** The error types the Messages API uses, so the SDK raises its matching error class. */
 export type AnthropicErrorType =
@@ -17,7 +18,7 @@ export function errorBody(type: AnthropicErrorType, message: string) {
   return { type: "error" as const, error: { type, message } };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+export function sendJson(res: ClientReply, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     ...headers,
@@ -31,7 +32,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
  * Answers with an error the proxy made itself. `x-should-retry: false` because the proxy has
  * already done whatever retrying made sense.
  */
-export function sendError(res: ServerResponse, status: number, type: AnthropicErrorType, message: string): void {
+export function sendError(res: ClientReply, status: number, type: AnthropicErrorType, message: string): void {
   sendJson(res, status, errorBody(type, message), { "x-should-retry": "false" });
 }
 

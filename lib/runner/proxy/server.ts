@@ -3,13 +3,13 @@
 // and records every exchange. See exchange.ts for what happens to one request.
 
 import fs from "node:fs";
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CredentialRegistry, presentedCredential } from "./credentials.ts";
 import { handleExchange, type ExchangeContext } from "./exchange.ts";
 import { BodyTooLargeError, readBody, sendError } from "./http.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
-import type { Attribution, CredentialUsage, Exchange, OnExchange, Operation } from "./types.ts";
+import type { Attribution, ChannelRequest, ClientReply, CredentialUsage, Exchange, OnExchange, Operation } from "./types.ts";
 import { createUpstream, destroyUpstream } from "./upstream.ts";
 
 export interface RecordingProxyOptions {
@@ -48,6 +48,11 @@ export interface RecordingProxy {
   unregister(credential: string): CredentialUsage | undefined;
   /** Tokens and cost counted so far for a registered credential. */
   usage(credential: string): CredentialUsage | undefined;
+  /**
+   * Serves a request that arrived without HTTP: a sandbox's SDK calls come over the worker's
+   * control channel, which costs far less than a loopback HTTP hop. Same checks, same record.
+   */
+  serve(request: ChannelRequest, reply: ClientReply): void;
   /** Resolves when every request made with this credential so far has been answered and recorded. */
   settle(credential: string): Promise<void>;
   /** Stops listening, lets exchanges in flight finish (up to closeGraceMs), waits for their recording. */
@@ -93,16 +98,25 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
 
   const ctx: ExchangeContext = { upstream, retry, registry, emit, shutdown: shutdown.signal };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? "/", "http://proxy");
-    const operation = req.method === "POST" ? ROUTES[url.pathname.replace(/\/+$/, "")] : undefined;
+  /** Route and credential, common to both ways in; null when `res` has been answered already. */
+  const admit = (method: string | undefined, path: string, headers: IncomingHttpHeaders, res: ClientReply) => {
+    const url = new URL(path || "/", "http://proxy");
+    const operation = method === "POST" ? ROUTES[url.pathname.replace(/\/+$/, "")] : undefined;
     if (!operation) {
-      return sendError(res, 404, "not_found_error", `Not found: ${req.method} ${url.pathname}. The model proxy serves POST /v1/messages and POST /v1/messages/count_tokens.`);
+      sendError(res, 404, "not_found_error", `Not found: ${method} ${url.pathname}. The model proxy serves POST /v1/messages and POST /v1/messages/count_tokens.`);
+      return null;
     }
-    const entry = registry.lookup(presentedCredential(req.headers));
+    const entry = registry.lookup(presentedCredential(headers));
     if (!entry) {
-      return sendError(res, 401, "authentication_error", "invalid x-api-key: this credential is not registered with the studio's model proxy (has its task run ended?)");
+      sendError(res, 401, "authentication_error", "invalid x-api-key: this credential is not registered with the studio's model proxy (has its task run ended?)");
+      return null;
     }
+    return { operation, entry, pathAndQuery: url.pathname + url.search };
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const admitted = admit(req.method, req.url ?? "/", req.headers, res);
+    if (!admitted) return;
     let rawBody: Buffer;
     try {
       rawBody = await readBody(req, maxBodyBytes);
@@ -114,19 +128,27 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       }
       return; // the client went away mid-upload; nothing to answer or record
     }
-    await handleExchange(ctx, { operation, pathAndQuery: url.pathname + url.search, headers: req.headers, rawBody, entry }, res);
+    await handleExchange(ctx, { ...admitted, headers: req.headers, rawBody }, res);
   };
 
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    // A client that vanishes makes writes fail; that is handled where it matters, not thrown here.
-    res.on("error", () => {});
-    const job = handle(req, res).catch((err) => {
+  const serveChannel = async (request: ChannelRequest, res: ClientReply): Promise<void> => {
+    const admitted = admit(request.method, request.path, request.headers, res);
+    if (!admitted) return;
+    if (request.body.length > maxBodyBytes) {
+      const message = new BodyTooLargeError(maxBodyBytes).message;
+      return sendError(res, 413, "request_too_large", `${message} (${Math.round(maxBodyBytes / 1024 / 1024)} MiB).`);
+    }
+    await handleExchange(ctx, { ...admitted, headers: request.headers, rawBody: request.body }, res);
+  };
+
+  /** Runs one request, tracked so close() and settle() can wait for it. */
+  const track = (credential: string, res: ClientReply, run: () => Promise<void>) => {
+    const job = run().catch((err) => {
       console.error(`[model-proxy] request failed: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent && !res.destroyed) sendError(res, 500, "api_error", "The model proxy failed to handle this request");
       else if (!res.writableEnded) res.destroy();
     });
     inFlight.add(job);
-    const credential = presentedCredential(req.headers) ?? "";
     const mine = byCredential.get(credential) ?? new Set<Promise<void>>();
     byCredential.set(credential, mine.add(job));
     void job.finally(() => {
@@ -134,6 +156,12 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       mine.delete(job);
       if (mine.size === 0) byCredential.delete(credential);
     });
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    // A client that vanishes makes writes fail; that is handled where it matters, not thrown here.
+    res.on("error", () => {});
+    track(presentedCredential(req.headers) ?? "", res, () => handle(req, res));
   };
 
   /** Requests in flight per credential, so a task run can wait for its own calls to be recorded. */
@@ -185,6 +213,10 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     register: (credential, attribution) => registry.register(credential, attribution),
     unregister: (credential) => registry.unregister(credential),
     usage: (credential) => registry.usage(credential),
+    serve: (request, reply) => {
+      if (closing) return sendError(reply, 503, "api_error", "The model proxy was closed");
+      track(presentedCredential(request.headers) ?? "", reply, () => serveChannel(request, reply));
+    },
     settle,
     close,
   };

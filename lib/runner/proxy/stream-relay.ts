@@ -1,13 +1,13 @@
 // Relays a streamed (SSE) answer to the client as it arrives, while reassembling it for the record.
 
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { ExchangeContext, ModelRequest } from "./exchange.ts";
 import { errorBody, errorText, recordedResponseHeaders } from "./http.ts";
 import { MessageAssembler } from "./reassemble.ts";
 import { isRetryableStreamError } from "./retry.ts";
 import { settle } from "./settle.ts";
 import { SseParser } from "./sse.ts";
-import type { Attempt, Exchange } from "./types.ts";
+import type { Attempt, ClientReply, Exchange } from "./types.ts";
 import { clientResponseHeaders } from "./upstream.ts";
 
 /** Why a stream attempt ended: relayed to the client, or failed before the client saw a byte. */
@@ -23,7 +23,7 @@ export async function relayStream(
   exchange: Exchange,
   request: ModelRequest,
   upstreamRes: IncomingMessage,
-  res: ServerResponse,
+  res: ClientReply,
   controller: AbortController,
   t0: number,
   a0: number,
@@ -114,7 +114,7 @@ export async function relayStream(
 }
 
 /** Writes with backpressure; resolves early if the client goes away. */
-function write(res: ServerResponse, chunk: Buffer): Promise<void> {
+function write(res: ClientReply, chunk: Buffer): Promise<void> {
   if (res.destroyed) return Promise.resolve();
   if (res.write(chunk)) return Promise.resolve();
   return new Promise((resolve) => {

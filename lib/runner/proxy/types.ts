@@ -95,3 +95,33 @@ export interface CredentialUsage {
 }
 
 export type OnExchange = (exchange: Exchange, attribution: Attribution) => void | Promise<void>;
+
+/**
+ * Where the proxy writes its answer to a client. `http.ServerResponse` is one; the sandbox's
+ * control channel (sandbox/model-channel.ts) is the other, for calls the SDK makes inside a worker.
+ * "close" fires when the answer is finished or the client went away (then `writableFinished` is false).
+ */
+export interface ClientReply {
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
+  readonly writableEnded: boolean;
+  readonly writableFinished: boolean;
+  writeHead(status: number, headers: import("node:http").OutgoingHttpHeaders): unknown;
+  write(chunk: Buffer | string): boolean;
+  end(chunk?: Buffer | string): unknown;
+  /** Cuts the answer off mid-way, so the client sees a failure rather than a short body. */
+  destroy(): unknown;
+  on(event: "close" | "drain", listener: () => void): unknown;
+  once(event: "close" | "drain", listener: () => void): unknown;
+  off(event: "close" | "drain", listener: () => void): unknown;
+}
+
+/** A model request that arrives without HTTP (over a sandbox's control channel). */
+export interface ChannelRequest {
+  method: string;
+  /** Path and query, e.g. "/v1/messages?beta=true". */
+  path: string;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: Buffer;
+}

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { compilerVersion, sha256 } from "./compile.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const HOST_SOURCES = ["host.ts", "protocol.ts", "limits.ts"];
+const HOST_SOURCES = ["host.ts", "channel-fetch.ts", "protocol.ts", "limits.ts"];
 
 const built = new Map<string, Promise<string>>();
 

@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import net from "node:net";
 import { pathToFileURL } from "node:url";
+import { channelFetch } from "./channel-fetch.ts";
 import { OUTPUT_LIMITS, cutMarker } from "./limits.ts";
 import {
   LineSplitter,
@@ -18,6 +19,7 @@ import {
   type ChildMessage,
   type ExceptionOrigin,
   type HostConfig,
+  type ModelAnswerMessage,
   type ParentMessage,
   type TaskError,
 } from "./protocol.ts";
@@ -62,6 +64,8 @@ let harness: Harness | null = null;
 let grader: Grader | null = null;
 const state: Record<string, unknown> = {}; // ctx.state: lives as long as this worker
 const model = await modelEndpoint();
+// ctx.model's calls go over the control channel; raw HTTP to its baseURL still reaches the proxy.
+const channel = config.model?.channel ? channelFetch(send, globalThis.fetch.bind(globalThis)) : null;
 
 await load();
 
@@ -128,7 +132,9 @@ async function modelEndpoint(): Promise<string | null> {
 const queue: ParentMessage[] = [];
 let busy = false;
 const lines = new LineSplitter((line) => {
-  queue.push(JSON.parse(line) as ParentMessage);
+  const message = JSON.parse(line) as ParentMessage | ModelAnswerMessage;
+  if (message.t.startsWith("model-")) return channel?.receive(message as ModelAnswerMessage);
+  queue.push(message as ParentMessage);
   if (!busy) void drain();
 });
 control.on("data", (chunk: Buffer) => lines.push(chunk));
@@ -184,7 +190,7 @@ function invoke(request: ParentMessage, signal: AbortSignal, deadline: number, e
       // SDK 1.x sends apiKey as "Authorization: Bearer"; x-api-key carries it too, so the proxy
       // finds the credential under either name.
       const apiKey = request.credential ?? "none";
-      return (client ??= new Anthropic({ baseURL: model, apiKey, defaultHeaders: { "x-api-key": apiKey } }));
+      return (client ??= new Anthropic({ baseURL: model, apiKey, defaultHeaders: { "x-api-key": apiKey }, ...(channel ? { fetch: channel.fetch } : {}) }));
     },
   });
   if (request.t === "run") return harness!.run(request.task, ctx);

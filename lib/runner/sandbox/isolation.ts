@@ -117,7 +117,7 @@ export interface LaunchSpec {
   role: HostConfig["role"];
   scratchDir: string;
   envRoot: string;
-  proxy: { url?: string; socketPath?: string } | null;
+  proxy: { url?: string; socketPath?: string; channel?: boolean } | null;
   memoryMb: number;
   maxProcesses: number;
   maxFileMb: number;
@@ -160,9 +160,17 @@ export function launchCommand(spec: LaunchSpec): Launch {
 
 function modelConfig(spec: LaunchSpec, bubble: boolean): HostConfig["model"] {
   if (!spec.proxy) return null;
-  const { url, socketPath } = spec.proxy;
-  if (bubble) return socketPath ? { url, socketPath: SANDBOX_PROXY_SOCKET } : null; // no network: TCP cannot work
-  return url ? { url } : socketPath ? { socketPath } : null;
+  const { url, socketPath, channel } = spec.proxy;
+  const endpoint = bubble
+    ? socketPath
+      ? { url, socketPath: SANDBOX_PROXY_SOCKET } // no network: TCP cannot work
+      : null
+    : url
+      ? { url }
+      : socketPath
+        ? { socketPath }
+        : null;
+  return endpoint && channel ? { ...endpoint, channel } : endpoint;
 }
 
 /**

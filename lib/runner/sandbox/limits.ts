@@ -38,6 +38,11 @@ export const OUTPUT_LIMITS = {
   outputBytes: 8 * MiB,
   /** One control-channel line (bigger means a broken or hostile child). */
   controlLineBytes: 24 * MiB,
+  /**
+   * ctx.model requests with a longer body go over HTTP rather than the control channel, so their
+   * line stays under controlLineBytes even when JSON escaping swells it sixfold.
+   */
+  channelBodyChars: 2 * MiB,
   /** How much of a dying worker's stderr is kept to explain the death (heap exhaustion, crash). */
   stderrTailBytes: 8 * KiB,
 } as const;

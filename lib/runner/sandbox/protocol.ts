@@ -43,8 +43,11 @@ export interface GradeArgs {
 export interface HostConfig {
   modulePath: string;
   role: "harness" | "grader";
-  /** Where the SDK should send requests, as seen from inside the sandbox. */
-  model: { url?: string; socketPath?: string } | null;
+  /**
+   * Where the SDK should send requests, as seen from inside the sandbox. With `channel`, ctx.model
+   * sends its calls over the control channel instead (model-channel.ts); the URL stays for raw HTTP.
+   */
+  model: { url?: string; socketPath?: string; channel?: boolean } | null;
 }
 
 interface RequestBase {
@@ -79,7 +82,20 @@ export type ChildEvent =
 
 export type ExceptionOrigin = "run" | "learn" | "grade" | "load" | "uncaught" | "unhandledRejection";
 
+/** One model call from ctx.model, and its cancellation (the SDK's AbortSignal fired). */
+export type ModelCallMessage =
+  | { t: "model"; id: number; method: string; path: string; headers: Record<string, string>; body: string }
+  | { t: "model-abort"; id: number };
+
+/** The proxy's answer to a ModelCallMessage: whole, or head, data pieces and end for a stream. */
+export type ModelAnswerMessage =
+  | { t: "model-reply"; id: number; status: number; headers: Record<string, string>; body: string }
+  | { t: "model-head"; id: number; status: number; headers: Record<string, string> }
+  | { t: "model-data"; id: number; data: string }
+  | { t: "model-end"; id: number; error?: string };
+
 export type ChildMessage =
+  | ModelCallMessage
   | { t: "ready"; ok: true; hasLearn: boolean }
   | { t: "ready"; ok: false; error: TaskError }
   | { t: "event"; event: ChildEvent }

@@ -13,6 +13,7 @@ import { TaskStream, type StreamCapture } from "./capture.ts";
 import { hostBundle } from "./host-bundle.ts";
 import { heapLimitMb, launchCommand, probeIsolation, type Isolation, type IsolationProbe, type Launch } from "./isolation.ts";
 import { OUTPUT_LIMITS, SANDBOX_DEFAULTS, formatBytes } from "./limits.ts";
+import { ModelChannel, type ServeModelCall } from "./model-channel.ts";
 import { killFamily, watchMemory } from "./proc.ts";
 import {
   LineSplitter,
@@ -66,8 +67,11 @@ export interface StartWorkerOptions {
   maxProcesses?: number;
   maxFileMb?: number;
   tmpSizeMb?: number;
-  /** The recording proxy: a unix socket (needed under bubblewrap) and/or a URL (its path is kept). */
-  proxy?: { url?: string; socketPath?: string } | null;
+  /**
+   * The recording proxy: a unix socket (needed under bubblewrap) and/or a URL (its path is kept).
+   * With `serve` (RecordingProxy.serve), ctx.model's calls come over the control channel instead.
+   */
+  proxy?: { url?: string; socketPath?: string; serve?: ServeModelCall } | null;
   /** "process" refuses bubblewrap even where it works (debugging, tests). */
   isolation?: "auto" | "process";
   /** Where the host program's build is cached across processes. */
@@ -145,6 +149,8 @@ export class SandboxWorker {
   /** Events between tasks (output of background timers, say) go to the next task. */
   private idleLog = new EventLog(OUTPUT_LIMITS.eventBudgetBytes);
   private controlLog = this.idleLog;
+  /** ctx.model's calls from the current worker process, when the proxy serves them over the channel. */
+  private channel: ModelChannel | null = null;
   private stdoutLog = this.idleLog;
   private stderrLog = this.idleLog;
   private task: ActiveTask | null = null;
@@ -263,7 +269,7 @@ export class SandboxWorker {
       role: this.role,
       scratchDir: this.scratchDir,
       envRoot: this.envRoot,
-      proxy: this.options.proxy ?? null,
+      proxy: this.options.proxy ? { url: this.options.proxy.url, socketPath: this.options.proxy.socketPath, channel: !!this.options.proxy.serve } : null,
       memoryMb: this.memoryMb,
       maxProcesses: this.options.maxProcesses ?? SANDBOX_DEFAULTS.maxProcesses,
       maxFileMb: this.options.maxFileMb ?? SANDBOX_DEFAULTS.maxFileMb,
@@ -370,31 +376,36 @@ export class SandboxWorker {
     (child.stderr as Readable).on("data", (chunk: Buffer) => this.stderr.push(chunk));
     const control = child.stdio[3] as Readable & Writable;
     control.on("error", () => {}); // the child's death is reported through its exit
+    const serve = this.options.proxy?.serve;
+    this.channel = serve
+      ? new ModelChannel(serve, (message) => {
+          if (control.writable) control.write(JSON.stringify(message) + "\n");
+        })
+      : null;
     const lines = new LineSplitter(
       (line) => this.onControlLine(line),
       limits.controlLineBytes,
       (bytes) => void this.kill({ kind: "output_limit", message: `the worker sent a control message over ${formatBytes(bytes)}` }),
     );
-    control.on("data", (chunk: Buffer) => {
-      const log = this.controlLog;
-      log.controlBytes += chunk.length;
-      if (log.controlBytes > limits.controlCeilingBytes) {
-        void this.kill({ kind: "output_limit", message: `the task sent more than ${formatBytes(limits.controlCeilingBytes)} of events` });
-        return;
-      }
-      lines.push(chunk);
-    });
+    control.on("data", (chunk: Buffer) => lines.push(chunk));
   }
 
   private onControlLine(line: string): void {
-    let message: ChildMessage;
+    let message: ChildMessage | null = null;
     try {
       message = JSON.parse(line) as ChildMessage;
     } catch {
-      this.controlLog.add({ kind: "sandbox", message: `unreadable control message: ${line.slice(0, 200)}` }, line.length);
-      return;
+      // reported below
     }
-    if (message?.t === "ready") {
+    // Model calls are bounded and recorded by the proxy; only the rest counts toward the ceiling.
+    if ((message?.t === "model" || message?.t === "model-abort") && this.channel?.receive(message)) return;
+    const log = this.controlLog;
+    log.controlBytes += line.length + 1;
+    if (log.controlBytes > this.limits.controlCeilingBytes) {
+      void this.kill({ kind: "output_limit", message: `the task sent more than ${formatBytes(this.limits.controlCeilingBytes)} of events` });
+    } else if (message === null) {
+      log.add({ kind: "sandbox", message: `unreadable control message: ${line.slice(0, 200)}` }, line.length);
+    } else if (message?.t === "ready") {
       const ready: Ready = message.ok ? { ok: true, hasLearn: !!message.hasLearn } : { ok: false, error: toTaskError(message.error, "contract") };
       this.readyWaiter?.(ready);
       this.readyWaiter = null;
@@ -448,6 +459,7 @@ export class SandboxWorker {
     if (!this.running) return; // "error" and "exit" can both arrive
     this.running = false;
     this.stopWatch();
+    this.channel?.closeAll();
     // Everything the worker started dies with it: bubblewrap's pid namespace does this by itself;
     // outside it, what stayed in the process group goes with the group, and what left it (setsid)
     // and was re-parented away is found by the worker's uid.
