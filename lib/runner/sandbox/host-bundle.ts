@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import { compilerVersion, sha256 } from "./compile.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const HOST_SOURCES = ["host.ts", "channel-fetch.ts", "protocol.ts", "limits.ts"];
+// The build options below are part of the key too: this file is listed with the sources.
+const HOST_SOURCES = ["host.ts", "channel-fetch.ts", "protocol.ts", "limits.ts", "host-bundle.ts"];
 
 const built = new Map<string, Promise<string>>();
 
@@ -43,8 +44,10 @@ async function buildHost(key: string, cacheDir?: string): Promise<string> {
     target: "node20",
     write: false,
     outfile: path.join(here, "host.mjs"),
-    sourcemap: "inline",
-    sourcesContent: false,
+    // Every worker parses this at start: no source map (it only named the host's own lines in a
+    // stack) and no whitespace make a worker ready about 20 ms sooner. Names stay readable.
+    minifyWhitespace: true,
+    minifySyntax: true,
     legalComments: "none",
     logLevel: "silent",
   });

@@ -174,7 +174,8 @@ function modelConfig(spec: LaunchSpec, bubble: boolean): HostConfig["model"] {
 }
 
 /**
- * RLIMIT_NPROC (counts threads: Node alone uses ~11), no core dumps, a largest file size.
+ * A lower CPU priority (nice), so the studio stays responsive while harnesses keep every core
+ * busy; RLIMIT_NPROC (counts threads: Node alone uses ~11), no core dumps, a largest file size.
  * The kernel counts every thread of the uid machine-wide, so a worker running as the studio's own
  * user (not root) gets room above what that user already runs.
  */
@@ -183,12 +184,14 @@ function withLimits(spec: LaunchSpec, command: string[]): string[] {
   const alreadyRunning =
     spec.uid === null ? listProcesses().reduce((sum, p) => sum + (p.uid === ownUid ? p.threads : 0), 0) : 0;
   const nproc = alreadyRunning + spec.maxProcesses;
+  const nice = findExecutable("nice");
+  const niced = nice ? [nice, "-n", String(SANDBOX_DEFAULTS.niceness), ...command] : command;
   const prlimit = findExecutable("prlimit");
   if (prlimit) {
     const fsize = spec.maxFileMb * 1024 * 1024;
-    return [prlimit, `--nproc=${nproc}:${nproc}`, "--core=0:0", `--fsize=${fsize}:${fsize}`, "--", ...command];
+    return [prlimit, `--nproc=${nproc}:${nproc}`, "--core=0:0", `--fsize=${fsize}:${fsize}`, "--", ...niced];
   }
-  return ["/bin/sh", "-c", `ulimit -u ${nproc} && ulimit -c 0 && exec "$@"`, "sh", ...command];
+  return ["/bin/sh", "-c", `ulimit -u ${nproc} && ulimit -c 0 && exec "$@"`, "sh", ...niced];
 }
 
 function bwrapArgs(spec: LaunchSpec, node: string): string[] {

@@ -19,6 +19,8 @@ export const SANDBOX_DEFAULTS = {
   killGraceMs: 250,
   /** How often the worker's process tree is measured. */
   memoryPollMs: 100,
+  /** CPU priority of workers (nice): below the studio's, so its pages, proxy and trace writer stay responsive. */
+  niceness: 10,
 } as const;
 
 export const OUTPUT_LIMITS = {

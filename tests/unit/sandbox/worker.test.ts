@@ -1,9 +1,11 @@
 // Happy paths of the sandbox worker, under bubblewrap (where it works here) and the fallback.
 import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileGrader, compileHarness } from "../../../lib/runner/sandbox/compile.ts";
+import { SANDBOX_DEFAULTS } from "../../../lib/runner/sandbox/limits.ts";
 import { detectIsolation, probeIsolation } from "../../../lib/runner/sandbox/sandbox.ts";
 import { makeFolders, modes, worker } from "./helpers.ts";
 
@@ -172,4 +174,16 @@ describe.each(modes)("sandbox worker (%s)", (mode) => {
     }
   });
 
+  it("runs the harness, and what it starts, below the studio's CPU priority", async () => {
+    const result = await compileHarness(`import os from "node:os";
+      export default { async run(task: unknown, ctx: any) {
+        const child = await ctx.exec("cut -d' ' -f19 /proc/self/stat");
+        return { harness: os.getPriority(), command: Number(child.stdout.trim()) };
+      } };`);
+    if (!result.ok) throw new Error("did not compile");
+    const { worker: w, env } = await worker(mode, { code: result.code });
+    const outcome = await w.runTask({ task: { id: "t", input: 1 }, timeoutMs: 5_000, envDir: env });
+    const studio = os.getPriority();
+    expect(outcome.output).toEqual({ harness: Math.min(19, studio + SANDBOX_DEFAULTS.niceness), command: Math.min(19, studio + SANDBOX_DEFAULTS.niceness) });
+  });
 });
