@@ -59,14 +59,28 @@ export function channelFetch(send: (message: ModelCallMessage) => void, fallback
   const receive = (message: ModelAnswerMessage): void => {
     const call = pending.get(message.id);
     if (!call) return; // aborted already
+    try {
+      deliver(call, message);
+    } catch (error) {
+      // e.g. a header value Response refuses: fail this call, never the host's message loop
+      settle(message.id);
+      if (call.stream) call.stream.error(error);
+      else call.reject(error);
+    }
+  };
+
+  const deliver = (call: Pending, message: ModelAnswerMessage): void => {
     switch (message.t) {
       case "model-reply":
         settle(message.id);
         call.resolve(new Response(nullBodyStatus(message.status) ? null : message.body, { status: message.status, headers: message.headers }));
         return;
       case "model-head": {
-        const body = new ReadableStream<Uint8Array>({ start: (controller) => void (call.stream = controller) });
-        call.resolve(new Response(body, { status: message.status, headers: message.headers }));
+        let controller!: ReadableStreamDefaultController<Uint8Array>;
+        const body = new ReadableStream<Uint8Array>({ start: (started) => void (controller = started) });
+        const response = new Response(body, { status: message.status, headers: message.headers });
+        call.stream = controller;
+        call.resolve(response);
         return;
       }
       case "model-data":
