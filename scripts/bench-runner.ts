@@ -54,6 +54,7 @@ try {
   const { createProject } = await import("../lib/projects/create.ts");
   const { prepareEvaluation, runEvaluation } = await import("../lib/runner/evaluate.ts");
   const { compileHarness } = await import("../lib/runner/sandbox/compile.ts");
+  const { hostBundle, sdkPackage } = await import("../lib/runner/sandbox/host-bundle.ts");
 
   // The suite and harness, as a user would write them.
   const suiteDir = path.join(scratch, "suite");
@@ -69,8 +70,14 @@ try {
   // Baseline: the same compiled module, called in-process.
   const compiled = await compileHarness(HARNESS);
   if (!compiled.ok) throw new Error("the bench harness does not compile");
-  const modulePath = path.join(scratch, "harness.mjs");
-  fs.writeFileSync(modulePath, compiled.code);
+  // Laid out as in a worker: the module, and the SDK copy its `@anthropic-ai/sdk` import resolves to.
+  const programDir = path.join(scratch, "program");
+  const modulePath = path.join(programDir, "module.mjs");
+  const files = { "module.mjs": compiled.code, "sdk.mjs": (await hostBundle()).sdk, ...sdkPackage() };
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(programDir, name)), { recursive: true });
+    fs.writeFileSync(path.join(programDir, name), text);
+  }
   const harness = (await import(pathToFileURL(modulePath).href)).default as { run(task: unknown, ctx: unknown): Promise<unknown> };
   const model = new Anthropic({ baseURL: fake.url, apiKey: "bench" });
   const baseline = async (lanes: number) => {

@@ -1,8 +1,9 @@
-// Turns a harness (or grader) source into one self-contained ES module for the sandbox.
-// The sandbox has no node_modules, so @anthropic-ai/sdk is bundled into the output; Node built-ins
-// stay imports; anything else is refused at its line and column, before any task runs.
-// Bundling the SDK takes a few hundred milliseconds, so results are cached by the source's hash,
-// in memory and, when given, in a cache folder.
+// Turns a harness (or grader) source into one ES module for the sandbox. `@anthropic-ai/sdk`
+// stays an import: the sandbox provides the same copy ctx.model is made from, so `instanceof`
+// works across the two. Its subpaths are bundled in; Node built-ins stay imports; anything else is
+// refused at its line and column, before any task runs.
+// Bundling takes up to a few hundred milliseconds (an SDK subpath pulls in much of the SDK), so
+// results are cached by the source's hash, in memory and, when given, in a cache folder.
 import * as esbuild from "esbuild";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -33,9 +34,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const SDK = "@anthropic-ai/sdk";
 
 /** Changes whenever the same source could compile differently, so stale disk caches are never used. */
-export const compilerVersion = `harness-bundle-1 esbuild-${esbuild.version} sdk-${sdkVersion()}`;
+export const compilerVersion = `harness-bundle-2 esbuild-${esbuild.version} sdk-${sdkVersion()}`;
 
-const MEMORY_CACHE_ENTRIES = 32; // bundles are ~2 MB each (the SDK and its source map)
+const MEMORY_CACHE_ENTRIES = 32; // up to ~2 MB each when an SDK subpath is bundled in
 const memoryCache = new Map<string, Promise<CompileResult>>();
 
 export function compileHarness(source: string, options: CompileOptions = {}): Promise<CompileResult> {
@@ -47,7 +48,7 @@ export function compileGrader(source: string, options: CompileOptions = {}): Pro
   return compileModule("grader", source, options.filename ?? "grader.ts", options.cacheDir);
 }
 
-/** Drops the in-memory cache (bundles are ~2 MB each); the disk cache stays. */
+/** Drops the in-memory cache; the disk cache stays. */
 export function clearCompileCache(): void {
   memoryCache.clear();
 }
@@ -121,7 +122,9 @@ function importGuard(entryPath: string): esbuild.Plugin {
       build.onResolve({ filter: /.*/ }, (args) => {
         if (args.path.startsWith("node:") || isBuiltin(args.path)) return { path: args.path, external: true };
         if (args.importer !== entryPath) return undefined;
-        if (args.path === SDK || args.path.startsWith(`${SDK}/`)) return undefined;
+        // The sandbox provides the SDK itself, the very copy ctx.model comes from (host-bundle.ts).
+        if (args.path === SDK) return { path: SDK, external: true };
+        if (args.path.startsWith(`${SDK}/`)) return undefined;
         return { errors: [{ text: `${FORBIDDEN_IMPORT} (found "${args.path}")` }] };
       });
     },

@@ -1,6 +1,9 @@
-// Builds host.ts (with the Anthropic SDK inside, for ctx.model) into one standalone .mjs the
-// sandbox can run without node_modules. Built at first use and cached: in memory for this process,
-// and in `cacheDir` across processes, keyed by the host's own sources and the tool versions.
+// Builds what every worker runs, as standalone .mjs files the sandbox can load without
+// node_modules: `sdk.mjs` (the Anthropic SDK, once) and `host.mjs` (host.ts, importing it).
+// A harness's own `import ... from "@anthropic-ai/sdk"` resolves to the same sdk.mjs through the
+// small package in `sdkPackage()`, so ctx.model, and the errors it throws, are instances of the
+// classes the harness imports. Built at first use and cached: in memory for this process, and in
+// `cacheDir` across processes, keyed by the host's own sources and the tool versions.
 import * as esbuild from "esbuild";
 import fs from "node:fs";
 import path from "node:path";
@@ -10,53 +13,89 @@ import { compilerVersion, sha256 } from "./compile.ts";
 const here = path.dirname(fileURLToPath(import.meta.url));
 // The build options below are part of the key too: this file is listed with the sources.
 const HOST_SOURCES = ["host.ts", "channel-fetch.ts", "protocol.ts", "limits.ts", "host-bundle.ts"];
+const SDK = "@anthropic-ai/sdk";
 
-const built = new Map<string, Promise<string>>();
+export interface HostProgram {
+  host: string;
+  sdk: string;
+}
 
-/** The host program's code. */
-export function hostBundle(cacheDir?: string): Promise<string> {
+const built = new Map<string, Promise<HostProgram>>();
+
+/** The host program and the SDK it shares with the harness. */
+export function hostBundle(cacheDir?: string): Promise<HostProgram> {
   const key = sha256(
     [compilerVersion, ...HOST_SOURCES.map((file) => fs.readFileSync(path.join(/*turbopackIgnore: true*/ here, file), "utf8"))].join("\0"),
   );
   let pending = built.get(key);
   if (!pending) {
-    pending = buildHost(key, cacheDir);
+    pending = buildOrRead(key, cacheDir);
     built.set(key, pending);
     pending.catch(() => built.delete(key));
   }
   return pending;
 }
 
-async function buildHost(key: string, cacheDir?: string): Promise<string> {
-  const cacheFile = cacheDir ? path.join(cacheDir, `host-${key}.mjs`) : null;
-  if (cacheFile) {
+/**
+ * Files to write next to host.mjs and sdk.mjs: `node_modules/@anthropic-ai/sdk`, a package whose
+ * only module re-exports ../../../sdk.mjs. Node's own resolution then finds it for the harness.
+ */
+export function sdkPackage(): Record<string, string> {
+  const dir = `node_modules/${SDK}`;
+  return {
+    [`${dir}/package.json`]: JSON.stringify({ name: SDK, type: "module", exports: { ".": "./index.mjs" } }),
+    [`${dir}/index.mjs`]: 'export * from "../../../sdk.mjs";\nexport { default } from "../../../sdk.mjs";\n',
+  };
+}
+
+async function buildOrRead(key: string, cacheDir?: string): Promise<HostProgram> {
+  const files = cacheDir ? { host: path.join(cacheDir, `host-${key}.mjs`), sdk: path.join(cacheDir, `sdk-${key}.mjs`) } : null;
+  if (files) {
     try {
-      return await fs.promises.readFile(cacheFile, "utf8");
+      const [host, sdk] = await Promise.all([fs.promises.readFile(files.host, "utf8"), fs.promises.readFile(files.sdk, "utf8")]);
+      return { host, sdk };
     } catch {
       // not built yet
     }
   }
-  const result = await esbuild.build({
-    entryPoints: [path.join(here, "host.ts")],
+  const program = await build();
+  if (files) {
+    await fs.promises.mkdir(cacheDir!, { recursive: true });
+    // sdk first: a reader that finds host-<key> finds its sdk-<key> too.
+    for (const name of ["sdk", "host"] as const) {
+      const temp = `${files[name]}.${process.pid}.tmp`;
+      await fs.promises.writeFile(temp, program[name]);
+      await fs.promises.rename(temp, files[name]);
+    }
+  }
+  return program;
+}
+
+async function build(): Promise<HostProgram> {
+  const options: esbuild.BuildOptions = {
     bundle: true,
     platform: "node",
     format: "esm",
     target: "node20",
     write: false,
-    outfile: path.join(here, "host.mjs"),
-    // Every worker parses this at start: no source map (it only named the host's own lines in a
+    // Every worker parses these at start: no source map (it only named the host's own lines in a
     // stack) and no whitespace make a worker ready about 20 ms sooner. Names stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: "none",
     logLevel: "silent",
-  });
-  const code = result.outputFiles[0].text;
-  if (cacheFile) {
-    await fs.promises.mkdir(cacheDir!, { recursive: true });
-    const temp = `${cacheFile}.${process.pid}.tmp`;
-    await fs.promises.writeFile(temp, code);
-    await fs.promises.rename(temp, cacheFile);
-  }
-  return code;
+  };
+  const [sdk, host] = await Promise.all([
+    esbuild.build({
+      ...options,
+      stdin: { contents: `export * from "${SDK}";\nexport { default } from "${SDK}";\n`, resolveDir: here, loader: "js" },
+    }),
+    esbuild.build({
+      ...options,
+      entryPoints: [path.join(here, "host.ts")],
+      outfile: path.join(here, "host.mjs"),
+      plugins: [{ name: "shared-sdk", setup: (b) => b.onResolve({ filter: /^@anthropic-ai\/sdk$/ }, () => ({ path: "./sdk.mjs", external: true })) }],
+    }),
+  ]);
+  return { sdk: sdk.outputFiles![0].text, host: host.outputFiles![0].text };
 }

@@ -10,7 +10,7 @@ import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { StudioError } from "../../errors.ts";
 import { TaskStream, type StreamCapture } from "./capture.ts";
-import { hostBundle } from "./host-bundle.ts";
+import { hostBundle, sdkPackage, type HostProgram } from "./host-bundle.ts";
 import { heapLimitMb, launchCommand, probeIsolation, type Isolation, type IsolationProbe, type Launch } from "./isolation.ts";
 import { OUTPUT_LIMITS, SANDBOX_DEFAULTS, formatBytes } from "./limits.ts";
 import { ModelChannel, type ServeModelCall } from "./model-channel.ts";
@@ -180,15 +180,19 @@ export class SandboxWorker {
   }
 
   /** Used by startWorker: writes the host and the module where the worker's uid can read them; readies the folders. */
-  async prepare(code: string, host: string): Promise<void> {
+  async prepare(code: string, program: HostProgram): Promise<void> {
     for (const dir of [this.scratchDir, this.envRoot]) {
       if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new StudioError(`${dir} is not a folder`);
       if (this.uid !== null) assertReachable(dir, this.uid);
     }
     this.programDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "studio-worker-"));
     await fs.promises.chmod(this.programDir, 0o755);
-    await fs.promises.writeFile(path.join(this.programDir, "host.mjs"), host, { mode: 0o644 });
-    await fs.promises.writeFile(path.join(this.programDir, "module.mjs"), code, { mode: 0o644 });
+    const files: Record<string, string> = { "host.mjs": program.host, "sdk.mjs": program.sdk, "module.mjs": code, ...sdkPackage() };
+    for (const [name, text] of Object.entries(files)) {
+      const file = path.join(this.programDir, name);
+      await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
+      await fs.promises.writeFile(file, text, { mode: 0o644 });
+    }
     if (this.uid !== null) assertReachable(this.programDir, this.uid);
     const socket = this.options.proxy?.socketPath;
     if (socket && this.uid !== null) {

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FORBIDDEN_IMPORT, clearCompileCache, compileGrader, compileHarness, sha256 } from "../../../lib/runner/sandbox/compile.ts";
+import { hostBundle, sdkPackage } from "../../../lib/runner/sandbox/host-bundle.ts";
 
 describe("compileHarness", () => {
   it("reports a syntax error at its line and column, before any task runs", async () => {
@@ -32,26 +33,32 @@ describe("compileHarness", () => {
     expect(result.errors.every((e) => e.message.startsWith(FORBIDDEN_IMPORT))).toBe(true);
   });
 
-  it("bundles the SDK into the output and keeps Node built-ins as imports", async () => {
+  it("keeps the SDK and Node built-ins as imports, bundles SDK subpaths, and runs as the sandbox lays it out", async () => {
     const source = [
       'import Anthropic from "@anthropic-ai/sdk";',
+      'import { APIError } from "@anthropic-ai/sdk/error";',
       'import { readFileSync } from "node:fs";',
       'import os from "os";',
-      "export default { run: () => [typeof Anthropic, typeof readFileSync, os.EOL] };",
+      "export default { run: () => [typeof Anthropic, typeof APIError, typeof readFileSync, os.EOL] };",
     ].join("\n");
     const result = await compileHarness(source);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.sha256).toBe(sha256(source));
-    expect(result.code).not.toMatch(/from\s*"@anthropic-ai\/sdk"/);
+    expect(result.code).toMatch(/from\s*"@anthropic-ai\/sdk"/);
+    expect(result.code).not.toMatch(/from\s*"@anthropic-ai\/sdk\/error"/);
     expect(result.code).toMatch(/from\s*"node:fs"/);
     expect(result.code).toMatch(/from\s*"os"/);
-    // Runs with no node_modules around it.
+    // Runs with only what the sandbox provides beside it: sdk.mjs and its package.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compile-test-"));
     try {
-      fs.writeFileSync(path.join(dir, "harness.mjs"), result.code.replace(/^\/\/# sourceMappingURL=.*$/m, ""));
-      const module = await import(path.join(dir, "harness.mjs"));
-      expect(module.default.run()).toEqual(["function", "function", os.EOL]);
+      const files = { "module.mjs": result.code, "sdk.mjs": (await hostBundle()).sdk, ...sdkPackage() };
+      for (const [name, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        fs.writeFileSync(path.join(dir, name), text);
+      }
+      const module = await import(path.join(dir, "module.mjs"));
+      expect(module.default.run()).toEqual(["function", "function", "function", os.EOL]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -172,6 +172,29 @@ describe.each(modes)("ctx.model over the control channel (%s)", (mode) => {
     expect(exchanges.map((exchange) => exchange.operation).sort()).toEqual(["count_tokens", "messages"]);
   });
 
+  it("ctx.model and the errors it throws are the very SDK classes the harness imports", async () => {
+    respond = () => ({ status: 400, error: { type: "invalid_request_error", message: "messages: too short" } });
+    const { outcome } = await runWith(
+      mode,
+      `import Anthropic, { BadRequestError } from "@anthropic-ai/sdk";
+      export default { async run(task: unknown, ctx: any) {
+        try {
+          await ctx.model.messages.create({ model: "claude-haiku-4-5", max_tokens: 16, messages: [{ role: "user", content: "hi" }] });
+          return "no error";
+        } catch (error) {
+          return {
+            client: ctx.model instanceof Anthropic,
+            apiError: error instanceof Anthropic.APIError,
+            badRequest: error instanceof BadRequestError,
+            status: (error as { status?: number }).status,
+          };
+        }
+      } };`,
+    );
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.output).toEqual({ client: true, apiError: true, badRequest: true, status: 400 });
+  });
+
   it("forged channel messages are noted in the trace and the worker keeps serving", async () => {
     respond = () => ({ text: "still fine" });
     const { outcome, exchanges } = await runWith(
