@@ -92,13 +92,19 @@ export async function prepareEvaluation(
     if (unfinished && workerGone(unfinished.workerId, unfinished.heartbeatAt)) return { evaluationId: unfinished.id, resumed: true };
   }
 
-  const tasks = await db.task.findMany({ where: { suiteId, split }, orderBy: { position: "asc" }, select: { id: true } });
-  if (tasks.length === 0) throw new StudioError(`The suite has no ${split} tasks.`);
+  const taskCount = await db.task.count({ where: { suiteId, split } });
+  if (taskCount === 0) throw new StudioError(`The suite has no ${split} tasks.`);
   const evaluation = await db.$transaction(async (tx) => {
     const created = await tx.evaluation.create({
-      data: { candidateId, split, taskCount: tasks.length, simulated: options.simulated || candidate.simulated || candidate.project.simulated },
+      data: { candidateId, split, taskCount, simulated: options.simulated || candidate.simulated || candidate.project.simulated },
     });
-    await tx.taskRun.createMany({ data: tasks.map((task) => ({ evaluationId: created.id, taskId: task.id })) });
+    // One statement whatever the suite's size (createMany took half a second for 5,000 tasks).
+    // Ids are made here, cuid-shaped: "c" and 24 random hex digits.
+    await tx.$executeRaw`
+      insert into "TaskRun" (id, "evaluationId", "taskId")
+      select 'c' || substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), ${created.id}, t.id
+      from "Task" as t
+      where t."suiteId" = ${suiteId} and t.split = ${split}::"Split"`;
     // A simulated result makes the project's figures simulated too: say so on the project.
     if (created.simulated) await tx.project.update({ where: { id: candidate.projectId }, data: { simulated: true } });
     return created;
