@@ -72,14 +72,22 @@ describe.each(modes)("ctx.model over the control channel (%s)", (mode) => {
       mode,
       `export default { async run(task: unknown, ctx: any) {
         const reply = await ctx.model.messages.create({ model: "claude-haiku-4-5", max_tokens: 16, messages: [{ role: "user", content: "hi" }] });
-        return reply.content[0].text;
+        const counted = await ctx.model.messages.countTokens({ model: "claude-haiku-4-5", messages: [{ role: "user", content: "hi" }] });
+        const beta = await ctx.model.beta.messages.create({ model: "claude-haiku-4-5", max_tokens: 16, messages: [{ role: "user", content: "hi" }] });
+        let missing = "";
+        try { await ctx.model.models.list(); } catch (error: any) { missing = error.status + " " + /Not found: GET \\/v1\\/models/.test(error.message); }
+        return { text: reply.content[0].text, tokens: counted.input_tokens > 0, beta: beta.content[0].text, missing };
       } };`,
     );
     expect(outcome.error).toBeUndefined();
-    expect(outcome.output).toBe("hello over the channel");
-    expect(channelCalls).toHaveLength(1);
-    expect(channelCalls[0].path).toBe("/v1/messages");
-    expect(exchanges).toHaveLength(1);
+    expect(outcome.output).toEqual({ text: "hello over the channel", tokens: true, beta: "hello over the channel", missing: "404 true" });
+    expect(channelCalls.map((call) => `${call.method} ${call.path}`)).toEqual([
+      "POST /v1/messages",
+      "POST /v1/messages/count_tokens",
+      "POST /v1/messages",
+      "GET /v1/models",
+    ]);
+    expect(exchanges.map((exchange) => exchange.operation)).toEqual(["messages", "count_tokens", "messages"]);
     expect(exchanges[0].response.status).toBe(200);
     expect(exchanges[0].usage).toMatchObject({ input_tokens: 7, output_tokens: 3 });
     // The real key went upstream; the per-task credential did not, and no secret is in the record.
