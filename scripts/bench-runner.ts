@@ -54,7 +54,7 @@ try {
   const { createProject } = await import("../lib/projects/create.ts");
   const { prepareEvaluation, runEvaluation } = await import("../lib/runner/evaluate.ts");
   const { compileHarness } = await import("../lib/runner/sandbox/compile.ts");
-  const { hostBundle, sdkPackage } = await import("../lib/runner/sandbox/host-bundle.ts");
+  const { hostBundle, writeProgram } = await import("../lib/runner/sandbox/host-bundle.ts");
 
   // The suite and harness, as a user would write them.
   const suiteDir = path.join(scratch, "suite");
@@ -73,11 +73,7 @@ try {
   // Laid out as in a worker: the module, and the SDK copy its `@anthropic-ai/sdk` import resolves to.
   const programDir = path.join(scratch, "program");
   const modulePath = path.join(programDir, "module.mjs");
-  const files = { "module.mjs": compiled.code, "sdk.mjs": (await hostBundle()).sdk, ...sdkPackage() };
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(programDir, name)), { recursive: true });
-    fs.writeFileSync(path.join(programDir, name), text);
-  }
+  await writeProgram(programDir, compiled.code, await hostBundle());
   const harness = (await import(pathToFileURL(modulePath).href)).default as { run(task: unknown, ctx: unknown): Promise<unknown> };
   const model = new Anthropic({ baseURL: fake.url, apiKey: "bench" });
   const baseline = async (lanes: number) => {

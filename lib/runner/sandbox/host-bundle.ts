@@ -1,7 +1,7 @@
 // Builds what every worker runs, as standalone .mjs files the sandbox can load without
 // node_modules: `sdk.mjs` (the Anthropic SDK, once) and `host.mjs` (host.ts, importing it).
 // A harness's own `import ... from "@anthropic-ai/sdk"` resolves to the same sdk.mjs through the
-// small package in `sdkPackage()`, so ctx.model, and the errors it throws, are instances of the
+// small package `writeProgram` lays out, so ctx.model, and the errors it throws, are instances of the
 // classes the harness imports. Built at first use and cached: in memory for this process, and in
 // `cacheDir` across processes, keyed by the host's own sources and the tool versions.
 import * as esbuild from "esbuild";
@@ -37,15 +37,23 @@ export function hostBundle(cacheDir?: string): Promise<HostProgram> {
 }
 
 /**
- * Files to write next to host.mjs and sdk.mjs: `node_modules/@anthropic-ai/sdk`, a package whose
- * only module re-exports ../../../sdk.mjs. Node's own resolution then finds it for the harness.
+ * Lays out a worker's program folder: host.mjs, sdk.mjs, the harness (or grader) as module.mjs,
+ * and `node_modules/@anthropic-ai/sdk`, a package whose only module re-exports ../../../sdk.mjs,
+ * so Node's own resolution finds the shared copy for the harness. Readable by other users.
  */
-export function sdkPackage(): Record<string, string> {
-  const dir = `node_modules/${SDK}`;
-  return {
-    [`${dir}/package.json`]: JSON.stringify({ name: SDK, type: "module", exports: { ".": "./index.mjs" } }),
-    [`${dir}/index.mjs`]: 'export * from "../../../sdk.mjs";\nexport { default } from "../../../sdk.mjs";\n',
+export async function writeProgram(dir: string, code: string, program: HostProgram): Promise<void> {
+  const files: Record<string, string> = {
+    "host.mjs": program.host,
+    "sdk.mjs": program.sdk,
+    "module.mjs": code,
+    [`node_modules/${SDK}/package.json`]: JSON.stringify({ name: SDK, type: "module", exports: { ".": "./index.mjs" } }),
+    [`node_modules/${SDK}/index.mjs`]: 'export * from "../../../sdk.mjs";\nexport { default } from "../../../sdk.mjs";\n',
   };
+  for (const [name, text] of Object.entries(files)) {
+    const file = path.join(dir, name);
+    await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
+    await fs.promises.writeFile(file, text, { mode: 0o644 });
+  }
 }
 
 async function buildOrRead(key: string, cacheDir?: string): Promise<HostProgram> {

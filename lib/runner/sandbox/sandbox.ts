@@ -10,7 +10,7 @@ import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { StudioError } from "../../errors.ts";
 import { TaskStream, type StreamCapture } from "./capture.ts";
-import { hostBundle, sdkPackage, type HostProgram } from "./host-bundle.ts";
+import { hostBundle, writeProgram, type HostProgram } from "./host-bundle.ts";
 import { heapLimitMb, launchCommand, probeIsolation, type Isolation, type IsolationProbe, type Launch } from "./isolation.ts";
 import { OUTPUT_LIMITS, SANDBOX_DEFAULTS, formatBytes } from "./limits.ts";
 import { ModelChannel, type ServeModelCall } from "./model-channel.ts";
@@ -187,12 +187,7 @@ export class SandboxWorker {
     }
     this.programDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "studio-worker-"));
     await fs.promises.chmod(this.programDir, 0o755);
-    const files: Record<string, string> = { "host.mjs": program.host, "sdk.mjs": program.sdk, "module.mjs": code, ...sdkPackage() };
-    for (const [name, text] of Object.entries(files)) {
-      const file = path.join(this.programDir, name);
-      await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
-      await fs.promises.writeFile(file, text, { mode: 0o644 });
-    }
+    await writeProgram(this.programDir, code, program);
     if (this.uid !== null) assertReachable(this.programDir, this.uid);
     const socket = this.options.proxy?.socketPath;
     if (socket && this.uid !== null) {

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FORBIDDEN_IMPORT, clearCompileCache, compileGrader, compileHarness, sha256 } from "../../../lib/runner/sandbox/compile.ts";
-import { hostBundle, sdkPackage } from "../../../lib/runner/sandbox/host-bundle.ts";
+import { hostBundle, writeProgram } from "../../../lib/runner/sandbox/host-bundle.ts";
 
 describe("compileHarness", () => {
   it("reports a syntax error at its line and column, before any task runs", async () => {
@@ -49,14 +49,10 @@ describe("compileHarness", () => {
     expect(result.code).not.toMatch(/from\s*"@anthropic-ai\/sdk\/error"/);
     expect(result.code).toMatch(/from\s*"node:fs"/);
     expect(result.code).toMatch(/from\s*"os"/);
-    // Runs with only what the sandbox provides beside it: sdk.mjs and its package.
+    // Runs with only what the sandbox lays out beside it: sdk.mjs and its package.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compile-test-"));
     try {
-      const files = { "module.mjs": result.code, "sdk.mjs": (await hostBundle()).sdk, ...sdkPackage() };
-      for (const [name, text] of Object.entries(files)) {
-        fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-        fs.writeFileSync(path.join(dir, name), text);
-      }
+      await writeProgram(dir, result.code, await hostBundle());
       const module = await import(path.join(dir, "module.mjs"));
       expect(module.default.run()).toEqual(["function", "function", "function", os.EOL]);
     } finally {
