@@ -31,7 +31,8 @@ export function channelFetch(send: (message: ModelCallMessage) => void, fallback
     if (typeof body !== "string" || body.length > OUTPUT_LIMITS.channelBodyChars) return fallback(input, init);
     const url = new URL(String(input));
     const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+    // The SDK passes a Headers already; copying it through undici's validation again costs per call.
+    (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((value, name) => (headers[name] = value));
     const id = nextId++;
     const signal = init.signal;
     return new Promise<Response>((resolve, reject) => {
