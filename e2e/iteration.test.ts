@@ -5,7 +5,8 @@
 // instructions version it ran with; an unknown number is a 404. Then an iteration of the
 // built-in Claude proposer against the fake Anthropic server over HTTP: its model calls read
 // as a conversation, its tool calls and results as calls. Last, a running iteration (rows
-// written here, as the loop writes them) shows its stage and grows its transcript live.
+// written here, as the loop writes them) shows its stage and grows its transcript live, and once
+// it has ended without a harness, the page shows the proposer's last notes, saying why.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -328,6 +329,18 @@ describe("a Claude proposer iteration", () => {
       await progress.waitFor({ state: "detached", timeout: 10_000 });
       expect(await page.getByText("live", { exact: true }).count()).toBe(0);
       expect(await page.locator("[data-testid='timeline-row']").count()).toBe(5);
+
+      // It ended without a harness: the page brings up why, the end of its transcript, each line
+      // linked to its event there.
+      await db.traceEvent.create({ data: { iterationId: live.id, seq: 5, kind: "error", preview: "proposer: no harness was written", body: { message: "no harness was written" }, bodyBytes: 30 } });
+      await page.reload();
+      const closing = page.getByTestId("closing-notes");
+      await closing.waitFor();
+      expect(await closing.locator("li").allInnerTexts()).toEqual(["#1 note 1", "#2 note 2", "#3 note 3", "#4 note 4", "#5 proposer: no harness was written"]);
+      await screenshot(page, "iteration-no-harness-light-1280");
+      await closing.getByRole("link", { name: "#5" }).click();
+      await detailReady(page, 5);
+      expect(page.url()).toContain("event=5");
       await page.close();
     } finally {
       await db.optimization.update({ where: { id: optimization.id }, data: { status: "done" } });

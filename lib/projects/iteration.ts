@@ -62,6 +62,26 @@ export async function getIterationView(projectId: string, number: number) {
 
 export type IterationView = NonNullable<Awaited<ReturnType<typeof getIterationView>>>;
 
+export interface ClosingNote {
+  seq: number;
+  kind: string;
+  text: string;
+}
+
+/**
+ * The proposer's last notes and errors in its transcript, oldest first: what an iteration that
+ * wrote no harness said about why (every proposer ends with its reasons there).
+ */
+export async function listClosingNotes(iterationId: string, take = 5): Promise<ClosingNote[]> {
+  const events = await db.traceEvent.findMany({
+    where: { iterationId, kind: { in: ["note", "error"] } },
+    orderBy: { seq: "desc" },
+    take,
+    select: { seq: true, kind: true, preview: true },
+  });
+  return events.reverse().map((event) => ({ seq: event.seq, kind: event.kind, text: event.preview }));
+}
+
 /** An iteration by id, for the API routes: its transcript is only served when it exists. */
 export async function iterationExists(iterationId: string): Promise<{ id: string; number: number; projectId: string } | null> {
   if (!isId(iterationId)) return null;

@@ -3,10 +3,17 @@
 import Link from "next/link";
 import { Badge, EmptyState, Section, ui } from "@/components/ui";
 import { formatScore, formatTokens, formatUsd } from "@/lib/format";
-import type { IterationCandidate } from "@/lib/projects/iteration";
+import type { ClosingNote, IterationCandidate } from "@/lib/projects/iteration";
 import styles from "./page.module.css";
 
-export function WrittenCandidates(props: { projectId: string; candidates: IterationCandidate[]; running: boolean; stage: string | null }) {
+export function WrittenCandidates(props: {
+  projectId: string;
+  candidates: IterationCandidate[];
+  running: boolean;
+  stage: string | null;
+  /** For an iteration that wrote no harness: the end of its transcript, where it says why. */
+  closingNotes?: ClosingNote[];
+}) {
   const written = props.candidates.filter((candidate) => candidate.status !== "rejected");
   const base = `/projects/${props.projectId}/candidates`;
   return (
@@ -20,6 +27,21 @@ export function WrittenCandidates(props: { projectId: string; candidates: Iterat
                 ? "Every proposal of this iteration was rejected; the reasons are below."
                 : "This iteration wrote no harness."}
           </p>
+          {props.closingNotes && props.closingNotes.length > 0 && (
+            <div className={styles.closingNotes} data-testid="closing-notes">
+              <div className={styles.closingNotesTitle}>The proposer&apos;s last notes</div>
+              <ol>
+                {props.closingNotes.map((note) => (
+                  <li key={note.seq} className={note.kind === "error" ? styles.closingError : undefined}>
+                    <Link href={`?event=${note.seq}#transcript`} title="Open it in the transcript">
+                      #{note.seq}
+                    </Link>{" "}
+                    {note.text}
+                  </li>
+                ))}
+              </ol>
+            </div>
+          )}
         </EmptyState>
       ) : (
         <table className={ui.table} data-testid="iteration-candidates">

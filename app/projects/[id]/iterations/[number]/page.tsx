@@ -3,7 +3,7 @@ import { cache, Suspense } from "react";
 import { Section } from "@/components/ui";
 import { TimelineSkeleton } from "@/components/trace/TimelineSkeleton";
 import { TraceViewer } from "@/components/trace/TraceViewer";
-import { getIterationView, listFilesRead, listIterationCandidates } from "@/lib/projects/iteration";
+import { getIterationView, listClosingNotes, listFilesRead, listIterationCandidates } from "@/lib/projects/iteration";
 import { DETAIL_BODY_BYTES, parseIndex, parseKinds, timelineStart, TRACE_PAGE_SIZE } from "@/lib/traces/queries";
 import { FilesRead } from "./FilesRead";
 import { RejectedProposals, WrittenCandidates } from "./IterationCandidates";
@@ -46,6 +46,8 @@ export default async function IterationPage({ params, searchParams }: { params: 
   const rawHref = `/api/iterations/${iteration.id}/raw`;
   const neighbour = (n: number | null) => (n == null ? null : `/projects/${id}/iterations/${n}`);
   const count = (status: string) => candidates.filter((candidate) => candidate.status === status).length;
+  // An iteration that wrote nothing says why at the end of its transcript: bring that up here.
+  const closingNotes = !running && candidates.length === 0 ? await listClosingNotes(iteration.id) : [];
 
   return (
     <div className={styles.page}>
@@ -59,7 +61,7 @@ export default async function IterationPage({ params, searchParams }: { params: 
 
       <div className={styles.split}>
         <div>
-          <WrittenCandidates projectId={id} candidates={candidates} running={running} stage={iteration.stage} />
+          <WrittenCandidates projectId={id} candidates={candidates} running={running} stage={iteration.stage} closingNotes={closingNotes} />
           <RejectedProposals projectId={id} candidates={candidates} />
         </div>
         <Section title="Files read" hint="In the order first read; the time opens that read in the transcript" flush>
