@@ -109,7 +109,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                       ))
                     )}
                   </td>
-                  <td className="muted">{iteration.error ?? iteration.stopReason ?? (iteration.status === "done" && iteration.candidates.length === 0 ? "wrote no new candidates (its transcript says why)" : "")}</td>
+                  <td className="muted">{iteration.error ?? iteration.stopReason ?? (iteration.status === "done" && iteration.candidates.length === 0 ? "wrote no new candidates (its page says why)" : "")}</td>
                 </tr>
               ))}
             </tbody>
