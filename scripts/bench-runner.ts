@@ -78,7 +78,7 @@ try {
   process.env.DATABASE_URL = server.url;
   const { db, disconnectDb } = await import("../lib/db/client.ts");
   const { createProject } = await import("../lib/projects/create.ts");
-  const { prepareEvaluation, runEvaluation } = await import("../lib/runner/evaluate.ts");
+  const { prepareEvaluation, runEvaluation } = await import("../lib/evaluations/run.ts");
   const { compileHarness } = await import("../lib/runner/sandbox/compile.ts");
   const { hostBundle, writeProgram } = await import("../lib/runner/sandbox/host-bundle.ts");
 

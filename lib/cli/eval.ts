@@ -6,7 +6,8 @@ import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { formatScore, formatTokens, formatUsd } from "../format.ts";
 import { modelConfigured } from "../offline/upstream.ts";
-import { isolationReport, prepareEvaluation, runEvaluation } from "../runner/evaluate.ts";
+import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
+import { isolationReport } from "../runner/engine.ts";
 import { withDatabase } from "./database.ts";
 import { progressBar } from "./progress.ts";
 

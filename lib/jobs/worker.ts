@@ -4,7 +4,7 @@
 // resumes where it stopped (finished task runs and iterations are kept).
 import { db } from "../db/client.ts";
 import { runOptimization } from "../loop/optimization.ts";
-import { runEvaluation } from "../runner/evaluate.ts";
+import { runEvaluation } from "../evaluations/run.ts";
 import { workerGone } from "./ownership.ts";
 import { enqueue, jobQueue, QUEUES, stopQueue } from "./queue.ts";
 

@@ -1,11 +1,12 @@
 // An optimization: N iterations of one project, one at a time, within its budgets; at the
 // end the frontier candidates are evaluated on the held-out test split. Held by one worker
-// at a time (heartbeat); a worker that dies leaves it to be resumed where it stopped.
+// at a time (a lease, lib/jobs/lease.ts); a worker that dies leaves it to be resumed where it stopped.
 import { db, type ProposerKind } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
-import { HEARTBEAT_MS, workerGone, workerId } from "../jobs/ownership.ts";
+import { holdLease, takeLease } from "../jobs/lease.ts";
+import { workerGone } from "../jobs/ownership.ts";
 import { readSettings } from "../projects/settings.ts";
-import { prepareEvaluation, runEvaluation } from "../runner/evaluate.ts";
+import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
 import { offlineUpstream } from "../offline/upstream.ts";
 import { projectBudgetReached } from "./budget.ts";
 import { projectFrontier } from "./frontier.ts";
@@ -63,10 +64,6 @@ export async function resumableOptimization(projectId: string): Promise<string |
   return row && workerGone(row.workerId, row.heartbeatAt) ? row.id : null;
 }
 
-export async function requestCancelOptimization(optimizationId: string): Promise<void> {
-  await db.optimization.update({ where: { id: optimizationId }, data: { cancelRequested: true } });
-}
-
 export interface OptimizationResult {
   optimizationId: string;
   status: string;
@@ -80,10 +77,7 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
   if (optimization.simulated && !options.upstreamUrl) options = { ...options, upstreamUrl: await offlineUpstream(), apiKey: null };
   const abort = new AbortController();
   options.signal?.addEventListener("abort", () => abort.abort(), { once: true });
-  const heartbeat = setInterval(async () => {
-    const row = await db.optimization.update({ where: { id: optimizationId }, data: { heartbeatAt: new Date() }, select: { cancelRequested: true } }).catch(() => null);
-    if (row?.cancelRequested) abort.abort();
-  }, HEARTBEAT_MS);
+  const lease = holdLease("optimization", optimizationId, () => abort.abort());
 
   let stopReason: string | null = null;
   let status: "done" | "failed" | "cancelled" = "done";
@@ -136,7 +130,7 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
       error = caught instanceof Error ? caught.message : String(caught);
     }
   } finally {
-    clearInterval(heartbeat);
+    lease.release();
   }
   const finished = await db.optimization.update({
     where: { id: optimizationId },
@@ -174,12 +168,9 @@ async function evaluateFrontierOnTest(projectId: string, options: OptimizeOption
 async function claim(optimizationId: string) {
   const row = await db.optimization.findUnique({ where: { id: optimizationId } });
   if (!row) throw new StudioError(`No optimization ${optimizationId}.`);
-  if (row.status === "done" || row.status === "cancelled" || row.status === "failed") throw new StudioError(`Optimization ${optimizationId} has already ended (${row.status}).`);
-  if (!workerGone(row.workerId, row.heartbeatAt) && row.workerId !== workerId) throw new StudioError(`Optimization ${optimizationId} is being run by ${row.workerId}.`);
-  const { count } = await db.optimization.updateMany({
-    where: { id: optimizationId, workerId: row.workerId, heartbeatAt: row.heartbeatAt },
-    data: { status: "running", workerId, heartbeatAt: new Date(), startedAt: row.startedAt ?? new Date() },
-  });
-  if (count === 0) throw new StudioError(`Optimization ${optimizationId} was taken by another worker.`);
+  if (row.status === "done" || row.status === "cancelled" || row.status === "failed") {
+    throw new StudioError(`Optimization ${optimizationId} has already ended (${row.status}).`);
+  }
+  await takeLease("optimization", optimizationId, row);
   return row;
 }

@@ -9,7 +9,8 @@ import { db, disconnectDb } from "../helpers/db.ts";
 import type { Prisma } from "../../lib/db/client.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-server.ts";
 import { createProject } from "../../lib/projects/create.ts";
-import { prepareEvaluation, runEvaluation, runTrial } from "../../lib/runner/evaluate.ts";
+import { prepareEvaluation, runEvaluation } from "../../lib/evaluations/run.ts";
+import { runTrial } from "../../lib/evaluations/trial.ts";
 
 let fake: FakeAnthropic;
 const folders: string[] = [];

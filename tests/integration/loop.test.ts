@@ -11,7 +11,7 @@ import { db, disconnectDb } from "../helpers/db.ts";
 import { startFakeAnthropic, type FakeAnthropic, type FakeRequest, type FakeReply } from "../fakes/anthropic-server.ts";
 import { studioRoot } from "../../lib/paths.ts";
 import { createProject } from "../../lib/projects/create.ts";
-import { prepareEvaluation, runEvaluation } from "../../lib/runner/evaluate.ts";
+import { prepareEvaluation, runEvaluation } from "../../lib/evaluations/run.ts";
 import { createOptimization, runOptimization } from "../../lib/loop/optimization.ts";
 import { workspaceDir } from "../../lib/loop/iteration.ts";
 import { studioEnv } from "../helpers/studio.ts";

@@ -13,7 +13,7 @@ import { db, disconnectDb } from "../helpers/db.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-server.ts";
 import { runCli, studioEnv } from "../helpers/studio.ts";
 import { createProject } from "../../lib/projects/create.ts";
-import { prepareEvaluation, runEvaluation } from "../../lib/runner/evaluate.ts";
+import { prepareEvaluation, runEvaluation } from "../../lib/evaluations/run.ts";
 import { sha256 } from "../../lib/runner/sandbox/compile.ts";
 import { buildWorkspace } from "../../lib/workspace/build.ts";
 import { frontier } from "../../lib/workspace/frontier.ts";

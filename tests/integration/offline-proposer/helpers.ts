@@ -7,7 +7,7 @@ import path from "node:path";
 import { db } from "../../helpers/db.ts";
 import { createProject } from "../../../lib/projects/create.ts";
 import { createProposer, type ProposerResult, type TraceEventRowLike } from "../../../lib/proposer/index.ts";
-import { prepareEvaluation, runEvaluation } from "../../../lib/runner/evaluate.ts";
+import { prepareEvaluation, runEvaluation } from "../../../lib/evaluations/run.ts";
 import { sha256 } from "../../../lib/runner/sandbox/compile.ts";
 import { buildWorkspace } from "../../../lib/workspace/build.ts";
 

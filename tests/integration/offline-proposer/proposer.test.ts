@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disconnectDb } from "../../helpers/db.ts";
 import { startOfflineModel, type OfflineModel } from "../../../lib/offline/model.ts";
 import type { Proposal } from "../../../lib/proposer/index.ts";
-import { runTrial } from "../../../lib/runner/evaluate.ts";
+import { runTrial } from "../../../lib/evaluations/trial.ts";
 import { compileHarness } from "../../../lib/runner/sandbox/compile.ts";
 import { addCandidate, body, evaluate, projectFrom, proposeOffline, scratchDir, type Proposed } from "./helpers.ts";
 

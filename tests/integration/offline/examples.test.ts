@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "../../helpers/db.ts";
 import { startOfflineModel, type OfflineModel } from "../../../lib/offline/model.ts";
 import { createProject } from "../../../lib/projects/create.ts";
-import { prepareEvaluation, runEvaluation } from "../../../lib/runner/evaluate.ts";
+import { prepareEvaluation, runEvaluation } from "../../../lib/evaluations/run.ts";
 import { gradeBuiltin } from "../../../lib/suites/graders.ts";
 import { loadSuiteFolder } from "../../../lib/suites/load.ts";
 import { generate as generateMath } from "../../../scripts/examples/math-word-problems.ts";

@@ -5,7 +5,7 @@ import { StudioError } from "@/lib/errors";
 import { enqueue, QUEUES } from "@/lib/jobs/queue";
 import { modelConfigured } from "@/lib/offline/upstream";
 import { getCandidateEvaluations } from "@/lib/projects/queries";
-import { prepareEvaluation } from "@/lib/runner/evaluate";
+import { prepareEvaluation } from "@/lib/evaluations/run";
 
 const split = z.enum(["search", "test"]);
 const body = z.object({ projectId: z.string().min(1).max(100), split }).strict();

@@ -1,0 +1,75 @@
+// An evaluation's figures are always recomputed from its task runs, never counted up in
+// memory: a resumed or retried run can then never count a task twice.
+import { db } from "../db/client.ts";
+
+export interface EvaluationProgress {
+  done: number;
+  total: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** While an evaluation runs, its figures are refreshed at most this often. */
+const PROGRESS_FLUSH_MS = 250;
+
+/** Recomputes the evaluation's figures from its task runs: the only source of truth. */
+export async function refreshAggregates(evaluationId: string): Promise<EvaluationProgress> {
+  const [row] = await db.$queryRaw<
+    { done: number; passed: number; failed: number; errors: number; input: number; output: number; cost: number; score: number | null }[]
+  >`
+    select count(*) filter (where status <> 'pending')::int as done,
+      count(*) filter (where status = 'passed')::int as passed,
+      count(*) filter (where status = 'failed')::int as failed,
+      count(*) filter (where status = 'error')::int as errors,
+      coalesce(sum("inputTokens"), 0)::float8 as input,
+      coalesce(sum("outputTokens"), 0)::float8 as output,
+      coalesce(sum("costUsd"), 0)::float8 as cost,
+      avg(coalesce(score, 0)) filter (where status <> 'pending') as score
+    from "TaskRun" where "evaluationId" = ${evaluationId}`;
+  await db.evaluation.update({
+    where: { id: evaluationId },
+    data: {
+      passedCount: row.passed,
+      failedCount: row.failed,
+      errorCount: row.errors,
+      inputTokens: Math.round(row.input),
+      outputTokens: Math.round(row.output),
+      costUsd: row.cost,
+      score: row.score,
+    },
+  });
+  return {
+    done: row.done,
+    total: 0,
+    passed: row.passed,
+    failed: row.failed,
+    errors: row.errors,
+    inputTokens: Math.round(row.input),
+    outputTokens: Math.round(row.output),
+  };
+}
+
+/** Refreshes the figures after task runs are written, coalescing bursts into one query. */
+export function progressReporter(evaluationId: string, total: number, onProgress?: (progress: EvaluationProgress) => void) {
+  let timer: NodeJS.Timeout | null = null;
+  let pending: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    timer = null;
+    const progress = await refreshAggregates(evaluationId);
+    onProgress?.({ ...progress, total });
+  };
+  return {
+    bump() {
+      timer ??= setTimeout(() => (pending = pending.then(flush, flush)), PROGRESS_FLUSH_MS);
+    },
+    async flush() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await pending;
+      await flush();
+    },
+  };
+}

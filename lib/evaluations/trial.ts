@@ -1,0 +1,67 @@
+// A trial runs a harness that is not (yet) a candidate on a few search tasks, exactly as an
+// evaluation would, and keeps the results in memory: the proposer's check and the validation
+// smoke run. Nothing is stored as an evaluation.
+import { db } from "../db/client.ts";
+import { StudioError } from "../errors.ts";
+import { readSettings } from "../projects/settings.ts";
+import { compileCacheDir, runTaskRuns } from "../runner/engine.ts";
+import type { Exchange } from "../runner/proxy/types.ts";
+import { compileGrader, compileHarness } from "../runner/sandbox/compile.ts";
+import type { FinishedTaskRun } from "../runner/writer.ts";
+import { readStoredGrader } from "../suites/store.ts";
+import { loadPriceOverrides, type RunOptions } from "./run.ts";
+
+export interface TrialResult extends FinishedTaskRun {
+  taskKey: string;
+}
+
+/**
+ * Runs a harness that is not (yet) a candidate on the first `taskCount` search tasks of a
+ * project, exactly as an evaluation would, without storing anything: the proposer's check
+ * and the validation smoke run.
+ */
+export async function runTrial(
+  projectId: string,
+  source: string,
+  taskCount: number,
+  options: RunOptions & { onExchange?: (exchange: Exchange) => void } = {},
+): Promise<{ ok: true; results: TrialResult[]; isolation: string | null } | { ok: false; errors: { line: number; column: number; message: string }[] }> {
+  const project = await db.project.findUniqueOrThrow({
+    where: { id: projectId },
+    select: { settings: true, suite: { select: { id: true, mode: true, grader: true, graderSource: true, timeoutMs: true } } },
+  });
+  const suite = project.suite;
+  if (!suite) throw new StudioError("This project has no task suite.");
+  const harness = await compileHarness(source, { cacheDir: compileCacheDir() });
+  if (!harness.ok) return { ok: false, errors: harness.errors };
+  const { grader, passThreshold } = readStoredGrader(suite.grader);
+  const graderCode = grader.type === "module" ? await compileGrader(suite.graderSource ?? "", { cacheDir: compileCacheDir() }) : null;
+  const tasks = await db.task.findMany({
+    where: { suiteId: suite.id, split: "search" },
+    orderBy: { position: "asc" },
+    take: taskCount,
+    select: { id: true, key: true, input: true, expected: true, meta: true, envFiles: true, position: true },
+  });
+  const results: TrialResult[] = [];
+  const keys = new Map(tasks.map((task) => [`trial-${task.id}`, task.key]));
+  await loadPriceOverrides();
+  const { isolation } = await runTaskRuns({
+    evaluationId: null,
+    harnessCode: harness.code,
+    graderCode: graderCode?.ok ? graderCode.code : null,
+    grader,
+    passThreshold,
+    sequential: suite.mode === "sequential",
+    timeoutMs: suite.timeoutMs,
+    settings: options.settings ?? readSettings(project.settings),
+    runs: tasks.map((task) => ({ id: `trial-${task.id}`, task })),
+    finished: [],
+    concurrency: 1,
+    sink: { add: async (run) => void results.push({ ...run, taskKey: keys.get(run.id) ?? run.id }) },
+    options,
+    cancelled: () => options.signal?.aborted === true,
+    onExchange: options.onExchange,
+  });
+  return { ok: true, results, isolation };
+}
+

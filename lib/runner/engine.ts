@@ -1,0 +1,216 @@
+// Runs task runs on sandbox workers behind one recording proxy: independent suites on N lanes
+// (a worker each), sequential suites on one lane in stream order with learn() after each task.
+// Database-free: the caller passes the task runs and a sink for finished ones; an evaluation
+// (lib/evaluations) stores them, a trial (the proposer's check) keeps them in memory.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { dataDir } from "../paths.ts";
+import type { ProjectSettings } from "../projects/settings.ts";
+import type { readStoredGrader } from "../suites/store.ts";
+import { accountRefusal, newCredential, startRecordingProxy } from "./proxy/index.ts";
+import type { Attribution, Exchange, LabeledBudget } from "./proxy/types.ts";
+import { probeIsolation, startWorker } from "./sandbox/sandbox.ts";
+import { closeCredential, prepareEnv, releaseEnv, runTask, type LaneContext, type PendingRun, type Workers } from "./task.ts";
+import type { FinishedTaskRun } from "./writer.ts";
+import { errorEvent, fromSandboxEvent, noteEvent, type TraceEventRow } from "./trace.ts";
+
+export type { PendingRun } from "./task.ts";
+
+/** Where model calls go, and how harnesses are isolated. */
+export interface EngineOptions {
+  /** Where model calls go; default ANTHROPIC_BASE_URL or Anthropic's API. */
+  upstreamUrl?: string;
+  apiKey?: string | null;
+  /** Refuse bubblewrap even where it works (tests of the fallback). */
+  isolation?: "auto" | "process";
+}
+
+/** A sequential suite's task that finished before a resume: its learn() is replayed. */
+export interface FinishedRun {
+  output: unknown;
+  score: number | null;
+  task: { key: string; input: unknown; expected: unknown; meta: unknown; position: number };
+}
+
+export interface EngineSpec {
+  /** Null for a trial run, whose results are not stored as an evaluation. */
+  evaluationId: string | null;
+  harnessCode: string;
+  graderCode: string | null;
+  grader: ReturnType<typeof readStoredGrader>["grader"];
+  passThreshold: number;
+  sequential: boolean;
+  timeoutMs: number;
+  settings: ProjectSettings;
+  runs: PendingRun[];
+  finished: FinishedRun[];
+  concurrency: number;
+  sink: { add(run: FinishedTaskRun): Promise<void> };
+  options: EngineOptions;
+  cancelled: () => boolean;
+  onExchange?: (exchange: Exchange) => void;
+}
+
+/**
+ * Runs task runs in sandbox workers behind a recording proxy; returns the isolation they had,
+ * and the model API's refusal (a bad key, an unpaid account) if one stopped them early.
+ */
+export async function runTaskRuns(spec: EngineSpec): Promise<{ isolation: string | null; refusal: string | null }> {
+  const { settings, options } = spec;
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "studio-eval-"));
+  fs.chmodSync(runDir, 0o755); // sandbox uids walk through it to their own folders
+  const exchanges = new Map<string, Exchange[]>();
+  let evaluationTokens = 0;
+  // A refused key ends the evaluation: every further task would fail the same way.
+  let refusal: string | null = null;
+  const proxy = await startRecordingProxy({
+    upstreamUrl: options.upstreamUrl,
+    apiKey: options.apiKey,
+    socketPath: path.join(runDir, "proxy.sock"),
+    onExchange: (exchange: Exchange, attribution: Attribution) => {
+      evaluationTokens += (exchange.usage?.input_tokens ?? 0) + (exchange.usage?.output_tokens ?? 0);
+      const key = attribution.taskRunId ?? "";
+      exchanges.set(key, [...(exchanges.get(key) ?? []), exchange]);
+      // Only upstream's own answers (they carry its headers), not the proxy's refusals of a harness.
+      if (!refusal && exchange.response.headers) refusal = accountRefusal(exchange.response.status, exchange.response.body);
+      spec.onExchange?.(exchange);
+    },
+  });
+  let isolation: string | null = null;
+  const context: LaneContext = {
+    evaluationId: spec.evaluationId ?? "trial",
+    harnessCode: spec.harnessCode,
+    graderCode: spec.graderCode,
+    grader: spec.grader,
+    passThreshold: spec.passThreshold,
+    timeoutMs: spec.timeoutMs,
+    memoryMb: settings.memoryMb,
+    proxy,
+    exchanges,
+    runDir,
+    isolationChoice: options.isolation ?? "auto",
+    budgets: (taskRunId, credential) => {
+      const budgets: LabeledBudget[] = [];
+      const task = settings.budgets.task?.tokens;
+      const whole = settings.budgets.evaluation?.tokens;
+      if (task) budgets.push({ label: "task run", maxTokens: task, used: () => proxy.usage(credential)?.tokens ?? 0 });
+      if (whole) budgets.push({ label: "evaluation", maxTokens: whole, used: () => evaluationTokens });
+      return budgets;
+    },
+    onIsolation: (value) => (isolation ??= value),
+    writer: spec.sink,
+    cancelled: () => refusal !== null || spec.cancelled(),
+  };
+  try {
+    if (spec.sequential) {
+      await runSequential(context, spec.runs, spec.finished);
+    } else {
+      const queue = [...spec.runs];
+      await Promise.all(Array.from({ length: spec.concurrency }, (_, lane) => runLane(context, queue, lane)));
+    }
+  } finally {
+    await proxy.close();
+    fs.rmSync(runDir, { recursive: true, force: true });
+  }
+  return { isolation, refusal };
+}
+
+async function startWorkers(context: LaneContext, lane: number): Promise<Workers> {
+  const laneDir = path.join(context.runDir, `lane-${lane}`);
+  const envRoot = path.join(laneDir, "env");
+  for (const dir of [envRoot, path.join(laneDir, "harness"), path.join(laneDir, "grader")]) fs.mkdirSync(dir, { recursive: true });
+  const common = {
+    envRoot,
+    memoryMb: context.memoryMb,
+    proxy: { url: context.proxy.url, socketPath: context.proxy.socketPath, serve: context.proxy.serve },
+    isolation: context.isolationChoice,
+    cacheDir: compileCacheDir(),
+  } as const;
+  const harness = await startWorker({ ...common, code: context.harnessCode, role: "harness", scratchDir: path.join(laneDir, "harness") });
+  context.onIsolation(harness.isolation);
+  const grader = context.graderCode ? await startWorker({ ...common, code: context.graderCode, role: "grader", scratchDir: path.join(laneDir, "grader"), proxy: null }) : null;
+  return {
+    harness,
+    grader,
+    envRoot,
+    close: async () => {
+      await Promise.all([harness.close(), grader?.close()]);
+    },
+  };
+}
+
+async function runLane(context: LaneContext, queue: PendingRun[], lane: number): Promise<void> {
+  if (queue.length === 0) return;
+  const workers = await startWorkers(context, lane);
+  try {
+    for (let run = queue.shift(); run && !context.cancelled(); run = queue.shift()) {
+      if (!workers.harness.alive) await workers.harness.restart();
+      await runTask(context, workers, run, null);
+    }
+  } finally {
+    await workers.close();
+  }
+}
+
+/** One worker, stream order, learn() after each task; ctx.state lives in the worker. */
+async function runSequential(context: LaneContext, runs: PendingRun[], finished: FinishedRun[]): Promise<void> {
+  if (runs.length === 0) return;
+  const workers = await startWorkers(context, 0);
+  try {
+    let preamble: TraceEventRow[] = [];
+    if (finished.length > 0) preamble = await replayLearning(context, workers, runs[0], finished);
+    for (const run of runs) {
+      if (context.cancelled()) break;
+      if (!workers.harness.alive) {
+        await workers.harness.restart();
+        preamble.push(noteEvent("The worker was restarted after the previous task ended it: ctx.state starts empty again.", new Date()));
+      }
+      await runTask(context, workers, run, { preamble });
+      preamble = [];
+    }
+  } finally {
+    await workers.close();
+  }
+}
+
+/**
+ * Resuming a sequential evaluation: the finished tasks' learn() calls are replayed on a new
+ * worker so ctx.state is rebuilt; their model calls are recorded on the first resumed run.
+ */
+async function replayLearning(context: LaneContext, workers: Workers, first: PendingRun, finished: FinishedRun[]): Promise<TraceEventRow[]> {
+  const rows: TraceEventRow[] = [noteEvent(`Resumed: replaying learn() for ${finished.length} finished tasks to rebuild ctx.state.`, new Date())];
+  const credential = newCredential();
+  context.proxy.register(credential, { taskRunId: first.id, evaluationId: context.evaluationId, budgets: context.budgets(first.id, credential) });
+  try {
+    for (const run of finished) {
+      const envDir = prepareEnv(workers.envRoot, null);
+      const outcome = await workers.harness.learn({
+        task: { id: run.task.key, input: run.task.input, meta: run.task.meta ?? undefined },
+        feedback: { expected: run.task.expected, output: run.output, score: run.score ?? 0 },
+        credential,
+        timeoutMs: context.timeoutMs,
+        envDir,
+      });
+      rows.push(...outcome.events.map(fromSandboxEvent));
+      if (outcome.error) rows.push(errorEvent(outcome.error, new Date()));
+      releaseEnv(envDir);
+      if (!workers.harness.alive) await workers.harness.restart();
+    }
+  } finally {
+    await closeCredential(context.proxy, credential);
+  }
+  return rows;
+}
+
+/** Compiled harnesses and the sandbox host program, kept across runs (they take a few hundred ms to build). */
+export function compileCacheDir(): string {
+  return path.join(dataDir(), "cache");
+}
+
+
+/** Which isolation task runs get on this machine, and why it is not bubblewrap when it is not. */
+export async function isolationReport(): Promise<{ isolation: string; reason: string }> {
+  const probe = await probeIsolation();
+  return { isolation: probe.isolation, reason: probe.fallbackReason ?? "" };
+}
