@@ -27,3 +27,11 @@ export function formatProblem(problem: FileProblem): string {
 export function countProblems(problems: readonly FileProblem[]): string {
   return problems.length === 1 ? "1 problem" : `${problems.length} problems`;
 }
+
+/** The work was cancelled (a person asked, or the caller aborted): not a failure. */
+export class CancelledError extends StudioError {
+  constructor() {
+    super("cancelled");
+    this.name = "CancelledError";
+  }
+}

@@ -20,7 +20,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { Badge, EmptyState, ui } from "@/components/ui";
 import { formatScore, formatTokens, formatUsd } from "@/lib/format";
-import type { CandidateTableRow } from "@/lib/projects/queries";
+import type { CandidateTableRow } from "@/lib/candidates/queries";
 import { candidateHref, candidateStatusTone, shortId } from "./format";
 import styles from "./candidates.module.css";
 

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { Badge, EmptyState, ui } from "@/components/ui";
 import { formatScore } from "@/lib/format";
-import type { OutcomeChange, OutcomeDiff } from "@/lib/projects/queries";
+import type { OutcomeChange, OutcomeDiff } from "@/lib/evaluations/queries";
 import { runHref, taskStatusTone } from "./format";
 import styles from "./candidate.module.css";
 

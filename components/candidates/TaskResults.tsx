@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { Badge, EmptyState, ui } from "@/components/ui";
 import { formatDuration, formatScore, formatTokens } from "@/lib/format";
-import type { TaskOutcome, TaskResultRow } from "@/lib/projects/queries";
+import type { TaskOutcome, TaskResultRow } from "@/lib/evaluations/queries";
 import { runHref, taskStatusTone } from "./format";
 import styles from "./candidate.module.css";
 

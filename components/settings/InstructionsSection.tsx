@@ -5,7 +5,7 @@ import Link from "next/link";
 import { SourceDiff, SourceEditor } from "@/components/editor";
 import { Badge, Section, ui } from "@/components/ui";
 import { formatRelative } from "@/lib/format";
-import { getInstructionText, listInstructionVersions, type InstructionVersionRow } from "@/lib/projects/instructions";
+import { getInstructionText, listInstructionVersions, type InstructionVersionRow } from "@/lib/instructions/queries";
 import { InstructionsEditor } from "./InstructionsEditor";
 import styles from "./settings.module.css";
 

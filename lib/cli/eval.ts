@@ -6,6 +6,7 @@ import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { formatScore, formatTokens, formatUsd } from "../format.ts";
 import { modelConfigured } from "../offline/upstream.ts";
+import { bestCandidate } from "../candidates/best.ts";
 import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
 import { isolationReport } from "../runner/engine.ts";
 import { withDatabase } from "./database.ts";
@@ -83,12 +84,8 @@ async function chooseCandidate(projectId: string | undefined, candidateId: strin
   }
   const project = await db.project.findUnique({ where: { id: projectId! }, select: { id: true } });
   if (!project) throw new StudioError(`No project ${projectId}.`);
-  const best = await db.evaluation.findFirst({
-    where: { split: "search", status: "done", candidate: { projectId: project.id, status: "valid" } },
-    orderBy: [{ score: "desc" }, { finishedAt: "asc" }],
-    select: { candidateId: true },
-  });
-  if (best) return best.candidateId;
+  const best = await bestCandidate(project.id);
+  if (best) return best.id;
   const seed = await db.candidate.findFirst({ where: { projectId: project.id, status: { not: "rejected" } }, orderBy: { number: "asc" }, select: { id: true } });
   if (!seed) throw new StudioError(`Project ${projectId} has no candidates.`);
   return seed.id;

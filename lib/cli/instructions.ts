@@ -4,7 +4,7 @@ import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
-import { currentInstructions, saveInstructions } from "../loop/instructions.ts";
+import { currentInstructions, saveInstructions } from "../instructions/versions.ts";
 import { withDatabase } from "./database.ts";
 
 export async function instructionsCommand(args: string[]): Promise<number> {

@@ -7,6 +7,7 @@ import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { formatScore } from "../format.ts";
 import { createOptimization, resumableOptimization, runOptimization } from "../loop/optimization.ts";
+import { stopInWords } from "../loop/stop.ts";
 import { withDatabase } from "./database.ts";
 
 const PROPOSERS = ["claude", "command", "offline"] as const;
@@ -63,8 +64,9 @@ export async function optimizeCommand(args: string[]): Promise<number> {
           }
         },
       });
-      if (!values.json) process.stdout.write(`optimization ${result.optimizationId}: ${result.status}${result.stopReason ? ` (${result.stopReason})` : ""}; frontier: ${result.frontier.join(", ") || "empty"}\n`);
-      else if (result.status !== "done") process.stderr.write(`optimization ${result.status}${result.stopReason ? `: ${result.stopReason}` : ""}\n`);
+      const stopped = stopInWords(result.stop);
+      if (!values.json) process.stdout.write(`optimization ${result.optimizationId}: ${result.status}${stopped ? ` (${stopped})` : ""}; frontier: ${result.frontier.join(", ") || "empty"}\n`);
+      else if (result.status !== "done") process.stderr.write(`optimization ${result.status}${stopped ? `: ${stopped}` : ""}\n`);
       return result.status === "done" ? 0 : 1;
     } finally {
       process.off("SIGINT", onSignal);

@@ -4,6 +4,7 @@
 import { db } from "../db/client.ts";
 import type { Limit, ProjectSettings } from "../projects/settings.ts";
 import { priceFor } from "../runner/proxy/prices.ts";
+import type { Stop } from "./stop.ts";
 
 export interface Spent {
   tokens: number;
@@ -29,17 +30,20 @@ export async function iterationEvaluationSpending(iterationId: string): Promise<
   return row;
 }
 
-/** "Project evaluation budget reached: 10,240 of 10,000 tokens used." or null. */
-export function reached(label: string, limit: Limit | undefined, spent: Spent): string | null {
+/** A budget stop, in words like "Project evaluation budget reached: 10,240 of 10,000 tokens used.", or null. */
+export function reached(label: string, limit: Limit | undefined, spent: Spent): Stop | null {
   if (limit?.tokens !== undefined && spent.tokens >= limit.tokens) {
-    return `${label} budget reached: ${Math.round(spent.tokens).toLocaleString("en-US")} of ${limit.tokens.toLocaleString("en-US")} tokens used.`;
+    const used = Math.round(spent.tokens).toLocaleString("en-US");
+    return { kind: "budget", message: `${label} budget reached: ${used} of ${limit.tokens.toLocaleString("en-US")} tokens used.` };
   }
-  if (limit?.usd !== undefined && spent.usd >= limit.usd) return `${label} budget reached: $${spent.usd.toFixed(2)} of $${limit.usd.toFixed(2)} spent.`;
+  if (limit?.usd !== undefined && spent.usd >= limit.usd) {
+    return { kind: "budget", message: `${label} budget reached: $${spent.usd.toFixed(2)} of $${limit.usd.toFixed(2)} spent.` };
+  }
   return null;
 }
 
 /** Before an iteration: is the project's proposer or evaluation budget spent? */
-export async function projectBudgetReached(projectId: string, settings: ProjectSettings): Promise<string | null> {
+export async function projectBudgetReached(projectId: string, settings: ProjectSettings): Promise<Stop | null> {
   const budget = settings.budgets.project;
   if (!budget) return null;
   const spent = await projectSpending(projectId);
@@ -67,11 +71,11 @@ export async function proposerAllowance(projectId: string, settings: ProjectSett
 }
 
 /** Before evaluating one more candidate of an iteration. */
-export async function evaluationBudgetReached(projectId: string, iterationId: string, settings: ProjectSettings): Promise<string | null> {
+export async function evaluationBudgetReached(projectId: string, iterationId: string, settings: ProjectSettings): Promise<Stop | null> {
   const { iteration, project } = settings.budgets;
   if (iteration?.evaluation) {
-    const message = reached("Iteration evaluation", iteration.evaluation, await iterationEvaluationSpending(iterationId));
-    if (message) return message;
+    const stop = reached("Iteration evaluation", iteration.evaluation, await iterationEvaluationSpending(iterationId));
+    if (stop) return stop;
   }
   if (project?.evaluation) return reached("Project evaluation", project.evaluation, (await projectSpending(projectId)).evaluation);
   return null;

@@ -5,19 +5,23 @@
 import fs from "node:fs";
 import path from "node:path";
 import { db, type Prisma, type ProposerKind } from "../db/client.ts";
-import { StudioError } from "../errors.ts";
+import { CancelledError, StudioError } from "../errors.ts";
 import { dataDir } from "../paths.ts";
 import { readSettings, type ProjectSettings } from "../projects/settings.ts";
 import { createProposer, type Proposal, type ProposerResult } from "../proposer/index.ts";
 import { prepareEvaluation, runEvaluation, type RunOptions } from "../evaluations/run.ts";
 import { runTrial } from "../evaluations/trial.ts";
 import { sha256 } from "../runner/sandbox/compile.ts";
+import { isErrorKind } from "../runner/sandbox/protocol.ts";
 import type { TraceEventRow } from "../runner/trace.ts";
 import { buildWorkspace } from "../workspace/build.ts";
 import { proposalsDir } from "../workspace/layout.ts";
 import { evaluationBudgetReached, proposerAllowance } from "./budget.ts";
-import { bestCandidate, createCandidate } from "./candidates.ts";
-import { currentInstructions } from "./instructions.ts";
+import type { IterationProgress } from "../iterations/progress.ts";
+import { CANCELLED, proposerStop, readStop, stopColumns, type Stop } from "./stop.ts";
+import { bestCandidate } from "../candidates/best.ts";
+import { createCandidate } from "../candidates/create.ts";
+import { currentInstructions } from "../instructions/versions.ts";
 
 export interface IterationOptions {
   optimizationId: string | null;
@@ -36,9 +40,10 @@ export interface IterationSummary {
   iterationId: string;
   iteration: number;
   candidates: { id: string; number: number; parents: string[]; valid: boolean; rejectReason: string | null; searchScore: number | null; inputTokens: number; outputTokens: number }[];
-  proposer: { filesRead: number; inputTokens: number; outputTokens: number; costUsd: number; stopReason: string };
-  /** Why the iteration stopped short (a budget), if it did. */
-  stopReason: string | null;
+  /** The proposer's figures; `stop` when it stopped short of finishing (it may still have written candidates). */
+  proposer: { filesRead: number; inputTokens: number; outputTokens: number; costUsd: number; stop: Stop | null };
+  /** Why the iteration's evaluations stopped short (a budget), if they did. */
+  stop: Stop | null;
 }
 
 export function workspaceDir(projectId: string): string {
@@ -48,7 +53,7 @@ export function workspaceDir(projectId: string): string {
 /** Starts the next iteration of a project, or resumes the unfinished one of this optimization. */
 export async function runIteration(projectId: string, options: IterationOptions): Promise<IterationSummary> {
   const iteration = await openIteration(projectId, options);
-  const stage = async (name: string, progress: Prisma.InputJsonObject = {}) => {
+  const stage = async (name: string, progress: Omit<IterationProgress, "stage"> = {}) => {
     options.onStage?.(name);
     await db.iteration.update({ where: { id: iteration.id }, data: { stage: name, progress: { stage: name, ...progress } } });
   };
@@ -67,7 +72,7 @@ export async function runIteration(projectId: string, options: IterationOptions)
       const result = await propose(iteration, { ...project, settings }, dir, proposalDir, options, run);
       proposals = result.proposals;
       saveProposals(proposalDir, proposals, result);
-      if (result.stopReason === "cancelled") throw new StudioError("cancelled");
+      if (result.stopReason === "cancelled") throw new CancelledError();
     }
 
     await stage("validating");
@@ -75,11 +80,11 @@ export async function runIteration(projectId: string, options: IterationOptions)
 
     await stage("evaluating");
     const candidates = await db.candidate.findMany({ where: { iterationId: iteration.id, status: "valid" }, orderBy: { number: "asc" }, select: { id: true, number: true } });
-    let stopReason: string | null = null;
+    let stop: Stop | null = null;
     for (const [index, candidate] of candidates.entries()) {
-      if (options.signal?.aborted) throw new StudioError("cancelled");
-      stopReason = await evaluationBudgetReached(projectId, iteration.id, settings);
-      if (stopReason) break;
+      if (options.signal?.aborted) throw new CancelledError();
+      stop = await evaluationBudgetReached(projectId, iteration.id, settings);
+      if (stop) break;
       await stage("evaluating", { candidateId: candidate.id, candidateNumber: candidate.number, candidate: index + 1, candidates: candidates.length });
       const { evaluationId } = await prepareEvaluation(candidate.id, "search", { simulated: options.simulated });
       const status = await db.evaluation.findUniqueOrThrow({ where: { id: evaluationId }, select: { status: true } });
@@ -95,15 +100,15 @@ export async function runIteration(projectId: string, options: IterationOptions)
 
     await db.iteration.update({
       where: { id: iteration.id },
-      data: { status: "done", stage: "done", finishedAt: new Date(), progress: { stage: "done" }, ...(stopReason ? { stopReason } : {}) },
+      data: { status: "done", stage: "done", finishedAt: new Date(), progress: { stage: "done" }, ...(stop ? stopColumns(stop) : {}) },
     });
     return summarize(iteration.id);
   } catch (error) {
-    const cancelled = options.signal?.aborted || (error instanceof StudioError && error.message === "cancelled");
+    const cancelled = options.signal?.aborted || error instanceof CancelledError;
     await db.iteration.update({
       where: { id: iteration.id },
       data: cancelled
-        ? { status: "cancelled", finishedAt: new Date(), stopReason: "cancelled" }
+        ? { status: "cancelled", finishedAt: new Date(), ...stopColumns(CANCELLED) }
         : { status: "failed", finishedAt: new Date(), error: error instanceof Error ? error.message : String(error) },
     });
     throw error;
@@ -212,7 +217,7 @@ async function propose(
       costUsd: { increment: result.costUsd },
       filesRead: result.filesRead,
       filesReadCount: result.filesRead.length,
-      stopReason: result.stopReason === "done" ? null : `proposer stopped: ${result.stopReason}${result.error ? ` (${result.error})` : ""}`,
+      ...stopColumns(proposerStop(result.stopReason, result.error)),
     },
   });
   return result;
@@ -275,7 +280,8 @@ async function rejection(projectId: string, proposal: Proposal, duplicateOf: num
   const trial = await runTrial(projectId, proposal.source, 1, run);
   if (!trial.ok) return `Does not compile: ${trial.errors.map((error) => `harness.ts:${error.line}:${error.column}: ${error.message}`).join("; ")}`;
   const smoke = trial.results[0];
-  if (smoke?.status === "error" && ["contract", "throw", "not_serializable", "timeout", "memory", "killed", "output_limit", "spawn"].includes(smoke.errorKind ?? "")) {
+  // A harness error on the smoke task rejects it; a grader error is the suite's problem, not the proposal's.
+  if (smoke?.status === "error" && isErrorKind(smoke.errorKind)) {
     return `Failed the smoke run on task ${smoke.taskKey} (${smoke.errorKind}): ${smoke.errorMessage ?? ""}`.trim();
   }
   return null;
@@ -291,6 +297,7 @@ export async function summarize(iterationId: string): Promise<IterationSummary> 
       inputTokens: true,
       outputTokens: true,
       costUsd: true,
+      stopKind: true,
       stopReason: true,
       candidates: {
         orderBy: { number: "asc" },
@@ -305,6 +312,7 @@ export async function summarize(iterationId: string): Promise<IterationSummary> 
       },
     },
   });
+  const stop = readStop(iteration);
   return {
     iterationId: iteration.id,
     iteration: iteration.number,
@@ -321,7 +329,13 @@ export async function summarize(iterationId: string): Promise<IterationSummary> 
         outputTokens: evaluation?.outputTokens ?? 0,
       };
     }),
-    proposer: { filesRead: iteration.filesReadCount, inputTokens: iteration.inputTokens, outputTokens: iteration.outputTokens, costUsd: iteration.costUsd, stopReason: iteration.stopReason ?? "done" },
-    stopReason: iteration.stopReason && /budget reached/.test(iteration.stopReason) ? iteration.stopReason : null,
+    proposer: {
+      filesRead: iteration.filesReadCount,
+      inputTokens: iteration.inputTokens,
+      outputTokens: iteration.outputTokens,
+      costUsd: iteration.costUsd,
+      stop: stop?.kind.startsWith("proposer_") ? stop : null,
+    },
+    stop: stop?.kind === "budget" ? stop : null,
   };
 }

@@ -9,7 +9,8 @@ import { readSettings } from "../projects/settings.ts";
 import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
 import { offlineUpstream } from "../offline/upstream.ts";
 import { projectBudgetReached } from "./budget.ts";
-import { projectFrontier } from "./frontier.ts";
+import { CANCELLED, stopColumns, type Stop } from "./stop.ts";
+import { projectFrontier } from "../candidates/frontier.ts";
 import { runIteration, type IterationSummary } from "./iteration.ts";
 
 export interface OptimizeOptions {
@@ -67,7 +68,8 @@ export async function resumableOptimization(projectId: string): Promise<string |
 export interface OptimizationResult {
   optimizationId: string;
   status: string;
-  stopReason: string | null;
+  /** Why it stopped short of the iterations asked, if it did. */
+  stop: Stop | null;
   iterationsDone: number;
   frontier: string[];
 }
@@ -79,7 +81,7 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
   options.signal?.addEventListener("abort", () => abort.abort(), { once: true });
   const lease = holdLease("optimization", optimizationId, () => abort.abort());
 
-  let stopReason: string | null = null;
+  let stop: Stop | null = null;
   let status: "done" | "failed" | "cancelled" = "done";
   let error: string | null = null;
   try {
@@ -89,11 +91,11 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
     for (let done = optimization.iterationsDone; done < optimization.iterationsRequested; done++) {
       // Read before each iteration: settings saved while a run goes apply from its next iteration.
       const project = await db.project.findUniqueOrThrow({ where: { id: optimization.projectId }, select: { proposerKind: true, proposerCommand: true, settings: true } });
-      stopReason = await projectBudgetReached(optimization.projectId, readSettings(project.settings));
-      if (stopReason) break;
+      stop = await projectBudgetReached(optimization.projectId, readSettings(project.settings));
+      if (stop) break;
       if (abort.signal.aborted) {
         status = "cancelled";
-        stopReason = "cancelled";
+        stop = CANCELLED;
         break;
       }
       const summary = await runIteration(optimization.projectId, {
@@ -109,22 +111,22 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
       await db.optimization.update({ where: { id: optimizationId }, data: { iterationsDone: done + 1 } });
       // A proposer that failed before writing anything (a refused key, an unreachable API) would
       // fail the same way next iteration: end the run and say why.
-      if (summary.candidates.length === 0 && summary.proposer.stopReason.startsWith("proposer stopped: error")) {
-        throw new StudioError(`The proposer could not work: ${summary.proposer.stopReason.replace(/^proposer stopped: error \(?/, "").replace(/\)$/, "")}`);
+      if (summary.candidates.length === 0 && summary.proposer.stop?.kind === "proposer_error") {
+        throw new StudioError(`The proposer could not work: ${summary.proposer.stop.message}`);
       }
-      if (summary.stopReason) {
-        stopReason = summary.stopReason; // a budget reached inside the iteration ends the run too
+      if (summary.stop) {
+        stop = summary.stop; // a budget reached inside the iteration ends the run too
         options.onIteration?.(summary, (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id));
         break;
       }
       options.onIteration?.(summary, (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id));
     }
     // Not past a budget: the held-out scores would be spending it cannot afford.
-    if (status === "done" && !stopReason) await evaluateFrontierOnTest(optimization.projectId, { ...options, simulated: optimization.simulated }, abort.signal);
+    if (status === "done" && !stop) await evaluateFrontierOnTest(optimization.projectId, { ...options, simulated: optimization.simulated }, abort.signal);
   } catch (caught) {
     if (abort.signal.aborted) {
       status = "cancelled";
-      stopReason = "cancelled";
+      stop = CANCELLED;
     } else {
       status = "failed";
       error = caught instanceof Error ? caught.message : String(caught);
@@ -134,10 +136,10 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
   }
   const finished = await db.optimization.update({
     where: { id: optimizationId },
-    data: { status, stopReason, error, finishedAt: new Date(), workerId: null, heartbeatAt: null },
+    data: { status, ...stopColumns(stop), error, finishedAt: new Date(), workerId: null, heartbeatAt: null },
     select: { iterationsDone: true },
   });
-  return { optimizationId, status, stopReason, iterationsDone: finished.iterationsDone, frontier: (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id) };
+  return { optimizationId, status, stop, iterationsDone: finished.iterationsDone, frontier: (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id) };
 }
 
 async function evaluateUnscored(projectId: string, options: OptimizeOptions, signal: AbortSignal): Promise<void> {

@@ -1,6 +1,8 @@
 // What a project is doing right now, for the run controls on every open page (polled).
 import { db } from "../db/client.ts";
+import { readProgress, type IterationProgress } from "../iterations/progress.ts";
 import { workerGone } from "../jobs/ownership.ts";
+import { readStop, stopInWords } from "../loop/stop.ts";
 import { modelConfigured } from "../offline/upstream.ts";
 
 export interface RunProgress {
@@ -10,13 +12,14 @@ export interface RunProgress {
     status: string;
     iterationsDone: number;
     iterationsRequested: number;
+    /** Why it stopped short, in words. */
     stopReason: string | null;
     error: string | null;
     simulated: boolean;
     /** Running, but its worker is gone: it resumes when a worker picks it up. */
     stalled: boolean;
   } | null;
-  iteration: { number: number; stage: string | null; progress: Record<string, unknown> } | null;
+  iteration: { number: number; stage: string | null; progress: IterationProgress } | null;
   running: boolean;
 }
 
@@ -24,7 +27,7 @@ export async function projectProgress(projectId: string): Promise<RunProgress> {
   const optimization = await db.optimization.findFirst({
     where: { projectId },
     orderBy: { createdAt: "desc" },
-    select: { id: true, status: true, iterationsDone: true, iterationsRequested: true, stopReason: true, error: true, simulated: true, workerId: true, heartbeatAt: true },
+    select: { id: true, status: true, iterationsDone: true, iterationsRequested: true, stopKind: true, stopReason: true, error: true, simulated: true, workerId: true, heartbeatAt: true },
   });
   const iteration = optimization
     ? await db.iteration.findFirst({ where: { optimizationId: optimization.id }, orderBy: { number: "desc" }, select: { number: true, stage: true, progress: true, status: true } })
@@ -46,7 +49,7 @@ export async function projectProgress(projectId: string): Promise<RunProgress> {
       status: optimization.status,
       iterationsDone: optimization.iterationsDone,
       iterationsRequested: optimization.iterationsRequested,
-      stopReason: optimization.stopReason,
+      stopReason: stopInWords(readStop(optimization)),
       error: optimization.error,
       simulated: optimization.simulated,
       stalled: optimization.status === "running" && workerGone(optimization.workerId, optimization.heartbeatAt),
@@ -63,7 +66,7 @@ export async function projectProgress(projectId: string): Promise<RunProgress> {
           },
         }
       : iteration && running
-        ? { number: iteration.number, stage: iteration.stage, progress: (iteration.progress ?? {}) as Record<string, unknown> }
+        ? { number: iteration.number, stage: iteration.stage, progress: readProgress(iteration.progress) }
         : null,
     running,
   };

@@ -23,7 +23,7 @@ export function createProposer(kind: "claude" | "command" | "offline", options?:
 export { createClaudeProposer, type ClaudeProposerOptions } from "./claude.ts";
 export { createCommandProposer, INSTRUCTIONS_FILE, type CommandProposerOptions } from "./command.ts";
 export { createOfflineProposer, type OfflineProposerOptions } from "./offline.ts";
-export { DEFAULT_INSTRUCTIONS } from "./instructions.ts";
+export { DEFAULT_INSTRUCTIONS } from "../instructions/defaults.ts";
 export { iterationBrief } from "./brief.ts";
 export { collectProposals, HARNESS_FILE, PROPOSAL_FILE } from "./collect.ts";
 export type { Axis, CheckCandidate, CheckResult, Proposal, Proposer, ProposerInput, ProposerResult, StopReason, TraceEventRowLike } from "./types.ts";

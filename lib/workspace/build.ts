@@ -5,7 +5,7 @@
 // runs or traces, so nothing task-level of it can leak into a file.
 import type { CandidateInfo, EvaluationInfo, TaskRunInfo, WorkspaceProject } from "./data.ts";
 import { loadCandidates, loadLatestEvaluations, loadProject, loadSources, loadTaskInputs, loadTaskRuns } from "./data.ts";
-import { frontier } from "./frontier.ts";
+import { frontier } from "../candidates/frontier.ts";
 import { FRONTIER, LEADERBOARD, PER_TASK_BEST, README, candidateDir, proposalsDir, taskFile, traceFile } from "./layout.ts";
 import { renderReadme } from "./readme.ts";
 import {

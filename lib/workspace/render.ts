@@ -4,7 +4,8 @@
 // same bytes and a diff between two rebuilds shows only what changed.
 import { formatUsd } from "../format.ts";
 import type { CandidateInfo, EvaluationInfo, TaskRunInfo } from "./data.ts";
-import type { FrontierPoint } from "./frontier.ts";
+import { compareStandings, tokensPerTask } from "../candidates/best.ts";
+import type { FrontierPoint } from "../candidates/frontier.ts";
 import { formatJson } from "./json.ts";
 import { CANDIDATES, REJECTED, candidateDir, segment } from "./layout.ts";
 
@@ -35,7 +36,6 @@ export interface Standing {
 export type FrontierEntry = FrontierPoint & { number: number; costUsd: number };
 
 export function splitScores(evaluation: EvaluationInfo): SplitScores {
-  const tokens = evaluation.inputTokens + evaluation.outputTokens;
   return {
     evaluationId: evaluation.id,
     finishedAt: evaluation.finishedAt.toISOString(),
@@ -46,8 +46,7 @@ export function splitScores(evaluation: EvaluationInfo): SplitScores {
     errors: evaluation.errorCount,
     inputTokens: evaluation.inputTokens,
     outputTokens: evaluation.outputTokens,
-    // Rounded once, here, so the leaderboard, frontier.json and scores.json agree to the digit.
-    tokensPerTask: evaluation.taskCount > 0 ? Math.round((tokens / evaluation.taskCount) * 10) / 10 : 0,
+    tokensPerTask: tokensPerTask(evaluation.inputTokens, evaluation.outputTokens, evaluation.taskCount),
     costUsd: roundUsd(evaluation.costUsd),
     durationMs: evaluation.durationMs,
     simulated: evaluation.simulated,
@@ -171,12 +170,13 @@ export function renderLeaderboard(standings: readonly Standing[], frontierIds: R
 
 /** The leaderboard's order; exported so the loop and the dashboard can agree with it. */
 export function rankStandings<T extends Standing>(standings: readonly T[]): T[] {
-  return [...standings].sort((a, b) => {
-    const sa = a.search?.score ?? null;
-    const sb = b.search?.score ?? null;
-    if (sa === null || sb === null) return sa === sb ? a.candidate.number - b.candidate.number : sa === null ? 1 : -1;
-    return sb - sa || a.search!.tokensPerTask - b.search!.tokensPerTask || a.candidate.number - b.candidate.number;
+  const standingOf = (standing: T) => ({
+    id: standing.candidate.id,
+    number: standing.candidate.number,
+    score: standing.search?.score ?? null,
+    tokensPerTask: standing.search?.tokensPerTask ?? 0,
   });
+  return [...standings].sort((a, b) => compareStandings(standingOf(a), standingOf(b)));
 }
 
 export function renderFrontier(points: readonly FrontierEntry[]): string {

@@ -193,8 +193,8 @@ describe("budgets", () => {
     const optimizationId = await createOptimization(project.projectId, 3, { kind: "claude" });
     const result = await runOptimization(optimizationId, { upstreamUrl: fake.url, apiKey: "k" });
     expect(result.iterationsDone).toBe(0);
-    expect(result.stopReason).toMatch(/Project evaluation budget reached: [\d,]+ of 10 tokens used/);
-    expect(await db.optimization.findUniqueOrThrow({ where: { id: optimizationId } })).toMatchObject({ status: "done", stopReason: result.stopReason });
+    expect(result.stop).toMatchObject({ kind: "budget", message: expect.stringMatching(/Project evaluation budget reached: [\d,]+ of 10 tokens used/) });
+    expect(await db.optimization.findUniqueOrThrow({ where: { id: optimizationId } })).toMatchObject({ status: "done", stopKind: "budget", stopReason: result.stop!.message });
   });
 
   it("stop an iteration's evaluations at its own budget, leaving the rest unevaluated", async () => {
@@ -211,11 +211,11 @@ describe("budgets", () => {
     await db.project.update({ where: { id: project.projectId }, data: { settings: { budgets: { iteration: { evaluation: { tokens: 1 } } } } } });
     const optimizationId = await createOptimization(project.projectId, 2, { kind: "command", command: `node ${script}` });
     const result = await runOptimization(optimizationId, { upstreamUrl: fake.url, apiKey: "k" });
-    expect(result.stopReason).toMatch(/^Iteration evaluation budget reached/);
+    expect(result.stop).toMatchObject({ kind: "budget", message: expect.stringMatching(/^Iteration evaluation budget reached/) });
     expect(result.iterationsDone).toBe(1);
     const made = await db.candidate.findMany({ where: { projectId: project.projectId, origin: "proposer" }, orderBy: { number: "asc" }, include: { _count: { select: { evaluations: true } } } });
     expect(made.map((candidate) => candidate._count.evaluations)).toEqual([1, 0]);
-    expect((await db.iteration.findFirstOrThrow({ where: { optimizationId } })).stopReason).toBe(result.stopReason);
+    expect(await db.iteration.findFirstOrThrow({ where: { optimizationId } })).toMatchObject({ stopKind: "budget", stopReason: result.stop!.message });
   });
 
   it("refuse a second optimization of a project while one is going", async () => {

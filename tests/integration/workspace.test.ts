@@ -16,7 +16,7 @@ import { createProject } from "../../lib/projects/create.ts";
 import { prepareEvaluation, runEvaluation } from "../../lib/evaluations/run.ts";
 import { sha256 } from "../../lib/runner/sandbox/compile.ts";
 import { buildWorkspace } from "../../lib/workspace/build.ts";
-import { frontier } from "../../lib/workspace/frontier.ts";
+import { frontier } from "../../lib/candidates/frontier.ts";
 import { planPages } from "../../lib/workspace/traces.ts";
 
 const SEARCH_KEYS = ["s-one", "s-two", "s-wrong", "s-throw", "s-big"];

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
-import { createCandidate } from "@/lib/loop/candidates";
+import { createCandidate } from "@/lib/candidates/create";
 import { compileHarness, sha256 } from "@/lib/runner/sandbox/compile";
 
 /** A harness source is one module a person can read; anything this big is a mistake. */

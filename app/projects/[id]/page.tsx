@@ -10,7 +10,11 @@ import { ScoreProgressChart } from "@/components/charts/ScoreProgressChart";
 import chartStyles from "@/components/charts/charts.module.css";
 import { projectProgress } from "@/lib/projects/progress";
 import { formatDuration, formatRelative, formatScore, formatTokens, formatUsd } from "@/lib/format";
-import { getCandidateCharts, getProject, getProjectTotals, listCandidateTable, listEvaluations, listIterations } from "@/lib/projects/queries";
+import { getCandidateCharts, listCandidateTable } from "@/lib/candidates/queries";
+import { getProject, getProjectTotals } from "@/lib/projects/queries";
+import { listEvaluations } from "@/lib/evaluations/queries";
+import { listIterations } from "@/lib/iterations/queries";
+import { stopInWords } from "@/lib/loop/stop";
 import { ProjectHeader } from "./ProjectHeader";
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
@@ -109,7 +113,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                       ))
                     )}
                   </td>
-                  <td className="muted">{iteration.error ?? iteration.stopReason ?? (iteration.status === "done" && iteration.candidates.length === 0 ? "wrote no new candidates (its page says why)" : "")}</td>
+                  <td className="muted">{iteration.error ?? stopInWords(iteration.stop) ?? (iteration.status === "done" && iteration.candidates.length === 0 ? "wrote no new candidates (its page says why)" : "")}</td>
                 </tr>
               ))}
             </tbody>

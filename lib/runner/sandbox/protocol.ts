@@ -3,15 +3,14 @@
 // untrusted data: sizes are capped and shapes checked on arrival (see sandbox.ts).
 // host.ts imports this file, so it must stay free of Node-only imports beyond what a bundle can hold.
 
-export type ErrorKind =
-  | "throw"
-  | "timeout"
-  | "memory"
-  | "killed"
-  | "not_serializable"
-  | "contract"
-  | "output_limit"
-  | "spawn";
+/** How a harness (or grader) run in the sandbox can fail; the studio's own kinds (compile, grader) are apart. */
+export const ERROR_KINDS = ["throw", "timeout", "memory", "killed", "not_serializable", "contract", "output_limit", "spawn"] as const;
+
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+export function isErrorKind(kind: unknown): kind is ErrorKind {
+  return (ERROR_KINDS as readonly unknown[]).includes(kind);
+}
 
 export interface TaskError {
   kind: ErrorKind;

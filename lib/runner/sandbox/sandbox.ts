@@ -16,6 +16,7 @@ import { OUTPUT_LIMITS, SANDBOX_DEFAULTS, formatBytes } from "./limits.ts";
 import { ModelChannel, type ServeModelCall } from "./model-channel.ts";
 import { killFamily, watchMemory } from "./proc.ts";
 import {
+  isErrorKind,
   LineSplitter,
   type ChildEvent,
   type ChildMessage,
@@ -577,13 +578,12 @@ function emptyOutcome(workerAlive: boolean): TaskOutcome {
   return { events: [], startedAt: Date.now(), durationMs: 0, stdout: none, stderr: { ...none }, workerAlive };
 }
 
-const ERROR_KINDS = new Set(["throw", "timeout", "memory", "killed", "not_serializable", "contract", "output_limit", "spawn"]);
 const EVENT_KINDS = new Set(["log", "exec", "exception"]);
 
 function toTaskError(value: unknown, fallbackKind: TaskError["kind"]): TaskError {
   const error = (value ?? {}) as Partial<TaskError>;
   return {
-    kind: ERROR_KINDS.has(error.kind as string) ? error.kind! : fallbackKind,
+    kind: isErrorKind(error.kind) ? error.kind : fallbackKind,
     message: typeof error.message === "string" ? error.message : "the worker reported an error without a message",
     ...(typeof error.stack === "string" ? { stack: error.stack } : {}),
   };

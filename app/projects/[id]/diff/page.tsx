@@ -7,8 +7,10 @@ import { SourceDiff } from "@/components/editor";
 import { EDITOR_LINE_HEIGHT, editorHeight } from "@/components/editor/height";
 import { Badge, EmptyState, Page, PageHeader, Section, ui } from "@/components/ui";
 import { formatScore } from "@/lib/format";
-import type { OutcomeChange } from "@/lib/projects/queries";
-import { diffTaskOutcomes, getCandidateEvaluations, getCandidateSource, getProject, listCandidateOptions } from "@/lib/projects/queries";
+import type { OutcomeChange } from "@/lib/evaluations/queries";
+import { diffTaskOutcomes, getCandidateEvaluations } from "@/lib/evaluations/queries";
+import { getCandidateSource, listCandidateOptions } from "@/lib/candidates/queries";
+import { getProject } from "@/lib/projects/queries";
 import styles from "@/components/candidates/candidate.module.css";
 
 type Query = Promise<Record<string, string | string[] | undefined>>;

@@ -4,7 +4,7 @@ import { db } from "@/lib/db/client";
 import { StudioError } from "@/lib/errors";
 import { enqueue, QUEUES } from "@/lib/jobs/queue";
 import { modelConfigured } from "@/lib/offline/upstream";
-import { getCandidateEvaluations } from "@/lib/projects/queries";
+import { getCandidateEvaluations } from "@/lib/evaluations/queries";
 import { prepareEvaluation } from "@/lib/evaluations/run";
 
 const split = z.enum(["search", "test"]);

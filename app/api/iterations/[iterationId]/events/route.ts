@@ -1,4 +1,4 @@
-import { iterationExists } from "@/lib/projects/iteration";
+import { iterationExists } from "@/lib/iterations/queries";
 import { eventPageResponse, notFoundResponse } from "@/lib/traces/http";
 
 /** A page of an iteration's transcript (the proposer's own events); see eventPageResponse for the query. */

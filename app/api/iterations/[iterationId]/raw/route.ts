@@ -1,4 +1,4 @@
-import { iterationExists } from "@/lib/projects/iteration";
+import { iterationExists } from "@/lib/iterations/queries";
 import { notFoundResponse, rawTraceResponse } from "@/lib/traces/http";
 
 /** The iteration's whole transcript as JSONL, streamed. */

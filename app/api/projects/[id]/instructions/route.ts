@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
-import { saveInstructions } from "@/lib/loop/instructions";
-import { listInstructionVersions, MAX_INSTRUCTIONS_CHARS } from "@/lib/projects/instructions";
+import { saveInstructions } from "@/lib/instructions/versions";
+import { listInstructionVersions, MAX_INSTRUCTIONS_CHARS } from "@/lib/instructions/queries";
 import { fieldErrors } from "@/lib/projects/settings-edit";
 
 type Params = { params: Promise<{ id: string }> };

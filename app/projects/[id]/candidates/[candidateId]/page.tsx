@@ -8,7 +8,9 @@ import { candidateHref, candidateStatusTone, shortId } from "@/components/candid
 import { parseOutcome, TaskResults } from "@/components/candidates/TaskResults";
 import { Badge, EmptyState, Page, PageHeader, Section, SimulatedBadge, ui } from "@/components/ui";
 import { formatRelative, formatScore } from "@/lib/format";
-import { countTaskResults, getCandidateDetail, getCandidateEvaluations, getProject, listTaskResults, type TaskOutcome } from "@/lib/projects/queries";
+import { countTaskResults, getCandidateEvaluations, listTaskResults, type TaskOutcome } from "@/lib/evaluations/queries";
+import { getCandidateDetail } from "@/lib/candidates/queries";
+import { getProject } from "@/lib/projects/queries";
 import styles from "@/components/candidates/candidate.module.css";
 
 type Params = Promise<{ id: string; candidateId: string }>;

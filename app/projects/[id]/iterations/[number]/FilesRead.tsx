@@ -10,7 +10,7 @@ import { useEffect, useMemo, useState } from "react";
 import { EmptyState, ui } from "@/components/ui";
 import { formatOffset } from "@/components/trace/format";
 import traceStyles from "@/components/trace/trace.module.css";
-import type { FileRead } from "@/lib/projects/iteration";
+import type { FileRead } from "@/lib/iterations/queries";
 import styles from "./page.module.css";
 
 const GROUPS = [

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { Badge, EmptyState, Section, ui } from "@/components/ui";
 import { formatScore, formatTokens, formatUsd } from "@/lib/format";
-import type { ClosingNote, IterationCandidate } from "@/lib/projects/iteration";
+import type { ClosingNote, IterationCandidate } from "@/lib/iterations/queries";
 import styles from "./page.module.css";
 
 export function WrittenCandidates(props: {

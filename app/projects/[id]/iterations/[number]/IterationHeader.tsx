@@ -4,7 +4,8 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { Badge, PageHeader, SimulatedBadge, ui } from "@/components/ui";
 import { formatDuration, formatRelative, formatTokens, formatUsd } from "@/lib/format";
-import type { IterationView } from "@/lib/projects/iteration";
+import type { IterationView } from "@/lib/iterations/queries";
+import type { Stop } from "@/lib/loop/stop";
 import styles from "./page.module.css";
 
 const statusTone = { done: "pass", failed: "fail", cancelled: "warn", running: "accent", queued: "neutral" } as const;
@@ -90,21 +91,25 @@ export function IterationHeader(props: { iteration: IterationView; filesRead: nu
 }
 
 /** Why the iteration failed or stopped short, as a person would say it; null when it simply finished. */
-export function outcomeInWords(iteration: { status: string; error: string | null; stopReason: string | null }): { text: string; tone: "fail" | "warn" } | null {
+export function outcomeInWords(iteration: { status: string; error: string | null; stop: Stop | null }): { text: string; tone: "fail" | "warn" } | null {
   if (iteration.status === "failed") return { text: `The iteration failed: ${iteration.error ?? "no reason was recorded."}`, tone: "fail" };
-  const stop = iteration.stopReason;
+  const { stop } = iteration;
   if (!stop) return null;
-  if (stop === "cancelled") return { text: "Cancelled before it finished. What it had finished is kept; resuming the run picks it up at the stage it reached.", tone: "warn" };
-  const proposer = /^proposer stopped: (\w+)(?: \(([\s\S]*)\))?$/.exec(stop);
-  if (proposer) {
-    const [, reason, detail] = proposer;
-    const salvaged = "Any complete harnesses it had written were still validated and evaluated.";
-    if (reason === "max_turns") return { text: `The proposer used all its turns (model calls) without calling finish. ${salvaged}`, tone: "warn" };
-    if (reason === "budget") return { text: `The proposer reached its token budget and stopped. ${salvaged}`, tone: "warn" };
-    if (reason === "cancelled") return { text: `The proposer was cancelled while it worked. ${salvaged}`, tone: "warn" };
-    if (reason === "error") return { text: `The proposer failed${detail ? `: ${detail}` : "."} ${salvaged}`, tone: "fail" };
+  const salvaged = "Any complete harnesses it had written were still validated and evaluated.";
+  switch (stop.kind) {
+    case "cancelled":
+      return { text: "Cancelled before it finished. What it had finished is kept; resuming the run picks it up at the stage it reached.", tone: "warn" };
+    case "proposer_max_turns":
+      return { text: `The proposer used all its turns (model calls) without calling finish. ${salvaged}`, tone: "warn" };
+    case "proposer_budget":
+      return { text: `The proposer reached its token budget and stopped. ${salvaged}`, tone: "warn" };
+    case "proposer_cancelled":
+      return { text: `The proposer was cancelled while it worked. ${salvaged}`, tone: "warn" };
+    case "proposer_error":
+      return { text: `The proposer failed: ${stop.message} ${salvaged}`, tone: "fail" };
+    case "budget":
+      return { text: `Stopped early: ${stop.message}`, tone: "warn" };
   }
-  return { text: `Stopped early: ${stop}`, tone: "warn" };
 }
 
 function NeighbourLink(props: { href: string | null; title: string; testId: string; children: ReactNode }) {

@@ -3,7 +3,7 @@ import { cache, Suspense } from "react";
 import { Section } from "@/components/ui";
 import { TimelineSkeleton } from "@/components/trace/TimelineSkeleton";
 import { TraceViewer } from "@/components/trace/TraceViewer";
-import { getIterationView, listClosingNotes, listFilesRead, listIterationCandidates } from "@/lib/projects/iteration";
+import { getIterationView, listClosingNotes, listFilesRead, listIterationCandidates } from "@/lib/iterations/queries";
 import { DETAIL_BODY_BYTES, parseIndex, parseKinds, timelineStart, TRACE_PAGE_SIZE } from "@/lib/traces/queries";
 import { FilesRead } from "./FilesRead";
 import { RejectedProposals, WrittenCandidates } from "./IterationCandidates";

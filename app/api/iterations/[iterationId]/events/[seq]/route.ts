@@ -1,4 +1,4 @@
-import { iterationExists } from "@/lib/projects/iteration";
+import { iterationExists } from "@/lib/iterations/queries";
 import { eventResponse, notFoundResponse } from "@/lib/traces/http";
 
 /** One event of an iteration's transcript with its body (see eventResponse for `?maxBytes`). */

@@ -1,11 +1,61 @@
-// Read model for the iteration page: the iteration's figures, the candidates it wrote with
-// their scores, and the workspace files its proposer read, each resolved to what it is (a
-// candidate's source, a task run's trace) so the page can link to it.
+// Read model for iterations: the overview's list and the iteration page (the iteration's
+// figures, the candidates it wrote with their scores, and the workspace files its proposer
+// read, each resolved to what it is, a candidate's source or a task run's trace, so the page
+// can link to it).
 import { db } from "../db/client.ts";
+import { candidateParents, latestScores } from "../candidates/queries.ts";
+import { readStop, type Stop } from "../loop/stop.ts";
+import { readProgress } from "./progress.ts";
 import { isId } from "../traces/queries.ts";
 import { CANDIDATES, PROPOSALS, REJECTED, TASKS } from "../workspace/layout.ts";
-import { candidateParents, latestScores } from "./queries.ts";
 
+export interface IterationRow {
+  id: string;
+  number: number;
+  status: string;
+  stage: string | null;
+  proposerKind: string;
+  filesReadCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** Why it stopped short, if it did. */
+  stop: Stop | null;
+  error: string | null;
+  candidates: { number: number; status: string }[];
+  instructionVersion: number | null;
+  createdAt: Date;
+}
+
+export async function listIterations(projectId: string, limit = 20): Promise<IterationRow[]> {
+  const rows = await db.iteration.findMany({
+    where: { projectId },
+    orderBy: { number: "desc" },
+    take: limit,
+    select: {
+      id: true,
+      number: true,
+      status: true,
+      stage: true,
+      proposerKind: true,
+      filesReadCount: true,
+      inputTokens: true,
+      outputTokens: true,
+      costUsd: true,
+      stopKind: true,
+      stopReason: true,
+      error: true,
+      createdAt: true,
+      instructionVersion: { select: { version: true } },
+      candidates: { orderBy: { number: "asc" }, select: { number: true, status: true } },
+    },
+  });
+  return rows.map(({ instructionVersion, stopKind, stopReason, ...row }) => ({
+    ...row,
+    stop: readStop({ stopKind, stopReason }),
+    instructionVersion: instructionVersion?.version ?? null,
+  }));
+}
 /** The iteration with its project, instructions version and neighbours; null when not in this project. */
 export async function getIterationView(projectId: string, number: number) {
   if (!isId(projectId) || !Number.isSafeInteger(number)) return null;
@@ -24,6 +74,7 @@ export async function getIterationView(projectId: string, number: number) {
       filesReadCount: true,
       progress: true,
       error: true,
+      stopKind: true,
       stopReason: true,
       simulated: true,
       createdAt: true,
@@ -40,12 +91,13 @@ export async function getIterationView(projectId: string, number: number) {
     db.traceEvent.count({ where: { iterationId: iteration.id } }),
     db.traceEvent.findFirst({ where: { iterationId: iteration.id }, orderBy: { seq: "asc" }, select: { time: true } }),
   ]);
-  const { project, instructionVersion, progress, ...rest } = iteration;
+  const { project, instructionVersion, progress, stopKind, stopReason, ...rest } = iteration;
   return {
     ...rest,
+    stop: readStop({ stopKind, stopReason }),
     status: iteration.status as string,
     proposerKind: iteration.proposerKind as string,
-    progress: (progress ?? {}) as Record<string, unknown>,
+    progress: readProgress(progress),
     projectId,
     projectName: project.name,
     proposerModel: project.proposerModel,

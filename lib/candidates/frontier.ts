@@ -1,5 +1,6 @@
 // The score-versus-cost frontier: the candidates a person (or the loop) should pick from.
 // Shared by the workspace (frontier.json), the loop (selection) and the dashboard (chart).
+import { scoredStandings } from "./best.ts";
 
 export interface FrontierPoint {
   id: string;
@@ -27,4 +28,16 @@ export function frontier<T extends FrontierPoint>(points: readonly T[]): T[] {
     if (!best || point.score > best.score || (point.score === best.score && point.tokensPerTask === best.tokensPerTask)) kept.push(point);
   }
   return kept;
+}
+
+export interface FrontierCandidate {
+  id: string;
+  number: number;
+  score: number;
+  tokensPerTask: number;
+}
+
+/** The project's frontier, over each valid candidate's newest finished search evaluation. */
+export async function projectFrontier(projectId: string): Promise<FrontierCandidate[]> {
+  return frontier(await scoredStandings(projectId));
 }

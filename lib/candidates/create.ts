@@ -46,13 +46,3 @@ export async function createCandidate(input: NewCandidate): Promise<{ id: string
     return created;
   });
 }
-
-/** The valid candidate with the best finished search score (ties: the earlier one). */
-export async function bestCandidate(projectId: string): Promise<{ id: string; number: number; score: number } | null> {
-  const best = await db.evaluation.findFirst({
-    where: { split: "search", status: "done", score: { not: null }, candidate: { projectId, status: "valid" } },
-    orderBy: [{ score: "desc" }, { candidate: { number: "asc" } }],
-    select: { score: true, candidate: { select: { id: true, number: true } } },
-  });
-  return best ? { id: best.candidate.id, number: best.candidate.number, score: best.score ?? 0 } : null;
-}

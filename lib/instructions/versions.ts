@@ -1,7 +1,7 @@
 // The proposer's instructions (its "skill") are a per-project, versioned setting: the
 // method's authors found iterating on this text mattered more than more iterations.
 import { db } from "../db/client.ts";
-import { DEFAULT_INSTRUCTIONS } from "../proposer/instructions.ts";
+import { DEFAULT_INSTRUCTIONS } from "./defaults.ts";
 
 /** The newest version, creating version 1 from the defaults on first use. */
 export async function currentInstructions(projectId: string): Promise<{ id: string; version: number; text: string }> {

@@ -1,7 +1,7 @@
 // The proposer's instruction versions, for the settings page and the API: the history reads
 // narrow columns; a version's text loads only when it is shown.
 import { db } from "../db/client.ts";
-import { currentInstructions } from "../loop/instructions.ts";
+import { currentInstructions } from "./versions.ts";
 
 /** Instructions are prose a person edits; anything this long is a mistake. */
 export const MAX_INSTRUCTIONS_CHARS = 200_000;

@@ -1,0 +1,180 @@
+// Read model for candidates: the overview's table and charts, the candidate page and the
+// diff page's pickers. Scores are those of each candidate's newest finished evaluation.
+import { db, Prisma } from "../db/client.ts";
+import { compareStandings, tokensPerTask } from "./best.ts";
+import { frontier } from "./frontier.ts";
+
+/** SQL over candidate `c`: its parents as a JSON array of { id, number }. */
+export const candidateParents = Prisma.sql`coalesce((select json_agg(json_build_object('id', p.id, 'number', p.number) order by p.number)
+        from "CandidateParent" cp join "Candidate" p on p.id = cp."parentId" where cp."childId" = c.id), '[]'::json)`;
+
+/**
+ * SQL joins over candidate `c`: `s` is its newest finished search evaluation (score, cost,
+ * tokens_per_task) and `t` its newest finished test evaluation (score).
+ */
+export const latestScores = Prisma.sql`left join lateral (
+      select e.score, e."costUsd" as cost, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount", 1) as tokens_per_task
+      from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done'
+      order by e."finishedAt" desc nulls last limit 1) s on true
+    left join lateral (
+      select e.score from "Evaluation" e where e."candidateId" = c.id and e.split = 'test' and e.status = 'done'
+      order by e."finishedAt" desc nulls last limit 1) t on true`;
+
+export interface CandidateTableRow {
+  id: string;
+  number: number;
+  iterationNumber: number | null;
+  origin: string;
+  status: string;
+  parents: { id: string; number: number }[];
+  /** First line of the rationale (or hypothesis), for the table's subtitle and text filter. */
+  summary: string;
+  searchScore: number | null;
+  testScore: number | null;
+  /** Model tokens (in + out) per task of the newest finished search evaluation. */
+  tokensPerTask: number | null;
+  /** USD of the newest finished search evaluation. */
+  costUsd: number | null;
+  /** An evaluation of this candidate is queued or running. */
+  evaluating: boolean;
+  simulated: boolean;
+}
+
+/** Every candidate with the figures of its newest finished search and test evaluations. */
+export async function listCandidateTable(projectId: string): Promise<CandidateTableRow[]> {
+  const rows = await db.$queryRaw<
+    {
+      id: string;
+      number: number;
+      iteration_number: number | null;
+      origin: string;
+      status: string;
+      simulated: boolean;
+      parents: { id: string; number: number }[];
+      summary: string | null;
+      search_score: number | null;
+      tokens_per_task: number | null;
+      search_cost: number | null;
+      test_score: number | null;
+      evaluating: boolean;
+    }[]
+  >`
+    select c.id, c.number, c."iterationNumber" as iteration_number, c.origin::text as origin, c.status::text as status, c.simulated,
+      ${candidateParents} as parents,
+      left(split_part(coalesce(c.rationale, c.hypothesis, ''), E'\n', 1), 160) as summary,
+      s.score as search_score, s.tokens_per_task, s.cost as search_cost, t.score as test_score,
+      exists (select 1 from "Evaluation" e where e."candidateId" = c.id and e.status in ('queued', 'running')) as evaluating
+    from "Candidate" c
+    ${latestScores}
+    where c."projectId" = ${projectId}
+    order by c.number desc`;
+  return rows.map((row) => ({
+    id: row.id,
+    number: row.number,
+    iterationNumber: row.iteration_number,
+    origin: row.origin,
+    status: row.status,
+    parents: row.parents,
+    summary: row.summary ?? "",
+    searchScore: row.search_score,
+    testScore: row.test_score,
+    tokensPerTask: row.tokens_per_task,
+    costUsd: row.search_cost,
+    evaluating: row.evaluating,
+    simulated: row.simulated,
+  }));
+}
+
+export interface ScoredCandidate {
+  id: string;
+  number: number;
+  origin: string;
+  /** The iteration that made it; for the seed and hand-made candidates, the last iteration before it (0 before any). */
+  iteration: number;
+  score: number;
+  tokensPerTask: number;
+  costUsd: number;
+}
+
+export interface CandidateCharts {
+  /** Every valid candidate with a finished search evaluation (its newest). */
+  points: (ScoredCandidate & { onFrontier: boolean })[];
+  /** The score-versus-tokens frontier, by tokens per task ascending. */
+  frontier: ScoredCandidate[];
+  /** Iterations 0 (the seed) to the last: the best score so far, and the best made in that iteration. */
+  progress: { iteration: number; best: number | null; bestNumber: number | null; iterationBest: number | null; iterationBestNumber: number | null }[];
+}
+
+export async function getCandidateCharts(projectId: string): Promise<CandidateCharts> {
+  const [rows, [last]] = await Promise.all([
+    db.$queryRaw<{ id: string; number: number; origin: string; iteration: number; score: number; input: number; output: number; tasks: number; cost: number }[]>`
+      select distinct on (c.id) c.id, c.number, c.origin::text as origin, e.score, e."costUsd" as cost,
+        e."inputTokens" as input, e."outputTokens" as output, e."taskCount" as tasks,
+        coalesce(c."iterationNumber",
+          (select max(i.number) from "Iteration" i where i."projectId" = c."projectId" and i."createdAt" <= c."createdAt"), 0)::int as iteration
+      from "Candidate" c join "Evaluation" e on e."candidateId" = c.id
+      where c."projectId" = ${projectId} and c.status = 'valid' and e.split = 'search' and e.status = 'done' and e.score is not null
+      order by c.id, e."finishedAt" desc nulls last`,
+    db.$queryRaw<{ last: number | null }[]>`select max(number)::int as last from "Iteration" where "projectId" = ${projectId}`,
+  ]);
+  const scored: ScoredCandidate[] = rows
+    .map((row) => ({ id: row.id, number: row.number, origin: row.origin, iteration: row.iteration, score: row.score, tokensPerTask: tokensPerTask(row.input, row.output, row.tasks), costUsd: row.cost }))
+    .sort((a, b) => a.number - b.number);
+  const front = frontier(scored);
+  const onFrontier = new Set(front.map((point) => point.id));
+
+  const lastIteration = Math.max(last?.last ?? 0, ...scored.map((point) => point.iteration));
+  const progress: CandidateCharts["progress"] = [];
+  let best: ScoredCandidate | null = null;
+  for (let iteration = 0; iteration <= lastIteration && scored.length > 0; iteration++) {
+    let iterationBest: ScoredCandidate | null = null;
+    for (const point of scored) if (point.iteration === iteration && (!iterationBest || compareStandings(point, iterationBest) < 0)) iterationBest = point;
+    if (iterationBest && (!best || compareStandings(iterationBest, best) < 0)) best = iterationBest;
+    progress.push({
+      iteration,
+      best: best?.score ?? null,
+      bestNumber: best?.number ?? null,
+      iterationBest: iterationBest?.score ?? null,
+      iterationBestNumber: iterationBest?.number ?? null,
+    });
+  }
+  return { points: scored.map((point) => ({ ...point, onFrontier: onFrontier.has(point.id) })), frontier: front, progress };
+}
+
+export async function getCandidateDetail(projectId: string, candidateId: string) {
+  const candidate = await db.candidate.findFirst({
+    where: { id: candidateId, projectId },
+    select: {
+      id: true,
+      number: true,
+      origin: true,
+      status: true,
+      rejectReason: true,
+      rationale: true,
+      hypothesis: true,
+      axis: true,
+      iterationNumber: true,
+      simulated: true,
+      createdAt: true,
+      sha256: true,
+      source: true,
+      parents: { select: { parent: { select: { id: true, number: true, origin: true } } }, orderBy: { parent: { number: "asc" } } },
+      children: { select: { child: { select: { id: true, number: true, origin: true, status: true } } }, orderBy: { child: { number: "asc" } } },
+    },
+  });
+  if (!candidate) return null;
+  const { parents, children, ...rest } = candidate;
+  return { ...rest, parents: parents.map((row) => row.parent), children: children.map((row) => row.child) };
+}
+
+/** Numbers and ids of a project's candidates, for pickers. */
+export async function listCandidateOptions(projectId: string): Promise<{ id: string; number: number; origin: string; status: string }[]> {
+  return db.candidate.findMany({ where: { projectId }, orderBy: { number: "desc" }, select: { id: true, number: true, origin: true, status: true } });
+}
+
+export async function getCandidateSource(projectId: string, candidateId: string) {
+  return db.candidate.findFirst({
+    where: { id: candidateId, projectId },
+    select: { id: true, number: true, origin: true, status: true, source: true, parents: { select: { parentId: true, parent: { select: { number: true } } }, orderBy: { parent: { number: "asc" } } } },
+  });
+}

@@ -1,0 +1,194 @@
+// Read model for evaluations: the overview's list, a candidate's newest evaluation per split,
+// its task results by outcome, and which tasks flipped between two evaluations.
+import { db } from "../db/client.ts";
+
+export interface EvaluationBrief {
+  id: string;
+  split: "search" | "test";
+  status: string;
+  score: number | null;
+  taskCount: number;
+  passedCount: number;
+  failedCount: number;
+  errorCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  durationMs: number;
+  isolation: string | null;
+  simulated: boolean;
+  /** Why it failed, when it did. */
+  error: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+const evaluationBriefSelect = {
+  id: true,
+  split: true,
+  status: true,
+  score: true,
+  taskCount: true,
+  passedCount: true,
+  failedCount: true,
+  errorCount: true,
+  inputTokens: true,
+  outputTokens: true,
+  costUsd: true,
+  durationMs: true,
+  isolation: true,
+  simulated: true,
+  error: true,
+  createdAt: true,
+  finishedAt: true,
+} as const;
+
+/** An evaluation in the overview's list: its brief, and whose it is. */
+export interface EvaluationRow extends EvaluationBrief {
+  candidateId: string;
+  candidateNumber: number;
+}
+
+export async function listEvaluations(projectId: string, limit = 20): Promise<EvaluationRow[]> {
+  const rows = await db.evaluation.findMany({
+    where: { candidate: { projectId } },
+    orderBy: { createdAt: "desc" },
+    take: limit,
+    select: {
+      ...evaluationBriefSelect,
+      candidate: { select: { id: true, number: true } },
+    },
+  });
+  return rows.map(({ candidate, ...row }) => ({ ...row, candidateId: candidate.id, candidateNumber: candidate.number }));
+}
+
+/** The newest evaluation of a candidate on each split (any status), and whether one ever finished. */
+export async function getCandidateEvaluations(candidateId: string): Promise<Record<"search" | "test", { newest: EvaluationBrief | null; done: EvaluationBrief | null }>> {
+  const result: Record<"search" | "test", { newest: EvaluationBrief | null; done: EvaluationBrief | null }> = { search: { newest: null, done: null }, test: { newest: null, done: null } };
+  for (const split of ["search", "test"] as const) {
+    const [newest, done] = await Promise.all([
+      db.evaluation.findFirst({ where: { candidateId, split }, orderBy: { createdAt: "desc" }, select: evaluationBriefSelect }),
+      db.evaluation.findFirst({ where: { candidateId, split, status: "done" }, orderBy: { finishedAt: "desc" }, select: evaluationBriefSelect }),
+    ]);
+    result[split] = { newest, done };
+  }
+  return result;
+}
+
+export type TaskOutcome = "passed" | "failed" | "error";
+
+export interface TaskResultRow {
+  taskRunId: string;
+  taskKey: string;
+  position: number;
+  status: string;
+  score: number | null;
+  errorKind: string | null;
+  errorMessage: string | null;
+  inputPreview: string;
+  outputPreview: string | null;
+  expectedPreview: string;
+  tokens: number;
+  durationMs: number | null;
+}
+
+/** An evaluation's task runs in suite order, with short previews only (full bodies live on the trace page). */
+export async function listTaskResults(evaluationId: string, outcome: TaskOutcome | null = null): Promise<TaskResultRow[]> {
+  const rows = await db.$queryRaw<
+    {
+      id: string;
+      key: string;
+      position: number;
+      status: string;
+      score: number | null;
+      error_kind: string | null;
+      error_message: string | null;
+      input_preview: string | null;
+      output_preview: string | null;
+      expected_preview: string | null;
+      tokens: number;
+      duration_ms: number | null;
+    }[]
+  >`
+    select r.id, t.key, t.position, r.status::text as status, r.score, r."errorKind" as error_kind, left(r."errorMessage", 240) as error_message,
+      left(t.input #>> '{}', 160) as input_preview, left(r.output #>> '{}', 160) as output_preview, left(t.expected #>> '{}', 80) as expected_preview,
+      (r."inputTokens" + r."outputTokens")::int as tokens, r."durationMs" as duration_ms
+    from "TaskRun" r join "Task" t on t.id = r."taskId"
+    where r."evaluationId" = ${evaluationId} and (${outcome}::text is null or r.status::text = ${outcome}::text)
+    order by t.position`;
+  return rows.map((row) => ({
+    taskRunId: row.id,
+    taskKey: row.key,
+    position: row.position,
+    status: row.status,
+    score: row.score,
+    errorKind: row.error_kind,
+    errorMessage: row.error_message,
+    inputPreview: row.input_preview ?? "",
+    outputPreview: row.output_preview,
+    expectedPreview: row.expected_preview ?? "",
+    tokens: row.tokens,
+    durationMs: row.duration_ms,
+  }));
+}
+
+/** Task runs per status of an evaluation: { passed: 12, failed: 3, … }. */
+export async function countTaskResults(evaluationId: string): Promise<Record<string, number>> {
+  const rows = await db.$queryRaw<{ status: string; count: number }[]>`
+    select status::text as status, count(*)::int as count from "TaskRun" where "evaluationId" = ${evaluationId} group by status`;
+  return Object.fromEntries(rows.map((row) => [row.status, row.count]));
+}
+
+export type OutcomeChange = "fixed" | "broken" | "changed";
+
+export interface OutcomeDiffRow {
+  taskKey: string;
+  position: number;
+  change: OutcomeChange;
+  a: { taskRunId: string; status: string; score: number | null };
+  b: { taskRunId: string; status: string; score: number | null };
+}
+
+export interface OutcomeDiff {
+  rows: OutcomeDiffRow[];
+  counts: { fixed: number; broken: number; changed: number; samePassed: number; sameNotPassed: number; unfinished: number; compared: number };
+}
+
+/**
+ * How two evaluations' task outcomes differ, task by task: fixed (not passed → passed),
+ * broken (passed → not passed), changed (failed ↔ error). Unfinished task runs are counted, not compared.
+ */
+export async function diffTaskOutcomes(evaluationA: string, evaluationB: string): Promise<OutcomeDiff> {
+  const rows = await db.$queryRaw<{ key: string; position: number; a_id: string; a_status: string; a_score: number | null; b_id: string; b_status: string; b_score: number | null }[]>`
+    select t.key, t.position, a.id as a_id, a.status::text as a_status, a.score as a_score, b.id as b_id, b.status::text as b_status, b.score as b_score
+    from "TaskRun" a join "TaskRun" b on b."taskId" = a."taskId" join "Task" t on t.id = a."taskId"
+    where a."evaluationId" = ${evaluationA} and b."evaluationId" = ${evaluationB}
+    order by t.position`;
+  const finished = new Set(["passed", "failed", "error"]);
+  const counts = { fixed: 0, broken: 0, changed: 0, samePassed: 0, sameNotPassed: 0, unfinished: 0, compared: 0 };
+  const changed: OutcomeDiffRow[] = [];
+  for (const row of rows) {
+    if (!finished.has(row.a_status) || !finished.has(row.b_status)) {
+      counts.unfinished++;
+      continue;
+    }
+    counts.compared++;
+    if (row.a_status === row.b_status) {
+      if (row.a_status === "passed") counts.samePassed++;
+      else counts.sameNotPassed++;
+      continue;
+    }
+    const change: OutcomeChange = row.b_status === "passed" ? "fixed" : row.a_status === "passed" ? "broken" : "changed";
+    counts[change]++;
+    changed.push({
+      taskKey: row.key,
+      position: row.position,
+      change,
+      a: { taskRunId: row.a_id, status: row.a_status, score: row.a_score },
+      b: { taskRunId: row.b_id, status: row.b_status, score: row.b_score },
+    });
+  }
+  const order: Record<OutcomeChange, number> = { broken: 0, fixed: 1, changed: 2 };
+  changed.sort((x, y) => order[x.change] - order[y.change] || x.position - y.position);
+  return { rows: changed, counts };
+}
