@@ -13,13 +13,14 @@ import { dataDir } from "../paths.ts";
 import { readSettings, type ProjectSettings } from "../projects/settings.ts";
 import { gradeBuiltin } from "../suites/graders.ts";
 import { readStoredGrader } from "../suites/store.ts";
+import { errorEvent, fromExchange, fromSandboxEvent, gradeEvent, inTimeOrder, noteEvent } from "../traces/build.ts";
+import type { TraceEventRow } from "../traces/events.ts";
+import { TaskRunWriter, type FinishedTaskRun } from "../traces/writer.ts";
 import { accountRefusal, newCredential, setPriceOverrides, startRecordingProxy, type RecordingProxy } from "./proxy/index.ts";
 import type { Attribution, Exchange, LabeledBudget } from "./proxy/types.ts";
 import { compileGrader, compileHarness } from "./sandbox/compile.ts";
 import { cutMarker } from "./sandbox/limits.ts";
 import { probeIsolation, startWorker, type SandboxWorker, type TaskOutcome } from "./sandbox/sandbox.ts";
-import { TaskRunWriter, type FinishedTaskRun } from "./writer.ts";
-import { errorEvent, fromExchange, fromSandboxEvent, gradeEvent, inTimeOrder, noteEvent, type TraceEventRow } from "./trace.ts";
 
 export interface EvaluationSummary {
   evaluationId: string;
