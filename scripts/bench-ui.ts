@@ -11,8 +11,8 @@
 // The seed: a suite of --tasks search tasks (and 20 test tasks), --candidates candidates with
 // lineage over iterations, one search evaluation each with a task run per task and 10 trace
 // events per run; test evaluations of the three best; and one test task run of 10,000 events,
-// some with bodies of several hundred KB. Events are built by lib/runner/trace.ts from sandbox
-// events and recorded exchanges, and stored by lib/runner/writer.ts's own INSERT, so the pages
+// some with bodies of several hundred KB. Events are built by lib/traces/build.ts from sandbox
+// events and recorded exchanges, and stored by lib/traces/writer.ts's own INSERT, so the pages
 // read exactly what a real evaluation leaves behind.
 // Exits non-zero on errors only; a missed target is reported as FAIL in the table.
 import crypto from "node:crypto";
@@ -23,7 +23,8 @@ import type { Browser } from "playwright-core";
 import { launchBrowser } from "../e2e/browser.ts";
 import { studioRoot } from "../lib/paths.ts";
 import { ensureBuild } from "../lib/server/build.ts";
-import { fromExchange, fromSandboxEvent, gradeEvent, errorEvent, inTimeOrder, type TraceEventRow } from "../lib/runner/trace.ts";
+import { fromExchange, fromSandboxEvent, gradeEvent, errorEvent, inTimeOrder } from "../lib/traces/build.ts";
+import type { TraceEventRow } from "../lib/traces/events.ts";
 import type { Prisma } from "../lib/db/client.ts";
 import type { Exchange } from "../lib/runner/proxy/types.ts";
 import type { SandboxEvent } from "../lib/runner/sandbox/sandbox.ts";
@@ -118,7 +119,7 @@ async function main() {
   process.env.DATABASE_URL = studioDatabaseUrl(dataDir);
   const { db, disconnectDb } = await import("../lib/db/client.ts");
   disconnect = disconnectDb;
-  const { insertEvents, eventJson } = await import("../lib/runner/writer.ts");
+  const { insertEvents, eventJson } = await import("../lib/traces/writer.ts");
 
   started = performance.now();
   const seeded = await seed(db, insertEvents, eventJson);
@@ -293,8 +294,8 @@ function machineLine(): string {
 // ─── Seeding ───
 
 type Db = (typeof import("../lib/db/client.ts"))["db"];
-type InsertEvents = (typeof import("../lib/runner/writer.ts"))["insertEvents"];
-type EventJson = (typeof import("../lib/runner/writer.ts"))["eventJson"];
+type InsertEvents = (typeof import("../lib/traces/writer.ts"))["insertEvents"];
+type EventJson = (typeof import("../lib/traces/writer.ts"))["eventJson"];
 
 interface Seeded {
   projectId: string;
@@ -515,7 +516,7 @@ async function seed(db: Db, insertEvents: InsertEvents, eventJson: EventJson): P
       for (const run of built) scores.set(run.row.evaluationId, (scores.get(run.row.evaluationId) ?? 0) + (run.row.score ?? 0));
       const write = (async () => {
         await db.taskRun.createMany({ data: built.map((run) => run.row) });
-        await insertEvents(db, `[${built.flatMap((run) => run.events.map((event, seq) => eventJson(run.row.id, seq, event))).join(",")}]`);
+        await insertEvents(db, `[${built.flatMap((run) => run.events.map((event, seq) => eventJson({ taskRunId: run.row.id }, seq, event))).join(",")}]`);
       })();
       taskRuns += built.length;
       inflight.add(write);
@@ -544,7 +545,7 @@ async function seed(db: Db, insertEvents: InsertEvents, eventJson: EventJson): P
   const big = buildBigRun(bigPlan);
   await db.taskRun.createMany({ data: [big.row] });
   for (let from = 0; from < big.events.length; from += 1000) {
-    await insertEvents(db, `[${big.events.slice(from, from + 1000).map((event, index) => eventJson(big.row.id, from + index, event)).join(",")}]`);
+    await insertEvents(db, `[${big.events.slice(from, from + 1000).map((event, index) => eventJson({ taskRunId: big.row.id }, from + index, event)).join(",")}]`);
   }
   taskRuns++;
 

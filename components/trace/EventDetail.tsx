@@ -2,11 +2,12 @@
 
 // The opened event: its columns, any size notice, and either the per-kind view or the raw JSON.
 import { formatDuration, formatTokens } from "@/lib/format";
+import type { CutBody } from "@/lib/traces/events";
 import type { TraceEventDetail, TraceEventItem } from "@/lib/traces/queries";
 import { ui } from "@/components/ui";
-import { viewFor } from "./events";
+import { EventView } from "./events";
 import { KindLabel } from "./KindLabel";
-import { formatBytes, formatOffset, isRecord, num, prettyJson, str } from "./format";
+import { formatBytes, formatOffset, isRecord } from "./format";
 import styles from "./trace.module.css";
 
 export type DetailState =
@@ -94,13 +95,13 @@ export function EventDetail(props: EventDetailProps) {
 
 function Body({ data, raw, rawTraceHref, eventHref }: { data: TraceEventDetail; raw: boolean; rawTraceHref: string; eventHref: string }) {
   const { event, body, clip } = data;
-  const capture = event.truncated && isRecord(body) ? body : null;
+  // A body past the recorder's cap was stored as a CutBody; in "text" clip mode there is no body at all.
+  const capture = event.truncated && isRecord(body) ? (body as unknown as CutBody) : null;
   const notices = (
     <>
       {capture && (
         <div className={styles.notice} data-notice="truncated">
-          This event was cut when it was recorded: the body was {formatBytes(num(capture.originalBytes) ?? event.bodyBytes)} and the recorder kept its first{" "}
-          {formatBytes(num(capture.keptBytes) ?? 0)}, shown below as text. Nothing more of it exists.
+          This event was cut when it was recorded: the body was {formatBytes(capture.originalBytes)} and the recorder kept its first {formatBytes(capture.keptBytes)}, shown below as text. Nothing more of it exists.
         </div>
       )}
       {clip && (
@@ -134,15 +135,14 @@ function Body({ data, raw, rawTraceHref, eventHref }: { data: TraceEventDetail; 
     return (
       <>
         {notices}
-        <pre className={`${styles.code} ${styles.codeTall}`}>{str(capture.head) ?? prettyJson(capture)}</pre>
+        <pre className={`${styles.code} ${styles.codeTall}`}>{capture.head}</pre>
       </>
     );
   }
-  const View = viewFor(event.kind);
   return (
     <>
       {notices}
-      <View event={event} body={body} />
+      <EventView event={event} body={body} />
     </>
   );
 }

@@ -12,7 +12,7 @@ import { readSettings, type ProjectSettings } from "../projects/settings.ts";
 import { compileCacheDir, runTaskRuns, type EngineOptions } from "../runner/engine.ts";
 import { setPriceOverrides } from "../runner/proxy/index.ts";
 import { compileGrader, compileHarness } from "../runner/sandbox/compile.ts";
-import { TaskRunWriter } from "../runner/writer.ts";
+import { TaskRunWriter } from "../traces/writer.ts";
 import { readStoredGrader } from "../suites/store.ts";
 import { progressReporter, refreshAggregates, type EvaluationProgress } from "./aggregate.ts";
 

@@ -7,7 +7,7 @@ import { readSettings } from "../projects/settings.ts";
 import { compileCacheDir, runTaskRuns } from "../runner/engine.ts";
 import type { Exchange } from "../runner/proxy/types.ts";
 import { compileGrader, compileHarness } from "../runner/sandbox/compile.ts";
-import type { FinishedTaskRun } from "../runner/writer.ts";
+import type { FinishedTaskRun } from "../traces/writer.ts";
 import { readStoredGrader } from "../suites/store.ts";
 import { loadPriceOverrides, type RunOptions } from "./run.ts";
 

@@ -13,7 +13,7 @@ import { prepareEvaluation, runEvaluation, type RunOptions } from "../evaluation
 import { runTrial } from "../evaluations/trial.ts";
 import { sha256 } from "../runner/sandbox/compile.ts";
 import { isErrorKind } from "../runner/sandbox/protocol.ts";
-import type { TraceEventRow } from "../runner/trace.ts";
+import { TranscriptWriter } from "../traces/writer.ts";
 import { buildWorkspace } from "../workspace/build.ts";
 import { proposalsDir } from "../workspace/layout.ts";
 import { evaluationBudgetReached, proposerAllowance } from "./budget.ts";
@@ -164,21 +164,7 @@ async function propose(
   fs.mkdirSync(proposalDir, { recursive: true });
 
   // The proposer's own trace: every model call and tool call, stored as it happens.
-  let seq = (await db.traceEvent.aggregate({ where: { iterationId: iteration.id }, _max: { seq: true } }))._max.seq ?? -1;
-  let pending: TraceEventRow[] = [];
-  let flushing = Promise.resolve();
-  const flush = () => {
-    const batch = pending;
-    pending = [];
-    if (!batch.length) return flushing;
-    flushing = flushing.then(async () => {
-      await db.traceEvent.createMany({
-        data: batch.map(({ bodyJson, ...row }) => ({ ...row, iterationId: iteration.id, seq: ++seq, body: bodyJson === null ? undefined : (JSON.parse(bodyJson) as Prisma.InputJsonValue) })),
-      });
-    });
-    return flushing;
-  };
-  const timer = setInterval(() => void flush(), 1_000);
+  const transcript = await TranscriptWriter.open({ iterationId: iteration.id });
 
   const proposer = proposerFor(options.proposerKind, options.proposerCommand ?? project.proposerCommand);
   let result: ProposerResult;
@@ -200,14 +186,11 @@ async function propose(
         const passed = results.filter((run) => run.status === "passed").length;
         return { ok: true, results, message: `${passed} of ${results.length} search tasks passed` };
       },
-      record: (event) => {
-        pending.push(event as TraceEventRow);
-      },
+      record: (event) => transcript.add(event),
       client: { baseURL: options.upstreamUrl ?? process.env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com", apiKey: options.apiKey ?? process.env.ANTHROPIC_API_KEY ?? "" },
     });
   } finally {
-    clearInterval(timer);
-    await flush();
+    await transcript.close();
   }
   await db.iteration.update({
     where: { id: iteration.id },

@@ -12,9 +12,9 @@ import type { ContentBlockParam, Message, MessageCreateParamsNonStreaming, Messa
 import { modelErrorInWords } from "../runner/proxy/api-errors.ts";
 import { costUsd } from "../runner/proxy/prices.ts";
 import type { Exchange, TokenUsage } from "../runner/proxy/types.ts";
+import { errorEvent, fileReadEvent, fromExchange, noteEvent, toolCallEvent, toolResultEvent } from "../traces/build.ts";
 import { iterationBrief } from "./brief.ts";
 import { collectProposals } from "./collect.ts";
-import { errorEvent, fileReadEvent, modelCallEvent, noteEvent, toolCallEvent, toolResultEvent } from "./events.ts";
 import { DEFAULT_MAX_OUTPUT_TOKENS, MODEL_REQUEST_TIMEOUT_MS } from "./limits.ts";
 import { runTool, toolDefinitions, type ToolOutcome } from "./tools.ts";
 import type { Proposal, Proposer, ProposerInput, ProposerResult, StopReason } from "./types.ts";
@@ -109,7 +109,7 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
       try {
         response = await client.messages.create(request, { signal: input.signal });
       } catch (error) {
-        input.record(modelCallEvent(exchangeOf(request, startedAt, { error })));
+        input.record(fromExchange(exchangeOf(request, startedAt, { error })));
         if (input.signal?.aborted) stop = "cancelled";
         else {
           stop = "error";
@@ -121,7 +121,7 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
       totals.inputTokens += inputTokensOf(response);
       totals.outputTokens += response.usage.output_tokens;
       totals.costUsd += cost.usd;
-      input.record(modelCallEvent(exchangeOf(request, startedAt, { response, cost })));
+      input.record(fromExchange(exchangeOf(request, startedAt, { response, cost })));
       messages.push({ role: "assistant", content: response.content });
 
       const uses = response.content.filter((block): block is ToolUseBlock => block.type === "tool_use");
@@ -169,10 +169,10 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
     failure = `the proposer failed: ${(error as Error).message ?? String(error)}`;
   }
 
-  if (failure) safeRecord(input, errorEvent("proposer", failure));
+  if (failure) safeRecord(input, errorEvent({ kind: "proposer", message: failure }));
   const proposals = finished ?? salvage(files, input);
   const summary = { stopReason: stop, turns, ...totals, filesRead: filesRead.size, proposals: proposals.length };
-  safeRecord(input, noteEvent(`proposer stopped: ${stop} after ${turns} model call${turns === 1 ? "" : "s"}`, summary));
+  safeRecord(input, noteEvent(`proposer stopped: ${stop} after ${turns} model call${turns === 1 ? "" : "s"}`, new Date(), summary));
   return result(stop, proposals, failure);
 }
 

@@ -10,9 +10,9 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { errorEvent, noteEvent, streamEvent } from "../traces/build.ts";
 import { iterationBrief } from "./brief.ts";
 import { collectProposals } from "./collect.ts";
-import { errorEvent, noteEvent, outputEvent } from "./events.ts";
 import { COMMAND_KILL_GRACE_MS, COMMAND_OUTPUT_BYTES, COMMAND_TIMEOUT_MS, STDERR_TAIL_CHARS } from "./limits.ts";
 import type { Proposal, Proposer, ProposerInput, ProposerResult, StopReason } from "./types.ts";
 import { WorkspaceFiles, isInside, toPosix } from "./workspace-files.ts";
@@ -86,7 +86,7 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
   });
 
   const timeoutMs = options.timeoutMs ?? COMMAND_TIMEOUT_MS;
-  input.record(noteEvent(`$ ${options.command}`, { cwd: files.root, timeoutMs, instructionsFile: files.relativeOf(instructionsPath) }));
+  input.record(noteEvent(`$ ${options.command}`, new Date(), { cwd: files.root, timeoutMs, instructionsFile: files.relativeOf(instructionsPath) }));
   const run = await runCommand(options.command, {
     cwd: files.root,
     env,
@@ -114,9 +114,9 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
     stop = "error";
     error = `the command ${run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`}${tail ? `; stderr ends with:\n${tail}` : " (no stderr)"}`;
   }
-  if (error) input.record(errorEvent("command", error));
+  if (error) input.record(errorEvent({ kind: "command", message: error }));
   input.record(
-    noteEvent(`command ended: ${run.timedOut ? "timed out" : run.cancelled ? "cancelled" : run.signal ? `killed by ${run.signal}` : `exit ${run.exitCode}`} after ${formatSeconds(run.durationMs)}`, {
+    noteEvent(`command ended: ${run.timedOut ? "timed out" : run.cancelled ? "cancelled" : run.signal ? `killed by ${run.signal}` : `exit ${run.exitCode}`} after ${formatSeconds(run.durationMs)}`, new Date(), {
       exitCode: run.exitCode,
       signal: run.signal,
       durationMs: run.durationMs,
@@ -250,7 +250,7 @@ class LineRecorder {
     this.partial = "";
     if (this.droppedLines > 0) {
       const message = `${this.stream}: ${this.dropped} bytes in ${this.droppedLines} line${this.droppedLines === 1 ? "" : "s"} not recorded (the record keeps ${this.options.maxOutputBytes} bytes per stream)`;
-      this.options.record(noteEvent(message, { stream: this.stream, droppedBytes: this.dropped, droppedLines: this.droppedLines }));
+      this.options.record(noteEvent(message, new Date(), { stream: this.stream, droppedBytes: this.dropped, droppedLines: this.droppedLines }));
     }
   }
 
@@ -264,7 +264,7 @@ class LineRecorder {
       return;
     }
     this.recorded += bytes;
-    this.options.record(outputEvent(this.stream, line));
+    this.options.record(streamEvent(this.stream, line));
   }
 }
 

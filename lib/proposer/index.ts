@@ -26,4 +26,4 @@ export { createOfflineProposer, type OfflineProposerOptions } from "./offline.ts
 export { DEFAULT_INSTRUCTIONS } from "../instructions/defaults.ts";
 export { iterationBrief } from "./brief.ts";
 export { collectProposals, HARNESS_FILE, PROPOSAL_FILE } from "./collect.ts";
-export type { Axis, CheckCandidate, CheckResult, Proposal, Proposer, ProposerInput, ProposerResult, StopReason, TraceEventRowLike } from "./types.ts";
+export type { Axis, CheckCandidate, CheckResult, Proposal, Proposer, ProposerInput, ProposerResult, StopReason } from "./types.ts";

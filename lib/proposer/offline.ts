@@ -9,8 +9,8 @@
 //        ──▶ fixes.ts (edit the base, or a template) ──▶ compile check ──▶ proposals/<n>/<name>/
 import path from "node:path";
 import { compileHarness, sha256 } from "../runner/sandbox/compile.ts";
+import { errorEvent, noteEvent } from "../traces/build.ts";
 import { writeProposalMeta, HARNESS_FILE } from "./collect.ts";
-import { errorEvent, noteEvent } from "./events.ts";
 import { buildHarness, fromTemplate, type BuiltHarness, type FixContext, type FixId } from "./offline/fixes.ts";
 import { answerKindOf, findPatterns, type Finding } from "./offline/patterns.ts";
 import { planCandidates, type Plan } from "./offline/plan.ts";
@@ -48,7 +48,7 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
     stopReason,
     ...(error ? { error } : {}),
   });
-  const note = (message: string, detail?: Record<string, unknown>) => input.record(noteEvent(message, detail));
+  const note = (message: string, detail?: Record<string, unknown>) => input.record(noteEvent(message, new Date(), detail));
 
   let files: WorkspaceFiles;
   try {
@@ -68,7 +68,7 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
     const base = usable.find((row) => !/not evaluated/.test(row.search)) ?? usable[0];
     if (!base) {
       const message = "no candidate with a harness.ts in the workspace to build on";
-      input.record(errorEvent("proposer", message));
+      input.record(errorEvent({ kind: "proposer", message }));
       return result("error", [], message);
     }
     const baseDir = `candidates/${base.id}`;
@@ -131,7 +131,7 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
     // Only a broken file system or recorder gets here; every expected problem is handled above.
     const message = `the offline proposer failed: ${(error as Error).message ?? String(error)}`;
     try {
-      input.record(errorEvent("proposer", message));
+      input.record(errorEvent({ kind: "proposer", message }));
     } catch {
       // The caller still gets the result.
     }
@@ -150,7 +150,7 @@ async function compilingHarness(baseSource: string, plan: Plan, context: FixCont
     compiled = await compileHarness(built.source);
   }
   if (!compiled.ok) {
-    input.record(errorEvent("proposer", `the harness for ${plan.fixes.join(" + ")} does not compile: ${compiled.errors.map((error) => `${error.line}:${error.column} ${error.message}`).join("; ")}`));
+    input.record(errorEvent({ kind: "proposer", message: `the harness for ${plan.fixes.join(" + ")} does not compile: ${compiled.errors.map((error) => `${error.line}:${error.column} ${error.message}`).join("; ")}` }));
     return null;
   }
   if (built.fallbackReason) input.record(noteEvent(`${plan.fixes.join(" + ")}: written from the template because ${built.fallbackReason}`));

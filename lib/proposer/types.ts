@@ -2,10 +2,7 @@
 // (rebuilt from the database before each iteration) and gets back complete harness sources with
 // their reasoning; everything the proposer did on the way goes to `record`, in order, as trace
 // events of the iteration (TraceEvent rows with iterationId set).
-import type { TraceEventRow } from "../runner/trace.ts";
-
-/** A trace event as a proposer produces it; the caller adds iterationId and seq and stores it. */
-export type TraceEventRowLike = TraceEventRow;
+import type { TraceEventRow } from "../traces/events.ts";
 
 /** What the loop's check of one source found: compile errors, or a run on a few search tasks. */
 export interface CheckResult {
@@ -37,7 +34,7 @@ export interface ProposerInput {
   /** Compiles a source and runs it on a few search tasks; provided by the loop. */
   checkCandidate?: CheckCandidate;
   /** Every model call, tool call and result, file read and note, in order. */
-  record: (event: TraceEventRowLike) => void;
+  record: (event: TraceEventRow) => void;
   /** Where model requests go: the studio's recording proxy (with a per-iteration credential) or a fake. */
   client: { baseURL: string; apiKey: string };
 }

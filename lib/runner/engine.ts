@@ -12,8 +12,9 @@ import { accountRefusal, newCredential, startRecordingProxy } from "./proxy/inde
 import type { Attribution, Exchange, LabeledBudget } from "./proxy/types.ts";
 import { probeIsolation, startWorker } from "./sandbox/sandbox.ts";
 import { closeCredential, prepareEnv, releaseEnv, runTask, type LaneContext, type PendingRun, type Workers } from "./task.ts";
-import type { FinishedTaskRun } from "./writer.ts";
-import { errorEvent, fromSandboxEvent, noteEvent, type TraceEventRow } from "./trace.ts";
+import { errorEvent, fromSandboxEvent, noteEvent } from "../traces/build.ts";
+import type { TraceEventRow } from "../traces/events.ts";
+import type { FinishedTaskRun } from "../traces/writer.ts";
 
 export type { PendingRun } from "./task.ts";
 

@@ -11,8 +11,9 @@ import { newCredential, type RecordingProxy } from "./proxy/index.ts";
 import type { Exchange, LabeledBudget } from "./proxy/types.ts";
 import { cutMarker } from "./sandbox/limits.ts";
 import type { SandboxWorker, TaskOutcome } from "./sandbox/sandbox.ts";
-import type { FinishedTaskRun } from "./writer.ts";
-import { errorEvent, fromExchange, fromSandboxEvent, gradeEvent, inTimeOrder, type TraceEventRow } from "./trace.ts";
+import { errorEvent, fromExchange, fromSandboxEvent, gradeEvent, inTimeOrder } from "../traces/build.ts";
+import type { TraceEventRow } from "../traces/events.ts";
+import type { FinishedTaskRun } from "../traces/writer.ts";
 
 export interface PendingRun {
   id: string;

@@ -3,6 +3,10 @@
 // columns and the short preview only; a body is read when one event is opened, and the raw
 // download streams every event in pages bounded by body size, never the whole trace at once.
 import { db } from "../db/client.ts";
+import type { EventKind, TraceOwner } from "./events.ts";
+import { exportLine } from "./export.ts";
+
+export type { TraceOwner } from "./events.ts";
 
 /** Rows per page of the timeline (server-rendered first page, then client paging). */
 export const TRACE_PAGE_SIZE = 200;
@@ -42,7 +46,7 @@ export function parseIndex(raw: string | null | undefined, max = 2_147_483_647):
 export interface TraceEventItem {
   id: string;
   seq: number;
-  kind: string;
+  kind: EventKind;
   timeMs: number;
   name: string | null;
   durationMs: number | null;
@@ -88,7 +92,7 @@ function toItem(row: ItemRow): TraceEventItem {
   return {
     id: row.id.toString(),
     seq: row.seq,
-    kind: row.kind,
+    kind: row.kind as EventKind, // written only by build.ts
     timeMs: row.time.getTime(),
     name: row.name,
     durationMs: row.durationMs,
@@ -100,9 +104,6 @@ function toItem(row: ItemRow): TraceEventItem {
     truncated: row.truncated,
   };
 }
-
-/** Whose events: a task run's trace or an iteration's transcript. */
-export type TraceOwner = { taskRunId: string } | { iterationId: string };
 
 function eventWhere(owner: TraceOwner, kinds: string[] | null) {
   return kinds ? { ...owner, kind: { in: kinds } } : { ...owner };
@@ -276,9 +277,8 @@ function cutStrings(value: unknown, cap: number): unknown {
 }
 
 /**
- * The whole trace as JSONL: one event a line, every column and the full body. Model-call
- * columns take their OpenTelemetry names (`gen_ai.usage.input_tokens`…), as in the
- * proposer's workspace files. Pages are planned from body sizes first, so memory holds at
+ * The whole trace as JSONL in the `download` format (export.ts): one event a line, every column
+ * and the full body. Pages are planned from body sizes first, so memory holds at
  * most one page (≤ 16 MiB of bodies, or one larger event) at a time.
  */
 export async function* traceLines(owner: TraceOwner): AsyncGenerator<string> {
@@ -300,30 +300,7 @@ export async function* traceLines(owner: TraceOwner): AsyncGenerator<string> {
   }
   for (const page of pages) {
     const rows = await db.traceEvent.findMany({ where: { ...owner, seq: { gte: page.from, lte: page.to } }, orderBy: { seq: "asc" } });
-    for (const row of rows) {
-      yield `${JSON.stringify({
-        id: row.id.toString(),
-        ...("taskRunId" in owner ? { taskRunId: row.taskRunId } : { iterationId: row.iterationId }),
-        seq: row.seq,
-        kind: row.kind,
-        time: row.time.toISOString(),
-        durationMs: row.durationMs,
-        name: row.name,
-        "gen_ai.system": row.genAiSystem,
-        "gen_ai.operation.name": row.genAiOperationName,
-        "gen_ai.request.model": row.genAiRequestModel,
-        "gen_ai.response.model": row.genAiResponseModel,
-        "gen_ai.response.id": row.genAiResponseId,
-        "gen_ai.response.finish_reasons": row.genAiResponseFinishReasons,
-        "gen_ai.usage.input_tokens": row.genAiUsageInputTokens,
-        "gen_ai.usage.output_tokens": row.genAiUsageOutputTokens,
-        costUsd: row.costUsd,
-        preview: row.preview,
-        bodyBytes: row.bodyBytes,
-        truncated: row.truncated,
-        body: row.body,
-      })}\n`;
-    }
+    for (const row of rows) yield exportLine(row, "download");
   }
 }
 

@@ -5,7 +5,7 @@
 // settings change.
 import { formatUsd } from "../format.ts";
 import { SANDBOX_DEFAULTS, OUTPUT_LIMITS, formatBytes } from "../runner/sandbox/limits.ts";
-import { TRACE_BODY_LIMIT_BYTES } from "../runner/trace.ts";
+import { TRACE_BODY_LIMIT_BYTES } from "../traces/build.ts";
 import type { GraderConfig } from "../suites/format.ts";
 import type { WorkspaceProject } from "./data.ts";
 

@@ -1,8 +1,10 @@
-// Raw traces as files: one JSON line per trace event, every field and the whole body, in seq
-// order. Nothing is summarised or shortened here (bodies past the runner's 8 MiB cap were cut
-// when recorded, and say so themselves). Events stream from Postgres in pages bounded by body
-// size, so a project of 500 candidates × 200 tasks never sits in memory at once.
+// Raw traces as files: one JSON line per trace event (the `workspace` format of
+// lib/traces/export.ts), with the whole body, in seq order. Nothing is summarised or shortened
+// here (bodies past the recorder's 8 MiB cap were cut when recorded, and say so themselves).
+// Events stream from Postgres in pages bounded by body size, so a project of 500 candidates ×
+// 200 tasks never sits in memory at once.
 import { db } from "../db/client.ts";
+import { exportLine } from "../traces/export.ts";
 import type { FileSink, WorkspaceTree } from "./tree.ts";
 
 /** Default page: at most this many body bytes (as recorded in TraceEvent.bodyBytes)... */
@@ -63,33 +65,6 @@ export function planPages(events: readonly EventSize[], limits: { maxBytes: numb
 type EventRow = Awaited<ReturnType<typeof fetchPage>>[number];
 
 /**
- * One trace event as a JSONL line. Field names follow the database, except the model-call
- * columns, which take their OpenTelemetry names (`gen_ai.usage.input_tokens`…) as in the
- * studio's OTLP export. Null columns are left out; the body is always there (null when none).
- */
-export function eventLine(event: EventRow): string {
-  const line: Record<string, unknown> = { kind: event.kind, seq: event.seq, time: event.time.toISOString() };
-  if (event.durationMs !== null) line.durationMs = event.durationMs;
-  if (event.name !== null) line.name = event.name;
-  const genAi: [string, unknown][] = [
-    ["gen_ai.system", event.genAiSystem],
-    ["gen_ai.operation.name", event.genAiOperationName],
-    ["gen_ai.request.model", event.genAiRequestModel],
-    ["gen_ai.response.model", event.genAiResponseModel],
-    ["gen_ai.response.id", event.genAiResponseId],
-    ["gen_ai.response.finish_reasons", event.genAiResponseFinishReasons.length ? event.genAiResponseFinishReasons : null],
-    ["gen_ai.usage.input_tokens", event.genAiUsageInputTokens],
-    ["gen_ai.usage.output_tokens", event.genAiUsageOutputTokens],
-  ];
-  for (const [name, value] of genAi) if (value !== null) line[name] = value;
-  if (event.costUsd !== null) line.costUsd = event.costUsd;
-  line.bodyBytes = event.bodyBytes;
-  if (event.truncated) line.truncated = true;
-  line.body = event.body;
-  return `${JSON.stringify(line)}\n`;
-}
-
-/**
  * Writes the trace files of `targets` that are not already current. Loads event sizes for a
  * group of task runs, then their events page by page; a file is renamed into place only when
  * its last event is written.
@@ -129,7 +104,7 @@ export async function writeTraces(tree: WorkspaceTree, targets: readonly TraceTa
           open.set(segment.taskRunId, sink);
         }
         const lines = (rowsByRun.get(segment.taskRunId) ?? []).filter((row) => row.seq >= segment.fromSeq && row.seq <= segment.toSeq);
-        for (const line of lines) await sink.write(eventLine(line));
+        for (const line of lines) await sink.write(exportLine(line, "workspace"));
         const left = remaining.get(segment.taskRunId)! - lines.length;
         remaining.set(segment.taskRunId, left);
         if (left <= 0) {
@@ -147,25 +122,5 @@ function fetchPage(page: Segment[]) {
   return db.traceEvent.findMany({
     where: { OR: page.map((segment) => ({ taskRunId: segment.taskRunId, seq: { gte: segment.fromSeq, lte: segment.toSeq } })) },
     orderBy: [{ taskRunId: "asc" }, { seq: "asc" }],
-    select: {
-      taskRunId: true,
-      seq: true,
-      kind: true,
-      time: true,
-      durationMs: true,
-      name: true,
-      genAiSystem: true,
-      genAiOperationName: true,
-      genAiRequestModel: true,
-      genAiResponseModel: true,
-      genAiResponseId: true,
-      genAiResponseFinishReasons: true,
-      genAiUsageInputTokens: true,
-      genAiUsageOutputTokens: true,
-      costUsd: true,
-      bodyBytes: true,
-      truncated: true,
-      body: true,
-    },
   });
 }

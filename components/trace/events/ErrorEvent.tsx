@@ -1,18 +1,16 @@
-// Why the task run ended in error: the kind (throw, timeout, memory, budget…), message and stack.
-import { isRecord, str } from "../format";
+// Why the task run (or the proposer) ended in error: the kind (throw, timeout, memory, budget…), message and stack.
 import styles from "../trace.module.css";
 import { Fact, TextBlock } from "./JsonView";
 import type { EventViewProps } from "./types";
 
-export function ErrorEvent({ body, event }: EventViewProps) {
-  const error = isRecord(body) ? body : {};
+export function ErrorEvent({ body }: EventViewProps<"error">) {
   return (
     <>
       <div className={styles.facts}>
-        <Fact label="Error kind" value={str(error.kind) ?? event.name ?? "—"} />
+        <Fact label="Error kind" value={body.kind} />
       </div>
-      <div className={styles.errorBox}>{str(error.message) ?? "(no message)"}</div>
-      <TextBlock label="Stack" text={str(error.stack)} hideEmpty />
+      <div className={styles.errorBox}>{body.message || "(no message)"}</div>
+      <TextBlock label="Stack" text={body.stack} hideEmpty />
     </>
   );
 }

@@ -1,22 +1,20 @@
 // An exception the harness raised (or an uncaught one), with its stack.
-import { isRecord, str } from "../format";
 import styles from "../trace.module.css";
 import { Fact, TextBlock } from "./JsonView";
 import type { EventViewProps } from "./types";
 
-export function ExceptionEvent({ body }: EventViewProps) {
-  const exception = isRecord(body) ? body : {};
+export function ExceptionEvent({ body }: EventViewProps<"exception">) {
   return (
     <>
       <div className={styles.errorBox}>
-        <strong>{str(exception.name) ?? "Error"}</strong>: {str(exception.message) ?? ""}
+        <strong>{body.name ?? "Error"}</strong>: {body.message}
       </div>
-      {str(exception.origin) && (
+      {body.origin && (
         <div className={styles.facts}>
-          <Fact label="Origin" value={str(exception.origin)} />
+          <Fact label="Origin" value={body.origin} />
         </div>
       )}
-      <TextBlock label="Stack" text={str(exception.stack)} hideEmpty />
+      <TextBlock label="Stack" text={body.stack} hideEmpty />
     </>
   );
 }

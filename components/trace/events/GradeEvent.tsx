@@ -1,22 +1,20 @@
 // The grader's verdict: score, pass or fail, explanation, and expected beside actual.
 import { Badge } from "@/components/ui";
 import { formatScore } from "@/lib/format";
-import { isRecord, num, str } from "../format";
 import styles from "../trace.module.css";
 import { Fact, JsonView } from "./JsonView";
 import type { EventViewProps } from "./types";
 
-export function GradeEvent({ body }: EventViewProps) {
-  const grade = isRecord(body) ? body : {};
+export function GradeEvent({ body: grade }: EventViewProps<"grade">) {
   return (
     <>
       <div className={styles.facts}>
-        <Fact label="Score" value={formatScore(num(grade.score))} />
-        <Fact label="Verdict" value={grade.passed === true ? <Badge tone="pass">passed</Badge> : grade.passed === false ? <Badge tone="fail">failed</Badge> : "—"} />
+        <Fact label="Score" value={formatScore(grade.score)} />
+        <Fact label="Verdict" value={grade.passed ? <Badge tone="pass">passed</Badge> : <Badge tone="fail">failed</Badge>} />
       </div>
       <div>
         <div className={styles.label}>Explanation</div>
-        <div className={styles.text}>{str(grade.explanation) ?? "(none)"}</div>
+        <div className={styles.text}>{grade.explanation || "(none)"}</div>
       </div>
       <div className={styles.compare}>
         <div>

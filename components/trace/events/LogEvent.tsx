@@ -1,15 +1,13 @@
 // A value the harness logged (ctx.log) or returned (output), as indented JSON.
-import { isRecord } from "../format";
 import styles from "../trace.module.css";
 import { JsonView } from "./JsonView";
 import type { EventViewProps } from "./types";
 
-export function LogEvent({ body, event }: EventViewProps) {
-  const value = isRecord(body) && "value" in body ? body.value : body;
+export function LogEvent({ body, event }: EventViewProps<"log" | "output">) {
   return (
     <div>
       <div className={styles.label}>{event.kind === "output" ? "Output" : "Logged value"}</div>
-      <JsonView value={value} tall />
+      <JsonView value={body.value ?? null} tall />
     </div>
   );
 }

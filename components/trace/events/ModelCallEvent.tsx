@@ -2,7 +2,8 @@
 // then the response's content, with usage, timing, cost, stop reason and retry attempts.
 import { Badge } from "@/components/ui";
 import { formatDuration, formatTokens, formatUsd } from "@/lib/format";
-import { formatBytes, isRecord, num, str } from "../format";
+import type { TokenUsage } from "@/lib/runner/proxy/types";
+import { formatBytes, isRecord, str } from "../format";
 import styles from "../trace.module.css";
 import { Message } from "./ContentBlocks";
 import { Fact, JsonView } from "./JsonView";
@@ -25,50 +26,50 @@ function textLength(system: unknown): number {
   return system.reduce((sum: number, block) => sum + (isRecord(block) ? (str(block.text)?.length ?? 0) : 0), 0);
 }
 
-export function ModelCallEvent({ body, event }: EventViewProps) {
-  const exchange = isRecord(body) ? body : {};
-  const requestPart = isRecord(exchange.request) ? exchange.request : {};
-  const responsePart = isRecord(exchange.response) ? exchange.response : {};
+export function ModelCallEvent({ body: exchange, event }: EventViewProps<"model_call">) {
+  // The exchange is the proxy's record (typed); the request and response bodies are whatever the
+  // client sent and the API answered, so they are still looked at with care.
+  const requestPart = exchange.request;
+  const responsePart = exchange.response;
   const request = requestPart.body;
   const response = responsePart.body;
   const req = isRecord(request) ? request : null;
   const res = isRecord(response) ? response : null;
-  const usage = isRecord(exchange.usage) ? exchange.usage : isRecord(res?.usage) ? (res.usage as Record<string, unknown>) : {};
-  const attempts = Array.isArray(exchange.attempts) ? exchange.attempts.filter(isRecord) : [];
+  const usage: Partial<TokenUsage> = exchange.usage ?? (isRecord(res?.usage) ? res.usage : {});
+  const attempts = exchange.attempts;
   const messages = Array.isArray(req?.messages) ? req.messages : [];
   // An agent loop sends the whole conversation with every call: fold what earlier calls already
   // showed, so the new turn (usually the tool results) is what the reader sees first.
   const earlier = messages.length > FOLD_AFTER ? messages.slice(0, -KEEP_OPEN) : [];
   const latest = messages.slice(earlier.length);
   const tools = Array.isArray(req?.tools) ? req.tools.filter(isRecord) : [];
-  const cost = num(exchange.costUsd);
-  const model = str(exchange.model) ?? event.responseModel ?? str(res?.model) ?? event.requestModel ?? str(req?.model);
-  const stopReason = str(exchange.stopReason) ?? str(res?.stop_reason) ?? event.finishReasons[0] ?? null;
-  const cacheRead = num(usage.cache_read_input_tokens);
-  const cacheWrite = num(usage.cache_creation_input_tokens);
+  const model = exchange.model ?? event.responseModel ?? str(res?.model) ?? event.requestModel ?? str(req?.model);
+  const stopReason = exchange.stopReason ?? str(res?.stop_reason) ?? event.finishReasons[0] ?? null;
+  const cacheRead = usage.cache_read_input_tokens;
+  const cacheWrite = usage.cache_creation_input_tokens;
   const params = req
     ? Object.entries(req)
         .filter(([key]) => !["messages", "system", "tools", "model"].includes(key))
         .map(([key, value]) => `${key}: ${typeof value === "object" ? JSON.stringify(value) : String(value)}`)
     : [];
-  const rawStream = str(responsePart.rawStream);
+  const rawStream = responsePart.rawStream;
 
   return (
     <>
       <div className={styles.facts}>
         <Fact label="Model" value={model ?? "—"} title={model ?? undefined} wide />
-        <Fact label="Input tokens" value={formatTokens(event.inputTokens ?? num(usage.input_tokens))} title="cache reads and writes included" />
-        <Fact label="Output tokens" value={formatTokens(event.outputTokens ?? num(usage.output_tokens))} />
+        <Fact label="Input tokens" value={formatTokens(event.inputTokens ?? usage.input_tokens)} title="cache reads and writes included" />
+        <Fact label="Output tokens" value={formatTokens(event.outputTokens ?? usage.output_tokens)} />
         {(cacheRead != null || cacheWrite != null) && <Fact label="Cache read / write" value={`${formatTokens(cacheRead ?? 0)} / ${formatTokens(cacheWrite ?? 0)}`} />}
-        <Fact label="Latency" value={formatDuration(num(exchange.durationMs) ?? event.durationMs)} />
-        <Fact label="Time to first token" value={exchange.stream === true ? formatDuration(num(exchange.timeToFirstTokenMs)) : "not streamed"} />
-        <Fact label="Cost" value={exchange.priced === false ? "unknown (no price)" : formatUsd(cost ?? event.costUsd)} />
+        <Fact label="Latency" value={formatDuration(exchange.durationMs)} />
+        <Fact label="Time to first token" value={exchange.stream ? formatDuration(exchange.timeToFirstTokenMs) : "not streamed"} />
+        <Fact label="Cost" value={exchange.priced === false ? "unknown (no price)" : formatUsd(exchange.costUsd ?? event.costUsd)} />
         <Fact label="Stop reason" value={stopReason ?? "—"} />
-        <Fact label="HTTP status" value={num(responsePart.status) ?? "—"} />
+        <Fact label="HTTP status" value={responsePart.status} />
         <Fact label="Attempts" value={attempts.length || 1} />
       </div>
 
-      {str(exchange.error) && <div className={styles.errorBox}>{str(exchange.error)}</div>}
+      {exchange.error && <div className={styles.errorBox}>{exchange.error}</div>}
 
       {attempts.length > 1 && (
         <div>
@@ -88,11 +89,11 @@ export function ModelCallEvent({ body, event }: EventViewProps) {
                 <tr key={index}>
                   <td>{index + 1}</td>
                   <td>
-                    <Badge tone={num(attempt.status) === 200 ? "pass" : "fail"}>{num(attempt.status) === 0 ? "no answer" : String(attempt.status)}</Badge>
+                    <Badge tone={attempt.status === 200 ? "pass" : "fail"}>{attempt.status === 0 ? "no answer" : String(attempt.status)}</Badge>
                   </td>
-                  <td>{formatDuration(num(attempt.durationMs))}</td>
-                  <td>{attempt.retryAfterMs != null ? formatDuration(num(attempt.retryAfterMs)) : "—"}</td>
-                  <td className="muted">{str(attempt.error) ?? ""}</td>
+                  <td>{formatDuration(attempt.durationMs)}</td>
+                  <td>{attempt.retryAfterMs != null ? formatDuration(attempt.retryAfterMs) : "—"}</td>
+                  <td className="muted">{attempt.error ?? ""}</td>
                 </tr>
               ))}
             </tbody>
@@ -160,7 +161,7 @@ export function ModelCallEvent({ body, event }: EventViewProps) {
         )}
       </div>
 
-      {(isRecord(requestPart.headers) || isRecord(responsePart.headers)) && (
+      {(requestPart.headers || responsePart.headers) && (
         <details className={styles.collapsible}>
           <summary>Headers</summary>
           <JsonView value={{ request: requestPart.headers ?? null, response: responsePart.headers ?? null }} />

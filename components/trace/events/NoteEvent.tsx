@@ -1,15 +1,13 @@
 // A message from the studio or the sandbox (note, sandbox), with any detail it carries.
-import { isRecord, str } from "../format";
 import styles from "../trace.module.css";
 import { JsonView } from "./JsonView";
 import type { EventViewProps } from "./types";
 
-export function NoteEvent({ body }: EventViewProps) {
-  const note = isRecord(body) ? body : {};
-  const { message, ...detail } = note;
+export function NoteEvent({ body }: EventViewProps<"note" | "sandbox">) {
+  const { message, ...detail } = body;
   return (
     <>
-      <div className={styles.text}>{str(message) ?? "(no message)"}</div>
+      <div className={styles.text}>{message}</div>
       {Object.keys(detail).length > 0 && (
         <div>
           <div className={styles.label}>Detail</div>

@@ -1,24 +1,20 @@
 // What a proposer's tool answered: ok or error, how long it took, and the text the model got back.
 import { Badge } from "@/components/ui";
 import { formatDuration } from "@/lib/format";
-import { isRecord, str } from "../format";
 import styles from "../trace.module.css";
-import { Fact, JsonView, TextBlock } from "./JsonView";
+import { Fact, TextBlock } from "./JsonView";
 import type { EventViewProps } from "./types";
 
-export function ToolResultEvent({ body, event }: EventViewProps) {
-  const result = isRecord(body) ? body : {};
-  const text = str(result.text);
-  const failed = result.isError === true;
+export function ToolResultEvent({ body: result, event }: EventViewProps<"tool_result">) {
   return (
     <>
       <div className={styles.facts}>
         <Fact label="Tool" value={<span className={styles.blockName}>{event.name ?? "?"}</span>} />
-        <Fact label="Outcome" value={<Badge tone={failed ? "fail" : "pass"}>{failed ? "error" : "ok"}</Badge>} />
+        <Fact label="Outcome" value={<Badge tone={result.isError ? "fail" : "pass"}>{result.isError ? "error" : "ok"}</Badge>} />
         <Fact label="Duration" value={formatDuration(event.durationMs)} />
-        {str(result.id) && <Fact label="Call id" value={<code>{str(result.id)}</code>} wide />}
+        {result.id && <Fact label="Call id" value={<code>{result.id}</code>} wide />}
       </div>
-      {text === null ? <JsonView value={body} /> : <TextBlock label="Result, as the model got it" text={text} tone={failed ? "fail" : undefined} />}
+      <TextBlock label="Result, as the model got it" text={result.text} tone={result.isError ? "fail" : undefined} />
     </>
   );
 }

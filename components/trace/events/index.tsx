@@ -1,5 +1,7 @@
-// One view per event kind; kinds without one show their body as JSON.
+// One view per event kind (lib/traces/events.ts); a kind without one shows its body as JSON.
 import type { ComponentType } from "react";
+import type { EventKind } from "@/lib/traces/events";
+import type { TraceEventDetail } from "@/lib/traces/queries";
 import { ErrorEvent } from "./ErrorEvent";
 import { ExceptionEvent } from "./ExceptionEvent";
 import { ExecEvent } from "./ExecEvent";
@@ -16,7 +18,7 @@ import type { EventViewProps } from "./types";
 
 export type { EventViewProps } from "./types";
 
-const views: Record<string, ComponentType<EventViewProps>> = {
+const views: { [K in EventKind]: ComponentType<EventViewProps<K>> } = {
   model_call: ModelCallEvent,
   exec: ExecEvent,
   stdout: TextEvent,
@@ -28,16 +30,18 @@ const views: Record<string, ComponentType<EventViewProps>> = {
   grade: GradeEvent,
   note: NoteEvent,
   sandbox: NoteEvent,
-  // The proposer's transcript (lib/proposer/events.ts).
+  // The proposer's transcript.
   tool_call: ToolCallEvent,
   tool_result: ToolResultEvent,
   file_read: FileReadEvent,
 };
 
-function GenericEvent({ body }: EventViewProps) {
-  return <JsonView value={body} tall />;
-}
-
-export function viewFor(kind: string): ComponentType<EventViewProps> {
-  return views[kind] ?? GenericEvent;
+/**
+ * The view of one event. Call it only with a body the recorder kept whole (not `truncated`, not
+ * cut to text for display): that body has its kind's shape, typed when build.ts recorded it.
+ */
+export function EventView({ event, body }: { event: TraceEventDetail["event"]; body: unknown }) {
+  const View = views[event.kind] as ComponentType<EventViewProps<EventKind>> | undefined;
+  if (!View) return <JsonView value={body} tall />;
+  return <View event={event} body={body as EventViewProps<EventKind>["body"]} />;
 }

@@ -1,7 +1,8 @@
+import type { EventBodies, EventKind } from "@/lib/traces/events";
 import type { TraceEventDetail } from "@/lib/traces/queries";
 
-/** What every per-kind view gets: the event's columns and its body (possibly cut for display). */
-export interface EventViewProps {
-  event: TraceEventDetail["event"];
-  body: unknown;
+/** What the view of kind K gets: the event's columns and its typed body (long strings possibly cut for display). */
+export interface EventViewProps<K extends EventKind> {
+  event: TraceEventDetail["event"] & { kind: K };
+  body: EventBodies[K];
 }

@@ -4,8 +4,8 @@
 // The parsers here read the files the workspace builder writes (lib/workspace/readme.ts,
 // render.ts); each falls back to a safe default when a line is not there.
 import fs from "node:fs";
-import { fileReadEvent, noteEvent } from "../events.ts";
-import type { TraceEventRowLike } from "../types.ts";
+import { fileReadEvent, noteEvent } from "../../traces/build.ts";
+import type { TraceEventRow } from "../../traces/events.ts";
 import { splitLines, type WorkspaceFiles } from "../workspace-files.ts";
 import type { SuiteFacts } from "./patterns.ts";
 
@@ -20,7 +20,7 @@ export class RecordingReader {
 
   constructor(
     private readonly files: WorkspaceFiles,
-    private readonly record: (event: TraceEventRowLike) => void,
+    private readonly record: (event: TraceEventRow) => void,
   ) {}
 
   /** Whether a file is there (not a read: nothing is recorded). */

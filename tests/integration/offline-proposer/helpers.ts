@@ -6,7 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { db } from "../../helpers/db.ts";
 import { createProject } from "../../../lib/projects/create.ts";
-import { createProposer, type ProposerResult, type TraceEventRowLike } from "../../../lib/proposer/index.ts";
+import { createProposer, type ProposerResult } from "../../../lib/proposer/index.ts";
+import type { TraceEventRow } from "../../../lib/traces/events.ts";
 import { prepareEvaluation, runEvaluation } from "../../../lib/evaluations/run.ts";
 import { sha256 } from "../../../lib/runner/sandbox/compile.ts";
 import { buildWorkspace } from "../../../lib/workspace/build.ts";
@@ -54,7 +55,7 @@ export interface Proposed {
   result: ProposerResult;
   workspaceDir: string;
   proposalDir: string;
-  events: TraceEventRowLike[];
+  events: TraceEventRow[];
 }
 
 /** Builds the project's workspace and runs the offline proposer on it, as the loop would. */
@@ -63,7 +64,7 @@ export async function proposeOffline(projectId: string, root: string, options: {
   const workspaceDir = path.join(root, `workspace-${projectId}`);
   await buildWorkspace(projectId, workspaceDir, { iteration });
   const proposalDir = path.join(workspaceDir, "proposals", String(iteration));
-  const events: TraceEventRowLike[] = [];
+  const events: TraceEventRow[] = [];
   const result = await createProposer("offline").propose({
     workspaceDir,
     proposalDir,
@@ -78,6 +79,6 @@ export async function proposeOffline(projectId: string, root: string, options: {
   return { result, workspaceDir, proposalDir, events };
 }
 
-export function body(event: TraceEventRowLike): Record<string, unknown> {
-  return JSON.parse(event.bodyJson ?? "null") as Record<string, unknown>;
+export function body(event: TraceEventRow): Record<string, unknown> {
+  return JSON.parse(event.bodyJson) as Record<string, unknown>;
 }

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { TraceEventRowLike } from "../../../lib/proposer/index.ts";
+import type { TraceEventRow } from "../../../lib/traces/events.ts";
 
 export const FIXTURE = path.resolve(import.meta.dirname, "../../fixtures/proposer/workspace");
 
@@ -30,11 +30,11 @@ export function makeWorkspace(iteration = 3): TestWorkspace {
 
 /** The recorder the loop would pass, keeping rows in memory; bodies parsed for assertions. */
 export function recorder() {
-  const rows: TraceEventRowLike[] = [];
+  const rows: TraceEventRow[] = [];
   return {
     rows,
-    record: (row: TraceEventRowLike) => void rows.push(row),
-    body: (row: TraceEventRowLike) => JSON.parse(row.bodyJson ?? "null"),
+    record: (row: TraceEventRow) => void rows.push(row),
+    body: (row: TraceEventRow) => JSON.parse(row.bodyJson),
     kinds: () => rows.map((row) => row.kind),
   };
 }
