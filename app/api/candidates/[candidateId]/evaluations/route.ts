@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { candidateEvaluationState, evaluationBlocker } from "@/components/candidates/evaluation-state";
+import { candidateEvaluationState, evaluationBlocker } from "@/lib/evaluations/state";
 import { db } from "@/lib/db/client";
 import { StudioError } from "@/lib/errors";
 import { enqueue, QUEUES } from "@/lib/jobs/queue";
