@@ -1,6 +1,7 @@
 // Read models for the pages: narrow columns and aggregates computed in Postgres, so a
 // project with 500 candidates × 200 tasks lists as fast as an empty one.
 import { db, Prisma } from "../db/client.ts";
+import { StudioError } from "../errors.ts";
 
 /** SQL over candidate `c`: its parents as a JSON array of { id, number }. */
 export const candidateParents = Prisma.sql`coalesce((select json_agg(json_build_object('id', p.id, 'number', p.number) order by p.number)
@@ -76,6 +77,11 @@ export async function listProjects(): Promise<ProjectSummary[]> {
     bestSearchScore: row.best_search,
     lastActivity: row.last_activity,
   }));
+}
+
+/** The refusal for an unknown project id, in one wording for every caller. */
+export function noSuchProject(projectId: string): StudioError {
+  return new StudioError(`No project ${projectId}.`, { code: "not_found" });
 }
 
 export async function getProject(id: string) {

@@ -1,7 +1,6 @@
+import { z } from "zod";
 import { cancelProject } from "@/lib/loop/cancel";
+import { route } from "@/lib/server/route";
 
 /** Asks the project's running optimization (and its evaluations) to stop after the work in flight. */
-export async function POST(_request: Request, { params }: { params: Promise<{ id: string }> }) {
-  const asked = await cancelProject((await params).id);
-  return Response.json({ cancelled: asked.optimizations });
-}
+export const POST = route({ params: z.object({ id: z.string() }) }, async ({ params }) => ({ cancelled: (await cancelProject(params.id)).optimizations }));
