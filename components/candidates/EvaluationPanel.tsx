@@ -7,7 +7,7 @@ import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Badge, SimulatedBadge, ui } from "@/components/ui";
 import { formatScore, formatTokens, formatUsd } from "@/lib/format";
-import { evaluationBlocker, isActive, type CandidateEvaluationState, type Split } from "./evaluation-state";
+import { evaluationBlocker, isActive, type CandidateEvaluationState, type Split } from "@/lib/evaluations/state";
 import { workStatusTone } from "./format";
 import styles from "./candidate.module.css";
 

@@ -1,12 +1,15 @@
 // The proposer's instructions (its "skill") are a per-project, versioned setting: the
 // method's authors found iterating on this text mattered more than more iterations.
 import { db } from "../db/client.ts";
+import { StudioError } from "../errors.ts";
+import { noSuchProject } from "../projects/queries.ts";
 import { DEFAULT_INSTRUCTIONS } from "./defaults.ts";
 
 /** The newest version, creating version 1 from the defaults on first use. */
 export async function currentInstructions(projectId: string): Promise<{ id: string; version: number; text: string }> {
   const latest = await db.instructionVersion.findFirst({ where: { projectId }, orderBy: { version: "desc" }, select: { id: true, version: true, text: true } });
   if (latest) return latest;
+  if (!(await db.project.count({ where: { id: projectId } }))) throw noSuchProject(projectId);
   return db.instructionVersion.upsert({
     where: { projectId_version: { projectId, version: 1 } },
     create: { projectId, version: 1, text: DEFAULT_INSTRUCTIONS, note: "Default instructions" },
@@ -28,4 +31,11 @@ export async function saveInstructions(projectId: string, text: string, note?: s
     const created = await tx.instructionVersion.create({ data: { projectId, version: current.version + 1, text, note: note?.trim() || null }, select: { id: true, version: true } });
     return { ...created, created: true };
   });
+}
+
+/** A person's edit (the settings page, the API): unchanged text is refused, since it would save nothing. */
+export async function saveEditedInstructions(projectId: string, text: string, note?: string): Promise<{ version: number }> {
+  const saved = await saveInstructions(projectId, text, note);
+  if (!saved.created) throw new StudioError(`The text is the same as version ${saved.version}: nothing to save.`, { code: "conflict", details: { version: saved.version } });
+  return { version: saved.version };
 }

@@ -5,6 +5,7 @@ import { db, type ProposerKind } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { holdLease, takeLease } from "../jobs/lease.ts";
 import { workerGone } from "../jobs/ownership.ts";
+import { noSuchProject } from "../projects/queries.ts";
 import { readSettings } from "../projects/settings.ts";
 import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
 import { offlineUpstream } from "../offline/upstream.ts";
@@ -33,7 +34,7 @@ export async function createOptimization(
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`optimization:${projectId}`}))`;
     const project = await tx.project.findUnique({ where: { id: projectId }, select: { simulated: true } });
-    if (!project) throw new StudioError(`No project ${projectId}.`);
+    if (!project) throw noSuchProject(projectId);
     const going = await tx.optimization.findFirst({ where: { projectId, status: { in: ["queued", "running"] } }, select: { id: true, workerId: true, heartbeatAt: true, status: true } });
     if (going && !(going.status === "running" && workerGone(going.workerId, going.heartbeatAt))) {
       throw new StudioError(`An optimization is already ${going.status} for this project (${going.id}): one at a time.`);

@@ -6,9 +6,11 @@ import path from "node:path";
 import { db } from "../db/client.ts";
 import { StudioError, countProblems, formatProblem, type FileProblem } from "../errors.ts";
 import { compileGrader, compileHarness, sha256, type CompileError } from "../runner/sandbox/compile.ts";
-import { folderFiles, type SuiteFiles } from "../suites/files.ts";
+import { folderFiles, memoryFiles, type SuiteFiles } from "../suites/files.ts";
 import { SuiteLoadError, loadSuite, type LoadedSuite } from "../suites/load.ts";
 import { saveSuite } from "../suites/store.ts";
+import { exampleDir } from "./examples.ts";
+import { readUpload } from "./upload/form.ts";
 
 interface ProjectOptions {
   /** Defaults to the suite's name. */
@@ -40,14 +42,14 @@ export class ProjectInputError extends StudioError {
     readonly where: string,
     readonly problems: FileProblem[],
   ) {
-    super(`Cannot create the project from ${where} (${countProblems(problems)}):\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
+    super(`Cannot create the project from ${where} (${countProblems(problems)}):\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`, { code: "invalid" });
     this.name = "ProjectInputError";
   }
 }
 
 export async function createProject(input: CreateProjectInput): Promise<CreatedProject> {
   const harnessFile = path.resolve(input.harnessFile);
-  if (!fs.existsSync(harnessFile)) throw new StudioError(`Harness file not found: ${harnessFile}`);
+  if (!fs.existsSync(harnessFile)) throw new StudioError(`Harness file not found: ${harnessFile}`, { code: "invalid" });
   const harness = { file: path.basename(harnessFile), source: fs.readFileSync(harnessFile, "utf8") };
   return createProjectFromFiles({ ...input, suite: folderFiles(input.suiteDir), harness });
 }
@@ -74,6 +76,28 @@ export async function createProjectFromFiles(input: CreateProjectFromFilesInput)
     ...result,
     tasks: { search: suite.tasks.filter((task) => task.split === "search").length, test: suite.tasks.filter((task) => task.split === "test").length },
   };
+}
+
+/** POST /api/projects with JSON `{ example }`: a bundled example's suite and seed harness. */
+export async function createProjectFromExample(name: string): Promise<CreatedProject> {
+  const dir = exampleDir(name);
+  return listingProblems(createProject({ suiteDir: dir, harnessFile: path.join(dir, "harness.ts") }));
+}
+
+/** POST /api/projects with multipart form data: an uploaded suite (a folder's files, or a .zip) and seed harness. */
+export async function createProjectFromUpload(request: Request): Promise<CreatedProject> {
+  const upload = await readUpload(request);
+  return listingProblems(createProjectFromFiles({ suite: memoryFiles(upload.suite), harness: upload.harness, name: upload.name }));
+}
+
+/** The browser lists the problems by file and line, so its message is one line, not the CLI's list. */
+async function listingProblems(creating: Promise<CreatedProject>): Promise<CreatedProject> {
+  try {
+    return await creating;
+  } catch (error) {
+    if (!(error instanceof ProjectInputError)) throw error;
+    throw new StudioError(`The suite or harness has ${countProblems(error.problems)}; nothing was saved.`, { code: "invalid", details: { problems: error.problems } });
+  }
 }
 
 /** Loads the suite and compiles the harness and grader, collecting every problem at once. */

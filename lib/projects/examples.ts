@@ -31,6 +31,8 @@ export function listExamples(): Example[] {
 /** The example's folder; a clear error naming the ones that exist otherwise. */
 export function exampleDir(name: string): string {
   const known = listExamples().map((example) => example.name);
-  if (!known.includes(name)) throw new StudioError(`No example "${name}".`, known.length ? `Bundled examples: ${known.join(", ")}.` : "This copy of the studio has no examples folder.");
+  if (!known.includes(name)) {
+    throw new StudioError(`No example "${name}".`, { code: "invalid", hint: known.length ? `Bundled examples: ${known.join(", ")}.` : "This copy of the studio has no examples folder." });
+  }
   return path.join(examplesDir, name);
 }

@@ -4,6 +4,7 @@
 // lib/evaluations, lib/iterations, lib/instructions).
 import { bestCandidate } from "../candidates/best.ts";
 import { db } from "../db/client.ts";
+import { StudioError } from "../errors.ts";
 
 export interface ProjectSummary {
   id: string;
@@ -66,6 +67,11 @@ export async function listProjects(): Promise<ProjectSummary[]> {
     bestSearchScore: row.best_search,
     lastActivity: row.last_activity,
   }));
+}
+
+/** The refusal for an unknown project id, in one wording for every caller. */
+export function noSuchProject(projectId: string): StudioError {
+  return new StudioError(`No project ${projectId}.`, { code: "not_found" });
 }
 
 export async function getProject(id: string) {

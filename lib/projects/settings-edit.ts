@@ -5,6 +5,7 @@
 // the limit they ran under, so changing it would rank scores measured under different limits.
 import { z } from "zod";
 import { db, type ProposerKind } from "../db/client.ts";
+import { noSuchProject } from "./queries.ts";
 import { projectSettingsSchema, readSettings, type ProjectSettings } from "./settings.ts";
 
 export const PROPOSER_KINDS = ["claude", "command", "offline"] as const satisfies readonly ProposerKind[];
@@ -18,7 +19,7 @@ const modelName = z
   .max(200, { error: "must be at most 200 characters" })
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, { error: "must be a model name such as claude-sonnet-4-5: letters, digits and - . _ : / @, no spaces" });
 
-export const settingsInputSchema = z
+const settingsInputSchema = z
   .object({
     model: modelName,
     proposerKind: z.enum(PROPOSER_KINDS, { error: `must be one of ${PROPOSER_KINDS.join(", ")}` }),
@@ -40,37 +41,27 @@ export const settingsInputSchema = z
 
 export type SettingsInput = z.infer<typeof settingsInputSchema>;
 
+/**
+ * A save's body: the schema, and beside it the rule across fields (a command proposer needs its
+ * command), checked on the raw body. zod skips an object's own refinements once a field failed
+ * (`when` too, after a check such as .int()), and a person should see every problem at once.
+ */
+export const settingsBody = z.unknown().transform((body, ctx) => {
+  const parsed = settingsInputSchema.safeParse(body);
+  // As they are: fieldErrors reads their codes (unrecognized_keys) and paths.
+  if (!parsed.success) ctx.issues.push(...(parsed.error.issues as z.core.$ZodRawIssue[]));
+  const { proposerKind, proposerCommand } = (typeof body === "object" && body ? body : {}) as { proposerKind?: unknown; proposerCommand?: unknown };
+  if (proposerKind === "command" && !(typeof proposerCommand === "string" && proposerCommand.trim())) {
+    ctx.addIssue({ code: "custom", path: ["proposerCommand"], message: "is needed when the proposer is a command", input: proposerCommand });
+  }
+  return parsed.success ? parsed.data : z.NEVER;
+});
+
 /** The settings as the page and the API show them. No secrets: nothing from the environment. */
 export interface SettingsView extends SettingsInput {
   settings: ProjectSettings;
   /** The suite's, read-only here (see the top of this file). */
   timeoutMs: number | null;
-}
-
-/**
- * Validates a save: every field's problem at once, keyed by path. The rule across fields (a
- * command proposer needs its command) is checked here rather than in a zod refinement, which
- * zod skips when another field already failed.
- */
-export function parseSettingsInput(body: unknown): { ok: true; data: SettingsInput } | { ok: false; fields: Record<string, string> } {
-  const parsed = settingsInputSchema.safeParse(body);
-  const fields = parsed.success ? {} : fieldErrors(parsed.error);
-  const { proposerKind, proposerCommand } = (typeof body === "object" && body ? body : {}) as { proposerKind?: unknown; proposerCommand?: unknown };
-  if (proposerKind === "command" && !(typeof proposerCommand === "string" && proposerCommand.trim())) fields.proposerCommand ??= "is needed when the proposer is a command";
-  return parsed.success && !Object.keys(fields).length ? { ok: true, data: parsed.data } : { ok: false, fields };
-}
-
-/** "settings.budgets.task.tokens" → "must be more than 0 tokens": one message per field. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) fields[[...issue.path, key].join(".")] ??= "is not a setting the studio knows";
-      continue;
-    }
-    fields[issue.path.join(".") || "body"] ??= issue.message;
-  }
-  return fields;
 }
 
 const select = { model: true, proposerKind: true, proposerModel: true, proposerCommand: true, candidatesPerIteration: true, settings: true, suite: { select: { timeoutMs: true } } } as const;
@@ -80,8 +71,15 @@ export async function readProjectSettings(projectId: string): Promise<SettingsVi
   return row && view(row);
 }
 
+/** readProjectSettings for the API: an unknown project is refused rather than null. */
+export async function getProjectSettings(projectId: string): Promise<SettingsView> {
+  const settings = await readProjectSettings(projectId);
+  if (!settings) throw noSuchProject(projectId);
+  return settings;
+}
+
 /** Saves validated settings whole; the next iteration reads them (an iteration in progress keeps its own). */
-export async function saveProjectSettings(projectId: string, input: SettingsInput): Promise<SettingsView | null> {
+export async function saveProjectSettings(projectId: string, input: SettingsInput): Promise<SettingsView> {
   const { count } = await db.project.updateMany({
     where: { id: projectId },
     data: {
@@ -93,7 +91,8 @@ export async function saveProjectSettings(projectId: string, input: SettingsInpu
       settings: input.settings,
     },
   });
-  return count ? readProjectSettings(projectId) : null;
+  if (!count) throw noSuchProject(projectId);
+  return getProjectSettings(projectId);
 }
 
 function view(row: { model: string; proposerKind: ProposerKind; proposerModel: string; proposerCommand: string | null; candidatesPerIteration: number; settings: unknown; suite: { timeoutMs: number } | null }): SettingsView {

@@ -54,7 +54,7 @@ export class SuiteLoadError extends StudioError {
     readonly dir: string,
     readonly problems: SuiteProblem[],
   ) {
-    super(`Cannot load the suite in ${dir} (${countProblems(problems)}):\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
+    super(`Cannot load the suite in ${dir} (${countProblems(problems)}):\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`, { code: "invalid" });
     this.name = "SuiteLoadError";
   }
 }

@@ -31,7 +31,7 @@ describe("POST /api/projects/:id/optimizations", () => {
   it("refuses a malformed request and an unknown project with clear errors", async () => {
     expect((await post("/api/projects/x/optimizations", { iterations: 0 })).status).toBe(400);
     const unknown = await post("/api/projects/does-not-exist/optimizations", { iterations: 1, offline: true });
-    expect(unknown.status).toBe(409);
+    expect(unknown.status).toBe(404);
     expect((await unknown.json()).error).toContain("No project");
   });
 });

@@ -88,13 +88,17 @@ describe("studio instructions", () => {
 });
 
 describe("studio cancel", () => {
-  it("asks running work to stop", async () => {
+  it("asks running work to stop, and closes an optimization no worker has taken yet", async () => {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
-    await client.query(`insert into "Optimization" (id, "projectId", "iterationsRequested", status) values ('opt-cancel', $1, 5, 'running')`, [projectId]);
+    await client.query(`insert into "Optimization" (id, "projectId", "iterationsRequested", status) values ('opt-running', $1, 5, 'running'), ('opt-queued', $1, 5, 'queued')`, [projectId]);
     const result = await runCli(["cancel", "--project", projectId], env);
-    expect(result.stdout).toContain("Asked 1 optimization(s)");
-    expect((await client.query(`select "cancelRequested" from "Optimization" where id = 'opt-cancel'`)).rows[0].cancelRequested).toBe(true);
+    expect(result.stdout).toContain("Asked 2 optimization(s)");
+    const rows = await client.query(`select id, status, "stopReason", "cancelRequested", "finishedAt" is not null as finished from "Optimization" where id like 'opt-%' order by id`);
+    expect(rows.rows).toEqual([
+      { id: "opt-queued", status: "cancelled", stopReason: "cancelled", cancelRequested: true, finished: true },
+      { id: "opt-running", status: "running", stopReason: null, cancelRequested: true, finished: false },
+    ]);
     await client.end();
   });
 });

@@ -26,7 +26,7 @@ export async function readUpload(request: Request): Promise<Upload> {
 async function readForm(request: Request): Promise<FormData> {
   const type = request.headers.get("content-type") ?? "";
   if (!type.toLowerCase().startsWith("multipart/form-data")) throw new UploadError("Send the upload as multipart/form-data.");
-  const tooLarge = () => new UploadError(`The upload is over ${formatBytes(UPLOAD_LIMITS.requestBytes)}, the limit for one request.`, 413);
+  const tooLarge = () => new UploadError(`The upload is over ${formatBytes(UPLOAD_LIMITS.requestBytes)}, the limit for one request.`, "too_large");
   if (Number(request.headers.get("content-length")) > UPLOAD_LIMITS.requestBytes) throw tooLarge();
 
   const chunks: Uint8Array[] = [];
@@ -63,13 +63,13 @@ async function readHarness(part: FormDataEntryValue | null, suite: Map<string, U
     const file = "path" in clean ? clean.path.slice(clean.path.lastIndexOf("/") + 1) : HARNESS_FILE;
     if (part.size > UPLOAD_LIMITS.fileBytes) {
       const message = `is ${formatBytes(part.size)} (${part.size} bytes), over the ${formatBytes(UPLOAD_LIMITS.fileBytes)} limit for one file`;
-      throw new UploadError(`The harness ${message}.`, 413, [{ file, message }]);
+      throw new UploadError(`The harness ${message}.`, "too_large", [{ file, message }]);
     }
     return { file, source: await part.text() };
   }
   const bundled = suite.get(HARNESS_FILE);
   if (bundled) return { file: HARNESS_FILE, source: Buffer.from(bundled).toString("utf8") };
-  throw new UploadError("Choose a seed harness (a .ts file), or put a harness.ts at the root of the suite folder.", 400, [
+  throw new UploadError("Choose a seed harness (a .ts file), or put a harness.ts at the root of the suite folder.", "invalid", [
     { file: HARNESS_FILE, message: "missing: upload a seed harness, or put harness.ts at the root of the suite folder" },
   ]);
 }

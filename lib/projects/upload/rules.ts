@@ -34,14 +34,14 @@ export function formatBytes(bytes: number): string {
   return `${Number.isInteger(value) || value >= 10 ? Math.round(value) : value.toFixed(1)} ${unit}`;
 }
 
-/** An upload refused before anything was stored; `status` is the HTTP answer (400, or 413 for a limit). */
+/** An upload refused before anything was stored: "too_large" for a limit, else "invalid". */
 export class UploadError extends StudioError {
   constructor(
     message: string,
-    readonly status: 400 | 413 = 400,
+    code: "invalid" | "too_large" = "invalid",
     readonly problems: FileProblem[] = [],
   ) {
-    super(message);
+    super(message, { code, details: { problems } });
     this.name = "UploadError";
   }
 }
@@ -108,15 +108,15 @@ export class UploadFiles {
       return null;
     }
     if (this.admitted.size + 1 > UPLOAD_LIMITS.files) {
-      throw new UploadError(`The suite has more than ${UPLOAD_LIMITS.files} files, the limit for an upload.`, 413);
+      throw new UploadError(`The suite has more than ${UPLOAD_LIMITS.files} files, the limit for an upload.`, "too_large");
     }
     if (size > UPLOAD_LIMITS.fileBytes) {
       const message = `is ${formatBytes(size)} (${size} bytes), over the ${formatBytes(UPLOAD_LIMITS.fileBytes)} limit for one file`;
-      throw new UploadError(`${clean.path} ${message}.`, 413, [{ file: clean.path, message }]);
+      throw new UploadError(`${clean.path} ${message}.`, "too_large", [{ file: clean.path, message }]);
     }
     this.bytes += size;
     if (this.bytes > UPLOAD_LIMITS.totalBytes) {
-      throw new UploadError(`The suite's files add up to more than ${formatBytes(UPLOAD_LIMITS.totalBytes)} (unpacked), the limit for an upload.`, 413);
+      throw new UploadError(`The suite's files add up to more than ${formatBytes(UPLOAD_LIMITS.totalBytes)} (unpacked), the limit for an upload.`, "too_large");
     }
     this.admitted.add(clean.path);
     return clean.path;
@@ -133,7 +133,7 @@ export class UploadFiles {
     }
     if (this.refused.length > 0) {
       const count = this.refused.length === 1 ? "a file" : `${this.refused.length} files`;
-      throw new UploadError(`The upload has ${count} that cannot be part of a suite; nothing was saved.`, 400, this.refused);
+      throw new UploadError(`The upload has ${count} that cannot be part of a suite; nothing was saved.`, "invalid", this.refused);
     }
   }
 

@@ -136,17 +136,17 @@ function inflateEntry(data: Uint8Array, entry: ZipEntry): Uint8Array {
   const start = entry.offset + 30 + view.getUint16(entry.offset + 26, true) + view.getUint16(entry.offset + 28, true);
   if (start + entry.compressedSize > data.length) throw damaged(`${entry.name} is cut short`);
   const compressed = data.subarray(start, start + entry.compressedSize);
-  const lie = (status: 400 | 413, what: string) =>
-    new UploadError(`${entry.name} ${what}: the archive is damaged or crafted; nothing was saved.`, status, [{ file: entry.name, message: what }]);
+  const lie = (code: "invalid" | "too_large", what: string) =>
+    new UploadError(`${entry.name} ${what}: the archive is damaged or crafted; nothing was saved.`, code, [{ file: entry.name, message: what }]);
 
   if (entry.method === STORED) {
-    if (compressed.length !== entry.size) throw lie(400, `holds ${compressed.length} bytes, not the ${entry.size} the zip declares`);
+    if (compressed.length !== entry.size) throw lie("invalid", `holds ${compressed.length} bytes, not the ${entry.size} the zip declares`);
     return compressed.slice();
   }
   const out = new Uint8Array(entry.size); // the declared size already passed the limits
   let written = 0;
   const inflater = new Inflate((chunk) => {
-    if (written + chunk.length > entry.size) throw lie(413, `inflates past the ${entry.size} bytes the zip declares for it`);
+    if (written + chunk.length > entry.size) throw lie("too_large", `inflates past the ${entry.size} bytes the zip declares for it`);
     out.set(chunk, written);
     written += chunk.length;
   });
@@ -158,6 +158,6 @@ function inflateEntry(data: Uint8Array, entry: ZipEntry): Uint8Array {
     if (error instanceof UploadError) throw error;
     throw damaged(`${entry.name} does not inflate: ${(error as Error).message}`);
   }
-  if (written !== entry.size) throw lie(400, `inflates to ${written} bytes, not the ${entry.size} the zip declares`);
+  if (written !== entry.size) throw lie("invalid", `inflates to ${written} bytes, not the ${entry.size} the zip declares`);
   return out;
 }

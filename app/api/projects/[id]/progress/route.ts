@@ -1,5 +1,5 @@
+import { z } from "zod";
 import { projectProgress } from "@/lib/projects/progress";
+import { route } from "@/lib/server/route";
 
-export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
-  return Response.json(await projectProgress((await params).id), { headers: { "cache-control": "no-store" } });
-}
+export const GET = route({ params: z.object({ id: z.string() }), noStore: true }, ({ params }) => projectProgress(params.id));

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { cache, Suspense } from "react";
 import { CandidateSource } from "@/components/candidates/CandidateSource";
 import { EvaluationPanel } from "@/components/candidates/EvaluationPanel";
-import { candidateEvaluationState } from "@/components/candidates/evaluation-state";
+import { candidateEvaluationState } from "@/lib/evaluations/state";
 import { candidateHref, candidateStatusTone, shortId } from "@/components/candidates/format";
 import { parseOutcome, TaskResults } from "@/components/candidates/TaskResults";
 import { Badge, EmptyState, Page, PageHeader, Section, SimulatedBadge, ui } from "@/components/ui";

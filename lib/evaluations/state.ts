@@ -1,7 +1,7 @@
 // What a candidate's evaluations look like to the page and to the API: JSON-safe, and one
 // rule for when another evaluation may start, shared by the button (why it is disabled) and
 // the route (why it refuses).
-import type { EvaluationBrief } from "@/lib/evaluations/queries";
+import type { EvaluationBrief } from "./queries.ts";
 
 export type Split = "search" | "test";
 
