@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { AppHeader } from "@/components/AppHeader";
+import { QueryProvider } from "@/components/data/QueryProvider";
 import "./globals.css";
 
 // Every page reads the database at request time; nothing is prerendered at build.
@@ -16,8 +17,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <AppHeader modelReady={Boolean(process.env.ANTHROPIC_API_KEY)} />
-        <main>{children}</main>
+        <QueryProvider>
+          <AppHeader modelReady={Boolean(process.env.ANTHROPIC_API_KEY)} />
+          <main>{children}</main>
+        </QueryProvider>
       </body>
     </html>
   );

@@ -2,33 +2,27 @@
 
 // Run iterations, watch them, cancel them. Buttons only enqueue work (the job worker runs
 // it); progress is polled from the database, so it survives a reload and shows in every tab.
-import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useState } from "react";
+import { progressQuery } from "@/components/data/queries";
+import { useLiveQuery } from "@/components/data/useLiveQuery";
 import type { RunProgress } from "@/lib/projects/progress";
 import { Badge, ui } from "./ui";
 import styles from "./RunControls.module.css";
 
+const POLL_RUNNING_MS = 1000;
+/** Idle, the controls still notice a run started elsewhere (another tab, the CLI). */
+const POLL_IDLE_MS = 5000;
+
 export function RunControls({ projectId, initial }: { projectId: string; initial: RunProgress }) {
-  const router = useRouter();
-  const [progress, setProgress] = useState(initial);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const wasRunning = useRef(initial.running);
-
-  const refresh = useCallback(async () => {
-    const response = await fetch(`/api/projects/${projectId}/progress`, { cache: "no-store" });
-    if (!response.ok) return;
-    const next = (await response.json()) as RunProgress;
-    setProgress(next);
+  const { data: progress = initial, refetch } = useLiveQuery({
+    query: progressQuery(projectId),
+    initial,
+    every: (data) => (data?.running ? POLL_RUNNING_MS : POLL_IDLE_MS),
     // When a run ends (here or in another tab), reload the page's tables.
-    if (wasRunning.current && !next.running) router.refresh();
-    wasRunning.current = next.running;
-  }, [projectId, router]);
-
-  useEffect(() => {
-    const timer = setInterval(() => void refresh(), progress.running ? 1000 : 5000);
-    return () => clearInterval(timer);
-  }, [progress.running, refresh]);
+    refreshPageWhen: (before, after) => Boolean(before?.running) && !after.running,
+  });
 
   async function run(iterations: number) {
     setBusy(true);
@@ -40,7 +34,7 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
         body: JSON.stringify({ iterations, offline: !progress.modelConfigured }),
       });
       if (!response.ok) setError(((await response.json().catch(() => ({}))) as { error?: string }).error ?? `The studio answered ${response.status}.`);
-      await refresh();
+      await refetch();
     } finally {
       setBusy(false);
     }
@@ -49,7 +43,7 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
   async function cancel() {
     setBusy(true);
     await fetch(`/api/projects/${projectId}/cancel`, { method: "POST" });
-    await refresh();
+    await refetch();
     setBusy(false);
   }
 

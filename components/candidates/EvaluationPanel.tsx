@@ -2,10 +2,11 @@
 
 // A candidate's evaluations on search and test, with the buttons that start them. A button
 // only records the evaluation and queues it; the job worker runs it. While one is queued or
-// running this polls its progress and refreshes the page's tables when it ends.
-import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useRef, useState } from "react";
+// running this polls its progress and refreshes the page's tables as it goes and when it ends.
+import { useState } from "react";
 import { Badge, SimulatedBadge, ui } from "@/components/ui";
+import { evaluationsQuery } from "@/components/data/queries";
+import { useLiveQuery } from "@/components/data/useLiveQuery";
 import { formatScore, formatTokens, formatUsd } from "@/lib/format";
 import { evaluationBlocker, isActive, type CandidateEvaluationState, type Split } from "@/lib/evaluations/state";
 import { workStatusTone } from "./format";
@@ -15,34 +16,28 @@ const SPLITS: { split: Split; label: string; hint: string }[] = [
   { split: "search", label: "Search", hint: "the split the loop optimizes on" },
   { split: "test", label: "Test", hint: "held out: report, do not tune on it" },
 ];
+const POLL_MS = 1500;
+
+const anyActive = (state: CandidateEvaluationState) => isActive(state.search.newest) || isActive(state.test.newest);
+
+/** Should the server-rendered task results re-render? As search results come in, when an evaluation starts or ends. */
+function resultsChanged(before: CandidateEvaluationState | undefined, after: CandidateEvaluationState): boolean {
+  if (!before) return false;
+  if (anyActive(before) && !anyActive(after)) return true;
+  if ((before.search.newest?.finishedCount ?? 0) !== (after.search.newest?.finishedCount ?? 0)) return true;
+  // (One that started and ended between two answers shows only as a new newest evaluation.)
+  return before.search.newest?.id !== after.search.newest?.id || before.test.newest?.id !== after.test.newest?.id;
+}
 
 export function EvaluationPanel(props: { projectId: string; candidateId: string; candidateStatus: string; initial: CandidateEvaluationState; highlight?: Split }) {
-  const router = useRouter();
-  const [state, setState] = useState(props.initial);
   const [busy, setBusy] = useState<Split | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const active = isActive(state.search.newest) || isActive(state.test.newest);
-  const seen = useRef({ active, searchFinished: state.search.newest?.finishedCount ?? 0 });
-
-  useEffect(() => setState(props.initial), [props.initial]);
-
-  const refresh = useCallback(async () => {
-    const response = await fetch(`/api/candidates/${props.candidateId}/evaluations?projectId=${encodeURIComponent(props.projectId)}`, { cache: "no-store" });
-    if (!response.ok) return;
-    const next = (await response.json()) as CandidateEvaluationState;
-    setState(next);
-    const nowActive = isActive(next.search.newest) || isActive(next.test.newest);
-    const searchFinished = next.search.newest?.finishedCount ?? 0;
-    // Reload the server-rendered task results as they come in, and once more at the end.
-    if ((seen.current.active && !nowActive) || searchFinished !== seen.current.searchFinished) router.refresh();
-    seen.current = { active: nowActive, searchFinished };
-  }, [props.candidateId, props.projectId, router]);
-
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => void refresh(), 1500);
-    return () => clearInterval(timer);
-  }, [active, refresh]);
+  const { data: state = props.initial, refetch } = useLiveQuery({
+    query: evaluationsQuery(props.projectId, props.candidateId),
+    initial: props.initial,
+    every: (data) => (data && anyActive(data) ? POLL_MS : false),
+    refreshPageWhen: resultsChanged,
+  });
 
   async function evaluate(split: Split) {
     setBusy(split);
@@ -54,8 +49,7 @@ export function EvaluationPanel(props: { projectId: string; candidateId: string;
         body: JSON.stringify({ projectId: props.projectId, split }),
       });
       if (!response.ok) setError(((await response.json().catch(() => ({}))) as { error?: string }).error ?? `The studio answered ${response.status}.`);
-      seen.current.active = true;
-      await refresh();
+      await refetch();
     } catch {
       setError("The studio could not be reached.");
     } finally {

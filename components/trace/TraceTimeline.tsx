@@ -2,16 +2,20 @@
 
 // A trace's events in seq order: a kind filter, then a windowed list of one-line rows.
 // Rows not loaded yet render as placeholders; the viewer fetches their page on demand.
-import type { CSSProperties } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useRef, useState, type CSSProperties, type ReactNode } from "react";
 import { formatDuration, formatTokens } from "@/lib/format";
 import type { TraceEventItem } from "@/lib/traces/queries";
 import { KindLabel } from "./KindLabel";
 import { ShortcutLegend } from "./ShortcutLegend";
-import { VirtualList } from "./VirtualList";
 import { formatOffset } from "./format";
 import styles from "./trace.module.css";
 
 export const ROW_HEIGHT = 30;
+/** Height assumed before the list is measured (server render, first paint). */
+const ASSUMED_HEIGHT = 900;
+/** Rows rendered beyond the visible ones, either side, so a quick scroll shows no gap. */
+const OVERSCAN = 12;
 
 export interface TimelineProps {
   total: number;
@@ -136,19 +140,63 @@ export function TraceTimeline(props: TimelineProps) {
           )}
         </div>
       ) : (
-        <VirtualList
-          className={styles.list}
-          spacerClassName={styles.spacer}
-          label="Trace events"
-          count={props.total}
-          rowHeight={ROW_HEIGHT}
-          renderRow={renderRow}
-          activeIndex={props.selectedIndex}
-          onRangeChange={props.onRangeChange}
-          resetKey={(filter ?? []).join(",")}
-        />
+        <TimelineRows count={props.total} renderRow={renderRow} selectedIndex={props.selectedIndex} onRangeChange={props.onRangeChange} resetKey={(filter ?? []).join(",")} />
       )}
       <ShortcutLegend {...props.neighbours} />
     </section>
+  );
+}
+
+/**
+ * The windowed list: only the rows in view (and OVERSCAN either side) are in the DOM, so 10,000
+ * events cost the same as 40. Its own component, so scrolling re-renders the rows, not the toolbar.
+ */
+function TimelineRows(props: {
+  count: number;
+  renderRow: (index: number, style: CSSProperties) => ReactNode;
+  /** Kept in view whenever it changes (keyboard moves, deep links). */
+  selectedIndex: number | null;
+  /** The rows in view (start inclusive, end exclusive): the viewer loads their pages. */
+  onRangeChange: (start: number, end: number) => void;
+  /** Changing it scrolls back to the top (a new filter). */
+  resetKey: string;
+}) {
+  const { count, selectedIndex, onRangeChange, resetKey } = props;
+  const ref = useRef<HTMLDivElement>(null);
+  // Start with the selected row in view, so a deep link renders the right rows on the server.
+  const [initialOffset] = useState(() => (selectedIndex != null ? Math.max(0, (selectedIndex - 5) * ROW_HEIGHT) : 0));
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => ref.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: OVERSCAN,
+    initialOffset,
+    initialRect: { width: 0, height: ASSUMED_HEIGHT },
+  });
+  const rows = virtualizer.getVirtualItems();
+  const start = virtualizer.range?.startIndex ?? 0;
+  const end = virtualizer.range ? virtualizer.range.endIndex + 1 : 0;
+
+  useEffect(() => {
+    onRangeChange(start, Math.min(count, end));
+  }, [start, end, count, onRangeChange]);
+
+  useEffect(() => {
+    if (selectedIndex != null) virtualizer.scrollToIndex(selectedIndex);
+  }, [selectedIndex, virtualizer]);
+
+  const shownKey = useRef(resetKey);
+  useEffect(() => {
+    if (shownKey.current === resetKey) return;
+    shownKey.current = resetKey;
+    virtualizer.scrollToOffset(0);
+  }, [resetKey, virtualizer]);
+
+  return (
+    <div ref={ref} className={styles.list} role="listbox" aria-label="Trace events">
+      <div className={styles.spacer} style={{ height: virtualizer.getTotalSize() }}>
+        {rows.map((row) => props.renderRow(row.index, { top: row.start, height: row.size }))}
+      </div>
+    </div>
   );
 }

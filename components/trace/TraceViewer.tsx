@@ -3,10 +3,15 @@
 // One trace, a task run's or an iteration's (the proposer's transcript): the timeline (pages of
 // narrow rows, fetched as they scroll into view) beside the opened event (its body fetched when
 // opened). The selection and the kind filter live in the URL (?event=<seq>&kind=a,b), so a link
-// opens the same event. A live trace (an iteration still running) is polled as it grows.
+// opens the same event. A live trace (an iteration still running) is polled as it grows. Pages
+// and bodies live in the tab's query cache (components/data/queries.ts), so a trace opened
+// again in the same tab shows at once.
+import { useQueries, useQuery, useQueryClient, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useRef, useState } from "react";
-import type { TimelineStart, TraceEventDetail, TraceEventItem, TraceEventPage } from "@/lib/traces/queries";
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from "react";
+import { getJson, traceEventQuery, traceEventsUrl, traceKeys, traceLocateQuery, tracePageQuery } from "@/components/data/queries";
+import { useLiveQuery } from "@/components/data/useLiveQuery";
+import type { TimelineStart, TraceEventItem, TraceEventPage } from "@/lib/traces/queries";
 import { EventDetail, type DetailState } from "./EventDetail";
 import { TraceTimeline } from "./TraceTimeline";
 import styles from "./trace.module.css";
@@ -39,116 +44,112 @@ export interface TraceViewerProps {
 
 const URL_PARAMS = { event: "event", kind: "kind" };
 
-/** Bodies kept in memory, so moving back and forth with j/k is instant. */
-const DETAIL_CACHE = 40;
 /** A body is fetched once the selection rests this long (holding j does not fire a request per row). */
 const DETAIL_DELAY_MS = 40;
 /** How often a live trace asks for new events. */
 const LIVE_POLL_MS = 2000;
 
 type Selection = { seq: number | null; index: number | null };
+/** The timeline pages in view (first and last, inclusive). */
+type PageRange = { first: number; last: number };
+type Summary = { eventCount: number; kinds: { kind: string; count: number }[] };
 
 export function TraceViewer(props: TraceViewerProps) {
   const { apiBase, pageSize, live } = props;
   const router = useRouter();
+  const queryClient = useQueryClient();
   const [filter, setFilter] = useState<string[] | null>(props.filter);
-  const [total, setTotal] = useState(props.start.page.total);
-  const [summary, setSummary] = useState({ eventCount: props.start.eventCount, kinds: props.start.kinds });
   const [selected, setSelected] = useState<Selection | null>(props.selectedSeq == null ? null : { seq: props.selectedSeq, index: props.start.selectedIndex });
-  const [detail, setDetail] = useState<DetailState | null>(null);
   const [raw, setRaw] = useState(false);
   const [ready, setReady] = useState(false);
-  const [listError, setListError] = useState<string | null>(null);
-  const [, setVersion] = useState(0);
+  const startPage = Math.floor(props.start.page.offset / pageSize);
+  const [range, setRange] = useState<PageRange>({ first: startPage, last: startPage });
+  const filterGeneration = useRef(0);
 
-  const pages = useRef(new Map<number, TraceEventItem[]>([[Math.floor(props.start.page.offset / pageSize), props.start.page.events]]));
-  const inflight = useRef(new Map<number, Promise<TraceEventItem[] | null>>());
-  const generation = useRef(0);
-  const details = useRef(new Map<number, TraceEventDetail>());
-  const [retryNonce, setRetryNonce] = useState(0);
+  // The page the server rendered is the freshest copy there is: it replaces a cached one (a live
+  // trace seen earlier in this tab), once, before anything reads it.
+  useState(() => queryClient.setQueryData(tracePageQuery(apiBase, props.filter, pageSize, startPage).queryKey, props.start.page));
 
-  const kindParam = filter ? `&kind=${encodeURIComponent(filter.join(","))}` : "";
-  const rowAt = useCallback((index: number) => pages.current.get(Math.floor(index / pageSize))?.[index % pageSize], [pageSize]);
+  // How many events the filter shows: from the newest answer of any of its pages (a live trace grows).
+  const pagesKey = traceKeys.pages(apiBase, filter, pageSize);
+  const answeredTotal = newestPage(queryClient, pagesKey)?.total;
+  const [lastTotal, setLastTotal] = useState(props.start.page.total);
+  useEffect(() => {
+    if (answeredTotal != null) setLastTotal(answeredTotal);
+  }, [answeredTotal]);
+  const total = answeredTotal ?? lastTotal; // (a new filter, before its first page is in)
 
-  const loadPage = useCallback(
-    (page: number): Promise<TraceEventItem[] | null> => {
-      const loaded = pages.current.get(page);
-      if (loaded) return Promise.resolve(loaded);
-      const pending = inflight.current.get(page);
-      if (pending) return pending;
-      const gen = generation.current;
-      const promise = fetch(`${apiBase}/events?offset=${page * pageSize}&limit=${pageSize}${kindParam}`, { cache: "no-store" })
-        .then(async (response) => {
-          const data = (await response.json()) as TraceEventPage & { error?: string };
-          if (!response.ok) throw new Error(data.error ?? `The studio answered ${response.status}.`);
-          if (gen !== generation.current) return null;
-          pages.current.set(page, data.events);
-          setTotal(data.total);
-          setListError(null);
-          setVersion((version) => version + 1);
-          return data.events;
-        })
-        .catch((error: Error) => {
-          if (gen === generation.current) setListError(error.message);
-          return null;
-        })
-        .finally(() => {
-          if (gen === generation.current) inflight.current.delete(page);
-        });
-      inflight.current.set(page, promise);
-      return promise;
+  // The pages to hold: those in view, and the selected row's (j may step onto a page not loaded yet).
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const wanted = new Set<number>();
+  for (let page = range.first; page <= Math.min(range.last, pageCount - 1); page++) wanted.add(page);
+  if (selected?.index != null) wanted.add(Math.floor(selected.index / pageSize));
+  if (!wanted.size) wanted.add(0);
+  const pages = [...wanted];
+  const results = useQueries({ queries: pages.map((page) => tracePageQuery(apiBase, filter, pageSize, page)) });
+  const loaded = new Map<number, TraceEventItem[]>();
+  pages.forEach((page, i) => {
+    const data = results[i].data;
+    if (data) loaded.set(page, data.events);
+  });
+  const rowAt = (index: number): TraceEventItem | undefined => {
+    const page = Math.floor(index / pageSize);
+    const events = loaded.get(page) ?? queryClient.getQueryData(tracePageQuery(apiBase, filter, pageSize, page).queryKey)?.events;
+    return events?.[index % pageSize];
+  };
+  const listError = results.find((result) => result.error)?.error?.message ?? null;
+
+  // A short page (the end of the trace when it was read) that the trace has grown past is out of date.
+  const outdated = pages.filter((page, i) => {
+    const { data, isFetching } = results[i];
+    return data && !isFetching && data.events.length < pageSize && page * pageSize + data.events.length < total;
+  });
+  useEffect(() => {
+    for (const page of outdated) void queryClient.invalidateQueries({ queryKey: tracePageQuery(apiBase, filter, pageSize, page).queryKey, exact: true });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- followed by its value
+  }, [outdated.join(","), apiBase, filter, pageSize, queryClient]);
+
+  // A live trace: re-read the first page not known to be full (the tail) with the counts per
+  // kind; the pages past it load as they scroll into view.
+  const [renderedCounts] = useState<Summary>(() => ({ eventCount: props.start.eventCount, kinds: props.start.kinds }));
+  const summary = useLiveQuery<Summary, ReturnType<typeof traceKeys.summary>>({
+    query: {
+      queryKey: traceKeys.summary(apiBase),
+      queryFn: async ({ signal }) => {
+        let tail = Math.floor(total / pageSize);
+        for (const query of queryClient.getQueryCache().findAll({ queryKey: pagesKey })) {
+          const data = query.state.data as TraceEventPage | undefined;
+          const page = query.queryKey[pagesKey.length] as number;
+          if (data && data.events.length < pageSize && page < tail) tail = page;
+        }
+        const data = await getJson<TraceEventPage>(traceEventsUrl(apiBase, { offset: tail * pageSize, limit: pageSize, kinds: filter, summary: true }), signal);
+        queryClient.setQueryData(tracePageQuery(apiBase, filter, pageSize, tail).queryKey, data);
+        return { eventCount: data.eventCount ?? renderedCounts.eventCount, kinds: data.kinds ?? renderedCounts.kinds };
+      },
     },
-    [apiBase, pageSize, kindParam],
-  );
-
-  // A live trace: re-read the first page that is not known to be full (the tail), with the
-  // counts per kind; pages past it load as they scroll into view.
-  const poll = useCallback(async () => {
-    const gen = generation.current;
-    let page = Math.floor(total / pageSize);
-    for (const [index, events] of pages.current) if (events.length < pageSize && index < page) page = index;
-    try {
-      const response = await fetch(`${apiBase}/events?offset=${page * pageSize}&limit=${pageSize}${kindParam}&summary=1`, { cache: "no-store" });
-      const data = (await response.json()) as TraceEventPage & { error?: string };
-      if (!response.ok || gen !== generation.current) return;
-      pages.current.set(page, data.events);
-      setTotal(data.total);
-      if (data.eventCount != null && data.kinds) setSummary({ eventCount: data.eventCount, kinds: data.kinds });
-      setVersion((version) => version + 1);
-    } catch {
-      // The next poll tries again.
-    }
-  }, [apiBase, pageSize, kindParam, total]);
-  const pollRef = useRef(poll);
-  pollRef.current = poll;
+    initial: renderedCounts, // (the first render's: like the rest of props.start, read once)
+    every: live ? LIVE_POLL_MS : false,
+    enabled: Boolean(live),
+  });
+  const counts = summary.data ?? renderedCounts;
+  const readLastEvents = useEffectEvent(() => void summary.refetch());
   const wasLive = useRef(Boolean(live));
   useEffect(() => {
-    if (!live) {
-      if (wasLive.current) void pollRef.current(); // the last events, once the run has ended
-      wasLive.current = false;
-      return;
-    }
-    wasLive.current = true;
-    const timer = setInterval(() => void pollRef.current(), LIVE_POLL_MS);
-    return () => clearInterval(timer);
+    if (!live && wasLive.current) readLastEvents(); // the last events, once the run has ended
+    wasLive.current = Boolean(live);
   }, [live]);
 
   const onRangeChange = useCallback(
     (start: number, end: number) => {
-      for (let page = Math.floor(start / pageSize); page <= Math.floor(Math.max(start, end - 1) / pageSize); page++) void loadPage(page);
+      const first = Math.floor(start / pageSize);
+      const last = Math.floor(Math.max(start, end - 1) / pageSize);
+      setRange((current) => (current.first === first && current.last === last ? current : { first, last }));
     },
-    [loadPage, pageSize],
+    [pageSize],
   );
 
-  /** Opens the event at `index` of the (filtered) timeline, loading its page if needed. */
-  const selectIndex = useCallback(
-    (index: number) => {
-      const row = rowAt(index);
-      setSelected({ seq: row?.seq ?? null, index });
-      if (!row) void loadPage(Math.floor(index / pageSize));
-    },
-    [rowAt, loadPage, pageSize],
-  );
+  /** Opens the event at `index` of the (filtered) timeline; its page loads if needed. */
+  const selectIndex = (index: number) => setSelected({ seq: rowAt(index)?.seq ?? null, index });
 
   // A selection made before its page arrived gets its seq when the page does.
   const selectedRow = selected?.index != null ? rowAt(selected.index) : undefined;
@@ -168,65 +169,41 @@ export function TraceViewer(props: TraceViewerProps) {
     if (url.href !== window.location.href) window.history.replaceState(window.history.state, "", url);
   }, [selectedSeq, filter, params.event, params.kind]);
 
-  // The opened event's body: from the cache, or fetched (cut to detailMaxBytes for display).
+  // The opened event's body (cut to detailMaxBytes for display): cached, or read once the selection
+  // rests. The timer starts the read itself (no render in between: j → body is the figure
+  // bench:ui measures); the query here only shows it, and a new selection cancels it.
+  const body = useQuery({ ...traceEventQuery(apiBase, selectedSeq, props.detailMaxBytes), enabled: false });
+  const detailMaxBytes = props.detailMaxBytes;
   useEffect(() => {
-    if (selectedSeq == null) {
-      setDetail(null);
-      return;
-    }
-    const cached = details.current.get(selectedSeq);
-    if (cached) {
-      setDetail({ seq: selectedSeq, status: "ready", data: cached });
-      return;
-    }
-    setDetail({ seq: selectedSeq, status: "loading" });
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      fetch(`${apiBase}/events/${selectedSeq}?maxBytes=${props.detailMaxBytes}`, { signal: controller.signal, cache: "no-store" })
-        .then(async (response) => {
-          const data = (await response.json()) as TraceEventDetail & { error?: string };
-          if (!response.ok) throw new Error(data.error ?? `The studio answered ${response.status}.`);
-          details.current.set(selectedSeq, data);
-          if (details.current.size > DETAIL_CACHE) details.current.delete(details.current.keys().next().value as number);
-          setDetail({ seq: selectedSeq, status: "ready", data });
-        })
-        .catch((error: Error) => {
-          if (error.name !== "AbortError") setDetail({ seq: selectedSeq, status: "error", error: `Could not load event #${selectedSeq}: ${error.message}` });
-        });
-    }, DETAIL_DELAY_MS);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [selectedSeq, apiBase, props.detailMaxBytes, retryNonce]);
+    if (selectedSeq == null) return;
+    const timer = setTimeout(() => void queryClient.prefetchQuery(traceEventQuery(apiBase, selectedSeq, detailMaxBytes)), DETAIL_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [selectedSeq, apiBase, detailMaxBytes, queryClient]);
+  const detail: DetailState | null =
+    selectedSeq == null
+      ? null
+      : body.data
+        ? { seq: selectedSeq, status: "ready", data: body.data }
+        : body.error && !body.isFetching
+          ? { seq: selectedSeq, status: "error", error: `Could not load event #${selectedSeq}: ${body.error.message}` }
+          : { seq: selectedSeq, status: "loading" };
 
   const applyFilter = useCallback(
     (next: string[] | null) => {
-      generation.current++;
-      const gen = generation.current;
-      pages.current = new Map();
-      inflight.current = new Map();
+      const generation = ++filterGeneration.current;
       setFilter(next);
-      setVersion((version) => version + 1);
-      const kinds = next ? `&kind=${encodeURIComponent(next.join(","))}` : "";
-      const locate = selectedSeq != null ? `&locate=${selectedSeq}` : "";
-      fetch(`${apiBase}/events?offset=0&limit=${pageSize}${kinds}${locate}`, { cache: "no-store" })
-        .then(async (response) => {
-          const data = (await response.json()) as TraceEventPage & { error?: string };
-          if (!response.ok) throw new Error(data.error ?? `The studio answered ${response.status}.`);
-          if (gen !== generation.current) return;
-          pages.current.set(0, data.events);
-          setTotal(data.total);
-          setListError(null);
-          // The open event stays open; it is highlighted if the new filter shows it.
-          setSelected((current) => (current?.seq != null ? { seq: current.seq, index: data.located ?? null } : current));
-          setVersion((version) => version + 1);
-        })
-        .catch((error: Error) => {
-          if (gen === generation.current) setListError(error.message);
-        });
+      setRange({ first: 0, last: 0 }); // the list goes back to the top
+      if (selectedSeq == null) return;
+      // The open event stays open; it is highlighted if the new filter shows it.
+      setSelected({ seq: selectedSeq, index: null });
+      queryClient.fetchQuery(traceLocateQuery(apiBase, next, selectedSeq)).then(
+        (data) => {
+          if (generation === filterGeneration.current) setSelected((current) => (current?.seq === selectedSeq ? { seq: selectedSeq, index: data.located ?? null } : current));
+        },
+        () => {}, // not highlighted; the event stays open
+      );
     },
-    [apiBase, pageSize, selectedSeq],
+    [apiBase, queryClient, selectedSeq],
   );
 
   // Keyboard: j/k and arrows move and open; n/p go to the next/previous neighbour (failed task run, iteration).
@@ -274,8 +251,8 @@ export function TraceViewer(props: TraceViewerProps) {
     <div className={props.layout === "stacked" ? styles.viewerStacked : styles.viewer}>
       <TraceTimeline
         total={total}
-        eventCount={summary.eventCount}
-        kinds={summary.kinds}
+        eventCount={counts.eventCount}
+        kinds={counts.kinds}
         filter={filter}
         onFilter={applyFilter}
         rowAt={rowAt}
@@ -290,16 +267,29 @@ export function TraceViewer(props: TraceViewerProps) {
         live={Boolean(live)}
       />
       <EventDetail
-        state={detail ?? (selectedSeq != null ? { seq: selectedSeq, status: "loading" } : null)}
+        state={detail}
         item={selectedRow}
         startMs={props.start.startMs}
         raw={raw}
         onToggleRaw={() => setRaw((value) => !value)}
-        onRetry={() => setRetryNonce((nonce) => nonce + 1)}
+        onRetry={() => void body.refetch()}
         eventHref={(seq) => `${apiBase}/events/${seq}`}
         rawTraceHref={props.rawTraceHref}
-        empty={summary.eventCount === 0}
+        empty={counts.eventCount === 0}
       />
     </div>
   );
+}
+
+/** The most recently answered page under `pagesKey` (one filter of one trace), if any. */
+function newestPage(queryClient: QueryClient, pagesKey: QueryKey): TraceEventPage | undefined {
+  let newest: TraceEventPage | undefined;
+  let at = -1;
+  for (const query of queryClient.getQueryCache().findAll({ queryKey: pagesKey })) {
+    if (query.state.data && query.state.dataUpdatedAt > at) {
+      newest = query.state.data as TraceEventPage;
+      at = query.state.dataUpdatedAt;
+    }
+  }
+  return newest;
 }

@@ -3,10 +3,10 @@
 // While an iteration runs: its stage and, when evaluating, tasks done, polled from the
 // project's progress API (the one the overview's run controls use). When the stage changes or
 // the run ends, the page re-reads the database, so candidates and figures appear as they land.
-import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
 import { ui } from "@/components/ui";
 import runStyles from "@/components/RunControls.module.css";
+import { progressQuery } from "@/components/data/queries";
+import { useLiveQuery } from "@/components/data/useLiveQuery";
 import type { RunProgress } from "@/lib/projects/progress";
 import styles from "./page.module.css";
 
@@ -20,38 +20,22 @@ const STAGE_WORDS: Record<string, string> = {
 };
 const POLL_MS = 1500;
 
-export function IterationProgress(props: { projectId: string; number: number; stage: string | null; progress: Record<string, unknown> }) {
-  const router = useRouter();
-  const [current, setCurrent] = useState<{ stage: string | null; progress: Record<string, unknown> } | null>({ stage: props.stage, progress: props.progress });
-  const [stalled, setStalled] = useState(false);
-  const lastKey = useRef(`${props.stage}:${String(props.progress.candidateNumber ?? "")}`);
+type Current = { stage: string | null; progress: Record<string, unknown> };
 
-  useEffect(() => {
-    let stopped = false;
-    const tick = async () => {
-      try {
-        const response = await fetch(`/api/projects/${props.projectId}/progress`, { cache: "no-store" });
-        if (!response.ok || stopped) return;
-        const progress = (await response.json()) as RunProgress;
-        const mine = progress.iteration && progress.iteration.number === props.number ? progress.iteration : null;
-        setCurrent(mine ? { stage: mine.stage, progress: mine.progress } : null);
-        setStalled(Boolean(progress.optimization?.stalled));
-        // A new stage (or the end) means new rows in the database: re-render the page from it.
-        const key = mine ? `${mine.stage}:${String(mine.progress.candidateNumber ?? "")}` : "ended";
-        if (key !== lastKey.current) {
-          lastKey.current = key;
-          router.refresh();
-        }
-      } catch {
-        // The next tick tries again.
-      }
-    };
-    const timer = setInterval(() => void tick(), POLL_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [props.projectId, props.number, router]);
+/** This iteration in the project's progress, or null once another one (or none) is current. */
+const currentOf = (progress: RunProgress, number: number): Current | null => (progress.iteration && progress.iteration.number === number ? progress.iteration : null);
+/** What the server-rendered page depends on: a new stage or candidate means new rows in the database. */
+const pageSignature = (current: Current | null) => (current ? `${current.stage}:${String(current.progress.candidateNumber ?? "")}` : "ended");
+
+export function IterationProgress(props: { projectId: string; number: number; stage: string | null; progress: Record<string, unknown> }) {
+  const rendered: Current = { stage: props.stage, progress: props.progress };
+  const { data } = useLiveQuery({
+    query: progressQuery(props.projectId),
+    every: POLL_MS,
+    refreshPageWhen: (before, after) => pageSignature(currentOf(after, props.number)) !== pageSignature(before ? currentOf(before, props.number) : rendered),
+  });
+  const current = data ? currentOf(data, props.number) : rendered;
+  const stalled = Boolean(data?.optimization?.stalled);
 
   const stage = current?.stage ?? props.stage;
   const at = STAGES.indexOf((stage ?? "") as (typeof STAGES)[number]);
