@@ -2,7 +2,7 @@
 // is indexed by) beside its fetcher. Keys start with what they belong to (a project, a candidate,
 // a trace), so everything of one thing can be found or dropped with its prefix.
 import { queryOptions } from "@tanstack/react-query";
-import type { CandidateEvaluationState } from "@/components/candidates/evaluation-state";
+import type { CandidateEvaluationState } from "@/lib/evaluations/state";
 import type { RunProgress } from "@/lib/projects/progress";
 import type { TraceEventDetail, TraceEventPage } from "@/lib/traces/queries";
 
