@@ -30,8 +30,8 @@ function loadBindings(): Promise<Bindings> {
     const require = createRequire(import.meta.url);
     const packageDir = path.dirname(require.resolve("@prisma/schema-engine-wasm"));
     const bindings = await import(path.join(packageDir, "schema_engine_bg.js"));
-    const module = new WebAssembly.Module(fs.readFileSync(path.join(packageDir, "schema_engine_bg.wasm")));
-    const instance = new WebAssembly.Instance(module, { "./schema_engine_bg.js": bindings });
+    const wasmModule = new WebAssembly.Module(fs.readFileSync(path.join(packageDir, "schema_engine_bg.wasm")));
+    const instance = new WebAssembly.Instance(wasmModule, { "./schema_engine_bg.js": bindings });
     bindings.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
     (globalThis as Record<string, unknown>).PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (message: string) => console.error(`schema engine panic: ${message}`) };
@@ -40,14 +40,14 @@ function loadBindings(): Promise<Bindings> {
   return bindingsOnce;
 }
 
-/** Runs `use` with an engine connected to `url`, then frees the engine and its pool. */
-async function withEngine<T>(url: string, schema: string, use: (engine: Engine) => Promise<T>): Promise<T> {
+/** Runs `work` with an engine connected to `url`, then frees the engine and its pool. */
+async function withEngine<T>(url: string, schema: string, work: (engine: Engine) => Promise<T>): Promise<T> {
   const bindings = await loadBindings();
   const pool = catalogFriendlyPool(url);
   const adapter = bindMigrationAwareSqlAdapterFactory(withCharacterColumns(new PrismaPg(pool)));
   const engine = await bindings.SchemaEngine.new({ datamodels: [["schema.prisma", schema]] }, () => {}, adapter);
   try {
-    return await use(engine);
+    return await work(engine);
   } finally {
     engine.free();
     await pool.end().catch(() => {});
@@ -134,8 +134,4 @@ export async function diffDatabaseToSchema(url: string): Promise<string> {
 function cleanScript(stdout: string | null): string {
   const script = (stdout ?? "").trim();
   return script === "-- This is an empty migration." ? "" : script;
-}
-
-function readIfExists(file: string): string | null {
-  return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : null;
 }

@@ -3,7 +3,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import type { Attribution, CredentialUsage, TokenUsage } from "./types.ts";
+import type { Attribution, CredentialUsage, RegistryEntry, TokenUsage, UsageRecorder } from "./types.ts";
 
 /** A fresh, unguessable credential (192 random bits). Shaped like a key so SDK checks pass. */
 export function newCredential(): string {
@@ -23,14 +23,8 @@ function emptyUsage(): CredentialUsage {
   return { tokens: 0, inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, requests: 0 };
 }
 
-interface Entry {
-  credential: string;
-  attribution: Attribution;
-  usage: CredentialUsage;
-}
-
-export class CredentialRegistry {
-  #entries = new Map<string, Entry>();
+export class CredentialRegistry implements UsageRecorder {
+  #entries = new Map<string, RegistryEntry>();
 
   register(credential: string, attribution: Attribution): void {
     if (credential.length < 16) throw new Error("A proxy credential must be long and random; use newCredential()");
@@ -45,7 +39,7 @@ export class CredentialRegistry {
   }
 
   /** The entry for a presented credential, if it is registered. */
-  lookup(presented: string | undefined): Entry | undefined {
+  lookup(presented: string | undefined): RegistryEntry | undefined {
     return presented ? this.#entries.get(presented) : undefined;
   }
 
@@ -55,7 +49,7 @@ export class CredentialRegistry {
   }
 
   /** Counts one answered request against its credential. */
-  record(entry: Entry, usage: TokenUsage | undefined, costUsd: number): void {
+  record(entry: RegistryEntry, usage: TokenUsage | undefined, costUsd: number): void {
     const total = entry.usage;
     total.requests += 1;
     total.costUsd += costUsd;
@@ -67,5 +61,3 @@ export class CredentialRegistry {
     total.tokens = total.inputTokens + total.outputTokens;
   }
 }
-
-export type RegistryEntry = Entry;

@@ -1,9 +1,8 @@
 // One model request, start to finish: budget check, upstream attempts with retries, relaying the
 // answer (streams go through stream-relay.ts), and the full record handed to `onExchange`.
 
-import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { exhaustedBudget } from "./budget.ts";
-import type { CredentialRegistry, RegistryEntry } from "./credentials.ts";
 import {
   describeErrorBody,
   errorBody,
@@ -15,32 +14,14 @@ import {
   sendError,
   type AnthropicErrorType,
 } from "./http.ts";
-import { backoffMs, isRetryableStatus, retryAfterFromHeaders, sleep, type RetryPolicy } from "./retry.ts";
+import { backoffMs, isRetryableStatus, retryAfterFromHeaders, sleep } from "./retry.ts";
 import { settle } from "./settle.ts";
 import { relayStream } from "./stream-relay.ts";
-import type { Attempt, Attribution, ClientReply, Exchange, Operation } from "./types.ts";
-import { clientResponseHeaders, sendUpstream, upstreamHeaders, upstreamUrl, type Upstream } from "./upstream.ts";
+import type { Attempt, ClientReply, Exchange, ExchangeContext, ModelRequest } from "./types.ts";
+import { clientResponseHeaders, sendUpstream, upstreamHeaders, upstreamUrl } from "./upstream.ts";
 
 /** Headers never written to a trace. */
 const SECRET_HEADERS = new Set(["x-api-key", "authorization", "proxy-authorization", "cookie"]);
-
-export interface ExchangeContext {
-  upstream: Upstream;
-  retry: RetryPolicy;
-  registry: CredentialRegistry;
-  emit: (exchange: Exchange, attribution: Attribution) => void;
-  /** Aborts every exchange in flight when the proxy closes. */
-  shutdown: AbortSignal;
-}
-
-export interface ModelRequest {
-  operation: Operation;
-  /** Path and query as the client sent them, e.g. "/v1/messages?beta=true". */
-  pathAndQuery: string;
-  headers: IncomingHttpHeaders;
-  rawBody: Buffer;
-  entry: RegistryEntry;
-}
 
 export async function handleExchange(ctx: ExchangeContext, request: ModelRequest, res: ClientReply): Promise<void> {
   const t0 = Date.now();

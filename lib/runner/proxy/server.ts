@@ -6,10 +6,19 @@ import fs from "node:fs";
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CredentialRegistry, presentedCredential } from "./credentials.ts";
-import { handleExchange, type ExchangeContext } from "./exchange.ts";
+import { handleExchange } from "./exchange.ts";
 import { BodyTooLargeError, readBody, sendError } from "./http.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
-import type { Attribution, ChannelRequest, ClientReply, CredentialUsage, Exchange, OnExchange, Operation } from "./types.ts";
+import type {
+  Attribution,
+  ChannelRequest,
+  ClientReply,
+  CredentialUsage,
+  Exchange,
+  ExchangeContext,
+  OnExchange,
+  Operation,
+} from "./types.ts";
 import { createUpstream, destroyUpstream } from "./upstream.ts";
 
 export interface RecordingProxyOptions {

@@ -1,13 +1,12 @@
 // Relays a streamed (SSE) answer to the client as it arrives, while reassembling it for the record.
 
 import type { IncomingMessage } from "node:http";
-import type { ExchangeContext, ModelRequest } from "./exchange.ts";
 import { errorBody, errorText, recordedResponseHeaders } from "./http.ts";
 import { MessageAssembler } from "./reassemble.ts";
 import { isRetryableStreamError } from "./retry.ts";
 import { settle } from "./settle.ts";
 import { SseParser } from "./sse.ts";
-import type { Attempt, ClientReply, Exchange } from "./types.ts";
+import type { Attempt, ClientReply, Exchange, ExchangeContext, ModelRequest } from "./types.ts";
 import { clientResponseHeaders } from "./upstream.ts";
 
 /** Why a stream attempt ended: relayed to the client, or failed before the client saw a byte. */

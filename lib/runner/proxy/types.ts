@@ -1,5 +1,11 @@
 // The shapes the recording proxy shares with the runner: who a request belongs to
-// (attribution), what it may spend (budgets), and what gets recorded (exchanges).
+// (attribution), what it may spend (budgets), and what gets recorded (exchanges); and the ones
+// its own modules share (an exchange's context and request), kept here so they import no module
+// that imports them back.
+
+import type { IncomingHttpHeaders } from "node:http";
+import type { RetryPolicy } from "./retry.ts";
+import type { Upstream } from "./upstream.ts";
 
 /** A token budget the runner owns; `used()` is read before every forwarded request. */
 export interface Budget {
@@ -124,4 +130,36 @@ export interface ChannelRequest {
   /** Lower-case names. */
   headers: Record<string, string>;
   body: Buffer;
+}
+
+/** A registered credential: who holds it (attribution) and what it has used so far. */
+export interface RegistryEntry {
+  credential: string;
+  attribution: Attribution;
+  usage: CredentialUsage;
+}
+
+/** What an exchange needs of the credential registry: counting an answer against its credential. */
+export interface UsageRecorder {
+  record(entry: RegistryEntry, usage: TokenUsage | undefined, costUsd: number): void;
+}
+
+/** What every exchange of one proxy shares (exchange.ts, stream-relay.ts). */
+export interface ExchangeContext {
+  upstream: Upstream;
+  retry: RetryPolicy;
+  registry: UsageRecorder;
+  emit: (exchange: Exchange, attribution: Attribution) => void;
+  /** Aborts every exchange in flight when the proxy closes. */
+  shutdown: AbortSignal;
+}
+
+/** One model request, admitted: its credential looked up, its body read. */
+export interface ModelRequest {
+  operation: Operation;
+  /** Path and query as the client sent them, e.g. "/v1/messages?beta=true". */
+  pathAndQuery: string;
+  headers: IncomingHttpHeaders;
+  rawBody: Buffer;
+  entry: RegistryEntry;
 }

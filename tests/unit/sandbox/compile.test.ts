@@ -53,8 +53,8 @@ describe("compileHarness", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compile-test-"));
     try {
       await writeProgram(dir, result.code, await hostBundle());
-      const module = await import(path.join(dir, "module.mjs"));
-      expect(module.default.run()).toEqual(["function", "function", "function", os.EOL]);
+      const loaded = await import(path.join(dir, "module.mjs"));
+      expect(loaded.default.run()).toEqual(["function", "function", "function", os.EOL]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
