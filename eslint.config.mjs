@@ -39,7 +39,8 @@ const config = [
   {
     files: ["lib/**"],
     rules: {
-      "max-lines": ["error", { max: 450, skipBlankLines: true, skipComments: true }],
+      // Counted as `wc -l` counts: every line, so the limit means what it says.
+      "max-lines": ["error", { max: 450, skipBlankLines: false, skipComments: false }],
     },
   },
   {
