@@ -24,7 +24,7 @@ const anyActive = (state: CandidateEvaluationState) => isActive(state.search.new
 function resultsChanged(before: CandidateEvaluationState | undefined, after: CandidateEvaluationState): boolean {
   if (!before) return false;
   if (anyActive(before) && !anyActive(after)) return true;
-  if ((before.search.newest?.finishedCount ?? 0) !== (after.search.newest?.finishedCount ?? 0)) return true;
+  if ((before.search.newest?.finished ?? 0) !== (after.search.newest?.finished ?? 0)) return true;
   // (One that started and ended between two answers shows only as a new newest evaluation.)
   return before.search.newest?.id !== after.search.newest?.id || before.test.newest?.id !== after.test.newest?.id;
 }
@@ -71,7 +71,7 @@ export function EvaluationPanel(props: { projectId: string; candidateId: string;
               </div>
               {shown && (
                 <span className={styles.badges}>
-                  <Badge tone={workStatusTone(shown.status)}>{shown.status === "running" ? `running · ${shown.finishedCount} of ${shown.taskCount}` : shown.status}</Badge>
+                  <Badge tone={workStatusTone(shown.status)}>{shown.status === "running" ? `running · ${shown.finished} of ${shown.tasks}` : shown.status}</Badge>
                   {shown.simulated && <SimulatedBadge />}
                 </span>
               )}
@@ -80,18 +80,18 @@ export function EvaluationPanel(props: { projectId: string; candidateId: string;
               <div className={styles.figures}>
                 <span className={styles.score}>{formatScore(shown.score)}</span>
                 <span className="muted num">
-                  {shown.passedCount} passed · {shown.failedCount} failed · {shown.errorCount} errors <span className="faint">of {shown.taskCount}</span>
+                  {shown.passed} passed · {shown.failed} failed · {shown.errors} errors <span className="faint">of {shown.tasks}</span>
                 </span>
                 <span className="muted num">
-                  {formatTokens(shown.tokens)} tokens · {formatUsd(shown.costUsd)}
+                  {formatTokens(shown.inputTokens + shown.outputTokens)} tokens · {formatUsd(shown.costUsd)}
                 </span>
               </div>
             ) : (
               <p className="muted">Not evaluated on {split} yet.</p>
             )}
             {newest && isActive(newest) && (
-              <div className={styles.bar} role="progressbar" aria-label={`${label} evaluation progress`} aria-valuemin={0} aria-valuemax={newest.taskCount} aria-valuenow={newest.finishedCount}>
-                <div className={styles.fill} style={{ width: `${Math.max(3, Math.round((newest.finishedCount / Math.max(1, newest.taskCount)) * 100))}%` }} />
+              <div className={styles.bar} role="progressbar" aria-label={`${label} evaluation progress`} aria-valuemin={0} aria-valuemax={newest.tasks} aria-valuenow={newest.finished}>
+                <div className={styles.fill} style={{ width: `${Math.max(3, Math.round((newest.finished / Math.max(1, newest.tasks)) * 100))}%` }} />
               </div>
             )}
             {newest?.status === "failed" && newest.error && <p className={styles.errorLine}>{newest.error.split("\n")[0]}</p>}

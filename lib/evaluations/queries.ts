@@ -1,20 +1,13 @@
 // Read model for evaluations: the overview's list, a candidate's newest evaluation per split,
 // its task results by outcome, and which tasks flipped between two evaluations.
 import { db } from "../db/client.ts";
+import { storedFiguresSelect, type StoredFigures } from "./figures.ts";
 
-export interface EvaluationBrief {
+/** An evaluation as the pages list it: its stored figures (figures.ts) and what it was. */
+export interface EvaluationBrief extends StoredFigures {
   id: string;
   split: "search" | "test";
   status: string;
-  score: number | null;
-  taskCount: number;
-  passedCount: number;
-  failedCount: number;
-  errorCount: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  durationMs: number;
   isolation: string | null;
   simulated: boolean;
   /** Why it failed, when it did. */
@@ -27,15 +20,7 @@ const evaluationBriefSelect = {
   id: true,
   split: true,
   status: true,
-  score: true,
-  taskCount: true,
-  passedCount: true,
-  failedCount: true,
-  errorCount: true,
-  inputTokens: true,
-  outputTokens: true,
-  costUsd: true,
-  durationMs: true,
+  ...storedFiguresSelect,
   isolation: true,
   simulated: true,
   error: true,

@@ -15,21 +15,14 @@ import { compileGrader, compileHarness } from "../runner/sandbox/compile.ts";
 import { TaskRunWriter } from "../traces/writer.ts";
 import { readStoredGrader } from "../suites/store.ts";
 import { progressReporter, refreshAggregates, type EvaluationProgress } from "./aggregate.ts";
+import { figuresOf, storedFiguresSelect, type EvaluationFigures } from "./figures.ts";
 
-export interface EvaluationSummary {
+/** What `runEvaluation` returns, and `studio eval --json` prints. */
+export interface EvaluationSummary extends EvaluationFigures {
   evaluationId: string;
   candidateId: string;
   split: "search" | "test";
   status: string;
-  score: number | null;
-  tasks: number;
-  passed: number;
-  failed: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  durationMs: number;
   isolation: string | null;
   simulated: boolean;
 }
@@ -218,45 +211,21 @@ async function failAll(evaluationId: string, taskRunIds: string[], errorKind: st
 async function finish(evaluationId: string, status: "done" | "failed" | "cancelled", error: string | null): Promise<EvaluationSummary> {
   await refreshAggregates(evaluationId);
   const finishedAt = new Date();
+  const started = await db.evaluation.findUniqueOrThrow({ where: { id: evaluationId }, select: { startedAt: true } });
+  const durationMs = started.startedAt ? finishedAt.getTime() - started.startedAt.getTime() : 0;
   const evaluation = await db.evaluation.update({
     where: { id: evaluationId },
-    data: { status, error, finishedAt, workerId: null, heartbeatAt: null },
-    select: {
-      id: true,
-      candidateId: true,
-      split: true,
-      status: true,
-      score: true,
-      taskCount: true,
-      passedCount: true,
-      failedCount: true,
-      errorCount: true,
-      inputTokens: true,
-      outputTokens: true,
-      costUsd: true,
-      startedAt: true,
-      isolation: true,
-      simulated: true,
-    },
+    data: { status, error, finishedAt, durationMs, workerId: null, heartbeatAt: null },
+    select: { id: true, candidateId: true, split: true, status: true, isolation: true, simulated: true, ...storedFiguresSelect },
   });
-  const durationMs = evaluation.startedAt ? finishedAt.getTime() - evaluation.startedAt.getTime() : 0;
-  await db.evaluation.update({ where: { id: evaluationId }, data: { durationMs } });
   return {
     evaluationId: evaluation.id,
     candidateId: evaluation.candidateId,
     split: evaluation.split,
     status: evaluation.status,
-    score: evaluation.score,
-    tasks: evaluation.taskCount,
-    passed: evaluation.passedCount,
-    failed: evaluation.failedCount,
-    errors: evaluation.errorCount,
-    inputTokens: evaluation.inputTokens,
-    outputTokens: evaluation.outputTokens,
-    costUsd: evaluation.costUsd,
-    durationMs,
     isolation: evaluation.isolation,
     simulated: evaluation.simulated,
+    ...figuresOf(evaluation),
   };
 }
 

@@ -1,21 +1,16 @@
 // What a candidate's evaluations look like to the page and to the API: JSON-safe, and one
 // rule for when another evaluation may start, shared by the button (why it is disabled) and
 // the route (why it refuses).
+import { figuresOf, finishedCount, type EvaluationFigures } from "./figures.ts";
 import type { EvaluationBrief } from "./queries.ts";
 
 export type Split = "search" | "test";
 
-export interface EvaluationView {
+export interface EvaluationView extends EvaluationFigures {
   id: string;
   status: string;
-  score: number | null;
-  taskCount: number;
-  finishedCount: number;
-  passedCount: number;
-  failedCount: number;
-  errorCount: number;
-  tokens: number;
-  costUsd: number;
+  /** Task runs finished so far. */
+  finished: number;
   simulated: boolean;
   error: string | null;
 }
@@ -31,20 +26,8 @@ export type CandidateEvaluationState = Record<Split, SplitState>;
 
 function view(evaluation: EvaluationBrief | null): EvaluationView | null {
   if (!evaluation) return null;
-  return {
-    id: evaluation.id,
-    status: evaluation.status,
-    score: evaluation.score,
-    taskCount: evaluation.taskCount,
-    finishedCount: evaluation.passedCount + evaluation.failedCount + evaluation.errorCount,
-    passedCount: evaluation.passedCount,
-    failedCount: evaluation.failedCount,
-    errorCount: evaluation.errorCount,
-    tokens: evaluation.inputTokens + evaluation.outputTokens,
-    costUsd: evaluation.costUsd,
-    simulated: evaluation.simulated,
-    error: evaluation.error,
-  };
+  const figures = figuresOf(evaluation);
+  return { id: evaluation.id, status: evaluation.status, ...figures, finished: finishedCount(figures), simulated: evaluation.simulated, error: evaluation.error };
 }
 
 export function candidateEvaluationState(evaluations: Record<Split, { newest: EvaluationBrief | null; done: EvaluationBrief | null }>): CandidateEvaluationState {
@@ -64,7 +47,7 @@ export function evaluationBlocker(candidateStatus: string, state: SplitState): s
   if (candidateStatus === "pending") return "This candidate has not been validated yet.";
   const newest = state.newest;
   if (newest && isActive(newest)) {
-    return newest.status === "queued" ? "An evaluation on this split is queued for the job worker." : `An evaluation on this split is running (${newest.finishedCount} of ${newest.taskCount} tasks).`;
+    return newest.status === "queued" ? "An evaluation on this split is queued for the job worker." : `An evaluation on this split is running (${newest.finished} of ${newest.tasks} tasks).`;
   }
   if (state.done) return `Already evaluated on this split${state.done.score == null ? "" : ` (${(state.done.score * 100).toFixed(1)}%)`}.`;
   return null;

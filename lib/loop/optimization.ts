@@ -12,7 +12,7 @@ import { offlineUpstream } from "../offline/upstream.ts";
 import { projectBudgetReached } from "./budget.ts";
 import { CANCELLED, stopColumns, type Stop } from "./stop.ts";
 import { projectFrontier } from "../candidates/frontier.ts";
-import { runIteration, type IterationSummary } from "./iteration.ts";
+import { runIteration, type IterationSummary } from "../iterations/run.ts";
 
 export interface OptimizeOptions {
   /** Offline: the held-out evaluations are marked simulated too. */

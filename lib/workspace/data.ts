@@ -1,6 +1,7 @@
 // What the workspace is built from, read from Postgres with narrow selects: lists never load
 // harness sources, task inputs or trace bodies; those are read only for the files being written.
 import { db } from "../db/client.ts";
+import type { StoredFigures } from "../evaluations/figures.ts";
 import { StudioError } from "../errors.ts";
 import { readSettings, type ProjectSettings } from "../projects/settings.ts";
 import type { GraderConfig } from "../suites/format.ts";
@@ -49,19 +50,10 @@ export interface CandidateInfo {
 }
 
 /** A candidate's newest finished evaluation on one split: the one its scores and traces come from. */
-export interface EvaluationInfo {
+export interface EvaluationInfo extends StoredFigures {
   id: string;
   candidateId: string;
   split: SplitName;
-  score: number | null;
-  taskCount: number;
-  passedCount: number;
-  failedCount: number;
-  errorCount: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  durationMs: number;
   simulated: boolean;
   finishedAt: Date;
 }

@@ -5,24 +5,16 @@
 import { formatUsd } from "../format.ts";
 import type { CandidateInfo, EvaluationInfo, TaskRunInfo } from "./data.ts";
 import { compareStandings, tokensPerTask } from "../candidates/best.ts";
+import { figuresOf, type EvaluationFigures } from "../evaluations/figures.ts";
 import type { FrontierPoint } from "../candidates/frontier.ts";
 import { formatJson } from "./json.ts";
 import { CANDIDATES, REJECTED, candidateDir, segment } from "./layout.ts";
 
-/** An evaluation's figures as every file reports them. */
-export interface SplitScores {
+/** An evaluation's figures as every workspace file reports them. */
+export interface SplitScores extends EvaluationFigures {
   evaluationId: string;
   finishedAt: string;
-  score: number | null;
-  tasks: number;
-  passed: number;
-  failed: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
   tokensPerTask: number;
-  costUsd: number;
-  durationMs: number;
   simulated: boolean;
 }
 
@@ -36,19 +28,13 @@ export interface Standing {
 export type FrontierEntry = FrontierPoint & { number: number; costUsd: number };
 
 export function splitScores(evaluation: EvaluationInfo): SplitScores {
+  const figures = figuresOf(evaluation);
   return {
     evaluationId: evaluation.id,
     finishedAt: evaluation.finishedAt.toISOString(),
-    score: evaluation.score,
-    tasks: evaluation.taskCount,
-    passed: evaluation.passedCount,
-    failed: evaluation.failedCount,
-    errors: evaluation.errorCount,
-    inputTokens: evaluation.inputTokens,
-    outputTokens: evaluation.outputTokens,
-    tokensPerTask: tokensPerTask(evaluation.inputTokens, evaluation.outputTokens, evaluation.taskCount),
-    costUsd: roundUsd(evaluation.costUsd),
-    durationMs: evaluation.durationMs,
+    ...figures,
+    tokensPerTask: tokensPerTask(figures.inputTokens, figures.outputTokens, figures.tasks),
+    costUsd: roundUsd(figures.costUsd),
     simulated: evaluation.simulated,
   };
 }

@@ -13,7 +13,7 @@ import { studioRoot } from "../../lib/paths.ts";
 import { createProject } from "../../lib/projects/create.ts";
 import { prepareEvaluation, runEvaluation } from "../../lib/evaluations/run.ts";
 import { createOptimization, runOptimization } from "../../lib/loop/optimization.ts";
-import { workspaceDir } from "../../lib/loop/iteration.ts";
+import { workspaceDir } from "../../lib/iterations/run.ts";
 import { studioEnv } from "../helpers/studio.ts";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "studio-loop-test-"));

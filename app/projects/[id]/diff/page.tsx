@@ -8,7 +8,7 @@ import { EDITOR_LINE_HEIGHT, editorHeight } from "@/components/editor/height";
 import { Badge, EmptyState, Page, PageHeader, Section, ui } from "@/components/ui";
 import { formatScore } from "@/lib/format";
 import type { OutcomeChange } from "@/lib/evaluations/queries";
-import { diffTaskOutcomes, getCandidateEvaluations } from "@/lib/evaluations/queries";
+import { diffTaskOutcomes, getCandidateEvaluations, type EvaluationBrief } from "@/lib/evaluations/queries";
 import { getCandidateSource, listCandidateOptions } from "@/lib/candidates/queries";
 import { getProject } from "@/lib/projects/queries";
 import styles from "@/components/candidates/candidate.module.css";
@@ -128,7 +128,7 @@ export default async function DiffPage({ params, searchParams }: { params: Promi
 }
 
 type Side = { id: string; number: number };
-type SearchEvaluation = { id: string; status: string; score: number | null; passedCount: number; taskCount: number } | null;
+type SearchEvaluation = EvaluationBrief | null;
 
 async function OutcomeSection(props: { projectId: string; action: string; a: Side; b: Side; searchA: SearchEvaluation; searchB: SearchEvaluation; show: OutcomeChange | null }) {
   const { a, b, searchA, searchB } = props;

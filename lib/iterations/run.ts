@@ -4,7 +4,7 @@
 // resumes at the stage it reached without redoing (or re-counting) finished work.
 import fs from "node:fs";
 import path from "node:path";
-import { db, type Prisma, type ProposerKind } from "../db/client.ts";
+import { db, type ProposerKind } from "../db/client.ts";
 import { CancelledError, StudioError } from "../errors.ts";
 import { dataDir } from "../paths.ts";
 import { readSettings, type ProjectSettings } from "../projects/settings.ts";
@@ -16,9 +16,9 @@ import { isErrorKind } from "../runner/sandbox/protocol.ts";
 import { TranscriptWriter } from "../traces/writer.ts";
 import { buildWorkspace } from "../workspace/build.ts";
 import { proposalsDir } from "../workspace/layout.ts";
-import { evaluationBudgetReached, proposerAllowance } from "./budget.ts";
-import type { IterationProgress } from "../iterations/progress.ts";
-import { CANCELLED, proposerStop, readStop, stopColumns, type Stop } from "./stop.ts";
+import { evaluationBudgetReached, proposerAllowance } from "../loop/budget.ts";
+import type { IterationProgress } from "./progress.ts";
+import { CANCELLED, proposerStop, readStop, stopColumns, type Stop } from "../loop/stop.ts";
 import { bestCandidate } from "../candidates/best.ts";
 import { createCandidate } from "../candidates/create.ts";
 import { currentInstructions } from "../instructions/versions.ts";

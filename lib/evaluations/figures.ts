@@ -1,0 +1,61 @@
+// An evaluation's figures: the one shape every reader reports them in (the CLI's JSON line,
+// the workspace's scores.json and leaderboard, the pages), made in one place from the
+// evaluation's stored columns.
+
+/** The columns an evaluation stores its figures in (recomputed from its task runs, aggregate.ts). */
+export interface StoredFigures {
+  score: number | null;
+  taskCount: number;
+  passedCount: number;
+  failedCount: number;
+  errorCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  durationMs: number;
+}
+
+/** A Prisma select of those columns. */
+export const storedFiguresSelect = {
+  score: true,
+  taskCount: true,
+  passedCount: true,
+  failedCount: true,
+  errorCount: true,
+  inputTokens: true,
+  outputTokens: true,
+  costUsd: true,
+  durationMs: true,
+} as const satisfies Record<keyof StoredFigures, true>;
+
+export interface EvaluationFigures {
+  /** Mean task score, 0..1, over finished task runs; null before any finished. */
+  score: number | null;
+  tasks: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  durationMs: number;
+}
+
+export function figuresOf(row: StoredFigures): EvaluationFigures {
+  return {
+    score: row.score,
+    tasks: row.taskCount,
+    passed: row.passedCount,
+    failed: row.failedCount,
+    errors: row.errorCount,
+    inputTokens: row.inputTokens,
+    outputTokens: row.outputTokens,
+    costUsd: row.costUsd,
+    durationMs: row.durationMs,
+  };
+}
+
+/** Task runs finished so far (passed, failed or errored). */
+export function finishedCount(figures: Pick<EvaluationFigures, "passed" | "failed" | "errors">): number {
+  return figures.passed + figures.failed + figures.errors;
+}
