@@ -1,15 +1,12 @@
 // An evaluation's figures are always recomputed from its task runs, never counted up in
 // memory: a resumed or retried run can then never count a task twice.
 import { db } from "../db/client.ts";
+import type { EvaluationFigures } from "./figures.ts";
 
-export interface EvaluationProgress {
+/** A running evaluation's figures so far: task runs done of the total, and the figures (figures.ts) they add up to. */
+export interface EvaluationProgress extends Pick<EvaluationFigures, "passed" | "failed" | "errors" | "inputTokens" | "outputTokens"> {
   done: number;
   total: number;
-  passed: number;
-  failed: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
 }
 
 /** While an evaluation runs, its figures are refreshed at most this often. */
