@@ -408,7 +408,7 @@ describe("trace viewer", () => {
     await detailReady(page, BIG_SEQ);
     console.log(`[trace viewer] 3 MB event: detail ready ${Date.now() - opened} ms after navigation`);
     const notice = await page.locator("[data-notice='size']").textContent();
-    expect(notice).toMatch(/showing the first \d+ KB of 3\.0 MB/);
+    expect(notice).toMatch(/showing the first \d+(\.\d)? KiB of 3(\.0)? MiB/);
     expect(notice).toContain("Download the raw trace");
     expect(await page.locator(`[aria-selected='true'][data-seq='${BIG_SEQ}']`).isVisible()).toBe(true);
     const detail = page.locator(`[data-detail-seq='${BIG_SEQ}']`);

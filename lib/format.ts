@@ -34,3 +34,17 @@ export function formatDuration(ms: number | null | undefined): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
+
+/** "512 B", "5 MiB" for a round size (limits read as set), "54.2 MiB" for a measured one. Binary units. */
+export function formatBytes(bytes: number): string {
+  const units = ["KiB", "MiB", "GiB"];
+  if (bytes < 1024) return `${bytes} B`;
+  let value = bytes;
+  let unit = "B";
+  for (const next of units) {
+    if (value < 1024) break;
+    value /= 1024;
+    unit = next;
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
+}

@@ -7,8 +7,9 @@ import type { TraceEventDetail, TraceEventItem } from "@/lib/traces/queries";
 import { ui } from "@/components/ui";
 import { EventView } from "./events";
 import { KindLabel } from "./KindLabel";
-import { formatBytes, formatOffset, isRecord } from "./format";
+import { formatOffset, isRecord } from "./format";
 import styles from "./trace.module.css";
+import { formatBytes } from "@/lib/format";
 
 export type DetailState =
   | { seq: number; status: "loading" }

@@ -1,10 +1,5 @@
 // Small formatting helpers of the trace viewer (the shared ones live in lib/format.ts).
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
 
 /** "+1,234 ms" from the first event; seconds past a minute stay readable. */
 export function formatOffset(ms: number): string {

@@ -4,11 +4,12 @@
 import { useRouter } from "next/navigation";
 import { useState, type DragEvent } from "react";
 import type { FileProblem } from "@/lib/errors";
-import { HARNESS_FILE, UPLOAD_FIELDS, UPLOAD_LIMITS, formatBytes } from "@/lib/projects/upload/rules";
+import { HARNESS_FILE, UPLOAD_FIELDS, UPLOAD_LIMITS } from "@/lib/projects/upload/rules";
 import { ui } from "../ui";
 import { ProblemList } from "./ProblemList";
 import { filesFromDrop, pickFolder, pickZip, type PickedSuite } from "./pick";
 import styles from "./upload.module.css";
+import { formatBytes } from "@/lib/format";
 
 type Status = { step: "idle" } | { step: "uploading"; sent: number } | { step: "checking" } | { step: "opening" };
 interface Failure {

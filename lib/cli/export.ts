@@ -4,7 +4,7 @@
 import { parseArgs } from "node:util";
 import { StudioError } from "../errors.ts";
 import { formatDuration } from "../format.ts";
-import { formatBytes } from "../runner/sandbox/limits.ts";
+import { formatBytes } from "../format.ts";
 import { buildWorkspace } from "../workspace/build.ts";
 import { withDatabase } from "./database.ts";
 

@@ -7,7 +7,8 @@ import path from "node:path";
 import { z } from "zod";
 import { HARNESS_BYTES } from "./limits.ts";
 import type { Axis, Proposal } from "./types.ts";
-import { formatBytes, toPosix } from "./workspace-files.ts";
+import { toPosix } from "./workspace-files.ts";
+import { formatBytes } from "../format.ts";
 
 export const HARNESS_FILE = "harness.ts";
 export const PROPOSAL_FILE = "proposal.json";

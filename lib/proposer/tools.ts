@@ -10,7 +10,8 @@ import { HARNESS_FILE, writeProposalMeta } from "./collect.ts";
 import { grep } from "./grep.ts";
 import { HARNESS_BYTES } from "./limits.ts";
 import type { CheckCandidate, CheckResult, Proposal } from "./types.ts";
-import { ToolError, formatBytes, isInside, type ReadPage, type WorkspaceFiles } from "./workspace-files.ts";
+import { ToolError, isInside, type ReadPage, type WorkspaceFiles } from "./workspace-files.ts";
+import { formatBytes } from "../format.ts";
 
 const pathField = z.string().describe("Relative to the workspace root, e.g. candidates/<id>/scores.json");
 

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { LIST_ENTRIES, READ_LINE_CHARS, READ_PAGE_CHARS, READ_PAGE_LINES, WRITE_FILE_BYTES } from "./limits.ts";
+import { formatBytes } from "../format.ts";
 
 /** A refusal or a usage mistake, in words for the model. */
 export class ToolError extends Error {}
@@ -203,11 +204,6 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
 
 function safe<T>(read: () => T, fallback: T): T {
   try {

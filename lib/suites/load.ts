@@ -23,6 +23,7 @@ import {
 } from "./format.ts";
 import { checkExpected } from "./graders.ts";
 import { parseJson } from "./json-syntax.ts";
+import { formatBytes } from "../format.ts";
 
 export interface LoadedTask {
   /** The task's id from tasks.jsonl. */
@@ -234,11 +235,6 @@ interface EnvFile {
   file: string;
 }
 
-/** "5 MiB" for a round limit, "54.2 MiB" for a measured size. */
-function mib(bytes: number): string {
-  const value = bytes / (1024 * 1024);
-  return `${Number.isInteger(value) ? value : value.toFixed(1)} MiB`;
-}
 const LINK_MESSAGE = "is a symbolic link: links are not followed, copy the file in instead";
 
 /**
@@ -275,7 +271,7 @@ async function readEnvs(files: SuiteFiles, ids: Set<string>, problems: SuiteProb
   if (totalBytes > ENV_TOTAL_LIMIT_BYTES) {
     problems.push({
       file: ENV_DIR,
-      message: `env files total ${mib(totalBytes)}, over the ${mib(ENV_TOTAL_LIMIT_BYTES)} limit for a suite: they are stored in the database and copied into every sandbox`,
+      message: `env files total ${formatBytes(totalBytes)}, over the ${formatBytes(ENV_TOTAL_LIMIT_BYTES)} limit for a suite: they are stored in the database and copied into every sandbox`,
     });
   }
   if (problems.length > 0) return envs;
@@ -308,7 +304,7 @@ async function listEnvFiles(files: SuiteFiles, dir: string, relDir: string, out:
     } else if (stat?.kind !== "file") {
       problems.push({ file, message: "is not a regular file" });
     } else if (stat.size > ENV_FILE_LIMIT_BYTES) {
-      problems.push({ file, message: `is ${mib(stat.size)} (${stat.size} bytes), over the ${mib(ENV_FILE_LIMIT_BYTES)} limit for one env file` });
+      problems.push({ file, message: `is ${formatBytes(stat.size)} (${stat.size} bytes), over the ${formatBytes(ENV_FILE_LIMIT_BYTES)} limit for one env file` });
       bytes += stat.size;
     } else {
       out.push({ rel, file });

@@ -4,7 +4,8 @@
 // every iteration and live in leaderboard.md, so this file is rewritten only when the project's
 // settings change.
 import { formatUsd } from "../format.ts";
-import { SANDBOX_DEFAULTS, OUTPUT_LIMITS, formatBytes } from "../runner/sandbox/limits.ts";
+import { formatBytes } from "../format.ts";
+import { SANDBOX_DEFAULTS, OUTPUT_LIMITS } from "../runner/sandbox/limits.ts";
 import { TRACE_BODY_LIMIT_BYTES } from "../traces/build.ts";
 import type { GraderConfig } from "../suites/format.ts";
 import type { WorkspaceProject } from "./data.ts";

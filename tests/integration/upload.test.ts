@@ -201,15 +201,15 @@ describe("POST /api/projects with an uploaded .zip", () => {
     const zip = zipSync({ "suite.json": strToU8("{}"), "tasks.jsonl": new Uint8Array(UPLOAD_LIMITS.fileBytes + 1) }, { level: 9 });
     expect(zip.length).toBeLessThan(MiB); // a small zip: the limit is on what it unpacks to
     const { error, problems } = await refused(zipForm(zip), 413);
-    expect(error).toBe(`tasks.jsonl is 50 MB (${UPLOAD_LIMITS.fileBytes + 1} bytes), over the 50 MB limit for one file.`);
-    expect(problems).toEqual([{ file: "tasks.jsonl", message: expect.stringContaining("over the 50 MB limit") }]);
+    expect(error).toBe(`tasks.jsonl is 50 MiB (${UPLOAD_LIMITS.fileBytes + 1} bytes), over the 50 MiB limit for one file.`);
+    expect(problems).toEqual([{ file: "tasks.jsonl", message: expect.stringContaining("over the 50 MiB limit") }]);
   });
 
   it("refuses files that together unpack to more than the total limit", async () => {
     const part = new Uint8Array(UPLOAD_LIMITS.fileBytes - 1);
     const zip = zipSync({ "suite.json": strToU8("{}"), "a.bin": part, "b.bin": part, "c.bin": part }, { level: 9 });
     const { error } = await refused(zipForm(zip), 413);
-    expect(error).toBe("The suite's files add up to more than 100 MB (unpacked), the limit for an upload.");
+    expect(error).toBe("The suite's files add up to more than 100 MiB (unpacked), the limit for an upload.");
   });
 
   it("stops inflating a zip bomb that declares a small size", async () => {

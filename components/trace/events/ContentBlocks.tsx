@@ -2,9 +2,10 @@
 // input, tool results with their content, thinking folded away, images as a placeholder.
 import type { ReactNode } from "react";
 import { Badge } from "@/components/ui";
-import { formatBytes, isRecord, str } from "../format";
+import { isRecord, str } from "../format";
 import styles from "../trace.module.css";
 import { JsonView } from "./JsonView";
+import { formatBytes } from "@/lib/format";
 
 export function ContentBlocks({ content }: { content: unknown }) {
   if (typeof content === "string") return <div className={styles.text}>{content}</div>;

@@ -3,11 +3,12 @@
 import { Badge } from "@/components/ui";
 import { formatDuration, formatTokens, formatUsd } from "@/lib/format";
 import type { TokenUsage } from "@/lib/runner/proxy/types";
-import { formatBytes, isRecord, str } from "../format";
+import { isRecord, str } from "../format";
 import styles from "../trace.module.css";
 import { Message } from "./ContentBlocks";
 import { Fact, JsonView } from "./JsonView";
 import type { EventViewProps } from "./types";
+import { formatBytes } from "@/lib/format";
 
 /** Conversations up to this many messages are shown whole; longer ones keep the last KEEP_OPEN open. */
 const FOLD_AFTER = 4;

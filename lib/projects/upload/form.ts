@@ -1,8 +1,9 @@
 // Reads POST /api/projects as multipart form data into a suite's files and a seed harness, held
 // in memory. Every limit is checked while reading, before anything is stored; the suite itself
 // is validated afterwards by the same loader the CLI uses.
-import { HARNESS_FILE, UPLOAD_FIELDS, UPLOAD_LIMITS, UploadError, UploadFiles, entryPath, formatBytes, stripTopFolder } from "./rules.ts";
+import { HARNESS_FILE, UPLOAD_FIELDS, UPLOAD_LIMITS, UploadError, UploadFiles, entryPath, stripTopFolder } from "./rules.ts";
 import { unzip } from "./zip.ts";
+import { formatBytes } from "../../format.ts";
 
 export interface Upload {
   /** Relative posix path → contents, with a single top folder already removed. */

@@ -1,6 +1,7 @@
 // What an upload (a suite folder or .zip, and a seed harness) may hold, in one place: the route
 // enforces these, the form shows them. No Node imports: the browser bundle reads this file too.
 import { StudioError, type FileProblem } from "../../errors.ts";
+import { formatBytes } from "../../format.ts";
 
 const MiB = 1024 * 1024;
 
@@ -27,12 +28,6 @@ export const UPLOAD_FIELDS = {
 
 export const HARNESS_FILE = "harness.ts";
 
-/** "5 KB", "1.2 MB", "100 MB" (binary units, as file managers show them). */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const [value, unit] = bytes < MiB ? [bytes / 1024, "KB"] : [bytes / MiB, "MB"];
-  return `${Number.isInteger(value) || value >= 10 ? Math.round(value) : value.toFixed(1)} ${unit}`;
-}
 
 /** An upload refused before anything was stored: "too_large" for a limit, else "invalid". */
 export class UploadError extends StudioError {

@@ -1,5 +1,5 @@
 // Every limit of the sandbox in one place, so the UI, the CLI and the tests quote the same numbers.
-// The child (host.ts) imports this file too: keep it free of imports.
+// The child (host.ts) imports this file too: it may import only pure modules (lib/format.ts).
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -49,13 +49,10 @@ export const OUTPUT_LIMITS = {
   stderrTailBytes: 8 * KiB,
 } as const;
 
-/** `98.2 MiB`: sizes as people read them, for markers and messages. */
-export function formatBytes(n: number): string {
-  if (n < KiB) return `${n} B`;
-  if (n < MiB) return `${(n / KiB).toFixed(1)} KiB`;
-  if (n < 1024 * MiB) return `${(n / MiB).toFixed(1)} MiB`;
-  return `${(n / (1024 * MiB)).toFixed(1)} GiB`;
-}
+// Sizes read as people read them (lib/format.ts); re-exported for the sandbox's messages.
+import { formatBytes } from "../../format.ts";
+
+export { formatBytes };
 
 /** The visible marker appended where output was cut. */
 export function cutMarker(cutBytes: number): string {

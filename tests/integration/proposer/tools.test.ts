@@ -146,7 +146,7 @@ describe("write_file", () => {
     expect(() => files.writeFile("proposals/2/harness.ts", "x")).toThrow(/writing is allowed only under proposals\/3\//);
     expect(() => files.writeFile("proposals/3", "x")).toThrow(/writing is allowed only under proposals\/3\//);
     expect(() => files.writeFile("proposals/3/a/../../3/ok.ts", "x")).not.toThrow();
-    expect(() => files.writeFile("proposals/3/huge.ts", "x".repeat(1024 * 1024 + 1))).toThrow(/the limit is 1.0 MiB/);
+    expect(() => files.writeFile("proposals/3/huge.ts", "x".repeat(1024 * 1024 + 1))).toThrow(/the limit is 1 MiB/);
   });
 
   it("comes back to the model as a tool error, with the input checked against the schema", async () => {
