@@ -23,10 +23,10 @@ export async function startJobWorker(log: (line: string) => void): Promise<JobWo
     return work;
   };
   await queue.work<{ evaluationId: string }>(QUEUES.evaluate, { pollingIntervalSeconds: 1 }, async ([job]) => {
-    await track(settle(runEvaluation(job.data.evaluationId), log, `evaluation ${job.data.evaluationId}`));
+    await track(logFailure(runEvaluation(job.data.evaluationId), log, `evaluation ${job.data.evaluationId}`));
   });
   await queue.work<{ optimizationId: string }>(QUEUES.optimize, { pollingIntervalSeconds: 1 }, async ([job]) => {
-    await track(settle(runOptimization(job.data.optimizationId), log, `optimization ${job.data.optimizationId}`));
+    await track(logFailure(runOptimization(job.data.optimizationId), log, `optimization ${job.data.optimizationId}`));
   });
   const sweeper = setInterval(() => void requeueOrphans(log).catch((error) => log(`sweep failed: ${error.message}`)), SWEEP_MS);
   await requeueOrphans(log);
@@ -40,7 +40,7 @@ export async function startJobWorker(log: (line: string) => void): Promise<JobWo
 }
 
 /** A job whose work belongs to another live worker, or has ended, is done: never retried. */
-async function settle(work: Promise<unknown>, log: (line: string) => void, what: string): Promise<void> {
+async function logFailure(work: Promise<unknown>, log: (line: string) => void, what: string): Promise<void> {
   try {
     await work;
   } catch (error) {

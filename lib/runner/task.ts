@@ -198,7 +198,7 @@ function emptyFolder(dir: string): void {
 
 /** Lets exchanges of this credential that are still being recorded land, then forgets it. */
 export async function closeCredential(proxy: RecordingProxy, credential: string): Promise<void> {
-  await proxy.settle(credential);
+  await proxy.whenRecorded(credential);
   proxy.unregister(credential);
 }
 

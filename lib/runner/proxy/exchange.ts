@@ -15,7 +15,7 @@ import {
   type AnthropicErrorType,
 } from "./http.ts";
 import { backoffMs, isRetryableStatus, retryAfterFromHeaders, sleep } from "./retry.ts";
-import { settle } from "./settle.ts";
+import { chargeAnswer } from "./charge.ts";
 import { relayStream } from "./stream-relay.ts";
 import type { Attempt, ClientReply, Exchange, ExchangeContext, ModelRequest } from "./types.ts";
 import { clientResponseHeaders, sendUpstream, upstreamHeaders, upstreamUrl } from "./upstream.ts";
@@ -154,7 +154,7 @@ export async function handleExchange(ctx: ExchangeContext, request: ModelRequest
 
       exchange.response = { status, body: answer, headers: recordedResponseHeaders(upstreamRes.headers) };
       if (status >= 400) exchange.error = attempt.error;
-      else if (operation === "messages") settle(ctx.registry, exchange, entry, answer);
+      else if (operation === "messages") chargeAnswer(ctx.registry, exchange, entry, answer);
       if (status < 400 && operation !== "messages") ctx.registry.record(entry, undefined, 0);
       return finish();
     }

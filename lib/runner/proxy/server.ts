@@ -63,7 +63,7 @@ export interface RecordingProxy {
    */
   serve(request: ChannelRequest, reply: ClientReply): void;
   /** Resolves when every request made with this credential so far has been answered and recorded. */
-  settle(credential: string): Promise<void>;
+  whenRecorded(credential: string): Promise<void>;
   /** Stops listening, lets exchanges in flight finish (up to closeGraceMs), waits for their recording. */
   close(): Promise<void>;
 }
@@ -150,7 +150,7 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     await handleExchange(ctx, { ...admitted, headers: request.headers, rawBody: request.body }, res);
   };
 
-  /** Runs one request, tracked so close() and settle() can wait for it. */
+  /** Runs one request, tracked so close() and whenRecorded() can wait for it. */
   const track = (credential: string, res: ClientReply, run: () => Promise<void>) => {
     const job = run().catch((err) => {
       console.error(`[model-proxy] request failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -175,7 +175,7 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
 
   /** Requests in flight per credential, so a task run can wait for its own calls to be recorded. */
   const byCredential = new Map<string, Set<Promise<void>>>();
-  const settle = async (credential: string) => {
+  const whenRecorded = async (credential: string) => {
     await Promise.allSettled([...(byCredential.get(credential) ?? [])]);
     await Promise.allSettled([...recording]); // recordings are emitted before a request's job ends
   };
@@ -226,7 +226,7 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       if (closing) return sendError(reply, 503, "api_error", "The model proxy was closed");
       track(presentedCredential(request.headers) ?? "", reply, () => serveChannel(request, reply));
     },
-    settle,
+    whenRecorded,
     close,
   };
 }

@@ -4,7 +4,7 @@ import type { IncomingMessage } from "node:http";
 import { errorBody, errorText, recordedResponseHeaders } from "./http.ts";
 import { MessageAssembler } from "./reassemble.ts";
 import { isRetryableStreamError } from "./retry.ts";
-import { settle } from "./settle.ts";
+import { chargeAnswer } from "./charge.ts";
 import { SseParser } from "./sse.ts";
 import type { Attempt, ClientReply, Exchange, ExchangeContext, ModelRequest } from "./types.ts";
 import { clientResponseHeaders } from "./upstream.ts";
@@ -103,7 +103,7 @@ export async function relayStream(
     headers: recordedResponseHeaders(upstreamRes.headers),
   };
   if (assembler.firstDeltaAt !== undefined) exchange.timeToFirstTokenMs = assembler.firstDeltaAt - t0;
-  if (message) settle(ctx.registry, exchange, request.entry, message);
+  if (message) chargeAnswer(ctx.registry, exchange, request.entry, message);
   else ctx.registry.record(request.entry, undefined, 0);
 
   if (assembler.error) exchange.error = `Stream error: ${assembler.error.type}: ${assembler.error.message}`;

@@ -78,7 +78,7 @@ describe("recording proxy: lifecycle", () => {
   });
 });
 
-describe("settle(credential)", () => {
+describe("whenRecorded(credential)", () => {
   it("resolves only once that credential's calls are recorded, even when recording is slow", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -97,13 +97,13 @@ describe("settle(credential)", () => {
       proxy.register(credential, { taskRunId: "t" });
       await new Anthropic({ baseURL: proxy.url, apiKey: credential }).messages.create({ model: "claude-sonnet-4-5", max_tokens: 5, messages: [{ role: "user", content: "x" }] });
       let settled = false;
-      const settling = proxy.settle(credential).then(() => (settled = true));
+      const settling = proxy.whenRecorded(credential).then(() => (settled = true));
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(settled).toBe(false);
       release();
       await settling;
       expect(recorded).toEqual(["messages"]);
-      await proxy.settle("never-used"); // a credential with nothing in flight settles at once
+      await proxy.whenRecorded("never-used"); // a credential with nothing in flight is recorded at once
     } finally {
       release();
       await proxy.close();

@@ -60,7 +60,7 @@ async function runWith(mode: "bubblewrap" | "process", source: string, input: un
   exchanges.length = 0;
   channelCalls = [];
   const outcome = await w.runTask({ task: { id: "t1", input }, credential, timeoutMs, envDir: env });
-  await proxy.settle(credential);
+  await proxy.whenRecorded(credential);
   proxy.unregister(credential);
   return { outcome, exchanges: [...exchanges], channelCalls: [...channelCalls], worker: w, env };
 }
