@@ -1,6 +1,6 @@
 // A stored trace event as one JSON line, in a named format: `download` (the raw trace the
 // browser downloads) and `workspace` (the proposer's traces/<task>.jsonl). One field list, in
-// one order; the formats differ only as `FORMATS` says. The OTLP export will be a third format.
+// one order; the formats differ only as `FORMATS` says. A new export adds its format here.
 import type { TraceEvent } from "../db/client.ts";
 
 export type ExportFormat = "download" | "workspace";
