@@ -51,8 +51,8 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
   const offline = !progress.modelConfigured;
   const disabledReason = progress.running ? "A run is already going for this project." : busy ? "Working…" : null;
   const stage = iteration?.stage ?? (optimization?.status === "queued" ? "waiting for a worker" : null);
-  const tasksDone = Number(iteration?.progress.tasksDone ?? 0);
-  const tasksTotal = Number(iteration?.progress.tasksTotal ?? 0);
+  const tasksDone = iteration?.progress.tasksDone ?? 0;
+  const tasksTotal = iteration?.progress.tasksTotal ?? 0;
   const share = optimization ? (optimization.iterationsDone + (tasksTotal ? tasksDone / tasksTotal : 0) * 0.9) / optimization.iterationsRequested : 0;
 
   return (
@@ -85,9 +85,9 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
                   <>
                     Iteration {Math.min(optimization.iterationsDone + 1, optimization.iterationsRequested)} of {optimization.iterationsRequested}
                     {stage ? ` · ${stage}` : ""}
-                    {iteration?.progress.candidateNumber ? ` · candidate #${String(iteration.progress.candidateNumber)}` : ""}
+                    {iteration?.progress.candidateNumber ? ` · candidate #${iteration.progress.candidateNumber}` : ""}
                     {tasksTotal ? ` · ${tasksDone} of ${tasksTotal} tasks` : ""}
-                    {iteration?.progress.tokens ? ` · ${Number(iteration.progress.tokens).toLocaleString("en-US")} tokens` : ""}
+                    {iteration?.progress.tokens ? ` · ${iteration.progress.tokens.toLocaleString("en-US")} tokens` : ""}
                     {optimization.stalled ? " · waiting for a job worker to resume it" : ""}
                   </>
                 ) : (

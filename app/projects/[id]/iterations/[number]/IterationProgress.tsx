@@ -7,6 +7,7 @@ import { ui } from "@/components/ui";
 import runStyles from "@/components/RunControls.module.css";
 import { progressQuery } from "@/components/data/queries";
 import { useLiveQuery } from "@/components/data/useLiveQuery";
+import type { IterationProgress } from "@/lib/iterations/progress";
 import type { RunProgress } from "@/lib/projects/progress";
 import styles from "./page.module.css";
 
@@ -20,14 +21,14 @@ const STAGE_WORDS: Record<string, string> = {
 };
 const POLL_MS = 1500;
 
-type Current = { stage: string | null; progress: Record<string, unknown> };
+type Current = { stage: string | null; progress: IterationProgress };
 
 /** This iteration in the project's progress, or null once another one (or none) is current. */
 const currentOf = (progress: RunProgress, number: number): Current | null => (progress.iteration && progress.iteration.number === number ? progress.iteration : null);
 /** What the server-rendered page depends on: a new stage or candidate means new rows in the database. */
-const pageSignature = (current: Current | null) => (current ? `${current.stage}:${String(current.progress.candidateNumber ?? "")}` : "ended");
+const pageSignature = (current: Current | null) => (current ? `${current.stage}:${current.progress.candidateNumber ?? ""}` : "ended");
 
-export function IterationProgress(props: { projectId: string; number: number; stage: string | null; progress: Record<string, unknown> }) {
+export function IterationProgress(props: { projectId: string; number: number; stage: string | null; progress: IterationProgress }) {
   const rendered: Current = { stage: props.stage, progress: props.progress };
   const { data } = useLiveQuery({
     query: progressQuery(props.projectId),
@@ -39,9 +40,9 @@ export function IterationProgress(props: { projectId: string; number: number; st
 
   const stage = current?.stage ?? props.stage;
   const at = STAGES.indexOf((stage ?? "") as (typeof STAGES)[number]);
-  const p = current?.progress ?? {};
-  const tasksDone = Number(p.tasksDone ?? 0);
-  const tasksTotal = Number(p.tasksTotal ?? 0);
+  const p: IterationProgress = current?.progress ?? {};
+  const tasksDone = p.tasksDone ?? 0;
+  const tasksTotal = p.tasksTotal ?? 0;
   return (
     <section className={`${ui.card} ${ui.section}`} aria-label="Live progress" data-testid="iteration-progress">
       <div className={runStyles.box}>
@@ -58,10 +59,10 @@ export function IterationProgress(props: { projectId: string; number: number; st
         <div className={runStyles.status}>
           <span>
             {stage ? STAGE_WORDS[stage] ?? stage : "waiting for a job worker"}
-            {p.candidateNumber ? ` · candidate #${String(p.candidateNumber)}` : ""}
-            {p.candidate && p.candidates ? ` (${String(p.candidate)} of ${String(p.candidates)})` : ""}
+            {p.candidateNumber ? ` · candidate #${p.candidateNumber}` : ""}
+            {p.candidate && p.candidates ? ` (${p.candidate} of ${p.candidates})` : ""}
             {tasksTotal ? ` · ${tasksDone} of ${tasksTotal} tasks` : ""}
-            {p.tokens ? ` · ${Number(p.tokens).toLocaleString("en-US")} tokens` : ""}
+            {p.tokens ? ` · ${p.tokens.toLocaleString("en-US")} tokens` : ""}
             {stalled ? " · waiting for a job worker to resume it" : ""}
           </span>
         </div>
