@@ -7,7 +7,7 @@ import { ui } from "@/components/ui";
 import runStyles from "@/components/RunControls.module.css";
 import { progressQuery } from "@/components/data/queries";
 import { useLiveQuery } from "@/components/data/useLiveQuery";
-import type { IterationProgress } from "@/lib/iterations/progress";
+import type { IterationProgress as Progress } from "@/lib/iterations/progress";
 import type { RunProgress } from "@/lib/projects/progress";
 import styles from "./page.module.css";
 
@@ -21,14 +21,14 @@ const STAGE_WORDS: Record<string, string> = {
 };
 const POLL_MS = 1500;
 
-type Current = { stage: string | null; progress: IterationProgress };
+type Current = { stage: string | null; progress: Progress };
 
 /** This iteration in the project's progress, or null once another one (or none) is current. */
 const currentOf = (progress: RunProgress, number: number): Current | null => (progress.iteration && progress.iteration.number === number ? progress.iteration : null);
 /** What the server-rendered page depends on: a new stage or candidate means new rows in the database. */
 const pageSignature = (current: Current | null) => (current ? `${current.stage}:${current.progress.candidateNumber ?? ""}` : "ended");
 
-export function IterationProgress(props: { projectId: string; number: number; stage: string | null; progress: IterationProgress }) {
+export function IterationProgress(props: { projectId: string; number: number; stage: string | null; progress: Progress }) {
   const rendered: Current = { stage: props.stage, progress: props.progress };
   const { data } = useLiveQuery({
     query: progressQuery(props.projectId),
@@ -40,7 +40,7 @@ export function IterationProgress(props: { projectId: string; number: number; st
 
   const stage = current?.stage ?? props.stage;
   const at = STAGES.indexOf((stage ?? "") as (typeof STAGES)[number]);
-  const p: IterationProgress = current?.progress ?? {};
+  const p: Progress = current?.progress ?? {};
   const tasksDone = p.tasksDone ?? 0;
   const tasksTotal = p.tasksTotal ?? 0;
   return (
