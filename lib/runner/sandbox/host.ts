@@ -1,18 +1,21 @@
 // The sandbox host: the program that runs inside the sandbox, in the same process as the harness.
 // It loads the compiled harness (or grader) once, then serves requests from the studio over fd 3,
 // one at a time, so one worker can run many tasks without a process start per task.
-// Bundled into a standalone .mjs by host-bundle.ts (with the SDK inside, for ctx.model).
+// Bundled into a standalone .mjs by host-bundle.ts (with the SDK inside, for ctx.model), with
+// ctx.exec (host-exec.ts) and the description of values (host-values.ts).
 //
 // Nothing here is a security boundary: the harness shares this process and can rewrite any of it.
 // The studio enforces every limit from outside (sandbox.ts); this file only makes honest harnesses
 // easy to trace.
 import Anthropic from "@anthropic-ai/sdk";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import net from "node:net";
 import { pathToFileURL } from "node:url";
 import { channelFetch } from "./channel-fetch.ts";
-import { OUTPUT_LIMITS, cutMarker } from "./limits.ts";
+import { killGroup, makeExec } from "./host-exec.ts";
+import { describeError, kindOf, preview, toLogValue, unserializable } from "./host-values.ts";
+import { OUTPUT_LIMITS } from "./limits.ts";
 import {
   LineSplitter,
   type ChildEvent,
@@ -177,7 +180,7 @@ async function handle(request: ParentMessage): Promise<void> {
 }
 
 function invoke(request: ParentMessage, signal: AbortSignal, deadline: number, execs: Set<ChildProcess>): unknown {
-  const exec = makeExec(request.envDir, signal, deadline, execs);
+  const exec = makeExec(request.envDir, signal, deadline, execs, sendEvent);
   const log = (value: unknown) => sendEvent({ kind: "log", value: toLogValue(value) });
   if (request.t === "grade") return grader!(request.args, { log, exec, signal });
   const ctx = { log, exec, signal, state } as Record<string, unknown>;
@@ -224,207 +227,4 @@ function checkResult(request: ParentMessage, value: unknown): Done {
     return { ok: false, error: { kind: "output_limit", message } };
   }
   return { ok: true, json };
-}
-
-/** Why JSON.stringify would lose or reject part of `value`, with the path to it; null when it is fine. */
-function unserializable(value: unknown, path: string, ancestors = new Set<object>()): string | null {
-  if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") {
-    value = (value as { toJSON: () => unknown }).toJSON();
-  }
-  switch (typeof value) {
-    case "function":
-      return `${path} is a function`;
-    case "bigint":
-      return `${path} is a BigInt (${String(value)}n); convert it to a string or number`;
-    case "symbol":
-      return `${path} is a symbol`;
-    case "undefined":
-      return `${path} is undefined`;
-    case "number":
-      return Number.isFinite(value) ? null : `${path} is ${value}, which JSON turns into null`;
-    case "object":
-      break;
-    default:
-      return null;
-  }
-  if (value === null) return null;
-  const object = value as object;
-  if (ancestors.has(object)) return `${path} refers back to one of its parents (a cycle)`;
-  if (object instanceof Map || object instanceof Set) {
-    return `${path} is a ${object.constructor.name}, which JSON turns into {}; convert it to an object or array`;
-  }
-  ancestors.add(object);
-  try {
-    if (Array.isArray(object)) {
-      for (let i = 0; i < object.length; i++) {
-        const problem = unserializable(object[i], `${path}[${i}]`, ancestors);
-        if (problem) return problem;
-      }
-      return null;
-    }
-    for (const [key, item] of Object.entries(object)) {
-      if (item === undefined) continue; // JSON drops undefined properties, as optional fields expect
-      const problem = unserializable(item, `${path}.${key}`, ancestors);
-      if (problem) return problem;
-    }
-    return null;
-  } finally {
-    ancestors.delete(object);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// ctx.exec
-
-interface ExecOptions {
-  timeoutMs?: number;
-  input?: string;
-}
-
-function makeExec(cwd: string, signal: AbortSignal, deadline: number, execs: Set<ChildProcess>) {
-  return async function exec(command: string, options: ExecOptions = {}) {
-    if (typeof command !== "string") throw new TypeError("ctx.exec(command, options?): command must be a string");
-    const started = performance.now();
-    const limitMs = Math.max(0, Math.min(options.timeoutMs ?? Infinity, deadline - started));
-    // Its own process group, so a timeout kills the command and everything it started.
-    const child = spawn("/bin/sh", ["-c", command], { cwd, detached: true, stdio: ["pipe", "pipe", "pipe"] });
-    execs.add(child);
-    const stdout = new CappedText(OUTPUT_LIMITS.execKeepBytes);
-    const stderr = new CappedText(OUTPUT_LIMITS.execKeepBytes);
-    child.stdout!.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk));
-    child.stdin!.on("error", () => {}); // the command may exit without reading its input
-    child.stdin!.end(options.input ?? "");
-    let timedOut = false;
-    const stop = () => {
-      timedOut = true;
-      killGroup(child);
-    };
-    const timer = setTimeout(stop, limitMs);
-    signal.addEventListener("abort", stop);
-    const ended = await new Promise<{ code: number | null; signal: string | null; error?: string }>((resolve) => {
-      child.once("error", (error) => resolve({ code: null, signal: null, error: error.message }));
-      // Background jobs die with the command: otherwise they would hold the pipes (and the task) open.
-      child.once("exit", () => killGroup(child));
-      child.once("close", (code, sig) => resolve({ code, signal: sig }));
-    });
-    clearTimeout(timer);
-    signal.removeEventListener("abort", stop);
-    execs.delete(child);
-    const result = {
-      stdout: stdout.text(),
-      stderr: stderr.text(),
-      exitCode: ended.code,
-      signal: ended.signal,
-      timedOut,
-      durationMs: Math.round((performance.now() - started) * 10) / 10,
-    };
-    sendEvent({ kind: "exec", command, cwd, ...result, ...(ended.error ? { error: ended.error } : {}) });
-    if (ended.error) throw new Error(`ctx.exec could not start /bin/sh: ${ended.error}`);
-    return result;
-  };
-}
-
-function killGroup(child: ChildProcess): void {
-  try {
-    if (child.pid) process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
-
-class CappedText {
-  private parts: Buffer[] = [];
-  private kept = 0;
-  private cut = 0;
-  constructor(private readonly limit: number) {}
-  push(chunk: Buffer): void {
-    const room = this.limit - this.kept;
-    if (room > 0) {
-      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      this.parts.push(piece);
-      this.kept += piece.length;
-    }
-    this.cut += Math.max(0, chunk.length - Math.max(0, room));
-  }
-  text(): string {
-    return Buffer.concat(this.parts).toString("utf8") + (this.cut ? cutMarker(this.cut) : "");
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Describing values
-
-function describeError(error: unknown): { name?: string; message: string; stack?: string } {
-  try {
-    if (error instanceof Error || (typeof error === "object" && error !== null && "message" in error)) {
-      const { name, message, stack } = error as Error;
-      return { name: String(name), message: String(message), ...(typeof stack === "string" ? { stack } : {}) };
-    }
-    return { message: `a non-Error value was thrown: ${preview(error)}` };
-  } catch {
-    return { message: "an undescribable value was thrown" };
-  }
-}
-
-/** A JSON-safe copy of anything a harness may log; logging never throws. */
-function toLogValue(value: unknown): unknown {
-  let safe: unknown;
-  try {
-    safe = jsonSafe(value, 0, new Set());
-  } catch {
-    safe = "[unloggable value]";
-  }
-  const json = JSON.stringify(safe) ?? "null";
-  if (Buffer.byteLength(json) <= OUTPUT_LIMITS.logValueBytes) return safe;
-  const keep = Buffer.from(json).subarray(0, OUTPUT_LIMITS.logValueBytes).toString("utf8");
-  return { "[studio: log value cut]": { bytes: Buffer.byteLength(json), preview: keep } };
-}
-
-function jsonSafe(value: unknown, depth: number, ancestors: Set<object>): unknown {
-  switch (typeof value) {
-    case "undefined":
-      return null;
-    case "bigint":
-      return `${value}n`;
-    case "symbol":
-      return value.toString();
-    case "function":
-      return `[Function ${value.name || "anonymous"}]`;
-    case "number":
-      return Number.isFinite(value) ? value : String(value);
-    case "object":
-      break;
-    default:
-      return value;
-  }
-  if (value === null) return null;
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
-  if (ancestors.has(value)) return "[Circular]";
-  if (depth > 24) return "[too deep]";
-  ancestors.add(value);
-  try {
-    if (typeof (value as { toJSON?: unknown }).toJSON === "function") {
-      return jsonSafe((value as { toJSON: () => unknown }).toJSON(), depth + 1, ancestors);
-    }
-    if (value instanceof Map) return jsonSafe(Object.fromEntries(value), depth + 1, ancestors);
-    if (value instanceof Set) return jsonSafe([...value], depth + 1, ancestors);
-    if (Array.isArray(value)) return value.map((item) => jsonSafe(item, depth + 1, ancestors));
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = jsonSafe(item, depth + 1, ancestors);
-    return out;
-  } finally {
-    ancestors.delete(value);
-  }
-}
-
-function preview(value: unknown): string {
-  const json = JSON.stringify(jsonSafe(value, 0, new Set())) ?? String(value);
-  return json.length > 200 ? `${json.slice(0, 200)}…` : json;
-}
-
-function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : typeof value;
 }

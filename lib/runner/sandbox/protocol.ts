@@ -1,6 +1,6 @@
 // The control channel between the studio (parent) and the sandbox host (child): JSON lines on fd 3.
 // The child runs untrusted code in its own process, so the parent treats every message from it as
-// untrusted data: sizes are capped and shapes checked on arrival (see sandbox.ts).
+// untrusted data: sizes are capped and shapes checked on arrival (see worker-output.ts).
 // host.ts imports this file, so it must stay free of Node-only imports beyond what a bundle can hold.
 
 /** How a harness (or grader) run in the sandbox can fail; the studio's own kinds (compile, grader) are apart. */

@@ -1,105 +1,31 @@
 // The studio's side of the sandbox: starts a worker (a child process that loads one compiled
 // harness or grader), sends it tasks one at a time, and turns what comes back into a TaskOutcome.
 // Everything from the child is untrusted: the harness shares the child's process with the host,
-// so every limit (time, memory, output, events) is enforced here, from outside.
+// so every limit (time, memory, output, events) is enforced here, from outside. What the child
+// sends is read and routed by worker-output.ts, into the task records of task-outcome.ts.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Readable, Writable } from "node:stream";
+import type { Writable } from "node:stream";
 import { StudioError } from "../../errors.ts";
-import { TaskStream, type StreamCapture } from "./capture.ts";
 import { hostBundle, writeProgram, type HostProgram } from "./host-bundle.ts";
 import { heapLimitMb, launchCommand, probeIsolation, type Isolation, type IsolationProbe, type Launch } from "./isolation.ts";
 import { OUTPUT_LIMITS, SANDBOX_DEFAULTS, formatBytes } from "./limits.ts";
-import { ModelChannel, type ServeModelCall } from "./model-channel.ts";
 import { killFamily, watchMemory } from "./proc.ts";
-import {
-  isErrorKind,
-  LineSplitter,
-  type ChildEvent,
-  type ChildMessage,
-  type Feedback,
-  type GradeArgs,
-  type HarnessTask,
-  type ParentMessage,
-  type TaskError,
-} from "./protocol.ts";
-import { claimUid, isRoot, releaseUid, UID_POOL_START } from "./uid-pool.ts";
+import type { ParentMessage, TaskError } from "./protocol.ts";
+import { ActiveTask, emptyOutcome, type DistributiveOmit, type TaskOutcome } from "./task-outcome.ts";
+import { claimUid, isRoot, releaseUid } from "./uid-pool.ts";
+import type { GradeRequest, LearnRequest, RunTaskRequest, StartWorkerOptions } from "./worker-options.ts";
+import { assertReachable, checkEnvDir, chownTree } from "./worker-folders.ts";
+import { drained, WorkerOutput, type Ready } from "./worker-output.ts";
 
 export { detectIsolation, probeIsolation, type Isolation, type IsolationProbe } from "./isolation.ts";
 export type { StreamCapture } from "./capture.ts";
 export type { ErrorKind, Feedback, GradeArgs, HarnessTask, TaskError } from "./protocol.ts";
-
-/** One entry of a task's trace, stamped (ms since the epoch) when the studio received it. */
-export type SandboxEvent = (
-  | ChildEvent
-  | { kind: "output"; value: unknown }
-  | { kind: "stdout" | "stderr"; text: string }
-  /** The sandbox's own notes: events cut, why the worker was killed. */
-  | { kind: "sandbox"; message: string }
-) & { ts: number };
-
-export interface TaskOutcome {
-  /** Present when the task finished without error. */
-  output?: unknown;
-  error?: TaskError;
-  /** In arrival order. */
-  events: SandboxEvent[];
-  startedAt: number;
-  durationMs: number;
-  stdout: StreamCapture;
-  stderr: StreamCapture;
-  /** False when the worker died or was killed: call restart() before the next task. */
-  workerAlive: boolean;
-}
-
-export interface StartWorkerOptions {
-  /** The compiled module (compile.ts), or a file holding it. */
-  code?: string;
-  bundlePath?: string;
-  role: "harness" | "grader";
-  /** The worker's own folder (its HOME). It is chowned to the worker's uid when the studio is root. */
-  scratchDir: string;
-  /** Every task's envDir lies inside it; it is mounted read-write. Defaults to scratchDir. */
-  envRoot?: string;
-  memoryMb?: number;
-  maxProcesses?: number;
-  maxFileMb?: number;
-  tmpSizeMb?: number;
-  /**
-   * The recording proxy: a unix socket (needed under bubblewrap) and/or a URL (its path is kept).
-   * With `serve` (RecordingProxy.serve), ctx.model's calls come over the control channel instead.
-   */
-  proxy?: { url?: string; socketPath?: string; serve?: ServeModelCall } | null;
-  /** "process" refuses bubblewrap even where it works (debugging, tests). */
-  isolation?: "auto" | "process";
-  /** Where the host program's build is cached across processes. */
-  cacheDir?: string;
-  startTimeoutMs?: number;
-  killGraceMs?: number;
-  limits?: Partial<Pick<typeof OUTPUT_LIMITS, "streamKeepBytes" | "streamDiscardCeilingBytes" | "eventBudgetBytes" | "controlCeilingBytes">>;
-}
-
-export interface RunTaskRequest {
-  task: HarnessTask;
-  /** The per-task-run key the proxy accepts; the SDK sends it as "Authorization: Bearer" and as x-api-key. */
-  credential?: string | null;
-  timeoutMs: number;
-  /** The task's environment folder (cwd of the harness and of ctx.exec), inside envRoot. */
-  envDir: string;
-}
-export interface LearnRequest extends RunTaskRequest {
-  feedback: Feedback;
-}
-export interface GradeRequest {
-  args: GradeArgs;
-  timeoutMs: number;
-  envDir: string;
-}
-
-type Ready = { ok: true; hasLearn: boolean } | { ok: false; error: TaskError };
+export type { SandboxEvent, TaskOutcome } from "./task-outcome.ts";
+export type { GradeRequest, LearnRequest, RunTaskRequest, StartWorkerOptions } from "./worker-options.ts";
 
 export async function startWorker(options: StartWorkerOptions): Promise<SandboxWorker> {
   const code = options.code ?? (options.bundlePath ? await fs.promises.readFile(options.bundlePath, "utf8") : null);
@@ -145,15 +71,8 @@ export class SandboxWorker {
   private death: TaskError | null = null;
   private exited: Promise<void> = Promise.resolve();
   private readyWaiter: ((ready: Ready) => void) | null = null;
-  private stdout!: TaskStream;
-  private stderr!: TaskStream;
-  /** Events between tasks (output of background timers, say) go to the next task. */
-  private idleLog = new EventLog(OUTPUT_LIMITS.eventBudgetBytes);
-  private controlLog = this.idleLog;
-  /** ctx.model's calls from the current worker process, when the proxy serves them over the channel. */
-  private channel: ModelChannel | null = null;
-  private stdoutLog = this.idleLog;
-  private stderrLog = this.idleLog;
+  /** stdout, stderr and the control channel, routed to the running task's log. */
+  private readonly output: WorkerOutput;
   private task: ActiveTask | null = null;
   private busy = false;
 
@@ -170,6 +89,15 @@ export class SandboxWorker {
     this.memoryMb = options.memoryMb ?? SANDBOX_DEFAULTS.memoryMb;
     this.killGraceMs = options.killGraceMs ?? SANDBOX_DEFAULTS.killGraceMs;
     this.limits = { ...OUTPUT_LIMITS, ...options.limits };
+    this.output = new WorkerOutput(this.limits, options.proxy?.serve, {
+      task: () => this.task,
+      kill: (reason) => void this.kill(reason),
+      ready: (ready) => {
+        this.readyWaiter?.(ready);
+        this.readyWaiter = null;
+      },
+      progress: (part) => this.progress(part),
+    });
   }
 
   get alive(): boolean {
@@ -212,9 +140,7 @@ export class SandboxWorker {
     await this.exited;
     this.killReason = null;
     this.death = null;
-    this.idleLog = new EventLog(this.limits.eventBudgetBytes);
-    this.controlLog = this.stdoutLog = this.stderrLog = this.idleLog;
-    this.createStreams();
+    this.output.reset();
     const started = performance.now();
     const probe = await probeIsolation();
     let launch: Launch;
@@ -234,7 +160,7 @@ export class SandboxWorker {
     this.child = child;
     this.running = true;
     const readyPromise = new Promise<Ready>((resolve) => (this.readyWaiter = resolve));
-    this.wireStreams(child);
+    this.output.wire(child);
     this.exited = new Promise<void>((resolve) => {
       child.once("error", (error) => {
         // Could not start at all (a missing or unreadable binary): no exit event follows.
@@ -312,117 +238,26 @@ export class SandboxWorker {
   ): Promise<TaskOutcome> {
     if (this.busy) throw new StudioError("a worker runs one task at a time");
     if (this.closed) throw new StudioError("this worker is closed");
-    const envDir = this.checkEnvDir(limits.envDir);
+    const envDir = checkEnvDir(this.envRoot, limits.envDir);
     if (this.uid !== null) chownTree(envDir, this.uid);
     this.busy = true; // until finish()
     if (!this.running) await this.exited; // a worker that just died: let its death be recorded
-    const task = new ActiveTask(body.t, this.idleLog);
+    const task = new ActiveTask(body.t, this.output.takeIdleLog());
     this.task = task;
-    this.idleLog = new EventLog(this.limits.eventBudgetBytes);
     if (!this.running || !this.ready.ok) {
       const error = !this.ready.ok
         ? this.ready.error
         : { kind: this.death?.kind ?? "killed", message: `the worker is not running (${this.death?.message ?? "it was stopped"}); restart it` };
       return Promise.resolve(this.finish(task, error));
     }
-    this.controlLog = this.stdoutLog = this.stderrLog = task.log;
     const sentinel = `\u0000studio-task-end:${randomBytes(12).toString("hex")}\u0000`;
-    this.stdout.expect(sentinel);
-    this.stderr.expect(sentinel);
+    this.output.begin(task.log, sentinel);
     task.deadline = setTimeout(() => {
       void this.kill({ kind: "timeout", message: `the task did not finish within its time limit of ${limits.timeoutMs} ms` });
     }, limits.timeoutMs + this.killGraceMs);
     const message = { ...body, id: task.id, timeoutMs: limits.timeoutMs, envDir, sentinel } as ParentMessage;
     (this.child!.stdio[3] as Writable).write(JSON.stringify(message) + "\n");
     return task.finished;
-  }
-
-  private checkEnvDir(envDir: string): string {
-    const resolved = path.resolve(envDir);
-    const inside = path.relative(this.envRoot, resolved);
-    if (inside.startsWith("..") || path.isAbsolute(inside)) {
-      throw new StudioError(`envDir ${resolved} is outside the worker's envRoot ${this.envRoot}`);
-    }
-    if (!fs.statSync(resolved, { throwIfNoEntry: false })?.isDirectory()) throw new StudioError(`envDir ${resolved} is not a folder`);
-    return resolved;
-  }
-
-  /** Fresh per-task cutters for a new worker process's stdout and stderr. */
-  private createStreams(): void {
-    const limits = this.limits;
-    const ceiling = (name: string) => (bytes: number) =>
-      void this.kill({ kind: "output_limit", message: `the task wrote more than ${formatBytes(bytes)} to ${name}` });
-    this.stdout = new TaskStream(limits.streamKeepBytes, limits.streamDiscardCeilingBytes, limits.stderrTailBytes, {
-      onText: (text) => this.stdoutLog.addStream("stdout", text),
-      onSentinel: () => {
-        this.stdoutLog = this.idleLog;
-        this.progress("stdout");
-      },
-      onCeiling: ceiling("stdout"),
-    });
-    this.stderr = new TaskStream(limits.streamKeepBytes, limits.streamDiscardCeilingBytes, limits.stderrTailBytes, {
-      onText: (text) => this.stderrLog.addStream("stderr", text),
-      onSentinel: () => {
-        this.stderrLog = this.idleLog;
-        this.progress("stderr");
-      },
-      onCeiling: ceiling("stderr"),
-    });
-  }
-
-  private wireStreams(child: ChildProcess): void {
-    const limits = this.limits;
-    (child.stdout as Readable).on("data", (chunk: Buffer) => this.stdout.push(chunk));
-    (child.stderr as Readable).on("data", (chunk: Buffer) => this.stderr.push(chunk));
-    const control = child.stdio[3] as Readable & Writable;
-    control.on("error", () => {}); // the child's death is reported through its exit
-    const serve = this.options.proxy?.serve;
-    this.channel = serve
-      ? new ModelChannel(serve, (message) => {
-          if (control.writable) control.write(JSON.stringify(message) + "\n");
-        })
-      : null;
-    const lines = new LineSplitter(
-      (line) => this.onControlLine(line),
-      limits.controlLineBytes,
-      (bytes) => void this.kill({ kind: "output_limit", message: `the worker sent a control message over ${formatBytes(bytes)}` }),
-    );
-    control.on("data", (chunk: Buffer) => lines.push(chunk));
-  }
-
-  private onControlLine(line: string): void {
-    let message: ChildMessage | null = null;
-    try {
-      message = JSON.parse(line) as ChildMessage;
-    } catch {
-      // reported below
-    }
-    // Model calls are bounded and recorded by the proxy; only the rest counts toward the ceiling.
-    if ((message?.t === "model" || message?.t === "model-abort") && this.channel?.receive(message)) return;
-    const log = this.controlLog;
-    log.controlBytes += line.length + 1;
-    if (log.controlBytes > this.limits.controlCeilingBytes) {
-      void this.kill({ kind: "output_limit", message: `the task sent more than ${formatBytes(this.limits.controlCeilingBytes)} of events` });
-    } else if (message === null) {
-      log.add({ kind: "sandbox", message: `unreadable control message: ${line.slice(0, 200)}` }, line.length);
-    } else if (message?.t === "ready") {
-      const ready: Ready = message.ok ? { ok: true, hasLearn: !!message.hasLearn } : { ok: false, error: toTaskError(message.error, "contract") };
-      this.readyWaiter?.(ready);
-      this.readyWaiter = null;
-    } else if (message?.t === "event" && isChildEvent(message.event)) {
-      this.controlLog.add(message.event, line.length);
-    } else if (message?.t === "done" && this.task && message.id === this.task.id) {
-      const task = this.task;
-      if (!message.ok) task.error = toTaskError(message.error, "throw");
-      else if (task.kind !== "learn") {
-        task.output = message.output;
-        task.log.add({ kind: "output", value: message.output }, 0); // the outcome holds it anyway
-      }
-      this.controlLog = this.idleLog;
-      this.progress("done");
-    } else {
-      this.controlLog.add({ kind: "sandbox", message: `unexpected control message: ${line.slice(0, 200)}` }, line.length);
-    }
   }
 
   /** A task ends when its result and both stream sentinels have arrived. */
@@ -437,7 +272,7 @@ export class SandboxWorker {
   private async kill(reason: TaskError | null): Promise<void> {
     if (reason && !this.killReason) {
       this.killReason = reason;
-      (this.task?.log ?? this.idleLog).add({ kind: "sandbox", message: `killed the worker: ${reason.message}` }, 0);
+      (this.task?.log ?? this.output.idle).add({ kind: "sandbox", message: `killed the worker: ${reason.message}` }, 0);
     }
     const pid = this.child?.pid;
     if (!pid || !this.running) return;
@@ -459,7 +294,7 @@ export class SandboxWorker {
     if (!this.running) return; // "error" and "exit" can both arrive
     this.running = false;
     this.stopWatch();
-    this.channel?.closeAll();
+    this.output.closeModelCalls();
     // Everything the worker started dies with it: bubblewrap's pid namespace does this by itself;
     // outside it, what stayed in the process group goes with the group, and what left it (setsid)
     // and was re-parented away is found by the worker's uid.
@@ -484,7 +319,7 @@ export class SandboxWorker {
   }
 
   private deathReason(code: number | null, signal: NodeJS.Signals | null): TaskError {
-    const tail = this.stderr.tail();
+    const tail = this.output.stderr.tail();
     if (/JavaScript heap out of memory|Reached heap limit|Allocation failed/i.test(tail)) {
       return { kind: "memory", message: `the harness ran out of JavaScript heap (the limit is ${heapLimitMb(this.memoryMb)} MiB)` };
     }
@@ -497,145 +332,17 @@ export class SandboxWorker {
     this.task = null;
     this.busy = false;
     clearTimeout(task.deadline);
-    this.controlLog = this.stdoutLog = this.stderrLog = this.idleLog;
+    this.output.end();
     const outcome: TaskOutcome = {
       ...(error ? { error } : task.kind === "learn" ? {} : { output: task.output }),
       events: task.log.close(),
       startedAt: task.startedAt,
       durationMs: Math.round((performance.now() - task.started) * 100) / 100,
-      stdout: this.stdout.take(),
-      stderr: this.stderr.take(),
+      stdout: this.output.stdout.take(),
+      stderr: this.output.stderr.take(),
       workerAlive: this.running,
     };
     task.resolve(outcome);
     return outcome;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-
-let nextTaskId = 1;
-
-class ActiveTask {
-  readonly id = nextTaskId++;
-  readonly startedAt = Date.now();
-  readonly started = performance.now();
-  output: unknown;
-  error: TaskError | undefined;
-  deadline: NodeJS.Timeout | undefined;
-  readonly finished: Promise<TaskOutcome>;
-  resolve!: (outcome: TaskOutcome) => void;
-  readonly seen = new Set<"done" | "stdout" | "stderr">();
-
-  constructor(
-    readonly kind: ParentMessage["t"],
-    readonly log: EventLog,
-  ) {
-    this.finished = new Promise((resolve) => (this.resolve = resolve));
-  }
-}
-
-/** A task's events, within a byte budget (past it they are counted, not kept). */
-class EventLog {
-  readonly events: SandboxEvent[] = [];
-  controlBytes = 0;
-  private bytes = 0;
-  private dropped = 0;
-
-  constructor(private readonly budgetBytes: number) {}
-
-  add(event: DistributiveOmit<SandboxEvent, "ts">, bytes: number): void {
-    if (this.bytes + bytes > this.budgetBytes) {
-      this.dropped++;
-      return;
-    }
-    this.bytes += bytes;
-    this.events.push({ ...event, ts: Date.now() } as SandboxEvent);
-  }
-
-  /** Stream text joins the previous event of its stream when nothing came between (within 100 ms). */
-  addStream(kind: "stdout" | "stderr", text: string): void {
-    const last = this.events[this.events.length - 1];
-    const now = Date.now();
-    if (last?.kind === kind && now - last.ts < 100) last.text += text;
-    else this.events.push({ kind, text, ts: now });
-  }
-
-  close(): SandboxEvent[] {
-    if (this.dropped) {
-      const message = `${this.dropped} events cut: the task's events passed ${formatBytes(this.budgetBytes)}`;
-      this.events.push({ kind: "sandbox", message, ts: Date.now() });
-      this.dropped = 0;
-    }
-    return this.events;
-  }
-}
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-function emptyOutcome(workerAlive: boolean): TaskOutcome {
-  const none = { text: "", bytes: 0, truncatedBytes: 0 };
-  return { events: [], startedAt: Date.now(), durationMs: 0, stdout: none, stderr: { ...none }, workerAlive };
-}
-
-const EVENT_KINDS = new Set(["log", "exec", "exception"]);
-
-function toTaskError(value: unknown, fallbackKind: TaskError["kind"]): TaskError {
-  const error = (value ?? {}) as Partial<TaskError>;
-  return {
-    kind: isErrorKind(error.kind) ? error.kind : fallbackKind,
-    message: typeof error.message === "string" ? error.message : "the worker reported an error without a message",
-    ...(typeof error.stack === "string" ? { stack: error.stack } : {}),
-  };
-}
-
-function isChildEvent(event: unknown): event is ChildEvent {
-  return typeof event === "object" && event !== null && EVENT_KINDS.has((event as { kind?: string }).kind ?? "");
-}
-
-/** Waits (briefly) for the child's pipes to finish, so the last output is captured. */
-function drained(child: ChildProcess): Promise<void> {
-  const streams = [child.stdout, child.stderr].filter((s): s is Readable => !!s && !s.readableEnded && !s.destroyed);
-  const ends = streams.map((s) => new Promise<void>((resolve) => s.once("close", () => resolve())));
-  const limit = new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref());
-  return Promise.race([Promise.all(ends).then(() => {}), limit]).then(() => {
-    for (const s of streams) s.destroy();
-    (child.stdio[3] as Readable | null)?.destroy();
-  });
-}
-
-/**
- * Gives `dir` and its contents to the worker's uid, not following symlinks. A file with several
- * hard links that is not already a sandbox uid's is left alone: the harness could have linked a
- * file it must not own into its folder.
- */
-function chownTree(dir: string, uid: number): void {
-  const visit = (file: string, stat: fs.Stats) => {
-    const mayChown = stat.isDirectory() || stat.nlink === 1 || stat.uid >= UID_POOL_START;
-    if (mayChown && (stat.uid !== uid || stat.gid !== uid)) fs.lchownSync(file, uid, uid);
-    if (stat.isDirectory()) {
-      for (const name of fs.readdirSync(file)) {
-        const child = path.join(file, name);
-        visit(child, fs.lstatSync(child));
-      }
-    }
-  };
-  visit(dir, fs.lstatSync(dir));
-}
-
-/** The worker's uid must be able to walk down to `dir` (bubblewrap's mounts need it too). */
-function assertReachable(dir: string, uid: number): void {
-  let current = path.dirname(path.resolve(dir));
-  for (;;) {
-    const stat = fs.statSync(current);
-    if (!(stat.mode & 0o001) && stat.uid !== uid) {
-      throw new StudioError(
-        `${dir} cannot be reached by the sandbox user: ${current} is closed to other users`,
-        `put sandbox folders under a folder others may enter (chmod o+x ${current}), e.g. in ${os.tmpdir()}`,
-      );
-    }
-    const parent = path.dirname(current);
-    if (parent === current) return;
-    current = parent;
   }
 }
