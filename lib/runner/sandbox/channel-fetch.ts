@@ -18,7 +18,7 @@ export function channelFetch(send: (message: ModelCallMessage) => void, fallback
   const encoder = new TextEncoder();
   let nextId = 1;
 
-  const settle = (id: number) => {
+  const forget = (id: number) => {
     const call = pending.get(id);
     pending.delete(id);
     call?.signal?.removeEventListener("abort", call.onAbort);
@@ -43,7 +43,7 @@ export function channelFetch(send: (message: ModelCallMessage) => void, fallback
         stream: null,
         signal,
         onAbort: () => {
-          settle(id);
+          forget(id);
           send({ t: "model-abort", id });
           const error = abortError(signal!);
           if (call.stream) call.stream.error(error);
@@ -64,7 +64,7 @@ export function channelFetch(send: (message: ModelCallMessage) => void, fallback
       deliver(call, message);
     } catch (error) {
       // e.g. a header value Response refuses: fail this call, never the host's message loop
-      settle(message.id);
+      forget(message.id);
       if (call.stream) call.stream.error(error);
       else call.reject(error);
     }
@@ -73,7 +73,7 @@ export function channelFetch(send: (message: ModelCallMessage) => void, fallback
   const deliver = (call: Pending, message: ModelAnswerMessage): void => {
     switch (message.t) {
       case "model-reply":
-        settle(message.id);
+        forget(message.id);
         call.resolve(new Response(nullBodyStatus(message.status) ? null : message.body, { status: message.status, headers: message.headers }));
         return;
       case "model-head": {
@@ -88,7 +88,7 @@ export function channelFetch(send: (message: ModelCallMessage) => void, fallback
         call.stream?.enqueue(encoder.encode(message.data));
         return;
       case "model-end":
-        settle(message.id);
+        forget(message.id);
         if (message.error) {
           const error = new TypeError(`fetch failed: ${message.error}`);
           if (call.stream) call.stream.error(error);

@@ -12,7 +12,8 @@ import { compilerVersion, sha256 } from "./compile.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // The build options below are part of the key too: this file is listed with the sources.
-const HOST_SOURCES = ["host.ts", "host-exec.ts", "host-values.ts", "channel-fetch.ts", "protocol.ts", "limits.ts", "host-bundle.ts"];
+// Every file the host program is built from (limits.ts imports lib/format.ts): a change to any rebuilds it.
+const HOST_SOURCES = ["host.ts", "host-exec.ts", "host-values.ts", "channel-fetch.ts", "protocol.ts", "limits.ts", "../../format.ts", "host-bundle.ts"];
 const SDK = "@anthropic-ai/sdk";
 
 export interface HostProgram {

@@ -1,6 +1,8 @@
 // Every limit of the sandbox in one place, so the UI, the CLI and the tests quote the same numbers.
 // The child (host.ts) imports this file too: it may import only pure modules (lib/format.ts).
 
+import { formatBytes } from "../../format.ts";
+
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
@@ -48,11 +50,6 @@ export const OUTPUT_LIMITS = {
   /** How much of a dying worker's stderr is kept to explain the death (heap exhaustion, crash). */
   stderrTailBytes: 8 * KiB,
 } as const;
-
-// Sizes read as people read them (lib/format.ts); re-exported for the sandbox's messages.
-import { formatBytes } from "../../format.ts";
-
-export { formatBytes };
 
 /** The visible marker appended where output was cut. */
 export function cutMarker(cutBytes: number): string {

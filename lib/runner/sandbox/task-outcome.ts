@@ -2,7 +2,7 @@
 // budget, and the TaskOutcome they end in. ActiveTask is the studio's record of the task the worker
 // runs now; sandbox.ts fills it from the worker's output (worker-output.ts) and finishes it.
 import type { StreamCapture } from "./capture.ts";
-import { formatBytes } from "./limits.ts";
+import { formatBytes } from "../../format.ts";
 import type { ChildEvent, ParentMessage, TaskError } from "./protocol.ts";
 
 /** One entry of a task's trace, stamped (ms since the epoch) when the studio received it. */

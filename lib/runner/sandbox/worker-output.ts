@@ -5,7 +5,8 @@
 import type { ChildProcess } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import { TaskStream } from "./capture.ts";
-import { OUTPUT_LIMITS, formatBytes } from "./limits.ts";
+import { formatBytes } from "../../format.ts";
+import { OUTPUT_LIMITS } from "./limits.ts";
 import { ModelChannel, type ServeModelCall } from "./model-channel.ts";
 import { isErrorKind, LineSplitter, type ChildEvent, type ChildMessage, type TaskError } from "./protocol.ts";
 import { EventLog, type ActiveTask } from "./task-outcome.ts";
