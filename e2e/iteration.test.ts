@@ -17,7 +17,7 @@ import { PrismaClient } from "../lib/db/generated/client.ts";
 import { formatScore } from "../lib/format.ts";
 import { startFakeAnthropic, type FakeAnthropic, type FakeReply, type FakeRequest } from "../tests/fakes/anthropic-server.ts";
 import { runCli, startStudio, studioDatabaseUrl, studioEnv, tempDataDir, type RunningStudio } from "../tests/helpers/studio.ts";
-import { editorText, fitsWidth, launchBrowser, openPage, screenshot } from "./browser.ts";
+import { fitsWidth, launchBrowser, openPage, screenshot } from "./browser.ts";
 
 let studio: RunningStudio;
 let browser: Browser;

@@ -3,7 +3,7 @@
 // read-only; `?version=N&compare=M` → Monaco's diff of the two, older on the left.
 import Link from "next/link";
 import { SourceDiff, SourceEditor } from "@/components/editor";
-import { Badge, Section, ui } from "@/components/ui";
+import { Badge, ui } from "@/components/ui";
 import { formatRelative } from "@/lib/format";
 import { getInstructionText, listInstructionVersions, type InstructionVersionRow } from "@/lib/instructions/queries";
 import { InstructionsEditor } from "./InstructionsEditor";

@@ -8,7 +8,7 @@
 // again in the same tab shows at once.
 import { useQueries, useQuery, useQueryClient, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useEffectEvent, useRef, useState } from "react";
+import { useCallback, useEffect, useEffectEvent, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
 import { getJson, traceEventQuery, traceEventsUrl, traceKeys, traceLocateQuery, tracePageQuery } from "@/components/data/queries";
 import { useLiveQuery } from "@/components/data/useLiveQuery";
 import type { TimelineStart, TraceEventItem, TraceEventPage } from "@/lib/traces/queries";
@@ -61,7 +61,9 @@ export function TraceViewer(props: TraceViewerProps) {
   const [filter, setFilter] = useState<string[] | null>(props.filter);
   const [selected, setSelected] = useState<Selection | null>(props.selectedSeq == null ? null : { seq: props.selectedSeq, index: props.start.selectedIndex });
   const [raw, setRaw] = useState(false);
-  const [ready, setReady] = useState(false);
+  // Ready (the keys work) once hydrated: false in the server's HTML, true on the client. The key
+  // listener is attached in a layout effect, so it is in place before "ready" is ever painted.
+  const ready = useSyncExternalStore(noSubscription, () => true, () => false);
   const startPage = Math.floor(props.start.page.offset / pageSize);
   const [range, setRange] = useState<PageRange>({ first: startPage, last: startPage });
   const filterGeneration = useRef(0);
@@ -74,9 +76,7 @@ export function TraceViewer(props: TraceViewerProps) {
   const pagesKey = traceKeys.pages(apiBase, filter, pageSize);
   const answeredTotal = newestPage(queryClient, pagesKey)?.total;
   const [lastTotal, setLastTotal] = useState(props.start.page.total);
-  useEffect(() => {
-    if (answeredTotal != null) setLastTotal(answeredTotal);
-  }, [answeredTotal]);
+  if (answeredTotal != null && answeredTotal !== lastTotal) setLastTotal(answeredTotal); // (kept during render)
   const total = answeredTotal ?? lastTotal; // (a new filter, before its first page is in)
 
   // The pages to hold: those in view, and the selected row's (j may step onto a page not loaded yet).
@@ -152,10 +152,9 @@ export function TraceViewer(props: TraceViewerProps) {
   const selectIndex = (index: number) => setSelected({ seq: rowAt(index)?.seq ?? null, index });
 
   // A selection made before its page arrived gets its seq when the page does.
+  // (Set during render: React renders again at once, before anything sees the seq missing.)
   const selectedRow = selected?.index != null ? rowAt(selected.index) : undefined;
-  useEffect(() => {
-    if (selected && selected.seq == null && selectedRow) setSelected({ seq: selectedRow.seq, index: selected.index });
-  }, [selected, selectedRow]);
+  if (selected && selected.seq == null && selectedRow) setSelected({ seq: selectedRow.seq, index: selected.index });
 
   // The URL follows the selection and the filter (replaceState: no history entry per key press).
   const selectedSeq = selected?.seq ?? null;
@@ -207,45 +206,43 @@ export function TraceViewer(props: TraceViewerProps) {
   );
 
   // Keyboard: j/k and arrows move and open; n/p go to the next/previous neighbour (failed task run, iteration).
-  const keyState = useRef({ selected, total, selectIndex, keys: props.keys !== false });
-  keyState.current = { selected, total, selectIndex, keys: props.keys !== false };
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (!keyState.current.keys || event.defaultPrevented || event.metaKey || event.ctrlKey || event.altKey) return;
-      const target = event.target as HTMLElement | null;
-      if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
-      const { selected: current, total: count, selectIndex: select } = keyState.current;
-      const move = (delta: number) => {
-        if (count === 0) return;
-        const index = current?.index == null ? 0 : Math.min(count - 1, Math.max(0, current.index + delta));
-        select(index);
-      };
-      switch (event.key) {
-        case "j":
-        case "ArrowDown":
-          event.preventDefault();
-          move(1);
-          break;
-        case "k":
-        case "ArrowUp":
-          event.preventDefault();
-          move(-1);
-          break;
-        case "n":
-          if (props.nextHref) router.push(props.nextHref);
-          break;
-        case "p":
-          if (props.previousHref) router.push(props.previousHref);
-          break;
-        case "r":
-          setRaw((value) => !value);
-          break;
-      }
+  // The handler is an effect event: it sees this render's selection, total and links.
+  const onKey = useEffectEvent((event: KeyboardEvent) => {
+    if (props.keys === false || event.defaultPrevented || event.metaKey || event.ctrlKey || event.altKey) return;
+    const target = event.target as HTMLElement | null;
+    if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
+    const move = (delta: number) => {
+      if (total === 0) return;
+      const index = selected?.index == null ? 0 : Math.min(total - 1, Math.max(0, selected.index + delta));
+      selectIndex(index);
     };
-    window.addEventListener("keydown", onKey);
-    setReady(true);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [router, props.nextHref, props.previousHref]);
+    switch (event.key) {
+      case "j":
+      case "ArrowDown":
+        event.preventDefault();
+        move(1);
+        break;
+      case "k":
+      case "ArrowUp":
+        event.preventDefault();
+        move(-1);
+        break;
+      case "n":
+        if (props.nextHref) router.push(props.nextHref);
+        break;
+      case "p":
+        if (props.previousHref) router.push(props.previousHref);
+        break;
+      case "r":
+        setRaw((value) => !value);
+        break;
+    }
+  });
+  useLayoutEffect(() => {
+    const listener = (event: KeyboardEvent) => onKey(event);
+    window.addEventListener("keydown", listener);
+    return () => window.removeEventListener("keydown", listener);
+  }, []);
 
   return (
     <div className={props.layout === "stacked" ? styles.viewerStacked : styles.viewer}>
@@ -280,6 +277,9 @@ export function TraceViewer(props: TraceViewerProps) {
     </div>
   );
 }
+
+/** `ready`'s store never changes: only the server's snapshot and the client's differ. */
+const noSubscription = () => () => {};
 
 /** The most recently answered page under `pagesKey` (one filter of one trace), if any. */
 function newestPage(queryClient: QueryClient, pagesKey: QueryKey): TraceEventPage | undefined {

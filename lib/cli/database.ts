@@ -3,10 +3,10 @@
 import { disconnectDb } from "../db/client.ts";
 import { openDatabase } from "../db/database.ts";
 
-export async function withDatabase<T>(use: () => Promise<T>): Promise<T> {
+export async function withDatabase<T>(work: () => Promise<T>): Promise<T> {
   const database = await openDatabase({ log: (line) => process.stderr.write(`[studio] ${line}\n`) });
   try {
-    return await use();
+    return await work();
   } finally {
     await disconnectDb().catch(() => {});
     await database.close();

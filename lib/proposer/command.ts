@@ -285,20 +285,24 @@ export class StreamJsonUsage {
   read(line: string): void {
     const trimmed = line.trim();
     if (!trimmed.startsWith("{")) return;
-    let event: any;
+    let event: JsonObject;
     try {
-      event = JSON.parse(trimmed);
+      event = asObject(JSON.parse(trimmed));
     } catch {
       return;
     }
-    if (event?.type === "result") {
-      const usage = event.usage ?? {};
+    if (event.type === "result") {
+      const usage = asObject(event.usage);
       this.inputTokens += num(usage.input_tokens) + num(usage.cache_creation_input_tokens) + num(usage.cache_read_input_tokens);
       this.outputTokens += num(usage.output_tokens);
       this.costUsd += num(event.total_cost_usd);
-    } else if (event?.type === "assistant" && Array.isArray(event.message?.content)) {
-      for (const block of event.message.content) {
-        if (block?.type === "tool_use" && block.name === "Read" && typeof block.input?.file_path === "string") this.addRead(block.input.file_path);
+    } else if (event.type === "assistant") {
+      const content: unknown = asObject(event.message).content;
+      if (!Array.isArray(content)) return;
+      for (const item of content as unknown[]) {
+        const block = asObject(item);
+        const input = asObject(block.input);
+        if (block.type === "tool_use" && block.name === "Read" && typeof input.file_path === "string") this.addRead(input.file_path);
       }
     }
   }
@@ -312,6 +316,13 @@ export class StreamJsonUsage {
     const absolute = path.resolve(this.root, filePath);
     if (isInside(this.root, absolute)) this.reads.add(toPosix(path.relative(this.root, absolute)));
   }
+}
+
+type JsonObject = Record<string, unknown>;
+
+/** A parsed JSON value as an object to read fields from; anything else reads as empty. */
+function asObject(value: unknown): JsonObject {
+  return typeof value === "object" && value !== null ? (value as JsonObject) : {};
 }
 
 function num(value: unknown): number {

@@ -99,14 +99,17 @@ export async function runTool(name: string, input: unknown, context: ToolContext
   const parsed = schemas[name as ToolName].safeParse(input ?? {});
   if (!parsed.success) return { text: `invalid input for ${name}: ${z.prettifyError(parsed.error)}`, isError: true };
   try {
-    return await run(name as ToolName, parsed.data, context);
+    return await run({ name, input: parsed.data } as ToolCall, context);
   } catch (error) {
     if (error instanceof ToolError) return { text: error.message, isError: true };
     return { text: `${name} failed: ${(error as Error).message ?? String(error)}`, isError: true };
   }
 }
 
-async function run(name: ToolName, input: any, context: ToolContext): Promise<ToolOutcome> {
+/** A checked tool call: the name decides the input's type. */
+type ToolCall = { [N in ToolName]: { name: N; input: z.infer<(typeof schemas)[N]> } }[ToolName];
+
+async function run({ name, input }: ToolCall, context: ToolContext): Promise<ToolOutcome> {
   const { files } = context;
   switch (name) {
     case "list_dir":

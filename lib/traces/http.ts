@@ -1,7 +1,8 @@
 // The trace API's answers, shared by the task-run routes (/api/task-runs/<id>/…) and the
 // iteration routes (/api/iterations/<id>/…): the same timeline pages, event bodies and raw
 // JSONL download, whoever owns the events. Routes only find the owner and name it.
-import { getTraceEvent, listTraceEvents, parseIndex, parseKinds, TRACE_PAGE_MAX, TRACE_PAGE_SIZE, traceLines, type TraceOwner } from "./queries.ts";
+import { traceLines } from "./download.ts";
+import { getTraceEvent, listTraceEvents, parseIndex, parseKinds, TRACE_PAGE_MAX, TRACE_PAGE_SIZE, type TraceOwner } from "./queries.ts";
 
 const MAX_BYTES_LIMIT = 64 * 1024 * 1024;
 const CHUNK_CHARS = 64 * 1024;

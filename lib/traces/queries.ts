@@ -1,10 +1,9 @@
 // Read models for the trace viewer: the raw events of one task run, or of one iteration (the
 // proposer's own transcript); both are TraceEvent rows, told apart by their owner column. List views read narrow
-// columns and the short preview only; a body is read when one event is opened, and the raw
-// download streams every event in pages bounded by body size, never the whole trace at once.
+// columns and the short preview only; a body is read when one event is opened. The raw download
+// is download.ts; the task-run page header is task-run-view.ts.
 import { db } from "../db/client.ts";
 import type { EventKind, TraceOwner } from "./events.ts";
-import { exportLine } from "./export.ts";
 
 export type { TraceOwner } from "./events.ts";
 
@@ -14,10 +13,6 @@ export const TRACE_PAGE_SIZE = 200;
 export const TRACE_PAGE_MAX = 1000;
 /** The detail panel shows about this much of a body; the rest is in the raw download. */
 export const DETAIL_BODY_BYTES = 200 * 1024;
-/** Raw download: one database page holds at most this many body bytes... */
-const RAW_PAGE_BYTES = 16 * 1024 * 1024;
-/** ...and at most this many events. */
-const RAW_PAGE_EVENTS = 500;
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const KIND_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
@@ -274,133 +269,4 @@ function cutStrings(value: unknown, cap: number): unknown {
   if (Array.isArray(value)) return value.map((item) => cutStrings(item, cap));
   if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cutStrings(item, cap)]));
   return value;
-}
-
-/**
- * The whole trace as JSONL in the `download` format (export.ts): one event a line, every column
- * and the full body. Pages are planned from body sizes first, so memory holds at
- * most one page (≤ 16 MiB of bodies, or one larger event) at a time.
- */
-export async function* traceLines(owner: TraceOwner): AsyncGenerator<string> {
-  const sizes = await db.traceEvent.findMany({ where: { ...owner }, orderBy: { seq: "asc" }, select: { seq: true, bodyBytes: true } });
-  const pages: { from: number; to: number }[] = [];
-  let bytes = 0;
-  let count = 0;
-  for (const size of sizes) {
-    const last = pages.at(-1);
-    if (!last || count >= RAW_PAGE_EVENTS || (count > 0 && bytes + size.bodyBytes > RAW_PAGE_BYTES)) {
-      pages.push({ from: size.seq, to: size.seq });
-      bytes = 0;
-      count = 0;
-    } else {
-      last.to = size.seq;
-    }
-    bytes += size.bodyBytes;
-    count++;
-  }
-  for (const page of pages) {
-    const rows = await db.traceEvent.findMany({ where: { ...owner, seq: { gte: page.from, lte: page.to } }, orderBy: { seq: "asc" } });
-    for (const row of rows) yield exportLine(row, "download");
-  }
-}
-
-/** The page header: the task run, its task, evaluation and candidate. Null when the run is not in this project. */
-export async function getTaskRunView(projectId: string, taskRunId: string) {
-  if (!isId(projectId) || !isId(taskRunId)) return null;
-  const run = await db.taskRun.findUnique({
-    where: { id: taskRunId },
-    select: {
-      id: true,
-      status: true,
-      output: true,
-      score: true,
-      gradeExplanation: true,
-      errorKind: true,
-      errorMessage: true,
-      inputTokens: true,
-      outputTokens: true,
-      costUsd: true,
-      durationMs: true,
-      eventCount: true,
-      startedAt: true,
-      finishedAt: true,
-      task: { select: { key: true, position: true, split: true, expected: true } },
-      evaluation: {
-        select: {
-          id: true,
-          split: true,
-          simulated: true,
-          taskCount: true,
-          candidate: { select: { id: true, number: true, projectId: true, project: { select: { name: true, simulated: true } } } },
-        },
-      },
-    },
-  });
-  if (!run || run.evaluation.candidate.projectId !== projectId) return null;
-  const [grade] = await db.$queryRaw<{ seq: number; passed: boolean | null; score: number | null; explanation: string | null }[]>`
-    select seq,
-      case when jsonb_typeof(body->'passed') = 'boolean' then (body->'passed')::boolean end as passed,
-      case when jsonb_typeof(body->'score') = 'number' then (body->'score')::float8 end as score,
-      left(body->>'explanation', 20000) as explanation
-    from "TraceEvent" where "taskRunId" = ${taskRunId} and kind = 'grade'
-    order by seq desc limit 1`;
-  const { task, evaluation } = run;
-  return {
-    id: run.id,
-    status: run.status as string,
-    score: run.score ?? grade?.score ?? null,
-    explanation: run.gradeExplanation ?? grade?.explanation ?? null,
-    gradeSeq: grade?.seq ?? null,
-    passed: grade?.passed ?? null,
-    errorKind: run.errorKind,
-    errorMessage: run.errorMessage,
-    inputTokens: run.inputTokens,
-    outputTokens: run.outputTokens,
-    costUsd: run.costUsd,
-    durationMs: run.durationMs,
-    eventCount: run.eventCount,
-    startedAt: run.startedAt,
-    expected: shownValue(task.expected),
-    output: run.output === null ? null : shownValue(run.output),
-    taskKey: task.key,
-    taskPosition: task.position,
-    split: evaluation.split as string,
-    evaluationId: evaluation.id,
-    simulated: evaluation.simulated,
-    taskCount: evaluation.taskCount,
-    candidateId: evaluation.candidate.id,
-    candidateNumber: evaluation.candidate.number,
-    projectId,
-    projectName: evaluation.candidate.project.name,
-  };
-}
-
-export type TaskRunView = NonNullable<Awaited<ReturnType<typeof getTaskRunView>>>;
-
-const SHOWN_VALUE_CHARS = 20_000;
-
-/** An expected or actual output as text for the header: strings as they are, the rest as JSON. */
-function shownValue(value: unknown): { text: string; json: boolean; cut: number } {
-  const json = typeof value !== "string";
-  const text = json ? (JSON.stringify(value, null, 2) ?? "null") : (value as string);
-  return text.length > SHOWN_VALUE_CHARS ? { text: text.slice(0, SHOWN_VALUE_CHARS), json, cut: text.length - SHOWN_VALUE_CHARS } : { text, json, cut: 0 };
-}
-
-/** The previous and next failed-or-error task runs of the same evaluation, by task position. */
-export async function failureNeighbours(run: { id: string; evaluationId: string; taskPosition: number }): Promise<{ previous: string | null; next: string | null; failures: number }> {
-  const [next, previous, [counted]] = await Promise.all([
-    db.$queryRaw<{ id: string }[]>`
-      select r.id from "TaskRun" r join "Task" t on t.id = r."taskId"
-      where r."evaluationId" = ${run.evaluationId} and r.status in ('failed', 'error') and r.id <> ${run.id}
-        and (t.position > ${run.taskPosition} or (t.position = ${run.taskPosition} and r.id > ${run.id}))
-      order by t.position asc, r.id asc limit 1`,
-    db.$queryRaw<{ id: string }[]>`
-      select r.id from "TaskRun" r join "Task" t on t.id = r."taskId"
-      where r."evaluationId" = ${run.evaluationId} and r.status in ('failed', 'error') and r.id <> ${run.id}
-        and (t.position < ${run.taskPosition} or (t.position = ${run.taskPosition} and r.id < ${run.id}))
-      order by t.position desc, r.id desc limit 1`,
-    db.$queryRaw<{ failures: number }[]>`
-      select count(*)::int as failures from "TaskRun" where "evaluationId" = ${run.evaluationId} and status in ('failed', 'error')`,
-  ]);
-  return { previous: previous[0]?.id ?? null, next: next[0]?.id ?? null, failures: counted?.failures ?? 0 };
 }

@@ -8,7 +8,7 @@ import { migrate, readMigrations } from "../../lib/db/migrate.ts";
 
 afterAll(disconnectDb);
 
-async function withFreshDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
+async function withFreshDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: inject("databaseUrl") });
   await admin.connect();
   const name = `studio_schema_${process.pid}_${Date.now()}`;
@@ -16,7 +16,7 @@ async function withFreshDatabase<T>(use: (url: string) => Promise<T>): Promise<T
   const url = new URL(inject("databaseUrl"));
   url.pathname = `/${name}`;
   try {
-    return await use(url.toString());
+    return await work(url.toString());
   } finally {
     await admin.query(`drop database ${name} with (force)`);
     await admin.end();

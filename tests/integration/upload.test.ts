@@ -234,8 +234,14 @@ function lieAboutSize(zip: Uint8Array, name: string, size: number): void {
   let patched = 0;
   for (let at = 0; at + 46 < zip.length; at++) {
     const signature = view.getUint32(at, true);
-    if (signature === 0x04034b50 && nameAt(at, 30)) (view.setUint32(at + 22, size, true), patched++);
-    if (signature === 0x02014b50 && nameAt(at, 46)) (view.setUint32(at + 24, size, true), patched++);
+    if (signature === 0x04034b50 && nameAt(at, 30)) {
+      view.setUint32(at + 22, size, true);
+      patched++;
+    }
+    if (signature === 0x02014b50 && nameAt(at, 46)) {
+      view.setUint32(at + 24, size, true);
+      patched++;
+    }
   }
   expect(patched).toBe(2);
 }

@@ -4,7 +4,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { Badge, PageHeader, SimulatedBadge, ui } from "@/components/ui";
 import { formatDuration, formatScore, formatTokens, formatUsd } from "@/lib/format";
-import type { TaskRunView } from "@/lib/traces/queries";
+import type { TaskRunView } from "@/lib/traces/task-run-view";
 import styles from "./page.module.css";
 
 const statusTone = { passed: "pass", failed: "fail", error: "warn", pending: "neutral", running: "accent" } as const;

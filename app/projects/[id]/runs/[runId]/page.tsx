@@ -2,7 +2,8 @@ import { notFound } from "next/navigation";
 import { cache, Suspense } from "react";
 import { TimelineSkeleton } from "@/components/trace/TimelineSkeleton";
 import { TraceViewer } from "@/components/trace/TraceViewer";
-import { DETAIL_BODY_BYTES, failureNeighbours, getTaskRunView, parseIndex, parseKinds, timelineStart, TRACE_PAGE_SIZE } from "@/lib/traces/queries";
+import { DETAIL_BODY_BYTES, parseIndex, parseKinds, timelineStart, TRACE_PAGE_SIZE } from "@/lib/traces/queries";
+import { failureNeighbours, getTaskRunView } from "@/lib/traces/task-run-view";
 import { RunHeader } from "./RunHeader";
 import styles from "./page.module.css";
 

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { Badge, ui } from "@/components/ui";
 import { formatDuration, formatScore, formatTokens, formatUsd } from "@/lib/format";
-import type { TaskRunView } from "@/lib/traces/queries";
+import type { TaskRunView } from "@/lib/traces/task-run-view";
 import styles from "./compare.module.css";
 
 const statusTone = { passed: "pass", failed: "fail", error: "warn", pending: "neutral", running: "accent" } as const;
