@@ -14,7 +14,14 @@ export function AppHeader({ modelReady }: { modelReady: boolean }) {
         <nav className={styles.nav}>
           <Link href="/projects">Projects</Link>
         </nav>
-        <div className={styles.status} title={modelReady ? "ANTHROPIC_API_KEY is set on the server" : "Set ANTHROPIC_API_KEY on the server to run real models"}>
+        <div
+          className={styles.status}
+          title={
+            modelReady
+              ? "ANTHROPIC_API_KEY is set on the server"
+              : "Set ANTHROPIC_API_KEY on the server to run real models"
+          }
+        >
           <span className={`${styles.dot} ${modelReady ? styles.dotOn : ""}`} />
           {modelReady ? "Model API configured" : "No model API key"}
         </div>

@@ -12,7 +12,11 @@ export function CreateFromExample({ example }: { example: string }) {
   async function create() {
     setBusy(true);
     setError(null);
-    const response = await fetch("/api/projects", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ example }) });
+    const response = await fetch("/api/projects", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ example }),
+    });
     const body = (await response.json().catch(() => ({}))) as { projectId?: string; error?: string };
     if (response.ok && body.projectId) router.push(`/projects/${body.projectId}`);
     else {
@@ -25,7 +29,11 @@ export function CreateFromExample({ example }: { example: string }) {
       <button className={`${ui.button} ${ui.buttonPrimary}`} onClick={() => void create()} disabled={busy}>
         {busy ? "Creating…" : "Create project"}
       </button>
-      {error && <p className={ui.error} style={{ marginTop: 8 }}>{error}</p>}
+      {error && (
+        <p className={ui.error} style={{ marginTop: 8 }}>
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -13,7 +13,9 @@ export function ProjectPageError(props: { title: string; error: Error & { digest
       <section className={ui.card}>
         <EmptyState icon="!" title={props.title}>
           <p>{props.error.message || "An unexpected error happened on the server."}</p>
-          {props.error.digest && <p className="faint">Reference {props.error.digest} (see the studio&apos;s terminal output)</p>}
+          {props.error.digest && (
+            <p className="faint">Reference {props.error.digest} (see the studio&apos;s terminal output)</p>
+          )}
           <p>
             <button className={ui.button} onClick={props.reset}>
               Try again

@@ -33,7 +33,11 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ iterations, offline: !progress.modelConfigured }),
       });
-      if (!response.ok) setError(((await response.json().catch(() => ({}))) as { error?: string }).error ?? `The studio answered ${response.status}.`);
+      if (!response.ok)
+        setError(
+          ((await response.json().catch(() => ({}))) as { error?: string }).error ??
+            `The studio answered ${response.status}.`,
+        );
       await refetch();
     } finally {
       setBusy(false);
@@ -53,16 +57,28 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
   const stage = iteration?.stage ?? (optimization?.status === "queued" ? "waiting for a worker" : null);
   const tasksDone = iteration?.progress.tasksDone ?? 0;
   const tasksTotal = iteration?.progress.tasksTotal ?? 0;
-  const share = optimization ? (optimization.iterationsDone + (tasksTotal ? tasksDone / tasksTotal : 0) * 0.9) / optimization.iterationsRequested : 0;
+  const share = optimization
+    ? (optimization.iterationsDone + (tasksTotal ? tasksDone / tasksTotal : 0) * 0.9) / optimization.iterationsRequested
+    : 0;
 
   return (
     <section className={`${ui.card} ${ui.section}`} aria-label="Run controls">
       <div className={styles.box}>
         <div className={styles.row}>
-          <button className={`${ui.button} ${ui.buttonPrimary}`} disabled={Boolean(disabledReason)} title={disabledReason ?? undefined} onClick={() => void run(1)}>
+          <button
+            className={`${ui.button} ${ui.buttonPrimary}`}
+            disabled={Boolean(disabledReason)}
+            title={disabledReason ?? undefined}
+            onClick={() => void run(1)}
+          >
             Run iteration
           </button>
-          <button className={ui.button} disabled={Boolean(disabledReason)} title={disabledReason ?? undefined} onClick={() => void run(3)}>
+          <button
+            className={ui.button}
+            disabled={Boolean(disabledReason)}
+            title={disabledReason ?? undefined}
+            onClick={() => void run(3)}
+          >
             Run 3 iterations
           </button>
           {progress.running && (
@@ -71,11 +87,19 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
             </button>
           )}
           {offline && (
-            <Badge tone="warn" title="No ANTHROPIC_API_KEY on the server: runs use the offline proposer and the offline model, and are marked simulated.">
+            <Badge
+              tone="warn"
+              title="No ANTHROPIC_API_KEY on the server: runs use the offline proposer and the offline model, and are marked simulated."
+            >
               offline mode · simulated
             </Badge>
           )}
-          <span className={styles.hint}>{disabledReason ?? (offline ? "No model API key: iterations run offline and are marked simulated." : "Each iteration: the proposer reads the workspace, writes candidates, and they are evaluated.")}</span>
+          <span className={styles.hint}>
+            {disabledReason ??
+              (offline
+                ? "No model API key: iterations run offline and are marked simulated."
+                : "Each iteration: the proposer reads the workspace, writes candidates, and they are evaluated.")}
+          </span>
         </div>
         {optimization && (
           <>
@@ -83,7 +107,8 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
               <span>
                 {progress.running ? (
                   <>
-                    Iteration {Math.min(optimization.iterationsDone + 1, optimization.iterationsRequested)} of {optimization.iterationsRequested}
+                    Iteration {Math.min(optimization.iterationsDone + 1, optimization.iterationsRequested)} of{" "}
+                    {optimization.iterationsRequested}
                     {stage ? ` · ${stage}` : ""}
                     {iteration?.progress.candidateNumber ? ` · candidate #${iteration.progress.candidateNumber}` : ""}
                     {tasksTotal ? ` · ${tasksDone} of ${tasksTotal} tasks` : ""}
@@ -92,7 +117,8 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
                   </>
                 ) : (
                   <>
-                    Last run: {optimization.status}, {optimization.iterationsDone} of {optimization.iterationsRequested} iterations
+                    Last run: {optimization.status}, {optimization.iterationsDone} of {optimization.iterationsRequested}{" "}
+                    iterations
                     {optimization.stopReason ? ` · ${optimization.stopReason}` : ""}
                   </>
                 )}
@@ -100,7 +126,13 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
               {optimization.simulated && <Badge tone="warn">simulated</Badge>}
             </div>
             {progress.running && (
-              <div className={styles.bar} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(share * 100)}>
+              <div
+                className={styles.bar}
+                role="progressbar"
+                aria-valuemin={0}
+                aria-valuemax={100}
+                aria-valuenow={Math.round(share * 100)}
+              >
                 <div className={styles.fill} style={{ width: `${Math.max(3, Math.round(share * 100))}%` }} />
               </div>
             )}

@@ -10,11 +10,22 @@ export const SCREENSHOTS = path.join(studioRoot, "test-results", "screenshots");
 
 export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}. Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH. Browser tests do not skip.`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}. Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH. Browser tests do not skip.`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -34,8 +45,14 @@ export async function fitsWidth(page: Page): Promise<boolean> {
  * A page at the given size and colour scheme that logs page errors and, when `requested` is
  * given, records every URL it asks for (tests check they all stay on loopback).
  */
-export async function openPage(browser: Browser, options: { width?: number; height?: number; colorScheme?: "light" | "dark"; requested?: string[] } = {}): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 }, colorScheme: options.colorScheme ?? "light" });
+export async function openPage(
+  browser: Browser,
+  options: { width?: number; height?: number; colorScheme?: "light" | "dark"; requested?: string[] } = {},
+): Promise<Page> {
+  const page = await browser.newPage({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
+    colorScheme: options.colorScheme ?? "light",
+  });
   if (options.requested) {
     const requested = options.requested;
     page.on("request", (request) => requested.push(request.url()));

@@ -18,7 +18,8 @@ let seedId: string;
 let editedId: string;
 /** Every URL any page asked for; checked at the end: all on loopback. */
 const requested: string[] = [];
-const newPage = (options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}) => openPage(browser, { ...options, requested });
+const newPage = (options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}) =>
+  openPage(browser, { ...options, requested });
 
 beforeAll(async () => {
   [studio, browser] = await Promise.all([startStudio(), launchBrowser()]);
@@ -33,9 +34,18 @@ beforeAll(async () => {
   ({ projectId, seedCandidateId: seedId } = (await response.json()) as { projectId: string; seedCandidateId: string });
 
   // Score the seed on search the headless way, against the studio's own database.
-  const evaluated = await runCli(["eval", "--project", projectId, "--offline", "--json"], studioEnv({ DATABASE_URL: studioDatabaseUrl(studio.dataDir) }), 150_000);
+  const evaluated = await runCli(
+    ["eval", "--project", projectId, "--offline", "--json"],
+    studioEnv({ DATABASE_URL: studioDatabaseUrl(studio.dataDir) }),
+    150_000,
+  );
   expect(evaluated.code, evaluated.stderr).toBe(0);
-  const summary = JSON.parse(evaluated.stdout.trim().split("\n").at(-1)!) as { candidateId: string; failed: number; passed: number; tasks: number };
+  const summary = JSON.parse(evaluated.stdout.trim().split("\n").at(-1)!) as {
+    candidateId: string;
+    failed: number;
+    passed: number;
+    tasks: number;
+  };
   expect(summary.candidateId).toBe(seedId);
   expect(summary.failed).toBeGreaterThan(0); // the plain seed gets some wrong: there is something to filter
   expect(summary.passed).toBeGreaterThan(0);
@@ -60,8 +70,12 @@ describe("candidates", () => {
     // Monaco, from the local package, with the harness in it and TypeScript tokens coloured.
     const code = await editorText(page, '[data-editor="read-only"]');
     expect(code).toContain("ctx.model.messages.create");
-    expect(await page.locator('[data-editor="read-only"] .monaco-editor .view-lines span[class*="mtk"]').count()).toBeGreaterThan(5);
-    expect(await page.locator('[data-editor="read-only"] .monaco-editor').getAttribute("class")).not.toContain("vs-dark");
+    expect(
+      await page.locator('[data-editor="read-only"] .monaco-editor .view-lines span[class*="mtk"]').count(),
+    ).toBeGreaterThan(5);
+    expect(await page.locator('[data-editor="read-only"] .monaco-editor').getAttribute("class")).not.toContain(
+      "vs-dark",
+    );
 
     // Task results: all of them, then only the failed ones (the filter lives in the URL).
     const rows = page.locator('[data-table="task-results"] tbody tr');
@@ -69,9 +83,13 @@ describe("candidates", () => {
     await page.locator('[data-filter="failed"]').click();
     await page.waitForURL(/results=failed/);
     await page.locator('[data-filter="failed"][aria-current="page"]').waitFor();
-    const failed = await db.taskRun.count({ where: { evaluation: { candidateId: seedId, split: "search" }, status: "failed" } });
+    const failed = await db.taskRun.count({
+      where: { evaluation: { candidateId: seedId, split: "search" }, status: "failed" },
+    });
     await expect.poll(() => rows.count()).toBe(failed);
-    const statuses = await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute("data-status")));
+    const statuses = await rows.evaluateAll((elements) =>
+      elements.map((element) => element.getAttribute("data-status")),
+    );
     expect(new Set(statuses)).toEqual(new Set(["failed"]));
     // Each row opens the task run's trace page.
     const firstRun = await rows.first().locator("a").first().getAttribute("href");
@@ -106,11 +124,16 @@ describe("candidates", () => {
     const button = testPanel.getByRole("button", { name: "Evaluate on test" });
     expect(await button.isEnabled()).toBe(true);
     // Search is done already: that button says why it is disabled.
-    expect(await page.locator('[data-split="search"]').getByRole("button", { name: "Evaluate on search" }).isDisabled()).toBe(true);
+    expect(
+      await page.locator('[data-split="search"]').getByRole("button", { name: "Evaluate on search" }).isDisabled(),
+    ).toBe(true);
     expect(await page.locator('[data-split="search"]').textContent()).toContain("Already evaluated on this split");
 
     await button.click();
-    await testPanel.getByText(/queued|running|Already evaluated/).first().waitFor();
+    await testPanel
+      .getByText(/queued|running|Already evaluated/)
+      .first()
+      .waitFor();
     expect(await button.isDisabled()).toBe(true);
     await testPanel.getByText("Already evaluated on this split").waitFor({ timeout: 150_000 });
     expect(await button.isDisabled()).toBe(true);
@@ -138,10 +161,16 @@ describe("candidates", () => {
 
   it("refuses bad saves through the API: malformed, another project's candidate, an unchanged source", async () => {
     const post = (body: unknown) =>
-      fetch(`${studio.url}/api/candidates`, { method: "POST", headers: { "content-type": "application/json", origin: studio.url }, body: JSON.stringify(body) });
+      fetch(`${studio.url}/api/candidates`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: studio.url },
+        body: JSON.stringify(body),
+      });
     expect((await post({ projectId, parentId: seedId })).status).toBe(400);
     expect((await post({ projectId, parentId: seedId, source: "x", extra: true })).status).toBe(400);
-    expect((await post({ projectId: "another-project", parentId: seedId, source: "export default {}" })).status).toBe(404);
+    expect((await post({ projectId: "another-project", parentId: seedId, source: "export default {}" })).status).toBe(
+      404,
+    );
     const seed = await db.candidate.findUniqueOrThrow({ where: { id: seedId } });
     const unchanged = await post({ projectId, parentId: seedId, source: seed.source });
     expect(unchanged.status).toBe(409);
@@ -181,19 +210,34 @@ describe("candidates", () => {
     await page.keyboard.press("Home");
     await page.keyboard.press("Shift+End");
     await page.keyboard.type('if (task.input.length % 2 === 0) return "0";', { delay: 40 });
-    expect(await editorText(page, '[data-editor="editable"]')).toContain('if (task.input.length % 2 === 0) return "0";');
+    expect(await editorText(page, '[data-editor="editable"]')).toContain(
+      'if (task.input.length % 2 === 0) return "0";',
+    );
     await page.getByLabel("Rationale").fill("Answer 0 to even-length problems, to see the diff page light up.");
     await page.getByRole("button", { name: "Save as new candidate" }).click();
     try {
-      await page.waitForURL((url) => url.pathname.includes("/candidates/") && !url.pathname.endsWith(seedId) && url.search.includes("created=1"), { timeout: 60_000 });
+      await page.waitForURL(
+        (url) =>
+          url.pathname.includes("/candidates/") && !url.pathname.endsWith(seedId) && url.search.includes("created=1"),
+        { timeout: 60_000 },
+      );
     } catch (error) {
       await screenshot(page, "candidate-edit-save-failed");
-      throw new Error(`Saving did not open the new candidate. Editor: ${await editorText(page, '[data-editor="editable"]')}\nErrors: ${await page.locator("[data-compile-errors]").textContent().catch(() => "none")}`, { cause: error });
+      throw new Error(
+        `Saving did not open the new candidate. Editor: ${await editorText(page, '[data-editor="editable"]')}\nErrors: ${await page
+          .locator("[data-compile-errors]")
+          .textContent()
+          .catch(() => "none")}`,
+        { cause: error },
+      );
     }
     await page.getByRole("heading", { name: "Candidate #2" }).waitFor();
     editedId = page.url().split("/candidates/")[1].split("?")[0];
 
-    const saved = await db.candidate.findUniqueOrThrow({ where: { id: editedId }, include: { parents: { include: { parent: true } } } });
+    const saved = await db.candidate.findUniqueOrThrow({
+      where: { id: editedId },
+      include: { parents: { include: { parent: true } } },
+    });
     expect(saved.number).toBe(2);
     expect(saved.origin).toBe("person");
     expect(saved.status).toBe("valid");
@@ -207,8 +251,13 @@ describe("candidates", () => {
     const searchButton = page.locator('[data-split="search"]').getByRole("button", { name: "Evaluate on search" });
     expect(await searchButton.isEnabled()).toBe(true);
     await searchButton.click();
-    await page.locator('[data-split="search"]').getByText("Already evaluated on this split").waitFor({ timeout: 150_000 });
-    await expect.poll(() => page.locator('[data-table="task-results"] tbody tr').count(), { timeout: 15_000 }).toBe(100);
+    await page
+      .locator('[data-split="search"]')
+      .getByText("Already evaluated on this split")
+      .waitFor({ timeout: 150_000 });
+    await expect
+      .poll(() => page.locator('[data-table="task-results"] tbody tr').count(), { timeout: 15_000 })
+      .toBe(100);
     await page.close();
   }, 240_000);
 
@@ -220,18 +269,27 @@ describe("candidates", () => {
     // Every evaluated candidate is a point that links to its page.
     const points = page.locator('[data-chart="frontier"] a[data-candidate]');
     await expect.poll(() => points.count()).toBe(2);
-    expect(await page.locator('[data-chart="frontier"] a[data-candidate="2"]').getAttribute("href")).toBe(`/projects/${projectId}/candidates/${editedId}`);
+    expect(await page.locator('[data-chart="frontier"] a[data-candidate="2"]').getAttribute("href")).toBe(
+      `/projects/${projectId}/candidates/${editedId}`,
+    );
 
     const table = page.locator('[data-table="candidates"]');
-    const numbers = () => table.locator("tbody tr").evaluateAll((rows) => rows.map((row) => Number(row.getAttribute("data-candidate"))));
+    const numbers = () =>
+      table.locator("tbody tr").evaluateAll((rows) => rows.map((row) => Number(row.getAttribute("data-candidate"))));
     await expect.poll(numbers).toEqual([2, 1]);
-    const seedScore = (await db.evaluation.findFirstOrThrow({ where: { candidateId: seedId, split: "search", status: "done" } })).score!;
-    const editedScore = (await db.evaluation.findFirstOrThrow({ where: { candidateId: editedId, split: "search", status: "done" } })).score!;
+    const seedScore = (
+      await db.evaluation.findFirstOrThrow({ where: { candidateId: seedId, split: "search", status: "done" } })
+    ).score!;
+    const editedScore = (
+      await db.evaluation.findFirstOrThrow({ where: { candidateId: editedId, split: "search", status: "done" } })
+    ).score!;
     expect(editedScore).toBeLessThan(seedScore); // answering 0 broke tasks
 
     await table.getByRole("button", { name: /Search score/ }).click();
     await page.waitForURL(/sort=searchScore\.desc/);
-    await expect.poll(() => table.locator('th[data-column="searchScore"]').getAttribute("aria-sort")).toBe("descending");
+    await expect
+      .poll(() => table.locator('th[data-column="searchScore"]').getAttribute("aria-sort"))
+      .toBe("descending");
     await expect.poll(numbers).toEqual([1, 2]);
     await table.getByRole("button", { name: /Search score/ }).click();
     await page.waitForURL(/sort=searchScore\.asc/);
@@ -256,7 +314,9 @@ describe("candidates", () => {
     await expect.poll(numbers).toEqual([2, 1]);
 
     // Rows open the candidate; parents are links.
-    expect(await table.locator('tr[data-candidate="2"] a', { hasText: "#1" }).getAttribute("href")).toBe(`/projects/${projectId}/candidates/${seedId}`);
+    expect(await table.locator('tr[data-candidate="2"] a', { hasText: "#1" }).getAttribute("href")).toBe(
+      `/projects/${projectId}/candidates/${seedId}`,
+    );
     expect(await fitsWidth(page)).toBe(true);
     await screenshot(page, "project-overview-charts");
     await table.locator('tr[data-candidate="2"] td').nth(4).click();
@@ -264,7 +324,9 @@ describe("candidates", () => {
     // Back: the table is as it was left.
     await page.goBack();
     await page.waitForURL(/sort=searchScore\.asc/);
-    await expect.poll(() => page.locator('[data-table="candidates"] th[data-column="searchScore"]').getAttribute("aria-sort")).toBe("ascending");
+    await expect
+      .poll(() => page.locator('[data-table="candidates"] th[data-column="searchScore"]').getAttribute("aria-sort"))
+      .toBe("ascending");
     await page.close();
 
     // Dark and wide: still whole.
@@ -285,7 +347,11 @@ describe("candidates", () => {
     await page.getByRole("heading", { name: "Diff #1 → #2" }).waitFor();
     const diffEditor = page.locator('[data-editor="diff"] .monaco-diff-editor');
     await diffEditor.waitFor({ timeout: 30_000 });
-    await expect.poll(() => page.locator('[data-editor="diff"] .line-insert, [data-editor="diff"] .char-insert').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('[data-editor="diff"] .line-insert, [data-editor="diff"] .char-insert').count(), {
+        timeout: 15_000,
+      })
+      .toBeGreaterThan(0);
     expect(await editorText(page, '[data-editor="diff"] .editor.modified')).toContain('return "0"');
 
     const rows = page.locator('[data-table="outcome-diff"] tbody tr');
@@ -294,7 +360,10 @@ describe("candidates", () => {
     expect(broken).toBeGreaterThan(0);
     expect(await page.locator('[data-table="outcome-diff"] tbody tr[data-change="broken"]').count()).toBe(broken);
     // Both task runs' traces are one click away, alone or side by side.
-    const links = await rows.first().locator("a").evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute("href")));
+    const links = await rows
+      .first()
+      .locator("a")
+      .evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute("href")));
     expect(links).toHaveLength(3);
     for (const link of links.slice(0, 2)) expect(link).toMatch(new RegExp(`^/projects/${projectId}/runs/[a-z0-9]+$`));
     expect(links[0]).not.toBe(links[1]);
@@ -309,7 +378,9 @@ describe("candidates", () => {
     await rows.first().locator("[data-side-by-side]").click();
     await page.waitForURL(/\/runs\/compare\?/);
     await page.getByRole("heading", { name: `${taskKey}: #1 and #2` }).waitFor();
-    const [runAView, runBView] = await Promise.all([runA, runB].map((id) => db.taskRun.findUniqueOrThrow({ where: { id }, select: { status: true } })));
+    const [runAView, runBView] = await Promise.all(
+      [runA, runB].map((id) => db.taskRun.findUniqueOrThrow({ where: { id }, select: { status: true } })),
+    );
     expect(await page.locator('[data-summary="a"]').innerText()).toContain(runAView.status);
     expect(await page.locator('[data-summary="b"]').innerText()).toContain(runBView.status);
     await page.locator('[data-side="a"] [data-timeline-ready="true"]').waitFor();
@@ -374,7 +445,9 @@ describe("candidates", () => {
       expect(await page.locator(`[data-split="${split}"]`).textContent()).toContain("rejected by validation");
     }
     // Parents and children link both ways.
-    expect(await page.locator("dl a", { hasText: "#2" }).getAttribute("href")).toBe(`/projects/${projectId}/candidates/${editedId}`);
+    expect(await page.locator("dl a", { hasText: "#2" }).getAttribute("href")).toBe(
+      `/projects/${projectId}/candidates/${editedId}`,
+    );
     expect(await editorText(page, '[data-editor="read-only"]')).toContain("export default {");
     expect(await page.locator('[data-editor="read-only"] .monaco-editor').getAttribute("class")).toContain("vs-dark");
     expect(await fitsWidth(page)).toBe(true);

@@ -15,8 +15,20 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "../lib/db/generated/client.ts";
 import { formatScore } from "../lib/format.ts";
-import { startFakeAnthropic, type FakeAnthropic, type FakeReply, type FakeRequest } from "../tests/fakes/anthropic-server.ts";
-import { runCli, startStudio, studioDatabaseUrl, studioEnv, tempDataDir, type RunningStudio } from "../tests/helpers/studio.ts";
+import {
+  startFakeAnthropic,
+  type FakeAnthropic,
+  type FakeReply,
+  type FakeRequest,
+} from "../tests/fakes/anthropic-server.ts";
+import {
+  runCli,
+  startStudio,
+  studioDatabaseUrl,
+  studioEnv,
+  tempDataDir,
+  type RunningStudio,
+} from "../tests/helpers/studio.ts";
 import { fitsWidth, launchBrowser, openPage, screenshot } from "./browser.ts";
 
 let studio: RunningStudio;
@@ -26,8 +38,10 @@ let fake: FakeAnthropic;
 let env: NodeJS.ProcessEnv;
 const work = tempDataDir();
 
-const rowOfKind = (page: Page, kind: string) => page.locator(`[data-testid='timeline-row']:has([data-kind='${kind}'])`).first();
-const detailReady = (page: Page, seq: number) => page.locator(`[aria-label='Event detail'][data-detail-seq='${seq}'][data-detail-status='ready']`).waitFor();
+const rowOfKind = (page: Page, kind: string) =>
+  page.locator(`[data-testid='timeline-row']:has([data-kind='${kind}'])`).first();
+const detailReady = (page: Page, seq: number) =>
+  page.locator(`[aria-label='Event detail'][data-detail-seq='${seq}'][data-detail-status='ready']`).waitFor();
 
 /** Clicks a timeline row and waits for its body to load; returns its seq. */
 async function open(page: Page, row: ReturnType<Page["locator"]>): Promise<number> {
@@ -48,21 +62,51 @@ export default {
 };
 `;
 let claudeSeedId = "";
-const newPage = (options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}) => openPage(browser, { ...options });
+const newPage = (options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}) =>
+  openPage(browser, { ...options });
 const usage = { input_tokens: 1200, output_tokens: 150 };
 function proposerTurn(request: FakeRequest): FakeReply {
   const turn = request.body.messages.filter((message: { role: string }) => message.role === "assistant").length;
   const trace = `candidates/${claudeSeedId}/traces/q0.jsonl`;
   const script: FakeReply[] = [
-    { content: [{ type: "text", text: "Let me look at the workspace first." }, { type: "tool_use", name: "list_dir", input: { path: "candidates" } }, { type: "tool_use", name: "read_file", input: { path: "README.md" } }], usage },
-    { content: [{ type: "tool_use", name: "read_file", input: { path: trace } }, { type: "tool_use", name: "read_file", input: { path: `candidates/${claudeSeedId}/harness.ts` } }], usage },
-    { content: [{ type: "text", text: "The seed returns 41 without asking the model; q0 expected 42." }, { type: "tool_use", name: "write_file", input: { path: "proposals/1/ask/harness.ts", content: ASK_HARNESS } }], usage },
+    {
+      content: [
+        { type: "text", text: "Let me look at the workspace first." },
+        { type: "tool_use", name: "list_dir", input: { path: "candidates" } },
+        { type: "tool_use", name: "read_file", input: { path: "README.md" } },
+      ],
+      usage,
+    },
+    {
+      content: [
+        { type: "tool_use", name: "read_file", input: { path: trace } },
+        { type: "tool_use", name: "read_file", input: { path: `candidates/${claudeSeedId}/harness.ts` } },
+      ],
+      usage,
+    },
+    {
+      content: [
+        { type: "text", text: "The seed returns 41 without asking the model; q0 expected 42." },
+        { type: "tool_use", name: "write_file", input: { path: "proposals/1/ask/harness.ts", content: ASK_HARNESS } },
+      ],
+      usage,
+    },
     {
       content: [
         {
           type: "tool_use",
           name: "finish",
-          input: { proposals: [{ path: "proposals/1/ask/harness.ts", hypothesis: "Asking the model fixes every task.", axis: "explore", base_candidate_id: claudeSeedId, rationale: `${trace}: the seed answered 41.` }] },
+          input: {
+            proposals: [
+              {
+                path: "proposals/1/ask/harness.ts",
+                hypothesis: "Asking the model fixes every task.",
+                axis: "explore",
+                base_candidate_id: claudeSeedId,
+                rationale: `${trace}: the seed answered 41.`,
+              },
+            ],
+          },
         },
       ],
       usage,
@@ -72,7 +116,9 @@ function proposerTurn(request: FakeRequest): FakeReply {
 }
 
 beforeAll(async () => {
-  fake = await startFakeAnthropic({ respond: (request) => (Array.isArray(request.body?.tools) ? proposerTurn(request) : { text: "42" }) });
+  fake = await startFakeAnthropic({
+    respond: (request) => (Array.isArray(request.body?.tools) ? proposerTurn(request) : { text: "42" }),
+  });
   [studio, browser] = await Promise.all([startStudio(), launchBrowser()]);
   const databaseUrl = studioDatabaseUrl(studio.dataDir);
   db = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
@@ -99,9 +145,18 @@ describe("an offline iteration", () => {
     });
     expect(response.status).toBe(201);
     ({ projectId } = (await response.json()) as { projectId: string });
-    const run = await runCli(["optimize", "--project", projectId, "--iterations", "1", "--offline", "--json"], env, 170_000);
+    const run = await runCli(
+      ["optimize", "--project", projectId, "--iterations", "1", "--offline", "--json"],
+      env,
+      170_000,
+    );
     expect(run.code, run.stderr).toBe(0);
-    iterationId = (await db.iteration.findUniqueOrThrow({ where: { projectId_number: { projectId, number: 1 } }, select: { id: true } })).id;
+    iterationId = (
+      await db.iteration.findUniqueOrThrow({
+        where: { projectId_number: { projectId, number: 1 } },
+        select: { id: true },
+      })
+    ).id;
   }, 200_000);
 
   it("opens from the overview and shows the candidates written with their scores, and the instructions version", async () => {
@@ -119,7 +174,13 @@ describe("an offline iteration", () => {
         instructionVersion: { select: { version: true } },
         candidates: {
           orderBy: { number: "asc" },
-          select: { id: true, number: true, status: true, rejectReason: true, evaluations: { where: { split: "search", status: "done" }, select: { score: true } } },
+          select: {
+            id: true,
+            number: true,
+            status: true,
+            rejectReason: true,
+            evaluations: { where: { split: "search", status: "done" }, select: { score: true } },
+          },
         },
       },
     });
@@ -133,7 +194,9 @@ describe("an offline iteration", () => {
     expect(valid.length).toBeGreaterThan(0);
     for (const candidate of valid) {
       const row = page.locator(`[data-testid='iteration-candidates'] tr[data-candidate='${candidate.number}']`);
-      expect(await row.getByRole("link", { name: `#${candidate.number}` }).getAttribute("href")).toBe(`/projects/${projectId}/candidates/${candidate.id}`);
+      expect(await row.getByRole("link", { name: `#${candidate.number}` }).getAttribute("href")).toBe(
+        `/projects/${projectId}/candidates/${candidate.id}`,
+      );
       expect(await row.getByTestId("search-score").innerText()).toBe(formatScore(candidate.evaluations[0].score));
     }
     for (const candidate of stored.candidates.filter((candidate) => candidate.status === "rejected")) {
@@ -142,7 +205,9 @@ describe("an offline iteration", () => {
     }
 
     expect(stored.instructionVersion).not.toBeNull();
-    expect(await page.getByTestId("instructions-link").getAttribute("href")).toBe(`/projects/${projectId}/settings?version=${stored.instructionVersion!.version}`);
+    expect(await page.getByTestId("instructions-link").getAttribute("href")).toBe(
+      `/projects/${projectId}/settings?version=${stored.instructionVersion!.version}`,
+    );
     expect(await fitsWidth(page)).toBe(true);
     await screenshot(page, "iteration-offline-light-1280");
     await page.close();
@@ -165,7 +230,10 @@ describe("an offline iteration", () => {
     await traceLink.click();
     await page.waitForURL(/\/runs\/[a-z0-9]+$/);
     const runId = page.url().split("/").at(-1)!;
-    const run = await db.taskRun.findUniqueOrThrow({ where: { id: runId }, select: { task: { select: { key: true } }, evaluation: { select: { candidateId: true, split: true } } } });
+    const run = await db.taskRun.findUniqueOrThrow({
+      where: { id: runId },
+      select: { task: { select: { key: true } }, evaluation: { select: { candidateId: true, split: true } } },
+    });
     expect(run).toEqual({ task: { key: taskKey }, evaluation: { candidateId, split: "search" } });
     await page.getByRole("heading", { name: taskKey }).waitFor();
     await page.locator("[data-timeline-ready='true']").waitFor();
@@ -175,7 +243,10 @@ describe("an offline iteration", () => {
     await page.getByRole("button", { name: /^sources/ }).click();
     const sourceLink = page.locator("[data-testid='file-read'][data-kind='source'] [data-testid='file-link']").first();
     const sourceCandidate = /^candidates\/([^/]+)\/harness\.ts$/.exec(await sourceLink.innerText())![1];
-    const { number } = await db.candidate.findUniqueOrThrow({ where: { id: sourceCandidate }, select: { number: true } });
+    const { number } = await db.candidate.findUniqueOrThrow({
+      where: { id: sourceCandidate },
+      select: { number: true },
+    });
     await sourceLink.click();
     await page.waitForURL(`**/projects/${projectId}/candidates/${sourceCandidate}`);
     await page.getByRole("heading", { name: `Candidate #${number}` }).waitFor();
@@ -188,7 +259,9 @@ describe("an offline iteration", () => {
     const page = await newPage();
     await page.goto(`${studio.url}/projects/${projectId}/iterations/1`);
     await page.locator("[data-timeline-ready='true']").waitFor();
-    expect(await page.getByLabel("Timeline").getByRole("button", { name: /^all/ }).innerText()).toContain(events.toLocaleString("en-US"));
+    expect(await page.getByLabel("Timeline").getByRole("button", { name: /^all/ }).innerText()).toContain(
+      events.toLocaleString("en-US"),
+    );
 
     const seq = await open(page, rowOfKind(page, "file_read"));
     await page.waitForURL(new RegExp(`[?&]event=${seq}\\b`));
@@ -203,11 +276,16 @@ describe("an offline iteration", () => {
     await page.waitForURL(/[?&]event=\d+/);
     const opened = Number(new URL(page.url()).searchParams.get("event"));
     await detailReady(page, opened);
-    expect((await db.traceEvent.findFirstOrThrow({ where: { iterationId, seq: opened }, select: { kind: true } })).kind).toBe("file_read");
+    expect(
+      (await db.traceEvent.findFirstOrThrow({ where: { iterationId, seq: opened }, select: { kind: true } })).kind,
+    ).toBe("file_read");
 
     const raw = await fetch(`${studio.url}/api/iterations/${iterationId}/raw`);
     expect(raw.headers.get("content-disposition")).toContain(`iteration-1-${iterationId}.jsonl`);
-    const lines = (await raw.text()).trim().split("\n").map((line) => JSON.parse(line));
+    const lines = (await raw.text())
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(events);
     expect(lines.every((line) => line.iterationId === iterationId)).toBe(true);
     await page.close();
@@ -234,22 +312,62 @@ describe("a Claude proposer iteration", () => {
   beforeAll(async () => {
     const suite = path.join(work, "suite");
     fs.mkdirSync(suite, { recursive: true });
-    fs.writeFileSync(path.join(suite, "suite.json"), JSON.stringify({ name: "answers", description: "Answer 42.", mode: "independent", grader: { type: "numeric" } }));
-    fs.writeFileSync(path.join(suite, "tasks.jsonl"), [0, 1, 2, 3].map((i) => JSON.stringify({ id: `q${i}`, input: `question ${i}`, expected: 42, split: i < 3 ? "search" : "test" })).join("\n"));
+    fs.writeFileSync(
+      path.join(suite, "suite.json"),
+      JSON.stringify({ name: "answers", description: "Answer 42.", mode: "independent", grader: { type: "numeric" } }),
+    );
+    fs.writeFileSync(
+      path.join(suite, "tasks.jsonl"),
+      [0, 1, 2, 3]
+        .map((i) =>
+          JSON.stringify({ id: `q${i}`, input: `question ${i}`, expected: 42, split: i < 3 ? "search" : "test" }),
+        )
+        .join("\n"),
+    );
     fs.writeFileSync(path.join(work, "seed.ts"), "export default { async run() { return 41; } };\n");
     const claudeEnv = { ...env, ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: "sk-test" };
-    const created = await runCli(["project", "create", "--suite", suite, "--harness", path.join(work, "seed.ts"), "--name", "Claude proposer", "--json"], claudeEnv);
+    const created = await runCli(
+      [
+        "project",
+        "create",
+        "--suite",
+        suite,
+        "--harness",
+        path.join(work, "seed.ts"),
+        "--name",
+        "Claude proposer",
+        "--json",
+      ],
+      claudeEnv,
+    );
     expect(created.code, created.stderr).toBe(0);
     projectId = JSON.parse(created.stdout).projectId;
-    claudeSeedId = (await db.candidate.findFirstOrThrow({ where: { projectId, origin: "seed" }, select: { id: true } })).id;
-    const run = await runCli(["optimize", "--project", projectId, "--iterations", "1", "--proposer", "claude", "--json"], claudeEnv, 150_000);
+    claudeSeedId = (await db.candidate.findFirstOrThrow({ where: { projectId, origin: "seed" }, select: { id: true } }))
+      .id;
+    const run = await runCli(
+      ["optimize", "--project", projectId, "--iterations", "1", "--proposer", "claude", "--json"],
+      claudeEnv,
+      150_000,
+    );
     expect(run.code, run.stderr).toBe(0);
-    iterationId = (await db.iteration.findUniqueOrThrow({ where: { projectId_number: { projectId, number: 1 } }, select: { id: true } })).id;
+    iterationId = (
+      await db.iteration.findUniqueOrThrow({
+        where: { projectId_number: { projectId, number: 1 } },
+        select: { id: true },
+      })
+    ).id;
   }, 200_000);
 
   it("renders model calls as a conversation and tool calls with their inputs and results", async () => {
-    const stored = await db.iteration.findUniqueOrThrow({ where: { id: iterationId }, select: { inputTokens: true, outputTokens: true, proposerKind: true } });
-    expect(stored).toEqual({ proposerKind: "claude", inputTokens: 4 * usage.input_tokens, outputTokens: 4 * usage.output_tokens });
+    const stored = await db.iteration.findUniqueOrThrow({
+      where: { id: iterationId },
+      select: { inputTokens: true, outputTokens: true, proposerKind: true },
+    });
+    expect(stored).toEqual({
+      proposerKind: "claude",
+      inputTokens: 4 * usage.input_tokens,
+      outputTokens: 4 * usage.output_tokens,
+    });
     const page = await newPage({ width: 1920, height: 1080, colorScheme: "dark" });
     await page.goto(`${studio.url}/projects/${projectId}/iterations/1`);
     await page.locator("[data-timeline-ready='true']").waitFor();
@@ -261,7 +379,9 @@ describe("a Claude proposer iteration", () => {
     const row = page.locator("[data-testid='iteration-candidates'] tr[data-candidate='2']");
     expect(await row.getByTestId("search-score").innerText()).toBe("100.0%");
     expect(await row.innerText()).toContain("Asking the model fixes every task.");
-    expect(await row.getByRole("link", { name: "#1" }).getAttribute("href")).toBe(`/projects/${projectId}/candidates/${claudeSeedId}`);
+    expect(await row.getByRole("link", { name: "#1" }).getAttribute("href")).toBe(
+      `/projects/${projectId}/candidates/${claudeSeedId}`,
+    );
 
     // The trace it read links to the seed's task run of q0.
     const traceLink = page.locator("[data-testid='file-read'][data-kind='trace'] [data-testid='file-link']");
@@ -272,7 +392,16 @@ describe("a Claude proposer iteration", () => {
     await open(page, page.locator("[data-testid='timeline-row']:has([data-kind='model_call'])").nth(1));
     const detail = page.locator("[aria-label='Event detail']");
     const conversation = (await detail.innerText()).toLowerCase(); // role labels are upper-cased by CSS
-    for (const text of ["system", "user", "assistant · response", "let me look at the workspace first.", "read_file", "tool_result", "6 tools offered"]) expect(conversation, text).toContain(text);
+    for (const text of [
+      "system",
+      "user",
+      "assistant · response",
+      "let me look at the workspace first.",
+      "read_file",
+      "tool_result",
+      "6 tools offered",
+    ])
+      expect(conversation, text).toContain(text);
     expect(await detail.locator("[data-block='tool_use']").count()).toBeGreaterThan(1);
     // The proposer's instructions are long: the system prompt starts folded, one click away.
     const system = detail.locator("details[data-collapsed='system']");
@@ -294,7 +423,10 @@ describe("a Claude proposer iteration", () => {
     expect(await detail.innerText()).toMatch(/Tool\s*\n\s*list_dir/);
     await open(page, rowOfKind(page, "tool_result"));
     expect((await detail.innerText()).toLowerCase()).toContain("result, as the model got it");
-    await open(page, page.locator("[data-testid='timeline-row']:has([data-kind='tool_call'])", { hasText: "write_file" }).first());
+    await open(
+      page,
+      page.locator("[data-testid='timeline-row']:has([data-kind='tool_call'])", { hasText: "write_file" }).first(),
+    );
     expect(await detail.innerText()).toContain("Ask the model instead of guessing");
     expect(await fitsWidth(page)).toBe(true);
     await page.close();
@@ -303,11 +435,36 @@ describe("a Claude proposer iteration", () => {
   it("shows a running iteration's stage and grows its transcript live, then settles when it ends", async () => {
     // Rows as the loop writes them, owned by this (live) test process so no worker resumes them.
     const owner = { workerId: `${os.hostname()}:${process.pid}`, heartbeatAt: new Date() };
-    const optimization = await db.optimization.create({ data: { projectId, iterationsRequested: 1, status: "running", proposerKind: "claude", startedAt: new Date(), ...owner } });
-    const live = await db.iteration.create({
-      data: { projectId, number: 2, status: "running", stage: "proposing", proposerKind: "claude", optimizationId: optimization.id, startedAt: new Date(), progress: { stage: "proposing" } },
+    const optimization = await db.optimization.create({
+      data: {
+        projectId,
+        iterationsRequested: 1,
+        status: "running",
+        proposerKind: "claude",
+        startedAt: new Date(),
+        ...owner,
+      },
     });
-    const note = (seq: number) => ({ iterationId: live.id, seq, kind: "note", preview: `note ${seq}`, body: { message: `note ${seq}` }, bodyBytes: 20 });
+    const live = await db.iteration.create({
+      data: {
+        projectId,
+        number: 2,
+        status: "running",
+        stage: "proposing",
+        proposerKind: "claude",
+        optimizationId: optimization.id,
+        startedAt: new Date(),
+        progress: { stage: "proposing" },
+      },
+    });
+    const note = (seq: number) => ({
+      iterationId: live.id,
+      seq,
+      kind: "note",
+      preview: `note ${seq}`,
+      body: { message: `note ${seq}` },
+      bodyBytes: 20,
+    });
     await db.traceEvent.createMany({ data: [note(0), note(1)] });
     try {
       const page = await newPage();
@@ -320,23 +477,57 @@ describe("a Claude proposer iteration", () => {
 
       await db.traceEvent.createMany({ data: [note(2), note(3), note(4)] });
       await page.locator("[data-testid='timeline-row'][data-seq='4']").waitFor({ timeout: 10_000 });
-      await db.iteration.update({ where: { id: live.id }, data: { stage: "evaluating", progress: { stage: "evaluating", candidateNumber: 2, candidate: 1, candidates: 1, tasksDone: 1, tasksTotal: 3 } } });
+      await db.iteration.update({
+        where: { id: live.id },
+        data: {
+          stage: "evaluating",
+          progress: {
+            stage: "evaluating",
+            candidateNumber: 2,
+            candidate: 1,
+            candidates: 1,
+            tasksDone: 1,
+            tasksTotal: 3,
+          },
+        },
+      });
       await progress.getByText("1 of 3 tasks").waitFor({ timeout: 10_000 });
       await screenshot(page, "iteration-live-light-1280");
 
-      await db.iteration.update({ where: { id: live.id }, data: { status: "done", stage: "done", finishedAt: new Date() } });
-      await db.optimization.update({ where: { id: optimization.id }, data: { status: "done", finishedAt: new Date() } });
+      await db.iteration.update({
+        where: { id: live.id },
+        data: { status: "done", stage: "done", finishedAt: new Date() },
+      });
+      await db.optimization.update({
+        where: { id: optimization.id },
+        data: { status: "done", finishedAt: new Date() },
+      });
       await progress.waitFor({ state: "detached", timeout: 10_000 });
       expect(await page.getByText("live", { exact: true }).count()).toBe(0);
       expect(await page.locator("[data-testid='timeline-row']").count()).toBe(5);
 
       // It ended without a harness: the page brings up why, the end of its transcript, each line
       // linked to its event there.
-      await db.traceEvent.create({ data: { iterationId: live.id, seq: 5, kind: "error", preview: "proposer: no harness was written", body: { message: "no harness was written" }, bodyBytes: 30 } });
+      await db.traceEvent.create({
+        data: {
+          iterationId: live.id,
+          seq: 5,
+          kind: "error",
+          preview: "proposer: no harness was written",
+          body: { message: "no harness was written" },
+          bodyBytes: 30,
+        },
+      });
       await page.reload();
       const closing = page.getByTestId("closing-notes");
       await closing.waitFor();
-      expect(await closing.locator("li").allInnerTexts()).toEqual(["#1 note 1", "#2 note 2", "#3 note 3", "#4 note 4", "#5 proposer: no harness was written"]);
+      expect(await closing.locator("li").allInnerTexts()).toEqual([
+        "#1 note 1",
+        "#2 note 2",
+        "#3 note 3",
+        "#4 note 4",
+        "#5 proposer: no harness was written",
+      ]);
       await screenshot(page, "iteration-no-harness-light-1280");
       await closing.getByRole("link", { name: "#5" }).click();
       await detailReady(page, 5);

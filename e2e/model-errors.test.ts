@@ -13,7 +13,10 @@ let fake: FakeAnthropic;
 
 beforeAll(async () => {
   fake = await startFakeAnthropic({ requireApiKey: "the-right-key", respond: () => ({ text: "The answer is 12." }) });
-  [studio, browser] = await Promise.all([startStudio({ env: { ANTHROPIC_API_KEY: "sk-ant-a-wrong-key", ANTHROPIC_BASE_URL: fake.url } }), launchBrowser()]);
+  [studio, browser] = await Promise.all([
+    startStudio({ env: { ANTHROPIC_API_KEY: "sk-ant-a-wrong-key", ANTHROPIC_BASE_URL: fake.url } }),
+    launchBrowser(),
+  ]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -36,7 +39,9 @@ it("shows a refused API key in plain words when a run fails on it", async () => 
   await page.getByRole("button", { name: "Run iteration" }).click();
   const failure = page.getByText(/The run failed: The model API refused the API key/);
   await failure.waitFor({ timeout: 90_000 });
-  expect(await failure.textContent()).toContain("(401 authentication_error: invalid x-api-key). Check ANTHROPIC_API_KEY");
+  expect(await failure.textContent()).toContain(
+    "(401 authentication_error: invalid x-api-key). Check ANTHROPIC_API_KEY",
+  );
   expect(await page.content()).not.toContain("sk-ant-a-wrong-key"); // the key itself never reaches the page
   // The buttons are usable again, for after the key is fixed.
   await expect.poll(() => page.getByRole("button", { name: "Run iteration" }).isEnabled()).toBe(true);

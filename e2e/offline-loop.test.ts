@@ -44,7 +44,10 @@ it("raises the text-classification example's search score by 15+ points in 3 off
   const started = Date.now();
   await page.getByRole("button", { name: "Run 3 iterations" }).click();
   await page.getByRole("progressbar").waitFor({ timeout: 15_000 });
-  await page.getByText(/Iteration \d of 3/).first().waitFor();
+  await page
+    .getByText(/Iteration \d of 3/)
+    .first()
+    .waitFor();
   await screenshot(page, "offline-run-in-progress");
   await page.getByText("Last run: done, 3 of 3 iterations").waitFor({ timeout: 150_000 });
   const seconds = (Date.now() - started) / 1000;
@@ -77,13 +80,20 @@ it("raises the text-classification example's search score by 15+ points in 3 off
 
     // Rationales cite the raw trace files the offline proposer read, and those files exist.
     const workspace = path.join(studio.dataDir, "workspaces", projectId);
-    const proposed = await db.candidate.findMany({ where: { projectId, origin: "proposer" }, select: { rationale: true, simulated: true } });
+    const proposed = await db.candidate.findMany({
+      where: { projectId, origin: "proposer" },
+      select: { rationale: true, simulated: true },
+    });
     expect(proposed.length).toBeGreaterThan(0);
     expect(proposed.every((candidate) => candidate.simulated)).toBe(true);
-    const cited = proposed.flatMap((candidate) => candidate.rationale?.match(/candidates\/[a-z0-9]+\/traces\/[^\s:`'"),]+\.jsonl/g) ?? []);
+    const cited = proposed.flatMap(
+      (candidate) => candidate.rationale?.match(/candidates\/[a-z0-9]+\/traces\/[^\s:`'"),]+\.jsonl/g) ?? [],
+    );
     expect(cited.length).toBeGreaterThan(0);
     for (const file of cited) expect(fs.existsSync(path.join(workspace, file)), file).toBe(true);
-    console.log(`offline loop: seed ${(seed * 100).toFixed(1)}% → best ${(best * 100).toFixed(1)}% in ${seconds.toFixed(0)} s`);
+    console.log(
+      `offline loop: seed ${(seed * 100).toFixed(1)}% → best ${(best * 100).toFixed(1)}% in ${seconds.toFixed(0)} s`,
+    );
   } finally {
     await db.$disconnect();
   }

@@ -35,26 +35,117 @@ async function seedProject(db: PrismaClient): Promise<string> {
           description: "Each task is a support ticket; answer with the queue name.",
           mode: "sequential",
           grader: { type: "normalized" },
-          tasks: { create: Array.from({ length: 12 }, (_, i) => ({ key: `t${i}`, split: i < 8 ? ("search" as const) : ("test" as const), position: i, input: `ticket ${i}`, expected: "billing" })) },
+          tasks: {
+            create: Array.from({ length: 12 }, (_, i) => ({
+              key: `t${i}`,
+              split: i < 8 ? ("search" as const) : ("test" as const),
+              position: i,
+              input: `ticket ${i}`,
+              expected: "billing",
+            })),
+          },
         },
       },
     },
   });
-  const seed = await db.candidate.create({ data: { projectId: project.id, number: 1, source: "export default {}", sha256: "a".repeat(64), origin: "seed", status: "valid" } });
+  const seed = await db.candidate.create({
+    data: {
+      projectId: project.id,
+      number: 1,
+      source: "export default {}",
+      sha256: "a".repeat(64),
+      origin: "seed",
+      status: "valid",
+    },
+  });
   const iteration = await db.iteration.create({
-    data: { projectId: project.id, number: 1, status: "done", stage: "done", proposerKind: "offline", filesReadCount: 23, filesRead: [], inputTokens: 48210, outputTokens: 5120, costUsd: 0.31 },
+    data: {
+      projectId: project.id,
+      number: 1,
+      status: "done",
+      stage: "done",
+      proposerKind: "offline",
+      filesReadCount: 23,
+      filesRead: [],
+      inputTokens: 48210,
+      outputTokens: 5120,
+      costUsd: 0.31,
+    },
   });
   const child = await db.candidate.create({
-    data: { projectId: project.id, number: 2, source: "export default {}", sha256: "b".repeat(64), origin: "proposer", status: "valid", iterationId: iteration.id, iterationNumber: 1, parents: { create: [{ parentId: seed.id }] } },
+    data: {
+      projectId: project.id,
+      number: 2,
+      source: "export default {}",
+      sha256: "b".repeat(64),
+      origin: "proposer",
+      status: "valid",
+      iterationId: iteration.id,
+      iterationNumber: 1,
+      parents: { create: [{ parentId: seed.id }] },
+    },
   });
   await db.candidate.create({
-    data: { projectId: project.id, number: 3, source: "export default {", sha256: "c".repeat(64), origin: "proposer", status: "rejected", rejectReason: "Does not compile: harness.ts:1:17: Unexpected end of file", iterationId: iteration.id, iterationNumber: 1 },
+    data: {
+      projectId: project.id,
+      number: 3,
+      source: "export default {",
+      sha256: "c".repeat(64),
+      origin: "proposer",
+      status: "rejected",
+      rejectReason: "Does not compile: harness.ts:1:17: Unexpected end of file",
+      iterationId: iteration.id,
+      iterationNumber: 1,
+    },
   });
   await db.evaluation.createMany({
     data: [
-      { candidateId: seed.id, split: "search", status: "done", score: 0.5, taskCount: 8, passedCount: 4, failedCount: 3, errorCount: 1, inputTokens: 12000, outputTokens: 800, costUsd: 0.05, durationMs: 8200, isolation: "process", finishedAt: new Date() },
-      { candidateId: child.id, split: "search", status: "done", score: 0.875, taskCount: 8, passedCount: 7, failedCount: 1, inputTokens: 30000, outputTokens: 900, costUsd: 0.11, durationMs: 9100, isolation: "bubblewrap", finishedAt: new Date() },
-      { candidateId: child.id, split: "test", status: "done", score: 0.75, taskCount: 4, passedCount: 3, failedCount: 1, inputTokens: 9000, outputTokens: 300, costUsd: 0.03, durationMs: 4000, isolation: "bubblewrap", finishedAt: new Date() },
+      {
+        candidateId: seed.id,
+        split: "search",
+        status: "done",
+        score: 0.5,
+        taskCount: 8,
+        passedCount: 4,
+        failedCount: 3,
+        errorCount: 1,
+        inputTokens: 12000,
+        outputTokens: 800,
+        costUsd: 0.05,
+        durationMs: 8200,
+        isolation: "process",
+        finishedAt: new Date(),
+      },
+      {
+        candidateId: child.id,
+        split: "search",
+        status: "done",
+        score: 0.875,
+        taskCount: 8,
+        passedCount: 7,
+        failedCount: 1,
+        inputTokens: 30000,
+        outputTokens: 900,
+        costUsd: 0.11,
+        durationMs: 9100,
+        isolation: "bubblewrap",
+        finishedAt: new Date(),
+      },
+      {
+        candidateId: child.id,
+        split: "test",
+        status: "done",
+        score: 0.75,
+        taskCount: 4,
+        passedCount: 3,
+        failedCount: 1,
+        inputTokens: 9000,
+        outputTokens: 300,
+        costUsd: 0.03,
+        durationMs: 4000,
+        isolation: "bubblewrap",
+        finishedAt: new Date(),
+      },
     ],
   });
   return project.id;
@@ -77,7 +168,10 @@ describe("projects pages", () => {
     const projectId = await seedProject(db);
     await db.$disconnect();
 
-    for (const [colorScheme, width] of [["light", 1280], ["dark", 1920]] as const) {
+    for (const [colorScheme, width] of [
+      ["light", 1280],
+      ["dark", 1920],
+    ] as const) {
       const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme });
       await page.goto(`${studio.url}/projects`);
       expect(await page.textContent("table")).toContain("Support ticket triage");

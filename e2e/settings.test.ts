@@ -14,7 +14,8 @@ let browser: Browser;
 let db: PrismaClient;
 let projectId: string;
 const requested: string[] = [];
-const newPage = (options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}) => openPage(browser, { ...options, requested });
+const newPage = (options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}) =>
+  openPage(browser, { ...options, requested });
 const ADDED = "Always read the failing traces before the leaderboard.";
 
 const settingsUrl = (query = "") => `${studio.url}/projects/${projectId}/settings${query}`;
@@ -60,7 +61,11 @@ describe("settings", () => {
     expect(await candidates.inputValue()).toBe("5");
     expect(await page.getByLabel("Whole project: evaluations: dollars").inputValue()).toBe("25");
     const row = await db.project.findUniqueOrThrow({ where: { id: projectId } });
-    expect(row).toMatchObject({ model: "claude-haiku-4-5", candidatesPerIteration: 5, settings: { budgets: { project: { evaluation: { usd: 25 } } } } });
+    expect(row).toMatchObject({
+      model: "claude-haiku-4-5",
+      candidatesPerIteration: 5,
+      settings: { budgets: { project: { evaluation: { usd: 25 } } } },
+    });
 
     // No secrets on the page, and the studio is offline here: the page says what that means.
     const html = await page.content();
@@ -84,14 +89,24 @@ describe("settings", () => {
     await page.getByRole("button", { name: "Save settings" }).click();
 
     await page.getByRole("alert").filter({ hasText: "Nothing was saved: 3 settings need fixing" }).waitFor();
-    expect(await page.locator('[data-field-error="candidatesPerIteration"]').textContent()).toBe("Must be a whole number from 1 to 20.");
-    expect(await page.locator('[data-field-error="settings.budgets.task.tokens"]').textContent()).toBe("Must be a number.");
-    expect(await page.locator('[data-field-error="proposerCommand"]').textContent()).toBe("Is needed when the proposer is a command.");
+    expect(await page.locator('[data-field-error="candidatesPerIteration"]').textContent()).toBe(
+      "Must be a whole number from 1 to 20.",
+    );
+    expect(await page.locator('[data-field-error="settings.budgets.task.tokens"]').textContent()).toBe(
+      "Must be a number.",
+    );
+    expect(await page.locator('[data-field-error="proposerCommand"]').textContent()).toBe(
+      "Is needed when the proposer is a command.",
+    );
     expect(await candidates.getAttribute("aria-invalid")).toBe("true");
     await screenshot(page, "settings-errors");
 
     const row = await db.project.findUniqueOrThrow({ where: { id: projectId } });
-    expect(row).toMatchObject({ candidatesPerIteration: 5, proposerKind: "claude", settings: { budgets: { project: { evaluation: { usd: 25 } } } } });
+    expect(row).toMatchObject({
+      candidatesPerIteration: 5,
+      proposerKind: "claude",
+      settings: { budgets: { project: { evaluation: { usd: 25 } } } },
+    });
     await page.reload();
     expect(await page.getByLabel("Candidates per iteration", { exact: true }).inputValue()).toBe("5");
     await page.close();
@@ -122,7 +137,9 @@ describe("settings", () => {
     const history = page.getByRole("complementary", { name: "Version history" });
     expect(await history.locator('[data-version="2"]').textContent()).toContain("traces first");
     expect(await history.locator('[data-version="2"]').textContent()).toContain("current");
-    const saved = await db.instructionVersion.findUniqueOrThrow({ where: { projectId_version: { projectId, version: 2 } } });
+    const saved = await db.instructionVersion.findUniqueOrThrow({
+      where: { projectId_version: { projectId, version: 2 } },
+    });
     expect(saved.text.startsWith(`${ADDED}\n\n`)).toBe(true);
     expect(saved.note).toBe("traces first");
     await page.close();
@@ -130,8 +147,12 @@ describe("settings", () => {
 
   it("shows a version read-only from the URL, and a diff of two versions in Monaco's diff editor", async () => {
     // Iteration 1 ran with version 1: the history links to it.
-    const v1 = await db.instructionVersion.findUniqueOrThrow({ where: { projectId_version: { projectId, version: 1 } } });
-    await db.iteration.create({ data: { projectId, number: 1, status: "done", proposerKind: "offline", instructionVersionId: v1.id } });
+    const v1 = await db.instructionVersion.findUniqueOrThrow({
+      where: { projectId_version: { projectId, version: 1 } },
+    });
+    await db.iteration.create({
+      data: { projectId, number: 1, status: "done", proposerKind: "offline", instructionVersionId: v1.id },
+    });
 
     const page = await newPage();
     await page.goto(settingsUrl("?version=1"));
@@ -140,19 +161,28 @@ describe("settings", () => {
     expect(await editorText(page, '[data-view="version"]')).not.toContain(ADDED);
     const v1Row = page.locator('[data-version="1"]');
     expect(await v1Row.textContent()).toContain("1 iteration:");
-    expect(await v1Row.getByRole("link", { name: "#1" }).getAttribute("href")).toBe(`/projects/${projectId}/iterations/1`);
+    expect(await v1Row.getByRole("link", { name: "#1" }).getAttribute("href")).toBe(
+      `/projects/${projectId}/iterations/1`,
+    );
 
     // The compare picker defaults to the other version and puts the diff in the URL.
     await page.getByRole("button", { name: "Show the diff" }).click();
     await page.waitForURL((url) => url.search.includes("version=1") && url.search.includes("compare=2"));
 
-    for (const [colorScheme, width] of [["light", 1280], ["dark", 1920]] as const) {
+    for (const [colorScheme, width] of [
+      ["light", 1280],
+      ["dark", 1920],
+    ] as const) {
       const view = colorScheme === "light" ? page : await newPage({ colorScheme, width });
       if (view !== page) await view.goto(settingsUrl("?version=1&compare=2"));
       const diff = view.locator('[data-view="diff"] [data-editor="diff"] .monaco-diff-editor');
       await diff.waitFor({ timeout: 30_000 });
       expect(await view.locator('[data-view="diff"]').textContent()).toContain("Changes from version 1 to version 2");
-      await expect.poll(() => view.locator('[data-editor="diff"] .line-insert, [data-editor="diff"] .char-insert').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(() => view.locator('[data-editor="diff"] .line-insert, [data-editor="diff"] .char-insert').count(), {
+          timeout: 15_000,
+        })
+        .toBeGreaterThan(0);
       expect(await editorText(view, '[data-editor="diff"] .editor.modified')).toContain(ADDED);
       expect(await fitsWidth(view)).toBe(true);
       if (colorScheme === "dark") {
@@ -169,7 +199,10 @@ describe("settings", () => {
 
     // A version that does not exist is said in words, and the page still works.
     await page.goto(settingsUrl("?version=99"));
-    await page.getByRole("alert").filter({ hasText: "There is no version “99” of the instructions: this project has versions 1 to 2." }).waitFor();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: "There is no version “99” of the instructions: this project has versions 1 to 2." })
+      .waitFor();
     await page.locator('[data-view="edit"]').waitFor();
     await page.close();
   });
@@ -178,7 +211,9 @@ describe("settings", () => {
     const page = await newPage();
     expect((await page.goto(`${studio.url}/projects/does-not-exist/settings`))?.status()).toBe(404);
     await page.close();
-    const foreign = requested.filter((url) => !url.startsWith("http://127.0.0.1:") && !url.startsWith("data:") && !url.startsWith("blob:"));
+    const foreign = requested.filter(
+      (url) => !url.startsWith("http://127.0.0.1:") && !url.startsWith("data:") && !url.startsWith("blob:"),
+    );
     expect(foreign).toEqual([]);
   });
 });

@@ -47,14 +47,34 @@ afterAll(async () => {
 function studioDb(dataDir: string): PrismaClient {
   const { user, password } = JSON.parse(fs.readFileSync(path.join(dataDir, "postgres-credentials.json"), "utf8"));
   const port = fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[3];
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/studio` }) });
+  return new PrismaClient({
+    adapter: new PrismaPg({
+      connectionString: `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/studio`,
+    }),
+  });
 }
 
 const T0 = new Date("2026-03-01T10:00:00.000Z").getTime();
 const at = (ms: number) => new Date(T0 + ms);
 
-function event(taskRunId: string, seq: number, kind: string, timeMs: number, body: unknown, extra: Partial<Prisma.TraceEventCreateManyInput> = {}): Prisma.TraceEventCreateManyInput {
-  return { taskRunId, seq, kind, time: at(timeMs), body: body as Prisma.InputJsonValue, bodyBytes: Buffer.byteLength(JSON.stringify(body)), preview: "", ...extra };
+function event(
+  taskRunId: string,
+  seq: number,
+  kind: string,
+  timeMs: number,
+  body: unknown,
+  extra: Partial<Prisma.TraceEventCreateManyInput> = {},
+): Prisma.TraceEventCreateManyInput {
+  return {
+    taskRunId,
+    seq,
+    kind,
+    time: at(timeMs),
+    body: body as Prisma.InputJsonValue,
+    bodyBytes: Buffer.byteLength(JSON.stringify(body)),
+    preview: "",
+    ...extra,
+  };
 }
 
 /** The exchange the recording proxy would store: request and response in full, attempts, usage, cost. */
@@ -70,13 +90,23 @@ function exchange() {
         model: "claude-sonnet-5-5",
         max_tokens: 1024,
         system: "You are a support triage agent. Route each ticket to exactly one queue.",
-        tools: [{ name: "search_orders", description: "Look an order up by id", input_schema: { type: "object", properties: { order_id: { type: "string" } } } }],
+        tools: [
+          {
+            name: "search_orders",
+            description: "Look an order up by id",
+            input_schema: { type: "object", properties: { order_id: { type: "string" } } },
+          },
+        ],
         messages: [
           { role: "user", content: "Ticket: Where is my order #4417? It was due on Monday." },
           {
             role: "assistant",
             content: [
-              { type: "thinking", thinking: "PRIVATE-REASONING: the customer asks about delivery, so look the order up first.", signature: "sig-abc" },
+              {
+                type: "thinking",
+                thinking: "PRIVATE-REASONING: the customer asks about delivery, so look the order up first.",
+                signature: "sig-abc",
+              },
               { type: "text", text: "Let me look that order up." },
               { type: "tool_use", id: "toolu_01", name: "search_orders", input: { order_id: "4417" } },
             ],
@@ -84,7 +114,11 @@ function exchange() {
           {
             role: "user",
             content: [
-              { type: "tool_result", tool_use_id: "toolu_01", content: [{ type: "text", text: '{"status":"shipped","carrier":"DHL"}' }] },
+              {
+                type: "tool_result",
+                tool_use_id: "toolu_01",
+                content: [{ type: "text", text: '{"status":"shipped","carrier":"DHL"}' }],
+              },
               { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo".repeat(40) } },
             ],
           },
@@ -143,21 +177,64 @@ async function seed(db: PrismaClient): Promise<Seeded> {
         create: {
           name: "ticket-triage",
           grader: { type: "normalized" },
-          tasks: { create: Array.from({ length: 6 }, (_, i) => ({ key: `ticket-${i}`, split: "search" as const, position: i, input: `ticket ${i}`, expected: i === 1 ? "shipping" : "billing" })) },
+          tasks: {
+            create: Array.from({ length: 6 }, (_, i) => ({
+              key: `ticket-${i}`,
+              split: "search" as const,
+              position: i,
+              input: `ticket ${i}`,
+              expected: i === 1 ? "shipping" : "billing",
+            })),
+          },
         },
       },
     },
     include: { suite: { include: { tasks: { orderBy: { position: "asc" } } } } },
   });
   const tasks = project.suite!.tasks;
-  const candidate = await db.candidate.create({ data: { projectId: project.id, number: 1, source: "export default {}", sha256: "a".repeat(64), origin: "seed", status: "valid" } });
+  const candidate = await db.candidate.create({
+    data: {
+      projectId: project.id,
+      number: 1,
+      source: "export default {}",
+      sha256: "a".repeat(64),
+      origin: "seed",
+      status: "valid",
+    },
+  });
   const evaluation = await db.evaluation.create({
-    data: { candidateId: candidate.id, split: "search", status: "done", score: 0.5, taskCount: 6, passedCount: 2, failedCount: 3, errorCount: 1, simulated: true, finishedAt: new Date() },
+    data: {
+      candidateId: candidate.id,
+      split: "search",
+      status: "done",
+      score: 0.5,
+      taskCount: 6,
+      passedCount: 2,
+      failedCount: 3,
+      errorCount: 1,
+      simulated: true,
+      finishedAt: new Date(),
+    },
   });
   const run = (position: number, data: Partial<Prisma.TaskRunUncheckedCreateInput>) =>
-    db.taskRun.create({ data: { evaluationId: evaluation.id, taskId: tasks[position].id, status: "passed", startedAt: at(0), finishedAt: at(3000), ...data } });
+    db.taskRun.create({
+      data: {
+        evaluationId: evaluation.id,
+        taskId: tasks[position].id,
+        status: "passed",
+        startedAt: at(0),
+        finishedAt: at(3000),
+        ...data,
+      },
+    });
 
-  const passed = await run(0, { status: "passed", score: 1, output: "billing", gradeExplanation: "exact match", eventCount: 1 });
+  const passed = await run(0, {
+    status: "passed",
+    score: 1,
+    output: "billing",
+    gradeExplanation: "exact match",
+    eventCount: 1,
+  });
   const rich = await run(1, {
     status: "failed",
     score: 0,
@@ -170,20 +247,47 @@ async function seed(db: PrismaClient): Promise<Seeded> {
     eventCount: 8,
   });
   await run(2, { status: "passed", score: 1, output: "billing", eventCount: 0 });
-  const errored = await run(3, { status: "error", errorKind: "throw", errorMessage: "TypeError: Cannot read properties of undefined (reading 'status')", durationMs: 90, eventCount: 0 });
-  const big = await run(5, { status: "failed", score: 0, output: "refunds", gradeExplanation: 'Expected "billing", got "refunds".', eventCount: BIG_EVENTS, durationMs: 100_000 });
+  const errored = await run(3, {
+    status: "error",
+    errorKind: "throw",
+    errorMessage: "TypeError: Cannot read properties of undefined (reading 'status')",
+    durationMs: 90,
+    eventCount: 0,
+  });
+  const big = await run(5, {
+    status: "failed",
+    score: 0,
+    output: "refunds",
+    gradeExplanation: 'Expected "billing", got "refunds".',
+    eventCount: BIG_EVENTS,
+    durationMs: 100_000,
+  });
 
-  await db.traceEvent.createMany({ data: [event(passed.id, 0, "output", 10, { value: "billing" }, { preview: "billing" })] });
+  await db.traceEvent.createMany({
+    data: [event(passed.id, 0, "output", 10, { value: "billing" }, { preview: "billing" })],
+  });
   await db.traceEvent.createMany({
     data: [
       event(rich.id, 0, "note", 0, { message: "task started", isolation: "process" }, { preview: "task started" }),
-      event(rich.id, 1, "model_call", 120, exchange(), { ...modelColumns(2000, 85), preview: "Ticket: Where is my order #4417? → billing" }),
+      event(rich.id, 1, "model_call", 120, exchange(), {
+        ...modelColumns(2000, 85),
+        preview: "Ticket: Where is my order #4417? → billing",
+      }),
       event(
         rich.id,
         2,
         "exec",
         1990,
-        { command: "ls -la orders/", cwd: "/task", exitCode: 2, signal: null, timedOut: false, durationMs: 15, stdout: "", stderr: "ls: cannot access 'orders/': No such file or directory\n" },
+        {
+          command: "ls -la orders/",
+          cwd: "/task",
+          exitCode: 2,
+          signal: null,
+          timedOut: false,
+          durationMs: 15,
+          stdout: "",
+          stderr: "ls: cannot access 'orders/': No such file or directory\n",
+        },
         { name: "ls -la orders/", durationMs: 15, preview: "$ ls -la orders/ → exit 2" },
       ),
       event(rich.id, 3, "stdout", 2010, { text: "checking order 4417\n" }, { preview: "checking order 4417" }),
@@ -192,12 +296,37 @@ async function seed(db: PrismaClient): Promise<Seeded> {
         4,
         "exception",
         2020,
-        { origin: "harness", name: "TypeError", message: "Cannot read properties of undefined (reading 'status')", stack: "TypeError: Cannot read properties of undefined (reading 'status')\n    at run (harness.ts:12:5)" },
+        {
+          origin: "harness",
+          name: "TypeError",
+          message: "Cannot read properties of undefined (reading 'status')",
+          stack: "TypeError: Cannot read properties of undefined (reading 'status')\n    at run (harness.ts:12:5)",
+        },
         { name: "TypeError", preview: "TypeError: Cannot read properties of undefined (reading 'status')" },
       ),
-      event(rich.id, 5, "log", 2030, { value: { step: "fallback", attempts: 2 } }, { preview: '{"step":"fallback","attempts":2}' }),
+      event(
+        rich.id,
+        5,
+        "log",
+        2030,
+        { value: { step: "fallback", attempts: 2 } },
+        { preview: '{"step":"fallback","attempts":2}' },
+      ),
       event(rich.id, 6, "output", 2400, { value: "billing" }, { preview: "billing" }),
-      event(rich.id, 7, "grade", 2410, { score: 0, explanation: 'Expected "shipping", got "billing".', passed: false, expected: "shipping", output: "billing" }, { name: "failed", preview: 'score 0: Expected "shipping", got "billing".' }),
+      event(
+        rich.id,
+        7,
+        "grade",
+        2410,
+        {
+          score: 0,
+          explanation: 'Expected "shipping", got "billing".',
+          passed: false,
+          expected: "shipping",
+          output: "billing",
+        },
+        { name: "failed", preview: 'score 0: Expected "shipping", got "billing".' },
+      ),
     ],
   });
 
@@ -212,11 +341,32 @@ async function seed(db: PrismaClient): Promise<Seeded> {
         kind === "log"
           ? { value: { step: seq, note: `step ${seq} of the loop` } }
           : kind === "exec"
-            ? { command: `cat part-${seq}.txt`, cwd: "/task", exitCode: 0, signal: null, timedOut: false, durationMs: 3, stdout: `part ${seq}`, stderr: "" }
+            ? {
+                command: `cat part-${seq}.txt`,
+                cwd: "/task",
+                exitCode: 0,
+                signal: null,
+                timedOut: false,
+                durationMs: 3,
+                stdout: `part ${seq}`,
+                stderr: "",
+              }
             : kind === "model_call"
-              ? { request: { body: { model: "claude-sonnet-5-5", messages: [{ role: "user", content: `step ${seq}` }] } }, response: { status: 200, body: { role: "assistant", content: [{ type: "text", text: "ok" }] } }, attempts: [{ status: 200, durationMs: 40 }] }
+              ? {
+                  request: {
+                    body: { model: "claude-sonnet-5-5", messages: [{ role: "user", content: `step ${seq}` }] },
+                  },
+                  response: { status: 200, body: { role: "assistant", content: [{ type: "text", text: "ok" }] } },
+                  attempts: [{ status: 200, durationMs: 40 }],
+                }
               : { text: `line ${seq}\n` };
-      chunk.push(event(big.id, seq, kind, seq * 10, body, { preview: `${kind} number ${seq}`, ...(kind === "model_call" ? modelColumns(300, 20) : {}), ...(kind === "exec" ? { name: `cat part-${seq}.txt`, durationMs: 3 } : {}) }));
+      chunk.push(
+        event(big.id, seq, kind, seq * 10, body, {
+          preview: `${kind} number ${seq}`,
+          ...(kind === "model_call" ? modelColumns(300, 20) : {}),
+          ...(kind === "exec" ? { name: `cat part-${seq}.txt`, durationMs: 3 } : {}),
+        }),
+      );
     }
     await db.traceEvent.createMany({ data: chunk });
   }
@@ -227,22 +377,49 @@ async function seed(db: PrismaClient): Promise<Seeded> {
         system: "Summarise the attached log.",
         messages: [
           { role: "user", content: [{ type: "text", text: "Here is the whole log:" }] },
-          { role: "assistant", content: [{ type: "tool_use", id: "toolu_big", name: "read_log", input: { path: "app.log" } }] },
-          { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_big", content: "L".repeat(BIG_TEXT_CHARS) }] },
+          {
+            role: "assistant",
+            content: [{ type: "tool_use", id: "toolu_big", name: "read_log", input: { path: "app.log" } }],
+          },
+          {
+            role: "user",
+            content: [{ type: "tool_result", tool_use_id: "toolu_big", content: "L".repeat(BIG_TEXT_CHARS) }],
+          },
         ],
       },
     },
-    response: { status: 200, body: { role: "assistant", content: [{ type: "text", text: "The log shows a refund loop." }], stop_reason: "end_turn" } },
+    response: {
+      status: 200,
+      body: {
+        role: "assistant",
+        content: [{ type: "text", text: "The log shows a refund loop." }],
+        stop_reason: "end_turn",
+      },
+    },
     attempts: [{ status: 200, durationMs: 5000 }],
     durationMs: 5000,
   };
-  await db.traceEvent.createMany({ data: [event(big.id, BIG_SEQ, "model_call", BIG_SEQ * 10, hugeExchange, { ...modelColumns(800_000, 12), preview: "Here is the whole log: → The log shows a refund loop." })] });
+  await db.traceEvent.createMany({
+    data: [
+      event(big.id, BIG_SEQ, "model_call", BIG_SEQ * 10, hugeExchange, {
+        ...modelColumns(800_000, 12),
+        preview: "Here is the whole log: → The log shows a refund loop.",
+      }),
+    ],
+  });
 
-  return { projectId: project.id, richRunId: rich.id, errorRunId: errored.id, passedRunId: passed.id, bigRunId: big.id };
+  return {
+    projectId: project.id,
+    richRunId: rich.id,
+    errorRunId: errored.id,
+    passedRunId: passed.id,
+    bigRunId: big.id,
+  };
 }
 
 const runUrl = (runId: string, query = "") => `${studio.url}/projects/${seeded.projectId}/runs/${runId}${query}`;
-const detailReady = (page: Page, seq: number) => page.locator(`[data-detail-seq="${seq}"][data-detail-status="ready"]`).waitFor();
+const detailReady = (page: Page, seq: number) =>
+  page.locator(`[data-detail-seq="${seq}"][data-detail-status="ready"]`).waitFor();
 
 describe("trace viewer", () => {
   it("shows a model call as a conversation, with the run's header, the raw JSON toggle and every kind's view", async () => {
@@ -269,7 +446,8 @@ describe("trace viewer", () => {
     expect(await thinking.evaluate((element) => (element as HTMLDetailsElement).open)).toBe(false);
     expect(await page.getByText("PRIVATE-REASONING").isVisible()).toBe(false);
     const detailText = await detail.textContent();
-    for (const fact of ["412 ms", "1.8 s", "$0.01", "end_turn", "Retry attempts", "529", "overloaded"]) expect(detailText).toContain(fact);
+    for (const fact of ["412 ms", "1.8 s", "$0.01", "end_turn", "Retry attempts", "529", "overloaded"])
+      expect(detailText).toContain(fact);
     expect(await fitsWidth(page)).toBe(true);
     await screenshot(page, "trace-viewer-conversation");
 
@@ -346,10 +524,18 @@ describe("trace viewer", () => {
     await page.goto(runUrl(seeded.richRunId));
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-raw").click()]);
     const text = fs.readFileSync((await download.path())!, "utf8");
-    const lines = text.trimEnd().split("\n").map((line) => JSON.parse(line));
+    const lines = text
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(8);
     expect(lines.map((line) => line.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(lines[1]).toMatchObject({ kind: "model_call", "gen_ai.usage.input_tokens": 2000, "gen_ai.request.model": "claude-sonnet-5-5", taskRunId: seeded.richRunId });
+    expect(lines[1]).toMatchObject({
+      kind: "model_call",
+      "gen_ai.usage.input_tokens": 2000,
+      "gen_ai.request.model": "claude-sonnet-5-5",
+      taskRunId: seeded.richRunId,
+    });
     expect(lines[1].body.request.body.messages[1].content[0].thinking).toContain("PRIVATE-REASONING");
     expect(download.suggestedFilename()).toBe(`trace-ticket-1-${seeded.richRunId}.jsonl`);
     await page.close();
@@ -435,7 +621,9 @@ describe("trace viewer", () => {
     expect((await api(`${seeded.richRunId}/events?limit=0`)).status).toBe(400);
     expect((await api(`${seeded.richRunId}/events?kind=DROP%20TABLE`)).status).toBe(400);
     expect((await api(`${seeded.richRunId}/events/1?maxBytes=10`)).status).toBe(400);
-    expect((await api(`${seeded.richRunId}/events`, { method: "POST", headers: { origin: studio.url } })).status).toBe(405);
+    expect((await api(`${seeded.richRunId}/events`, { method: "POST", headers: { origin: studio.url } })).status).toBe(
+      405,
+    );
 
     const page = await api(`${seeded.bigRunId}/events?offset=9990&limit=50&locate=5000`);
     const body = await page.json();
@@ -452,7 +640,13 @@ describe("trace viewer", () => {
   });
 
   it("cuts a large body for display without losing its shape", () => {
-    const body = { messages: [{ role: "user", content: "x".repeat(500_000) }, { role: "assistant", content: "short answer" }], usage: { input_tokens: 5 } };
+    const body = {
+      messages: [
+        { role: "user", content: "x".repeat(500_000) },
+        { role: "assistant", content: "short answer" },
+      ],
+      usage: { input_tokens: 5 },
+    };
     const { body: clipped, clip } = clipBody(body, 50_000);
     expect(clip).toMatchObject({ mode: "strings", totalBytes: JSON.stringify(body).length });
     expect(clip!.shownBytes).toBeLessThanOrEqual(55_000);
@@ -461,7 +655,10 @@ describe("trace viewer", () => {
     expect(shown.usage.input_tokens).toBe(5);
     expect(shown.messages[0].content).toContain("more characters not shown here");
     expect(clipBody({ small: true }, 50_000).clip).toBeNull();
-    const wide = clipBody(Array.from({ length: 20_000 }, (_, i) => ({ i })), 10_000);
+    const wide = clipBody(
+      Array.from({ length: 20_000 }, (_, i) => ({ i })),
+      10_000,
+    );
     expect(wide.clip?.mode).toBe("text");
     expect(wide.bodyText!.length).toBeLessThanOrEqual(10_000);
   });

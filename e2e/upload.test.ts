@@ -34,12 +34,22 @@ afterAll(async () => {
 });
 
 const BROKEN_FILES = {
-  "suite.json": JSON.stringify({ name: "Broken echo", description: "Echo the input.", mode: "independent", grader: { type: "exact" } }),
-  "tasks.jsonl": [`{"id":"a","input":"1","expected":"1","split":"search"}`, `{"id":"b","input":"2","expected":"2","split":"train"}`, `{"id":"c","input":"3","expected":"3","split":"test"}`].join("\n"),
+  "suite.json": JSON.stringify({
+    name: "Broken echo",
+    description: "Echo the input.",
+    mode: "independent",
+    grader: { type: "exact" },
+  }),
+  "tasks.jsonl": [
+    `{"id":"a","input":"1","expected":"1","split":"search"}`,
+    `{"id":"b","input":"2","expected":"2","split":"train"}`,
+    `{"id":"c","input":"3","expected":"3","split":"test"}`,
+  ].join("\n"),
   "harness.ts": "export default {\n  async run(task) {\n    return task.input +;\n  },\n};\n",
 };
 
-const suiteName = () => (JSON.parse(fs.readFileSync(path.join(EXAMPLE, "suite.json"), "utf8")) as { name: string }).name;
+const suiteName = () =>
+  (JSON.parse(fs.readFileSync(path.join(EXAMPLE, "suite.json"), "utf8")) as { name: string }).name;
 
 function writeFolder(name: string, files: Record<string, string>): string {
   const dir = path.join(scratch, name);
@@ -111,8 +121,16 @@ describe("creating a project by upload", () => {
     await page.waitForURL(/\/projects\/(?!new$)[^/]+$/, { timeout: 60_000 });
     const projectId = new URL(page.url()).pathname.split("/").pop()!;
     await page.getByRole("heading", { name: "Uploaded math" }).waitFor();
-    const project = await db.project.findUniqueOrThrow({ where: { id: projectId }, include: { suite: { include: { _count: { select: { tasks: true } } } }, candidates: true } });
-    expect(project.suite!._count.tasks).toBe(fs.readFileSync(path.join(EXAMPLE, "tasks.jsonl"), "utf8").split("\n").filter((line) => line.trim()).length);
+    const project = await db.project.findUniqueOrThrow({
+      where: { id: projectId },
+      include: { suite: { include: { _count: { select: { tasks: true } } } }, candidates: true },
+    });
+    expect(project.suite!._count.tasks).toBe(
+      fs
+        .readFileSync(path.join(EXAMPLE, "tasks.jsonl"), "utf8")
+        .split("\n")
+        .filter((line) => line.trim()).length,
+    );
     expect(project.candidates.map((c) => c.rationale)).toEqual(["Seed harness from seed.ts."]);
     expect(await fitsWidth(page)).toBe(true);
     await screenshot(page, "upload-result-light");
@@ -124,7 +142,10 @@ describe("creating a project by upload", () => {
     await screenshot(page, "upload-form-dark");
 
     const brokenZip = path.join(scratch, "broken.zip");
-    fs.writeFileSync(brokenZip, zipSync({ "broken-echo": Object.fromEntries(Object.entries(BROKEN_FILES).map(([k, v]) => [k, strToU8(v)])) }));
+    fs.writeFileSync(
+      brokenZip,
+      zipSync({ "broken-echo": Object.fromEntries(Object.entries(BROKEN_FILES).map(([k, v]) => [k, strToU8(v)])) }),
+    );
     await page.getByLabel("Suite zip").setInputFiles(brokenZip);
     await page.getByTestId("picked-suite").filter({ hasText: "broken.zip" }).waitFor();
     const text = await expectProblems(page);
@@ -133,7 +154,9 @@ describe("creating a project by upload", () => {
     expect(await fitsWidth(page)).toBe(true);
     await screenshot(page, "upload-errors-dark");
 
-    const { "harness.ts": harness, ...files } = Object.fromEntries(fs.readdirSync(EXAMPLE).map((name) => [name, new Uint8Array(fs.readFileSync(path.join(EXAMPLE, name)))]));
+    const { "harness.ts": harness, ...files } = Object.fromEntries(
+      fs.readdirSync(EXAMPLE).map((name) => [name, new Uint8Array(fs.readFileSync(path.join(EXAMPLE, name)))]),
+    );
     const goodZip = path.join(scratch, "math.zip");
     fs.writeFileSync(goodZip, zipSync({ math: files }));
     await page.getByLabel("Suite zip").setInputFiles(goodZip);

@@ -51,7 +51,8 @@ export interface FileProblem {
 
 /** `tasks.jsonl:7: split must be "search" or "test"`, `harness.ts:3:14: Expected ")"` */
 export function formatProblem(problem: FileProblem): string {
-  const place = problem.line === undefined ? "" : `:${problem.line}${problem.column === undefined ? "" : `:${problem.column}`}`;
+  const place =
+    problem.line === undefined ? "" : `:${problem.line}${problem.column === undefined ? "" : `:${problem.column}`}`;
   return `${problem.file}${place}: ${problem.message}`;
 }
 

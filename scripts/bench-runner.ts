@@ -25,7 +25,13 @@ import { startEmbeddedPostgres } from "../lib/db/embedded.ts";
 import { migrate } from "../lib/db/migrate.ts";
 import { startFakeAnthropic } from "../tests/fakes/anthropic-server.ts";
 
-const { values } = parseArgs({ options: { tasks: { type: "string", default: "500" }, concurrency: { type: "string" }, runs: { type: "string", default: "5" } } });
+const { values } = parseArgs({
+  options: {
+    tasks: { type: "string", default: "500" },
+    concurrency: { type: "string" },
+    runs: { type: "string", default: "5" },
+  },
+});
 const TASKS = Number(values.tasks);
 const RUNS = Math.max(1, Number(values.runs)); // timed runs of each side, alternating; medians are reported
 const CONCURRENCY = Number(values.concurrency ?? os.availableParallelism());
@@ -70,7 +76,10 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "studio-bench-"));
 fs.chmodSync(scratch, 0o755);
 process.env.STUDIO_DATA_DIR = path.join(scratch, "data"); // caches start cold, and nothing lands in ./data
 const fake = await startFakeAnthropic({
-  respond: (request) => ({ text: String(/Echo (\d+)/.exec(JSON.stringify(request.body.messages))?.[1] ?? "?"), usage: { input_tokens: 12, output_tokens: 2 } }),
+  respond: (request) => ({
+    text: String(/Echo (\d+)/.exec(JSON.stringify(request.body.messages))?.[1] ?? "?"),
+    usage: { input_tokens: 12, output_tokens: 2 },
+  }),
 });
 const server = await startEmbeddedPostgres(path.join(scratch, "data"));
 try {
@@ -85,10 +94,15 @@ try {
   // The suite and harness, as a user would write them.
   const suiteDir = path.join(scratch, "suite");
   fs.mkdirSync(suiteDir);
-  fs.writeFileSync(path.join(suiteDir, "suite.json"), JSON.stringify({ name: "bench", description: "Echo the number.", mode: "independent", grader: { type: "exact" } }));
+  fs.writeFileSync(
+    path.join(suiteDir, "suite.json"),
+    JSON.stringify({ name: "bench", description: "Echo the number.", mode: "independent", grader: { type: "exact" } }),
+  );
   fs.writeFileSync(
     path.join(suiteDir, "tasks.jsonl"),
-    Array.from({ length: TASKS }, (_, n) => JSON.stringify({ id: `t${n}`, input: { n }, expected: String(n), split: "search" })).join("\n") + "\n",
+    Array.from({ length: TASKS }, (_, n) =>
+      JSON.stringify({ id: `t${n}`, input: { n }, expected: String(n), split: "search" }),
+    ).join("\n") + "\n",
   );
   fs.writeFileSync(path.join(scratch, "harness.ts"), HARNESS);
   const { seedCandidateId } = await createProject({ suiteDir, harnessFile: path.join(scratch, "harness.ts") });
@@ -100,14 +114,24 @@ try {
   const programDir = path.join(scratch, "program");
   const modulePath = path.join(programDir, "module.mjs");
   await writeProgram(programDir, compiled.code, await hostBundle());
-  const harness = (await import(pathToFileURL(modulePath).href)).default as { run(task: unknown, ctx: unknown): Promise<unknown> };
+  const harness = (await import(pathToFileURL(modulePath).href)).default as {
+    run(task: unknown, ctx: unknown): Promise<unknown>;
+  };
   fs.writeFileSync(path.join(programDir, "baseline.mjs"), BASELINE_SCRIPT);
   const runBaseline = () =>
     new Promise<number>((resolve, reject) => {
       const started = performance.now();
-      const child = spawn(process.execPath, [path.join(programDir, "baseline.mjs"), fake.url, String(TASKS), String(CONCURRENCY)], { stdio: ["ignore", "inherit", "inherit"] });
+      const child = spawn(
+        process.execPath,
+        [path.join(programDir, "baseline.mjs"), fake.url, String(TASKS), String(CONCURRENCY)],
+        { stdio: ["ignore", "inherit", "inherit"] },
+      );
       child.once("error", reject);
-      child.once("exit", (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`the baseline script exited with ${code}`))));
+      child.once("exit", (code) =>
+        code === 0
+          ? resolve(performance.now() - started)
+          : reject(new Error(`the baseline script exited with ${code}`)),
+      );
     });
   const model = new Anthropic({ baseURL: fake.url, apiKey: "bench" });
   const runReference = async () => {
@@ -117,7 +141,10 @@ try {
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         for (let n = next++; n < TASKS; n = next++) {
-          const output = await harness.run({ id: `t${n}`, input: { n } }, { model, log: () => {}, state: {}, signal: new AbortController().signal });
+          const output = await harness.run(
+            { id: `t${n}`, input: { n } },
+            { model, log: () => {}, state: {}, signal: new AbortController().signal },
+          );
           if (output === String(n)) correct++;
         }
       }),
@@ -144,7 +171,11 @@ try {
     referenceRuns.push(await runReference());
     const started = performance.now();
     const { evaluationId } = await prepareEvaluation(seedCandidateId, "search", { fresh: true });
-    const result = await runEvaluation(evaluationId, { upstreamUrl: fake.url, apiKey: "bench", concurrency: CONCURRENCY });
+    const result = await runEvaluation(evaluationId, {
+      upstreamUrl: fake.url,
+      apiKey: "bench",
+      concurrency: CONCURRENCY,
+    });
     studioRuns.push(performance.now() - started);
     if (result.passed !== TASKS) throw new Error(`the studio passed ${result.passed}/${TASKS}`);
   }
@@ -160,13 +191,18 @@ try {
   const monotonicStart = process.hrtime.bigint();
   const started = performance.now();
   const { evaluationId } = await prepareEvaluation(seedCandidateId, "search", { fresh: true });
-  const summary = await runEvaluation(evaluationId, { upstreamUrl: fake.url, apiKey: "bench", concurrency: CONCURRENCY });
+  const summary = await runEvaluation(evaluationId, {
+    upstreamUrl: fake.url,
+    apiKey: "bench",
+    concurrency: CONCURRENCY,
+  });
   studioRuns.push(performance.now() - started);
   const studioMs = median(studioRuns);
   const baselineMs = median(baselineRuns);
   const referenceMs = median(referenceRuns);
   // For `perf record -k CLOCK_MONOTONIC` then `perf report --time START,END`: the timed run alone.
-  if (process.env.BENCH_DEBUG) console.log(`timed run, CLOCK_MONOTONIC: ${Number(monotonicStart) / 1e9},${Number(process.hrtime.bigint()) / 1e9}`);
+  if (process.env.BENCH_DEBUG)
+    console.log(`timed run, CLOCK_MONOTONIC: ${Number(monotonicStart) / 1e9},${Number(process.hrtime.bigint()) / 1e9}`);
   if (profiler) console.log(`CPU profile of the studio run: ${await profiler.stop(process.env.BENCH_PROFILE!)}`);
   const cpuAfter = systemCpu();
   const pidAfter = Number(fs.readFileSync("/proc/loadavg", "utf8").trim().split(" ").at(-1));
@@ -174,16 +210,26 @@ try {
   const threadsAfter = threadCpu();
   if (process.env.BENCH_DEBUG) {
     console.log("processes created:", pidAfter - pidBefore);
-    const deltas = [...procAfter].map(([pid, v]) => [v.name, v.ticks - (procBefore.get(pid)?.ticks ?? 0)] as const).filter(([, d]) => d > 0).sort((a, b) => b[1] - a[1]).slice(0, 10);
+    const deltas = [...procAfter]
+      .map(([pid, v]) => [v.name, v.ticks - (procBefore.get(pid)?.ticks ?? 0)] as const)
+      .filter(([, d]) => d > 0)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10);
     console.log(deltas.map(([name, d]) => `${name}: ${d * 10} ms`).join("\n"));
-    console.log("threads of this process:", [...threadsAfter].map(([tid, v]) => `${v.name}=${(v.ticks - (threadsBefore.get(tid)?.ticks ?? 0)) * 10}ms`).join(" "));
+    console.log(
+      "threads of this process:",
+      [...threadsAfter]
+        .map(([tid, v]) => `${v.name}=${(v.ticks - (threadsBefore.get(tid)?.ticks ?? 0)) * 10}ms`)
+        .join(" "),
+    );
   }
 
   const events = await db.traceEvent.count({ where: { taskRun: { evaluationId } } });
   const modelCalls = await db.traceEvent.count({ where: { taskRun: { evaluationId }, kind: "model_call" } });
   const declared = await db.taskRun.aggregate({ where: { evaluationId }, _sum: { eventCount: true } });
   if (summary.passed !== TASKS) throw new Error(`the studio passed ${summary.passed}/${TASKS}`);
-  if (modelCalls !== TASKS || events !== declared._sum.eventCount) throw new Error(`traces incomplete: ${modelCalls} model calls, ${events} events of ${declared._sum.eventCount}`);
+  if (modelCalls !== TASKS || events !== declared._sum.eventCount)
+    throw new Error(`traces incomplete: ${modelCalls} model calls, ${events} events of ${declared._sum.eventCount}`);
 
   const ratio = studioMs / baselineMs;
   const rows: [string, string][] = [
@@ -191,13 +237,31 @@ try {
     ["concurrency", `${CONCURRENCY} (both sides)`],
     ["isolation", String(summary.isolation)],
     ["timed runs", `${RUNS} of each side, alternating; medians, with the range in brackets`],
-    ["baseline, plain Node script", `${baselineMs.toFixed(0)} ms [${range(baselineRuns)}]  (${(baselineMs / TASKS).toFixed(2)} ms/task; a fresh \`node baseline.mjs\`, spawn to exit)`],
-    ["studio, recorded, cold", `${coldMs.toFixed(0)} ms  (${(coldMs / TASKS).toFixed(2)} ms/task; the first evaluation in this process)`],
-    ["studio, recorded, warm", `${studioMs.toFixed(0)} ms [${range(studioRuns)}]  (${(studioMs / TASKS).toFixed(2)} ms/task)`],
-    ["ratio studio / baseline", `${ratio.toFixed(2)} warm  (target ≤ 2.0: ${ratio <= 2 ? "met" : "NOT met"}); ${(coldMs / baselineMs).toFixed(2)} cold`],
-    ["reference, looped in-process", `${referenceMs.toFixed(0)} ms [${range(referenceRuns)}]  (run() in this warm process; studio warm / reference = ${(studioMs / referenceMs).toFixed(2)})`],
+    [
+      "baseline, plain Node script",
+      `${baselineMs.toFixed(0)} ms [${range(baselineRuns)}]  (${(baselineMs / TASKS).toFixed(2)} ms/task; a fresh \`node baseline.mjs\`, spawn to exit)`,
+    ],
+    [
+      "studio, recorded, cold",
+      `${coldMs.toFixed(0)} ms  (${(coldMs / TASKS).toFixed(2)} ms/task; the first evaluation in this process)`,
+    ],
+    [
+      "studio, recorded, warm",
+      `${studioMs.toFixed(0)} ms [${range(studioRuns)}]  (${(studioMs / TASKS).toFixed(2)} ms/task)`,
+    ],
+    [
+      "ratio studio / baseline",
+      `${ratio.toFixed(2)} warm  (target ≤ 2.0: ${ratio <= 2 ? "met" : "NOT met"}); ${(coldMs / baselineMs).toFixed(2)} cold`,
+    ],
+    [
+      "reference, looped in-process",
+      `${referenceMs.toFixed(0)} ms [${range(referenceRuns)}]  (run() in this warm process; studio warm / reference = ${(studioMs / referenceMs).toFixed(2)})`,
+    ],
     ["trace events stored", `${events} (${modelCalls} model calls, every task run complete)`],
-    ["machine CPU busy (last studio run)", `${(((cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total)) * 100).toFixed(0)}% of ${os.cpus().length} cores`],
+    [
+      "machine CPU busy (last studio run)",
+      `${(((cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total)) * 100).toFixed(0)}% of ${os.cpus().length} cores`,
+    ],
     ["trace events per second", `${(events / (studioMs / 1000)).toFixed(0)}`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -238,7 +302,10 @@ function processCpu(): Map<string, { name: string; ticks: number }> {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
       const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      result.set(pid, { name: `${name}[${pid}]`, ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) });
+      result.set(pid, {
+        name: `${name}[${pid}]`,
+        ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
+      });
     } catch {
       // gone
     }
@@ -270,7 +337,10 @@ function threadCpu(): Map<string, { name: string; ticks: number }> {
     try {
       const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      result.set(tid, { name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), ticks: Number(fields[11]) + Number(fields[12]) });
+      result.set(tid, {
+        name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+        ticks: Number(fields[11]) + Number(fields[12]),
+      });
     } catch {
       // gone
     }

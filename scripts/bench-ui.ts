@@ -30,7 +30,13 @@ import type { Exchange } from "../lib/runner/proxy/types.ts";
 import type { SandboxEvent } from "../lib/runner/sandbox/sandbox.ts";
 import { costUsd } from "../lib/runner/proxy/prices.ts";
 import { gradeBuiltin } from "../lib/suites/graders.ts";
-import { postgresProcessesFor, startStudio, studioDatabaseUrl, tempDataDir, type RunningStudio } from "../tests/helpers/studio.ts";
+import {
+  postgresProcessesFor,
+  startStudio,
+  studioDatabaseUrl,
+  tempDataDir,
+  type RunningStudio,
+} from "../tests/helpers/studio.ts";
 
 const { values } = parseArgs({
   options: {
@@ -94,7 +100,9 @@ function cleanup(): Promise<void> {
 function postgresPids(dir: string): number[] {
   if (!postgresProcessesFor(dir).length) return [];
   const pidFile = `${dir}/postgres/postmaster.pid`;
-  return fs.existsSync(pidFile) ? [Number(fs.readFileSync(pidFile, "utf8").split("\n")[0])].filter((pid) => pid > 0) : [];
+  return fs.existsSync(pidFile)
+    ? [Number(fs.readFileSync(pidFile, "utf8").split("\n")[0])].filter((pid) => pid > 0)
+    : [];
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -108,13 +116,14 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-
 async function main() {
   await ensureBuild(studioRoot, (line) => console.log(line));
   dataDir = tempDataDir();
   let started = performance.now();
   [studio, browser] = await Promise.all([startStudio({ dataDir }), launchBrowser()]);
-  console.log(`studio (production build) and its Postgres up in ${((performance.now() - started) / 1000).toFixed(1)} s at ${studio.url}`);
+  console.log(
+    `studio (production build) and its Postgres up in ${((performance.now() - started) / 1000).toFixed(1)} s at ${studio.url}`,
+  );
 
   process.env.DATABASE_URL = studioDatabaseUrl(dataDir);
   const { db, disconnectDb } = await import("../lib/db/client.ts");
@@ -145,7 +154,8 @@ async function main() {
     const html = await response.text();
     const ms = performance.now() - t0;
     if (response.status !== 200) throw new Error(`GET ${overviewUrl} answered ${response.status}`);
-    if (!html.includes('data-table="candidates"') || !html.includes(`data-candidate="${seeded.candidates}"`)) throw new Error("the overview HTML has no candidates table");
+    if (!html.includes('data-table="candidates"') || !html.includes(`data-candidate="${seeded.candidates}"`))
+      throw new Error("the overview HTML has no candidates table");
     return { ms, bytes: Buffer.byteLength(html) };
   });
 
@@ -156,7 +166,9 @@ async function main() {
     const page = await context.newPage();
     try {
       await page.goto(overviewUrl, { waitUntil: "commit" });
-      await page.waitForFunction(() => (window as unknown as Probe).__bench.rowsPaintAt != null, null, { timeout: 60_000 });
+      await page.waitForFunction(() => (window as unknown as Probe).__bench.rowsPaintAt != null, null, {
+        timeout: 60_000,
+      });
       const probe = await page.evaluate(() => (window as unknown as Probe).__bench);
       return { ms: probe.rowsPaintAt!, domMs: probe.rowsAt! };
     } finally {
@@ -185,8 +197,12 @@ async function main() {
     const page = await context.newPage();
     try {
       await page.goto(`${traceUrl}?event=${seeded.largestSeq}`, { waitUntil: "commit" });
-      await page.locator(`[data-detail-seq='${seeded.largestSeq}'][data-detail-status='ready']`).waitFor({ timeout: 60_000 });
-      return { ms: await page.evaluate((seq) => (window as unknown as Probe).__bench.detailAt[seq], String(seeded.largestSeq)) };
+      await page
+        .locator(`[data-detail-seq='${seeded.largestSeq}'][data-detail-status='ready']`)
+        .waitFor({ timeout: 60_000 });
+      return {
+        ms: await page.evaluate((seq) => (window as unknown as Probe).__bench.detailAt[seq], String(seeded.largestSeq)),
+      };
     } finally {
       await page.close();
     }
@@ -194,9 +210,16 @@ async function main() {
   if (values.screenshots) {
     fs.mkdirSync(values.screenshots, { recursive: true });
     const page = await context.newPage();
-    for (const [name, target] of [["overview", overviewUrl], ["trace", `${traceUrl}?event=${seeded.largestSeq}`]]) {
+    for (const [name, target] of [
+      ["overview", overviewUrl],
+      ["trace", `${traceUrl}?event=${seeded.largestSeq}`],
+    ]) {
       await page.goto(target, { waitUntil: "networkidle" });
-      await page.screenshot({ path: `${values.screenshots}/bench-ui-${name}.png`, fullPage: true, clip: { x: 0, y: 0, width: 1600, height: 2000 } });
+      await page.screenshot({
+        path: `${values.screenshots}/bench-ui-${name}.png`,
+        fullPage: true,
+        clip: { x: 0, y: 0, width: 1600, height: 2000 },
+      });
     }
   }
   await context.close();
@@ -206,9 +229,24 @@ async function main() {
   const verdict = (s: Summary, target: number) => (s.median < target ? "PASS" : "FAIL");
   const rows: [string, string, string, string][] = [
     ["figure", "median (min–max)", "target", "result"],
-    ["overview: GET /projects/<id>, full HTML, last byte", line(overview.ms), `< ${TARGETS.overviewMs} ms`, verdict(overview.ms, TARGETS.overviewMs)],
-    [`candidates table: first render of ${seeded.candidates} rows in Chromium`, line(candidates.ms), "none (reported)", "—"],
-    [`trace of ${BIG_EVENTS.toLocaleString("en-US")} events: interactive in Chromium`, line(trace.ms), `< ${TARGETS.traceMs} ms`, verdict(trace.ms, TARGETS.traceMs)],
+    [
+      "overview: GET /projects/<id>, full HTML, last byte",
+      line(overview.ms),
+      `< ${TARGETS.overviewMs} ms`,
+      verdict(overview.ms, TARGETS.overviewMs),
+    ],
+    [
+      `candidates table: first render of ${seeded.candidates} rows in Chromium`,
+      line(candidates.ms),
+      "none (reported)",
+      "—",
+    ],
+    [
+      `trace of ${BIG_EVENTS.toLocaleString("en-US")} events: interactive in Chromium`,
+      line(trace.ms),
+      `< ${TARGETS.traceMs} ms`,
+      verdict(trace.ms, TARGETS.traceMs),
+    ],
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   console.log("");
@@ -220,15 +258,23 @@ async function main() {
   console.log("");
   console.log("details (medians):");
   console.log(`  overview HTML: ${(overview.bytes.median / 1024).toFixed(0)} KiB`);
-  console.log(`  candidates table: all ${seeded.candidates} rows in the DOM at ${fmt(candidates.domMs.median)}, next animation frame at ${fmt(candidates.ms.median)} (the figure)`);
+  console.log(
+    `  candidates table: all ${seeded.candidates} rows in the DOM at ${fmt(candidates.domMs.median)}, next animation frame at ${fmt(candidates.ms.median)} (the figure)`,
+  );
   console.log(
     `  trace: first timeline row ${fmt(trace.rowsMs.median)} → hydrated (data-timeline-ready) ${fmt(trace.readyMs.median)} → "j" pressed ${fmt(trace.keyMs.median)} → event #0's detail ready ${fmt(trace.ms.median)} (the figure)`,
   );
-  console.log(`  deep link to the largest event (#${seeded.largestSeq}, ${(seeded.largestBytes / 1024).toFixed(0)} KiB body): detail ready ${line(bigEvent.ms)}`);
-  console.log("  all Chromium times are from navigation start (performance.timeOrigin), read with performance.now() in the page");
+  console.log(
+    `  deep link to the largest event (#${seeded.largestSeq}, ${(seeded.largestBytes / 1024).toFixed(0)} KiB body): detail ready ${line(bigEvent.ms)}`,
+  );
+  console.log(
+    "  all Chromium times are from navigation start (performance.timeOrigin), read with performance.now() in the page",
+  );
 
   if (values.hold) {
-    console.log(`\n--hold: the studio stays up until Ctrl-C.\n  overview  ${overviewUrl}\n  trace     ${traceUrl}\n  database  ${process.env.DATABASE_URL}`);
+    console.log(
+      `\n--hold: the studio stays up until Ctrl-C.\n  overview  ${overviewUrl}\n  trace     ${traceUrl}\n  database  ${process.env.DATABASE_URL}`,
+    );
     await new Promise(() => {});
   }
 }
@@ -250,13 +296,24 @@ async function measure<T extends Record<string, number>>(once: () => Promise<T>)
   for (const key of Object.keys(samples[0]) as (keyof T)[]) {
     const sorted = samples.map((sample) => sample[key]).sort((a, b) => a - b);
     const middle = sorted.length >> 1;
-    result[key] = { median: sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2, min: sorted[0], max: sorted.at(-1)! };
+    result[key] = {
+      median: sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2,
+      min: sorted[0],
+      max: sorted.at(-1)!,
+    };
   }
   return result;
 }
 
 interface Probe {
-  __bench: { rowsAt?: number; rowsPaintAt?: number; timelineAt?: number; readyAt?: number; keyAt?: number; detailAt: Record<string, number> };
+  __bench: {
+    rowsAt?: number;
+    rowsPaintAt?: number;
+    timelineAt?: number;
+    readyAt?: number;
+    keyAt?: number;
+    detailAt: Record<string, number>;
+  };
 }
 
 /**
@@ -287,7 +344,9 @@ const PAGE_PROBE = `(${String.raw`(config) => {
 }`})`;
 
 function machineLine(): string {
-  const load = fs.existsSync("/proc/loadavg") ? `, load average ${fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}` : "";
+  const load = fs.existsSync("/proc/loadavg")
+    ? `, load average ${fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`
+    : "";
   return `${os.availableParallelism()} cores${load}`;
 }
 
@@ -323,9 +382,13 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(rng() * items.lengt
 const between = (low: number, high: number) => Math.round(low + rng() * (high - low));
 let idCounter = 0;
 /** cuid-shaped ids (what @default(cuid()) makes): c + time + counter + random, base 36. */
-const newId = () => `c${Date.now().toString(36)}${(idCounter++).toString(36).padStart(4, "0")}${crypto.randomBytes(8).toString("hex").slice(0, 12)}`;
+const newId = () =>
+  `c${Date.now().toString(36)}${(idCounter++).toString(36).padStart(4, "0")}${crypto.randomBytes(8).toString("hex").slice(0, 12)}`;
 
-const WORDS = "order invoice refund parcel account password login charge card delivery courier address subscription plan upgrade crash error export report receipt warranty".split(" ");
+const WORDS =
+  "order invoice refund parcel account password login charge card delivery courier address subscription plan upgrade crash error export report receipt warranty".split(
+    " ",
+  );
 const sentence = (words: number) => Array.from({ length: words }, () => pick(WORDS)).join(" ");
 
 interface TaskRow {
@@ -396,14 +459,30 @@ async function seed(db: Db, insertEvents: InsertEvents, eventJson: EventJson): P
     };
   });
   await db.task.createMany({
-    data: tasks.map((task) => ({ id: task.id, suiteId, key: task.key, split: task.split, position: task.position, input: task.input, expected: task.expected })),
+    data: tasks.map((task) => ({
+      id: task.id,
+      suiteId,
+      key: task.key,
+      split: task.split,
+      position: task.position,
+      input: task.input,
+      expected: task.expected,
+    })),
   });
 
   // Iterations of three candidates each, after the seed; parents among the better earlier ones.
   const iterationCount = Math.ceil((CANDIDATES - 1) / 3);
   const instructionId = newId();
   const optimizationId = newId();
-  await db.instructionVersion.create({ data: { id: instructionId, projectId, version: 1, text: "Read the failing traces first. Write a complete harness.", createdAt: new Date(T0) } });
+  await db.instructionVersion.create({
+    data: {
+      id: instructionId,
+      projectId,
+      version: 1,
+      text: "Read the failing traces first. Write a complete harness.",
+      createdAt: new Date(T0),
+    },
+  });
   await db.optimization.create({
     data: {
       id: optimizationId,
@@ -423,7 +502,11 @@ async function seed(db: Db, insertEvents: InsertEvents, eventJson: EventJson): P
     const id = newId();
     iterationIds.push(id);
     const at = T0 + number * 6 * 3600_000;
-    const filesRead = Array.from({ length: between(60, 100) }, (_, n) => `candidates/${String(between(1, Math.max(1, number * 3))).padStart(3, "0")}/traces/ticket-${String(n + 1).padStart(4, "0")}.jsonl`);
+    const filesRead = Array.from(
+      { length: between(60, 100) },
+      (_, n) =>
+        `candidates/${String(between(1, Math.max(1, number * 3))).padStart(3, "0")}/traces/ticket-${String(n + 1).padStart(4, "0")}.jsonl`,
+    );
     const inputTokens = between(2_000_000, 12_000_000);
     const outputTokens = between(20_000, 80_000);
     return {
@@ -500,8 +583,20 @@ async function seed(db: Db, insertEvents: InsertEvents, eventJson: EventJson): P
       if (index % 4 === 3) clock += between(2_000, 9_000); // concurrency 4
     }
     const end = clock + 10_000;
-    const evaluation = { id, candidateId: candidate.id, split, status: "done" as const, isolation: "bubblewrap", concurrency: 4, taskCount: plans.length, durationMs: end - start };
-    return { row: { ...evaluation, createdAt: new Date(start), startedAt: new Date(start), finishedAt: new Date(end) }, plans };
+    const evaluation = {
+      id,
+      candidateId: candidate.id,
+      split,
+      status: "done" as const,
+      isolation: "bubblewrap",
+      concurrency: 4,
+      taskCount: plans.length,
+      durationMs: end - start,
+    };
+    return {
+      row: { ...evaluation, createdAt: new Date(start), startedAt: new Date(start), finishedAt: new Date(end) },
+      plans,
+    };
   };
 
   // Task runs with their events, built and stored as the runner does, a batch at a time
@@ -513,20 +608,29 @@ async function seed(db: Db, insertEvents: InsertEvents, eventJson: EventJson): P
     const BATCH = 200;
     for (let start = 0; start < plans.length; start += BATCH) {
       const built = plans.slice(start, start + BATCH).map((plan) => buildRun(plan));
-      for (const run of built) scores.set(run.row.evaluationId, (scores.get(run.row.evaluationId) ?? 0) + (run.row.score ?? 0));
+      for (const run of built)
+        scores.set(run.row.evaluationId, (scores.get(run.row.evaluationId) ?? 0) + (run.row.score ?? 0));
       const write = (async () => {
         await db.taskRun.createMany({ data: built.map((run) => run.row) });
-        await insertEvents(db, `[${built.flatMap((run) => run.events.map((event, seq) => eventJson({ taskRunId: run.row.id }, seq, event))).join(",")}]`);
+        await insertEvents(
+          db,
+          `[${built.flatMap((run) => run.events.map((event, seq) => eventJson({ taskRunId: run.row.id }, seq, event))).join(",")}]`,
+        );
       })();
       taskRuns += built.length;
       inflight.add(write);
-      write.then(() => inflight.delete(write), () => inflight.delete(write));
+      write.then(
+        () => inflight.delete(write),
+        () => inflight.delete(write),
+      );
       if (inflight.size >= 2) await Promise.race(inflight);
     }
     await Promise.all(inflight);
   };
 
-  const search = candidates.map((candidate) => addEvaluation(candidate, "search", candidate.createdAt.getTime() + 5 * 60_000));
+  const search = candidates.map((candidate) =>
+    addEvaluation(candidate, "search", candidate.createdAt.getTime() + 5 * 60_000),
+  );
   await db.evaluation.createMany({ data: search.map((evaluation) => evaluation.row) });
   await writeRuns(search.flatMap((evaluation) => evaluation.plans));
 
@@ -545,7 +649,13 @@ async function seed(db: Db, insertEvents: InsertEvents, eventJson: EventJson): P
   const big = buildBigRun(bigPlan);
   await db.taskRun.createMany({ data: [big.row] });
   for (let from = 0; from < big.events.length; from += 1000) {
-    await insertEvents(db, `[${big.events.slice(from, from + 1000).map((event, index) => eventJson({ taskRunId: big.row.id }, from + index, event)).join(",")}]`);
+    await insertEvents(
+      db,
+      `[${big.events
+        .slice(from, from + 1000)
+        .map((event, index) => eventJson({ taskRunId: big.row.id }, from + index, event))
+        .join(",")}]`,
+    );
   }
   taskRuns++;
 
@@ -559,12 +669,26 @@ async function seed(db: Db, insertEvents: InsertEvents, eventJson: EventJson): P
       from "TaskRun" group by "evaluationId") a
     where e.id = a.id`;
 
-  const largest = big.events.reduce((max, event, seq) => ((event.bodyBytes ?? 0) > max.bytes ? { seq, bytes: event.bodyBytes ?? 0 } : max), { seq: 0, bytes: 0 });
-  return { projectId, candidates: CANDIDATES, searchTasks: SEARCH_TASKS, taskRuns, bigRunId: big.row.id, largestSeq: largest.seq, largestBytes: largest.bytes };
+  const largest = big.events.reduce(
+    (max, event, seq) => ((event.bodyBytes ?? 0) > max.bytes ? { seq, bytes: event.bodyBytes ?? 0 } : max),
+    { seq: 0, bytes: 0 },
+  );
+  return {
+    projectId,
+    candidates: CANDIDATES,
+    searchTasks: SEARCH_TASKS,
+    taskRuns,
+    bigRunId: big.row.id,
+    largestSeq: largest.seq,
+    largestBytes: largest.bytes,
+  };
 }
 
 function harnessSource(number: number, promptTokens: number): string {
-  const examples = Array.from({ length: Math.round(promptTokens / 400) }, (_, n) => `  { ticket: ${JSON.stringify(sentence(14))}, queue: "${LABELS[n % LABELS.length]}" },`).join("\n");
+  const examples = Array.from(
+    { length: Math.round(promptTokens / 400) },
+    (_, n) => `  { ticket: ${JSON.stringify(sentence(14))}, queue: "${LABELS[n % LABELS.length]}" },`,
+  ).join("\n");
   return `// Candidate #${number}: ticket triage harness.
 import Anthropic from "@anthropic-ai/sdk";
 
@@ -607,7 +731,10 @@ export default {
 
 const SYSTEM_PROMPT = (candidate: CandidateRow) =>
   `You are a support triage agent (harness #${candidate.number}). Route each ticket to exactly one queue: ${LABELS.join(", ")}.\n\n` +
-  Array.from({ length: Math.max(1, Math.round(candidate.promptTokens / 600)) }, (_, n) => `Example ${n + 1}.\nTicket: ${sentence(16)}\nQueue: ${LABELS[n % LABELS.length]}`).join("\n\n");
+  Array.from(
+    { length: Math.max(1, Math.round(candidate.promptTokens / 600)) },
+    (_, n) => `Example ${n + 1}.\nTicket: ${sentence(16)}\nQueue: ${LABELS[n % LABELS.length]}`,
+  ).join("\n\n");
 
 const REQUEST_HEADERS = {
   "content-type": "application/json",
@@ -620,8 +747,23 @@ const REQUEST_HEADERS = {
 };
 
 /** What the recording proxy keeps of one Messages API call (see lib/runner/proxy/exchange.ts). */
-function exchange(options: { startedAt: number; durationMs: number; system: string; messages: unknown[]; answer: string; inputTokens: number; outputTokens: number; retried?: boolean; maxTokens?: number }): Exchange {
-  const usage = { input_tokens: options.inputTokens, output_tokens: options.outputTokens, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+function exchange(options: {
+  startedAt: number;
+  durationMs: number;
+  system: string;
+  messages: unknown[];
+  answer: string;
+  inputTokens: number;
+  outputTokens: number;
+  retried?: boolean;
+  maxTokens?: number;
+}): Exchange {
+  const usage = {
+    input_tokens: options.inputTokens,
+    output_tokens: options.outputTokens,
+    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: 0,
+  };
   const id = `msg_${crypto.randomBytes(12).toString("hex")}`;
   const attempts = options.retried
     ? [
@@ -634,11 +776,27 @@ function exchange(options: { startedAt: number; durationMs: number; system: stri
     startedAt: new Date(options.startedAt),
     durationMs: options.durationMs,
     stream: false,
-    request: { body: { model: MODEL, max_tokens: options.maxTokens ?? 512, system: options.system, messages: options.messages }, headers: REQUEST_HEADERS },
+    request: {
+      body: { model: MODEL, max_tokens: options.maxTokens ?? 512, system: options.system, messages: options.messages },
+      headers: REQUEST_HEADERS,
+    },
     response: {
       status: 200,
-      body: { id, type: "message", role: "assistant", model: MODEL, content: [{ type: "text", text: options.answer }], stop_reason: "end_turn", stop_sequence: null, usage },
-      headers: { "request-id": `req_${crypto.randomBytes(12).toString("hex")}`, "anthropic-ratelimit-requests-remaining": String(between(100, 4000)), "content-type": "application/json" },
+      body: {
+        id,
+        type: "message",
+        role: "assistant",
+        model: MODEL,
+        content: [{ type: "text", text: options.answer }],
+        stop_reason: "end_turn",
+        stop_sequence: null,
+        usage,
+      },
+      headers: {
+        "request-id": `req_${crypto.randomBytes(12).toString("hex")}`,
+        "anthropic-ratelimit-requests-remaining": String(between(100, 4000)),
+        "content-type": "application/json",
+      },
     },
     attempts,
     requestModel: MODEL,
@@ -656,10 +814,18 @@ function buildRun(plan: RunPlan) {
   const { task, candidate } = plan;
   const t = plan.startedAt;
   const roll = rng();
-  const outcome: "error" | "passed" | "failed" = roll < 0.04 + (1 - candidate.quality) * 0.05 ? "error" : rng() < candidate.quality + 0.35 - task.difficulty * 0.7 ? "passed" : "failed";
+  const outcome: "error" | "passed" | "failed" =
+    roll < 0.04 + (1 - candidate.quality) * 0.05
+      ? "error"
+      : rng() < candidate.quality + 0.35 - task.difficulty * 0.7
+        ? "passed"
+        : "failed";
   const output = outcome === "passed" ? task.expected : pick(LABELS.filter((label) => label !== task.expected));
   const system = SYSTEM_PROMPT(candidate);
-  const kb = Array.from({ length: between(3, 8) }, () => `kb/${pick(WORDS)}.md:${between(1, 200)}: ${sentence(between(6, 14))}`).join("\n");
+  const kb = Array.from(
+    { length: between(3, 8) },
+    () => `kb/${pick(WORDS)}.md:${between(1, 200)}: ${sentence(between(6, 14))}`,
+  ).join("\n");
   const first = exchange({
     startedAt: t + 40,
     durationMs: between(700, 3500),
@@ -687,35 +853,79 @@ function buildRun(plan: RunPlan) {
   const end = t + first.durationMs + second.durationMs + 600;
   const sandbox: SandboxEvent[] = [
     { kind: "log", value: { step: "start", task: task.key, candidate: candidate.number }, ts: t + 5 },
-    { kind: "exec", command: "grep -ri order kb/ | head -20", cwd: `/task/${task.key}`, exitCode: 0, signal: null, timedOut: false, durationMs: between(5, 40), stdout: kb, stderr: "", ts: t + first.durationMs + 100 },
-    { kind: "stdout", text: `looked up ${kb.split("\n").length} knowledge-base lines\n`, ts: t + first.durationMs + 150 },
+    {
+      kind: "exec",
+      command: "grep -ri order kb/ | head -20",
+      cwd: `/task/${task.key}`,
+      exitCode: 0,
+      signal: null,
+      timedOut: false,
+      durationMs: between(5, 40),
+      stdout: kb,
+      stderr: "",
+      ts: t + first.durationMs + 100,
+    },
+    {
+      kind: "stdout",
+      text: `looked up ${kb.split("\n").length} knowledge-base lines\n`,
+      ts: t + first.durationMs + 150,
+    },
     { kind: "log", value: { step: "kb", lines: kb.split("\n").length }, ts: t + first.durationMs + 200 },
     { kind: "log", value: { step: "answer", raw: output }, ts: end - 200 },
     { kind: "stderr", text: `(node:${between(100, 9999)}) Warning: ${sentence(6)}\n`, ts: end - 150 },
   ];
   const rows: TraceEventRow[] = [...sandbox.map(fromSandboxEvent), fromExchange(first), fromExchange(second)];
   let row: Prisma.TaskRunCreateManyInput;
-  const base = { id: plan.id, evaluationId: plan.evaluationId, taskId: task.id, eventCount: EVENTS_PER_RUN, startedAt: new Date(t), finishedAt: new Date(end + 20), durationMs: end - t };
-  const usage = { inputTokens: first.usage!.input_tokens + second.usage!.input_tokens, outputTokens: first.usage!.output_tokens + second.usage!.output_tokens, costUsd: first.costUsd! + second.costUsd! };
+  const base = {
+    id: plan.id,
+    evaluationId: plan.evaluationId,
+    taskId: task.id,
+    eventCount: EVENTS_PER_RUN,
+    startedAt: new Date(t),
+    finishedAt: new Date(end + 20),
+    durationMs: end - t,
+  };
+  const usage = {
+    inputTokens: first.usage!.input_tokens + second.usage!.input_tokens,
+    outputTokens: first.usage!.output_tokens + second.usage!.output_tokens,
+    costUsd: first.costUsd! + second.costUsd!,
+  };
   if (outcome === "error") {
     const timeout = rng() < 0.3;
     const error = timeout
       ? { kind: "timeout", message: "the task run took longer than 60000 ms and was stopped" }
-      : { kind: "throw", message: `Error: not a queue: ${output}-ish`, stack: `Error: not a queue: ${output}-ish\n    at Object.run (harness.ts:31:37)\n    at async runTask (host.js:212:18)` };
+      : {
+          kind: "throw",
+          message: `Error: not a queue: ${output}-ish`,
+          stack: `Error: not a queue: ${output}-ish\n    at Object.run (harness.ts:31:37)\n    at async runTask (host.js:212:18)`,
+        };
     rows.push(
       timeout
         ? fromSandboxEvent({ kind: "sandbox", message: "the worker was killed after 60000 ms (time limit)", ts: end })
-        : fromSandboxEvent({ kind: "exception", origin: "run", name: "Error", message: error.message, stack: error.stack, ts: end }),
+        : fromSandboxEvent({
+            kind: "exception",
+            origin: "run",
+            name: "Error",
+            message: error.message,
+            stack: error.stack,
+            ts: end,
+          }),
       errorEvent(error, new Date(end + 10)),
     );
     row = { ...base, ...usage, status: "error", score: 0, errorKind: error.kind, errorMessage: error.message };
   } else {
     const grade = gradeBuiltin({ type: "normalized" }, task.expected, output);
-    rows.push(fromSandboxEvent({ kind: "output", value: output, ts: end }), gradeEvent({ ...grade, passed: outcome === "passed", expected: task.expected, output }, new Date(end + 10)));
+    rows.push(
+      fromSandboxEvent({ kind: "output", value: output, ts: end }),
+      gradeEvent({ ...grade, passed: outcome === "passed", expected: task.expected, output }, new Date(end + 10)),
+    );
     row = { ...base, ...usage, status: outcome, output, score: grade.score, gradeExplanation: grade.explanation };
   }
   if (rows.length !== EVENTS_PER_RUN) throw new Error(`a run has ${rows.length} events`);
-  return { row: row as Prisma.TaskRunCreateManyInput & { id: string; evaluationId: string }, events: inTimeOrder(rows) };
+  return {
+    row: row as Prisma.TaskRunCreateManyInput & { id: string; evaluationId: string },
+    events: inTimeOrder(rows),
+  };
 }
 
 /** A long agent loop: model calls whose requests carry the growing transcript, commands, logs. */
@@ -729,35 +939,89 @@ function buildBigRun(plan: RunPlan) {
   let outputTokens = 0;
   let cost = 0;
   let step = 0;
-  const logText = (lines: number) => Array.from({ length: lines }, (_, n) => `${new Date(T(n)).toISOString()} worker-${n % 7} ${pick(["INFO", "WARN", "DEBUG"])} ${sentence(12)} id=${between(1, 1e6)}`).join("\n");
+  const logText = (lines: number) =>
+    Array.from(
+      { length: lines },
+      (_, n) =>
+        `${new Date(T(n)).toISOString()} worker-${n % 7} ${pick(["INFO", "WARN", "DEBUG"])} ${sentence(12)} id=${between(1, 1e6)}`,
+    ).join("\n");
   const T = (n: number) => t + n * 13;
   while (rows.length < BIG_EVENTS - 2) {
     step++;
     // Every 150th call sends a whole log as a tool result: a body of several hundred KB.
     const huge = step % 150 === 0;
     const toolResult = huge ? logText(between(1500, 4000)) : `exit 0\n${sentence(between(10, 40))}`;
-    history.push({ role: "user", content: [{ type: "tool_result", tool_use_id: `toolu_${step}`, content: toolResult }] });
+    history.push({
+      role: "user",
+      content: [{ type: "tool_result", tool_use_id: `toolu_${step}`, content: toolResult }],
+    });
     // The request carries the last turns (a harness that keeps a window of its transcript).
-    const call = exchange({ startedAt: clock, durationMs: between(400, 2500), system, messages: history.slice(-8), answer: `Step ${step}: ${sentence(between(8, 30))}`, inputTokens: between(2000, huge ? 90_000 : 9000), outputTokens: between(20, 300) });
-    if (!huge) history[history.length - 1] = { role: "user", content: [{ type: "tool_result", tool_use_id: `toolu_${step}`, content: toolResult }] };
-    else history[history.length - 1] = { role: "user", content: [{ type: "tool_result", tool_use_id: `toolu_${step}`, content: "[log elided from the window]" }] };
-    history.push({ role: "assistant", content: [{ type: "text", text: "Running the next command." }, { type: "tool_use", id: `toolu_${step + 1}`, name: "exec", input: { command: `grep -n ${pick(WORDS)} logs/app.log` } }] });
+    const call = exchange({
+      startedAt: clock,
+      durationMs: between(400, 2500),
+      system,
+      messages: history.slice(-8),
+      answer: `Step ${step}: ${sentence(between(8, 30))}`,
+      inputTokens: between(2000, huge ? 90_000 : 9000),
+      outputTokens: between(20, 300),
+    });
+    if (!huge)
+      history[history.length - 1] = {
+        role: "user",
+        content: [{ type: "tool_result", tool_use_id: `toolu_${step}`, content: toolResult }],
+      };
+    else
+      history[history.length - 1] = {
+        role: "user",
+        content: [{ type: "tool_result", tool_use_id: `toolu_${step}`, content: "[log elided from the window]" }],
+      };
+    history.push({
+      role: "assistant",
+      content: [
+        { type: "text", text: "Running the next command." },
+        {
+          type: "tool_use",
+          id: `toolu_${step + 1}`,
+          name: "exec",
+          input: { command: `grep -n ${pick(WORDS)} logs/app.log` },
+        },
+      ],
+    });
     inputTokens += call.usage!.input_tokens;
     outputTokens += call.usage!.output_tokens;
     cost += call.costUsd!;
     rows.push(fromExchange(call));
     clock += call.durationMs + 20;
     const command = `grep -n ${pick(WORDS)} logs/app.log`;
-    rows.push(fromSandboxEvent({ kind: "exec", command, cwd: `/task/${plan.task.key}`, exitCode: step % 11 === 0 ? 1 : 0, signal: null, timedOut: false, durationMs: between(3, 80), stdout: toolResult.slice(0, 2000), stderr: "", ts: clock }));
+    rows.push(
+      fromSandboxEvent({
+        kind: "exec",
+        command,
+        cwd: `/task/${plan.task.key}`,
+        exitCode: step % 11 === 0 ? 1 : 0,
+        signal: null,
+        timedOut: false,
+        durationMs: between(3, 80),
+        stdout: toolResult.slice(0, 2000),
+        stderr: "",
+        ts: clock,
+      }),
+    );
     clock += 30;
     rows.push(fromSandboxEvent({ kind: "log", value: { step, matches: between(0, 40) }, ts: clock }));
     clock += 5;
-    if (step % 5 === 0) rows.push(fromSandboxEvent({ kind: step % 10 === 0 ? "stderr" : "stdout", text: `${sentence(8)}\n`, ts: clock++ }));
+    if (step % 5 === 0)
+      rows.push(
+        fromSandboxEvent({ kind: step % 10 === 0 ? "stderr" : "stdout", text: `${sentence(8)}\n`, ts: clock++ }),
+      );
   }
   rows.length = BIG_EVENTS - 2;
   const output = pick(LABELS.filter((label) => label !== plan.task.expected));
   const grade = gradeBuiltin({ type: "normalized" }, plan.task.expected, output);
-  rows.push(fromSandboxEvent({ kind: "output", value: output, ts: clock + 10 }), gradeEvent({ ...grade, passed: false, expected: plan.task.expected, output }, new Date(clock + 20)));
+  rows.push(
+    fromSandboxEvent({ kind: "output", value: output, ts: clock + 10 }),
+    gradeEvent({ ...grade, passed: false, expected: plan.task.expected, output }, new Date(clock + 20)),
+  );
   const row: Prisma.TaskRunCreateManyInput & { id: string } = {
     id: plan.id,
     evaluationId: plan.evaluationId,

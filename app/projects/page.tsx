@@ -22,15 +22,19 @@ export default async function ProjectsPage() {
         <section className={ui.card}>
           <EmptyState icon="+" title="No projects yet">
             <p>
-              Start from a bundled example with <Link href="/projects/new">New project</Link>, or create one from the command line, in this folder. A project needs a task suite (a folder with suite.json and
-              tasks.jsonl) and a seed harness (one TypeScript module).
+              Start from a bundled example with <Link href="/projects/new">New project</Link>, or create one from the
+              command line, in this folder. A project needs a task suite (a folder with suite.json and tasks.jsonl) and
+              a seed harness (one TypeScript module).
             </p>
             <div className={ui.steps}>
               <div className={ui.step}>
                 <span className={ui.stepNo}>1</span>
                 <div>
                   Create the project; it prints the project id.
-                  <code className={ui.command}>npx studio project create --name &quot;My suite&quot; --suite path/to/suite --harness path/to/harness.ts</code>
+                  <code className={ui.command}>
+                    npx studio project create --name &quot;My suite&quot; --suite path/to/suite --harness
+                    path/to/harness.ts
+                  </code>
                 </div>
               </div>
               <div className={ui.step}>
@@ -48,7 +52,11 @@ export default async function ProjectsPage() {
           </EmptyState>
         </section>
       ) : (
-        <Section title={`${projects.length} project${projects.length === 1 ? "" : "s"}`} hint="Most recent activity first" flush>
+        <Section
+          title={`${projects.length} project${projects.length === 1 ? "" : "s"}`}
+          hint="Most recent activity first"
+          flush
+        >
           <table className={ui.table}>
             <thead>
               <tr>
@@ -72,7 +80,8 @@ export default async function ProjectsPage() {
                     {project.description && <div className={ui.rowSub}>{project.description}</div>}
                   </td>
                   <td>
-                    {project.suiteName ?? <span className="faint">none</span>} {project.mode && <Badge>{project.mode}</Badge>}
+                    {project.suiteName ?? <span className="faint">none</span>}{" "}
+                    {project.mode && <Badge>{project.mode}</Badge>}
                   </td>
                   <td className={`${ui.right} num`}>
                     {project.searchTasks} / {project.testTasks}

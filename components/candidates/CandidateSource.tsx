@@ -10,7 +10,13 @@ import { editorHeight } from "@/components/editor/height";
 import { ui } from "@/components/ui";
 import styles from "./candidate.module.css";
 
-export function CandidateSource(props: { projectId: string; candidateId: string; number: number; source: string; editable: boolean }) {
+export function CandidateSource(props: {
+  projectId: string;
+  candidateId: string;
+  number: number;
+  source: string;
+  editable: boolean;
+}) {
   const router = useRouter();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(props.source);
@@ -28,9 +34,19 @@ export function CandidateSource(props: { projectId: string; candidateId: string;
       const response = await fetch("/api/candidates", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ projectId: props.projectId, parentId: props.candidateId, source: draft, ...(rationale.trim() ? { rationale: rationale.trim() } : {}) }),
+        body: JSON.stringify({
+          projectId: props.projectId,
+          parentId: props.candidateId,
+          source: draft,
+          ...(rationale.trim() ? { rationale: rationale.trim() } : {}),
+        }),
       });
-      const body = (await response.json().catch(() => ({}))) as { id?: string; number?: number; error?: string; errors?: EditorMarker[] };
+      const body = (await response.json().catch(() => ({}))) as {
+        id?: string;
+        number?: number;
+        error?: string;
+        errors?: EditorMarker[];
+      };
       if (response.status === 201 && body.id) {
         router.push(`/projects/${props.projectId}/candidates/${body.id}?created=1`);
         return;
@@ -57,7 +73,13 @@ export function CandidateSource(props: { projectId: string; candidateId: string;
             )}
           </span>
         </div>
-        <SourceEditor value={props.source} path={`candidates/${props.candidateId}/harness.ts`} readOnly height={editorHeight(props.source)} ariaLabel={`Source of candidate #${props.number}`} />
+        <SourceEditor
+          value={props.source}
+          path={`candidates/${props.candidateId}/harness.ts`}
+          readOnly
+          height={editorHeight(props.source)}
+          ariaLabel={`Source of candidate #${props.number}`}
+        />
       </div>
     );
   }
@@ -65,7 +87,10 @@ export function CandidateSource(props: { projectId: string; candidateId: string;
   return (
     <div data-editing>
       <div className={styles.sourceBar}>
-        <span className="faint">Editing a copy of #{props.number}. Saving makes a new candidate (origin: person, parent: #{props.number}); #{props.number} stays as it is.</span>
+        <span className="faint">
+          Editing a copy of #{props.number}. Saving makes a new candidate (origin: person, parent: #{props.number}); #
+          {props.number} stays as it is.
+        </span>
       </div>
       <SourceEditor
         value={draft}
@@ -95,8 +120,21 @@ export function CandidateSource(props: { projectId: string; candidateId: string;
         </div>
       )}
       <div className={styles.editBar}>
-        <input className={ui.input} placeholder="What did you change, and why? (optional; becomes the rationale)" aria-label="Rationale" value={rationale} maxLength={4000} onChange={(event) => setRationale(event.target.value)} />
-        <button type="button" className={`${ui.button} ${ui.buttonPrimary}`} disabled={saving || !changed} title={!changed ? "Change the source first" : undefined} onClick={() => void save()}>
+        <input
+          className={ui.input}
+          placeholder="What did you change, and why? (optional; becomes the rationale)"
+          aria-label="Rationale"
+          value={rationale}
+          maxLength={4000}
+          onChange={(event) => setRationale(event.target.value)}
+        />
+        <button
+          type="button"
+          className={`${ui.button} ${ui.buttonPrimary}`}
+          disabled={saving || !changed}
+          title={!changed ? "Change the source first" : undefined}
+          onClick={() => void save()}
+        >
           {saving ? "Compiling…" : "Save as new candidate"}
         </button>
         <button

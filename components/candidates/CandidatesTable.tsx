@@ -30,12 +30,32 @@ const STATUSES = ["valid", "pending", "rejected"] as const;
 const DEFAULT_SORT: SortingState = [{ id: "number", desc: true }];
 
 function searchText(row: CandidateTableRow): string {
-  return [row.id, `#${row.number}`, row.origin, row.status, row.summary, row.iterationNumber == null ? "" : `iteration ${row.iterationNumber}`, ...row.parents.map((parent) => `#${parent.number}`)].join(" ").toLowerCase();
+  return [
+    row.id,
+    `#${row.number}`,
+    row.origin,
+    row.status,
+    row.summary,
+    row.iterationNumber == null ? "" : `iteration ${row.iterationNumber}`,
+    ...row.parents.map((parent) => `#${parent.number}`),
+  ]
+    .join(" ")
+    .toLowerCase();
 }
 
-const matchesText: FilterFn<CandidateTableRow> = (row, _columnId, value: string) => searchText(row.original).includes(value.trim().toLowerCase());
+const matchesText: FilterFn<CandidateTableRow> = (row, _columnId, value: string) =>
+  searchText(row.original).includes(value.trim().toLowerCase());
 
-const SORTABLE = new Set(["number", "iteration", "origin", "searchScore", "testScore", "tokensPerTask", "cost", "status"]);
+const SORTABLE = new Set([
+  "number",
+  "iteration",
+  "origin",
+  "searchScore",
+  "testScore",
+  "tokensPerTask",
+  "cost",
+  "status",
+]);
 
 function parseSort(value: string): SortingState {
   const [id, dir] = value.split(".");
@@ -96,7 +116,12 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
         header: "Candidate",
         cell: (info) => (
           <div className={styles.nameCell}>
-            <Link href={href(info.row.original.id)} prefetch={false} className={ui.rowTitle} onClick={(event) => event.stopPropagation()}>
+            <Link
+              href={href(info.row.original.id)}
+              prefetch={false}
+              className={ui.rowTitle}
+              onClick={(event) => event.stopPropagation()}
+            >
               #{info.getValue()}
             </Link>
             {info.row.original.summary && (
@@ -124,7 +149,12 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
           ) : (
             <span className={styles.parents}>
               {info.row.original.parents.map((parent) => (
-                <Link key={parent.id} href={href(parent.id)} prefetch={false} onClick={(event) => event.stopPropagation()}>
+                <Link
+                  key={parent.id}
+                  href={href(parent.id)}
+                  prefetch={false}
+                  onClick={(event) => event.stopPropagation()}
+                >
                   #{parent.number}
                 </Link>
               ))}
@@ -208,7 +238,10 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
   // Stable identities: TanStack recomputes its row models whenever these change.
   const sorting = useMemo(() => parseSort(view.sort), [view.sort]);
   const columnFilters = useMemo<ColumnFiltersState>(
-    () => [...(view.origin ? [{ id: "origin", value: view.origin }] : []), ...(view.status ? [{ id: "status", value: view.status }] : [])],
+    () => [
+      ...(view.origin ? [{ id: "origin", value: view.origin }] : []),
+      ...(view.status ? [{ id: "status", value: view.status }] : []),
+    ],
     [view.origin, view.status],
   );
   const { origin, status } = view;
@@ -256,7 +289,12 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
           value={text}
           onChange={(event) => setText(event.target.value)}
         />
-        <select className={`${ui.input} ${styles.select}`} aria-label="Origin" value={origin} onChange={(event) => update({ origin: event.target.value })}>
+        <select
+          className={`${ui.input} ${styles.select}`}
+          aria-label="Origin"
+          value={origin}
+          onChange={(event) => update({ origin: event.target.value })}
+        >
           <option value="">Any origin</option>
           {ORIGINS.map((value) => (
             <option key={value} value={value}>
@@ -264,7 +302,12 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
             </option>
           ))}
         </select>
-        <select className={`${ui.input} ${styles.select}`} aria-label="Status" value={status} onChange={(event) => update({ status: event.target.value })}>
+        <select
+          className={`${ui.input} ${styles.select}`}
+          aria-label="Status"
+          value={status}
+          onChange={(event) => update({ status: event.target.value })}
+        >
           <option value="">Any status</option>
           {STATUSES.map((value) => (
             <option key={value} value={value}>
@@ -306,7 +349,11 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
                       data-column={header.column.id}
                     >
                       {header.column.getCanSort() ? (
-                        <button type="button" className={`${styles.sortButton} ${sorted ? styles.sorted : ""}`} onClick={header.column.getToggleSortingHandler()}>
+                        <button
+                          type="button"
+                          className={`${styles.sortButton} ${sorted ? styles.sorted : ""}`}
+                          onClick={header.column.getToggleSortingHandler()}
+                        >
                           {label}
                           <span className={styles.sortMark} aria-hidden>
                             {sorted === "asc" ? "↑" : sorted === "desc" ? "↓" : "↕"}

@@ -29,7 +29,13 @@ function resultsChanged(before: CandidateEvaluationState | undefined, after: Can
   return before.search.newest?.id !== after.search.newest?.id || before.test.newest?.id !== after.test.newest?.id;
 }
 
-export function EvaluationPanel(props: { projectId: string; candidateId: string; candidateStatus: string; initial: CandidateEvaluationState; highlight?: Split }) {
+export function EvaluationPanel(props: {
+  projectId: string;
+  candidateId: string;
+  candidateStatus: string;
+  initial: CandidateEvaluationState;
+  highlight?: Split;
+}) {
   const [busy, setBusy] = useState<Split | null>(null);
   const [error, setError] = useState<string | null>(null);
   const { data: state = props.initial, refetch } = useLiveQuery({
@@ -48,7 +54,11 @@ export function EvaluationPanel(props: { projectId: string; candidateId: string;
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ projectId: props.projectId, split }),
       });
-      if (!response.ok) setError(((await response.json().catch(() => ({}))) as { error?: string }).error ?? `The studio answered ${response.status}.`);
+      if (!response.ok)
+        setError(
+          ((await response.json().catch(() => ({}))) as { error?: string }).error ??
+            `The studio answered ${response.status}.`,
+        );
       await refetch();
     } catch {
       setError("The studio could not be reached.");
@@ -64,14 +74,20 @@ export function EvaluationPanel(props: { projectId: string; candidateId: string;
         const blocker = busy ? "Starting…" : evaluationBlocker(props.candidateStatus, state[split]);
         const shown = newest ?? done;
         return (
-          <div key={split} className={`${styles.evaluation} ${props.highlight === split && !shown ? styles.highlight : ""}`} data-split={split}>
+          <div
+            key={split}
+            className={`${styles.evaluation} ${props.highlight === split && !shown ? styles.highlight : ""}`}
+            data-split={split}
+          >
             <div className={styles.evaluationHead}>
               <div>
                 <strong>{label}</strong> <span className="faint">· {hint}</span>
               </div>
               {shown && (
                 <span className={styles.badges}>
-                  <Badge tone={workStatusTone(shown.status)}>{shown.status === "running" ? `running · ${shown.finished} of ${shown.tasks}` : shown.status}</Badge>
+                  <Badge tone={workStatusTone(shown.status)}>
+                    {shown.status === "running" ? `running · ${shown.finished} of ${shown.tasks}` : shown.status}
+                  </Badge>
                   {shown.simulated && <SimulatedBadge />}
                 </span>
               )}
@@ -80,7 +96,8 @@ export function EvaluationPanel(props: { projectId: string; candidateId: string;
               <div className={styles.figures}>
                 <span className={styles.score}>{formatScore(shown.score)}</span>
                 <span className="muted num">
-                  {shown.passed} passed · {shown.failed} failed · {shown.errors} errors <span className="faint">of {shown.tasks}</span>
+                  {shown.passed} passed · {shown.failed} failed · {shown.errors} errors{" "}
+                  <span className="faint">of {shown.tasks}</span>
                 </span>
                 <span className="muted num">
                   {formatTokens(shown.inputTokens + shown.outputTokens)} tokens · {formatUsd(shown.costUsd)}
@@ -90,14 +107,34 @@ export function EvaluationPanel(props: { projectId: string; candidateId: string;
               <p className="muted">Not evaluated on {split} yet.</p>
             )}
             {newest && isActive(newest) && (
-              <div className={styles.bar} role="progressbar" aria-label={`${label} evaluation progress`} aria-valuemin={0} aria-valuemax={newest.tasks} aria-valuenow={newest.finished}>
-                <div className={styles.fill} style={{ width: `${Math.max(3, Math.round((newest.finished / Math.max(1, newest.tasks)) * 100))}%` }} />
+              <div
+                className={styles.bar}
+                role="progressbar"
+                aria-label={`${label} evaluation progress`}
+                aria-valuemin={0}
+                aria-valuemax={newest.tasks}
+                aria-valuenow={newest.finished}
+              >
+                <div
+                  className={styles.fill}
+                  style={{ width: `${Math.max(3, Math.round((newest.finished / Math.max(1, newest.tasks)) * 100))}%` }}
+                />
               </div>
             )}
-            {newest?.status === "failed" && newest.error && <p className={styles.errorLine}>{newest.error.split("\n")[0]}</p>}
-            {done && newest && done.id !== newest.id && <p className="faint">Score from the last finished evaluation: {formatScore(done.score)}</p>}
+            {newest?.status === "failed" && newest.error && (
+              <p className={styles.errorLine}>{newest.error.split("\n")[0]}</p>
+            )}
+            {done && newest && done.id !== newest.id && (
+              <p className="faint">Score from the last finished evaluation: {formatScore(done.score)}</p>
+            )}
             <div className={styles.actions}>
-              <button type="button" className={`${ui.button} ${split === "search" && !blocker ? ui.buttonPrimary : ""}`} disabled={Boolean(blocker)} onClick={() => void evaluate(split)} title={blocker ?? undefined}>
+              <button
+                type="button"
+                className={`${ui.button} ${split === "search" && !blocker ? ui.buttonPrimary : ""}`}
+                disabled={Boolean(blocker)}
+                onClick={() => void evaluate(split)}
+                title={blocker ?? undefined}
+              >
                 Evaluate on {split}
               </button>
               {blocker && <span className={styles.reason}>{blocker}</span>}

@@ -22,19 +22,41 @@ export function parseChange(value: string | string[] | undefined): OutcomeChange
   return CHANGES.find((change) => change.key === value)?.key ?? null;
 }
 
-export function OutcomeDiffTable(props: { projectId: string; diff: OutcomeDiff; a: { number: number }; b: { number: number }; show: OutcomeChange | null; hrefFor: (show: OutcomeChange | null) => string }) {
+export function OutcomeDiffTable(props: {
+  projectId: string;
+  diff: OutcomeDiff;
+  a: { number: number };
+  b: { number: number };
+  show: OutcomeChange | null;
+  hrefFor: (show: OutcomeChange | null) => string;
+}) {
   const { diff, show } = props;
   const rows = show ? diff.rows.filter((row) => row.change === show) : diff.rows;
   const total = diff.counts.fixed + diff.counts.broken + diff.counts.changed;
   return (
     <div>
       <nav className={styles.filters} aria-label="Filter outcome changes">
-        <Link href={props.hrefFor(null)} scroll={false} className={`${styles.chip} ${show === null ? styles.chipActive : ""}`} data-filter="all">
+        <Link
+          href={props.hrefFor(null)}
+          scroll={false}
+          className={`${styles.chip} ${show === null ? styles.chipActive : ""}`}
+          data-filter="all"
+        >
           All changes <span className={styles.chipCount}>{total}</span>
         </Link>
         {CHANGES.map((change) => (
-          <Link key={change.key} href={props.hrefFor(change.key)} scroll={false} title={change.hint} className={`${styles.chip} ${show === change.key ? styles.chipActive : ""}`} data-filter={change.key}>
-            {change.label} <span className={styles.chipCount} data-count={change.key}>{diff.counts[change.key]}</span>
+          <Link
+            key={change.key}
+            href={props.hrefFor(change.key)}
+            scroll={false}
+            title={change.hint}
+            className={`${styles.chip} ${show === change.key ? styles.chipActive : ""}`}
+            data-filter={change.key}
+          >
+            {change.label}{" "}
+            <span className={styles.chipCount} data-count={change.key}>
+              {diff.counts[change.key]}
+            </span>
           </Link>
         ))}
         <span className="faint">
@@ -44,7 +66,13 @@ export function OutcomeDiffTable(props: { projectId: string; diff: OutcomeDiff; 
       </nav>
       {rows.length === 0 ? (
         <EmptyState icon="=" title={total === 0 ? "No task changed outcome" : "No task in this group"}>
-          <p>{total === 0 ? `#${props.a.number} and #${props.b.number} pass and fail the same tasks.` : <Link href={props.hrefFor(null)}>Show all changes</Link>}</p>
+          <p>
+            {total === 0 ? (
+              `#${props.a.number} and #${props.b.number} pass and fail the same tasks.`
+            ) : (
+              <Link href={props.hrefFor(null)}>Show all changes</Link>
+            )}
+          </p>
         </EmptyState>
       ) : (
         <div className={styles.scroll}>
@@ -68,17 +96,30 @@ export function OutcomeDiffTable(props: { projectId: string; diff: OutcomeDiff; 
                       <Badge tone={change.tone}>{change.label}</Badge>
                     </td>
                     <td>
-                      <Link prefetch={false} href={runHref(props.projectId, row.a.taskRunId)} title={`Trace of #${props.a.number} on ${row.taskKey}`}>
+                      <Link
+                        prefetch={false}
+                        href={runHref(props.projectId, row.a.taskRunId)}
+                        title={`Trace of #${props.a.number} on ${row.taskKey}`}
+                      >
                         <Badge tone={taskStatusTone(row.a.status)}>{row.a.status}</Badge> {partial(row.a.score)}trace →
                       </Link>
                     </td>
                     <td>
-                      <Link prefetch={false} href={runHref(props.projectId, row.b.taskRunId)} title={`Trace of #${props.b.number} on ${row.taskKey}`}>
+                      <Link
+                        prefetch={false}
+                        href={runHref(props.projectId, row.b.taskRunId)}
+                        title={`Trace of #${props.b.number} on ${row.taskKey}`}
+                      >
                         <Badge tone={taskStatusTone(row.b.status)}>{row.b.status}</Badge> {partial(row.b.score)}trace →
                       </Link>
                     </td>
                     <td>
-                      <Link prefetch={false} href={`/projects/${props.projectId}/runs/compare?a=${row.a.taskRunId}&b=${row.b.taskRunId}`} title={`The traces of #${props.a.number} and #${props.b.number} on ${row.taskKey}, side by side`} data-side-by-side>
+                      <Link
+                        prefetch={false}
+                        href={`/projects/${props.projectId}/runs/compare?a=${row.a.taskRunId}&b=${row.b.taskRunId}`}
+                        title={`The traces of #${props.a.number} and #${props.b.number} on ${row.taskKey}, side by side`}
+                        data-side-by-side
+                      >
                         side by side
                       </Link>
                     </td>
@@ -94,7 +135,12 @@ export function OutcomeDiffTable(props: { projectId: string; diff: OutcomeDiff; 
 }
 
 /** Two selects and a button: a plain GET form, so it works before any script loads. */
-export function DiffPicker(props: { action: string; options: { id: string; number: number; origin: string; status: string }[]; a: string | null; b: string | null }) {
+export function DiffPicker(props: {
+  action: string;
+  options: { id: string; number: number; origin: string; status: string }[];
+  a: string | null;
+  b: string | null;
+}) {
   return (
     <form action={props.action} method="get" className={styles.picker} aria-label="Choose the candidates to compare">
       {(

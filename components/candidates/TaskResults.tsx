@@ -16,7 +16,14 @@ export function parseOutcome(value: string | string[] | undefined): TaskOutcome 
 /** The page's own URL with `results` (the outcome filter) set, or removed for "all". */
 export type ResultsHref = (outcome: TaskOutcome | null) => string;
 
-export function TaskResults(props: { projectId: string; hrefFor: ResultsHref; rows: TaskResultRow[]; counts: Record<string, number>; outcome: TaskOutcome | null; taskCount: number }) {
+export function TaskResults(props: {
+  projectId: string;
+  hrefFor: ResultsHref;
+  rows: TaskResultRow[];
+  counts: Record<string, number>;
+  outcome: TaskOutcome | null;
+  taskCount: number;
+}) {
   const { counts, outcome } = props;
   const unfinished = (counts.pending ?? 0) + (counts.running ?? 0);
   const chips: { key: TaskOutcome | null; label: string; count: number }[] = [
@@ -44,7 +51,13 @@ export function TaskResults(props: { projectId: string; hrefFor: ResultsHref; ro
       </nav>
       {props.rows.length === 0 ? (
         <EmptyState icon="✓" title={outcome ? `No ${outcome} tasks` : "No task runs"}>
-          <p>{outcome ? <Link href={props.hrefFor(null)}>Show all task results</Link> : "This evaluation has no task runs."}</p>
+          <p>
+            {outcome ? (
+              <Link href={props.hrefFor(null)}>Show all task results</Link>
+            ) : (
+              "This evaluation has no task runs."
+            )}
+          </p>
         </EmptyState>
       ) : (
         <div className={styles.scroll}>
@@ -64,7 +77,12 @@ export function TaskResults(props: { projectId: string; hrefFor: ResultsHref; ro
               {props.rows.map((row) => (
                 <tr key={row.taskRunId} data-status={row.status}>
                   <td>
-                    <Link className={styles.taskKey} href={runHref(props.projectId, row.taskRunId)} title="Open the trace" prefetch={false}>
+                    <Link
+                      className={styles.taskKey}
+                      href={runHref(props.projectId, row.taskRunId)}
+                      title="Open the trace"
+                      prefetch={false}
+                    >
                       {row.taskKey}
                     </Link>
                   </td>

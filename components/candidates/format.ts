@@ -7,7 +7,13 @@ export function candidateStatusTone(status: string): Tone {
 }
 
 export function workStatusTone(status: string): Tone {
-  return status === "done" ? "pass" : status === "failed" ? "fail" : status === "running" || status === "queued" ? "accent" : "neutral";
+  return status === "done"
+    ? "pass"
+    : status === "failed"
+      ? "fail"
+      : status === "running" || status === "queued"
+        ? "accent"
+        : "neutral";
 }
 
 export function taskStatusTone(status: string): Tone {

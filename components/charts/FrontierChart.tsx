@@ -19,18 +19,31 @@ export interface FrontierChartPoint {
 
 const percent = (value: number) => `${Math.round(value * 100)}%`;
 
-export function FrontierChart({ projectId, points, frontier }: { projectId: string; points: FrontierChartPoint[]; frontier: { id: string; score: number; tokensPerTask: number }[] }) {
+export function FrontierChart({
+  projectId,
+  points,
+  frontier,
+}: {
+  projectId: string;
+  points: FrontierChartPoint[];
+  frontier: { id: string; score: number; tokensPerTask: number }[];
+}) {
   const router = useRouter();
   if (points.length === 0) {
     return (
       <div className={styles.empty} data-chart="frontier" data-empty>
-        <p>No evaluated candidates yet. Each candidate scored on the search split appears here, by score and tokens per task.</p>
+        <p>
+          No evaluated candidates yet. Each candidate scored on the search split appears here, by score and tokens per
+          task.
+        </p>
       </div>
     );
   }
   const maxTokens = Math.max(...points.map((point) => point.tokensPerTask), 1);
   // The step line runs on to the right edge: beyond the last frontier point, more tokens buy nothing.
-  const line = frontier.length ? [...frontier, { id: "edge", score: frontier.at(-1)!.score, tokensPerTask: maxTokens * 1.05 }] : [];
+  const line = frontier.length
+    ? [...frontier, { id: "edge", score: frontier.at(-1)!.score, tokensPerTask: maxTokens * 1.05 }]
+    : [];
   const href = (id: string) => `/projects/${projectId}/candidates/${id}`;
 
   return (
@@ -46,9 +59,28 @@ export function FrontierChart({ projectId, points, frontier }: { projectId: stri
               tickFormatter={(value: number) => formatTokens(Math.round(value))}
               label={{ value: "Tokens per task (search)", position: "insideBottom", offset: -10 }}
             />
-            <YAxis dataKey="score" type="number" domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} tickFormatter={percent} width={44} />
+            <YAxis
+              dataKey="score"
+              type="number"
+              domain={[0, 1]}
+              ticks={[0, 0.25, 0.5, 0.75, 1]}
+              tickFormatter={percent}
+              width={44}
+            />
             <Tooltip content={<PointTooltip />} cursor={{ strokeDasharray: "3 3", stroke: "var(--border-strong)" }} />
-            <Line data={line} dataKey="score" type="stepAfter" stroke="var(--accent)" strokeWidth={1.5} strokeDasharray="5 3" dot={false} activeDot={false} isAnimationActive={false} tooltipType="none" legendType="none" />
+            <Line
+              data={line}
+              dataKey="score"
+              type="stepAfter"
+              stroke="var(--accent)"
+              strokeWidth={1.5}
+              strokeDasharray="5 3"
+              dot={false}
+              activeDot={false}
+              isAnimationActive={false}
+              tooltipType="none"
+              legendType="none"
+            />
             <Scatter
               data={points}
               isAnimationActive={false}
@@ -95,7 +127,11 @@ export function FrontierChart({ projectId, points, frontier }: { projectId: stri
           <span className={styles.swatchDot} style={{ border: "1.5px solid var(--text-3)" }} /> others
         </span>
         <span className={styles.legendItem} title="The best search score reachable for a given token budget">
-          <span className={styles.swatchLine} style={{ background: "none", borderTop: "2px dashed var(--accent)", height: 0 }} /> frontier
+          <span
+            className={styles.swatchLine}
+            style={{ background: "none", borderTop: "2px dashed var(--accent)", height: 0 }}
+          />{" "}
+          frontier
         </span>
         <span className={`${styles.legendItem} faint`}>points open their candidate</span>
       </div>

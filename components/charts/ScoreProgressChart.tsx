@@ -27,7 +27,11 @@ export function ScoreProgressChart({ data }: { data: ProgressPoint[] }) {
   const last = data.at(-1)!.iteration;
   return (
     <div data-chart="score-progress">
-      <div className={styles.chart} role="img" aria-label={`Best search score by iteration: ${data.map((point) => `${point.iteration === 0 ? "seed" : `iteration ${point.iteration}`} ${formatScore(point.best)}`).join(", ")}`}>
+      <div
+        className={styles.chart}
+        role="img"
+        aria-label={`Best search score by iteration: ${data.map((point) => `${point.iteration === 0 ? "seed" : `iteration ${point.iteration}`} ${formatScore(point.best)}`).join(", ")}`}
+      >
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={data} margin={{ top: 10, right: 16, bottom: 18, left: 0 }}>
             <CartesianGrid vertical={false} />
@@ -68,7 +72,8 @@ export function ScoreProgressChart({ data }: { data: ProgressPoint[] }) {
           <span className={styles.swatchLine} /> best so far
         </span>
         <span className={styles.legendItem}>
-          <span className={styles.swatchDot} style={{ border: "1.5px solid var(--text-3)" }} /> best candidate of the iteration
+          <span className={styles.swatchDot} style={{ border: "1.5px solid var(--text-3)" }} /> best candidate of the
+          iteration
         </span>
       </div>
     </div>
@@ -86,7 +91,9 @@ function ProgressTooltip(props: { active?: boolean; payload?: readonly { payload
         {point.bestNumber != null && <span className={styles.tooltipMuted}> · #{point.bestNumber}</span>}
       </span>
       <span className={styles.tooltipMuted}>
-        {point.iterationBest == null ? "No candidate scored in this iteration" : `Best of the iteration: ${formatScore(point.iterationBest)} · #${point.iterationBestNumber}`}
+        {point.iterationBest == null
+          ? "No candidate scored in this iteration"
+          : `Best of the iteration: ${formatScore(point.iterationBest)} · #${point.iterationBestNumber}`}
       </span>
     </div>
   );

@@ -25,7 +25,11 @@ export const progressQuery = (projectId: string) =>
 export const evaluationsQuery = (projectId: string, candidateId: string) =>
   queryOptions({
     queryKey: ["candidate", candidateId, "evaluations"] as const,
-    queryFn: ({ signal }) => getJson<CandidateEvaluationState>(`/api/candidates/${candidateId}/evaluations?projectId=${encodeURIComponent(projectId)}`, signal),
+    queryFn: ({ signal }) =>
+      getJson<CandidateEvaluationState>(
+        `/api/candidates/${candidateId}/evaluations?projectId=${encodeURIComponent(projectId)}`,
+        signal,
+      ),
   });
 
 // ─── Traces: `apiBase` is the owner's API, /api/task-runs/<id> or /api/iterations/<id> ───
@@ -33,7 +37,10 @@ export const evaluationsQuery = (projectId: string, candidateId: string) =>
 /** The kind filter as one key part and one URL parameter value ("" for all kinds). */
 export const kindsParam = (kinds: string[] | null): string => (kinds ? kinds.join(",") : "");
 
-export function traceEventsUrl(apiBase: string, options: { offset: number; limit: number; kinds: string[] | null; locate?: number; summary?: boolean }): string {
+export function traceEventsUrl(
+  apiBase: string,
+  options: { offset: number; limit: number; kinds: string[] | null; locate?: number; summary?: boolean },
+): string {
   const kinds = options.kinds ? `&kind=${encodeURIComponent(kindsParam(options.kinds))}` : "";
   const locate = options.locate != null ? `&locate=${options.locate}` : "";
   return `${apiBase}/events?offset=${options.offset}&limit=${options.limit}${kinds}${locate}${options.summary ? "&summary=1" : ""}`;
@@ -43,7 +50,8 @@ export const traceKeys = {
   /** Every query of one trace. */
   all: (apiBase: string) => ["trace", apiBase] as const,
   /** Every page of the timeline under one filter. */
-  pages: (apiBase: string, kinds: string[] | null, pageSize: number) => ["trace", apiBase, "page", kindsParam(kinds), pageSize] as const,
+  pages: (apiBase: string, kinds: string[] | null, pageSize: number) =>
+    ["trace", apiBase, "page", kindsParam(kinds), pageSize] as const,
   /** The counts per kind of a live trace (whatever the filter). */
   summary: (apiBase: string) => ["trace", apiBase, "summary"] as const,
 };
@@ -55,7 +63,8 @@ export const traceKeys = {
 export const tracePageQuery = (apiBase: string, kinds: string[] | null, pageSize: number, page: number) =>
   queryOptions({
     queryKey: [...traceKeys.pages(apiBase, kinds, pageSize), page] as const,
-    queryFn: ({ signal }) => getJson<TraceEventPage>(traceEventsUrl(apiBase, { offset: page * pageSize, limit: pageSize, kinds }), signal),
+    queryFn: ({ signal }) =>
+      getJson<TraceEventPage>(traceEventsUrl(apiBase, { offset: page * pageSize, limit: pageSize, kinds }), signal),
     staleTime: Infinity,
   });
 
@@ -63,7 +72,8 @@ export const tracePageQuery = (apiBase: string, kinds: string[] | null, pageSize
 export const traceLocateQuery = (apiBase: string, kinds: string[] | null, seq: number) =>
   queryOptions({
     queryKey: ["trace", apiBase, "locate", kindsParam(kinds), seq] as const,
-    queryFn: ({ signal }) => getJson<TraceEventPage>(traceEventsUrl(apiBase, { offset: 0, limit: 1, kinds, locate: seq }), signal),
+    queryFn: ({ signal }) =>
+      getJson<TraceEventPage>(traceEventsUrl(apiBase, { offset: 0, limit: 1, kinds, locate: seq }), signal),
     staleTime: Infinity,
   });
 

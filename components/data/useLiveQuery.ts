@@ -4,7 +4,14 @@
 // progress, an evaluation, a growing trace): a query re-read on an interval, starting from what
 // the server rendered. When an answer changes what the server-rendered page shows (a run ended,
 // a stage moved on), the page is re-rendered from the database.
-import { hashKey, useQuery, useQueryClient, type QueryKey, type UseQueryOptions, type UseQueryResult } from "@tanstack/react-query";
+import {
+  hashKey,
+  useQuery,
+  useQueryClient,
+  type QueryKey,
+  type UseQueryOptions,
+  type UseQueryResult,
+} from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useEffectEvent, useRef } from "react";
 

@@ -76,7 +76,14 @@ export function SourceEditorImpl(props: {
       (props.markers ?? []).map((marker) => {
         const line = Math.max(1, Math.min(marker.line || 1, model.getLineCount()));
         const column = Math.max(1, marker.column || 1);
-        return { startLineNumber: line, startColumn: column, endLineNumber: line, endColumn: Math.max(column + 1, model.getLineMaxColumn(line)), message: marker.message, severity: monaco.MarkerSeverity.Error };
+        return {
+          startLineNumber: line,
+          startColumn: column,
+          endLineNumber: line,
+          endColumn: Math.max(column + 1, model.getLineMaxColumn(line)),
+          message: marker.message,
+          severity: monaco.MarkerSeverity.Error,
+        };
       }),
     );
   }, [props.markers, ready]);
@@ -92,7 +99,14 @@ export function SourceEditorImpl(props: {
         height={props.height}
         theme={theme}
         loading={<EditorPlaceholder />}
-        options={{ ...baseOptions, wordWrap: props.wrap ? "on" : "off", readOnly: props.readOnly ?? false, domReadOnly: props.readOnly ?? false, renderLineHighlight: props.readOnly ? "none" : "line", ariaLabel: props.ariaLabel }}
+        options={{
+          ...baseOptions,
+          wordWrap: props.wrap ? "on" : "off",
+          readOnly: props.readOnly ?? false,
+          domReadOnly: props.readOnly ?? false,
+          renderLineHighlight: props.readOnly ? "none" : "line",
+          ariaLabel: props.ariaLabel,
+        }}
         onChange={(value) => props.onChange?.(value ?? "")}
         onMount={(instance: editor.IStandaloneCodeEditor, _monaco: Monaco) => {
           editorRef.current = instance;
@@ -104,7 +118,15 @@ export function SourceEditorImpl(props: {
   );
 }
 
-export function SourceDiffImpl(props: { original: string; modified: string; originalPath: string; modifiedPath: string; height: number | string; language?: string; wrap?: boolean }) {
+export function SourceDiffImpl(props: {
+  original: string;
+  modified: string;
+  originalPath: string;
+  modifiedPath: string;
+  height: number | string;
+  language?: string;
+  wrap?: boolean;
+}) {
   const theme = useStudioTheme();
   return (
     <div className={styles.frame} data-editor="diff">
@@ -121,7 +143,16 @@ export function SourceDiffImpl(props: { original: string; modified: string; orig
         // "TextModel got disposed before DiffEditorWidget model got reset" on unmount.
         keepCurrentOriginalModel
         keepCurrentModifiedModel
-        options={{ ...baseOptions, readOnly: true, originalEditable: false, renderSideBySide: true, useInlineViewWhenSpaceIsLimited: true, renderOverviewRuler: false, wordWrap: props.wrap ? "on" : "off", diffWordWrap: props.wrap ? "on" : "off" }}
+        options={{
+          ...baseOptions,
+          readOnly: true,
+          originalEditable: false,
+          renderSideBySide: true,
+          useInlineViewWhenSpaceIsLimited: true,
+          renderOverviewRuler: false,
+          wordWrap: props.wrap ? "on" : "off",
+          diffWordWrap: props.wrap ? "on" : "off",
+        }}
       />
     </div>
   );

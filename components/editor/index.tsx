@@ -11,7 +11,13 @@ function Loading() {
 }
 
 /** Monaco with TypeScript highlighting; read-only or editable. */
-export const SourceEditor = dynamic(() => import("./MonacoEditors").then((module) => module.SourceEditorImpl), { ssr: false, loading: Loading });
+export const SourceEditor = dynamic(() => import("./MonacoEditors").then((module) => module.SourceEditorImpl), {
+  ssr: false,
+  loading: Loading,
+});
 
 /** Monaco's side-by-side diff of two sources, read-only. */
-export const SourceDiff = dynamic(() => import("./MonacoEditors").then((module) => module.SourceDiffImpl), { ssr: false, loading: Loading });
+export const SourceDiff = dynamic(() => import("./MonacoEditors").then((module) => module.SourceDiffImpl), {
+  ssr: false,
+  loading: Loading,
+});

@@ -7,15 +7,25 @@ import * as monaco from "monaco-editor";
 self.MonacoEnvironment = {
   getWorker(_workerId: string, label: string) {
     if (label === "typescript" || label === "javascript") {
-      return new Worker(new URL("monaco-editor/languages/features/typescript/ts.worker.js", import.meta.url), { type: "module", name: label });
+      return new Worker(new URL("monaco-editor/languages/features/typescript/ts.worker.js", import.meta.url), {
+        type: "module",
+        name: label,
+      });
     }
-    return new Worker(new URL("monaco-editor/editor/editor.worker.js", import.meta.url), { type: "module", name: label });
+    return new Worker(new URL("monaco-editor/editor/editor.worker.js", import.meta.url), {
+      type: "module",
+      name: label,
+    });
   },
 };
 
 // A harness imports @anthropic-ai/sdk, whose types the browser does not have: keep syntax
 // errors (useful while editing), drop "cannot find module" noise. The server compiles for real.
-monaco.typescript.typescriptDefaults.setDiagnosticsOptions({ noSemanticValidation: true, noSuggestionDiagnostics: true, noSyntaxValidation: false });
+monaco.typescript.typescriptDefaults.setDiagnosticsOptions({
+  noSemanticValidation: true,
+  noSuggestionDiagnostics: true,
+  noSyntaxValidation: false,
+});
 monaco.typescript.typescriptDefaults.setCompilerOptions({
   target: monaco.typescript.ScriptTarget.ESNext,
   module: monaco.typescript.ModuleKind.ESNext,
@@ -51,7 +61,10 @@ function toHex(color: string): string | null {
   probe.remove();
   const match = /^rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(computed);
   if (!match) return null;
-  return `#${match.slice(1, 4).map((part) => Number(part).toString(16).padStart(2, "0")).join("")}`;
+  return `#${match
+    .slice(1, 4)
+    .map((part) => Number(part).toString(16).padStart(2, "0"))
+    .join("")}`;
 }
 
 export { monaco };

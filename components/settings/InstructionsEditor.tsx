@@ -27,14 +27,22 @@ export function InstructionsEditor(props: { projectId: string; version: number; 
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ text: draft, ...(note.trim() ? { note: note.trim() } : {}) }),
       });
-      const body = (await response.json().catch(() => ({}))) as { version?: number; error?: string; fields?: Record<string, string> };
+      const body = (await response.json().catch(() => ({}))) as {
+        version?: number;
+        error?: string;
+        fields?: Record<string, string>;
+      };
       if (response.status === 201 && body.version) {
         // The URL carries the confirmation, so it survives the refresh that shows the new version.
         router.replace(`/projects/${props.projectId}/settings?saved=${body.version}#instructions`, { scroll: false });
         return;
       }
       const field = body.fields && Object.entries(body.fields)[0];
-      setError(field ? `The ${field[0] === "note" ? "note" : "text"} ${field[1]}; nothing was saved.` : (body.error ?? `The studio answered ${response.status}; nothing was saved.`));
+      setError(
+        field
+          ? `The ${field[0] === "note" ? "note" : "text"} ${field[1]}; nothing was saved.`
+          : (body.error ?? `The studio answered ${response.status}; nothing was saved.`),
+      );
     } catch {
       setError("The studio could not be reached; nothing was saved.");
     } finally {
@@ -42,14 +50,22 @@ export function InstructionsEditor(props: { projectId: string; version: number; 
     }
   }
 
-  const reason = saving ? "Saving…" : !changed ? `The text is the same as version ${props.version}: edit it first.` : !draft.trim() ? "The instructions must not be empty." : null;
+  const reason = saving
+    ? "Saving…"
+    : !changed
+      ? `The text is the same as version ${props.version}: edit it first.`
+      : !draft.trim()
+        ? "The instructions must not be empty."
+        : null;
 
   return (
     <div data-view="edit">
       <div className={styles.paneBar}>
         <span>
           <strong>Version {props.version}</strong> <Badge tone="accent">current</Badge>{" "}
-          <span className="faint">· {changed ? "edited, not saved" : "editable"} · saving makes version {props.version + 1}</span>
+          <span className="faint">
+            · {changed ? "edited, not saved" : "editable"} · saving makes version {props.version + 1}
+          </span>
         </span>
         {changed && (
           <span className={styles.paneActions}>
@@ -79,8 +95,21 @@ export function InstructionsEditor(props: { projectId: string; version: number; 
         ariaLabel={`Edit the proposer's instructions (version ${props.version})`}
       />
       <div className={styles.editBar}>
-        <input className={ui.input} aria-label="Note for the new version" placeholder="What changed, and why? (optional note)" value={note} maxLength={500} onChange={(event) => setNote(event.target.value)} />
-        <button type="button" className={`${ui.button} ${ui.buttonPrimary}`} disabled={Boolean(reason)} title={reason ?? undefined} onClick={() => void save()}>
+        <input
+          className={ui.input}
+          aria-label="Note for the new version"
+          placeholder="What changed, and why? (optional note)"
+          value={note}
+          maxLength={500}
+          onChange={(event) => setNote(event.target.value)}
+        />
+        <button
+          type="button"
+          className={`${ui.button} ${ui.buttonPrimary}`}
+          disabled={Boolean(reason)}
+          title={reason ?? undefined}
+          onClick={() => void save()}
+        >
           {saving ? "Saving…" : "Save as new version"}
         </button>
       </div>

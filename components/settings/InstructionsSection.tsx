@@ -25,17 +25,23 @@ export async function InstructionsSection(props: { projectId: string; query: Rec
   const versions = await listInstructionVersions(props.projectId);
   const current = versions[0];
   const base = `/projects/${props.projectId}/settings`;
-  const exists = (version: number | null | "invalid"): version is number => typeof version === "number" && versions.some((row) => row.version === version);
+  const exists = (version: number | null | "invalid"): version is number =>
+    typeof version === "number" && versions.some((row) => row.version === version);
   const range = versions.length === 1 ? "only version 1" : `versions 1 to ${current.version}`;
 
   const problems: string[] = [];
   const asked = parseVersion(props.query.version);
   const askedCompare = parseVersion(props.query.compare);
-  if (asked !== null && !exists(asked)) problems.push(`There is no version “${String(props.query.version)}” of the instructions: this project has ${range}.`);
-  if (askedCompare !== null && !exists(askedCompare)) problems.push(`There is no version “${String(props.query.compare)}” to compare with: this project has ${range}.`);
+  if (asked !== null && !exists(asked))
+    problems.push(
+      `There is no version “${String(props.query.version)}” of the instructions: this project has ${range}.`,
+    );
+  if (askedCompare !== null && !exists(askedCompare))
+    problems.push(`There is no version “${String(props.query.compare)}” to compare with: this project has ${range}.`);
   const selected = exists(asked) ? asked : null;
   const compare = selected !== null && exists(askedCompare) && askedCompare !== selected ? askedCompare : null;
-  if (selected !== null && askedCompare === selected) problems.push(`Version ${selected} compared with itself shows no change: choose another version.`);
+  if (selected !== null && askedCompare === selected)
+    problems.push(`Version ${selected} compared with itself shows no change: choose another version.`);
 
   const saved = parseVersion(props.query.saved);
   const savedNotice = saved === current.version && selected === null;
@@ -43,7 +49,10 @@ export async function InstructionsSection(props: { projectId: string; query: Rec
   let main: React.ReactNode;
   if (selected !== null && compare !== null) {
     const [older, newer] = compare < selected ? [compare, selected] : [selected, compare];
-    const [olderText, newerText] = await Promise.all([getInstructionText(props.projectId, older), getInstructionText(props.projectId, newer)]);
+    const [olderText, newerText] = await Promise.all([
+      getInstructionText(props.projectId, older),
+      getInstructionText(props.projectId, newer),
+    ]);
     main = (
       <div data-view="diff">
         <div className={styles.paneBar}>
@@ -83,7 +92,13 @@ export async function InstructionsSection(props: { projectId: string; query: Rec
         <div className={styles.paneBar}>
           <span>
             <strong>Version {selected}</strong>
-            {selected === current.version && <> <Badge tone="accent">current</Badge></>} <span className="faint">· read-only · saved {formatRelative(row.createdAt)}</span>
+            {selected === current.version && (
+              <>
+                {" "}
+                <Badge tone="accent">current</Badge>
+              </>
+            )}{" "}
+            <span className="faint">· read-only · saved {formatRelative(row.createdAt)}</span>
           </span>
           <span className={styles.paneActions}>
             {selected > 1 && (
@@ -97,13 +112,29 @@ export async function InstructionsSection(props: { projectId: string; query: Rec
           </span>
         </div>
         {row.note && <p className={styles.paneNote}>{row.note}</p>}
-        <SourceEditor value={text} path={`instructions/${props.projectId}/v${selected}.md`} language="markdown" wrap readOnly height={EDITOR_HEIGHT} ariaLabel={`Instructions, version ${selected}`} />
+        <SourceEditor
+          value={text}
+          path={`instructions/${props.projectId}/v${selected}.md`}
+          language="markdown"
+          wrap
+          readOnly
+          height={EDITOR_HEIGHT}
+          ariaLabel={`Instructions, version ${selected}`}
+        />
         <ComparePicker base={base} selected={selected} compare={null} versions={versions} />
       </div>
     );
   } else {
     const text = (await getInstructionText(props.projectId, current.version)) ?? "";
-    main = <InstructionsEditor key={current.version} projectId={props.projectId} version={current.version} text={text} height={EDITOR_HEIGHT} />;
+    main = (
+      <InstructionsEditor
+        key={current.version}
+        projectId={props.projectId}
+        version={current.version}
+        text={text}
+        height={EDITOR_HEIGHT}
+      />
+    );
   }
 
   return (
@@ -115,7 +146,8 @@ export async function InstructionsSection(props: { projectId: string; query: Rec
       <div className={ui.sectionBody}>
         {savedNotice && (
           <p className={styles.savedNotice} role="status">
-            Saved as version {current.version}. The next iteration uses it; an iteration already running keeps the version it started with.
+            Saved as version {current.version}. The next iteration uses it; an iteration already running keeps the
+            version it started with.
           </p>
         )}
         {problems.map((problem) => (
@@ -132,7 +164,13 @@ export async function InstructionsSection(props: { projectId: string; query: Rec
   );
 }
 
-function History(props: { base: string; projectId: string; versions: InstructionVersionRow[]; selected: number | null; compare: number | null }) {
+function History(props: {
+  base: string;
+  projectId: string;
+  versions: InstructionVersionRow[];
+  selected: number | null;
+  compare: number | null;
+}) {
   const current = props.versions[0].version;
   return (
     <aside className={styles.history} aria-label="Version history">
@@ -141,9 +179,16 @@ function History(props: { base: string; projectId: string; versions: Instruction
         {props.versions.map((row) => {
           const active = row.version === props.selected || (props.selected === null && row.version === current);
           return (
-            <li key={row.version} className={`${styles.version} ${active ? styles.versionActive : ""} ${row.version === props.compare ? styles.versionCompared : ""}`} data-version={row.version}>
+            <li
+              key={row.version}
+              className={`${styles.version} ${active ? styles.versionActive : ""} ${row.version === props.compare ? styles.versionCompared : ""}`}
+              data-version={row.version}
+            >
               <div className={styles.versionHead}>
-                <Link href={`${props.base}?version=${row.version}#instructions`} aria-current={row.version === props.selected ? "true" : undefined}>
+                <Link
+                  href={`${props.base}?version=${row.version}#instructions`}
+                  aria-current={row.version === props.selected ? "true" : undefined}
+                >
                   Version {row.version}
                 </Link>
                 {row.version === current && <Badge tone="accent">current</Badge>}
@@ -151,11 +196,18 @@ function History(props: { base: string; projectId: string; versions: Instruction
                   {formatRelative(row.createdAt)}
                 </span>
               </div>
-              {row.note ? <div className={styles.versionNote}>{row.note}</div> : <div className={`${styles.versionNote} faint`}>no note</div>}
+              {row.note ? (
+                <div className={styles.versionNote}>{row.note}</div>
+              ) : (
+                <div className={`${styles.versionNote} faint`}>no note</div>
+              )}
               <div className={styles.versionMeta}>
                 <Iterations projectId={props.projectId} numbers={row.iterations} />
                 {row.version > 1 && (
-                  <Link href={`${props.base}?version=${row.version}&compare=${row.version - 1}#instructions`} className={styles.diffLink}>
+                  <Link
+                    href={`${props.base}?version=${row.version}&compare=${row.version - 1}#instructions`}
+                    className={styles.diffLink}
+                  >
                     diff with v{row.version - 1}
                   </Link>
                 )}
@@ -187,9 +239,15 @@ function Iterations({ projectId, numbers }: { projectId: string; numbers: number
 }
 
 /** A plain GET form: works before the page's script loads, and the result is a shareable URL. */
-function ComparePicker(props: { base: string; selected: number; compare: number | null; versions: InstructionVersionRow[] }) {
+function ComparePicker(props: {
+  base: string;
+  selected: number;
+  compare: number | null;
+  versions: InstructionVersionRow[];
+}) {
   const others = props.versions.filter((row) => row.version !== props.selected);
-  if (!others.length) return <p className={styles.paneNote}>There is only one version: save an edit to have something to compare.</p>;
+  if (!others.length)
+    return <p className={styles.paneNote}>There is only one version: save an edit to have something to compare.</p>;
   const chosen = props.compare ?? (props.selected > 1 ? props.selected - 1 : others[0].version);
   return (
     <form className={styles.compare} method="get" action={`${props.base}#instructions`}>

@@ -14,9 +14,21 @@ type Kind = SettingsView["proposerKind"];
 type Values = Record<string, string>;
 
 const KINDS: { kind: Kind; label: string; hint: string }[] = [
-  { kind: "claude", label: "Claude", hint: "Built in: a tool-use loop that lists, reads, greps and writes in the workspace, with the proposer model." },
-  { kind: "command", label: "Command", hint: "Any program, for example a coding agent's CLI, run in the workspace folder." },
-  { kind: "offline", label: "Offline", hint: "No model: rewrites harnesses from the raw traces with built-in transformations." },
+  {
+    kind: "claude",
+    label: "Claude",
+    hint: "Built in: a tool-use loop that lists, reads, greps and writes in the workspace, with the proposer model.",
+  },
+  {
+    kind: "command",
+    label: "Command",
+    hint: "Any program, for example a coding agent's CLI, run in the workspace folder.",
+  },
+  {
+    kind: "offline",
+    label: "Offline",
+    hint: "No model: rewrites harnesses from the raw traces with built-in transformations.",
+  },
 ];
 
 /** Budget rows: the path under settings.budgets, and what the limit covers. */
@@ -30,7 +42,12 @@ const BUDGETS: { path: string; label: string; hint: string }[] = [
 ];
 
 function get(object: unknown, path: string): unknown {
-  return path.split(".").reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), object);
+  return path
+    .split(".")
+    .reduce<unknown>(
+      (value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined),
+      object,
+    );
 }
 
 /** The form's text for each field, keyed by the server's field paths. */
@@ -45,14 +62,18 @@ function toValues(view: SettingsView): Values {
     "settings.memoryMb": view.settings.memoryMb?.toString() ?? "",
   };
   for (const { path } of BUDGETS) {
-    for (const unit of ["tokens", "usd"]) values[`settings.budgets.${path}.${unit}`] = String(get(view.settings.budgets, `${path}.${unit}`) ?? "");
+    for (const unit of ["tokens", "usd"])
+      values[`settings.budgets.${path}.${unit}`] = String(get(view.settings.budgets, `${path}.${unit}`) ?? "");
   }
   return values;
 }
 
 /** Empty means "not set"; a number-looking text becomes a number; anything else goes as typed, for the server to refuse. */
 function toNumber(text: string): number | string | undefined {
-  const cleaned = text.trim().replace(/^\$/, "").replace(/[,_\s]/g, "");
+  const cleaned = text
+    .trim()
+    .replace(/^\$/, "")
+    .replace(/[,_\s]/g, "");
   if (cleaned === "") return undefined;
   return /^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(cleaned) ? Number(cleaned) : text;
 }
@@ -79,7 +100,11 @@ function toBody(values: Values) {
     // Stored exactly as given: a shell command line's spaces and quotes are the person's.
     proposerCommand: values.proposerCommand === "" ? null : values.proposerCommand,
     candidatesPerIteration: toNumber(values.candidatesPerIteration) ?? "",
-    settings: { budgets, ...(concurrency !== undefined ? { concurrency } : {}), ...(memoryMb !== undefined ? { memoryMb } : {}) },
+    settings: {
+      budgets,
+      ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(memoryMb !== undefined ? { memoryMb } : {}),
+    },
   };
 }
 
@@ -114,18 +139,29 @@ export function SettingsForm(props: { projectId: string; initial: SettingsView; 
         headers: { "content-type": "application/json" },
         body: JSON.stringify(toBody(values)),
       });
-      const body = (await response.json().catch(() => ({}))) as Partial<SettingsView> & { error?: string; fields?: Record<string, string> };
+      const body = (await response.json().catch(() => ({}))) as Partial<SettingsView> & {
+        error?: string;
+        fields?: Record<string, string>;
+      };
       if (response.ok) {
         const view = body as SettingsView;
         setSaved(view);
         setValues(toValues(view));
         setErrors({});
-        setMessage({ tone: "saved", text: `Saved at ${new Date().toLocaleTimeString()}. The next iteration uses these settings.` });
+        setMessage({
+          tone: "saved",
+          text: `Saved at ${new Date().toLocaleTimeString()}. The next iteration uses these settings.`,
+        });
         return;
       }
       setErrors(body.fields ?? {});
       const count = Object.keys(body.fields ?? {}).length;
-      setMessage({ tone: "error", text: count ? `Nothing was saved: ${count === 1 ? "one setting needs" : `${count} settings need`} fixing (marked at each field).` : (body.error ?? `The studio answered ${response.status}; nothing was saved.`) });
+      setMessage({
+        tone: "error",
+        text: count
+          ? `Nothing was saved: ${count === 1 ? "one setting needs" : `${count} settings need`} fixing (marked at each field).`
+          : (body.error ?? `The studio answered ${response.status}; nothing was saved.`),
+      });
     } catch {
       setMessage({ tone: "error", text: "The studio could not be reached; nothing was saved." });
     } finally {
@@ -134,7 +170,11 @@ export function SettingsForm(props: { projectId: string; initial: SettingsView; 
   }
 
   /** A text input bound to one field path, with its error under it. */
-  const input = (key: string, label: string, options: { unit?: string; prefix?: string; placeholder?: string; wide?: boolean; mono?: boolean } = {}) => {
+  const input = (
+    key: string,
+    label: string,
+    options: { unit?: string; prefix?: string; placeholder?: string; wide?: boolean; mono?: boolean } = {},
+  ) => {
     const error = errors[key];
     return (
       <div className={styles.control}>
@@ -165,21 +205,34 @@ export function SettingsForm(props: { projectId: string; initial: SettingsView; 
   };
 
   // Errors of fields not on screen (hidden by the proposer choice, or unknown) are listed in the alert.
-  const placed = new Set(Object.keys(values).filter((key) => (key !== "proposerModel" || kind !== "offline") && (key !== "proposerCommand" || kind === "command")));
+  const placed = new Set(
+    Object.keys(values).filter(
+      (key) => (key !== "proposerModel" || kind !== "offline") && (key !== "proposerCommand" || kind === "command"),
+    ),
+  );
   const unplaced = Object.entries(errors).filter(([key]) => !placed.has(key));
 
   return (
     <form onSubmit={(event) => void save(event)} noValidate aria-label="Project settings">
       <Section title="Models and proposer" hint="Read by each iteration when it starts">
         <div className={styles.fields}>
-          <Field label="Task model" hint="The model harnesses call through ctx.model; the workspace README names it to the proposer.">
+          <Field
+            label="Task model"
+            hint="The model harnesses call through ctx.model; the workspace README names it to the proposer."
+          >
             {input("model", "Task model", { wide: true, mono: true })}
           </Field>
           <Field label="Proposer" hint="What writes the next candidates.">
             <div className={styles.kinds} role="radiogroup" aria-label="Proposer">
               {KINDS.map((option) => (
                 <label key={option.kind} className={`${styles.kind} ${kind === option.kind ? styles.kindActive : ""}`}>
-                  <input type="radio" name="proposerKind" value={option.kind} checked={kind === option.kind} onChange={() => set("proposerKind", option.kind)} />
+                  <input
+                    type="radio"
+                    name="proposerKind"
+                    value={option.kind}
+                    checked={kind === option.kind}
+                    onChange={() => set("proposerKind", option.kind)}
+                  />
                   <span>
                     <strong>{option.label}</strong>
                     <span className={styles.kindHint}>{option.hint}</span>
@@ -190,18 +243,31 @@ export function SettingsForm(props: { projectId: string; initial: SettingsView; 
             {errors.proposerKind && <span className={styles.fieldError}>{sentence(errors.proposerKind)}</span>}
           </Field>
           {kind !== "offline" && (
-            <Field label="Proposer model" hint={kind === "claude" ? "The model the Claude proposer runs on." : "Given to the command as PROPOSER_MODEL; it prices the proposer's budgets."}>
+            <Field
+              label="Proposer model"
+              hint={
+                kind === "claude"
+                  ? "The model the Claude proposer runs on."
+                  : "Given to the command as PROPOSER_MODEL; it prices the proposer's budgets."
+              }
+            >
               {input("proposerModel", "Proposer model", { wide: true, mono: true })}
             </Field>
           )}
           {kind === "command" && (
             <Field label="Proposer command" hint="A shell command line, stored exactly as typed.">
-              {input("proposerCommand", "Proposer command", { wide: true, mono: true, placeholder: "e.g. claude -p --output-format stream-json --verbose" })}
+              {input("proposerCommand", "Proposer command", {
+                wide: true,
+                mono: true,
+                placeholder: "e.g. claude -p --output-format stream-json --verbose",
+              })}
               <p className={styles.hint} data-command-hint>
-                Runs with <code>/bin/sh -c</code> in the project&apos;s workspace folder. The instructions and the iteration&apos;s brief arrive on stdin and in{" "}
-                <code>proposals/&lt;n&gt;/INSTRUCTIONS.md</code>; the environment has <code>WORKSPACE_DIR</code>, <code>PROPOSAL_DIR</code>, <code>ITERATION</code>,{" "}
-                <code>CANDIDATES_WANTED</code>, <code>PROPOSER_MODEL</code> and <code>ANTHROPIC_BASE_URL</code> (the studio&apos;s recording proxy) with a per-iteration key. The
-                studio&apos;s own API key and database URL are removed. Every <code>harness.ts</code> written under <code>PROPOSAL_DIR</code> becomes a proposal.
+                Runs with <code>/bin/sh -c</code> in the project&apos;s workspace folder. The instructions and the
+                iteration&apos;s brief arrive on stdin and in <code>proposals/&lt;n&gt;/INSTRUCTIONS.md</code>; the
+                environment has <code>WORKSPACE_DIR</code>, <code>PROPOSAL_DIR</code>, <code>ITERATION</code>,{" "}
+                <code>CANDIDATES_WANTED</code>, <code>PROPOSER_MODEL</code> and <code>ANTHROPIC_BASE_URL</code> (the
+                studio&apos;s recording proxy) with a per-iteration key. The studio&apos;s own API key and database URL
+                are removed. Every <code>harness.ts</code> written under <code>PROPOSAL_DIR</code> becomes a proposal.
               </p>
             </Field>
           )}
@@ -210,14 +276,18 @@ export function SettingsForm(props: { projectId: string; initial: SettingsView; 
           </Field>
           <Field label="Task time limit" hint="Part of the task suite (suite.json), so not editable here.">
             <p className={styles.readOnly}>
-              <strong>{saved.timeoutMs != null ? formatDuration(saved.timeoutMs) : "—"}</strong> per task run. Every candidate is scored under the same limit: changing it would rank scores
-              measured under different limits side by side.
+              <strong>{saved.timeoutMs != null ? formatDuration(saved.timeoutMs) : "—"}</strong> per task run. Every
+              candidate is scored under the same limit: changing it would rank scores measured under different limits
+              side by side.
             </p>
           </Field>
         </div>
       </Section>
 
-      <Section title="Budgets" hint="Empty means no limit · whichever of tokens or dollars is reached first stops the run">
+      <Section
+        title="Budgets"
+        hint="Empty means no limit · whichever of tokens or dollars is reached first stops the run"
+      >
         <table className={`${ui.table} ${styles.budgets}`}>
           <thead>
             <tr>
@@ -233,8 +303,18 @@ export function SettingsForm(props: { projectId: string; initial: SettingsView; 
                   <span className={styles.rowLabel}>{budget.label}</span>
                   <span className={styles.rowHint}>{budget.hint}</span>
                 </th>
-                <td>{input(`settings.budgets.${budget.path}.tokens`, `${budget.label}: tokens`, { unit: "tokens", placeholder: "no limit" })}</td>
-                <td>{input(`settings.budgets.${budget.path}.usd`, `${budget.label}: dollars`, { prefix: "$", placeholder: "no limit" })}</td>
+                <td>
+                  {input(`settings.budgets.${budget.path}.tokens`, `${budget.label}: tokens`, {
+                    unit: "tokens",
+                    placeholder: "no limit",
+                  })}
+                </td>
+                <td>
+                  {input(`settings.budgets.${budget.path}.usd`, `${budget.label}: dollars`, {
+                    prefix: "$",
+                    placeholder: "no limit",
+                  })}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -246,15 +326,26 @@ export function SettingsForm(props: { projectId: string; initial: SettingsView; 
           <Field label="Task runs at once" hint="For independent suites; sequential suites run one at a time.">
             {input("settings.concurrency", "Task runs at once", { unit: "runs", placeholder: "one per core" })}
           </Field>
-          <Field label="Memory per task run" hint="The sandbox worker's whole process tree; also sizes the JavaScript heap.">
-            {input("settings.memoryMb", "Memory per task run", { unit: "MiB", placeholder: `${props.defaultMemoryMb}` })}
+          <Field
+            label="Memory per task run"
+            hint="The sandbox worker's whole process tree; also sizes the JavaScript heap."
+          >
+            {input("settings.memoryMb", "Memory per task run", {
+              unit: "MiB",
+              placeholder: `${props.defaultMemoryMb}`,
+            })}
           </Field>
         </div>
       </Section>
 
       {/* Sticks to the bottom of the window while there is something to save or fix. */}
       <div className={`${styles.saveBar} ${changed || message?.tone === "error" ? styles.saveBarSticky : ""}`}>
-        <button type="submit" className={`${ui.button} ${ui.buttonPrimary}`} disabled={saving || !changed} title={!changed ? "Nothing has changed since the last save" : undefined}>
+        <button
+          type="submit"
+          className={`${ui.button} ${ui.buttonPrimary}`}
+          disabled={saving || !changed}
+          title={!changed ? "Nothing has changed since the last save" : undefined}
+        >
           {saving ? "Saving…" : "Save settings"}
         </button>
         {changed && !saving && (

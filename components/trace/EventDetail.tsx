@@ -47,7 +47,12 @@ export function EventDetail(props: EventDetailProps) {
   }
   const item = state.status === "ready" ? state.data.event : props.item;
   return (
-    <section className={styles.pane} aria-label="Event detail" data-detail-seq={state.seq} data-detail-status={state.status}>
+    <section
+      className={styles.pane}
+      aria-label="Event detail"
+      data-detail-seq={state.seq}
+      data-detail-status={state.status}
+    >
       <header className={styles.detailHeader}>
         <div className={styles.detailTitle}>
           {item && <KindLabel kind={item.kind} />}
@@ -59,15 +64,28 @@ export function EventDetail(props: EventDetailProps) {
             <span className={styles.detailMeta} title="time from the first event · duration · tokens · body size">
               {props.startMs != null && formatOffset(item.timeMs - props.startMs)}
               {item.durationMs != null && ` · ${formatDuration(item.durationMs)}`}
-              {(item.inputTokens != null || item.outputTokens != null) && ` · ${formatTokens(item.inputTokens ?? 0)} in / ${formatTokens(item.outputTokens ?? 0)} out`}
+              {(item.inputTokens != null || item.outputTokens != null) &&
+                ` · ${formatTokens(item.inputTokens ?? 0)} in / ${formatTokens(item.outputTokens ?? 0)} out`}
               {` · ${formatBytes(item.bodyBytes)}`}
             </span>
           )}
         </div>
-        <a className={`${ui.button} ${styles.toggle}`} href={props.eventHref(state.seq)} target="_blank" rel="noreferrer" title="This event's full body as JSON, uncut">
+        <a
+          className={`${ui.button} ${styles.toggle}`}
+          href={props.eventHref(state.seq)}
+          target="_blank"
+          rel="noreferrer"
+          title="This event's full body as JSON, uncut"
+        >
           full JSON
         </a>
-        <button type="button" className={`${ui.button} ${styles.toggle} ${props.raw ? styles.toggleOn : ""}`} onClick={props.onToggleRaw} aria-pressed={props.raw} title="Show the body as raw JSON (r)">
+        <button
+          type="button"
+          className={`${ui.button} ${styles.toggle} ${props.raw ? styles.toggleOn : ""}`}
+          onClick={props.onToggleRaw}
+          aria-pressed={props.raw}
+          title="Show the body as raw JSON (r)"
+        >
           Raw JSON
         </button>
       </header>
@@ -88,13 +106,30 @@ export function EventDetail(props: EventDetailProps) {
             </div>
           </div>
         )}
-        {state.status === "ready" && <Body data={state.data} raw={props.raw} rawTraceHref={props.rawTraceHref} eventHref={props.eventHref(state.seq)} />}
+        {state.status === "ready" && (
+          <Body
+            data={state.data}
+            raw={props.raw}
+            rawTraceHref={props.rawTraceHref}
+            eventHref={props.eventHref(state.seq)}
+          />
+        )}
       </div>
     </section>
   );
 }
 
-function Body({ data, raw, rawTraceHref, eventHref }: { data: TraceEventDetail; raw: boolean; rawTraceHref: string; eventHref: string }) {
+function Body({
+  data,
+  raw,
+  rawTraceHref,
+  eventHref,
+}: {
+  data: TraceEventDetail;
+  raw: boolean;
+  rawTraceHref: string;
+  eventHref: string;
+}) {
   const { event, body, clip } = data;
   // A body past the recorder's cap was stored as a CutBody; in "text" clip mode there is no body at all.
   const capture = event.truncated && isRecord(body) ? (body as unknown as CutBody) : null;
@@ -102,14 +137,20 @@ function Body({ data, raw, rawTraceHref, eventHref }: { data: TraceEventDetail; 
     <>
       {capture && (
         <div className={styles.notice} data-notice="truncated">
-          This event was cut when it was recorded: the body was {formatBytes(capture.originalBytes)} and the recorder kept its first {formatBytes(capture.keptBytes)}, shown below as text. Nothing more of it exists.
+          This event was cut when it was recorded: the body was {formatBytes(capture.originalBytes)} and the recorder
+          kept its first {formatBytes(capture.keptBytes)}, shown below as text. Nothing more of it exists.
         </div>
       )}
       {clip && (
         <div className={styles.notice} data-notice="size">
-          Large body: showing the first {formatBytes(clip.shownBytes)} of {formatBytes(clip.totalBytes)} ({clip.shownBytes.toLocaleString("en-US")} of{" "}
-          {clip.totalBytes.toLocaleString("en-US")} bytes){clip.mode === "strings" ? "; long texts are cut where marked" : " as text"}.{" "}
-          <a href={rawTraceHref}>Download the raw trace</a> or open <a href={eventHref} target="_blank" rel="noreferrer">this event&apos;s full JSON</a> for all of it.
+          Large body: showing the first {formatBytes(clip.shownBytes)} of {formatBytes(clip.totalBytes)} (
+          {clip.shownBytes.toLocaleString("en-US")} of {clip.totalBytes.toLocaleString("en-US")} bytes)
+          {clip.mode === "strings" ? "; long texts are cut where marked" : " as text"}.{" "}
+          <a href={rawTraceHref}>Download the raw trace</a> or open{" "}
+          <a href={eventHref} target="_blank" rel="noreferrer">
+            this event&apos;s full JSON
+          </a>{" "}
+          for all of it.
         </div>
       )}
     </>

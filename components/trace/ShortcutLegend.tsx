@@ -15,10 +15,16 @@ export function ShortcutLegend(props: { previous: boolean; next: boolean; label:
       </span>
       {props.label && (
         <>
-          <span title={props.next ? undefined : `No later ${props.label}${scope}`} style={props.next ? undefined : { opacity: 0.55 }}>
+          <span
+            title={props.next ? undefined : `No later ${props.label}${scope}`}
+            style={props.next ? undefined : { opacity: 0.55 }}
+          >
             <kbd>n</kbd> next {props.label}
           </span>
-          <span title={props.previous ? undefined : `No earlier ${props.label}${scope}`} style={props.previous ? undefined : { opacity: 0.55 }}>
+          <span
+            title={props.previous ? undefined : `No earlier ${props.label}${scope}`}
+            style={props.previous ? undefined : { opacity: 0.55 }}
+          >
             <kbd>p</kbd> previous {props.label}
           </span>
         </>

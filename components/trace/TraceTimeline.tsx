@@ -50,7 +50,12 @@ export function TraceTimeline(props: TimelineProps) {
     const row = props.rowAt(index);
     if (!row) {
       return (
-        <div key={`placeholder-${index}`} className={`${styles.row} ${styles.rowPlaceholder}`} style={style} aria-hidden>
+        <div
+          key={`placeholder-${index}`}
+          className={`${styles.row} ${styles.rowPlaceholder}`}
+          style={style}
+          aria-hidden
+        >
           <span className={styles.cellNum}>…</span>
           <span />
           <span />
@@ -61,7 +66,10 @@ export function TraceTimeline(props: TimelineProps) {
       );
     }
     const selected = index === props.selectedIndex;
-    const tokens = row.inputTokens != null || row.outputTokens != null ? `${formatTokens(row.inputTokens ?? 0)} / ${formatTokens(row.outputTokens ?? 0)}` : "";
+    const tokens =
+      row.inputTokens != null || row.outputTokens != null
+        ? `${formatTokens(row.inputTokens ?? 0)} / ${formatTokens(row.outputTokens ?? 0)}`
+        : "";
     return (
       <div
         key={row.seq}
@@ -95,13 +103,24 @@ export function TraceTimeline(props: TimelineProps) {
     <section className={styles.pane} aria-label="Timeline" data-timeline-ready={props.ready}>
       <div className={styles.toolbar}>
         <span className={styles.toolbarTitle}>Events</span>
-        <button type="button" className={`${styles.chip} ${filter ? "" : styles.chipActive}`} onClick={() => props.onFilter(null)} aria-pressed={!filter}>
+        <button
+          type="button"
+          className={`${styles.chip} ${filter ? "" : styles.chipActive}`}
+          onClick={() => props.onFilter(null)}
+          aria-pressed={!filter}
+        >
           all <span className={styles.chipCount}>{props.eventCount.toLocaleString("en-US")}</span>
         </button>
         {kinds.map(({ kind, count }) => {
           const active = filter?.includes(kind) ?? false;
           return (
-            <button key={kind} type="button" className={`${styles.chip} ${active ? styles.chipActive : ""}`} onClick={() => toggle(kind)} aria-pressed={active}>
+            <button
+              key={kind}
+              type="button"
+              className={`${styles.chip} ${active ? styles.chipActive : ""}`}
+              onClick={() => toggle(kind)}
+              aria-pressed={active}
+            >
               {kind} <span className={styles.chipCount}>{count.toLocaleString("en-US")}</span>
             </button>
           );
@@ -112,7 +131,11 @@ export function TraceTimeline(props: TimelineProps) {
             live
           </span>
         )}
-        {filter && <span className="faint" style={{ fontSize: 12 }}>{props.total.toLocaleString("en-US")} shown</span>}
+        {filter && (
+          <span className="faint" style={{ fontSize: 12 }}>
+            {props.total.toLocaleString("en-US")} shown
+          </span>
+        )}
       </div>
       <div className={styles.columns} aria-hidden>
         <span className={styles.cellNum}>seq</span>
@@ -120,9 +143,15 @@ export function TraceTimeline(props: TimelineProps) {
         <span>kind</span>
         <span>name · preview</span>
         <span className={styles.cellRight}>duration</span>
-        <span className={styles.cellRight} title="input / output tokens of model calls">tokens</span>
+        <span className={styles.cellRight} title="input / output tokens of model calls">
+          tokens
+        </span>
       </div>
-      {props.error && <div className={styles.errorBox} style={{ borderRadius: 0 }}>Could not load events: {props.error}</div>}
+      {props.error && (
+        <div className={styles.errorBox} style={{ borderRadius: 0 }}>
+          Could not load events: {props.error}
+        </div>
+      )}
       {props.total === 0 ? (
         <div className={styles.placeholder} style={{ flex: 1 }}>
           {props.eventCount === 0 ? (
@@ -140,7 +169,13 @@ export function TraceTimeline(props: TimelineProps) {
           )}
         </div>
       ) : (
-        <TimelineRows count={props.total} renderRow={renderRow} selectedIndex={props.selectedIndex} onRangeChange={props.onRangeChange} resetKey={(filter ?? []).join(",")} />
+        <TimelineRows
+          count={props.total}
+          renderRow={renderRow}
+          selectedIndex={props.selectedIndex}
+          onRangeChange={props.onRangeChange}
+          resetKey={(filter ?? []).join(",")}
+        />
       )}
       <ShortcutLegend {...props.neighbours} />
     </section>

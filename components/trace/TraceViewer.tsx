@@ -9,7 +9,14 @@
 import { useQueries, useQuery, useQueryClient, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useEffectEvent, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
-import { getJson, traceEventQuery, traceEventsUrl, traceKeys, traceLocateQuery, tracePageQuery } from "@/components/data/queries";
+import {
+  getJson,
+  traceEventQuery,
+  traceEventsUrl,
+  traceKeys,
+  traceLocateQuery,
+  tracePageQuery,
+} from "@/components/data/queries";
 import { useLiveQuery } from "@/components/data/useLiveQuery";
 import type { TimelineStart, TraceEventItem, TraceEventPage } from "@/lib/traces/queries";
 import { EventDetail, type DetailState } from "./EventDetail";
@@ -59,18 +66,26 @@ export function TraceViewer(props: TraceViewerProps) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const [filter, setFilter] = useState<string[] | null>(props.filter);
-  const [selected, setSelected] = useState<Selection | null>(props.selectedSeq == null ? null : { seq: props.selectedSeq, index: props.start.selectedIndex });
+  const [selected, setSelected] = useState<Selection | null>(
+    props.selectedSeq == null ? null : { seq: props.selectedSeq, index: props.start.selectedIndex },
+  );
   const [raw, setRaw] = useState(false);
   // Ready (the keys work) once hydrated: false in the server's HTML, true on the client. The key
   // listener is attached in a layout effect, so it is in place before "ready" is ever painted.
-  const ready = useSyncExternalStore(noSubscription, () => true, () => false);
+  const ready = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
   const startPage = Math.floor(props.start.page.offset / pageSize);
   const [range, setRange] = useState<PageRange>({ first: startPage, last: startPage });
   const filterGeneration = useRef(0);
 
   // The page the server rendered is the freshest copy there is: it replaces a cached one (a live
   // trace seen earlier in this tab), once, before anything reads it.
-  useState(() => queryClient.setQueryData(tracePageQuery(apiBase, props.filter, pageSize, startPage).queryKey, props.start.page));
+  useState(() =>
+    queryClient.setQueryData(tracePageQuery(apiBase, props.filter, pageSize, startPage).queryKey, props.start.page),
+  );
 
   // How many events the filter shows: from the newest answer of any of its pages (a live trace grows).
   const pagesKey = traceKeys.pages(apiBase, filter, pageSize);
@@ -94,7 +109,8 @@ export function TraceViewer(props: TraceViewerProps) {
   });
   const rowAt = (index: number): TraceEventItem | undefined => {
     const page = Math.floor(index / pageSize);
-    const events = loaded.get(page) ?? queryClient.getQueryData(tracePageQuery(apiBase, filter, pageSize, page).queryKey)?.events;
+    const events =
+      loaded.get(page) ?? queryClient.getQueryData(tracePageQuery(apiBase, filter, pageSize, page).queryKey)?.events;
     return events?.[index % pageSize];
   };
   const listError = results.find((result) => result.error)?.error?.message ?? null;
@@ -105,7 +121,11 @@ export function TraceViewer(props: TraceViewerProps) {
     return data && !isFetching && data.events.length < pageSize && page * pageSize + data.events.length < total;
   });
   useEffect(() => {
-    for (const page of outdated) void queryClient.invalidateQueries({ queryKey: tracePageQuery(apiBase, filter, pageSize, page).queryKey, exact: true });
+    for (const page of outdated)
+      void queryClient.invalidateQueries({
+        queryKey: tracePageQuery(apiBase, filter, pageSize, page).queryKey,
+        exact: true,
+      });
     // eslint-disable-next-line react-hooks/exhaustive-deps -- followed by its value
   }, [outdated.join(","), apiBase, filter, pageSize, queryClient]);
 
@@ -122,7 +142,10 @@ export function TraceViewer(props: TraceViewerProps) {
           const page = query.queryKey[pagesKey.length] as number;
           if (data && data.events.length < pageSize && page < tail) tail = page;
         }
-        const data = await getJson<TraceEventPage>(traceEventsUrl(apiBase, { offset: tail * pageSize, limit: pageSize, kinds: filter, summary: true }), signal);
+        const data = await getJson<TraceEventPage>(
+          traceEventsUrl(apiBase, { offset: tail * pageSize, limit: pageSize, kinds: filter, summary: true }),
+          signal,
+        );
         queryClient.setQueryData(tracePageQuery(apiBase, filter, pageSize, tail).queryKey, data);
         return { eventCount: data.eventCount ?? renderedCounts.eventCount, kinds: data.kinds ?? renderedCounts.kinds };
       },
@@ -175,7 +198,10 @@ export function TraceViewer(props: TraceViewerProps) {
   const detailMaxBytes = props.detailMaxBytes;
   useEffect(() => {
     if (selectedSeq == null) return;
-    const timer = setTimeout(() => void queryClient.prefetchQuery(traceEventQuery(apiBase, selectedSeq, detailMaxBytes)), DETAIL_DELAY_MS);
+    const timer = setTimeout(
+      () => void queryClient.prefetchQuery(traceEventQuery(apiBase, selectedSeq, detailMaxBytes)),
+      DETAIL_DELAY_MS,
+    );
     return () => clearTimeout(timer);
   }, [selectedSeq, apiBase, detailMaxBytes, queryClient]);
   const detail: DetailState | null =
@@ -197,7 +223,10 @@ export function TraceViewer(props: TraceViewerProps) {
       setSelected({ seq: selectedSeq, index: null });
       queryClient.fetchQuery(traceLocateQuery(apiBase, next, selectedSeq)).then(
         (data) => {
-          if (generation === filterGeneration.current) setSelected((current) => (current?.seq === selectedSeq ? { seq: selectedSeq, index: data.located ?? null } : current));
+          if (generation === filterGeneration.current)
+            setSelected((current) =>
+              current?.seq === selectedSeq ? { seq: selectedSeq, index: data.located ?? null } : current,
+            );
         },
         () => {}, // not highlighted; the event stays open
       );

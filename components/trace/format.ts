@@ -1,6 +1,5 @@
 // Small formatting helpers of the trace viewer (the shared ones live in lib/format.ts).
 
-
 /** "+1,234 ms" from the first event; seconds past a minute stay readable. */
 export function formatOffset(ms: number): string {
   if (ms < 0) return `${ms.toLocaleString("en-US")} ms`;

@@ -9,7 +9,13 @@ export function Page({ children }: { children: ReactNode }) {
   return <div className={styles.page}>{children}</div>;
 }
 
-export function PageHeader(props: { eyebrow?: ReactNode; title: ReactNode; badges?: ReactNode; description?: ReactNode; actions?: ReactNode }) {
+export function PageHeader(props: {
+  eyebrow?: ReactNode;
+  title: ReactNode;
+  badges?: ReactNode;
+  description?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <div className={styles.pageHeader}>
       <div>
@@ -92,7 +98,12 @@ export function Tabs({ items, active }: { items: { href: string; label: string; 
   return (
     <nav className={styles.tabs}>
       {items.map((item) => (
-        <Link key={item.key} href={item.href} className={`${styles.tab} ${item.key === active ? styles.tabActive : ""}`} aria-current={item.key === active ? "page" : undefined}>
+        <Link
+          key={item.key}
+          href={item.href}
+          className={`${styles.tab} ${item.key === active ? styles.tabActive : ""}`}
+          aria-current={item.key === active ? "page" : undefined}
+        >
           {item.label}
         </Link>
       ))}

@@ -70,7 +70,8 @@ export function UploadForm() {
     const request = new XMLHttpRequest();
     request.open("POST", "/api/projects");
     request.responseType = "json";
-    request.upload.onprogress = (event) => event.lengthComputable && setStatus({ step: "uploading", sent: event.loaded / event.total });
+    request.upload.onprogress = (event) =>
+      event.lengthComputable && setStatus({ step: "uploading", sent: event.loaded / event.total });
     request.upload.onload = () => setStatus({ step: "checking" });
     request.onload = () => {
       const body = (request.response ?? {}) as { projectId?: string; error?: string; problems?: FileProblem[] };
@@ -138,7 +139,10 @@ export function UploadForm() {
                   disabled={busy}
                   aria-label="Suite folder"
                   onChange={(event) => {
-                    const files = [...(event.target.files ?? [])].map((file) => ({ path: file.webkitRelativePath || file.name, file }));
+                    const files = [...(event.target.files ?? [])].map((file) => ({
+                      path: file.webkitRelativePath || file.name,
+                      file,
+                    }));
                     event.target.value = "";
                     if (files.length) void pick(() => pickFolder(files));
                   }}
@@ -163,7 +167,8 @@ export function UploadForm() {
             </div>
           </div>
           <p className={styles.help}>
-            <code>suite.json</code>, <code>tasks.jsonl</code>, optional <code>grader.ts</code> and <code>env/&lt;task id&gt;/</code>, at the root or inside one top folder. Up to{" "}
+            <code>suite.json</code>, <code>tasks.jsonl</code>, optional <code>grader.ts</code> and{" "}
+            <code>env/&lt;task id&gt;/</code>, at the root or inside one top folder. Up to{" "}
             {UPLOAD_LIMITS.files.toLocaleString("en-US")} files and {formatBytes(UPLOAD_LIMITS.totalBytes)} unpacked.
           </p>
           {tooBig && <p className={ui.error}>This suite is over the upload limits; the studio will refuse it.</p>}
@@ -223,18 +228,35 @@ export function UploadForm() {
           </label>
 
           <div className={styles.actions}>
-            <button type="submit" className={`${ui.button} ${ui.buttonPrimary}`} disabled={!suite || needsHarness || busy}>
-              {status.step === "idle" ? "Create project" : status.step === "uploading" ? `Uploading… ${Math.round(status.sent * 100)}%` : status.step === "checking" ? "Checking…" : "Opening…"}
+            <button
+              type="submit"
+              className={`${ui.button} ${ui.buttonPrimary}`}
+              disabled={!suite || needsHarness || busy}
+            >
+              {status.step === "idle"
+                ? "Create project"
+                : status.step === "uploading"
+                  ? `Uploading… ${Math.round(status.sent * 100)}%`
+                  : status.step === "checking"
+                    ? "Checking…"
+                    : "Opening…"}
             </button>
             {needsHarness && <span className={styles.help}>Choose a seed harness to continue.</span>}
           </div>
           {busy && (
             <div className={styles.progress} role="status">
               <div className={styles.bar}>
-                <div className={styles.fill} style={{ width: `${status.step === "uploading" ? Math.round(status.sent * 100) : 100}%` }} />
+                <div
+                  className={styles.fill}
+                  style={{ width: `${status.step === "uploading" ? Math.round(status.sent * 100) : 100}%` }}
+                />
               </div>
               <span className={styles.help}>
-                {status.step === "uploading" ? "Sending the files…" : status.step === "checking" ? "Checking the suite and compiling the harness…" : "Created. Opening the project…"}
+                {status.step === "uploading"
+                  ? "Sending the files…"
+                  : status.step === "checking"
+                    ? "Checking the suite and compiling the harness…"
+                    : "Created. Opening the project…"}
               </span>
             </div>
           )}

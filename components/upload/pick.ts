@@ -70,7 +70,9 @@ function nameIn(text: string): string | null {
 
 /** Every file under the dropped items, with paths like "<folder>/env/t1/a.txt", as webkitdirectory gives them. */
 export async function filesFromDrop(items: DataTransferItemList): Promise<{ path: string; file: File }[]> {
-  const roots = [...items].map((item) => item.webkitGetAsEntry()).filter((entry): entry is FileSystemEntry => entry !== null);
+  const roots = [...items]
+    .map((item) => item.webkitGetAsEntry())
+    .filter((entry): entry is FileSystemEntry => entry !== null);
   const out: { path: string; file: File }[] = [];
   for (const root of roots) await walk(root, "", out);
   return out;

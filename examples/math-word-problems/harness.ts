@@ -9,6 +9,9 @@ export default {
       max_tokens: 200,
       messages: [{ role: "user", content: task.input }],
     });
-    return reply.content.map((block) => (block.type === "text" ? block.text : "")).join("").trim();
+    return reply.content
+      .map((block) => (block.type === "text" ? block.text : ""))
+      .join("")
+      .trim();
   },
 };

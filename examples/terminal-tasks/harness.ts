@@ -16,7 +16,10 @@ export default {
       max_tokens: 200,
       messages: [{ role: "user", content: `Task: ${task.input}\nReply with one shell command and nothing else.` }],
     });
-    const command = reply.content.map((block) => (block.type === "text" ? block.text : "")).join("").trim();
+    const command = reply.content
+      .map((block) => (block.type === "text" ? block.text : ""))
+      .join("")
+      .trim();
     const result = await ctx.exec(command);
     return result.stdout.trim();
   },

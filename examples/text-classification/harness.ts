@@ -19,6 +19,9 @@ export default {
       max_tokens: 100,
       messages: [{ role: "user", content: prompt }],
     });
-    return reply.content.map((block) => (block.type === "text" ? block.text : "")).join("").trim();
+    return reply.content
+      .map((block) => (block.type === "text" ? block.text : ""))
+      .join("")
+      .trim();
   },
 };

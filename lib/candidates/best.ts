@@ -18,7 +18,8 @@ export interface Standing {
  * the older candidate. Candidates without a score follow, by number.
  */
 export function compareStandings(a: Standing, b: Standing): number {
-  if (a.score === null || b.score === null) return a.score === b.score ? a.number - b.number : a.score === null ? 1 : -1;
+  if (a.score === null || b.score === null)
+    return a.score === b.score ? a.number - b.number : a.score === null ? 1 : -1;
   return b.score - a.score || a.tokensPerTask - b.tokensPerTask || a.number - b.number;
 }
 
@@ -29,12 +30,19 @@ export function tokensPerTask(inputTokens: number, outputTokens: number, taskCou
 
 /** Every valid candidate with a finished search evaluation, standing on its newest one. */
 export async function scoredStandings(projectId: string): Promise<(Standing & { score: number })[]> {
-  const rows = await db.$queryRaw<{ id: string; number: number; score: number; input: number; output: number; tasks: number }[]>`
+  const rows = await db.$queryRaw<
+    { id: string; number: number; score: number; input: number; output: number; tasks: number }[]
+  >`
     select distinct on (c.id) c.id, c.number, e.score, e."inputTokens" as input, e."outputTokens" as output, e."taskCount" as tasks
     from "Candidate" c join "Evaluation" e on e."candidateId" = c.id
     where c."projectId" = ${projectId} and c.status = 'valid' and e.split = 'search' and e.status = 'done' and e.score is not null
     order by c.id, e."finishedAt" desc`;
-  return rows.map((row) => ({ id: row.id, number: row.number, score: row.score, tokensPerTask: tokensPerTask(row.input, row.output, row.tasks) }));
+  return rows.map((row) => ({
+    id: row.id,
+    number: row.number,
+    score: row.score,
+    tokensPerTask: tokensPerTask(row.input, row.output, row.tasks),
+  }));
 }
 
 /** The project's best candidate by compareStandings, or null before any search evaluation finished. */

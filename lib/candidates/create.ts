@@ -23,7 +23,10 @@ export async function createCandidate(input: NewCandidate): Promise<{ id: string
     await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`candidate-number:${input.projectId}`}))`;
     const last = await tx.candidate.aggregate({ where: { projectId: input.projectId }, _max: { number: true } });
     const number = (last._max.number ?? 0) + 1;
-    const parents = await tx.candidate.findMany({ where: { id: { in: input.parentIds }, projectId: input.projectId }, select: { id: true } });
+    const parents = await tx.candidate.findMany({
+      where: { id: { in: input.parentIds }, projectId: input.projectId },
+      select: { id: true },
+    });
     const created = await tx.candidate.create({
       data: {
         projectId: input.projectId,

@@ -25,7 +25,8 @@ export function frontier<T extends FrontierPoint>(points: readonly T[]): T[] {
   for (const point of sorted) {
     // Everything before `point` is at most as expensive; the best of them is the last kept.
     const best = kept.at(-1);
-    if (!best || point.score > best.score || (point.score === best.score && point.tokensPerTask === best.tokensPerTask)) kept.push(point);
+    if (!best || point.score > best.score || (point.score === best.score && point.tokensPerTask === best.tokensPerTask))
+      kept.push(point);
   }
   return kept;
 }

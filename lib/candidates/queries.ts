@@ -102,12 +102,30 @@ export interface CandidateCharts {
   /** The score-versus-tokens frontier, by tokens per task ascending. */
   frontier: ScoredCandidate[];
   /** Iterations 0 (the seed) to the last: the best score so far, and the best made in that iteration. */
-  progress: { iteration: number; best: number | null; bestNumber: number | null; iterationBest: number | null; iterationBestNumber: number | null }[];
+  progress: {
+    iteration: number;
+    best: number | null;
+    bestNumber: number | null;
+    iterationBest: number | null;
+    iterationBestNumber: number | null;
+  }[];
 }
 
 export async function getCandidateCharts(projectId: string): Promise<CandidateCharts> {
   const [rows, [last]] = await Promise.all([
-    db.$queryRaw<{ id: string; number: number; origin: string; iteration: number; score: number; input: number; output: number; tasks: number; cost: number }[]>`
+    db.$queryRaw<
+      {
+        id: string;
+        number: number;
+        origin: string;
+        iteration: number;
+        score: number;
+        input: number;
+        output: number;
+        tasks: number;
+        cost: number;
+      }[]
+    >`
       select distinct on (c.id) c.id, c.number, c.origin::text as origin, e.score, e."costUsd" as cost,
         e."inputTokens" as input, e."outputTokens" as output, e."taskCount" as tasks,
         coalesce(c."iterationNumber",
@@ -115,10 +133,20 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
       from "Candidate" c join "Evaluation" e on e."candidateId" = c.id
       where c."projectId" = ${projectId} and c.status = 'valid' and e.split = 'search' and e.status = 'done' and e.score is not null
       order by c.id, e."finishedAt" desc nulls last`,
-    db.$queryRaw<{ last: number | null }[]>`select max(number)::int as last from "Iteration" where "projectId" = ${projectId}`,
+    db.$queryRaw<
+      { last: number | null }[]
+    >`select max(number)::int as last from "Iteration" where "projectId" = ${projectId}`,
   ]);
   const scored: ScoredCandidate[] = rows
-    .map((row) => ({ id: row.id, number: row.number, origin: row.origin, iteration: row.iteration, score: row.score, tokensPerTask: tokensPerTask(row.input, row.output, row.tasks), costUsd: row.cost }))
+    .map((row) => ({
+      id: row.id,
+      number: row.number,
+      origin: row.origin,
+      iteration: row.iteration,
+      score: row.score,
+      tokensPerTask: tokensPerTask(row.input, row.output, row.tasks),
+      costUsd: row.cost,
+    }))
     .sort((a, b) => a.number - b.number);
   const front = frontier(scored);
   const onFrontier = new Set(front.map((point) => point.id));
@@ -128,7 +156,9 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
   let best: ScoredCandidate | null = null;
   for (let iteration = 0; iteration <= lastIteration && scored.length > 0; iteration++) {
     let iterationBest: ScoredCandidate | null = null;
-    for (const point of scored) if (point.iteration === iteration && (!iterationBest || compareStandings(point, iterationBest) < 0)) iterationBest = point;
+    for (const point of scored)
+      if (point.iteration === iteration && (!iterationBest || compareStandings(point, iterationBest) < 0))
+        iterationBest = point;
     if (iterationBest && (!best || compareStandings(iterationBest, best) < 0)) best = iterationBest;
     progress.push({
       iteration,
@@ -138,7 +168,11 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
       iterationBestNumber: iterationBest?.number ?? null,
     });
   }
-  return { points: scored.map((point) => ({ ...point, onFrontier: onFrontier.has(point.id) })), frontier: front, progress };
+  return {
+    points: scored.map((point) => ({ ...point, onFrontier: onFrontier.has(point.id) })),
+    frontier: front,
+    progress,
+  };
 }
 
 export async function getCandidateDetail(projectId: string, candidateId: string) {
@@ -158,8 +192,14 @@ export async function getCandidateDetail(projectId: string, candidateId: string)
       createdAt: true,
       sha256: true,
       source: true,
-      parents: { select: { parent: { select: { id: true, number: true, origin: true } } }, orderBy: { parent: { number: "asc" } } },
-      children: { select: { child: { select: { id: true, number: true, origin: true, status: true } } }, orderBy: { child: { number: "asc" } } },
+      parents: {
+        select: { parent: { select: { id: true, number: true, origin: true } } },
+        orderBy: { parent: { number: "asc" } },
+      },
+      children: {
+        select: { child: { select: { id: true, number: true, origin: true, status: true } } },
+        orderBy: { child: { number: "asc" } },
+      },
     },
   });
   if (!candidate) return null;
@@ -168,13 +208,29 @@ export async function getCandidateDetail(projectId: string, candidateId: string)
 }
 
 /** Numbers and ids of a project's candidates, for pickers. */
-export async function listCandidateOptions(projectId: string): Promise<{ id: string; number: number; origin: string; status: string }[]> {
-  return db.candidate.findMany({ where: { projectId }, orderBy: { number: "desc" }, select: { id: true, number: true, origin: true, status: true } });
+export async function listCandidateOptions(
+  projectId: string,
+): Promise<{ id: string; number: number; origin: string; status: string }[]> {
+  return db.candidate.findMany({
+    where: { projectId },
+    orderBy: { number: "desc" },
+    select: { id: true, number: true, origin: true, status: true },
+  });
 }
 
 export async function getCandidateSource(projectId: string, candidateId: string) {
   return db.candidate.findFirst({
     where: { id: candidateId, projectId },
-    select: { id: true, number: true, origin: true, status: true, source: true, parents: { select: { parentId: true, parent: { select: { number: true } } }, orderBy: { parent: { number: "asc" } } } },
+    select: {
+      id: true,
+      number: true,
+      origin: true,
+      status: true,
+      source: true,
+      parents: {
+        select: { parentId: true, parent: { select: { number: true } } },
+        orderBy: { parent: { number: "asc" } },
+      },
+    },
   });
 }

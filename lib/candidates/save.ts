@@ -18,12 +18,20 @@ export interface CandidateEdit {
 
 export async function saveCandidateEdit(edit: CandidateEdit): Promise<{ id: string; number: number }> {
   const { projectId, parentId, source } = edit;
-  const parent = await db.candidate.findFirst({ where: { id: parentId, projectId }, select: { id: true, number: true, sha256: true } });
+  const parent = await db.candidate.findFirst({
+    where: { id: parentId, projectId },
+    select: { id: true, number: true, sha256: true },
+  });
   if (!parent) throw new StudioError(`No candidate ${parentId} in project ${projectId}.`, { code: "not_found" });
-  if (sha256(source) === parent.sha256) throw new StudioError(`The source is the same as #${parent.number}'s: nothing to save.`, { code: "conflict" });
+  if (sha256(source) === parent.sha256)
+    throw new StudioError(`The source is the same as #${parent.number}'s: nothing to save.`, { code: "conflict" });
 
   const compiled = await compileHarness(source, { filename: "harness.ts" });
-  if (!compiled.ok) throw new StudioError("The harness does not compile; nothing was saved.", { code: "uncompilable", details: { errors: compiled.errors } });
+  if (!compiled.ok)
+    throw new StudioError("The harness does not compile; nothing was saved.", {
+      code: "uncompilable",
+      details: { errors: compiled.errors },
+    });
 
   const note = edit.rationale?.trim();
   return createCandidate({

@@ -10,7 +10,9 @@ export async function cancelCommand(args: string[]): Promise<number> {
   if (!projectId) throw new StudioError("cancel needs --project ID.");
   return withDatabase(async () => {
     const asked = await cancelProject(projectId);
-    process.stdout.write(`Asked ${asked.optimizations} optimization(s) and ${asked.evaluations} evaluation(s) to stop.\n`);
+    process.stdout.write(
+      `Asked ${asked.optimizations} optimization(s) and ${asked.evaluations} evaluation(s) to stop.\n`,
+    );
     return 0;
   });
 }

@@ -18,17 +18,20 @@ export const commands: Record<string, Command> = {
     run: async (args) => (await import("./project.ts")).projectCommand(args),
   },
   eval: {
-    usage: "studio eval --project ID [--candidate ID] [--split search|test] [--concurrency N] [--fresh] [--offline] [--json]",
+    usage:
+      "studio eval --project ID [--candidate ID] [--split search|test] [--concurrency N] [--fresh] [--offline] [--json]",
     summary: "Evaluate a candidate (default: the best so far) on a split; resumes an interrupted evaluation.",
     run: async (args) => (await import("./eval.ts")).evalCommand(args),
   },
   export: {
     usage: "studio export --project ID --out DIR [--iteration N] [--json]",
-    summary: "Write the project's proposer workspace (sources, scores, raw search traces) to DIR; rewrites only what changed.",
+    summary:
+      "Write the project's proposer workspace (sources, scores, raw search traces) to DIR; rewrites only what changed.",
     run: async (args) => (await import("./export.ts")).exportCommand(args),
   },
   optimize: {
-    usage: "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--offline] [--json]",
+    usage:
+      "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--offline] [--json]",
     summary: "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run.",
     run: async (args) => (await import("./optimize.ts")).optimizeCommand(args),
   },

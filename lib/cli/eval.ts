@@ -25,21 +25,34 @@ export async function evalCommand(args: string[]): Promise<number> {
       json: { type: "boolean" },
     },
   });
-  if (!values.project && !values.candidate) throw new StudioError("eval needs --project ID (and optionally --candidate ID).");
+  if (!values.project && !values.candidate)
+    throw new StudioError("eval needs --project ID (and optionally --candidate ID).");
   const split = values.split;
-  if (split !== "search" && split !== "test") throw new StudioError(`--split must be "search" or "test", not "${split}".`);
+  if (split !== "search" && split !== "test")
+    throw new StudioError(`--split must be "search" or "test", not "${split}".`);
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw new StudioError("--concurrency must be a positive whole number.");
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0))
+    throw new StudioError("--concurrency must be a positive whole number.");
 
   return withDatabase(async () => {
     const candidateId = await chooseCandidate(values.project, values.candidate);
     const offline = values.offline === true;
     const { isolation, reason } = await isolationReport();
-    if (isolation !== "bubblewrap") process.stderr.write(`warning: process-level isolation only (${reason}). Harness code can reach the network and world-readable files.\n`);
-    if (offline) process.stderr.write("Offline mode: the harness talks to the offline model; results are marked simulated.\n");
-    else if (!modelConfigured() && !process.env.ANTHROPIC_BASE_URL) process.stderr.write("warning: no ANTHROPIC_API_KEY: the harness's model calls will be refused upstream (use --offline to try the studio without a key).\n");
+    if (isolation !== "bubblewrap")
+      process.stderr.write(
+        `warning: process-level isolation only (${reason}). Harness code can reach the network and world-readable files.\n`,
+      );
+    if (offline)
+      process.stderr.write("Offline mode: the harness talks to the offline model; results are marked simulated.\n");
+    else if (!modelConfigured() && !process.env.ANTHROPIC_BASE_URL)
+      process.stderr.write(
+        "warning: no ANTHROPIC_API_KEY: the harness's model calls will be refused upstream (use --offline to try the studio without a key).\n",
+      );
 
-    const { evaluationId, resumed } = await prepareEvaluation(candidateId, split, { fresh: values.fresh, simulated: offline });
+    const { evaluationId, resumed } = await prepareEvaluation(candidateId, split, {
+      fresh: values.fresh,
+      simulated: offline,
+    });
     if (resumed) process.stderr.write(`Resuming evaluation ${evaluationId}: only unfinished tasks run.\n`);
     const bar = progressBar(`eval ${split}`);
     const abort = new AbortController();
@@ -51,7 +64,12 @@ export async function evalCommand(args: string[]): Promise<number> {
       summary = await runEvaluation(evaluationId, {
         concurrency,
         signal: abort.signal,
-        onProgress: (p) => bar.update(p.done, p.total, `· ${p.passed} passed · ${p.failed} failed · ${p.errors} errors · ${formatTokens(p.inputTokens + p.outputTokens)} tokens`),
+        onProgress: (p) =>
+          bar.update(
+            p.done,
+            p.total,
+            `· ${p.passed} passed · ${p.failed} failed · ${p.errors} errors · ${formatTokens(p.inputTokens + p.outputTokens)} tokens`,
+          ),
       });
     } finally {
       bar.end();
@@ -78,15 +96,23 @@ export async function evalCommand(args: string[]): Promise<number> {
 /** The named candidate, else the project's best on search, else its seed. */
 async function chooseCandidate(projectId: string | undefined, candidateId: string | undefined): Promise<string> {
   if (candidateId) {
-    const candidate = await db.candidate.findUnique({ where: { id: candidateId }, select: { id: true, projectId: true } });
-    if (!candidate || (projectId && candidate.projectId !== projectId)) throw new StudioError(`No candidate ${candidateId}${projectId ? ` in project ${projectId}` : ""}.`);
+    const candidate = await db.candidate.findUnique({
+      where: { id: candidateId },
+      select: { id: true, projectId: true },
+    });
+    if (!candidate || (projectId && candidate.projectId !== projectId))
+      throw new StudioError(`No candidate ${candidateId}${projectId ? ` in project ${projectId}` : ""}.`);
     return candidate.id;
   }
   const project = await db.project.findUnique({ where: { id: projectId! }, select: { id: true } });
   if (!project) throw new StudioError(`No project ${projectId}.`);
   const best = await bestCandidate(project.id);
   if (best) return best.id;
-  const seed = await db.candidate.findFirst({ where: { projectId: project.id, status: { not: "rejected" } }, orderBy: { number: "asc" }, select: { id: true } });
+  const seed = await db.candidate.findFirst({
+    where: { projectId: project.id, status: { not: "rejected" } },
+    orderBy: { number: "asc" },
+    select: { id: true },
+  });
   if (!seed) throw new StudioError(`Project ${projectId} has no candidates.`);
   return seed.id;
 }

@@ -11,11 +11,17 @@ import { withDatabase } from "./database.ts";
 export async function exportCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { project: { type: "string" }, out: { type: "string" }, iteration: { type: "string" }, json: { type: "boolean" } },
+    options: {
+      project: { type: "string" },
+      out: { type: "string" },
+      iteration: { type: "string" },
+      json: { type: "boolean" },
+    },
   });
   if (!values.project || !values.out) throw new StudioError("export needs --project ID and --out DIR.");
   const iteration = values.iteration === undefined ? undefined : Number(values.iteration);
-  if (iteration !== undefined && !(Number.isInteger(iteration) && iteration >= 0)) throw new StudioError("--iteration must be a whole number.");
+  if (iteration !== undefined && !(Number.isInteger(iteration) && iteration >= 0))
+    throw new StudioError("--iteration must be a whole number.");
 
   const started = performance.now();
   const result = await withDatabase(() => buildWorkspace(values.project!, values.out!, { iteration }));

@@ -8,7 +8,15 @@ import { currentInstructions, saveInstructions } from "../instructions/versions.
 import { withDatabase } from "./database.ts";
 
 export async function instructionsCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { project: { type: "string" }, set: { type: "string" }, note: { type: "string" }, history: { type: "boolean" } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      project: { type: "string" },
+      set: { type: "string" },
+      note: { type: "string" },
+      history: { type: "boolean" },
+    },
+  });
   if (!values.project) throw new StudioError("instructions needs --project ID.");
   return withDatabase(async () => {
     const project = await db.project.findUnique({ where: { id: values.project }, select: { id: true } });
@@ -18,7 +26,11 @@ export async function instructionsCommand(args: string[]): Promise<number> {
       const text = fs.readFileSync(values.set, "utf8");
       if (!text.trim()) throw new StudioError(`${values.set} is empty.`);
       const saved = await saveInstructions(project.id, text, values.note);
-      process.stdout.write(saved.created ? `Instructions version ${saved.version} is now current.\n` : `The instructions are unchanged: version ${saved.version} stays current.\n`);
+      process.stdout.write(
+        saved.created
+          ? `Instructions version ${saved.version} is now current.\n`
+          : `The instructions are unchanged: version ${saved.version} stays current.\n`,
+      );
       return 0;
     }
     if (values.history) {
@@ -29,7 +41,9 @@ export async function instructionsCommand(args: string[]): Promise<number> {
         select: { version: true, note: true, createdAt: true, _count: { select: { iterations: true } } },
       });
       for (const version of versions) {
-        process.stdout.write(`v${version.version}  ${version.createdAt.toISOString()}  ${version._count.iterations} iteration(s)  ${version.note ?? ""}\n`);
+        process.stdout.write(
+          `v${version.version}  ${version.createdAt.toISOString()}  ${version._count.iterations} iteration(s)  ${version.note ?? ""}\n`,
+        );
       }
       return 0;
     }

@@ -5,7 +5,11 @@ export async function migrateCommand(_args: string[]): Promise<number> {
   try {
     const { migrate } = await import("../db/migrate.ts");
     const applied = await migrate(database.url, (line) => console.log(line));
-    console.log(applied.length ? `Applied ${applied.length} migration(s) to ${describeUrl(database.url)}.` : `Database ${describeUrl(database.url)} is up to date.`);
+    console.log(
+      applied.length
+        ? `Applied ${applied.length} migration(s) to ${describeUrl(database.url)}.`
+        : `Database ${describeUrl(database.url)} is up to date.`,
+    );
     return 0;
   } finally {
     await database.close();

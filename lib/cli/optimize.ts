@@ -26,16 +26,31 @@ export async function optimizeCommand(args: string[]): Promise<number> {
   });
   if (!values.project) throw new StudioError("optimize needs --project ID.");
   const iterations = Number(values.iterations);
-  if (!Number.isInteger(iterations) || iterations < 1) throw new StudioError("--iterations must be a positive whole number.");
+  if (!Number.isInteger(iterations) || iterations < 1)
+    throw new StudioError("--iterations must be a positive whole number.");
   const proposer = values.proposer as ProposerKind | undefined;
-  if (proposer && !PROPOSERS.includes(proposer)) throw new StudioError(`--proposer must be one of ${PROPOSERS.join(", ")}.`);
-  if (proposer === "command" && !values["proposer-command"]) throw new StudioError('--proposer command needs --proposer-command "...".');
+  if (proposer && !PROPOSERS.includes(proposer))
+    throw new StudioError(`--proposer must be one of ${PROPOSERS.join(", ")}.`);
+  if (proposer === "command" && !values["proposer-command"])
+    throw new StudioError('--proposer command needs --proposer-command "...".');
 
   return withDatabase(async () => {
     const resumed = await resumableOptimization(values.project!);
-    const optimizationId = resumed ?? (await createOptimization(values.project!, iterations, { kind: proposer, command: values["proposer-command"], offline: values.offline }));
-    const { simulated } = await db.optimization.findUniqueOrThrow({ where: { id: optimizationId }, select: { simulated: true } });
-    if (simulated) process.stderr.write("Offline mode: the offline proposer and the offline model; everything made is marked simulated.\n");
+    const optimizationId =
+      resumed ??
+      (await createOptimization(values.project!, iterations, {
+        kind: proposer,
+        command: values["proposer-command"],
+        offline: values.offline,
+      }));
+    const { simulated } = await db.optimization.findUniqueOrThrow({
+      where: { id: optimizationId },
+      select: { simulated: true },
+    });
+    if (simulated)
+      process.stderr.write(
+        "Offline mode: the offline proposer and the offline model; everything made is marked simulated.\n",
+      );
     if (resumed) process.stderr.write(`Resuming optimization ${resumed}: finished work is kept.\n`);
     const abort = new AbortController();
     const onSignal = () => abort.abort();
@@ -51,22 +66,42 @@ export async function optimizeCommand(args: string[]): Promise<number> {
           if (values.json) {
             const line = {
               iteration: summary.iteration,
-              candidates: summary.candidates.map(({ id, parents, valid, searchScore, inputTokens, outputTokens }) => ({ id, parents, valid, searchScore, inputTokens, outputTokens })),
-              proposer: { filesRead: summary.proposer.filesRead, inputTokens: summary.proposer.inputTokens, outputTokens: summary.proposer.outputTokens, costUsd: summary.proposer.costUsd },
+              candidates: summary.candidates.map(({ id, parents, valid, searchScore, inputTokens, outputTokens }) => ({
+                id,
+                parents,
+                valid,
+                searchScore,
+                inputTokens,
+                outputTokens,
+              })),
+              proposer: {
+                filesRead: summary.proposer.filesRead,
+                inputTokens: summary.proposer.inputTokens,
+                outputTokens: summary.proposer.outputTokens,
+                costUsd: summary.proposer.costUsd,
+              },
               frontier,
               ...(simulated ? { simulated: true } : {}),
             };
             process.stdout.write(JSON.stringify(line) + "\n");
           } else {
             if (process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
-            const scores = summary.candidates.map((c) => (c.valid ? `#${c.number} ${formatScore(c.searchScore)}` : `#${c.number} rejected`)).join(", ");
-            process.stdout.write(`${simulated ? "[simulated] " : ""}iteration ${summary.iteration}: ${scores || "no proposals"} · proposer read ${summary.proposer.filesRead} files, ${summary.proposer.inputTokens + summary.proposer.outputTokens} tokens\n`);
+            const scores = summary.candidates
+              .map((c) => (c.valid ? `#${c.number} ${formatScore(c.searchScore)}` : `#${c.number} rejected`))
+              .join(", ");
+            process.stdout.write(
+              `${simulated ? "[simulated] " : ""}iteration ${summary.iteration}: ${scores || "no proposals"} · proposer read ${summary.proposer.filesRead} files, ${summary.proposer.inputTokens + summary.proposer.outputTokens} tokens\n`,
+            );
           }
         },
       });
       const stopped = stopInWords(result.stop);
-      if (!values.json) process.stdout.write(`optimization ${result.optimizationId}: ${result.status}${stopped ? ` (${stopped})` : ""}; frontier: ${result.frontier.join(", ") || "empty"}\n`);
-      else if (result.status !== "done") process.stderr.write(`optimization ${result.status}${stopped ? `: ${stopped}` : ""}\n`);
+      if (!values.json)
+        process.stdout.write(
+          `optimization ${result.optimizationId}: ${result.status}${stopped ? ` (${stopped})` : ""}; frontier: ${result.frontier.join(", ") || "empty"}\n`,
+        );
+      else if (result.status !== "done")
+        process.stderr.write(`optimization ${result.status}${stopped ? `: ${stopped}` : ""}\n`);
       return result.status === "done" ? 0 : 1;
     } finally {
       process.off("SIGINT", onSignal);

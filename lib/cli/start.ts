@@ -57,7 +57,13 @@ export async function start(args: string[]): Promise<number> {
 
   try {
     const createNext = (await import("next")).default;
-    const app = createNext({ dev: false, dir: studioRoot, hostname: config.host, port: config.port, customServer: true });
+    const app = createNext({
+      dev: false,
+      dir: studioRoot,
+      hostname: config.host,
+      port: config.port,
+      customServer: true,
+    });
     await app.prepare();
     const handle = app.getRequestHandler();
     const guard = createGuard(config);

@@ -15,12 +15,18 @@ export interface OpenDatabase {
 
 export const CONNECT_TIMEOUT_MS = 10_000;
 
-export async function openDatabase(options: { log?: (line: string) => void; migrate?: boolean } = {}): Promise<OpenDatabase> {
+export async function openDatabase(
+  options: { log?: (line: string) => void; migrate?: boolean } = {},
+): Promise<OpenDatabase> {
   const log = options.log ?? (() => {});
   const configured = process.env.DATABASE_URL;
   const opened = configured
     ? { url: configured, embedded: false, close: async () => {} }
-    : await startEmbeddedPostgres(dataDir(), log).then((server) => ({ url: server.url, embedded: true, close: server.stop }));
+    : await startEmbeddedPostgres(dataDir(), log).then((server) => ({
+        url: server.url,
+        embedded: true,
+        close: server.stop,
+      }));
   try {
     await checkReachable(opened.url);
     if (options.migrate !== false) await migrate(opened.url, log);

@@ -29,7 +29,10 @@ interface Credentials {
   password: string;
 }
 
-export async function startEmbeddedPostgres(dataFolder: string, log: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataFolder: string,
+  log: (line: string) => void = () => {},
+): Promise<EmbeddedDatabase> {
   const pgDir = path.join(dataFolder, "postgres");
   const credentialsFile = path.join(dataFolder, "postgres-credentials.json");
   const ownerFile = path.join(dataFolder, "postgres-owner.json");
@@ -86,7 +89,12 @@ export async function startEmbeddedPostgres(dataFolder: string, log: (line: stri
   };
 }
 
-function initialise(binaries: PostgresBinaries, pgDir: string, credentials: Credentials, runAs: RunAs | undefined): void {
+function initialise(
+  binaries: PostgresBinaries,
+  pgDir: string,
+  credentials: Credentials,
+  runAs: RunAs | undefined,
+): void {
   fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
   const passwordFile = path.join(os.tmpdir(), `studio-pg-password-${crypto.randomUUID()}`);
   fs.writeFileSync(passwordFile, credentials.password + "\n", { mode: 0o600 });
@@ -97,11 +105,20 @@ function initialise(binaries: PostgresBinaries, pgDir: string, credentials: Cred
   try {
     const result = spawnSync(
       binaries.initdb,
-      [`--pgdata=${pgDir}`, "--auth=scram-sha-256", `--username=${credentials.user}`, `--pwfile=${passwordFile}`, "--encoding=UTF8", "--locale=C"],
+      [
+        `--pgdata=${pgDir}`,
+        "--auth=scram-sha-256",
+        `--username=${credentials.user}`,
+        `--pwfile=${passwordFile}`,
+        "--encoding=UTF8",
+        "--locale=C",
+      ],
       { ...runAs, encoding: "utf8", env: postgresEnv() },
     );
     if (result.status !== 0) {
-      const problem = lastProblem(`${result.stderr ?? ""}\n${result.error?.message ?? ""}`.split("\n")) ?? `initdb exited with ${result.status}`;
+      const problem =
+        lastProblem(`${result.stderr ?? ""}\n${result.error?.message ?? ""}`.split("\n")) ??
+        `initdb exited with ${result.status}`;
       // Leave nothing half-made behind: the folder was empty before we began.
       fs.rmSync(pgDir, { recursive: true, force: true });
       throw new StudioError(`Could not create the embedded Postgres in ${pgDir}: ${problem}`);
@@ -116,13 +133,23 @@ interface Postmaster {
 }
 
 /** Starts `postgres` in its own process group, so a terminal's Ctrl-C reaches us first and we stop it in order. */
-async function startPostmaster(binaries: PostgresBinaries, pgDir: string, port: number, runAs: RunAs | undefined): Promise<Postmaster> {
+async function startPostmaster(
+  binaries: PostgresBinaries,
+  pgDir: string,
+  port: number,
+  runAs: RunAs | undefined,
+): Promise<Postmaster> {
   const args = [
     ...["-D", pgDir, "-p", String(port)],
     // TCP on loopback only, and no unix socket: a sandboxed harness finds nothing to connect to.
     ...["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
   ];
-  const child = spawn(binaries.postgres, args, { ...runAs, detached: true, stdio: ["ignore", "ignore", "pipe"], env: postgresEnv() });
+  const child = spawn(binaries.postgres, args, {
+    ...runAs,
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: postgresEnv(),
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const lines: string[] = [];
 
@@ -162,7 +189,12 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
 /** Postgres gets a minimal environment: nothing of ours (keys, tokens) leaks into it. */
 function postgresEnv(): NodeJS.ProcessEnv {
   // (Next.js types declare NODE_ENV required on ProcessEnv; a child needs no such thing.)
-  return { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C", LC_ALL: "C", TZ: "UTC" } as unknown as NodeJS.ProcessEnv;
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    LANG: "C",
+    LC_ALL: "C",
+    TZ: "UTC",
+  } as unknown as NodeJS.ProcessEnv;
 }
 
 type FolderState = "empty" | "postgres";
@@ -171,7 +203,10 @@ type FolderState = "empty" | "postgres";
 function inspectDataFolder(pgDir: string): FolderState {
   if (!fs.existsSync(pgDir)) return "empty";
   const stat = fs.statSync(pgDir);
-  if (!stat.isDirectory()) throw new StudioError(`${pgDir} exists but is not a folder. Move it away, or set STUDIO_DATA_DIR to another folder.`);
+  if (!stat.isDirectory())
+    throw new StudioError(
+      `${pgDir} exists but is not a folder. Move it away, or set STUDIO_DATA_DIR to another folder.`,
+    );
   const entries = fs.readdirSync(pgDir);
   if (entries.length === 0) return "empty";
   const versionFile = path.join(pgDir, "PG_VERSION");
@@ -187,7 +222,9 @@ function inspectDataFolder(pgDir: string): FolderState {
     );
   }
   if (!fs.existsSync(path.join(pgDir, "global", "pg_control"))) {
-    throw new StudioError(`${pgDir} looks damaged (global/pg_control is missing). It was left untouched; restore it from a backup or move it away.`);
+    throw new StudioError(
+      `${pgDir} looks damaged (global/pg_control is missing). It was left untouched; restore it from a backup or move it away.`,
+    );
   }
   return "postgres";
 }
@@ -211,7 +248,10 @@ function readCredentials(file: string, pgDir: string): Credentials {
 }
 
 /** A live postmaster on this folder (another studio process, or the CLI beside a server). */
-async function findRunningServer(pgDir: string, credentials: Credentials): Promise<{ pid: number; port: number } | null> {
+async function findRunningServer(
+  pgDir: string,
+  credentials: Credentials,
+): Promise<{ pid: number; port: number } | null> {
   const pidFile = path.join(pgDir, "postmaster.pid");
   if (!fs.existsSync(pidFile)) return null;
   const lines = fs.readFileSync(pidFile, "utf8").split("\n");
@@ -251,7 +291,8 @@ async function stopPostmaster(pid: number, ownerFile: string): Promise<void> {
   } catch {
     return;
   }
-  for (let waited = 0; waited < 15_000 && processAlive(pid); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (let waited = 0; waited < 15_000 && processAlive(pid); waited += 100)
+    await new Promise((resolve) => setTimeout(resolve, 100));
   fs.rmSync(ownerFile, { force: true });
 }
 

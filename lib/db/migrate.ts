@@ -53,10 +53,13 @@ export async function migrate(url: string, log: (line: string) => void = () => {
     for (const migration of readMigrations()) {
       const row = applied.get(migration.name);
       if (row && !row.finished_at) {
-        throw new StudioError(`Migration ${migration.name} failed earlier and was not rolled back; fix the database by hand, then mark it rolled back.`);
+        throw new StudioError(
+          `Migration ${migration.name} failed earlier and was not rolled back; fix the database by hand, then mark it rolled back.`,
+        );
       }
       if (row) {
-        if (row.checksum !== migration.checksum) log(`warning: migration ${migration.name} was edited after it was applied`);
+        if (row.checksum !== migration.checksum)
+          log(`warning: migration ${migration.name} was edited after it was applied`);
         continue;
       }
       log(`Applying migration ${migration.name}`);

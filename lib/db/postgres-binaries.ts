@@ -33,10 +33,17 @@ export function postgresUser(): RunAs | undefined {
     return lookup();
   } catch {
     try {
-      execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", "postgres"], { stdio: "ignore" });
+      execFileSync(
+        "useradd",
+        ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", "postgres"],
+        { stdio: "ignore" },
+      );
       return lookup();
     } catch {
-      throw new StudioError("Postgres cannot run as root, and no `postgres` user could be created to run it.", "Create one (useradd --system postgres), run the studio as another user, or set DATABASE_URL.");
+      throw new StudioError(
+        "Postgres cannot run as root, and no `postgres` user could be created to run it.",
+        "Create one (useradd --system postgres), run the studio as another user, or set DATABASE_URL.",
+      );
     }
   }
 }
@@ -44,7 +51,10 @@ export function postgresUser(): RunAs | undefined {
 /** Whether `runAs` can execute `file` (every folder on the way must be traversable). */
 export function canExecute(file: string, runAs: RunAs | undefined): boolean {
   if (!runAs) return true;
-  return spawnSync("/bin/sh", ["-c", 'test -x "$1"', "sh", file], { uid: runAs.uid, gid: runAs.gid, stdio: "ignore" }).status === 0;
+  return (
+    spawnSync("/bin/sh", ["-c", 'test -x "$1"', "sh", file], { uid: runAs.uid, gid: runAs.gid, stdio: "ignore" })
+      .status === 0
+  );
 }
 
 let resolved: PostgresBinaries | undefined;
@@ -60,7 +70,10 @@ export function postgresBinaries(runAs: RunAs | undefined): PostgresBinaries {
     // The package exports only its entry (dist/index.js); its root is one folder up.
     packageJson = path.join(path.dirname(fromEmbedded.resolve(platformPackage)), "..", "package.json");
   } catch {
-    throw new StudioError(`The embedded Postgres has no build for ${os.platform()}-${os.arch()} (${platformPackage} is not installed).`, "Set DATABASE_URL to a Postgres server instead.");
+    throw new StudioError(
+      `The embedded Postgres has no build for ${os.platform()}-${os.arch()} (${platformPackage} is not installed).`,
+      "Set DATABASE_URL to a Postgres server instead.",
+    );
   }
   const version = (JSON.parse(fs.readFileSync(packageJson, "utf8")) as { version: string }).version;
   let native = path.join(path.dirname(packageJson), "native");

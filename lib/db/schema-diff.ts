@@ -34,7 +34,9 @@ function loadBindings(): Promise<Bindings> {
     const instance = new WebAssembly.Instance(wasmModule, { "./schema_engine_bg.js": bindings });
     bindings.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
-    (globalThis as Record<string, unknown>).PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (message: string) => console.error(`schema engine panic: ${message}`) };
+    (globalThis as Record<string, unknown>).PRISMA_WASM_PANIC_REGISTRY ??= {
+      set_message: (message: string) => console.error(`schema engine panic: ${message}`),
+    };
     return bindings as Bindings;
   })();
   return bindingsOnce;
@@ -99,7 +101,6 @@ function withCharacterColumns(factory: PrismaPg): PrismaPg {
 
 const noFilters = { externalTables: [], externalEnums: [] };
 
-
 /**
  * SQL from what prisma/migrations/ builds to schema.prisma. The migrations are replayed
  * into a scratch database on the server at `url` (our own runner, not the engine's shadow
@@ -126,7 +127,13 @@ export async function diffDatabaseToSchema(url: string): Promise<string> {
   const schema = fs.readFileSync(schemaFile, "utf8");
   const files = [{ path: "schema.prisma", content: schema }];
   const result = await withEngine(url, schema, (engine) =>
-    engine.diff({ from: { tag: "schemaDatasource", files, configDir: studioRoot }, to: { tag: "schemaDatamodel", files }, script: true, exitCode: null, filters: noFilters }),
+    engine.diff({
+      from: { tag: "schemaDatasource", files, configDir: studioRoot },
+      to: { tag: "schemaDatamodel", files },
+      script: true,
+      exitCode: null,
+      filters: noFilters,
+    }),
   );
   return cleanScript(result.stdout);
 }

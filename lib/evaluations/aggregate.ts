@@ -4,7 +4,10 @@ import { db } from "../db/client.ts";
 import type { EvaluationFigures } from "./figures.ts";
 
 /** A running evaluation's figures so far: task runs done of the total, and the figures (figures.ts) they add up to. */
-export interface EvaluationProgress extends Pick<EvaluationFigures, "passed" | "failed" | "errors" | "inputTokens" | "outputTokens"> {
+export interface EvaluationProgress extends Pick<
+  EvaluationFigures,
+  "passed" | "failed" | "errors" | "inputTokens" | "outputTokens"
+> {
   done: number;
   total: number;
 }
@@ -15,7 +18,16 @@ const PROGRESS_FLUSH_MS = 250;
 /** Recomputes the evaluation's figures from its task runs: the only source of truth. */
 export async function refreshAggregates(evaluationId: string): Promise<EvaluationProgress> {
   const [row] = await db.$queryRaw<
-    { done: number; passed: number; failed: number; errors: number; input: number; output: number; cost: number; score: number | null }[]
+    {
+      done: number;
+      passed: number;
+      failed: number;
+      errors: number;
+      input: number;
+      output: number;
+      cost: number;
+      score: number | null;
+    }[]
   >`
     select count(*) filter (where status <> 'pending')::int as done,
       count(*) filter (where status = 'passed')::int as passed,
@@ -50,7 +62,11 @@ export async function refreshAggregates(evaluationId: string): Promise<Evaluatio
 }
 
 /** Refreshes the figures after task runs are written, coalescing bursts into one query. */
-export function progressReporter(evaluationId: string, total: number, onProgress?: (progress: EvaluationProgress) => void) {
+export function progressReporter(
+  evaluationId: string,
+  total: number,
+  onProgress?: (progress: EvaluationProgress) => void,
+) {
   let timer: NodeJS.Timeout | null = null;
   let pending: Promise<void> = Promise.resolve();
   const flush = async () => {

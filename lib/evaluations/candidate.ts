@@ -10,7 +10,10 @@ import { prepareEvaluation } from "./run.ts";
 import { candidateEvaluationState, evaluationBlocker, type CandidateEvaluationState, type Split } from "./state.ts";
 
 async function findCandidate(projectId: string, candidateId: string): Promise<{ id: string; status: string }> {
-  const candidate = await db.candidate.findFirst({ where: { id: candidateId, projectId }, select: { id: true, status: true } });
+  const candidate = await db.candidate.findFirst({
+    where: { id: candidateId, projectId },
+    select: { id: true, status: true },
+  });
   if (!candidate) throw new StudioError(`No candidate ${candidateId} in project ${projectId}.`, { code: "not_found" });
   return candidate;
 }
@@ -22,7 +25,11 @@ export async function readEvaluationState(projectId: string, candidateId: string
 }
 
 /** Refused while one runs on the split, or when one already finished there (evaluationBlocker). */
-export async function startEvaluation(projectId: string, candidateId: string, split: Split): Promise<{ evaluationId: string; split: Split; simulated: boolean }> {
+export async function startEvaluation(
+  projectId: string,
+  candidateId: string,
+  split: Split,
+): Promise<{ evaluationId: string; split: Split; simulated: boolean }> {
   const candidate = await findCandidate(projectId, candidateId);
   const state = candidateEvaluationState(await getCandidateEvaluations(candidate.id));
   const blocker = evaluationBlocker(candidate.status, state[split]);

@@ -44,16 +44,33 @@ export async function listEvaluations(projectId: string, limit = 20): Promise<Ev
       candidate: { select: { id: true, number: true } },
     },
   });
-  return rows.map(({ candidate, ...row }) => ({ ...row, candidateId: candidate.id, candidateNumber: candidate.number }));
+  return rows.map(({ candidate, ...row }) => ({
+    ...row,
+    candidateId: candidate.id,
+    candidateNumber: candidate.number,
+  }));
 }
 
 /** The newest evaluation of a candidate on each split (any status), and whether one ever finished. */
-export async function getCandidateEvaluations(candidateId: string): Promise<Record<"search" | "test", { newest: EvaluationBrief | null; done: EvaluationBrief | null }>> {
-  const result: Record<"search" | "test", { newest: EvaluationBrief | null; done: EvaluationBrief | null }> = { search: { newest: null, done: null }, test: { newest: null, done: null } };
+export async function getCandidateEvaluations(
+  candidateId: string,
+): Promise<Record<"search" | "test", { newest: EvaluationBrief | null; done: EvaluationBrief | null }>> {
+  const result: Record<"search" | "test", { newest: EvaluationBrief | null; done: EvaluationBrief | null }> = {
+    search: { newest: null, done: null },
+    test: { newest: null, done: null },
+  };
   for (const split of ["search", "test"] as const) {
     const [newest, done] = await Promise.all([
-      db.evaluation.findFirst({ where: { candidateId, split }, orderBy: { createdAt: "desc" }, select: evaluationBriefSelect }),
-      db.evaluation.findFirst({ where: { candidateId, split, status: "done" }, orderBy: { finishedAt: "desc" }, select: evaluationBriefSelect }),
+      db.evaluation.findFirst({
+        where: { candidateId, split },
+        orderBy: { createdAt: "desc" },
+        select: evaluationBriefSelect,
+      }),
+      db.evaluation.findFirst({
+        where: { candidateId, split, status: "done" },
+        orderBy: { finishedAt: "desc" },
+        select: evaluationBriefSelect,
+      }),
     ]);
     result[split] = { newest, done };
   }
@@ -78,7 +95,10 @@ export interface TaskResultRow {
 }
 
 /** An evaluation's task runs in suite order, with short previews only (full bodies live on the trace page). */
-export async function listTaskResults(evaluationId: string, outcome: TaskOutcome | null = null): Promise<TaskResultRow[]> {
+export async function listTaskResults(
+  evaluationId: string,
+  outcome: TaskOutcome | null = null,
+): Promise<TaskResultRow[]> {
   const rows = await db.$queryRaw<
     {
       id: string;
@@ -136,7 +156,15 @@ export interface OutcomeDiffRow {
 
 export interface OutcomeDiff {
   rows: OutcomeDiffRow[];
-  counts: { fixed: number; broken: number; changed: number; samePassed: number; sameNotPassed: number; unfinished: number; compared: number };
+  counts: {
+    fixed: number;
+    broken: number;
+    changed: number;
+    samePassed: number;
+    sameNotPassed: number;
+    unfinished: number;
+    compared: number;
+  };
 }
 
 /**
@@ -144,7 +172,18 @@ export interface OutcomeDiff {
  * broken (passed → not passed), changed (failed ↔ error). Unfinished task runs are counted, not compared.
  */
 export async function diffTaskOutcomes(evaluationA: string, evaluationB: string): Promise<OutcomeDiff> {
-  const rows = await db.$queryRaw<{ key: string; position: number; a_id: string; a_status: string; a_score: number | null; b_id: string; b_status: string; b_score: number | null }[]>`
+  const rows = await db.$queryRaw<
+    {
+      key: string;
+      position: number;
+      a_id: string;
+      a_status: string;
+      a_score: number | null;
+      b_id: string;
+      b_status: string;
+      b_score: number | null;
+    }[]
+  >`
     select t.key, t.position, a.id as a_id, a.status::text as a_status, a.score as a_score, b.id as b_id, b.status::text as b_status, b.score as b_score
     from "TaskRun" a join "TaskRun" b on b."taskId" = a."taskId" join "Task" t on t.id = a."taskId"
     where a."evaluationId" = ${evaluationA} and b."evaluationId" = ${evaluationB}
@@ -163,7 +202,8 @@ export async function diffTaskOutcomes(evaluationA: string, evaluationB: string)
       else counts.sameNotPassed++;
       continue;
     }
-    const change: OutcomeChange = row.b_status === "passed" ? "fixed" : row.a_status === "passed" ? "broken" : "changed";
+    const change: OutcomeChange =
+      row.b_status === "passed" ? "fixed" : row.a_status === "passed" ? "broken" : "changed";
     counts[change]++;
     changed.push({
       taskKey: row.key,

@@ -47,10 +47,17 @@ export async function prepareEvaluation(
 ): Promise<{ evaluationId: string; resumed: boolean }> {
   const candidate = await db.candidate.findUnique({
     where: { id: candidateId },
-    select: { id: true, status: true, simulated: true, projectId: true, project: { select: { simulated: true, suite: { select: { id: true } } } } },
+    select: {
+      id: true,
+      status: true,
+      simulated: true,
+      projectId: true,
+      project: { select: { simulated: true, suite: { select: { id: true } } } },
+    },
   });
   if (!candidate) throw new StudioError(`No candidate ${candidateId}.`);
-  if (candidate.status === "rejected") throw new StudioError(`Candidate ${candidateId} was rejected; it cannot be evaluated.`);
+  if (candidate.status === "rejected")
+    throw new StudioError(`Candidate ${candidateId} was rejected; it cannot be evaluated.`);
   const suiteId = candidate.project.suite?.id;
   if (!suiteId) throw new StudioError("This project has no task suite.");
 
@@ -60,14 +67,20 @@ export async function prepareEvaluation(
       orderBy: { createdAt: "desc" },
       select: { id: true, heartbeatAt: true, workerId: true },
     });
-    if (unfinished && workerGone(unfinished.workerId, unfinished.heartbeatAt)) return { evaluationId: unfinished.id, resumed: true };
+    if (unfinished && workerGone(unfinished.workerId, unfinished.heartbeatAt))
+      return { evaluationId: unfinished.id, resumed: true };
   }
 
   const taskCount = await db.task.count({ where: { suiteId, split } });
   if (taskCount === 0) throw new StudioError(`The suite has no ${split} tasks.`);
   const evaluation = await db.$transaction(async (tx) => {
     const created = await tx.evaluation.create({
-      data: { candidateId, split, taskCount, simulated: options.simulated || candidate.simulated || candidate.project.simulated },
+      data: {
+        candidateId,
+        split,
+        taskCount,
+        simulated: options.simulated || candidate.simulated || candidate.project.simulated,
+      },
     });
     // One statement whatever the suite's size (createMany took half a second for 5,000 tasks).
     // Ids are made here, cuid-shaped: "c" and 24 random hex digits.
@@ -88,7 +101,8 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
   const evaluation = await claim(evaluationId);
   await loadPriceOverrides();
   // A simulated evaluation talks to the offline model, never to a real one.
-  if (evaluation.simulated && !options.upstreamUrl) options = { ...options, upstreamUrl: await offlineUpstream(), apiKey: null };
+  if (evaluation.simulated && !options.upstreamUrl)
+    options = { ...options, upstreamUrl: await offlineUpstream(), apiKey: null };
   const { candidate } = evaluation;
   const project = candidate.project;
   const suite = project.suite!;
@@ -97,22 +111,41 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
 
   const runs = await db.taskRun.findMany({
     where: { evaluationId, status: "pending" },
-    select: { id: true, task: { select: { id: true, key: true, input: true, expected: true, meta: true, envFiles: true, position: true } } },
+    select: {
+      id: true,
+      task: {
+        select: { id: true, key: true, input: true, expected: true, meta: true, envFiles: true, position: true },
+      },
+    },
     orderBy: { task: { position: "asc" } },
   });
 
   const harness = await compileHarness(candidate.source, { cacheDir: compileCacheDir() });
   if (!harness.ok) {
-    const message = harness.errors.map((error) => `harness.ts:${error.line}:${error.column}: ${error.message}`).join("\n");
-    await failAll(evaluationId, runs.map((run) => run.id), "compile", message);
+    const message = harness.errors
+      .map((error) => `harness.ts:${error.line}:${error.column}: ${error.message}`)
+      .join("\n");
+    await failAll(
+      evaluationId,
+      runs.map((run) => run.id),
+      "compile",
+      message,
+    );
     return finish(evaluationId, "failed", `The harness does not compile:\n${message}`);
   }
   let graderCode: string | null = null;
   if (grader.type === "module") {
     const compiled = await compileGrader(suite.graderSource ?? "", { cacheDir: compileCacheDir() });
     if (!compiled.ok) {
-      const message = compiled.errors.map((error) => `${grader.path}:${error.line}:${error.column}: ${error.message}`).join("\n");
-      await failAll(evaluationId, runs.map((run) => run.id), "grader", message);
+      const message = compiled.errors
+        .map((error) => `${grader.path}:${error.line}:${error.column}: ${error.message}`)
+        .join("\n");
+      await failAll(
+        evaluationId,
+        runs.map((run) => run.id),
+        "grader",
+        message,
+      );
       return finish(evaluationId, "failed", `The grader does not compile:\n${message}`);
     }
     graderCode = compiled.code;
@@ -132,11 +165,18 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
       suite.mode === "sequential"
         ? await db.taskRun.findMany({
             where: { evaluationId, status: { not: "pending" } },
-            select: { output: true, score: true, task: { select: { key: true, input: true, expected: true, meta: true, position: true } } },
+            select: {
+              output: true,
+              score: true,
+              task: { select: { key: true, input: true, expected: true, meta: true, position: true } },
+            },
             orderBy: { task: { position: "asc" } },
           })
         : [];
-    const concurrency = Math.max(1, Math.min(options.concurrency ?? settings.concurrency ?? os.availableParallelism(), runs.length || 1));
+    const concurrency = Math.max(
+      1,
+      Math.min(options.concurrency ?? settings.concurrency ?? os.availableParallelism(), runs.length || 1),
+    );
     if (suite.mode !== "sequential") await db.evaluation.update({ where: { id: evaluationId }, data: { concurrency } });
     ({ isolation, refusal } = await runTaskRuns({
       evaluationId,
@@ -168,7 +208,11 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
     throw new StudioError(refusal);
   }
   if (stop.signal.aborted && remaining > 0) return finish(evaluationId, "cancelled", null);
-  return finish(evaluationId, remaining > 0 ? "failed" : "done", remaining > 0 ? `${remaining} task runs did not finish` : null);
+  return finish(
+    evaluationId,
+    remaining > 0 ? "failed" : "done",
+    remaining > 0 ? `${remaining} task runs did not finish` : null,
+  );
 }
 
 /** Reads the evaluation with what running it needs, and takes its lease. */
@@ -186,14 +230,22 @@ async function claim(evaluationId: string) {
         select: {
           id: true,
           source: true,
-          project: { select: { id: true, settings: true, suite: { select: { mode: true, grader: true, graderSource: true, timeoutMs: true } } } },
+          project: {
+            select: {
+              id: true,
+              settings: true,
+              suite: { select: { mode: true, grader: true, graderSource: true, timeoutMs: true } },
+            },
+          },
         },
       },
     },
   });
   if (!evaluation) throw new StudioError(`No evaluation ${evaluationId}.`);
   if (evaluation.status === "done" || evaluation.status === "cancelled") {
-    throw new StudioError(`Evaluation ${evaluationId} has already ${evaluation.status === "done" ? "finished" : "been cancelled"}.`);
+    throw new StudioError(
+      `Evaluation ${evaluationId} has already ${evaluation.status === "done" ? "finished" : "been cancelled"}.`,
+    );
   }
   await takeLease("evaluation", evaluationId, evaluation);
   // A cancel meant for the run that died does not stop the one that resumes it.
@@ -208,7 +260,11 @@ async function failAll(evaluationId: string, taskRunIds: string[], errorKind: st
   });
 }
 
-async function finish(evaluationId: string, status: "done" | "failed" | "cancelled", error: string | null): Promise<EvaluationSummary> {
+async function finish(
+  evaluationId: string,
+  status: "done" | "failed" | "cancelled",
+  error: string | null,
+): Promise<EvaluationSummary> {
   await refreshAggregates(evaluationId);
   const finishedAt = new Date();
   const started = await db.evaluation.findUniqueOrThrow({ where: { id: evaluationId }, select: { startedAt: true } });
@@ -216,7 +272,15 @@ async function finish(evaluationId: string, status: "done" | "failed" | "cancell
   const evaluation = await db.evaluation.update({
     where: { id: evaluationId },
     data: { status, error, finishedAt, durationMs, workerId: null, heartbeatAt: null },
-    select: { id: true, candidateId: true, split: true, status: true, isolation: true, simulated: true, ...storedFiguresSelect },
+    select: {
+      id: true,
+      candidateId: true,
+      split: true,
+      status: true,
+      isolation: true,
+      simulated: true,
+      ...storedFiguresSelect,
+    },
   });
   return {
     evaluationId: evaluation.id,

@@ -27,10 +27,19 @@ export type CandidateEvaluationState = Record<Split, SplitState>;
 function view(evaluation: EvaluationBrief | null): EvaluationView | null {
   if (!evaluation) return null;
   const figures = figuresOf(evaluation);
-  return { id: evaluation.id, status: evaluation.status, ...figures, finished: finishedCount(figures), simulated: evaluation.simulated, error: evaluation.error };
+  return {
+    id: evaluation.id,
+    status: evaluation.status,
+    ...figures,
+    finished: finishedCount(figures),
+    simulated: evaluation.simulated,
+    error: evaluation.error,
+  };
 }
 
-export function candidateEvaluationState(evaluations: Record<Split, { newest: EvaluationBrief | null; done: EvaluationBrief | null }>): CandidateEvaluationState {
+export function candidateEvaluationState(
+  evaluations: Record<Split, { newest: EvaluationBrief | null; done: EvaluationBrief | null }>,
+): CandidateEvaluationState {
   return {
     search: { newest: view(evaluations.search.newest), done: view(evaluations.search.done) },
     test: { newest: view(evaluations.test.newest), done: view(evaluations.test.done) },
@@ -47,8 +56,11 @@ export function evaluationBlocker(candidateStatus: string, state: SplitState): s
   if (candidateStatus === "pending") return "This candidate has not been validated yet.";
   const newest = state.newest;
   if (newest && isActive(newest)) {
-    return newest.status === "queued" ? "An evaluation on this split is queued for the job worker." : `An evaluation on this split is running (${newest.finished} of ${newest.tasks} tasks).`;
+    return newest.status === "queued"
+      ? "An evaluation on this split is queued for the job worker."
+      : `An evaluation on this split is running (${newest.finished} of ${newest.tasks} tasks).`;
   }
-  if (state.done) return `Already evaluated on this split${state.done.score == null ? "" : ` (${(state.done.score * 100).toFixed(1)}%)`}.`;
+  if (state.done)
+    return `Already evaluated on this split${state.done.score == null ? "" : ` (${(state.done.score * 100).toFixed(1)}%)`}.`;
   return null;
 }

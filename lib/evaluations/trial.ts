@@ -25,17 +25,24 @@ export async function runTrial(
   source: string,
   taskCount: number,
   options: RunOptions & { onExchange?: (exchange: Exchange) => void } = {},
-): Promise<{ ok: true; results: TrialResult[]; isolation: string | null } | { ok: false; errors: { line: number; column: number; message: string }[] }> {
+): Promise<
+  | { ok: true; results: TrialResult[]; isolation: string | null }
+  | { ok: false; errors: { line: number; column: number; message: string }[] }
+> {
   const project = await db.project.findUniqueOrThrow({
     where: { id: projectId },
-    select: { settings: true, suite: { select: { id: true, mode: true, grader: true, graderSource: true, timeoutMs: true } } },
+    select: {
+      settings: true,
+      suite: { select: { id: true, mode: true, grader: true, graderSource: true, timeoutMs: true } },
+    },
   });
   const suite = project.suite;
   if (!suite) throw new StudioError("This project has no task suite.");
   const harness = await compileHarness(source, { cacheDir: compileCacheDir() });
   if (!harness.ok) return { ok: false, errors: harness.errors };
   const { grader, passThreshold } = readStoredGrader(suite.grader);
-  const graderCode = grader.type === "module" ? await compileGrader(suite.graderSource ?? "", { cacheDir: compileCacheDir() }) : null;
+  const graderCode =
+    grader.type === "module" ? await compileGrader(suite.graderSource ?? "", { cacheDir: compileCacheDir() }) : null;
   const tasks = await db.task.findMany({
     where: { suiteId: suite.id, split: "search" },
     orderBy: { position: "asc" },
@@ -64,4 +71,3 @@ export async function runTrial(
   });
   return { ok: true, results, isolation };
 }
-

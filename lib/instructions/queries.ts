@@ -20,12 +20,25 @@ export async function listInstructionVersions(projectId: string): Promise<Instru
   const rows = await db.instructionVersion.findMany({
     where: { projectId },
     orderBy: { version: "desc" },
-    select: { version: true, note: true, createdAt: true, iterations: { select: { number: true }, orderBy: { number: "asc" } } },
+    select: {
+      version: true,
+      note: true,
+      createdAt: true,
+      iterations: { select: { number: true }, orderBy: { number: "asc" } },
+    },
   });
-  return rows.map((row) => ({ version: row.version, note: row.note, createdAt: row.createdAt, iterations: row.iterations.map((iteration) => iteration.number) }));
+  return rows.map((row) => ({
+    version: row.version,
+    note: row.note,
+    createdAt: row.createdAt,
+    iterations: row.iterations.map((iteration) => iteration.number),
+  }));
 }
 
 export async function getInstructionText(projectId: string, version: number): Promise<string | null> {
-  const row = await db.instructionVersion.findUnique({ where: { projectId_version: { projectId, version } }, select: { text: true } });
+  const row = await db.instructionVersion.findUnique({
+    where: { projectId_version: { projectId, version } },
+    select: { text: true },
+  });
   return row?.text ?? null;
 }

@@ -7,7 +7,11 @@ import { DEFAULT_INSTRUCTIONS } from "./defaults.ts";
 
 /** The newest version, creating version 1 from the defaults on first use. */
 export async function currentInstructions(projectId: string): Promise<{ id: string; version: number; text: string }> {
-  const latest = await db.instructionVersion.findFirst({ where: { projectId }, orderBy: { version: "desc" }, select: { id: true, version: true, text: true } });
+  const latest = await db.instructionVersion.findFirst({
+    where: { projectId },
+    orderBy: { version: "desc" },
+    select: { id: true, version: true, text: true },
+  });
   if (latest) return latest;
   if (!(await db.project.count({ where: { id: projectId } }))) throw noSuchProject(projectId);
   return db.instructionVersion.upsert({
@@ -22,20 +26,39 @@ export async function currentInstructions(projectId: string): Promise<{ id: stri
  * Saves edited instructions as a new version; unchanged text makes no new version (created:
  * false). Two saves at once (the page and the CLI) get consecutive versions, never a clash.
  */
-export async function saveInstructions(projectId: string, text: string, note?: string): Promise<{ id: string; version: number; created: boolean }> {
+export async function saveInstructions(
+  projectId: string,
+  text: string,
+  note?: string,
+): Promise<{ id: string; version: number; created: boolean }> {
   await currentInstructions(projectId);
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`instructions:${projectId}`}))`;
-    const current = await tx.instructionVersion.findFirstOrThrow({ where: { projectId }, orderBy: { version: "desc" }, select: { id: true, version: true, text: true } });
+    const current = await tx.instructionVersion.findFirstOrThrow({
+      where: { projectId },
+      orderBy: { version: "desc" },
+      select: { id: true, version: true, text: true },
+    });
     if (current.text === text) return { id: current.id, version: current.version, created: false };
-    const created = await tx.instructionVersion.create({ data: { projectId, version: current.version + 1, text, note: note?.trim() || null }, select: { id: true, version: true } });
+    const created = await tx.instructionVersion.create({
+      data: { projectId, version: current.version + 1, text, note: note?.trim() || null },
+      select: { id: true, version: true },
+    });
     return { ...created, created: true };
   });
 }
 
 /** A person's edit (the settings page, the API): unchanged text is refused, since it would save nothing. */
-export async function saveEditedInstructions(projectId: string, text: string, note?: string): Promise<{ version: number }> {
+export async function saveEditedInstructions(
+  projectId: string,
+  text: string,
+  note?: string,
+): Promise<{ version: number }> {
   const saved = await saveInstructions(projectId, text, note);
-  if (!saved.created) throw new StudioError(`The text is the same as version ${saved.version}: nothing to save.`, { code: "conflict", details: { version: saved.version } });
+  if (!saved.created)
+    throw new StudioError(`The text is the same as version ${saved.version}: nothing to save.`, {
+      code: "conflict",
+      details: { version: saved.version },
+    });
   return { version: saved.version };
 }

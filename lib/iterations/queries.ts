@@ -86,8 +86,16 @@ export async function getIterationView(projectId: string, number: number) {
   });
   if (!iteration) return null;
   const [previous, next, eventCount, firstEvent] = await Promise.all([
-    db.iteration.findFirst({ where: { projectId, number: { lt: number } }, orderBy: { number: "desc" }, select: { number: true } }),
-    db.iteration.findFirst({ where: { projectId, number: { gt: number } }, orderBy: { number: "asc" }, select: { number: true } }),
+    db.iteration.findFirst({
+      where: { projectId, number: { lt: number } },
+      orderBy: { number: "desc" },
+      select: { number: true },
+    }),
+    db.iteration.findFirst({
+      where: { projectId, number: { gt: number } },
+      orderBy: { number: "asc" },
+      select: { number: true },
+    }),
     db.traceEvent.count({ where: { iterationId: iteration.id } }),
     db.traceEvent.findFirst({ where: { iterationId: iteration.id }, orderBy: { seq: "asc" }, select: { time: true } }),
   ]);
@@ -135,7 +143,9 @@ export async function listClosingNotes(iterationId: string, take = 5): Promise<C
 }
 
 /** An iteration by id, for the API routes: its transcript is only served when it exists. */
-export async function iterationExists(iterationId: string): Promise<{ id: string; number: number; projectId: string } | null> {
+export async function iterationExists(
+  iterationId: string,
+): Promise<{ id: string; number: number; projectId: string } | null> {
   if (!isId(iterationId)) return null;
   return db.iteration.findUnique({ where: { id: iterationId }, select: { id: true, number: true, projectId: true } });
 }
@@ -223,7 +233,12 @@ export interface FileRead {
 }
 
 /** Splits a workspace path into what it is: candidates/<id>/harness.ts, candidates/<id>/traces/<key>.jsonl, tasks/<key>.json… */
-export function classifyPath(path: string): { kind: FileKind; candidateId: string | null; rejected: boolean; taskKey: string | null } {
+export function classifyPath(path: string): {
+  kind: FileKind;
+  candidateId: string | null;
+  rejected: boolean;
+  taskKey: string | null;
+} {
   const candidate = new RegExp(`^(${CANDIDATES}|${REJECTED})/([^/]+)/(.+)$`).exec(path);
   if (candidate) {
     const [, folder, candidateId, rest] = candidate;
@@ -244,7 +259,10 @@ export function classifyPath(path: string): { kind: FileKind; candidateId: strin
  * (a command proposer's reads). Trace files resolve to the task run of the candidate's newest
  * finished search evaluation as of the iteration's start: the run whose trace the file held.
  */
-export async function listFilesRead(projectId: string, iteration: { id: string; filesRead: string[]; startedAt: Date | null; createdAt: Date }): Promise<FileRead[]> {
+export async function listFilesRead(
+  projectId: string,
+  iteration: { id: string; filesRead: string[]; startedAt: Date | null; createdAt: Date },
+): Promise<FileRead[]> {
   const reads = await db.$queryRaw<{ path: string; reads: number; first_seq: number; first_time: Date }[]>`
     select name as path, count(*)::int as reads, min(seq) as first_seq, min(time) as first_time
     from "TraceEvent" where "iterationId" = ${iteration.id} and kind = 'file_read' and name is not null
@@ -253,11 +271,15 @@ export async function listFilesRead(projectId: string, iteration: { id: string; 
   const paths = [...byPath.keys(), ...iteration.filesRead.filter((path) => !byPath.has(path))];
   const classified = paths.map((path) => ({ path, ...classifyPath(path) }));
 
-  const candidateIds = [...new Set(classified.flatMap((file) => (file.candidateId && isId(file.candidateId) ? [file.candidateId] : [])))];
+  const candidateIds = [
+    ...new Set(classified.flatMap((file) => (file.candidateId && isId(file.candidateId) ? [file.candidateId] : []))),
+  ];
   const traces = classified.filter((file) => file.kind === "trace" && file.candidateId && isId(file.candidateId));
   const asOf = iteration.startedAt ?? iteration.createdAt;
   const [candidates, runs] = await Promise.all([
-    candidateIds.length ? db.candidate.findMany({ where: { projectId, id: { in: candidateIds } }, select: { id: true, number: true } }) : Promise.resolve([]),
+    candidateIds.length
+      ? db.candidate.findMany({ where: { projectId, id: { in: candidateIds } }, select: { id: true, number: true } })
+      : Promise.resolve([]),
     traces.length
       ? db.$queryRaw<{ candidate_id: string; key: string; run_id: string }[]>`
           select w.candidate_id, w.key, r.id as run_id

@@ -39,7 +39,16 @@ export interface IterationOptions {
 export interface IterationSummary {
   iterationId: string;
   iteration: number;
-  candidates: { id: string; number: number; parents: string[]; valid: boolean; rejectReason: string | null; searchScore: number | null; inputTokens: number; outputTokens: number }[];
+  candidates: {
+    id: string;
+    number: number;
+    parents: string[];
+    valid: boolean;
+    rejectReason: string | null;
+    searchScore: number | null;
+    inputTokens: number;
+    outputTokens: number;
+  }[];
   /** The proposer's figures; `stop` when it stopped short of finishing (it may still have written candidates). */
   proposer: { filesRead: number; inputTokens: number; outputTokens: number; costUsd: number; stop: Stop | null };
   /** Why the iteration's evaluations stopped short (a budget), if they did. */
@@ -55,11 +64,17 @@ export async function runIteration(projectId: string, options: IterationOptions)
   const iteration = await openIteration(projectId, options);
   const stage = async (name: string, progress: Omit<IterationProgress, "stage"> = {}) => {
     options.onStage?.(name);
-    await db.iteration.update({ where: { id: iteration.id }, data: { stage: name, progress: { stage: name, ...progress } } });
+    await db.iteration.update({
+      where: { id: iteration.id },
+      data: { stage: name, progress: { stage: name, ...progress } },
+    });
   };
   try {
     // One read for the whole iteration: settings saved while it runs apply from the next one.
-    const project = await db.project.findUniqueOrThrow({ where: { id: projectId }, select: { proposerModel: true, proposerCommand: true, candidatesPerIteration: true, settings: true } });
+    const project = await db.project.findUniqueOrThrow({
+      where: { id: projectId },
+      select: { proposerModel: true, proposerCommand: true, candidatesPerIteration: true, settings: true },
+    });
     const settings = readSettings(project.settings);
     const run = runOptions(options, settings);
     const dir = workspaceDir(projectId);
@@ -79,28 +94,55 @@ export async function runIteration(projectId: string, options: IterationOptions)
     await validateAll(iteration, proposals, run);
 
     await stage("evaluating");
-    const candidates = await db.candidate.findMany({ where: { iterationId: iteration.id, status: "valid" }, orderBy: { number: "asc" }, select: { id: true, number: true } });
+    const candidates = await db.candidate.findMany({
+      where: { iterationId: iteration.id, status: "valid" },
+      orderBy: { number: "asc" },
+      select: { id: true, number: true },
+    });
     let stop: Stop | null = null;
     for (const [index, candidate] of candidates.entries()) {
       if (options.signal?.aborted) throw new CancelledError();
       stop = await evaluationBudgetReached(projectId, iteration.id, settings);
       if (stop) break;
-      await stage("evaluating", { candidateId: candidate.id, candidateNumber: candidate.number, candidate: index + 1, candidates: candidates.length });
+      await stage("evaluating", {
+        candidateId: candidate.id,
+        candidateNumber: candidate.number,
+        candidate: index + 1,
+        candidates: candidates.length,
+      });
       const { evaluationId } = await prepareEvaluation(candidate.id, "search", { simulated: options.simulated });
       const status = await db.evaluation.findUniqueOrThrow({ where: { id: evaluationId }, select: { status: true } });
-      const where = { candidateId: candidate.id, candidateNumber: candidate.number, candidate: index + 1, candidates: candidates.length, evaluationId };
+      const where = {
+        candidateId: candidate.id,
+        candidateNumber: candidate.number,
+        candidate: index + 1,
+        candidates: candidates.length,
+        evaluationId,
+      };
       if (status.status !== "done") {
         await runEvaluation(evaluationId, {
           ...run,
           // Tasks done of total and tokens so far, for any page or CLI following along.
-          onProgress: (p) => void stage("evaluating", { ...where, tasksDone: p.done, tasksTotal: p.total, tokens: p.inputTokens + p.outputTokens }).catch(() => {}),
+          onProgress: (p) =>
+            void stage("evaluating", {
+              ...where,
+              tasksDone: p.done,
+              tasksTotal: p.total,
+              tokens: p.inputTokens + p.outputTokens,
+            }).catch(() => {}),
         });
       }
     }
 
     await db.iteration.update({
       where: { id: iteration.id },
-      data: { status: "done", stage: "done", finishedAt: new Date(), progress: { stage: "done" }, ...(stop ? stopColumns(stop) : {}) },
+      data: {
+        status: "done",
+        stage: "done",
+        finishedAt: new Date(),
+        progress: { stage: "done" },
+        ...(stop ? stopColumns(stop) : {}),
+      },
     });
     return summarize(iteration.id);
   } catch (error) {
@@ -121,7 +163,10 @@ function runOptions(options: IterationOptions, settings: ProjectSettings): RunOp
 
 async function openIteration(projectId: string, options: IterationOptions) {
   const unfinished = options.optimizationId
-    ? await db.iteration.findFirst({ where: { optimizationId: options.optimizationId, status: { in: ["queued", "running"] } }, orderBy: { number: "desc" } })
+    ? await db.iteration.findFirst({
+        where: { optimizationId: options.optimizationId, status: { in: ["queued", "running"] } },
+        orderBy: { number: "desc" },
+      })
     : null;
   if (unfinished) return db.iteration.update({ where: { id: unfinished.id }, data: { status: "running" } });
   const [project, instructions] = await Promise.all([
@@ -151,7 +196,12 @@ type IterationRow = Awaited<ReturnType<typeof openIteration>>;
 
 async function propose(
   iteration: IterationRow,
-  project: { proposerModel: string; proposerCommand: string | null; candidatesPerIteration: number; settings: ProjectSettings },
+  project: {
+    proposerModel: string;
+    proposerCommand: string | null;
+    candidatesPerIteration: number;
+    settings: ProjectSettings;
+  },
   dir: string,
   proposalDir: string,
   options: IterationOptions,
@@ -159,7 +209,10 @@ async function propose(
 ): Promise<ProposerResult> {
   const { settings } = project;
   const instructions = iteration.instructionVersionId
-    ? await db.instructionVersion.findUniqueOrThrow({ where: { id: iteration.instructionVersionId }, select: { text: true } })
+    ? await db.instructionVersion.findUniqueOrThrow({
+        where: { id: iteration.instructionVersionId },
+        select: { text: true },
+      })
     : await currentInstructions(iteration.projectId);
   fs.mkdirSync(proposalDir, { recursive: true });
 
@@ -181,13 +234,21 @@ async function propose(
       signal: options.signal,
       checkCandidate: async (source) => {
         const trial = await runTrial(iteration.projectId, source, 3, run);
-        if (!trial.ok) return { ok: false, compileErrors: trial.errors, message: `does not compile: ${trial.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join("; ")}` };
+        if (!trial.ok)
+          return {
+            ok: false,
+            compileErrors: trial.errors,
+            message: `does not compile: ${trial.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join("; ")}`,
+          };
         const results = trial.results.map((run) => ({ taskKey: run.taskKey, status: run.status, score: run.score }));
         const passed = results.filter((run) => run.status === "passed").length;
         return { ok: true, results, message: `${passed} of ${results.length} search tasks passed` };
       },
       record: (event) => transcript.add(event),
-      client: { baseURL: options.upstreamUrl ?? process.env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com", apiKey: options.apiKey ?? process.env.ANTHROPIC_API_KEY ?? "" },
+      client: {
+        baseURL: options.upstreamUrl ?? process.env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com",
+        apiKey: options.apiKey ?? process.env.ANTHROPIC_API_KEY ?? "",
+      },
     });
   } finally {
     await transcript.close();
@@ -210,7 +271,10 @@ function proposerFor(kind: ProposerKind, command: string | null | undefined) {
   if (kind === "claude") return createProposer("claude");
   if (kind === "offline") return createProposer("offline");
   if (kind === "command") {
-    if (!command?.trim()) throw new StudioError("The command proposer needs a command: set it in the project's settings or pass --proposer-command.");
+    if (!command?.trim())
+      throw new StudioError(
+        "The command proposer needs a command: set it in the project's settings or pass --proposer-command.",
+      );
     return createProposer("command", { command });
   }
   throw new StudioError(`The ${kind} proposer is not available in this version of the studio.`);
@@ -218,12 +282,16 @@ function proposerFor(kind: ProposerKind, command: string | null | undefined) {
 
 /** Proposals are kept beside their files, so a resumed iteration validates the same ones. */
 function saveProposals(proposalDir: string, proposals: Proposal[], result: ProposerResult): void {
-  fs.writeFileSync(path.join(proposalDir, "proposals.json"), JSON.stringify({ stopReason: result.stopReason, proposals }, null, 2));
+  fs.writeFileSync(
+    path.join(proposalDir, "proposals.json"),
+    JSON.stringify({ stopReason: result.stopReason, proposals }, null, 2),
+  );
 }
 
 function readSavedProposals(proposalDir: string): Proposal[] | null {
   try {
-    return (JSON.parse(fs.readFileSync(path.join(proposalDir, "proposals.json"), "utf8")) as { proposals: Proposal[] }).proposals;
+    return (JSON.parse(fs.readFileSync(path.join(proposalDir, "proposals.json"), "utf8")) as { proposals: Proposal[] })
+      .proposals;
   } catch {
     return null;
   }
@@ -231,13 +299,26 @@ function readSavedProposals(proposalDir: string): Proposal[] | null {
 
 /** Complete, compiles, honours the contract, survives one search task: or rejected, with why. */
 async function validateAll(iteration: IterationRow, proposals: Proposal[], run: RunOptions): Promise<void> {
-  const existing = await db.candidate.findMany({ where: { projectId: iteration.projectId }, select: { id: true, number: true, sha256: true, iterationId: true } });
+  const existing = await db.candidate.findMany({
+    where: { projectId: iteration.projectId },
+    select: { id: true, number: true, sha256: true, iterationId: true },
+  });
   const fallbackParent = await bestCandidate(iteration.projectId);
   for (const proposal of proposals) {
     const hash = sha256(proposal.source);
     if (existing.some((candidate) => candidate.iterationId === iteration.id && candidate.sha256 === hash)) continue; // stored before an interruption
-    const parentIds = proposal.baseCandidateId && existing.some((candidate) => candidate.id === proposal.baseCandidateId) ? [proposal.baseCandidateId] : fallbackParent ? [fallbackParent.id] : [];
-    const reason = await rejection(iteration.projectId, proposal, existing.find((candidate) => candidate.sha256 === hash)?.number, run);
+    const parentIds =
+      proposal.baseCandidateId && existing.some((candidate) => candidate.id === proposal.baseCandidateId)
+        ? [proposal.baseCandidateId]
+        : fallbackParent
+          ? [fallbackParent.id]
+          : [];
+    const reason = await rejection(
+      iteration.projectId,
+      proposal,
+      existing.find((candidate) => candidate.sha256 === hash)?.number,
+      run,
+    );
     const created = await createCandidate({
       projectId: iteration.projectId,
       source: proposal.source,
@@ -256,12 +337,19 @@ async function validateAll(iteration: IterationRow, proposals: Proposal[], run: 
   }
 }
 
-async function rejection(projectId: string, proposal: Proposal, duplicateOf: number | undefined, run: RunOptions): Promise<string | null> {
+async function rejection(
+  projectId: string,
+  proposal: Proposal,
+  duplicateOf: number | undefined,
+  run: RunOptions,
+): Promise<string | null> {
   if (!proposal.source.trim()) return "The proposal is empty.";
   if (duplicateOf !== undefined) return `Identical to candidate #${duplicateOf}.`;
-  if (!/export\s+default/.test(proposal.source)) return "No default export: a harness must `export default { async run(task, ctx) {…} }`.";
+  if (!/export\s+default/.test(proposal.source))
+    return "No default export: a harness must `export default { async run(task, ctx) {…} }`.";
   const trial = await runTrial(projectId, proposal.source, 1, run);
-  if (!trial.ok) return `Does not compile: ${trial.errors.map((error) => `harness.ts:${error.line}:${error.column}: ${error.message}`).join("; ")}`;
+  if (!trial.ok)
+    return `Does not compile: ${trial.errors.map((error) => `harness.ts:${error.line}:${error.column}: ${error.message}`).join("; ")}`;
   const smoke = trial.results[0];
   // A harness error on the smoke task rejects it; a grader error is the suite's problem, not the proposal's.
   if (smoke?.status === "error" && isErrorKind(smoke.errorKind)) {
@@ -290,7 +378,12 @@ export async function summarize(iterationId: string): Promise<IterationSummary> 
           status: true,
           rejectReason: true,
           parents: { select: { parentId: true } },
-          evaluations: { where: { split: "search" }, orderBy: { createdAt: "desc" }, take: 1, select: { score: true, status: true, inputTokens: true, outputTokens: true } },
+          evaluations: {
+            where: { split: "search" },
+            orderBy: { createdAt: "desc" },
+            take: 1,
+            select: { score: true, status: true, inputTokens: true, outputTokens: true },
+          },
         },
       },
     },

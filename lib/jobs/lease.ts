@@ -48,10 +48,8 @@ export async function takeLease(work: LeasedWork, id: string, seen: LeaseHolder)
 export function holdLease(work: LeasedWork, id: string, onCancel: () => void): { release(): void } {
   let cancelled = false;
   const timer = setInterval(async () => {
-    const rows = await db
-      .$queryRaw<{ cancelRequested: boolean }[]>`
-        update ${TABLES[work]} set "heartbeatAt" = now() where id = ${id} returning "cancelRequested"`
-      .catch(() => []);
+    const rows = await db.$queryRaw<{ cancelRequested: boolean }[]>`
+        update ${TABLES[work]} set "heartbeatAt" = now() where id = ${id} returning "cancelRequested"`.catch(() => []);
     if (rows[0]?.cancelRequested && !cancelled) {
       cancelled = true;
       onCancel();
@@ -59,4 +57,3 @@ export function holdLease(work: LeasedWork, id: string, onCancel: () => void): {
   }, HEARTBEAT_MS);
   return { release: () => clearInterval(timer) };
 }
-

@@ -22,7 +22,12 @@ export function jobQueue(): Promise<PgBoss> {
   boss ??= (async () => {
     const url = process.env.DATABASE_URL;
     if (!url) throw new Error("DATABASE_URL is not set");
-    const instance = new PgBoss({ connectionString: url, schema: "pgboss", max: 4, application_name: "harness-studio" });
+    const instance = new PgBoss({
+      connectionString: url,
+      schema: "pgboss",
+      max: 4,
+      application_name: "harness-studio",
+    });
     instance.on("error", (error) => console.error(`[jobs] ${error.message}`));
     await instance.start();
     for (const name of Object.values(QUEUES)) {

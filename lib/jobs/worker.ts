@@ -28,7 +28,10 @@ export async function startJobWorker(log: (line: string) => void): Promise<JobWo
   await queue.work<{ optimizationId: string }>(QUEUES.optimize, { pollingIntervalSeconds: 1 }, async ([job]) => {
     await track(logFailure(runOptimization(job.data.optimizationId), log, `optimization ${job.data.optimizationId}`));
   });
-  const sweeper = setInterval(() => void requeueOrphans(log).catch((error) => log(`sweep failed: ${error.message}`)), SWEEP_MS);
+  const sweeper = setInterval(
+    () => void requeueOrphans(log).catch((error) => log(`sweep failed: ${error.message}`)),
+    SWEEP_MS,
+  );
   await requeueOrphans(log);
   log("Job worker ready.");
   return {
@@ -50,10 +53,17 @@ async function logFailure(work: Promise<unknown>, log: (line: string) => void, w
 
 /** Evaluations and optimizations marked running whose worker is gone go back on the queue. */
 async function requeueOrphans(log: (line: string) => void): Promise<void> {
-  const optimizations = await db.optimization.findMany({ where: { status: { in: ["queued", "running"] } }, select: { id: true, status: true, workerId: true, heartbeatAt: true } });
+  const optimizations = await db.optimization.findMany({
+    where: { status: { in: ["queued", "running"] } },
+    select: { id: true, status: true, workerId: true, heartbeatAt: true },
+  });
   for (const row of optimizations) {
     if (row.status === "running" && workerGone(row.workerId, row.heartbeatAt)) {
-      const id = await enqueue(QUEUES.optimize, { optimizationId: row.id }, `resume:${row.id}:${row.heartbeatAt?.getTime() ?? 0}`);
+      const id = await enqueue(
+        QUEUES.optimize,
+        { optimizationId: row.id },
+        `resume:${row.id}:${row.heartbeatAt?.getTime() ?? 0}`,
+      );
       if (id) log(`Resuming optimization ${row.id} left by ${row.workerId}.`);
     }
   }
@@ -63,7 +73,11 @@ async function requeueOrphans(log: (line: string) => void): Promise<void> {
   });
   for (const row of evaluations) {
     if (workerGone(row.workerId, row.heartbeatAt)) {
-      const id = await enqueue(QUEUES.evaluate, { evaluationId: row.id }, `resume:${row.id}:${row.heartbeatAt?.getTime() ?? 0}`);
+      const id = await enqueue(
+        QUEUES.evaluate,
+        { evaluationId: row.id },
+        `resume:${row.id}:${row.heartbeatAt?.getTime() ?? 0}`,
+      );
       if (id) log(`Resuming evaluation ${row.id} left by ${row.workerId}.`);
     }
   }

@@ -34,10 +34,16 @@ export async function iterationEvaluationSpending(iterationId: string): Promise<
 export function reached(label: string, limit: Limit | undefined, spent: Spent): Stop | null {
   if (limit?.tokens !== undefined && spent.tokens >= limit.tokens) {
     const used = Math.round(spent.tokens).toLocaleString("en-US");
-    return { kind: "budget", message: `${label} budget reached: ${used} of ${limit.tokens.toLocaleString("en-US")} tokens used.` };
+    return {
+      kind: "budget",
+      message: `${label} budget reached: ${used} of ${limit.tokens.toLocaleString("en-US")} tokens used.`,
+    };
   }
   if (limit?.usd !== undefined && spent.usd >= limit.usd) {
-    return { kind: "budget", message: `${label} budget reached: $${spent.usd.toFixed(2)} of $${limit.usd.toFixed(2)} spent.` };
+    return {
+      kind: "budget",
+      message: `${label} budget reached: $${spent.usd.toFixed(2)} of $${limit.usd.toFixed(2)} spent.`,
+    };
   }
   return null;
 }
@@ -47,7 +53,10 @@ export async function projectBudgetReached(projectId: string, settings: ProjectS
   const budget = settings.budgets.project;
   if (!budget) return null;
   const spent = await projectSpending(projectId);
-  return reached("Project proposer", budget.proposer, spent.proposer) ?? reached("Project evaluation", budget.evaluation, spent.evaluation);
+  return (
+    reached("Project proposer", budget.proposer, spent.proposer) ??
+    reached("Project evaluation", budget.evaluation, spent.evaluation)
+  );
 }
 
 /**
@@ -55,7 +64,11 @@ export async function projectBudgetReached(projectId: string, settings: ProjectS
  * project's, dollars turned into tokens at the proposer model's input price (the cheaper
  * side, so the allowance is never generous).
  */
-export async function proposerAllowance(projectId: string, settings: ProjectSettings, model: string): Promise<number | undefined> {
+export async function proposerAllowance(
+  projectId: string,
+  settings: ProjectSettings,
+  model: string,
+): Promise<number | undefined> {
   const perToken = (priceFor(model)?.inputPerMTok ?? 0) / 1_000_000;
   const asTokens = (limit: Limit | undefined, spent: Spent) => {
     const options: number[] = [];
@@ -64,19 +77,25 @@ export async function proposerAllowance(projectId: string, settings: ProjectSett
     return options.length ? Math.max(0, Math.floor(Math.min(...options))) : undefined;
   };
   const spent = await projectSpending(projectId);
-  const allowances = [asTokens(settings.budgets.iteration?.proposer, { tokens: 0, usd: 0 }), asTokens(settings.budgets.project?.proposer, spent.proposer)].filter(
-    (value): value is number => value !== undefined,
-  );
+  const allowances = [
+    asTokens(settings.budgets.iteration?.proposer, { tokens: 0, usd: 0 }),
+    asTokens(settings.budgets.project?.proposer, spent.proposer),
+  ].filter((value): value is number => value !== undefined);
   return allowances.length ? Math.min(...allowances) : undefined;
 }
 
 /** Before evaluating one more candidate of an iteration. */
-export async function evaluationBudgetReached(projectId: string, iterationId: string, settings: ProjectSettings): Promise<Stop | null> {
+export async function evaluationBudgetReached(
+  projectId: string,
+  iterationId: string,
+  settings: ProjectSettings,
+): Promise<Stop | null> {
   const { iteration, project } = settings.budgets;
   if (iteration?.evaluation) {
     const stop = reached("Iteration evaluation", iteration.evaluation, await iterationEvaluationSpending(iterationId));
     if (stop) return stop;
   }
-  if (project?.evaluation) return reached("Project evaluation", project.evaluation, (await projectSpending(projectId)).evaluation);
+  if (project?.evaluation)
+    return reached("Project evaluation", project.evaluation, (await projectSpending(projectId)).evaluation);
   return null;
 }

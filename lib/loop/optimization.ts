@@ -30,16 +30,26 @@ export async function createOptimization(
   iterations: number,
   proposer?: { kind?: ProposerKind; command?: string | null; offline?: boolean },
 ): Promise<string> {
-  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 1000) throw new StudioError("Iterations must be a whole number from 1 to 1000.");
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 1000)
+    throw new StudioError("Iterations must be a whole number from 1 to 1000.");
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`optimization:${projectId}`}))`;
     const project = await tx.project.findUnique({ where: { id: projectId }, select: { simulated: true } });
     if (!project) throw noSuchProject(projectId);
-    const going = await tx.optimization.findFirst({ where: { projectId, status: { in: ["queued", "running"] } }, select: { id: true, workerId: true, heartbeatAt: true, status: true } });
+    const going = await tx.optimization.findFirst({
+      where: { projectId, status: { in: ["queued", "running"] } },
+      select: { id: true, workerId: true, heartbeatAt: true, status: true },
+    });
     if (going && !(going.status === "running" && workerGone(going.workerId, going.heartbeatAt))) {
-      throw new StudioError(`An optimization is already ${going.status} for this project (${going.id}): one at a time.`);
+      throw new StudioError(
+        `An optimization is already ${going.status} for this project (${going.id}): one at a time.`,
+      );
     }
-    if (going) await tx.optimization.update({ where: { id: going.id }, data: { status: "failed", error: "Superseded after its worker died.", finishedAt: new Date() } });
+    if (going)
+      await tx.optimization.update({
+        where: { id: going.id },
+        data: { status: "failed", error: "Superseded after its worker died.", finishedAt: new Date() },
+      });
     // Offline: the offline proposer and the offline model, and every result marked simulated.
     const offline = proposer?.offline === true;
     if (offline) await tx.project.update({ where: { id: projectId }, data: { simulated: true } });
@@ -75,9 +85,13 @@ export interface OptimizationResult {
   frontier: string[];
 }
 
-export async function runOptimization(optimizationId: string, options: OptimizeOptions = {}): Promise<OptimizationResult> {
+export async function runOptimization(
+  optimizationId: string,
+  options: OptimizeOptions = {},
+): Promise<OptimizationResult> {
   const optimization = await claim(optimizationId);
-  if (optimization.simulated && !options.upstreamUrl) options = { ...options, upstreamUrl: await offlineUpstream(), apiKey: null };
+  if (optimization.simulated && !options.upstreamUrl)
+    options = { ...options, upstreamUrl: await offlineUpstream(), apiKey: null };
   const abort = new AbortController();
   options.signal?.addEventListener("abort", () => abort.abort(), { once: true });
   const lease = holdLease("optimization", optimizationId, () => abort.abort());
@@ -91,7 +105,10 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
     await evaluateUnscored(optimization.projectId, { ...options, simulated: optimization.simulated }, abort.signal);
     for (let done = optimization.iterationsDone; done < optimization.iterationsRequested; done++) {
       // Read before each iteration: settings saved while a run goes apply from its next iteration.
-      const project = await db.project.findUniqueOrThrow({ where: { id: optimization.projectId }, select: { proposerKind: true, proposerCommand: true, settings: true } });
+      const project = await db.project.findUniqueOrThrow({
+        where: { id: optimization.projectId },
+        select: { proposerKind: true, proposerCommand: true, settings: true },
+      });
       stop = await projectBudgetReached(optimization.projectId, readSettings(project.settings));
       if (stop) break;
       if (abort.signal.aborted) {
@@ -117,13 +134,24 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
       }
       if (summary.stop) {
         stop = summary.stop; // a budget reached inside the iteration ends the run too
-        options.onIteration?.(summary, (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id));
+        options.onIteration?.(
+          summary,
+          (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id),
+        );
         break;
       }
-      options.onIteration?.(summary, (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id));
+      options.onIteration?.(
+        summary,
+        (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id),
+      );
     }
     // Not past a budget: the held-out scores would be spending it cannot afford.
-    if (status === "done" && !stop) await evaluateFrontierOnTest(optimization.projectId, { ...options, simulated: optimization.simulated }, abort.signal);
+    if (status === "done" && !stop)
+      await evaluateFrontierOnTest(
+        optimization.projectId,
+        { ...options, simulated: optimization.simulated },
+        abort.signal,
+      );
   } catch (caught) {
     if (abort.signal.aborted) {
       status = "cancelled";
@@ -140,12 +168,23 @@ export async function runOptimization(optimizationId: string, options: OptimizeO
     data: { status, ...stopColumns(stop), error, finishedAt: new Date(), workerId: null, heartbeatAt: null },
     select: { iterationsDone: true },
   });
-  return { optimizationId, status, stop, iterationsDone: finished.iterationsDone, frontier: (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id) };
+  return {
+    optimizationId,
+    status,
+    stop,
+    iterationsDone: finished.iterationsDone,
+    frontier: (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id),
+  };
 }
 
 async function evaluateUnscored(projectId: string, options: OptimizeOptions, signal: AbortSignal): Promise<void> {
   const unscored = await db.candidate.findMany({
-    where: { projectId, status: "valid", iterationId: null, evaluations: { none: { split: "search", status: "done" } } },
+    where: {
+      projectId,
+      status: "valid",
+      iterationId: null,
+      evaluations: { none: { split: "search", status: "done" } },
+    },
     orderBy: { number: "asc" },
     select: { id: true },
   });

@@ -22,7 +22,10 @@ const ARROW = "=>";
 
 /** Quotes and backticks around a label are presentation, not part of it. */
 function cleanLabel(label: string): string {
-  return label.trim().replace(/^["'`]+|["'`]+$/g, "").trim();
+  return label
+    .trim()
+    .replace(/^["'`]+|["'`]+$/g, "")
+    .trim();
 }
 
 /**
@@ -69,7 +72,11 @@ export function findLabels(prompt: string): string[] {
   let labels: string[] = [];
   for (const line of prompt.split(/\r?\n/)) {
     const match = LABELS_LINE.exec(line);
-    if (match) labels = match[1].split(",").map(cleanLabel).filter((label) => label !== "");
+    if (match)
+      labels = match[1]
+        .split(",")
+        .map(cleanLabel)
+        .filter((label) => label !== "");
   }
   return labels;
 }

@@ -13,9 +13,13 @@ export interface ApiError {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
-const invalid = (message: string): { ok: false; error: ApiError } => ({ ok: false, error: { status: 400, type: "invalid_request_error", message } });
+const invalid = (message: string): { ok: false; error: ApiError } => ({
+  ok: false,
+  error: { status: 400, type: "invalid_request_error", message },
+});
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
 
 /** Blocks need a string `type`; text blocks a string `text`. Other block kinds pass through unread. */
 function checkContent(content: unknown, where: string): string | null {
@@ -58,10 +62,14 @@ export function checkRequest(body: unknown, options: { countOnly?: boolean } = {
     if (problem) return invalid(problem);
   }
   if (body.tools !== undefined && !Array.isArray(body.tools)) return invalid("tools: Input should be a valid list");
-  if (body.stop_sequences !== undefined && !(Array.isArray(body.stop_sequences) && body.stop_sequences.every((s) => typeof s === "string"))) {
+  if (
+    body.stop_sequences !== undefined &&
+    !(Array.isArray(body.stop_sequences) && body.stop_sequences.every((s) => typeof s === "string"))
+  ) {
     return invalid("stop_sequences: Input should be a valid list of strings");
   }
-  if (body.stream !== undefined && typeof body.stream !== "boolean") return invalid("stream: Input should be a valid boolean");
+  if (body.stream !== undefined && typeof body.stream !== "boolean")
+    return invalid("stream: Input should be a valid boolean");
   return { ok: true, value: body as unknown as OfflineRequest };
 }
 
@@ -72,11 +80,16 @@ export function requestHash(body: unknown): string {
 
 export function idFor(prefix: "msg" | "req", body: unknown): string {
   // Base64url of the hash, like the real API's opaque ids; the prefix keeps a message id from a request id apart.
-  return `${prefix}_offline_${Buffer.from(requestHash([prefix, body]), "hex").toString("base64url").slice(0, 24)}`;
+  return `${prefix}_offline_${Buffer.from(requestHash([prefix, body]), "hex")
+    .toString("base64url")
+    .slice(0, 24)}`;
 }
 
 /** Cuts the answer where the API would stop: at the first stop sequence, else at max_tokens. */
-export function finishAnswer(text: string, request: OfflineRequest): { text: string; stopReason: StopReason; stopSequence: string | null } {
+export function finishAnswer(
+  text: string,
+  request: OfflineRequest,
+): { text: string; stopReason: StopReason; stopSequence: string | null } {
   let cut = text;
   let stopReason: StopReason = "end_turn";
   let stopSequence: string | null = null;
@@ -90,7 +103,9 @@ export function finishAnswer(text: string, request: OfflineRequest): { text: str
   }
   const limit = request.max_tokens;
   if (limit !== undefined && tokensFor(characters(cut)) > limit) {
-    cut = Array.from(cut).slice(0, limit * 4).join("");
+    cut = Array.from(cut)
+      .slice(0, limit * 4)
+      .join("");
     stopReason = "max_tokens";
     stopSequence = null;
   }
@@ -151,7 +166,13 @@ export function streamEvents(message: Message): RawMessageStreamEvent[] {
   const events: RawMessageStreamEvent[] = [
     {
       type: "message_start",
-      message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...message.usage, output_tokens: 1 } },
+      message: {
+        ...message,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...message.usage, output_tokens: 1 },
+      },
     },
   ];
   message.content.forEach((block, index) => {
@@ -164,7 +185,12 @@ export function streamEvents(message: Message): RawMessageStreamEvent[] {
   });
   events.push({
     type: "message_delta",
-    delta: { stop_reason: message.stop_reason, stop_sequence: message.stop_sequence, stop_details: null, container: null },
+    delta: {
+      stop_reason: message.stop_reason,
+      stop_sequence: message.stop_sequence,
+      stop_details: null,
+      container: null,
+    },
     usage: {
       input_tokens: message.usage.input_tokens,
       output_tokens: message.usage.output_tokens,

@@ -40,7 +40,12 @@ export async function startOfflineModel(options: OfflineModelOptions = {}): Prom
   const server = http.createServer((req, res) => {
     res.on("error", () => {}); // a client that hangs up mid-stream is not our failure
     handle(req, res).catch((error) => {
-      if (!res.headersSent) sendError(res, { status: 500, type: "api_error", message: `offline model failed: ${String(error?.message ?? error)}` });
+      if (!res.headersSent)
+        sendError(res, {
+          status: 500,
+          type: "api_error",
+          message: `offline model failed: ${String(error?.message ?? error)}`,
+        });
       else res.destroy();
     });
   });
@@ -62,10 +67,15 @@ export async function startOfflineModel(options: OfflineModelOptions = {}): Prom
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? "/", "http://offline").pathname;
-  const route = req.method === "POST" && (path === "/v1/messages" || path === "/v1/messages/count_tokens") ? path : null;
+  const route =
+    req.method === "POST" && (path === "/v1/messages" || path === "/v1/messages/count_tokens") ? path : null;
   if (!route) {
     req.resume(); // drain the body so the connection can be reused
-    return sendError(res, { status: 404, type: "not_found_error", message: `The offline model has no route ${req.method} ${path}.` });
+    return sendError(res, {
+      status: 404,
+      type: "not_found_error",
+      message: `The offline model has no route ${req.method} ${path}.`,
+    });
   }
 
   const read = await readBody(req);
@@ -74,7 +84,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   try {
     body = JSON.parse(read.text);
   } catch {
-    return sendError(res, { status: 400, type: "invalid_request_error", message: "There was an error parsing the body of your request: it is not valid JSON." });
+    return sendError(res, {
+      status: 400,
+      type: "invalid_request_error",
+      message: "There was an error parsing the body of your request: it is not valid JSON.",
+    });
   }
 
   if (route === "/v1/messages/count_tokens") {
@@ -120,7 +134,14 @@ function readBody(req: IncomingMessage): Promise<{ ok: true; text: string } | { 
     req.on("error", reject);
     req.on("end", () => {
       if (size > MAX_REQUEST_BYTES) {
-        resolve({ ok: false, error: { status: 413, type: "request_too_large", message: `Request exceeds the maximum size of ${MAX_REQUEST_BYTES} bytes.` } });
+        resolve({
+          ok: false,
+          error: {
+            status: 413,
+            type: "request_too_large",
+            message: `Request exceeds the maximum size of ${MAX_REQUEST_BYTES} bytes.`,
+          },
+        });
       } else {
         resolve({ ok: true, text: Buffer.concat(chunks).toString("utf8") });
       }
@@ -142,7 +163,16 @@ function sendJson(res: ServerResponse, status: number, value: unknown, requestBo
 /** Anthropic's error shape: `{ type: "error", error: { type, message }, request_id }`. */
 function sendError(res: ServerResponse, error: ApiError, requestBody: unknown = null): void {
   const requestId = idFor("req", [error.status, error.message, requestBody]);
-  const text = JSON.stringify({ type: "error", error: { type: error.type, message: error.message }, request_id: requestId });
-  res.writeHead(error.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "request-id": requestId, ...SIMULATED_HEADER });
+  const text = JSON.stringify({
+    type: "error",
+    error: { type: error.type, message: error.message },
+    request_id: requestId,
+  });
+  res.writeHead(error.status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    "request-id": requestId,
+    ...SIMULATED_HEADER,
+  });
   res.end(text);
 }

@@ -65,7 +65,10 @@ export function explain(request: Pick<OfflineRequest, "system" | "messages">): A
     if (bare) return { text: result, rule: "arithmetic" };
     if (!careful) return { text: `Let me see. The answer is ${result}.`, rule: "arithmetic" };
     const worked = solution.steps.map(formatStep);
-    return { text: ["Let me work through it step by step.", ...worked, `The answer is ${result}.`].join("\n"), rule: "arithmetic" };
+    return {
+      text: ["Let me work through it step by step.", ...worked, `The answer is ${result}.`].join("\n"),
+      rule: "arithmetic",
+    };
   }
 
   return { text: FALLBACK_ANSWER, rule: "fallback" };

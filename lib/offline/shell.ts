@@ -12,7 +12,10 @@ const KEY = "[A-Za-z0-9_-]+";
 /** The Task-line templates of RULES.md, matched case-insensitively against the whole line. */
 export const TASK_TEMPLATES = {
   fix: new RegExp(`^The script (${NAME}) fails; fix the line marked BUG so it prints OK\\.?$`, "i"),
-  log: new RegExp(`^In (${NAME}), find the value of (${KEY}) for the request that failed and write it to answer\\.txt\\.?$`, "i"),
+  log: new RegExp(
+    `^In (${NAME}), find the value of (${KEY}) for the request that failed and write it to answer\\.txt\\.?$`,
+    "i",
+  ),
   convert: new RegExp(`^Convert (${NAME}) to (${NAME}) \\(tabs instead of commas\\)\\.?$`, "i"),
 } as const;
 

@@ -42,7 +42,10 @@ export class ProjectInputError extends StudioError {
     readonly where: string,
     readonly problems: FileProblem[],
   ) {
-    super(`Cannot create the project from ${where} (${countProblems(problems)}):\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`, { code: "invalid" });
+    super(
+      `Cannot create the project from ${where} (${countProblems(problems)}):\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`,
+      { code: "invalid" },
+    );
     this.name = "ProjectInputError";
   }
 }
@@ -62,11 +65,24 @@ export async function createProjectFromFiles(input: CreateProjectFromFilesInput)
   const result = await db.$transaction(
     async (tx) => {
       const project = await tx.project.create({
-        data: { name: input.name ?? suite.config.name, description: input.description ?? "", simulated: input.simulated ?? false },
+        data: {
+          name: input.name ?? suite.config.name,
+          description: input.description ?? "",
+          simulated: input.simulated ?? false,
+        },
       });
       await saveSuite(tx, project.id, suite);
       const seed = await tx.candidate.create({
-        data: { projectId: project.id, number: 1, source, sha256: sha256(source), origin: "seed", status: "valid", simulated: input.simulated ?? false, rationale: `Seed harness from ${file}.` },
+        data: {
+          projectId: project.id,
+          number: 1,
+          source,
+          sha256: sha256(source),
+          origin: "seed",
+          status: "valid",
+          simulated: input.simulated ?? false,
+          rationale: `Seed harness from ${file}.`,
+        },
       });
       return { projectId: project.id, seedCandidateId: seed.id };
     },
@@ -74,7 +90,10 @@ export async function createProjectFromFiles(input: CreateProjectFromFilesInput)
   );
   return {
     ...result,
-    tasks: { search: suite.tasks.filter((task) => task.split === "search").length, test: suite.tasks.filter((task) => task.split === "test").length },
+    tasks: {
+      search: suite.tasks.filter((task) => task.split === "search").length,
+      test: suite.tasks.filter((task) => task.split === "test").length,
+    },
   };
 }
 
@@ -87,7 +106,9 @@ export async function createProjectFromExample(name: string): Promise<CreatedPro
 /** POST /api/projects with multipart form data: an uploaded suite (a folder's files, or a .zip) and seed harness. */
 export async function createProjectFromUpload(request: Request): Promise<CreatedProject> {
   const upload = await readUpload(request);
-  return listingProblems(createProjectFromFiles({ suite: memoryFiles(upload.suite), harness: upload.harness, name: upload.name }));
+  return listingProblems(
+    createProjectFromFiles({ suite: memoryFiles(upload.suite), harness: upload.harness, name: upload.name }),
+  );
 }
 
 /** The browser lists the problems by file and line, so its message is one line, not the CLI's list. */
@@ -96,12 +117,18 @@ async function listingProblems(creating: Promise<CreatedProject>): Promise<Creat
     return await creating;
   } catch (error) {
     if (!(error instanceof ProjectInputError)) throw error;
-    throw new StudioError(`The suite or harness has ${countProblems(error.problems)}; nothing was saved.`, { code: "invalid", details: { problems: error.problems } });
+    throw new StudioError(`The suite or harness has ${countProblems(error.problems)}; nothing was saved.`, {
+      code: "invalid",
+      details: { problems: error.problems },
+    });
   }
 }
 
 /** Loads the suite and compiles the harness and grader, collecting every problem at once. */
-async function check(files: SuiteFiles, harness: { file: string; source: string }): Promise<{ suite: LoadedSuite | null; problems: FileProblem[] }> {
+async function check(
+  files: SuiteFiles,
+  harness: { file: string; source: string },
+): Promise<{ suite: LoadedSuite | null; problems: FileProblem[] }> {
   const problems: FileProblem[] = [];
   const suite = await loadSuite(files).catch((error: unknown) => {
     if (!(error instanceof SuiteLoadError)) throw error;
@@ -119,5 +146,9 @@ async function check(files: SuiteFiles, harness: { file: string; source: string 
 }
 
 function compileProblems(file: string, errors: CompileError[]): FileProblem[] {
-  return errors.map((error) => (error.line ? { file, line: error.line, column: error.column, message: error.message } : { file, message: error.message }));
+  return errors.map((error) =>
+    error.line
+      ? { file, line: error.line, column: error.column, message: error.message }
+      : { file, message: error.message },
+  );
 }

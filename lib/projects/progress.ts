@@ -27,10 +27,25 @@ export async function projectProgress(projectId: string): Promise<RunProgress> {
   const optimization = await db.optimization.findFirst({
     where: { projectId },
     orderBy: { createdAt: "desc" },
-    select: { id: true, status: true, iterationsDone: true, iterationsRequested: true, stopKind: true, stopReason: true, error: true, simulated: true, workerId: true, heartbeatAt: true },
+    select: {
+      id: true,
+      status: true,
+      iterationsDone: true,
+      iterationsRequested: true,
+      stopKind: true,
+      stopReason: true,
+      error: true,
+      simulated: true,
+      workerId: true,
+      heartbeatAt: true,
+    },
   });
   const iteration = optimization
-    ? await db.iteration.findFirst({ where: { optimizationId: optimization.id }, orderBy: { number: "desc" }, select: { number: true, stage: true, progress: true, status: true } })
+    ? await db.iteration.findFirst({
+        where: { optimizationId: optimization.id },
+        orderBy: { number: "desc" },
+        select: { number: true, stage: true, progress: true, status: true },
+      })
     : null;
   const running = optimization ? optimization.status === "queued" || optimization.status === "running" : false;
   // Before its first iteration a run scores the seed: show that evaluation's progress.
@@ -39,7 +54,16 @@ export async function projectProgress(projectId: string): Promise<RunProgress> {
       ? await db.evaluation.findFirst({
           where: { status: "running", candidate: { projectId } },
           orderBy: { startedAt: "desc" },
-          select: { id: true, taskCount: true, passedCount: true, failedCount: true, errorCount: true, inputTokens: true, outputTokens: true, candidate: { select: { number: true } } },
+          select: {
+            id: true,
+            taskCount: true,
+            passedCount: true,
+            failedCount: true,
+            errorCount: true,
+            inputTokens: true,
+            outputTokens: true,
+            candidate: { select: { number: true } },
+          },
         })
       : null;
   return {

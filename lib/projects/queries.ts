@@ -108,7 +108,15 @@ export interface ProjectTotals {
 
 export async function getProjectTotals(projectId: string): Promise<ProjectTotals> {
   const [counts] = await db.$queryRaw<
-    { search_tasks: number; test_tasks: number; candidates: number; iterations: number; input_tokens: number; output_tokens: number; cost: number }[]
+    {
+      search_tasks: number;
+      test_tasks: number;
+      candidates: number;
+      iterations: number;
+      input_tokens: number;
+      output_tokens: number;
+      cost: number;
+    }[]
   >`
     select
       (select count(*)::int from "Task" t join "TaskSuite" s on s.id = t."suiteId" where s."projectId" = ${projectId} and t.split = 'search') as search_tasks,
@@ -123,7 +131,11 @@ export async function getProjectTotals(projectId: string): Promise<ProjectTotals
         + coalesce((select sum("costUsd") from "Iteration" where "projectId" = ${projectId}), 0) as cost`;
   const best = await bestCandidate(projectId);
   const test = best
-    ? await db.evaluation.findFirst({ where: { candidateId: best.id, split: "test", status: "done" }, orderBy: { finishedAt: "desc" }, select: { score: true } })
+    ? await db.evaluation.findFirst({
+        where: { candidateId: best.id, split: "test", status: "done" },
+        orderBy: { finishedAt: "desc" },
+        select: { score: true },
+      })
     : null;
   return {
     searchTasks: counts.search_tasks,
@@ -133,6 +145,8 @@ export async function getProjectTotals(projectId: string): Promise<ProjectTotals
     inputTokens: Number(counts.input_tokens),
     outputTokens: Number(counts.output_tokens),
     costUsd: Number(counts.cost),
-    best: best ? { candidateId: best.id, number: best.number, searchScore: best.score, testScore: test?.score ?? null } : null,
+    best: best
+      ? { candidateId: best.id, number: best.number, searchScore: best.score, testScore: test?.score ?? null }
+      : null,
   };
 }

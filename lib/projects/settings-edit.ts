@@ -17,7 +17,9 @@ const modelName = z
   .string({ error: "must be text" })
   .min(1, { error: "must not be empty" })
   .max(200, { error: "must be at most 200 characters" })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, { error: "must be a model name such as claude-sonnet-4-5: letters, digits and - . _ : / @, no spaces" });
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, {
+    error: "must be a model name such as claude-sonnet-4-5: letters, digits and - . _ : / @, no spaces",
+  });
 
 const settingsInputSchema = z
   .object({
@@ -50,9 +52,17 @@ export const settingsBody = z.unknown().transform((body, ctx) => {
   const parsed = settingsInputSchema.safeParse(body);
   // As they are: fieldErrors reads their codes (unrecognized_keys) and paths.
   if (!parsed.success) ctx.issues.push(...(parsed.error.issues as z.core.$ZodRawIssue[]));
-  const { proposerKind, proposerCommand } = (typeof body === "object" && body ? body : {}) as { proposerKind?: unknown; proposerCommand?: unknown };
+  const { proposerKind, proposerCommand } = (typeof body === "object" && body ? body : {}) as {
+    proposerKind?: unknown;
+    proposerCommand?: unknown;
+  };
   if (proposerKind === "command" && !(typeof proposerCommand === "string" && proposerCommand.trim())) {
-    ctx.addIssue({ code: "custom", path: ["proposerCommand"], message: "is needed when the proposer is a command", input: proposerCommand });
+    ctx.addIssue({
+      code: "custom",
+      path: ["proposerCommand"],
+      message: "is needed when the proposer is a command",
+      input: proposerCommand,
+    });
   }
   return parsed.success ? parsed.data : z.NEVER;
 });
@@ -64,7 +74,15 @@ export interface SettingsView extends SettingsInput {
   timeoutMs: number | null;
 }
 
-const select = { model: true, proposerKind: true, proposerModel: true, proposerCommand: true, candidatesPerIteration: true, settings: true, suite: { select: { timeoutMs: true } } } as const;
+const select = {
+  model: true,
+  proposerKind: true,
+  proposerModel: true,
+  proposerCommand: true,
+  candidatesPerIteration: true,
+  settings: true,
+  suite: { select: { timeoutMs: true } },
+} as const;
 
 export async function readProjectSettings(projectId: string): Promise<SettingsView | null> {
   const row = await db.project.findUnique({ where: { id: projectId }, select });
@@ -95,7 +113,15 @@ export async function saveProjectSettings(projectId: string, input: SettingsInpu
   return getProjectSettings(projectId);
 }
 
-function view(row: { model: string; proposerKind: ProposerKind; proposerModel: string; proposerCommand: string | null; candidatesPerIteration: number; settings: unknown; suite: { timeoutMs: number } | null }): SettingsView {
+function view(row: {
+  model: string;
+  proposerKind: ProposerKind;
+  proposerModel: string;
+  proposerCommand: string | null;
+  candidatesPerIteration: number;
+  settings: unknown;
+  suite: { timeoutMs: number } | null;
+}): SettingsView {
   return {
     model: row.model,
     proposerKind: row.proposerKind,

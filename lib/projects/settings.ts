@@ -8,7 +8,11 @@ const number = { error: "must be a number" };
 /** A limit in tokens (input + output), dollars, or both: whichever is reached first. */
 const limit = z
   .object({
-    tokens: z.number(number).int({ error: "must be a whole number of tokens" }).positive({ error: "must be more than 0 tokens" }).optional(),
+    tokens: z
+      .number(number)
+      .int({ error: "must be a whole number of tokens" })
+      .positive({ error: "must be more than 0 tokens" })
+      .optional(),
     usd: z.number(number).positive({ error: "must be more than $0" }).optional(),
   })
   .strict();
@@ -31,7 +35,12 @@ export const projectSettingsSchema = z
       .strict()
       .default({}),
     /** Task runs at once for independent suites; default: the number of cores. */
-    concurrency: z.number(number).int({ error: "must be a whole number from 1 to 64" }).positive({ error: "must be a whole number from 1 to 64" }).max(64, { error: "must be a whole number from 1 to 64" }).optional(),
+    concurrency: z
+      .number(number)
+      .int({ error: "must be a whole number from 1 to 64" })
+      .positive({ error: "must be a whole number from 1 to 64" })
+      .max(64, { error: "must be a whole number from 1 to 64" })
+      .optional(),
     /** Memory limit of one sandbox worker, in MiB. */
     memoryMb: z
       .number(number)

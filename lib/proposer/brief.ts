@@ -19,8 +19,10 @@ export function iterationBrief(facts: BriefFacts): string {
     `# Iteration ${facts.iteration}: write ${k} new candidate harness${k === 1 ? "" : "es"}`,
     "",
     facts.mode === "tools"
-      ? "Every path in your tools is relative to the workspace root. You may read anything in the workspace; you may write only under " + `${dir}/.`
-      : "Your working directory is the workspace root. Read anything in it; write only under " + `${dir}/ (also in $PROPOSAL_DIR).`,
+      ? "Every path in your tools is relative to the workspace root. You may read anything in the workspace; you may write only under " +
+        `${dir}/.`
+      : "Your working directory is the workspace root. Read anything in it; write only under " +
+        `${dir}/ (also in $PROPOSAL_DIR).`,
     "",
     `Write each candidate to its own folder: ${dir}/<short-name>/harness.ts, with ${dir}/<short-name>/proposal.json beside it:`,
     '  { "hypothesis": "...", "axis": "exploit" | "explore", "base": "<candidate id from candidates/> or null", "rationale": "..." }',

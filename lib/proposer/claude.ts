@@ -8,7 +8,15 @@
 // last block of the two newest user messages (4, the API's maximum): each request reads the
 // previous one's prefix from the cache and writes its own.
 import Anthropic from "@anthropic-ai/sdk";
-import type { ContentBlockParam, Message, MessageCreateParamsNonStreaming, MessageParam, TextBlockParam, ToolResultBlockParam, ToolUseBlock } from "@anthropic-ai/sdk/resources/messages";
+import type {
+  ContentBlockParam,
+  Message,
+  MessageCreateParamsNonStreaming,
+  MessageParam,
+  TextBlockParam,
+  ToolResultBlockParam,
+  ToolUseBlock,
+} from "@anthropic-ai/sdk/resources/messages";
 import { modelErrorInWords } from "../runner/proxy/api-errors.ts";
 import { costUsd } from "../runner/proxy/prices.ts";
 import type { Exchange, TokenUsage } from "../runner/proxy/types.ts";
@@ -139,10 +147,18 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
           const began = performance.now();
           const outcome: ToolOutcome =
             response.stop_reason === "max_tokens" && use === uses.at(-1) && use === response.content.at(-1)
-              ? { text: `This call was cut off at max_tokens before its input was complete, so it was not run. Write long files in parts (write_file with append: true).`, isError: true }
+              ? {
+                  text: `This call was cut off at max_tokens before its input was complete, so it was not run. Write long files in parts (write_file with append: true).`,
+                  isError: true,
+                }
               : await runTool(use.name, use.input, toolContext);
           input.record(toolResultEvent(use.name, use.id, outcome.text, outcome.isError, performance.now() - began));
-          results.push({ type: "tool_result", tool_use_id: use.id, content: outcome.text, ...(outcome.isError ? { is_error: true } : {}) });
+          results.push({
+            type: "tool_result",
+            tool_use_id: use.id,
+            content: outcome.text,
+            ...(outcome.isError ? { is_error: true } : {}),
+          });
           if (outcome.proposals) finished = outcome.proposals;
         }
         messages.push({ role: "user", content: results });
@@ -172,15 +188,26 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
   if (failure) safeRecord(input, errorEvent({ kind: "proposer", message: failure }));
   const proposals = finished ?? salvage(files, input);
   const summary = { stopReason: stop, turns, ...totals, filesRead: filesRead.size, proposals: proposals.length };
-  safeRecord(input, noteEvent(`proposer stopped: ${stop} after ${turns} model call${turns === 1 ? "" : "s"}`, new Date(), summary));
+  safeRecord(
+    input,
+    noteEvent(`proposer stopped: ${stop} after ${turns} model call${turns === 1 ? "" : "s"}`, new Date(), summary),
+  );
   return result(stop, proposals, failure);
 }
 
 /** Harnesses written before an early stop, so the spent tokens are not thrown away. */
 function salvage(files: WorkspaceFiles, input: ProposerInput): Proposal[] {
   try {
-    const proposals = collectProposals(files.root, files.proposalRoot, (message) => safeRecord(input, noteEvent(message)));
-    if (proposals.length) safeRecord(input, noteEvent(`finish was not called; ${proposals.length} harness file(s) found under ${files.proposalRelative}/ are returned as proposals`));
+    const proposals = collectProposals(files.root, files.proposalRoot, (message) =>
+      safeRecord(input, noteEvent(message)),
+    );
+    if (proposals.length)
+      safeRecord(
+        input,
+        noteEvent(
+          `finish was not called; ${proposals.length} harness file(s) found under ${files.proposalRelative}/ are returned as proposals`,
+        ),
+      );
     return proposals;
   } catch {
     return [];
@@ -200,7 +227,13 @@ export function withCacheBreakpoints(messages: MessageParam[]): MessageParam[] {
   const marked = new Set<number>();
   for (let i = messages.length - 1; i >= 0 && marked.size < 2; i--) if (messages[i].role === "user") marked.add(i);
   return messages.map((message, index): MessageParam => {
-    if (message.role !== "user" || !marked.has(index) || typeof message.content === "string" || message.content.length === 0) return message;
+    if (
+      message.role !== "user" ||
+      !marked.has(index) ||
+      typeof message.content === "string" ||
+      message.content.length === 0
+    )
+      return message;
     const content = [...message.content];
     content[content.length - 1] = { ...content[content.length - 1], cache_control: EPHEMERAL } as ContentBlockParam;
     return { role: "user", content };

@@ -33,14 +33,20 @@ const metaFile = z.object({
 });
 
 /** The harness.ts files under `proposalDir`, sorted by path, as proposals. */
-export function collectProposals(workspaceRoot: string, proposalDir: string, note: (message: string) => void): Proposal[] {
+export function collectProposals(
+  workspaceRoot: string,
+  proposalDir: string,
+  note: (message: string) => void,
+): Proposal[] {
   const proposals: Proposal[] = [];
   for (const file of harnessFiles(proposalDir, 0)) {
     const dir = path.dirname(file);
     const relativeDir = toPosix(path.relative(workspaceRoot, dir)) || ".";
     const size = fs.statSync(file).size;
     if (size > HARNESS_BYTES) {
-      note(`${relativeDir}/${HARNESS_FILE} is ${formatBytes(size)}, over the ${formatBytes(HARNESS_BYTES)} limit for a harness; not a proposal`);
+      note(
+        `${relativeDir}/${HARNESS_FILE} is ${formatBytes(size)}, over the ${formatBytes(HARNESS_BYTES)} limit for a harness; not a proposal`,
+      );
       continue;
     }
     const source = fs.readFileSync(file, "utf8");

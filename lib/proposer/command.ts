@@ -72,7 +72,8 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
   fs.writeFileSync(instructionsPath, prompt);
 
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined && !SCRUBBED_ENV.includes(name)) env[name] = value;
+  for (const [name, value] of Object.entries(process.env))
+    if (value !== undefined && !SCRUBBED_ENV.includes(name)) env[name] = value;
   Object.assign(env, {
     ANTHROPIC_BASE_URL: input.client.baseURL,
     ANTHROPIC_API_KEY: input.client.apiKey,
@@ -86,7 +87,13 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
   });
 
   const timeoutMs = options.timeoutMs ?? COMMAND_TIMEOUT_MS;
-  input.record(noteEvent(`$ ${options.command}`, new Date(), { cwd: files.root, timeoutMs, instructionsFile: files.relativeOf(instructionsPath) }));
+  input.record(
+    noteEvent(`$ ${options.command}`, new Date(), {
+      cwd: files.root,
+      timeoutMs,
+      instructionsFile: files.relativeOf(instructionsPath),
+    }),
+  );
   const run = await runCommand(options.command, {
     cwd: files.root,
     env,
@@ -116,17 +123,22 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
   }
   if (error) input.record(errorEvent({ kind: "command", message: error }));
   input.record(
-    noteEvent(`command ended: ${run.timedOut ? "timed out" : run.cancelled ? "cancelled" : run.signal ? `killed by ${run.signal}` : `exit ${run.exitCode}`} after ${formatSeconds(run.durationMs)}`, new Date(), {
-      exitCode: run.exitCode,
-      signal: run.signal,
-      durationMs: run.durationMs,
-      stdoutBytes: run.bytes.stdout,
-      stderrBytes: run.bytes.stderr,
-    }),
+    noteEvent(
+      `command ended: ${run.timedOut ? "timed out" : run.cancelled ? "cancelled" : run.signal ? `killed by ${run.signal}` : `exit ${run.exitCode}`} after ${formatSeconds(run.durationMs)}`,
+      new Date(),
+      {
+        exitCode: run.exitCode,
+        signal: run.signal,
+        durationMs: run.durationMs,
+        stdoutBytes: run.bytes.stdout,
+        stderrBytes: run.bytes.stderr,
+      },
+    ),
   );
 
   const proposals = collectProposals(files.root, files.proposalRoot, (message) => input.record(noteEvent(message)));
-  if (stop === "done" && proposals.length === 0) input.record(noteEvent(`the command wrote no harness.ts under ${files.proposalRelative}/`));
+  if (stop === "done" && proposals.length === 0)
+    input.record(noteEvent(`the command wrote no harness.ts under ${files.proposalRelative}/`));
   return result(stop, proposals, error);
 }
 
@@ -156,7 +168,12 @@ interface RunOutcome {
 function runCommand(command: string, options: RunOptions): Promise<RunOutcome> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn("/bin/sh", ["-c", command], { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("/bin/sh", ["-c", command], {
+      cwd: options.cwd,
+      env: options.env as NodeJS.ProcessEnv,
+      detached: true,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let timedOut = false;
     let cancelled = false;
     let spawnError: string | undefined;
@@ -250,7 +267,13 @@ class LineRecorder {
     this.partial = "";
     if (this.droppedLines > 0) {
       const message = `${this.stream}: ${this.dropped} bytes in ${this.droppedLines} line${this.droppedLines === 1 ? "" : "s"} not recorded (the record keeps ${this.options.maxOutputBytes} bytes per stream)`;
-      this.options.record(noteEvent(message, new Date(), { stream: this.stream, droppedBytes: this.dropped, droppedLines: this.droppedLines }));
+      this.options.record(
+        noteEvent(message, new Date(), {
+          stream: this.stream,
+          droppedBytes: this.dropped,
+          droppedLines: this.droppedLines,
+        }),
+      );
     }
   }
 
@@ -293,7 +316,8 @@ export class StreamJsonUsage {
     }
     if (event.type === "result") {
       const usage = asObject(event.usage);
-      this.inputTokens += num(usage.input_tokens) + num(usage.cache_creation_input_tokens) + num(usage.cache_read_input_tokens);
+      this.inputTokens +=
+        num(usage.input_tokens) + num(usage.cache_creation_input_tokens) + num(usage.cache_read_input_tokens);
       this.outputTokens += num(usage.output_tokens);
       this.costUsd += num(event.total_cost_usd);
     } else if (event.type === "assistant") {
@@ -302,7 +326,8 @@ export class StreamJsonUsage {
       for (const item of content as unknown[]) {
         const block = asObject(item);
         const input = asObject(block.input);
-        if (block.type === "tool_use" && block.name === "Read" && typeof input.file_path === "string") this.addRead(input.file_path);
+        if (block.type === "tool_use" && block.name === "Read" && typeof input.file_path === "string")
+          this.addRead(input.file_path);
       }
     }
   }

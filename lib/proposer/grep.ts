@@ -40,7 +40,9 @@ export async function grep(files: WorkspaceFiles, options: GrepOptions): Promise
     const relative = files.relativeOf(absolute);
     if (globRegex) {
       const fromStart = toPosix(path.relative(start.absolute, absolute));
-      const ok = globHasSlash ? globRegex.test(fromStart) || globRegex.test(relative) : globRegex.test(path.basename(absolute));
+      const ok = globHasSlash
+        ? globRegex.test(fromStart) || globRegex.test(relative)
+        : globRegex.test(path.basename(absolute));
       if (!ok) continue;
     }
     const size = fs.statSync(absolute).size;
@@ -68,9 +70,14 @@ export async function grep(files: WorkspaceFiles, options: GrepOptions): Promise
 
   const where = start.relative === "." ? "the workspace" : start.relative;
   const notes: string[] = [];
-  if (stopped) notes.push(`[stopped after ${matches} matching lines; more exist. Narrow the search with path or glob.]`);
-  if (skipped.length) notes.push(`[not searched, larger than ${GREP_FILE_BYTES / 1024 / 1024} MiB: ${skipped.join(", ")}; read them with read_file]`);
-  if (matches === 0 && !stopped) return [`no matches for /${options.pattern}/ in ${where} (${searched} files searched)`, ...notes].join("\n");
+  if (stopped)
+    notes.push(`[stopped after ${matches} matching lines; more exist. Narrow the search with path or glob.]`);
+  if (skipped.length)
+    notes.push(
+      `[not searched, larger than ${GREP_FILE_BYTES / 1024 / 1024} MiB: ${skipped.join(", ")}; read them with read_file]`,
+    );
+  if (matches === 0 && !stopped)
+    return [`no matches for /${options.pattern}/ in ${where} (${searched} files searched)`, ...notes].join("\n");
   const header = `${matches} matching lines in ${matchedFiles} files under ${where} (${searched} files searched${stopped ? " before stopping" : ""})`;
   return [header, ...out, ...notes].join("\n");
 }

@@ -9,12 +9,16 @@ export function createProposer(kind: "claude", options?: ClaudeProposerOptions):
 export function createProposer(kind: "command", options: CommandProposerOptions): Proposer;
 /** No model: reads the workspace's raw traces, recognises failure patterns and edits the best harness (offline mode). */
 export function createProposer(kind: "offline", options?: OfflineProposerOptions): Proposer;
-export function createProposer(kind: "claude" | "command" | "offline", options?: ClaudeProposerOptions | CommandProposerOptions | OfflineProposerOptions): Proposer {
+export function createProposer(
+  kind: "claude" | "command" | "offline",
+  options?: ClaudeProposerOptions | CommandProposerOptions | OfflineProposerOptions,
+): Proposer {
   if (kind === "claude") return createClaudeProposer(options as ClaudeProposerOptions | undefined);
   if (kind === "offline") return createOfflineProposer(options as OfflineProposerOptions | undefined);
   if (kind === "command") {
     const command = (options as CommandProposerOptions | undefined)?.command;
-    if (!command?.trim()) throw new Error("The command proposer needs a command (the project's proposer command is empty)");
+    if (!command?.trim())
+      throw new Error("The command proposer needs a command (the project's proposer command is empty)");
     return createCommandProposer(options as CommandProposerOptions);
   }
   throw new Error(`Unknown proposer kind: ${String(kind)}`);
@@ -26,4 +30,13 @@ export { createOfflineProposer, type OfflineProposerOptions } from "./offline.ts
 export { DEFAULT_INSTRUCTIONS } from "../instructions/defaults.ts";
 export { iterationBrief } from "./brief.ts";
 export { collectProposals, HARNESS_FILE, PROPOSAL_FILE } from "./collect.ts";
-export type { Axis, CheckCandidate, CheckResult, Proposal, Proposer, ProposerInput, ProposerResult, StopReason } from "./types.ts";
+export type {
+  Axis,
+  CheckCandidate,
+  CheckResult,
+  Proposal,
+  Proposer,
+  ProposerInput,
+  ProposerResult,
+  StopReason,
+} from "./types.ts";

@@ -27,10 +27,14 @@ export interface OfflineProposerOptions {
 }
 
 const HYPOTHESES: Record<FixId, string> = {
-  "bare-answer": "The grader compares bare values and the model wraps its answers in a sentence; asking for only the value turns right answers into passes.",
-  "step-by-step": "The model slips on problems with several operations when it answers at once; asking it to think step by step makes it compute them exactly.",
-  "learn-examples": "The suite hands back the right answer after every task; remembering those examples and showing the most similar ones lets the model reuse the right label.",
-  "shell-loop": "The harness runs the model's first command (a listing) and stops; showing each command's output back and asking again lets the model reach the command that does the task.",
+  "bare-answer":
+    "The grader compares bare values and the model wraps its answers in a sentence; asking for only the value turns right answers into passes.",
+  "step-by-step":
+    "The model slips on problems with several operations when it answers at once; asking it to think step by step makes it compute them exactly.",
+  "learn-examples":
+    "The suite hands back the right answer after every task; remembering those examples and showing the most similar ones lets the model reuse the right label.",
+  "shell-loop":
+    "The harness runs the model's first command (a listing) and stops; showing each command's output back and asking again lets the model reach the command that does the task.",
 };
 
 export function createOfflineProposer(options: OfflineProposerOptions = {}): Proposer {
@@ -48,7 +52,8 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
     stopReason,
     ...(error ? { error } : {}),
   });
-  const note = (message: string, detail?: Record<string, unknown>) => input.record(noteEvent(message, new Date(), detail));
+  const note = (message: string, detail?: Record<string, unknown>) =>
+    input.record(noteEvent(message, new Date(), detail));
 
   let files: WorkspaceFiles;
   try {
@@ -57,7 +62,9 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
     return result("error", [], (error as Error).message);
   }
   reader = new RecordingReader(files, input.record);
-  note("offline proposer: no model is called; it reads the workspace, recognises failure patterns in the raw traces and edits the best harness to fix them");
+  note(
+    "offline proposer: no model is called; it reads the workspace, recognises failure patterns in the raw traces and edits the best harness to fix them",
+  );
 
   try {
     // 1. The project and where things stand.
@@ -73,7 +80,9 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
     }
     const baseDir = `candidates/${base.id}`;
     const baseSource = reader.read(`${baseDir}/harness.ts`)!;
-    note(`base: candidate ${base.id} (search ${base.search || "not evaluated"}), ${usable[0] === base ? "first" : "the best evaluated"} on leaderboard.md`);
+    note(
+      `base: candidate ${base.id} (search ${base.search || "not evaluated"}), ${usable[0] === base ? "first" : "the best evaluated"} on leaderboard.md`,
+    );
 
     // 2. The raw traces of its failing search tasks.
     const lines = scoreLines(reader.read(`${baseDir}/scores.json`), baseDir);
@@ -85,13 +94,18 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
       const text = reader.read(line.trace, TRACE_READ_BYTES);
       if (text !== null) traces.push(readTraceFacts(line.trace, line.key, text));
     }
-    note(`read the raw traces of ${traces.length} of ${failing.length} failing search task${failing.length === 1 ? "" : "s"} (of ${lines.length})`);
+    note(
+      `read the raw traces of ${traces.length} of ${failing.length} failing search task${failing.length === 1 ? "" : "s"} (of ${lines.length})`,
+    );
 
     // 3. What they show.
     const findings = findPatterns(traces, readme, baseSource, `${baseDir}/harness.ts`);
     for (const finding of findings) {
       const seen = finding.evidence.filter((item) => item.path.endsWith(".jsonl")).length;
-      note(`pattern for ${finding.fix} (${seen} trace${seen === 1 ? "" : "s"}): ${finding.cause}`, { fix: finding.fix, evidence: finding.evidence });
+      note(`pattern for ${finding.fix} (${seen} trace${seen === 1 ? "" : "s"}): ${finding.cause}`, {
+        fix: finding.fix,
+        evidence: finding.evidence,
+      });
     }
     if (findings.length === 0) note("no known failure pattern in these traces");
 
@@ -122,10 +136,14 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
         failing: failing.length,
         evidencePerFinding: options.evidencePerFinding ?? 5,
       });
-      note(`wrote ${proposal.dir}/${HARNESS_FILE} (${plan.axis}: ${plan.fixes.join(" + ")}, ${built.method === "edit" ? `an edit of ${baseDir}/harness.ts` : "from a template"})`);
+      note(
+        `wrote ${proposal.dir}/${HARNESS_FILE} (${plan.axis}: ${plan.fixes.join(" + ")}, ${built.method === "edit" ? `an edit of ${baseDir}/harness.ts` : "from a template"})`,
+      );
       proposals.push(proposal);
     }
-    note(`offline proposer done: ${proposals.length} of ${input.candidatesWanted} wanted proposal${input.candidatesWanted === 1 ? "" : "s"}, ${reader.filesRead.length} files read, no tokens`);
+    note(
+      `offline proposer done: ${proposals.length} of ${input.candidatesWanted} wanted proposal${input.candidatesWanted === 1 ? "" : "s"}, ${reader.filesRead.length} files read, no tokens`,
+    );
     return result("done", proposals);
   } catch (error) {
     // Only a broken file system or recorder gets here; every expected problem is handled above.
@@ -140,20 +158,35 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
 }
 
 /** The plan built and compiled; an edit that does not compile is replaced by the template. */
-async function compilingHarness(baseSource: string, plan: Plan, context: FixContext, input: ProposerInput): Promise<BuiltHarness | null> {
+async function compilingHarness(
+  baseSource: string,
+  plan: Plan,
+  context: FixContext,
+  input: ProposerInput,
+): Promise<BuiltHarness | null> {
   let built = buildHarness(baseSource, plan.fixes, context, plan.style);
   let compiled = await compileHarness(built.source);
   if (!compiled.ok && built.method === "edit") {
     const why = compiled.errors.map((error) => `${error.line}:${error.column} ${error.message}`).join("; ");
-    input.record(noteEvent(`the edit for ${plan.fixes.join(" + ")} did not compile (${why}); writing it from the template instead`));
+    input.record(
+      noteEvent(
+        `the edit for ${plan.fixes.join(" + ")} did not compile (${why}); writing it from the template instead`,
+      ),
+    );
     built = { ...fromTemplate(plan.fixes, context), fallbackReason: `the edited base did not compile (${why})` };
     compiled = await compileHarness(built.source);
   }
   if (!compiled.ok) {
-    input.record(errorEvent({ kind: "proposer", message: `the harness for ${plan.fixes.join(" + ")} does not compile: ${compiled.errors.map((error) => `${error.line}:${error.column} ${error.message}`).join("; ")}` }));
+    input.record(
+      errorEvent({
+        kind: "proposer",
+        message: `the harness for ${plan.fixes.join(" + ")} does not compile: ${compiled.errors.map((error) => `${error.line}:${error.column} ${error.message}`).join("; ")}`,
+      }),
+    );
     return null;
   }
-  if (built.fallbackReason) input.record(noteEvent(`${plan.fixes.join(" + ")}: written from the template because ${built.fallbackReason}`));
+  if (built.fallbackReason)
+    input.record(noteEvent(`${plan.fixes.join(" + ")}: written from the template because ${built.fallbackReason}`));
   return built;
 }
 
@@ -192,7 +225,12 @@ function writeProposal(files: WorkspaceFiles, plan: Plan, built: BuiltHarness, f
   files.writeFile(`${dir}/${HARNESS_FILE}`, built.source);
   const hypothesis = plan.fixes.map((fix) => HYPOTHESES[fix]).join(" ");
   const rationale = rationaleOf(plan, built, facts);
-  writeProposalMeta(path.join(files.root, ...dir.split("/")), { hypothesis, axis: plan.axis, baseCandidateId: facts.baseId, rationale });
+  writeProposalMeta(path.join(files.root, ...dir.split("/")), {
+    hypothesis,
+    axis: plan.axis,
+    baseCandidateId: facts.baseId,
+    rationale,
+  });
   return { dir, source: built.source, hypothesis, axis: plan.axis, baseCandidateId: facts.baseId, rationale };
 }
 
@@ -205,10 +243,19 @@ function rationaleOf(plan: Plan, built: BuiltHarness, facts: WriteFacts): string
   const relevant = facts.findings.filter((finding) => plan.fixes.includes(finding.fix));
   for (const finding of relevant) {
     const traces = finding.evidence.filter((item) => item.path.endsWith(".jsonl")).length;
-    lines.push("", `${finding.fix}: ${finding.cause}${traces ? ` Seen in ${traces} trace${traces === 1 ? "" : "s"}:` : ""}`);
-    const shown = [...finding.evidence.filter((item) => !item.path.endsWith(".jsonl")), ...finding.evidence.filter((item) => item.path.endsWith(".jsonl")).slice(0, facts.evidencePerFinding)];
+    lines.push(
+      "",
+      `${finding.fix}: ${finding.cause}${traces ? ` Seen in ${traces} trace${traces === 1 ? "" : "s"}:` : ""}`,
+    );
+    const shown = [
+      ...finding.evidence.filter((item) => !item.path.endsWith(".jsonl")),
+      ...finding.evidence.filter((item) => item.path.endsWith(".jsonl")).slice(0, facts.evidencePerFinding),
+    ];
     for (const item of shown) lines.push(`- ${item.path}: ${item.text}`);
-    if (traces > facts.evidencePerFinding) lines.push(`- … and ${traces - facts.evidencePerFinding} more trace${traces - facts.evidencePerFinding === 1 ? "" : "s"} like these.`);
+    if (traces > facts.evidencePerFinding)
+      lines.push(
+        `- … and ${traces - facts.evidencePerFinding} more trace${traces - facts.evidencePerFinding === 1 ? "" : "s"} like these.`,
+      );
   }
   const unsupported = plan.fixes.filter((fix) => !relevant.some((finding) => finding.fix === fix));
   if (unsupported.length) lines.push("", `${unsupported.join(", ")}: no trace showed the need; tried as exploration.`);

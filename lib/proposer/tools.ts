@@ -16,17 +16,34 @@ import { formatBytes } from "../format.ts";
 const pathField = z.string().describe("Relative to the workspace root, e.g. candidates/<id>/scores.json");
 
 const schemas = {
-  list_dir: z.object({ path: pathField.optional().describe('A folder, relative to the workspace root; default "." (the root)') }),
+  list_dir: z.object({
+    path: pathField.optional().describe('A folder, relative to the workspace root; default "." (the root)'),
+  }),
   read_file: z.object({
     path: pathField,
     start_line: z.number().int().min(1).optional().describe("First line to show (1-based); default 1"),
     end_line: z.number().int().min(1).optional().describe("Last line to show; default: as far as one page goes"),
-    char_offset: z.number().int().min(0).optional().describe("With start_line = end_line: where to start inside that one long line"),
+    char_offset: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe("With start_line = end_line: where to start inside that one long line"),
   }),
   grep: z.object({
-    pattern: z.string().min(1).describe('A JavaScript regular expression, matched against each line, e.g. "\\"status\\": \\"(failed|error)\\""'),
+    pattern: z
+      .string()
+      .min(1)
+      .describe(
+        'A JavaScript regular expression, matched against each line, e.g. "\\"status\\": \\"(failed|error)\\""',
+      ),
     path: pathField.optional().describe("A file or folder to search; default: the whole workspace"),
-    glob: z.string().optional().describe('Only files matching this: "*.json" matches file names; a glob with "/" matches paths, e.g. "candidates/*/scores.json"'),
+    glob: z
+      .string()
+      .optional()
+      .describe(
+        'Only files matching this: "*.json" matches file names; a glob with "/" matches paths, e.g. "candidates/*/scores.json"',
+      ),
     ignore_case: z.boolean().optional(),
   }),
   write_file: z.object({
@@ -34,7 +51,9 @@ const schemas = {
     content: z.string().describe("The whole file"),
     append: z.boolean().optional().describe("Append instead of replacing: for a file too long to write in one call"),
   }),
-  check_candidate: z.object({ path: pathField.describe("A harness.ts you wrote, e.g. proposals/<n>/<short-name>/harness.ts") }),
+  check_candidate: z.object({
+    path: pathField.describe("A harness.ts you wrote, e.g. proposals/<n>/<short-name>/harness.ts"),
+  }),
   finish: z.object({
     proposals: z
       .array(
@@ -42,8 +61,13 @@ const schemas = {
           path: pathField.describe("The proposal's harness.ts"),
           hypothesis: z.string().min(1).describe("What should improve, and why, in one or two sentences"),
           axis: z.enum(["exploit", "explore"]).describe("exploit: builds on a known win; explore: a new approach"),
-          base_candidate_id: z.string().nullable().describe("The candidate (folder name under candidates/) it builds on, or null"),
-          rationale: z.string().describe("The evidence from the traces: which failures, what the model was shown, what it answered"),
+          base_candidate_id: z
+            .string()
+            .nullable()
+            .describe("The candidate (folder name under candidates/) it builds on, or null"),
+          rationale: z
+            .string()
+            .describe("The evidence from the traces: which failures, what the model was shown, what it answered"),
         }),
       )
       .min(1),
@@ -57,8 +81,10 @@ const descriptions: Record<ToolName, string> = {
   read_file:
     "Read a text file with line numbers. Long files come in pages; the result ends with how to read on. Very long lines (a trace line holds a whole model request) are cut in a page; read that one line alone (start_line = end_line) and page through it with char_offset.",
   grep: "Search files for a regular expression; prints path:line: text for each matching line (a window around the match for long lines). Bounded output: narrow with path and glob.",
-  write_file: "Write a file under this iteration's proposal folder (the only writable place). Creates folders as needed.",
-  check_candidate: "Compile a harness you wrote and run it on a few search tasks: compile errors with line and column, or each task's status and score.",
+  write_file:
+    "Write a file under this iteration's proposal folder (the only writable place). Creates folders as needed.",
+  check_candidate:
+    "Compile a harness you wrote and run it on a few search tasks: compile errors with line and column, or each task's status and score.",
   finish: "Declare your proposals and end the iteration. Call it once, after every harness is written and checked.",
 };
 
@@ -95,7 +121,8 @@ export interface ToolContext {
 }
 
 export async function runTool(name: string, input: unknown, context: ToolContext): Promise<ToolOutcome> {
-  if (!(name in schemas)) return { text: `unknown tool ${name}; the tools are ${Object.keys(schemas).join(", ")}`, isError: true };
+  if (!(name in schemas))
+    return { text: `unknown tool ${name}; the tools are ${Object.keys(schemas).join(", ")}`, isError: true };
   const parsed = schemas[name as ToolName].safeParse(input ?? {});
   if (!parsed.success) return { text: `invalid input for ${name}: ${z.prettifyError(parsed.error)}`, isError: true };
   try {
@@ -120,7 +147,14 @@ async function run({ name, input }: ToolCall, context: ToolContext): Promise<Too
       return ok(page.text);
     }
     case "grep":
-      return ok(await grep(files, { pattern: input.pattern, path: input.path, glob: input.glob, ignoreCase: input.ignore_case }));
+      return ok(
+        await grep(files, {
+          pattern: input.pattern,
+          path: input.path,
+          glob: input.glob,
+          ignoreCase: input.ignore_case,
+        }),
+      );
     case "write_file":
       return ok(files.writeFile(input.path, input.content, input.append ?? false));
     case "check_candidate":
@@ -136,7 +170,10 @@ async function checkCandidate(filePath: string, context: ToolContext): Promise<T
   const { absolute, relative } = context.files.resolveExisting(filePath);
   if (!fs.statSync(absolute).isFile()) throw new ToolError(`${relative} is not a file`);
   if (!context.checkCandidate) {
-    return { text: "check_candidate is not available in this run (no checker was provided). Re-read the harness against the contract in README.md instead.", isError: true };
+    return {
+      text: "check_candidate is not available in this run (no checker was provided). Re-read the harness against the contract in README.md instead.",
+      isError: true,
+    };
   }
   const source = fs.readFileSync(absolute, "utf8");
   const result = await context.checkCandidate(source, { signal: context.signal });
@@ -147,12 +184,15 @@ export function formatCheck(relative: string, result: CheckResult): string {
   const lines = [`check of ${relative}: ${result.ok ? "passed" : "FAILED"}`, result.message];
   if (result.compileErrors?.length) {
     lines.push(`compile errors (${result.compileErrors.length}):`);
-    for (const error of result.compileErrors) lines.push(`  line ${error.line}, column ${error.column}: ${error.message}`);
+    for (const error of result.compileErrors)
+      lines.push(`  line ${error.line}, column ${error.column}: ${error.message}`);
   }
   if (result.results?.length) {
     lines.push(`task results (${result.results.length}):`);
     for (const task of result.results) {
-      lines.push(`  ${task.taskKey}: ${task.status}, score ${task.score ?? "none"}${task.tracePath ? `, trace ${task.tracePath}` : ""}`);
+      lines.push(
+        `  ${task.taskKey}: ${task.status}, score ${task.score ?? "none"}${task.tracePath ? `, trace ${task.tracePath}` : ""}`,
+      );
     }
   }
   return lines.join("\n");
@@ -167,7 +207,9 @@ type FinishEntry = z.infer<typeof schemas.finish>["proposals"][number];
 function finish(entries: FinishEntry[], context: ToolContext): ToolOutcome {
   const { files, candidatesWanted } = context;
   if (entries.length > candidatesWanted) {
-    throw new ToolError(`finish lists ${entries.length} proposals, but this iteration wants ${candidatesWanted}: call finish again with your best ${candidatesWanted}`);
+    throw new ToolError(
+      `finish lists ${entries.length} proposals, but this iteration wants ${candidatesWanted}: call finish again with your best ${candidatesWanted}`,
+    );
   }
   const problems: string[] = [];
   const proposals: Proposal[] = [];
@@ -192,15 +234,32 @@ function finish(entries: FinishEntry[], context: ToolContext): ToolOutcome {
     if (Buffer.byteLength(source) > HARNESS_BYTES) problems.push(`${label}: larger than ${formatBytes(HARNESS_BYTES)}`);
     const base = entry.base_candidate_id?.trim() || null;
     if (base !== null && !candidateExists(files, base)) {
-      problems.push(`${label}: base_candidate_id "${base}" is not a folder under candidates/ or rejected/; use a candidate's folder name, or null`);
+      problems.push(
+        `${label}: base_candidate_id "${base}" is not a folder under candidates/ or rejected/; use a candidate's folder name, or null`,
+      );
     }
-    proposals.push({ dir: files.relativeOf(path.dirname(file)), source, hypothesis: entry.hypothesis.trim(), axis: entry.axis, baseCandidateId: base, rationale: entry.rationale.trim() });
+    proposals.push({
+      dir: files.relativeOf(path.dirname(file)),
+      source,
+      hypothesis: entry.hypothesis.trim(),
+      axis: entry.axis,
+      baseCandidateId: base,
+      rationale: entry.rationale.trim(),
+    });
   }
-  if (problems.length) throw new ToolError(`finish refused; nothing was accepted. Fix these and call finish again:\n${problems.map((p) => `- ${p}`).join("\n")}`);
+  if (problems.length)
+    throw new ToolError(
+      `finish refused; nothing was accepted. Fix these and call finish again:\n${problems.map((p) => `- ${p}`).join("\n")}`,
+    );
   // The proposal folder keeps its own record, as a command proposer's would.
   for (const proposal of proposals) writeProposalMeta(path.join(files.root, proposal.dir), proposal);
-  if (proposals.length < candidatesWanted) context.onNote(`finish accepted ${proposals.length} proposals; ${candidatesWanted} were wanted`);
-  return { text: `finished: ${proposals.length} proposal${proposals.length === 1 ? "" : "s"} accepted (${proposals.map((p) => p.dir).join(", ")})`, isError: false, proposals };
+  if (proposals.length < candidatesWanted)
+    context.onNote(`finish accepted ${proposals.length} proposals; ${candidatesWanted} were wanted`);
+  return {
+    text: `finished: ${proposals.length} proposal${proposals.length === 1 ? "" : "s"} accepted (${proposals.map((p) => p.dir).join(", ")})`,
+    isError: false,
+    proposals,
+  };
 }
 
 /** The harness file a finish entry names (a harness.ts, or a folder holding one), under the proposal folder. */

@@ -61,13 +61,15 @@ export class WorkspaceFiles {
     } catch {
       throw new ToolError(`${resolved.relative}: no such file or folder in the workspace`);
     }
-    if (real !== this.root && !isInside(this.root, real)) throw new ToolError(`${resolved.relative} leads outside the workspace (through a symbolic link); refused`);
+    if (real !== this.root && !isInside(this.root, real))
+      throw new ToolError(`${resolved.relative} leads outside the workspace (through a symbolic link); refused`);
     return resolved;
   }
 
   listDir(input: unknown = "."): string {
     const { absolute, relative } = this.resolveExisting(input);
-    if (!fs.statSync(absolute).isDirectory()) throw new ToolError(`${relative} is a file, not a folder; read it with read_file`);
+    if (!fs.statSync(absolute).isDirectory())
+      throw new ToolError(`${relative} is a file, not a folder; read it with read_file`);
     const entries = fs.readdirSync(absolute, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
     const lines = entries.slice(0, LIST_ENTRIES).map((entry) => {
       const full = path.join(absolute, entry.name);
@@ -94,7 +96,13 @@ export class WorkspaceFiles {
     }
     const buffer = fs.readFileSync(absolute);
     if (buffer.subarray(0, 8000).includes(0)) {
-      return { text: `${relative}: binary file of ${formatBytes(buffer.length)}; not shown`, relative, startLine: 0, endLine: 0, totalLines: 0 };
+      return {
+        text: `${relative}: binary file of ${formatBytes(buffer.length)}; not shown`,
+        relative,
+        startLine: 0,
+        endLine: 0,
+        totalLines: 0,
+      };
     }
     const lines = splitLines(buffer.toString("utf8"));
     const total = lines.length;
@@ -123,19 +131,35 @@ export class WorkspaceFiles {
     }
     const lastShown = lineNumber - 1;
     const header = `${relative} (lines ${first}-${lastShown} of ${total})`;
-    const footer = lastShown < total ? [`[… ${total - lastShown} more lines: continue with start_line=${lastShown + 1}]`] : [];
-    return { text: [header, ...shown, ...footer].join("\n"), relative, startLine: first, endLine: lastShown, totalLines: total };
+    const footer =
+      lastShown < total ? [`[… ${total - lastShown} more lines: continue with start_line=${lastShown + 1}]`] : [];
+    return {
+      text: [header, ...shown, ...footer].join("\n"),
+      relative,
+      startLine: first,
+      endLine: lastShown,
+      totalLines: total,
+    };
   }
 
-  private readOneLine(relative: string, line: string, lineNumber: number, total: number, offset: number): Omit<ReadPage, "relative"> {
-    if (offset < 0 || offset > line.length) throw new ToolError(`char_offset ${offset} is outside line ${lineNumber} (${line.length} characters)`);
+  private readOneLine(
+    relative: string,
+    line: string,
+    lineNumber: number,
+    total: number,
+    offset: number,
+  ): Omit<ReadPage, "relative"> {
+    if (offset < 0 || offset > line.length)
+      throw new ToolError(`char_offset ${offset} is outside line ${lineNumber} (${line.length} characters)`);
     const piece = line.slice(offset, offset + READ_PAGE_CHARS);
     const rest = line.length - offset - piece.length;
     const where = offset > 0 || rest > 0 ? `, characters ${offset}-${offset + piece.length} of ${line.length}` : "";
     const text = [
       `${relative} (line ${lineNumber} of ${total}${where})`,
       `${String(lineNumber).padStart(6)}\t${piece}`,
-      ...(rest > 0 ? [`[… ${rest} more characters in line ${lineNumber}: continue with char_offset=${offset + piece.length}]`] : []),
+      ...(rest > 0
+        ? [`[… ${rest} more characters in line ${lineNumber}: continue with char_offset=${offset + piece.length}]`]
+        : []),
     ].join("\n");
     return { text, startLine: lineNumber, endLine: lineNumber, totalLines: total };
   }
@@ -146,7 +170,9 @@ export class WorkspaceFiles {
     const { absolute, relative } = this.lexical(input);
     const proposals = this.proposalRelative;
     if (!isInside(this.proposalRoot, absolute) || absolute === this.proposalRoot) {
-      throw new ToolError(`${relative}: writing is allowed only under ${proposals}/ (paths are relative to the workspace root, e.g. ${proposals}/my-idea/harness.ts); refused`);
+      throw new ToolError(
+        `${relative}: writing is allowed only under ${proposals}/ (paths are relative to the workspace root, e.g. ${proposals}/my-idea/harness.ts); refused`,
+      );
     }
     // The nearest folder that exists must really be inside the proposal folder: a symbolic link
     // planted on the way must not carry the write elsewhere.
@@ -160,10 +186,15 @@ export class WorkspaceFiles {
     if (current?.isSymbolicLink()) throw new ToolError(`${relative} is a symbolic link; writing through it is refused`);
     if (current?.isDirectory()) throw new ToolError(`${relative} is a folder`);
     const bytes = Buffer.byteLength(content) + (append && current ? current.size : 0);
-    if (bytes > WRITE_FILE_BYTES) throw new ToolError(`${relative} would be ${formatBytes(bytes)}; the limit is ${formatBytes(WRITE_FILE_BYTES)}`);
+    if (bytes > WRITE_FILE_BYTES)
+      throw new ToolError(`${relative} would be ${formatBytes(bytes)}; the limit is ${formatBytes(WRITE_FILE_BYTES)}`);
     fs.mkdirSync(path.dirname(absolute), { recursive: true });
     // O_NOFOLLOW: even a link that appeared after the checks is not followed.
-    const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW | (append ? fs.constants.O_APPEND : fs.constants.O_TRUNC);
+    const flags =
+      fs.constants.O_WRONLY |
+      fs.constants.O_CREAT |
+      fs.constants.O_NOFOLLOW |
+      (append ? fs.constants.O_APPEND : fs.constants.O_TRUNC);
     const handle = fs.openSync(absolute, flags, 0o644);
     try {
       fs.writeSync(handle, content);
@@ -176,13 +207,17 @@ export class WorkspaceFiles {
 
   /** Checks the path's text only: relative, no NUL, not above the root. */
   private lexical(input: unknown): ResolvedPath {
-    if (typeof input !== "string" || input.trim() === "") throw new ToolError("path must be a non-empty string, relative to the workspace root");
+    if (typeof input !== "string" || input.trim() === "")
+      throw new ToolError("path must be a non-empty string, relative to the workspace root");
     if (input.includes("\u0000")) throw new ToolError("path contains a NUL character");
     if (path.isAbsolute(input)) {
-      throw new ToolError(`${input}: absolute paths are refused; every path is relative to the workspace root (e.g. candidates/<id>/harness.ts)`);
+      throw new ToolError(
+        `${input}: absolute paths are refused; every path is relative to the workspace root (e.g. candidates/<id>/harness.ts)`,
+      );
     }
     const absolute = path.resolve(this.root, input);
-    if (absolute !== this.root && !isInside(this.root, absolute)) throw new ToolError(`${input} is outside the workspace; refused`);
+    if (absolute !== this.root && !isInside(this.root, absolute))
+      throw new ToolError(`${input} is outside the workspace; refused`);
     return { absolute, relative: this.relativeOf(absolute) };
   }
 }
@@ -203,7 +238,6 @@ export function splitLines(text: string): string[] {
   if (lines.at(-1) === "") lines.pop();
   return lines;
 }
-
 
 function safe<T>(read: () => T, fallback: T): T {
   try {

@@ -11,7 +11,15 @@ import type { readStoredGrader } from "../suites/store.ts";
 import { accountRefusal, newCredential, startRecordingProxy } from "./proxy/index.ts";
 import type { Attribution, Exchange, LabeledBudget } from "./proxy/types.ts";
 import { probeIsolation, startWorker } from "./sandbox/sandbox.ts";
-import { closeCredential, prepareEnv, releaseEnv, runTask, type LaneContext, type PendingRun, type Workers } from "./task.ts";
+import {
+  closeCredential,
+  prepareEnv,
+  releaseEnv,
+  runTask,
+  type LaneContext,
+  type PendingRun,
+  type Workers,
+} from "./task.ts";
 import { errorEvent, fromSandboxEvent, noteEvent } from "../traces/build.ts";
 import type { TraceEventRow } from "../traces/events.ts";
 import type { FinishedTaskRun } from "../traces/writer.ts";
@@ -74,7 +82,8 @@ export async function runTaskRuns(spec: EngineSpec): Promise<{ isolation: string
       const key = attribution.taskRunId ?? "";
       exchanges.set(key, [...(exchanges.get(key) ?? []), exchange]);
       // Only upstream's own answers (they carry its headers), not the proxy's refusals of a harness.
-      if (!refusal && exchange.response.headers) refusal = accountRefusal(exchange.response.status, exchange.response.body);
+      if (!refusal && exchange.response.headers)
+        refusal = accountRefusal(exchange.response.status, exchange.response.body);
       spec.onExchange?.(exchange);
     },
   });
@@ -120,7 +129,8 @@ export async function runTaskRuns(spec: EngineSpec): Promise<{ isolation: string
 async function startWorkers(context: LaneContext, lane: number): Promise<Workers> {
   const laneDir = path.join(context.runDir, `lane-${lane}`);
   const envRoot = path.join(laneDir, "env");
-  for (const dir of [envRoot, path.join(laneDir, "harness"), path.join(laneDir, "grader")]) fs.mkdirSync(dir, { recursive: true });
+  for (const dir of [envRoot, path.join(laneDir, "harness"), path.join(laneDir, "grader")])
+    fs.mkdirSync(dir, { recursive: true });
   const common = {
     envRoot,
     memoryMb: context.memoryMb,
@@ -128,9 +138,22 @@ async function startWorkers(context: LaneContext, lane: number): Promise<Workers
     isolation: context.isolationChoice,
     cacheDir: compileCacheDir(),
   } as const;
-  const harness = await startWorker({ ...common, code: context.harnessCode, role: "harness", scratchDir: path.join(laneDir, "harness") });
+  const harness = await startWorker({
+    ...common,
+    code: context.harnessCode,
+    role: "harness",
+    scratchDir: path.join(laneDir, "harness"),
+  });
   context.onIsolation(harness.isolation);
-  const grader = context.graderCode ? await startWorker({ ...common, code: context.graderCode, role: "grader", scratchDir: path.join(laneDir, "grader"), proxy: null }) : null;
+  const grader = context.graderCode
+    ? await startWorker({
+        ...common,
+        code: context.graderCode,
+        role: "grader",
+        scratchDir: path.join(laneDir, "grader"),
+        proxy: null,
+      })
+    : null;
   return {
     harness,
     grader,
@@ -165,7 +188,12 @@ async function runSequential(context: LaneContext, runs: PendingRun[], finished:
       if (context.cancelled()) break;
       if (!workers.harness.alive) {
         await workers.harness.restart();
-        preamble.push(noteEvent("The worker was restarted after the previous task ended it: ctx.state starts empty again.", new Date()));
+        preamble.push(
+          noteEvent(
+            "The worker was restarted after the previous task ended it: ctx.state starts empty again.",
+            new Date(),
+          ),
+        );
       }
       await runTask(context, workers, run, { preamble });
       preamble = [];
@@ -179,10 +207,21 @@ async function runSequential(context: LaneContext, runs: PendingRun[], finished:
  * Resuming a sequential evaluation: the finished tasks' learn() calls are replayed on a new
  * worker so ctx.state is rebuilt; their model calls are recorded on the first resumed run.
  */
-async function replayLearning(context: LaneContext, workers: Workers, first: PendingRun, finished: FinishedRun[]): Promise<TraceEventRow[]> {
-  const rows: TraceEventRow[] = [noteEvent(`Resumed: replaying learn() for ${finished.length} finished tasks to rebuild ctx.state.`, new Date())];
+async function replayLearning(
+  context: LaneContext,
+  workers: Workers,
+  first: PendingRun,
+  finished: FinishedRun[],
+): Promise<TraceEventRow[]> {
+  const rows: TraceEventRow[] = [
+    noteEvent(`Resumed: replaying learn() for ${finished.length} finished tasks to rebuild ctx.state.`, new Date()),
+  ];
   const credential = newCredential();
-  context.proxy.register(credential, { taskRunId: first.id, evaluationId: context.evaluationId, budgets: context.budgets(first.id, credential) });
+  context.proxy.register(credential, {
+    taskRunId: first.id,
+    evaluationId: context.evaluationId,
+    budgets: context.budgets(first.id, credential),
+  });
   try {
     for (const run of finished) {
       const envDir = prepareEnv(workers.envRoot, null);
@@ -208,7 +247,6 @@ async function replayLearning(context: LaneContext, workers: Workers, first: Pen
 export function compileCacheDir(): string {
   return path.join(dataDir(), "cache");
 }
-
 
 /** Which isolation task runs get on this machine, and why it is not bubblewrap when it is not. */
 export async function isolationReport(): Promise<{ isolation: string; reason: string }> {

@@ -17,7 +17,15 @@ import type { FinishedTaskRun } from "../traces/writer.ts";
 
 export interface PendingRun {
   id: string;
-  task: { id: string; key: string; input: Prisma.JsonValue; expected: Prisma.JsonValue; meta: Prisma.JsonValue; envFiles: Prisma.JsonValue; position: number };
+  task: {
+    id: string;
+    key: string;
+    input: Prisma.JsonValue;
+    expected: Prisma.JsonValue;
+    meta: Prisma.JsonValue;
+    envFiles: Prisma.JsonValue;
+    position: number;
+  };
 }
 
 /** What every lane of one run shares: the code, the grader, the proxy, the limits. */
@@ -48,16 +56,30 @@ export interface Workers {
 }
 
 /** Runs, grades (and for sequential suites, teaches) one task, then stores it whole. */
-export async function runTask(context: LaneContext, workers: Workers, run: PendingRun, sequential: { preamble: TraceEventRow[] } | null): Promise<void> {
+export async function runTask(
+  context: LaneContext,
+  workers: Workers,
+  run: PendingRun,
+  sequential: { preamble: TraceEventRow[] } | null,
+): Promise<void> {
   const { task } = run;
   const envDir = prepareEnv(workers.envRoot, task.envFiles as Record<string, string> | null);
   const credential = newCredential();
-  context.proxy.register(credential, { taskRunId: run.id, evaluationId: context.evaluationId, budgets: context.budgets(run.id, credential) });
+  context.proxy.register(credential, {
+    taskRunId: run.id,
+    evaluationId: context.evaluationId,
+    budgets: context.budgets(run.id, credential),
+  });
   const harnessTask = { id: task.key, input: task.input, meta: task.meta ?? undefined };
   const startedAt = new Date();
   const rows: TraceEventRow[] = [...(sequential?.preamble ?? [])];
 
-  const outcome = await workers.harness.runTask({ task: harnessTask, credential, timeoutMs: context.timeoutMs, envDir });
+  const outcome = await workers.harness.runTask({
+    task: harnessTask,
+    credential,
+    timeoutMs: context.timeoutMs,
+    envDir,
+  });
   rows.push(...outcome.events.map(fromSandboxEvent), ...cutMarkers(outcome));
 
   let status: "passed" | "failed" | "error";
@@ -80,7 +102,9 @@ export async function runTask(context: LaneContext, workers: Workers, run: Pendi
       score = graded.score;
       explanation = graded.explanation;
       status = score >= context.passThreshold ? "passed" : "failed";
-      rows.push(gradeEvent({ score, explanation, passed: status === "passed", expected: task.expected, output }, new Date()));
+      rows.push(
+        gradeEvent({ score, explanation, passed: status === "passed", expected: task.expected, output }, new Date()),
+      );
     }
   }
 
@@ -94,7 +118,8 @@ export async function runTask(context: LaneContext, workers: Workers, run: Pendi
       envDir,
     });
     rows.push(...learned.events.map(fromSandboxEvent));
-    if (learned.error) rows.push(errorEvent({ ...learned.error, message: `learn(): ${learned.error.message}` }, new Date()));
+    if (learned.error)
+      rows.push(errorEvent({ ...learned.error, message: `learn(): ${learned.error.message}` }, new Date()));
   }
 
   await closeCredential(context.proxy, credential);
@@ -105,7 +130,13 @@ export async function runTask(context: LaneContext, workers: Workers, run: Pendi
 
   const usage = calls.reduce(
     (sum, call) => ({
-      input: sum.input + (call.usage ? call.usage.input_tokens + (call.usage.cache_creation_input_tokens ?? 0) + (call.usage.cache_read_input_tokens ?? 0) : 0),
+      input:
+        sum.input +
+        (call.usage
+          ? call.usage.input_tokens +
+            (call.usage.cache_creation_input_tokens ?? 0) +
+            (call.usage.cache_read_input_tokens ?? 0)
+          : 0),
       output: sum.output + (call.usage?.output_tokens ?? 0),
       cost: sum.cost + (call.costUsd ?? 0),
     }),
@@ -133,7 +164,13 @@ export async function runTask(context: LaneContext, workers: Workers, run: Pendi
 function cutMarkers(outcome: TaskOutcome): TraceEventRow[] {
   return (["stdout", "stderr"] as const)
     .filter((stream) => outcome[stream].truncatedBytes > 0)
-    .map((stream) => fromSandboxEvent({ kind: stream, text: cutMarker(outcome[stream].truncatedBytes), ts: outcome.startedAt + outcome.durationMs }));
+    .map((stream) =>
+      fromSandboxEvent({
+        kind: stream,
+        text: cutMarker(outcome[stream].truncatedBytes),
+        ts: outcome.startedAt + outcome.durationMs,
+      }),
+    );
 }
 
 interface Graded {
@@ -143,7 +180,13 @@ interface Graded {
   events: TraceEventRow[];
 }
 
-async function gradeOutput(context: LaneContext, workers: Workers, task: PendingRun["task"], output: unknown, envDir: string): Promise<Graded> {
+async function gradeOutput(
+  context: LaneContext,
+  workers: Workers,
+  task: PendingRun["task"],
+  output: unknown,
+  envDir: string,
+): Promise<Graded> {
   if (context.grader.type !== "module") {
     try {
       return { ...gradeBuiltin(context.grader, task.expected, output), events: [] };
@@ -153,12 +196,30 @@ async function gradeOutput(context: LaneContext, workers: Workers, task: Pending
   }
   const grader = workers.grader!;
   if (!grader.alive) await grader.restart();
-  const outcome: TaskOutcome = await grader.grade({ args: { input: task.input, expected: task.expected, output, meta: task.meta ?? undefined }, timeoutMs: context.timeoutMs, envDir });
+  const outcome: TaskOutcome = await grader.grade({
+    args: { input: task.input, expected: task.expected, output, meta: task.meta ?? undefined },
+    timeoutMs: context.timeoutMs,
+    envDir,
+  });
   const events = outcome.events.map((event) => ({ ...fromSandboxEvent(event), name: `grader ${event.kind}` }));
-  if (outcome.error) return { score: 0, explanation: "", error: { kind: "grader", message: `the grader failed (${outcome.error.kind}): ${outcome.error.message}` }, events };
+  if (outcome.error)
+    return {
+      score: 0,
+      explanation: "",
+      error: { kind: "grader", message: `the grader failed (${outcome.error.kind}): ${outcome.error.message}` },
+      events,
+    };
   const result = outcome.output as { score?: unknown; explanation?: unknown } | null;
   if (!result || typeof result.score !== "number" || !(result.score >= 0 && result.score <= 1)) {
-    return { score: 0, explanation: "", error: { kind: "grader", message: `the grader must return { score: 0..1, explanation }, got ${JSON.stringify(result)?.slice(0, 200)}` }, events };
+    return {
+      score: 0,
+      explanation: "",
+      error: {
+        kind: "grader",
+        message: `the grader must return { score: 0..1, explanation }, got ${JSON.stringify(result)?.slice(0, 200)}`,
+      },
+      events,
+    };
   }
   return { score: result.score, explanation: typeof result.explanation === "string" ? result.explanation : "", events };
 }
@@ -201,4 +262,3 @@ export async function closeCredential(proxy: RecordingProxy, credential: string)
   await proxy.whenRecorded(credential);
   proxy.unregister(credential);
 }
-

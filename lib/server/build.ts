@@ -31,7 +31,11 @@ function stampFile(root: string): string {
 
 export function buildIsCurrent(root: string): boolean {
   const stamp = stampFile(root);
-  return fs.existsSync(path.join(root, ".next", "BUILD_ID")) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === sourceStamp(root);
+  return (
+    fs.existsSync(path.join(root, ".next", "BUILD_ID")) &&
+    fs.existsSync(stamp) &&
+    fs.readFileSync(stamp, "utf8") === sourceStamp(root)
+  );
 }
 
 export async function ensureBuild(root: string, log: (line: string) => void): Promise<void> {

@@ -98,7 +98,11 @@ export function createGuard(config: ServerConfig) {
       res.end();
       return true;
     }
-    return deny(res, 401, "This studio needs its access token: send `Authorization: Bearer <STUDIO_TOKEN>`, or sign in at /login.");
+    return deny(
+      res,
+      401,
+      "This studio needs its access token: send `Authorization: Bearer <STUDIO_TOKEN>`, or sign in at /login.",
+    );
   };
 }
 

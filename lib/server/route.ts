@@ -13,7 +13,11 @@ export const ERROR_STATUS: Record<StudioErrorCode, number> = {
   uncompilable: 422,
 };
 
-export interface RouteSpec<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, B extends z.ZodType | undefined> {
+export interface RouteSpec<
+  P extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  B extends z.ZodType | undefined,
+> {
   params?: P;
   query?: Q;
   body?: B;
@@ -38,7 +42,11 @@ export interface RouteContext {
   params: Promise<object>;
 }
 
-export function route<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+export function route<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(
   spec: RouteSpec<P, Q, B>,
   run: (input: RouteInput<P, Q, B>, request: Request) => Promise<unknown>,
 ): (request: Request, context: RouteContext) => Promise<Response> {
@@ -51,10 +59,16 @@ export function route<P extends z.ZodType | undefined = undefined, Q extends z.Z
         body: spec.body ? parse(spec.body, await readJson(request, invalid), invalid) : undefined,
       } as RouteInput<P, Q, B>;
       const result = await run(input, request);
-      return Response.json(result, { status: spec.status ?? 200, headers: spec.noStore ? { "cache-control": "no-store" } : undefined });
+      return Response.json(result, {
+        status: spec.status ?? 200,
+        headers: spec.noStore ? { "cache-control": "no-store" } : undefined,
+      });
     } catch (error) {
       if (!(error instanceof StudioError)) throw error;
-      return Response.json({ error: error.message, ...(error.hint ? { hint: error.hint } : {}), ...error.details }, { status: ERROR_STATUS[error.code] });
+      return Response.json(
+        { error: error.message, ...(error.hint ? { hint: error.hint } : {}), ...error.details },
+        { status: ERROR_STATUS[error.code] },
+      );
     }
   };
 }
@@ -62,7 +76,8 @@ export function route<P extends z.ZodType | undefined = undefined, Q extends z.Z
 function parse(schema: z.ZodType | undefined, value: unknown, invalid: string): unknown {
   if (!schema) return undefined;
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new StudioError(invalid, { code: "invalid", details: { fields: fieldErrors(parsed.error) } });
+  if (!parsed.success)
+    throw new StudioError(invalid, { code: "invalid", details: { fields: fieldErrors(parsed.error) } });
   return parsed.data;
 }
 

@@ -82,11 +82,16 @@ const regexGrader = z
   })
   .superRefine((g, ctx) => {
     if (g.flags !== undefined && regexError("", g.flags) !== null) {
-      ctx.addIssue({ code: "custom", path: ["flags"], message: `must be valid regex flags (from "dgimsuvy"), got ${JSON.stringify(g.flags)}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["flags"],
+        message: `must be valid regex flags (from "dgimsuvy"), got ${JSON.stringify(g.flags)}`,
+      });
       return;
     }
     const problem = g.pattern === undefined ? null : regexError(g.pattern, g.flags);
-    if (problem) ctx.addIssue({ code: "custom", path: ["pattern"], message: `is not a valid regular expression: ${problem}` });
+    if (problem)
+      ctx.addIssue({ code: "custom", path: ["pattern"], message: `is not a valid regular expression: ${problem}` });
   });
 
 const numericGrader = z.strictObject({
@@ -105,7 +110,7 @@ const moduleGrader = z.strictObject({
   type: z.literal("module"),
   path: z
     .string({ error: "must be a string" })
-    .refine((p) => isInsideSuite(p), { error: "must be a relative path inside the suite folder, such as \"grader.ts\"" })
+    .refine((p) => isInsideSuite(p), { error: 'must be a relative path inside the suite folder, such as "grader.ts"' })
     .default(DEFAULT_GRADER_PATH),
 });
 
@@ -158,7 +163,8 @@ export const suiteConfigSchema = z
   })
   .superRefine((c, ctx) => {
     for (const key of ["name", "description"] as const) {
-      if (containsNul(c[key])) ctx.addIssue({ code: "custom", path: [key], message: "must not contain a NUL character (\\u0000)" });
+      if (containsNul(c[key]))
+        ctx.addIssue({ code: "custom", path: [key], message: "must not contain a NUL character (\\u0000)" });
     }
   });
 export type SuiteConfig = z.output<typeof suiteConfigSchema>;
@@ -188,7 +194,11 @@ export const taskLineSchema = z
     // Postgres jsonb cannot hold \u0000; saying so here beats a failed import later.
     for (const key of ["input", "expected", "meta"] as const) {
       if (containsNul(t[key])) {
-        ctx.addIssue({ code: "custom", path: [key], message: "contains a NUL character (\\u0000), which the database cannot store" });
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: "contains a NUL character (\\u0000), which the database cannot store",
+        });
       }
     }
   });

@@ -104,7 +104,13 @@ function gradeJson(expected: unknown, output: unknown): Grade {
  * "equal": deep JSON equality. "subset": every expected object key is present and matches
  * recursively (extra keys allowed); arrays have equal length and match element by element.
  */
-function findDifference(expected: unknown, actual: unknown, mode: "equal" | "subset", at = "", depth = 0): string | null {
+function findDifference(
+  expected: unknown,
+  actual: unknown,
+  mode: "equal" | "subset",
+  at = "",
+  depth = 0,
+): string | null {
   if (depth > MAX_COMPARE_DEPTH) throw new Error(`values are nested more than ${MAX_COMPARE_DEPTH} levels deep`);
   const where = (message: string) => (at ? `at ${clip(at)}: ${message}` : message);
 
@@ -168,15 +174,23 @@ function gradeNormalized(expected: unknown, output: unknown): Grade {
   const want = normalize(stringForm(expected));
   const got = normalize(stringForm(output));
   if (want === got) return pass(`matches after ignoring case, whitespace and punctuation: ${preview(want)}`);
-  return fail(`expected ${preview(expected)}, got ${preview(output)} (normalized: ${preview(want)} vs ${preview(got)})`);
+  return fail(
+    `expected ${preview(expected)}, got ${preview(output)} (normalized: ${preview(want)} vs ${preview(got)})`,
+  );
 }
 
 // ── regex ────────────────────────────────────────────────────────────────────────────────
 
-function gradeRegex(config: Extract<BuiltinGraderConfig, { type: "regex" }>, expected: unknown, output: unknown): Grade {
+function gradeRegex(
+  config: Extract<BuiltinGraderConfig, { type: "regex" }>,
+  expected: unknown,
+  output: unknown,
+): Grade {
   const pattern = config.pattern ?? expected;
   if (typeof pattern !== "string") {
-    return fail(`the regex grader has no pattern: grader.pattern is unset and expected is ${preview(expected)}, not a string`);
+    return fail(
+      `the regex grader has no pattern: grader.pattern is unset and expected is ${preview(expected)}, not a string`,
+    );
   }
   const flags = config.flags ?? "";
   const problem = regexError(pattern, flags);
@@ -214,7 +228,11 @@ function expectedNumber(expected: unknown): number | null {
   return null;
 }
 
-function gradeNumeric(config: Extract<BuiltinGraderConfig, { type: "numeric" }>, expected: unknown, output: unknown): Grade {
+function gradeNumeric(
+  config: Extract<BuiltinGraderConfig, { type: "numeric" }>,
+  expected: unknown,
+  output: unknown,
+): Grade {
   const want = expectedNumber(expected);
   if (want === null) return fail(`the numeric grader needs a number as expected, got ${preview(expected)}`);
 
@@ -244,7 +262,9 @@ function gradeNumeric(config: Extract<BuiltinGraderConfig, { type: "numeric" }>,
 /** Compact numbers for diffs and tolerances: 1e-6, 5.551e-17, 0.25. */
 function short(n: number): string {
   const rounded = Number(n.toPrecision(4));
-  return rounded !== 0 && (Math.abs(rounded) < 1e-3 || Math.abs(rounded) >= 1e15) ? rounded.toExponential() : String(rounded);
+  return rounded !== 0 && (Math.abs(rounded) < 1e-3 || Math.abs(rounded) >= 1e15)
+    ? rounded.toExponential()
+    : String(rounded);
 }
 
 // ── Shared helpers ───────────────────────────────────────────────────────────────────────

@@ -21,7 +21,10 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
 }
 
 class ScanError extends Error {
-  constructor(readonly offset: number, message: string) {
+  constructor(
+    readonly offset: number,
+    message: string,
+  ) {
     super(message);
   }
 }

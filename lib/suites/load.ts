@@ -55,7 +55,10 @@ export class SuiteLoadError extends StudioError {
     readonly dir: string,
     readonly problems: SuiteProblem[],
   ) {
-    super(`Cannot load the suite in ${dir} (${countProblems(problems)}):\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`, { code: "invalid" });
+    super(
+      `Cannot load the suite in ${dir} (${countProblems(problems)}):\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`,
+      { code: "invalid" },
+    );
     this.name = "SuiteLoadError";
   }
 }
@@ -72,7 +75,8 @@ export async function loadSuite(files: SuiteFiles): Promise<LoadedSuite> {
 
   const problems: SuiteProblem[] = [];
   const config = await readConfig(files, problems);
-  const graderSource = config?.grader.type === "module" ? await readGraderSource(files, config.grader.path, problems) : null;
+  const graderSource =
+    config?.grader.type === "module" ? await readGraderSource(files, config.grader.path, problems) : null;
   const { tasks, ids } = await readTasks(files, config?.grader ?? null, problems);
   const envs = await readEnvs(files, ids, problems);
 
@@ -88,7 +92,12 @@ export async function loadSuite(files: SuiteFiles): Promise<LoadedSuite> {
 // ── Files ────────────────────────────────────────────────────────────────────────────────
 
 /** A text file of the suite, or null (with a problem recorded) when it cannot be read. */
-async function readText(files: SuiteFiles, file: string, whyNeeded: string, problems: SuiteProblem[]): Promise<string | null> {
+async function readText(
+  files: SuiteFiles,
+  file: string,
+  whyNeeded: string,
+  problems: SuiteProblem[],
+): Promise<string | null> {
   try {
     const entry = await files.stat(file);
     if (!entry) problems.push({ file, message: `missing: ${whyNeeded}` });
@@ -100,7 +109,11 @@ async function readText(files: SuiteFiles, file: string, whyNeeded: string, prob
   return null;
 }
 
-function syntaxProblem(file: string, error: { line: number; column: number; message: string }, line = error.line): SuiteProblem {
+function syntaxProblem(
+  file: string,
+  error: { line: number; column: number; message: string },
+  line = error.line,
+): SuiteProblem {
   return { file, line, message: `not valid JSON: ${error.message} (column ${error.column})` };
 }
 
@@ -115,7 +128,9 @@ function describeJsonKind(value: unknown): string {
 /** describeIssue, plus the list of valid fields when a top-level field is unknown (usually a typo). */
 function issueMessage(issue: z.core.$ZodIssue, root: unknown, fields: readonly string[]): string {
   const message = describeIssue(issue, root);
-  return issue.code === "unrecognized_keys" && issue.path.length === 0 ? `${message} (fields are ${fields.join(", ")})` : message;
+  return issue.code === "unrecognized_keys" && issue.path.length === 0
+    ? `${message} (fields are ${fields.join(", ")})`
+    : message;
 }
 
 // ── suite.json ───────────────────────────────────────────────────────────────────────────
@@ -142,10 +157,15 @@ async function readConfig(files: SuiteFiles, problems: SuiteProblem[]): Promise<
   return result.data;
 }
 
-async function readGraderSource(files: SuiteFiles, graderPath: string, problems: SuiteProblem[]): Promise<string | null> {
+async function readGraderSource(
+  files: SuiteFiles,
+  graderPath: string,
+  problems: SuiteProblem[],
+): Promise<string | null> {
   const file = path.posix.normalize(graderPath);
   const source = await readText(files, file, 'grader.type is "module", so the suite needs its grader module', problems);
-  if (source !== null && source.trim() === "") problems.push({ file, message: "is empty: a module grader must export a grading function" });
+  if (source !== null && source.trim() === "")
+    problems.push({ file, message: "is empty: a module grader must export a grading function" });
   return source;
 }
 
@@ -241,7 +261,11 @@ const LINK_MESSAGE = "is a symbolic link: links are not followed, copy the file 
  * Collects each task's env files, checking names, links and size limits first; contents are
  * read only when the whole suite is otherwise valid, so a rejected suite costs no big reads.
  */
-async function readEnvs(files: SuiteFiles, ids: Set<string>, problems: SuiteProblem[]): Promise<Map<string, Record<string, string>>> {
+async function readEnvs(
+  files: SuiteFiles,
+  ids: Set<string>,
+  problems: SuiteProblem[],
+): Promise<Map<string, Record<string, string>>> {
   const envs = new Map<string, Record<string, string>>();
   const stat = await files.lstat(ENV_DIR).catch(() => null);
   if (!stat) return envs;
@@ -260,7 +284,11 @@ async function readEnvs(files: SuiteFiles, ids: Set<string>, problems: SuiteProb
     const rel = `${ENV_DIR}/${name}`;
     const entry = await files.lstat(rel);
     if (entry?.kind === "link") problems.push({ file: rel, message: LINK_MESSAGE });
-    else if (entry?.kind !== "folder") problems.push({ file: rel, message: "env holds only folders named after task ids; move this file into env/<task id>/" });
+    else if (entry?.kind !== "folder")
+      problems.push({
+        file: rel,
+        message: "env holds only folders named after task ids; move this file into env/<task id>/",
+      });
     else if (!ids.has(name)) problems.push({ file: rel, message: `no task has id ${JSON.stringify(name)}` });
     else {
       const envFiles: EnvFile[] = [];
@@ -290,7 +318,13 @@ async function sortedNames(files: SuiteFiles, dir: string): Promise<string[]> {
 }
 
 /** Appends the regular files under `dir` (relative to the suite) to `out`; returns their total size in bytes. */
-async function listEnvFiles(files: SuiteFiles, dir: string, relDir: string, out: EnvFile[], problems: SuiteProblem[]): Promise<number> {
+async function listEnvFiles(
+  files: SuiteFiles,
+  dir: string,
+  relDir: string,
+  out: EnvFile[],
+  problems: SuiteProblem[],
+): Promise<number> {
   let bytes = 0;
   for (const name of await sortedNames(files, dir)) {
     const file = `${dir}/${name}`;
@@ -304,7 +338,10 @@ async function listEnvFiles(files: SuiteFiles, dir: string, relDir: string, out:
     } else if (stat?.kind !== "file") {
       problems.push({ file, message: "is not a regular file" });
     } else if (stat.size > ENV_FILE_LIMIT_BYTES) {
-      problems.push({ file, message: `is ${formatBytes(stat.size)} (${stat.size} bytes), over the ${formatBytes(ENV_FILE_LIMIT_BYTES)} limit for one env file` });
+      problems.push({
+        file,
+        message: `is ${formatBytes(stat.size)} (${stat.size} bytes), over the ${formatBytes(ENV_FILE_LIMIT_BYTES)} limit for one env file`,
+      });
       bytes += stat.size;
     } else {
       out.push({ rel, file });

@@ -2,7 +2,13 @@
 // passThreshold has no column of its own; it rides inside the grader JSON ({ ...grader, passThreshold })
 // so the schema stays as is. readStoredGrader is the one place that splits it out again.
 import { Prisma } from "../db/client.ts";
-import { DEFAULT_PASS_THRESHOLD, graderConfigSchema, describeIssues, type GraderConfig, type SuiteConfig } from "./format.ts";
+import {
+  DEFAULT_PASS_THRESHOLD,
+  graderConfigSchema,
+  describeIssues,
+  type GraderConfig,
+  type SuiteConfig,
+} from "./format.ts";
 import type { LoadedSuite } from "./load.ts";
 
 /**
@@ -16,7 +22,11 @@ const TASKS_PER_INSERT = 1000;
  * the writes are several statements, and only the transaction makes a failed import leave nothing.
  * A project has at most one suite (TaskSuite.projectId is unique), so saving a second one fails.
  */
-export async function saveSuite(tx: Prisma.TransactionClient, projectId: string, suite: LoadedSuite): Promise<{ suiteId: string }> {
+export async function saveSuite(
+  tx: Prisma.TransactionClient,
+  projectId: string,
+  suite: LoadedSuite,
+): Promise<{ suiteId: string }> {
   const { config } = suite;
   const { id: suiteId } = await tx.taskSuite.create({
     data: {
@@ -66,7 +76,10 @@ export function storedGrader(config: SuiteConfig): Prisma.InputJsonObject {
 export function readStoredGrader(stored: unknown): { grader: GraderConfig; passThreshold: number } {
   const { passThreshold, ...grader } = (stored ?? {}) as Record<string, unknown>;
   const parsed = graderConfigSchema.safeParse(grader);
-  if (!parsed.success) throw new Error(`TaskSuite.grader is not a valid grader config: ${describeIssues(parsed.error, grader).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(
+      `TaskSuite.grader is not a valid grader config: ${describeIssues(parsed.error, grader).join("; ")}`,
+    );
   return {
     grader: parsed.data,
     passThreshold: typeof passThreshold === "number" ? passThreshold : DEFAULT_PASS_THRESHOLD,

@@ -12,14 +12,28 @@ export const PREVIEW_CHARS = 240;
 type Columns = Omit<TraceEventRow, "kind" | "preview" | "bodyJson" | "bodyBytes" | "truncated">;
 
 /** The one row builder: the body as capped JSON text, the preview as one short line. */
-export function eventRow<K extends EventKind>(kind: K, columns: Columns & { preview: string }, body: EventBodies[K]): TraceEventRow<K> {
+export function eventRow<K extends EventKind>(
+  kind: K,
+  columns: Columns & { preview: string },
+  body: EventBodies[K],
+): TraceEventRow<K> {
   const json = safeJson(body);
   const bytes = Buffer.byteLength(json);
-  const preview = columns.preview.slice(0, PREVIEW_CHARS * 2).replace(/\s+/g, " ").trim().slice(0, PREVIEW_CHARS);
+  const preview = columns.preview
+    .slice(0, PREVIEW_CHARS * 2)
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, PREVIEW_CHARS);
   const row = { ...columns, kind, preview };
   if (bytes <= TRACE_BODY_LIMIT_BYTES) return { ...row, bodyJson: json, bodyBytes: bytes, truncated: false };
   const kept = json.slice(0, TRACE_BODY_LIMIT_BYTES);
-  const cut: CutBody = { truncated: true, originalBytes: bytes, keptBytes: kept.length, note: `[studio: body of ${bytes} bytes cut to its first ${kept.length}]`, head: kept };
+  const cut: CutBody = {
+    truncated: true,
+    originalBytes: bytes,
+    keptBytes: kept.length,
+    note: `[studio: body of ${bytes} bytes cut to its first ${kept.length}]`,
+    head: kept,
+  };
   return { ...row, bodyJson: JSON.stringify(cut), bodyBytes: bytes, truncated: true };
 }
 
@@ -31,11 +45,20 @@ export function fromSandboxEvent(event: SandboxEvent): TraceEventRow {
     case "exec":
       return eventRow(
         "exec",
-        { time, name: event.command.slice(0, 200), durationMs: Math.round(event.durationMs), preview: `$ ${event.command} → ${event.timedOut ? "timed out" : event.signal ? `killed by ${event.signal}` : `exit ${event.exitCode}`}` },
+        {
+          time,
+          name: event.command.slice(0, 200),
+          durationMs: Math.round(event.durationMs),
+          preview: `$ ${event.command} → ${event.timedOut ? "timed out" : event.signal ? `killed by ${event.signal}` : `exit ${event.exitCode}`}`,
+        },
         event,
       );
     case "exception":
-      return eventRow("exception", { time, name: event.name ?? "Error", preview: `${event.name ?? "Error"}: ${event.message}` }, event);
+      return eventRow(
+        "exception",
+        { time, name: event.name ?? "Error", preview: `${event.name ?? "Error"}: ${event.message}` },
+        event,
+      );
     case "stdout":
     case "stderr":
       return streamEvent(event.kind, event.text, time);
@@ -61,7 +84,11 @@ export function fromExchange(exchange: Exchange): TraceEventRow<"model_call"> {
       genAiResponseModel: exchange.model ?? null,
       genAiResponseId: exchange.responseId ?? null,
       genAiResponseFinishReasons: exchange.stopReason ? [exchange.stopReason] : [],
-      genAiUsageInputTokens: exchange.usage ? exchange.usage.input_tokens + (exchange.usage.cache_creation_input_tokens ?? 0) + (exchange.usage.cache_read_input_tokens ?? 0) : null,
+      genAiUsageInputTokens: exchange.usage
+        ? exchange.usage.input_tokens +
+          (exchange.usage.cache_creation_input_tokens ?? 0) +
+          (exchange.usage.cache_read_input_tokens ?? 0)
+        : null,
       genAiUsageOutputTokens: exchange.usage?.output_tokens ?? null,
       costUsd: exchange.costUsd ?? null,
       preview: exchange.error ? `error: ${exchange.error}` : exchangePreview(exchange),
@@ -71,7 +98,11 @@ export function fromExchange(exchange: Exchange): TraceEventRow<"model_call"> {
 }
 
 /** Text printed to stdout or stderr (by a harness, or a command proposer's line). */
-export function streamEvent(stream: "stdout" | "stderr", text: string, time = new Date()): TraceEventRow<"stdout" | "stderr"> {
+export function streamEvent(
+  stream: "stdout" | "stderr",
+  text: string,
+  time = new Date(),
+): TraceEventRow<"stdout" | "stderr"> {
   return eventRow(stream, { time, preview: text }, { text });
 }
 
@@ -80,7 +111,11 @@ export function errorEvent(error: ErrorBody, time = new Date()): TraceEventRow<"
 }
 
 export function gradeEvent(grade: GradeBody, time = new Date()): TraceEventRow<"grade"> {
-  return eventRow("grade", { time, name: grade.passed ? "passed" : "failed", preview: `score ${round(grade.score)}: ${grade.explanation}` }, grade);
+  return eventRow(
+    "grade",
+    { time, name: grade.passed ? "passed" : "failed", preview: `score ${round(grade.score)}: ${grade.explanation}` },
+    grade,
+  );
 }
 
 export function noteEvent(message: string, time = new Date(), detail?: Record<string, unknown>): TraceEventRow<"note"> {
@@ -91,14 +126,31 @@ export function toolCallEvent(tool: string, id: string, input: unknown): TraceEv
   return eventRow("tool_call", { time: new Date(), name: tool, preview: `${tool} ${previewOf(input)}` }, { id, input });
 }
 
-export function toolResultEvent(tool: string, id: string, text: string, isError: boolean, durationMs: number): TraceEventRow<"tool_result"> {
-  return eventRow("tool_result", { time: new Date(), name: tool, durationMs: Math.round(durationMs), preview: `${isError ? "error: " : ""}${text}` }, { id, isError, text });
+export function toolResultEvent(
+  tool: string,
+  id: string,
+  text: string,
+  isError: boolean,
+  durationMs: number,
+): TraceEventRow<"tool_result"> {
+  return eventRow(
+    "tool_result",
+    { time: new Date(), name: tool, durationMs: Math.round(durationMs), preview: `${isError ? "error: " : ""}${text}` },
+    { id, isError, text },
+  );
 }
 
-export function fileReadEvent(relativePath: string, lines: { startLine: number; endLine: number; totalLines: number }): TraceEventRow<"file_read"> {
+export function fileReadEvent(
+  relativePath: string,
+  lines: { startLine: number; endLine: number; totalLines: number },
+): TraceEventRow<"file_read"> {
   return eventRow(
     "file_read",
-    { time: new Date(), name: relativePath, preview: `${relativePath} lines ${lines.startLine}-${lines.endLine} of ${lines.totalLines}` },
+    {
+      time: new Date(),
+      name: relativePath,
+      preview: `${relativePath} lines ${lines.startLine}-${lines.endLine} of ${lines.totalLines}`,
+    },
     { path: relativePath, ...lines },
   );
 }
@@ -114,7 +166,9 @@ export function inTimeOrder(rows: TraceEventRow[]): TraceEventRow[] {
 /** JSON that Postgres accepts: no NUL characters (jsonb refuses them), BigInts as text. */
 function safeJson(value: unknown): string {
   return (
-    JSON.stringify(value ?? null, (_key, item) => (typeof item === "bigint" ? item.toString() : typeof item === "string" ? item.replace(/\u0000/g, "\uFFFD") : item)) ?? "null"
+    JSON.stringify(value ?? null, (_key, item) =>
+      typeof item === "bigint" ? item.toString() : typeof item === "string" ? item.replace(/\u0000/g, "\uFFFD") : item,
+    ) ?? "null"
   );
 }
 
@@ -140,7 +194,15 @@ function textOf(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
   return content
-    .map((block: { type?: string; text?: string; name?: string }) => (block.type === "text" ? block.text : block.type === "tool_use" ? `[tool_use ${block.name}]` : block.type ? `[${block.type}]` : ""))
+    .map((block: { type?: string; text?: string; name?: string }) =>
+      block.type === "text"
+        ? block.text
+        : block.type === "tool_use"
+          ? `[tool_use ${block.name}]`
+          : block.type
+            ? `[${block.type}]`
+            : "",
+    )
     .join(" ");
 }
 

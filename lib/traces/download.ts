@@ -15,7 +15,11 @@ const RAW_PAGE_EVENTS = 500;
  * most one page (≤ 16 MiB of bodies, or one larger event) at a time.
  */
 export async function* traceLines(owner: TraceOwner): AsyncGenerator<string> {
-  const sizes = await db.traceEvent.findMany({ where: { ...owner }, orderBy: { seq: "asc" }, select: { seq: true, bodyBytes: true } });
+  const sizes = await db.traceEvent.findMany({
+    where: { ...owner },
+    orderBy: { seq: "asc" },
+    select: { seq: true, bodyBytes: true },
+  });
   const pages: { from: number; to: number }[] = [];
   let bytes = 0;
   let count = 0;
@@ -32,7 +36,10 @@ export async function* traceLines(owner: TraceOwner): AsyncGenerator<string> {
     count++;
   }
   for (const page of pages) {
-    const rows = await db.traceEvent.findMany({ where: { ...owner, seq: { gte: page.from, lte: page.to } }, orderBy: { seq: "asc" } });
+    const rows = await db.traceEvent.findMany({
+      where: { ...owner, seq: { gte: page.from, lte: page.to } },
+      orderBy: { seq: "asc" },
+    });
     for (const row of rows) yield exportLine(row, "download");
   }
 }

@@ -18,7 +18,11 @@ const FORMATS: Record<ExportFormat, { identity: boolean; preview: boolean; empty
 export function exportLine(event: TraceEvent, format: ExportFormat): string {
   const rules = FORMATS[format];
   const fields: [string, unknown][] = [];
-  if (rules.identity) fields.push(["id", event.id.toString()], event.taskRunId !== null ? ["taskRunId", event.taskRunId] : ["iterationId", event.iterationId]);
+  if (rules.identity)
+    fields.push(
+      ["id", event.id.toString()],
+      event.taskRunId !== null ? ["taskRunId", event.taskRunId] : ["iterationId", event.iterationId],
+    );
   fields.push(
     ["kind", event.kind],
     ["seq", event.seq],

@@ -2,7 +2,15 @@
 // iteration routes (/api/iterations/<id>/…): the same timeline pages, event bodies and raw
 // JSONL download, whoever owns the events. Routes only find the owner and name it.
 import { traceLines } from "./download.ts";
-import { getTraceEvent, listTraceEvents, parseIndex, parseKinds, TRACE_PAGE_MAX, TRACE_PAGE_SIZE, type TraceOwner } from "./queries.ts";
+import {
+  getTraceEvent,
+  listTraceEvents,
+  parseIndex,
+  parseKinds,
+  TRACE_PAGE_MAX,
+  TRACE_PAGE_SIZE,
+  type TraceOwner,
+} from "./queries.ts";
 
 const MAX_BYTES_LIMIT = 64 * 1024 * 1024;
 const CHUNK_CHARS = 64 * 1024;
@@ -28,12 +36,24 @@ export async function eventPageResponse(request: Request, find: () => Promise<Ow
   const kinds = parseKinds(query.get("kind"));
   const locate = query.has("locate") ? parseIndex(query.get("locate")) : null;
   if (offset === null) return Response.json({ error: "offset must be a non-negative integer." }, { status: 400 });
-  if (limit === null || limit < 1) return Response.json({ error: `limit must be an integer from 1 to ${TRACE_PAGE_MAX}.` }, { status: 400 });
-  if (kinds === "invalid") return Response.json({ error: "kind must be a comma-separated list of event kinds (lowercase letters, digits and _)." }, { status: 400 });
-  if (query.has("locate") && locate === null) return Response.json({ error: "locate must be an event seq (a non-negative integer)." }, { status: 400 });
+  if (limit === null || limit < 1)
+    return Response.json({ error: `limit must be an integer from 1 to ${TRACE_PAGE_MAX}.` }, { status: 400 });
+  if (kinds === "invalid")
+    return Response.json(
+      { error: "kind must be a comma-separated list of event kinds (lowercase letters, digits and _)." },
+      { status: 400 },
+    );
+  if (query.has("locate") && locate === null)
+    return Response.json({ error: "locate must be an event seq (a non-negative integer)." }, { status: 400 });
   const found = await find();
   if (found instanceof Response) return found;
-  const page = await listTraceEvents(found.owner, { offset, limit, kinds, locate, summary: query.get("summary") === "1" });
+  const page = await listTraceEvents(found.owner, {
+    offset,
+    limit,
+    kinds,
+    locate,
+    summary: query.get("summary") === "1",
+  });
   return Response.json(page, { headers: { "cache-control": "no-store" } });
 }
 
@@ -41,12 +61,17 @@ export async function eventPageResponse(request: Request, find: () => Promise<Ow
  * One event with its full body. `?maxBytes=N` (1024..64 MiB) cuts a larger body for display:
  * the structure stays, long strings are cut with a marker, and `clip` says how much is shown.
  */
-export async function eventResponse(request: Request, rawSeq: string, find: () => Promise<OwnerRef | Response>): Promise<Response> {
+export async function eventResponse(
+  request: Request,
+  rawSeq: string,
+  find: () => Promise<OwnerRef | Response>,
+): Promise<Response> {
   const seq = parseIndex(rawSeq);
   if (seq === null) return Response.json({ error: "seq must be a non-negative integer." }, { status: 400 });
   const query = new URL(request.url).searchParams;
   const maxBytes = query.has("maxBytes") ? parseIndex(query.get("maxBytes"), MAX_BYTES_LIMIT) : undefined;
-  if (maxBytes === null || (maxBytes !== undefined && maxBytes < 1024)) return Response.json({ error: `maxBytes must be an integer from 1024 to ${MAX_BYTES_LIMIT}.` }, { status: 400 });
+  if (maxBytes === null || (maxBytes !== undefined && maxBytes < 1024))
+    return Response.json({ error: `maxBytes must be an integer from 1024 to ${MAX_BYTES_LIMIT}.` }, { status: 400 });
   const found = await find();
   if (found instanceof Response) return found;
   const detail = await getTraceEvent(found.owner, seq, { maxBytes });

@@ -25,7 +25,14 @@ export function isId(value: string): boolean {
 /** `?kind=model_call,exec` → ["model_call", "exec"]; null for "all kinds"; "invalid" when malformed. */
 export function parseKinds(raw: string | null | undefined): string[] | null | "invalid" {
   if (raw == null || raw.trim() === "") return null;
-  const kinds = [...new Set(raw.split(",").map((kind) => kind.trim()).filter(Boolean))];
+  const kinds = [
+    ...new Set(
+      raw
+        .split(",")
+        .map((kind) => kind.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (kinds.length > 30 || kinds.some((kind) => !KIND_PATTERN.test(kind))) return "invalid";
   return kinds.length ? kinds.sort() : null;
 }
@@ -106,7 +113,10 @@ function eventWhere(owner: TraceOwner, kinds: string[] | null) {
 
 export async function taskRunExists(taskRunId: string): Promise<{ id: string; taskKey: string } | null> {
   if (!isId(taskRunId)) return null;
-  const run = await db.taskRun.findUnique({ where: { id: taskRunId }, select: { id: true, task: { select: { key: true } } } });
+  const run = await db.taskRun.findUnique({
+    where: { id: taskRunId },
+    select: { id: true, task: { select: { key: true } } },
+  });
   return run ? { id: run.id, taskKey: run.task.key } : null;
 }
 
@@ -130,7 +140,13 @@ export async function listTraceEvents(
   const where = eventWhere(owner, options.kinds);
   const [total, rows, located, summary] = await Promise.all([
     db.traceEvent.count({ where }),
-    db.traceEvent.findMany({ where, orderBy: { seq: "asc" }, skip: options.offset, take: options.limit, select: itemSelect }),
+    db.traceEvent.findMany({
+      where,
+      orderBy: { seq: "asc" },
+      skip: options.offset,
+      take: options.limit,
+      select: itemSelect,
+    }),
     options.locate == null ? Promise.resolve(undefined) : locateEvent(owner, options.locate, options.kinds),
     options.summary ? kindCounts(owner) : Promise.resolve(undefined),
   ]);
@@ -141,16 +157,23 @@ export async function listTraceEvents(
 }
 
 /** Events per kind, most frequent first, and their sum: the timeline's filter chips. */
-async function kindCounts(owner: TraceOwner): Promise<{ eventCount: number; kinds: { kind: string; count: number }[] }> {
+async function kindCounts(
+  owner: TraceOwner,
+): Promise<{ eventCount: number; kinds: { kind: string; count: number }[] }> {
   const groups = await db.traceEvent.groupBy({ by: ["kind"], where: { ...owner }, _count: { _all: true } });
-  const kinds = groups.map((group) => ({ kind: group.kind, count: group._count._all })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind));
+  const kinds = groups
+    .map((group) => ({ kind: group.kind, count: group._count._all }))
+    .sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind));
   return { eventCount: kinds.reduce((sum, kind) => sum + kind.count, 0), kinds };
 }
 
 /** Where event `seq` sits among the filtered events (0-based), or null when it is not there. */
 export async function locateEvent(owner: TraceOwner, seq: number, kinds: string[] | null): Promise<number | null> {
   const where = eventWhere(owner, kinds);
-  const [exists, before] = await Promise.all([db.traceEvent.findFirst({ where: { ...where, seq }, select: { seq: true } }), db.traceEvent.count({ where: { ...where, seq: { lt: seq } } })]);
+  const [exists, before] = await Promise.all([
+    db.traceEvent.findFirst({ where: { ...where, seq }, select: { seq: true } }),
+    db.traceEvent.count({ where: { ...where, seq: { lt: seq } } }),
+  ]);
   return exists ? before : null;
 }
 
@@ -167,7 +190,10 @@ export interface TimelineStart {
 }
 
 /** What the page renders on the server: counts per kind, and the first page to show. */
-export async function timelineStart(owner: TraceOwner, options: { kinds: string[] | null; selectedSeq: number | null; pageSize?: number }): Promise<TimelineStart> {
+export async function timelineStart(
+  owner: TraceOwner,
+  options: { kinds: string[] | null; selectedSeq: number | null; pageSize?: number },
+): Promise<TimelineStart> {
   const pageSize = options.pageSize ?? TRACE_PAGE_SIZE;
   const [counts, first, selectedIndex] = await Promise.all([
     kindCounts(owner),
@@ -201,18 +227,34 @@ export interface TraceEventDetail {
 }
 
 /** One event with its body. With `maxBytes`, a large body is cut for display (the raw download has it all). */
-export async function getTraceEvent(owner: TraceOwner, seq: number, options: { maxBytes?: number } = {}): Promise<TraceEventDetail | null> {
+export async function getTraceEvent(
+  owner: TraceOwner,
+  seq: number,
+  options: { maxBytes?: number } = {},
+): Promise<TraceEventDetail | null> {
   const row = await db.traceEvent.findFirst({
     where: { ...owner, seq }, // served by the (owner, seq) unique index
-    select: { ...itemSelect, genAiRequestModel: true, genAiResponseModel: true, genAiResponseFinishReasons: true, body: true },
+    select: {
+      ...itemSelect,
+      genAiRequestModel: true,
+      genAiResponseModel: true,
+      genAiResponseFinishReasons: true,
+      body: true,
+    },
   });
   if (!row) return null;
-  const event = { ...toItem(row), requestModel: row.genAiRequestModel, responseModel: row.genAiResponseModel, finishReasons: row.genAiResponseFinishReasons };
+  const event = {
+    ...toItem(row),
+    requestModel: row.genAiRequestModel,
+    responseModel: row.genAiResponseModel,
+    finishReasons: row.genAiResponseFinishReasons,
+  };
   if (options.maxBytes == null) return { event, body: row.body, clip: null };
   return { event, ...clipBody(row.body, options.maxBytes) };
 }
 
-const CUT_MARK = (more: number) => `… [studio: ${more.toLocaleString("en-US")} more characters not shown here; the raw trace has them]`;
+const CUT_MARK = (more: number) =>
+  `… [studio: ${more.toLocaleString("en-US")} more characters not shown here; the raw trace has them]`;
 
 /**
  * Makes a body fit about `maxBytes` of JSON for display. The structure stays whole: every
@@ -244,7 +286,10 @@ export function clipBody(body: unknown, maxBytes: number): { body: unknown; body
     if (shown <= maxBytes * 1.1) return { body: clipped, clip: { mode: "strings", shownBytes: shown, totalBytes } };
     budget -= shown - maxBytes; // escapes, multi-byte characters and markers took more than planned
   }
-  const head = Buffer.from(text).subarray(0, maxBytes).toString("utf8").replace(/\uFFFD$/, "");
+  const head = Buffer.from(text)
+    .subarray(0, maxBytes)
+    .toString("utf8")
+    .replace(/\uFFFD$/, "");
   return { body: null, bodyText: head, clip: { mode: "text", shownBytes: Buffer.byteLength(head), totalBytes } };
 }
 
@@ -267,6 +312,7 @@ function waterLevel(lengths: number[], budget: number): number {
 function cutStrings(value: unknown, cap: number): unknown {
   if (typeof value === "string") return value.length > cap ? value.slice(0, cap) + CUT_MARK(value.length - cap) : value;
   if (Array.isArray(value)) return value.map((item) => cutStrings(item, cap));
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cutStrings(item, cap)]));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cutStrings(item, cap)]));
   return value;
 }

@@ -30,13 +30,17 @@ export async function getTaskRunView(projectId: string, taskRunId: string) {
           split: true,
           simulated: true,
           taskCount: true,
-          candidate: { select: { id: true, number: true, projectId: true, project: { select: { name: true, simulated: true } } } },
+          candidate: {
+            select: { id: true, number: true, projectId: true, project: { select: { name: true, simulated: true } } },
+          },
         },
       },
     },
   });
   if (!run || run.evaluation.candidate.projectId !== projectId) return null;
-  const [grade] = await db.$queryRaw<{ seq: number; passed: boolean | null; score: number | null; explanation: string | null }[]>`
+  const [grade] = await db.$queryRaw<
+    { seq: number; passed: boolean | null; score: number | null; explanation: string | null }[]
+  >`
     select seq,
       case when jsonb_typeof(body->'passed') = 'boolean' then (body->'passed')::boolean end as passed,
       case when jsonb_typeof(body->'score') = 'number' then (body->'score')::float8 end as score,
@@ -82,11 +86,17 @@ const SHOWN_VALUE_CHARS = 20_000;
 function shownValue(value: unknown): { text: string; json: boolean; cut: number } {
   const json = typeof value !== "string";
   const text = json ? (JSON.stringify(value, null, 2) ?? "null") : (value as string);
-  return text.length > SHOWN_VALUE_CHARS ? { text: text.slice(0, SHOWN_VALUE_CHARS), json, cut: text.length - SHOWN_VALUE_CHARS } : { text, json, cut: 0 };
+  return text.length > SHOWN_VALUE_CHARS
+    ? { text: text.slice(0, SHOWN_VALUE_CHARS), json, cut: text.length - SHOWN_VALUE_CHARS }
+    : { text, json, cut: 0 };
 }
 
 /** The previous and next failed-or-error task runs of the same evaluation, by task position. */
-export async function failureNeighbours(run: { id: string; evaluationId: string; taskPosition: number }): Promise<{ previous: string | null; next: string | null; failures: number }> {
+export async function failureNeighbours(run: {
+  id: string;
+  evaluationId: string;
+  taskPosition: number;
+}): Promise<{ previous: string | null; next: string | null; failures: number }> {
   const [next, previous, [counted]] = await Promise.all([
     db.$queryRaw<{ id: string }[]>`
       select r.id from "TaskRun" r join "Task" t on t.id = r."taskId"

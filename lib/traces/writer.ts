@@ -68,9 +68,11 @@ export class TaskRunWriter {
     this.scheduled = false;
     if (!this.queue.length) return;
     const batch = this.queue.splice(0, BATCH);
-    this.writing = this.writing.then(() => this.write(batch)).catch((error) => {
-      this.failure ??= error;
-    });
+    this.writing = this.writing
+      .then(() => this.write(batch))
+      .catch((error) => {
+        this.failure ??= error;
+      });
   }
 
   private async write(batch: FinishedTaskRun[]): Promise<void> {
@@ -107,7 +109,9 @@ export class TaskRunWriter {
         where t.id = v.id and t.status = 'pending'
         returning t.id`;
       const written = new Set(stored.map((row) => row.id));
-      const events = batch.filter((run) => written.has(run.id)).flatMap((run) => run.events.map((row, seq) => eventJson({ taskRunId: run.id }, seq, row)));
+      const events = batch
+        .filter((run) => written.has(run.id))
+        .flatMap((run) => run.events.map((row, seq) => eventJson({ taskRunId: run.id }, seq, row)));
       if (events.length) await insertEvents(tx, `[${events.join(",")}]`);
     });
     this.onWritten(batch.length);
@@ -157,7 +161,11 @@ export class TranscriptWriter {
     const first = this.seq;
     this.seq += batch.length;
     this.writing = this.writing
-      .then(() => (this.failure ? undefined : insertEvents(db, `[${batch.map((row, index) => eventJson(this.owner, first + index, row)).join(",")}]`)))
+      .then(() =>
+        this.failure
+          ? undefined
+          : insertEvents(db, `[${batch.map((row, index) => eventJson(this.owner, first + index, row)).join(",")}]`),
+      )
       .catch((error) => {
         this.failure ??= error;
       });

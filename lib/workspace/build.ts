@@ -4,9 +4,25 @@
 // rewritten. The test split is held out: only its aggregate figures are read, never its task
 // runs or traces, so nothing task-level of it can leak into a file.
 import type { CandidateInfo, EvaluationInfo, TaskRunInfo, WorkspaceProject } from "./data.ts";
-import { loadCandidates, loadLatestEvaluations, loadProject, loadSources, loadTaskInputs, loadTaskRuns } from "./data.ts";
+import {
+  loadCandidates,
+  loadLatestEvaluations,
+  loadProject,
+  loadSources,
+  loadTaskInputs,
+  loadTaskRuns,
+} from "./data.ts";
 import { frontier } from "../candidates/frontier.ts";
-import { FRONTIER, LEADERBOARD, PER_TASK_BEST, README, candidateDir, proposalsDir, taskFile, traceFile } from "./layout.ts";
+import {
+  FRONTIER,
+  LEADERBOARD,
+  PER_TASK_BEST,
+  README,
+  candidateDir,
+  proposalsDir,
+  taskFile,
+  traceFile,
+} from "./layout.ts";
 import { renderReadme } from "./readme.ts";
 import {
   renderFrontier,
@@ -49,10 +65,13 @@ export async function buildWorkspace(projectId: string, dir: string, options: Bu
   let compared = 0;
   for (let start = 0; start < standings.length; start += CANDIDATES_PER_BATCH) {
     const batch = standings.slice(start, start + CANDIDATES_PER_BATCH);
-    const runs = groupRuns(await loadTaskRuns(batch.flatMap((standing) => (standing.search ? [standing.search.evaluationId] : []))));
+    const runs = groupRuns(
+      await loadTaskRuns(batch.flatMap((standing) => (standing.search ? [standing.search.evaluationId] : []))),
+    );
     const stale = batch.filter(({ candidate }) => !tree.isCurrent(harnessFile(candidate), sourceVersion(candidate)));
     const sources = await loadSources(stale.map(({ candidate }) => candidate.id));
-    for (const { candidate } of stale) await tree.writeVersion(harnessFile(candidate), sourceVersion(candidate), sources.get(candidate.id) ?? "");
+    for (const { candidate } of stale)
+      await tree.writeVersion(harnessFile(candidate), sourceVersion(candidate), sources.get(candidate.id) ?? "");
 
     const traces: TraceTarget[] = [];
     for (const standing of batch) {
@@ -77,7 +96,13 @@ export async function buildWorkspace(projectId: string, dir: string, options: Bu
 
   const points: FrontierEntry[] = standings
     .filter(({ candidate, search }) => candidate.status !== "rejected" && search?.score != null)
-    .map(({ candidate, search }) => ({ id: candidate.id, number: candidate.number, score: search!.score!, tokensPerTask: search!.tokensPerTask, costUsd: search!.costUsd }));
+    .map(({ candidate, search }) => ({
+      id: candidate.id,
+      number: candidate.number,
+      score: search!.score!,
+      tokensPerTask: search!.tokensPerTask,
+      costUsd: search!.costUsd,
+    }));
   const best = frontier(points);
   await tree.writeFile(LEADERBOARD, renderLeaderboard(standings, new Set(best.map((point) => point.id))));
   await tree.writeFile(FRONTIER, renderFrontier(best));
@@ -96,14 +121,20 @@ function standingsOf(candidates: CandidateInfo[], evaluations: EvaluationInfo[])
   }
   return candidates.map((candidate) => {
     const latest = byCandidate.get(candidate.id);
-    return { candidate, search: latest?.search ? splitScores(latest.search) : null, test: latest?.test ? splitScores(latest.test) : null };
+    return {
+      candidate,
+      search: latest?.search ? splitScores(latest.search) : null,
+      test: latest?.test ? splitScores(latest.test) : null,
+    };
   });
 }
 
 /** tasks/<key>.json for every search task; tasks never change, so the version is the task's id. */
 async function writeTasks(tree: WorkspaceTree, tasks: WorkspaceProject["searchTasks"]): Promise<void> {
   for (let start = 0; start < tasks.length; start += TASKS_PER_BATCH) {
-    const stale = tasks.slice(start, start + TASKS_PER_BATCH).filter((task) => !tree.isCurrent(taskFile(task.key), `task:${task.id}`));
+    const stale = tasks
+      .slice(start, start + TASKS_PER_BATCH)
+      .filter((task) => !tree.isCurrent(taskFile(task.key), `task:${task.id}`));
     for (const task of await loadTaskInputs(stale.map((item) => item.id))) {
       await tree.writeVersion(taskFile(task.key), `task:${task.id}`, renderTask(task));
     }
@@ -138,7 +169,11 @@ function groupRuns(runs: TaskRunInfo[]): Map<string, TaskRunInfo[]> {
   return grouped;
 }
 
-function tally(perTask: Map<string, { passed: { number: number; id: string }[]; bestScore: number | null }>, candidate: CandidateInfo, run: TaskRunInfo): void {
+function tally(
+  perTask: Map<string, { passed: { number: number; id: string }[]; bestScore: number | null }>,
+  candidate: CandidateInfo,
+  run: TaskRunInfo,
+): void {
   const entry = perTask.get(run.key) ?? { passed: [], bestScore: null };
   if (run.status === "passed") entry.passed.push({ number: candidate.number, id: candidate.id });
   if (run.score !== null && (entry.bestScore === null || run.score > entry.bestScore)) entry.bestScore = run.score;

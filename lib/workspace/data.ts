@@ -94,7 +94,11 @@ export async function loadProject(projectId: string): Promise<WorkspaceProject> 
   const { suite } = project;
   if (!suite) throw new StudioError(`Project ${projectId} has no task suite.`);
   const [searchTasks, testTaskCount] = await Promise.all([
-    db.task.findMany({ where: { suiteId: suite.id, split: "search" }, orderBy: { position: "asc" }, select: { id: true, key: true, position: true } }),
+    db.task.findMany({
+      where: { suiteId: suite.id, split: "search" },
+      orderBy: { position: "asc" },
+      select: { id: true, key: true, position: true },
+    }),
     db.task.count({ where: { suiteId: suite.id, split: "test" } }),
   ]);
   const { grader, passThreshold } = readStoredGrader(suite.grader);
@@ -107,7 +111,15 @@ export async function loadProject(projectId: string): Promise<WorkspaceProject> 
     candidatesPerIteration: project.candidatesPerIteration,
     simulated: project.simulated,
     settings: readSettings(project.settings),
-    suite: { name: suite.name, description: suite.description, mode: suite.mode, grader, passThreshold, timeoutMs: suite.timeoutMs, testTaskCount },
+    suite: {
+      name: suite.name,
+      description: suite.description,
+      mode: suite.mode,
+      grader,
+      passThreshold,
+      timeoutMs: suite.timeoutMs,
+      testTaskCount,
+    },
     searchTasks,
   };
 }
@@ -133,7 +145,10 @@ export async function loadCandidates(projectId: string): Promise<CandidateInfo[]
       parents: { select: { parent: { select: { id: true, number: true } } } },
     },
   });
-  return rows.map(({ parents, ...row }) => ({ ...row, parents: parents.map(({ parent }) => parent).sort((a, b) => a.number - b.number) }));
+  return rows.map(({ parents, ...row }) => ({
+    ...row,
+    parents: parents.map(({ parent }) => parent).sort((a, b) => a.number - b.number),
+  }));
 }
 
 /**

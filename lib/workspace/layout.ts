@@ -32,7 +32,8 @@ export function taskFile(taskKey: string): string {
 }
 
 export function proposalsDir(iteration: number): string {
-  if (!Number.isInteger(iteration) || iteration < 0) throw new Error(`iteration must be a whole number, got ${iteration}`);
+  if (!Number.isInteger(iteration) || iteration < 0)
+    throw new Error(`iteration must be a whole number, got ${iteration}`);
   return `${PROPOSALS}/${iteration}`;
 }
 

@@ -20,7 +20,12 @@ export function renderReadme(project: WorkspaceProject): string {
     "",
     "This folder is rebuilt from the Harness Studio database before every iteration. Read anything;",
     "write only inside `proposals/` (everything else is overwritten or deleted by the next rebuild).",
-    ...(project.simulated ? ["", "**This project is simulated**: its runs use the studio's offline model, so scores and traces are not a real model's."] : []),
+    ...(project.simulated
+      ? [
+          "",
+          "**This project is simulated**: its runs use the studio's offline model, so scores and traces are not a real model's.",
+        ]
+      : []),
     "",
     "## Your objective",
     "",
@@ -165,7 +170,10 @@ function recipes(): string[] {
     ["cat candidates/<id>/traces/<key>.jsonl", "the raw trace of one task: read failed ones first"],
     [`grep -h '"kind":"grade"' candidates/*/traces/<key>.jsonl`, "how every candidate did on one task"],
     [`grep -h '"kind":"error"\\|"kind":"exception"' candidates/<id>/traces/*.jsonl`, "what threw, and where"],
-    [`grep -oh '"gen_ai.response.finish_reasons":\\[[^]]*\\]' candidates/<id>/traces/*.jsonl | sort | uniq -c`, "why the model stopped"],
+    [
+      `grep -oh '"gen_ai.response.finish_reasons":\\[[^]]*\\]' candidates/<id>/traces/*.jsonl | sort | uniq -c`,
+      "why the model stopped",
+    ],
     ["diff candidates/<a>/harness.ts candidates/<b>/harness.ts", "what a child changed (parents in meta.json)"],
     ["cat rejected/*/reason.md", "ideas that were refused, and why"],
   ];
@@ -195,7 +203,10 @@ function describeGrader(grader: GraderConfig): string {
 function budgetLines(project: WorkspaceProject): string[] {
   const { budgets } = project.settings;
   const describe = (budget: { tokens?: number; usd?: number } | undefined) => {
-    const parts = [budget?.tokens ? `${budget.tokens.toLocaleString("en-US")} tokens` : null, budget?.usd ? formatUsd(budget.usd) : null].filter(Boolean);
+    const parts = [
+      budget?.tokens ? `${budget.tokens.toLocaleString("en-US")} tokens` : null,
+      budget?.usd ? formatUsd(budget.usd) : null,
+    ].filter(Boolean);
     return parts.length ? parts.join(", ") : "no limit set";
   };
   return [

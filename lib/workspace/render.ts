@@ -79,7 +79,10 @@ export function renderScores(candidate: CandidateInfo, standing: Standing, searc
       events: run.eventCount,
       trace: `traces/${segment(run.key)}.jsonl`,
     }));
-  return formatJson({ id: candidate.id, number: candidate.number, search: standing.search, test: standing.test, tasks }, 2);
+  return formatJson(
+    { id: candidate.id, number: candidate.number, search: standing.search, test: standing.test, tasks },
+    2,
+  );
 }
 
 export function renderReason(candidate: CandidateInfo, search: SplitScores | null): string {
@@ -104,8 +107,24 @@ export function renderReason(candidate: CandidateInfo, search: SplitScores | nul
   return `${lines.join("\n").trimEnd()}\n`;
 }
 
-export function renderTask(task: { key: string; position: number; input: unknown; meta: unknown; files: string[] }): string {
-  return formatJson({ key: task.key, split: "search", position: task.position, input: task.input, meta: task.meta ?? null, files: [...task.files].sort() }, 1);
+export function renderTask(task: {
+  key: string;
+  position: number;
+  input: unknown;
+  meta: unknown;
+  files: string[];
+}): string {
+  return formatJson(
+    {
+      key: task.key,
+      split: "search",
+      position: task.position,
+      input: task.input,
+      meta: task.meta ?? null,
+      files: [...task.files].sort(),
+    },
+    1,
+  );
 }
 
 /**
@@ -115,7 +134,9 @@ export function renderTask(task: { key: string; position: number; input: unknown
  */
 export function renderLeaderboard(standings: readonly Standing[], frontierIds: ReadonlySet<string>): string {
   const ranked = rankStandings(standings.filter((standing) => standing.candidate.status !== "rejected"));
-  const rejected = standings.filter((standing) => standing.candidate.status === "rejected").sort((a, b) => a.candidate.number - b.candidate.number);
+  const rejected = standings
+    .filter((standing) => standing.candidate.status === "rejected")
+    .sort((a, b) => a.candidate.number - b.candidate.number);
   const lines = [
     "# Leaderboard",
     "",
@@ -146,9 +167,22 @@ export function renderLeaderboard(standings: readonly Standing[], frontierIds: R
     );
   }
   if (rejected.length) {
-    lines.push("", `## Rejected (reasons in ${REJECTED}/<id>/reason.md)`, "", "| # | id | parents | reason |", "|---:|---|---|---|");
+    lines.push(
+      "",
+      `## Rejected (reasons in ${REJECTED}/<id>/reason.md)`,
+      "",
+      "| # | id | parents | reason |",
+      "|---:|---|---|---|",
+    );
     for (const { candidate } of rejected) {
-      lines.push(row([String(candidate.number), candidate.id, parentsCell(candidate), firstLine(candidate.rejectReason ?? "", 160)]));
+      lines.push(
+        row([
+          String(candidate.number),
+          candidate.id,
+          parentsCell(candidate),
+          firstLine(candidate.rejectReason ?? "", 160),
+        ]),
+      );
     }
   }
   return `${lines.join("\n")}\n`;
@@ -168,8 +202,18 @@ export function rankStandings<T extends Standing>(standings: readonly T[]): T[] 
 export function renderFrontier(points: readonly FrontierEntry[]): string {
   return formatJson(
     {
-      axes: { score: "search score, 0..1, higher is better", tokensPerTask: "model tokens (input + output) per search task, lower is better" },
-      frontier: points.map((point) => ({ number: point.number, id: point.id, score: point.score, tokensPerTask: point.tokensPerTask, costUsd: point.costUsd, dir: `${candidateDir(point.id)}/` })),
+      axes: {
+        score: "search score, 0..1, higher is better",
+        tokensPerTask: "model tokens (input + output) per search task, lower is better",
+      },
+      frontier: points.map((point) => ({
+        number: point.number,
+        id: point.id,
+        score: point.score,
+        tokensPerTask: point.tokensPerTask,
+        costUsd: point.costUsd,
+        dir: `${candidateDir(point.id)}/`,
+      })),
     },
     2,
   );
@@ -183,7 +227,11 @@ export function renderPerTaskBest(
 ): string {
   const entries = tasks.map((task) => {
     const result = results.get(task.key);
-    return { key: task.key, passed: [...(result?.passed ?? [])].sort((a, b) => a.number - b.number), bestScore: result?.bestScore ?? null };
+    return {
+      key: task.key,
+      passed: [...(result?.passed ?? [])].sort((a, b) => a.number - b.number),
+      bestScore: result?.bestScore ?? null,
+    };
   });
   return formatJson(
     {

@@ -69,7 +69,11 @@ type EventRow = Awaited<ReturnType<typeof fetchPage>>[number];
  * group of task runs, then their events page by page; a file is renamed into place only when
  * its last event is written.
  */
-export async function writeTraces(tree: WorkspaceTree, targets: readonly TraceTarget[], pageBytes = TRACE_PAGE_BYTES): Promise<void> {
+export async function writeTraces(
+  tree: WorkspaceTree,
+  targets: readonly TraceTarget[],
+  pageBytes = TRACE_PAGE_BYTES,
+): Promise<void> {
   const stale = targets.filter((target) => !tree.isCurrent(target.file, target.version));
   for (let start = 0; start < stale.length; start += RUNS_PER_SIZE_QUERY) {
     const group = stale.slice(start, start + RUNS_PER_SIZE_QUERY);
@@ -103,7 +107,9 @@ export async function writeTraces(tree: WorkspaceTree, targets: readonly TraceTa
           sink = tree.openFile(target.file, target.version);
           open.set(segment.taskRunId, sink);
         }
-        const lines = (rowsByRun.get(segment.taskRunId) ?? []).filter((row) => row.seq >= segment.fromSeq && row.seq <= segment.toSeq);
+        const lines = (rowsByRun.get(segment.taskRunId) ?? []).filter(
+          (row) => row.seq >= segment.fromSeq && row.seq <= segment.toSeq,
+        );
         for (const line of lines) await sink.write(exportLine(line, "workspace"));
         const left = remaining.get(segment.taskRunId)! - lines.length;
         remaining.set(segment.taskRunId, left);
@@ -120,7 +126,9 @@ export async function writeTraces(tree: WorkspaceTree, targets: readonly TraceTa
 
 function fetchPage(page: Segment[]) {
   return db.traceEvent.findMany({
-    where: { OR: page.map((segment) => ({ taskRunId: segment.taskRunId, seq: { gte: segment.fromSeq, lte: segment.toSeq } })) },
+    where: {
+      OR: page.map((segment) => ({ taskRunId: segment.taskRunId, seq: { gte: segment.fromSeq, lte: segment.toSeq } })),
+    },
     orderBy: [{ taskRunId: "asc" }, { seq: "asc" }],
   });
 }

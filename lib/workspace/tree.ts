@@ -79,16 +79,23 @@ export class WorkspaceTree {
     } catch (error) {
       throw new StudioError(`Cannot write the workspace to ${root}: ${(error as Error).message}`);
     }
-    if (stat && !stat.isDirectory()) throw new StudioError(`Cannot write the workspace to ${root}: it is not a folder.`);
+    if (stat && !stat.isDirectory())
+      throw new StudioError(`Cannot write the workspace to ${root}: it is not a folder.`);
     let previous: Record<string, ManifestEntry> = {};
     if (stat) {
       const manifest = readManifest(root);
       const entries = fs.readdirSync(root);
       if (!manifest && entries.length > 0 && !entries.includes(STATE_DIR)) {
-        throw new StudioError(`${root} is not empty and is not a studio workspace.`, "Choose a new or empty folder: a build removes files it did not write.");
+        throw new StudioError(
+          `${root} is not empty and is not a studio workspace.`,
+          "Choose a new or empty folder: a build removes files it did not write.",
+        );
       }
       if (manifest && manifest.projectId !== projectId) {
-        throw new StudioError(`${root} holds the workspace of project ${manifest.projectId}, not ${projectId}.`, "Choose another folder for this project.");
+        throw new StudioError(
+          `${root} holds the workspace of project ${manifest.projectId}, not ${projectId}.`,
+          "Choose another folder for this project.",
+        );
       }
       previous = manifest?.files ?? {};
     }
@@ -186,12 +193,23 @@ export class WorkspaceTree {
       removed++;
     }
     pruneEmptyFolders(this.dir);
-    const files = Object.fromEntries(Object.keys(this.next).sort().map((relative) => [relative, this.next[relative]]));
+    const files = Object.fromEntries(
+      Object.keys(this.next)
+        .sort()
+        .map((relative) => [relative, this.next[relative]]),
+    );
     const manifest: Manifest = { version: 1, projectId: this.projectId, files };
     const target = path.join(this.dir, MANIFEST);
     fs.writeFileSync(`${target}.tmp`, JSON.stringify(manifest));
     fs.renameSync(`${target}.tmp`, target);
-    return { dir: this.dir, written: this.written, unchanged: this.unchanged, removed, bytes: this.bytes, files: this.produced.size };
+    return {
+      dir: this.dir,
+      written: this.written,
+      unchanged: this.unchanged,
+      removed,
+      bytes: this.bytes,
+      files: this.produced.size,
+    };
   }
 
   /** mkdir -p, once per folder per build: most files share their folder with many others. */
@@ -213,7 +231,12 @@ function statOrNull(absolute: string): fs.Stats | null {
 function readManifest(root: string): Manifest | null {
   try {
     const parsed = JSON.parse(fs.readFileSync(path.join(root, MANIFEST), "utf8")) as Manifest;
-    return parsed?.version === 1 && typeof parsed.projectId === "string" && parsed.files && typeof parsed.files === "object" ? parsed : null;
+    return parsed?.version === 1 &&
+      typeof parsed.projectId === "string" &&
+      parsed.files &&
+      typeof parsed.files === "object"
+      ? parsed
+      : null;
   } catch {
     return null;
   }
@@ -247,7 +270,8 @@ function pruneEmptyFolders(root: string): void {
         empty = false;
         continue;
       }
-      if (entry.isDirectory() && prune(path.join(absolute, entry.name), false)) fs.rmdirSync(path.join(absolute, entry.name));
+      if (entry.isDirectory() && prune(path.join(absolute, entry.name), false))
+        fs.rmdirSync(path.join(absolute, entry.name));
       else empty = false;
     }
     return empty;

@@ -31,32 +31,191 @@ interface Template {
 /** Templates by number of operations. {name} and {items} are filled from the lists below. */
 const TEMPLATES: Record<1 | 2 | 3, Template[]> = {
   1: [
-    { text: "{name} has {a} {items} and buys {b} more. How many {items} does {name} have now?", operations: ["+"], ranges: [[5, 60], [2, 40]] },
-    { text: "{name} had {a} {items} and gave away {b}. How many {items} are left?", operations: ["-"], ranges: [[20, 90], [2, 19]] },
-    { text: "A shelf has {a} rows, each holding {b} {items}. How many {items} are on the shelf?", operations: ["*"], ranges: [[2, 12], [3, 15]] },
-    { text: "{name} shares {a} {items} equally among {b} friends. How many {items} does each friend get?", operations: ["/"], ranges: [[12, 96], [2, 8]] },
-    { text: "{name} buys {a} tickets, each costing {b} dollars. How much does {name} spend?", operations: ["*"], ranges: [[2, 9], [4, 25]] },
-    { text: "What is {a} plus {b}?", operations: ["+"], ranges: [[10, 500], [10, 500]] },
-    { text: "What is {a} divided by {b}?", operations: ["/"], ranges: [[20, 400], [2, 12]] },
+    {
+      text: "{name} has {a} {items} and buys {b} more. How many {items} does {name} have now?",
+      operations: ["+"],
+      ranges: [
+        [5, 60],
+        [2, 40],
+      ],
+    },
+    {
+      text: "{name} had {a} {items} and gave away {b}. How many {items} are left?",
+      operations: ["-"],
+      ranges: [
+        [20, 90],
+        [2, 19],
+      ],
+    },
+    {
+      text: "A shelf has {a} rows, each holding {b} {items}. How many {items} are on the shelf?",
+      operations: ["*"],
+      ranges: [
+        [2, 12],
+        [3, 15],
+      ],
+    },
+    {
+      text: "{name} shares {a} {items} equally among {b} friends. How many {items} does each friend get?",
+      operations: ["/"],
+      ranges: [
+        [12, 96],
+        [2, 8],
+      ],
+    },
+    {
+      text: "{name} buys {a} tickets, each costing {b} dollars. How much does {name} spend?",
+      operations: ["*"],
+      ranges: [
+        [2, 9],
+        [4, 25],
+      ],
+    },
+    {
+      text: "What is {a} plus {b}?",
+      operations: ["+"],
+      ranges: [
+        [10, 500],
+        [10, 500],
+      ],
+    },
+    {
+      text: "What is {a} divided by {b}?",
+      operations: ["/"],
+      ranges: [
+        [20, 400],
+        [2, 12],
+      ],
+    },
   ],
   2: [
-    { text: "{name} has {a} {items}, buys {b} more, and then gives away {c}. How many {items} does {name} have now?", operations: ["+", "-"], ranges: [[5, 50], [3, 30], [2, 25]] },
-    { text: "{name} buys {a} packs, each with {b} {items}, and then loses {c} of them. How many {items} are left?", operations: ["*", "-"], ranges: [[2, 9], [3, 12], [1, 15]] },
-    { text: "{name} has {a} {items} and finds {b} more, then shares them equally among {c} friends. How many {items} does each friend get?", operations: ["+", "/"], ranges: [[6, 60], [2, 30], [2, 6]] },
-    { text: "A baker makes {a} trays, each holding {b} muffins, and sells {c} of them. How many muffins are left?", operations: ["*", "-"], ranges: [[3, 9], [6, 12], [5, 30]] },
-    { text: "There are {a} {items} on a shelf. {name} removes {b}, then packs the rest equally into {c} bags. How many {items} go into each bag?", operations: ["-", "/"], ranges: [[20, 90], [2, 19], [2, 7]] },
-    { text: "{name} works {a} shifts, each paying {b} dollars, then spends {c} dollars on books. How much money does {name} have left?", operations: ["*", "-"], ranges: [[3, 8], [20, 60], [10, 90]] },
+    {
+      text: "{name} has {a} {items}, buys {b} more, and then gives away {c}. How many {items} does {name} have now?",
+      operations: ["+", "-"],
+      ranges: [
+        [5, 50],
+        [3, 30],
+        [2, 25],
+      ],
+    },
+    {
+      text: "{name} buys {a} packs, each with {b} {items}, and then loses {c} of them. How many {items} are left?",
+      operations: ["*", "-"],
+      ranges: [
+        [2, 9],
+        [3, 12],
+        [1, 15],
+      ],
+    },
+    {
+      text: "{name} has {a} {items} and finds {b} more, then shares them equally among {c} friends. How many {items} does each friend get?",
+      operations: ["+", "/"],
+      ranges: [
+        [6, 60],
+        [2, 30],
+        [2, 6],
+      ],
+    },
+    {
+      text: "A baker makes {a} trays, each holding {b} muffins, and sells {c} of them. How many muffins are left?",
+      operations: ["*", "-"],
+      ranges: [
+        [3, 9],
+        [6, 12],
+        [5, 30],
+      ],
+    },
+    {
+      text: "There are {a} {items} on a shelf. {name} removes {b}, then packs the rest equally into {c} bags. How many {items} go into each bag?",
+      operations: ["-", "/"],
+      ranges: [
+        [20, 90],
+        [2, 19],
+        [2, 7],
+      ],
+    },
+    {
+      text: "{name} works {a} shifts, each paying {b} dollars, then spends {c} dollars on books. How much money does {name} have left?",
+      operations: ["*", "-"],
+      ranges: [
+        [3, 8],
+        [20, 60],
+        [10, 90],
+      ],
+    },
   ],
   3: [
-    { text: "{name} has {a} {items}, buys {b} more, gives away {c}, and then shares the rest equally among {d} friends. How many {items} does each friend get?", operations: ["+", "-", "/"], ranges: [[10, 60], [4, 30], [2, 20], [2, 6]] },
-    { text: "{name} buys {a} boxes, each holding {b} {items}, finds {c} more, and then sells {d}. How many {items} does {name} have now?", operations: ["*", "+", "-"], ranges: [[2, 8], [4, 12], [2, 20], [3, 25]] },
-    { text: "A farm has {a} rows, each with {b} trees. A storm breaks {c} trees, and the farmer plants another {d}. How many trees are on the farm now?", operations: ["*", "-", "+"], ranges: [[3, 12], [5, 15], [2, 20], [4, 30]] },
-    { text: "A club has {a} members. Then another {b} join, the club loses {c} members, and the rest split equally into {d} teams. How many members are in each team?", operations: ["+", "-", "/"], ranges: [[10, 50], [3, 20], [1, 12], [2, 5]] },
-    { text: "{name} saves {a} dollars each week for {b} weeks, spends {c} dollars on a gift, and then shares the rest equally among {d} cousins. How much does each cousin get?", operations: ["*", "-", "/"], ranges: [[4, 20], [3, 10], [2, 30], [2, 5]] },
+    {
+      text: "{name} has {a} {items}, buys {b} more, gives away {c}, and then shares the rest equally among {d} friends. How many {items} does each friend get?",
+      operations: ["+", "-", "/"],
+      ranges: [
+        [10, 60],
+        [4, 30],
+        [2, 20],
+        [2, 6],
+      ],
+    },
+    {
+      text: "{name} buys {a} boxes, each holding {b} {items}, finds {c} more, and then sells {d}. How many {items} does {name} have now?",
+      operations: ["*", "+", "-"],
+      ranges: [
+        [2, 8],
+        [4, 12],
+        [2, 20],
+        [3, 25],
+      ],
+    },
+    {
+      text: "A farm has {a} rows, each with {b} trees. A storm breaks {c} trees, and the farmer plants another {d}. How many trees are on the farm now?",
+      operations: ["*", "-", "+"],
+      ranges: [
+        [3, 12],
+        [5, 15],
+        [2, 20],
+        [4, 30],
+      ],
+    },
+    {
+      text: "A club has {a} members. Then another {b} join, the club loses {c} members, and the rest split equally into {d} teams. How many members are in each team?",
+      operations: ["+", "-", "/"],
+      ranges: [
+        [10, 50],
+        [3, 20],
+        [1, 12],
+        [2, 5],
+      ],
+    },
+    {
+      text: "{name} saves {a} dollars each week for {b} weeks, spends {c} dollars on a gift, and then shares the rest equally among {d} cousins. How much does each cousin get?",
+      operations: ["*", "-", "/"],
+      ranges: [
+        [4, 20],
+        [3, 10],
+        [2, 30],
+        [2, 5],
+      ],
+    },
   ],
 };
 
-const NAMES = ["Ava", "Ben", "Carla", "Dmitri", "Elena", "Farid", "Gita", "Hank", "Ines", "Jamal", "Kofi", "Lena", "Mateo", "Nora", "Omar", "Priya"];
+const NAMES = [
+  "Ava",
+  "Ben",
+  "Carla",
+  "Dmitri",
+  "Elena",
+  "Farid",
+  "Gita",
+  "Hank",
+  "Ines",
+  "Jamal",
+  "Kofi",
+  "Lena",
+  "Mateo",
+  "Nora",
+  "Omar",
+  "Priya",
+];
 const ITEMS = ["apples", "stickers", "marbles", "pencils", "cookies", "stamps", "shells", "books", "seeds", "crayons"];
 
 /** Applies the operations in order; null when a step leaves the whole positive numbers. */
@@ -64,7 +223,14 @@ function evaluate(numbers: number[], operations: Operation[]): number | null {
   let result = numbers[0];
   for (let i = 0; i < operations.length; i++) {
     const right = numbers[i + 1];
-    result = operations[i] === "+" ? result + right : operations[i] === "-" ? result - right : operations[i] === "*" ? result * right : result / right;
+    result =
+      operations[i] === "+"
+        ? result + right
+        : operations[i] === "-"
+          ? result - right
+          : operations[i] === "*"
+            ? result * right
+            : result / right;
     if (!Number.isInteger(result) || result <= 0) return null;
   }
   return result;
@@ -91,10 +257,13 @@ function problem(random: Random, template: Template): { text: string; answer: nu
   // The model must read the problem as the template means it, and slip on it when careless.
   const chain = readChain(text);
   if (!chain || chain.numbers.join() !== numbers.join() || chain.operations.join() !== template.operations.join()) {
-    throw new Error(`the offline model reads ${JSON.stringify(text)} as ${JSON.stringify(chain)}, not as the template means`);
+    throw new Error(
+      `the offline model reads ${JSON.stringify(text)} as ${JSON.stringify(chain)}, not as the template means`,
+    );
   }
   if (solve(chain, true).result !== answer) throw new Error(`careful answer differs for ${JSON.stringify(text)}`);
-  if (template.operations.length > 1 && solve(chain, false).result === answer) throw new Error(`no slip for ${JSON.stringify(text)}`);
+  if (template.operations.length > 1 && solve(chain, false).result === answer)
+    throw new Error(`no slip for ${JSON.stringify(text)}`);
   return { text, answer };
 }
 
@@ -128,7 +297,10 @@ export function simulate(tasks: TaskRecord[]): { plain: number; stepByStep: numb
   const search = tasks.filter((task) => task.split === "search");
   const lastNumber = (text: string) => Number([...text.matchAll(/\d+(?:\.\d+)?/g)].at(-1)?.[0]);
   const score = (system: string | undefined) =>
-    search.filter((task) => lastNumber(answer({ system, messages: [{ role: "user", content: task.input as string }] })) === task.expected).length;
+    search.filter(
+      (task) =>
+        lastNumber(answer({ system, messages: [{ role: "user", content: task.input as string }] })) === task.expected,
+    ).length;
   const share = (n: number) => Math.round((1000 * n) / search.length) / 10;
   return {
     plain: share(score(undefined)),

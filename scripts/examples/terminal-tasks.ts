@@ -16,7 +16,9 @@ import { fileURLToPath } from "node:url";
 const SEED = 20261127;
 const PER_KIND = 6;
 const SEARCH_PER_KIND = 4;
-const OUT = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "../../examples/terminal-tasks"));
+const OUT = path.resolve(
+  process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "../../examples/terminal-tasks"),
+);
 
 /** mulberry32: small, seedable, the same sequence on every platform. */
 function random(seed: number): () => number {
@@ -64,12 +66,25 @@ interface ScriptVariant {
 
 const SCRIPT_VARIANTS: (() => ScriptVariant)[] = [
   () => {
-    const items = shuffle(["cables", "lamps", "mugs", "chairs", "desks", "pens", "boxes", "shelves", "rugs", "clocks"]).slice(0, int(4, 8));
+    const items = shuffle([
+      "cables",
+      "lamps",
+      "mugs",
+      "chairs",
+      "desks",
+      "pens",
+      "boxes",
+      "shelves",
+      "rugs",
+      "clocks",
+    ]).slice(0, int(4, 8));
     return {
       purpose: "Checks that every line of items.txt has been counted.",
       work: ["file=items.txt", 'count=$(wc -l < "$file")'],
       bug: "count=0",
-      check: [`if [ "$count" -eq ${items.length} ]; then echo OK; else echo "FAIL: counted $count of ${items.length}"; exit 1; fi`],
+      check: [
+        `if [ "$count" -eq ${items.length} ]; then echo OK; else echo "FAIL: counted $count of ${items.length}"; exit 1; fi`,
+      ],
       files: { "items.txt": `${items.join("\n")}\n` },
     };
   },
@@ -91,7 +106,9 @@ const SCRIPT_VARIANTS: (() => ScriptVariant)[] = [
       work: ["channel=$(grep '^channel=' settings.conf | cut -d= -f2)"],
       bug: "channel=nightly",
       check: [`[ "$channel" = "${wanted}" ] || { echo "FAIL: channel is $channel"; exit 1; }`, "echo OK"],
-      files: { "settings.conf": `name=${pick(["shop", "portal", "ledger"])}\nchannel=${wanted}\nworkers=${int(2, 8)}\n` },
+      files: {
+        "settings.conf": `name=${pick(["shop", "portal", "ledger"])}\nchannel=${wanted}\nworkers=${int(2, 8)}\n`,
+      },
     };
   },
   () => {
@@ -118,7 +135,11 @@ function fixTask(index: number, split: Task["split"]): Task {
     expected: { prints: "OK", keep: lines.filter((line) => !line.includes("# BUG")) },
     split,
     meta: { kind: "fix", script },
-    files: { [script]: `${lines.join("\n")}\n`, "NOTES.md": `# ${script}\n\nRun it with \`sh ${script}\`. It should print OK.\n`, ...variant.files },
+    files: {
+      [script]: `${lines.join("\n")}\n`,
+      "NOTES.md": `# ${script}\n\nRun it with \`sh ${script}\`. It should print OK.\n`,
+      ...variant.files,
+    },
   };
 }
 
@@ -149,7 +170,11 @@ function logTask(index: number, split: Task["split"]): Task {
     if (i === failed) failedValue = fields[key];
     const time = `2026-11-02T10:${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}Z`;
     const level = i === failed ? "error" : fields.status === "slow" ? "warn" : "info";
-    lines.push(`${time} level=${level} ${Object.entries(fields).map(([name, value]) => `${name}=${value}`).join(" ")}`);
+    lines.push(
+      `${time} level=${level} ${Object.entries(fields)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(" ")}`,
+    );
   }
   return {
     id: `log-${String(index + 1).padStart(2, "0")}`,
@@ -164,10 +189,34 @@ function logTask(index: number, split: Task["split"]): Task {
 // ── convert: CSV to TSV ───────────────────────────────────────────────────────────────────
 
 const TABLES: { name: string; header: string[]; row: () => string[] }[] = [
-  { name: "prices", header: ["sku", "name", "price"], row: () => [`SKU-${int(100, 999)}`, pick(["kettle", "toaster", "blender", "grinder", "scale"]), `${int(5, 120)}.${int(10, 99)}`] },
-  { name: "inventory", header: ["item", "warehouse", "count"], row: () => [pick(["bolts", "nuts", "washers", "hinges", "screws"]), pick(["north", "south", "east"]), String(int(0, 500))] },
-  { name: "users", header: ["id", "login", "team"], row: () => [String(int(1, 999)), pick(USERS), pick(["red", "blue", "green"])] },
-  { name: "orders", header: ["order", "customer", "total", "status"], row: () => [`O${int(10000, 99999)}`, pick(USERS), String(int(10, 900)), pick(["open", "paid", "shipped"])] },
+  {
+    name: "prices",
+    header: ["sku", "name", "price"],
+    row: () => [
+      `SKU-${int(100, 999)}`,
+      pick(["kettle", "toaster", "blender", "grinder", "scale"]),
+      `${int(5, 120)}.${int(10, 99)}`,
+    ],
+  },
+  {
+    name: "inventory",
+    header: ["item", "warehouse", "count"],
+    row: () => [
+      pick(["bolts", "nuts", "washers", "hinges", "screws"]),
+      pick(["north", "south", "east"]),
+      String(int(0, 500)),
+    ],
+  },
+  {
+    name: "users",
+    header: ["id", "login", "team"],
+    row: () => [String(int(1, 999)), pick(USERS), pick(["red", "blue", "green"])],
+  },
+  {
+    name: "orders",
+    header: ["order", "customer", "total", "status"],
+    row: () => [`O${int(10000, 99999)}`, pick(USERS), String(int(10, 900)), pick(["open", "paid", "shipped"])],
+  },
 ];
 
 function convertTask(index: number, split: Task["split"]): Task {
@@ -181,7 +230,10 @@ function convertTask(index: number, split: Task["split"]): Task {
     expected: `${rows.map((row) => row.join("\t")).join("\n")}\n`,
     split,
     meta: { kind: "convert", source, target },
-    files: { [source]: `${rows.map((row) => row.join(",")).join("\n")}\n`, "notes.txt": `${source} is exported nightly; tools downstream want tab-separated files.\n` },
+    files: {
+      [source]: `${rows.map((row) => row.join(",")).join("\n")}\n`,
+      "notes.txt": `${source} is exported nightly; tools downstream want tab-separated files.\n`,
+    },
   };
 }
 
@@ -197,7 +249,7 @@ const suite = {
   name: "Terminal chores",
   description: [
     "Each task is a chore in a small folder of files, done with shell commands through ctx.exec (which runs in that folder).",
-    "task.input is the chore in one sentence, the line a model should see after \"Task: \". Three kinds: fix the line marked BUG in a failing shell script so it prints OK;",
+    'task.input is the chore in one sentence, the line a model should see after "Task: ". Three kinds: fix the line marked BUG in a failing shell script so it prints OK;',
     "find a value in a log and write it to answer.txt; convert a CSV file to a tab-separated one.",
     "The grader (grader.ts) inspects the folder after the harness is done: it runs the script, reads answer.txt, or compares the converted file. What run() returns is not graded.",
     "The model cannot see the folder: it only knows what the harness shows it, so it must look before it acts.",
@@ -212,7 +264,8 @@ fs.rmSync(path.join(OUT, "env"), { recursive: true, force: true });
 fs.writeFileSync(path.join(OUT, "suite.json"), `${JSON.stringify(suite, null, 2)}\n`);
 fs.writeFileSync(
   path.join(OUT, "tasks.jsonl"),
-  tasks.map(({ id, input, expected, split, meta }) => JSON.stringify({ id, input, expected, split, meta })).join("\n") + "\n",
+  tasks.map(({ id, input, expected, split, meta }) => JSON.stringify({ id, input, expected, split, meta })).join("\n") +
+    "\n",
 );
 for (const task of tasks) {
   for (const [name, content] of Object.entries(task.files)) {
@@ -221,4 +274,6 @@ for (const task of tasks) {
     fs.writeFileSync(file, content);
   }
 }
-console.log(`wrote ${tasks.length} tasks (${tasks.filter((task) => task.split === "search").length} search) to ${path.relative(process.cwd(), OUT)}`);
+console.log(
+  `wrote ${tasks.length} tasks (${tasks.filter((task) => task.split === "search").length} search) to ${path.relative(process.cwd(), OUT)}`,
+);

@@ -8,7 +8,13 @@
 
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ContentBlock, Message, RawMessageStreamEvent, StopReason, Usage } from "@anthropic-ai/sdk/resources/messages";
+import type {
+  ContentBlock,
+  Message,
+  RawMessageStreamEvent,
+  StopReason,
+  Usage,
+} from "@anthropic-ai/sdk/resources/messages";
 
 export interface FakeRequest {
   method: string;
@@ -95,7 +101,10 @@ export const echo: Respond = (request) => {
     typeof content === "string"
       ? content
       : Array.isArray(content)
-        ? content.filter((b: any) => b?.type === "text").map((b: any) => b.text).join(" ")
+        ? content
+            .filter((b: any) => b?.type === "text")
+            .map((b: any) => b.text)
+            .join(" ")
         : "";
   return { text: `Echo: ${text.slice(0, 500) || "(no text)"}` };
 };
@@ -113,7 +122,8 @@ export function scripted(replies: (FakeReply | Respond)[]): Respond {
 }
 
 let idCounter = 0;
-const newId = (prefix: string) => `${prefix}_fake${String(++idCounter).padStart(6, "0")}${Math.random().toString(36).slice(2, 8)}`;
+const newId = (prefix: string) =>
+  `${prefix}_fake${String(++idCounter).padStart(6, "0")}${Math.random().toString(36).slice(2, 8)}`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -144,7 +154,14 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
     }
-    const request: FakeRequest = { method: req.method ?? "GET", path: url.pathname, search: url.search, headers, body, receivedAt: new Date() };
+    const request: FakeRequest = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      search: url.search,
+      headers,
+      body,
+      receivedAt: new Date(),
+    };
     requests.push(request);
 
     // The API takes the key as `x-api-key` or as `Authorization: Bearer` (which the SDK sends).
@@ -246,9 +263,18 @@ function completeBlock(block: FakeContentBlock): ContentBlock {
     case "text":
       return { citations: null, ...block } as ContentBlock;
     case "tool_use":
-      return { caller: { type: "direct" }, ...block, id: (block as { id?: string }).id ?? newId("toolu") } as ContentBlock;
+      return {
+        caller: { type: "direct" },
+        ...block,
+        id: (block as { id?: string }).id ?? newId("toolu"),
+      } as ContentBlock;
     case "thinking":
-      return { signature: `sig_${Buffer.from((block as { thinking: string }).thinking).toString("base64url").slice(0, 24)}`, ...block } as ContentBlock;
+      return {
+        signature: `sig_${Buffer.from((block as { thinking: string }).thinking)
+          .toString("base64url")
+          .slice(0, 24)}`,
+        ...block,
+      } as ContentBlock;
     default:
       return block as ContentBlock;
   }
@@ -259,7 +285,13 @@ export function streamEvents(message: Message): RawMessageStreamEvent[] {
   const events: RawMessageStreamEvent[] = [];
   events.push({
     type: "message_start",
-    message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...message.usage, output_tokens: 1 } },
+    message: {
+      ...message,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { ...message.usage, output_tokens: 1 },
+    },
   });
   message.content.forEach((block, index) => {
     switch (block.type) {
@@ -274,7 +306,11 @@ export function streamEvents(message: Message): RawMessageStreamEvent[] {
         for (const piece of textPieces(block.thinking)) {
           events.push({ type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: piece } });
         }
-        events.push({ type: "content_block_delta", index, delta: { type: "signature_delta", signature: block.signature } });
+        events.push({
+          type: "content_block_delta",
+          index,
+          delta: { type: "signature_delta", signature: block.signature },
+        });
         break;
       case "tool_use":
       case "server_tool_use": {
@@ -283,7 +319,11 @@ export function streamEvents(message: Message): RawMessageStreamEvent[] {
         // The real API opens with an empty fragment, then sends the JSON in arbitrary cuts.
         events.push({ type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: "" } });
         for (let at = 0; at < json.length; at += 12) {
-          events.push({ type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: json.slice(at, at + 12) } });
+          events.push({
+            type: "content_block_delta",
+            index,
+            delta: { type: "input_json_delta", partial_json: json.slice(at, at + 12) },
+          });
         }
         break;
       }
@@ -294,7 +334,12 @@ export function streamEvents(message: Message): RawMessageStreamEvent[] {
   });
   events.push({
     type: "message_delta",
-    delta: { stop_reason: message.stop_reason, stop_sequence: message.stop_sequence, stop_details: null, container: null },
+    delta: {
+      stop_reason: message.stop_reason,
+      stop_sequence: message.stop_sequence,
+      stop_details: null,
+      container: null,
+    },
     usage: {
       input_tokens: message.usage.input_tokens,
       output_tokens: message.usage.output_tokens,
@@ -357,6 +402,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-function sendError(res: ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   sendJson(res, status, { type: "error", error: { type, message }, request_id: newId("req") }, headers);
 }

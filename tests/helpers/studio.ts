@@ -35,15 +35,31 @@ export function studioDatabaseUrl(dataDir: string): string {
 /** The studio's environment for tests: nothing inherited that would change its behaviour. */
 export function studioEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
-  for (const key of ["DATABASE_URL", "HOST", "PORT", "STUDIO_TOKEN", "STUDIO_DATA_DIR", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"]) delete env[key];
+  for (const key of [
+    "DATABASE_URL",
+    "HOST",
+    "PORT",
+    "STUDIO_TOKEN",
+    "STUDIO_DATA_DIR",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+  ])
+    delete env[key];
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value;
   return env;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(studioRoot, "bin", "studio.js"), ...args], { cwd: studioRoot, env });
+    const child = spawn(process.execPath, [path.join(studioRoot, "bin", "studio.js"), ...args], {
+      cwd: studioRoot,
+      env,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -56,7 +72,9 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_00
   });
 }
 
-export async function startStudio(options: { dataDir?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<RunningStudio> {
+export async function startStudio(
+  options: { dataDir?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+): Promise<RunningStudio> {
   const dataDir = options.dataDir ?? tempDataDir();
   const port = await freePortNow();
   const env = studioEnv({ STUDIO_DATA_DIR: dataDir, PORT: String(port), ...options.env });
@@ -67,7 +85,10 @@ export async function startStudio(options: { dataDir?: string; env?: Record<stri
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`studio did not start in time:\n${output}`)), options.timeoutMs ?? 90_000);
+    const timer = setTimeout(
+      () => reject(new Error(`studio did not start in time:\n${output}`)),
+      options.timeoutMs ?? 90_000,
+    );
     const check = () => {
       if (output.includes("is ready on")) {
         clearTimeout(timer);

@@ -12,7 +12,11 @@ afterAll(async () => {
 });
 
 const post = (path: string, body: unknown) =>
-  fetch(`${studio.url}${path}`, { method: "POST", headers: { "content-type": "application/json", origin: studio.url }, body: JSON.stringify(body) });
+  fetch(`${studio.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: studio.url },
+    body: JSON.stringify(body),
+  });
 
 describe("POST /api/projects", () => {
   it("refuses an unknown example, naming the bundled ones", async () => {

@@ -24,8 +24,22 @@ beforeAll(async () => {
   databaseUrl = url.toString();
 
   fs.mkdirSync(path.join(dir, "suite"));
-  fs.writeFileSync(path.join(dir, "suite", "suite.json"), JSON.stringify({ name: "slow doubling", description: "Double the number.", mode: "independent", grader: { type: "numeric" }, timeoutMs: 10_000 }));
-  const tasks = Array.from({ length: 12 }, (_, i) => ({ id: `d${i}`, input: i, expected: 2 * i, split: i < 10 ? "search" : "test" }));
+  fs.writeFileSync(
+    path.join(dir, "suite", "suite.json"),
+    JSON.stringify({
+      name: "slow doubling",
+      description: "Double the number.",
+      mode: "independent",
+      grader: { type: "numeric" },
+      timeoutMs: 10_000,
+    }),
+  );
+  const tasks = Array.from({ length: 12 }, (_, i) => ({
+    id: `d${i}`,
+    input: i,
+    expected: 2 * i,
+    split: i < 10 ? "search" : "test",
+  }));
   fs.writeFileSync(path.join(dir, "suite", "tasks.jsonl"), tasks.map((task) => JSON.stringify(task)).join("\n") + "\n");
   fs.writeFileSync(
     path.join(dir, "harness.ts"),
@@ -42,26 +56,38 @@ afterAll(async () => {
 describe("studio project create / eval", () => {
   it("creates a project, and resumes an evaluation killed midway without running a finished task twice", async () => {
     const env = studioEnv({ DATABASE_URL: databaseUrl });
-    const created = await runCli(["project", "create", "--suite", path.join(dir, "suite"), "--harness", path.join(dir, "harness.ts"), "--json"], env);
+    const created = await runCli(
+      ["project", "create", "--suite", path.join(dir, "suite"), "--harness", path.join(dir, "harness.ts"), "--json"],
+      env,
+    );
     expect(created.code, created.stderr).toBe(0);
     const { projectId, tasks } = JSON.parse(created.stdout);
     expect(tasks).toEqual({ search: 10, test: 2 });
 
-    const plain = await runCli(["project", "create", "--suite", path.join(dir, "suite"), "--harness", path.join(dir, "harness.ts")], env);
+    const plain = await runCli(
+      ["project", "create", "--suite", path.join(dir, "suite"), "--harness", path.join(dir, "harness.ts")],
+      env,
+    );
     expect(plain.stdout.trim()).toMatch(/^[a-z0-9]+$/); // just the id, for scripts
 
     // First run: killed with SIGKILL once a few task runs are stored.
-    const first = spawn(process.execPath, [path.join(studioRoot, "bin", "studio.js"), "eval", "--project", projectId, "--concurrency", "2", "--json"], { cwd: studioRoot, env });
+    const first = spawn(
+      process.execPath,
+      [path.join(studioRoot, "bin", "studio.js"), "eval", "--project", projectId, "--concurrency", "2", "--json"],
+      { cwd: studioRoot, env },
+    );
     const db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
-    const finished = async () => Number((await db.query(`select count(*) from "TaskRun" where status <> 'pending'`)).rows[0].count);
+    const finished = async () =>
+      Number((await db.query(`select count(*) from "TaskRun" where status <> 'pending'`)).rows[0].count);
     for (let waited = 0; (await finished()) < 3; waited += 100) {
       if (waited > 30_000) throw new Error("the first evaluation never stored a task run");
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     first.kill("SIGKILL");
     await new Promise((resolve) => first.once("exit", resolve));
-    const before = (await db.query(`select id, "finishedAt" from "TaskRun" where status <> 'pending' order by id`)).rows;
+    const before = (await db.query(`select id, "finishedAt" from "TaskRun" where status <> 'pending' order by id`))
+      .rows;
     expect(before.length).toBeGreaterThanOrEqual(3);
     expect(before.length).toBeLessThan(10);
 
@@ -71,13 +97,31 @@ describe("studio project create / eval", () => {
     expect(second.stderr).toContain("Resuming evaluation");
     const summary = JSON.parse(second.stdout.trim().split("\n").at(-1)!);
     expect(summary).toMatchObject({ split: "search", tasks: 10, passed: 10, failed: 0, errors: 0, score: 1 });
-    for (const key of ["evaluationId", "candidateId", "inputTokens", "outputTokens", "costUsd", "durationMs", "isolation"]) expect(summary).toHaveProperty(key);
+    for (const key of [
+      "evaluationId",
+      "candidateId",
+      "inputTokens",
+      "outputTokens",
+      "costUsd",
+      "durationMs",
+      "isolation",
+    ])
+      expect(summary).toHaveProperty(key);
 
     const evaluations = (await db.query(`select id, status, "passedCount" from "Evaluation"`)).rows;
     expect(evaluations).toEqual([{ id: summary.evaluationId, status: "done", passedCount: 10 }]);
-    const runs = (await db.query(`select count(*)::int as n, count(distinct "taskId")::int as tasks from "TaskRun" where "evaluationId" = $1`, [summary.evaluationId])).rows[0];
+    const runs = (
+      await db.query(
+        `select count(*)::int as n, count(distinct "taskId")::int as tasks from "TaskRun" where "evaluationId" = $1`,
+        [summary.evaluationId],
+      )
+    ).rows[0];
     expect(runs).toEqual({ n: 10, tasks: 10 });
-    const after = (await db.query(`select id, "finishedAt" from "TaskRun" where id = any($1::text[]) order by id`, [before.map((row) => row.id)])).rows;
+    const after = (
+      await db.query(`select id, "finishedAt" from "TaskRun" where id = any($1::text[]) order by id`, [
+        before.map((row) => row.id),
+      ])
+    ).rows;
     expect(after).toEqual(before); // finished task runs were kept as they were
 
     // The held-out split on request.
@@ -89,9 +133,18 @@ describe("studio project create / eval", () => {
   it("reports a suite's problems by file and line, and creates nothing", async () => {
     const broken = path.join(dir, "broken");
     fs.mkdirSync(broken);
-    fs.writeFileSync(path.join(broken, "suite.json"), JSON.stringify({ name: "b", description: "b", mode: "independent", grader: { type: "exact" } }));
-    fs.writeFileSync(path.join(broken, "tasks.jsonl"), '{"id":"a","input":1,"expected":1,"split":"search"}\n{"id":"b","input":1,"expected":1,"split":"dev"}\n{oops\n');
-    const result = await runCli(["project", "create", "--suite", broken, "--harness", path.join(dir, "harness.ts")], studioEnv({ DATABASE_URL: databaseUrl }));
+    fs.writeFileSync(
+      path.join(broken, "suite.json"),
+      JSON.stringify({ name: "b", description: "b", mode: "independent", grader: { type: "exact" } }),
+    );
+    fs.writeFileSync(
+      path.join(broken, "tasks.jsonl"),
+      '{"id":"a","input":1,"expected":1,"split":"search"}\n{"id":"b","input":1,"expected":1,"split":"dev"}\n{oops\n',
+    );
+    const result = await runCli(
+      ["project", "create", "--suite", broken, "--harness", path.join(dir, "harness.ts")],
+      studioEnv({ DATABASE_URL: databaseUrl }),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("tasks.jsonl:2:");
     expect(result.stderr).toContain("tasks.jsonl:3:");

@@ -42,7 +42,10 @@ async function project(spec: SuiteSpec, settings: Prisma.InputJsonObject = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "studio-eval-test-"));
   folders.push(dir);
   fs.mkdirSync(path.join(dir, "suite"));
-  fs.writeFileSync(path.join(dir, "suite", "suite.json"), JSON.stringify({ name: "test suite", description: "A suite for tests.", mode: "independent", ...spec.suite }));
+  fs.writeFileSync(
+    path.join(dir, "suite", "suite.json"),
+    JSON.stringify({ name: "test suite", description: "A suite for tests.", mode: "independent", ...spec.suite }),
+  );
   fs.writeFileSync(path.join(dir, "suite", "tasks.jsonl"), spec.tasks.map((task) => JSON.stringify(task)).join("\n"));
   for (const [file, content] of Object.entries(spec.files ?? {})) {
     fs.mkdirSync(path.dirname(path.join(dir, "suite", file)), { recursive: true });
@@ -60,11 +63,19 @@ async function evaluate(candidateId: string, split: "search" | "test" = "search"
 }
 
 async function trace(evaluationId: string, key: string) {
-  const run = await db.taskRun.findFirstOrThrow({ where: { evaluationId, task: { key } }, include: { events: { orderBy: { seq: "asc" } } } });
+  const run = await db.taskRun.findFirstOrThrow({
+    where: { evaluationId, task: { key } },
+    include: { events: { orderBy: { seq: "asc" } } },
+  });
   return run;
 }
 
-const sums = Array.from({ length: 6 }, (_, i) => ({ id: `sum-${i}`, input: { a: i, b: i + 1 }, expected: 2 * i + 1, split: i < 4 ? "search" : "test" }));
+const sums = Array.from({ length: 6 }, (_, i) => ({
+  id: `sum-${i}`,
+  input: { a: i, b: i + 1 },
+  expected: 2 * i + 1,
+  split: i < 4 ? "search" : "test",
+}));
 
 const modelHarness = `
 import Anthropic from "@anthropic-ai/sdk";
@@ -86,7 +97,11 @@ export default {
 
 describe("an independent suite", () => {
   it("scores every task, with each model call recorded raw and attributed to its task run", async () => {
-    const { seedCandidateId } = await project({ suite: { grader: { type: "numeric" } }, tasks: sums, harness: modelHarness });
+    const { seedCandidateId } = await project({
+      suite: { grader: { type: "numeric" } },
+      tasks: sums,
+      harness: modelHarness,
+    });
     const summary = await evaluate(seedCandidateId);
     expect(summary).toMatchObject({ status: "done", tasks: 4, passed: 4, failed: 0, errors: 0, score: 1 });
     expect(summary.inputTokens).toBeGreaterThan(0);
@@ -100,8 +115,17 @@ describe("an independent suite", () => {
     expect(kinds.indexOf("log")).toBeLessThan(kinds.indexOf("model_call"));
     expect(kinds.at(-1)).toBe("grade");
     const call = streamed.events.find((event) => event.kind === "model_call")!;
-    expect(call).toMatchObject({ genAiSystem: "anthropic", genAiOperationName: "chat", genAiRequestModel: "claude-sonnet-5-5", genAiResponseFinishReasons: ["end_turn"] });
-    const body = call.body as { request: { body: { messages: { content: string }[] } }; response: { body: { content: { text: string }[] }; rawStream?: string }; stream: boolean };
+    expect(call).toMatchObject({
+      genAiSystem: "anthropic",
+      genAiOperationName: "chat",
+      genAiRequestModel: "claude-sonnet-5-5",
+      genAiResponseFinishReasons: ["end_turn"],
+    });
+    const body = call.body as {
+      request: { body: { messages: { content: string }[] } };
+      response: { body: { content: { text: string }[] }; rawStream?: string };
+      stream: boolean;
+    };
     expect(body.request.body.messages[0].content).toBe("What is 1+2?");
     expect(body.stream).toBe(true);
     expect(body.response.body.content[0].text).toBe("The answer is 3.");
@@ -120,7 +144,12 @@ describe("an independent suite", () => {
   });
 
   it("keeps going when tasks throw, hang, flood output, hunt for secrets or return junk, and says so in each trace", async () => {
-    const tasks = ["ok", "throw", "hang", "flood", "secret", "junk", "ok2"].map((id) => ({ id, input: id, expected: "fine", split: "search" }));
+    const tasks = ["ok", "throw", "hang", "flood", "secret", "junk", "ok2"].map((id) => ({
+      id,
+      input: id,
+      expected: "fine",
+      split: "search",
+    }));
     const harness = `
       import fs from "node:fs";
       export default {
@@ -140,7 +169,11 @@ describe("an independent suite", () => {
           }
         },
       };`;
-    const { seedCandidateId } = await project({ suite: { grader: { type: "exact" }, timeoutMs: 3000 }, tasks, harness });
+    const { seedCandidateId } = await project({
+      suite: { grader: { type: "exact" }, timeoutMs: 3000 },
+      tasks,
+      harness,
+    });
     const summary = await evaluate(seedCandidateId);
     expect(summary.status).toBe("done");
     const byKey = Object.fromEntries(
@@ -150,11 +183,16 @@ describe("an independent suite", () => {
     expect(byKey.ok2.status).toBe("passed");
     expect(byKey.secret.status).toBe("passed");
     expect(byKey.throw).toMatchObject({ status: "error", errorKind: "throw" });
-    expect(byKey.throw.events.some((event) => event.kind === "error" && event.preview.includes("the harness gave up"))).toBe(true);
+    expect(
+      byKey.throw.events.some((event) => event.kind === "error" && event.preview.includes("the harness gave up")),
+    ).toBe(true);
     expect(byKey.hang).toMatchObject({ status: "error", errorKind: "timeout" });
     expect(byKey.junk).toMatchObject({ status: "error", errorKind: "not_serializable" });
     expect(byKey.flood.status).toBe("passed");
-    const flood = byKey.flood.events.filter((event) => event.kind === "stdout").map((event) => (event.body as { text: string }).text).join("");
+    const flood = byKey.flood.events
+      .filter((event) => event.kind === "stdout")
+      .map((event) => (event.body as { text: string }).text)
+      .join("");
     expect(flood.endsWith("MiB more output cut]")).toBe(true); // not toContain: a failure would print a megabyte
     expect(flood.length).toBeLessThan(1.1 * 1024 * 1024);
     expect(summary).toMatchObject({ passed: 4, errors: 3, tasks: 7 });
@@ -171,7 +209,11 @@ describe("an independent suite", () => {
         },
       };`;
     const { seedCandidateId } = await project(
-      { suite: { grader: { type: "regex", pattern: "budget" } }, tasks: [{ id: "b", input: 1, expected: "budget", split: "search" }], harness },
+      {
+        suite: { grader: { type: "regex", pattern: "budget" } },
+        tasks: [{ id: "b", input: 1, expected: "budget", split: "search" }],
+        harness,
+      },
       { budgets: { task: { tokens: 50 } } },
     );
     const summary = await evaluate(seedCandidateId);
@@ -186,7 +228,12 @@ describe("an independent suite", () => {
 
 describe("a sequential suite", () => {
   it("runs in stream order in one worker, calling learn() after each task with its feedback", async () => {
-    const tasks = ["red", "blue", "red", "green", "blue"].map((color, i) => ({ id: `s${i}`, input: { key: color }, expected: `label-${color}`, split: "search" }));
+    const tasks = ["red", "blue", "red", "green", "blue"].map((color, i) => ({
+      id: `s${i}`,
+      input: { key: color },
+      expected: `label-${color}`,
+      split: "search",
+    }));
     const harness = `
       type State = { memory?: Record<string, string>; seen?: string[] };
       export default {
@@ -199,7 +246,11 @@ describe("a sequential suite", () => {
           ctx.log({ learned: task.input.key, score: feedback.score, seen: ctx.state.seen });
         },
       };`;
-    const { seedCandidateId } = await project({ suite: { mode: "sequential", grader: { type: "exact" } }, tasks, harness });
+    const { seedCandidateId } = await project({
+      suite: { mode: "sequential", grader: { type: "exact" } },
+      tasks,
+      harness,
+    });
     const summary = await evaluate(seedCandidateId);
     const statuses = await Promise.all(tasks.map(async (task) => (await trace(summary.evaluationId, task.id)).status));
     expect(statuses).toEqual(["failed", "failed", "passed", "failed", "passed"]);
@@ -243,7 +294,9 @@ describe("a module grader", () => {
 describe("project creation", () => {
   it("refuses a harness that does not compile, naming line and column, and stores nothing", async () => {
     const before = await db.project.count();
-    await expect(project({ suite: { grader: { type: "exact" } }, tasks: sums, harness: "export default {\n  async run( {\n}" })).rejects.toThrow(/harness\.ts:\d+:\d+/);
+    await expect(
+      project({ suite: { grader: { type: "exact" } }, tasks: sums, harness: "export default {\n  async run( {\n}" }),
+    ).rejects.toThrow(/harness\.ts:\d+:\d+/);
     expect(await db.project.count()).toBe(before);
   });
 });
@@ -254,7 +307,10 @@ describe("a trial run", () => {
     const before = await db.taskRun.count();
     const trial = await runTrial(projectId, modelHarness, 2, { upstreamUrl: fake.url, apiKey: "the-real-key" });
     if (!trial.ok) throw new Error("the trial harness should compile");
-    expect(trial.results.map((result) => [result.taskKey, result.status])).toEqual([["sum-0", "passed"], ["sum-1", "passed"]]);
+    expect(trial.results.map((result) => [result.taskKey, result.status])).toEqual([
+      ["sum-0", "passed"],
+      ["sum-1", "passed"],
+    ]);
     expect(trial.results[0].events.some((event) => event.kind === "model_call")).toBe(true);
     expect(await db.taskRun.count()).toBe(before);
     const broken = await runTrial(projectId, "export default {", 1);

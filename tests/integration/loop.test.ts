@@ -38,7 +38,9 @@ beforeAll(async () => {
     respond: (request) => {
       const tools = (request.body.tools ?? []) as { name: string }[];
       if (!tools.some((tool) => tool.name === "read_file")) return taskModel(request);
-      const turn = (request.body.messages as { role: string }[]).filter((message) => message.role === "assistant").length;
+      const turn = (request.body.messages as { role: string }[]).filter(
+        (message) => message.role === "assistant",
+      ).length;
       return proposerScript ? proposerScript(request, turn) : { text: "No proposals." };
     },
   });
@@ -65,13 +67,35 @@ const BROKEN = "export default {\n  async run( {\n}\n";
 async function newProject(name: string, options: { searchTasks?: number; delayMs?: number } = {}) {
   const dir = fs.mkdtempSync(path.join(scratch, "project-"));
   fs.mkdirSync(path.join(dir, "suite"));
-  fs.writeFileSync(path.join(dir, "suite", "suite.json"), JSON.stringify({ name, description: `Add two numbers (${name}).`, mode: "independent", grader: { type: "numeric" } }));
+  fs.writeFileSync(
+    path.join(dir, "suite", "suite.json"),
+    JSON.stringify({
+      name,
+      description: `Add two numbers (${name}).`,
+      mode: "independent",
+      grader: { type: "numeric" },
+    }),
+  );
   const count = options.searchTasks ?? 6;
-  const tasks = Array.from({ length: count + 2 }, (_, i) => ({ id: `${name}-${i < count ? "s" : "t"}${i}`, input: { a: i + 2, b: i + 3 }, expected: 2 * i + 5, split: i < count ? "search" : "test" }));
+  const tasks = Array.from({ length: count + 2 }, (_, i) => ({
+    id: `${name}-${i < count ? "s" : "t"}${i}`,
+    input: { a: i + 2, b: i + 3 },
+    expected: 2 * i + 5,
+    split: i < count ? "search" : "test",
+  }));
   fs.writeFileSync(path.join(dir, "suite", "tasks.jsonl"), tasks.map((task) => JSON.stringify(task)).join("\n"));
-  const seed = options.delayMs ? SEED.replace("async run(task", `async run(task`).replace("const reply", `await new Promise((r) => setTimeout(r, ${options.delayMs}));\n    const reply`) : SEED;
+  const seed = options.delayMs
+    ? SEED.replace("async run(task", `async run(task`).replace(
+        "const reply",
+        `await new Promise((r) => setTimeout(r, ${options.delayMs}));\n    const reply`,
+      )
+    : SEED;
   fs.writeFileSync(path.join(dir, "harness.ts"), seed);
-  const created = await createProject({ suiteDir: path.join(dir, "suite"), harnessFile: path.join(dir, "harness.ts"), name });
+  const created = await createProject({
+    suiteDir: path.join(dir, "suite"),
+    harnessFile: path.join(dir, "harness.ts"),
+    name,
+  });
   await db.project.update({ where: { id: created.projectId }, data: { candidatesPerIteration: 2, description: name } });
   return { ...created, tasks };
 }
@@ -99,15 +123,31 @@ describe("an iteration with the Claude proposer", () => {
           return {
             content: [
               { type: "tool_use", name: "write_file", input: { path: "proposals/1/steps/harness.ts", content: STEPS } },
-              { type: "tool_use", name: "write_file", input: { path: "proposals/1/broken/harness.ts", content: BROKEN } },
+              {
+                type: "tool_use",
+                name: "write_file",
+                input: { path: "proposals/1/broken/harness.ts", content: BROKEN },
+              },
             ],
             stopReason: "tool_use",
           };
         case 3:
           return toolUse("finish", {
             proposals: [
-              { path: "proposals/1/steps/harness.ts", hypothesis: "Asking for step-by-step work fixes the off-by-one sums.", axis: "exploit", base_candidate_id: project.seedCandidateId, rationale: `In ${tracePath} the model answered one too many.` },
-              { path: "proposals/1/broken/harness.ts", hypothesis: "A broken idea.", axis: "explore", base_candidate_id: null, rationale: "Testing validation." },
+              {
+                path: "proposals/1/steps/harness.ts",
+                hypothesis: "Asking for step-by-step work fixes the off-by-one sums.",
+                axis: "exploit",
+                base_candidate_id: project.seedCandidateId,
+                rationale: `In ${tracePath} the model answered one too many.`,
+              },
+              {
+                path: "proposals/1/broken/harness.ts",
+                hypothesis: "A broken idea.",
+                axis: "explore",
+                base_candidate_id: null,
+                rationale: "Testing validation.",
+              },
             ],
           });
         default:
@@ -117,25 +157,44 @@ describe("an iteration with the Claude proposer", () => {
 
     const optimizationId = await createOptimization(project.projectId, 1, { kind: "claude" });
     const lines: unknown[] = [];
-    const result = await runOptimization(optimizationId, { upstreamUrl: fake.url, apiKey: "k", onIteration: (summary, frontier) => lines.push({ summary, frontier }) });
+    const result = await runOptimization(optimizationId, {
+      upstreamUrl: fake.url,
+      apiKey: "k",
+      onIteration: (summary, frontier) => lines.push({ summary, frontier }),
+    });
     expect(result).toMatchObject({ status: "done", iterationsDone: 1 });
 
     // The proposer really read the raw trace: its content came back in a tool result.
-    const proposerRequests = fake.requests.filter((request) => JSON.stringify(request.body.tools ?? []).includes("read_file") && JSON.stringify(request.body.system ?? "").length > 0);
-    const sawTrace = proposerRequests.some((request) => JSON.stringify(request.body.messages).includes(`What is ${(failing.input as { a: number }).a}+`));
+    const proposerRequests = fake.requests.filter(
+      (request) =>
+        JSON.stringify(request.body.tools ?? []).includes("read_file") &&
+        JSON.stringify(request.body.system ?? "").length > 0,
+    );
+    const sawTrace = proposerRequests.some((request) =>
+      JSON.stringify(request.body.messages).includes(`What is ${(failing.input as { a: number }).a}+`),
+    );
     expect(sawTrace).toBe(true);
 
     // The workspace: raw traces in full, the test split withheld.
     const dir = workspaceDir(project.projectId);
     const traceLines = fs.readFileSync(path.join(dir, tracePath), "utf8").trim().split("\n");
-    const stored = await db.traceEvent.count({ where: { taskRun: { evaluationId: seedRun.evaluationId, task: { key: failing.id } } } });
+    const stored = await db.traceEvent.count({
+      where: { taskRun: { evaluationId: seedRun.evaluationId, task: { key: failing.id } } },
+    });
     expect(traceLines).toHaveLength(stored);
-    expect(JSON.parse(traceLines.find((line) => line.includes('"model_call"'))!).body.request.body.messages[0].content).toContain("What is");
+    expect(
+      JSON.parse(traceLines.find((line) => line.includes('"model_call"'))!).body.request.body.messages[0].content,
+    ).toContain("What is");
     const allFiles = fs.readdirSync(dir, { recursive: true }).map(String);
-    for (const test of project.tasks.filter((task) => task.split === "test")) expect(allFiles.some((file) => file.includes(test.id))).toBe(false);
+    for (const test of project.tasks.filter((task) => task.split === "test"))
+      expect(allFiles.some((file) => file.includes(test.id))).toBe(false);
 
     // Lineage, validation and scores.
-    const candidates = await db.candidate.findMany({ where: { projectId: project.projectId }, orderBy: { number: "asc" }, include: { parents: true } });
+    const candidates = await db.candidate.findMany({
+      where: { projectId: project.projectId },
+      orderBy: { number: "asc" },
+      include: { parents: true },
+    });
     expect(candidates.map((candidate) => [candidate.number, candidate.origin, candidate.status])).toEqual([
       [1, "seed", "valid"],
       [2, "proposer", "valid"],
@@ -148,10 +207,15 @@ describe("an iteration with the Claude proposer", () => {
     expect(best.score).toBe(1);
     expect(result.frontier).toContain(candidates[1].id);
     // Frontier candidates are scored on the held-out split at the end.
-    expect(await db.evaluation.count({ where: { candidateId: candidates[1].id, split: "test", status: "done" } })).toBe(1);
+    expect(await db.evaluation.count({ where: { candidateId: candidates[1].id, split: "test", status: "done" } })).toBe(
+      1,
+    );
 
     // The iteration's own trace and figures.
-    const iteration = await db.iteration.findFirstOrThrow({ where: { projectId: project.projectId }, include: { events: { orderBy: { seq: "asc" } } } });
+    const iteration = await db.iteration.findFirstOrThrow({
+      where: { projectId: project.projectId },
+      include: { events: { orderBy: { seq: "asc" } } },
+    });
     expect(iteration).toMatchObject({ status: "done", number: 1, proposerKind: "claude" });
     expect(iteration.filesRead).toEqual(expect.arrayContaining(["README.md", tracePath]));
     expect(iteration.inputTokens).toBeGreaterThan(0);
@@ -174,7 +238,10 @@ describe("the command proposer", () => {
        fs.writeFileSync(path.join(dir, "steps", "proposal.json"), JSON.stringify({ hypothesis: "step by step", axis: "exploit", base: null, rationale: "from a script" }));
        console.log(JSON.stringify({ type: "result", total_cost_usd: 0.01, usage: { input_tokens: 100, output_tokens: 20 } }));`,
     );
-    const optimizationId = await createOptimization(project.projectId, 1, { kind: "command", command: `node ${script}` });
+    const optimizationId = await createOptimization(project.projectId, 1, {
+      kind: "command",
+      command: `node ${script}`,
+    });
     const result = await runOptimization(optimizationId, { upstreamUrl: fake.url, apiKey: "k" });
     expect(result.status).toBe("done");
     const created = await db.candidate.findFirstOrThrow({ where: { projectId: project.projectId, number: 2 } });
@@ -189,12 +256,22 @@ describe("budgets", () => {
     const project = await newProject("loop-budget");
     const seedRun = await prepareEvaluation(project.seedCandidateId, "search");
     await runEvaluation(seedRun.evaluationId, { upstreamUrl: fake.url, apiKey: "k" });
-    await db.project.update({ where: { id: project.projectId }, data: { settings: { budgets: { project: { evaluation: { tokens: 10 } } } } } });
+    await db.project.update({
+      where: { id: project.projectId },
+      data: { settings: { budgets: { project: { evaluation: { tokens: 10 } } } } },
+    });
     const optimizationId = await createOptimization(project.projectId, 3, { kind: "claude" });
     const result = await runOptimization(optimizationId, { upstreamUrl: fake.url, apiKey: "k" });
     expect(result.iterationsDone).toBe(0);
-    expect(result.stop).toMatchObject({ kind: "budget", message: expect.stringMatching(/Project evaluation budget reached: [\d,]+ of 10 tokens used/) });
-    expect(await db.optimization.findUniqueOrThrow({ where: { id: optimizationId } })).toMatchObject({ status: "done", stopKind: "budget", stopReason: result.stop!.message });
+    expect(result.stop).toMatchObject({
+      kind: "budget",
+      message: expect.stringMatching(/Project evaluation budget reached: [\d,]+ of 10 tokens used/),
+    });
+    expect(await db.optimization.findUniqueOrThrow({ where: { id: optimizationId } })).toMatchObject({
+      status: "done",
+      stopKind: "budget",
+      stopReason: result.stop!.message,
+    });
   });
 
   it("stop an iteration's evaluations at its own budget, leaving the rest unevaluated", async () => {
@@ -208,14 +285,30 @@ describe("budgets", () => {
          fs.writeFileSync(path.join(dir, "harness.ts"), ${JSON.stringify(STEPS)}.replace("step by step", "step by step (" + name + ")"));
        }`,
     );
-    await db.project.update({ where: { id: project.projectId }, data: { settings: { budgets: { iteration: { evaluation: { tokens: 1 } } } } } });
-    const optimizationId = await createOptimization(project.projectId, 2, { kind: "command", command: `node ${script}` });
+    await db.project.update({
+      where: { id: project.projectId },
+      data: { settings: { budgets: { iteration: { evaluation: { tokens: 1 } } } } },
+    });
+    const optimizationId = await createOptimization(project.projectId, 2, {
+      kind: "command",
+      command: `node ${script}`,
+    });
     const result = await runOptimization(optimizationId, { upstreamUrl: fake.url, apiKey: "k" });
-    expect(result.stop).toMatchObject({ kind: "budget", message: expect.stringMatching(/^Iteration evaluation budget reached/) });
+    expect(result.stop).toMatchObject({
+      kind: "budget",
+      message: expect.stringMatching(/^Iteration evaluation budget reached/),
+    });
     expect(result.iterationsDone).toBe(1);
-    const made = await db.candidate.findMany({ where: { projectId: project.projectId, origin: "proposer" }, orderBy: { number: "asc" }, include: { _count: { select: { evaluations: true } } } });
+    const made = await db.candidate.findMany({
+      where: { projectId: project.projectId, origin: "proposer" },
+      orderBy: { number: "asc" },
+      include: { _count: { select: { evaluations: true } } },
+    });
     expect(made.map((candidate) => candidate._count.evaluations)).toEqual([1, 0]);
-    expect(await db.iteration.findFirstOrThrow({ where: { optimizationId } })).toMatchObject({ stopKind: "budget", stopReason: result.stop!.message });
+    expect(await db.iteration.findFirstOrThrow({ where: { optimizationId } })).toMatchObject({
+      stopKind: "budget",
+      stopReason: result.stop!.message,
+    });
   });
 
   it("refuse a second optimization of a project while one is going", async () => {
@@ -233,20 +326,52 @@ describe("a job worker killed mid-iteration", () => {
     const project = await newProject("loop-sigkill", { searchTasks: 12, delayMs: 250 });
     proposerScript = (_request, turn) =>
       turn === 0
-        ? toolUse("write_file", { path: "proposals/1/steps/harness.ts", content: STEPS.replace("const reply", "await new Promise((r) => setTimeout(r, 250));\n    const reply") })
-        : toolUse("finish", { proposals: [{ path: "proposals/1/steps/harness.ts", hypothesis: "step by step", axis: "exploit", base_candidate_id: null, rationale: "r" }] });
-    await db.project.update({ where: { id: project.projectId }, data: { candidatesPerIteration: 1, settings: { concurrency: 1 } } });
+        ? toolUse("write_file", {
+            path: "proposals/1/steps/harness.ts",
+            content: STEPS.replace("const reply", "await new Promise((r) => setTimeout(r, 250));\n    const reply"),
+          })
+        : toolUse("finish", {
+            proposals: [
+              {
+                path: "proposals/1/steps/harness.ts",
+                hypothesis: "step by step",
+                axis: "exploit",
+                base_candidate_id: null,
+                rationale: "r",
+              },
+            ],
+          });
+    await db.project.update({
+      where: { id: project.projectId },
+      data: { candidatesPerIteration: 1, settings: { concurrency: 1 } },
+    });
     const optimizationId = await createOptimization(project.projectId, 1, { kind: "claude" });
     const { enqueue, QUEUES, stopQueue } = await import("../../lib/jobs/queue.ts");
     await enqueue(QUEUES.optimize, { optimizationId });
     await stopQueue();
 
-    const env = studioEnv({ DATABASE_URL: process.env.DATABASE_URL, ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: "k", STUDIO_DATA_DIR: process.env.STUDIO_DATA_DIR });
-    const startWorker = () => spawn(process.execPath, [path.join(studioRoot, "bin", "studio.js"), "worker"], { cwd: studioRoot, env, stdio: "ignore" });
+    const env = studioEnv({
+      DATABASE_URL: process.env.DATABASE_URL,
+      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_API_KEY: "k",
+      STUDIO_DATA_DIR: process.env.STUDIO_DATA_DIR,
+    });
+    const startWorker = () =>
+      spawn(process.execPath, [path.join(studioRoot, "bin", "studio.js"), "worker"], {
+        cwd: studioRoot,
+        env,
+        stdio: "ignore",
+      });
     worker = startWorker();
 
     // Wait until the new candidate's search evaluation has stored a few task runs, then kill.
-    const finishedRuns = () => db.taskRun.count({ where: { status: { not: "pending" }, evaluation: { split: "search", candidate: { projectId: project.projectId, number: 2 } } } });
+    const finishedRuns = () =>
+      db.taskRun.count({
+        where: {
+          status: { not: "pending" },
+          evaluation: { split: "search", candidate: { projectId: project.projectId, number: 2 } },
+        },
+      });
     for (let waited = 0; (await finishedRuns()) < 3; waited += 200) {
       if (waited > 90_000) throw new Error("the worker never reached the evaluation");
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -265,7 +390,10 @@ describe("a job worker killed mid-iteration", () => {
     }
     worker.kill("SIGTERM");
 
-    const evaluations = await db.evaluation.findMany({ where: { split: "search", candidate: { projectId: project.projectId, number: 2 } }, include: { _count: { select: { taskRuns: true } } } });
+    const evaluations = await db.evaluation.findMany({
+      where: { split: "search", candidate: { projectId: project.projectId, number: 2 } },
+      include: { _count: { select: { taskRuns: true } } },
+    });
     expect(evaluations).toHaveLength(1); // resumed, not started over
     expect(evaluations[0]).toMatchObject({ status: "done", taskCount: 12, passedCount: 12 });
     expect(evaluations[0]._count.taskRuns).toBe(12);
@@ -274,4 +402,3 @@ describe("a job worker killed mid-iteration", () => {
     expect(await db.candidate.count({ where: { projectId: project.projectId } })).toBe(2); // the proposal was not made twice
   });
 });
-

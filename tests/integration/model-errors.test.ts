@@ -33,7 +33,10 @@ beforeAll(async () => {
   keyed = await startFakeAnthropic({ requireApiKey: "the-right-key", respond: () => ({ text: "5" }) });
   // Answers the task model, refuses the proposer (its requests offer tools).
   proposerRefused = await startFakeAnthropic({
-    respond: (request) => (request.body.tools ? { status: 401, error: { type: "authentication_error", message: "invalid x-api-key" } } : { text: "5" }),
+    respond: (request) =>
+      request.body.tools
+        ? { status: 401, error: { type: "authentication_error", message: "invalid x-api-key" } }
+        : { text: "5" },
   });
 });
 
@@ -46,8 +49,16 @@ afterAll(async () => {
 async function newProject(name: string, searchTasks = 12) {
   const dir = fs.mkdtempSync(path.join(scratch, "project-"));
   fs.mkdirSync(path.join(dir, "suite"));
-  fs.writeFileSync(path.join(dir, "suite", "suite.json"), JSON.stringify({ name, description: "Add two numbers.", mode: "independent", grader: { type: "numeric" } }));
-  const tasks = Array.from({ length: searchTasks }, (_, i) => ({ id: `t${i}`, input: { a: 2, b: 3 }, expected: 5, split: "search" }));
+  fs.writeFileSync(
+    path.join(dir, "suite", "suite.json"),
+    JSON.stringify({ name, description: "Add two numbers.", mode: "independent", grader: { type: "numeric" } }),
+  );
+  const tasks = Array.from({ length: searchTasks }, (_, i) => ({
+    id: `t${i}`,
+    input: { a: 2, b: 3 },
+    expected: 5,
+    split: "search",
+  }));
   fs.writeFileSync(path.join(dir, "suite", "tasks.jsonl"), tasks.map((task) => JSON.stringify(task)).join("\n"));
   fs.writeFileSync(path.join(dir, "harness.ts"), HARNESS);
   return createProject({ suiteDir: path.join(dir, "suite"), harnessFile: path.join(dir, "harness.ts"), name });
@@ -60,12 +71,15 @@ describe("model API errors", () => {
     const result = await runOptimization(optimizationId, { upstreamUrl: keyed.url, apiKey: "a-wrong-key" });
     expect(result.status).toBe("failed");
 
-    const words = /^The model API refused the API key \(401 authentication_error: invalid x-api-key\)\. Check ANTHROPIC_API_KEY/;
+    const words =
+      /^The model API refused the API key \(401 authentication_error: invalid x-api-key\)\. Check ANTHROPIC_API_KEY/;
     const optimization = await db.optimization.findUniqueOrThrow({ where: { id: optimizationId } });
     expect(optimization.error).toMatch(words);
     expect(optimization.iterationsDone).toBe(0); // no proposer was asked to read failures that say nothing
 
-    const evaluation = await db.evaluation.findFirstOrThrow({ where: { candidateId: project.seedCandidateId, split: "search" } });
+    const evaluation = await db.evaluation.findFirstOrThrow({
+      where: { candidateId: project.seedCandidateId, split: "search" },
+    });
     expect(evaluation.status).toBe("failed");
     expect(evaluation.error).toMatch(words);
     // Each lane finishes the task in flight, then stops: most tasks never ran.
@@ -84,10 +98,14 @@ describe("model API errors", () => {
     const result = await runOptimization(optimizationId, { upstreamUrl: proposerRefused.url, apiKey: "k" });
     expect(result.status).toBe("failed");
     const optimization = await db.optimization.findUniqueOrThrow({ where: { id: optimizationId } });
-    expect(optimization.error).toMatch(/^The proposer could not work: model call 1 failed: The model API refused the API key \(401 authentication_error/);
+    expect(optimization.error).toMatch(
+      /^The proposer could not work: model call 1 failed: The model API refused the API key \(401 authentication_error/,
+    );
     expect(optimization.iterationsDone).toBe(1);
     // The seed was scored; the one iteration says why it stopped.
-    const seed = await db.evaluation.findFirstOrThrow({ where: { candidateId: project.seedCandidateId, split: "search" } });
+    const seed = await db.evaluation.findFirstOrThrow({
+      where: { candidateId: project.seedCandidateId, split: "search" },
+    });
     expect(seed).toMatchObject({ status: "done", score: 1 });
     const iteration = await db.iteration.findFirstOrThrow({ where: { optimizationId } });
     expect(iteration.stopReason).toContain("The model API refused the API key");

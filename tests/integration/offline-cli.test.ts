@@ -38,13 +38,24 @@ it("project create --example, eval --offline, optimize --offline: simulated, and
   const seedSummary = JSON.parse(seed.stdout);
   expect(seedSummary.simulated).toBe(true);
 
-  const optimized = await runCli(["optimize", "--project", projectId, "--iterations", "3", "--offline", "--json"], env, 240_000);
+  const optimized = await runCli(
+    ["optimize", "--project", projectId, "--iterations", "3", "--offline", "--json"],
+    env,
+    240_000,
+  );
   expect(optimized.code, optimized.stderr).toBe(0);
   expect(optimized.stderr).toContain("marked simulated");
-  const lines = optimized.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  const lines = optimized.stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
   expect(lines).toHaveLength(3);
   expect(lines.every((line) => line.simulated === true)).toBe(true);
-  const best = Math.max(...lines.flatMap((line) => line.candidates.map((candidate: { searchScore: number | null }) => candidate.searchScore ?? 0)));
+  const best = Math.max(
+    ...lines.flatMap((line) =>
+      line.candidates.map((candidate: { searchScore: number | null }) => candidate.searchScore ?? 0),
+    ),
+  );
   expect(best - seedSummary.score).toBeGreaterThanOrEqual(0.15);
 
   const unknown = await runCli(["project", "create", "--example", "no-such-example"], env);

@@ -25,13 +25,23 @@ beforeAll(async () => {
   const url = new URL(inject("databaseUrl"));
   url.pathname = `/${dbName}`;
   databaseUrl = url.toString();
-  env = studioEnv({ DATABASE_URL: databaseUrl, ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: "k", STUDIO_DATA_DIR: path.join(dir, "data") });
+  env = studioEnv({
+    DATABASE_URL: databaseUrl,
+    ANTHROPIC_BASE_URL: fake.url,
+    ANTHROPIC_API_KEY: "k",
+    STUDIO_DATA_DIR: path.join(dir, "data"),
+  });
 
   fs.mkdirSync(path.join(dir, "suite"));
-  fs.writeFileSync(path.join(dir, "suite", "suite.json"), JSON.stringify({ name: "answers", description: "Answer 42.", mode: "independent", grader: { type: "numeric" } }));
+  fs.writeFileSync(
+    path.join(dir, "suite", "suite.json"),
+    JSON.stringify({ name: "answers", description: "Answer 42.", mode: "independent", grader: { type: "numeric" } }),
+  );
   fs.writeFileSync(
     path.join(dir, "suite", "tasks.jsonl"),
-    [0, 1, 2, 3].map((i) => JSON.stringify({ id: `q${i}`, input: i, expected: 42, split: i < 3 ? "search" : "test" })).join("\n"),
+    [0, 1, 2, 3]
+      .map((i) => JSON.stringify({ id: `q${i}`, input: i, expected: 42, split: i < 3 ? "search" : "test" }))
+      .join("\n"),
   );
   fs.writeFileSync(path.join(dir, "seed.ts"), "export default { async run() { return 41; } };\n");
   fs.writeFileSync(
@@ -41,7 +51,10 @@ beforeAll(async () => {
      fs.writeFileSync(path.join(target, "harness.ts"), 'import Anthropic from "@anthropic-ai/sdk";\\nexport default { async run(_t: unknown, ctx: { model: Anthropic }) { const r = await ctx.model.messages.create({ model: "claude-haiku-4-5", max_tokens: 8, messages: [{ role: "user", content: "answer" }] }); return r.content[0].type === "text" ? r.content[0].text : ""; } };\\n');
      fs.writeFileSync(path.join(target, "proposal.json"), JSON.stringify({ hypothesis: "ask the model", axis: "explore", base: null, rationale: "the seed never asks" }));`,
   );
-  const created = await runCli(["project", "create", "--suite", path.join(dir, "suite"), "--harness", path.join(dir, "seed.ts"), "--json"], env);
+  const created = await runCli(
+    ["project", "create", "--suite", path.join(dir, "suite"), "--harness", path.join(dir, "seed.ts"), "--json"],
+    env,
+  );
   projectId = JSON.parse(created.stdout).projectId;
 });
 
@@ -56,12 +69,42 @@ describe("studio optimize", () => {
   it("prints one JSON line per iteration with the candidates, the proposer's figures and the frontier", async () => {
     const seed = await runCli(["eval", "--project", projectId, "--json"], env);
     expect(JSON.parse(seed.stdout).score).toBe(0);
-    const result = await runCli(["optimize", "--project", projectId, "--iterations", "2", "--proposer", "command", "--proposer-command", `node ${path.join(dir, "proposer.mjs")}`, "--json"], env, 120_000);
+    const result = await runCli(
+      [
+        "optimize",
+        "--project",
+        projectId,
+        "--iterations",
+        "2",
+        "--proposer",
+        "command",
+        "--proposer-command",
+        `node ${path.join(dir, "proposer.mjs")}`,
+        "--json",
+      ],
+      env,
+      120_000,
+    );
     expect(result.code, result.stderr).toBe(0);
-    const lines = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
+    const lines = result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ iteration: 1, proposer: { filesRead: expect.any(Number), inputTokens: 0, outputTokens: 0, costUsd: 0 } });
-    expect(lines[0].candidates).toEqual([{ id: expect.any(String), parents: [expect.any(String)], valid: true, searchScore: 1, inputTokens: expect.any(Number), outputTokens: expect.any(Number) }]);
+    expect(lines[0]).toMatchObject({
+      iteration: 1,
+      proposer: { filesRead: expect.any(Number), inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    });
+    expect(lines[0].candidates).toEqual([
+      {
+        id: expect.any(String),
+        parents: [expect.any(String)],
+        valid: true,
+        searchScore: 1,
+        inputTokens: expect.any(Number),
+        outputTokens: expect.any(Number),
+      },
+    ]);
     expect(lines[0].frontier).toContain(lines[0].candidates[0].id);
     // The same proposal again is rejected as a duplicate, with its reason kept.
     expect(lines[1].candidates).toEqual([expect.objectContaining({ valid: false, searchScore: null })]);
@@ -79,7 +122,10 @@ describe("studio instructions", () => {
     const shown = await runCli(["instructions", "--project", projectId], env);
     expect(shown.stdout).toContain("harness");
     fs.writeFileSync(path.join(dir, "skill.md"), "Read the failing traces first.\n");
-    const saved = await runCli(["instructions", "--project", projectId, "--set", path.join(dir, "skill.md"), "--note", "shorter"], env);
+    const saved = await runCli(
+      ["instructions", "--project", projectId, "--set", path.join(dir, "skill.md"), "--note", "shorter"],
+      env,
+    );
     expect(saved.stdout).toContain("version 2");
     const history = await runCli(["instructions", "--project", projectId, "--history"], env);
     expect(history.stdout).toMatch(/v2 .* 0 iteration\(s\) +shorter/);
@@ -91,10 +137,15 @@ describe("studio cancel", () => {
   it("asks running work to stop, and closes an optimization no worker has taken yet", async () => {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
-    await client.query(`insert into "Optimization" (id, "projectId", "iterationsRequested", status) values ('opt-running', $1, 5, 'running'), ('opt-queued', $1, 5, 'queued')`, [projectId]);
+    await client.query(
+      `insert into "Optimization" (id, "projectId", "iterationsRequested", status) values ('opt-running', $1, 5, 'running'), ('opt-queued', $1, 5, 'queued')`,
+      [projectId],
+    );
     const result = await runCli(["cancel", "--project", projectId], env);
     expect(result.stdout).toContain("Asked 2 optimization(s)");
-    const rows = await client.query(`select id, status, "stopReason", "cancelRequested", "finishedAt" is not null as finished from "Optimization" where id like 'opt-%' order by id`);
+    const rows = await client.query(
+      `select id, status, "stopReason", "cancelRequested", "finishedAt" is not null as finished from "Optimization" where id like 'opt-%' order by id`,
+    );
     expect(rows.rows).toEqual([
       { id: "opt-queued", status: "cancelled", stopReason: "cancelled", cancelRequested: true, finished: true },
       { id: "opt-running", status: "running", stopReason: null, cancelRequested: true, finished: false },

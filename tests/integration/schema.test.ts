@@ -60,22 +60,47 @@ describe("migrations", () => {
     await client.connect();
     const { rows } = await client.query(`select migration_name, checksum from "_prisma_migrations"`);
     await client.end();
-    expect(rows).toEqual(readMigrations().map((migration) => ({ migration_name: migration.name, checksum: migration.checksum })));
+    expect(rows).toEqual(
+      readMigrations().map((migration) => ({ migration_name: migration.name, checksum: migration.checksum })),
+    );
   });
 });
 
 describe("every model", () => {
   it("writes and reads back through Prisma Client", async () => {
     const project = await db.project.create({
-      data: { name: "Round trip", settings: { budgets: { proposer: { usd: 5 } } }, simulated: true, proposerKind: "offline" },
+      data: {
+        name: "Round trip",
+        settings: { budgets: { proposer: { usd: 5 } } },
+        simulated: true,
+        proposerKind: "offline",
+      },
     });
     const suite = await db.taskSuite.create({
-      data: { projectId: project.id, name: "arith", description: "Add numbers", mode: "sequential", grader: { type: "numeric", tolerance: 0.01 }, timeoutMs: 5000 },
+      data: {
+        projectId: project.id,
+        name: "arith",
+        description: "Add numbers",
+        mode: "sequential",
+        grader: { type: "numeric", tolerance: 0.01 },
+        timeoutMs: 5000,
+      },
     });
     const task = await db.task.create({
-      data: { suiteId: suite.id, key: "t1", split: "search", position: 0, input: { a: 1, b: 2 }, expected: 3, meta: { level: 1 }, envFiles: { "run.sh": "ZWNobyBoaQ==" } },
+      data: {
+        suiteId: suite.id,
+        key: "t1",
+        split: "search",
+        position: 0,
+        input: { a: 1, b: 2 },
+        expected: 3,
+        meta: { level: 1 },
+        envFiles: { "run.sh": "ZWNobyBoaQ==" },
+      },
     });
-    const instructions = await db.instructionVersion.create({ data: { projectId: project.id, version: 1, text: "Read the traces." } });
+    const instructions = await db.instructionVersion.create({
+      data: { projectId: project.id, version: 1, text: "Read the traces." },
+    });
     const optimization = await db.optimization.create({ data: { projectId: project.id, iterationsRequested: 3 } });
     const iteration = await db.iteration.create({
       data: {
@@ -89,7 +114,16 @@ describe("every model", () => {
         progress: { stage: "proposing" },
       },
     });
-    const seed = await db.candidate.create({ data: { projectId: project.id, number: 1, source: "export default {}", sha256: "a".repeat(64), origin: "seed", status: "valid" } });
+    const seed = await db.candidate.create({
+      data: {
+        projectId: project.id,
+        number: 1,
+        source: "export default {}",
+        sha256: "a".repeat(64),
+        origin: "seed",
+        status: "valid",
+      },
+    });
     const child = await db.candidate.create({
       data: {
         projectId: project.id,
@@ -106,10 +140,30 @@ describe("every model", () => {
       },
     });
     const evaluation = await db.evaluation.create({
-      data: { candidateId: child.id, split: "search", status: "done", score: 1, inputTokens: 10, outputTokens: 2, costUsd: 0.001, taskCount: 1, passedCount: 1, isolation: "bubblewrap" },
+      data: {
+        candidateId: child.id,
+        split: "search",
+        status: "done",
+        score: 1,
+        inputTokens: 10,
+        outputTokens: 2,
+        costUsd: 0.001,
+        taskCount: 1,
+        passedCount: 1,
+        isolation: "bubblewrap",
+      },
     });
     const taskRun = await db.taskRun.create({
-      data: { evaluationId: evaluation.id, taskId: task.id, status: "passed", output: 3, score: 1, gradeExplanation: "3 = 3", inputTokens: 10, outputTokens: 2 },
+      data: {
+        evaluationId: evaluation.id,
+        taskId: task.id,
+        status: "passed",
+        output: 3,
+        score: 1,
+        gradeExplanation: "3 = 3",
+        inputTokens: 10,
+        outputTokens: 2,
+      },
     });
     await db.traceEvent.createMany({
       data: [
@@ -140,11 +194,24 @@ describe("every model", () => {
         instructions: true,
         optimizations: { include: { iterations: true } },
         iterations: { include: { events: true, candidates: true, instructionVersion: true } },
-        candidates: { orderBy: { number: "asc" }, include: { parents: true, children: true, evaluations: { include: { taskRuns: { include: { events: true } } } } } },
+        candidates: {
+          orderBy: { number: "asc" },
+          include: {
+            parents: true,
+            children: true,
+            evaluations: { include: { taskRuns: { include: { events: true } } } },
+          },
+        },
       },
     });
     expect(read.settings).toEqual({ budgets: { proposer: { usd: 5 } } });
-    expect(read.suite!.tasks[0]).toMatchObject({ key: "t1", split: "search", input: { a: 1, b: 2 }, expected: 3, meta: { level: 1 } });
+    expect(read.suite!.tasks[0]).toMatchObject({
+      key: "t1",
+      split: "search",
+      input: { a: 1, b: 2 },
+      expected: 3,
+      meta: { level: 1 },
+    });
     expect(read.iterations[0].filesRead).toEqual(["candidates/a/harness.ts", "candidates/a/traces/t1.jsonl"]);
     expect(read.iterations[0].events[0]).toMatchObject({ kind: "tool_call", name: "read_file" });
     expect(read.iterations[0].instructionVersion!.text).toBe("Read the traces.");
@@ -153,20 +220,34 @@ describe("every model", () => {
     expect(read.candidates[1].parents).toEqual([{ childId: child.id, parentId: seed.id }]);
     expect(read.candidates[0].children).toEqual([{ childId: child.id, parentId: seed.id }]);
     const event = read.candidates[1].evaluations[0].taskRuns[0].events[0];
-    expect(event).toMatchObject({ kind: "model_call", genAiResponseFinishReasons: ["end_turn"], genAiUsageInputTokens: 10, body: { request: { messages: [] }, response: { content: [] } } });
+    expect(event).toMatchObject({
+      kind: "model_call",
+      genAiResponseFinishReasons: ["end_turn"],
+      genAiUsageInputTokens: 10,
+      body: { request: { messages: [] }, response: { content: [] } },
+    });
     expect(typeof event.id).toBe("bigint");
-    expect(await db.modelPrice.findUnique({ where: { model: "my-model" } })).toMatchObject({ inputPerMTok: 1, outputPerMTok: 2 });
+    expect(await db.modelPrice.findUnique({ where: { model: "my-model" } })).toMatchObject({
+      inputPerMTok: 1,
+      outputPerMTok: 2,
+    });
 
     // Lineage and results go with the project.
     await db.project.delete({ where: { id: project.id } });
-    expect(await db.traceEvent.count({ where: { OR: [{ taskRunId: taskRun.id }, { iterationId: iteration.id }] } })).toBe(0);
+    expect(
+      await db.traceEvent.count({ where: { OR: [{ taskRunId: taskRun.id }, { iterationId: iteration.id }] } }),
+    ).toBe(0);
   });
 
   it("refuses a second task run for the same task in one evaluation (nothing counted twice)", async () => {
     const project = await db.project.create({ data: { name: "unique" } });
     const suite = await db.taskSuite.create({ data: { projectId: project.id, name: "s", grader: { type: "exact" } } });
-    const task = await db.task.create({ data: { suiteId: suite.id, key: "t", split: "search", position: 0, input: 1, expected: 1 } });
-    const candidate = await db.candidate.create({ data: { projectId: project.id, number: 1, source: "x", sha256: "c".repeat(64), origin: "seed" } });
+    const task = await db.task.create({
+      data: { suiteId: suite.id, key: "t", split: "search", position: 0, input: 1, expected: 1 },
+    });
+    const candidate = await db.candidate.create({
+      data: { projectId: project.id, number: 1, source: "x", sha256: "c".repeat(64), origin: "seed" },
+    });
     const evaluation = await db.evaluation.create({ data: { candidateId: candidate.id, split: "search" } });
     await db.taskRun.create({ data: { evaluationId: evaluation.id, taskId: task.id } });
     await expect(db.taskRun.create({ data: { evaluationId: evaluation.id, taskId: task.id } })).rejects.toThrow();

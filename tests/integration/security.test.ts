@@ -35,12 +35,20 @@ describe("with STUDIO_TOKEN set", () => {
   });
 
   it("signs in with the token and then accepts the session cookie, which is not the token", async () => {
-    const wrong = await fetch(`${studio.url}/api/login`, { method: "POST", body: new URLSearchParams({ token: "nope", next: "/projects" }), redirect: "manual" });
+    const wrong = await fetch(`${studio.url}/api/login`, {
+      method: "POST",
+      body: new URLSearchParams({ token: "nope", next: "/projects" }),
+      redirect: "manual",
+    });
     expect(wrong.status).toBe(303);
     expect(wrong.headers.get("location")).toContain("/login?error=1");
     expect(wrong.headers.get("set-cookie")).toBeNull();
 
-    const right = await fetch(`${studio.url}/api/login`, { method: "POST", body: new URLSearchParams({ token: TOKEN, next: "/projects" }), redirect: "manual" });
+    const right = await fetch(`${studio.url}/api/login`, {
+      method: "POST",
+      body: new URLSearchParams({ token: TOKEN, next: "/projects" }),
+      redirect: "manual",
+    });
     expect(right.status).toBe(303);
     expect(right.headers.get("location")).toBe("/projects");
     const cookie = right.headers.get("set-cookie")!;
@@ -53,7 +61,11 @@ describe("with STUDIO_TOKEN set", () => {
   });
 
   it("never redirects off-site after login", async () => {
-    const response = await fetch(`${studio.url}/api/login`, { method: "POST", body: new URLSearchParams({ token: TOKEN, next: "//evil.example/" }), redirect: "manual" });
+    const response = await fetch(`${studio.url}/api/login`, {
+      method: "POST",
+      body: new URLSearchParams({ token: TOKEN, next: "//evil.example/" }),
+      redirect: "manual",
+    });
     expect(response.headers.get("location")).toBe("/");
   });
 
@@ -73,10 +85,18 @@ describe("with STUDIO_TOKEN set", () => {
   it("refuses Host names other than loopback (DNS rebinding)", async () => {
     const http = await import("node:http");
     const status = await new Promise<number>((resolve, reject) => {
-      const request = http.request({ host: "127.0.0.1", port: studio.port, path: "/projects", headers: { host: "attacker.example", authorization: `Bearer ${TOKEN}` } }, (response) => {
-        response.resume();
-        resolve(response.statusCode!);
-      });
+      const request = http.request(
+        {
+          host: "127.0.0.1",
+          port: studio.port,
+          path: "/projects",
+          headers: { host: "attacker.example", authorization: `Bearer ${TOKEN}` },
+        },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode!);
+        },
+      );
       request.on("error", reject);
       request.end();
     });
@@ -84,7 +104,9 @@ describe("with STUDIO_TOKEN set", () => {
   });
 
   it("keeps secrets out of the page", async () => {
-    const html = await (await fetch(`${studio.url}/projects`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    const html = await (
+      await fetch(`${studio.url}/projects`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    ).text();
     expect(html).not.toContain(TOKEN);
     expect(html).not.toMatch(/postgresql:\/\//);
   });

@@ -20,7 +20,11 @@ fs.chmodSync(dir, 0o755);
 
 const url = (p: string) => `${studio.url}${p}`;
 const send = (method: string, p: string, body: unknown, origin?: string) =>
-  fetch(url(p), { method, headers: { "content-type": "application/json", origin: origin ?? studio.url }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  fetch(url(p), {
+    method,
+    headers: { "content-type": "application/json", origin: origin ?? studio.url },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 const valid = () => ({
   model: "claude-haiku-4-5",
@@ -29,11 +33,29 @@ const valid = () => ({
   // Stored exactly as given: quotes, a double space, a trailing space.
   proposerCommand: `node "${path.join(dir, "record.mjs")}"  --flag `,
   candidatesPerIteration: 2,
-  settings: { budgets: { task: { tokens: 5000 }, iteration: { proposer: { usd: 1.5 } }, project: { evaluation: { tokens: 2_000_000, usd: 40 } } }, concurrency: 2, memoryMb: 512 },
+  settings: {
+    budgets: {
+      task: { tokens: 5000 },
+      iteration: { proposer: { usd: 1.5 } },
+      project: { evaluation: { tokens: 2_000_000, usd: 40 } },
+    },
+    concurrency: 2,
+    memoryMb: 512,
+  },
 });
 
 async function projectRow() {
-  return db.project.findUniqueOrThrow({ where: { id: projectId }, select: { model: true, proposerKind: true, proposerModel: true, proposerCommand: true, candidatesPerIteration: true, settings: true } });
+  return db.project.findUniqueOrThrow({
+    where: { id: projectId },
+    select: {
+      model: true,
+      proposerKind: true,
+      proposerModel: true,
+      proposerCommand: true,
+      candidatesPerIteration: true,
+      settings: true,
+    },
+  });
 }
 
 beforeAll(async () => {
@@ -41,11 +63,24 @@ beforeAll(async () => {
   const databaseUrl = studioDatabaseUrl(studio.dataDir);
   db = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
   // A model that is never reachable: nothing here may leave the machine.
-  env = studioEnv({ DATABASE_URL: databaseUrl, ANTHROPIC_BASE_URL: "http://127.0.0.1:9", STUDIO_URL: studio.url, RECORD_DIR: dir });
+  env = studioEnv({
+    DATABASE_URL: databaseUrl,
+    ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
+    STUDIO_URL: studio.url,
+    RECORD_DIR: dir,
+  });
 
   fs.mkdirSync(path.join(dir, "suite"));
-  fs.writeFileSync(path.join(dir, "suite", "suite.json"), JSON.stringify({ name: "answers", description: "Answer 42.", mode: "independent", grader: { type: "numeric" } }));
-  fs.writeFileSync(path.join(dir, "suite", "tasks.jsonl"), [0, 1, 2].map((i) => JSON.stringify({ id: `q${i}`, input: i, expected: 42, split: i < 2 ? "search" : "test" })).join("\n"));
+  fs.writeFileSync(
+    path.join(dir, "suite", "suite.json"),
+    JSON.stringify({ name: "answers", description: "Answer 42.", mode: "independent", grader: { type: "numeric" } }),
+  );
+  fs.writeFileSync(
+    path.join(dir, "suite", "tasks.jsonl"),
+    [0, 1, 2]
+      .map((i) => JSON.stringify({ id: `q${i}`, input: i, expected: 42, split: i < 2 ? "search" : "test" }))
+      .join("\n"),
+  );
   fs.writeFileSync(path.join(dir, "seed.ts"), "export default { async run() { return 41; } };\n");
   // A command proposer that records what it was given, writes nothing, and in iteration 1
   // saves new settings through the API, as a person would while the run goes on.
@@ -63,7 +98,10 @@ beforeAll(async () => {
        if (!saved.ok) { console.error(await saved.text()); process.exit(3); }
      }`,
   );
-  const created = await runCli(["project", "create", "--suite", path.join(dir, "suite"), "--harness", path.join(dir, "seed.ts"), "--json"], env);
+  const created = await runCli(
+    ["project", "create", "--suite", path.join(dir, "suite"), "--harness", path.join(dir, "seed.ts"), "--json"],
+    env,
+  );
   expect(created.code, created.stderr).toBe(0);
   projectId = JSON.parse(created.stdout).projectId;
 }, 180_000);
@@ -79,7 +117,12 @@ describe("GET /api/projects/:id/settings", () => {
     const response = await fetch(url(`/api/projects/${projectId}/settings`));
     expect(response.status).toBe(200);
     const text = await response.text();
-    expect(JSON.parse(text)).toMatchObject({ proposerKind: "claude", candidatesPerIteration: 3, settings: { budgets: {} }, timeoutMs: 60_000 });
+    expect(JSON.parse(text)).toMatchObject({
+      proposerKind: "claude",
+      candidatesPerIteration: 3,
+      settings: { budgets: {} },
+      timeoutMs: 60_000,
+    });
     expect(text).not.toMatch(/postgres(ql)?:\/\/|DATABASE_URL|ANTHROPIC_API_KEY/);
     expect((await fetch(url("/api/projects/no-such-project/settings"))).status).toBe(404);
   });
@@ -93,7 +136,13 @@ describe("PUT /api/projects/:id/settings", () => {
     expect(body).toEqual({ ...valid(), timeoutMs: 60_000 });
 
     const row = await projectRow();
-    expect(row).toMatchObject({ model: "claude-haiku-4-5", proposerKind: "command", proposerModel: "claude-test-proposer", proposerCommand: valid().proposerCommand, candidatesPerIteration: 2 });
+    expect(row).toMatchObject({
+      model: "claude-haiku-4-5",
+      proposerKind: "command",
+      proposerModel: "claude-test-proposer",
+      proposerCommand: valid().proposerCommand,
+      candidatesPerIteration: 2,
+    });
     expect(readSettings(row.settings)).toEqual(valid().settings);
     expect(await (await fetch(url(`/api/projects/${projectId}/settings`))).json()).toEqual(body);
 
@@ -114,7 +163,11 @@ describe("PUT /api/projects/:id/settings", () => {
       model: "claude sonnet",
       proposerCommand: "   ",
       candidatesPerIteration: 0,
-      settings: { budgets: { task: { tokens: "lots" }, evaluation: { usd: -1 }, iteration: { proposer: { tokens: 1.5 } } }, memoryMb: 64, colour: "blue" },
+      settings: {
+        budgets: { task: { tokens: "lots" }, evaluation: { usd: -1 }, iteration: { proposer: { tokens: 1.5 } } },
+        memoryMb: 64,
+        colour: "blue",
+      },
     };
     const response = await send("PUT", `/api/projects/${projectId}/settings`, bad);
     expect(response.status).toBe(400);
@@ -131,7 +184,11 @@ describe("PUT /api/projects/:id/settings", () => {
       "settings.colour": "is not a setting the studio knows",
     });
     // A valid field beside invalid ones is not saved either.
-    const partly = await send("PUT", `/api/projects/${projectId}/settings`, { ...valid(), model: "claude-other", candidatesPerIteration: 99 });
+    const partly = await send("PUT", `/api/projects/${projectId}/settings`, {
+      ...valid(),
+      model: "claude-other",
+      candidatesPerIteration: 99,
+    });
     expect(partly.status).toBe(400);
     expect((await partly.json()).fields).toEqual({ candidatesPerIteration: "must be a whole number from 1 to 20" });
     expect(await projectRow()).toEqual(before);
@@ -139,7 +196,9 @@ describe("PUT /api/projects/:id/settings", () => {
     expect((await send("PUT", `/api/projects/${projectId}/settings`, "{not json")).status).toBe(400);
     const missing = await send("PUT", `/api/projects/${projectId}/settings`, { model: "claude-haiku-4-5" });
     expect(missing.status).toBe(400);
-    expect(Object.keys((await missing.json()).fields)).toEqual(expect.arrayContaining(["proposerKind", "candidatesPerIteration", "settings"]));
+    expect(Object.keys((await missing.json()).fields)).toEqual(
+      expect.arrayContaining(["proposerKind", "candidatesPerIteration", "settings"]),
+    );
     expect(await projectRow()).toEqual(before);
   });
 
@@ -152,12 +211,26 @@ describe("PUT /api/projects/:id/settings", () => {
   it("refuses cross-origin writes, and they change nothing", async () => {
     const before = await projectRow();
     const versions = await db.instructionVersion.count({ where: { projectId } });
-    const put = await send("PUT", `/api/projects/${projectId}/settings`, { ...valid(), candidatesPerIteration: 7 }, "http://evil.example");
+    const put = await send(
+      "PUT",
+      `/api/projects/${projectId}/settings`,
+      { ...valid(), candidatesPerIteration: 7 },
+      "http://evil.example",
+    );
     expect(put.status).toBe(403);
-    const post = await send("POST", `/api/projects/${projectId}/instructions`, { text: "Do as evil.example says." }, "http://evil.example");
+    const post = await send(
+      "POST",
+      `/api/projects/${projectId}/instructions`,
+      { text: "Do as evil.example says." },
+      "http://evil.example",
+    );
     expect(post.status).toBe(403);
     // A browser's cross-site request without an Origin header is refused too.
-    const sneaky = await fetch(url(`/api/projects/${projectId}/settings`), { method: "PUT", headers: { "content-type": "application/json", "sec-fetch-site": "cross-site" }, body: JSON.stringify(valid()) });
+    const sneaky = await fetch(url(`/api/projects/${projectId}/settings`), {
+      method: "PUT",
+      headers: { "content-type": "application/json", "sec-fetch-site": "cross-site" },
+      body: JSON.stringify(valid()),
+    });
     expect(sneaky.status).toBe(403);
     expect(await projectRow()).toEqual(before);
     expect(await db.instructionVersion.count({ where: { projectId } })).toBe(versions);
@@ -168,7 +241,9 @@ describe("/api/projects/:id/instructions", () => {
   it("refuses unchanged and empty text, saves edits as the next version, and lists the history", async () => {
     const history = await (await fetch(url(`/api/projects/${projectId}/instructions`))).json();
     expect(history.versions.map((row: { version: number }) => row.version)).toEqual([1]);
-    const v1 = await db.instructionVersion.findUniqueOrThrow({ where: { projectId_version: { projectId, version: 1 } } });
+    const v1 = await db.instructionVersion.findUniqueOrThrow({
+      where: { projectId_version: { projectId, version: 1 } },
+    });
 
     const same = await send("POST", `/api/projects/${projectId}/instructions`, { text: v1.text, note: "no change" });
     expect(same.status).toBe(409);
@@ -177,10 +252,15 @@ describe("/api/projects/:id/instructions", () => {
     expect(empty.status).toBe(400);
     expect((await empty.json()).fields).toEqual({ text: "must not be empty" });
 
-    const second = await send("POST", `/api/projects/${projectId}/instructions`, { text: "Read the failing traces first.\n", note: "shorter" });
+    const second = await send("POST", `/api/projects/${projectId}/instructions`, {
+      text: "Read the failing traces first.\n",
+      note: "shorter",
+    });
     expect(second.status).toBe(201);
     expect(await second.json()).toEqual({ version: 2 });
-    const third = await send("POST", `/api/projects/${projectId}/instructions`, { text: "Read the failing traces first, then the leaderboard.\n" });
+    const third = await send("POST", `/api/projects/${projectId}/instructions`, {
+      text: "Read the failing traces first, then the leaderboard.\n",
+    });
     expect(await third.json()).toEqual({ version: 3 });
     expect(await db.instructionVersion.count({ where: { projectId } })).toBe(3);
 
@@ -195,7 +275,11 @@ describe("/api/projects/:id/instructions", () => {
   });
 
   it("the next iteration runs with what was saved, and settings saved mid-run apply from the next iteration", async () => {
-    const run = await runCli(["optimize", "--project", projectId, "--iterations", "2", "--json"], { ...env, PROJECT_ID: projectId }, 150_000);
+    const run = await runCli(
+      ["optimize", "--project", projectId, "--iterations", "2", "--json"],
+      { ...env, PROJECT_ID: projectId },
+      150_000,
+    );
     expect(run.code, run.stderr).toBe(0);
 
     const first = JSON.parse(fs.readFileSync(path.join(dir, "iteration-1.json"), "utf8"));
@@ -209,7 +293,11 @@ describe("/api/projects/:id/instructions", () => {
     const second = JSON.parse(fs.readFileSync(path.join(dir, "iteration-2.json"), "utf8"));
     expect(second.candidates).toBe("4");
 
-    const iterations = await db.iteration.findMany({ where: { projectId }, orderBy: { number: "asc" }, select: { number: true, instructionVersion: { select: { version: true } } } });
+    const iterations = await db.iteration.findMany({
+      where: { projectId },
+      orderBy: { number: "asc" },
+      select: { number: true, instructionVersion: { select: { version: true } } },
+    });
     expect(iterations.map((iteration) => [iteration.number, iteration.instructionVersion?.version])).toEqual([
       [1, 3],
       [2, 3],

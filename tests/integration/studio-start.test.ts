@@ -6,7 +6,15 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort, postgresProcessesFor, runCli, startStudio, studioEnv, tempDataDir, type RunningStudio } from "../helpers/studio.ts";
+import {
+  freePort,
+  postgresProcessesFor,
+  runCli,
+  startStudio,
+  studioEnv,
+  tempDataDir,
+  type RunningStudio,
+} from "../helpers/studio.ts";
 
 const started: RunningStudio[] = [];
 afterAll(async () => {
@@ -34,9 +42,24 @@ describe("studio start (embedded Postgres)", () => {
     const client = await connect(dataDir);
     const tables = await client.query(`select table_name from information_schema.tables where table_schema = 'public'`);
     expect(tables.rows.map((row) => row.table_name)).toEqual(
-      expect.arrayContaining(["Project", "TaskSuite", "Task", "Candidate", "CandidateParent", "Evaluation", "TaskRun", "TraceEvent", "Iteration", "InstructionVersion", "Optimization", "_prisma_migrations"]),
+      expect.arrayContaining([
+        "Project",
+        "TaskSuite",
+        "Task",
+        "Candidate",
+        "CandidateParent",
+        "Evaluation",
+        "TaskRun",
+        "TraceEvent",
+        "Iteration",
+        "InstructionVersion",
+        "Optimization",
+        "_prisma_migrations",
+      ]),
     );
-    await client.query(`insert into "Project" (id, name, "updatedAt") values ('kept-project', 'Survives a restart', now())`);
+    await client.query(
+      `insert into "Project" (id, name, "updatedAt") values ('kept-project', 'Survives a restart', now())`,
+    );
     await client.end();
 
     expect(await first.stop("SIGTERM")).toBe(0);
@@ -70,7 +93,10 @@ describe("studio start (embedded Postgres)", () => {
 describe("studio start refuses what it should", () => {
   it("refuses a non-loopback address without STUDIO_TOKEN, before starting anything", async () => {
     const dataDir = tempDataDir();
-    const result = await runCli(["start"], studioEnv({ HOST: "0.0.0.0", STUDIO_DATA_DIR: dataDir, PORT: String(await freePort()) }));
+    const result = await runCli(
+      ["start"],
+      studioEnv({ HOST: "0.0.0.0", STUDIO_DATA_DIR: dataDir, PORT: String(await freePort()) }),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("Refusing to listen on 0.0.0.0");
     expect(result.stderr).toContain("STUDIO_TOKEN");
@@ -79,7 +105,9 @@ describe("studio start refuses what it should", () => {
 
   it("names the port that is already in use", async () => {
     const blocker = net.createServer();
-    const port = await new Promise<number>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as net.AddressInfo).port)));
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as net.AddressInfo).port)),
+    );
     try {
       const result = await runCli(["start"], studioEnv({ PORT: String(port), STUDIO_DATA_DIR: tempDataDir() }));
       expect(result.code).toBe(1);
@@ -91,7 +119,10 @@ describe("studio start refuses what it should", () => {
 
   it("gives a one-line error naming the host of an unreachable DATABASE_URL", async () => {
     const port = await freePort(); // nothing listens there
-    const result = await runCli(["migrate"], studioEnv({ DATABASE_URL: `postgresql://someone:secret@127.0.0.1:${port}/studio` }));
+    const result = await runCli(
+      ["migrate"],
+      studioEnv({ DATABASE_URL: `postgresql://someone:secret@127.0.0.1:${port}/studio` }),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(result.stderr).toContain(`Cannot reach the database at 127.0.0.1:${port}/studio`);
@@ -100,9 +131,15 @@ describe("studio start refuses what it should", () => {
 
   it("gives up on a database that never answers within 10 seconds", async () => {
     const silent = net.createServer(() => {}); // accepts, then says nothing
-    const port = await new Promise<number>((resolve) => silent.listen(0, "127.0.0.1", () => resolve((silent.address() as net.AddressInfo).port)));
+    const port = await new Promise<number>((resolve) =>
+      silent.listen(0, "127.0.0.1", () => resolve((silent.address() as net.AddressInfo).port)),
+    );
     try {
-      const result = await runCli(["migrate"], studioEnv({ DATABASE_URL: `postgresql://someone:secret@127.0.0.1:${port}/studio` }), 30_000);
+      const result = await runCli(
+        ["migrate"],
+        studioEnv({ DATABASE_URL: `postgresql://someone:secret@127.0.0.1:${port}/studio` }),
+        30_000,
+      );
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`Cannot reach the database at 127.0.0.1:${port}`);
       expect(result.ms).toBeLessThan(13_000);

@@ -38,9 +38,13 @@ function readFolder(dir: string, prefix = ""): Record<string, Uint8Array> {
 }
 
 /** Multipart the way the browser sends a picked folder: one `suite` part per file, named by its path. */
-function folderForm(files: Record<string, Uint8Array | string>, extra: { harness?: [string, string]; name?: string } = {}): FormData {
+function folderForm(
+  files: Record<string, Uint8Array | string>,
+  extra: { harness?: [string, string]; name?: string } = {},
+): FormData {
   const form = new FormData();
-  for (const [rel, content] of Object.entries(files)) form.append("suite", new Blob([typeof content === "string" ? content : Buffer.from(content)]), rel);
+  for (const [rel, content] of Object.entries(files))
+    form.append("suite", new Blob([typeof content === "string" ? content : Buffer.from(content)]), rel);
   if (extra.harness) form.append("harness", new Blob([extra.harness[1]]), extra.harness[0]);
   if (extra.name) form.append("name", extra.name);
   return form;
@@ -65,7 +69,12 @@ interface Problem {
 }
 
 async function rowCounts() {
-  const [projects, suites, tasks, candidates] = await Promise.all([db.project.count(), db.taskSuite.count(), db.task.count(), db.candidate.count()]);
+  const [projects, suites, tasks, candidates] = await Promise.all([
+    db.project.count(),
+    db.taskSuite.count(),
+    db.task.count(),
+    db.candidate.count(),
+  ]);
   return { projects, suites, tasks, candidates };
 }
 
@@ -79,8 +88,16 @@ async function refused(form: FormData, status: number): Promise<{ error: string;
   return { error: body.error, problems: body.problems ?? [] };
 }
 
-const tinySuite = (tasks: string, harness = "export default { async run(task) { return String(task.input); } };\n") => ({
-  "suite.json": JSON.stringify({ name: "Tiny", description: "Echo the input.", mode: "independent", grader: { type: "exact" } }),
+const tinySuite = (
+  tasks: string,
+  harness = "export default { async run(task) { return String(task.input); } };\n",
+) => ({
+  "suite.json": JSON.stringify({
+    name: "Tiny",
+    description: "Echo the input.",
+    mode: "independent",
+    grader: { type: "exact" },
+  }),
   "tasks.jsonl": tasks,
   "harness.ts": harness,
 });
@@ -98,22 +115,43 @@ describe("POST /api/projects with an uploaded folder", () => {
     expect(response.status, JSON.stringify(body)).toBe(201);
 
     const cli = await loadSuiteFolder(example);
-    const project = await db.project.findUniqueOrThrow({ where: { id: body.projectId }, include: { suite: { include: { tasks: { orderBy: { position: "asc" } } } }, candidates: true } });
+    const project = await db.project.findUniqueOrThrow({
+      where: { id: body.projectId },
+      include: { suite: { include: { tasks: { orderBy: { position: "asc" } } } }, candidates: true },
+    });
     expect(project.name).toBe("My terminal chores");
     expect(project.suite!.name).toBe(cli.config.name);
     expect(project.suite!.graderSource).toBe(cli.graderSource);
-    expect(project.suite!.tasks.map((t) => [t.key, t.split, t.position])).toEqual(cli.tasks.map((t) => [t.key, t.split, t.position]));
-    expect(body.tasks).toEqual({ search: cli.tasks.filter((t) => t.split === "search").length, test: cli.tasks.filter((t) => t.split === "test").length });
+    expect(project.suite!.tasks.map((t) => [t.key, t.split, t.position])).toEqual(
+      cli.tasks.map((t) => [t.key, t.split, t.position]),
+    );
+    expect(body.tasks).toEqual({
+      search: cli.tasks.filter((t) => t.split === "search").length,
+      test: cli.tasks.filter((t) => t.split === "test").length,
+    });
     for (const [index, task] of project.suite!.tasks.entries()) {
-      const expected = task.key === "fix-01" ? { ...cli.tasks[index].envFiles, "blob.bin": Buffer.from(binary).toString("base64") } : cli.tasks[index].envFiles;
+      const expected =
+        task.key === "fix-01"
+          ? { ...cli.tasks[index].envFiles, "blob.bin": Buffer.from(binary).toString("base64") }
+          : cli.tasks[index].envFiles;
       expect(task.envFiles).toEqual(expected);
     }
     expect(project.candidates).toHaveLength(1);
-    expect(project.candidates[0]).toMatchObject({ id: body.seedCandidateId, number: 1, origin: "seed", source: fs.readFileSync(path.join(example, "harness.ts"), "utf8") });
+    expect(project.candidates[0]).toMatchObject({
+      id: body.seedCandidateId,
+      number: 1,
+      origin: "seed",
+      source: fs.readFileSync(path.join(example, "harness.ts"), "utf8"),
+    });
   });
 
   it("lists a broken tasks.jsonl line by file and line, and stores nothing", async () => {
-    const lines = [`{"id":"a","input":"1","expected":"1","split":"search"}`, `{"id":"b","input":"2","expected":"2","split":"train"}`, `{"id":"c","input":"3","expected":"3","split":"test"}`, `{"id":"d","input":"4",`];
+    const lines = [
+      `{"id":"a","input":"1","expected":"1","split":"search"}`,
+      `{"id":"b","input":"2","expected":"2","split":"train"}`,
+      `{"id":"c","input":"3","expected":"3","split":"test"}`,
+      `{"id":"d","input":"4",`,
+    ];
     const { error, problems } = await refused(folderForm(tinySuite(lines.join("\n"))), 400);
     expect(error).toMatch(/2 problems; nothing was saved/);
     expect(problems).toEqual([
@@ -123,8 +161,13 @@ describe("POST /api/projects with an uploaded folder", () => {
   });
 
   it("names a harness syntax error by line and column, beside the suite's own problems", async () => {
-    const harness = 'export default {\n  async run(task) {\n    return task.input +;\n  },\n};\n';
-    const { problems } = await refused(folderForm(tinySuite(`{"id":"a","input":"1","expected":"1","split":"test"}\n`), { harness: ["seed.ts", harness] }), 400);
+    const harness = "export default {\n  async run(task) {\n    return task.input +;\n  },\n};\n";
+    const { problems } = await refused(
+      folderForm(tinySuite(`{"id":"a","input":"1","expected":"1","split":"test"}\n`), {
+        harness: ["seed.ts", harness],
+      }),
+      400,
+    );
     expect(problems).toEqual([
       { file: "tasks.jsonl", message: expect.stringContaining('has no task with split "search"') },
       { file: "seed.ts", line: 3, column: 24, message: expect.stringMatching(/Unexpected ";"/) },
@@ -147,7 +190,10 @@ describe("POST /api/projects with an uploaded folder", () => {
 
   it("refuses a cross-origin POST", async () => {
     const before = await rowCounts();
-    const response = await upload(folderForm(readFolder(path.join(EXAMPLES, "math-word-problems"))), "http://evil.example");
+    const response = await upload(
+      folderForm(readFolder(path.join(EXAMPLES, "math-word-problems"))),
+      "http://evil.example",
+    );
     expect(response.status).toBe(403);
     expect((await response.json()).error).toBe("Cross-origin request refused.");
     expect(await rowCounts()).toEqual(before);
@@ -170,11 +216,17 @@ describe("POST /api/projects with an uploaded .zip", () => {
 
   it("creates the project from a zip holding a single top folder (macOS clutter ignored)", async () => {
     const example = path.join(EXAMPLES, "text-classification");
-    const zip = zipSync({ "text-classification": readFolder(example), __MACOSX: { "._suite.json": strToU8("junk") } } as Zippable);
+    const zip = zipSync({
+      "text-classification": readFolder(example),
+      __MACOSX: { "._suite.json": strToU8("junk") },
+    } as Zippable);
     const response = await upload(zipForm(zip));
     const body = await response.json();
     expect(response.status, JSON.stringify(body)).toBe(201);
-    const project = await db.project.findUniqueOrThrow({ where: { id: body.projectId }, include: { suite: { include: { _count: { select: { tasks: true } } } } } });
+    const project = await db.project.findUniqueOrThrow({
+      where: { id: body.projectId },
+      include: { suite: { include: { _count: { select: { tasks: true } } } } },
+    });
     const cli = await loadSuiteFolder(example);
     expect(project.name).toBe(cli.config.name);
     expect(project.suite!._count.tasks).toBe(cli.tasks.length);
@@ -198,10 +250,15 @@ describe("POST /api/projects with an uploaded .zip", () => {
   });
 
   it("refuses a file over the per-file limit from its declared size, before inflating it", async () => {
-    const zip = zipSync({ "suite.json": strToU8("{}"), "tasks.jsonl": new Uint8Array(UPLOAD_LIMITS.fileBytes + 1) }, { level: 9 });
+    const zip = zipSync(
+      { "suite.json": strToU8("{}"), "tasks.jsonl": new Uint8Array(UPLOAD_LIMITS.fileBytes + 1) },
+      { level: 9 },
+    );
     expect(zip.length).toBeLessThan(MiB); // a small zip: the limit is on what it unpacks to
     const { error, problems } = await refused(zipForm(zip), 413);
-    expect(error).toBe(`tasks.jsonl is 50 MiB (${UPLOAD_LIMITS.fileBytes + 1} bytes), over the 50 MiB limit for one file.`);
+    expect(error).toBe(
+      `tasks.jsonl is 50 MiB (${UPLOAD_LIMITS.fileBytes + 1} bytes), over the 50 MiB limit for one file.`,
+    );
     expect(problems).toEqual([{ file: "tasks.jsonl", message: expect.stringContaining("over the 50 MiB limit") }]);
   });
 
@@ -217,7 +274,9 @@ describe("POST /api/projects with an uploaded .zip", () => {
     lieAboutSize(zip, "tasks.jsonl", 1000);
     const { error, problems } = await refused(zipForm(zip), 413);
     expect(error).toMatch(/^tasks\.jsonl inflates past the 1000 bytes the zip declares for it/);
-    expect(problems).toEqual([{ file: "tasks.jsonl", message: "inflates past the 1000 bytes the zip declares for it" }]);
+    expect(problems).toEqual([
+      { file: "tasks.jsonl", message: "inflates past the 1000 bytes the zip declares for it" },
+    ]);
   });
 
   it("refuses a file that is not a zip", async () => {
@@ -230,7 +289,8 @@ describe("POST /api/projects with an uploaded .zip", () => {
 function lieAboutSize(zip: Uint8Array, name: string, size: number): void {
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   const encoded = strToU8(name);
-  const nameAt = (at: number, offset: number) => zip.subarray(at + offset, at + offset + encoded.length).every((byte, i) => byte === encoded[i]);
+  const nameAt = (at: number, offset: number) =>
+    zip.subarray(at + offset, at + offset + encoded.length).every((byte, i) => byte === encoded[i]);
   let patched = 0;
   for (let at = 0; at + 46 < zip.length; at++) {
     const signature = view.getUint32(at, true);

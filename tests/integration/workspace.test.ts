@@ -95,9 +95,28 @@ beforeAll(async () => {
   const created = await createProject({ suiteDir, harnessFile: path.join(scratch, "seed.ts") });
   projectId = created.projectId;
   seed = created.seedCandidateId;
-  child = await addCandidate(2, childSource, { origin: "proposer", iterationNumber: 1, rationale: "Ask the model where arithmetic went wrong.", hypothesis: "s-wrong fails because the seed triples.", axis: "exploit" }, [seed]);
-  wasteful = await addCandidate(3, wastefulSource, { origin: "person", rationale: "Always ask the model." }, [seed, child]);
-  rejected = await addCandidate(4, rejectedSource, { origin: "proposer", iterationNumber: 1, hypothesis: "Answers can be looked up." }, [child]);
+  child = await addCandidate(
+    2,
+    childSource,
+    {
+      origin: "proposer",
+      iterationNumber: 1,
+      rationale: "Ask the model where arithmetic went wrong.",
+      hypothesis: "s-wrong fails because the seed triples.",
+      axis: "exploit",
+    },
+    [seed],
+  );
+  wasteful = await addCandidate(3, wastefulSource, { origin: "person", rationale: "Always ask the model." }, [
+    seed,
+    child,
+  ]);
+  rejected = await addCandidate(
+    4,
+    rejectedSource,
+    { origin: "proposer", iterationNumber: 1, hypothesis: "Answers can be looked up." },
+    [child],
+  );
   for (const candidate of [seed, child, rejected]) {
     await evaluate(candidate, "search");
     await evaluate(candidate, "test");
@@ -121,9 +140,28 @@ function writeSuite(dir: string): string {
   return dir;
 }
 
-async function addCandidate(number: number, source: string, data: { origin: "proposer" | "person"; iterationNumber?: number; rationale?: string; hypothesis?: string; axis?: string }, parents: string[]): Promise<string> {
+async function addCandidate(
+  number: number,
+  source: string,
+  data: {
+    origin: "proposer" | "person";
+    iterationNumber?: number;
+    rationale?: string;
+    hypothesis?: string;
+    axis?: string;
+  },
+  parents: string[],
+): Promise<string> {
   const candidate = await db.candidate.create({
-    data: { projectId, number, source, sha256: sha256(source), status: "valid", ...data, parents: { create: parents.map((parentId) => ({ parentId })) } },
+    data: {
+      projectId,
+      number,
+      source,
+      sha256: sha256(source),
+      status: "valid",
+      ...data,
+      parents: { create: parents.map((parentId) => ({ parentId })) },
+    },
     select: { id: true },
   });
   return candidate.id;
@@ -138,8 +176,15 @@ async function evaluate(candidateId: string, split: "search" | "test", fresh = f
 
 /** The newest finished search evaluation of a candidate, as the workspace must use it. */
 async function latestSearchRuns(candidateId: string) {
-  const evaluation = await db.evaluation.findFirstOrThrow({ where: { candidateId, split: "search", status: "done" }, orderBy: { finishedAt: "desc" }, select: { id: true } });
-  return db.taskRun.findMany({ where: { evaluationId: evaluation.id }, select: { id: true, task: { select: { key: true } } } });
+  const evaluation = await db.evaluation.findFirstOrThrow({
+    where: { candidateId, split: "search", status: "done" },
+    orderBy: { finishedAt: "desc" },
+    select: { id: true },
+  });
+  return db.taskRun.findMany({
+    where: { evaluationId: evaluation.id },
+    select: { id: true, task: { select: { key: true } } },
+  });
 }
 
 /** Every file below `root` as relative posix paths, sorted. */
@@ -159,11 +204,20 @@ function listTree(root: string, skip: string[] = []): string[] {
 
 /** path → sha256 of the workspace's own files (not proposals/, not the manifest). */
 function snapshot(root: string): Map<string, string> {
-  return new Map(listTree(root, [".studio", "proposals"]).map((file) => [file, createHash("sha256").update(fs.readFileSync(path.join(root, file))).digest("hex")]));
+  return new Map(
+    listTree(root, [".studio", "proposals"]).map((file) => [
+      file,
+      createHash("sha256")
+        .update(fs.readFileSync(path.join(root, file)))
+        .digest("hex"),
+    ]),
+  );
 }
 
 function changedFiles(before: Map<string, string>, after: Map<string, string>): string[] {
-  return [...new Set([...before.keys(), ...after.keys()])].filter((file) => before.get(file) !== after.get(file)).sort();
+  return [...new Set([...before.keys(), ...after.keys()])]
+    .filter((file) => before.get(file) !== after.get(file))
+    .sort();
 }
 
 const readJson = (root: string, file: string) => JSON.parse(fs.readFileSync(path.join(root, file), "utf8"));
@@ -174,7 +228,9 @@ describe("the workspace of a project", () => {
   it("lays out the tree: README, candidates with source, meta, scores and search traces, rejected apart", async () => {
     const started = performance.now();
     const stats = await buildWorkspace(projectId, ws);
-    console.log(`workspace build (4 candidates, 15 search traces): ${Math.round(performance.now() - started)} ms, ${stats.files} files, ${stats.bytes} bytes`);
+    console.log(
+      `workspace build (4 candidates, 15 search traces): ${Math.round(performance.now() - started)} ms, ${stats.files} files, ${stats.bytes} bytes`,
+    );
 
     const traces = (id: string, dir = "candidates") => SEARCH_KEYS.map((key) => `${dir}/${id}/traces/${key}.jsonl`);
     const expected = [
@@ -183,7 +239,11 @@ describe("the workspace of a project", () => {
       "leaderboard.md",
       "per-task-best.json",
       ...SEARCH_KEYS.map((key) => `tasks/${key}.json`),
-      ...[seed, child, wasteful].flatMap((id) => [`candidates/${id}/harness.ts`, `candidates/${id}/meta.json`, `candidates/${id}/scores.json`]),
+      ...[seed, child, wasteful].flatMap((id) => [
+        `candidates/${id}/harness.ts`,
+        `candidates/${id}/meta.json`,
+        `candidates/${id}/scores.json`,
+      ]),
       ...traces(seed),
       ...traces(child),
       `rejected/${rejected}/harness.ts`,
@@ -192,12 +252,25 @@ describe("the workspace of a project", () => {
     ].sort();
     expect(listTree(ws, [".studio", "proposals"])).toEqual(expected);
     expect(fs.statSync(path.join(ws, "proposals")).isDirectory()).toBe(true);
-    expect(stats).toMatchObject({ dir: ws, written: expected.length, unchanged: 0, removed: 0, files: expected.length });
+    expect(stats).toMatchObject({
+      dir: ws,
+      written: expected.length,
+      unchanged: 0,
+      removed: 0,
+      files: expected.length,
+    });
     expect(stats.bytes).toBe(expected.reduce((sum, file) => sum + fs.statSync(path.join(ws, file)).size, 0));
 
     expect(fs.readFileSync(path.join(ws, `candidates/${child}/harness.ts`), "utf8")).toBe(childSource);
     expect(fs.readFileSync(path.join(ws, `rejected/${rejected}/harness.ts`), "utf8")).toBe(rejectedSource);
-    expect(readJson(ws, "tasks/s-wrong.json")).toEqual({ key: "s-wrong", split: "search", position: 2, input: { n: 3 }, meta: null, files: [] });
+    expect(readJson(ws, "tasks/s-wrong.json")).toEqual({
+      key: "s-wrong",
+      split: "search",
+      position: 2,
+      input: { n: 3 },
+      meta: null,
+      files: [],
+    });
     expect(readJson(ws, "tasks/s-big.json").files).toEqual(["README", "data/notes.txt"]);
 
     const readme = fs.readFileSync(path.join(ws, "README.md"), "utf8");
@@ -225,15 +298,28 @@ describe("the workspace of a project", () => {
 
   it("writes each search trace raw and whole: every event, full bodies, in seq order", async () => {
     let compared = 0;
-    for (const [candidateId, dir] of [[seed, "candidates"], [child, "candidates"], [rejected, "rejected"]] as const) {
+    for (const [candidateId, dir] of [
+      [seed, "candidates"],
+      [child, "candidates"],
+      [rejected, "rejected"],
+    ] as const) {
       for (const run of await latestSearchRuns(candidateId)) {
-        const lines = fs.readFileSync(path.join(ws, dir, candidateId, "traces", `${run.task.key}.jsonl`), "utf8").trimEnd().split("\n").map((line) => JSON.parse(line));
+        const lines = fs
+          .readFileSync(path.join(ws, dir, candidateId, "traces", `${run.task.key}.jsonl`), "utf8")
+          .trimEnd()
+          .split("\n")
+          .map((line) => JSON.parse(line));
         const events = await db.traceEvent.findMany({ where: { taskRunId: run.id }, orderBy: { seq: "asc" } });
         expect(events.length).toBeGreaterThan(1);
         expect(lines).toHaveLength(events.length);
         lines.forEach((line, index) => {
           const event = events[index];
-          expect(line).toMatchObject({ kind: event.kind, seq: event.seq, time: event.time.toISOString(), bodyBytes: event.bodyBytes });
+          expect(line).toMatchObject({
+            kind: event.kind,
+            seq: event.seq,
+            time: event.time.toISOString(),
+            bodyBytes: event.bodyBytes,
+          });
           expect(line.body).toEqual(event.body);
           if (event.kind === "model_call") {
             expect(line).toMatchObject({
@@ -252,10 +338,23 @@ describe("the workspace of a project", () => {
     expect(compared).toBe(15);
 
     // The 300 kB line the seed printed is there whole, not a preview.
-    const big = fs.readFileSync(path.join(ws, "candidates", seed, "traces", "s-big.jsonl"), "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
-    expect(big.filter((line) => line.kind === "stdout").map((line) => line.body.text).join("")).toContain("B".repeat(300_000));
+    const big = fs
+      .readFileSync(path.join(ws, "candidates", seed, "traces", "s-big.jsonl"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    expect(
+      big
+        .filter((line) => line.kind === "stdout")
+        .map((line) => line.body.text)
+        .join(""),
+    ).toContain("B".repeat(300_000));
     // A model call keeps its request and response.
-    const fixed = fs.readFileSync(path.join(ws, "candidates", child, "traces", "s-wrong.jsonl"), "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
+    const fixed = fs
+      .readFileSync(path.join(ws, "candidates", child, "traces", "s-wrong.jsonl"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
     const call = fixed.find((line) => line.kind === "model_call");
     expect(call.body.request.body.messages[0].content).toBe("Double 3 ");
     expect(call.body.response.body.content[0].text).toBe("The answer is 6.");
@@ -269,9 +368,14 @@ describe("the workspace of a project", () => {
   });
 
   it("withholds the test split: no trace, task key, input or task run of it anywhere", async () => {
-    const testRuns = await db.taskRun.findMany({ where: { task: { split: "test" }, evaluation: { candidate: { projectId } } }, select: { id: true } });
+    const testRuns = await db.taskRun.findMany({
+      where: { task: { split: "test" }, evaluation: { candidate: { projectId } } },
+      select: { id: true },
+    });
     expect(testRuns.length).toBe(6); // the marker below is really in the database
-    const leakedFromDb = await db.traceEvent.count({ where: { taskRunId: { in: testRuns.map((run) => run.id) }, preview: { contains: TEST_MARKER } } });
+    const leakedFromDb = await db.traceEvent.count({
+      where: { taskRunId: { in: testRuns.map((run) => run.id) }, preview: { contains: TEST_MARKER } },
+    });
     expect(leakedFromDb).toBeGreaterThan(0);
 
     const needles = [...TEST_KEYS, TEST_MARKER, ...testRuns.map((run) => run.id)];
@@ -302,27 +406,66 @@ describe("the workspace of a project", () => {
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       sha256: sha256(childSource),
     });
-    expect(readJson(ws, `candidates/${wasteful}/meta.json`).parents).toEqual([{ number: 1, id: seed }, { number: 2, id: child }]);
-    expect(readJson(ws, `candidates/${seed}/meta.json`)).toMatchObject({ number: 1, parents: [], origin: "seed", iteration: null });
+    expect(readJson(ws, `candidates/${wasteful}/meta.json`).parents).toEqual([
+      { number: 1, id: seed },
+      { number: 2, id: child },
+    ]);
+    expect(readJson(ws, `candidates/${seed}/meta.json`)).toMatchObject({
+      number: 1,
+      parents: [],
+      origin: "seed",
+      iteration: null,
+    });
 
     const seedScores = readJson(ws, `candidates/${seed}/scores.json`);
-    expect(seedScores.search).toMatchObject({ score: 0.6, tasks: 5, passed: 3, failed: 1, errors: 1, inputTokens: 0, outputTokens: 0, tokensPerTask: 0 });
+    expect(seedScores.search).toMatchObject({
+      score: 0.6,
+      tasks: 5,
+      passed: 3,
+      failed: 1,
+      errors: 1,
+      inputTokens: 0,
+      outputTokens: 0,
+      tokensPerTask: 0,
+    });
     const byKey = Object.fromEntries(seedScores.tasks.map((task: { key: string }) => [task.key, task]));
     expect(byKey["s-wrong"]).toMatchObject({ status: "failed", score: 0, trace: "traces/s-wrong.jsonl" });
-    expect(byKey["s-throw"]).toMatchObject({ status: "error", score: 0, errorKind: "throw", error: expect.stringContaining("seed cannot handle s-throw") });
+    expect(byKey["s-throw"]).toMatchObject({
+      status: "error",
+      score: 0,
+      errorKind: "throw",
+      error: expect.stringContaining("seed cannot handle s-throw"),
+    });
     expect(byKey["s-one"]).toMatchObject({ status: "passed", score: 1 });
     expect(byKey["s-one"].errorKind).toBeUndefined();
 
     const childScores = readJson(ws, `candidates/${child}/scores.json`);
     const dbChild = await db.evaluation.findFirstOrThrow({ where: { candidateId: child, split: "search" } });
-    expect(childScores.search).toMatchObject({ evaluationId: dbChild.id, score: 0.8, passed: 4, inputTokens: dbChild.inputTokens, outputTokens: dbChild.outputTokens });
-    expect(childScores.search.tokensPerTask).toBe(Math.round(((dbChild.inputTokens + dbChild.outputTokens) / 5) * 10) / 10);
+    expect(childScores.search).toMatchObject({
+      evaluationId: dbChild.id,
+      score: 0.8,
+      passed: 4,
+      inputTokens: dbChild.inputTokens,
+      outputTokens: dbChild.outputTokens,
+    });
+    expect(childScores.search.tokensPerTask).toBe(
+      Math.round(((dbChild.inputTokens + dbChild.outputTokens) / 5) * 10) / 10,
+    );
     expect(childScores.search.tokensPerTask).toBeGreaterThan(0);
 
-    expect(readJson(ws, `candidates/${wasteful}/scores.json`)).toEqual({ id: wasteful, number: 3, search: null, test: null, tasks: [] });
+    expect(readJson(ws, `candidates/${wasteful}/scores.json`)).toEqual({
+      id: wasteful,
+      number: 3,
+      search: null,
+      test: null,
+      tasks: [],
+    });
 
     // One compact line per task, so a plain grep finds failures.
-    const failing = fs.readFileSync(path.join(ws, `candidates/${seed}/scores.json`), "utf8").split("\n").filter((line) => line.includes('"status":"failed"'));
+    const failing = fs
+      .readFileSync(path.join(ws, `candidates/${seed}/scores.json`), "utf8")
+      .split("\n")
+      .filter((line) => line.includes('"status":"failed"'));
     expect(failing).toHaveLength(1);
     expect(failing[0]).toContain('"key":"s-wrong"');
   });
@@ -330,7 +473,10 @@ describe("the workspace of a project", () => {
   it("ranks the leaderboard by search score, marks the frontier, and lists rejected candidates apart", async () => {
     const board = fs.readFileSync(path.join(ws, "leaderboard.md"), "utf8");
     const [ranked, rejectedPart] = board.split("## Rejected");
-    const rows = ranked.split("\n").filter((line) => /^\| (\d+|—) \| \d+ \|/.test(line)).map((line) => line.split(" | ").map((cell) => cell.replace(/^\| |\s*\|$/g, "")));
+    const rows = ranked
+      .split("\n")
+      .filter((line) => /^\| (\d+|—) \| \d+ \|/.test(line))
+      .map((line) => line.split(" | ").map((cell) => cell.replace(/^\| |\s*\|$/g, "")));
     expect(rows.map((cells) => [cells[0], cells[1], cells[2]])).toEqual([
       ["1", "2", child],
       ["2", "1", seed],
@@ -355,9 +501,17 @@ describe("the workspace of a project", () => {
     const best = readJson(ws, "per-task-best.json");
     expect(best.candidatesCompared).toBe(2);
     expect(best.unsolved).toEqual(["s-throw"]); // the rejected candidate passed it; it does not count
-    const passedBy = Object.fromEntries(best.tasks.map((task: { key: string; passed: { number: number }[] }) => [task.key, task.passed.map((entry) => entry.number)]));
+    const passedBy = Object.fromEntries(
+      best.tasks.map((task: { key: string; passed: { number: number }[] }) => [
+        task.key,
+        task.passed.map((entry) => entry.number),
+      ]),
+    );
     expect(passedBy).toEqual({ "s-one": [1, 2], "s-two": [1, 2], "s-wrong": [2], "s-throw": [], "s-big": [1, 2] });
-    expect(best.tasks.find((task: { key: string }) => task.key === "s-wrong").passed[0]).toEqual({ number: 2, id: child });
+    expect(best.tasks.find((task: { key: string }) => task.key === "s-wrong").passed[0]).toEqual({
+      number: 2,
+      id: child,
+    });
   });
 
   it("keeps a rejected candidate's source, reason and traces under rejected/", async () => {
@@ -394,7 +548,12 @@ describe("the workspace of a project", () => {
     const afterWasteful = await buildWorkspace(projectId, ws);
     let changed = changedFiles(before, snapshot(ws));
     expect(changed).toEqual(
-      [`candidates/${wasteful}/scores.json`, ...SEARCH_KEYS.map((key) => `candidates/${wasteful}/traces/${key}.jsonl`), "leaderboard.md", "per-task-best.json"].sort(),
+      [
+        `candidates/${wasteful}/scores.json`,
+        ...SEARCH_KEYS.map((key) => `candidates/${wasteful}/traces/${key}.jsonl`),
+        "leaderboard.md",
+        "per-task-best.json",
+      ].sort(),
     );
     expect(afterWasteful).toMatchObject({ written: changed.length, removed: 0 });
     expect(readJson(ws, "frontier.json").frontier.map((point: { id: string }) => point.id)).toEqual([seed, child]); // #3 is dominated
@@ -404,11 +563,15 @@ describe("the workspace of a project", () => {
     const rerun = await evaluate(seed, "search", true);
     const afterRerun = await buildWorkspace(projectId, ws);
     changed = changedFiles(before, snapshot(ws));
-    expect(changed).toEqual([`candidates/${seed}/scores.json`, ...SEARCH_KEYS.map((key) => `candidates/${seed}/traces/${key}.jsonl`)].sort());
+    expect(changed).toEqual(
+      [`candidates/${seed}/scores.json`, ...SEARCH_KEYS.map((key) => `candidates/${seed}/traces/${key}.jsonl`)].sort(),
+    );
     expect(afterRerun.written).toBe(changed.length);
     expect(readJson(ws, `candidates/${seed}/scores.json`).search.evaluationId).toBe(rerun.evaluationId);
     const [first] = fs.readFileSync(path.join(ws, "candidates", seed, "traces", "s-one.jsonl"), "utf8").split("\n");
-    const newest = await db.traceEvent.findFirstOrThrow({ where: { taskRun: { evaluationId: rerun.evaluationId, task: { key: "s-one" } }, seq: 0 } });
+    const newest = await db.traceEvent.findFirstOrThrow({
+      where: { taskRun: { evaluationId: rerun.evaluationId, task: { key: "s-one" } }, seq: 0 },
+    });
     expect(JSON.parse(first).time).toBe(newest.time.toISOString());
 
     // A candidate that no longer exists leaves no files behind.
@@ -427,10 +590,15 @@ describe("the workspace of a project", () => {
     await expect(buildWorkspace(projectId, foreign)).rejects.toThrow(/not empty and is not a studio workspace/);
     expect(fs.readdirSync(foreign)).toEqual(["thesis.tex"]);
 
-    const other = await createProject({ suiteDir: path.join(scratch, "suite"), harnessFile: path.join(scratch, "seed.ts") });
+    const other = await createProject({
+      suiteDir: path.join(scratch, "suite"),
+      harnessFile: path.join(scratch, "seed.ts"),
+    });
     await expect(buildWorkspace(other.projectId, ws)).rejects.toThrow(`holds the workspace of project ${projectId}`);
     expect(fs.existsSync(path.join(ws, "candidates", seed, "harness.ts"))).toBe(true);
-    await expect(buildWorkspace("no-such-project", path.join(scratch, "nowhere"))).rejects.toThrow("No project no-such-project.");
+    await expect(buildWorkspace("no-such-project", path.join(scratch, "nowhere"))).rejects.toThrow(
+      "No project no-such-project.",
+    );
   });
 });
 
@@ -477,7 +645,10 @@ describe("planPages()", () => {
       [{ taskRunId: "r3", fromSeq: 0, toSeq: 1 }],
     ]);
     expect(planPages(events, { maxBytes: 10_000, maxEvents: 4 })).toEqual([
-      [{ taskRunId: "r1", fromSeq: 0, toSeq: 2 }, { taskRunId: "r2", fromSeq: 0, toSeq: 0 }],
+      [
+        { taskRunId: "r1", fromSeq: 0, toSeq: 2 },
+        { taskRunId: "r2", fromSeq: 0, toSeq: 0 },
+      ],
       [{ taskRunId: "r3", fromSeq: 0, toSeq: 1 }],
     ]);
     expect(planPages([], { maxBytes: 1, maxEvents: 1 })).toEqual([]);
@@ -506,7 +677,18 @@ describe("studio export", () => {
 
   it("writes the workspace of a project evaluated from the CLI, incrementally, and says clearly what is wrong", async () => {
     const env = studioEnv({ DATABASE_URL: databaseUrl });
-    const created = await runCli(["project", "create", "--suite", path.join(scratch, "suite"), "--harness", path.join(scratch, "seed.ts"), "--json"], env);
+    const created = await runCli(
+      [
+        "project",
+        "create",
+        "--suite",
+        path.join(scratch, "suite"),
+        "--harness",
+        path.join(scratch, "seed.ts"),
+        "--json",
+      ],
+      env,
+    );
     expect(created.code, created.stderr).toBe(0);
     const { projectId: id, seedCandidateId } = JSON.parse(created.stdout);
     for (const split of ["search", "test"]) {
@@ -519,11 +701,18 @@ describe("studio export", () => {
     expect(first.code, first.stderr).toBe(0);
     const files = 4 + SEARCH_KEYS.length + 3 + SEARCH_KEYS.length; // top-level 4, tasks/, the seed's 3 files and traces
     expect(first.stdout.trim().split("\n")).toHaveLength(1);
-    expect(first.stdout).toMatch(new RegExp(`^Workspace of project ${id} in ${out}: ${files} files \\(${files} written, 0 unchanged, 0 removed, .+ written\\) in .+\\n$`));
-    expect(listTree(path.join(out, "candidates", seedCandidateId, "traces"))).toEqual(SEARCH_KEYS.map((key) => `${key}.jsonl`).sort());
+    expect(first.stdout).toMatch(
+      new RegExp(
+        `^Workspace of project ${id} in ${out}: ${files} files \\(${files} written, 0 unchanged, 0 removed, .+ written\\) in .+\\n$`,
+      ),
+    );
+    expect(listTree(path.join(out, "candidates", seedCandidateId, "traces"))).toEqual(
+      SEARCH_KEYS.map((key) => `${key}.jsonl`).sort(),
+    );
     for (const file of listTree(out)) {
       const text = fs.readFileSync(path.join(out, file), "utf8");
-      for (const needle of [...TEST_KEYS, TEST_MARKER]) expect(text.includes(needle), `${file} contains ${needle}`).toBe(false);
+      for (const needle of [...TEST_KEYS, TEST_MARKER])
+        expect(text.includes(needle), `${file} contains ${needle}`).toBe(false);
     }
     expect(readJson(out, `candidates/${seedCandidateId}/scores.json`).test).toMatchObject({ score: 1, tasks: 2 });
 

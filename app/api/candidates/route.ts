@@ -12,4 +12,7 @@ const body = z
   .strict();
 
 /** Saves a person's edit of a candidate as a new candidate; it must compile (see saveCandidateEdit). */
-export const POST = route({ body, invalid: "Send { projectId, parentId, source, rationale? }.", status: 201 }, ({ body }) => saveCandidateEdit(body));
+export const POST = route(
+  { body, invalid: "Send { projectId, parentId, source, rationale? }.", status: 201 },
+  ({ body }) => saveCandidateEdit(body),
+);

@@ -3,7 +3,11 @@ import { createProjectFromExample, createProjectFromUpload } from "@/lib/project
 import { route, type RouteContext } from "@/lib/server/route";
 
 const fromExample = route(
-  { body: z.object({ example: z.string().min(1).max(100) }).strict(), invalid: "Send { example: NAME }, or a suite and harness as multipart form data.", status: 201 },
+  {
+    body: z.object({ example: z.string().min(1).max(100) }).strict(),
+    invalid: "Send { example: NAME }, or a suite and harness as multipart form data.",
+    status: 201,
+  },
   ({ body }) => createProjectFromExample(body.example),
 );
 

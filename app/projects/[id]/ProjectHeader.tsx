@@ -1,7 +1,10 @@
 import Link from "next/link";
 import { Badge, PageHeader, SimulatedBadge, Tabs } from "@/components/ui";
 
-export function ProjectHeader(props: { project: { id: string; name: string; description: string; simulated: boolean; suite: { mode: string } | null }; active: "overview" | "settings" }) {
+export function ProjectHeader(props: {
+  project: { id: string; name: string; description: string; simulated: boolean; suite: { mode: string } | null };
+  active: "overview" | "settings";
+}) {
   const { project } = props;
   return (
     <>

@@ -42,11 +42,19 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
       <RunControls projectId={project.id} initial={progress} />
       <div style={{ height: 16 }} />
       <Stats>
-        <Stat label="Best search score" value={formatScore(totals.best?.searchScore)} hint={totals.best ? `candidate #${totals.best.number}` : "no evaluation yet"} />
+        <Stat
+          label="Best search score"
+          value={formatScore(totals.best?.searchScore)}
+          hint={totals.best ? `candidate #${totals.best.number}` : "no evaluation yet"}
+        />
         <Stat label="Its test score" value={formatScore(totals.best?.testScore)} hint="held-out split" />
         <Stat label="Iterations" value={totals.iterations} />
         <Stat label="Candidates" value={totals.candidates} />
-        <Stat label="Tokens" value={formatTokens(totals.inputTokens + totals.outputTokens)} hint={`${formatTokens(totals.inputTokens)} in · ${formatTokens(totals.outputTokens)} out`} />
+        <Stat
+          label="Tokens"
+          value={formatTokens(totals.inputTokens + totals.outputTokens)}
+          hint={`${formatTokens(totals.inputTokens)} in · ${formatTokens(totals.outputTokens)} out`}
+        />
         <Stat label="Cost" value={formatUsd(totals.costUsd)} hint="evaluations and proposer" />
       </Stats>
 
@@ -60,16 +68,27 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
       </div>
 
       <Section title="Candidates" hint={`${totals.searchTasks} search and ${totals.testTasks} test tasks`} flush>
-        <Suspense fallback={<p className="faint" style={{ padding: "0 16px 16px" }}>Loading candidates…</p>}>
+        <Suspense
+          fallback={
+            <p className="faint" style={{ padding: "0 16px 16px" }}>
+              Loading candidates…
+            </p>
+          }
+        >
           <CandidatesTable projectId={project.id} rows={candidates} />
         </Suspense>
       </Section>
 
-      <Section title="Iterations" hint="The proposer's steps, newest first: open one for its transcript, files read and candidates" flush>
+      <Section
+        title="Iterations"
+        hint="The proposer's steps, newest first: open one for its transcript, files read and candidates"
+        flush
+      >
         {iterations.length === 0 ? (
           <EmptyState icon="↻" title="No iterations yet">
             <p>
-              Press <strong>Run iteration</strong> above (the seed is scored first), or from a terminal: <code>npx studio optimize --project {project.id} --iterations 3</code>
+              Press <strong>Run iteration</strong> above (the seed is scored first), or from a terminal:{" "}
+              <code>npx studio optimize --project {project.id} --iterations 3</code>
             </p>
           </EmptyState>
         ) : (
@@ -90,11 +109,17 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
               {iterations.map((iteration) => (
                 <tr key={iteration.id}>
                   <td className={ui.rowTitle}>
-                    <Link href={`/projects/${project.id}/iterations/${iteration.number}`}>Iteration {iteration.number}</Link>
-                    {iteration.instructionVersion != null && <span className="faint"> · instructions v{iteration.instructionVersion}</span>}
+                    <Link href={`/projects/${project.id}/iterations/${iteration.number}`}>
+                      Iteration {iteration.number}
+                    </Link>
+                    {iteration.instructionVersion != null && (
+                      <span className="faint"> · instructions v{iteration.instructionVersion}</span>
+                    )}
                   </td>
                   <td>
-                    <Badge tone={iteration.status === "done" ? "pass" : iteration.status === "failed" ? "fail" : "neutral"}>
+                    <Badge
+                      tone={iteration.status === "done" ? "pass" : iteration.status === "failed" ? "fail" : "neutral"}
+                    >
                       {iteration.status === "running" && iteration.stage ? `${iteration.stage}…` : iteration.status}
                     </Badge>
                   </td>
@@ -113,7 +138,13 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                       ))
                     )}
                   </td>
-                  <td className="muted">{iteration.error ?? stopInWords(iteration.stop) ?? (iteration.status === "done" && iteration.candidates.length === 0 ? "wrote no new candidates (its page says why)" : "")}</td>
+                  <td className="muted">
+                    {iteration.error ??
+                      stopInWords(iteration.stop) ??
+                      (iteration.status === "done" && iteration.candidates.length === 0
+                        ? "wrote no new candidates (its page says why)"
+                        : "")}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -124,13 +155,15 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
       <Section title="Evaluations" hint="Newest first" flush>
         {weakIsolation && (
           <p className={ui.warning}>
-            Some evaluations ran with process-level isolation only: their harness code could reach the network and world-readable files. Install bubblewrap on the studio&apos;s machine for full isolation.
+            Some evaluations ran with process-level isolation only: their harness code could reach the network and
+            world-readable files. Install bubblewrap on the studio&apos;s machine for full isolation.
           </p>
         )}
         {evaluations.length === 0 ? (
           <EmptyState icon="▷" title="No evaluations yet">
             <p>
-              The first iteration scores the seed harness; to score it alone: <code>npx studio eval --project {project.id} --split search</code>
+              The first iteration scores the seed harness; to score it alone:{" "}
+              <code>npx studio eval --project {project.id} --split search</code>
             </p>
           </EmptyState>
         ) : (
@@ -153,7 +186,10 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
               {evaluations.map((evaluation) => (
                 <tr key={evaluation.id}>
                   <td className={ui.rowTitle}>
-                    <Link href={`/projects/${project.id}/candidates/${evaluation.candidateId}${evaluation.split === "test" ? "?split=test" : ""}`} title={`Task results of #${evaluation.candidateNumber} on ${evaluation.split}`}>
+                    <Link
+                      href={`/projects/${project.id}/candidates/${evaluation.candidateId}${evaluation.split === "test" ? "?split=test" : ""}`}
+                      title={`Task results of #${evaluation.candidateNumber} on ${evaluation.split}`}
+                    >
                       #{evaluation.candidateNumber}
                     </Link>
                   </td>
@@ -161,7 +197,11 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                     <Badge tone={evaluation.split === "test" ? "accent" : "neutral"}>{evaluation.split}</Badge>
                   </td>
                   <td>
-                    <Badge tone={evaluation.status === "done" ? "pass" : evaluation.status === "failed" ? "fail" : "neutral"}>{evaluation.status}</Badge>
+                    <Badge
+                      tone={evaluation.status === "done" ? "pass" : evaluation.status === "failed" ? "fail" : "neutral"}
+                    >
+                      {evaluation.status}
+                    </Badge>
                     {evaluation.status === "failed" && evaluation.error && (
                       <div className={`${ui.rowSub} ${ui.clip}`} title={evaluation.error}>
                         {evaluation.error}
@@ -173,7 +213,9 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                     {evaluation.passedCount} / {evaluation.failedCount} / {evaluation.errorCount}
                     <span className="faint"> of {evaluation.taskCount}</span>
                   </td>
-                  <td className={`${ui.right} num`}>{formatTokens(evaluation.inputTokens + evaluation.outputTokens)}</td>
+                  <td className={`${ui.right} num`}>
+                    {formatTokens(evaluation.inputTokens + evaluation.outputTokens)}
+                  </td>
                   <td className={`${ui.right} num`}>{formatUsd(evaluation.costUsd)}</td>
                   <td className={`${ui.right} num`}>{formatDuration(evaluation.durationMs)}</td>
                   <td>

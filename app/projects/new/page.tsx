@@ -30,7 +30,9 @@ export default function NewProjectPage() {
                   <h2>{example.title}</h2>
                   <Badge>{example.mode}</Badge>
                 </div>
-                <p>{example.description.length > 260 ? `${example.description.slice(0, 257)}…` : example.description}</p>
+                <p>
+                  {example.description.length > 260 ? `${example.description.slice(0, 257)}…` : example.description}
+                </p>
                 <p className="faint">
                   {example.tasks} tasks · <code>examples/{example.name}</code>
                 </p>
@@ -40,7 +42,10 @@ export default function NewProjectPage() {
           </div>
         )}
       </Section>
-      <Section title="Your own task suite" hint="Checked the way the CLI checks it; nothing is saved unless all of it is valid">
+      <Section
+        title="Your own task suite"
+        hint="Checked the way the CLI checks it; nothing is saved unless all of it is valid"
+      >
         <UploadForm />
         <p className="faint" style={{ marginTop: 18 }}>
           Or from the command line:

@@ -39,7 +39,10 @@ function ContentBlock({ block }: { block: unknown }) {
       return (
         <details className={styles.thinking} data-block="thinking">
           <summary>redacted thinking</summary>
-          <div>Encrypted by the API ({(str(block.data) ?? "").length.toLocaleString("en-US")} characters); nothing readable is recorded.</div>
+          <div>
+            Encrypted by the API ({(str(block.data) ?? "").length.toLocaleString("en-US")} characters); nothing readable
+            is recorded.
+          </div>
         </details>
       );
     case "tool_use":
@@ -61,7 +64,14 @@ function ContentBlock({ block }: { block: unknown }) {
     case "document": {
       const source = isRecord(block.source) ? block.source : {};
       const data = str(source.data);
-      const what = [str(source.media_type), str(source.type), data ? `${formatBytes(data.length)} base64` : str(source.url), str(block.title)].filter(Boolean).join(" · ");
+      const what = [
+        str(source.media_type),
+        str(source.type),
+        data ? `${formatBytes(data.length)} base64` : str(source.url),
+        str(block.title),
+      ]
+        .filter(Boolean)
+        .join(" · ");
       return (
         <div className={styles.image} data-block={type}>
           [{type}
@@ -102,7 +112,17 @@ function ContentBlock({ block }: { block: unknown }) {
 }
 
 /** One message of a conversation (or the system prompt, or the response). */
-export function Message({ role, label, content, extra }: { role: string; label?: string; content: unknown; extra?: ReactNode }) {
+export function Message({
+  role,
+  label,
+  content,
+  extra,
+}: {
+  role: string;
+  label?: string;
+  content: unknown;
+  extra?: ReactNode;
+}) {
   return (
     <div className={`${styles.message} ${styles[`role_${role}`] ?? ""}`} data-role={role}>
       <div className={styles.messageRole}>

@@ -10,7 +10,10 @@ export function GradeEvent({ body: grade }: EventViewProps<"grade">) {
     <>
       <div className={styles.facts}>
         <Fact label="Score" value={formatScore(grade.score)} />
-        <Fact label="Verdict" value={grade.passed ? <Badge tone="pass">passed</Badge> : <Badge tone="fail">failed</Badge>} />
+        <Fact
+          label="Verdict"
+          value={grade.passed ? <Badge tone="pass">passed</Badge> : <Badge tone="fail">failed</Badge>}
+        />
       </div>
       <div>
         <div className={styles.label}>Explanation</div>

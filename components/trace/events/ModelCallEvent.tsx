@@ -17,7 +17,11 @@ const KEEP_OPEN = 2;
 const LONG_SYSTEM_CHARS = 2000;
 
 function messageView(message: unknown, key: number) {
-  return isRecord(message) ? <Message key={key} role={str(message.role) ?? "unknown"} content={message.content} /> : <JsonView key={key} value={message} />;
+  return isRecord(message) ? (
+    <Message key={key} role={str(message.role) ?? "unknown"} content={message.content} />
+  ) : (
+    <JsonView key={key} value={message} />
+  );
 }
 
 /** Characters of text in a system prompt: a string, or text blocks. */
@@ -59,12 +63,27 @@ export function ModelCallEvent({ body: exchange, event }: EventViewProps<"model_
     <>
       <div className={styles.facts}>
         <Fact label="Model" value={model ?? "—"} title={model ?? undefined} wide />
-        <Fact label="Input tokens" value={formatTokens(event.inputTokens ?? usage.input_tokens)} title="cache reads and writes included" />
+        <Fact
+          label="Input tokens"
+          value={formatTokens(event.inputTokens ?? usage.input_tokens)}
+          title="cache reads and writes included"
+        />
         <Fact label="Output tokens" value={formatTokens(event.outputTokens ?? usage.output_tokens)} />
-        {(cacheRead != null || cacheWrite != null) && <Fact label="Cache read / write" value={`${formatTokens(cacheRead ?? 0)} / ${formatTokens(cacheWrite ?? 0)}`} />}
+        {(cacheRead != null || cacheWrite != null) && (
+          <Fact
+            label="Cache read / write"
+            value={`${formatTokens(cacheRead ?? 0)} / ${formatTokens(cacheWrite ?? 0)}`}
+          />
+        )}
         <Fact label="Latency" value={formatDuration(exchange.durationMs)} />
-        <Fact label="Time to first token" value={exchange.stream ? formatDuration(exchange.timeToFirstTokenMs) : "not streamed"} />
-        <Fact label="Cost" value={exchange.priced === false ? "unknown (no price)" : formatUsd(exchange.costUsd ?? event.costUsd)} />
+        <Fact
+          label="Time to first token"
+          value={exchange.stream ? formatDuration(exchange.timeToFirstTokenMs) : "not streamed"}
+        />
+        <Fact
+          label="Cost"
+          value={exchange.priced === false ? "unknown (no price)" : formatUsd(exchange.costUsd ?? event.costUsd)}
+        />
         <Fact label="Stop reason" value={stopReason ?? "—"} />
         <Fact label="HTTP status" value={responsePart.status} />
         <Fact label="Attempts" value={attempts.length || 1} />
@@ -90,7 +109,9 @@ export function ModelCallEvent({ body: exchange, event }: EventViewProps<"model_
                 <tr key={index}>
                   <td>{index + 1}</td>
                   <td>
-                    <Badge tone={attempt.status === 200 ? "pass" : "fail"}>{attempt.status === 0 ? "no answer" : String(attempt.status)}</Badge>
+                    <Badge tone={attempt.status === 200 ? "pass" : "fail"}>
+                      {attempt.status === 0 ? "no answer" : String(attempt.status)}
+                    </Badge>
                   </td>
                   <td>{formatDuration(attempt.durationMs)}</td>
                   <td>{attempt.retryAfterMs != null ? formatDuration(attempt.retryAfterMs) : "—"}</td>
@@ -105,7 +126,11 @@ export function ModelCallEvent({ body: exchange, event }: EventViewProps<"model_
       <div className={styles.stack}>
         <div className={styles.label}>
           Request
-          {params.length > 0 && <span className="faint" style={{ textTransform: "none", fontWeight: 400 }}>{params.join(" · ")}</span>}
+          {params.length > 0 && (
+            <span className="faint" style={{ textTransform: "none", fontWeight: 400 }}>
+              {params.join(" · ")}
+            </span>
+          )}
         </div>
         {req === null ? (
           <JsonView value={request} />
@@ -132,7 +157,8 @@ export function ModelCallEvent({ body: exchange, event }: EventViewProps<"model_
             {tools.length > 0 && (
               <details className={styles.collapsible}>
                 <summary>
-                  {tools.length} tool{tools.length === 1 ? "" : "s"} offered: {tools.map((tool) => str(tool.name) ?? "?").join(", ")}
+                  {tools.length} tool{tools.length === 1 ? "" : "s"} offered:{" "}
+                  {tools.map((tool) => str(tool.name) ?? "?").join(", ")}
                 </summary>
                 <JsonView value={tools} />
               </details>

@@ -12,7 +12,12 @@ export function ToolCallEvent({ body: call, event }: EventViewProps<"tool_call">
   // The input is the model's: any JSON.
   const input = call.input;
   const fields = isRecord(input) ? Object.entries(input) : [];
-  const short = fields.filter(([, value]) => value == null || ["number", "boolean"].includes(typeof value) || (typeof value === "string" && value.length <= FACT_CHARS && !value.includes("\n")));
+  const short = fields.filter(
+    ([, value]) =>
+      value == null ||
+      ["number", "boolean"].includes(typeof value) ||
+      (typeof value === "string" && value.length <= FACT_CHARS && !value.includes("\n")),
+  );
   const long = fields.filter((field) => !short.includes(field));
   return (
     <>
@@ -20,7 +25,13 @@ export function ToolCallEvent({ body: call, event }: EventViewProps<"tool_call">
         <Fact label="Tool" value={<span className={styles.blockName}>{event.name ?? "?"}</span>} />
         {call.id && <Fact label="Call id" value={<code>{call.id}</code>} wide />}
         {short.map(([key, value]) => (
-          <Fact key={key} label={key} value={value == null ? "—" : String(value)} title={String(value)} wide={typeof value === "string" && value.length > 24} />
+          <Fact
+            key={key}
+            label={key}
+            value={value == null ? "—" : String(value)}
+            title={String(value)}
+            wide={typeof value === "string" && value.length > 24}
+          />
         ))}
       </div>
       {!isRecord(input) && <JsonView value={input ?? null} />}

@@ -10,7 +10,10 @@ export function ToolResultEvent({ body: result, event }: EventViewProps<"tool_re
     <>
       <div className={styles.facts}>
         <Fact label="Tool" value={<span className={styles.blockName}>{event.name ?? "?"}</span>} />
-        <Fact label="Outcome" value={<Badge tone={result.isError ? "fail" : "pass"}>{result.isError ? "error" : "ok"}</Badge>} />
+        <Fact
+          label="Outcome"
+          value={<Badge tone={result.isError ? "fail" : "pass"}>{result.isError ? "error" : "ok"}</Badge>}
+        />
         <Fact label="Duration" value={formatDuration(event.durationMs)} />
         {result.id && <Fact label="Call id" value={<code>{result.id}</code>} wide />}
       </div>

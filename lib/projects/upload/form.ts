@@ -1,7 +1,15 @@
 // Reads POST /api/projects as multipart form data into a suite's files and a seed harness, held
 // in memory. Every limit is checked while reading, before anything is stored; the suite itself
 // is validated afterwards by the same loader the CLI uses.
-import { HARNESS_FILE, UPLOAD_FIELDS, UPLOAD_LIMITS, UploadError, UploadFiles, entryPath, stripTopFolder } from "./rules.ts";
+import {
+  HARNESS_FILE,
+  UPLOAD_FIELDS,
+  UPLOAD_LIMITS,
+  UploadError,
+  UploadFiles,
+  entryPath,
+  stripTopFolder,
+} from "./rules.ts";
 import { unzip } from "./zip.ts";
 import { formatBytes } from "../../format.ts";
 
@@ -20,14 +28,23 @@ export async function readUpload(request: Request): Promise<Upload> {
   if (parts.length === 0) throw new UploadError("Choose a suite: a folder, or a .zip file.");
   const zipped = parts.length === 1 && /\.zip$/i.test(parts[0].name);
   const suite = stripTopFolder(zipped ? unzip(new Uint8Array(await parts[0].arrayBuffer())) : await readFolder(parts));
-  return { suite, harness: await readHarness(form.get(UPLOAD_FIELDS.harness), suite), name: readName(form.get(UPLOAD_FIELDS.name)) };
+  return {
+    suite,
+    harness: await readHarness(form.get(UPLOAD_FIELDS.harness), suite),
+    name: readName(form.get(UPLOAD_FIELDS.name)),
+  };
 }
 
 /** The body, read up to the limit (a missing or false Content-Length does not get past it), as form data. */
 async function readForm(request: Request): Promise<FormData> {
   const type = request.headers.get("content-type") ?? "";
-  if (!type.toLowerCase().startsWith("multipart/form-data")) throw new UploadError("Send the upload as multipart/form-data.");
-  const tooLarge = () => new UploadError(`The upload is over ${formatBytes(UPLOAD_LIMITS.requestBytes)}, the limit for one request.`, "too_large");
+  if (!type.toLowerCase().startsWith("multipart/form-data"))
+    throw new UploadError("Send the upload as multipart/form-data.");
+  const tooLarge = () =>
+    new UploadError(
+      `The upload is over ${formatBytes(UPLOAD_LIMITS.requestBytes)}, the limit for one request.`,
+      "too_large",
+    );
   if (Number(request.headers.get("content-length")) > UPLOAD_LIMITS.requestBytes) throw tooLarge();
 
   const chunks: Uint8Array[] = [];
@@ -53,12 +70,16 @@ async function readFolder(parts: File[]): Promise<Map<string, Uint8Array>> {
   const upload = new UploadFiles();
   const admitted = parts.map((part) => upload.admit(part.name, part.size)); // every size, before any byte is read
   upload.check();
-  for (const [index, path] of admitted.entries()) if (path !== null) upload.add(path, new Uint8Array(await parts[index].arrayBuffer()));
+  for (const [index, path] of admitted.entries())
+    if (path !== null) upload.add(path, new Uint8Array(await parts[index].arrayBuffer()));
   return upload.files;
 }
 
 /** The harness part, or else the suite folder's own harness.ts. */
-async function readHarness(part: FormDataEntryValue | null, suite: Map<string, Uint8Array>): Promise<Upload["harness"]> {
+async function readHarness(
+  part: FormDataEntryValue | null,
+  suite: Map<string, Uint8Array>,
+): Promise<Upload["harness"]> {
   if (part instanceof File && part.name !== "") {
     const clean = entryPath(part.name);
     const file = "path" in clean ? clean.path.slice(clean.path.lastIndexOf("/") + 1) : HARNESS_FILE;
@@ -70,9 +91,16 @@ async function readHarness(part: FormDataEntryValue | null, suite: Map<string, U
   }
   const bundled = suite.get(HARNESS_FILE);
   if (bundled) return { file: HARNESS_FILE, source: Buffer.from(bundled).toString("utf8") };
-  throw new UploadError("Choose a seed harness (a .ts file), or put a harness.ts at the root of the suite folder.", "invalid", [
-    { file: HARNESS_FILE, message: "missing: upload a seed harness, or put harness.ts at the root of the suite folder" },
-  ]);
+  throw new UploadError(
+    "Choose a seed harness (a .ts file), or put a harness.ts at the root of the suite folder.",
+    "invalid",
+    [
+      {
+        file: HARNESS_FILE,
+        message: "missing: upload a seed harness, or put harness.ts at the root of the suite folder",
+      },
+    ],
+  );
 }
 
 function readName(value: FormDataEntryValue | null): string | undefined {

@@ -28,7 +28,6 @@ export const UPLOAD_FIELDS = {
 
 export const HARNESS_FILE = "harness.ts";
 
-
 /** An upload refused before anything was stored: "too_large" for a limit, else "invalid". */
 export class UploadError extends StudioError {
   constructor(
@@ -103,7 +102,10 @@ export class UploadFiles {
       return null;
     }
     if (this.admitted.size + 1 > UPLOAD_LIMITS.files) {
-      throw new UploadError(`The suite has more than ${UPLOAD_LIMITS.files} files, the limit for an upload.`, "too_large");
+      throw new UploadError(
+        `The suite has more than ${UPLOAD_LIMITS.files} files, the limit for an upload.`,
+        "too_large",
+      );
     }
     if (size > UPLOAD_LIMITS.fileBytes) {
       const message = `is ${formatBytes(size)} (${size} bytes), over the ${formatBytes(UPLOAD_LIMITS.fileBytes)} limit for one file`;
@@ -111,7 +113,10 @@ export class UploadFiles {
     }
     this.bytes += size;
     if (this.bytes > UPLOAD_LIMITS.totalBytes) {
-      throw new UploadError(`The suite's files add up to more than ${formatBytes(UPLOAD_LIMITS.totalBytes)} (unpacked), the limit for an upload.`, "too_large");
+      throw new UploadError(
+        `The suite's files add up to more than ${formatBytes(UPLOAD_LIMITS.totalBytes)} (unpacked), the limit for an upload.`,
+        "too_large",
+      );
     }
     this.admitted.add(clean.path);
     return clean.path;
@@ -123,12 +128,17 @@ export class UploadFiles {
       const parts = file.split("/");
       for (let depth = 1; depth < parts.length; depth++) {
         const folder = parts.slice(0, depth).join("/");
-        if (this.admitted.has(folder)) this.refused.push({ file: folder, message: `is a file, but ${file} uses it as a folder` });
+        if (this.admitted.has(folder))
+          this.refused.push({ file: folder, message: `is a file, but ${file} uses it as a folder` });
       }
     }
     if (this.refused.length > 0) {
       const count = this.refused.length === 1 ? "a file" : `${this.refused.length} files`;
-      throw new UploadError(`The upload has ${count} that cannot be part of a suite; nothing was saved.`, "invalid", this.refused);
+      throw new UploadError(
+        `The upload has ${count} that cannot be part of a suite; nothing was saved.`,
+        "invalid",
+        this.refused,
+      );
     }
   }
 

@@ -41,7 +41,10 @@ export function unzip(data: Uint8Array): Map<string, Uint8Array> {
   for (const entry of entries) {
     if (entry.isFolder) continue;
     if (entry.unixMode !== null && (entry.unixMode & S_IFMT) === S_IFLNK) {
-      upload.refused.push({ file: entry.name, message: "is a symbolic link: links are not followed, put the file itself in the zip" });
+      upload.refused.push({
+        file: entry.name,
+        message: "is a symbolic link: links are not followed, put the file itself in the zip",
+      });
       continue;
     }
     if (entry.flags & 1) {
@@ -49,7 +52,10 @@ export function unzip(data: Uint8Array): Map<string, Uint8Array> {
       continue;
     }
     if (entry.method !== STORED && entry.method !== DEFLATE) {
-      upload.refused.push({ file: entry.name, message: `uses compression method ${entry.method}; re-create the zip with standard (deflate) compression` });
+      upload.refused.push({
+        file: entry.name,
+        message: `uses compression method ${entry.method}; re-create the zip with standard (deflate) compression`,
+      });
       continue;
     }
     const path = upload.admit(entry.name, entry.size);
@@ -102,7 +108,11 @@ function readCentralDirectory(data: Uint8Array): ZipEntry[] {
     let offset = u32(at + 42);
     // ZIP64: sizes that did not fit in 32 bits sit in extra field 0x0001, in this order.
     if (size === 0xffffffff || compressedSize === 0xffffffff || offset === 0xffffffff) {
-      for (let extra = at + 46 + nameLength; extra + 4 <= at + 46 + nameLength + extraLength; extra += 4 + u16(extra + 2)) {
+      for (
+        let extra = at + 46 + nameLength;
+        extra + 4 <= at + 46 + nameLength + extraLength;
+        extra += 4 + u16(extra + 2)
+      ) {
         if (u16(extra) !== 1) continue;
         let field = extra + 4;
         const next = () => (need(field, 8), u64((field += 8) - 8));
@@ -132,21 +142,26 @@ function readCentralDirectory(data: Uint8Array): ZipEntry[] {
 /** The entry's bytes, inflated under its declared size: more, or fewer, means the zip lies. */
 function inflateEntry(data: Uint8Array, entry: ZipEntry): Uint8Array {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  if (entry.offset + 30 > data.length || view.getUint32(entry.offset, true) !== LOCAL) throw damaged(`no local header for ${entry.name}`);
+  if (entry.offset + 30 > data.length || view.getUint32(entry.offset, true) !== LOCAL)
+    throw damaged(`no local header for ${entry.name}`);
   const start = entry.offset + 30 + view.getUint16(entry.offset + 26, true) + view.getUint16(entry.offset + 28, true);
   if (start + entry.compressedSize > data.length) throw damaged(`${entry.name} is cut short`);
   const compressed = data.subarray(start, start + entry.compressedSize);
   const lie = (code: "invalid" | "too_large", what: string) =>
-    new UploadError(`${entry.name} ${what}: the archive is damaged or crafted; nothing was saved.`, code, [{ file: entry.name, message: what }]);
+    new UploadError(`${entry.name} ${what}: the archive is damaged or crafted; nothing was saved.`, code, [
+      { file: entry.name, message: what },
+    ]);
 
   if (entry.method === STORED) {
-    if (compressed.length !== entry.size) throw lie("invalid", `holds ${compressed.length} bytes, not the ${entry.size} the zip declares`);
+    if (compressed.length !== entry.size)
+      throw lie("invalid", `holds ${compressed.length} bytes, not the ${entry.size} the zip declares`);
     return compressed.slice();
   }
   const out = new Uint8Array(entry.size); // the declared size already passed the limits
   let written = 0;
   const inflater = new Inflate((chunk) => {
-    if (written + chunk.length > entry.size) throw lie("too_large", `inflates past the ${entry.size} bytes the zip declares for it`);
+    if (written + chunk.length > entry.size)
+      throw lie("too_large", `inflates past the ${entry.size} bytes the zip declares for it`);
     out.set(chunk, written);
     written += chunk.length;
   });
@@ -158,6 +173,7 @@ function inflateEntry(data: Uint8Array, entry: ZipEntry): Uint8Array {
     if (error instanceof UploadError) throw error;
     throw damaged(`${entry.name} does not inflate: ${(error as Error).message}`);
   }
-  if (written !== entry.size) throw lie("invalid", `inflates to ${written} bytes, not the ${entry.size} the zip declares`);
+  if (written !== entry.size)
+    throw lie("invalid", `inflates to ${written} bytes, not the ${entry.size} the zip declares`);
   return out;
 }

@@ -3,7 +3,16 @@
 // function); when an anchor is missing, the whole candidate is written from a template that
 // implements the same fixes instead, and the reason is kept for the rationale. Nothing here
 // guesses: an edit either lands where the reader (source.ts) proved the shape is, or is not made.
-import { INSTRUCTIONS, learnMethod, memoryHelpers, promptHarness, shellHarness, shellHelpers, shellRun, type Names } from "./templates.ts";
+import {
+  INSTRUCTIONS,
+  learnMethod,
+  memoryHelpers,
+  promptHarness,
+  shellHarness,
+  shellHelpers,
+  shellRun,
+  type Names,
+} from "./templates.ts";
 import {
   applyEdits,
   declaresTopLevel,
@@ -49,19 +58,35 @@ export function alreadyApplied(source: string, fix: FixId): boolean {
   const text = source.toLowerCase();
   switch (fix) {
     case "bare-answer":
-      return ["answer with only", "respond with only", "reply with only", "output only", "only the label", "only the number", "just the label", "just the number"].some((phrase) => text.includes(phrase));
+      return [
+        "answer with only",
+        "respond with only",
+        "reply with only",
+        "output only",
+        "only the label",
+        "only the number",
+        "just the label",
+        "just the number",
+      ].some((phrase) => text.includes(phrase));
     case "step-by-step":
       return ["step by step", "show your work", "think carefully"].some((phrase) => text.includes(phrase));
     case "learn-examples":
       return /\blearn\s*\(|\blearn\s*:/.test(maskSource(source).code);
     case "shell-loop":
       // A harness that already feeds command output back shows `$ command` lines to the model.
-      return /for\s*\(|while\s*\(/.test(maskSource(source).code) && /\$ \$\{/.test(source) && /\bexec\s*\(/.test(source);
+      return (
+        /for\s*\(|while\s*\(/.test(maskSource(source).code) && /\$ \$\{/.test(source) && /\bexec\s*\(/.test(source)
+      );
   }
 }
 
 /** The base with `fixes` applied, or a template harness with them when an anchor is missing. */
-export function buildHarness(base: string, fixes: FixId[], context: FixContext, style: "edit" | "template"): BuiltHarness {
+export function buildHarness(
+  base: string,
+  fixes: FixId[],
+  context: FixContext,
+  style: "edit" | "template",
+): BuiltHarness {
   const ordered = FIX_ORDER.filter((fix) => fixes.includes(fix));
   const names: Names = { memory: freshName(base, "exampleMemory"), shell: freshName(base, "commandLoop") };
   if (style === "edit") {
@@ -81,18 +106,35 @@ export function buildHarness(base: string, fixes: FixId[], context: FixContext, 
 export function fromTemplate(fixes: FixId[], context: FixContext): BuiltHarness {
   const names: Names = { memory: "exampleMemory", shell: "commandLoop" };
   if (fixes.includes("shell-loop")) {
-    return { source: shellHarness(context.model, names), method: "template", changes: ["a complete command-loop harness: each command's output is shown back to the model until it replies DONE"] };
+    return {
+      source: shellHarness(context.model, names),
+      method: "template",
+      changes: [
+        "a complete command-loop harness: each command's output is shown back to the model until it replies DONE",
+      ],
+    };
   }
   const instructions = [
     ...(fixes.includes("step-by-step") ? [INSTRUCTIONS.stepByStep] : []),
     ...(fixes.includes("bare-answer") ? [bareInstruction(context)] : []),
   ];
   const learn = fixes.includes("learn-examples");
-  const source = promptHarness({ model: context.model, job: context.job, instructions, learn, numericAnswers: context.answerKind === "number", names });
+  const source = promptHarness({
+    model: context.model,
+    job: context.job,
+    instructions,
+    learn,
+    numericAnswers: context.answerKind === "number",
+    names,
+  });
   const changes = [
     `a complete one-call harness that states the job (the suite's description) and renders the input field by field`,
     ...instructions.map((line) => `its prompt says "${line}"`),
-    ...(learn ? ["learn() stores each task's text and right label; run() shows the most similar stored examples as Text:/Label: lines"] : []),
+    ...(learn
+      ? [
+          "learn() stores each task's text and right label; run() shows the most similar stored examples as Text:/Label: lines",
+        ]
+      : []),
   ];
   return { source, method: "template", changes };
 }
@@ -117,7 +159,8 @@ function bareInstruction(context: FixContext): string {
 // ── Prompt instructions ─────────────────────────────────────────────────────────────────
 
 /** Words that mark a string as prompt text rather than a model name, a log message or a key. */
-const PROMPT_WORDS = /classif|categor|label|text:|question|what is|how many|how much|comput|calculat|solve|problem|answer|task:|reply|respond/i;
+const PROMPT_WORDS =
+  /classif|categor|label|text:|question|what is|how many|how much|comput|calculat|solve|problem|answer|task:|reply|respond/i;
 
 /**
  * Puts `line` on its own line at the start of the prompt text: in the first prompt-like string
@@ -133,24 +176,34 @@ function addInstruction(source: string, line: string): Edit {
     const before = masked.code.slice(0, literal.start).trimEnd();
     const startsExpression = before === "" || /(?:[=(:,[?{]|\breturn)$/.test(before);
     const text = literalText(startsExpression ? `${line}\n` : `\n${line}\n`, literal.quote);
-    return { source: applyEdits(source, [{ from: literal.start + 1, to: literal.start + 1, text }]), change: `the prompt now says "${line}"` };
+    return {
+      source: applyEdits(source, [{ from: literal.start + 1, to: literal.start + 1, text }]),
+      change: `the prompt now says "${line}"`,
+    };
   }
   const content = firstMessageContent(masked);
   if (content && !/^[[{]/.test(source.slice(content.from, content.to))) {
     const value = source.slice(content.from, content.to);
     return {
-      source: applyEdits(source, [{ from: content.from, to: content.to, text: `${JSON.stringify(`${line}\n`)} + ${value}` }]),
+      source: applyEdits(source, [
+        { from: content.from, to: content.to, text: `${JSON.stringify(`${line}\n`)} + ${value}` },
+      ]),
       change: `the prompt now says "${line}" (put before the message content)`,
     };
   }
-  return { missing: "found no prompt text to add an instruction to (no prompt-like string literal, no message content in a model call)" };
+  return {
+    missing:
+      "found no prompt text to add an instruction to (no prompt-like string literal, no message content in a model call)",
+  };
 }
 
 function promptLiteral(masked: MaskedSource): Literal | null {
   const run = findRun(masked);
   const calls = findModelCalls(masked);
   const inside = (literal: Literal, from: number, to: number) => literal.start > from && literal.end <= to;
-  const candidates = masked.literals.filter((literal) => PROMPT_WORDS.test(literal.raw) && !isImportOrLog(masked, literal));
+  const candidates = masked.literals.filter(
+    (literal) => PROMPT_WORDS.test(literal.raw) && !isImportOrLog(masked, literal),
+  );
   return (
     candidates.find((literal) => calls.some((call) => inside(literal, call.objectOpen, call.objectClose))) ??
     (run ? candidates.find((literal) => inside(literal, run.bodyOpen, run.bodyClose)) : undefined) ??
@@ -163,7 +216,11 @@ function promptLiteral(masked: MaskedSource): Literal | null {
 function isImportOrLog(masked: MaskedSource, literal: Literal): boolean {
   const before = masked.code.slice(Math.max(0, literal.start - 40), literal.start);
   const after = masked.code.slice(literal.end, literal.end + 3);
-  return /\b(from|import)\s*$|\bimport\s*\(\s*$|\b(log|error|warn|info|debug)\s*\(\s*$|\bthrow\s+new\s+\w*Error\s*\(\s*$/.test(before) || /^\s*:/.test(after);
+  return (
+    /\b(from|import)\s*$|\bimport\s*\(\s*$|\b(log|error|warn|info|debug)\s*\(\s*$|\bthrow\s+new\s+\w*Error\s*\(\s*$/.test(
+      before,
+    ) || /^\s*:/.test(after)
+  );
 }
 
 /** The value range of `content` in the first message of the first model call's `messages: [{ … }]`. */
@@ -199,7 +256,11 @@ function matching(masked: MaskedSource, open: number): number {
 function addLearn(source: string, memory: string): Edit {
   const masked = maskSource(source);
   const exported = defaultExportObject(masked);
-  if (exported === -1) return { missing: "the default export is not an object literal (`export default { … }`), so there is nowhere to add learn()" };
+  if (exported === -1)
+    return {
+      missing:
+        "the default export is not an object literal (`export default { … }`), so there is nowhere to add learn()",
+    };
   const run = findRun(masked);
   if (!run) return { missing: "found no run(task, ctx) method or function" };
   const [task, ctxName] = run.params;
@@ -210,24 +271,38 @@ function addLearn(source: string, memory: string): Edit {
   const edits: { from: number; to: number; text: string }[] = [];
   let ctx = ctxName;
   if (!ctx) {
-    if (run.params.length > 1) return { missing: "run's second parameter is not a plain name, so ctx.state cannot be reached" };
+    if (run.params.length > 1)
+      return { missing: "run's second parameter is not a plain name, so ctx.state cannot be reached" };
     ctx = freshName(source, "ctx");
-    edits.push({ from: run.paramsClose, to: run.paramsClose, text: `${run.params.length ? ", " : ""}${ctx}: { state: Record<string, unknown> }` });
+    edits.push({
+      from: run.paramsClose,
+      to: run.paramsClose,
+      text: `${run.params.length ? ", " : ""}${ctx}: { state: Record<string, unknown> }`,
+    });
   }
   const system = findProperty(masked, call.objectOpen, call.objectClose, "system");
   if (system) {
-    edits.push({ from: system.valueFrom, to: system.valueTo, text: `${memory}.system(${ctx}, ${task}.input, ${source.slice(system.valueFrom, system.valueTo)})` });
+    edits.push({
+      from: system.valueFrom,
+      to: system.valueTo,
+      text: `${memory}.system(${ctx}, ${task}.input, ${source.slice(system.valueFrom, system.valueTo)})`,
+    });
   } else {
     // On its own line when the request object is written one property a line.
     const indent = /^\n([ \t]*)/.exec(source.slice(call.objectOpen + 1))?.[1];
     const property = `system: ${memory}.system(${ctx}, ${task}.input),`;
-    edits.push({ from: call.objectOpen + 1, to: call.objectOpen + 1, text: indent === undefined ? ` ${property}` : `\n${indent}${property}` });
+    edits.push({
+      from: call.objectOpen + 1,
+      to: call.objectOpen + 1,
+      text: indent === undefined ? ` ${property}` : `\n${indent}${property}`,
+    });
   }
   edits.push({ from: exported + 1, to: exported + 1, text: learnMethod(memory) });
   edits.push({ from: source.length, to: source.length, text: memoryHelpers(memory) });
   return {
     source: applyEdits(source, edits),
-    change: "learn() stores each task's text with its right label (feedback.expected) in ctx.state; run() shows the most similar stored examples in the system prompt as Text:/Label: lines",
+    change:
+      "learn() stores each task's text with its right label (feedback.expected) in ctx.state; run() shows the most similar stored examples in the system prompt as Text:/Label: lines",
   };
 }
 
@@ -240,17 +315,26 @@ function loopRun(source: string, context: FixContext, shell: string): Edit {
   if (!run) return { missing: "found no run(task, ctx) method or function to turn into a loop" };
   const text = shellRun(shell, modelExpression(masked, run, context), run.form);
   const edits = [
-    { from: run.start, to: run.bodyClose + (run.form === "method" && source[run.bodyClose + 1] === "," ? 2 : 1), text: run.form === "method" ? text.trimStart() : text },
+    {
+      from: run.start,
+      to: run.bodyClose + (run.form === "method" && source[run.bodyClose + 1] === "," ? 2 : 1),
+      text: run.form === "method" ? text.trimStart() : text,
+    },
     { from: source.length, to: source.length, text: shellHelpers(shell) },
   ];
   return {
     source: applyEdits(source, edits),
-    change: "run() is now a loop: ask for one command, run it with ctx.exec, append `$ command` and its output to the conversation, and ask again until the model replies DONE (at most 8 commands)",
+    change:
+      "run() is now a loop: ask for one command, run it with ctx.exec, append `$ command` and its output to the conversation, and ask again until the model replies DONE (at most 8 commands)",
   };
 }
 
 /** The base's own model (a string literal or a module-level constant), else the project's. */
-function modelExpression(masked: MaskedSource, run: NonNullable<ReturnType<typeof findRun>>, context: FixContext): string {
+function modelExpression(
+  masked: MaskedSource,
+  run: NonNullable<ReturnType<typeof findRun>>,
+  context: FixContext,
+): string {
   for (const call of findModelCalls(masked, { from: run.bodyOpen, to: run.bodyClose })) {
     const model = findProperty(masked, call.objectOpen, call.objectClose, "model");
     if (!model) continue;

@@ -38,22 +38,44 @@ export function findPatterns(traces: TraceFacts[], suite: SuiteFacts, baseSource
     if (evidence.length && !alreadyApplied(baseSource, fix)) findings.push({ fix, cause, evidence });
   };
 
-  add("shell-loop", "The harness runs the model's first command and stops: the model never sees what the command printed, so it never gets past exploring.", traces.flatMap(noFollowUp));
+  add(
+    "shell-loop",
+    "The harness runs the model's first command and stops: the model never sees what the command printed, so it never gets past exploring.",
+    traces.flatMap(noFollowUp),
+  );
   // Right values inside a sentence are the clearest evidence, so they are quoted first.
   const wraps = traces.flatMap((trace) => wrapped(trace, suite));
-  add("bare-answer", "The grader compares bare values, and the model wraps its answers in a sentence.", [...wraps.filter((item) => item.text.endsWith(RIGHT_VALUE)), ...wraps.filter((item) => !item.text.endsWith(RIGHT_VALUE))]);
-  add("step-by-step", "The model answers arithmetic at once, without reasoning, and its results are off on multi-step problems.", traces.flatMap(arithmeticOff));
+  add("bare-answer", "The grader compares bare values, and the model wraps its answers in a sentence.", [
+    ...wraps.filter((item) => item.text.endsWith(RIGHT_VALUE)),
+    ...wraps.filter((item) => !item.text.endsWith(RIGHT_VALUE)),
+  ]);
+  add(
+    "step-by-step",
+    "The model answers arithmetic at once, without reasoning, and its results are off on multi-step problems.",
+    traces.flatMap(arithmeticOff),
+  );
   if (suite.mode === "sequential") {
     const evidence = [
-      { path: "README.md", text: "the suite is sequential: after each task learn(task, feedback, ctx) receives the right answer, and ctx.state carries over to later tasks" },
+      {
+        path: "README.md",
+        text: "the suite is sequential: after each task learn(task, feedback, ctx) receives the right answer, and ctx.state carries over to later tasks",
+      },
       { path: basePath, text: "defines no learn(), so every right answer the suite hands back is thrown away" },
       ...traces.flatMap(noExamples),
     ];
-    add("learn-examples", "The suite streams the right answer after every task, and the harness keeps none of them: each prompt starts from nothing.", evidence);
+    add(
+      "learn-examples",
+      "The suite streams the right answer after every task, and the harness keeps none of them: each prompt starts from nothing.",
+      evidence,
+    );
   }
   // Most evidence first: the exploit candidate leads with the fix most traces call for.
   return findings
-    .map((finding, order) => ({ finding, order, weight: finding.evidence.filter((item) => item.path.endsWith(".jsonl")).length }))
+    .map((finding, order) => ({
+      finding,
+      order,
+      weight: finding.evidence.filter((item) => item.path.endsWith(".jsonl")).length,
+    }))
     .sort((a, b) => b.weight - a.weight || a.order - b.order)
     .map(({ finding }) => finding);
 }
@@ -65,8 +87,15 @@ function noFollowUp(trace: TraceFacts): Evidence[] {
   if (trace.modelCalls.some((call) => call.seq > first.seq)) return [];
   const asked = trace.modelCalls.at(-1);
   const lines = first.output.trim() ? first.output.trim().split("\n").length : 0;
-  const ran = trace.execs.length === 1 ? `ran \`${quote(first.command, 80)}\` once` : `ran ${trace.execs.length} commands, starting with \`${quote(first.command, 80)}\``;
-  const verdict = trace.grade ? `; the grader said \`${quote(trace.grade.explanation)}\`` : trace.error ? `; the task ended in ${trace.error.kind}: ${quote(trace.error.message)}` : "";
+  const ran =
+    trace.execs.length === 1
+      ? `ran \`${quote(first.command, 80)}\` once`
+      : `ran ${trace.execs.length} commands, starting with \`${quote(first.command, 80)}\``;
+  const verdict = trace.grade
+    ? `; the grader said \`${quote(trace.grade.explanation)}\``
+    : trace.error
+      ? `; the task ended in ${trace.error.kind}: ${quote(trace.error.message)}`
+      : "";
   return [
     {
       path: trace.path,
@@ -96,23 +125,49 @@ function wrapped(trace: TraceFacts, suite: SuiteFacts): Evidence[] {
   if (typeof expected === "number") {
     // A numeric grader reads the last number out of a sentence, so wrapping is no failure there.
     if (suite.grader === "numeric" || output === String(expected) || lastNumber(output) !== expected) return [];
-    return [{ path: trace.path, text: `the model answered \`${quote(output)}\` but the grader wanted \`${expected}\` ${RIGHT_VALUE}` }];
+    return [
+      {
+        path: trace.path,
+        text: `the model answered \`${quote(output)}\` but the grader wanted \`${expected}\` ${RIGHT_VALUE}`,
+      },
+    ];
   }
   if (typeof expected !== "string" || expected.length === 0 || expected.length > 60) return [];
   if (words(output).length <= words(expected).length + 1 || normalize(output) === normalize(expected)) return [];
   const contains = new RegExp(`(^|[^a-z0-9])${escape(expected.toLowerCase())}([^a-z0-9]|$)`).test(output.toLowerCase());
-  return [{ path: trace.path, text: `the model answered \`${quote(output)}\` but the grader wanted \`${quote(expected, 60)}\`${contains ? ` ${RIGHT_VALUE}` : ""}` }];
+  return [
+    {
+      path: trace.path,
+      text: `the model answered \`${quote(output)}\` but the grader wanted \`${quote(expected, 60)}\`${contains ? ` ${RIGHT_VALUE}` : ""}`,
+    },
+  ];
 }
 
 /** A number expected, a different one given, by a prompt that never asked for reasoning. */
 function arithmeticOff(trace: TraceFacts): Evidence[] {
   const grade = trace.grade;
   if (!grade || grade.passed) return [];
-  const expected = typeof grade.expected === "number" ? grade.expected : typeof grade.expected === "string" && /^-?\d+(\.\d+)?$/.test(grade.expected.trim()) ? Number(grade.expected) : null;
+  const expected =
+    typeof grade.expected === "number"
+      ? grade.expected
+      : typeof grade.expected === "string" && /^-?\d+(\.\d+)?$/.test(grade.expected.trim())
+        ? Number(grade.expected)
+        : null;
   if (expected === null) return [];
   const call = trace.modelCalls.at(-1);
-  if (!call || trace.execs.length > 0 || !/\d/.test(call.prompt) || REASONING.some((phrase) => call.prompt.toLowerCase().includes(phrase))) return [];
-  const given = typeof grade.output === "number" ? grade.output : typeof grade.output === "string" ? lastNumber(grade.output) : null;
+  if (
+    !call ||
+    trace.execs.length > 0 ||
+    !/\d/.test(call.prompt) ||
+    REASONING.some((phrase) => call.prompt.toLowerCase().includes(phrase))
+  )
+    return [];
+  const given =
+    typeof grade.output === "number"
+      ? grade.output
+      : typeof grade.output === "string"
+        ? lastNumber(grade.output)
+        : null;
   if (given !== null && Math.abs(given - expected) < 1e-9) return [];
   return [
     {
@@ -127,7 +182,12 @@ function noExamples(trace: TraceFacts): Evidence[] {
   const grade = trace.grade;
   const call = trace.modelCalls.at(-1);
   if (!grade || grade.passed || !call || EXAMPLE_LINES.test(call.prompt)) return [];
-  return [{ path: trace.path, text: `the prompt held no labelled examples from earlier tasks; the model answered \`${quote(call.reply, 80)}\` and the grader wanted \`${quote(grade.expected, 60)}\`` }];
+  return [
+    {
+      path: trace.path,
+      text: `the prompt held no labelled examples from earlier tasks; the model answered \`${quote(call.reply, 80)}\` and the grader wanted \`${quote(grade.expected, 60)}\``,
+    },
+  ];
 }
 
 function lastNumber(text: string): number | null {
@@ -140,7 +200,10 @@ function words(text: string): string[] {
 }
 
 function normalize(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
 }
 
 function escape(text: string): string {
@@ -149,7 +212,11 @@ function escape(text: string): string {
 
 /** Whether the failing traces expect numbers (so a bare answer is "the number", not "the label"). */
 export function answerKindOf(traces: TraceFacts[]): "label" | "number" {
-  const expected = traces.map((trace) => trace.grade?.expected).filter((value) => value !== undefined && value !== null);
-  const numeric = expected.filter((value) => typeof value === "number" || (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value.trim()))).length;
+  const expected = traces
+    .map((trace) => trace.grade?.expected)
+    .filter((value) => value !== undefined && value !== null);
+  const numeric = expected.filter(
+    (value) => typeof value === "number" || (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value.trim())),
+  ).length;
   return expected.length > 0 && numeric * 2 > expected.length ? "number" : "label";
 }

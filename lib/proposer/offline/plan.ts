@@ -26,17 +26,47 @@ export interface PlanInput {
 
 export function planCandidates(input: PlanInput): Plan[] {
   const diagnosed = input.findings.map((finding) => finding.fix);
-  const speculative = compatibleFixes(input).filter((fix) => !diagnosed.includes(fix) && !alreadyApplied(input.baseSource, fix));
+  const speculative = compatibleFixes(input).filter(
+    (fix) => !diagnosed.includes(fix) && !alreadyApplied(input.baseSource, fix),
+  );
   const plans: Plan[] = [];
   if (diagnosed.length > 0) {
-    plans.push({ fixes: diagnosed, style: "edit", axis: "exploit", why: diagnosed.length === 1 ? "the fix the traces call for" : "every fix the traces call for, together" });
+    plans.push({
+      fixes: diagnosed,
+      style: "edit",
+      axis: "exploit",
+      why: diagnosed.length === 1 ? "the fix the traces call for" : "every fix the traces call for, together",
+    });
     if (diagnosed.length > 1) {
-      for (const fix of diagnosed) plans.push({ fixes: [fix], style: "edit", axis: "explore", why: `${fix} alone, to see how much of the gain it carries` });
+      for (const fix of diagnosed)
+        plans.push({
+          fixes: [fix],
+          style: "edit",
+          axis: "explore",
+          why: `${fix} alone, to see how much of the gain it carries`,
+        });
     }
-    for (const fix of speculative) plans.push({ fixes: [...diagnosed, fix], style: "edit", axis: "explore", why: `the diagnosed fixes plus ${fix}, which no trace asked for but the suite allows` });
-    plans.push({ fixes: diagnosed, style: "template", axis: "explore", why: "the same fixes in a fresh harness written from a template, in case the base's own code is in the way" });
+    for (const fix of speculative)
+      plans.push({
+        fixes: [...diagnosed, fix],
+        style: "edit",
+        axis: "explore",
+        why: `the diagnosed fixes plus ${fix}, which no trace asked for but the suite allows`,
+      });
+    plans.push({
+      fixes: diagnosed,
+      style: "template",
+      axis: "explore",
+      why: "the same fixes in a fresh harness written from a template, in case the base's own code is in the way",
+    });
   } else {
-    for (const fix of speculative) plans.push({ fixes: [fix], style: "edit", axis: "explore", why: `no failure pattern was recognised; ${fix} is a cheap, general improvement for this kind of suite` });
+    for (const fix of speculative)
+      plans.push({
+        fixes: [fix],
+        style: "edit",
+        axis: "explore",
+        why: `no failure pattern was recognised; ${fix} is a cheap, general improvement for this kind of suite`,
+      });
   }
   return plans.map((plan) => ({ ...plan, fixes: FIX_ORDER.filter((fix) => plan.fixes.includes(fix)) }));
 }

@@ -25,8 +25,44 @@ export interface MaskedSource {
 }
 
 /** Tokens after which a `/` starts a regular expression rather than a division. */
-const REGEX_AFTER = new Set(["(", ",", "=", ":", "[", "!", "&", "|", "?", "{", "}", ";", "+", "-", "*", "%", "<", ">", "~", "^", ""]);
-const REGEX_AFTER_WORDS = new Set(["return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void", "throw", "yield", "await"]);
+const REGEX_AFTER = new Set([
+  "(",
+  ",",
+  "=",
+  ":",
+  "[",
+  "!",
+  "&",
+  "|",
+  "?",
+  "{",
+  "}",
+  ";",
+  "+",
+  "-",
+  "*",
+  "%",
+  "<",
+  ">",
+  "~",
+  "^",
+  "",
+]);
+const REGEX_AFTER_WORDS = new Set([
+  "return",
+  "typeof",
+  "case",
+  "do",
+  "else",
+  "in",
+  "of",
+  "new",
+  "delete",
+  "void",
+  "throw",
+  "yield",
+  "await",
+]);
 
 export function maskSource(source: string): MaskedSource {
   const out = source.split("");
@@ -224,7 +260,9 @@ function allRuns(masked: MaskedSource): RunFunction[] {
       start: match.index,
       paramsOpen,
       paramsClose,
-      params: splitTopLevel(masked.code, paramsOpen + 1, paramsClose).map(({ from, to }) => paramName(masked.code.slice(from, to))),
+      params: splitTopLevel(masked.code, paramsOpen + 1, paramsClose).map(({ from, to }) =>
+        paramName(masked.code.slice(from, to)),
+      ),
       bodyOpen,
       bodyClose,
       form: isFunction ? "function" : "method",
@@ -331,7 +369,9 @@ export function findProperty(masked: MaskedSource, open: number, close: number, 
 
 /** Whether the module declares `name` at top level (const/let/var/function/class), so code anywhere may use it. */
 export function declaresTopLevel(masked: MaskedSource, name: string): boolean {
-  const pattern = new RegExp(`(^|\\n)\\s*(?:export\\s+)?(?:const|let|var|function|async\\s+function|class)\\s+${escapeRegExp(name)}\\b`);
+  const pattern = new RegExp(
+    `(^|\\n)\\s*(?:export\\s+)?(?:const|let|var|function|async\\s+function|class)\\s+${escapeRegExp(name)}\\b`,
+  );
   return pattern.test(masked.code);
 }
 
@@ -348,13 +388,15 @@ export function escapeRegExp(text: string): string {
 /** Text as it may be written inside a literal with this quote: escapes, with a `\n` escape for each newline. */
 export function literalText(text: string, quote: Literal["quote"]): string {
   let escaped = text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-  escaped = quote === "`" ? escaped.replace(/`/g, "\\`").replace(/\$\{/g, "\\${") : escaped.split(quote).join(`\\${quote}`);
+  escaped =
+    quote === "`" ? escaped.replace(/`/g, "\\`").replace(/\$\{/g, "\\${") : escaped.split(quote).join(`\\${quote}`);
   return escaped;
 }
 
 /** Applies insertions and replacements (non-overlapping) to the source, last first so offsets hold. */
 export function applyEdits(source: string, edits: { from: number; to: number; text: string }[]): string {
   let result = source;
-  for (const edit of [...edits].sort((a, b) => b.from - a.from || b.to - a.to)) result = result.slice(0, edit.from) + edit.text + result.slice(edit.to);
+  for (const edit of [...edits].sort((a, b) => b.from - a.from || b.to - a.to))
+    result = result.slice(0, edit.from) + edit.text + result.slice(edit.to);
   return result;
 }

@@ -13,7 +13,8 @@ export const INSTRUCTIONS = {
   /** Rule 2: reasoning first. Says nothing about the format, so it does not clash with a bare answer. */
   stepByStep: "Think step by step, and give the final answer last.",
   /** Rule 3: the request that makes a model answer with commands. */
-  shell: "Reply with one shell command and nothing else. You will see its output; reply DONE when the task is complete.",
+  shell:
+    "Reply with one shell command and nothing else. You will see its output; reply DONE when the task is complete.",
 } as const;
 
 export interface Names {
@@ -185,7 +186,9 @@ export interface PromptTemplateOptions {
 export function promptHarness(options: PromptTemplateOptions): string {
   const memory = options.names.memory;
   const system = options.learn ? `\n        system: ${memory}.system(ctx, task.input),` : "";
-  const answer = options.numericAnswers ? `return /^-?\\d+(?:\\.\\d+)?$/.test(text) ? Number(text) : text;` : "return text;";
+  const answer = options.numericAnswers
+    ? `return /^-?\\d+(?:\\.\\d+)?$/.test(text) ? Number(text) : text;`
+    : "return text;";
   return `// Written by the offline proposer from its prompt template (the base harness had no place for the edit).
 import Anthropic from "@anthropic-ai/sdk";
 

@@ -81,12 +81,18 @@ export function readTraceFacts(path: string, key: string, text: string): TraceFa
 }
 
 function modelCall(seq: number, body: Record<string, unknown>): ModelCallFact {
-  const request = (((body.request as Record<string, unknown> | undefined)?.body ?? {}) as Record<string, unknown>) ?? {};
+  const request =
+    (((body.request as Record<string, unknown> | undefined)?.body ?? {}) as Record<string, unknown>) ?? {};
   const response = ((body.response as Record<string, unknown> | undefined)?.body ?? {}) as Record<string, unknown>;
   const messages = Array.isArray(request.messages) ? (request.messages as { role?: unknown; content?: unknown }[]) : [];
   const parts = [textOf(request.system), ...messages.map((message) => textOf(message.content))].filter(Boolean);
   const lastUser = [...messages].reverse().find((message) => message.role === "user");
-  return { seq, prompt: parts.join("\n"), lastUser: lastUser ? textOf(lastUser.content) : "", reply: textOf(response.content) };
+  return {
+    seq,
+    prompt: parts.join("\n"),
+    lastUser: lastUser ? textOf(lastUser.content) : "",
+    reply: textOf(response.content),
+  };
 }
 
 /** The text of a message content or system prompt: a string, or the text blocks of a block list. */
@@ -94,13 +100,19 @@ export function textOf(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
   return content
-    .map((block) => (block && typeof block === "object" && (block as { type?: unknown }).type === "text" ? String((block as { text?: unknown }).text ?? "") : ""))
+    .map((block) =>
+      block && typeof block === "object" && (block as { type?: unknown }).type === "text"
+        ? String((block as { text?: unknown }).text ?? "")
+        : "",
+    )
     .filter(Boolean)
     .join("\n");
 }
 
 /** A value as a short one-line quote for a rationale. */
 export function quote(value: unknown, max = 120): string {
-  const text = (typeof value === "string" ? value : JSON.stringify(value) ?? String(value)).replace(/\s+/g, " ").trim();
+  const text = (typeof value === "string" ? value : (JSON.stringify(value) ?? String(value)))
+    .replace(/\s+/g, " ")
+    .trim();
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -82,7 +82,12 @@ export function readmeFacts(readme: string | null): ReadmeFacts {
     .map((line) => line.replace(/^>\s?/, ""))
     .join("\n")
     .trim();
-  return { mode: mode ?? (/\bsequential\b/i.test(job) ? "sequential" : "independent"), grader, model, job: job === "(no description)" ? "" : job };
+  return {
+    mode: mode ?? (/\bsequential\b/i.test(job) ? "sequential" : "independent"),
+    grader,
+    model,
+    job: job === "(no description)" ? "" : job,
+  };
 }
 
 export interface LeaderboardRow {
@@ -145,6 +150,12 @@ export function scoreLines(scoresJson: string | null, candidateDir: string): Sco
     if (typeof task?.key !== "string") return [];
     const trace = typeof task.trace === "string" ? task.trace : `traces/${task.key}.jsonl`;
     // The builder writes trace paths relative to the candidate folder; older files used workspace paths.
-    return [{ key: task.key, status: String(task.status ?? ""), trace: trace.startsWith(`${candidateDir}/`) ? trace : `${candidateDir}/${trace}` }];
+    return [
+      {
+        key: task.key,
+        status: String(task.status ?? ""),
+        trace: trace.startsWith(`${candidateDir}/`) ? trace : `${candidateDir}/${trace}`,
+      },
+    ];
   });
 }

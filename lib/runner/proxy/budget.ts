@@ -14,7 +14,8 @@ function defaultLabel(attribution: Attribution): string {
 /** Every budget that applies to this attribution, each with a label. */
 export function budgetsOf(attribution: Attribution): (Budget & { label: string })[] {
   const all: (Budget & { label: string })[] = [];
-  if (attribution.budget) all.push({ ...attribution.budget, label: attribution.budget.label ?? defaultLabel(attribution) });
+  if (attribution.budget)
+    all.push({ ...attribution.budget, label: attribution.budget.label ?? defaultLabel(attribution) });
   for (const budget of attribution.budgets ?? []) all.push(budget);
   return all;
 }

@@ -5,7 +5,12 @@ import { costUsd } from "./prices.ts";
 import type { Exchange, RegistryEntry, TokenUsage, UsageRecorder } from "./types.ts";
 
 /** Copies the answer's model, usage, cost and ids into the exchange, and counts the tokens. */
-export function chargeAnswer(registry: UsageRecorder, exchange: Exchange, entry: RegistryEntry, message: unknown): void {
+export function chargeAnswer(
+  registry: UsageRecorder,
+  exchange: Exchange,
+  entry: RegistryEntry,
+  message: unknown,
+): void {
   const m = (typeof message === "object" && message !== null ? message : {}) as Record<string, unknown>;
   exchange.model = typeof m.model === "string" ? m.model : exchange.requestModel;
   exchange.responseId = typeof m.id === "string" ? m.id : undefined;

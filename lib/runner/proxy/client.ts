@@ -30,7 +30,8 @@ export function unixSocketFetch(socketPath: string): Fetch {
       req.once("error", reject);
       req.once("response", (res) => {
         const responseHeaders = new Headers();
-        for (let i = 0; i < res.rawHeaders.length; i += 2) responseHeaders.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
+        for (let i = 0; i < res.rawHeaders.length; i += 2)
+          responseHeaders.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
         const status = res.statusCode ?? 502;
         const hasBody = status !== 204 && status !== 304 && request.method !== "HEAD";
         if (!hasBody) res.resume();

@@ -20,7 +20,15 @@ export function presentedCredential(headers: IncomingHttpHeaders): string | unde
 }
 
 function emptyUsage(): CredentialUsage {
-  return { tokens: 0, inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, requests: 0 };
+  return {
+    tokens: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheCreationInputTokens: 0,
+    cacheReadInputTokens: 0,
+    costUsd: 0,
+    requests: 0,
+  };
 }
 
 export class CredentialRegistry implements UsageRecorder {

@@ -28,7 +28,8 @@ export async function handleExchange(ctx: ExchangeContext, request: ModelRequest
   const { operation, entry } = request;
   const text = request.rawBody.toString("utf8");
   const body = parseJsonOrText(text);
-  const fields = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const fields =
+    typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   const stream = operation === "messages" && fields?.stream === true;
   const exchange: Exchange = {
     operation,
@@ -105,7 +106,11 @@ export async function handleExchange(ctx: ExchangeContext, request: ModelRequest
           if (await waitBeforeRetry(attempt, index)) continue;
           return aborted();
         }
-        return answerError(502, "api_error", `Could not reach the model API at ${url.origin} after ${index + 1} attempts: ${attempt.error}`);
+        return answerError(
+          502,
+          "api_error",
+          `Could not reach the model API at ${url.origin} after ${index + 1} attempts: ${attempt.error}`,
+        );
       }
 
       const status = upstreamRes.statusCode ?? 0;
@@ -117,7 +122,11 @@ export async function handleExchange(ctx: ExchangeContext, request: ModelRequest
         if (controller.signal.aborted) return aborted();
         if (canRetry && (await waitBeforeRetry(outcome.attempt, index))) continue;
         if (controller.signal.aborted) return aborted();
-        return answerError(502, "api_error", `The model API stream failed before any data, ${index + 1} attempts: ${outcome.attempt.error}`);
+        return answerError(
+          502,
+          "api_error",
+          `The model API stream failed before any data, ${index + 1} attempts: ${outcome.attempt.error}`,
+        );
       }
 
       let raw: Buffer;
@@ -125,7 +134,11 @@ export async function handleExchange(ctx: ExchangeContext, request: ModelRequest
         raw = await readAll(upstreamRes);
       } catch (err) {
         if (controller.signal.aborted) return aborted();
-        const attempt: Attempt = { status, durationMs: Date.now() - a0, error: `Connection lost while reading the answer: ${errorText(err)}` };
+        const attempt: Attempt = {
+          status,
+          durationMs: Date.now() - a0,
+          error: `Connection lost while reading the answer: ${errorText(err)}`,
+        };
         exchange.attempts.push(attempt);
         if (canRetry && (await waitBeforeRetry(attempt, index))) continue;
         if (controller.signal.aborted) return aborted();

@@ -37,7 +37,10 @@ export function sendError(res: ClientReply, status: number, type: AnthropicError
 }
 
 /** Node gives repeated headers as arrays; traces want one string per name. */
-export function flattenHeaders(headers: IncomingHttpHeaders, omit: ReadonlySet<string> = new Set()): Record<string, string> {
+export function flattenHeaders(
+  headers: IncomingHttpHeaders,
+  omit: ReadonlySet<string> = new Set(),
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || omit.has(name)) continue;

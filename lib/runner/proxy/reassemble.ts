@@ -12,7 +12,8 @@ export interface StreamError {
   message: string;
 }
 
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 export class MessageAssembler {
   /** The message so far; undefined until `message_start`. */

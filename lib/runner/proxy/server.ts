@@ -80,7 +80,10 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
   if (host !== "127.0.0.1") throw new Error("The model proxy listens on loopback (127.0.0.1) only");
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const apiKey = options.apiKey === undefined ? process.env.ANTHROPIC_API_KEY : (options.apiKey ?? undefined);
-  const upstream = createUpstream(options.upstreamUrl ?? process.env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com", apiKey);
+  const upstream = createUpstream(
+    options.upstreamUrl ?? process.env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com",
+    apiKey,
+  );
   const retry: RetryPolicy = {
     maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
     baseDelayMs: options.retryBaseMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
@@ -112,12 +115,22 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     const url = new URL(path || "/", "http://proxy");
     const operation = method === "POST" ? ROUTES[url.pathname.replace(/\/+$/, "")] : undefined;
     if (!operation) {
-      sendError(res, 404, "not_found_error", `Not found: ${method} ${url.pathname}. The model proxy serves POST /v1/messages and POST /v1/messages/count_tokens.`);
+      sendError(
+        res,
+        404,
+        "not_found_error",
+        `Not found: ${method} ${url.pathname}. The model proxy serves POST /v1/messages and POST /v1/messages/count_tokens.`,
+      );
       return null;
     }
     const entry = registry.lookup(presentedCredential(headers));
     if (!entry) {
-      sendError(res, 401, "authentication_error", "invalid x-api-key: this credential is not registered with the studio's model proxy (has its task run ended?)");
+      sendError(
+        res,
+        401,
+        "authentication_error",
+        "invalid x-api-key: this credential is not registered with the studio's model proxy (has its task run ended?)",
+      );
       return null;
     }
     return { operation, entry, pathAndQuery: url.pathname + url.search };
@@ -133,7 +146,12 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       if (err instanceof BodyTooLargeError) {
         // Close the connection: the rest of the oversized body is not worth reading.
         res.setHeader("connection", "close");
-        return sendError(res, 413, "request_too_large", `${err.message} (${Math.round(maxBodyBytes / 1024 / 1024)} MiB).`);
+        return sendError(
+          res,
+          413,
+          "request_too_large",
+          `${err.message} (${Math.round(maxBodyBytes / 1024 / 1024)} MiB).`,
+        );
       }
       return; // the client went away mid-upload; nothing to answer or record
     }
@@ -154,7 +172,8 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
   const track = (credential: string, res: ClientReply, run: () => Promise<void>) => {
     const job = run().catch((err) => {
       console.error(`[model-proxy] request failed: ${err instanceof Error ? err.message : String(err)}`);
-      if (!res.headersSent && !res.destroyed) sendError(res, 500, "api_error", "The model proxy failed to handle this request");
+      if (!res.headersSent && !res.destroyed)
+        sendError(res, 500, "api_error", "The model proxy failed to handle this request");
       else if (!res.writableEnded) res.destroy();
     });
     inFlight.add(job);
@@ -192,8 +211,8 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     const unix = http.createServer(onRequest);
     try {
       await listen(unix, () => unix.listen(options.socketPath));
-    // Sandboxes run as other uids; connecting needs write permission. Credentials still gate every request.
-    fs.chmodSync(options.socketPath, 0o666);
+      // Sandboxes run as other uids; connecting needs write permission. Credentials still gate every request.
+      fs.chmodSync(options.socketPath, 0o666);
     } catch (err) {
       await closeServer(tcp);
       throw err;

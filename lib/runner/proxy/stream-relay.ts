@@ -54,7 +54,11 @@ export async function relayStream(
         upstreamRes.destroy();
         return {
           kind: "retryable",
-          attempt: { status: 200, durationMs: Date.now() - a0, error: `Stream error before any data: ${assembler.error.type}: ${assembler.error.message}` },
+          attempt: {
+            status: 200,
+            durationMs: Date.now() - a0,
+            error: `Stream error before any data: ${assembler.error.type}: ${assembler.error.message}`,
+          },
         };
       }
       startRelaying();
@@ -65,7 +69,14 @@ export async function relayStream(
   } catch (err) {
     if (!relaying) {
       // Nothing reached the client yet: the caller retries, or answers the abort itself.
-      return { kind: "retryable", attempt: { status: 200, durationMs: Date.now() - a0, error: `Connection lost before any data: ${errorText(err)}` } };
+      return {
+        kind: "retryable",
+        attempt: {
+          status: 200,
+          durationMs: Date.now() - a0,
+          error: `Connection lost before any data: ${errorText(err)}`,
+        },
+      };
     } else if (controller.signal.aborted) {
       failure = `Aborted mid-stream: ${errorText(controller.signal.reason)}`;
     } else {
@@ -75,7 +86,10 @@ export async function relayStream(
 
   if (!relaying && !failure) {
     if (held.length === 0) {
-      return { kind: "retryable", attempt: { status: 200, durationMs: Date.now() - a0, error: "The stream ended before any data" } };
+      return {
+        kind: "retryable",
+        attempt: { status: 200, durationMs: Date.now() - a0, error: "The stream ended before any data" },
+      };
     }
     // A short stream whose only event was completed by the end of input (no trailing blank line).
     startRelaying();

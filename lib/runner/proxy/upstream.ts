@@ -38,7 +38,11 @@ export function upstreamUrl(upstream: Upstream, pathAndQuery: string): URL {
 }
 
 /** Headers for the upstream request: API version and beta flags, content type, and the real key. */
-export function upstreamHeaders(incoming: IncomingHttpHeaders, apiKey: string | undefined, bodyLength: number): OutgoingHttpHeaders {
+export function upstreamHeaders(
+  incoming: IncomingHttpHeaders,
+  apiKey: string | undefined,
+  bodyLength: number,
+): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(incoming)) {
     if (value === undefined) continue;

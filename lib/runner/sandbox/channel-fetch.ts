@@ -32,7 +32,9 @@ export function channelFetch(send: (message: ModelCallMessage) => void, fallback
     const url = new URL(String(input));
     const headers: Record<string, string> = {};
     // The SDK passes a Headers already; copying it through undici's validation again costs per call.
-    (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((value, name) => (headers[name] = value));
+    (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach(
+      (value, name) => (headers[name] = value),
+    );
     const id = nextId++;
     const signal = init.signal;
     return new Promise<Response>((resolve, reject) => {
@@ -52,7 +54,14 @@ export function channelFetch(send: (message: ModelCallMessage) => void, fallback
       };
       signal?.addEventListener("abort", call.onAbort, { once: true });
       pending.set(id, call);
-      send({ t: "model", id, method: (init.method ?? "GET").toUpperCase(), path: url.pathname + url.search, headers, body });
+      send({
+        t: "model",
+        id,
+        method: (init.method ?? "GET").toUpperCase(),
+        path: url.pathname + url.search,
+        headers,
+        body,
+      });
     });
   };
 
@@ -74,7 +83,12 @@ export function channelFetch(send: (message: ModelCallMessage) => void, fallback
     switch (message.t) {
       case "model-reply":
         forget(message.id);
-        call.resolve(new Response(nullBodyStatus(message.status) ? null : message.body, { status: message.status, headers: message.headers }));
+        call.resolve(
+          new Response(nullBodyStatus(message.status) ? null : message.body, {
+            status: message.status,
+            headers: message.headers,
+          }),
+        );
         return;
       case "model-head": {
         let controller!: ReadableStreamDefaultController<Uint8Array>;

@@ -72,7 +72,12 @@ function compileModule(role: string, source: string, filename: string, cacheDir?
   return pending;
 }
 
-async function compileUncached(source: string, filename: string, key: string, cacheDir?: string): Promise<CompileResult> {
+async function compileUncached(
+  source: string,
+  filename: string,
+  key: string,
+  cacheDir?: string,
+): Promise<CompileResult> {
   const hash = sha256(source);
   const cacheFile = cacheDir ? path.join(cacheDir, `${key}.mjs`) : null;
   if (cacheFile) {

@@ -13,7 +13,16 @@ import { compilerVersion, sha256 } from "./compile.ts";
 const here = path.dirname(fileURLToPath(import.meta.url));
 // The build options below are part of the key too: this file is listed with the sources.
 // Every file the host program is built from (limits.ts imports lib/format.ts): a change to any rebuilds it.
-const HOST_SOURCES = ["host.ts", "host-exec.ts", "host-values.ts", "channel-fetch.ts", "protocol.ts", "limits.ts", "../../format.ts", "host-bundle.ts"];
+const HOST_SOURCES = [
+  "host.ts",
+  "host-exec.ts",
+  "host-values.ts",
+  "channel-fetch.ts",
+  "protocol.ts",
+  "limits.ts",
+  "../../format.ts",
+  "host-bundle.ts",
+];
 const SDK = "@anthropic-ai/sdk";
 
 export interface HostProgram {
@@ -26,7 +35,10 @@ const built = new Map<string, Promise<HostProgram>>();
 /** The host program and the SDK it shares with the harness. */
 export function hostBundle(cacheDir?: string): Promise<HostProgram> {
   const key = sha256(
-    [compilerVersion, ...HOST_SOURCES.map((file) => fs.readFileSync(path.join(/*turbopackIgnore: true*/ here, file), "utf8"))].join("\0"),
+    [
+      compilerVersion,
+      ...HOST_SOURCES.map((file) => fs.readFileSync(path.join(/*turbopackIgnore: true*/ here, file), "utf8")),
+    ].join("\0"),
   );
   let pending = built.get(key);
   if (!pending) {
@@ -47,8 +59,13 @@ export async function writeProgram(dir: string, code: string, program: HostProgr
     "host.mjs": program.host,
     "sdk.mjs": program.sdk,
     "module.mjs": code,
-    [`node_modules/${SDK}/package.json`]: JSON.stringify({ name: SDK, type: "module", exports: { ".": "./index.mjs" } }),
-    [`node_modules/${SDK}/index.mjs`]: 'export * from "../../../sdk.mjs";\nexport { default } from "../../../sdk.mjs";\n',
+    [`node_modules/${SDK}/package.json`]: JSON.stringify({
+      name: SDK,
+      type: "module",
+      exports: { ".": "./index.mjs" },
+    }),
+    [`node_modules/${SDK}/index.mjs`]:
+      'export * from "../../../sdk.mjs";\nexport { default } from "../../../sdk.mjs";\n',
   };
   for (const [name, text] of Object.entries(files)) {
     const file = path.join(dir, name);
@@ -58,10 +75,15 @@ export async function writeProgram(dir: string, code: string, program: HostProgr
 }
 
 async function buildOrRead(key: string, cacheDir?: string): Promise<HostProgram> {
-  const files = cacheDir ? { host: path.join(cacheDir, `host-${key}.mjs`), sdk: path.join(cacheDir, `sdk-${key}.mjs`) } : null;
+  const files = cacheDir
+    ? { host: path.join(cacheDir, `host-${key}.mjs`), sdk: path.join(cacheDir, `sdk-${key}.mjs`) }
+    : null;
   if (files) {
     try {
-      const [host, sdk] = await Promise.all([fs.promises.readFile(files.host, "utf8"), fs.promises.readFile(files.sdk, "utf8")]);
+      const [host, sdk] = await Promise.all([
+        fs.promises.readFile(files.host, "utf8"),
+        fs.promises.readFile(files.sdk, "utf8"),
+      ]);
       return { host, sdk };
     } catch {
       // not built yet
@@ -97,13 +119,22 @@ async function build(): Promise<HostProgram> {
   const [sdk, host] = await Promise.all([
     esbuild.build({
       ...options,
-      stdin: { contents: `export * from "${SDK}";\nexport { default } from "${SDK}";\n`, resolveDir: here, loader: "js" },
+      stdin: {
+        contents: `export * from "${SDK}";\nexport { default } from "${SDK}";\n`,
+        resolveDir: here,
+        loader: "js",
+      },
     }),
     esbuild.build({
       ...options,
       entryPoints: [path.join(here, "host.ts")],
       outfile: path.join(here, "host.mjs"),
-      plugins: [{ name: "shared-sdk", setup: (b) => b.onResolve({ filter: /^@anthropic-ai\/sdk$/ }, () => ({ path: "./sdk.mjs", external: true })) }],
+      plugins: [
+        {
+          name: "shared-sdk",
+          setup: (b) => b.onResolve({ filter: /^@anthropic-ai\/sdk$/ }, () => ({ path: "./sdk.mjs", external: true })),
+        },
+      ],
     }),
   ]);
   return { sdk: sdk.outputFiles![0].text, host: host.outputFiles![0].text };

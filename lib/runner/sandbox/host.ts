@@ -49,7 +49,9 @@ function sendEvent(event: ChildEvent): void {
 control.on("close", () => process.exit(0));
 control.on("error", () => process.exit(0));
 
-process.on("uncaughtException", (error) => sendEvent({ kind: "exception", origin: "uncaught", ...describeError(error) }));
+process.on("uncaughtException", (error) =>
+  sendEvent({ kind: "exception", origin: "uncaught", ...describeError(error) }),
+);
 process.on("unhandledRejection", (reason) =>
   sendEvent({ kind: "exception", origin: "unhandledRejection", ...describeError(reason) }),
 );
@@ -81,7 +83,11 @@ async function load(): Promise<void> {
   } catch (error) {
     const described = describeError(error);
     sendEvent({ kind: "exception", origin: "load", ...described });
-    return send({ t: "ready", ok: false, error: { kind: "throw", ...described, message: `loading the ${config.role} failed: ${described.message}` } });
+    return send({
+      t: "ready",
+      ok: false,
+      error: { kind: "throw", ...described, message: `loading the ${config.role} failed: ${described.message}` },
+    });
   }
   const problem = config.role === "harness" ? harnessProblem(exported) : graderProblem(exported);
   if (problem) return send({ t: "ready", ok: false, error: { kind: "contract", message: problem } });
@@ -96,7 +102,8 @@ function harnessProblem(exported: unknown): string | null {
   if (typeof exported !== "object" || exported === null) return `${shape}; its default export is ${kindOf(exported)}`;
   const { run, learn } = exported as Record<string, unknown>;
   if (typeof run !== "function") return `${shape}; its default export has no run function (run is ${kindOf(run)})`;
-  if (learn !== undefined && typeof learn !== "function") return `learn, when present, must be a function; it is ${kindOf(learn)}`;
+  if (learn !== undefined && typeof learn !== "function")
+    return `learn, when present, must be a function; it is ${kindOf(learn)}`;
   return null;
 }
 
@@ -154,7 +161,10 @@ type Done = { ok: true; json: string } | { ok: false; error: TaskError };
 async function handle(request: ParentMessage): Promise<void> {
   const controller = new AbortController();
   const deadline = performance.now() + request.timeoutMs;
-  const timer = setTimeout(() => controller.abort(new Error(`time limit of ${request.timeoutMs} ms reached`)), request.timeoutMs);
+  const timer = setTimeout(
+    () => controller.abort(new Error(`time limit of ${request.timeoutMs} ms reached`)),
+    request.timeoutMs,
+  );
   const execs = new Set<ChildProcess>();
   let done: Done;
   try {
@@ -193,7 +203,12 @@ function invoke(request: ParentMessage, signal: AbortSignal, deadline: number, e
       // SDK 1.x sends apiKey as "Authorization: Bearer"; x-api-key carries it too, so the proxy
       // finds the credential under either name.
       const apiKey = request.credential ?? "none";
-      return (client ??= new Anthropic({ baseURL: model, apiKey, defaultHeaders: { "x-api-key": apiKey }, ...(channel ? { fetch: channel.fetch } : {}) }));
+      return (client ??= new Anthropic({
+        baseURL: model,
+        apiKey,
+        defaultHeaders: { "x-api-key": apiKey },
+        ...(channel ? { fetch: channel.fetch } : {}),
+      }));
     },
   });
   if (request.t === "run") return harness!.run(request.task, ctx);
@@ -202,18 +217,25 @@ function invoke(request: ParentMessage, signal: AbortSignal, deadline: number, e
 
 function timedOut(request: ParentMessage): Done {
   const what = request.t === "grade" ? "grader" : `harness's ${request.t}`;
-  return { ok: false, error: { kind: "timeout", message: `the ${what} did not finish within ${request.timeoutMs} ms` } };
+  return {
+    ok: false,
+    error: { kind: "timeout", message: `the ${what} did not finish within ${request.timeoutMs} ms` },
+  };
 }
 
 function checkResult(request: ParentMessage, value: unknown): Done {
   if (request.t === "learn") return { ok: true, json: "null" };
   const name = request.t === "run" ? "the harness's output" : "the grade";
   if (value === undefined) {
-    const hint = request.t === "run" ? "run returned undefined; return the answer as a JSON value" : "the grader returned undefined";
+    const hint =
+      request.t === "run"
+        ? "run returned undefined; return the answer as a JSON value"
+        : "the grader returned undefined";
     return { ok: false, error: { kind: "not_serializable", message: hint } };
   }
   const problem = unserializable(value, request.t === "run" ? "output" : "grade");
-  if (problem) return { ok: false, error: { kind: "not_serializable", message: `${name} must be JSON-serialisable: ${problem}` } };
+  if (problem)
+    return { ok: false, error: { kind: "not_serializable", message: `${name} must be JSON-serialisable: ${problem}` } };
   if (request.t === "grade") {
     const { score, explanation } = value as { score?: unknown; explanation?: unknown };
     if (typeof score !== "number" || !(score >= 0 && score <= 1) || typeof explanation !== "string") {

@@ -53,9 +53,13 @@ async function probe(): Promise<IsolationProbe> {
   if (process.platform !== "linux") return fallback(`bubblewrap needs Linux; this is ${process.platform}`);
   if (process.env.STUDIO_SANDBOX === "process") return fallback("STUDIO_SANDBOX=process asks for the process sandbox");
   const bwrapPath = findExecutable("bwrap");
-  if (!bwrapPath) return fallback("bubblewrap (bwrap) is not installed; on Debian or Ubuntu: apt-get install bubblewrap");
+  if (!bwrapPath)
+    return fallback("bubblewrap (bwrap) is not installed; on Debian or Ubuntu: apt-get install bubblewrap");
   const help = await run(bwrapPath, ["--help"], 5_000);
-  const features = { tmpfsSize: help.output.includes("--size"), disableUserns: help.output.includes("--disable-userns") };
+  const features = {
+    tmpfsSize: help.output.includes("--size"),
+    disableUserns: help.output.includes("--disable-userns"),
+  };
 
   // A real launch, with the same arguments a worker gets: any refusal (no user namespaces,
   // AppArmor's userns restriction, a seccomp profile, an unreadable node) shows up here.
@@ -80,7 +84,12 @@ async function probe(): Promise<IsolationProbe> {
     const nodeAt = launch.args.lastIndexOf(nodeBinary());
     const check = `require("net").createServer().listen(0, "127.0.0.1", () => process.exit(0))`;
     const args = [...launch.args.slice(0, nodeAt + 1), "-e", check];
-    const result = await run(launch.file, args, 15_000, { env: launch.env as NodeJS.ProcessEnv, uid: launch.uid, gid: launch.gid, cwd: scratch });
+    const result = await run(launch.file, args, 15_000, {
+      env: launch.env as NodeJS.ProcessEnv,
+      uid: launch.uid,
+      gid: launch.gid,
+      cwd: scratch,
+    });
     if (result.code !== 0) {
       const detail = result.output.trim().split("\n")[0] || `exit code ${result.code}`;
       return fallback(`bubblewrap is installed but cannot start a sandbox here: ${detail}`, bwrapPath, features);
@@ -89,7 +98,9 @@ async function probe(): Promise<IsolationProbe> {
     if (uid !== null) releaseUid(uid);
     fs.rmSync(scratch, { recursive: true, force: true });
   }
-  const gaps = isRoot() ? [] : ["the studio is not root, so the worker runs as the studio's own user (inside its own namespaces)"];
+  const gaps = isRoot()
+    ? []
+    : ["the studio is not root, so the worker runs as the studio's own user (inside its own namespaces)"];
   return { isolation: "bubblewrap", gaps, bwrapPath, bwrapFeatures: features };
 }
 
@@ -144,7 +155,13 @@ export function launchCommand(spec: LaunchSpec): Launch {
   // sandbox.ts catches the rest (Buffers, native memory, child processes).
   const heapMb = heapLimitMb(spec.memoryMb);
   const node = nodeBinary();
-  const nodeCommand = [node, `--max-old-space-size=${heapMb}`, "--enable-source-maps", path.join(programDir, "host.mjs"), JSON.stringify(config)];
+  const nodeCommand = [
+    node,
+    `--max-old-space-size=${heapMb}`,
+    "--enable-source-maps",
+    path.join(programDir, "host.mjs"),
+    JSON.stringify(config),
+  ];
   const command = bubble ? [spec.bwrapPath!, ...bwrapArgs(spec, node), "--", ...nodeCommand] : nodeCommand;
   const env: Record<string, string> = {
     PATH: "/usr/local/bin:/usr/bin:/bin",
@@ -256,10 +273,15 @@ function run(
   const { uid, gid, ...rest } = options;
   const ids = uid !== undefined ? { uid, gid } : {};
   return new Promise((resolve) => {
-    execFile(file, args, { ...rest, ...ids, timeout: timeoutMs, killSignal: "SIGKILL", encoding: "utf8" }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
-      resolve({ code, output: `${stderr}${stdout}` || (error?.message ?? "") });
-    });
+    execFile(
+      file,
+      args,
+      { ...rest, ...ids, timeout: timeoutMs, killSignal: "SIGKILL", encoding: "utf8" },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
+        resolve({ code, output: `${stderr}${stdout}` || (error?.message ?? "") });
+      },
+    );
   });
 }
 

@@ -27,8 +27,14 @@ export class ModelChannel {
       return true;
     }
     const { id, method, path, headers, body } = message;
-    if (typeof method !== "string" || typeof path !== "string" || !path.startsWith("/") || typeof body !== "string") return false;
-    if (typeof headers !== "object" || headers === null || Object.values(headers).some((value) => typeof value !== "string")) return false;
+    if (typeof method !== "string" || typeof path !== "string" || !path.startsWith("/") || typeof body !== "string")
+      return false;
+    if (
+      typeof headers !== "object" ||
+      headers === null ||
+      Object.values(headers).some((value) => typeof value !== "string")
+    )
+      return false;
     if (this.open.has(id)) return false;
     const reply = new ChannelReply(id, this.send);
     this.open.set(id, reply);
@@ -85,7 +91,8 @@ class ChannelReply extends EventEmitter implements ClientReply {
       const { status, headers } = this.head ?? { status: 200, headers: {} };
       this.send({ t: "model-reply", id: this.id, status, headers, body });
     } else {
-      const rest = (chunk === undefined ? "" : typeof chunk === "string" ? chunk : this.decoder.write(chunk)) + this.decoder.end();
+      const rest =
+        (chunk === undefined ? "" : typeof chunk === "string" ? chunk : this.decoder.write(chunk)) + this.decoder.end();
       if (rest) this.send({ t: "model-data", id: this.id, data: rest });
       this.send({ t: "model-end", id: this.id });
     }
@@ -124,7 +131,14 @@ function answerHeaders(headers: OutgoingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     const key = name.toLowerCase();
-    if (value === undefined || key === "content-length" || key === "connection" || key === "transfer-encoding" || key === "keep-alive") continue;
+    if (
+      value === undefined ||
+      key === "content-length" ||
+      key === "connection" ||
+      key === "transfer-encoding" ||
+      key === "keep-alive"
+    )
+      continue;
     out[key] = Array.isArray(value) ? value.join(", ") : String(value);
   }
   return out;

@@ -111,7 +111,11 @@ export function descendantsOf(rootPid: number): number[] {
       try {
         children = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, "latin1");
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT" && tid === threads[0] && !fs.existsSync(`/proc/${pid}/task/${tid}/children`)) {
+        if (
+          (error as NodeJS.ErrnoException).code === "ENOENT" &&
+          tid === threads[0] &&
+          !fs.existsSync(`/proc/${pid}/task/${tid}/children`)
+        ) {
           return familyOf(listProcesses(), rootPid, null).map((p) => p.pid); // kernel without the children files
         }
         continue;

@@ -4,7 +4,16 @@
 // host.ts imports this file, so it must stay free of Node-only imports beyond what a bundle can hold.
 
 /** How a harness (or grader) run in the sandbox can fail; the studio's own kinds (compile, grader) are apart. */
-export const ERROR_KINDS = ["throw", "timeout", "memory", "killed", "not_serializable", "contract", "output_limit", "spawn"] as const;
+export const ERROR_KINDS = [
+  "throw",
+  "timeout",
+  "memory",
+  "killed",
+  "not_serializable",
+  "contract",
+  "output_limit",
+  "spawn",
+] as const;
 
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 

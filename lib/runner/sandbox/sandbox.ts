@@ -11,7 +11,14 @@ import path from "node:path";
 import type { Writable } from "node:stream";
 import { StudioError } from "../../errors.ts";
 import { hostBundle, writeProgram, type HostProgram } from "./host-bundle.ts";
-import { heapLimitMb, launchCommand, probeIsolation, type Isolation, type IsolationProbe, type Launch } from "./isolation.ts";
+import {
+  heapLimitMb,
+  launchCommand,
+  probeIsolation,
+  type Isolation,
+  type IsolationProbe,
+  type Launch,
+} from "./isolation.ts";
 import { formatBytes } from "../../format.ts";
 import { OUTPUT_LIMITS, SANDBOX_DEFAULTS } from "./limits.ts";
 import { killFamily, watchMemory } from "./proc.ts";
@@ -148,7 +155,10 @@ export class SandboxWorker {
     try {
       launch = this.launch(probe);
     } catch (error) {
-      this.ready = { ok: false, error: { kind: "spawn", message: `the sandbox could not start: ${(error as Error).message}` } };
+      this.ready = {
+        ok: false,
+        error: { kind: "spawn", message: `the sandbox could not start: ${(error as Error).message}` },
+      };
       return;
     }
     const child = spawn(launch.file, launch.args, {
@@ -173,7 +183,10 @@ export class SandboxWorker {
     if (child.pid) {
       const limit = this.memoryMb * 1024 * 1024;
       this.stopWatch = watchMemory(child.pid, this.uid, limit, SANDBOX_DEFAULTS.memoryPollMs, (rss) => {
-        void this.kill({ kind: "memory", message: `the worker used ${formatBytes(rss)} of memory; the limit is ${this.memoryMb} MiB` });
+        void this.kill({
+          kind: "memory",
+          message: `the worker used ${formatBytes(rss)} of memory; the limit is ${this.memoryMb} MiB`,
+        });
       });
     }
     const startTimeoutMs = this.options.startTimeoutMs ?? SANDBOX_DEFAULTS.startTimeoutMs;
@@ -196,7 +209,13 @@ export class SandboxWorker {
       role: this.role,
       scratchDir: this.scratchDir,
       envRoot: this.envRoot,
-      proxy: this.options.proxy ? { url: this.options.proxy.url, socketPath: this.options.proxy.socketPath, channel: !!this.options.proxy.serve } : null,
+      proxy: this.options.proxy
+        ? {
+            url: this.options.proxy.url,
+            socketPath: this.options.proxy.socketPath,
+            channel: !!this.options.proxy.serve,
+          }
+        : null,
       memoryMb: this.memoryMb,
       maxProcesses: this.options.maxProcesses ?? SANDBOX_DEFAULTS.maxProcesses,
       maxFileMb: this.options.maxFileMb ?? SANDBOX_DEFAULTS.maxFileMb,
@@ -215,7 +234,10 @@ export class SandboxWorker {
       return Promise.resolve(emptyOutcome(this.running));
     }
     const task = { id: request.task.id, input: request.task.input, meta: request.task.meta };
-    return this.request({ t: "learn", task, feedback: request.feedback, credential: request.credential ?? null }, request);
+    return this.request(
+      { t: "learn", task, feedback: request.feedback, credential: request.credential ?? null },
+      request,
+    );
   }
 
   grade(request: GradeRequest): Promise<TaskOutcome> {
@@ -248,13 +270,19 @@ export class SandboxWorker {
     if (!this.running || !this.ready.ok) {
       const error = !this.ready.ok
         ? this.ready.error
-        : { kind: this.death?.kind ?? "killed", message: `the worker is not running (${this.death?.message ?? "it was stopped"}); restart it` };
+        : {
+            kind: this.death?.kind ?? "killed",
+            message: `the worker is not running (${this.death?.message ?? "it was stopped"}); restart it`,
+          };
       return Promise.resolve(this.finish(task, error));
     }
     const sentinel = `\u0000studio-task-end:${randomBytes(12).toString("hex")}\u0000`;
     this.output.begin(task.log, sentinel);
     task.deadline = setTimeout(() => {
-      void this.kill({ kind: "timeout", message: `the task did not finish within its time limit of ${limits.timeoutMs} ms` });
+      void this.kill({
+        kind: "timeout",
+        message: `the task did not finish within its time limit of ${limits.timeoutMs} ms`,
+      });
     }, limits.timeoutMs + this.killGraceMs);
     const message = { ...body, id: task.id, timeoutMs: limits.timeoutMs, envDir, sentinel } as ParentMessage;
     (this.child!.stdio[3] as Writable).write(JSON.stringify(message) + "\n");
@@ -313,7 +341,10 @@ export class SandboxWorker {
     const error = this.killReason ?? this.deathReason(code, signal);
     this.death = error;
     if (this.readyWaiter) {
-      this.readyWaiter({ ok: false, error: this.killReason ?? { ...error, kind: error.kind === "memory" ? "memory" : "spawn" } });
+      this.readyWaiter({
+        ok: false,
+        error: this.killReason ?? { ...error, kind: error.kind === "memory" ? "memory" : "spawn" },
+      });
       this.readyWaiter = null;
     }
     if (this.task) this.finish(this.task, error);
@@ -322,9 +353,14 @@ export class SandboxWorker {
   private deathReason(code: number | null, signal: NodeJS.Signals | null): TaskError {
     const tail = this.output.stderr.tail();
     if (/JavaScript heap out of memory|Reached heap limit|Allocation failed/i.test(tail)) {
-      return { kind: "memory", message: `the harness ran out of JavaScript heap (the limit is ${heapLimitMb(this.memoryMb)} MiB)` };
+      return {
+        kind: "memory",
+        message: `the harness ran out of JavaScript heap (the limit is ${heapLimitMb(this.memoryMb)} MiB)`,
+      };
     }
-    const how = signal ? `was killed by ${signal}${signal === "SIGXFSZ" ? " (a file passed the size limit)" : ""}` : `exited with code ${code}`;
+    const how = signal
+      ? `was killed by ${signal}${signal === "SIGXFSZ" ? " (a file passed the size limit)" : ""}`
+      : `exited with code ${code}`;
     const last = tail.trim().split("\n").slice(-3).join("\n");
     return { kind: "killed", message: `the worker process ${how}${last ? `; its last words: ${last}` : ""}` };
   }

@@ -23,7 +23,8 @@ function lockDir(): string {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stat = fs.lstatSync(dir);
   // In a shared /tmp someone else could have made this folder to steer our claims.
-  if (!stat.isDirectory() || stat.uid !== process.getuid?.()) throw new Error(`${dir} is not a folder owned by the studio's user`);
+  if (!stat.isDirectory() || stat.uid !== process.getuid?.())
+    throw new Error(`${dir} is not a folder owned by the studio's user`);
   return dir;
 }
 
@@ -111,7 +112,10 @@ function reservedIds(): (id: number) => boolean {
 
 function readLines(file: string): string[] {
   try {
-    return fs.readFileSync(file, "utf8").split("\n").filter((line) => line && !line.startsWith("#"));
+    return fs
+      .readFileSync(file, "utf8")
+      .split("\n")
+      .filter((line) => line && !line.startsWith("#"));
   } catch {
     return [];
   }

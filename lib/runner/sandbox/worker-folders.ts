@@ -49,6 +49,7 @@ export function checkEnvDir(envRoot: string, envDir: string): string {
   if (inside.startsWith("..") || path.isAbsolute(inside)) {
     throw new StudioError(`envDir ${resolved} is outside the worker's envRoot ${envRoot}`);
   }
-  if (!fs.statSync(resolved, { throwIfNoEntry: false })?.isDirectory()) throw new StudioError(`envDir ${resolved} is not a folder`);
+  if (!fs.statSync(resolved, { throwIfNoEntry: false })?.isDirectory())
+    throw new StudioError(`envDir ${resolved} is not a folder`);
   return resolved;
 }

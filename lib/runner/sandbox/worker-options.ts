@@ -27,7 +27,12 @@ export interface StartWorkerOptions {
   cacheDir?: string;
   startTimeoutMs?: number;
   killGraceMs?: number;
-  limits?: Partial<Pick<typeof OUTPUT_LIMITS, "streamKeepBytes" | "streamDiscardCeilingBytes" | "eventBudgetBytes" | "controlCeilingBytes">>;
+  limits?: Partial<
+    Pick<
+      typeof OUTPUT_LIMITS,
+      "streamKeepBytes" | "streamDiscardCeilingBytes" | "eventBudgetBytes" | "controlCeilingBytes"
+    >
+  >;
 }
 
 export interface RunTaskRequest {

@@ -118,7 +118,11 @@ export class WorkerOutput {
     const lines = new LineSplitter(
       (line) => this.onControlLine(line),
       limits.controlLineBytes,
-      (bytes) => this.owner.kill({ kind: "output_limit", message: `the worker sent a control message over ${formatBytes(bytes)}` }),
+      (bytes) =>
+        this.owner.kill({
+          kind: "output_limit",
+          message: `the worker sent a control message over ${formatBytes(bytes)}`,
+        }),
     );
     control.on("data", (chunk: Buffer) => lines.push(chunk));
   }
@@ -136,11 +140,16 @@ export class WorkerOutput {
     const current = this.owner.task();
     log.controlBytes += line.length + 1;
     if (log.controlBytes > this.limits.controlCeilingBytes) {
-      this.owner.kill({ kind: "output_limit", message: `the task sent more than ${formatBytes(this.limits.controlCeilingBytes)} of events` });
+      this.owner.kill({
+        kind: "output_limit",
+        message: `the task sent more than ${formatBytes(this.limits.controlCeilingBytes)} of events`,
+      });
     } else if (message === null) {
       log.add({ kind: "sandbox", message: `unreadable control message: ${line.slice(0, 200)}` }, line.length);
     } else if (message?.t === "ready") {
-      const ready: Ready = message.ok ? { ok: true, hasLearn: !!message.hasLearn } : { ok: false, error: toTaskError(message.error, "contract") };
+      const ready: Ready = message.ok
+        ? { ok: true, hasLearn: !!message.hasLearn }
+        : { ok: false, error: toTaskError(message.error, "contract") };
       this.owner.ready(ready);
     } else if (message?.t === "event" && isChildEvent(message.event)) {
       this.controlLog.add(message.event, line.length);
@@ -154,7 +163,10 @@ export class WorkerOutput {
       this.controlLog = this.idleLog;
       this.owner.progress("done");
     } else {
-      this.controlLog.add({ kind: "sandbox", message: `unexpected control message: ${line.slice(0, 200)}` }, line.length);
+      this.controlLog.add(
+        { kind: "sandbox", message: `unexpected control message: ${line.slice(0, 200)}` },
+        line.length,
+      );
     }
   }
 }

@@ -16,7 +16,11 @@ const scratch = scratchDir("studio-offline-fixes-");
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 const examples = path.resolve(import.meta.dirname, "../../../examples");
-const label: FixContext = { model: "claude-haiku-5-5", job: "Label each ticket with one of task.input.labels.", answerKind: "label" };
+const label: FixContext = {
+  model: "claude-haiku-5-5",
+  job: "Label each ticket with one of task.input.labels.",
+  answerKind: "label",
+};
 const number: FixContext = { ...label, job: "Solve the word problem.", answerKind: "number" };
 
 async function compiles(source: string): Promise<string> {
@@ -27,7 +31,12 @@ async function compiles(source: string): Promise<string> {
 
 let modules = 0;
 /** The harness compiled as the sandbox would and imported here, to call run/learn with a fake ctx. */
-async function load(source: string): Promise<{ run: (task: unknown, ctx: unknown) => Promise<unknown>; learn?: (task: unknown, feedback: unknown, ctx: unknown) => Promise<void> }> {
+async function load(
+  source: string,
+): Promise<{
+  run: (task: unknown, ctx: unknown) => Promise<unknown>;
+  learn?: (task: unknown, feedback: unknown, ctx: unknown) => Promise<void>;
+}> {
   const file = path.join(scratch, `harness-${++modules}.mjs`);
   // The bundle's inline source map names harness.ts, which is not on disk here: drop it.
   fs.writeFileSync(file, (await compiles(source)).replace(/^\/\/# sourceMappingURL=.*$/m, ""));
@@ -35,7 +44,10 @@ async function load(source: string): Promise<{ run: (task: unknown, ctx: unknown
 }
 
 /** A ctx whose model replies from a script and remembers every request. */
-function fakeCtx(replies: string[] = ["ok"], exec?: (command: string) => { stdout: string; stderr: string; exitCode: number }) {
+function fakeCtx(
+  replies: string[] = ["ok"],
+  exec?: (command: string) => { stdout: string; stderr: string; exitCode: number },
+) {
   const requests: Record<string, unknown>[] = [];
   const commands: string[] = [];
   return {
@@ -61,7 +73,8 @@ function fakeCtx(replies: string[] = ["ok"], exec?: (command: string) => { stdou
   };
 }
 
-const userText = (request: Record<string, unknown>) => (request.messages as { role: string; content: string }[]).at(-1)!.content;
+const userText = (request: Record<string, unknown>) =>
+  (request.messages as { role: string; content: string }[]).at(-1)!.content;
 
 describe("on the product's example seeds", () => {
   const seeds = {
@@ -129,13 +142,21 @@ const MODEL = "claude-haiku-5-5";
     expect(built.source).toContain("system: exampleMemory.system(ctx, task.input, SYSTEM),");
     const harness = await load(built.source);
     const { ctx, requests } = fakeCtx(["relocation"]);
-    await harness.learn!({ input: { text: "The parcel went to my old flat" } }, { expected: "relocation", output: "", score: 0 }, ctx);
+    await harness.learn!(
+      { input: { text: "The parcel went to my old flat" } },
+      { expected: "relocation", output: "", score: 0 },
+      ctx,
+    );
     await harness.learn!({ input: { text: "The camera freezes" } }, { expected: "crash", output: "", score: 0 }, ctx);
     await harness.run({ input: { text: "My parcel is at the old flat again" } }, ctx);
     const system = String(requests[0].system);
     // The harness's own system prompt first, then the examples, the most similar last.
-    expect(system).toBe("You sort tickets. Keep {curly} braces: }\n\nLabelled examples from earlier tasks:\nText: The camera freezes\nLabel: crash\nText: The parcel went to my old flat\nLabel: relocation");
-    expect(userText(requests[0])).toBe("Answer with only the label, nothing else.\nClassify: My parcel is at the old flat again");
+    expect(system).toBe(
+      "You sort tickets. Keep {curly} braces: }\n\nLabelled examples from earlier tasks:\nText: The camera freezes\nLabel: crash\nText: The parcel went to my old flat\nLabel: relocation",
+    );
+    expect(userText(requests[0])).toBe(
+      "Answer with only the label, nothing else.\nClassify: My parcel is at the old flat again",
+    );
   });
 
   it("a helper with a run() of its own does not pass for the harness's run()", async () => {
@@ -180,16 +201,35 @@ export default { run };
     const output = await harness.run({ input: "Convert a.csv to a.tsv (tabs instead of commas)." }, ctx);
     expect(commands).toEqual(["ls -la", "cat notes.txt"]);
     expect(requests).toHaveLength(3);
-    expect(userText(requests[0])).toBe("Task: Convert a.csv to a.tsv (tabs instead of commas).\nReply with one shell command and nothing else. You will see its output; reply DONE when the task is complete.");
-    expect(userText(requests[2])).toBe("$ cat notes.txt\noutput of cat notes.txt\n\nReply with the next shell command, or DONE if the task is complete.");
-    expect((requests[2].messages as { role: string }[]).map((message) => message.role)).toEqual(["user", "assistant", "user", "assistant", "user"]);
+    expect(userText(requests[0])).toBe(
+      "Task: Convert a.csv to a.tsv (tabs instead of commas).\nReply with one shell command and nothing else. You will see its output; reply DONE when the task is complete.",
+    );
+    expect(userText(requests[2])).toBe(
+      "$ cat notes.txt\noutput of cat notes.txt\n\nReply with the next shell command, or DONE if the task is complete.",
+    );
+    expect((requests[2].messages as { role: string }[]).map((message) => message.role)).toEqual([
+      "user",
+      "assistant",
+      "user",
+      "assistant",
+      "user",
+    ]);
     expect(output).toBe("$ ls -la\noutput of ls -la\n$ cat notes.txt\noutput of cat notes.txt");
   });
 
   it("the command loop is bounded, cuts long output, and reports failed commands", async () => {
-    const built = buildHarness(fs.readFileSync(path.join(examples, "terminal-tasks/harness.ts"), "utf8"), ["shell-loop"], label, "edit");
+    const built = buildHarness(
+      fs.readFileSync(path.join(examples, "terminal-tasks/harness.ts"), "utf8"),
+      ["shell-loop"],
+      label,
+      "edit",
+    );
     const harness = await load(built.source);
-    const { ctx, requests, commands } = fakeCtx(["```sh\n$ yes | head -c 9000\n```"], () => ({ stdout: "y".repeat(9000), stderr: "oops", exitCode: 3 }));
+    const { ctx, requests, commands } = fakeCtx(["```sh\n$ yes | head -c 9000\n```"], () => ({
+      stdout: "y".repeat(9000),
+      stderr: "oops",
+      exitCode: 3,
+    }));
     await harness.run({ input: "Task: loop forever" }, ctx);
     expect(commands).toHaveLength(8);
     expect(commands[0]).toBe("yes | head -c 9000");
@@ -228,21 +268,38 @@ export default { async run(task: { input: string }, ctx: { model: any }) { retur
       expect(built.fallbackReason).toMatch(/^learn-examples: /);
       const harness = await load(built.source);
       const { ctx, requests } = fakeCtx(["billing"]);
-      await harness.learn!({ input: { text: "charged twice this month", labels: ["billing", "shipping"] } }, { expected: "billing", output: "", score: 1 }, ctx);
-      expect(await harness.run({ input: { text: "charged twice again", labels: ["billing", "shipping"] } }, ctx)).toBe("billing");
-      expect(userText(requests[0])).toBe("Label each ticket with one of task.input.labels.\nAnswer with only the label, nothing else.\n\nText: charged twice again\nLabels: billing, shipping");
-      expect(requests[0].system).toBe("Labelled examples from earlier tasks:\nText: charged twice this month\nLabel: billing");
+      await harness.learn!(
+        { input: { text: "charged twice this month", labels: ["billing", "shipping"] } },
+        { expected: "billing", output: "", score: 1 },
+        ctx,
+      );
+      expect(await harness.run({ input: { text: "charged twice again", labels: ["billing", "shipping"] } }, ctx)).toBe(
+        "billing",
+      );
+      expect(userText(requests[0])).toBe(
+        "Label each ticket with one of task.input.labels.\nAnswer with only the label, nothing else.\n\nText: charged twice again\nLabels: billing, shipping",
+      );
+      expect(requests[0].system).toBe(
+        "Labelled examples from earlier tasks:\nText: charged twice this month\nLabel: billing",
+      );
       expect(requests[0].model).toBe("claude-haiku-5-5");
     });
   }
 
   it("a numeric answer comes back as a number when the suite's answers are numbers", async () => {
-    const built = buildHarness(shapes["a default export that is not an object literal"], ["learn-examples", "step-by-step"], number, "edit");
+    const built = buildHarness(
+      shapes["a default export that is not an object literal"],
+      ["learn-examples", "step-by-step"],
+      number,
+      "edit",
+    );
     expect(built.method).toBe("template");
     const harness = await load(built.source);
     const { ctx, requests } = fakeCtx(["42"]);
     expect(await harness.run({ input: "What is 6 times 7?" }, ctx)).toBe(42);
-    expect(userText(requests[0])).toBe("Solve the word problem.\nThink step by step, and give the final answer last.\n\nWhat is 6 times 7?");
+    expect(userText(requests[0])).toBe(
+      "Solve the word problem.\nThink step by step, and give the final answer last.\n\nWhat is 6 times 7?",
+    );
     expect(requests[0].system).toBeUndefined();
   });
 

@@ -46,7 +46,14 @@ export async function evaluate(candidateId: string, upstreamUrl: string) {
 export async function addCandidate(projectId: string, source: string, upstreamUrl: string) {
   const last = await db.candidate.aggregate({ where: { projectId }, _max: { number: true } });
   const candidate = await db.candidate.create({
-    data: { projectId, number: (last._max.number ?? 0) + 1, source, sha256: sha256(source), origin: "person", status: "valid" },
+    data: {
+      projectId,
+      number: (last._max.number ?? 0) + 1,
+      source,
+      sha256: sha256(source),
+      origin: "person",
+      status: "valid",
+    },
   });
   return { candidateId: candidate.id, summary: await evaluate(candidate.id, upstreamUrl) };
 }
@@ -59,7 +66,11 @@ export interface Proposed {
 }
 
 /** Builds the project's workspace and runs the offline proposer on it, as the loop would. */
-export async function proposeOffline(projectId: string, root: string, options: { iteration?: number; candidatesWanted?: number } = {}): Promise<Proposed> {
+export async function proposeOffline(
+  projectId: string,
+  root: string,
+  options: { iteration?: number; candidatesWanted?: number } = {},
+): Promise<Proposed> {
   const iteration = options.iteration ?? 1;
   const workspaceDir = path.join(root, `workspace-${projectId}`);
   await buildWorkspace(projectId, workspaceDir, { iteration });

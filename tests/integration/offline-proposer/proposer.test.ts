@@ -56,7 +56,12 @@ export default {
 `;
 
 const tickets = (rows: [string, string, "search" | "test"][], labels: string[]) =>
-  rows.map(([text, label, split], i) => ({ id: `t${String(i + 1).padStart(2, "0")}`, input: { text, labels }, expected: label, split }));
+  rows.map(([text, label, split], i) => ({
+    id: `t${String(i + 1).padStart(2, "0")}`,
+    input: { text, labels },
+    expected: label,
+    split,
+  }));
 
 /** Checks every proposal must pass, whatever the suite. */
 async function expectSoundProposals(proposed: Proposed, base: { id: string; source: string }) {
@@ -67,7 +72,9 @@ async function expectSoundProposals(proposed: Proposed, base: { id: string; sour
 
   // It read what a proposer should, and recorded each read as an event.
   expect(result.filesRead.slice(0, 2)).toEqual(["README.md", "leaderboard.md"]);
-  expect(result.filesRead).toEqual(expect.arrayContaining([`candidates/${base.id}/harness.ts`, `candidates/${base.id}/scores.json`]));
+  expect(result.filesRead).toEqual(
+    expect.arrayContaining([`candidates/${base.id}/harness.ts`, `candidates/${base.id}/scores.json`]),
+  );
   const readEvents = events.filter((event) => event.kind === "file_read").map((event) => event.name);
   expect([...new Set(readEvents)]).toEqual(result.filesRead);
   expect(events.filter((event) => event.kind === "note").length).toBeGreaterThan(2);
@@ -82,7 +89,12 @@ async function expectSoundProposals(proposed: Proposed, base: { id: string; sour
     const folder = path.join(workspaceDir, proposal.dir);
     expect(fs.readFileSync(path.join(folder, "harness.ts"), "utf8")).toBe(proposal.source);
     const meta = JSON.parse(fs.readFileSync(path.join(folder, "proposal.json"), "utf8"));
-    expect(meta).toEqual({ hypothesis: proposal.hypothesis, axis: proposal.axis, base: base.id, rationale: proposal.rationale });
+    expect(meta).toEqual({
+      hypothesis: proposal.hypothesis,
+      axis: proposal.axis,
+      base: base.id,
+      rationale: proposal.rationale,
+    });
     expect(meta.hypothesis.length).toBeGreaterThan(20);
     expect(["exploit", "explore"]).toContain(meta.axis);
 
@@ -120,7 +132,13 @@ describe("the offline proposer", () => {
       labels,
     );
     const project = await projectFrom(scratch, {
-      suite: { name: "Ticket labels", description: "Label each support ticket with one of task.input.labels. The grader compares the whole output with the label.", mode: "independent", grader: { type: "normalized" } },
+      suite: {
+        name: "Ticket labels",
+        description:
+          "Label each support ticket with one of task.input.labels. The grader compares the whole output with the label.",
+        mode: "independent",
+        grader: { type: "normalized" },
+      },
       tasks,
       harness: CLASSIFY_SEED,
     });
@@ -132,12 +150,18 @@ describe("the offline proposer", () => {
     const [exploit] = proposed.result.proposals;
     expect(exploit.dir).toBe("proposals/1/1-bare-answer");
     // An edit of the base: the instruction opens the prompt; the rest of the seed is untouched.
-    expect(exploit.source).toContain('"Answer with only the label, nothing else.\\nClassify this customer support ticket into one of the categories below."');
+    expect(exploit.source).toContain(
+      '"Answer with only the label, nothing else.\\nClassify this customer support ticket into one of the categories below."',
+    );
     expect(exploit.source.replace("Answer with only the label, nothing else.\\n", "")).toBe(CLASSIFY_SEED);
     expect(exploit.rationale).toMatch(
-      new RegExp(`candidates/${project.seedCandidateId}/traces/t01\\.jsonl: the model answered \`I think this is about billing\\.\` but the grader wanted \`billing\` \\(the right value, wrapped in a sentence\\)`),
+      new RegExp(
+        `candidates/${project.seedCandidateId}/traces/t01\\.jsonl: the model answered \`I think this is about billing\\.\` but the grader wanted \`billing\` \\(the right value, wrapped in a sentence\\)`,
+      ),
     );
-    expect(exploit.rationale).toContain(`Changes (an edit of candidates/${project.seedCandidateId}/harness.ts):\n- the prompt now says "Answer with only the label, nothing else."`);
+    expect(exploit.rationale).toContain(
+      `Changes (an edit of candidates/${project.seedCandidateId}/harness.ts):\n- the prompt now says "Answer with only the label, nothing else."`,
+    );
     // The second candidate explores: the same fix in a fresh harness from the template.
     expect(proposed.result.proposals[1]).toMatchObject({ axis: "explore", dir: "proposals/1/2-bare-answer-fresh" });
 
@@ -163,7 +187,12 @@ describe("the offline proposer", () => {
       labels,
     );
     const project = await projectFrom(scratch, {
-      suite: { name: "Ticket stream", description: "Label each ticket of the stream; after each one, learn() is told the right label.", mode: "sequential", grader: { type: "normalized" } },
+      suite: {
+        name: "Ticket stream",
+        description: "Label each ticket of the stream; after each one, learn() is told the right label.",
+        mode: "sequential",
+        grader: { type: "normalized" },
+      },
       tasks,
       harness: CLASSIFY_SEED,
     });
@@ -175,14 +204,24 @@ describe("the offline proposer", () => {
     const [exploit, ...explore] = proposed.result.proposals;
     // Both causes at once first; then each alone, to learn which one carries the gain.
     expect(exploit.dir).toBe("proposals/1/1-learn-examples-bare-answer");
-    expect(explore.map((proposal) => proposal.dir)).toEqual(["proposals/1/2-bare-answer", "proposals/1/3-learn-examples", "proposals/1/4-learn-examples-bare-answer-fresh"]);
-    expect(exploit.source).toMatch(/async learn\(task: \{ input: unknown \}, feedback: \{ expected: unknown \}, ctx: \{ state: Record<string, unknown> \}\) \{\n\s+exampleMemory\.remember\(ctx, task\.input, feedback\.expected\);/);
+    expect(explore.map((proposal) => proposal.dir)).toEqual([
+      "proposals/1/2-bare-answer",
+      "proposals/1/3-learn-examples",
+      "proposals/1/4-learn-examples-bare-answer-fresh",
+    ]);
+    expect(exploit.source).toMatch(
+      /async learn\(task: \{ input: unknown \}, feedback: \{ expected: unknown \}, ctx: \{ state: Record<string, unknown> \}\) \{\n\s+exampleMemory\.remember\(ctx, task\.input, feedback\.expected\);/,
+    );
     expect(exploit.source).toContain("messages.create({ system: exampleMemory.system(ctx, task.input), model:");
     expect(exploit.source).toContain("`Text: ${example.text}`, `Label: ${example.label}`");
     expect(exploit.source).toContain("Answer with only the label, nothing else.");
     expect(exploit.rationale).toContain("README.md: the suite is sequential");
     expect(exploit.rationale).toContain(`candidates/${project.seedCandidateId}/harness.ts: defines no learn()`);
-    expect(exploit.rationale).toMatch(new RegExp(`candidates/${project.seedCandidateId}/traces/t02\\.jsonl: the prompt held no labelled examples from earlier tasks; the model answered \`I think this is about relocation\\.\` and the grader wanted \`crash\``));
+    expect(exploit.rationale).toMatch(
+      new RegExp(
+        `candidates/${project.seedCandidateId}/traces/t02\\.jsonl: the prompt held no labelled examples from earlier tasks; the model answered \`I think this is about relocation\\.\` and the grader wanted \`crash\``,
+      ),
+    );
 
     // Together the fixes get all but the first crash and mixup (no example of them yet). Alone,
     // bare answers get only the tickets of the first listed label, and memory nothing at all
@@ -203,7 +242,12 @@ describe("the offline proposer", () => {
       ["What is 4 times 5 minus 2?", 18, "test"],
     ];
     const project = await projectFrom(scratch, {
-      suite: { name: "Sums", description: "Solve each word problem; the last number of the answer is graded.", mode: "independent", grader: { type: "numeric" } },
+      suite: {
+        name: "Sums",
+        description: "Solve each word problem; the last number of the answer is graded.",
+        mode: "independent",
+        grader: { type: "numeric" },
+      },
       tasks: problems.map(([input, expected, split], i) => ({ id: `p${i + 1}`, input, expected, split })),
       harness: MATH_SEED,
     });
@@ -214,25 +258,37 @@ describe("the offline proposer", () => {
     await expectSoundProposals(proposed, { id: project.seedCandidateId, source: MATH_SEED });
     const [exploit] = proposed.result.proposals;
     // A numeric grader reads a number out of a sentence: no bare-answer fix is proposed.
-    expect(proposed.result.proposals.map((proposal) => proposal.dir)).toEqual(["proposals/1/1-step-by-step", "proposals/1/2-step-by-step-fresh"]);
+    expect(proposed.result.proposals.map((proposal) => proposal.dir)).toEqual([
+      "proposals/1/1-step-by-step",
+      "proposals/1/2-step-by-step-fresh",
+    ]);
     expect(exploit.source).toContain('content: "Think step by step, and give the final answer last.\\n" + task.input');
-    expect(exploit.rationale).toMatch(/traces\/p1\.jsonl: the prompt `Sam has 12 apples.*` asks for no reasoning; the model answered `Let me see\. The answer is \d+\.` \(\d+\) but the grader wanted `14`/);
+    expect(exploit.rationale).toMatch(
+      /traces\/p1\.jsonl: the prompt `Sam has 12 apples.*` asks for no reasoning; the model answered `Let me see\. The answer is \d+\.` \(\d+\) but the grader wanted `14`/,
+    );
     expect(exploit.rationale).not.toMatch(/p3\.jsonl/); // the one-step problem passed: its trace is not a failure
     expect(await trialScore(project.projectId, exploit, 5)).toBe(5);
     expect(await trialScore(project.projectId, proposed.result.proposals[1], 5)).toBe(5);
   });
 
   it("is deterministic, and proposes nothing already in the workspace", async () => {
-    const problems = ["Sam has 12 apples, buys 5 more, and then gives away 3. How many apples does Sam have now?", "What is 7 times 6 plus 5?"];
+    const problems = [
+      "Sam has 12 apples, buys 5 more, and then gives away 3. How many apples does Sam have now?",
+      "What is 7 times 6 plus 5?",
+    ];
     const project = await projectFrom(scratch, {
       suite: { name: "Twice", description: "Word problems.", mode: "independent", grader: { type: "numeric" } },
-      tasks: [...problems.map((input, i) => ({ id: `q${i + 1}`, input, expected: i ? 47 : 14, split: "search" })), { id: "q9", input: "What is 2 plus 2?", expected: 4, split: "test" }],
+      tasks: [
+        ...problems.map((input, i) => ({ id: `q${i + 1}`, input, expected: i ? 47 : 14, split: "search" })),
+        { id: "q9", input: "What is 2 plus 2?", expected: 4, split: "test" },
+      ],
       harness: MATH_SEED,
     });
     await evaluate(project.seedCandidateId, model.url);
     const first = await proposeOffline(project.projectId, scratch, { iteration: 1 });
     const second = await proposeOffline(project.projectId, scratch, { iteration: 2 });
-    const strip = (proposals: Proposal[]) => proposals.map(({ dir, ...rest }) => ({ ...rest, name: path.basename(dir) }));
+    const strip = (proposals: Proposal[]) =>
+      proposals.map(({ dir, ...rest }) => ({ ...rest, name: path.basename(dir) }));
     expect(strip(second.result.proposals)).toEqual(strip(first.result.proposals));
     expect(second.result.filesRead).toEqual(first.result.filesRead);
 

@@ -65,19 +65,38 @@ describe("the terminal-tasks example", () => {
 
   it("is what the generator writes, byte for byte (fixed seed)", () => {
     const out = path.join(scratch, "generated");
-    execFileSync(process.execPath, [path.join(studioRoot, "node_modules/tsx/dist/cli.mjs"), path.join(studioRoot, "scripts/examples/terminal-tasks.ts"), out], { cwd: studioRoot });
+    execFileSync(
+      process.execPath,
+      [
+        path.join(studioRoot, "node_modules/tsx/dist/cli.mjs"),
+        path.join(studioRoot, "scripts/examples/terminal-tasks.ts"),
+        out,
+      ],
+      { cwd: studioRoot },
+    );
     const files = (root: string): string[] =>
-      fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => path.relative(root, path.join(entry.parentPath, entry.name))).sort();
+      fs
+        .readdirSync(root, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
+        .sort();
     const generated = files(out);
-    expect(generated).toEqual(files(EXAMPLE).filter((file) => file === "suite.json" || file === "tasks.jsonl" || file.startsWith("env/")));
-    for (const file of generated) expect(fs.readFileSync(path.join(out, file), "utf8"), file).toBe(fs.readFileSync(path.join(EXAMPLE, file), "utf8"));
+    expect(generated).toEqual(
+      files(EXAMPLE).filter((file) => file === "suite.json" || file === "tasks.jsonl" || file.startsWith("env/")),
+    );
+    for (const file of generated)
+      expect(fs.readFileSync(path.join(out, file), "utf8"), file).toBe(
+        fs.readFileSync(path.join(EXAMPLE, file), "utf8"),
+      );
   });
 
   it("grades the folder: 0 when untouched, 1 when solved (another way than the offline model's), 0 when the script is rewritten", async () => {
     const untouched = await exampleProject(`export default { async run() { return "I did nothing."; } };\n`);
     const idle = await evaluate(untouched.seedCandidateId, model.url);
     expect(idle).toMatchObject({ status: "done", tasks: 12, passed: 0, errors: 0, score: 0 });
-    const explanations = Object.fromEntries((await runsOf(idle.evaluationId)).map((run) => [(run.task.meta as { kind: string }).kind, run.gradeExplanation]));
+    const explanations = Object.fromEntries(
+      (await runsOf(idle.evaluationId)).map((run) => [(run.task.meta as { kind: string }).kind, run.gradeExplanation]),
+    );
     expect(explanations.fix).toMatch(/^sh \S+\.sh printed "FAIL/);
     expect(explanations.log).toBe("there is no answer.txt");
     expect(explanations.convert).toMatch(/^there is no \w+\.tsv$/);
@@ -104,7 +123,9 @@ describe("the terminal-tasks example", () => {
       return "";
     } };`;
     const cheated = await addCandidate(untouched.projectId, cheat, model.url);
-    const fixes = (await runsOf(cheated.summary.evaluationId)).filter((run) => (run.task.meta as { kind: string }).kind === "fix");
+    const fixes = (await runsOf(cheated.summary.evaluationId)).filter(
+      (run) => (run.task.meta as { kind: string }).kind === "fix",
+    );
     expect(fixes.map((run) => run.status)).toEqual(["failed", "failed", "failed", "failed"]);
     expect(fixes[0].gradeExplanation).toMatch(/lost lines it needed/);
   });
@@ -116,8 +137,14 @@ describe("the terminal-tasks example", () => {
     for (const run of await runsOf(seed.evaluationId)) {
       // The harness's own commands; the grader's are named "grader exec".
       const execs = run.events.filter((event) => event.kind === "exec" && event.name !== "grader exec");
-      expect(execs.map((event) => event.name), run.task.key).toEqual(["ls -la"]);
-      expect(run.events.filter((event) => event.kind === "model_call"), run.task.key).toHaveLength(1);
+      expect(
+        execs.map((event) => event.name),
+        run.task.key,
+      ).toEqual(["ls -la"]);
+      expect(
+        run.events.filter((event) => event.kind === "model_call"),
+        run.task.key,
+      ).toHaveLength(1);
     }
 
     const { result, workspaceDir } = await proposeOffline(project.projectId, scratch);
@@ -125,17 +152,25 @@ describe("the terminal-tasks example", () => {
     const loop = result.proposals[0];
     expect(loop).toMatchObject({ axis: "exploit", baseCandidateId: project.seedCandidateId });
     // Only the loop: the listing the seed returned is no wrapped answer of the model's.
-    expect(result.proposals.map((proposal) => proposal.dir)).toEqual(["proposals/1/1-shell-loop", "proposals/1/2-shell-loop-fresh"]);
+    expect(result.proposals.map((proposal) => proposal.dir)).toEqual([
+      "proposals/1/1-shell-loop",
+      "proposals/1/2-shell-loop-fresh",
+    ]);
     expect(loop.source).toContain("messages.push(");
-    expect(loop.rationale).toMatch(/candidates\/\S+\/traces\/fix-01\.jsonl: the model replied `ls -la`; the harness ran `ls -la` once/);
-    for (const file of loop.rationale.match(/candidates\/\S+\.jsonl/g) ?? []) expect(fs.existsSync(path.join(workspaceDir, file)), file).toBe(true);
+    expect(loop.rationale).toMatch(
+      /candidates\/\S+\/traces\/fix-01\.jsonl: the model replied `ls -la`; the harness ran `ls -la` once/,
+    );
+    for (const file of loop.rationale.match(/candidates\/\S+\.jsonl/g) ?? [])
+      expect(fs.existsSync(path.join(workspaceDir, file)), file).toBe(true);
 
     const improved = await addCandidate(project.projectId, loop.source, model.url);
     expect(improved.summary).toMatchObject({ status: "done", tasks: 12, passed: 12, score: 1 });
     // The loop: explore, act on what it saw, then stop when the model says DONE.
     const runs = await runsOf(improved.summary.evaluationId);
     const fix = runs.find((run) => run.task.key === "fix-01")!;
-    expect(fix.events.filter((event) => event.kind === "exec" && event.name !== "grader exec").map((event) => event.name)).toEqual(["ls -la", expect.stringMatching(/^sed -i '\/# BUG\/s\/\^\/# \/' \S+\.sh && sh \S+\.sh$/)]);
+    expect(
+      fix.events.filter((event) => event.kind === "exec" && event.name !== "grader exec").map((event) => event.name),
+    ).toEqual(["ls -la", expect.stringMatching(/^sed -i '\/# BUG\/s\/\^\/# \/' \S+\.sh && sh \S+\.sh$/)]);
     const calls = fix.events.filter((event) => event.kind === "model_call");
     expect(calls).toHaveLength(3);
     const lastRequest = calls[2].body as { request: { body: { messages: { content: string }[] } } };

@@ -170,7 +170,9 @@ describe("seed harnesses against the offline model", () => {
     expect(better.score!).toBeGreaterThanOrEqual(0.7);
     expect(better.score! - bare.score!).toBeGreaterThanOrEqual(0.3);
     expect(better.score! - seed.score!).toBeGreaterThanOrEqual(0.15);
-    console.log(`text-classification search: seed ${seed.score}, bare label ${bare.score}, remembering ${better.score}`);
+    console.log(
+      `text-classification search: seed ${seed.score}, bare label ${bare.score}, remembering ${better.score}`,
+    );
 
     // The trace holds the offline model's raw exchange, marked as its own.
     const run = await db.taskRun.findFirstOrThrow({

@@ -8,7 +8,14 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatNumber, operationIn, readChain, solve } from "../../../lib/offline/arithmetic.ts";
 import { classify, findExamples, findLabels, findTextToClassify } from "../../../lib/offline/classify.ts";
-import { promptCharacters, promptText, tokensFor, words, type OfflineMessage, type OfflineRequest } from "../../../lib/offline/prompt.ts";
+import {
+  promptCharacters,
+  promptText,
+  tokensFor,
+  words,
+  type OfflineMessage,
+  type OfflineRequest,
+} from "../../../lib/offline/prompt.ts";
 import { FALLBACK_ANSWER, answer, explain } from "../../../lib/offline/rules.ts";
 import { commandFor, findCommandRuns, namesSeen, parseTask, shellReply } from "../../../lib/offline/shell.ts";
 
@@ -24,19 +31,36 @@ describe("the prompt", () => {
       model: "m",
       system: [{ type: "text", text: "SYS" }],
       messages: [
-        { role: "user", content: [{ type: "text", text: "one" }, { type: "image", source: {} }, { type: "text", text: "two" }] },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "one" },
+            { type: "image", source: {} },
+            { type: "text", text: "two" },
+          ],
+        },
         { role: "assistant", content: [{ type: "tool_use", id: "t", name: "run", input: { cmd: "ls" } }] },
-        { role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: [{ type: "text", text: "out" }] }] },
+        {
+          role: "user",
+          content: [{ type: "tool_result", tool_use_id: "t", content: [{ type: "text", text: "out" }] }],
+        },
       ],
     };
     expect(promptText(request)).toBe("SYS\none\ntwo\nout");
     // Characters of the texts (3 + 3 + 3 + 3) plus the tool_use input's JSON ({"cmd":"ls"}: 12).
     expect(promptCharacters(request)).toBe(24);
-    expect(promptCharacters({ ...request, tools: [{ name: "run" }] })).toBe(24 + JSON.stringify([{ name: "run" }]).length);
+    expect(promptCharacters({ ...request, tools: [{ name: "run" }] })).toBe(
+      24 + JSON.stringify([{ name: "run" }]).length,
+    );
   });
 
   it("reads what it can of malformed nested content instead of failing", () => {
-    const messages = [{ role: "user", content: [{ type: "tool_result", content: 42 }, null, { type: "text", text: "What is 1 plus 1?" }] }] as unknown as OfflineMessage[];
+    const messages = [
+      {
+        role: "user",
+        content: [{ type: "tool_result", content: 42 }, null, { type: "text", text: "What is 1 plus 1?" }],
+      },
+    ] as unknown as OfflineMessage[];
     expect(promptText({ messages })).toBe("What is 1 plus 1?");
     expect(answer({ messages })).toBe("Let me see. The answer is 2.");
     expect(promptCharacters({ messages })).toBe("What is 1 plus 1?".length);
@@ -50,20 +74,33 @@ describe("the prompt", () => {
   });
 
   it("finds words of three or more letters or digits, lowercased", () => {
-    expect([...words("My card was CHARGED twice, card #4471 (ok) on_time")]).toEqual(["card", "was", "charged", "twice", "4471", "time"]);
+    expect([...words("My card was CHARGED twice, card #4471 (ok) on_time")]).toEqual([
+      "card",
+      "was",
+      "charged",
+      "twice",
+      "4471",
+      "time",
+    ]);
   });
 });
 
 describe("Rule 0: answer format", () => {
-  it.each(["Answer with only the label.", "Respond with only one word.", "Reply with only the category.", "Output only the label", "Give only the label", "just the label please"])(
-    "a bare label when the prompt says %j",
-    (phrase) => {
-      expect(ask(`Classify this ticket. ${phrase}\n${LABELS}\nText: my password stopped working`)).toBe("password_reset");
-    },
-  );
+  it.each([
+    "Answer with only the label.",
+    "Respond with only one word.",
+    "Reply with only the category.",
+    "Output only the label",
+    "Give only the label",
+    "just the label please",
+  ])("a bare label when the prompt says %j", (phrase) => {
+    expect(ask(`Classify this ticket. ${phrase}\n${LABELS}\nText: my password stopped working`)).toBe("password_reset");
+  });
 
   it("wraps a classification in a sentence otherwise", () => {
-    expect(ask(`Classify this ticket.\n${LABELS}\nText: my password stopped working`)).toBe("I think this is about password_reset.");
+    expect(ask(`Classify this ticket.\n${LABELS}\nText: my password stopped working`)).toBe(
+      "I think this is about password_reset.",
+    );
   });
 
   it("takes the bare request from anywhere in the prompt, the system prompt included", () => {
@@ -88,12 +125,13 @@ describe("Rule 1: classification", () => {
   });
 
   it("reads the last Labels: line of the prompt, dropping quotes", () => {
-    expect(findLabels("Labels: a, b\nlater\nlabels: `x`, \"y\" , z,")).toEqual(["x", "y", "z"]);
+    expect(findLabels('Labels: a, b\nlater\nlabels: `x`, "y" , z,')).toEqual(["x", "y", "z"]);
     expect(findLabels("no list here")).toEqual([]);
   });
 
   it("finds examples in both forms, in prompt order, and does not take the question for one", () => {
-    const prompt = "- card charged twice => billing\nText: where is my parcel\nLabel: shipping_delay\nText: money back?\nLabels: a, b\nx => y => `z`";
+    const prompt =
+      "- card charged twice => billing\nText: where is my parcel\nLabel: shipping_delay\nText: money back?\nLabels: a, b\nx => y => `z`";
     expect(findExamples(prompt)).toEqual([
       { text: "- card charged twice", label: "billing" },
       { text: "where is my parcel", label: "shipping_delay" },
@@ -130,7 +168,11 @@ describe("Rule 1: classification", () => {
   it("uses examples from earlier messages and the system prompt too", () => {
     const request = {
       system: "Text: forgot my password\nLabel: password_reset",
-      messages: [user("Classify: my card => billing"), assistant("noted"), user(`Classify. Answer with only the label.\n${LABELS}\nText: I forgot the password`)],
+      messages: [
+        user("Classify: my card => billing"),
+        assistant("noted"),
+        user(`Classify. Answer with only the label.\n${LABELS}\nText: I forgot the password`),
+      ],
     };
     expect(answer(request)).toBe("password_reset");
   });
@@ -156,9 +198,18 @@ describe("Rule 1: classification", () => {
 
 describe("Rule 2: arithmetic", () => {
   it("reads numbers and the operation word closest before each one", () => {
-    expect(readChain("Sam has 12 apples, buys 5 more, then shares them equally among 3 friends. How many?")).toEqual({ numbers: [12, 5, 3], operations: ["+", "/"] });
-    expect(readChain("What is 2 + 3 * 4 - 1 / 2 × 6 ÷ 3?")).toEqual({ numbers: [2, 3, 4, 1, 2, 6, 3], operations: ["+", "*", "-", "/", "*", "/"] });
-    expect(readChain("What is 3.5 multiplied by 2 divided by 7 minus 1?")).toEqual({ numbers: [3.5, 2, 7, 1], operations: ["*", "/", "-"] });
+    expect(readChain("Sam has 12 apples, buys 5 more, then shares them equally among 3 friends. How many?")).toEqual({
+      numbers: [12, 5, 3],
+      operations: ["+", "/"],
+    });
+    expect(readChain("What is 2 + 3 * 4 - 1 / 2 × 6 ÷ 3?")).toEqual({
+      numbers: [2, 3, 4, 1, 2, 6, 3],
+      operations: ["+", "*", "-", "/", "*", "/"],
+    });
+    expect(readChain("What is 3.5 multiplied by 2 divided by 7 minus 1?")).toEqual({
+      numbers: [3.5, 2, 7, 1],
+      operations: ["*", "/", "-"],
+    });
     expect(readChain("no numbers")).toBeNull();
     expect(operationIn(" apples and ")).toBe("+"); // no operation word: added
     expect(operationIn(" km/h and a well-known ")).toBe("+"); // symbols touching letters name nothing
@@ -170,7 +221,9 @@ describe("Rule 2: arithmetic", () => {
   });
 
   it("answers one-operation problems right without being asked to reason", () => {
-    expect(ask("Ann has 12 apples and buys 5 more. How many apples does she have?")).toBe("Let me see. The answer is 17.");
+    expect(ask("Ann has 12 apples and buys 5 more. How many apples does she have?")).toBe(
+      "Let me see. The answer is 17.",
+    );
     expect(ask("How much is 7 times 6? Answer with only the number.")).toBe("42");
     expect(ask("Calculate 10 divided by 4")).toBe("Let me see. The answer is 2.5.");
     expect(ask("What is 19?")).toBe("Let me see. The answer is 19.");
@@ -182,7 +235,10 @@ describe("Rule 2: arithmetic", () => {
     expect(ask(problem)).toBe("Let me see. The answer is 2.");
     expect(ask(`${problem} Answer with only the number.`)).toBe("2");
     // ((2 * 3) + 4) / 5 = 2; the slip computes 4 / 5.
-    expect(solve(readChain("What is 2 times 3 plus 4 divided by 5")!, false)).toMatchObject({ result: 0.8, slipped: true });
+    expect(solve(readChain("What is 2 times 3 plus 4 divided by 5")!, false)).toMatchObject({
+      result: 0.8,
+      slipped: true,
+    });
   });
 
   it("says one more when the slip would land on the right answer anyway", () => {
@@ -191,11 +247,14 @@ describe("Rule 2: arithmetic", () => {
     expect(ask("What is 4 minus 2 times 5?")).toBe("Let me see. The answer is 11.");
   });
 
-  it.each(["step by step", "show your work", "Think carefully", "reason about it first"])("computes exactly when the prompt says %j", (phrase) => {
-    const problem = "Ann has 12 apples, buys 5 more and then gives away 3. How many apples are left?";
-    const text = answer({ system: `Please ${phrase}.`, messages: [user(problem)] });
-    expect(text).toBe("Let me work through it step by step.\n12 + 5 = 17\n17 - 3 = 14\nThe answer is 14.");
-  });
+  it.each(["step by step", "show your work", "Think carefully", "reason about it first"])(
+    "computes exactly when the prompt says %j",
+    (phrase) => {
+      const problem = "Ann has 12 apples, buys 5 more and then gives away 3. How many apples are left?";
+      const text = answer({ system: `Please ${phrase}.`, messages: [user(problem)] });
+      expect(text).toBe("Let me work through it step by step.\n12 + 5 = 17\n17 - 3 = 14\nThe answer is 14.");
+    },
+  );
 
   it("gives the bare result when reasoning and a bare answer are both asked for", () => {
     expect(ask("What is 12 plus 5 minus 3? Think step by step. Answer with only the number.")).toBe("14");
@@ -207,7 +266,9 @@ describe("Rule 2: arithmetic", () => {
     expect(formatNumber(2.5)).toBe("2.5");
     expect(formatNumber(1 / 3)).toBe("0.333333");
     expect(formatNumber(1e-9)).toBe("0");
-    expect(ask("What is 17 divided by 3? Show your work.")).toBe("Let me work through it step by step.\n17 / 3 = 5.666667\nThe answer is 5.666667.");
+    expect(ask("What is 17 divided by 3? Show your work.")).toBe(
+      "Let me work through it step by step.\n17 / 3 = 5.666667\nThe answer is 5.666667.",
+    );
   });
 
   it("needs a question phrase and a number in the last user message", () => {
@@ -259,7 +320,9 @@ describe("Rule 3: shell tasks", () => {
   });
 
   it("reads command outputs up to a blank line, and listing names from ls -l and plain ls", () => {
-    const runs = findCommandRuns(`$ ls -la\n${LISTING}\n\nReply with one shell command.\n$ ls\n\`\`\`\nnotes.txt  b.csv\n\`\`\`\n$ cat notes.txt\nnot a listing`);
+    const runs = findCommandRuns(
+      `$ ls -la\n${LISTING}\n\nReply with one shell command.\n$ ls\n\`\`\`\nnotes.txt  b.csv\n\`\`\`\n$ cat notes.txt\nnot a listing`,
+    );
     expect(runs.map((run) => run.command)).toEqual(["ls -la", "ls", "cat notes.txt"]);
     expect([...namesSeen(runs)].sort()).toEqual(["app.log", "b.csv", "data.csv", "latest", "notes.txt", "run.sh"]);
   });
@@ -317,7 +380,10 @@ describe("Rule 3's commands on real files with /bin/sh", () => {
   const sh = (command: string) => execFileSync("/bin/sh", ["-c", command], { cwd: dir, encoding: "utf8" });
 
   it("fix: comments out the line marked BUG and the script prints OK", () => {
-    fs.writeFileSync(path.join(dir, "check-disk.sh"), '#!/bin/sh\nDEBUG=0\nstatus=OK\nstatus=BROKEN  # BUG: overwrites the status\necho "$status"\n');
+    fs.writeFileSync(
+      path.join(dir, "check-disk.sh"),
+      '#!/bin/sh\nDEBUG=0\nstatus=OK\nstatus=BROKEN  # BUG: overwrites the status\necho "$status"\n',
+    );
     expect(sh("sh check-disk.sh")).toBe("BROKEN\n");
     expect(sh(commandFor({ kind: "fix", input: "check-disk.sh" }))).toBe("OK\n");
     expect(fs.readFileSync(path.join(dir, "check-disk.sh"), "utf8")).toContain("DEBUG=0\n"); // "DEBUG" is not the marker
@@ -337,14 +403,19 @@ describe("Rule 3's commands on real files with /bin/sh", () => {
   it("convert: writes the rows with tabs between the fields, empty fields kept", () => {
     fs.writeFileSync(path.join(dir, "people.csv"), "name,age,city\nAna,31,Porto\nBen,,Leeds\n");
     sh(commandFor({ kind: "convert", input: "people.csv", argument: "people.tsv" }));
-    expect(fs.readFileSync(path.join(dir, "people.tsv"), "utf8")).toBe("name\tage\tcity\nAna\t31\tPorto\nBen\t\tLeeds\n");
+    expect(fs.readFileSync(path.join(dir, "people.tsv"), "utf8")).toBe(
+      "name\tage\tcity\nAna\t31\tPorto\nBen\t\tLeeds\n",
+    );
   });
 });
 
 describe("anything else", () => {
   it("gets the fallback answer, and tools change nothing", () => {
     expect(ask("Tell me a joke")).toBe(FALLBACK_ANSWER);
-    const withTools = { messages: [user("What is 2 plus 3?")], tools: [{ name: "calculator", input_schema: { type: "object" } }] };
+    const withTools = {
+      messages: [user("What is 2 plus 3?")],
+      tools: [{ name: "calculator", input_schema: { type: "object" } }],
+    };
     expect(answer(withTools)).toBe("Let me see. The answer is 5.");
   });
 

@@ -22,7 +22,8 @@ afterAll(async () => {
   await model?.close();
 });
 
-const classification = "Classify this ticket. Answer with only the label.\nLabels: billing, refund, password_reset\nText: I forgot my password";
+const classification =
+  "Classify this ticket. Answer with only the label.\nLabels: billing, refund, password_reset\nText: I forgot my password";
 
 describe("POST /v1/messages", () => {
   it("answers by the rules, echoes the model, and reports usage from the characters", async () => {
@@ -62,9 +63,16 @@ describe("POST /v1/messages", () => {
   });
 
   it("counts tool definitions as input and never calls a tool", async () => {
-    const tools = [{ name: "calculator", description: "adds", input_schema: { type: "object" as const, properties: {} } }];
+    const tools = [
+      { name: "calculator", description: "adds", input_schema: { type: "object" as const, properties: {} } },
+    ];
     const question = "What is 2 plus 3?";
-    const message = await client.messages.create({ model: "m", max_tokens: 20, tools, messages: [{ role: "user", content: question }] });
+    const message = await client.messages.create({
+      model: "m",
+      max_tokens: 20,
+      tools,
+      messages: [{ role: "user", content: question }],
+    });
     expect(message.content).toEqual([{ type: "text", text: "Let me see. The answer is 5.", citations: null }]);
     expect(message.usage.input_tokens).toBe(Math.ceil((question.length + JSON.stringify(tools).length) / 4));
   });
@@ -73,16 +81,29 @@ describe("POST /v1/messages", () => {
     const ask = (extra: { max_tokens: number; stop_sequences?: string[] }) =>
       client.messages.create({ model: "m", messages: [{ role: "user", content: "What is 6 times 7?" }], ...extra });
     const stopped = await ask({ max_tokens: 100, stop_sequences: ["answer", "see"] });
-    expect(stopped).toMatchObject({ content: [{ text: "Let me " }], stop_reason: "stop_sequence", stop_sequence: "see" });
+    expect(stopped).toMatchObject({
+      content: [{ text: "Let me " }],
+      stop_reason: "stop_sequence",
+      stop_sequence: "see",
+    });
     const cut = await ask({ max_tokens: 2 });
-    expect(cut).toMatchObject({ content: [{ text: "Let me s" }], stop_reason: "max_tokens", usage: { output_tokens: 2 } });
+    expect(cut).toMatchObject({
+      content: [{ text: "Let me s" }],
+      stop_reason: "max_tokens",
+      usage: { output_tokens: 2 },
+    });
   });
 });
 
 describe("streaming", () => {
   it("sends the real event sequence with several text deltas, and the SDK assembles the message", async () => {
-    const problem = "Ann has 12 apples, buys 5 more and then gives away 3. How many apples are left? Think step by step.";
-    const stream = client.messages.stream({ model: "claude-sonnet-5-5", max_tokens: 200, messages: [{ role: "user", content: problem }] });
+    const problem =
+      "Ann has 12 apples, buys 5 more and then gives away 3. How many apples are left? Think step by step.";
+    const stream = client.messages.stream({
+      model: "claude-sonnet-5-5",
+      max_tokens: 200,
+      messages: [{ role: "user", content: problem }],
+    });
     const types: string[] = [];
     const deltas: string[] = [];
     stream.on("streamEvent", (event) => {
@@ -107,12 +128,26 @@ describe("streaming", () => {
     const response = await fetch(`${model.url}/v1/messages`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "m", max_tokens: 10, stream: true, messages: [{ role: "user", content: classification }] }),
+      body: JSON.stringify({
+        model: "m",
+        max_tokens: 10,
+        stream: true,
+        messages: [{ role: "user", content: classification }],
+      }),
     });
     expect(response.headers.get("content-type")).toContain("text/event-stream");
     const text = await response.text();
     const events = [...text.matchAll(/^event: (\S+)$/gm)].map((match) => match[1]);
-    expect(events).toEqual(["message_start", "content_block_start", "ping", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
+    expect(events).toEqual([
+      "message_start",
+      "content_block_start",
+      "ping",
+      "content_block_delta",
+      "content_block_delta",
+      "content_block_stop",
+      "message_delta",
+      "message_stop",
+    ]);
     const pieces = [...text.matchAll(/"text_delta","text":("(?:[^"\\]|\\.)*")/g)].map((match) => JSON.parse(match[1]));
     expect(pieces.join("")).toBe("password_reset");
   });
@@ -130,25 +165,51 @@ describe("POST /v1/messages/count_tokens", () => {
 
 describe("errors", () => {
   async function post(path: string, body: string) {
-    const response = await fetch(`${model.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const response = await fetch(`${model.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
     return { status: response.status, body: await response.json() };
   }
 
   it("answers bad requests with Anthropic's error shape, which the SDK raises as typed errors", async () => {
-    await expect(client.messages.create({ model: "m", messages: [{ role: "user", content: "hi" }] } as never)).rejects.toMatchObject({
+    await expect(
+      client.messages.create({ model: "m", messages: [{ role: "user", content: "hi" }] } as never),
+    ).rejects.toMatchObject({
       status: 400,
       error: { type: "error", error: { type: "invalid_request_error", message: "max_tokens: Field required" } },
     });
-    await expect(client.messages.create({ model: "m", max_tokens: 10, messages: [] })).rejects.toBeInstanceOf(Anthropic.BadRequestError);
-    await expect(client.messages.create({ model: "m", max_tokens: 10, messages: [{ role: "robot", content: "hi" }] } as never)).rejects.toMatchObject({ status: 400 });
+    await expect(client.messages.create({ model: "m", max_tokens: 10, messages: [] })).rejects.toBeInstanceOf(
+      Anthropic.BadRequestError,
+    );
+    await expect(
+      client.messages.create({ model: "m", max_tokens: 10, messages: [{ role: "robot", content: "hi" }] } as never),
+    ).rejects.toMatchObject({ status: 400 });
   });
 
   it.each([
     ["not JSON", "{", /not valid JSON/],
-    ["no model", JSON.stringify({ max_tokens: 5, messages: [{ role: "user", content: "hi" }] }), /^model: Field required$/],
-    ["zero max_tokens", JSON.stringify({ model: "m", max_tokens: 0, messages: [{ role: "user", content: "hi" }] }), /max_tokens/],
-    ["a text block without text", JSON.stringify({ model: "m", max_tokens: 5, messages: [{ role: "user", content: [{ type: "text" }] }] }), /messages\.0\.content\.0\.text/],
-    ["a non-boolean stream", JSON.stringify({ model: "m", max_tokens: 5, stream: "yes", messages: [{ role: "user", content: "hi" }] }), /stream/],
+    [
+      "no model",
+      JSON.stringify({ max_tokens: 5, messages: [{ role: "user", content: "hi" }] }),
+      /^model: Field required$/,
+    ],
+    [
+      "zero max_tokens",
+      JSON.stringify({ model: "m", max_tokens: 0, messages: [{ role: "user", content: "hi" }] }),
+      /max_tokens/,
+    ],
+    [
+      "a text block without text",
+      JSON.stringify({ model: "m", max_tokens: 5, messages: [{ role: "user", content: [{ type: "text" }] }] }),
+      /messages\.0\.content\.0\.text/,
+    ],
+    [
+      "a non-boolean stream",
+      JSON.stringify({ model: "m", max_tokens: 5, stream: "yes", messages: [{ role: "user", content: "hi" }] }),
+      /stream/,
+    ],
   ])("400 for %s", async (_, body, message) => {
     const reply = await post("/v1/messages", body);
     expect(reply.status).toBe(400);
@@ -159,7 +220,10 @@ describe("errors", () => {
 
   it("413 for a body over 32 MiB, still in the error shape", async () => {
     const content = "x".repeat(33 * 1024 * 1024);
-    const reply = await post("/v1/messages", JSON.stringify({ model: "m", max_tokens: 5, messages: [{ role: "user", content }] }));
+    const reply = await post(
+      "/v1/messages",
+      JSON.stringify({ model: "m", max_tokens: 5, messages: [{ role: "user", content }] }),
+    );
     expect(reply).toMatchObject({ status: 413, body: { type: "error", error: { type: "request_too_large" } } });
   });
 
@@ -168,7 +232,10 @@ describe("errors", () => {
     expect(missing).toMatchObject({ status: 404, body: { type: "error", error: { type: "not_found_error" } } });
     const get = await fetch(`${model.url}/v1/messages`);
     expect(get.status).toBe(404);
-    const noModel = await post("/v1/messages/count_tokens", JSON.stringify({ messages: [{ role: "user", content: "hi" }] }));
+    const noModel = await post(
+      "/v1/messages/count_tokens",
+      JSON.stringify({ messages: [{ role: "user", content: "hi" }] }),
+    );
     expect(noModel).toMatchObject({ status: 400, body: { error: { message: "model: Field required" } } });
   });
 });
@@ -190,7 +257,10 @@ console.log((await response.json()).content[0].text);
     );
     try {
       const started = Date.now();
-      const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", script], { cwd: path.resolve(import.meta.dirname, "../../.."), timeout: 30_000 });
+      const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", script], {
+        cwd: path.resolve(import.meta.dirname, "../../.."),
+        timeout: 30_000,
+      });
       expect(stdout.trim()).toBe("4");
       expect(Date.now() - started).toBeLessThan(30_000);
     } finally {

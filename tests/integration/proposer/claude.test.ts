@@ -3,8 +3,19 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { scripted, startFakeAnthropic, type FakeAnthropic, type FakeMessageReply, type FakeRequest } from "../../fakes/anthropic-server.ts";
-import { createProposer, DEFAULT_INSTRUCTIONS, type CheckResult, type ProposerInput } from "../../../lib/proposer/index.ts";
+import {
+  scripted,
+  startFakeAnthropic,
+  type FakeAnthropic,
+  type FakeMessageReply,
+  type FakeRequest,
+} from "../../fakes/anthropic-server.ts";
+import {
+  createProposer,
+  DEFAULT_INSTRUCTIONS,
+  type CheckResult,
+  type ProposerInput,
+} from "../../../lib/proposer/index.ts";
 import { costUsd } from "../../../lib/runner/proxy/prices.ts";
 import { makeWorkspace, recorder, type TestWorkspace } from "./workspace.ts";
 
@@ -27,7 +38,10 @@ afterEach(() => {
 
 type Call = { id: string; name: string; input: unknown };
 const call = (id: string, name: string, input: unknown): Call => ({ id, name, input });
-const reply = (...calls: Call[]): FakeMessageReply => ({ content: calls.map((c) => ({ type: "tool_use" as const, ...c })), usage: USAGE });
+const reply = (...calls: Call[]): FakeMessageReply => ({
+  content: calls.map((c) => ({ type: "tool_use" as const, ...c })),
+  usage: USAGE,
+});
 
 function input(overrides: Partial<ProposerInput> & Pick<ProposerInput, "record">): ProposerInput {
   return {
@@ -48,7 +62,9 @@ const messageRequests = () => fake.requests.filter((request) => request.path ===
 /** The tool results a request carried back (its last user message), by tool_use id. */
 function toolResults(request: FakeRequest): Map<string, { content: string; is_error?: boolean }> {
   const last = request.body.messages.at(-1);
-  return new Map(last.content.filter((block: any) => block.type === "tool_result").map((block: any) => [block.tool_use_id, block]));
+  return new Map(
+    last.content.filter((block: any) => block.type === "tool_result").map((block: any) => [block.tool_use_id, block]),
+  );
 }
 
 const HARNESS_A = `// Ask for the answer on a last line and parse only that line.
@@ -69,20 +85,51 @@ describe("the Claude proposer", () => {
     const outsideFile = path.join(workspace.outsideDir, "abs.ts");
     fs.symlinkSync(workspace.outsideDir, path.join(workspace.proposalDir, "escape"));
     fs.symlinkSync(workspace.outsideDir, path.join(workspace.workspaceDir, "candidates", "leak"));
-    const trace = fs.readFileSync(path.join(workspace.workspaceDir, "candidates/cand-seed/traces/divide.jsonl"), "utf8");
+    const trace = fs.readFileSync(
+      path.join(workspace.workspaceDir, "candidates/cand-seed/traces/divide.jsonl"),
+      "utf8",
+    );
 
     const finish = {
       proposals: [
-        { path: "proposals/3/last-line/harness.ts", hypothesis: "A final ANSWER line fixes the divide failure.", axis: "exploit", base_candidate_id: "cand-seed", rationale: "divide.jsonl: the last number was 3." },
-        { path: "proposals/3/vote", hypothesis: "Voting over three samples.", axis: "explore", base_candidate_id: null, rationale: "untried" },
-        { path: "proposals/3/decompose/harness.ts", hypothesis: "Decompose first.", axis: "explore", base_candidate_id: "cand-two", rationale: "cand-two threw on object inputs" },
+        {
+          path: "proposals/3/last-line/harness.ts",
+          hypothesis: "A final ANSWER line fixes the divide failure.",
+          axis: "exploit",
+          base_candidate_id: "cand-seed",
+          rationale: "divide.jsonl: the last number was 3.",
+        },
+        {
+          path: "proposals/3/vote",
+          hypothesis: "Voting over three samples.",
+          axis: "explore",
+          base_candidate_id: null,
+          rationale: "untried",
+        },
+        {
+          path: "proposals/3/decompose/harness.ts",
+          hypothesis: "Decompose first.",
+          axis: "explore",
+          base_candidate_id: "cand-two",
+          rationale: "cand-two threw on object inputs",
+        },
       ],
     };
     fake.setRespond(
       scripted([
-        { content: [{ type: "text", text: "Starting with the overview." }, ...reply(call("t1", "list_dir", { path: "candidates" }), call("t2", "read_file", { path: "README.md" })).content!], usage: USAGE },
+        {
+          content: [
+            { type: "text", text: "Starting with the overview." },
+            ...reply(call("t1", "list_dir", { path: "candidates" }), call("t2", "read_file", { path: "README.md" }))
+              .content!,
+          ],
+          usage: USAGE,
+        },
         reply(call("t3", "grep", { pattern: '"status": ?"(failed|error)"', glob: "candidates/*/scores.json" })),
-        reply(call("t4", "read_file", { path: "candidates/cand-seed/traces/divide.jsonl" }), call("t5", "read_file", { path: "candidates/cand-seed/traces/divide.jsonl", start_line: 3, end_line: 3 })),
+        reply(
+          call("t4", "read_file", { path: "candidates/cand-seed/traces/divide.jsonl" }),
+          call("t5", "read_file", { path: "candidates/cand-seed/traces/divide.jsonl", start_line: 3, end_line: 3 }),
+        ),
         reply(
           call("t6", "write_file", { path: "../x.ts", content: "x" }),
           call("t7", "write_file", { path: outsideFile, content: "x" }),
@@ -104,7 +151,11 @@ describe("the Claude proposer", () => {
     const checked: string[] = [];
     const checkCandidate = async (source: string): Promise<CheckResult> => {
       checked.push(source);
-      return { ok: true, message: "compiled; ran 1 search task", results: [{ taskKey: "add", status: "passed", score: 1, tracePath: "proposals/3/checks/add.jsonl" }] };
+      return {
+        ok: true,
+        message: "compiled; ran 1 search task",
+        results: [{ taskKey: "add", status: "passed", score: 1, tracePath: "proposals/3/checks/add.jsonl" }],
+      };
     };
     const log = recorder();
     const result = await createProposer("claude").propose(input({ record: log.record, checkCandidate }));
@@ -112,12 +163,35 @@ describe("the Claude proposer", () => {
     expect(result.error).toBeUndefined();
     expect(result.stopReason).toBe("done");
     expect(result.proposals).toEqual([
-      { dir: "proposals/3/last-line", source: HARNESS_A, hypothesis: finish.proposals[0].hypothesis, axis: "exploit", baseCandidateId: "cand-seed", rationale: finish.proposals[0].rationale },
-      { dir: "proposals/3/vote", source: HARNESS_B, hypothesis: "Voting over three samples.", axis: "explore", baseCandidateId: null, rationale: "untried" },
-      { dir: "proposals/3/decompose", source: HARNESS_C, hypothesis: "Decompose first.", axis: "explore", baseCandidateId: "cand-two", rationale: "cand-two threw on object inputs" },
+      {
+        dir: "proposals/3/last-line",
+        source: HARNESS_A,
+        hypothesis: finish.proposals[0].hypothesis,
+        axis: "exploit",
+        baseCandidateId: "cand-seed",
+        rationale: finish.proposals[0].rationale,
+      },
+      {
+        dir: "proposals/3/vote",
+        source: HARNESS_B,
+        hypothesis: "Voting over three samples.",
+        axis: "explore",
+        baseCandidateId: null,
+        rationale: "untried",
+      },
+      {
+        dir: "proposals/3/decompose",
+        source: HARNESS_C,
+        hypothesis: "Decompose first.",
+        axis: "explore",
+        baseCandidateId: "cand-two",
+        rationale: "cand-two threw on object inputs",
+      },
     ]);
     // Each proposal folder keeps its own record.
-    expect(JSON.parse(fs.readFileSync(path.join(workspace.proposalDir, "last-line/proposal.json"), "utf8"))).toMatchObject({ axis: "exploit", base: "cand-seed" });
+    expect(
+      JSON.parse(fs.readFileSync(path.join(workspace.proposalDir, "last-line/proposal.json"), "utf8")),
+    ).toMatchObject({ axis: "exploit", base: "cand-seed" });
 
     // Files read: in order, each once, although the trace was read twice.
     expect(result.filesRead).toEqual(["README.md", "candidates/cand-seed/traces/divide.jsonl"]);
@@ -154,15 +228,23 @@ describe("the Claude proposer", () => {
     expect(refusals.get("t11")!.content).toMatch(/only under proposals\/3\//);
     expect(fs.readdirSync(workspace.outsideDir)).toEqual(["secret.txt"]);
     expect(fs.existsSync(path.join(workspace.root, "x.ts"))).toBe(false);
-    expect(fs.readFileSync(path.join(workspace.workspaceDir, "candidates/cand-seed/harness.ts"), "utf8")).not.toBe("overwritten");
+    expect(fs.readFileSync(path.join(workspace.workspaceDir, "candidates/cand-seed/harness.ts"), "utf8")).not.toBe(
+      "overwritten",
+    );
 
     // check_candidate handed the loop the file's source, and the model its verdict.
     expect(checked).toEqual([HARNESS_A]);
-    expect(toolResults(requests[6]).get("t15")!.content).toContain("add: passed, score 1, trace proposals/3/checks/add.jsonl");
+    expect(toolResults(requests[6]).get("t15")!.content).toContain(
+      "add: passed, score 1, trace proposals/3/checks/add.jsonl",
+    );
 
     // Prompt caching: system, the last tool, and the newest user message carry breakpoints; never more than 4.
     for (const request of requests) {
-      expect(request.body.system[0]).toMatchObject({ type: "text", text: DEFAULT_INSTRUCTIONS, cache_control: { type: "ephemeral" } });
+      expect(request.body.system[0]).toMatchObject({
+        type: "text",
+        text: DEFAULT_INSTRUCTIONS,
+        cache_control: { type: "ephemeral" },
+      });
       expect(request.body.tools.at(-1)).toMatchObject({ name: "finish", cache_control: { type: "ephemeral" } });
       expect(request.body.tools.slice(0, -1).every((tool: any) => !tool.cache_control)).toBe(true);
       expect(request.body.messages.at(-1).content.at(-1).cache_control).toEqual({ type: "ephemeral" });
@@ -178,29 +260,78 @@ describe("the Claude proposer", () => {
     expect(result.costUsd).toBeGreaterThan(0);
 
     // The transcript: every model call, tool call, read and result, in order.
-    const tools = (...names: string[]) => names.flatMap((name) => (name === "read_file" ? ["tool_call", "file_read", "tool_result"] : ["tool_call", "tool_result"]));
+    const tools = (...names: string[]) =>
+      names.flatMap((name) =>
+        name === "read_file" ? ["tool_call", "file_read", "tool_result"] : ["tool_call", "tool_result"],
+      );
     expect(log.kinds()).toEqual([
-      "model_call", ...tools("list_dir", "read_file"),
-      "model_call", ...tools("grep"),
-      "model_call", ...tools("read_file", "read_file"),
-      "model_call", "tool_call", "tool_result", "tool_call", "tool_result", "tool_call", "tool_result", "tool_call", "tool_result", "tool_call", "tool_result", "tool_call", "tool_result",
-      "model_call", ...tools("write_file", "write_file", "write_file"),
-      "model_call", ...tools("check_candidate"),
-      "model_call", ...tools("finish"),
+      "model_call",
+      ...tools("list_dir", "read_file"),
+      "model_call",
+      ...tools("grep"),
+      "model_call",
+      ...tools("read_file", "read_file"),
+      "model_call",
+      "tool_call",
+      "tool_result",
+      "tool_call",
+      "tool_result",
+      "tool_call",
+      "tool_result",
+      "tool_call",
+      "tool_result",
+      "tool_call",
+      "tool_result",
+      "tool_call",
+      "tool_result",
+      "model_call",
+      ...tools("write_file", "write_file", "write_file"),
+      "model_call",
+      ...tools("check_candidate"),
+      "model_call",
+      ...tools("finish"),
       "note",
     ]);
     const toolCalls = log.rows.filter((row) => row.kind === "tool_call");
-    expect(toolCalls.map((row) => row.name)).toEqual(["list_dir", "read_file", "grep", "read_file", "read_file", "write_file", "write_file", "write_file", "read_file", "read_file", "write_file", "write_file", "write_file", "write_file", "check_candidate", "finish"]);
+    expect(toolCalls.map((row) => row.name)).toEqual([
+      "list_dir",
+      "read_file",
+      "grep",
+      "read_file",
+      "read_file",
+      "write_file",
+      "write_file",
+      "write_file",
+      "read_file",
+      "read_file",
+      "write_file",
+      "write_file",
+      "write_file",
+      "write_file",
+      "check_candidate",
+      "finish",
+    ]);
     expect(log.body(toolCalls[3])).toEqual({ id: "t4", input: { path: "candidates/cand-seed/traces/divide.jsonl" } });
     const traceResult = log.rows.filter((row) => row.kind === "tool_result")[3];
     expect(traceResult.name).toBe("read_file");
     expect(log.body(traceResult).text).toBe(traceText);
-    expect(log.rows.filter((row) => row.kind === "file_read").map((row) => row.name)).toEqual(["README.md", "candidates/cand-seed/traces/divide.jsonl", "candidates/cand-seed/traces/divide.jsonl"]);
+    expect(log.rows.filter((row) => row.kind === "file_read").map((row) => row.name)).toEqual([
+      "README.md",
+      "candidates/cand-seed/traces/divide.jsonl",
+      "candidates/cand-seed/traces/divide.jsonl",
+    ]);
 
     const modelCalls = log.rows.filter((row) => row.kind === "model_call");
     expect(modelCalls).toHaveLength(7);
     const first = modelCalls[0];
-    expect(first).toMatchObject({ genAiSystem: "anthropic", genAiRequestModel: MODEL, genAiResponseModel: MODEL, genAiUsageInputTokens: 160, genAiUsageOutputTokens: 20, genAiResponseFinishReasons: ["tool_use"] });
+    expect(first).toMatchObject({
+      genAiSystem: "anthropic",
+      genAiRequestModel: MODEL,
+      genAiResponseModel: MODEL,
+      genAiUsageInputTokens: 160,
+      genAiUsageOutputTokens: 20,
+      genAiResponseFinishReasons: ["tool_use"],
+    });
     const firstBody = log.body(first);
     expect(firstBody.request.body.messages[0].content[0].text).toContain("Iteration 3");
     expect(firstBody.response.body.content.map((block: any) => block.type)).toEqual(["text", "tool_use", "tool_use"]);
@@ -216,7 +347,10 @@ describe("the Claude proposer", () => {
       if (turn === 1) {
         return reply(
           call("w1", "write_file", { path: "proposals/3/early/harness.ts", content: HARNESS_B }),
-          call("w2", "write_file", { path: "proposals/3/early/proposal.json", content: JSON.stringify({ hypothesis: "h", axis: "exploit", base: "cand-two", rationale: "r" }) }),
+          call("w2", "write_file", {
+            path: "proposals/3/early/proposal.json",
+            content: JSON.stringify({ hypothesis: "h", axis: "exploit", base: "cand-two", rationale: "r" }),
+          }),
         );
       }
       return reply(call(`l${turn}`, "list_dir", { path: "." }));
@@ -226,7 +360,16 @@ describe("the Claude proposer", () => {
     expect(result.stopReason).toBe("max_turns");
     expect(result.error).toBeUndefined();
     expect(messageRequests()).toHaveLength(3);
-    expect(result.proposals).toEqual([{ dir: "proposals/3/early", source: HARNESS_B, hypothesis: "h", axis: "exploit", baseCandidateId: "cand-two", rationale: "r" }]);
+    expect(result.proposals).toEqual([
+      {
+        dir: "proposals/3/early",
+        source: HARNESS_B,
+        hypothesis: "h",
+        axis: "exploit",
+        baseCandidateId: "cand-two",
+        rationale: "r",
+      },
+    ]);
     expect(log.kinds().filter((kind) => kind === "model_call")).toHaveLength(3);
     expect(log.body(log.rows.at(-1)!)).toMatchObject({ stopReason: "max_turns", turns: 3 });
   });
@@ -234,7 +377,10 @@ describe("the Claude proposer", () => {
   it("stops once the token budget is reached", async () => {
     workspace = makeWorkspace();
     let turn = 0;
-    fake.setRespond(() => ({ ...reply(call(`b${++turn}`, "list_dir", {})), usage: { input_tokens: 1000, output_tokens: 100, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } }));
+    fake.setRespond(() => ({
+      ...reply(call(`b${++turn}`, "list_dir", {})),
+      usage: { input_tokens: 1000, output_tokens: 100, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    }));
     const result = await createProposer("claude").propose(input({ record: recorder().record, tokenBudget: 2500 }));
     expect(result.stopReason).toBe("budget");
     // 2 calls = 2200 tokens, under the budget; the 3rd reaches it.
@@ -245,11 +391,25 @@ describe("the Claude proposer", () => {
 
   it("refuses a finish that names missing files, unknown bases or too many proposals, and accepts the corrected one", async () => {
     workspace = makeWorkspace();
-    const entry = (p: string, base: string | null = null) => ({ path: p, hypothesis: "h", axis: "explore", base_candidate_id: base, rationale: "r" });
+    const entry = (p: string, base: string | null = null) => ({
+      path: p,
+      hypothesis: "h",
+      axis: "explore",
+      base_candidate_id: base,
+      rationale: "r",
+    });
     fake.setRespond(
       scripted([
         reply(call("w", "write_file", { path: "proposals/3/only/harness.ts", content: HARNESS_B })),
-        reply(call("f1", "finish", { proposals: [entry("proposals/3/only/harness.ts", "cand-nope"), entry("proposals/3/missing/harness.ts"), entry("candidates/cand-seed/harness.ts")] })),
+        reply(
+          call("f1", "finish", {
+            proposals: [
+              entry("proposals/3/only/harness.ts", "cand-nope"),
+              entry("proposals/3/missing/harness.ts"),
+              entry("candidates/cand-seed/harness.ts"),
+            ],
+          }),
+        ),
         reply(call("f2", "finish", { proposals: [entry("a"), entry("b"), entry("c"), entry("d")] })),
         reply(call("f3", "finish", { proposals: [{ path: "proposals/3/only/harness.ts", axis: "sideways" }] })),
         reply(call("f4", "finish", { proposals: [entry("proposals/3/only/harness.ts", "cand-seed")] })),
@@ -258,17 +418,34 @@ describe("the Claude proposer", () => {
     const log = recorder();
     const result = await createProposer("claude").propose(input({ record: log.record }));
     expect(result.stopReason).toBe("done");
-    expect(result.proposals).toEqual([{ dir: "proposals/3/only", source: HARNESS_B, hypothesis: "h", axis: "explore", baseCandidateId: "cand-seed", rationale: "r" }]);
+    expect(result.proposals).toEqual([
+      {
+        dir: "proposals/3/only",
+        source: HARNESS_B,
+        hypothesis: "h",
+        axis: "explore",
+        baseCandidateId: "cand-seed",
+        rationale: "r",
+      },
+    ]);
     const requests = messageRequests();
     const first = toolResults(requests[2]).get("f1")!;
     expect(first.is_error).toBe(true);
     expect(first.content).toContain('base_candidate_id "cand-nope" is not a folder under candidates/');
     expect(first.content).toContain("proposals/3/missing/harness.ts: no such file");
-    expect(first.content).toContain("proposal 3 (candidates/cand-seed/harness.ts): a proposal must be a file written under proposals/3/");
-    expect(toolResults(requests[3]).get("f2")!.content).toContain("finish lists 4 proposals, but this iteration wants 3");
+    expect(first.content).toContain(
+      "proposal 3 (candidates/cand-seed/harness.ts): a proposal must be a file written under proposals/3/",
+    );
+    expect(toolResults(requests[3]).get("f2")!.content).toContain(
+      "finish lists 4 proposals, but this iteration wants 3",
+    );
     expect(toolResults(requests[4]).get("f3")!.content).toMatch(/invalid input for finish/);
     // Fewer than k is accepted, and said.
-    expect(log.rows.some((row) => row.kind === "note" && row.preview?.includes("finish accepted 1 proposals; 3 were wanted"))).toBe(true);
+    expect(
+      log.rows.some(
+        (row) => row.kind === "note" && row.preview?.includes("finish accepted 1 proposals; 3 were wanted"),
+      ),
+    ).toBe(true);
   });
 
   it("says so when check_candidate has no checker, and reminds a model that stops without finishing", async () => {
@@ -278,7 +455,19 @@ describe("the Claude proposer", () => {
         reply(call("w", "write_file", { path: "proposals/3/a/harness.ts", content: HARNESS_B })),
         reply(call("c", "check_candidate", { path: "proposals/3/a/harness.ts" })),
         { text: "I am done.", usage: USAGE },
-        reply(call("f", "finish", { proposals: [{ path: "proposals/3/a/harness.ts", hypothesis: "h", axis: "explore", base_candidate_id: null, rationale: "r" }] })),
+        reply(
+          call("f", "finish", {
+            proposals: [
+              {
+                path: "proposals/3/a/harness.ts",
+                hypothesis: "h",
+                axis: "explore",
+                base_candidate_id: null,
+                rationale: "r",
+              },
+            ],
+          }),
+        ),
       ]),
     );
     const log = recorder();
@@ -286,17 +475,24 @@ describe("the Claude proposer", () => {
     expect(result.stopReason).toBe("done");
     const requests = messageRequests();
     expect(requests[0].body.messages[0].content[0].text).toContain("check_candidate is not available in this run");
-    expect(toolResults(requests[2]).get("c")).toMatchObject({ is_error: true, content: expect.stringContaining("check_candidate is not available in this run") });
+    expect(toolResults(requests[2]).get("c")).toMatchObject({
+      is_error: true,
+      content: expect.stringContaining("check_candidate is not available in this run"),
+    });
     expect(requests[3].body.messages.at(-1).content[0].text).toContain("Nothing counts until you call finish");
   });
 
   it("reports a failed model call as an error, recorded in the transcript", async () => {
     workspace = makeWorkspace();
-    fake.setRespond(scripted([{ status: 400, error: { type: "invalid_request_error", message: "prompt is too long" } }]));
+    fake.setRespond(
+      scripted([{ status: 400, error: { type: "invalid_request_error", message: "prompt is too long" } }]),
+    );
     const log = recorder();
     const result = await createProposer("claude").propose(input({ record: log.record }));
     expect(result.stopReason).toBe("error");
-    expect(result.error).toBe("model call 1 failed: The model API answered 400 invalid_request_error: prompt is too long.");
+    expect(result.error).toBe(
+      "model call 1 failed: The model API answered 400 invalid_request_error: prompt is too long.",
+    );
     expect(log.kinds()).toEqual(["model_call", "error", "note"]);
     expect(log.rows[0].preview).toMatch(/^error: The model API answered 400 invalid_request_error/);
     expect(log.body(log.rows[0]).response.status).toBe(400);
@@ -308,14 +504,18 @@ describe("the Claude proposer", () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
     const started = Date.now();
-    const result = await createProposer("claude").propose(input({ record: recorder().record, signal: controller.signal }));
+    const result = await createProposer("claude").propose(
+      input({ record: recorder().record, signal: controller.signal }),
+    );
     expect(result.stopReason).toBe("cancelled");
     expect(Date.now() - started).toBeLessThan(4_000);
   });
 
   it("refuses a proposal folder outside the workspace without calling the model", async () => {
     workspace = makeWorkspace();
-    const result = await createProposer("claude").propose(input({ record: recorder().record, proposalDir: workspace.outsideDir }));
+    const result = await createProposer("claude").propose(
+      input({ record: recorder().record, proposalDir: workspace.outsideDir }),
+    );
     expect(result.stopReason).toBe("error");
     expect(result.error).toMatch(/must be a folder inside the workspace/);
     expect(messageRequests()).toHaveLength(0);

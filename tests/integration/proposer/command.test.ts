@@ -74,8 +74,16 @@ describe("the command proposer", () => {
   it("runs the command in the workspace with the instructions, and turns its harness.ts files into proposals with their metadata and usage", async () => {
     workspace = makeWorkspace();
     const seenFile = path.join(workspace.root, "seen.json");
-    const saved = { DATABASE_URL: process.env.DATABASE_URL, STUDIO_TOKEN: process.env.STUDIO_TOKEN, ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY };
-    Object.assign(process.env, { DATABASE_URL: "postgres://secret@localhost/studio", STUDIO_TOKEN: "a-secret-access-token", ANTHROPIC_API_KEY: "sk-ant-the-real-key" });
+    const saved = {
+      DATABASE_URL: process.env.DATABASE_URL,
+      STUDIO_TOKEN: process.env.STUDIO_TOKEN,
+      ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY,
+    };
+    Object.assign(process.env, {
+      DATABASE_URL: "postgres://secret@localhost/studio",
+      STUDIO_TOKEN: "a-secret-access-token",
+      ANTHROPIC_API_KEY: "sk-ant-the-real-key",
+    });
     const log = recorder();
     let result;
     try {
@@ -92,8 +100,22 @@ describe("the command proposer", () => {
     expect(result.error).toBeUndefined();
     expect(result.stopReason).toBe("done");
     expect(result.proposals).toEqual([
-      { dir: "proposals/3/alpha", source: "export default { async run() { return 'alpha'; } };\n", hypothesis: "Parse a final ANSWER line.", axis: "exploit", baseCandidateId: "cand-seed", rationale: "divide: the last number was 3" },
-      { dir: "proposals/3/beta", source: "export default { async run() { return 'beta'; } };\n", hypothesis: "Vote over samples.", axis: "explore", baseCandidateId: null, rationale: "untried" },
+      {
+        dir: "proposals/3/alpha",
+        source: "export default { async run() { return 'alpha'; } };\n",
+        hypothesis: "Parse a final ANSWER line.",
+        axis: "exploit",
+        baseCandidateId: "cand-seed",
+        rationale: "divide: the last number was 3",
+      },
+      {
+        dir: "proposals/3/beta",
+        source: "export default { async run() { return 'beta'; } };\n",
+        hypothesis: "Vote over samples.",
+        axis: "explore",
+        baseCandidateId: null,
+        rationale: "untried",
+      },
     ]);
     expect(result.inputTokens).toBe(1700);
     expect(result.outputTokens).toBe(300);
@@ -126,8 +148,14 @@ describe("the command proposer", () => {
     // pipes interleave as they arrive), how it ended.
     expect(log.kinds()[0]).toBe("note");
     expect(log.rows[0].preview).toContain("$ ");
-    const lines = (kind: string) => log.rows.filter((row) => row.kind === kind).map((row) => log.body(row).text as string);
-    expect(lines("stdout").map((text) => JSON.parse(text).type)).toEqual(["system", "assistant", "assistant", "result"]);
+    const lines = (kind: string) =>
+      log.rows.filter((row) => row.kind === kind).map((row) => log.body(row).text as string);
+    expect(lines("stdout").map((text) => JSON.parse(text).type)).toEqual([
+      "system",
+      "assistant",
+      "assistant",
+      "result",
+    ]);
     expect(JSON.parse(lines("stdout")[3])).toMatchObject({ type: "result", total_cost_usd: 0.0123 });
     expect(lines("stderr")).toEqual(["wrote 2 proposals"]);
     expect(log.kinds().at(-1)).toBe("note");
@@ -152,7 +180,9 @@ describe("the command proposer", () => {
     const log = recorder();
     const started = Date.now();
     // The shell ignores SIGTERM too, so only the SIGKILL after the grace period ends them.
-    const result = await createProposer("command", { command: `trap '' TERM; ${command}`, timeoutMs: 1_500 }).propose(input(log.record));
+    const result = await createProposer("command", { command: `trap '' TERM; ${command}`, timeoutMs: 1_500 }).propose(
+      input(log.record),
+    );
     const elapsed = Date.now() - started;
 
     expect(result.stopReason).toBe("error");
@@ -194,7 +224,10 @@ describe("the command proposer", () => {
     expect(result.error).toContain("boom: the agent crashed");
     expect(result.error!.length).toBeLessThan(2_200);
     expect(result.proposals).toEqual([]);
-    expect(log.rows.filter((row) => row.kind === "stderr").map((row) => log.body(row).text)).toEqual(["x".repeat(5000), "boom: the agent crashed"]);
+    expect(log.rows.filter((row) => row.kind === "stderr").map((row) => log.body(row).text)).toEqual([
+      "x".repeat(5000),
+      "boom: the agent crashed",
+    ]);
   });
 
   it("takes missing or malformed proposal.json as defaults, with a note, and caps what it records", async () => {
@@ -213,20 +246,38 @@ describe("the command proposer", () => {
        process.stdout.write("y".repeat(3000) + "\\n" + "not json either\\n");`,
     );
     const log = recorder();
-    const result = await createProposer("command", { command, maxOutputBytes: 1_000 }).propose(input(log.record, { candidatesWanted: 3 }));
+    const result = await createProposer("command", { command, maxOutputBytes: 1_000 }).propose(
+      input(log.record, { candidatesWanted: 3 }),
+    );
     expect(result.stopReason).toBe("done");
-    expect(result.proposals.map(({ dir, hypothesis, axis, baseCandidateId, rationale }) => ({ dir, hypothesis, axis, baseCandidateId, rationale }))).toEqual([
+    expect(
+      result.proposals.map(({ dir, hypothesis, axis, baseCandidateId, rationale }) => ({
+        dir,
+        hypothesis,
+        axis,
+        baseCandidateId,
+        rationale,
+      })),
+    ).toEqual([
       { dir: "proposals/3/p1", hypothesis: "", axis: "explore", baseCandidateId: null, rationale: "" },
       { dir: "proposals/3/p2", hypothesis: "", axis: "explore", baseCandidateId: null, rationale: "" },
       { dir: "proposals/3/p3", hypothesis: "", axis: "explore", baseCandidateId: "cand-two", rationale: "kept" },
     ]);
     const notes = log.rows.filter((row) => row.kind === "note").map((row) => log.body(row).message as string);
-    expect(notes).toContainEqual(expect.stringMatching(/^proposals\/3\/p1\/proposal\.json is not valid JSON \(.+\); using defaults$/));
-    expect(notes).toContain('proposals/3/p2/proposal.json is missing: no hypothesis or rationale; axis "explore", no base candidate');
-    expect(notes).toContain('proposals/3/p3/proposal.json: ignored hypothesis, axis "sideways" (must be "exploit" or "explore"); defaults used for those');
+    expect(notes).toContainEqual(
+      expect.stringMatching(/^proposals\/3\/p1\/proposal\.json is not valid JSON \(.+\); using defaults$/),
+    );
+    expect(notes).toContain(
+      'proposals/3/p2/proposal.json is missing: no hypothesis or rationale; axis "explore", no base candidate',
+    );
+    expect(notes).toContain(
+      'proposals/3/p3/proposal.json: ignored hypothesis, axis "sideways" (must be "exploit" or "explore"); defaults used for those',
+    );
     expect(notes).toContain("proposals/3/p4/harness.ts is empty; not a proposal");
     // The 3,000-byte line is past the 1,000-byte cap: counted, not recorded; the short line after it still fits.
-    expect(log.rows.filter((row) => row.kind === "stdout").map((row) => log.body(row).text)).toEqual(["not json either"]);
+    expect(log.rows.filter((row) => row.kind === "stdout").map((row) => log.body(row).text)).toEqual([
+      "not json either",
+    ]);
     expect(notes).toContain("stdout: 3001 bytes in 1 line not recorded (the record keeps 1000 bytes per stream)");
   });
 
@@ -234,7 +285,9 @@ describe("the command proposer", () => {
     workspace = makeWorkspace();
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
-    const result = await createProposer("command", { command: "sleep 30" }).propose(input(recorder().record, { signal: controller.signal }));
+    const result = await createProposer("command", { command: "sleep 30" }).propose(
+      input(recorder().record, { signal: controller.signal }),
+    );
     expect(result.stopReason).toBe("cancelled");
   });
 

@@ -37,8 +37,16 @@ describe("read_file", () => {
     expect(rest).toMatchObject({ startLine: READ_PAGE_LINES + 1, endLine: total });
     expect(rest.text).toContain(`${total}\tline ${total}`);
     expect(rest.text).not.toContain("more lines");
-    expect(files.readFile("big.txt", 10, 12).text.split("\n")).toEqual(["big.txt (lines 10-12 of 2500)", "    10\tline 10", "    11\tline 11", "    12\tline 12", "[… 2488 more lines: continue with start_line=13]"]);
-    expect(() => files.readFile("big.txt", total + 1)).toThrow(`start_line ${total + 1} is past the end: big.txt has ${total} lines`);
+    expect(files.readFile("big.txt", 10, 12).text.split("\n")).toEqual([
+      "big.txt (lines 10-12 of 2500)",
+      "    10\tline 10",
+      "    11\tline 11",
+      "    12\tline 12",
+      "[… 2488 more lines: continue with start_line=13]",
+    ]);
+    expect(() => files.readFile("big.txt", total + 1)).toThrow(
+      `start_line ${total + 1} is past the end: big.txt has ${total} lines`,
+    );
   });
 
   it("cuts a very long trace line inside a page and reads it whole, piece by piece, on its own", () => {
@@ -47,7 +55,9 @@ describe("read_file", () => {
     put("t.jsonl", `{"kind":"log"}\n${long}\n{"kind":"grade"}\n`);
     const page = files.readFile("t.jsonl");
     expect(page.endLine).toBe(3);
-    expect(page.text).toContain(`[… line 2 continues: ${long.length - READ_LINE_CHARS} more characters; read it alone (start_line=end_line=2, char_offset=${READ_LINE_CHARS}) for the rest]`);
+    expect(page.text).toContain(
+      `[… line 2 continues: ${long.length - READ_LINE_CHARS} more characters; read it alone (start_line=end_line=2, char_offset=${READ_LINE_CHARS}) for the rest]`,
+    );
     expect(page.text).toContain('     3\t{"kind":"grade"}');
 
     const first = files.readFile("t.jsonl", 2, 2);
@@ -92,10 +102,14 @@ describe("grep", () => {
     const byName = await grep(files, { pattern: '"kind":"grade"', glob: "*.jsonl" });
     expect(byName).toMatch(/^3 matching lines in 3 files under the workspace/);
     expect(byName).toContain("candidates/cand-seed/traces/add.jsonl:3: ");
-    const byPath = await grep(files, { pattern: "\"status\":\"failed\"", path: "candidates", glob: "*/scores.json" });
+    const byPath = await grep(files, { pattern: '"status":"failed"', path: "candidates", glob: "*/scores.json" });
     expect(byPath.split("\n").slice(1)).toEqual([expect.stringMatching(/^candidates\/cand-seed\/scores\.json:5: /)]);
-    expect(await grep(files, { pattern: "DIVIDE", path: "candidates/cand-two/scores.json", ignoreCase: true })).toMatch(/^1 matching lines/);
-    expect(await grep(files, { pattern: "no-such-text" })).toMatch(/^no matches for \/no-such-text\/ in the workspace \(\d+ files searched\)$/);
+    expect(await grep(files, { pattern: "DIVIDE", path: "candidates/cand-two/scores.json", ignoreCase: true })).toMatch(
+      /^1 matching lines/,
+    );
+    expect(await grep(files, { pattern: "no-such-text" })).toMatch(
+      /^no matches for \/no-such-text\/ in the workspace \(\d+ files searched\)$/,
+    );
     await expect(grep(files, { pattern: "(" })).rejects.toThrow(/invalid regular expression/);
   });
 
@@ -104,7 +118,9 @@ describe("grep", () => {
     put("many.txt", Array.from({ length: GREP_MATCHES + 50 }, (_, i) => `hit ${i}`).join("\n"));
     const many = await grep(files, { pattern: "hit", path: "many.txt" });
     expect(many.split("\n").filter((line) => line.startsWith("many.txt:"))).toHaveLength(GREP_MATCHES);
-    expect(many).toContain(`[stopped after ${GREP_MATCHES} matching lines; more exist. Narrow the search with path or glob.]`);
+    expect(many).toContain(
+      `[stopped after ${GREP_MATCHES} matching lines; more exist. Narrow the search with path or glob.]`,
+    );
 
     put("long.jsonl", `${"a".repeat(50_000)}NEEDLE${"b".repeat(50_000)}\n`);
     const window = await grep(files, { pattern: "NEEDLE", path: "long.jsonl" });
@@ -136,14 +152,22 @@ describe("grep", () => {
 describe("write_file", () => {
   it("writes and appends under the proposal folder only, never through a link", () => {
     const files = open();
-    expect(files.writeFile("proposals/3/a/harness.ts", "line 1\n")).toBe("wrote proposals/3/a/harness.ts (now 7 B, 1 lines)");
-    expect(files.writeFile("proposals/3/a/harness.ts", "line 2\n", true)).toBe("appended to proposals/3/a/harness.ts (now 14 B, 2 lines)");
+    expect(files.writeFile("proposals/3/a/harness.ts", "line 1\n")).toBe(
+      "wrote proposals/3/a/harness.ts (now 7 B, 1 lines)",
+    );
+    expect(files.writeFile("proposals/3/a/harness.ts", "line 2\n", true)).toBe(
+      "appended to proposals/3/a/harness.ts (now 14 B, 2 lines)",
+    );
     expect(fs.readFileSync(path.join(workspace.proposalDir, "a/harness.ts"), "utf8")).toBe("line 1\nline 2\n");
     // A link to a file outside, planted in the proposal folder.
     fs.symlinkSync(path.join(workspace.outsideDir, "secret.txt"), path.join(workspace.proposalDir, "planted.ts"));
-    expect(() => files.writeFile("proposals/3/planted.ts", "x")).toThrow("proposals/3/planted.ts is a symbolic link; writing through it is refused");
+    expect(() => files.writeFile("proposals/3/planted.ts", "x")).toThrow(
+      "proposals/3/planted.ts is a symbolic link; writing through it is refused",
+    );
     expect(fs.readFileSync(path.join(workspace.outsideDir, "secret.txt"), "utf8")).toBe("the studio's secret\n");
-    expect(() => files.writeFile("proposals/2/harness.ts", "x")).toThrow(/writing is allowed only under proposals\/3\//);
+    expect(() => files.writeFile("proposals/2/harness.ts", "x")).toThrow(
+      /writing is allowed only under proposals\/3\//,
+    );
     expect(() => files.writeFile("proposals/3", "x")).toThrow(/writing is allowed only under proposals\/3\//);
     expect(() => files.writeFile("proposals/3/a/../../3/ok.ts", "x")).not.toThrow();
     expect(() => files.writeFile("proposals/3/huge.ts", "x".repeat(1024 * 1024 + 1))).toThrow(/the limit is 1 MiB/);
@@ -152,8 +176,17 @@ describe("write_file", () => {
   it("comes back to the model as a tool error, with the input checked against the schema", async () => {
     const files = open();
     const context = { files, candidatesWanted: 3, onFileRead: () => {}, onNote: () => {} };
-    expect(await runTool("write_file", { path: "../escape.ts", content: "x" }, context)).toEqual({ text: "../escape.ts is outside the workspace; refused", isError: true });
-    expect(await runTool("read_file", { path: "README.md", start_line: "two" }, context)).toMatchObject({ isError: true, text: expect.stringContaining("invalid input for read_file") });
-    expect(await runTool("rm_rf", {}, context)).toMatchObject({ isError: true, text: expect.stringContaining("unknown tool rm_rf") });
+    expect(await runTool("write_file", { path: "../escape.ts", content: "x" }, context)).toEqual({
+      text: "../escape.ts is outside the workspace; refused",
+      isError: true,
+    });
+    expect(await runTool("read_file", { path: "README.md", start_line: "two" }, context)).toMatchObject({
+      isError: true,
+      text: expect.stringContaining("invalid input for read_file"),
+    });
+    expect(await runTool("rm_rf", {}, context)).toMatchObject({
+      isError: true,
+      text: expect.stringContaining("unknown tool rm_rf"),
+    });
   });
 });

@@ -25,7 +25,13 @@ export function makeWorkspace(iteration = 3): TestWorkspace {
   const outsideDir = path.join(root, "outside");
   fs.mkdirSync(outsideDir);
   fs.writeFileSync(path.join(outsideDir, "secret.txt"), "the studio's secret\n");
-  return { root, workspaceDir, proposalDir, outsideDir, remove: () => fs.rmSync(root, { recursive: true, force: true }) };
+  return {
+    root,
+    workspaceDir,
+    proposalDir,
+    outsideDir,
+    remove: () => fs.rmSync(root, { recursive: true, force: true }),
+  };
 }
 
 /** The recorder the loop would pass, keeping rows in memory; bodies parsed for assertions. */

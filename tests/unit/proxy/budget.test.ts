@@ -48,14 +48,19 @@ describe("recording proxy: budgets", () => {
     rig = await startRig({ fake: { respond: () => ({ text: "ok", usage: { input_tokens: 80, output_tokens: 40 } }) } });
     const credential = newCredential();
     const proxy = rig.proxy;
-    proxy.register(credential, { taskRunId: "run_2", budget: { maxTokens: 100, used: () => proxy.usage(credential)?.tokens ?? 0 } });
+    proxy.register(credential, {
+      taskRunId: "run_2",
+      budget: { maxTokens: 100, used: () => proxy.usage(credential)?.tokens ?? 0 },
+    });
     const client = new Anthropic({ baseURL: proxy.url, apiKey: credential });
 
     await client.messages.create(ask);
     expect(proxy.usage(credential)).toMatchObject({ tokens: 120, inputTokens: 80, outputTokens: 40, requests: 1 });
     await expect(client.messages.create(ask)).rejects.toThrow("task run used 120 of 100 tokens");
     // count_tokens costs nothing, so it stays open.
-    await expect(client.messages.countTokens({ model: ask.model, messages: ask.messages })).resolves.toMatchObject({ input_tokens: expect.any(Number) });
+    await expect(client.messages.countTokens({ model: ask.model, messages: ask.messages })).resolves.toMatchObject({
+      input_tokens: expect.any(Number),
+    });
     expect(rig.fake.requests.map((r) => r.path)).toEqual(["/v1/messages", "/v1/messages/count_tokens"]);
     // Other credentials are counted apart.
     expect(proxy.usage(rig.credential)?.tokens).toBe(0);

@@ -27,7 +27,11 @@ describe("fake Anthropic server", () => {
     expect(message.usage.input_tokens).toBeGreaterThan(0);
     expect(message.usage.output_tokens).toBe(Math.ceil("Echo: ping pong".length / 4));
     expect(fake.requests).toHaveLength(1);
-    expect(fake.requests[0]).toMatchObject({ method: "POST", path: "/v1/messages", body: { ...ask, system: "be brief" } });
+    expect(fake.requests[0]).toMatchObject({
+      method: "POST",
+      path: "/v1/messages",
+      body: { ...ask, system: "be brief" },
+    });
     // SDK 1.x sends the key as a Bearer token; older ones used x-api-key.
     const { headers } = fake.requests[0];
     expect(headers["x-api-key"] ?? headers.authorization?.replace(/^Bearer /, "")).toBe("anything");
@@ -60,7 +64,9 @@ describe("fake Anthropic server", () => {
   it("answers count_tokens with an estimate, or what the test says", async () => {
     fake = await startFakeAnthropic({ countTokens: (req) => (req.body.model === "big" ? 99_999 : 7) });
     const client = new Anthropic({ baseURL: fake.url, apiKey: "k" });
-    expect(await client.messages.countTokens({ model: "big", messages: ask.messages })).toEqual({ input_tokens: 99_999 });
+    expect(await client.messages.countTokens({ model: "big", messages: ask.messages })).toEqual({
+      input_tokens: 99_999,
+    });
     expect(await client.messages.countTokens({ model: "small", messages: ask.messages })).toEqual({ input_tokens: 7 });
   });
 

@@ -34,9 +34,16 @@ describe("recording proxy: lifecycle", () => {
   });
 
   it("close() cuts off a stream still running after the grace period, and records it", async () => {
-    fake = await startFakeAnthropic({ respond: scripted([{ text: "a b c d e f", pause: { afterEvents: 3, until: new Promise(() => {}) } }]) });
+    fake = await startFakeAnthropic({
+      respond: scripted([{ text: "a b c d e f", pause: { afterEvents: 3, until: new Promise(() => {}) } }]),
+    });
     const stored: Exchange[] = [];
-    const proxy = await startRecordingProxy({ upstreamUrl: fake.url, apiKey: "k", closeGraceMs: 50, onExchange: (e) => void stored.push(e) });
+    const proxy = await startRecordingProxy({
+      upstreamUrl: fake.url,
+      apiKey: "k",
+      closeGraceMs: 50,
+      onExchange: (e) => void stored.push(e),
+    });
     const credential = newCredential();
     proxy.register(credential, { taskRunId: "r" });
     const stream = new Anthropic({ baseURL: proxy.url, apiKey: credential, maxRetries: 0 }).messages.stream(ask);
@@ -71,7 +78,9 @@ describe("recording proxy: lifecycle", () => {
   });
 
   it("binds to loopback only", async () => {
-    await expect(startRecordingProxy({ onExchange: () => {}, host: "0.0.0.0" as "127.0.0.1" })).rejects.toThrow(/loopback/);
+    await expect(startRecordingProxy({ onExchange: () => {}, host: "0.0.0.0" as "127.0.0.1" })).rejects.toThrow(
+      /loopback/,
+    );
     const proxy = await startRecordingProxy({ onExchange: () => {}, upstreamUrl: "http://127.0.0.1:9" });
     expect(proxy.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     await proxy.close();
@@ -95,7 +104,11 @@ describe("whenRecorded(credential)", () => {
     try {
       const credential = newCredential();
       proxy.register(credential, { taskRunId: "t" });
-      await new Anthropic({ baseURL: proxy.url, apiKey: credential }).messages.create({ model: "claude-sonnet-4-5", max_tokens: 5, messages: [{ role: "user", content: "x" }] });
+      await new Anthropic({ baseURL: proxy.url, apiKey: credential }).messages.create({
+        model: "claude-sonnet-4-5",
+        max_tokens: 5,
+        messages: [{ role: "user", content: "x" }],
+      });
       let settled = false;
       const settling = proxy.whenRecorded(credential).then(() => (settled = true));
       await new Promise((resolve) => setTimeout(resolve, 50));

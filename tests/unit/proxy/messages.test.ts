@@ -17,7 +17,11 @@ describe("recording proxy: messages", () => {
     rig = await startRig({
       fake: {
         respond: scripted([
-          { text: "Paris is the capital of France.", model: "claude-sonnet-4-6-20260217", usage: { input_tokens: 1200, output_tokens: 80, cache_read_input_tokens: 300 } },
+          {
+            text: "Paris is the capital of France.",
+            model: "claude-sonnet-4-6-20260217",
+            usage: { input_tokens: 1200, output_tokens: 80, cache_read_input_tokens: 300 },
+          },
         ]),
       },
       attribution: { taskRunId: "run_7", evaluationId: "eval_3" },
@@ -44,14 +48,25 @@ describe("recording proxy: messages", () => {
     expect(exchange.model).toBe("claude-sonnet-4-6-20260217");
     expect(exchange.responseId).toBe(message.id);
     expect(exchange.stopReason).toBe("end_turn");
-    expect(exchange.usage).toMatchObject({ input_tokens: 1200, output_tokens: 80, cache_read_input_tokens: 300, cache_creation_input_tokens: 0 });
+    expect(exchange.usage).toMatchObject({
+      input_tokens: 1200,
+      output_tokens: 80,
+      cache_read_input_tokens: 300,
+      cache_creation_input_tokens: 0,
+    });
     expect(exchange.costUsd).toBeCloseTo((1200 * 3 + 80 * 15 + 300 * 0.3) / 1e6, 12);
     expect(exchange.priced).toBe(true);
     expect(exchange.attempts).toEqual([{ status: 200, durationMs: expect.any(Number) }]);
     expect(exchange.error).toBeUndefined();
     expect(exchange.startedAt).toBeInstanceOf(Date);
     expect(exchange.durationMs).toBeGreaterThanOrEqual(0);
-    expect(rig.proxy.usage(rig.credential)).toMatchObject({ tokens: 1280, inputTokens: 1200, outputTokens: 80, cacheReadInputTokens: 300, requests: 1 });
+    expect(rig.proxy.usage(rig.credential)).toMatchObject({
+      tokens: 1280,
+      inputTokens: 1200,
+      outputTokens: 80,
+      cacheReadInputTokens: 300,
+      requests: 1,
+    });
   });
 
   it("swaps the credential for the real key: the credential never reaches upstream or the trace", async () => {
@@ -79,7 +94,11 @@ describe("recording proxy: messages", () => {
   it("accepts the credential as a Bearer token, and sends no key upstream when none is configured", async () => {
     rig = await startRig({ fake: { requireApiKey: undefined }, proxy: { apiKey: null } });
     const bearer = new Anthropic({ baseURL: rig.proxy.url, authToken: rig.credential });
-    await bearer.messages.create({ model: "claude-haiku-4-5", max_tokens: 10, messages: [{ role: "user", content: "hi" }] });
+    await bearer.messages.create({
+      model: "claude-haiku-4-5",
+      max_tokens: 10,
+      messages: [{ role: "user", content: "hi" }],
+    });
     const upstream = rig.fake.requests[0];
     expect(upstream.headers["x-api-key"]).toBeUndefined();
     expect(upstream.headers.authorization).toBeUndefined();
@@ -87,7 +106,10 @@ describe("recording proxy: messages", () => {
 
   it("answers count_tokens and records it without charging tokens", async () => {
     rig = await startRig({ fake: { countTokens: () => 1234 } });
-    const count = await rig.client.messages.countTokens({ model: "claude-sonnet-4-6", messages: [{ role: "user", content: "count me" }] });
+    const count = await rig.client.messages.countTokens({
+      model: "claude-sonnet-4-6",
+      messages: [{ role: "user", content: "count me" }],
+    });
     expect(count.input_tokens).toBe(1234);
     const [exchange] = await rig.waitForExchanges(1);
     expect(exchange.operation).toBe("count_tokens");
@@ -110,16 +132,29 @@ describe("recording proxy: messages", () => {
     // A credential stops working once unregistered.
     const used = rig.proxy.unregister(rig.credential);
     expect(used).toMatchObject({ requests: 0 });
-    await expect(rig.client.messages.create({ model: "claude-haiku-4-5", max_tokens: 10, messages: [{ role: "user", content: "hi" }] })).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(
+      rig.client.messages.create({
+        model: "claude-haiku-4-5",
+        max_tokens: 10,
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    ).rejects.toBeInstanceOf(AuthenticationError);
     expect(rig.exchanges).toHaveLength(0);
   });
 
   it("answers other routes with a 404 in Anthropic's error shape", async () => {
     rig = await startRig();
     await expect(rig.client.models.list()).rejects.toBeInstanceOf(NotFoundError);
-    const res = await fetch(`${rig.proxy.url}/v1/complete`, { method: "POST", headers: { "x-api-key": rig.credential }, body: "{}" });
+    const res = await fetch(`${rig.proxy.url}/v1/complete`, {
+      method: "POST",
+      headers: { "x-api-key": rig.credential },
+      body: "{}",
+    });
     expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ type: "error", error: { type: "not_found_error", message: expect.stringContaining("/v1/complete") } });
+    expect(await res.json()).toMatchObject({
+      type: "error",
+      error: { type: "not_found_error", message: expect.stringContaining("/v1/complete") },
+    });
   });
 
   it("refuses an oversized body with 413 and a bad body with 400, recording the latter", async () => {
@@ -130,7 +165,9 @@ describe("recording proxy: messages", () => {
       body: JSON.stringify({ model: "m", max_tokens: 1, messages: [{ role: "user", content: "x".repeat(4096) }] }),
     });
     expect(big.status).toBe(413);
-    expect(await big.json()).toMatchObject({ error: { type: "request_too_large", message: expect.stringContaining("1024 bytes") } });
+    expect(await big.json()).toMatchObject({
+      error: { type: "request_too_large", message: expect.stringContaining("1024 bytes") },
+    });
 
     const bad = await rig.client.messages
       .create({ model: "m", max_tokens: 1, messages: [] }, { body: "not json" as never, maxRetries: 0 })
@@ -143,8 +180,16 @@ describe("recording proxy: messages", () => {
   });
 
   it("passes a non-retryable upstream error through and records it", async () => {
-    rig = await startRig({ fake: { respond: scripted([{ status: 400, error: { type: "invalid_request_error", message: "max_tokens: Field required" } }]) } });
-    const error = await rig.client.messages.create({ model: "claude-haiku-4-5", messages: [{ role: "user", content: "hi" }] } as never).catch((e) => e);
+    rig = await startRig({
+      fake: {
+        respond: scripted([
+          { status: 400, error: { type: "invalid_request_error", message: "max_tokens: Field required" } },
+        ]),
+      },
+    });
+    const error = await rig.client.messages
+      .create({ model: "claude-haiku-4-5", messages: [{ role: "user", content: "hi" }] } as never)
+      .catch((e) => e);
     expect(error).toBeInstanceOf(BadRequestError);
     expect(error.message).toContain("max_tokens: Field required");
     const [exchange] = await rig.waitForExchanges(1);
@@ -156,7 +201,11 @@ describe("recording proxy: messages", () => {
 
   it("marks models without a price as unpriced", async () => {
     rig = await startRig();
-    await rig.client.messages.create({ model: "claude-unreleased-9", max_tokens: 10, messages: [{ role: "user", content: "hi" }] });
+    await rig.client.messages.create({
+      model: "claude-unreleased-9",
+      max_tokens: 10,
+      messages: [{ role: "user", content: "hi" }],
+    });
     const [exchange] = await rig.waitForExchanges(1);
     expect(exchange).toMatchObject({ model: "claude-unreleased-9", costUsd: 0, priced: false });
     expect(costUsd("claude-unreleased-9", exchange.usage).priced).toBe(false);

@@ -38,14 +38,22 @@ describe("prices", () => {
   });
 
   it("uses explicit cache rates where the family differs from the multipliers", () => {
-    expect(costUsd("claude-3-haiku-20240307", { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: M }).usd).toBeCloseTo(0.03, 9);
-    expect(costUsd("claude-opus-5-5", { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: M }).usd).toBeCloseTo(0.2, 9);
+    expect(
+      costUsd("claude-3-haiku-20240307", { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: M }).usd,
+    ).toBeCloseTo(0.03, 9);
+    expect(
+      costUsd("claude-opus-5-5", { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: M }).usd,
+    ).toBeCloseTo(0.2, 9);
   });
 
   it("switches to long-prompt rates above the threshold, counting cached tokens as prompt", () => {
     const small = costUsd("claude-haiku-5-5", { input_tokens: 50_000, output_tokens: 1000 });
     expect(small.usd).toBeCloseTo((50_000 * 0.1 + 1000 * 0.5) / M, 12);
-    const large = costUsd("claude-haiku-5-5", { input_tokens: 20_000, output_tokens: 1000, cache_read_input_tokens: 90_000 });
+    const large = costUsd("claude-haiku-5-5", {
+      input_tokens: 20_000,
+      output_tokens: 1000,
+      cache_read_input_tokens: 90_000,
+    });
     expect(large.usd).toBeCloseTo((20_000 * 0.5 + 1000 * 2.5 + 90_000 * 0.05) / M, 12);
   });
 
@@ -59,6 +67,9 @@ describe("prices", () => {
     expect(costUsd("claude-opus-4-5", { input_tokens: M, output_tokens: M }).usd).toBeCloseTo(3, 9);
     setPriceOverrides([{ model: "my-local-model", inputPerMTok: 0.5, outputPerMTok: 0.5 }]);
     expect(costUsd("claude-opus-4-5", { input_tokens: M, output_tokens: M }).usd).toBeCloseTo(30, 9);
-    expect(costUsd("my-local-model-v2", { input_tokens: M, output_tokens: 0 })).toMatchObject({ usd: 0.5, priced: true });
+    expect(costUsd("my-local-model-v2", { input_tokens: M, output_tokens: 0 })).toMatchObject({
+      usd: 0.5,
+      priced: true,
+    });
   });
 });

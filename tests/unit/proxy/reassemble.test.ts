@@ -48,7 +48,12 @@ describe("MessageAssembler", () => {
       content: [
         { type: "thinking", thinking: "The user wants the weather, so I will call the tool.", signature: "sig-abc" },
         { type: "text", text: "Let me look that up for you right now." },
-        { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Paris", days: [1, 2, 3], units: { temp: "C" } } },
+        {
+          type: "tool_use",
+          id: "toolu_1",
+          name: "get_weather",
+          input: { city: "Paris", days: [1, 2, 3], units: { temp: "C" } },
+        },
       ],
       usage: { input_tokens: 42, output_tokens: 17, cache_read_input_tokens: 5 },
     },
@@ -66,8 +71,12 @@ describe("MessageAssembler", () => {
 
   it("keeps a partial message and the error when the stream breaks off", () => {
     const events = streamEvents(message);
-    const cut = events.findIndex((e) => e.type === "content_block_delta" && e.delta.type === "input_json_delta" && e.delta.partial_json !== "");
-    const sse = toSse(events.slice(0, cut + 1)) + `event: error\ndata: ${JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } })}\n\n`;
+    const cut = events.findIndex(
+      (e) => e.type === "content_block_delta" && e.delta.type === "input_json_delta" && e.delta.partial_json !== "",
+    );
+    const sse =
+      toSse(events.slice(0, cut + 1)) +
+      `event: error\ndata: ${JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } })}\n\n`;
     const assembler = new MessageAssembler();
     for (const event of parseInPieces(sse, 64)) assembler.apply(event);
     const result = assembler.result() as any;

@@ -22,7 +22,8 @@ const rateLimited = (headers: Record<string, string>): FakeErrorReply => ({
   error: { type: "rate_limit_error", message: "This request would exceed your rate limit" },
   headers,
 });
-const gapMs = (r: Rig, i: number) => r.fake.requests[i + 1].receivedAt.getTime() - r.fake.requests[i].receivedAt.getTime();
+const gapMs = (r: Rig, i: number) =>
+  r.fake.requests[i + 1].receivedAt.getTime() - r.fake.requests[i].receivedAt.getTime();
 
 describe("retry policy", () => {
   it("backs off exponentially with jitter, up to a ceiling", () => {
@@ -47,7 +48,12 @@ describe("recording proxy: retries", () => {
     expect(message.content[0]).toMatchObject({ text: "done" });
     const [exchange] = await rig.waitForExchanges(1);
     expect(exchange.attempts).toEqual([
-      { status: 429, durationMs: expect.any(Number), error: "429 rate_limit_error: This request would exceed your rate limit", retryAfterMs: 150 },
+      {
+        status: 429,
+        durationMs: expect.any(Number),
+        error: "429 rate_limit_error: This request would exceed your rate limit",
+        retryAfterMs: 150,
+      },
       { status: 200, durationMs: expect.any(Number) },
     ]);
     expect(gapMs(rig, 0)).toBeGreaterThanOrEqual(140);
@@ -65,7 +71,14 @@ describe("recording proxy: retries", () => {
 
   it("retries 529 and 500, and a dropped connection, recording each attempt", async () => {
     rig = await startRig({
-      fake: { respond: scripted([overloaded, { status: 500, error: { type: "api_error", message: "Internal server error" } }, { disconnect: true }, { text: "finally" }]) },
+      fake: {
+        respond: scripted([
+          overloaded,
+          { status: 500, error: { type: "api_error", message: "Internal server error" } },
+          { disconnect: true },
+          { text: "finally" },
+        ]),
+      },
     });
     const message = await rig.client.messages.create(ask);
     expect(message.content[0]).toMatchObject({ text: "finally" });
@@ -90,14 +103,20 @@ describe("recording proxy: retries", () => {
     const [exchange] = await rig.waitForExchanges(1);
     expect(exchange.attempts.map((a) => a.status)).toEqual([529, 529, 529]);
     expect(exchange.attempts[2].retryAfterMs).toBeUndefined();
-    expect(exchange.response).toMatchObject({ status: 529, body: { type: "error", error: { type: "overloaded_error" } } });
+    expect(exchange.response).toMatchObject({
+      status: 529,
+      body: { type: "error", error: { type: "overloaded_error" } },
+    });
     expect(exchange.error).toBe("529 overloaded_error: Overloaded");
     expect(rig.fake.requests).toHaveLength(3);
     expect(rig.exchanges).toHaveLength(1);
   });
 
   it("passes a very long retry-after straight back instead of stalling the task run", async () => {
-    rig = await startRig({ fake: { respond: scripted([rateLimited({ "retry-after": "120" })]) }, proxy: { maxRetryAfterMs: 1000 } });
+    rig = await startRig({
+      fake: { respond: scripted([rateLimited({ "retry-after": "120" })]) },
+      proxy: { maxRetryAfterMs: 1000 },
+    });
     const error = await rig.client.messages.create(ask).catch((e) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     const [exchange] = await rig.waitForExchanges(1);
@@ -128,7 +147,9 @@ describe("recording proxy: retries", () => {
       const error = await client.messages.create(ask).catch((e) => e);
       expect(error).toBeInstanceOf(InternalServerError);
       expect(error.status).toBe(502);
-      expect(error.message).toMatch(/Could not reach the model API at http:\/\/127\.0\.0\.1:\d+ after 2 attempts: .*ECONNREFUSED/);
+      expect(error.message).toMatch(
+        /Could not reach the model API at http:\/\/127\.0\.0\.1:\d+ after 2 attempts: .*ECONNREFUSED/,
+      );
       await proxy.close(); // waits for the recording
       expect(exchanges).toHaveLength(1);
       expect(exchanges[0].attempts.map((a) => a.status)).toEqual([0, 0]);

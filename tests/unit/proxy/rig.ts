@@ -2,7 +2,14 @@
 // the arrangement every proxy test starts from.
 
 import Anthropic from "@anthropic-ai/sdk";
-import { newCredential, startRecordingProxy, type Attribution, type Exchange, type RecordingProxy, type RecordingProxyOptions } from "../../../lib/runner/proxy/index.ts";
+import {
+  newCredential,
+  startRecordingProxy,
+  type Attribution,
+  type Exchange,
+  type RecordingProxy,
+  type RecordingProxyOptions,
+} from "../../../lib/runner/proxy/index.ts";
 import { startFakeAnthropic, type FakeAnthropic, type FakeAnthropicOptions } from "../../fakes/anthropic-server.ts";
 
 export const REAL_KEY = "sk-ant-real-key-for-tests-0123456789";
@@ -57,7 +64,10 @@ export async function startRig(
     waitForExchanges: async (count) => {
       if (exchanges.length < count) {
         await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`expected ${count} exchanges, got ${exchanges.length}`)), 5_000);
+          const timer = setTimeout(
+            () => reject(new Error(`expected ${count} exchanges, got ${exchanges.length}`)),
+            5_000,
+          );
           waiters.push({
             count,
             resolve: () => {

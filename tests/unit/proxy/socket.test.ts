@@ -26,12 +26,20 @@ function socketPath(): string {
 
 function post(socket: string, pathname: string, headers: Record<string, string>, body: string) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = http.request({ socketPath: socket, path: pathname, method: "POST", headers: { "content-type": "application/json", ...headers } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => (text += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = http.request(
+      {
+        socketPath: socket,
+        path: pathname,
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -44,7 +52,12 @@ describe("recording proxy: unix socket", () => {
     expect(rig.proxy.socketPath).toBe(sock);
     expect(fs.lstatSync(sock).isSocket()).toBe(true);
 
-    const res = await post(sock, "/v1/messages", { "x-api-key": rig.credential, "anthropic-version": "2023-06-01" }, JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }));
+    const res = await post(
+      sock,
+      "/v1/messages",
+      { "x-api-key": rig.credential, "anthropic-version": "2023-06-01" },
+      JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }),
+    );
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body).content[0].text).toBe("over the socket");
     const [exchange] = await rig.waitForExchanges(1);
@@ -56,7 +69,10 @@ describe("recording proxy: unix socket", () => {
 
   it("lets the SDK stream through the socket with proxyClientOptions", async () => {
     const sock = socketPath();
-    rig = await startRig({ proxy: { socketPath: sock }, fake: { respond: scripted([{ text: "streamed through a unix socket" }]) } });
+    rig = await startRig({
+      proxy: { socketPath: sock },
+      fake: { respond: scripted([{ text: "streamed through a unix socket" }]) },
+    });
     const client = new Anthropic(proxyClientOptions({ credential: rig.credential, socketPath: sock }));
     const deltas: string[] = [];
     const final = await client.messages
@@ -73,9 +89,16 @@ describe("recording proxy: unix socket", () => {
     const sock = socketPath();
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    rig = await startRig({ proxy: { socketPath: sock }, fake: { respond: scripted([{ text: "one two three four", pause: { afterEvents: 3, until: held } }]) } });
+    rig = await startRig({
+      proxy: { socketPath: sock },
+      fake: { respond: scripted([{ text: "one two three four", pause: { afterEvents: 3, until: held } }]) },
+    });
     const client = new Anthropic(proxyClientOptions({ credential: rig.credential, socketPath: sock }));
-    const stream = client.messages.stream({ model: "claude-haiku-4-5", max_tokens: 50, messages: [{ role: "user", content: "hi" }] });
+    const stream = client.messages.stream({
+      model: "claude-haiku-4-5",
+      max_tokens: 50,
+      messages: [{ role: "user", content: "hi" }],
+    });
     const outcome = stream.finalMessage().catch((e) => e);
     try {
       await new Promise((resolve) => stream.once("text", resolve));
@@ -92,7 +115,9 @@ describe("recording proxy: unix socket", () => {
     const sock = socketPath();
     const notASocket = sock + ".txt";
     fs.writeFileSync(notASocket, "keep me");
-    await expect(startRecordingProxy({ onExchange: () => {}, socketPath: notASocket, upstreamUrl: "http://127.0.0.1:9" })).rejects.toThrow(/not a socket/);
+    await expect(
+      startRecordingProxy({ onExchange: () => {}, socketPath: notASocket, upstreamUrl: "http://127.0.0.1:9" }),
+    ).rejects.toThrow(/not a socket/);
     expect(fs.readFileSync(notASocket, "utf8")).toBe("keep me");
 
     // A socket file left behind by a crashed run: a hard link outlives the server that made it.
@@ -103,7 +128,11 @@ describe("recording proxy: unix socket", () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     expect(fs.lstatSync(sock).isSocket()).toBe(true);
 
-    const proxy = await startRecordingProxy({ onExchange: () => {}, socketPath: sock, upstreamUrl: "http://127.0.0.1:9" });
+    const proxy = await startRecordingProxy({
+      onExchange: () => {},
+      socketPath: sock,
+      upstreamUrl: "http://127.0.0.1:9",
+    });
     const res = await post(sock, "/v1/nothing", {}, "{}");
     expect(res.status).toBe(404);
     await proxy.close();

@@ -10,23 +10,37 @@ afterEach(async () => {
   rig = undefined;
 });
 
-const ask = { model: "claude-haiku-4-5", max_tokens: 512, messages: [{ role: "user" as const, content: "What's the weather in Paris?" }] };
+const ask = {
+  model: "claude-haiku-4-5",
+  max_tokens: 512,
+  messages: [{ role: "user" as const, content: "What's the weather in Paris?" }],
+};
 
 const richReply: FakeMessageReply = {
   content: [
     { type: "thinking", thinking: "I should check the weather tool before answering.", signature: "sig-123" },
     { type: "text", text: "Let me check the forecast for Paris." },
-    { type: "tool_use", id: "toolu_01", name: "get_weather", input: { city: "Paris", days: 3, units: { temperature: "celsius" } } },
+    {
+      type: "tool_use",
+      id: "toolu_01",
+      name: "get_weather",
+      input: { city: "Paris", days: 3, units: { temperature: "celsius" } },
+    },
   ],
   usage: { input_tokens: 900, output_tokens: 120 },
 };
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)),
+  ]);
 
 describe("recording proxy: streams", () => {
   it("messages.stream(): text arrives in deltas and the exchange holds the whole message and raw SSE", async () => {
-    rig = await startRig({ fake: { respond: scripted([{ text: "The forecast for Paris is sunny with a light breeze all week." }]) } });
+    rig = await startRig({
+      fake: { respond: scripted([{ text: "The forecast for Paris is sunny with a light breeze all week." }]) },
+    });
     const deltas: string[] = [];
     const stream = rig.client.messages.stream(ask).on("text", (delta) => deltas.push(delta));
     const final = await stream.finalMessage();
@@ -57,19 +71,28 @@ describe("recording proxy: streams", () => {
     let json = "";
     for await (const event of stream) {
       types.push(event.type === "content_block_delta" ? event.delta.type : event.type);
-      if (event.type === "content_block_delta" && event.delta.type === "input_json_delta") json += event.delta.partial_json;
+      if (event.type === "content_block_delta" && event.delta.type === "input_json_delta")
+        json += event.delta.partial_json;
     }
     expect(types).toContain("thinking_delta");
     expect(types).toContain("signature_delta");
     expect(types.filter((t) => t === "input_json_delta").length).toBeGreaterThan(3);
-    expect(JSON.parse(json)).toEqual(richReply.content![2]!.type === "tool_use" ? { city: "Paris", days: 3, units: { temperature: "celsius" } } : null);
+    expect(JSON.parse(json)).toEqual(
+      richReply.content![2]!.type === "tool_use" ? { city: "Paris", days: 3, units: { temperature: "celsius" } } : null,
+    );
 
     const [exchange] = await rig.waitForExchanges(1);
     const body = exchange.response.body as any;
     expect(body.content).toEqual([
       { type: "thinking", thinking: "I should check the weather tool before answering.", signature: "sig-123" },
       { type: "text", text: "Let me check the forecast for Paris.", citations: null },
-      { type: "tool_use", id: "toolu_01", name: "get_weather", input: { city: "Paris", days: 3, units: { temperature: "celsius" } }, caller: { type: "direct" } },
+      {
+        type: "tool_use",
+        id: "toolu_01",
+        name: "get_weather",
+        input: { city: "Paris", days: 3, units: { temperature: "celsius" } },
+        caller: { type: "direct" },
+      },
     ]);
     expect(body.stop_reason).toBe("tool_use");
     expect(exchange.stopReason).toBe("tool_use");
@@ -82,7 +105,11 @@ describe("recording proxy: streams", () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     // message_start, content_block_start, first text delta; then the fake holds the rest.
-    rig = await startRig({ fake: { respond: scripted([{ text: "first second third fourth fifth sixth", pause: { afterEvents: 3, until: held } }]) } });
+    rig = await startRig({
+      fake: {
+        respond: scripted([{ text: "first second third fourth fifth sixth", pause: { afterEvents: 3, until: held } }]),
+      },
+    });
     const stream = rig.client.messages.stream(ask);
     const firstText = new Promise<string>((resolve) => stream.once("text", resolve));
     try {
@@ -111,7 +138,9 @@ describe("recording proxy: streams", () => {
 
   it("records an error event that arrives mid-stream; no retry once the client has data", async () => {
     rig = await startRig({
-      fake: { respond: scripted([{ text: "one two three four five six", interrupt: { afterEvents: 4, with: "error" } }]) },
+      fake: {
+        respond: scripted([{ text: "one two three four five six", interrupt: { afterEvents: 4, with: "error" } }]),
+      },
     });
     const stream = rig.client.messages.stream(ask);
     const error = await stream.finalMessage().catch((e) => e);
@@ -149,8 +178,17 @@ describe("recording proxy: streams", () => {
   });
 
   it("tells the client in words when upstream drops mid-stream, and records the partial answer", async () => {
-    rig = await startRig({ fake: { respond: scripted([{ text: "alpha beta gamma delta epsilon", interrupt: { afterEvents: 4, with: "disconnect" } }]) } });
-    const error = await rig.client.messages.stream(ask).finalMessage().catch((e) => e);
+    rig = await startRig({
+      fake: {
+        respond: scripted([
+          { text: "alpha beta gamma delta epsilon", interrupt: { afterEvents: 4, with: "disconnect" } },
+        ]),
+      },
+    });
+    const error = await rig.client.messages
+      .stream(ask)
+      .finalMessage()
+      .catch((e) => e);
     expect(error).toBeInstanceOf(APIError);
     expect(String(error.message)).toMatch(/lost mid-stream/);
     const [exchange] = await rig.waitForExchanges(1);
@@ -162,7 +200,9 @@ describe("recording proxy: streams", () => {
   it("records a stream the client abandoned, with what arrived until then", async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    rig = await startRig({ fake: { respond: scripted([{ text: "partial answer then more text", pause: { afterEvents: 3, until: held } }]) } });
+    rig = await startRig({
+      fake: { respond: scripted([{ text: "partial answer then more text", pause: { afterEvents: 3, until: held } }]) },
+    });
     const stream = rig.client.messages.stream(ask);
     const outcome = stream.finalMessage().catch((e) => e);
     try {

@@ -2,7 +2,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { FORBIDDEN_IMPORT, clearCompileCache, compileGrader, compileHarness, sha256 } from "../../../lib/runner/sandbox/compile.ts";
+import {
+  FORBIDDEN_IMPORT,
+  clearCompileCache,
+  compileGrader,
+  compileHarness,
+  sha256,
+} from "../../../lib/runner/sandbox/compile.ts";
 import { hostBundle, writeProgram } from "../../../lib/runner/sandbox/host-bundle.ts";
 
 describe("compileHarness", () => {
@@ -17,7 +23,8 @@ describe("compileHarness", () => {
   });
 
   it("refuses a package that is not the SDK, at the import's line and column", async () => {
-    const source = 'import fs from "node:fs";\nimport path from "path";\n  import pad from "left-pad";\nexport default { run: () => pad };\n';
+    const source =
+      'import fs from "node:fs";\nimport path from "path";\n  import pad from "left-pad";\nexport default { run: () => pad };\n';
     const result = await compileHarness(source, { filename: "candidate.ts" });
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -83,7 +90,9 @@ describe("compileHarness", () => {
   });
 
   it("compiles graders by the same rules", async () => {
-    const bad = await compileGrader('import lodash from "lodash";\nexport default async () => ({ score: 1, explanation: lodash })');
+    const bad = await compileGrader(
+      'import lodash from "lodash";\nexport default async () => ({ score: 1, explanation: lodash })',
+    );
     expect(bad.ok).toBe(false);
     const good = await compileGrader('export default async () => ({ score: 1, explanation: "ok" })');
     expect(good.ok).toBe(true);

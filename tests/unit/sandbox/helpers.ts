@@ -7,7 +7,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach } from "vitest";
 import { compileGrader, compileHarness } from "../../../lib/runner/sandbox/compile.ts";
-import { probeIsolation, startWorker, type SandboxWorker, type StartWorkerOptions } from "../../../lib/runner/sandbox/sandbox.ts";
+import {
+  probeIsolation,
+  startWorker,
+  type SandboxWorker,
+  type StartWorkerOptions,
+} from "../../../lib/runner/sandbox/sandbox.ts";
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/harnesses");
 

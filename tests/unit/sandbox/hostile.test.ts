@@ -19,7 +19,9 @@ describe.each(modes)("hostile harnesses (%s)", (mode) => {
     expect(outcome.error?.message).toBe("cannot answer this");
     expect(outcome.error?.stack).toMatch(/at helper \(\S*throws\.ts:8:\d+\)/);
     expect(outcome.error?.stack).toMatch(/throws\.ts:4:\d+/);
-    expect(outcome.events).toContainEqual(expect.objectContaining({ kind: "exception", origin: "run", message: "cannot answer this" }));
+    expect(outcome.events).toContainEqual(
+      expect.objectContaining({ kind: "exception", origin: "run", message: "cannot answer this" }),
+    );
     expect(outcome.workerAlive).toBe(true);
   });
 
@@ -71,14 +73,20 @@ describe.each(modes)("hostile harnesses (%s)", (mode) => {
     expect(outcome.stdout.text.endsWith("\n[studio: 99 MiB more output cut]")).toBe(true);
     expect(outcome.stdout.text.length).toBe(MiB + "\n[studio: 99 MiB more output cut]".length);
     expect(outcome.stderr.text).toBe("done flooding\n");
-    const streamed = outcome.events.filter((e) => e.kind === "stdout").reduce((n, e) => n + (e as { text: string }).text.length, 0);
+    const streamed = outcome.events
+      .filter((e) => e.kind === "stdout")
+      .reduce((n, e) => n + (e as { text: string }).text.length, 0);
     expect(streamed).toBe(MiB);
     const next = await w.runTask({ task: { id: "u", input: { mb: 0 } }, timeoutMs: 5_000, envDir: env });
     expect(next.stdout).toEqual({ text: "", bytes: 0, truncatedBytes: 0 });
   });
 
   it("output past the discard ceiling kills the worker with kind output_limit", async () => {
-    const { worker: w, env } = await worker(mode, { fixture: "flood.ts" }, { limits: { streamDiscardCeilingBytes: 4 * MiB } });
+    const { worker: w, env } = await worker(
+      mode,
+      { fixture: "flood.ts" },
+      { limits: { streamDiscardCeilingBytes: 4 * MiB } },
+    );
     const outcome = await w.runTask({ task: { id: "t", input: { mb: 50 } }, timeoutMs: 30_000, envDir: env });
     expect(outcome.error?.kind).toBe("output_limit");
     expect(outcome.stdout.text.length).toBeGreaterThan(MiB - 1);
@@ -100,7 +108,9 @@ describe.each(modes)("hostile harnesses (%s)", (mode) => {
     const outcome = await w.runTask({ task: { id: "t", input: { kind: "buffers" } }, timeoutMs: 30_000, envDir: env });
     expect(outcome.error?.kind).toBe("memory");
     expect(outcome.error?.message).toMatch(/limit is 256 MiB/);
-    expect(outcome.events).toContainEqual(expect.objectContaining({ kind: "sandbox", message: expect.stringMatching(/killed the worker/) }));
+    expect(outcome.events).toContainEqual(
+      expect.objectContaining({ kind: "sandbox", message: expect.stringMatching(/killed the worker/) }),
+    );
   });
 
   it("sees none of the studio's secrets in its environment", async () => {
@@ -113,7 +123,11 @@ describe.each(modes)("hostile harnesses (%s)", (mode) => {
     Object.assign(process.env, secrets);
     try {
       const { worker: w, env, scratch } = await worker(mode, { fixture: "env-snoop.ts" });
-      const outcome = await w.runTask({ task: { id: "t", input: { studioPid: process.pid } }, timeoutMs: 5_000, envDir: env });
+      const outcome = await w.runTask({
+        task: { id: "t", input: { studioPid: process.pid } },
+        timeoutMs: 5_000,
+        envDir: env,
+      });
       expect(outcome.error).toBeUndefined();
       const seen = JSON.stringify(outcome);
       for (const value of Object.values(secrets)) expect(seen).not.toContain(value);
@@ -148,7 +162,9 @@ describe.each(modes)("hostile harnesses (%s)", (mode) => {
     const { worker: w, env } = await worker(mode, { fixture: "read-outside.ts" });
     const outcome = await w.runTask({ task: { id: "t", input: { paths: targets } }, timeoutMs: 5_000, envDir: env });
     const results = outcome.output as Record<string, string>;
-    const logged = outcome.events.filter((e) => e.kind === "log").map((e) => (e as { value: { path: string } }).value.path);
+    const logged = outcome.events
+      .filter((e) => e.kind === "log")
+      .map((e) => (e as { value: { path: string } }).value.path);
     expect(logged).toEqual(targets); // each attempt is in the trace
     if (mode === "bubblewrap") {
       for (const target of targets) expect(results[target], target).toMatch(/^failed: ENOENT/);
@@ -183,10 +199,16 @@ describe.each(modes)("hostile harnesses (%s)", (mode) => {
   // test runner. probeIsolation() reports that gap; there is nothing to test there.
   it.skipIf(mode === "process" && !isRoot())("cannot kill its parent or the studio", async () => {
     const { worker: w, env } = await worker(mode, { fixture: "kill-parent.ts" });
-    const outcome = await w.runTask({ task: { id: "t", input: { studioPid: process.pid } }, timeoutMs: 5_000, envDir: env });
+    const outcome = await w.runTask({
+      task: { id: "t", input: { studioPid: process.pid } },
+      timeoutMs: 5_000,
+      envDir: env,
+    });
     expect(isAlive(process.pid)).toBe(true);
     const result = (outcome.output ?? {}) as { parent?: string; studio?: string };
-    expect(outcome.events).toContainEqual(expect.objectContaining({ kind: "log", value: expect.objectContaining({ studio: result.studio }) }));
+    expect(outcome.events).toContainEqual(
+      expect.objectContaining({ kind: "log", value: expect.objectContaining({ studio: result.studio }) }),
+    );
     if (mode === "bubblewrap") {
       // The studio is not in the sandbox's pid namespace; the parent is the namespace's init,
       // which ignores signals from inside.
@@ -203,7 +225,11 @@ describe.each(modes)("hostile harnesses (%s)", (mode) => {
     const marker = String(5000 + Math.floor(Math.random() * 900));
     const { worker: w, env } = await worker(mode, { fixture: "fork-bomb.ts" }, { maxProcesses: 40 });
     const uid = w.uid;
-    const outcome = await w.runTask({ task: { id: "t", input: { marker, tries: 200, shell: false } }, timeoutMs: 8_000, envDir: env });
+    const outcome = await w.runTask({
+      task: { id: "t", input: { marker, tries: 200, shell: false } },
+      timeoutMs: 8_000,
+      envDir: env,
+    });
     expect(outcome.error).toBeUndefined();
     const { started, refusal } = outcome.output as { started: number; refusal: string };
     expect(started).toBeGreaterThan(0);
@@ -212,7 +238,8 @@ describe.each(modes)("hostile harnesses (%s)", (mode) => {
     expect(leftovers(uid, `sleep ${marker}`).length).toBeGreaterThan(0); // alive until the worker ends...
     const bound = contained(mode, w);
     await w.close();
-    if (bound) expect(leftovers(uid, `sleep ${marker}`)).toEqual([]); // ...then gone, detached or not
+    if (bound)
+      expect(leftovers(uid, `sleep ${marker}`)).toEqual([]); // ...then gone, detached or not
     else reap(`sleep ${marker}`);
   });
 
@@ -220,9 +247,16 @@ describe.each(modes)("hostile harnesses (%s)", (mode) => {
     const marker = String(6000 + Math.floor(Math.random() * 900));
     const { worker: w, env } = await worker(mode, { fixture: "fork-bomb.ts" }, { maxProcesses: 40 });
     const uid = w.uid;
-    const outcome = await w.runTask({ task: { id: "t", input: { marker, tries: 0, shell: true } }, timeoutMs: 8_000, envDir: env });
+    const outcome = await w.runTask({
+      task: { id: "t", input: { marker, tries: 0, shell: true } },
+      timeoutMs: 8_000,
+      envDir: env,
+    });
     expect(outcome.error).toBeUndefined();
-    expect(outcome.output).toMatchObject({ timedOut: true, stderr: expect.stringMatching(/fork|Resource temporarily unavailable/i) });
+    expect(outcome.output).toMatchObject({
+      timedOut: true,
+      stderr: expect.stringMatching(/fork|Resource temporarily unavailable/i),
+    });
     expect(outcome.workerAlive).toBe(true);
     await w.close();
     expect(leftovers(uid, `sleep ${marker}`)).toEqual([]);

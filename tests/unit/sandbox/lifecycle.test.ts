@@ -14,7 +14,9 @@ const task = (input: unknown = null) => ({ task: { id: "t", input }, timeoutMs: 
 
 describe.each(modes)("worker lifecycle (%s)", (mode) => {
   it("a module that throws while loading fails every task with kind throw", async () => {
-    const { worker: w, env } = await worker(mode, { code: await code('throw new Error("no config");\nexport default { run: () => 1 };') });
+    const { worker: w, env } = await worker(mode, {
+      code: await code('throw new Error("no config");\nexport default { run: () => 1 };'),
+    });
     for (let i = 0; i < 2; i++) {
       const outcome = await w.runTask({ ...task(), envDir: env });
       expect(outcome.error?.kind).toBe("throw");
@@ -24,10 +26,17 @@ describe.each(modes)("worker lifecycle (%s)", (mode) => {
   });
 
   it("a module that never finishes loading is stopped at the start limit", async () => {
-    const { worker: w, env } = await worker(mode, { code: await code("for (;;) {}\nexport default { run: () => 1 };") }, { startTimeoutMs: 1_000 });
+    const { worker: w, env } = await worker(
+      mode,
+      { code: await code("for (;;) {}\nexport default { run: () => 1 };") },
+      { startTimeoutMs: 1_000 },
+    );
     expect(w.alive).toBe(false);
     const outcome = await w.runTask({ ...task(), envDir: env });
-    expect(outcome.error).toEqual({ kind: "timeout", message: "the harness module did not finish loading within 1000 ms" });
+    expect(outcome.error).toEqual({
+      kind: "timeout",
+      message: "the harness module did not finish loading within 1000 ms",
+    });
   });
 
   it("a worker that cannot start reports kind spawn, with the reason", async () => {
@@ -45,7 +54,9 @@ describe.each(modes)("worker lifecycle (%s)", (mode) => {
   });
 
   it("a harness that ends its own process is kind killed, and the next task is told why", async () => {
-    const { worker: w, env } = await worker(mode, { code: await code('export default { run: () => { console.error("bye"); process.exit(7); } };') });
+    const { worker: w, env } = await worker(mode, {
+      code: await code('export default { run: () => { console.error("bye"); process.exit(7); } };'),
+    });
     const outcome = await w.runTask({ ...task(), envDir: env });
     expect(outcome.error?.kind).toBe("killed");
     expect(outcome.error?.message).toMatch(/exited with code 7; its last words: bye/);
@@ -69,19 +80,28 @@ describe.each(modes)("worker lifecycle (%s)", (mode) => {
     while (w.alive && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     const next = await w.runTask({ ...task(), envDir: env });
     expect(next.error?.kind).toBe("memory");
-    expect(next.events).toContainEqual(expect.objectContaining({ kind: "sandbox", message: expect.stringMatching(/killed the worker/) }));
+    expect(next.events).toContainEqual(
+      expect.objectContaining({ kind: "sandbox", message: expect.stringMatching(/killed the worker/) }),
+    );
   });
 
   it("an output over the size limit is kind output_limit, without killing the worker", async () => {
-    const { worker: w, env } = await worker(mode, { code: await code('export default { run: () => "x".repeat(9 * 1024 * 1024) };') });
+    const { worker: w, env } = await worker(mode, {
+      code: await code('export default { run: () => "x".repeat(9 * 1024 * 1024) };'),
+    });
     const outcome = await w.runTask({ ...task(), envDir: env });
     expect(outcome.error?.kind).toBe("output_limit");
     expect(outcome.workerAlive).toBe(true);
   });
 
   it("logs past the event budget are counted, not kept", async () => {
-    const source = 'export default { run: (task, ctx) => { for (let i = 0; i < 2000; i++) ctx.log("y".repeat(1000)); return "ok"; } };';
-    const { worker: w, env } = await worker(mode, { code: await code(source) }, { limits: { eventBudgetBytes: 100 * 1024 } });
+    const source =
+      'export default { run: (task, ctx) => { for (let i = 0; i < 2000; i++) ctx.log("y".repeat(1000)); return "ok"; } };';
+    const { worker: w, env } = await worker(
+      mode,
+      { code: await code(source) },
+      { limits: { eventBudgetBytes: 100 * 1024 } },
+    );
     const outcome = await w.runTask({ ...task(), envDir: env });
     expect(outcome.output).toBe("ok");
     const logs = outcome.events.filter((e) => e.kind === "log");
@@ -91,8 +111,13 @@ describe.each(modes)("worker lifecycle (%s)", (mode) => {
   });
 
   it("a flood of events past the control ceiling kills the worker with kind output_limit", async () => {
-    const source = 'export default { run: async (task, ctx) => { for (;;) { ctx.log("z".repeat(60000)); await new Promise((r) => setImmediate(r)); } } };';
-    const { worker: w, env } = await worker(mode, { code: await code(source) }, { limits: { controlCeilingBytes: 8 * 1024 * 1024 } });
+    const source =
+      'export default { run: async (task, ctx) => { for (;;) { ctx.log("z".repeat(60000)); await new Promise((r) => setImmediate(r)); } } };';
+    const { worker: w, env } = await worker(
+      mode,
+      { code: await code(source) },
+      { limits: { controlCeilingBytes: 8 * 1024 * 1024 } },
+    );
     const outcome = await w.runTask({ ...task(), envDir: env });
     expect(outcome.error?.kind).toBe("output_limit");
     expect(outcome.workerAlive).toBe(false);
@@ -117,6 +142,8 @@ describe.each(modes)("worker lifecycle (%s)", (mode) => {
         expect.objectContaining({ origin: "unhandledRejection", message: "nobody waits for me" }),
       ]),
     );
-    expect(outcome.events).toContainEqual(expect.objectContaining({ kind: "log", value: { big: "10n", fn: "[Function fn]", self: "[Circular]" } }));
+    expect(outcome.events).toContainEqual(
+      expect.objectContaining({ kind: "log", value: { big: "10n", fn: "[Function fn]", self: "[Circular]" } }),
+    );
   });
 });

@@ -3,7 +3,12 @@
 // be indistinguishable from the HTTP path for a harness, and the proxy must record the same.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newCredential, startRecordingProxy, type Exchange, type RecordingProxy } from "../../../lib/runner/proxy/index.ts";
+import {
+  newCredential,
+  startRecordingProxy,
+  type Exchange,
+  type RecordingProxy,
+} from "../../../lib/runner/proxy/index.ts";
 import type { ChannelRequest, ClientReply } from "../../../lib/runner/proxy/types.ts";
 import { compileHarness } from "../../../lib/runner/sandbox/compile.ts";
 import { ModelChannel } from "../../../lib/runner/sandbox/model-channel.ts";
@@ -80,7 +85,12 @@ describe.each(modes)("ctx.model over the control channel (%s)", (mode) => {
       } };`,
     );
     expect(outcome.error).toBeUndefined();
-    expect(outcome.output).toEqual({ text: "hello over the channel", tokens: true, beta: "hello over the channel", missing: "404 true" });
+    expect(outcome.output).toEqual({
+      text: "hello over the channel",
+      tokens: true,
+      beta: "hello over the channel",
+      missing: "404 true",
+    });
     expect(channelCalls.map((call) => `${call.method} ${call.path}`)).toEqual([
       "POST /v1/messages",
       "POST /v1/messages/count_tokens",
@@ -218,7 +228,9 @@ describe.each(modes)("ctx.model over the control channel (%s)", (mode) => {
     );
     expect(outcome.error).toBeUndefined();
     expect(outcome.output).toBe("still fine");
-    const notes = outcome.events.filter((event) => event.kind === "sandbox").map((event) => (event as { message: string }).message);
+    const notes = outcome.events
+      .filter((event) => event.kind === "sandbox")
+      .map((event) => (event as { message: string }).message);
     expect(notes.some((note) => note.includes("unexpected control message"))).toBe(true);
     // The forged call with an unknown key was refused by the proxy (401) and recorded nowhere.
     expect(exchanges).toHaveLength(1);
@@ -229,7 +241,10 @@ describe("ModelChannel", () => {
   it("keeps a character split across two chunks whole, and sends a whole answer as one message", () => {
     const sent: ModelAnswerMessage[] = [];
     const replies: ClientReply[] = [];
-    const channel = new ModelChannel((_request, reply) => replies.push(reply), (message) => sent.push(message));
+    const channel = new ModelChannel(
+      (_request, reply) => replies.push(reply),
+      (message) => sent.push(message),
+    );
     const call = { t: "model" as const, method: "POST", path: "/v1/messages", headers: {}, body: "{}" };
     expect(channel.receive({ ...call, id: 1 })).toBe(true);
     expect(channel.receive({ ...call, id: 2 })).toBe(true);
@@ -254,7 +269,10 @@ describe("ModelChannel", () => {
 
   it("tells the proxy the client is gone when the worker dies", () => {
     const replies: ClientReply[] = [];
-    const channel = new ModelChannel((_request, reply) => replies.push(reply), () => {});
+    const channel = new ModelChannel(
+      (_request, reply) => replies.push(reply),
+      () => {},
+    );
     channel.receive({ t: "model", id: 1, method: "POST", path: "/v1/messages", headers: {}, body: "{}" });
     let closed = false;
     replies[0].on("close", () => (closed = true));

@@ -21,7 +21,10 @@ describe.each(modes)("per-task overhead (%s)", (mode) => {
     const logs: unknown[] = [];
     const inProcessStart = performance.now();
     for (let i = 0; i < TASKS; i++) {
-      await harness.run({ id: `t${i}`, input: i }, { log: (v: unknown) => logs.push(v), state: {}, signal: new AbortController().signal });
+      await harness.run(
+        { id: `t${i}`, input: i },
+        { log: (v: unknown) => logs.push(v), state: {}, signal: new AbortController().signal },
+      );
     }
     const inProcessMs = (performance.now() - inProcessStart) / TASKS;
 

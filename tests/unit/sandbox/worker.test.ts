@@ -28,7 +28,10 @@ describe.each(modes)("sandbox worker (%s)", (mode) => {
     const logs = outcome.events.filter((e) => e.kind === "log").map((e) => (e as { value: unknown }).value);
     expect(logs).toEqual(["first", { second: { q: 1 } }, "third"]);
     // stdout/stderr arrive on their own pipes, so they may land after the output event.
-    expect(outcome.events.filter((e) => e.kind !== "stdout" && e.kind !== "stderr").at(-1)).toMatchObject({ kind: "output", value: { echo: { q: 1 }, id: "t1" } });
+    expect(outcome.events.filter((e) => e.kind !== "stdout" && e.kind !== "stderr").at(-1)).toMatchObject({
+      kind: "output",
+      value: { echo: { q: 1 }, id: "t1" },
+    });
     const stamps = outcome.events.map((e) => e.ts);
     expect([...stamps].sort((a, b) => a - b)).toEqual(stamps);
     expect(outcome.workerAlive).toBe(true);
@@ -48,7 +51,11 @@ describe.each(modes)("sandbox worker (%s)", (mode) => {
 
   it("runs ctx.exec in the task's environment folder and records it", async () => {
     const { worker: w, env } = await worker(mode, { fixture: "exec.ts" });
-    const outcome = await w.runTask({ task: { id: "x", input: { text: "forty-two" } }, timeoutMs: 10_000, envDir: env });
+    const outcome = await w.runTask({
+      task: { id: "x", input: { text: "forty-two" } },
+      timeoutMs: 10_000,
+      envDir: env,
+    });
     expect(outcome.error).toBeUndefined();
     const output = outcome.output as {
       write: { stdout: string; stderr: string; exitCode: number };
@@ -79,7 +86,10 @@ describe.each(modes)("sandbox worker (%s)", (mode) => {
     expect(learned.error).toBeUndefined();
     expect(learned.events.filter((e) => e.kind === "log")).toMatchObject([{ value: { learned: "t1" } }]);
     const second = await w.runTask({ task: { id: "t2", input: 2 }, timeoutMs: 5_000, envDir: env });
-    expect(second.output).toEqual({ seen: ["t1", "t2"], lessons: [{ id: "t1", expected: 2, output: first.output, score: 0 }] });
+    expect(second.output).toEqual({
+      seen: ["t1", "t2"],
+      lessons: [{ id: "t1", expected: 2, output: first.output, score: 0 }],
+    });
     // A fresh worker (a new evaluation) starts with empty state.
     await w.restart();
     const fresh = await w.runTask({ task: { id: "t3", input: 3 }, timeoutMs: 5_000, envDir: env });
@@ -88,7 +98,12 @@ describe.each(modes)("sandbox worker (%s)", (mode) => {
 
   it("finishes learn at once for a harness without one", async () => {
     const { worker: w, env } = await worker(mode, { fixture: "echo.ts" });
-    const learned = await w.learn({ task: { id: "t", input: 1 }, feedback: { expected: 1, output: 1, score: 1 }, timeoutMs: 1_000, envDir: env });
+    const learned = await w.learn({
+      task: { id: "t", input: 1 },
+      feedback: { expected: 1, output: 1, score: 1 },
+      timeoutMs: 1_000,
+      envDir: env,
+    });
     expect(learned.error).toBeUndefined();
     expect(learned.events).toEqual([]);
   });
@@ -131,7 +146,12 @@ describe.each(modes)("sandbox worker (%s)", (mode) => {
     try {
       const { worker: w, env } = await worker(mode, { fixture: "model.ts" }, { proxy });
       for (const credential of ["cred-task-1", "cred-task-2"]) {
-        const outcome = await w.runTask({ task: { id: credential, input: "hi" }, credential, timeoutMs: 10_000, envDir: env });
+        const outcome = await w.runTask({
+          task: { id: credential, input: "hi" },
+          credential,
+          timeoutMs: 10_000,
+          envDir: env,
+        });
         expect(outcome.error).toBeUndefined();
         expect(outcome.output).toEqual({ text: "hello from the proxy", isClient: true });
       }
@@ -184,6 +204,9 @@ describe.each(modes)("sandbox worker (%s)", (mode) => {
     const { worker: w, env } = await worker(mode, { code: result.code });
     const outcome = await w.runTask({ task: { id: "t", input: 1 }, timeoutMs: 5_000, envDir: env });
     const studio = os.getPriority();
-    expect(outcome.output).toEqual({ harness: Math.min(19, studio + SANDBOX_DEFAULTS.niceness), command: Math.min(19, studio + SANDBOX_DEFAULTS.niceness) });
+    expect(outcome.output).toEqual({
+      harness: Math.min(19, studio + SANDBOX_DEFAULTS.niceness),
+      command: Math.min(19, studio + SANDBOX_DEFAULTS.niceness),
+    });
   });
 });

@@ -18,7 +18,9 @@ describe("exact", () => {
   it("fails with the first difference and its path", () => {
     expect(gradeBuiltin(exact, 42, "42")).toEqual({ score: 0, explanation: 'expected 42, got "42"' });
     expect(gradeBuiltin(exact, "Paris", "paris").score).toBe(0);
-    expect(gradeBuiltin(exact, { a: [1, 2, { b: "x" }] }, { a: [1, 2, { b: "y" }] }).explanation).toBe('at a[2].b: expected "x", got "y"');
+    expect(gradeBuiltin(exact, { a: [1, 2, { b: "x" }] }, { a: [1, 2, { b: "y" }] }).explanation).toBe(
+      'at a[2].b: expected "x", got "y"',
+    );
     expect(gradeBuiltin(exact, { a: 1 }, { a: 1, b: 2 }).explanation).toBe('unexpected key "b"');
     expect(gradeBuiltin(exact, { "my key": 1 }, { "my key": 2 }).explanation).toBe('at ["my key"]: expected 1, got 2');
     expect(gradeBuiltin(exact, [1, 2], [1, 2, 3]).explanation).toBe("expected 2 items, got 3");
@@ -50,12 +52,18 @@ describe("normalized", () => {
 describe("regex", () => {
   it("uses expected as the pattern and coerces the output to a string", () => {
     expect(gradeBuiltin({ type: "regex" }, "^4\\d$", 42)).toEqual({ score: 1, explanation: 'matched /^4\\d$/: "42"' });
-    expect(gradeBuiltin({ type: "regex" }, "^4\\d$", 52)).toEqual({ score: 0, explanation: 'no match for /^4\\d$/ in "52"' });
+    expect(gradeBuiltin({ type: "regex" }, "^4\\d$", 52)).toEqual({
+      score: 0,
+      explanation: 'no match for /^4\\d$/ in "52"',
+    });
   });
 
   it("prefers grader.pattern and applies flags", () => {
     const grader: GraderConfigInput = { type: "regex", pattern: "\\bparis\\b", flags: "i" };
-    expect(gradeBuiltin(grader, "ignored", "It is PARIS.")).toEqual({ score: 1, explanation: 'matched /\\bparis\\b/i: "PARIS"' });
+    expect(gradeBuiltin(grader, "ignored", "It is PARIS.")).toEqual({
+      score: 1,
+      explanation: 'matched /\\bparis\\b/i: "PARIS"',
+    });
     expect(gradeBuiltin(grader, "ignored", "Comparison").score).toBe(0);
   });
 
@@ -69,7 +77,10 @@ describe("regex", () => {
 
 describe("numeric", () => {
   it("passes within the absolute tolerance and says by how much", () => {
-    expect(gradeBuiltin(numeric, 42, 42)).toEqual({ score: 1, explanation: "expected 42, got 42 (|diff| 0 <= tolerance 1e-6)" });
+    expect(gradeBuiltin(numeric, 42, 42)).toEqual({
+      score: 1,
+      explanation: "expected 42, got 42 (|diff| 0 <= tolerance 1e-6)",
+    });
     expect(gradeBuiltin(numeric, 0.3, 0.1 + 0.2).score).toBe(1);
     expect(gradeBuiltin({ type: "numeric", tolerance: 0.5 }, 10, 10.4).score).toBe(1);
     // The boundary counts as inside.
@@ -81,7 +92,10 @@ describe("numeric", () => {
   });
 
   it("fails outside the tolerance", () => {
-    expect(gradeBuiltin(numeric, 42, 41)).toEqual({ score: 0, explanation: "expected 42, got 41 (|diff| 1 > tolerance 1e-6)" });
+    expect(gradeBuiltin(numeric, 42, 41)).toEqual({
+      score: 0,
+      explanation: "expected 42, got 41 (|diff| 1 > tolerance 1e-6)",
+    });
     expect(gradeBuiltin({ type: "numeric", tolerance: 0.5 }, 10, 10.6).score).toBe(0);
   });
 
@@ -127,31 +141,47 @@ describe("numeric", () => {
       score: 0,
       explanation: 'expected 42, but found no number in the output "I don\'t know"',
     });
-    expect(gradeBuiltin(numeric, 42, Number.NaN).explanation).toBe("expected 42, got NaN, which is not a finite number");
+    expect(gradeBuiltin(numeric, 42, Number.NaN).explanation).toBe(
+      "expected 42, got NaN, which is not a finite number",
+    );
   });
 });
 
 describe("json", () => {
   it("passes when expected is a subset of the output, parsing a JSON string first", () => {
-    expect(gradeBuiltin(json, { a: 1 }, '{"a": 1, "b": 2}')).toEqual({ score: 1, explanation: 'output contains the expected JSON {"a":1}' });
-    expect(gradeBuiltin(json, { user: { name: "Ada" }, tags: [{ id: 1 }, { id: 2 }] }, {
-      user: { name: "Ada", age: 36 },
-      tags: [{ id: 1, label: "x" }, { id: 2 }],
-      extra: true,
-    }).score).toBe(1);
+    expect(gradeBuiltin(json, { a: 1 }, '{"a": 1, "b": 2}')).toEqual({
+      score: 1,
+      explanation: 'output contains the expected JSON {"a":1}',
+    });
+    expect(
+      gradeBuiltin(
+        json,
+        { user: { name: "Ada" }, tags: [{ id: 1 }, { id: 2 }] },
+        {
+          user: { name: "Ada", age: 36 },
+          tags: [{ id: 1, label: "x" }, { id: 2 }],
+          extra: true,
+        },
+      ).score,
+    ).toBe(1);
   });
 
   it("fails on missing keys, different values and different array lengths", () => {
     expect(gradeBuiltin(json, { user: { email: "x" } }, { user: {} }).explanation).toBe('at user: missing key "email"');
-    expect(gradeBuiltin(json, { items: [{ n: 1 }, { n: 2 }] }, { items: [{ n: 1 }] }).explanation).toBe("at items: expected 2 items, got 1");
-    expect(gradeBuiltin(json, { items: [{ n: 1 }, { n: 2 }] }, { items: [{ n: 1 }, { n: 3 }] }).explanation).toBe("at items[1].n: expected 2, got 3");
+    expect(gradeBuiltin(json, { items: [{ n: 1 }, { n: 2 }] }, { items: [{ n: 1 }] }).explanation).toBe(
+      "at items: expected 2 items, got 1",
+    );
+    expect(gradeBuiltin(json, { items: [{ n: 1 }, { n: 2 }] }, { items: [{ n: 1 }, { n: 3 }] }).explanation).toBe(
+      "at items[1].n: expected 2, got 3",
+    );
     expect(gradeBuiltin(json, { a: {} }, { a: [] }).explanation).toBe("at a: expected an object, got an array []");
   });
 
   it("explains output that is not valid JSON", () => {
     expect(gradeBuiltin(json, { a: 1 }, '{"a": 1,')).toEqual({
       score: 0,
-      explanation: 'output is not valid JSON (line 1, column 9: expected a property name in double quotes, found end of file): "{\\"a\\": 1,"',
+      explanation:
+        'output is not valid JSON (line 1, column 9: expected a property name in double quotes, found end of file): "{\\"a\\": 1,"',
     });
   });
 
@@ -167,12 +197,28 @@ describe("weird outputs never throw", () => {
   circular.self = circular;
   let deep: unknown = 1;
   for (let i = 0; i < 100_000; i++) deep = [deep];
-  const outputs: unknown[] = [undefined, null, {}, [], circular, deep, "x".repeat(5_000_000), 10n, Symbol("s"), () => 1, Number.NaN];
+  const outputs: unknown[] = [
+    undefined,
+    null,
+    {},
+    [],
+    circular,
+    deep,
+    "x".repeat(5_000_000),
+    10n,
+    Symbol("s"),
+    () => 1,
+    Number.NaN,
+  ];
 
   it("grades each with a short explanation", () => {
     for (const grader of graders) {
       for (const output of outputs) {
-        const grade = gradeBuiltin(grader, grader.type === "numeric" ? 1 : grader.type === "regex" ? "^x" : { a: 1 }, output);
+        const grade = gradeBuiltin(
+          grader,
+          grader.type === "numeric" ? 1 : grader.type === "regex" ? "^x" : { a: 1 },
+          output,
+        );
         expect(grade.score === 0 || grade.score === 1).toBe(true);
         expect(grade.explanation.length).toBeLessThan(700);
       }
@@ -180,7 +226,10 @@ describe("weird outputs never throw", () => {
   });
 
   it("says when there is no output at all", () => {
-    expect(gradeBuiltin(exact, 1, undefined)).toEqual({ score: 0, explanation: "no output: the harness returned undefined" });
+    expect(gradeBuiltin(exact, 1, undefined)).toEqual({
+      score: 0,
+      explanation: "no output: the harness returned undefined",
+    });
   });
 
   it("cuts long values in explanations and gives their length", () => {
@@ -191,7 +240,9 @@ describe("weird outputs never throw", () => {
   it("reports absurd nesting instead of overflowing the stack", () => {
     let expected: unknown = 1;
     for (let i = 0; i < 100_000; i++) expected = [expected];
-    expect(gradeBuiltin(exact, expected, deep).explanation).toBe("could not grade this output: values are nested more than 500 levels deep");
+    expect(gradeBuiltin(exact, expected, deep).explanation).toBe(
+      "could not grade this output: values are nested more than 500 levels deep",
+    );
   });
 });
 
@@ -201,7 +252,9 @@ describe("grader configs", () => {
   });
 
   it("refuse invalid configs with a readable error", () => {
-    expect(() => gradeBuiltin({ type: "numeric", tolerance: -1 }, 1, 1)).toThrow("invalid grader config: tolerance must be >= 0");
+    expect(() => gradeBuiltin({ type: "numeric", tolerance: -1 }, 1, 1)).toThrow(
+      "invalid grader config: tolerance must be >= 0",
+    );
     expect(() => gradeBuiltin({ type: "fuzzy" } as unknown as GraderConfigInput, 1, 1)).toThrow(/type must be one of/);
   });
 

@@ -3,7 +3,10 @@ import { parseJson } from "../../../lib/suites/json-syntax.ts";
 
 describe("parseJson", () => {
   it("returns the value of valid JSON", () => {
-    expect(parseJson('{"a": [1, 2.5e3, "x", true, null]}')).toEqual({ ok: true, value: { a: [1, 2500, "x", true, null] } });
+    expect(parseJson('{"a": [1, 2.5e3, "x", true, null]}')).toEqual({
+      ok: true,
+      value: { a: [1, 2500, "x", true, null] },
+    });
   });
 
   it("locates the first error by line and column, including ones V8 gives no position for", () => {
@@ -11,7 +14,7 @@ describe("parseJson", () => {
       ['{\n  "a": 1,\n}', 3, 1, "trailing comma before '}'"],
       ["[1, 2,]", 1, 7, "trailing comma before ']'"],
       ['{"a": tru}', 1, 7, 'expected a value, found "t"'],
-      ["{'a': 1}", 1, 2, "expected a property name in double quotes, found \"'\""],
+      ["{'a': 1}", 1, 2, 'expected a property name in double quotes, found "\'"'],
       ['{"a" 1}', 1, 6, "expected ':' after the property name, found \"1\""],
       ['{"a": 1 "b": 2}', 1, 9, "expected ',' or '}', found \"\\\"\""],
       ['["abc', 1, 2, "string is never closed (missing '\"')"],

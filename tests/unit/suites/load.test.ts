@@ -44,7 +44,10 @@ describe("loadSuiteFolder: valid suites", () => {
     ]);
     const [add, divide, sumFile, countLines] = suite.tasks;
     expect(add).toMatchObject({ input: "What is 2 + 3?", expected: 5, meta: null, envFiles: null });
-    expect(divide).toMatchObject({ input: { question: "What is 1 / 3?" }, meta: { source: "handwritten", difficulty: 2 } });
+    expect(divide).toMatchObject({
+      input: { question: "What is 1 / 3?" },
+      meta: { source: "handwritten", difficulty: 2 },
+    });
     expect(countLines.meta).toBeNull();
     expect(decode(sumFile.envFiles)).toEqual({ "data/more.csv": "4,5\n6\n", "numbers.txt": "1\n2\n3\n" });
     expect(Object.keys(sumFile.envFiles!)).toEqual(["data/more.csv", "numbers.txt"]);
@@ -150,10 +153,19 @@ describe("loadSuiteFolder: problems", () => {
 
   it("reports an unknown grader type, a bad regex and a grader path outside the suite", async () => {
     const cases: [unknown, string][] = [
-      [{ type: "fuzzy" }, 'suite.json: grader.type must be one of "exact", "normalized", "regex", "numeric", "json", "module", got "fuzzy"'],
-      [{ type: "regex", pattern: "(" }, "suite.json: grader.pattern is not a valid regular expression: Invalid regular expression: /(/: Unterminated group"],
+      [
+        { type: "fuzzy" },
+        'suite.json: grader.type must be one of "exact", "normalized", "regex", "numeric", "json", "module", got "fuzzy"',
+      ],
+      [
+        { type: "regex", pattern: "(" },
+        "suite.json: grader.pattern is not a valid regular expression: Invalid regular expression: /(/: Unterminated group",
+      ],
       [{ type: "regex", flags: "q" }, 'suite.json: grader.flags must be valid regex flags (from "dgimsuvy"), got "q"'],
-      [{ type: "module", path: "../elsewhere.ts" }, 'suite.json: grader.path must be a relative path inside the suite folder, such as "grader.ts"'],
+      [
+        { type: "module", path: "../elsewhere.ts" },
+        'suite.json: grader.path must be a relative path inside the suite folder, such as "grader.ts"',
+      ],
       [{}, 'suite.json: grader.type is required (one of "exact", "normalized", "regex", "numeric", "json", "module")'],
     ];
     for (const [grader, problem] of cases) {
@@ -184,7 +196,7 @@ describe("loadSuiteFolder: problems", () => {
     ];
     const dir = makeSuite({ "suite.json": suiteJson(), "tasks.jsonl": lines.join("\n") });
     expect(await problemsOf(dir)).toEqual([
-      "tasks.jsonl:2: not valid JSON: expected a property name in double quotes, found \",\" (column 29)",
+      'tasks.jsonl:2: not valid JSON: expected a property name in double quotes, found "," (column 29)',
       "tasks.jsonl:3: each line must be a JSON object (one task), not an array",
       'tasks.jsonl:5: split must be "search" or "test"',
       "tasks.jsonl:6: expected is required",
@@ -210,7 +222,10 @@ describe("loadSuiteFolder: problems", () => {
   });
 
   it("requires at least one search task", async () => {
-    const dir = makeSuite({ "suite.json": suiteJson(), "tasks.jsonl": tasksJsonl(task("a", "test"), task("b", "test")) });
+    const dir = makeSuite({
+      "suite.json": suiteJson(),
+      "tasks.jsonl": tasksJsonl(task("a", "test"), task("b", "test")),
+    });
     expect(await problemsOf(dir)).toEqual([
       'tasks.jsonl: has no task with split "search": the proposer optimizes on the search split, so at least one is needed',
     ]);
@@ -219,7 +234,10 @@ describe("loadSuiteFolder: problems", () => {
   it("checks expected answers against the grader", async () => {
     const numeric = makeSuite({
       "suite.json": suiteJson({ grader: { type: "numeric" } }),
-      "tasks.jsonl": tasksJsonl(task("a", "search", { expected: "42" }), task("b", "search", { expected: "forty-two" })),
+      "tasks.jsonl": tasksJsonl(
+        task("a", "search", { expected: "42" }),
+        task("b", "search", { expected: "forty-two" }),
+      ),
     });
     expect(await problemsOf(numeric)).toEqual([
       'tasks.jsonl:2: expected must be a number (or a string holding one) for the numeric grader, got "forty-two"',
@@ -227,7 +245,11 @@ describe("loadSuiteFolder: problems", () => {
 
     const regex = makeSuite({
       "suite.json": suiteJson({ grader: { type: "regex" } }),
-      "tasks.jsonl": tasksJsonl(task("a", "search", { expected: "^4\\d$" }), task("b", "search", { expected: 42 }), task("c", "search", { expected: "[" })),
+      "tasks.jsonl": tasksJsonl(
+        task("a", "search", { expected: "^4\\d$" }),
+        task("b", "search", { expected: 42 }),
+        task("c", "search", { expected: "[" }),
+      ),
     });
     expect(await problemsOf(regex)).toEqual([
       "tasks.jsonl:2: expected must be a regex pattern string for the regex grader (or set grader.pattern), got 42",
@@ -236,10 +258,19 @@ describe("loadSuiteFolder: problems", () => {
   });
 
   it("requires the module grader file", async () => {
-    const dir = makeSuite({ "suite.json": suiteJson({ grader: { type: "module" } }), "tasks.jsonl": tasksJsonl(task("a")) });
-    expect(await problemsOf(dir)).toEqual(['grader.ts: missing: grader.type is "module", so the suite needs its grader module']);
+    const dir = makeSuite({
+      "suite.json": suiteJson({ grader: { type: "module" } }),
+      "tasks.jsonl": tasksJsonl(task("a")),
+    });
+    expect(await problemsOf(dir)).toEqual([
+      'grader.ts: missing: grader.type is "module", so the suite needs its grader module',
+    ]);
 
-    const empty = makeSuite({ "suite.json": suiteJson({ grader: { type: "module" } }), "tasks.jsonl": tasksJsonl(task("a")), "grader.ts": "\n" });
+    const empty = makeSuite({
+      "suite.json": suiteJson({ grader: { type: "module" } }),
+      "tasks.jsonl": tasksJsonl(task("a")),
+      "grader.ts": "\n",
+    });
     expect(await problemsOf(empty)).toEqual(["grader.ts: is empty: a module grader must export a grading function"]);
   });
 
@@ -274,7 +305,9 @@ describe("loadSuiteFolder: problems", () => {
     const big = makeSuite({ "suite.json": suiteJson(), "tasks.jsonl": tasksJsonl(task("a")) });
     sparseFile(path.join(big, "env/a/at-limit.bin"), ENV_FILE_LIMIT_BYTES);
     sparseFile(path.join(big, "env/a/huge.bin"), ENV_FILE_LIMIT_BYTES + 1);
-    expect(await problemsOf(big)).toEqual(["env/a/huge.bin: is 5.0 MiB (5242881 bytes), over the 5 MiB limit for one env file"]);
+    expect(await problemsOf(big)).toEqual([
+      "env/a/huge.bin: is 5.0 MiB (5242881 bytes), over the 5 MiB limit for one env file",
+    ]);
 
     const many = makeSuite({ "suite.json": suiteJson(), "tasks.jsonl": tasksJsonl(task("a"), task("b")) });
     for (let i = 0; i < 6; i++) {

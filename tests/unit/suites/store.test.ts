@@ -24,7 +24,10 @@ describe("saveSuite", () => {
 
     const { suiteId } = await db.$transaction((tx) => saveSuite(tx, project.id, suite));
 
-    const row = await db.taskSuite.findUniqueOrThrow({ where: { id: suiteId }, include: { tasks: { orderBy: { position: "asc" } } } });
+    const row = await db.taskSuite.findUniqueOrThrow({
+      where: { id: suiteId },
+      include: { tasks: { orderBy: { position: "asc" } } },
+    });
     expect(row).toMatchObject({
       projectId: project.id,
       name: "Arithmetic",
@@ -36,7 +39,15 @@ describe("saveSuite", () => {
     });
     expect(readStoredGrader(row.grader)).toEqual({ grader: suite.config.grader, passThreshold: 1 });
     expect(
-      row.tasks.map((t) => ({ key: t.key, input: t.input, expected: t.expected, split: t.split, meta: t.meta, position: t.position, envFiles: t.envFiles })),
+      row.tasks.map((t) => ({
+        key: t.key,
+        input: t.input,
+        expected: t.expected,
+        split: t.split,
+        meta: t.meta,
+        position: t.position,
+        envFiles: t.envFiles,
+      })),
     ).toEqual(suite.tasks);
     // JSON null (a value) versus SQL NULL (no value): the runner and workspace tell them apart.
     const nulls = await db.$queryRaw<{ key: string; expected: string; meta: boolean }[]>`

@@ -19,13 +19,28 @@ function one(value: string | string[] | undefined): string | null {
   return typeof value === "string" && value ? value : null;
 }
 
-export async function generateMetadata({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Query }) {
+export async function generateMetadata({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Query;
+}) {
   const [{ id }, query] = await Promise.all([params, searchParams]);
-  const [a, b] = await Promise.all([one(query.a) ? getCandidateSource(id, one(query.a)!) : null, one(query.b) ? getCandidateSource(id, one(query.b)!) : null]);
+  const [a, b] = await Promise.all([
+    one(query.a) ? getCandidateSource(id, one(query.a)!) : null,
+    one(query.b) ? getCandidateSource(id, one(query.b)!) : null,
+  ]);
   return { title: a && b ? `Diff #${a.number} → #${b.number}` : "Diff" };
 }
 
-export default async function DiffPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Query }) {
+export default async function DiffPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Query;
+}) {
   const [{ id }, query] = await Promise.all([params, searchParams]);
   const project = await getProject(id);
   if (!project) notFound();
@@ -43,11 +58,14 @@ export default async function DiffPage({ params, searchParams }: { params: Promi
     <PageHeader
       eyebrow={
         <>
-          <Link href="/projects">Projects</Link> <span>/</span> <Link href={`/projects/${project.id}`}>{project.name}</Link> <span>/</span> <span>Diff</span>
+          <Link href="/projects">Projects</Link> <span>/</span>{" "}
+          <Link href={`/projects/${project.id}`}>{project.name}</Link> <span>/</span> <span>Diff</span>
         </>
       }
       title={a && b ? `Diff #${a.number} → #${b.number}` : "Diff two candidates"}
-      description={a && b ? "The source change, and the tasks whose outcome it changed on the search split." : undefined}
+      description={
+        a && b ? "The source change, and the tasks whose outcome it changed on the search split." : undefined
+      }
     />
   );
 
@@ -61,10 +79,17 @@ export default async function DiffPage({ params, searchParams }: { params: Promi
               No candidate {missing.join(" or ")} in this project.
             </p>
           )}
-          {b && !a && !missing.length && <p className="muted" style={{ marginBottom: 12 }}>#{b.number} has no parent to compare with: choose another candidate as A.</p>}
+          {b && !a && !missing.length && (
+            <p className="muted" style={{ marginBottom: 12 }}>
+              #{b.number} has no parent to compare with: choose another candidate as A.
+            </p>
+          )}
           {options.length < 2 ? (
             <EmptyState icon="⇄" title="Nothing to compare yet">
-              <p>A diff needs two candidates; this project has {options.length}. Run an iteration, or edit a candidate and save it as a new one.</p>
+              <p>
+                A diff needs two candidates; this project has {options.length}. Run an iteration, or edit a candidate
+                and save it as a new one.
+              </p>
             </EmptyState>
           ) : (
             <DiffPicker action={action} options={options} a={a?.id ?? null} b={b?.id ?? null} />
@@ -78,12 +103,16 @@ export default async function DiffPage({ params, searchParams }: { params: Promi
   const show = parseChange(query.show);
   const identical = a.source === b.source;
   // Room for the horizontal scrollbar and a few lines of context after the last change.
-  const height = Math.max(editorHeight(a.source, { max: 40 }), editorHeight(b.source, { max: 40 })) + 2 * EDITOR_LINE_HEIGHT;
+  const height =
+    Math.max(editorHeight(a.source, { max: 40 }), editorHeight(b.source, { max: 40 })) + 2 * EDITOR_LINE_HEIGHT;
 
   return (
     <Page>
       {header}
-      <Section title="Source" hint={identical ? "The two sources are identical" : "A on the left, B on the right · read-only"}>
+      <Section
+        title="Source"
+        hint={identical ? "The two sources are identical" : "A on the left, B on the right · read-only"}
+      >
         <div className={styles.diffHead}>
           <div className={styles.diffSide}>
             <Badge>A</Badge>
@@ -103,7 +132,13 @@ export default async function DiffPage({ params, searchParams }: { params: Promi
             </Link>
           </div>
         </div>
-        <SourceDiff original={a.source} modified={b.source} originalPath={`diff/${a.id}/harness.ts`} modifiedPath={`diff/${b.id}/harness.ts`} height={height} />
+        <SourceDiff
+          original={a.source}
+          modified={b.source}
+          originalPath={`diff/${a.id}/harness.ts`}
+          modifiedPath={`diff/${b.id}/harness.ts`}
+          height={height}
+        />
         <details style={{ marginTop: 12 }}>
           <summary className="muted" style={{ cursor: "pointer", fontSize: 13 }}>
             Compare other candidates
@@ -117,11 +152,24 @@ export default async function DiffPage({ params, searchParams }: { params: Promi
       <Suspense
         fallback={
           <Section title="Task outcomes" hint="Newest search evaluation of each">
-            <div className={styles.skeleton} style={{ height: 240 }} aria-busy="true" aria-label="Loading the task outcomes" />
+            <div
+              className={styles.skeleton}
+              style={{ height: 240 }}
+              aria-busy="true"
+              aria-label="Loading the task outcomes"
+            />
           </Section>
         }
       >
-        <OutcomeSection projectId={project.id} action={action} a={a} b={b} searchA={evalsA.search.newest} searchB={evalsB.search.newest} show={show} />
+        <OutcomeSection
+          projectId={project.id}
+          action={action}
+          a={a}
+          b={b}
+          searchA={evalsA.search.newest}
+          searchB={evalsB.search.newest}
+          show={show}
+        />
       </Suspense>
     </Page>
   );
@@ -130,10 +178,20 @@ export default async function DiffPage({ params, searchParams }: { params: Promi
 type Side = { id: string; number: number };
 type SearchEvaluation = EvaluationBrief | null;
 
-async function OutcomeSection(props: { projectId: string; action: string; a: Side; b: Side; searchA: SearchEvaluation; searchB: SearchEvaluation; show: OutcomeChange | null }) {
+async function OutcomeSection(props: {
+  projectId: string;
+  action: string;
+  a: Side;
+  b: Side;
+  searchA: SearchEvaluation;
+  searchB: SearchEvaluation;
+  show: OutcomeChange | null;
+}) {
   const { a, b, searchA, searchB } = props;
   if (!searchA || !searchB) {
-    const missing = [!searchA ? a : null, !searchB ? b : null].filter((candidate): candidate is Side => candidate !== null);
+    const missing = [!searchA ? a : null, !searchB ? b : null].filter(
+      (candidate): candidate is Side => candidate !== null,
+    );
     return (
       <Section title="Task outcomes" hint="Newest search evaluation of each" flush>
         <EmptyState icon="▷" title="Both need a search evaluation">
@@ -144,22 +202,26 @@ async function OutcomeSection(props: { projectId: string; action: string; a: Sid
                 <Link href={candidateHref(props.projectId, candidate.id)}>#{candidate.number}</Link>
               </span>
             ))}{" "}
-            {missing.length > 1 ? "have" : "has"} not been evaluated on search yet: open it and use “Evaluate on search”.
+            {missing.length > 1 ? "have" : "has"} not been evaluated on search yet: open it and use “Evaluate on
+            search”.
           </p>
         </EmptyState>
       </Section>
     );
   }
   const diff = await diffTaskOutcomes(searchA.id, searchB.id);
-  const hrefFor = (change: OutcomeChange | null) => `${props.action}?a=${a.id}&b=${b.id}${change ? `&show=${change}` : ""}`;
+  const hrefFor = (change: OutcomeChange | null) =>
+    `${props.action}?a=${a.id}&b=${b.id}${change ? `&show=${change}` : ""}`;
   return (
     <Section title="Task outcomes" hint="Newest search evaluation of each" flush>
       <div className={styles.scores}>
         <span>
-          A · #{a.number}: <strong>{formatScore(searchA.score)}</strong> ({searchA.passedCount} of {searchA.taskCount} passed{searchA.status === "done" ? "" : `, ${searchA.status}`})
+          A · #{a.number}: <strong>{formatScore(searchA.score)}</strong> ({searchA.passedCount} of {searchA.taskCount}{" "}
+          passed{searchA.status === "done" ? "" : `, ${searchA.status}`})
         </span>
         <span>
-          B · #{b.number}: <strong>{formatScore(searchB.score)}</strong> ({searchB.passedCount} of {searchB.taskCount} passed{searchB.status === "done" ? "" : `, ${searchB.status}`})
+          B · #{b.number}: <strong>{formatScore(searchB.score)}</strong> ({searchB.passedCount} of {searchB.taskCount}{" "}
+          passed{searchB.status === "done" ? "" : `, ${searchB.status}`})
         </span>
       </div>
       <OutcomeDiffTable projectId={props.projectId} diff={diff} a={a} b={b} show={props.show} hrefFor={hrefFor} />

@@ -13,7 +13,13 @@ export const metadata = { title: "Settings" };
 
 type Query = Promise<Record<string, string | string[] | undefined>>;
 
-export default async function SettingsPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Query }) {
+export default async function SettingsPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Query;
+}) {
   const [{ id }, query] = await Promise.all([params, searchParams]);
   const [project, settings] = await Promise.all([getProject(id), readProjectSettings(id)]);
   if (!project || !settings) notFound();
@@ -24,14 +30,19 @@ export default async function SettingsPage({ params, searchParams }: { params: P
       <ProjectHeader project={project} active="settings" />
       {progress.running && (
         <p className={styles.banner} role="note" data-running>
-          An optimization is running{progress.optimization ? ` (${progress.optimization.iterationsDone} of ${progress.optimization.iterationsRequested} iterations done)` : ""}. Saving is safe:
-          the iteration in progress keeps the settings and instructions it started with, and the next iteration uses what you save.
+          An optimization is running
+          {progress.optimization
+            ? ` (${progress.optimization.iterationsDone} of ${progress.optimization.iterationsRequested} iterations done)`
+            : ""}
+          . Saving is safe: the iteration in progress keeps the settings and instructions it started with, and the next
+          iteration uses what you save.
         </p>
       )}
       {!progress.modelConfigured && (
         <p className={styles.banner} role="note" data-offline>
-          No model API key is set on this server: iterations started from the browser use the offline model and the offline proposer, and are marked simulated,
-          whatever is chosen below. These settings apply once <code>ANTHROPIC_API_KEY</code> is set.
+          No model API key is set on this server: iterations started from the browser use the offline model and the
+          offline proposer, and are marked simulated, whatever is chosen below. These settings apply once{" "}
+          <code>ANTHROPIC_API_KEY</code> is set.
         </p>
       )}
       <SettingsForm projectId={project.id} initial={settings} defaultMemoryMb={SANDBOX_DEFAULTS.memoryMb} />

@@ -6,12 +6,18 @@ const params = z.object({ candidateId: z.string() });
 const projectId = z.string().min(1).max(100);
 
 /** The newest evaluation per split, for the candidate page's polling: GET ?projectId=… */
-export const GET = route({ params, query: z.object({ projectId }), invalid: "Send ?projectId=….", noStore: true }, ({ params, query }) =>
-  readEvaluationState(query.projectId, params.candidateId),
+export const GET = route(
+  { params, query: z.object({ projectId }), invalid: "Send ?projectId=….", noStore: true },
+  ({ params, query }) => readEvaluationState(query.projectId, params.candidateId),
 );
 
 /** Evaluates the candidate on a split: recorded here, queued for the job worker, never run in this request. */
 export const POST = route(
-  { params, body: z.object({ projectId, split: z.enum(["search", "test"]) }).strict(), invalid: 'Send { projectId, split: "search" | "test" }.', status: 202 },
+  {
+    params,
+    body: z.object({ projectId, split: z.enum(["search", "test"]) }).strict(),
+    invalid: 'Send { projectId, split: "search" | "test" }.',
+    status: 202,
+  },
   ({ params, body }) => startEvaluation(body.projectId, params.candidateId, body.split),
 );

@@ -5,6 +5,8 @@ import { eventPageResponse, notFoundResponse } from "@/lib/traces/http";
 export async function GET(request: Request, { params }: { params: Promise<{ iterationId: string }> }) {
   const { iterationId } = await params;
   return eventPageResponse(request, async () =>
-    (await iterationExists(iterationId)) ? { owner: { iterationId }, label: `Iteration ${iterationId}` } : notFoundResponse("iteration", iterationId),
+    (await iterationExists(iterationId))
+      ? { owner: { iterationId }, label: `Iteration ${iterationId}` }
+      : notFoundResponse("iteration", iterationId),
   );
 }

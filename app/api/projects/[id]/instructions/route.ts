@@ -9,7 +9,9 @@ const body = z
   .object({
     text: z
       .string({ error: "must be text" })
-      .max(MAX_INSTRUCTIONS_CHARS, { error: `must be at most ${MAX_INSTRUCTIONS_CHARS.toLocaleString("en-US")} characters` })
+      .max(MAX_INSTRUCTIONS_CHARS, {
+        error: `must be at most ${MAX_INSTRUCTIONS_CHARS.toLocaleString("en-US")} characters`,
+      })
       .refine((text) => text.trim() !== "", { error: "must not be empty" })
       .refine((text) => !text.includes("\0"), { error: "must not contain a NUL character" }),
     note: z.string({ error: "must be text" }).max(500, { error: "must be at most 500 characters" }).optional(),
@@ -20,4 +22,7 @@ const body = z
 export const GET = route({ params }, async ({ params }) => ({ versions: await listInstructionVersions(params.id) }));
 
 /** Saves the text as the next version (what `studio instructions --set` does); unchanged text is refused. */
-export const POST = route({ params, body, invalid: "The instructions were not saved.", status: 201 }, ({ params, body }) => saveEditedInstructions(params.id, body.text, body.note));
+export const POST = route(
+  { params, body, invalid: "The instructions were not saved.", status: 201 },
+  ({ params, body }) => saveEditedInstructions(params.id, body.text, body.note),
+);

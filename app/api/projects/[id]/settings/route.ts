@@ -12,4 +12,7 @@ export const GET = route({ params }, ({ params }) => getProjectSettings(params.i
  * plain message per field (`fields`, keyed by path such as `settings.budgets.task.tokens`).
  * The next iteration reads what was saved; an iteration in progress keeps the settings it started with.
  */
-export const PUT = route({ params, body: settingsBody, invalid: "Some settings are not valid; nothing was saved." }, ({ params, body }) => saveProjectSettings(params.id, body));
+export const PUT = route(
+  { params, body: settingsBody, invalid: "Some settings are not valid; nothing was saved." },
+  ({ params, body }) => saveProjectSettings(params.id, body),
+);

@@ -8,7 +8,12 @@ import { candidateHref, candidateStatusTone, shortId } from "@/components/candid
 import { parseOutcome, TaskResults } from "@/components/candidates/TaskResults";
 import { Badge, EmptyState, Page, PageHeader, Section, SimulatedBadge, ui } from "@/components/ui";
 import { formatRelative, formatScore } from "@/lib/format";
-import { countTaskResults, getCandidateEvaluations, listTaskResults, type TaskOutcome } from "@/lib/evaluations/queries";
+import {
+  countTaskResults,
+  getCandidateEvaluations,
+  listTaskResults,
+  type TaskOutcome,
+} from "@/lib/evaluations/queries";
 import { getCandidateDetail } from "@/lib/candidates/queries";
 import { getProject } from "@/lib/projects/queries";
 import styles from "@/components/candidates/candidate.module.css";
@@ -24,7 +29,13 @@ export async function generateMetadata({ params }: { params: Params }) {
   return { title: candidate ? `Candidate #${candidate.number}` : "Candidate" };
 }
 
-export default async function CandidatePage({ params, searchParams }: { params: Params; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function CandidatePage({
+  params,
+  searchParams,
+}: {
+  params: Params;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { id, candidateId } = await params;
   const query = await searchParams;
   const [project, candidate] = await Promise.all([getProject(id), getCandidateDetail(id, candidateId)]);
@@ -42,7 +53,8 @@ export default async function CandidatePage({ params, searchParams }: { params: 
       <PageHeader
         eyebrow={
           <>
-            <Link href="/projects">Projects</Link> <span>/</span> <Link href={`/projects/${project.id}`}>{project.name}</Link> <span>/</span> <span>Candidates</span>
+            <Link href="/projects">Projects</Link> <span>/</span>{" "}
+            <Link href={`/projects/${project.id}`}>{project.name}</Link> <span>/</span> <span>Candidates</span>
           </>
         }
         title={`Candidate #${candidate.number}`}
@@ -66,7 +78,11 @@ export default async function CandidatePage({ params, searchParams }: { params: 
 
       {created && (
         <Suspense fallback={null}>
-          <CreatedNotice candidateId={candidate.id} number={candidate.number} parentNumber={firstParent?.number ?? null} />
+          <CreatedNotice
+            candidateId={candidate.id}
+            number={candidate.number}
+            parentNumber={firstParent?.number ?? null}
+          />
         </Suspense>
       )}
 
@@ -80,9 +96,23 @@ export default async function CandidatePage({ params, searchParams }: { params: 
         <Section title="About" flush>
           <dl className={`${ui.kv} ${styles.kvWide}`}>
             <dt>Origin</dt>
-            <dd>{candidate.origin === "seed" ? "seed harness" : candidate.origin === "person" ? "written by a person" : "written by the proposer"}</dd>
+            <dd>
+              {candidate.origin === "seed"
+                ? "seed harness"
+                : candidate.origin === "person"
+                  ? "written by a person"
+                  : "written by the proposer"}
+            </dd>
             <dt>Iteration</dt>
-            <dd>{candidate.iterationNumber != null ? <Link href={`/projects/${project.id}/iterations/${candidate.iterationNumber}`}>iteration {candidate.iterationNumber}</Link> : <span className="faint">—</span>}</dd>
+            <dd>
+              {candidate.iterationNumber != null ? (
+                <Link href={`/projects/${project.id}/iterations/${candidate.iterationNumber}`}>
+                  iteration {candidate.iterationNumber}
+                </Link>
+              ) : (
+                <span className="faint">—</span>
+              )}
+            </dd>
             <dt>Parents</dt>
             <dd>
               {candidate.parents.length === 0 ? (
@@ -105,7 +135,11 @@ export default async function CandidatePage({ params, searchParams }: { params: 
                 <span className={styles.links}>
                   {candidate.children.map((child) => (
                     <Link key={child.id} href={candidateHref(project.id, child.id)}>
-                      #{child.number} <span className="faint">({child.origin}{child.status === "valid" ? "" : `, ${child.status}`})</span>
+                      #{child.number}{" "}
+                      <span className="faint">
+                        ({child.origin}
+                        {child.status === "valid" ? "" : `, ${child.status}`})
+                      </span>
                     </Link>
                   ))}
                 </span>
@@ -143,13 +177,24 @@ export default async function CandidatePage({ params, searchParams }: { params: 
         </Section>
         <Section title="Evaluations" hint="Buttons queue the work; the job worker runs it">
           <Suspense fallback={<Skeleton height={240} label="Loading evaluations" />}>
-            <Evaluations projectId={project.id} candidateId={candidate.id} candidateStatus={candidate.status} highlight={created} />
+            <Evaluations
+              projectId={project.id}
+              candidateId={candidate.id}
+              candidateStatus={candidate.status}
+              highlight={created}
+            />
           </Suspense>
         </Section>
       </div>
 
       <Section title="Source" hint="TypeScript · the whole harness module">
-        <CandidateSource projectId={project.id} candidateId={candidate.id} number={candidate.number} source={candidate.source} editable />
+        <CandidateSource
+          projectId={project.id}
+          candidateId={candidate.id}
+          number={candidate.number}
+          source={candidate.source}
+          editable
+        />
       </Section>
 
       <Suspense
@@ -159,7 +204,13 @@ export default async function CandidatePage({ params, searchParams }: { params: 
           </Section>
         }
       >
-        <TaskResultsSection projectId={project.id} candidateId={candidate.id} basePath={basePath} split={split} outcome={outcome} />
+        <TaskResultsSection
+          projectId={project.id}
+          candidateId={candidate.id}
+          basePath={basePath}
+          split={split}
+          outcome={outcome}
+        />
       </Suspense>
     </Page>
   );
@@ -174,12 +225,18 @@ async function CreatedNotice(props: { candidateId: string; number: number; paren
   return (
     <div className={styles.notice} role="status">
       Saved as candidate #{props.number}
-      {props.parentNumber != null ? `, a child of #${props.parentNumber}` : ""}.{evaluations.search.newest ? "" : " It has no score yet: evaluate it on search to see how it does."}
+      {props.parentNumber != null ? `, a child of #${props.parentNumber}` : ""}.
+      {evaluations.search.newest ? "" : " It has no score yet: evaluate it on search to see how it does."}
     </div>
   );
 }
 
-async function Evaluations(props: { projectId: string; candidateId: string; candidateStatus: string; highlight: boolean }) {
+async function Evaluations(props: {
+  projectId: string;
+  candidateId: string;
+  candidateStatus: string;
+  highlight: boolean;
+}) {
   const evaluations = await evaluationsOf(props.candidateId);
   return (
     <EvaluationPanel
@@ -192,7 +249,13 @@ async function Evaluations(props: { projectId: string; candidateId: string; cand
   );
 }
 
-async function TaskResultsSection(props: { projectId: string; candidateId: string; basePath: string; split: "search" | "test"; outcome: TaskOutcome | null }) {
+async function TaskResultsSection(props: {
+  projectId: string;
+  candidateId: string;
+  basePath: string;
+  split: "search" | "test";
+  outcome: TaskOutcome | null;
+}) {
   const { split } = props;
   const evaluation = (await evaluationsOf(props.candidateId))[split].newest;
   // The split and the outcome filter live in the URL, so a link shows the same results.
@@ -208,7 +271,13 @@ async function TaskResultsSection(props: { projectId: string; candidateId: strin
   const splits = (
     <nav className={ui.segmented} aria-label="Split">
       {(["search", "test"] as const).map((key) => (
-        <Link key={key} href={href({ split: key, outcome: null })} scroll={false} aria-current={key === split ? "page" : undefined} data-split-results={key}>
+        <Link
+          key={key}
+          href={href({ split: key, outcome: null })}
+          scroll={false}
+          aria-current={key === split ? "page" : undefined}
+          data-split-results={key}
+        >
           {key}
         </Link>
       ))}
@@ -223,14 +292,24 @@ async function TaskResultsSection(props: { projectId: string; candidateId: strin
       </Section>
     );
   }
-  const [rows, counts] = await Promise.all([listTaskResults(evaluation.id, props.outcome), countTaskResults(evaluation.id)]);
+  const [rows, counts] = await Promise.all([
+    listTaskResults(evaluation.id, props.outcome),
+    countTaskResults(evaluation.id),
+  ]);
   return (
     <Section
       title={<>Task results {splits}</>}
       hint={`Newest ${split} evaluation · ${evaluation.status}${evaluation.score != null ? ` · ${formatScore(evaluation.score)}` : ""} · started ${formatRelative(evaluation.createdAt)}`}
       flush
     >
-      <TaskResults projectId={props.projectId} hrefFor={(outcome) => href({ outcome })} rows={rows} counts={counts} outcome={props.outcome} taskCount={evaluation.taskCount} />
+      <TaskResults
+        projectId={props.projectId}
+        hrefFor={(outcome) => href({ outcome })}
+        rows={rows}
+        counts={counts}
+        outcome={props.outcome}
+        taskCount={evaluation.taskCount}
+      />
     </Section>
   );
 }

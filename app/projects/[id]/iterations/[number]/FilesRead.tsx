@@ -20,11 +20,20 @@ const GROUPS = [
   { key: "other", label: "other", kinds: ["task", "proposal", "workspace"] },
 ] as const;
 
-const KIND_LABEL: Record<FileRead["kind"], string> = { trace: "trace", source: "source", candidate: "meta", task: "task", proposal: "proposal", workspace: "workspace" };
+const KIND_LABEL: Record<FileRead["kind"], string> = {
+  trace: "trace",
+  source: "source",
+  candidate: "meta",
+  task: "task",
+  proposal: "proposal",
+  workspace: "workspace",
+};
 
 export function FilesRead(props: { projectId: string; files: FileRead[]; startMs: number | null; running: boolean }) {
   const params = useSearchParams();
-  const [group, setGroup] = useState<string | null>(() => (GROUPS.some((item) => item.key === params.get("files")) ? params.get("files") : null));
+  const [group, setGroup] = useState<string | null>(() =>
+    GROUPS.some((item) => item.key === params.get("files")) ? params.get("files") : null,
+  );
   const [text, setText] = useState(() => params.get("path") ?? "");
 
   // The filters follow into the URL (replaceState: no history entry per key press).
@@ -37,10 +46,21 @@ export function FilesRead(props: { projectId: string; files: FileRead[]; startMs
     if (url.href !== window.location.href) window.history.replaceState(window.history.state, "", url);
   }, [group, text]);
 
-  const counts = useMemo(() => new Map(GROUPS.map((item) => [item.key, props.files.filter((file) => (item.kinds as readonly string[]).includes(file.kind)).length])), [props.files]);
+  const counts = useMemo(
+    () =>
+      new Map(
+        GROUPS.map((item) => [
+          item.key,
+          props.files.filter((file) => (item.kinds as readonly string[]).includes(file.kind)).length,
+        ]),
+      ),
+    [props.files],
+  );
   const kinds = GROUPS.find((item) => item.key === group)?.kinds as readonly string[] | undefined;
   const needle = text.trim().toLowerCase();
-  const shown = props.files.filter((file) => (!kinds || kinds.includes(file.kind)) && (!needle || file.path.toLowerCase().includes(needle)));
+  const shown = props.files.filter(
+    (file) => (!kinds || kinds.includes(file.kind)) && (!needle || file.path.toLowerCase().includes(needle)),
+  );
 
   /** The current URL with the transcript opened at one event. */
   const eventHref = (seq: number) => {
@@ -53,7 +73,11 @@ export function FilesRead(props: { projectId: string; files: FileRead[]; startMs
   if (props.files.length === 0) {
     return (
       <EmptyState icon="▤" title={props.running ? "No files read yet" : "No files read"}>
-        <p>{props.running ? "Files appear here as the proposer reads them." : "The proposer recorded no reads of the workspace."}</p>
+        <p>
+          {props.running
+            ? "Files appear here as the proposer reads them."
+            : "The proposer recorded no reads of the workspace."}
+        </p>
       </EmptyState>
     );
   }
@@ -61,7 +85,12 @@ export function FilesRead(props: { projectId: string; files: FileRead[]; startMs
   return (
     <>
       <div className={styles.filesToolbar} role="group" aria-label="Filter the files read">
-        <button type="button" className={`${traceStyles.chip} ${group ? "" : traceStyles.chipActive}`} aria-pressed={!group} onClick={() => setGroup(null)}>
+        <button
+          type="button"
+          className={`${traceStyles.chip} ${group ? "" : traceStyles.chipActive}`}
+          aria-pressed={!group}
+          onClick={() => setGroup(null)}
+        >
           all <span className={traceStyles.chipCount}>{props.files.length}</span>
         </button>
         {GROUPS.filter((item) => (counts.get(item.key) ?? 0) > 0).map((item) => (
@@ -75,7 +104,14 @@ export function FilesRead(props: { projectId: string; files: FileRead[]; startMs
             {item.label} <span className={traceStyles.chipCount}>{counts.get(item.key)}</span>
           </button>
         ))}
-        <input className={ui.input} type="search" placeholder="Filter paths…" aria-label="Filter paths" value={text} onChange={(event) => setText(event.target.value)} />
+        <input
+          className={ui.input}
+          type="search"
+          placeholder="Filter paths…"
+          aria-label="Filter paths"
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+        />
       </div>
       <div className={styles.files} data-testid="files-read">
         {shown.length === 0 ? (
@@ -93,34 +129,75 @@ export function FilesRead(props: { projectId: string; files: FileRead[]; startMs
             </button>
           </p>
         ) : (
-          shown.map((file) => <FileRow key={file.path} file={file} projectId={props.projectId} startMs={props.startMs} eventHref={eventHref} />)
+          shown.map((file) => (
+            <FileRow
+              key={file.path}
+              file={file}
+              projectId={props.projectId}
+              startMs={props.startMs}
+              eventHref={eventHref}
+            />
+          ))
         )}
       </div>
     </>
   );
 }
 
-function FileRow({ file, projectId, startMs, eventHref }: { file: FileRead; projectId: string; startMs: number | null; eventHref: (seq: number) => string }) {
+function FileRow({
+  file,
+  projectId,
+  startMs,
+  eventHref,
+}: {
+  file: FileRead;
+  projectId: string;
+  startMs: number | null;
+  eventHref: (seq: number) => string;
+}) {
   const target = targetOf(file, projectId);
   return (
     <div className={styles.file} data-kind={file.kind} data-testid="file-read">
       <span className={styles.fileKind}>{KIND_LABEL[file.kind]}</span>
       {target ? (
-        <Link className={styles.filePath} href={target.href} title={`${file.path}: ${target.title}`} data-testid="file-link">
+        <Link
+          className={styles.filePath}
+          href={target.href}
+          title={`${file.path}: ${target.title}`}
+          data-testid="file-link"
+        >
           {file.path}
         </Link>
       ) : (
-        <span className={styles.filePath} title={file.kind === "trace" ? `${file.path}: its task run could not be found (the evaluation may be gone)` : file.path}>
+        <span
+          className={styles.filePath}
+          title={
+            file.kind === "trace"
+              ? `${file.path}: its task run could not be found (the evaluation may be gone)`
+              : file.path
+          }
+        >
           {file.path}
         </span>
       )}
       <span className={styles.fileTarget}>{target?.label ?? ""}</span>
-      <span className={styles.fileNum} title={file.reads != null ? `read ${file.reads} time${file.reads === 1 ? "" : "s"} (a long file is read in pages)` : "no read event recorded"}>
+      <span
+        className={styles.fileNum}
+        title={
+          file.reads != null
+            ? `read ${file.reads} time${file.reads === 1 ? "" : "s"} (a long file is read in pages)`
+            : "no read event recorded"
+        }
+      >
         {file.reads != null ? `${file.reads}×` : ""}
       </span>
       <span className={styles.fileNum}>
         {file.firstSeq != null ? (
-          <Link href={eventHref(file.firstSeq)} title={`Open the first read (event #${file.firstSeq}) in the transcript`} data-testid="file-event-link">
+          <Link
+            href={eventHref(file.firstSeq)}
+            title={`Open the first read (event #${file.firstSeq}) in the transcript`}
+            data-testid="file-event-link"
+          >
             {startMs != null && file.firstMs != null ? formatOffset(file.firstMs - startMs) : `#${file.firstSeq}`}
           </Link>
         ) : (
@@ -135,11 +212,19 @@ function FileRow({ file, projectId, startMs, eventHref }: { file: FileRead; proj
 function targetOf(file: FileRead, projectId: string): { href: string; label: string; title: string } | null {
   if (file.kind === "trace" && file.runId) {
     const owner = file.candidate ? `#${file.candidate.number}` : "a candidate";
-    return { href: `/projects/${projectId}/runs/${file.runId}`, label: `${owner} · ${file.taskKey}`, title: `the trace of task ${file.taskKey}, candidate ${owner}` };
+    return {
+      href: `/projects/${projectId}/runs/${file.runId}`,
+      label: `${owner} · ${file.taskKey}`,
+      title: `the trace of task ${file.taskKey}, candidate ${owner}`,
+    };
   }
   if (file.candidate && file.kind !== "trace") {
     const what = file.kind === "source" ? "source" : "files";
-    return { href: `/projects/${projectId}/candidates/${file.candidate.id}`, label: `#${file.candidate.number}${file.candidate.rejected ? " (rejected)" : ""}`, title: `candidate #${file.candidate.number}'s ${what}` };
+    return {
+      href: `/projects/${projectId}/candidates/${file.candidate.id}`,
+      label: `#${file.candidate.number}${file.candidate.rejected ? " (rejected)" : ""}`,
+      title: `candidate #${file.candidate.number}'s ${what}`,
+    };
   }
   return null;
 }

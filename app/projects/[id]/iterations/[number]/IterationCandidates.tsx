@@ -17,7 +17,11 @@ export function WrittenCandidates(props: {
   const written = props.candidates.filter((candidate) => candidate.status !== "rejected");
   const base = `/projects/${props.projectId}/candidates`;
   return (
-    <Section title="Candidates written" hint="Search score on the search split; test score once evaluated on the held-out split" flush>
+    <Section
+      title="Candidates written"
+      hint="Search score on the search split; test score once evaluated on the held-out split"
+      flush
+    >
       {written.length === 0 ? (
         <EmptyState icon="◇" title={props.running ? "No candidates yet" : "No valid candidates"}>
           <p>
@@ -52,7 +56,9 @@ export function WrittenCandidates(props: {
               <th>Base</th>
               <th className={ui.right}>Search</th>
               <th className={ui.right}>Test</th>
-              <th className={ui.right} title="Model tokens (in + out) per task, search split">Tokens / task</th>
+              <th className={ui.right} title="Model tokens (in + out) per task, search split">
+                Tokens / task
+              </th>
               <th className={ui.right}>Cost</th>
             </tr>
           </thead>
@@ -89,10 +95,16 @@ export function WrittenCandidates(props: {
                   )}
                 </td>
                 <td className={`${ui.right} num`} data-testid="search-score">
-                  {candidate.searchScore != null ? formatScore(candidate.searchScore) : <EvaluationState status={candidate.searchStatus} />}
+                  {candidate.searchScore != null ? (
+                    formatScore(candidate.searchScore)
+                  ) : (
+                    <EvaluationState status={candidate.searchStatus} />
+                  )}
                 </td>
                 <td className={`${ui.right} num`}>{formatScore(candidate.testScore)}</td>
-                <td className={`${ui.right} num`}>{candidate.tokensPerTask != null ? formatTokens(Math.round(candidate.tokensPerTask)) : "—"}</td>
+                <td className={`${ui.right} num`}>
+                  {candidate.tokensPerTask != null ? formatTokens(Math.round(candidate.tokensPerTask)) : "—"}
+                </td>
                 <td className={`${ui.right} num`}>{formatUsd(candidate.costUsd)}</td>
               </tr>
             ))}
@@ -113,7 +125,11 @@ export function RejectedProposals(props: { projectId: string; candidates: Iterat
   const rejected = props.candidates.filter((candidate) => candidate.status === "rejected");
   if (rejected.length === 0) return null;
   return (
-    <Section title="Rejected proposals" hint="Kept with the validator's reason; the proposer sees them under rejected/ next time" flush>
+    <Section
+      title="Rejected proposals"
+      hint="Kept with the validator's reason; the proposer sees them under rejected/ next time"
+      flush
+    >
       <table className={ui.table} data-testid="rejected-proposals">
         <thead>
           <tr>
@@ -131,7 +147,9 @@ export function RejectedProposals(props: { projectId: string; candidates: Iterat
                 <Badge tone="fail">rejected</Badge>
               </td>
               <td>
-                <div className={styles.hypothesis}>{candidate.hypothesis ?? <span className="faint">no hypothesis given</span>}</div>
+                <div className={styles.hypothesis}>
+                  {candidate.hypothesis ?? <span className="faint">no hypothesis given</span>}
+                </div>
                 <pre className={styles.reason}>{candidate.rejectReason ?? "No reason was recorded."}</pre>
               </td>
             </tr>

@@ -10,7 +10,12 @@ import styles from "./page.module.css";
 
 const statusTone = { done: "pass", failed: "fail", cancelled: "warn", running: "accent", queued: "neutral" } as const;
 
-export function IterationHeader(props: { iteration: IterationView; filesRead: number; candidates: { valid: number; rejected: number; pending: number }; rawHref: string }) {
+export function IterationHeader(props: {
+  iteration: IterationView;
+  filesRead: number;
+  candidates: { valid: number; rejected: number; pending: number };
+  rawHref: string;
+}) {
   const { iteration } = props;
   const base = `/projects/${iteration.projectId}`;
   const neighbour = (number: number | null) => (number == null ? null : `${base}/iterations/${number}`);
@@ -23,27 +28,48 @@ export function IterationHeader(props: { iteration: IterationView; filesRead: nu
       <PageHeader
         eyebrow={
           <>
-            <Link href="/projects">Projects</Link> <span>/</span> <Link href={base}>{iteration.projectName}</Link> <span>/</span> <span>iteration</span>
+            <Link href="/projects">Projects</Link> <span>/</span> <Link href={base}>{iteration.projectName}</Link>{" "}
+            <span>/</span> <span>iteration</span>
           </>
         }
         title={`Iteration ${iteration.number}`}
         badges={
           <>
-            <Badge tone={statusTone[iteration.status as keyof typeof statusTone] ?? "neutral"}>{iteration.status}</Badge>
-            {iteration.stage && iteration.stage !== "done" && <Badge title="The stage it reached">{running ? `${iteration.stage}…` : `stopped at ${iteration.stage}`}</Badge>}
+            <Badge tone={statusTone[iteration.status as keyof typeof statusTone] ?? "neutral"}>
+              {iteration.status}
+            </Badge>
+            {iteration.stage && iteration.stage !== "done" && (
+              <Badge title="The stage it reached">
+                {running ? `${iteration.stage}…` : `stopped at ${iteration.stage}`}
+              </Badge>
+            )}
             <Badge title="Who proposed the candidates">{iteration.proposerKind} proposer</Badge>
             {iteration.simulated && <SimulatedBadge />}
           </>
         }
         actions={
           <div className={styles.actions}>
-            <NeighbourLink href={neighbour(iteration.previousNumber)} title="The previous iteration (p)" testId="previous-iteration">
+            <NeighbourLink
+              href={neighbour(iteration.previousNumber)}
+              title="The previous iteration (p)"
+              testId="previous-iteration"
+            >
               {iteration.previousNumber != null ? `← iteration ${iteration.previousNumber}` : "← previous"}
             </NeighbourLink>
-            <NeighbourLink href={neighbour(iteration.nextNumber)} title="The next iteration (n)" testId="next-iteration">
+            <NeighbourLink
+              href={neighbour(iteration.nextNumber)}
+              title="The next iteration (n)"
+              testId="next-iteration"
+            >
               {iteration.nextNumber != null ? `iteration ${iteration.nextNumber} →` : "next →"}
             </NeighbourLink>
-            <a className={`${ui.button} ${ui.buttonPrimary}`} href={props.rawHref} download data-testid="download-transcript" title="Every event of the proposer's transcript, full bodies, as JSONL">
+            <a
+              className={`${ui.button} ${ui.buttonPrimary}`}
+              href={props.rawHref}
+              download
+              data-testid="download-transcript"
+              title="Every event of the proposer's transcript, full bodies, as JSONL"
+            >
               Download transcript
             </a>
           </div>
@@ -53,14 +79,24 @@ export function IterationHeader(props: { iteration: IterationView; filesRead: nu
         <div className={styles.facts}>
           <Fact
             label="Proposer"
-            value={iteration.proposerKind === "claude" ? `Claude · ${iteration.proposerModel}` : iteration.proposerKind === "command" ? "a command" : "offline (simulated)"}
+            value={
+              iteration.proposerKind === "claude"
+                ? `Claude · ${iteration.proposerModel}`
+                : iteration.proposerKind === "command"
+                  ? "a command"
+                  : "offline (simulated)"
+            }
             title={iteration.proposerKind === "command" ? (iteration.proposerCommand ?? undefined) : undefined}
           />
           <Fact
             label="Instructions"
             value={
               iteration.instructionVersion != null ? (
-                <Link href={`${base}/settings?version=${iteration.instructionVersion}`} data-testid="instructions-link" title={iteration.instructionNote ?? "The proposer's instructions this iteration ran with"}>
+                <Link
+                  href={`${base}/settings?version=${iteration.instructionVersion}`}
+                  data-testid="instructions-link"
+                  title={iteration.instructionNote ?? "The proposer's instructions this iteration ran with"}
+                >
                   version {iteration.instructionVersion}
                 </Link>
               ) : (
@@ -69,19 +105,35 @@ export function IterationHeader(props: { iteration: IterationView; filesRead: nu
             }
           />
           <Fact label="Started" value={<When date={iteration.startedAt ?? iteration.createdAt} />} />
-          <Fact label="Finished" value={iteration.finishedAt ? <When date={iteration.finishedAt} /> : running ? "not yet" : "—"} />
-          <Fact label={running ? "Running for" : "Duration"} value={ended && iteration.startedAt ? formatDuration(ended.getTime() - iteration.startedAt.getTime()) : "—"} />
-          <Fact label="Proposer tokens in / out" value={`${formatTokens(iteration.inputTokens)} / ${formatTokens(iteration.outputTokens)}`} />
+          <Fact
+            label="Finished"
+            value={iteration.finishedAt ? <When date={iteration.finishedAt} /> : running ? "not yet" : "—"}
+          />
+          <Fact
+            label={running ? "Running for" : "Duration"}
+            value={ended && iteration.startedAt ? formatDuration(ended.getTime() - iteration.startedAt.getTime()) : "—"}
+          />
+          <Fact
+            label="Proposer tokens in / out"
+            value={`${formatTokens(iteration.inputTokens)} / ${formatTokens(iteration.outputTokens)}`}
+          />
           <Fact label="Proposer cost" value={formatUsd(iteration.costUsd)} />
           <Fact label="Files read" value={props.filesRead.toLocaleString("en-US")} />
           <Fact label="Transcript events" value={iteration.eventCount.toLocaleString("en-US")} />
           <Fact
             label="Candidates written"
-            value={written === 0 ? "none" : `${written} · ${props.candidates.valid} valid${props.candidates.rejected ? ` · ${props.candidates.rejected} rejected` : ""}${props.candidates.pending ? ` · ${props.candidates.pending} pending` : ""}`}
+            value={
+              written === 0
+                ? "none"
+                : `${written} · ${props.candidates.valid} valid${props.candidates.rejected ? ` · ${props.candidates.rejected} rejected` : ""}${props.candidates.pending ? ` · ${props.candidates.pending} pending` : ""}`
+            }
           />
         </div>
         {outcome && (
-          <div className={`${styles.outcome} ${outcome.tone === "fail" ? styles.outcomeFail : styles.outcomeWarn}`} data-testid="iteration-outcome">
+          <div
+            className={`${styles.outcome} ${outcome.tone === "fail" ? styles.outcomeFail : styles.outcomeWarn}`}
+            data-testid="iteration-outcome"
+          >
             {outcome.text}
           </div>
         )}
@@ -91,16 +143,27 @@ export function IterationHeader(props: { iteration: IterationView; filesRead: nu
 }
 
 /** Why the iteration failed or stopped short, as a person would say it; null when it simply finished. */
-export function outcomeInWords(iteration: { status: string; error: string | null; stop: Stop | null }): { text: string; tone: "fail" | "warn" } | null {
-  if (iteration.status === "failed") return { text: `The iteration failed: ${iteration.error ?? "no reason was recorded."}`, tone: "fail" };
+export function outcomeInWords(iteration: {
+  status: string;
+  error: string | null;
+  stop: Stop | null;
+}): { text: string; tone: "fail" | "warn" } | null {
+  if (iteration.status === "failed")
+    return { text: `The iteration failed: ${iteration.error ?? "no reason was recorded."}`, tone: "fail" };
   const { stop } = iteration;
   if (!stop) return null;
   const salvaged = "Any complete harnesses it had written were still validated and evaluated.";
   switch (stop.kind) {
     case "cancelled":
-      return { text: "Cancelled before it finished. What it had finished is kept; resuming the run picks it up at the stage it reached.", tone: "warn" };
+      return {
+        text: "Cancelled before it finished. What it had finished is kept; resuming the run picks it up at the stage it reached.",
+        tone: "warn",
+      };
     case "proposer_max_turns":
-      return { text: `The proposer used all its turns (model calls) without calling finish. ${salvaged}`, tone: "warn" };
+      return {
+        text: `The proposer used all its turns (model calls) without calling finish. ${salvaged}`,
+        tone: "warn",
+      };
     case "proposer_budget":
       return { text: `The proposer reached its token budget and stopped. ${salvaged}`, tone: "warn" };
     case "proposer_cancelled":
@@ -114,7 +177,13 @@ export function outcomeInWords(iteration: { status: string; error: string | null
 
 function NeighbourLink(props: { href: string | null; title: string; testId: string; children: ReactNode }) {
   return (
-    <Link className={`${ui.button} ${props.href ? "" : styles.disabled}`} href={props.href ?? "#"} aria-disabled={!props.href} title={props.href ? props.title : "None"} data-testid={props.testId}>
+    <Link
+      className={`${ui.button} ${props.href ? "" : styles.disabled}`}
+      href={props.href ?? "#"}
+      aria-disabled={!props.href}
+      title={props.href ? props.title : "None"}
+      data-testid={props.testId}
+    >
       {props.children}
     </Link>
   );

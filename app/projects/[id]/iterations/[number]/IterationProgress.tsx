@@ -24,16 +24,25 @@ const POLL_MS = 1500;
 type Current = { stage: string | null; progress: Progress };
 
 /** This iteration in the project's progress, or null once another one (or none) is current. */
-const currentOf = (progress: RunProgress, number: number): Current | null => (progress.iteration && progress.iteration.number === number ? progress.iteration : null);
+const currentOf = (progress: RunProgress, number: number): Current | null =>
+  progress.iteration && progress.iteration.number === number ? progress.iteration : null;
 /** What the server-rendered page depends on: a new stage or candidate means new rows in the database. */
-const pageSignature = (current: Current | null) => (current ? `${current.stage}:${current.progress.candidateNumber ?? ""}` : "ended");
+const pageSignature = (current: Current | null) =>
+  current ? `${current.stage}:${current.progress.candidateNumber ?? ""}` : "ended";
 
-export function IterationProgress(props: { projectId: string; number: number; stage: string | null; progress: Progress }) {
+export function IterationProgress(props: {
+  projectId: string;
+  number: number;
+  stage: string | null;
+  progress: Progress;
+}) {
   const rendered: Current = { stage: props.stage, progress: props.progress };
   const { data } = useLiveQuery({
     query: progressQuery(props.projectId),
     every: POLL_MS,
-    refreshPageWhen: (before, after) => pageSignature(currentOf(after, props.number)) !== pageSignature(before ? currentOf(before, props.number) : rendered),
+    refreshPageWhen: (before, after) =>
+      pageSignature(currentOf(after, props.number)) !==
+      pageSignature(before ? currentOf(before, props.number) : rendered),
   });
   const current = data ? currentOf(data, props.number) : rendered;
   const stalled = Boolean(data?.optimization?.stalled);
@@ -50,7 +59,10 @@ export function IterationProgress(props: { projectId: string; number: number; st
           {STAGES.map((name, index) => (
             <span key={name} style={{ display: "contents" }}>
               {index > 0 && <span className={styles.arrow}>→</span>}
-              <span className={`${styles.stage} ${index < at ? styles.stageDone : index === at ? styles.stageNow : ""}`} aria-current={index === at ? "step" : undefined}>
+              <span
+                className={`${styles.stage} ${index < at ? styles.stageDone : index === at ? styles.stageNow : ""}`}
+                aria-current={index === at ? "step" : undefined}
+              >
                 {name}
               </span>
             </span>
@@ -58,7 +70,7 @@ export function IterationProgress(props: { projectId: string; number: number; st
         </div>
         <div className={runStyles.status}>
           <span>
-            {stage ? STAGE_WORDS[stage] ?? stage : "waiting for a job worker"}
+            {stage ? (STAGE_WORDS[stage] ?? stage) : "waiting for a job worker"}
             {p.candidateNumber ? ` · candidate #${p.candidateNumber}` : ""}
             {p.candidate && p.candidates ? ` (${p.candidate} of ${p.candidates})` : ""}
             {tasksTotal ? ` · ${tasksDone} of ${tasksTotal} tasks` : ""}
@@ -67,8 +79,17 @@ export function IterationProgress(props: { projectId: string; number: number; st
           </span>
         </div>
         {tasksTotal > 0 && (
-          <div className={runStyles.bar} role="progressbar" aria-valuemin={0} aria-valuemax={tasksTotal} aria-valuenow={tasksDone}>
-            <div className={runStyles.fill} style={{ width: `${Math.max(3, Math.round((tasksDone / tasksTotal) * 100))}%` }} />
+          <div
+            className={runStyles.bar}
+            role="progressbar"
+            aria-valuemin={0}
+            aria-valuemax={tasksTotal}
+            aria-valuenow={tasksDone}
+          >
+            <div
+              className={runStyles.fill}
+              style={{ width: `${Math.max(3, Math.round((tasksDone / tasksTotal) * 100))}%` }}
+            />
           </div>
         )}
       </div>

@@ -57,11 +57,24 @@ export default async function IterationPage({ params, searchParams }: { params: 
         candidates={{ valid: count("valid"), rejected: count("rejected"), pending: count("pending") }}
         rawHref={rawHref}
       />
-      {running && <IterationProgress projectId={id} number={iteration.number} stage={iteration.stage} progress={iteration.progress} />}
+      {running && (
+        <IterationProgress
+          projectId={id}
+          number={iteration.number}
+          stage={iteration.stage}
+          progress={iteration.progress}
+        />
+      )}
 
       <div className={styles.split}>
         <div>
-          <WrittenCandidates projectId={id} candidates={candidates} running={running} stage={iteration.stage} closingNotes={closingNotes} />
+          <WrittenCandidates
+            projectId={id}
+            candidates={candidates}
+            running={running}
+            stage={iteration.stage}
+            closingNotes={closingNotes}
+          />
           <RejectedProposals projectId={id} candidates={candidates} />
         </div>
         <Section title="Files read" hint="In the order first read; the time opens that read in the transcript" flush>
@@ -71,20 +84,22 @@ export default async function IterationPage({ params, searchParams }: { params: 
 
       <div className={styles.heading}>
         <h2 id="transcript">The proposer&apos;s transcript</h2>
-        <p>Every model call, tool call and result, file read and note, in order; a body loads when its event is opened</p>
+        <p>
+          Every model call, tool call and result, file read and note, in order; a body loads when its event is opened
+        </p>
       </div>
       <Suspense fallback={<TimelineSkeleton label="Loading the transcript…" />}>
-            <Transcript
-              key={`${iteration.id}:${selectedSeq ?? ""}:${kinds?.join(",") ?? ""}`}
-              iterationId={iteration.id}
-              kinds={kinds}
-              selectedSeq={selectedSeq}
-              previousHref={neighbour(iteration.previousNumber)}
-              nextHref={neighbour(iteration.nextNumber)}
-              rawHref={rawHref}
-              live={running}
-              proposerKind={iteration.proposerKind}
-            />
+        <Transcript
+          key={`${iteration.id}:${selectedSeq ?? ""}:${kinds?.join(",") ?? ""}`}
+          iterationId={iteration.id}
+          kinds={kinds}
+          selectedSeq={selectedSeq}
+          previousHref={neighbour(iteration.previousNumber)}
+          nextHref={neighbour(iteration.nextNumber)}
+          rawHref={rawHref}
+          live={running}
+          proposerKind={iteration.proposerKind}
+        />
       </Suspense>
     </div>
   );
@@ -100,7 +115,10 @@ async function Transcript(props: {
   live: boolean;
   proposerKind: string;
 }) {
-  const start = await timelineStart({ iterationId: props.iterationId }, { kinds: props.kinds, selectedSeq: props.selectedSeq, pageSize: TRACE_PAGE_SIZE });
+  const start = await timelineStart(
+    { iterationId: props.iterationId },
+    { kinds: props.kinds, selectedSeq: props.selectedSeq, pageSize: TRACE_PAGE_SIZE },
+  );
   return (
     <TraceViewer
       apiBase={`/api/iterations/${props.iterationId}`}

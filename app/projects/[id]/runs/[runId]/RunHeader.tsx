@@ -9,14 +9,21 @@ import styles from "./page.module.css";
 
 const statusTone = { passed: "pass", failed: "fail", error: "warn", pending: "neutral", running: "accent" } as const;
 
-export function RunHeader(props: { run: TaskRunView; previousHref: string | null; nextHref: string | null; failures: number; rawHref: string }) {
+export function RunHeader(props: {
+  run: TaskRunView;
+  previousHref: string | null;
+  nextHref: string | null;
+  failures: number;
+  rawHref: string;
+}) {
   const { run } = props;
   return (
     <>
       <PageHeader
         eyebrow={
           <>
-            <Link href="/projects">Projects</Link> <span>/</span> <Link href={`/projects/${run.projectId}`}>{run.projectName}</Link> <span>/</span> <span>task run</span>
+            <Link href="/projects">Projects</Link> <span>/</span>{" "}
+            <Link href={`/projects/${run.projectId}`}>{run.projectName}</Link> <span>/</span> <span>task run</span>
           </>
         }
         title={run.taskKey}
@@ -55,11 +62,19 @@ export function RunHeader(props: { run: TaskRunView; previousHref: string | null
       />
       <section className={ui.card}>
         <div className={styles.facts}>
-          <Fact label="Candidate" value={<Link href={`/projects/${run.projectId}/candidates/${run.candidateId}`}>#{run.candidateNumber}</Link>} />
+          <Fact
+            label="Candidate"
+            value={
+              <Link href={`/projects/${run.projectId}/candidates/${run.candidateId}`}>#{run.candidateNumber}</Link>
+            }
+          />
           <Fact label="Split" value={run.split} />
           <Fact label="Task" value={`${run.taskPosition + 1} in suite order`} />
           <Fact label="Score" value={formatScore(run.score)} />
-          <Fact label="Tokens in / out" value={`${formatTokens(run.inputTokens)} / ${formatTokens(run.outputTokens)}`} />
+          <Fact
+            label="Tokens in / out"
+            value={`${formatTokens(run.inputTokens)} / ${formatTokens(run.outputTokens)}`}
+          />
           <Fact label="Cost" value={formatUsd(run.costUsd)} />
           <Fact label="Duration" value={formatDuration(run.durationMs)} />
           <Fact label="Events" value={run.eventCount.toLocaleString("en-US")} />
@@ -77,14 +92,23 @@ export function RunHeader(props: { run: TaskRunView; previousHref: string | null
           </div>
           <div>
             <div className={styles.compareLabel}>Actual output</div>
-            {run.output ? <Value value={run.output} /> : <p className="faint">No output{run.status === "error" ? ": the run ended in error" : ""}.</p>}
+            {run.output ? (
+              <Value value={run.output} />
+            ) : (
+              <p className="faint">No output{run.status === "error" ? ": the run ended in error" : ""}.</p>
+            )}
           </div>
           <div>
             <div className={styles.compareLabel}>
               Grader
-              {run.passed != null && <Badge tone={run.passed ? "pass" : "fail"}>{run.passed ? "passed" : "failed"}</Badge>}
+              {run.passed != null && (
+                <Badge tone={run.passed ? "pass" : "fail"}>{run.passed ? "passed" : "failed"}</Badge>
+              )}
               {run.gradeSeq != null && (
-                <Link href={`?event=${run.gradeSeq}`} style={{ textTransform: "none", fontWeight: 400, letterSpacing: 0 }}>
+                <Link
+                  href={`?event=${run.gradeSeq}`}
+                  style={{ textTransform: "none", fontWeight: 400, letterSpacing: 0 }}
+                >
                   grade event #{run.gradeSeq}
                 </Link>
               )}
@@ -109,8 +133,12 @@ function Fact({ label, value }: { label: string; value: ReactNode }) {
 function Value({ value }: { value: { text: string; json: boolean; cut: number } }) {
   return (
     <>
-      <pre className={styles.value}>{value.text === "" ? <span className="faint">(empty string)</span> : value.text}</pre>
-      {value.cut > 0 && <div className={styles.note}>{value.cut.toLocaleString("en-US")} more characters: see the raw trace.</div>}
+      <pre className={styles.value}>
+        {value.text === "" ? <span className="faint">(empty string)</span> : value.text}
+      </pre>
+      {value.cut > 0 && (
+        <div className={styles.note}>{value.cut.toLocaleString("en-US")} more characters: see the raw trace.</div>
+      )}
     </>
   );
 }

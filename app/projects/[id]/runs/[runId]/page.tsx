@@ -38,7 +38,13 @@ export default async function TaskRunPage({ params, searchParams }: { params: Pa
 
   return (
     <div className={styles.page}>
-      <RunHeader run={run} previousHref={runHref(neighbours.previous)} nextHref={runHref(neighbours.next)} failures={neighbours.failures} rawHref={rawHref} />
+      <RunHeader
+        run={run}
+        previousHref={runHref(neighbours.previous)}
+        nextHref={runHref(neighbours.next)}
+        failures={neighbours.failures}
+        rawHref={rawHref}
+      />
       <Suspense fallback={<TimelineSkeleton />}>
         <Timeline
           key={`${run.id}:${selectedSeq ?? ""}:${kinds?.join(",") ?? ""}`}
@@ -54,8 +60,18 @@ export default async function TaskRunPage({ params, searchParams }: { params: Pa
   );
 }
 
-async function Timeline(props: { runId: string; kinds: string[] | null; selectedSeq: number | null; previousFailureHref: string | null; nextFailureHref: string | null; rawHref: string }) {
-  const start = await timelineStart({ taskRunId: props.runId }, { kinds: props.kinds, selectedSeq: props.selectedSeq, pageSize: TRACE_PAGE_SIZE });
+async function Timeline(props: {
+  runId: string;
+  kinds: string[] | null;
+  selectedSeq: number | null;
+  previousFailureHref: string | null;
+  nextFailureHref: string | null;
+  rawHref: string;
+}) {
+  const start = await timelineStart(
+    { taskRunId: props.runId },
+    { kinds: props.kinds, selectedSeq: props.selectedSeq, pageSize: TRACE_PAGE_SIZE },
+  );
   return (
     <TraceViewer
       apiBase={`/api/task-runs/${props.runId}`}

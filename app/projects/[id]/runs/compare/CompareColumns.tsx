@@ -16,7 +16,13 @@ export function CompareColumns(props: { sides: CompareSide[] }) {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;
-      if (event.metaKey || event.ctrlKey || event.altKey || (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)))) return;
+      if (
+        event.metaKey ||
+        event.ctrlKey ||
+        event.altKey ||
+        (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)))
+      )
+        return;
       if (event.key === "a" || event.key === "b") setActive(event.key);
     };
     window.addEventListener("keydown", onKey);
@@ -37,7 +43,12 @@ export function CompareColumns(props: { sides: CompareSide[] }) {
             <span className={styles.sideKey}>{side.key.toUpperCase()}</span>
             {active === side.key ? "has the keyboard (j / k)" : `press ${side.key} or click to use the keyboard here`}
           </div>
-          <TraceViewer {...side.viewer} urlParams={{ event: `${side.key}Event`, kind: `${side.key}Kind` }} layout="stacked" keys={active === side.key} />
+          <TraceViewer
+            {...side.viewer}
+            urlParams={{ event: `${side.key}Event`, kind: `${side.key}Kind` }}
+            layout="stacked"
+            keys={active === side.key}
+          />
         </section>
       ))}
     </div>

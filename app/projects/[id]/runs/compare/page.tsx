@@ -31,7 +31,8 @@ export default async function CompareRunsPage({ params, searchParams }: { params
         <PageHeader title="Traces side by side" eyebrow={<Link href={`/projects/${id}`}>Project</Link>} />
         <EmptyState icon="⇆" title="Choose two task runs">
           <p>
-            Open this page from a task in a candidate <Link href={`/projects/${id}/diff`}>diff</Link>: its “side by side” link shows the task under both candidates.
+            Open this page from a task in a candidate <Link href={`/projects/${id}/diff`}>diff</Link>: its “side by
+            side” link shows the task under both candidates.
           </p>
         </EmptyState>
       </Page>
@@ -40,7 +41,9 @@ export default async function CompareRunsPage({ params, searchParams }: { params
   const [a, b] = await Promise.all([getTaskRunView(id, aId), getTaskRunView(id, bId)]);
   if (!a || !b) notFound();
 
-  const side = (key: "a" | "b"): Omit<CompareSide, "viewer"> & { kinds: string[] | null; selectedSeq: number | null } => {
+  const side = (
+    key: "a" | "b",
+  ): Omit<CompareSide, "viewer"> & { kinds: string[] | null; selectedSeq: number | null } => {
     const kinds = parseKinds(first(query[`${key}Kind`]));
     return { key, kinds: kinds === "invalid" ? null : kinds, selectedSeq: parseIndex(first(query[`${key}Event`])) };
   };
@@ -52,20 +55,30 @@ export default async function CompareRunsPage({ params, searchParams }: { params
       <PageHeader
         eyebrow={
           <>
-            <Link href="/projects">Projects</Link> <span>/</span> <Link href={`/projects/${id}`}>{a.projectName}</Link> <span>/</span>{" "}
+            <Link href="/projects">Projects</Link> <span>/</span> <Link href={`/projects/${id}`}>{a.projectName}</Link>{" "}
+            <span>/</span>{" "}
             <Link href={diffHref}>
               diff #{a.candidateNumber} → #{b.candidateNumber}
             </Link>
           </>
         }
-        title={sameTask ? `${a.taskKey}: #${a.candidateNumber} and #${b.candidateNumber}` : `${a.taskKey} and ${b.taskKey}`}
+        title={
+          sameTask ? `${a.taskKey}: #${a.candidateNumber} and #${b.candidateNumber}` : `${a.taskKey} and ${b.taskKey}`
+        }
         description="Two traces side by side. Click a side (or press a / b) to give it the keyboard; j and k move through its events."
       />
       <div className={styles.summaries}>
         <RunSummary run={a} label="A" />
         <RunSummary run={b} label="B" />
       </div>
-      <Suspense fallback={<div className={styles.columns}><TimelineSkeleton /><TimelineSkeleton /></div>}>
+      <Suspense
+        fallback={
+          <div className={styles.columns}>
+            <TimelineSkeleton />
+            <TimelineSkeleton />
+          </div>
+        }
+      >
         <Viewers a={{ ...side("a"), runId: a.id }} b={{ ...side("b"), runId: b.id }} />
       </Suspense>
     </div>
@@ -75,7 +88,11 @@ export default async function CompareRunsPage({ params, searchParams }: { params
 type ViewerInput = { key: "a" | "b"; runId: string; kinds: string[] | null; selectedSeq: number | null };
 
 async function Viewers(props: { a: ViewerInput; b: ViewerInput }) {
-  const load = (input: ViewerInput) => timelineStart({ taskRunId: input.runId }, { kinds: input.kinds, selectedSeq: input.selectedSeq, pageSize: TRACE_PAGE_SIZE });
+  const load = (input: ViewerInput) =>
+    timelineStart(
+      { taskRunId: input.runId },
+      { kinds: input.kinds, selectedSeq: input.selectedSeq, pageSize: TRACE_PAGE_SIZE },
+    );
   const [startA, startB] = await Promise.all([load(props.a), load(props.b)]);
   const viewer = (input: ViewerInput, start: Awaited<ReturnType<typeof load>>): CompareSide => ({
     key: input.key,

@@ -5,6 +5,8 @@ import { eventResponse, notFoundResponse } from "@/lib/traces/http";
 export async function GET(request: Request, { params }: { params: Promise<{ iterationId: string; seq: string }> }) {
   const { iterationId, seq } = await params;
   return eventResponse(request, seq, async () =>
-    (await iterationExists(iterationId)) ? { owner: { iterationId }, label: `Iteration ${iterationId}` } : notFoundResponse("iteration", iterationId),
+    (await iterationExists(iterationId))
+      ? { owner: { iterationId }, label: `Iteration ${iterationId}` }
+      : notFoundResponse("iteration", iterationId),
   );
 }
