@@ -31,9 +31,7 @@ async function compiles(source: string): Promise<string> {
 
 let modules = 0;
 /** The harness compiled as the sandbox would and imported here, to call run/learn with a fake ctx. */
-async function load(
-  source: string,
-): Promise<{
+async function load(source: string): Promise<{
   run: (task: unknown, ctx: unknown) => Promise<unknown>;
   learn?: (task: unknown, feedback: unknown, ctx: unknown) => Promise<void>;
 }> {
