@@ -257,7 +257,7 @@ describe("POST /api/projects with an uploaded .zip", () => {
     expect(zip.length).toBeLessThan(MiB); // a small zip: the limit is on what it unpacks to
     const { error, problems } = await refused(zipForm(zip), 413);
     expect(error).toBe(
-      `tasks.jsonl is 50 MiB (${UPLOAD_LIMITS.fileBytes + 1} bytes), over the 50 MiB limit for one file.`,
+      `tasks.jsonl is 50.0 MiB (${UPLOAD_LIMITS.fileBytes + 1} bytes), over the 50 MiB limit for one file.`,
     );
     expect(problems).toEqual([{ file: "tasks.jsonl", message: expect.stringContaining("over the 50 MiB limit") }]);
   });
