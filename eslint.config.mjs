@@ -44,6 +44,20 @@ const config = [
     },
   },
   {
+    // Routes are thin: a schema of their input and one lib/ call. UI code is never their business.
+    files: ["app/api/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@/components/*", "**/components/*"], message: "A route imports lib/, never components/." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // A harness is `export default { run, learn }` (the harness contract); seed harnesses, graders
     // and test harnesses are written the way a proposer writes them.
     files: ["examples/**", "tests/fixtures/**"],
