@@ -1,6 +1,6 @@
 // A lease on a piece of long work (an evaluation, an optimization): the row names the worker
 // that holds it and when that worker last beat. A run left by a dead worker is taken over
-// instead of waited for; a live one is never taken twice. Both kinds of work share this, so
+// instead of waited for; one held by another live worker is refused. Both kinds of work share this, so
 // taking over, beating and cancelling mean the same thing for each.
 import { db, Prisma } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
