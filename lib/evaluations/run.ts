@@ -11,6 +11,8 @@ import { offlineUpstream } from "../offline/upstream.ts";
 import { readSettings, type ProjectSettings } from "../projects/settings.ts";
 import { compileCacheDir, runTaskRuns, type EngineOptions } from "../runner/engine.ts";
 import { setPriceOverrides } from "../runner/proxy/index.ts";
+import { stopColumns, type Stop } from "../loop/stop.ts";
+import { evaluationBudgets } from "./budgets.ts";
 import { compileGrader, compileHarness } from "../runner/sandbox/compile.ts";
 import { TaskRunWriter } from "../traces/writer.ts";
 import { readStoredGrader } from "../suites/store.ts";
@@ -25,6 +27,8 @@ export interface EvaluationSummary extends EvaluationFigures {
   status: string;
   isolation: string | null;
   simulated: boolean;
+  /** Why it stopped before every task ran (a budget, in words), or null. */
+  stop: Stop | null;
 }
 
 export interface RunOptions extends EngineOptions {
@@ -160,6 +164,7 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
   const writer = new TaskRunWriter(() => progress.bump());
   let isolation: string | null = null;
   let refusal: string | null = null;
+  let budgetStop: string | null = null;
   try {
     const finished =
       suite.mode === "sequential"
@@ -178,7 +183,8 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
       Math.min(options.concurrency ?? settings.concurrency ?? os.availableParallelism(), runs.length || 1),
     );
     if (suite.mode !== "sequential") await db.evaluation.update({ where: { id: evaluationId }, data: { concurrency } });
-    ({ isolation, refusal } = await runTaskRuns({
+    const budgets = await evaluationBudgets(evaluationId, settings);
+    ({ isolation, refusal, budgetStop } = await runTaskRuns({
       evaluationId,
       harnessCode: harness.code,
       graderCode,
@@ -193,6 +199,7 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
       sink: writer,
       options,
       cancelled: () => stop.signal.aborted,
+      budgets,
     }));
     await writer.drain();
   } finally {
@@ -207,6 +214,11 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
     await finish(evaluationId, "failed", refusal);
     throw new StudioError(refusal);
   }
+  if (budgetStop && remaining > 0)
+    return finish(evaluationId, "failed", `${budgetStop}; ${remaining} task runs were not run.`, {
+      kind: "budget",
+      message: budgetStop,
+    });
   if (stop.signal.aborted && remaining > 0) return finish(evaluationId, "cancelled", null);
   return finish(
     evaluationId,
@@ -264,6 +276,7 @@ async function finish(
   evaluationId: string,
   status: "done" | "failed" | "cancelled",
   error: string | null,
+  stopped: Stop | null = null,
 ): Promise<EvaluationSummary> {
   await refreshAggregates(evaluationId);
   const finishedAt = new Date();
@@ -271,7 +284,7 @@ async function finish(
   const durationMs = started.startedAt ? finishedAt.getTime() - started.startedAt.getTime() : 0;
   const evaluation = await db.evaluation.update({
     where: { id: evaluationId },
-    data: { status, error, finishedAt, durationMs, workerId: null, heartbeatAt: null },
+    data: { status, error, ...stopColumns(stopped), finishedAt, durationMs, workerId: null, heartbeatAt: null },
     select: {
       id: true,
       candidateId: true,
@@ -289,6 +302,7 @@ async function finish(
     status: evaluation.status,
     isolation: evaluation.isolation,
     simulated: evaluation.simulated,
+    stop: stopped,
     ...figuresOf(evaluation),
   };
 }

@@ -120,7 +120,7 @@ export async function runIteration(projectId: string, options: IterationOptions)
         evaluationId,
       };
       if (status.status !== "done") {
-        await runEvaluation(evaluationId, {
+        const summary = await runEvaluation(evaluationId, {
           ...run,
           // Tasks done of total and tokens so far, for any page or CLI following along.
           onProgress: (p) =>
@@ -131,6 +131,9 @@ export async function runIteration(projectId: string, options: IterationOptions)
               tokens: p.inputTokens + p.outputTokens,
             }).catch(() => {}),
         });
+        // A budget spent while the evaluation ran stopped it: the iteration stops there too.
+        stop = summary.stop;
+        if (stop) break;
       }
     }
 

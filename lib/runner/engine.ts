@@ -9,7 +9,8 @@ import { dataDir } from "../paths.ts";
 import type { ProjectSettings } from "../projects/settings.ts";
 import type { readStoredGrader } from "../suites/store.ts";
 import { accountRefusal, newCredential, startRecordingProxy } from "./proxy/index.ts";
-import type { Attribution, Exchange, LabeledBudget } from "./proxy/types.ts";
+import { budgetSpent, newBudget } from "./proxy/budget.ts";
+import type { Attribution, Budget, Exchange } from "./proxy/types.ts";
 import { probeIsolation, startWorker } from "./sandbox/sandbox.ts";
 import {
   closeCredential,
@@ -58,27 +59,43 @@ export interface EngineSpec {
   sink: { add(run: FinishedTaskRun): Promise<void> };
   options: EngineOptions;
   cancelled: () => boolean;
+  /**
+   * Budgets every task run of this run is held to, besides its own task-run budget (made here from
+   * the settings): the evaluation's, the iteration's and the project's, started by the caller at
+   * what was spent before. Once one is spent, no further task starts.
+   */
+  budgets?: Budget[];
   onExchange?: (exchange: Exchange) => void;
+}
+
+/** How a run ended early, if it did. */
+export interface EngineOutcome {
+  isolation: string | null;
+  /** The model API's refusal (a bad key, an unpaid account), if one stopped the run. */
+  refusal: string | null;
+  /** The spent budget, in words, if one stopped the run. */
+  budgetStop: string | null;
 }
 
 /**
  * Runs task runs in sandbox workers behind a recording proxy; returns the isolation they had,
- * and the model API's refusal (a bad key, an unpaid account) if one stopped them early.
+ * and what stopped them early: the model API's refusal (a bad key, an unpaid account), or a budget.
  */
-export async function runTaskRuns(spec: EngineSpec): Promise<{ isolation: string | null; refusal: string | null }> {
+export async function runTaskRuns(spec: EngineSpec): Promise<EngineOutcome> {
   const { settings, options } = spec;
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "studio-eval-"));
   fs.chmodSync(runDir, 0o755); // sandbox uids walk through it to their own folders
   const exchanges = new Map<string, Exchange[]>();
-  let evaluationTokens = 0;
+  const shared = spec.budgets ?? [];
   // A refused key ends the evaluation: every further task would fail the same way.
   let refusal: string | null = null;
+  // So does a spent budget shared by every task run.
+  const budgetStop = () => shared.map(budgetSpent).find((message) => message !== undefined) ?? null;
   const proxy = await startRecordingProxy({
     upstreamUrl: options.upstreamUrl,
     apiKey: options.apiKey,
     socketPath: path.join(runDir, "proxy.sock"),
     onExchange: (exchange: Exchange, attribution: Attribution) => {
-      evaluationTokens += (exchange.usage?.input_tokens ?? 0) + (exchange.usage?.output_tokens ?? 0);
       const key = attribution.taskRunId ?? "";
       exchanges.set(key, [...(exchanges.get(key) ?? []), exchange]);
       // Only upstream's own answers (they carry its headers), not the proxy's refusals of a harness.
@@ -100,17 +117,13 @@ export async function runTaskRuns(spec: EngineSpec): Promise<{ isolation: string
     exchanges,
     runDir,
     isolationChoice: options.isolation ?? "auto",
-    budgets: (taskRunId, credential) => {
-      const budgets: LabeledBudget[] = [];
-      const task = settings.budgets.task?.tokens;
-      const whole = settings.budgets.evaluation?.tokens;
-      if (task) budgets.push({ label: "task run", maxTokens: task, used: () => proxy.usage(credential)?.tokens ?? 0 });
-      if (whole) budgets.push({ label: "evaluation", maxTokens: whole, used: () => evaluationTokens });
-      return budgets;
+    budgets: () => {
+      const task = newBudget("task run", settings.budgets.task);
+      return task ? [task, ...shared] : [...shared];
     },
     onIsolation: (value) => (isolation ??= value),
     writer: spec.sink,
-    cancelled: () => refusal !== null || spec.cancelled(),
+    cancelled: () => refusal !== null || budgetStop() !== null || spec.cancelled(),
   };
   try {
     if (spec.sequential) {
@@ -123,7 +136,7 @@ export async function runTaskRuns(spec: EngineSpec): Promise<{ isolation: string
     await proxy.close();
     fs.rmSync(runDir, { recursive: true, force: true });
   }
-  return { isolation, refusal };
+  return { isolation, refusal, budgetStop: refusal ? null : budgetStop() };
 }
 
 async function startWorkers(context: LaneContext, lane: number): Promise<Workers> {
@@ -220,7 +233,7 @@ async function replayLearning(
   context.proxy.register(credential, {
     taskRunId: first.id,
     evaluationId: context.evaluationId,
-    budgets: context.budgets(first.id, credential),
+    budgets: context.budgets(),
   });
   try {
     for (const run of finished) {

@@ -8,7 +8,7 @@ import type { Prisma } from "../db/client.ts";
 import { gradeBuiltin } from "../suites/graders.ts";
 import type { readStoredGrader } from "../suites/store.ts";
 import { newCredential, type RecordingProxy } from "./proxy/index.ts";
-import type { Exchange, LabeledBudget } from "./proxy/types.ts";
+import type { Budget, Exchange } from "./proxy/types.ts";
 import { cutMarker } from "./sandbox/limits.ts";
 import type { SandboxWorker, TaskOutcome } from "./sandbox/sandbox.ts";
 import { errorEvent, fromExchange, fromSandboxEvent, gradeEvent, inTimeOrder } from "../traces/build.ts";
@@ -41,7 +41,8 @@ export interface LaneContext {
   exchanges: Map<string, Exchange[]>;
   runDir: string;
   isolationChoice: "auto" | "process";
-  budgets: (taskRunId: string, credential: string) => LabeledBudget[];
+  /** A task run's budgets: its own, and those shared by the whole run. */
+  budgets: () => Budget[];
   onIsolation: (isolation: string) => void;
   writer: { add(run: FinishedTaskRun): Promise<void> };
   cancelled: () => boolean;
@@ -68,7 +69,7 @@ export async function runTask(
   context.proxy.register(credential, {
     taskRunId: run.id,
     evaluationId: context.evaluationId,
-    budgets: context.budgets(run.id, credential),
+    budgets: context.budgets(),
   });
   const harnessTask = { id: task.key, input: task.input, meta: task.meta ?? undefined };
   const startedAt = new Date();

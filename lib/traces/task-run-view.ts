@@ -1,9 +1,9 @@
-// The task-run page's header: the run, its task, evaluation and candidate, its grade, and the
-// failed runs next to it (n and p in the trace viewer).
+// The task-run page's header: the run, its task, evaluation and candidate (or, for a check's
+// run, its check and iteration), its grade, and the failed runs next to it (n and p in the trace viewer).
 import { db } from "../db/client.ts";
 import { isId } from "./queries.ts";
 
-/** The page header: the task run, its task, evaluation and candidate. Null when the run is not in this project. */
+/** The page header: the task run, its task, and its owner. Null when the run is not in this project. */
 export async function getTaskRunView(projectId: string, taskRunId: string) {
   if (!isId(projectId) || !isId(taskRunId)) return null;
   const run = await db.taskRun.findUnique({
@@ -35,9 +35,46 @@ export async function getTaskRunView(projectId: string, taskRunId: string) {
           },
         },
       },
+      check: {
+        select: {
+          id: true,
+          kind: true,
+          _count: { select: { taskRuns: true } },
+          iteration: {
+            select: { number: true, simulated: true, projectId: true, project: { select: { name: true } } },
+          },
+        },
+      },
     },
   });
-  if (!run || run.evaluation.candidate.projectId !== projectId) return null;
+  const owner = run?.evaluation
+    ? {
+        projectId: run.evaluation.candidate.projectId,
+        projectName: run.evaluation.candidate.project.name,
+        split: run.evaluation.split as string,
+        evaluationId: run.evaluation.id as string | null,
+        checkId: null as string | null,
+        simulated: run.evaluation.simulated,
+        taskCount: run.evaluation.taskCount,
+        candidateId: run.evaluation.candidate.id as string | null,
+        candidateNumber: run.evaluation.candidate.number as number | null,
+        check: null as { kind: string; iterationNumber: number } | null,
+      }
+    : run?.check
+      ? {
+          projectId: run.check.iteration.projectId,
+          projectName: run.check.iteration.project.name,
+          split: "search",
+          evaluationId: null,
+          checkId: run.check.id,
+          simulated: run.check.iteration.simulated,
+          taskCount: run.check._count.taskRuns,
+          candidateId: null,
+          candidateNumber: null,
+          check: { kind: run.check.kind as string, iterationNumber: run.check.iteration.number },
+        }
+      : null;
+  if (!run || !owner || owner.projectId !== projectId) return null;
   const [grade] = await db.$queryRaw<
     { seq: number; passed: boolean | null; score: number | null; explanation: string | null }[]
   >`
@@ -47,7 +84,7 @@ export async function getTaskRunView(projectId: string, taskRunId: string) {
       left(body->>'explanation', 20000) as explanation
     from "TraceEvent" where "taskRunId" = ${taskRunId} and kind = 'grade'
     order by seq desc limit 1`;
-  const { task, evaluation } = run;
+  const { task } = run;
   return {
     id: run.id,
     status: run.status as string,
@@ -67,14 +104,8 @@ export async function getTaskRunView(projectId: string, taskRunId: string) {
     output: run.output === null ? null : shownValue(run.output),
     taskKey: task.key,
     taskPosition: task.position,
-    split: evaluation.split as string,
-    evaluationId: evaluation.id,
-    simulated: evaluation.simulated,
-    taskCount: evaluation.taskCount,
-    candidateId: evaluation.candidate.id,
-    candidateNumber: evaluation.candidate.number,
+    ...owner,
     projectId,
-    projectName: evaluation.candidate.project.name,
   };
 }
 
@@ -91,25 +122,31 @@ function shownValue(value: unknown): { text: string; json: boolean; cut: number 
     : { text, json, cut: 0 };
 }
 
-/** The previous and next failed-or-error task runs of the same evaluation, by task position. */
+/** The previous and next failed-or-error task runs of the same evaluation (or check), by task position. */
 export async function failureNeighbours(run: {
   id: string;
-  evaluationId: string;
+  evaluationId: string | null;
+  checkId: string | null;
   taskPosition: number;
 }): Promise<{ previous: string | null; next: string | null; failures: number }> {
+  // A run has one owner; `is not distinct from` also matches the other owner's null.
   const [next, previous, [counted]] = await Promise.all([
     db.$queryRaw<{ id: string }[]>`
       select r.id from "TaskRun" r join "Task" t on t.id = r."taskId"
-      where r."evaluationId" = ${run.evaluationId} and r.status in ('failed', 'error') and r.id <> ${run.id}
+      where r."evaluationId" is not distinct from ${run.evaluationId} and r."checkId" is not distinct from ${run.checkId}
+        and r.status in ('failed', 'error') and r.id <> ${run.id}
         and (t.position > ${run.taskPosition} or (t.position = ${run.taskPosition} and r.id > ${run.id}))
       order by t.position asc, r.id asc limit 1`,
     db.$queryRaw<{ id: string }[]>`
       select r.id from "TaskRun" r join "Task" t on t.id = r."taskId"
-      where r."evaluationId" = ${run.evaluationId} and r.status in ('failed', 'error') and r.id <> ${run.id}
+      where r."evaluationId" is not distinct from ${run.evaluationId} and r."checkId" is not distinct from ${run.checkId}
+        and r.status in ('failed', 'error') and r.id <> ${run.id}
         and (t.position < ${run.taskPosition} or (t.position = ${run.taskPosition} and r.id < ${run.id}))
       order by t.position desc, r.id desc limit 1`,
     db.$queryRaw<{ failures: number }[]>`
-      select count(*)::int as failures from "TaskRun" where "evaluationId" = ${run.evaluationId} and status in ('failed', 'error')`,
+      select count(*)::int as failures from "TaskRun"
+      where "evaluationId" is not distinct from ${run.evaluationId} and "checkId" is not distinct from ${run.checkId}
+        and status in ('failed', 'error')`,
   ]);
   return { previous: previous[0]?.id ?? null, next: next[0]?.id ?? null, failures: counted?.failures ?? 0 };
 }

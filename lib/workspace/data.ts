@@ -186,7 +186,13 @@ export async function loadTaskRuns(evaluationIds: string[]): Promise<TaskRunInfo
       task: { select: { key: true, position: true } },
     },
   });
-  return rows.map(({ task, ...row }) => ({ ...row, key: task.key, position: task.position }));
+  // Every row matched an evaluation id, so none is a check's.
+  return rows.map(({ task, evaluationId, ...row }) => ({
+    ...row,
+    evaluationId: evaluationId ?? "",
+    key: task.key,
+    position: task.position,
+  }));
 }
 
 export async function loadSources(candidateIds: string[]): Promise<Map<string, string>> {

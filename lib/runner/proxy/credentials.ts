@@ -3,6 +3,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import { chargeBudgets, tokensOf } from "./budget.ts";
 import type { Attribution, CredentialUsage, RegistryEntry, TokenUsage, UsageRecorder } from "./types.ts";
 
 /** A fresh, unguessable credential (192 random bits). Shaped like a key so SDK checks pass. */
@@ -56,16 +57,17 @@ export class CredentialRegistry implements UsageRecorder {
     return usage ? { ...usage } : undefined;
   }
 
-  /** Counts one answered request against its credential. */
+  /** Counts one answered request against its credential and each of its budgets. */
   record(entry: RegistryEntry, usage: TokenUsage | undefined, costUsd: number): void {
     const total = entry.usage;
     total.requests += 1;
     total.costUsd += costUsd;
+    chargeBudgets(entry.attribution, { tokens: tokensOf(usage), usd: costUsd });
     if (!usage) return;
     total.inputTokens += usage.input_tokens ?? 0;
     total.outputTokens += usage.output_tokens ?? 0;
     total.cacheCreationInputTokens += usage.cache_creation_input_tokens ?? 0;
     total.cacheReadInputTokens += usage.cache_read_input_tokens ?? 0;
-    total.tokens = total.inputTokens + total.outputTokens;
+    total.tokens = tokensOf(usage) + total.tokens;
   }
 }

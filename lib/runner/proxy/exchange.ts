@@ -2,7 +2,7 @@
 // answer (streams go through stream-relay.ts), and the full record handed to `onExchange`.
 
 import type { IncomingMessage } from "node:http";
-import { exhaustedBudget } from "./budget.ts";
+import { admitCall, tokensOf } from "./budget.ts";
 import {
   describeErrorBody,
   errorBody,
@@ -54,11 +54,6 @@ export async function handleExchange(ctx: ExchangeContext, request: ModelRequest
   };
 
   if (!fields) return answerError(400, "invalid_request_error", "The request body must be a JSON object");
-  if (operation === "messages") {
-    // count_tokens is free, so only real generations are held to the budget.
-    const spent = exhaustedBudget(entry.attribution);
-    if (spent) return answerError(400, "invalid_request_error", spent);
-  }
 
   // The client hanging up (harness killed at its time limit) or the proxy closing stops the upstream call.
   const controller = new AbortController();
@@ -76,7 +71,16 @@ export async function handleExchange(ctx: ExchangeContext, request: ModelRequest
     finish();
   };
 
+  // Released once the call is over, after its answer was charged to its budgets.
+  let release: ((spend: { tokens: number; usd: number }) => void) | undefined;
   try {
+    if (operation === "messages") {
+      // count_tokens is free, so only real generations are held to the budgets.
+      const admission = await admitCall(entry.attribution, controller.signal).catch(() => null);
+      if (!admission) return aborted();
+      if ("refusal" in admission) return answerError(400, "invalid_request_error", admission.refusal);
+      release = admission.release;
+    }
     const url = upstreamUrl(ctx.upstream, request.pathAndQuery);
     const headers = upstreamHeaders(request.headers, ctx.upstream.apiKey, request.rawBody.length);
     const { maxRetries } = ctx.retry;
@@ -172,6 +176,7 @@ export async function handleExchange(ctx: ExchangeContext, request: ModelRequest
       return finish();
     }
   } finally {
+    release?.({ tokens: tokensOf(exchange.usage), usd: exchange.costUsd ?? 0 });
     res.off("close", onClientGone);
     ctx.shutdown.removeEventListener("abort", onShutdown);
   }

@@ -7,6 +7,7 @@ export {
   type RecordingProxyOptions,
 } from "./server.ts";
 export { newCredential } from "./credentials.ts";
+export { budgetSpent, newBudget, tokensOf } from "./budget.ts";
 export {
   costUsd,
   priceFor,
@@ -27,7 +28,7 @@ export type {
   Budget,
   CredentialUsage,
   Exchange,
-  LabeledBudget,
+  Spend,
   OnExchange,
   Operation,
   TokenUsage,

@@ -7,17 +7,24 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { RetryPolicy } from "./retry.ts";
 import type { Upstream } from "./upstream.ts";
 
-/** A token budget the runner owns; `used()` is read before every forwarded request. */
-export interface Budget {
-  maxTokens: number;
-  used: () => number;
-  /** Named in the error the harness sees ("task run used 10240 of 10000 tokens"). */
-  label?: string;
+/** Spending as budgets count it: every token of a call (input, output, cache writes and cache reads), and dollars. */
+export interface Spend {
+  tokens: number;
+  usd: number;
 }
 
-/** A budget among several (e.g. the task run's and the whole evaluation's). */
-export interface LabeledBudget extends Budget {
+/**
+ * A limit in tokens, dollars or both, and what has been spent against it. The runner makes it,
+ * starting `spent` at what was spent before this run (an iteration's earlier evaluations); the
+ * proxy adds every answered call of a credential to each of its budgets, and refuses the next
+ * call once one is spent. One budget may be shared by many credentials (an evaluation's).
+ */
+export interface Budget {
+  /** Named in the error the harness sees ("evaluation spent $0.52 of $0.50"). */
   label: string;
+  maxTokens?: number;
+  maxUsd?: number;
+  spent: Spend;
 }
 
 /** What the runner knows about the holder of a credential; handed back with every exchange. */
@@ -25,8 +32,7 @@ export interface Attribution {
   taskRunId?: string;
   evaluationId?: string;
   iterationId?: string;
-  budget?: Budget;
-  budgets?: LabeledBudget[];
+  budgets?: Budget[];
 }
 
 /** Token counts as the Messages API reports them (`usage`). */
@@ -89,7 +95,7 @@ export interface Exchange {
   error?: string;
 }
 
-/** What the proxy has counted for one credential. `tokens` is input + output. */
+/** What the proxy has counted for one credential. `tokens` is input + output + cache writes + cache reads. */
 export interface CredentialUsage {
   tokens: number;
   inputTokens: number;

@@ -62,12 +62,23 @@ export function RunHeader(props: {
       />
       <section className={ui.card}>
         <div className={styles.facts}>
-          <Fact
-            label="Candidate"
-            value={
-              <Link href={`/projects/${run.projectId}/candidates/${run.candidateId}`}>#{run.candidateNumber}</Link>
-            }
-          />
+          {run.check ? (
+            <Fact
+              label={run.check.kind === "smoke" ? "Smoke run of" : "Check of"}
+              value={
+                <Link href={`/projects/${run.projectId}/iterations/${run.check.iterationNumber}`}>
+                  iteration {run.check.iterationNumber}
+                </Link>
+              }
+            />
+          ) : (
+            <Fact
+              label="Candidate"
+              value={
+                <Link href={`/projects/${run.projectId}/candidates/${run.candidateId}`}>#{run.candidateNumber}</Link>
+              }
+            />
+          )}
           <Fact label="Split" value={run.split} />
           <Fact label="Task" value={`${run.taskPosition + 1} in suite order`} />
           <Fact label="Score" value={formatScore(run.score)} />
@@ -78,7 +89,7 @@ export function RunHeader(props: {
           <Fact label="Cost" value={formatUsd(run.costUsd)} />
           <Fact label="Duration" value={formatDuration(run.durationMs)} />
           <Fact label="Events" value={run.eventCount.toLocaleString("en-US")} />
-          <Fact label="Failed runs in this evaluation" value={props.failures} />
+          <Fact label={`Failed runs in this ${run.check ? "check" : "evaluation"}`} value={props.failures} />
         </div>
         {run.errorKind && (
           <div className={styles.errorLine} data-testid="run-error">

@@ -15,7 +15,12 @@ const loadRun = cache(getTaskRunView);
 export async function generateMetadata({ params }: { params: Params }) {
   const { id, runId } = await params;
   const run = await loadRun(id, runId);
-  return { title: run ? `${run.taskKey} · candidate #${run.candidateNumber}` : "Task run" };
+  if (!run) return { title: "Task run" };
+  return {
+    title: run.check
+      ? `${run.taskKey} · check, iteration ${run.check.iterationNumber}`
+      : `${run.taskKey} · candidate #${run.candidateNumber}`,
+  };
 }
 
 /**
