@@ -1,13 +1,14 @@
 // A trial runs a harness that is not (yet) a candidate on a few search tasks, exactly as an
-// evaluation would, and keeps the results in memory: the proposer's check and the validation
-// smoke run. Nothing is stored as an evaluation.
+// evaluation would: the proposer's check and the validation smoke run. Nothing is stored as an
+// evaluation; given a check (lib/iterations/checks.ts), its task runs and traces are stored as
+// the check's.
 import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { readSettings } from "../projects/settings.ts";
 import { compileCacheDir, runTaskRuns } from "../runner/engine.ts";
-import type { Exchange } from "../runner/proxy/types.ts";
+import type { Budget, Exchange } from "../runner/proxy/types.ts";
 import { compileGrader, compileHarness } from "../runner/sandbox/compile.ts";
-import type { FinishedTaskRun } from "../traces/writer.ts";
+import { TaskRunWriter, type FinishedTaskRun } from "../traces/writer.ts";
 import { readStoredGrader } from "../suites/store.ts";
 import { loadPriceOverrides, type RunOptions } from "./run.ts";
 
@@ -15,16 +16,23 @@ export interface TrialResult extends FinishedTaskRun {
   taskKey: string;
 }
 
+export interface TrialOptions extends RunOptions {
+  onExchange?: (exchange: Exchange) => void;
+  /** Store the task runs (and their traces) as this check's. */
+  checkId?: string;
+  /** Budgets every task run is held to besides its own (the proposer's, for a check). */
+  budgets?: Budget[];
+}
+
 /**
  * Runs a harness that is not (yet) a candidate on the first `taskCount` search tasks of a
- * project, exactly as an evaluation would, without storing anything: the proposer's check
- * and the validation smoke run.
+ * project, exactly as an evaluation would: the proposer's check and the validation smoke run.
  */
 export async function runTrial(
   projectId: string,
   source: string,
   taskCount: number,
-  options: RunOptions & { onExchange?: (exchange: Exchange) => void } = {},
+  options: TrialOptions = {},
 ): Promise<
   | { ok: true; results: TrialResult[]; isolation: string | null }
   | { ok: false; errors: { line: number; column: number; message: string }[] }
@@ -50,7 +58,17 @@ export async function runTrial(
     select: { id: true, key: true, input: true, expected: true, meta: true, envFiles: true, position: true },
   });
   const results: TrialResult[] = [];
-  const keys = new Map(tasks.map((task) => [`trial-${task.id}`, task.key]));
+  const ids = new Map(tasks.map((task) => [task.id, `trial-${task.id}`]));
+  if (options.checkId) {
+    const checkId = options.checkId;
+    const rows = await db.taskRun.createManyAndReturn({
+      data: tasks.map((task) => ({ checkId, taskId: task.id })),
+      select: { id: true, taskId: true },
+    });
+    for (const row of rows) ids.set(row.taskId, row.id);
+  }
+  const keys = new Map(tasks.map((task) => [ids.get(task.id)!, task.key]));
+  const writer = options.checkId ? new TaskRunWriter() : null;
   await loadPriceOverrides();
   const { isolation } = await runTaskRuns({
     evaluationId: null,
@@ -61,13 +79,20 @@ export async function runTrial(
     sequential: suite.mode === "sequential",
     timeoutMs: suite.timeoutMs,
     settings: options.settings ?? readSettings(project.settings),
-    runs: tasks.map((task) => ({ id: `trial-${task.id}`, task })),
+    runs: tasks.map((task) => ({ id: ids.get(task.id)!, task })),
     finished: [],
     concurrency: 1,
-    sink: { add: async (run) => void results.push({ ...run, taskKey: keys.get(run.id) ?? run.id }) },
+    sink: {
+      add: async (run) => {
+        results.push({ ...run, taskKey: keys.get(run.id) ?? run.id });
+        await writer?.add(run);
+      },
+    },
     options,
     cancelled: () => options.signal?.aborted === true,
+    budgets: options.budgets,
     onExchange: options.onExchange,
   });
+  await writer?.drain();
   return { ok: true, results, isolation };
 }

@@ -310,3 +310,39 @@ export async function listFilesRead(
     };
   });
 }
+
+/** A check of the iteration (check_candidate or a smoke run) with its task runs, for the page's "Checks". */
+export interface IterationCheck {
+  id: string;
+  kind: string;
+  summary: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  createdAt: Date;
+  taskRuns: { id: string; status: string; score: number | null; taskKey: string }[];
+}
+
+export async function listIterationChecks(iterationId: string): Promise<IterationCheck[]> {
+  const checks = await db.check.findMany({
+    where: { iterationId },
+    orderBy: { createdAt: "asc" },
+    select: {
+      id: true,
+      kind: true,
+      summary: true,
+      inputTokens: true,
+      outputTokens: true,
+      costUsd: true,
+      createdAt: true,
+      taskRuns: {
+        orderBy: { task: { position: "asc" } },
+        select: { id: true, status: true, score: true, task: { select: { key: true } } },
+      },
+    },
+  });
+  return checks.map(({ taskRuns, ...check }) => ({
+    ...check,
+    taskRuns: taskRuns.map(({ task, ...run }) => ({ ...run, taskKey: task.key })),
+  }));
+}

@@ -10,7 +10,6 @@ import { dataDir } from "../paths.ts";
 import { readSettings, type ProjectSettings } from "../projects/settings.ts";
 import { createProposer, type Proposal, type ProposerResult } from "../proposer/index.ts";
 import { prepareEvaluation, runEvaluation, type RunOptions } from "../evaluations/run.ts";
-import { runTrial } from "../evaluations/trial.ts";
 import { sha256 } from "../runner/sandbox/compile.ts";
 import { isErrorKind } from "../runner/sandbox/protocol.ts";
 import { TranscriptWriter } from "../traces/writer.ts";
@@ -18,6 +17,7 @@ import { buildWorkspace } from "../workspace/build.ts";
 import { proposalsDir } from "../workspace/layout.ts";
 import { evaluationBudgetReached, proposerAllowance } from "../loop/budget.ts";
 import type { IterationProgress } from "./progress.ts";
+import { checkResult, countProposerSpend, runCheck } from "./checks.ts";
 import { CANCELLED, proposerStop, readStop, stopColumns, type Stop } from "../loop/stop.ts";
 import { bestCandidate } from "../candidates/best.ts";
 import { createCandidate } from "../candidates/create.ts";
@@ -91,7 +91,7 @@ export async function runIteration(projectId: string, options: IterationOptions)
     }
 
     await stage("validating");
-    await validateAll(iteration, proposals, run);
+    await validateAll(iteration, proposals, run, settings);
 
     await stage("evaluating");
     const candidates = await db.candidate.findMany({
@@ -223,6 +223,7 @@ async function propose(
   const transcript = await TranscriptWriter.open({ iterationId: iteration.id });
 
   const proposer = proposerFor(options.proposerKind, options.proposerCommand ?? project.proposerCommand);
+  const left = await proposerAllowance(iteration.projectId, settings);
   let result: ProposerResult;
   try {
     result = await proposer.propose({
@@ -233,20 +234,23 @@ async function propose(
       instructions: instructions.text,
       model: project.proposerModel,
       maxTurns: 60,
-      tokenBudget: await proposerAllowance(iteration.projectId, settings, project.proposerModel),
+      tokenBudget: left.tokens,
+      usdBudget: left.usd,
       signal: options.signal,
-      checkCandidate: async (source) => {
-        const trial = await runTrial(iteration.projectId, source, 3, run);
-        if (!trial.ok)
-          return {
-            ok: false,
-            compileErrors: trial.errors,
-            message: `does not compile: ${trial.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join("; ")}`,
-          };
-        const results = trial.results.map((run) => ({ taskKey: run.taskKey, status: run.status, score: run.score }));
-        const passed = results.filter((run) => run.status === "passed").length;
-        return { ok: true, results, message: `${passed} of ${results.length} search tasks passed` };
-      },
+      // A check is stored as the iteration's, its traces written where the proposer can read them.
+      checkCandidate: async (source, check) =>
+        checkResult(
+          await runCheck({
+            iteration,
+            kind: "check_candidate",
+            source,
+            taskCount: 3,
+            run: { ...run, signal: check?.signal ?? run.signal },
+            settings,
+            unstored: check?.spent,
+            workspaceDir: dir,
+          }),
+        ),
       record: (event) => transcript.add(event),
       client: {
         baseURL: options.upstreamUrl ?? process.env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com",
@@ -301,7 +305,12 @@ function readSavedProposals(proposalDir: string): Proposal[] | null {
 }
 
 /** Complete, compiles, honours the contract, survives one search task: or rejected, with why. */
-async function validateAll(iteration: IterationRow, proposals: Proposal[], run: RunOptions): Promise<void> {
+async function validateAll(
+  iteration: IterationRow,
+  proposals: Proposal[],
+  run: RunOptions,
+  settings: ProjectSettings,
+): Promise<void> {
   const existing = await db.candidate.findMany({
     where: { projectId: iteration.projectId },
     select: { id: true, number: true, sha256: true, iterationId: true },
@@ -317,10 +326,11 @@ async function validateAll(iteration: IterationRow, proposals: Proposal[], run: 
           ? [fallbackParent.id]
           : [];
     const reason = await rejection(
-      iteration.projectId,
+      iteration,
       proposal,
       existing.find((candidate) => candidate.sha256 === hash)?.number,
       run,
+      settings,
     );
     const created = await createCandidate({
       projectId: iteration.projectId,
@@ -341,16 +351,19 @@ async function validateAll(iteration: IterationRow, proposals: Proposal[], run: 
 }
 
 async function rejection(
-  projectId: string,
+  iteration: IterationRow,
   proposal: Proposal,
   duplicateOf: number | undefined,
   run: RunOptions,
+  settings: ProjectSettings,
 ): Promise<string | null> {
   if (!proposal.source.trim()) return "The proposal is empty.";
   if (duplicateOf !== undefined) return `Identical to candidate #${duplicateOf}.`;
   if (!/export\s+default/.test(proposal.source))
     return "No default export: a harness must `export default { async run(task, ctx) {…} }`.";
-  const trial = await runTrial(projectId, proposal.source, 1, run);
+  // The smoke run is stored as a check of the iteration; its spend is the proposer's.
+  const trial = await runCheck({ iteration, kind: "smoke", source: proposal.source, taskCount: 1, run, settings });
+  await countProposerSpend(iteration.id, trial.spend);
   if (!trial.ok)
     return `Does not compile: ${trial.errors.map((error) => `harness.ts:${error.line}:${error.column}: ${error.message}`).join("; ")}`;
   const smoke = trial.results[0];

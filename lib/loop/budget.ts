@@ -3,7 +3,6 @@
 // stops cleanly with that reason stored.
 import { db } from "../db/client.ts";
 import type { Limit, ProjectSettings } from "../projects/settings.ts";
-import { priceFor } from "../runner/proxy/prices.ts";
 import type { Stop } from "./stop.ts";
 
 export interface Spent {
@@ -59,29 +58,30 @@ export async function projectBudgetReached(projectId: string, settings: ProjectS
   );
 }
 
+/** Tokens and dollars: what is left of a limit, each side only when the limit sets it. */
+export interface Allowance {
+  tokens?: number;
+  usd?: number;
+}
+
 /**
- * The proposer's token allowance for one iteration: its own limit, and what is left of the
- * project's, dollars turned into tokens at the proposer model's input price (the cheaper
- * side, so the allowance is never generous).
+ * The proposer's allowance for one iteration: the least of what its own limit allows and what
+ * is left of the project's, in tokens and in dollars separately. Dollars stay dollars: each
+ * call is priced exactly as it is made (cache reads at their own rate), never turned into
+ * tokens at one price.
  */
-export async function proposerAllowance(
-  projectId: string,
-  settings: ProjectSettings,
-  model: string,
-): Promise<number | undefined> {
-  const perToken = (priceFor(model)?.inputPerMTok ?? 0) / 1_000_000;
-  const asTokens = (limit: Limit | undefined, spent: Spent) => {
-    const options: number[] = [];
-    if (limit?.tokens !== undefined) options.push(limit.tokens - spent.tokens);
-    if (limit?.usd !== undefined && perToken > 0) options.push((limit.usd - spent.usd) / perToken);
-    return options.length ? Math.max(0, Math.floor(Math.min(...options))) : undefined;
+export async function proposerAllowance(projectId: string, settings: ProjectSettings): Promise<Allowance> {
+  const { iteration, project } = settings.budgets;
+  const spent = project?.proposer ? (await projectSpending(projectId)).proposer : { tokens: 0, usd: 0 };
+  const least = (...values: (number | undefined)[]) => {
+    const set = values.filter((value): value is number => value !== undefined);
+    return set.length ? Math.max(0, Math.min(...set)) : undefined;
   };
-  const spent = await projectSpending(projectId);
-  const allowances = [
-    asTokens(settings.budgets.iteration?.proposer, { tokens: 0, usd: 0 }),
-    asTokens(settings.budgets.project?.proposer, spent.proposer),
-  ].filter((value): value is number => value !== undefined);
-  return allowances.length ? Math.min(...allowances) : undefined;
+  const minus = (limit: number | undefined, used: number) => (limit === undefined ? undefined : limit - used);
+  return {
+    tokens: least(iteration?.proposer?.tokens, minus(project?.proposer?.tokens, spent.tokens)),
+    usd: least(iteration?.proposer?.usd, minus(project?.proposer?.usd, spent.usd)),
+  };
 }
 
 /** Before evaluating one more candidate of an iteration. */

@@ -92,6 +92,13 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
       input.record(fileReadEvent(page.relative, page));
     },
     onNote: (message: string) => input.record(noteEvent(message)),
+    spent: () => ({ tokens: totals.inputTokens + totals.outputTokens, usd: totals.costUsd }),
+    // A check runs the model too: the proposer's exploration, counted in its figures and budgets.
+    onCheckSpend: (spend: { inputTokens: number; outputTokens: number; costUsd: number }) => {
+      totals.inputTokens += spend.inputTokens;
+      totals.outputTokens += spend.outputTokens;
+      totals.costUsd += spend.costUsd;
+    },
   };
 
   let finished: Proposal[] | null = null;
@@ -174,6 +181,11 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
         break;
       }
       if (input.tokenBudget !== undefined && totals.inputTokens + totals.outputTokens >= input.tokenBudget) {
+        stop = "budget";
+        break;
+      }
+      // Each call priced exactly (cache reads at a tenth of the input rate), not tokens at one rate.
+      if (input.usdBudget !== undefined && totals.costUsd >= input.usdBudget) {
         stop = "budget";
         break;
       }

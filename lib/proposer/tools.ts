@@ -118,6 +118,10 @@ export interface ToolContext {
   onFileRead: (page: ReadPage) => void;
   /** Something the transcript should say that is not a tool result. */
   onNote: (message: string) => void;
+  /** What the proposer has spent so far, handed to the check. */
+  spent?: () => { tokens: number; usd: number };
+  /** A check's spend, counted as the proposer's. */
+  onCheckSpend?: (spend: NonNullable<CheckResult["spend"]>) => void;
 }
 
 export async function runTool(name: string, input: unknown, context: ToolContext): Promise<ToolOutcome> {
@@ -176,7 +180,8 @@ async function checkCandidate(filePath: string, context: ToolContext): Promise<T
     };
   }
   const source = fs.readFileSync(absolute, "utf8");
-  const result = await context.checkCandidate(source, { signal: context.signal });
+  const result = await context.checkCandidate(source, { signal: context.signal, spent: context.spent?.() });
+  if (result.spend) context.onCheckSpend?.(result.spend);
   return ok(formatCheck(relative, result));
 }
 

@@ -8,11 +8,21 @@ import type { TraceEventRow } from "../traces/events.ts";
 export interface CheckResult {
   ok: boolean;
   compileErrors?: { line: number; column: number; message: string }[];
+  /** Each task's outcome; `tracePath` is its trace's workspace path, written for the proposer to read. */
   results?: { taskKey: string; status: string; score: number | null; tracePath?: string }[];
   message: string;
+  /** What the check's model calls spent: the proposer's spending (its exploration). */
+  spend?: { inputTokens: number; outputTokens: number; costUsd: number };
 }
 
-export type CheckCandidate = (source: string, options?: { signal?: AbortSignal }) => Promise<CheckResult>;
+export type CheckCandidate = (
+  source: string,
+  options?: {
+    signal?: AbortSignal;
+    /** What the proposer has spent so far (calls and checks), so the check is held to what is left of its budgets. */
+    spent?: { tokens: number; usd: number };
+  },
+) => Promise<CheckResult>;
 
 export interface ProposerInput {
   /** The workspace tree. Read-only for the proposer, except proposalDir. */
@@ -28,8 +38,10 @@ export interface ProposerInput {
   model: string;
   /** Model calls (Claude proposer): one turn is one request to the model. */
   maxTurns: number;
-  /** Stop cleanly once input + output tokens reach this. */
+  /** Stop cleanly once its tokens (input, output, cache writes and reads; its checks' too) reach this. */
   tokenBudget?: number;
+  /** Stop cleanly once its spend (each call priced exactly, cache reads at their own rate; its checks' too) reaches this, in USD. */
+  usdBudget?: number;
   signal?: AbortSignal;
   /** Compiles a source and runs it on a few search tasks; provided by the loop. */
   checkCandidate?: CheckCandidate;

@@ -21,7 +21,10 @@ const budget = (label: string, limit: { tokens?: number; usd?: number }, spent =
 describe("recording proxy: budgets", () => {
   it("answers 400 with a message naming the budget, forwards nothing, and records why", async () => {
     rig = await startRig({
-      attribution: { taskRunId: "run_9", budgets: [budget("task run", { tokens: 10_000 }, { tokens: 10_240, usd: 0 })] },
+      attribution: {
+        taskRunId: "run_9",
+        budgets: [budget("task run", { tokens: 10_000 }, { tokens: 10_240, usd: 0 })],
+      },
     });
     const error = await rig.client.messages.create(ask).catch((e) => e);
     expect(error).toBeInstanceOf(BadRequestError);
@@ -57,7 +60,12 @@ describe("recording proxy: budgets", () => {
   });
 
   it("counts cache reads and writes as tokens, and prices each call, so the next call is refused", async () => {
-    const usage = { input_tokens: 80, output_tokens: 40, cache_read_input_tokens: 500, cache_creation_input_tokens: 30 };
+    const usage = {
+      input_tokens: 80,
+      output_tokens: 40,
+      cache_read_input_tokens: 500,
+      cache_creation_input_tokens: 30,
+    };
     rig = await startRig({ fake: { respond: () => ({ text: "ok", usage }) } });
     const credential = newCredential();
     const proxy = rig.proxy;
@@ -128,6 +136,7 @@ describe("recording proxy: budgets", () => {
     expect(rig.fake.requests).toHaveLength(answered);
     const refusals = outcomes.filter((outcome) => outcome !== "answered");
     expect(refusals).toHaveLength(4);
-    for (const refusal of refusals) expect(refusal).toContain("Dollar budget exhausted: evaluation spent $0.60 of $0.55");
+    for (const refusal of refusals)
+      expect(refusal).toContain("Dollar budget exhausted: evaluation spent $0.60 of $0.55");
   });
 });

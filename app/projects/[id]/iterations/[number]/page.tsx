@@ -3,10 +3,17 @@ import { cache, Suspense } from "react";
 import { Section } from "@/components/ui";
 import { TimelineSkeleton } from "@/components/trace/TimelineSkeleton";
 import { TraceViewer } from "@/components/trace/TraceViewer";
-import { getIterationView, listClosingNotes, listFilesRead, listIterationCandidates } from "@/lib/iterations/queries";
+import {
+  getIterationView,
+  listClosingNotes,
+  listFilesRead,
+  listIterationCandidates,
+  listIterationChecks,
+} from "@/lib/iterations/queries";
 import { DETAIL_BODY_BYTES, parseIndex, parseKinds, timelineStart, TRACE_PAGE_SIZE } from "@/lib/traces/queries";
 import { FilesRead } from "./FilesRead";
 import { RejectedProposals, WrittenCandidates } from "./IterationCandidates";
+import { IterationChecks } from "./IterationChecks";
 import { IterationHeader } from "./IterationHeader";
 import { IterationProgress } from "./IterationProgress";
 import styles from "./page.module.css";
@@ -36,7 +43,11 @@ export default async function IterationPage({ params, searchParams }: { params: 
   const query = await searchParams;
   const iteration = await loadIteration(id, number);
   if (!iteration) notFound();
-  const [candidates, files] = await Promise.all([listIterationCandidates(iteration.id), listFilesRead(id, iteration)]);
+  const [candidates, files, checks] = await Promise.all([
+    listIterationCandidates(iteration.id),
+    listFilesRead(id, iteration),
+    listIterationChecks(iteration.id),
+  ]);
 
   const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
   const parsedKinds = parseKinds(first(query.kind));
@@ -76,6 +87,7 @@ export default async function IterationPage({ params, searchParams }: { params: 
             closingNotes={closingNotes}
           />
           <RejectedProposals projectId={id} candidates={candidates} />
+          <IterationChecks projectId={id} checks={checks} />
         </div>
         <Section title="Files read" hint="In the order first read; the time opens that read in the transcript" flush>
           <FilesRead projectId={id} files={files} startMs={iteration.firstEventMs} running={running} />
