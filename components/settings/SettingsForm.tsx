@@ -35,7 +35,11 @@ const KINDS: { kind: Kind; label: string; hint: string }[] = [
 const BUDGETS: { path: string; label: string; hint: string }[] = [
   { path: "task", label: "Each task run", hint: "the model calls of one task run" },
   { path: "evaluation", label: "Each evaluation", hint: "all task runs of one evaluation" },
-  { path: "iteration.proposer", label: "Each iteration: proposer", hint: "the proposer's own model calls" },
+  {
+    path: "iteration.proposer",
+    label: "Each iteration: proposer",
+    hint: "the proposer's own model calls, its check_candidate runs and the smoke runs of its proposals",
+  },
   { path: "iteration.evaluation", label: "Each iteration: evaluations", hint: "the evaluations of its candidates" },
   { path: "project.proposer", label: "Whole project: proposer", hint: "every iteration's proposer, added up" },
   { path: "project.evaluation", label: "Whole project: evaluations", hint: "every evaluation, added up" },
@@ -286,13 +290,13 @@ export function SettingsForm(props: { projectId: string; initial: SettingsView; 
 
       <Section
         title="Budgets"
-        hint="Empty means no limit · whichever of tokens or dollars is reached first stops the run"
+        hint="Empty means no limit · whichever of tokens or dollars is reached first stops the run, at the next model call · tokens count input, output, cache writes and cache reads; dollars price each call at its model's rates"
       >
         <table className={`${ui.table} ${styles.budgets}`}>
           <thead>
             <tr>
               <th scope="col">Limit</th>
-              <th scope="col">Tokens (input + output)</th>
+              <th scope="col">Tokens (input, output and cache)</th>
               <th scope="col">Dollars</th>
             </tr>
           </thead>

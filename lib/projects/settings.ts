@@ -5,7 +5,12 @@ import { z } from "zod";
 
 const number = { error: "must be a number" };
 
-/** A limit in tokens (input + output), dollars, or both: whichever is reached first. */
+/**
+ * A limit in tokens, dollars, or both: whichever is reached first. Tokens are every token of a
+ * model call: input, output, cache writes and cache reads (as the stored figures count them);
+ * dollars price each call at its model's rates. The recording proxy refuses the next call once
+ * a limit is reached.
+ */
 const limit = z
   .object({
     tokens: z

@@ -247,7 +247,17 @@ describe("the command proposer", () => {
     const created = await db.candidate.findFirstOrThrow({ where: { projectId: project.projectId, number: 2 } });
     expect(created).toMatchObject({ origin: "proposer", status: "valid", hypothesis: "step by step" });
     const iteration = await db.iteration.findFirstOrThrow({ where: { projectId: project.projectId } });
-    expect(iteration).toMatchObject({ proposerKind: "command", inputTokens: 100, outputTokens: 20 });
+    // The command's own tokens, plus the validation smoke run of its proposal (the proposer's spending too).
+    const [smoke] = await db.check.findMany({ where: { iterationId: iteration.id }, include: { taskRuns: true } });
+    expect(smoke).toMatchObject({ kind: "smoke", summary: "1 of 1 search tasks passed" });
+    expect(smoke.taskRuns).toHaveLength(1);
+    expect(smoke.inputTokens).toBeGreaterThan(0);
+    expect(iteration).toMatchObject({
+      proposerKind: "command",
+      inputTokens: 100 + smoke.inputTokens,
+      outputTokens: 20 + smoke.outputTokens,
+    });
+    expect(iteration.costUsd).toBeCloseTo(0.01 + smoke.costUsd, 10);
   });
 });
 
@@ -294,10 +304,15 @@ describe("budgets", () => {
       command: `node ${script}`,
     });
     const result = await runOptimization(optimizationId, { upstreamUrl: fake.url, apiKey: "k" });
+    // Held while the first evaluation ran: the call after its first one was refused, and it stopped there.
     expect(result.stop).toMatchObject({
       kind: "budget",
-      message: expect.stringMatching(/^Iteration evaluation budget reached/),
+      message: expect.stringMatching(/^Token budget exhausted: iteration evaluation used \d+ of 1 tokens/),
     });
+    const [first] = await db.evaluation.findMany({
+      where: { candidate: { projectId: project.projectId, origin: "proposer" } },
+    });
+    expect(first).toMatchObject({ status: "failed", stopKind: "budget", stopReason: result.stop!.message });
     expect(result.iterationsDone).toBe(1);
     const made = await db.candidate.findMany({
       where: { projectId: project.projectId, origin: "proposer" },

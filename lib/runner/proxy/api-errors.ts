@@ -46,7 +46,7 @@ export function modelErrorInWords(error: unknown): string {
   if (apiStatus === 429)
     return `The model API kept answering "rate limited" after every retry (${code(parsed)}). Wait a minute and run again, or run fewer tasks at once.`;
   if (apiStatus === 529) return `The model API was overloaded after every retry (${code(parsed)}). Try again later.`;
-  if (/budget/i.test(parsed.message)) return `A token budget was reached: ${parsed.message}`;
+  if (/budget/i.test(parsed.message)) return `A budget was reached: ${parsed.message}`;
   if (apiStatus >= 500) return `The model API failed (${code(parsed)}).`;
   return `The model API answered ${code(parsed)}.`;
 }

@@ -154,7 +154,8 @@ describe("the Claude proposer", () => {
       return {
         ok: true,
         message: "compiled; ran 1 search task",
-        results: [{ taskKey: "add", status: "passed", score: 1, tracePath: "proposals/3/checks/add.jsonl" }],
+        // No trace path: the real checker's (tests/integration/checks.test.ts) writes one and says where.
+        results: [{ taskKey: "add", status: "passed", score: 1 }],
       };
     };
     const log = recorder();
@@ -234,9 +235,7 @@ describe("the Claude proposer", () => {
 
     // check_candidate handed the loop the file's source, and the model its verdict.
     expect(checked).toEqual([HARNESS_A]);
-    expect(toolResults(requests[6]).get("t15")!.content).toContain(
-      "add: passed, score 1, trace proposals/3/checks/add.jsonl",
-    );
+    expect(toolResults(requests[6]).get("t15")!.content).toContain("add: passed, score 1");
 
     // Prompt caching: system, the last tool, and the newest user message carry breakpoints; never more than 4.
     for (const request of requests) {

@@ -29,7 +29,7 @@ describe("modelErrorInWords", () => {
     ).toMatch(/^The model API account cannot pay for more calls/);
     expect(
       modelErrorInWords(apiError(400, "invalid_request_error", "The task run's token budget of 100 tokens is used up")),
-    ).toBe("A token budget was reached: The task run's token budget of 100 tokens is used up");
+    ).toBe("A budget was reached: The task run's token budget of 100 tokens is used up");
     expect(modelErrorInWords(apiError(500, "api_error", "Internal server error"))).toBe(
       "The model API failed (500 api_error: Internal server error).",
     );
