@@ -363,17 +363,34 @@ describe("a Claude proposer iteration", () => {
       where: { id: iterationId },
       select: { inputTokens: true, outputTokens: true, proposerKind: true },
     });
+    // The proposer's four calls, plus its checks and the smoke runs of its proposals (the proposer's spending).
+    const checks = await db.check.findMany({
+      where: { iterationId },
+      select: { inputTokens: true, outputTokens: true },
+    });
+    const checked = (field: "inputTokens" | "outputTokens") => checks.reduce((sum, check) => sum + check[field], 0);
     expect(stored).toEqual({
       proposerKind: "claude",
-      inputTokens: 4 * usage.input_tokens,
-      outputTokens: 4 * usage.output_tokens,
+      inputTokens: 4 * usage.input_tokens + checked("inputTokens"),
+      outputTokens: 4 * usage.output_tokens + checked("outputTokens"),
     });
     const page = await newPage({ width: 1920, height: 1080, colorScheme: "dark" });
     await page.goto(`${studio.url}/projects/${projectId}/iterations/1`);
     await page.locator("[data-timeline-ready='true']").waitFor();
     const facts = await page.getByLabel("Iteration facts").innerText();
     expect(facts).toContain("Claude · claude-opus-5-5");
-    expect(facts).toContain("4,800 / 600");
+    const figures = `${stored.inputTokens.toLocaleString("en-US")} / ${stored.outputTokens.toLocaleString("en-US")}`;
+    expect(facts).toContain(figures);
+
+    // Its smoke run is listed under Checks, linked to the task run's trace.
+    const checksTable = page.locator("[data-testid='iteration-checks']");
+    expect(await checksTable.innerText()).toContain("smoke run");
+    const runLink = checksTable.locator("a[href*='/runs/']").first();
+    const href = await runLink.getAttribute("href");
+    await page.goto(`${studio.url}${href}`);
+    expect(await page.locator("main").innerText()).toContain("Smoke run of");
+    await page.goto(`${studio.url}/projects/${projectId}/iterations/1`);
+    await page.locator("[data-timeline-ready='true']").waitFor();
 
     // The candidate it wrote scored 100% on search; its base is the seed.
     const row = page.locator("[data-testid='iteration-candidates'] tr[data-candidate='2']");

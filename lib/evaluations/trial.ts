@@ -34,7 +34,7 @@ export async function runTrial(
   taskCount: number,
   options: TrialOptions = {},
 ): Promise<
-  | { ok: true; results: TrialResult[]; isolation: string | null }
+  | { ok: true; results: TrialResult[]; isolation: string | null; budgetStop: string | null }
   | { ok: false; errors: { line: number; column: number; message: string }[] }
 > {
   const project = await db.project.findUniqueOrThrow({
@@ -70,7 +70,7 @@ export async function runTrial(
   const keys = new Map(tasks.map((task) => [ids.get(task.id)!, task.key]));
   const writer = options.checkId ? new TaskRunWriter() : null;
   await loadPriceOverrides();
-  const { isolation } = await runTaskRuns({
+  const { isolation, budgetStop } = await runTaskRuns({
     evaluationId: null,
     harnessCode: harness.code,
     graderCode: graderCode?.ok ? graderCode.code : null,
@@ -94,5 +94,5 @@ export async function runTrial(
     onExchange: options.onExchange,
   });
   await writer?.drain();
-  return { ok: true, results, isolation };
+  return { ok: true, results, isolation, budgetStop };
 }

@@ -61,6 +61,7 @@ export async function runCheck(spec: CheckSpec): Promise<CheckOutcome> {
     }
     const passed = trial.results.filter((run) => run.status === "passed").length;
     summary = `${passed} of ${trial.results.length} search tasks passed`;
+    if (trial.budgetStop) summary += `; stopped: ${trial.budgetStop}`;
     if (spec.workspaceDir) {
       const count = await db.check.count({ where: { iterationId: iteration.id, kind: spec.kind } });
       const folder = path.posix.join(proposalsDir(iteration.number), "checks", String(count));
@@ -93,7 +94,13 @@ export function checkResult(outcome: CheckOutcome): CheckResult {
     ...(outcome.tracePaths.has(run.taskKey) ? { tracePath: outcome.tracePaths.get(run.taskKey) } : {}),
   }));
   const passed = results.filter((run) => run.status === "passed").length;
-  return { ok: true, results, message: `${passed} of ${results.length} search tasks passed`, spend: outcome.spend };
+  const stopped = outcome.budgetStop ? `; stopped: ${outcome.budgetStop}` : "";
+  return {
+    ok: outcome.results.length > 0,
+    results,
+    message: `${passed} of ${results.length} search tasks passed${stopped}`,
+    spend: outcome.spend,
+  };
 }
 
 /** A smoke run's spend, added to the iteration's proposer figures (check_candidate's come with the proposer's result). */

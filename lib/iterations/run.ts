@@ -367,6 +367,8 @@ async function rejection(
   if (!trial.ok)
     return `Does not compile: ${trial.errors.map((error) => `harness.ts:${error.line}:${error.column}: ${error.message}`).join("; ")}`;
   const smoke = trial.results[0];
+  // Past the proposer's budget the smoke run cannot run, and an unchecked proposal is not valid.
+  if (!smoke && trial.budgetStop) return `The smoke run could not run: ${trial.budgetStop}`;
   // A harness error on the smoke task rejects it; a grader error is the suite's problem, not the proposal's.
   if (smoke?.status === "error" && isErrorKind(smoke.errorKind)) {
     return `Failed the smoke run on task ${smoke.taskKey} (${smoke.errorKind}): ${smoke.errorMessage ?? ""}`.trim();

@@ -10,7 +10,10 @@ export interface Spent {
   usd: number;
 }
 
-/** What the project's proposer runs and evaluations have spent so far. */
+/**
+ * What the project's proposer runs and evaluations have spent so far. Stored input tokens
+ * include cache writes and reads, so token budgets count every token, as the proxy does.
+ */
 export async function projectSpending(projectId: string): Promise<{ proposer: Spent; evaluation: Spent }> {
   const [row] = await db.$queryRaw<{ p_tokens: number; p_usd: number; e_tokens: number; e_usd: number }[]>`
     select

@@ -188,4 +188,39 @@ describe("check_candidate through the real checker", () => {
     expect(calls).toBe(3);
     expect(summary.proposer.costUsd).toBeCloseTo(3 * perCall, 10);
   });
+
+  it("holds smoke runs to the proposer's budget: past it, a proposal cannot be smoke-run and is rejected in words", async () => {
+    const { projectId } = await newProject("smoke-budget");
+    // Two proposer calls at $0.014 each ($4/MTok in, $20 out, $0.20 cache reads) spend $0.028 of $0.02.
+    await db.project.update({
+      where: { id: projectId },
+      data: { settings: { budgets: { iteration: { proposer: { usd: 0.02 } } } } },
+    });
+    const harnessPath = "proposals/1/late/harness.ts";
+    proposerTurn = (turn) =>
+      [
+        tool("w2", "write_file", { path: harnessPath, content: HARNESS.replace("max_tokens: 64", "max_tokens: 48") }),
+        tool("f2", "finish", {
+          proposals: [
+            { path: harnessPath, hypothesis: "Late.", axis: "explore", base_candidate_id: null, rationale: "-" },
+          ],
+        }),
+      ][turn] ?? { text: "done" };
+    const summary = await runIteration(projectId, {
+      optimizationId: null,
+      proposerKind: "claude",
+      upstreamUrl: fake.url,
+      apiKey: "k",
+    });
+    const message = "Dollar budget exhausted: iteration proposer spent $0.03 of $0.02";
+    expect(summary.candidates).toHaveLength(1);
+    expect(summary.candidates[0].valid).toBe(false);
+    expect(summary.candidates[0].rejectReason).toContain(message);
+    expect(summary.candidates[0].rejectReason).toMatch(/^The smoke run could not run: /);
+    // Nothing went upstream for it: the budget was spent before its task started.
+    const [smoke] = await listIterationChecks(summary.iterationId);
+    expect(smoke).toMatchObject({ kind: "smoke", costUsd: 0 });
+    expect(smoke.summary).toContain(`stopped: ${message}`);
+    expect(smoke.taskRuns.map((run) => run.status)).toEqual(["pending"]);
+  });
 });
