@@ -37,6 +37,8 @@ export interface RunOptions extends EngineOptions {
   /** The project's settings as an iteration read them at its start; default: read now. */
   settings?: ProjectSettings;
   onProgress?: (progress: EvaluationProgress) => void;
+  /** Before each trace write statement: the bytes of JSON it carries (see TRACE_BATCH_LIMIT_BYTES). */
+  onTraceStatement?: (bytes: number) => void;
   signal?: AbortSignal;
 }
 
@@ -161,7 +163,7 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
   if (options.signal?.aborted) stop.abort();
   const lease = holdLease("evaluation", evaluationId, () => stop.abort());
   const progress = progressReporter(evaluationId, evaluation.taskCount, options.onProgress);
-  const writer = new TaskRunWriter(() => progress.bump());
+  const writer = new TaskRunWriter({ onWritten: () => progress.bump(), onStatement: options.onTraceStatement });
   let isolation: string | null = null;
   let refusal: string | null = null;
   let budgetStop: string | null = null;

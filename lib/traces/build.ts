@@ -4,9 +4,8 @@
 import type { Exchange } from "../runner/proxy/types.ts";
 import type { SandboxEvent } from "../runner/sandbox/sandbox.ts";
 import type { CutBody, ErrorBody, EventBodies, EventKind, GradeBody, TraceEventRow } from "./events.ts";
+import { TRACE_BODY_LIMIT_BYTES } from "./limits.ts";
 
-/** One event body is kept whole up to this size; past it, the body says what was cut. */
-export const TRACE_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 export const PREVIEW_CHARS = 240;
 
 type Columns = Omit<TraceEventRow, "kind" | "preview" | "bodyJson" | "bodyBytes" | "truncated">;

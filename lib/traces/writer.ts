@@ -4,6 +4,7 @@
 // the proposer's transcript as it happens (an iteration).
 import { db, type Prisma } from "../db/client.ts";
 import type { TraceEventRow, TraceOwner } from "./events.ts";
+import { TRACE_BATCH_LIMIT_BYTES, TRACE_QUEUE_LIMIT_BYTES } from "./limits.ts";
 
 export interface FinishedTaskRun {
   id: string;
@@ -30,74 +31,111 @@ const MAX_QUEUED = 256;
  * a short wait lets one statement carry dozens. Progress is shown every 250 ms anyway.
  */
 const GATHER_MS = 40;
+/** A batch of large traces is several statements; the default 5 s of an interactive transaction is too short. */
+const TRANSACTION_MS = 10 * 60_000;
+
+/** A finished task run as the JSON texts its statements carry, measured in bytes. */
+interface QueuedRun {
+  id: string;
+  row: string;
+  events: string[];
+  eventBytes: number[];
+  bytes: number;
+}
+
+export interface TaskRunWriterOptions {
+  /** After each batch is stored: how many task runs it held. */
+  onWritten?: (count: number) => void;
+  /** Before each statement: the bytes of the JSON document it carries (for tests and benches). */
+  onStatement?: (bytes: number) => void;
+  /** The most JSON bytes per statement (default TRACE_BATCH_LIMIT_BYTES). */
+  limitBytes?: number;
+}
 
 /**
- * Stores finished task runs in batches: one UPDATE and one INSERT per batch, in one transaction,
- * instead of a transaction per task. A task run is only written while it is still pending, and
- * its events only with it, so a task run is never counted twice. Lanes do not wait for the
- * write unless too much is queued.
+ * Stores finished task runs in batches: one UPDATE and a few INSERTs per batch, in one
+ * transaction, instead of a transaction per task. Batches are bounded by count and by bytes:
+ * each statement carries at most `limitBytes` of JSON, so a task run whose events pass it is
+ * written alone, its events over several statements (still one transaction). A task run is only
+ * written while it is still pending, and its events only with it, so a task run is never counted
+ * twice. Lanes do not wait for the write unless too much is queued (by count or bytes).
  */
 export class TaskRunWriter {
-  private queue: FinishedTaskRun[] = [];
+  private queue: QueuedRun[] = [];
+  private queuedBytes = 0;
   private writing: Promise<void> = Promise.resolve();
   private scheduled = false;
   private failure: unknown = null;
+  private readonly onWritten: (count: number) => void;
+  private readonly onStatement: (bytes: number) => void;
+  private readonly limitBytes: number;
 
-  constructor(private readonly onWritten: (count: number) => void = () => {}) {}
+  constructor(options: TaskRunWriterOptions = {}) {
+    this.onWritten = options.onWritten ?? (() => {});
+    this.onStatement = options.onStatement ?? (() => {});
+    this.limitBytes = options.limitBytes ?? TRACE_BATCH_LIMIT_BYTES;
+  }
 
-  /** Queues a finished task run; waits only when the queue is long (backpressure). */
+  /** Queues a finished task run; waits only when the queue is long or large (backpressure). */
   async add(run: FinishedTaskRun): Promise<void> {
     if (this.failure) throw this.failure;
-    this.queue.push(run);
-    if (this.queue.length >= BATCH) this.kick();
+    const queued = queuedRun(run);
+    this.queue.push(queued);
+    this.queuedBytes += queued.bytes;
+    if (this.full()) this.kick(false);
     else if (!this.scheduled) {
       this.scheduled = true;
-      setTimeout(() => this.kick(), GATHER_MS);
+      setTimeout(() => this.kick(true), GATHER_MS);
     }
-    if (this.queue.length > MAX_QUEUED) await this.writing;
+    if (this.queue.length > MAX_QUEUED || this.queuedBytes > TRACE_QUEUE_LIMIT_BYTES) await this.writing;
   }
 
   /** Writes everything queued; throws if any write failed. */
   async drain(): Promise<void> {
-    while (this.queue.length) this.kick();
+    this.kick(true);
     await this.writing;
     if (this.failure) throw this.failure;
   }
 
-  private kick(): void {
-    this.scheduled = false;
-    if (!this.queue.length) return;
-    const batch = this.queue.splice(0, BATCH);
-    this.writing = this.writing
-      .then(() => this.write(batch))
-      .catch((error) => {
-        this.failure ??= error;
-      });
+  private full(): boolean {
+    return this.queue.length >= BATCH || this.queuedBytes >= this.limitBytes;
   }
 
-  private async write(batch: FinishedTaskRun[]): Promise<void> {
+  /** Cuts the queue into batches: every full one, or (`all`) everything. */
+  private kick(all: boolean): void {
+    this.scheduled = false;
+    while (this.queue.length && (all || this.full())) {
+      const batch = this.nextBatch();
+      this.writing = this.writing
+        .then(() => this.write(batch))
+        .catch((error) => {
+          this.failure ??= error;
+        });
+    }
+  }
+
+  /** Up to BATCH task runs whose JSON fits the limit together; at least one, however large. */
+  private nextBatch(): QueuedRun[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.queue.length && count < BATCH) {
+      const next = this.queue[count].bytes;
+      if (count > 0 && bytes + next > this.limitBytes) break;
+      bytes += next;
+      count++;
+    }
+    this.queuedBytes -= bytes;
+    return this.queue.splice(0, count);
+  }
+
+  private async write(batch: QueuedRun[]): Promise<void> {
     // One JSON document per statement: serialised natively and taken apart by Postgres,
     // which keeps the studio's event loop (it also serves the model proxy) free.
-    const runs = JSON.stringify(
-      batch.map((run) => ({
-        id: run.id,
-        status: run.status,
-        output: run.output,
-        score: run.score,
-        explanation: run.gradeExplanation,
-        error_kind: run.errorKind,
-        error_message: run.errorMessage,
-        input_tokens: run.inputTokens,
-        output_tokens: run.outputTokens,
-        cost: run.costUsd,
-        duration: Math.round(run.durationMs),
-        events: run.events.length,
-        started_at: run.startedAt,
-        finished_at: run.finishedAt,
-      })),
-    );
-    await db.$transaction(async (tx) => {
-      const stored = await tx.$queryRaw<{ id: string }[]>`
+    const runs = `[${batch.map((run) => run.row).join(",")}]`;
+    this.onStatement(Buffer.byteLength(runs));
+    await db.$transaction(
+      async (tx) => {
+        const stored = await tx.$queryRaw<{ id: string }[]>`
         update "TaskRun" as t set
           status = v.status::"TaskRunStatus", output = v.output, score = v.score, "gradeExplanation" = v.explanation,
           "errorKind" = v.error_kind, "errorMessage" = v.error_message, "inputTokens" = v.input_tokens,
@@ -108,13 +146,62 @@ export class TaskRunWriter {
           started_at timestamptz, finished_at timestamptz)
         where t.id = v.id and t.status = 'pending'
         returning t.id`;
-      const written = new Set(stored.map((row) => row.id));
-      const events = batch
-        .filter((run) => written.has(run.id))
-        .flatMap((run) => run.events.map((row, seq) => eventJson({ taskRunId: run.id }, seq, row)));
-      if (events.length) await insertEvents(tx, `[${events.join(",")}]`);
-    });
+        const written = new Set(stored.map((row) => row.id));
+        for (const statement of statements(eventsOf(batch.filter((run) => written.has(run.id))), this.limitBytes)) {
+          this.onStatement(Buffer.byteLength(statement));
+          await insertEvents(tx, statement);
+        }
+      },
+      { timeout: TRANSACTION_MS, maxWait: TRANSACTION_MS },
+    );
     this.onWritten(batch.length);
+  }
+}
+
+function queuedRun(run: FinishedTaskRun): QueuedRun {
+  const row = JSON.stringify({
+    id: run.id,
+    status: run.status,
+    output: run.output,
+    score: run.score,
+    explanation: run.gradeExplanation,
+    error_kind: run.errorKind,
+    error_message: run.errorMessage,
+    input_tokens: run.inputTokens,
+    output_tokens: run.outputTokens,
+    cost: run.costUsd,
+    duration: Math.round(run.durationMs),
+    events: run.events.length,
+    started_at: run.startedAt,
+    finished_at: run.finishedAt,
+  });
+  const events = run.events.map((event, seq) => eventJson({ taskRunId: run.id }, seq, event));
+  const eventBytes = events.map((text) => Buffer.byteLength(text) + 1); // and its comma
+  const bytes = Buffer.byteLength(row) + 1 + eventBytes.reduce((sum, size) => sum + size, 0);
+  return { id: run.id, row, events, eventBytes, bytes };
+}
+
+/** Event texts as JSON arrays of at most `limitBytes` each (an event larger than that alone). */
+function* statements(events: Iterable<{ text: string; bytes: number }>, limitBytes: number): Generator<string> {
+  let texts: string[] = [];
+  let bytes = 2; // the brackets; each event brings its comma
+  for (const event of events) {
+    if (texts.length && bytes + event.bytes > limitBytes) {
+      yield `[${texts.join(",")}]`;
+      texts = [];
+      bytes = 2;
+    }
+    texts.push(event.text);
+    bytes += event.bytes;
+  }
+  if (texts.length) yield `[${texts.join(",")}]`;
+}
+
+function* eventsOf(runs: QueuedRun[]): Generator<{ text: string; bytes: number }> {
+  for (const run of runs) {
+    for (let index = 0; index < run.events.length; index++) {
+      yield { text: run.events[index], bytes: run.eventBytes[index] };
+    }
   }
 }
 
@@ -161,11 +248,13 @@ export class TranscriptWriter {
     const first = this.seq;
     this.seq += batch.length;
     this.writing = this.writing
-      .then(() =>
-        this.failure
-          ? undefined
-          : insertEvents(db, `[${batch.map((row, index) => eventJson(this.owner, first + index, row)).join(",")}]`),
-      )
+      .then(async () => {
+        if (this.failure) return;
+        const texts = batch.map((row, index) => eventJson(this.owner, first + index, row));
+        const events = texts.map((text) => ({ text, bytes: Buffer.byteLength(text) + 1 }));
+        // Statements in order: a reader of the transcript sees it grow, never with a gap.
+        for (const statement of statements(events, TRACE_BATCH_LIMIT_BYTES)) await insertEvents(db, statement);
+      })
       .catch((error) => {
         this.failure ??= error;
       });

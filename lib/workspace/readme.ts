@@ -6,7 +6,7 @@
 import { formatUsd } from "../format.ts";
 import { formatBytes } from "../format.ts";
 import { SANDBOX_DEFAULTS, OUTPUT_LIMITS } from "../runner/sandbox/limits.ts";
-import { TRACE_BODY_LIMIT_BYTES } from "../traces/build.ts";
+import { TRACE_BODY_LIMIT_BYTES } from "../traces/limits.ts";
 import type { GraderConfig } from "../suites/format.ts";
 import type { WorkspaceProject } from "./data.ts";
 

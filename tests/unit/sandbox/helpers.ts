@@ -13,12 +13,12 @@ import {
   type SandboxWorker,
   type StartWorkerOptions,
 } from "../../../lib/runner/sandbox/sandbox.ts";
+import { sandboxModes, type Mode } from "./modes.ts";
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/harnesses");
 
-/** Modes to test: bubblewrap where it works here, and always the fallback. */
-export const modes: ("bubblewrap" | "process")[] =
-  (await probeIsolation()).isolation === "bubblewrap" ? ["bubblewrap", "process"] : ["process"];
+/** Modes to test: bubblewrap where it works here (required under CI: see modes.ts), and always the fallback. */
+export const modes: Mode[] = sandboxModes(await probeIsolation());
 
 const roots: string[] = [];
 const workers: SandboxWorker[] = [];

@@ -8,6 +8,7 @@ import { compileGrader, compileHarness } from "../../../lib/runner/sandbox/compi
 import { SANDBOX_DEFAULTS } from "../../../lib/runner/sandbox/limits.ts";
 import { detectIsolation, probeIsolation } from "../../../lib/runner/sandbox/sandbox.ts";
 import { makeFolders, modes, worker } from "./helpers.ts";
+import { sandboxModes } from "./modes.ts";
 
 describe("isolation probe", () => {
   it("names the isolation, and says why when it fell back", async () => {
@@ -15,6 +16,19 @@ describe("isolation probe", () => {
     expect(await detectIsolation()).toBe(probe.isolation);
     if (probe.isolation === "process") expect(probe.fallbackReason).toMatch(/\w/);
     else expect(probe.fallbackReason).toBeUndefined();
+  });
+
+  it("under CI, a bubblewrap that cannot run fails the sandbox tests with the probe's reason", async () => {
+    const probe = await probeIsolation();
+    const reason =
+      "bubblewrap is installed but cannot start a sandbox here: bwrap: setting up uid map: Permission denied";
+    const broken = { ...probe, isolation: "process" as const, fallbackReason: reason };
+    expect(() => sandboxModes(broken, { CI: "true" })).toThrow(`does not work here: ${reason}.`);
+    expect(sandboxModes(broken, {})).toEqual(["process"]); // a person's machine: the fallback alone
+    expect(sandboxModes(broken, { CI: "true", STUDIO_SANDBOX: "process" })).toEqual(["process"]);
+    expect(sandboxModes({ ...probe, isolation: "bubblewrap" }, { CI: "true" })).toEqual(["bubblewrap", "process"]);
+    // This run: CI=true here means the bubblewrap assertions ran.
+    if (process.env.CI === "true" && process.env.STUDIO_SANDBOX !== "process") expect(modes).toContain("bubblewrap");
   });
 });
 
