@@ -1,24 +1,45 @@
 import { Badge } from "@/components/ui";
 
-/** Says plainly what a harness could reach while it ran. */
-export function IsolationBadge({ isolation }: { isolation: string | null }) {
+const MEMORY_LIMITS: Record<string, string> = {
+  cgroup: "memory: a cgroup v2 limit on the whole process tree, enforced by the kernel",
+  rlimit: "memory: RLIMIT_DATA per process (an allocation past it is refused), and the studio's RSS poll on the tree",
+  poll: "memory: the studio's RSS poll only (every 100 ms; a fast allocation can overshoot between polls)",
+};
+
+/** Says plainly what a harness could reach while it ran, and which memory limit held it. */
+export function IsolationBadge({ isolation, memoryLimit }: { isolation: string | null; memoryLimit?: string | null }) {
   if (!isolation) return <span className="faint">—</span>;
-  if (isolation === "bubblewrap") {
-    return (
+  const memory = memoryLimit ? MEMORY_LIMITS[memoryLimit] : undefined;
+  const withMemory = (title: string) => (memory ? `${title}\n${memory}` : title);
+  const badge =
+    isolation === "bubblewrap" ? (
       <Badge
         tone="pass"
-        title="bubblewrap: no network but the model proxy, no view of the studio's files, database or home"
+        title={withMemory(
+          "bubblewrap: no network but the model proxy, no view of the studio's files, database or home",
+        )}
       >
         sandboxed
       </Badge>
+    ) : (
+      <Badge
+        tone="warn"
+        title={withMemory(
+          "Process-level isolation only: the harness could reach the network and world-readable files. Install bubblewrap for full isolation.",
+        )}
+      >
+        process only
+      </Badge>
     );
-  }
   return (
-    <Badge
-      tone="warn"
-      title="Process-level isolation only: the harness could reach the network and world-readable files. Install bubblewrap for full isolation."
-    >
-      process only
-    </Badge>
+    <>
+      {badge}
+      {memoryLimit && (
+        <span className="faint" title={memory}>
+          {" "}
+          · mem {memoryLimit}
+        </span>
+      )}
+    </>
   );
 }

@@ -85,7 +85,8 @@ export async function evalCommand(args: string[]): Promise<number> {
         `${summary.simulated ? "[simulated] " : ""}Evaluation ${summary.evaluationId} (${summary.split}): ${summary.status}`,
         `  score     ${formatScore(summary.score)}  (${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors of ${summary.tasks})`,
         `  tokens    ${formatTokens(summary.inputTokens)} in, ${formatTokens(summary.outputTokens)} out · ${formatUsd(summary.costUsd)}`,
-        `  time      ${(summary.durationMs / 1000).toFixed(1)} s · isolation: ${summary.isolation ?? isolation}`,
+        `  time      ${(summary.durationMs / 1000).toFixed(1)} s · isolation: ${summary.isolation ?? isolation}` +
+          (summary.memoryLimit ? ` · memory limit: ${summary.memoryLimit}` : ""),
       ];
       process.stdout.write(lines.join("\n") + "\n");
     }

@@ -9,6 +9,7 @@ export interface EvaluationBrief extends StoredFigures {
   split: "search" | "test";
   status: string;
   isolation: string | null;
+  memoryLimit: string | null;
   simulated: boolean;
   /** Why it failed, when it did. */
   error: string | null;
@@ -22,6 +23,7 @@ const evaluationBriefSelect = {
   status: true,
   ...storedFiguresSelect,
   isolation: true,
+  memoryLimit: true,
   simulated: true,
   error: true,
   createdAt: true,

@@ -26,6 +26,7 @@ export interface EvaluationSummary extends EvaluationFigures {
   split: "search" | "test";
   status: string;
   isolation: string | null;
+  memoryLimit: string | null;
   simulated: boolean;
   /** Why it stopped before every task ran (a budget, in words), or null. */
   stop: Stop | null;
@@ -165,6 +166,7 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
   const progress = progressReporter(evaluationId, evaluation.taskCount, options.onProgress);
   const writer = new TaskRunWriter({ onWritten: () => progress.bump(), onStatement: options.onTraceStatement });
   let isolation: string | null = null;
+  let memoryLimit: string | null = null;
   let refusal: string | null = null;
   let budgetStop: string | null = null;
   try {
@@ -186,7 +188,7 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
     );
     if (suite.mode !== "sequential") await db.evaluation.update({ where: { id: evaluationId }, data: { concurrency } });
     const budgets = await evaluationBudgets(evaluationId, settings);
-    ({ isolation, refusal, budgetStop } = await runTaskRuns({
+    ({ isolation, memoryLimit, refusal, budgetStop } = await runTaskRuns({
       evaluationId,
       harnessCode: harness.code,
       graderCode,
@@ -209,7 +211,7 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
     await writer.drain().catch(() => {});
     await progress.flush();
   }
-  if (isolation) await db.evaluation.update({ where: { id: evaluationId }, data: { isolation } });
+  if (isolation) await db.evaluation.update({ where: { id: evaluationId }, data: { isolation, memoryLimit } });
   const remaining = await db.taskRun.count({ where: { evaluationId, status: "pending" } });
   if (refusal) {
     // Stored on the evaluation, and thrown: the run that asked for it cannot go on either.
@@ -293,6 +295,7 @@ async function finish(
       split: true,
       status: true,
       isolation: true,
+      memoryLimit: true,
       simulated: true,
       ...storedFiguresSelect,
     },
@@ -303,6 +306,7 @@ async function finish(
     split: evaluation.split,
     status: evaluation.status,
     isolation: evaluation.isolation,
+    memoryLimit: evaluation.memoryLimit,
     simulated: evaluation.simulated,
     stop: stopped,
     ...figuresOf(evaluation),

@@ -71,6 +71,8 @@ export interface EngineSpec {
 /** How a run ended early, if it did. */
 export interface EngineOutcome {
   isolation: string | null;
+  /** The kernel's part of the workers' memory limit: cgroup, rlimit or poll (memory-limit.ts). */
+  memoryLimit: string | null;
   /** The model API's refusal (a bad key, an unpaid account), if one stopped the run. */
   refusal: string | null;
   /** The spent budget, in words, if one stopped the run. */
@@ -78,7 +80,7 @@ export interface EngineOutcome {
 }
 
 /**
- * Runs task runs in sandbox workers behind a recording proxy; returns the isolation they had,
+ * Runs task runs in sandbox workers behind a recording proxy; returns the isolation and memory limit they had,
  * and what stopped them early: the model API's refusal (a bad key, an unpaid account), or a budget.
  */
 export async function runTaskRuns(spec: EngineSpec): Promise<EngineOutcome> {
@@ -105,6 +107,7 @@ export async function runTaskRuns(spec: EngineSpec): Promise<EngineOutcome> {
     },
   });
   let isolation: string | null = null;
+  let memoryLimit: string | null = null;
   const context: LaneContext = {
     evaluationId: spec.evaluationId ?? "trial",
     harnessCode: spec.harnessCode,
@@ -121,7 +124,10 @@ export async function runTaskRuns(spec: EngineSpec): Promise<EngineOutcome> {
       const task = newBudget("task run", settings.budgets.task);
       return task ? [task, ...shared] : [...shared];
     },
-    onIsolation: (value) => (isolation ??= value),
+    onSandbox: (worker) => {
+      isolation ??= worker.isolation;
+      memoryLimit ??= worker.memoryLimit;
+    },
     writer: spec.sink,
     cancelled: () => refusal !== null || budgetStop() !== null || spec.cancelled(),
   };
@@ -136,7 +142,7 @@ export async function runTaskRuns(spec: EngineSpec): Promise<EngineOutcome> {
     await proxy.close();
     fs.rmSync(runDir, { recursive: true, force: true });
   }
-  return { isolation, refusal, budgetStop: refusal ? null : budgetStop() };
+  return { isolation, memoryLimit, refusal, budgetStop: refusal ? null : budgetStop() };
 }
 
 async function startWorkers(context: LaneContext, lane: number): Promise<Workers> {
@@ -157,7 +163,7 @@ async function startWorkers(context: LaneContext, lane: number): Promise<Workers
     role: "harness",
     scratchDir: path.join(laneDir, "harness"),
   });
-  context.onIsolation(harness.isolation);
+  context.onSandbox(harness);
   const grader = context.graderCode
     ? await startWorker({
         ...common,

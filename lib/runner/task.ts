@@ -43,7 +43,8 @@ export interface LaneContext {
   isolationChoice: "auto" | "process";
   /** A task run's budgets: its own, and those shared by the whole run. */
   budgets: () => Budget[];
-  onIsolation: (isolation: string) => void;
+  /** Told of each worker's isolation and memory limit; the first one is recorded on the evaluation. */
+  onSandbox: (worker: { isolation: string; memoryLimit: string }) => void;
   writer: { add(run: FinishedTaskRun): Promise<void> };
   cancelled: () => boolean;
 }

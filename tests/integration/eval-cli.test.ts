@@ -105,8 +105,10 @@ describe("studio project create / eval", () => {
       "costUsd",
       "durationMs",
       "isolation",
+      "memoryLimit",
     ])
       expect(summary).toHaveProperty(key);
+    expect(["cgroup", "rlimit", "poll"]).toContain(summary.memoryLimit);
 
     const evaluations = (await db.query(`select id, status, "passedCount" from "Evaluation"`)).rows;
     expect(evaluations).toEqual([{ id: summary.evaluationId, status: "done", passedCount: 10 }]);

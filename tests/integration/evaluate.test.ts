@@ -11,6 +11,7 @@ import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-serve
 import { createProject } from "../../lib/projects/create.ts";
 import { prepareEvaluation, runEvaluation } from "../../lib/evaluations/run.ts";
 import { runTrial } from "../../lib/evaluations/trial.ts";
+import { probeMemoryLimit } from "../../lib/runner/sandbox/memory-limit.ts";
 
 let fake: FakeAnthropic;
 const folders: string[] = [];
@@ -108,6 +109,8 @@ describe("an independent suite", () => {
     expect(summary.outputTokens).toBeGreaterThan(0);
     expect(summary.costUsd).toBeGreaterThan(0);
     expect(["bubblewrap", "process"]).toContain(summary.isolation);
+    // The memory limit the workers really had on this machine, stored like the isolation.
+    expect(summary.memoryLimit).toBe((await probeMemoryLimit()).kind);
 
     const streamed = await trace(summary.evaluationId, "sum-1");
     const kinds = streamed.events.map((event) => event.kind);

@@ -219,7 +219,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                   <td className={`${ui.right} num`}>{formatUsd(evaluation.costUsd)}</td>
                   <td className={`${ui.right} num`}>{formatDuration(evaluation.durationMs)}</td>
                   <td>
-                    <IsolationBadge isolation={evaluation.isolation} />
+                    <IsolationBadge isolation={evaluation.isolation} memoryLimit={evaluation.memoryLimit} />
                   </td>
                   <td className={`${ui.right} muted`}>{formatRelative(evaluation.createdAt)}</td>
                 </tr>

@@ -176,7 +176,7 @@ async function handle(request: ParentMessage): Promise<void> {
     else {
       const described = describeError(error);
       sendEvent({ kind: "exception", origin: request.t as ExceptionOrigin, ...described });
-      done = { ok: false, error: { kind: "throw", ...described } };
+      done = { ok: false, error: refusedAllocation(described) ?? { kind: "throw", ...described } };
     }
   } finally {
     clearTimeout(timer);
@@ -187,6 +187,15 @@ async function handle(request: ParentMessage): Promise<void> {
   // The output is already serialised once (to check its size); splice it in rather than redo it.
   if (done.ok) control.write(`{"t":"done","id":${request.id},"ok":true,"output":${done.json}}\n`);
   else send({ t: "done", id: request.id, ok: false, error: done.error });
+}
+
+/** An allocation the kernel's limit refused (RLIMIT_DATA) reaches the harness as this RangeError. */
+function refusedAllocation(described: { name?: string; message: string }): TaskError | null {
+  if (described.name !== "RangeError" || !/allocation failed/i.test(described.message)) return null;
+  return {
+    kind: "memory",
+    message: `the harness could not allocate memory (${described.message}); the worker's limit is ${config.memoryMb} MiB`,
+  };
 }
 
 function invoke(request: ParentMessage, signal: AbortSignal, deadline: number, execs: Set<ChildProcess>): unknown {

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { SANDBOX_DEFAULTS } from "./limits.ts";
+import { rlimitDataBytes, type MemoryLimitKind } from "./memory-limit.ts";
 import { listProcesses } from "./proc.ts";
 import type { HostConfig } from "./protocol.ts";
 import { claimUid, isRoot, releaseUid } from "./uid-pool.ts";
@@ -78,6 +79,7 @@ async function probe(): Promise<IsolationProbe> {
       scratchDir: scratch,
       envRoot: scratch,
       proxy: null,
+      memoryLimit: "poll",
       ...SANDBOX_DEFAULTS,
     });
     // Replace the host with a check that Node starts and loopback works inside.
@@ -130,6 +132,8 @@ export interface LaunchSpec {
   envRoot: string;
   proxy: { url?: string; socketPath?: string; channel?: boolean } | null;
   memoryMb: number;
+  /** With "rlimit", each process of the worker gets RLIMIT_DATA (memory-limit.ts). */
+  memoryLimit: MemoryLimitKind;
   maxProcesses: number;
   maxFileMb: number;
   tmpSizeMb: number;
@@ -150,6 +154,7 @@ export function launchCommand(spec: LaunchSpec): Launch {
     modulePath: path.join(programDir, "module.mjs"),
     role: spec.role,
     model: modelConfig(spec, bubble),
+    memoryMb: spec.memoryMb,
   };
   // The V8 heap limit catches runaway JS objects with a clear message; the RSS watch in
   // sandbox.ts catches the rest (Buffers, native memory, child processes).
@@ -192,7 +197,8 @@ function modelConfig(spec: LaunchSpec, bubble: boolean): HostConfig["model"] {
 
 /**
  * A lower CPU priority (nice), so the studio stays responsive while harnesses keep every core
- * busy; RLIMIT_NPROC (counts threads: Node alone uses ~11), no core dumps, a largest file size.
+ * busy; RLIMIT_NPROC (counts threads: Node alone uses ~11), no core dumps, a largest file size,
+ * and RLIMIT_DATA when that is the kernel's memory limit.
  * The kernel counts every thread of the uid machine-wide, so a worker running as the studio's own
  * user (not root) gets room above what that user already runs.
  */
@@ -203,12 +209,16 @@ function withLimits(spec: LaunchSpec, command: string[]): string[] {
   const nproc = alreadyRunning + spec.maxProcesses;
   const nice = findExecutable("nice");
   const niced = nice ? [nice, "-n", String(SANDBOX_DEFAULTS.niceness), ...command] : command;
+  const data = spec.memoryLimit === "rlimit" ? rlimitDataBytes(spec.memoryMb) : null;
   const prlimit = findExecutable("prlimit");
   if (prlimit) {
     const fsize = spec.maxFileMb * 1024 * 1024;
-    return [prlimit, `--nproc=${nproc}:${nproc}`, "--core=0:0", `--fsize=${fsize}:${fsize}`, "--", ...niced];
+    const limits = [`--nproc=${nproc}:${nproc}`, "--core=0:0", `--fsize=${fsize}:${fsize}`];
+    if (data) limits.push(`--data=${data}:${data}`);
+    return [prlimit, ...limits, "--", ...niced];
   }
-  return ["/bin/sh", "-c", `ulimit -u ${nproc} && ulimit -c 0 && exec "$@"`, "sh", ...niced];
+  const ulimits = [`ulimit -u ${nproc}`, "ulimit -c 0", ...(data ? [`ulimit -d ${data / 1024}`] : [])];
+  return ["/bin/sh", "-c", `${ulimits.join(" && ")} && exec "$@"`, "sh", ...niced];
 }
 
 function bwrapArgs(spec: LaunchSpec, node: string): string[] {

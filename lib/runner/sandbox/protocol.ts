@@ -56,6 +56,8 @@ export interface HostConfig {
    * sends its calls over the control channel instead (model-channel.ts); the URL stays for raw HTTP.
    */
   model: { url?: string; socketPath?: string; channel?: boolean } | null;
+  /** The worker's memory limit, to name it when an allocation is refused. */
+  memoryMb: number;
 }
 
 interface RequestBase {

@@ -21,6 +21,7 @@ import {
 } from "./isolation.ts";
 import { formatBytes } from "../../format.ts";
 import { OUTPUT_LIMITS, SANDBOX_DEFAULTS } from "./limits.ts";
+import { probeMemoryLimit, WorkerCgroup, type MemoryLimitKind, type MemoryLimitProbe } from "./memory-limit.ts";
 import { killFamily, watchMemory } from "./proc.ts";
 import type { ParentMessage, TaskError } from "./protocol.ts";
 import { ActiveTask, emptyOutcome, type DistributiveOmit, type TaskOutcome } from "./task-outcome.ts";
@@ -30,6 +31,7 @@ import { assertReachable, checkEnvDir, chownTree } from "./worker-folders.ts";
 import { drained, WorkerOutput, type Ready } from "./worker-output.ts";
 
 export { detectIsolation, probeIsolation, type Isolation, type IsolationProbe } from "./isolation.ts";
+export { probeMemoryLimit, type MemoryLimitKind, type MemoryLimitProbe } from "./memory-limit.ts";
 export type { StreamCapture } from "./capture.ts";
 export type { ErrorKind, Feedback, GradeArgs, HarnessTask, TaskError } from "./protocol.ts";
 export type { SandboxEvent, TaskOutcome } from "./task-outcome.ts";
@@ -41,7 +43,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<SandboxW
   const probe = await probeIsolation();
   const isolation: Isolation = options.isolation === "process" ? "process" : probe.isolation;
   const uid = isRoot() ? await claimUid() : null;
-  const worker = new SandboxWorker(options, isolation, uid);
+  const worker = new SandboxWorker(options, isolation, await probeMemoryLimit(), uid);
   try {
     await worker.prepare(code, await hostBundle(options.cacheDir));
   } catch (error) {
@@ -56,6 +58,8 @@ export class SandboxWorker {
   readonly role: "harness" | "grader";
   /** What the harness can and cannot reach: see probeIsolation() for the reasons. */
   readonly isolation: Isolation;
+  /** The kernel's part of the memory limit (memory-limit.ts); the RSS poll runs in every case. */
+  readonly memoryLimit: MemoryLimitKind;
   /** The worker's own uid, or null when the studio is not root (it then runs as the studio's user). */
   readonly uid: number | null;
   /** How long the last (re)start took, until the module was loaded. */
@@ -74,6 +78,8 @@ export class SandboxWorker {
   /** Why we killed the worker, if we did: becomes the task's error. */
   private killReason: TaskError | null = null;
   private stopWatch: () => void = () => {};
+  private readonly cgroupParent: string | undefined;
+  private cgroup: WorkerCgroup | null = null;
   private killing: Promise<unknown> = Promise.resolve();
   /** How the last worker process ended, for tasks asked of it afterwards. */
   private death: TaskError | null = null;
@@ -87,10 +93,13 @@ export class SandboxWorker {
   constructor(
     private readonly options: StartWorkerOptions,
     isolation: Isolation,
+    memoryLimit: MemoryLimitProbe,
     uid: number | null,
   ) {
     this.role = options.role;
     this.isolation = isolation;
+    this.memoryLimit = memoryLimit.kind;
+    this.cgroupParent = memoryLimit.cgroupParent;
     this.uid = uid;
     this.scratchDir = path.resolve(options.scratchDir);
     this.envRoot = path.resolve(options.envRoot ?? options.scratchDir);
@@ -161,6 +170,7 @@ export class SandboxWorker {
       };
       return;
     }
+    if (this.cgroupParent) this.cgroup = WorkerCgroup.create(this.cgroupParent, this.memoryMb);
     const child = spawn(launch.file, launch.args, {
       env: launch.env as NodeJS.ProcessEnv, // exactly these variables, nothing inherited
       ...(launch.uid !== undefined ? { uid: launch.uid, gid: launch.gid } : {}),
@@ -181,6 +191,8 @@ export class SandboxWorker {
       child.once("exit", (code, signal) => void this.onExit(code, signal).then(resolve));
     });
     if (child.pid) {
+      // Joined before Node has even loaded the host: what the worker allocates is counted.
+      this.cgroup?.join(child.pid);
       const limit = this.memoryMb * 1024 * 1024;
       this.stopWatch = watchMemory(child.pid, this.uid, limit, SANDBOX_DEFAULTS.memoryPollMs, (rss) => {
         void this.kill({
@@ -217,6 +229,7 @@ export class SandboxWorker {
           }
         : null,
       memoryMb: this.memoryMb,
+      memoryLimit: this.memoryLimit,
       maxProcesses: this.options.maxProcesses ?? SANDBOX_DEFAULTS.maxProcesses,
       maxFileMb: this.options.maxFileMb ?? SANDBOX_DEFAULTS.maxFileMb,
       tmpSizeMb: this.options.tmpSizeMb ?? SANDBOX_DEFAULTS.tmpSizeMb,
@@ -338,6 +351,15 @@ export class SandboxWorker {
     // A kill loop still sweeping this uid would take the next worker's processes for this one's.
     await this.killing;
     await drained(child);
+    if (this.cgroup) {
+      if (this.cgroup.oomKilled()) {
+        const message = `the worker passed its memory limit of ${this.memoryMb} MiB (the kernel's cgroup limit stopped it)`;
+        if (!this.killReason) (this.task?.log ?? this.output.idle).add({ kind: "sandbox", message }, 0);
+        this.killReason ??= { kind: "memory", message };
+      }
+      await this.cgroup.remove();
+      this.cgroup = null;
+    }
     const error = this.killReason ?? this.deathReason(code, signal);
     this.death = error;
     if (this.readyWaiter) {
@@ -352,11 +374,14 @@ export class SandboxWorker {
 
   private deathReason(code: number | null, signal: NodeJS.Signals | null): TaskError {
     const tail = this.output.stderr.tail();
-    if (/JavaScript heap out of memory|Reached heap limit|Allocation failed/i.test(tail)) {
+    if (/JavaScript heap out of memory|Reached heap limit/i.test(tail)) {
       return {
         kind: "memory",
         message: `the harness ran out of JavaScript heap (the limit is ${heapLimitMb(this.memoryMb)} MiB)`,
       };
+    }
+    if (/Allocation failed|out of memory/i.test(tail)) {
+      return { kind: "memory", message: `the worker could not allocate memory; its limit is ${this.memoryMb} MiB` };
     }
     const how = signal
       ? `was killed by ${signal}${signal === "SIGXFSZ" ? " (a file passed the size limit)" : ""}`

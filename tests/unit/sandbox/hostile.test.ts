@@ -113,6 +113,36 @@ describe.each(modes)("hostile harnesses (%s)", (mode) => {
     );
   });
 
+  it("one native allocation past the limit is stopped by the kernel's limit, not after it", async () => {
+    const { worker: w, env } = await worker(mode, { fixture: "memory.ts" }, { memoryMb: 256 });
+    // Linux with prlimit (or a delegated cgroup v2) always has a kernel limit; the poll alone is the fallback.
+    if (process.platform === "linux" && process.env.STUDIO_MEMORY_LIMIT !== "poll")
+      expect(w.memoryLimit).not.toBe("poll");
+    const outcome = await w.runTask({
+      task: { id: "t", input: { kind: "block", mb: 1024 } },
+      timeoutMs: 30_000,
+      envDir: env,
+    });
+    expect(outcome.error?.kind).toBe("memory");
+    if (w.memoryLimit === "rlimit") {
+      // Refused at the allocation: the worker never held the block, and it lives on.
+      expect(outcome.error?.message).toMatch(
+        /could not allocate memory \(Array buffer allocation failed\); the worker's limit is 256 MiB/,
+      );
+      expect(outcome.workerAlive).toBe(true);
+      const next = await w.runTask({
+        task: { id: "u", input: { kind: "block", mb: 16 } },
+        timeoutMs: 5_000,
+        envDir: env,
+      });
+      expect(next.output).toBe(16 * MiB);
+    } else if (w.memoryLimit === "cgroup") {
+      expect(outcome.error?.message).toMatch(/memory limit of 256 MiB \(the kernel's cgroup limit stopped it\)/);
+    } else {
+      expect(outcome.error?.message).toMatch(/limit is 256 MiB/); // the poll, after the fact
+    }
+  });
+
   it("sees none of the studio's secrets in its environment", async () => {
     const secrets = {
       ANTHROPIC_API_KEY: "sk-ant-fake-sandbox-test-key",
