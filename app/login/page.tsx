@@ -1,3 +1,4 @@
+import { headers } from "next/headers";
 import path from "node:path";
 import { Page, ui } from "@/components/ui";
 import { dataDir } from "@/lib/paths";
@@ -14,6 +15,7 @@ export default async function LoginPage({
 }) {
   const { next, error } = await searchParams;
   const operatorToken = Boolean(process.env.STUDIO_TOKEN?.trim());
+  const host = (await headers()).get("host") ?? "127.0.0.1:3000"; // no STUDIO_TOKEN: loopback only, and the guard allows only loopback names
   return (
     <Page>
       <div className={ui.card} style={{ maxWidth: 640, margin: "40px auto", padding: 28, display: "grid", gap: 16 }}>
@@ -35,8 +37,8 @@ export default async function LoginPage({
             <div className={ui.step}>
               <span className={ui.stepNo}>1</span>
               <div>
-                Open the sign-in link printed in the terminal where the studio runs (<code>npm start</code>):
-                <code className={ui.command}>[studio] Sign in: http://127.0.0.1:…/login?token=…</code>
+                Open the link that <code>npm start</code> printed in its terminal:
+                <code className={ui.command}>[studio] Sign in (once per browser): http://{host}/login?token=…</code>
               </div>
             </div>
             <div className={ui.step}>
