@@ -164,6 +164,10 @@ describe("projects pages", () => {
     expect(explained).toContain(`${studio.dataDir}/studio-secret`);
     expect(explained).not.toContain(studio.secret);
     expect(await fitsWidth(page)).toBe(true);
+    // Long lines (the link, the file path) scroll inside their boxes instead of leaving the card.
+    expect(
+      await page.locator("form").evaluate((form) => form.parentElement!.scrollWidth <= form.parentElement!.clientWidth),
+    ).toBe(true);
     await screenshot(page, "login");
 
     // The link `npm start` printed: it signs in and leaves no secret in the address bar.

@@ -33,24 +33,24 @@ export default async function LoginPage({
             server, run <code>npx studio link</code> with the same <code>STUDIO_TOKEN</code> to print the sign-in link.
           </p>
         ) : (
-          <div className={ui.steps} style={{ maxWidth: "none", marginTop: 0 }}>
+          <div className={ui.steps} style={{ maxWidth: "none", marginTop: 0, minWidth: 0 }}>
             <div className={ui.step}>
               <span className={ui.stepNo}>1</span>
-              <div>
+              <div style={{ minWidth: 0 }}>
                 Open the link that <code>npm start</code> printed in its terminal:
-                <code className={ui.command}>[studio] Sign in (once per browser): http://{host}/login?token=…</code>
+                <code className={ui.command}>Sign in (once per browser): http://{host}/login?token=…</code>
               </div>
             </div>
             <div className={ui.step}>
               <span className={ui.stepNo}>2</span>
-              <div>
+              <div style={{ minWidth: 0 }}>
                 Lost it? Print it again from the studio&apos;s folder:
                 <code className={ui.command}>npx studio link</code>
               </div>
             </div>
             <div className={ui.step}>
               <span className={ui.stepNo}>3</span>
-              <div>
+              <div style={{ minWidth: 0 }}>
                 Or paste the secret below. It is in this file, readable by its owner only:
                 <code className={ui.command}>{path.join(dataDir(), SECRET_FILE)}</code>
               </div>
