@@ -42,11 +42,24 @@ export async function fitsWidth(page: Page): Promise<boolean> {
 }
 
 /**
- * A page at the given size and colour scheme that logs page errors and, when `requested` is
- * given, records every URL it asks for (tests check they all stay on loopback).
+ * Signs the page's browser context in through the studio's sign-in link, as a person does
+ * once: the server's Set-Cookie lands in the context's jar (shared by its pages and
+ * `page.request`), with no page rendered on the way. Returns the page.
+ */
+export async function signIn(page: Page, studio: { signInUrl: string }): Promise<Page> {
+  const response = await page.request.get(studio.signInUrl, { maxRedirects: 0 });
+  const cookie = response.headers()["set-cookie"];
+  if (response.status() !== 303 || !cookie) throw new Error(`sign-in link refused: ${response.status()}`);
+  return page;
+}
+
+/**
+ * A page at the given size and colour scheme, signed in to `studio`, that logs page errors and,
+ * when `requested` is given, records every URL it asks for (tests check they all stay on loopback).
  */
 export async function openPage(
   browser: Browser,
+  studio: { signInUrl: string },
   options: { width?: number; height?: number; colorScheme?: "light" | "dark"; requested?: string[] } = {},
 ): Promise<Page> {
   const page = await browser.newPage({
@@ -58,7 +71,7 @@ export async function openPage(
     page.on("request", (request) => requested.push(request.url()));
   }
   page.on("pageerror", (error) => console.log(`[page error] ${error.message}`));
-  return page;
+  return signIn(page, studio);
 }
 
 /** The text Monaco renders inside `scope` (it renders the visible lines only). */

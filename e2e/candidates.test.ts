@@ -19,7 +19,7 @@ let editedId: string;
 /** Every URL any page asked for; checked at the end: all on loopback. */
 const requested: string[] = [];
 const newPage = (options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}) =>
-  openPage(browser, { ...options, requested });
+  openPage(browser, studio, { ...options, requested });
 
 beforeAll(async () => {
   [studio, browser] = await Promise.all([startStudio(), launchBrowser()]);
@@ -27,7 +27,7 @@ beforeAll(async () => {
 
   const response = await fetch(`${studio.url}/api/projects`, {
     method: "POST",
-    headers: { "content-type": "application/json", origin: studio.url },
+    headers: { ...studio.authHeaders(), "content-type": "application/json", origin: studio.url },
     body: JSON.stringify({ example: "math-word-problems" }),
   });
   expect(response.status).toBe(201);
@@ -145,14 +145,14 @@ describe("candidates", () => {
     // The API refuses a second one, for the same reason.
     const again = await fetch(`${studio.url}/api/candidates/${seedId}/evaluations`, {
       method: "POST",
-      headers: { "content-type": "application/json", origin: studio.url },
+      headers: { ...studio.authHeaders(), "content-type": "application/json", origin: studio.url },
       body: JSON.stringify({ projectId, split: "test" }),
     });
     expect(again.status).toBe(409);
     // …and a candidate from another project is not found through this one.
     const wrongProject = await fetch(`${studio.url}/api/candidates/${seedId}/evaluations`, {
       method: "POST",
-      headers: { "content-type": "application/json", origin: studio.url },
+      headers: { ...studio.authHeaders(), "content-type": "application/json", origin: studio.url },
       body: JSON.stringify({ projectId: "not-this-project", split: "test" }),
     });
     expect(wrongProject.status).toBe(404);
@@ -163,7 +163,7 @@ describe("candidates", () => {
     const post = (body: unknown) =>
       fetch(`${studio.url}/api/candidates`, {
         method: "POST",
-        headers: { "content-type": "application/json", origin: studio.url },
+        headers: { ...studio.authHeaders(), "content-type": "application/json", origin: studio.url },
         body: JSON.stringify(body),
       });
     expect((await post({ projectId, parentId: seedId })).status).toBe(400);
@@ -459,7 +459,7 @@ describe("candidates", () => {
     // A project with nothing evaluated yet: the charts say what will appear, not an empty frame.
     const response = await fetch(`${studio.url}/api/projects`, {
       method: "POST",
-      headers: { "content-type": "application/json", origin: studio.url },
+      headers: { ...studio.authHeaders(), "content-type": "application/json", origin: studio.url },
       body: JSON.stringify({ example: "text-classification" }),
     });
     const fresh = (await response.json()) as { projectId: string };

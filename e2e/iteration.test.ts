@@ -63,7 +63,7 @@ export default {
 `;
 let claudeSeedId = "";
 const newPage = (options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}) =>
-  openPage(browser, { ...options });
+  openPage(browser, studio, { ...options });
 const usage = { input_tokens: 1200, output_tokens: 150 };
 function proposerTurn(request: FakeRequest): FakeReply {
   const turn = request.body.messages.filter((message: { role: string }) => message.role === "assistant").length;
@@ -140,7 +140,7 @@ describe("an offline iteration", () => {
   beforeAll(async () => {
     const response = await fetch(`${studio.url}/api/projects`, {
       method: "POST",
-      headers: { "content-type": "application/json", origin: studio.url },
+      headers: { ...studio.authHeaders(), "content-type": "application/json", origin: studio.url },
       body: JSON.stringify({ example: "text-classification" }),
     });
     expect(response.status).toBe(201);
@@ -280,7 +280,7 @@ describe("an offline iteration", () => {
       (await db.traceEvent.findFirstOrThrow({ where: { iterationId, seq: opened }, select: { kind: true } })).kind,
     ).toBe("file_read");
 
-    const raw = await fetch(`${studio.url}/api/iterations/${iterationId}/raw`);
+    const raw = await fetch(`${studio.url}/api/iterations/${iterationId}/raw`, { headers: studio.authHeaders() });
     expect(raw.headers.get("content-disposition")).toContain(`iteration-1-${iterationId}.jsonl`);
     const lines = (await raw.text())
       .trim()
@@ -299,9 +299,17 @@ describe("an offline iteration", () => {
     }
     await page.getByText("Nothing lives at this address").waitFor();
     await page.close();
-    expect((await fetch(`${studio.url}/api/iterations/nope/events`)).status).toBe(404);
-    expect((await fetch(`${studio.url}/api/iterations/${iterationId}/events/99999`)).status).toBe(404);
-    expect((await fetch(`${studio.url}/api/iterations/${iterationId}/events?limit=0`)).status).toBe(400);
+    expect((await fetch(`${studio.url}/api/iterations/nope/events`, { headers: studio.authHeaders() })).status).toBe(
+      404,
+    );
+    expect(
+      (await fetch(`${studio.url}/api/iterations/${iterationId}/events/99999`, { headers: studio.authHeaders() }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await fetch(`${studio.url}/api/iterations/${iterationId}/events?limit=0`, { headers: studio.authHeaders() }))
+        .status,
+    ).toBe(400);
   });
 });
 

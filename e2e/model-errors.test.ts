@@ -27,13 +27,13 @@ afterAll(async () => {
 it("shows a refused API key in plain words when a run fails on it", async () => {
   const created = await fetch(`${studio.url}/api/projects`, {
     method: "POST",
-    headers: { "content-type": "application/json", origin: studio.url },
+    headers: { ...studio.authHeaders(), "content-type": "application/json", origin: studio.url },
     body: JSON.stringify({ example: "math-word-problems" }),
   });
   expect(created.status).toBe(201);
   const { projectId } = (await created.json()) as { projectId: string };
 
-  const page = await openPage(browser);
+  const page = await openPage(browser, studio);
   await page.goto(`${studio.url}/projects/${projectId}`);
   expect(await page.locator("main").innerText()).not.toMatch(/simulated|offline mode/); // a key is set: real runs
   await page.getByRole("button", { name: "Run iteration" }).click();

@@ -9,7 +9,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { PrismaClient } from "../lib/db/generated/client.ts";
 import { startStudio, studioDatabaseUrl, type RunningStudio } from "../tests/helpers/studio.ts";
-import { fitsWidth, launchBrowser, screenshot } from "./browser.ts";
+import { fitsWidth, launchBrowser, screenshot, signIn } from "./browser.ts";
 
 let studio: RunningStudio;
 let browser: Browser;
@@ -27,7 +27,7 @@ function studioDb(dataDir: string): PrismaClient {
 }
 
 it("raises the text-classification example's search score by 15+ points in 3 offline iterations, in under 2 minutes", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(await browser.newPage({ viewport: { width: 1280, height: 900 } }), studio);
   await page.goto(`${studio.url}/projects`);
   await page.getByRole("link", { name: "New project" }).first().click();
   await page.waitForURL("**/projects/new");

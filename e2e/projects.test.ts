@@ -5,7 +5,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "../lib/db/generated/client.ts";
 import { startStudio, studioDatabaseUrl, type RunningStudio } from "../tests/helpers/studio.ts";
-import { fitsWidth, launchBrowser, screenshot } from "./browser.ts";
+import { fitsWidth, launchBrowser, screenshot, signIn } from "./browser.ts";
 
 let studio: RunningStudio;
 let browser: Browser;
@@ -152,10 +152,29 @@ async function seedProject(db: PrismaClient): Promise<string> {
 }
 
 describe("projects pages", () => {
-  it("shows a newcomer what to do when there are no projects", async () => {
+  it("shows a newcomer how to sign in, then, through the printed link, what to do when there are no projects", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const response = await page.goto(`${studio.url}/projects`);
+    // Opening the studio from this same machine, without the secret: the login page explains.
+    const login = await page.goto(studio.url);
+    expect(login?.status()).toBe(200);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await page.getByRole("heading", { name: "Sign in to Harness Studio" }).waitFor();
+    const explained = await page.textContent("main");
+    expect(explained).toContain("npx studio link");
+    expect(explained).toContain(`${studio.dataDir}/studio-secret`);
+    expect(explained).not.toContain(studio.secret);
+    expect(await fitsWidth(page)).toBe(true);
+    // Long lines (the link, the file path) scroll inside their boxes instead of leaving the card.
+    expect(
+      await page.locator("form").evaluate((form) => form.parentElement!.scrollWidth <= form.parentElement!.clientWidth),
+    ).toBe(true);
+    await screenshot(page, "login");
+
+    // The link `npm start` printed: it signs in and leaves no secret in the address bar.
+    expect(studio.output()).toContain(studio.signInUrl);
+    const response = await page.goto(studio.signInUrl);
     expect(response?.status()).toBe(200);
+    expect(page.url()).toBe(`${studio.url}/projects`);
     await page.getByRole("heading", { name: "No projects yet" }).waitFor();
     expect(await page.textContent("body")).toContain("npx studio project create");
     expect(await fitsWidth(page)).toBe(true);
@@ -172,7 +191,7 @@ describe("projects pages", () => {
       ["light", 1280],
       ["dark", 1920],
     ] as const) {
-      const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme });
+      const page = await signIn(await browser.newPage({ viewport: { width, height: 900 }, colorScheme }), studio);
       await page.goto(`${studio.url}/projects`);
       expect(await page.textContent("table")).toContain("Support ticket triage");
       expect(await page.textContent("table")).toContain("87.5%");
@@ -201,7 +220,7 @@ describe("projects pages", () => {
   });
 
   it("answers an unknown project with a not-found page", async () => {
-    const page = await browser.newPage();
+    const page = await signIn(await browser.newPage(), studio);
     const response = await page.goto(`${studio.url}/projects/does-not-exist`);
     expect(response?.status()).toBe(404);
     expect(await page.textContent("body")).toContain("Not found");

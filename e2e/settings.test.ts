@@ -15,7 +15,7 @@ let db: PrismaClient;
 let projectId: string;
 const requested: string[] = [];
 const newPage = (options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}) =>
-  openPage(browser, { ...options, requested });
+  openPage(browser, studio, { ...options, requested });
 const ADDED = "Always read the failing traces before the leaderboard.";
 
 const settingsUrl = (query = "") => `${studio.url}/projects/${projectId}/settings${query}`;
@@ -25,7 +25,7 @@ beforeAll(async () => {
   db = new PrismaClient({ adapter: new PrismaPg({ connectionString: studioDatabaseUrl(studio.dataDir) }) });
   const response = await fetch(`${studio.url}/api/projects`, {
     method: "POST",
-    headers: { "content-type": "application/json", origin: studio.url },
+    headers: { ...studio.authHeaders(), "content-type": "application/json", origin: studio.url },
     body: JSON.stringify({ example: "math-word-problems" }),
   });
   expect(response.status).toBe(201);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient, type Prisma } from "../lib/db/generated/client.ts";
 import { clipBody } from "../lib/traces/queries.ts";
 import { startStudio, type RunningStudio } from "../tests/helpers/studio.ts";
-import { fitsWidth, launchBrowser, screenshot } from "./browser.ts";
+import { fitsWidth, launchBrowser, screenshot, signIn } from "./browser.ts";
 
 let studio: RunningStudio;
 let browser: Browser;
@@ -423,7 +423,7 @@ const detailReady = (page: Page, seq: number) =>
 
 describe("trace viewer", () => {
   it("shows a model call as a conversation, with the run's header, the raw JSON toggle and every kind's view", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await signIn(await browser.newPage({ viewport: { width: 1280, height: 900 } }), studio);
     const response = await page.goto(runUrl(seeded.richRunId, "?event=1"));
     expect(response?.status()).toBe(200);
     await detailReady(page, 1);
@@ -481,7 +481,7 @@ describe("trace viewer", () => {
   });
 
   it("moves with j/k and the arrows, keeps ?event= in the URL, and goes to the next failed run with n", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await signIn(await browser.newPage({ viewport: { width: 1280, height: 900 } }), studio);
     await page.goto(runUrl(seeded.richRunId));
     await page.locator("[data-timeline-ready='true']").waitFor();
     expect(await page.textContent("main")).toContain("Open an event");
@@ -502,7 +502,7 @@ describe("trace viewer", () => {
 
     // A link opens the same event.
     const link = page.url();
-    const second = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const second = await signIn(await browser.newPage({ viewport: { width: 1280, height: 900 } }), studio);
     await second.goto(link);
     await detailReady(second, 1);
     expect(await second.locator("[aria-selected='true']").getAttribute("data-seq")).toBe("1");
@@ -520,7 +520,7 @@ describe("trace viewer", () => {
   });
 
   it("downloads the raw trace as JSONL, one line per event, every field and the full body", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await signIn(await browser.newPage({ viewport: { width: 1280, height: 900 } }), studio);
     await page.goto(runUrl(seeded.richRunId));
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-raw").click()]);
     const text = fs.readFileSync((await download.path())!, "utf8");
@@ -540,7 +540,7 @@ describe("trace viewer", () => {
     expect(download.suggestedFilename()).toBe(`trace-ticket-1-${seeded.richRunId}.jsonl`);
     await page.close();
 
-    const big = await fetch(`${studio.url}/api/task-runs/${seeded.bigRunId}/raw`);
+    const big = await fetch(`${studio.url}/api/task-runs/${seeded.bigRunId}/raw`, { headers: studio.authHeaders() });
     expect(big.status).toBe(200);
     expect(big.headers.get("content-disposition")).toMatch(/^attachment; filename="trace-ticket-5-/);
     expect(big.headers.get("content-type")).toContain("application/x-ndjson");
@@ -552,7 +552,10 @@ describe("trace viewer", () => {
   });
 
   it("opens a 10,000-event trace fast, pages it as it scrolls, and shows a 3 MB body with a size notice", async () => {
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, colorScheme: "dark" });
+    const page = await signIn(
+      await browser.newPage({ viewport: { width: 1920, height: 1080 }, colorScheme: "dark" }),
+      studio,
+    );
     // Warm the route once (first request of a route in a fresh server loads its code).
     await page.goto(runUrl(seeded.passedRunId));
 
@@ -607,7 +610,11 @@ describe("trace viewer", () => {
   });
 
   it("answers unknown ids and bad parameters with clear JSON errors, and only to GET", async () => {
-    const api = (suffix: string, init?: RequestInit) => fetch(`${studio.url}/api/task-runs/${suffix}`, init);
+    const api = (suffix: string, init: RequestInit = {}) =>
+      fetch(`${studio.url}/api/task-runs/${suffix}`, {
+        ...init,
+        headers: { ...studio.authHeaders(), ...init.headers },
+      });
     for (const suffix of ["nope/events", "nope/events/0", "nope/raw"]) {
       const response = await api(suffix);
       expect(response.status, suffix).toBe(404);
@@ -635,8 +642,14 @@ describe("trace viewer", () => {
     expect(full.body.request.body.messages[2].content[0].content).toHaveLength(BIG_TEXT_CHARS);
 
     // A run under another project's URL, or no run at all: the not-found page.
-    expect((await fetch(`${studio.url}/projects/other-project/runs/${seeded.richRunId}`)).status).toBe(404);
-    expect((await fetch(`${studio.url}/projects/${seeded.projectId}/runs/does-not-exist`)).status).toBe(404);
+    expect(
+      (await fetch(`${studio.url}/projects/other-project/runs/${seeded.richRunId}`, { headers: studio.authHeaders() }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await fetch(`${studio.url}/projects/${seeded.projectId}/runs/does-not-exist`, { headers: studio.authHeaders() }))
+        .status,
+    ).toBe(404);
   });
 
   it("cuts a large body for display without losing its shape", () => {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "../lib/db/generated/client.ts";
 import { studioRoot } from "../lib/paths.ts";
 import { startStudio, studioDatabaseUrl, type RunningStudio } from "../tests/helpers/studio.ts";
-import { fitsWidth, launchBrowser, screenshot } from "./browser.ts";
+import { fitsWidth, launchBrowser, screenshot, signIn } from "./browser.ts";
 
 const EXAMPLE = path.join(studioRoot, "examples", "math-word-problems");
 
@@ -61,7 +61,7 @@ function writeFolder(name: string, files: Record<string, string>): string {
 }
 
 async function openForm(width: number, colorScheme: "light" | "dark"): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme });
+  const page = await signIn(await browser.newPage({ viewport: { width, height: 900 }, colorScheme }), studio);
   page.on("pageerror", (error) => console.log(`[page error] ${error.message}`));
   await page.goto(`${studio.url}/projects/new`);
   await page.getByRole("heading", { name: "Your own task suite" }).waitFor();

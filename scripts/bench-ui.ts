@@ -150,7 +150,7 @@ async function main() {
   // 1. The overview's server response: full HTML, time to last byte.
   const overview = await measure(async () => {
     const t0 = performance.now();
-    const response = await fetch(overviewUrl, { cache: "no-store" });
+    const response = await fetch(overviewUrl, { cache: "no-store", headers: studio!.authHeaders() });
     const html = await response.text();
     const ms = performance.now() - t0;
     if (response.status !== 200) throw new Error(`GET ${overviewUrl} answered ${response.status}`);
@@ -161,6 +161,7 @@ async function main() {
 
   // 2 and 3 in Chromium: one context (its HTTP cache warm after the warm-up runs), a new page per run.
   const context = await browser!.newContext({ viewport: { width: 1600, height: 1000 } });
+  await context.request.get(studio!.signInUrl, { maxRedirects: 0 }); // the session cookie, for every page of the context
   await context.addInitScript({ content: `${PAGE_PROBE}(${JSON.stringify({ rows: seeded.candidates })});` });
   const candidates = await measure(async () => {
     const page = await context.newPage();

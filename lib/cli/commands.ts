@@ -12,6 +12,11 @@ export const commands: Record<string, Command> = {
     summary: "Start the studio: database (embedded unless DATABASE_URL is set), migrations, web server.",
     run: async (args) => (await import("./start.ts")).start(args),
   },
+  link: {
+    usage: "studio link",
+    summary: "Print the sign-in link of the running studio (a browser opens it once; it sets a session cookie).",
+    run: async (args) => (await import("./link.ts")).linkCommand(args),
+  },
   project: {
     usage: "studio project create (--example NAME | --suite DIR --harness FILE) [--name NAME] [--json]",
     summary: "Create a project from a task-suite folder and a seed harness; prints the project id.",
@@ -69,6 +74,7 @@ export function helpText(): string {
     ...lines,
     "",
     "Environment: DATABASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, HOST, PORT, STUDIO_TOKEN, STUDIO_DATA_DIR.",
+    "The web server asks every request for its secret, even on 127.0.0.1: <data folder>/studio-secret, or STUDIO_TOKEN.",
     "Run `npx studio <command> --help` for a command's options.",
     "",
   ].join("\n");

@@ -6,15 +6,18 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { describeUrl, openDatabase } from "../db/database.ts";
 import { disconnectDb } from "../db/client.ts";
-import { studioRoot } from "../paths.ts";
+import { dataDir, studioRoot } from "../paths.ts";
 import { ensureBuild } from "../server/build.ts";
 import { checkPortFree, portError, readServerConfig } from "../server/config.ts";
 import { createGuard } from "../server/guard.ts";
+import { readOrCreateSecret, removeServerFile, serverUrl, signInLink, writeServerFile } from "../server/secret.ts";
 
 export async function start(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { host: { type: "string" }, port: { type: "string" } } });
   const config = readServerConfig(values);
   await checkPortFree(config.host, config.port);
+  // Every request needs the secret, loopback included (guard.ts): the operator's, or the install's file.
+  const secret = config.token ?? readOrCreateSecret(dataDir());
   process.env.NEXT_TELEMETRY_DISABLED = "1";
   process.env.STUDIO_ROOT = studioRoot;
   await ensureBuild(studioRoot, log);
@@ -38,6 +41,7 @@ export async function start(args: string[]): Promise<number> {
     stopping ??= (async () => {
       log(`${signal}: stopping…`);
       const force = setTimeout(() => process.exit(1), 20_000).unref();
+      removeServerFile(dataDir());
       if (server) {
         server.closeAllConnections();
         await new Promise((resolve) => server!.close(resolve));
@@ -66,7 +70,7 @@ export async function start(args: string[]): Promise<number> {
     });
     await app.prepare();
     const handle = app.getRequestHandler();
-    const guard = createGuard(config);
+    const guard = createGuard(config, secret);
     server = http.createServer(async (req, res) => {
       try {
         if (await guard(req, res)) return;
@@ -87,8 +91,18 @@ export async function start(args: string[]): Promise<number> {
     await database.close();
     throw error;
   }
-  const shownHost = config.host.includes(":") ? `[${config.host}]` : config.host;
-  log(`Harness Studio is ready on http://${shownHost}:${config.port}${config.token ? " (access token required)" : ""}`);
+  const url = serverUrl(config.host, config.port);
+  writeServerFile(dataDir(), { url, pid: process.pid, secret: config.token ? "STUDIO_TOKEN" : "file" });
+  // One write, so the link and the ready line arrive together. An operator's STUDIO_TOKEN
+  // stays out of logs; the install's own secret is printed, as Jupyter prints its token.
+  console.log(
+    [
+      `[studio] Harness Studio is ready on ${url}`,
+      config.token
+        ? `[studio] Sign in at ${url}/login with STUDIO_TOKEN (or print the link: npx studio link).`
+        : `[studio] Sign in (once per browser): ${signInLink(url, secret)}`,
+    ].join("\n"),
+  );
   if (!process.env.ANTHROPIC_API_KEY) log("No ANTHROPIC_API_KEY: real model runs are off until you set it.");
   await new Promise(() => {}); // serve until a signal stops us
   return 0;

@@ -1,12 +1,12 @@
-// Where the web server listens and whether it demands a token. Checked before anything
-// starts, so a refused configuration never leaves a database running.
+// Where the web server listens and whether the operator chose its secret (STUDIO_TOKEN).
+// Checked before anything starts, so a refused configuration never leaves a database running.
 import net from "node:net";
 import { StudioError } from "../errors.ts";
 
 export interface ServerConfig {
   host: string;
   port: number;
-  /** Required on any non-loopback address; optional (but enforced if set) on loopback. */
+  /** STUDIO_TOKEN: required on any non-loopback address; on loopback it replaces the studio-secret file (secret.ts). */
   token: string | null;
 }
 

@@ -1,17 +1,22 @@
-// Every request passes here before Next.js sees it: the access token (when one is set),
-// the Host header on loopback (against DNS rebinding), and origin checks on state changes.
+// Every request passes here before Next.js sees it: the secret (always, loopback included:
+// any local process can reach 127.0.0.1), the Host header on loopback (against DNS
+// rebinding), and origin checks on state changes. The secret is the install's studio-secret
+// file or STUDIO_TOKEN (secret.ts); a browser holds it as a session cookie after the sign-in link.
 import crypto from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isLoopback, type ServerConfig } from "./config.ts";
 
-export const SESSION_COOKIE = "studio_session";
+/** Named per port: cookies ignore ports, and two studios on one machine have two secrets. */
+export function sessionCookie(port: number): string {
+  return `studio_session_${port}`;
+}
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-/** Paths reachable without a token: the login page and what it needs to render. */
-const PUBLIC_PATHS = [/^\/login$/, /^\/_next\/static\//, /^\/favicon\.(ico|svg)$/];
+/** Paths reachable without the secret: the login page and what it needs to render. */
+const PUBLIC_PATHS = [/^\/login$/, /^\/_next\/static\//, /^\/(favicon\.(ico|svg)|logo\.svg)$/];
 
-/** The cookie holds a digest of the token, never the token itself. */
-export function sessionValue(token: string): string {
-  return crypto.createHmac("sha256", token).update("harness-studio-session").digest("base64url");
+/** The cookie holds a digest of the secret, never the secret itself. */
+export function sessionValue(secret: string): string {
+  return crypto.createHmac("sha256", secret).update("harness-studio-session").digest("base64url");
 }
 
 function equal(a: string, b: string): boolean {
@@ -49,30 +54,33 @@ function sameOrigin(req: IncomingMessage): boolean {
   return site === undefined || site === "same-origin" || site === "none";
 }
 
-export function createGuard(config: ServerConfig) {
-  const session = config.token ? sessionValue(config.token) : null;
+export function createGuard(config: ServerConfig, secret: string) {
+  const session = sessionValue(secret);
+  const cookieName = sessionCookie(config.port);
 
   function authorised(req: IncomingMessage): boolean {
-    if (!config.token || !session) return true;
     const header = req.headers.authorization;
-    if (header?.startsWith("Bearer ") && equal(header.slice(7).trim(), config.token)) return true;
-    const cookie = readCookie(req, SESSION_COOKIE);
+    if (header?.startsWith("Bearer ") && equal(header.slice(7).trim(), secret)) return true;
+    const cookie = readCookie(req, cookieName);
     return cookie !== null && equal(cookie, session);
   }
 
-  async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req, 4096);
-    const form = new URLSearchParams(body);
-    const next = safeNext(form.get("next"));
-    if (config.token && session && equal(form.get("token") ?? "", config.token)) {
-      res.writeHead(303, {
-        location: next,
-        "set-cookie": `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Strict${req.headers["x-forwarded-proto"] === "https" ? "; Secure" : ""}`,
-      });
+  /** Right secret: the cookie, and on to `next` (which also drops the secret from the address bar). */
+  function signIn(req: IncomingMessage, res: ServerResponse, token: string, next: string): void {
+    if (!equal(token, secret)) {
+      res.writeHead(303, { location: `/login?error=1&next=${encodeURIComponent(next)}` });
       res.end();
       return;
     }
-    res.writeHead(303, { location: `/login?error=1&next=${encodeURIComponent(next)}` });
+    // SameSite=Lax: the link opened from a terminal or another app still signs in; state
+    // changes from other sites are refused by the origin check below, whatever the cookie.
+    const secure = req.headers["x-forwarded-proto"] === "https" ? "; Secure" : "";
+    res.writeHead(303, {
+      location: next,
+      "set-cookie": `${cookieName}=${session}; Path=/; HttpOnly; SameSite=Lax${secure}`,
+      "cache-control": "no-store",
+      "referrer-policy": "no-referrer",
+    });
     res.end();
   }
 
@@ -87,8 +95,13 @@ export function createGuard(config: ServerConfig) {
     if (!SAFE_METHODS.has(method) && !sameOrigin(req)) {
       return deny(res, 403, "Cross-origin request refused.");
     }
+    if (method === "GET" && url.pathname === "/login" && url.searchParams.has("token")) {
+      signIn(req, res, url.searchParams.get("token") ?? "", safeNext(url.searchParams.get("next")));
+      return true;
+    }
     if (method === "POST" && url.pathname === "/api/login") {
-      await login(req, res);
+      const form = new URLSearchParams(await readBody(req, 4096));
+      signIn(req, res, form.get("token") ?? "", safeNext(form.get("next")));
       return true;
     }
     if (authorised(req) || PUBLIC_PATHS.some((pattern) => pattern.test(url.pathname))) return false;
@@ -101,7 +114,7 @@ export function createGuard(config: ServerConfig) {
     return deny(
       res,
       401,
-      "This studio needs its access token: send `Authorization: Bearer <STUDIO_TOKEN>`, or sign in at /login.",
+      "This studio needs its secret, even on this machine. API clients: send `Authorization: Bearer <secret>` (the studio-secret file in its data folder, or STUDIO_TOKEN when set). Browsers: open the sign-in link `npm start` printed, or print it again with `npx studio link`.",
     );
   };
 }

@@ -11,6 +11,12 @@ export interface RunningStudio {
   url: string;
   port: number;
   dataDir: string;
+  /** What every request must carry: STUDIO_TOKEN when the test set it, else <data>/studio-secret. */
+  secret: string;
+  /** The link that signs a browser in (sets the session cookie, then opens `/`). */
+  signInUrl: string;
+  /** Headers that authenticate an API request: spread them into any fetch to the studio. */
+  authHeaders(): Record<string, string>;
   child: ChildProcess;
   output(): string;
   /** Sends the signal and resolves with the exit code. */
@@ -102,10 +108,15 @@ export async function startStudio(
     });
   });
 
+  const url = `http://127.0.0.1:${port}`;
+  const secret = options.env?.STUDIO_TOKEN ?? fs.readFileSync(path.join(dataDir, "studio-secret"), "utf8").trim();
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     dataDir,
+    secret,
+    signInUrl: `${url}/login?token=${encodeURIComponent(secret)}`,
+    authHeaders: () => ({ authorization: `Bearer ${secret}` }),
     child,
     output: () => output,
     stop: async (signal = "SIGTERM") => {

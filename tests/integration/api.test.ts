@@ -14,7 +14,7 @@ afterAll(async () => {
 const post = (path: string, body: unknown) =>
   fetch(`${studio.url}${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json", origin: studio.url },
+    headers: { ...studio.authHeaders(), "content-type": "application/json", origin: studio.url },
     body: JSON.stringify(body),
   });
 
@@ -42,7 +42,9 @@ describe("POST /api/projects/:id/optimizations", () => {
 
 describe("GET /api/projects/:id/progress", () => {
   it("answers for a project with no runs", async () => {
-    const response = await fetch(`${studio.url}/api/projects/does-not-exist/progress`);
+    const response = await fetch(`${studio.url}/api/projects/does-not-exist/progress`, {
+      headers: studio.authHeaders(),
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ running: false, optimization: null, modelConfigured: false });
   });

@@ -21,7 +21,7 @@ it("uses the server DATABASE_URL names, migrating a fresh database, and starts n
   studio = await startStudio({ dataDir, env: { DATABASE_URL: url.toString() } });
   expect(studio.output()).toContain("(DATABASE_URL)");
   expect(studio.output()).not.toContain(url.password);
-  expect((await fetch(`${studio.url}/projects`)).status).toBe(200);
+  expect((await fetch(`${studio.url}/projects`, { headers: studio.authHeaders() })).status).toBe(200);
   expect(postgresProcessesFor(dataDir)).toEqual([]);
 
   const client = new pg.Client({ connectionString: url.toString() });

@@ -22,7 +22,7 @@ const url = (p: string) => `${studio.url}${p}`;
 const send = (method: string, p: string, body: unknown, origin?: string) =>
   fetch(url(p), {
     method,
-    headers: { "content-type": "application/json", origin: origin ?? studio.url },
+    headers: { ...studio.authHeaders(), "content-type": "application/json", origin: origin ?? studio.url },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 
@@ -67,6 +67,8 @@ beforeAll(async () => {
     DATABASE_URL: databaseUrl,
     ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
     STUDIO_URL: studio.url,
+    // The person's credential, handed to this test's proposer on purpose: the API asks for it.
+    STUDIO_TEST_AUTH: studio.authHeaders().authorization,
     RECORD_DIR: dir,
   });
 
@@ -92,9 +94,10 @@ beforeAll(async () => {
      fs.writeFileSync(process.env.RECORD_DIR + "/iteration-" + process.env.ITERATION + ".json", JSON.stringify(record));
      if (process.env.ITERATION === "1") {
        const at = process.env.STUDIO_URL + "/api/projects/" + process.env.PROJECT_ID + "/settings";
-       const current = await (await fetch(at)).json();
+       const auth = { authorization: process.env.STUDIO_TEST_AUTH };
+       const current = await (await fetch(at, { headers: auth })).json();
        delete current.timeoutMs;
-       const saved = await fetch(at, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...current, candidatesPerIteration: 4 }) });
+       const saved = await fetch(at, { method: "PUT", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ ...current, candidatesPerIteration: 4 }) });
        if (!saved.ok) { console.error(await saved.text()); process.exit(3); }
      }`,
   );
@@ -114,7 +117,7 @@ afterAll(async () => {
 
 describe("GET /api/projects/:id/settings", () => {
   it("answers the project's settings, with no secrets, and 404 for an unknown project", async () => {
-    const response = await fetch(url(`/api/projects/${projectId}/settings`));
+    const response = await fetch(url(`/api/projects/${projectId}/settings`), { headers: studio.authHeaders() });
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(JSON.parse(text)).toMatchObject({
@@ -124,7 +127,9 @@ describe("GET /api/projects/:id/settings", () => {
       timeoutMs: 60_000,
     });
     expect(text).not.toMatch(/postgres(ql)?:\/\/|DATABASE_URL|ANTHROPIC_API_KEY/);
-    expect((await fetch(url("/api/projects/no-such-project/settings"))).status).toBe(404);
+    expect((await fetch(url("/api/projects/no-such-project/settings"), { headers: studio.authHeaders() })).status).toBe(
+      404,
+    );
   });
 });
 
@@ -144,7 +149,9 @@ describe("PUT /api/projects/:id/settings", () => {
       candidatesPerIteration: 2,
     });
     expect(readSettings(row.settings)).toEqual(valid().settings);
-    expect(await (await fetch(url(`/api/projects/${projectId}/settings`))).json()).toEqual(body);
+    expect(
+      await (await fetch(url(`/api/projects/${projectId}/settings`), { headers: studio.authHeaders() })).json(),
+    ).toEqual(body);
 
     // What the proposer reads: the workspace README names the saved model and figures.
     const out = path.join(dir, "export");
@@ -228,7 +235,7 @@ describe("PUT /api/projects/:id/settings", () => {
     // A browser's cross-site request without an Origin header is refused too.
     const sneaky = await fetch(url(`/api/projects/${projectId}/settings`), {
       method: "PUT",
-      headers: { "content-type": "application/json", "sec-fetch-site": "cross-site" },
+      headers: { ...studio.authHeaders(), "content-type": "application/json", "sec-fetch-site": "cross-site" },
       body: JSON.stringify(valid()),
     });
     expect(sneaky.status).toBe(403);
@@ -239,7 +246,9 @@ describe("PUT /api/projects/:id/settings", () => {
 
 describe("/api/projects/:id/instructions", () => {
   it("refuses unchanged and empty text, saves edits as the next version, and lists the history", async () => {
-    const history = await (await fetch(url(`/api/projects/${projectId}/instructions`))).json();
+    const history = await (
+      await fetch(url(`/api/projects/${projectId}/instructions`), { headers: studio.authHeaders() })
+    ).json();
     expect(history.versions.map((row: { version: number }) => row.version)).toEqual([1]);
     const v1 = await db.instructionVersion.findUniqueOrThrow({
       where: { projectId_version: { projectId, version: 1 } },
@@ -264,14 +273,18 @@ describe("/api/projects/:id/instructions", () => {
     expect(await third.json()).toEqual({ version: 3 });
     expect(await db.instructionVersion.count({ where: { projectId } })).toBe(3);
 
-    const listed = (await (await fetch(url(`/api/projects/${projectId}/instructions`))).json()).versions;
+    const listed = (
+      await (await fetch(url(`/api/projects/${projectId}/instructions`), { headers: studio.authHeaders() })).json()
+    ).versions;
     expect(listed.map((row: { version: number; note: string | null }) => [row.version, row.note])).toEqual([
       [3, null],
       [2, "shorter"],
       [1, "Default instructions"],
     ]);
     expect((await send("POST", "/api/projects/no-such-project/instructions", { text: "x" })).status).toBe(404);
-    expect((await fetch(url("/api/projects/no-such-project/instructions"))).status).toBe(404);
+    expect(
+      (await fetch(url("/api/projects/no-such-project/instructions"), { headers: studio.authHeaders() })).status,
+    ).toBe(404);
   });
 
   it("the next iteration runs with what was saved, and settings saved mid-run apply from the next iteration", async () => {
@@ -302,7 +315,9 @@ describe("/api/projects/:id/instructions", () => {
       [1, 3],
       [2, 3],
     ]);
-    const listed = (await (await fetch(url(`/api/projects/${projectId}/instructions`))).json()).versions;
+    const listed = (
+      await (await fetch(url(`/api/projects/${projectId}/instructions`), { headers: studio.authHeaders() })).json()
+    ).versions;
     expect(listed[0]).toMatchObject({ version: 3, iterations: [1, 2] });
   });
 });

@@ -35,7 +35,7 @@ describe("studio start (embedded Postgres)", () => {
     const first = await startStudio({ dataDir });
     started.push(first);
 
-    const page = await fetch(`${first.url}/projects`);
+    const page = await fetch(`${first.url}/projects`, { headers: first.authHeaders() });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("No projects yet");
 
@@ -69,7 +69,9 @@ describe("studio start (embedded Postgres)", () => {
     const second = await startStudio({ dataDir });
     started.push(second);
     expect(second.output()).not.toContain("Creating a new Postgres data folder");
-    expect(await (await fetch(`${second.url}/projects`)).text()).toContain("Survives a restart");
+    expect(await (await fetch(`${second.url}/projects`, { headers: second.authHeaders() })).text()).toContain(
+      "Survives a restart",
+    );
     expect(await second.stop("SIGINT")).toBe(0);
     expect(postgresProcessesFor(dataDir)).toEqual([]);
   });
@@ -84,9 +86,54 @@ describe("studio start (embedded Postgres)", () => {
     const second = await startStudio({ dataDir });
     started.push(second);
     expect(second.output()).toContain("Adopting the Postgres");
-    expect((await fetch(`${second.url}/projects`)).status).toBe(200);
+    expect((await fetch(`${second.url}/projects`, { headers: second.authHeaders() })).status).toBe(200);
     expect(await second.stop("SIGTERM")).toBe(0);
     expect(postgresProcessesFor(dataDir)).toEqual([]);
+  });
+});
+
+describe("the per-install secret", () => {
+  it("is made once in a 0600 file, kept across restarts, printed as the one link, and `studio link` prints it again", async () => {
+    const dataDir = tempDataDir();
+    const env = studioEnv({ STUDIO_DATA_DIR: dataDir });
+    const before = await runCli(["link"], env);
+    expect(before.code).toBe(1);
+    expect(before.stderr).toContain(`No studio is running on ${dataDir}`);
+
+    const first = await startStudio({ dataDir });
+    started.push(first);
+    const secretFile = path.join(dataDir, "studio-secret");
+    expect(fs.statSync(secretFile).mode & 0o777).toBe(0o600);
+    expect(first.secret.length).toBeGreaterThanOrEqual(32);
+    expect(fs.statSync(path.join(dataDir, "studio-server.json")).mode & 0o777).toBe(0o600);
+    // `npm start` prints the one link; loopback alone opens nothing.
+    expect(first.output()).toContain(`Sign in (once per browser): ${first.signInUrl}\n`);
+    expect((await fetch(`${first.url}/projects`)).status).toBe(401);
+
+    const printed = await runCli(["link"], env);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toBe(`${first.signInUrl}\n`);
+    const signedIn = await fetch(printed.stdout.trim(), { redirect: "manual" });
+    expect(signedIn.status).toBe(303);
+    const cookie = signedIn.headers.get("set-cookie")!.split(";")[0];
+    expect((await fetch(`${first.url}/projects`, { headers: { cookie } })).status).toBe(200);
+
+    expect(await first.stop("SIGTERM")).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, "studio-server.json"))).toBe(false);
+    const stopped = await runCli(["link"], env);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain("npm start");
+
+    fs.chmodSync(secretFile, 0o644); // loosened by hand: tightened again at start
+    const second = await startStudio({ dataDir });
+    started.push(second);
+    expect(second.secret).toBe(first.secret);
+    expect(fs.statSync(secretFile).mode & 0o777).toBe(0o600);
+    // The same secret, so a browser's cookie from before the restart still opens the studio.
+    const samePort = cookie.replace(/_\d+=/, `_${second.port}=`); // a restart on the same port, as usual
+    expect((await fetch(`${second.url}/projects`, { headers: { cookie: samePort } })).status).toBe(200);
+    expect((await runCli(["link"], env)).stdout).toBe(`${second.signInUrl}\n`);
+    expect(await second.stop("SIGTERM")).toBe(0);
   });
 });
 
@@ -185,6 +232,7 @@ describe("studio CLI", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("studio start");
     expect(result.stdout).toContain("studio migrate");
+    expect(result.stdout).toContain("studio link");
   });
 
   it("rejects an unknown command with a non-zero exit", async () => {

@@ -58,7 +58,11 @@ function zipForm(zip: Uint8Array, harness?: [string, string]): FormData {
 }
 
 function upload(form: FormData, origin = studio.url): Promise<Response> {
-  return fetch(`${studio.url}/api/projects`, { method: "POST", headers: { origin }, body: form });
+  return fetch(`${studio.url}/api/projects`, {
+    method: "POST",
+    headers: { ...studio.authHeaders(), origin },
+    body: form,
+  });
 }
 
 interface Problem {
