@@ -40,6 +40,12 @@ export const commands: Record<string, Command> = {
     summary: "Show the proposer's instructions, save an edited version, or list the versions.",
     run: async (args) => (await import("./instructions.ts")).instructionsCommand(args),
   },
+  settings: {
+    usage: "studio settings --project ID [--set key=value ...] [--json]",
+    summary:
+      "Show every project setting (budgets included) with its meaning, or change some: --set budgets.evaluation.usd=5; key= clears.",
+    run: async (args) => (await import("./settings.ts")).settingsCommand(args),
+  },
   cancel: {
     usage: "studio cancel --project ID",
     summary: "Ask a project's running optimization and evaluations to stop (they can be resumed).",
