@@ -19,8 +19,9 @@ export const commands: Record<string, Command> = {
   },
   eval: {
     usage:
-      "studio eval --project ID [--candidate ID] [--split search|test] [--concurrency N] [--fresh] [--offline] [--json]",
-    summary: "Evaluate a candidate (default: the best so far) on a split; resumes an interrupted evaluation.",
+      "studio eval --project ID [--candidate ID] [--split search|test] [--concurrency N] [--fresh] [--offline] [--yes] [--json]",
+    summary:
+      "Evaluate a candidate (default: the best so far) on a split; resumes an interrupted evaluation. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
     run: async (args) => (await import("./eval.ts")).evalCommand(args),
   },
   export: {
@@ -31,8 +32,9 @@ export const commands: Record<string, Command> = {
   },
   optimize: {
     usage:
-      "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--offline] [--json]",
-    summary: "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run.",
+      "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--offline] [--yes] [--json]",
+    summary:
+      "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
     run: async (args) => (await import("./optimize.ts")).optimizeCommand(args),
   },
   instructions: {
