@@ -31,7 +31,13 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(dir, "suite"));
   fs.writeFileSync(
     path.join(dir, "suite", "suite.json"),
-    JSON.stringify({ name: "answers", description: "Answer 42.", mode: "independent", grader: { type: "numeric" }, timeoutMs: 30_000 }),
+    JSON.stringify({
+      name: "answers",
+      description: "Answer 42.",
+      mode: "independent",
+      grader: { type: "numeric" },
+      timeoutMs: 30_000,
+    }),
   );
   fs.writeFileSync(
     path.join(dir, "suite", "tasks.jsonl"),
