@@ -4,8 +4,8 @@
 // kind and model. No history means "no estimate yet", never a guess. Offline runs cost nothing.
 // Above the project's confirmAboveUsd the CLI and the run controls ask before starting.
 import { db, type ProposerKind } from "../db/client.ts";
-import { StudioError } from "../errors.ts";
 import { formatUsd } from "../format.ts";
+import { noSuchProject } from "../projects/queries.ts";
 import { DEFAULT_CONFIRM_ABOVE_USD, readSettings } from "../projects/settings.ts";
 
 type Split = "search" | "test";
@@ -85,7 +85,7 @@ async function projectFor(projectId: string) {
       suite: { select: { id: true } },
     },
   });
-  if (!project) throw new StudioError(`No project ${projectId}.`, { code: "not_found" });
+  if (!project) throw noSuchProject(projectId);
   return project;
 }
 
