@@ -2,11 +2,13 @@
 // made from this project's earlier task runs (seeded here with known costs, per model and per
 // split), refuse without a terminal above confirmAboveUsd unless given --yes, and start at once
 // below it, offline, or with no history yet.
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { studioRoot } from "../../lib/paths.ts";
 import { runCli, studioEnv } from "../helpers/studio.ts";
 
 let databaseUrl: string;
@@ -20,6 +22,21 @@ const MODEL = "claude-haiku-4-5";
 const PROPOSER_MODEL = "claude-opus-4-1";
 let ids = 0;
 const id = () => `cseed${String(++ids).padStart(20, "0")}`;
+
+/** The CLI on a terminal (a pseudo-terminal from util-linux `script`), answering its question with `answer`. */
+function runOnTerminal(args: string[], answer: string): Promise<{ code: number | null; output: string }> {
+  const command = [process.execPath, path.join(studioRoot, "bin", "studio.js"), ...args].join(" ");
+  return new Promise((resolve) => {
+    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: studioRoot, env });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      // Answer once the question is on the screen, as a person would.
+      if (output.includes("[y/N]") && !child.stdin.writableEnded) child.stdin.end(`${answer}\n`);
+    });
+    child.on("exit", (code) => resolve({ code, output }));
+  });
+}
 
 const count = async (table: string) => Number((await db.query(`select count(*) from "${table}"`)).rows[0].count);
 
@@ -150,9 +167,24 @@ describe("cost before the spend (CLI)", () => {
     expect(await count("Evaluation")).toBe(evaluations);
   });
 
+  it("on a terminal it asks: no leaves nothing behind, yes starts it", async () => {
+    const evaluations = await count("Evaluation");
+    const no = await runOnTerminal(["eval", "--project", projectId], "n");
+    expect(no.code).toBe(1);
+    expect(no.output).toContain("Estimated cost: $1.60.");
+    expect(no.output).toContain("Start the search evaluation? [y/N]");
+    expect(no.output).toContain("Not started: not confirmed.");
+    expect(await count("Evaluation")).toBe(evaluations);
+
+    const yes = await runOnTerminal(["eval", "--project", projectId, "--fresh"], "y");
+    expect(yes.code, yes.output).toBe(0);
+    expect(yes.output).toMatch(/Evaluation \w+ \(search\): done/);
+    expect(await count("Evaluation")).toBe(evaluations + 1);
+  });
+
   it("--yes starts it", async () => {
     const evaluations = await count("Evaluation");
-    const started = await runCli(["eval", "--project", projectId, "--yes", "--json"], env);
+    const started = await runCli(["eval", "--project", projectId, "--fresh", "--yes", "--json"], env);
     expect(started.code, started.stderr).toBe(0);
     expect(started.stderr).toContain("Estimated cost: $1.60.");
     expect(started.stderr).toContain("--yes given, so it starts");
