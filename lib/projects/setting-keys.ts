@@ -34,14 +34,14 @@ const budgetKeys: SettingKey[] = BUDGET_SCOPES.flatMap(({ scope, meaning }) => [
     path: ["settings", "budgets", ...scope.split("."), "tokens"],
     type: "number" as const,
     optional: true,
-    meaning: `Token limit of ${meaning} (input, output, cache writes and cache reads); empty: no limit`,
+    meaning: `Token limit of ${meaning}, cache tokens included; empty: no limit`,
   },
   {
     key: `budgets.${scope}.usd`,
     path: ["settings", "budgets", ...scope.split("."), "usd"],
     type: "number" as const,
     optional: true,
-    meaning: `Dollar limit of ${meaning}, each call priced at its model's rates; empty: no limit`,
+    meaning: `Dollar limit of ${meaning}, priced per call; empty: no limit`,
   },
 ]);
 
