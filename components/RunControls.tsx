@@ -6,6 +6,7 @@ import { useState } from "react";
 import { progressQuery } from "@/components/data/queries";
 import { useLiveQuery } from "@/components/data/useLiveQuery";
 import type { RunProgress } from "@/lib/projects/progress";
+import { EstimateLine, useSpendConfirmation } from "./SpendConfirm";
 import { Badge, ui } from "./ui";
 import styles from "./RunControls.module.css";
 
@@ -24,9 +25,26 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
     refreshPageWhen: (before, after) => Boolean(before?.running) && !after.running,
   });
 
+  const offline = !progress.modelConfigured;
+  const spend = useSpendConfirmation(projectId, offline);
+
+  /** Cost before the spend: above the project's confirmation setting, the run waits for a second click. */
   async function run(iterations: number) {
     setBusy(true);
     setError(null);
+    try {
+      await spend.guard(
+        { iterations },
+        `Start ${iterations === 1 ? "the iteration" : `${iterations} iterations`}`,
+        () => enqueue(iterations),
+      );
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function enqueue(iterations: number) {
+    setBusy(true);
     try {
       const response = await fetch(`/api/projects/${projectId}/optimizations`, {
         method: "POST",
@@ -52,8 +70,13 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
   }
 
   const { optimization, iteration } = progress;
-  const offline = !progress.modelConfigured;
-  const disabledReason = progress.running ? "A run is already going for this project." : busy ? "Working…" : null;
+  const disabledReason = progress.running
+    ? "A run is already going for this project."
+    : busy
+      ? "Working…"
+      : spend.confirming
+        ? "Confirm or cancel the run below."
+        : null;
   const stage = iteration?.stage ?? (optimization?.status === "queued" ? "waiting for a worker" : null);
   const tasksDone = iteration?.progress.tasksDone ?? 0;
   const tasksTotal = iteration?.progress.tasksTotal ?? 0;
@@ -100,7 +123,16 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
                 ? "No model API key: iterations run offline and are marked simulated."
                 : "Each iteration: the proposer reads the workspace, writes candidates, and they are evaluated.")}
           </span>
+          {!progress.running && (
+            <EstimateLine
+              projectId={projectId}
+              run={{ iterations: 1 }}
+              offline={offline}
+              label="Estimated cost per iteration"
+            />
+          )}
         </div>
+        {spend.confirmation}
         {optimization && (
           <>
             <div className={styles.status}>

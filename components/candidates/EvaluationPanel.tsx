@@ -7,6 +7,7 @@ import { useState } from "react";
 import { Badge, SimulatedBadge, ui } from "@/components/ui";
 import { evaluationsQuery } from "@/components/data/queries";
 import { useLiveQuery } from "@/components/data/useLiveQuery";
+import { EstimateLine, useSpendConfirmation } from "@/components/SpendConfirm";
 import { formatScore, formatTokens, formatUsd } from "@/lib/format";
 import { evaluationBlocker, isActive, type CandidateEvaluationState, type Split } from "@/lib/evaluations/state";
 import { workStatusTone } from "./format";
@@ -45,9 +46,21 @@ export function EvaluationPanel(props: {
     refreshPageWhen: resultsChanged,
   });
 
+  const spend = useSpendConfirmation(props.projectId);
+
+  /** Cost before the spend: above the project's confirmation setting, the evaluation waits for a second click. */
   async function evaluate(split: Split) {
     setBusy(split);
     setError(null);
+    try {
+      await spend.guard({ split }, `Start the ${split} evaluation`, () => start(split));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function start(split: Split) {
+    setBusy(split);
     try {
       const response = await fetch(`/api/candidates/${props.candidateId}/evaluations`, {
         method: "POST",
@@ -71,7 +84,11 @@ export function EvaluationPanel(props: {
     <div className={styles.evaluations} aria-label="Evaluations">
       {SPLITS.map(({ split, label, hint }) => {
         const { newest, done } = state[split];
-        const blocker = busy ? "Starting…" : evaluationBlocker(props.candidateStatus, state[split]);
+        const blocker = busy
+          ? "Starting…"
+          : spend.confirming
+            ? "Confirm or cancel below."
+            : evaluationBlocker(props.candidateStatus, state[split]);
         const shown = newest ?? done;
         return (
           <div
@@ -137,11 +154,16 @@ export function EvaluationPanel(props: {
               >
                 Evaluate on {split}
               </button>
-              {blocker && <span className={styles.reason}>{blocker}</span>}
+              {blocker ? (
+                <span className={styles.reason}>{blocker}</span>
+              ) : (
+                <EstimateLine projectId={props.projectId} run={{ split }} label="Estimated cost" />
+              )}
             </div>
           </div>
         );
       })}
+      {spend.confirmation}
       {error && <p className={ui.error}>{error}</p>}
     </div>
   );

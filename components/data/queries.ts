@@ -2,6 +2,7 @@
 // is indexed by) beside its fetcher. Keys start with what they belong to (a project, a candidate,
 // a trace), so everything of one thing can be found or dropped with its prefix.
 import { queryOptions } from "@tanstack/react-query";
+import type { CostEstimate } from "@/lib/evaluations/estimate";
 import type { CandidateEvaluationState } from "@/lib/evaluations/state";
 import type { RunProgress } from "@/lib/projects/progress";
 import type { TraceEventDetail, TraceEventPage } from "@/lib/traces/queries";
@@ -88,3 +89,17 @@ export const traceEventQuery = (apiBase: string, seq: number | null, maxBytes: n
     staleTime: Infinity,
     gcTime: EVENT_BODY_KEEP_MS,
   });
+
+/** What a run would likely cost before it starts (an evaluation of a split, or N iterations). */
+export const estimateQuery = (
+  projectId: string,
+  run: { split: "search" | "test" } | { iterations: number },
+  offline = false,
+) => {
+  const what = "split" in run ? `split=${run.split}` : `iterations=${run.iterations}`;
+  return queryOptions({
+    queryKey: ["project", projectId, "estimate", what, offline] as const,
+    queryFn: ({ signal }) =>
+      getJson<CostEstimate>(`/api/projects/${projectId}/estimate?${what}${offline ? "&offline=1" : ""}`, signal),
+  });
+};

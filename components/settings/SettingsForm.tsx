@@ -64,6 +64,7 @@ function toValues(view: SettingsView): Values {
     candidatesPerIteration: String(view.candidatesPerIteration),
     "settings.concurrency": view.settings.concurrency?.toString() ?? "",
     "settings.memoryMb": view.settings.memoryMb?.toString() ?? "",
+    "settings.confirmAboveUsd": view.settings.confirmAboveUsd?.toString() ?? "",
   };
   for (const { path } of BUDGETS) {
     for (const unit of ["tokens", "usd"])
@@ -97,6 +98,7 @@ function toBody(values: Values) {
   }
   const concurrency = toNumber(values["settings.concurrency"]);
   const memoryMb = toNumber(values["settings.memoryMb"]);
+  const confirmAboveUsd = toNumber(values["settings.confirmAboveUsd"]);
   return {
     model: values.model.trim(),
     proposerKind: values.proposerKind,
@@ -108,6 +110,7 @@ function toBody(values: Values) {
       budgets,
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(memoryMb !== undefined ? { memoryMb } : {}),
+      ...(confirmAboveUsd !== undefined ? { confirmAboveUsd } : {}),
     },
   };
 }
@@ -118,7 +121,12 @@ function sentence(message: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
-export function SettingsForm(props: { projectId: string; initial: SettingsView; defaultMemoryMb: number }) {
+export function SettingsForm(props: {
+  projectId: string;
+  initial: SettingsView;
+  defaultMemoryMb: number;
+  defaultConfirmAboveUsd: number;
+}) {
   const [saved, setSaved] = useState(props.initial);
   const savedValues = useMemo(() => toValues(saved), [saved]);
   const [values, setValues] = useState(savedValues);
@@ -323,6 +331,20 @@ export function SettingsForm(props: { projectId: string; initial: SettingsView; 
             ))}
           </tbody>
         </table>
+      </Section>
+
+      <Section title="Cost before the spend" hint="Empty means the default">
+        <div className={styles.fields}>
+          <Field
+            label="Ask above"
+            hint="An evaluation or optimization estimated above this asks first: a confirm step here, a prompt or --yes in the CLI. The estimate comes from this project's earlier runs; with none yet, it does not ask."
+          >
+            {input("settings.confirmAboveUsd", "Ask above", {
+              prefix: "$",
+              placeholder: String(props.defaultConfirmAboveUsd),
+            })}
+          </Field>
+        </div>
       </Section>
 
       <Section title="Sandbox limits" hint="Empty means the default">

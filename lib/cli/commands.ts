@@ -24,8 +24,9 @@ export const commands: Record<string, Command> = {
   },
   eval: {
     usage:
-      "studio eval --project ID [--candidate ID] [--split search|test] [--concurrency N] [--fresh] [--offline] [--json]",
-    summary: "Evaluate a candidate (default: the best so far) on a split; resumes an interrupted evaluation.",
+      "studio eval --project ID [--candidate ID] [--split search|test] [--concurrency N] [--fresh] [--offline] [--yes] [--json]",
+    summary:
+      "Evaluate a candidate (default: the best so far) on a split; resumes an interrupted evaluation. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
     run: async (args) => (await import("./eval.ts")).evalCommand(args),
   },
   export: {
@@ -36,14 +37,21 @@ export const commands: Record<string, Command> = {
   },
   optimize: {
     usage:
-      "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--offline] [--json]",
-    summary: "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run.",
+      "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--offline] [--yes] [--json]",
+    summary:
+      "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
     run: async (args) => (await import("./optimize.ts")).optimizeCommand(args),
   },
   instructions: {
     usage: "studio instructions --project ID [--set FILE [--note TEXT]] [--history]",
     summary: "Show the proposer's instructions, save an edited version, or list the versions.",
     run: async (args) => (await import("./instructions.ts")).instructionsCommand(args),
+  },
+  settings: {
+    usage: "studio settings --project ID [--set key=value ...] [--json]",
+    summary:
+      "Show every project setting (budgets included) with its meaning, or change some: --set budgets.evaluation.usd=5; key= clears.",
+    run: async (args) => (await import("./settings.ts")).settingsCommand(args),
   },
   cancel: {
     usage: "studio cancel --project ID",

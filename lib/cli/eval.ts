@@ -7,8 +7,10 @@ import { StudioError } from "../errors.ts";
 import { formatScore, formatTokens, formatUsd } from "../format.ts";
 import { modelConfigured } from "../offline/upstream.ts";
 import { bestCandidate } from "../candidates/best.ts";
+import { estimateEvaluation } from "../evaluations/estimate.ts";
 import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
 import { isolationReport } from "../runner/engine.ts";
+import { confirmSpend } from "./confirm.ts";
 import { withDatabase } from "./database.ts";
 import { progressBar } from "./progress.ts";
 
@@ -22,6 +24,7 @@ export async function evalCommand(args: string[]): Promise<number> {
       concurrency: { type: "string" },
       fresh: { type: "boolean" },
       offline: { type: "boolean" },
+      yes: { type: "boolean", short: "y" },
       json: { type: "boolean" },
     },
   });
@@ -35,7 +38,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     throw new StudioError("--concurrency must be a positive whole number.");
 
   return withDatabase(async () => {
-    const candidateId = await chooseCandidate(values.project, values.candidate);
+    const { id: candidateId, projectId } = await chooseCandidate(values.project, values.candidate);
     const offline = values.offline === true;
     const { isolation, reason } = await isolationReport();
     if (isolation !== "bubblewrap")
@@ -49,6 +52,12 @@ export async function evalCommand(args: string[]): Promise<number> {
         "warning: no ANTHROPIC_API_KEY: the harness's model calls will be refused upstream (use --offline to try the studio without a key).\n",
       );
 
+    // Before anything is recorded: a run not confirmed leaves nothing behind.
+    await confirmSpend(await estimateEvaluation(projectId, split, { offline }), {
+      yes: values.yes,
+      projectId,
+      what: `the ${split} evaluation`,
+    });
     const { evaluationId, resumed } = await prepareEvaluation(candidateId, split, {
       fresh: values.fresh,
       simulated: offline,
@@ -95,7 +104,10 @@ export async function evalCommand(args: string[]): Promise<number> {
 }
 
 /** The named candidate, else the project's best on search, else its seed. */
-async function chooseCandidate(projectId: string | undefined, candidateId: string | undefined): Promise<string> {
+async function chooseCandidate(
+  projectId: string | undefined,
+  candidateId: string | undefined,
+): Promise<{ id: string; projectId: string }> {
   if (candidateId) {
     const candidate = await db.candidate.findUnique({
       where: { id: candidateId },
@@ -103,17 +115,17 @@ async function chooseCandidate(projectId: string | undefined, candidateId: strin
     });
     if (!candidate || (projectId && candidate.projectId !== projectId))
       throw new StudioError(`No candidate ${candidateId}${projectId ? ` in project ${projectId}` : ""}.`);
-    return candidate.id;
+    return candidate;
   }
   const project = await db.project.findUnique({ where: { id: projectId! }, select: { id: true } });
   if (!project) throw new StudioError(`No project ${projectId}.`);
   const best = await bestCandidate(project.id);
-  if (best) return best.id;
+  if (best) return { id: best.id, projectId: project.id };
   const seed = await db.candidate.findFirst({
     where: { projectId: project.id, status: { not: "rejected" } },
     orderBy: { number: "asc" },
     select: { id: true },
   });
   if (!seed) throw new StudioError(`Project ${projectId} has no candidates.`);
-  return seed.id;
+  return { id: seed.id, projectId: project.id };
 }

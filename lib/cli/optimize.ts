@@ -8,6 +8,8 @@ import { StudioError } from "../errors.ts";
 import { formatScore } from "../format.ts";
 import { createOptimization, resumableOptimization, runOptimization } from "../loop/optimization.ts";
 import { stopInWords } from "../loop/stop.ts";
+import { estimateOptimization } from "../evaluations/estimate.ts";
+import { confirmSpend } from "./confirm.ts";
 import { withDatabase } from "./database.ts";
 
 const PROPOSERS = ["claude", "command", "offline"] as const;
@@ -21,6 +23,7 @@ export async function optimizeCommand(args: string[]): Promise<number> {
       proposer: { type: "string" },
       "proposer-command": { type: "string" },
       offline: { type: "boolean" },
+      yes: { type: "boolean", short: "y" },
       json: { type: "boolean" },
     },
   });
@@ -36,6 +39,12 @@ export async function optimizeCommand(args: string[]): Promise<number> {
 
   return withDatabase(async () => {
     const resumed = await resumableOptimization(values.project!);
+    // A resumed run was confirmed when it started; a new one is estimated before it is recorded.
+    if (!resumed)
+      await confirmSpend(
+        await estimateOptimization(values.project!, iterations, { offline: values.offline, proposerKind: proposer }),
+        { yes: values.yes, projectId: values.project!, what: `${iterations} iteration${iterations === 1 ? "" : "s"}` },
+      );
     const optimizationId =
       resumed ??
       (await createOptimization(values.project!, iterations, {

@@ -5,6 +5,8 @@
 // the limit they ran under, so changing it would rank scores measured under different limits.
 import { z } from "zod";
 import { db, type ProposerKind } from "../db/client.ts";
+import { StudioError } from "../errors.ts";
+import { fieldErrors } from "../server/route.ts";
 import { noSuchProject } from "./queries.ts";
 import { projectSettingsSchema, readSettings, type ProjectSettings } from "./settings.ts";
 
@@ -66,6 +68,24 @@ export const settingsBody = z.unknown().transform((body, ctx) => {
   }
   return parsed.success ? parsed.data : z.NEVER;
 });
+
+/** What a refused save answers, beside one message per field. */
+export const SETTINGS_INVALID = "Some settings are not valid; nothing was saved.";
+
+/**
+ * The one validation of a save, for the API route and the CLI alike: the input, or a refusal
+ * whose `fields` say, per field path, what is wrong in the settings page's own words.
+ */
+export function validateSettings(body: unknown): SettingsInput {
+  const parsed = settingsBody.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw new StudioError(SETTINGS_INVALID, { code: "invalid", details: { fields: fieldErrors(parsed.error) } });
+}
+
+/** Validates, then saves whole: what PUT /api/projects/<id>/settings and `studio settings --set` do. */
+export async function updateProjectSettings(projectId: string, body: unknown): Promise<SettingsView> {
+  return saveProjectSettings(projectId, validateSettings(body));
+}
 
 /** The settings as the page and the API show them. No secrets: nothing from the environment. */
 export interface SettingsView extends SettingsInput {

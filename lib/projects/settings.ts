@@ -53,8 +53,16 @@ export const projectSettingsSchema = z
       .min(128, { error: "must be at least 128 MiB" })
       .max(65536, { error: "must be at most 65536 MiB" })
       .optional(),
+    /**
+     * An evaluation or optimization estimated above this many dollars asks for confirmation
+     * before it starts (the CLI's prompt or --yes, the run controls' confirm step); default $1.
+     */
+    confirmAboveUsd: z.number(number).min(0, { error: "must be $0 or more" }).optional(),
   })
   .strict();
+
+/** What confirmAboveUsd is when not set. */
+export const DEFAULT_CONFIRM_ABOVE_USD = 1;
 
 export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
 export type Limit = z.infer<typeof limit>;

@@ -5,6 +5,7 @@ import styles from "@/components/settings/settings.module.css";
 import { Page } from "@/components/ui";
 import { projectProgress } from "@/lib/projects/progress";
 import { getProject } from "@/lib/projects/queries";
+import { DEFAULT_CONFIRM_ABOVE_USD } from "@/lib/projects/settings";
 import { readProjectSettings } from "@/lib/projects/settings-edit";
 import { SANDBOX_DEFAULTS } from "@/lib/runner/sandbox/limits";
 import { ProjectHeader } from "../ProjectHeader";
@@ -45,7 +46,12 @@ export default async function SettingsPage({
           <code>ANTHROPIC_API_KEY</code> is set.
         </p>
       )}
-      <SettingsForm projectId={project.id} initial={settings} defaultMemoryMb={SANDBOX_DEFAULTS.memoryMb} />
+      <SettingsForm
+        projectId={project.id}
+        initial={settings}
+        defaultMemoryMb={SANDBOX_DEFAULTS.memoryMb}
+        defaultConfirmAboveUsd={DEFAULT_CONFIRM_ABOVE_USD}
+      />
       <InstructionsSection projectId={project.id} query={query} />
     </Page>
   );

@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { estimateEvaluation, estimateOptimization } from "@/lib/evaluations/estimate";
+import { modelConfigured } from "@/lib/offline/upstream";
+import { route } from "@/lib/server/route";
+
+const query = z
+  .object({
+    split: z.enum(["search", "test"]).optional(),
+    iterations: z.coerce.number().int().min(1).max(100).optional(),
+    offline: z.enum(["0", "1"]).optional(),
+  })
+  .strict()
+  .refine((q) => (q.split === undefined) !== (q.iterations === undefined), { message: "send split or iterations" });
+
+/**
+ * What a run would likely cost, before it starts: `?split=search` for an evaluation, `?iterations=N`
+ * for an optimization; `&offline=1` for an offline run (free), which is the default when the server
+ * has no model key, as for the runs the buttons start. Says whether it is above the
+ * project's confirmAboveUsd, so the run controls ask first.
+ */
+export const GET = route(
+  {
+    params: z.object({ id: z.string() }),
+    query,
+    invalid: "Send ?split=search|test or ?iterations=1..100, and optionally &offline=1.",
+    noStore: true,
+  },
+  ({ params, query }) => {
+    const offline = query.offline ? query.offline === "1" : !modelConfigured();
+    return query.split
+      ? estimateEvaluation(params.id, query.split, { offline })
+      : estimateOptimization(params.id, query.iterations!, { offline });
+  },
+);
