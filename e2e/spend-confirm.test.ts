@@ -30,7 +30,7 @@ beforeAll(async () => {
   db = new PrismaClient({ adapter: new PrismaPg({ connectionString: studioDatabaseUrl(studio.dataDir) }) });
   const created = await fetch(`${studio.url}/api/projects`, {
     method: "POST",
-    headers: { "content-type": "application/json", origin: studio.url },
+    headers: { "content-type": "application/json", origin: studio.url, ...studio.authHeaders() },
     body: JSON.stringify({ example: "math-word-problems" }),
   });
   expect(created.status).toBe(201);
@@ -74,7 +74,7 @@ afterAll(async () => {
 
 describe("cost before the spend (browser)", () => {
   it("an evaluation above $1 waits for a confirm step that shows the estimate; Cancel enqueues nothing", async () => {
-    const page = await openPage(browser, { requested });
+    const page = await openPage(browser, studio, { requested });
     await page.goto(`${studio.url}/projects/${projectId}/candidates/${seedId}`);
     const search = page.locator("[data-split=search]");
     const expected = `$${(searchTasks * 0.5).toFixed(2)}`;
@@ -107,7 +107,7 @@ describe("cost before the spend (browser)", () => {
     // Let the evaluation started above finish or stop, so the project is idle.
     await fetch(`${studio.url}/api/projects/${projectId}/cancel`, {
       method: "POST",
-      headers: { origin: studio.url },
+      headers: { origin: studio.url, ...studio.authHeaders() },
     });
     await expect
       .poll(() => db.evaluation.count({ where: { candidateId: seedId, status: { in: ["queued", "running"] } } }), {
@@ -117,7 +117,7 @@ describe("cost before the spend (browser)", () => {
     // Its task runs would move the history's $0.50 a task: the figures below are the seeded ones.
     await db.evaluation.deleteMany({ where: { candidateId: seedId } });
 
-    const page = await openPage(browser, { requested, width: 1280, height: 900 });
+    const page = await openPage(browser, studio, { requested, width: 1280, height: 900 });
     await page.goto(`${studio.url}/projects/${projectId}`);
     const controls = page.getByRole("region", { name: "Run controls" });
     await controls.locator("[data-estimate]").filter({ hasText: "Estimated cost per iteration:" }).waitFor();
@@ -134,7 +134,7 @@ describe("cost before the spend (browser)", () => {
     expect(await db.optimization.count({ where: { projectId } })).toBe(0);
 
     // Raised above the estimate on the settings page: the next run starts at once.
-    const settings = await openPage(browser, { requested, width: 1280, height: 900 });
+    const settings = await openPage(browser, studio, { requested, width: 1280, height: 900 });
     await settings.goto(`${studio.url}/projects/${projectId}/settings`);
     const field = settings.getByLabel("Ask above", { exact: true });
     expect(await field.getAttribute("placeholder")).toBe("1");
@@ -157,7 +157,10 @@ describe("cost before the spend (browser)", () => {
     await controls.getByRole("button", { name: "Run iteration" }).click();
     await expect.poll(() => db.optimization.count({ where: { projectId } })).toBe(1);
     expect(await dialog.count()).toBe(0);
-    await fetch(`${studio.url}/api/projects/${projectId}/cancel`, { method: "POST", headers: { origin: studio.url } });
+    await fetch(`${studio.url}/api/projects/${projectId}/cancel`, {
+      method: "POST",
+      headers: { origin: studio.url, ...studio.authHeaders() },
+    });
     expect(requested.filter((url) => !url.startsWith(studio.url) && !url.startsWith("data:"))).toEqual([]);
     await settings.close();
     await page.close();
