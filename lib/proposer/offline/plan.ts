@@ -71,6 +71,11 @@ export function planCandidates(input: PlanInput): Plan[] {
   return plans.map((plan) => ({ ...plan, fixes: FIX_ORDER.filter((fix) => plan.fixes.includes(fix)) }));
 }
 
+/** The fixes this suite allows, and which of them the base harness already has. */
+export function fixesFor(input: PlanInput): { fix: FixId; applied: boolean }[] {
+  return compatibleFixes(input).map((fix) => ({ fix, applied: alreadyApplied(input.baseSource, fix) }));
+}
+
 function compatibleFixes(input: PlanInput): FixId[] {
   if (input.shell) return ["shell-loop"];
   const fixes: FixId[] = [];
