@@ -33,6 +33,8 @@ const HYPOTHESES: Record<FixId, string> = {
     "The model slips on problems with several operations when it answers at once; asking it to think step by step makes it compute them exactly.",
   "learn-examples":
     "The suite hands back the right answer after every task; remembering those examples and showing the most similar ones lets the model reuse the right label.",
+  "content-words":
+    "The examples shown and copied are picked on words every text has; matching on the words that carry meaning, and showing no example when none shares one, lets the model copy a related label or fall back on the label names.",
   "shell-loop":
     "The harness runs the model's first command (a listing) and stops; showing each command's output back and asking again lets the model reach the command that does the task.",
 };
