@@ -1,7 +1,8 @@
 // A newcomer without an API key, in a real Chromium against a real studio: New project →
 // text-classification example → Run 3 iterations (offline). The search score must rise by
-// at least 15 points, the simulated badge must show, the run must take under 2 minutes, and
-// the proposer's rationales must cite trace files that exist in the workspace.
+// at least 15 points (each iteration checked: three candidates, then a better one, then none,
+// with why), the simulated badge must show, the run must take under 2 minutes, and the
+// proposer's rationales must cite trace files that exist in the workspace.
 import fs from "node:fs";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -76,6 +77,38 @@ it("raises the text-classification example's search score by 15+ points in 3 off
     const best = Math.max(...scores.map((row) => row.score ?? 0));
     expect(best - seed).toBeGreaterThanOrEqual(0.15);
     expect(scores.every((row) => row.simulated)).toBe(true);
+    // Each iteration on its own: 1 writes three candidates, 2 improves on the best of them, 3 writes
+    // nothing and its transcript says why.
+    const iterations = await db.iteration.findMany({
+      where: { projectId },
+      orderBy: { number: "asc" },
+      select: {
+        number: true,
+        status: true,
+        candidates: {
+          select: { evaluations: { where: { split: "search", status: "done" }, select: { score: true } } },
+        },
+        events: { where: { kind: "note" }, select: { body: true } },
+      },
+    });
+    const bestOf = (index: number) =>
+      Math.max(...iterations[index].candidates.flatMap((candidate) => candidate.evaluations.map((e) => e.score ?? 0)));
+    expect(iterations.map((iteration) => [iteration.number, iteration.status])).toEqual([
+      [1, "done"],
+      [2, "done"],
+      [3, "done"],
+    ]);
+    expect(iterations[0].candidates).toHaveLength(3);
+    expect(iterations[0].candidates.every((candidate) => candidate.evaluations.length === 1)).toBe(true);
+    expect(bestOf(0) - seed).toBeGreaterThanOrEqual(0.15);
+    expect(iterations[1].candidates.length).toBeGreaterThan(0);
+    expect(bestOf(1)).toBeGreaterThan(bestOf(0));
+    expect(iterations[2].candidates).toEqual([]);
+    expect(
+      iterations[2].events.some((event) =>
+        String((event.body as { message?: string }).message).startsWith("wrote nothing:"),
+      ),
+    ).toBe(true);
     expect((await db.project.findUniqueOrThrow({ where: { id: projectId } })).simulated).toBe(true);
 
     // Rationales cite the raw trace files the offline proposer read, and those files exist.

@@ -1,17 +1,25 @@
 // The proposer's instructions (its "skill") are a per-project, versioned setting: the
 // method's authors found iterating on this text mattered more than more iterations.
+import { createHash } from "node:crypto";
 import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { noSuchProject } from "../projects/queries.ts";
-import { DEFAULT_INSTRUCTIONS } from "./defaults.ts";
+import { DEFAULT_INSTRUCTIONS, RETIRED_DEFAULTS_SHA256 } from "./defaults.ts";
 
-/** The newest version, creating version 1 from the defaults on first use. */
+/** Why a project's retired default was replaced, as the new version's note. */
+export const UPGRADE_NOTE = "Default instructions, updated: the held-out split is sealed";
+
+/**
+ * The newest version, creating version 1 from the defaults on first use. Newest instructions
+ * that are an earlier default text are first moved to today's default (see RETIRED_DEFAULTS_SHA256).
+ */
 export async function currentInstructions(projectId: string): Promise<{ id: string; version: number; text: string }> {
   const latest = await db.instructionVersion.findFirst({
     where: { projectId },
     orderBy: { version: "desc" },
     select: { id: true, version: true, text: true },
   });
+  if (latest && isRetiredDefault(latest.text)) return upgradeRetiredDefault(projectId);
   if (latest) return latest;
   if (!(await db.project.count({ where: { id: projectId } }))) throw noSuchProject(projectId);
   return db.instructionVersion.upsert({
@@ -61,4 +69,25 @@ export async function saveEditedInstructions(
       details: { version: saved.version },
     });
   return { version: saved.version };
+}
+
+function isRetiredDefault(text: string): boolean {
+  return RETIRED_DEFAULTS_SHA256.includes(createHash("sha256").update(text).digest("hex"));
+}
+
+/** A new version holding today's default, under the same lock as saves, so two loads make one. */
+async function upgradeRetiredDefault(projectId: string): Promise<{ id: string; version: number; text: string }> {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`instructions:${projectId}`}))`;
+    const current = await tx.instructionVersion.findFirstOrThrow({
+      where: { projectId },
+      orderBy: { version: "desc" },
+      select: { id: true, version: true, text: true },
+    });
+    if (!isRetiredDefault(current.text)) return current;
+    return tx.instructionVersion.create({
+      data: { projectId, version: current.version + 1, text: DEFAULT_INSTRUCTIONS, note: UPGRADE_NOTE },
+      select: { id: true, version: true, text: true },
+    });
+  });
 }

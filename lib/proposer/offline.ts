@@ -13,7 +13,7 @@ import { errorEvent, noteEvent } from "../traces/build.ts";
 import { writeProposalMeta, HARNESS_FILE } from "./collect.ts";
 import { buildHarness, fromTemplate, type BuiltHarness, type FixContext, type FixId } from "./offline/fixes.ts";
 import { answerKindOf, findPatterns, type Finding } from "./offline/patterns.ts";
-import { planCandidates, type Plan } from "./offline/plan.ts";
+import { fixesFor, planCandidates, type Plan, type PlanInput } from "./offline/plan.ts";
 import { readTraceFacts, type TraceFacts } from "./offline/trace-facts.ts";
 import { leaderboardRows, readmeFacts, RecordingReader, scoreLines, TRACE_READ_BYTES } from "./offline/workspace.ts";
 import type { Proposal, Proposer, ProposerInput, ProposerResult, StopReason } from "./types.ts";
@@ -33,6 +33,8 @@ const HYPOTHESES: Record<FixId, string> = {
     "The model slips on problems with several operations when it answers at once; asking it to think step by step makes it compute them exactly.",
   "learn-examples":
     "The suite hands back the right answer after every task; remembering those examples and showing the most similar ones lets the model reuse the right label.",
+  "content-words":
+    "The examples shown and copied are picked on words every text has; matching on the words that carry meaning, and showing no example when none shares one, lets the model copy a related label or fall back on the label names.",
   "shell-loop":
     "The harness runs the model's first command (a listing) and stops; showing each command's output back and asking again lets the model reach the command that does the task.",
 };
@@ -112,7 +114,8 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
     // 4. Candidates: plans in order until k distinct, compiling sources are written.
     const answerKind = answerKindOf(traces);
     const shell = traces.some((trace) => trace.execs.length > 0) || /reply with one shell command/i.test(baseSource);
-    const plans = planCandidates({ findings, suite: readme, baseSource, shell, answerKind });
+    const planInput: PlanInput = { findings, suite: readme, baseSource, shell, answerKind };
+    const plans = planCandidates(planInput);
     const context: FixContext = { model: readme.model, job: readme.job, answerKind };
     const known = knownSources(reader, rows);
     const proposals: Proposal[] = [];
@@ -141,6 +144,7 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
       );
       proposals.push(proposal);
     }
+    if (proposals.length === 0) note(nothingWritten(planInput, plans.length, base.id, failing.length));
     note(
       `offline proposer done: ${proposals.length} of ${input.candidatesWanted} wanted proposal${input.candidatesWanted === 1 ? "" : "s"}, ${reader.filesRead.length} files read, no tokens`,
     );
@@ -155,6 +159,23 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
     }
     return result("error", [], message);
   }
+}
+
+/**
+ * Why an iteration wrote nothing, in words for its transcript. Its repertoire is four fixes, so
+ * once the best harness has every fix the suite allows and its traces show no pattern it knows,
+ * writing nothing is the honest answer (a copy would only be refused as a duplicate).
+ */
+function nothingWritten(input: PlanInput, plans: number, baseId: string, failing: number): string {
+  if (plans > 0)
+    return `wrote nothing: each of its ${plans} plan${plans === 1 ? "" : "s"} gave a source already in the workspace or one that does not compile (notes above)`;
+  const fixes = fixesFor(input);
+  const applied = fixes.filter((item) => item.applied).map((item) => item.fix);
+  return `wrote nothing: the traces of candidate ${baseId}'s ${failing} failing search task${failing === 1 ? "" : "s"} show no failure pattern it knows, and ${
+    fixes.length === 0
+      ? "it has no fix for this kind of suite"
+      : `every fix it has for this suite (${applied.join(", ")}) is in that harness already`
+  }`;
 }
 
 /** The plan built and compiled; an edit that does not compile is replaced by the template. */

@@ -1,12 +1,12 @@
 // buildWorkspace: the proposer's file tree, rebuilt from the database (see README.md, written
 // by readme.ts, for the layout as the proposer sees it). Candidates are processed in batches,
 // so memory stays flat however many there are; unchanged files are neither reloaded nor
-// rewritten. The test split is held out: only its aggregate figures are read, never its task
-// runs or traces, so nothing task-level of it can leak into a file.
+// rewritten. The test split is sealed: nothing of it is read (no evaluation, score, count, task
+// run, trace or task), so nothing of it can reach a file the proposer reads.
 import type { CandidateInfo, EvaluationInfo, TaskRunInfo, WorkspaceProject } from "./data.ts";
 import {
   loadCandidates,
-  loadLatestEvaluations,
+  loadLatestSearchEvaluations,
   loadProject,
   loadSources,
   loadTaskInputs,
@@ -55,7 +55,10 @@ const TASKS_PER_BATCH = 200;
 export async function buildWorkspace(projectId: string, dir: string, options: BuildOptions = {}): Promise<BuildResult> {
   const project = await loadProject(projectId);
   const tree = await WorkspaceTree.open(dir, projectId);
-  const [candidates, evaluations] = await Promise.all([loadCandidates(projectId), loadLatestEvaluations(projectId)]);
+  const [candidates, evaluations] = await Promise.all([
+    loadCandidates(projectId),
+    loadLatestSearchEvaluations(projectId),
+  ]);
   const standings = standingsOf(candidates, evaluations);
 
   await tree.writeFile(README, renderReadme(project));
@@ -113,30 +116,29 @@ export async function buildWorkspace(projectId: string, dir: string, options: Bu
 }
 
 function standingsOf(candidates: CandidateInfo[], evaluations: EvaluationInfo[]): Standing[] {
-  const byCandidate = new Map<string, { search?: EvaluationInfo; test?: EvaluationInfo }>();
-  for (const evaluation of evaluations) {
-    const entry = byCandidate.get(evaluation.candidateId) ?? {};
-    entry[evaluation.split] = evaluation;
-    byCandidate.set(evaluation.candidateId, entry);
-  }
+  const byCandidate = new Map(evaluations.map((evaluation) => [evaluation.candidateId, evaluation]));
   return candidates.map((candidate) => {
-    const latest = byCandidate.get(candidate.id);
-    return {
-      candidate,
-      search: latest?.search ? splitScores(latest.search) : null,
-      test: latest?.test ? splitScores(latest.test) : null,
-    };
+    const search = byCandidate.get(candidate.id);
+    return { candidate, search: search ? splitScores(search) : null };
   });
 }
 
-/** tasks/<key>.json for every search task; tasks never change, so the version is the task's id. */
+/**
+ * tasks/<key>.json for every search task, with its position within the search split. The
+ * version names both, so a file is rewritten only if the suite's order were ever to change.
+ */
 async function writeTasks(tree: WorkspaceTree, tasks: WorkspaceProject["searchTasks"]): Promise<void> {
   for (let start = 0; start < tasks.length; start += TASKS_PER_BATCH) {
-    const stale = tasks
-      .slice(start, start + TASKS_PER_BATCH)
-      .filter((task) => !tree.isCurrent(taskFile(task.key), `task:${task.id}`));
+    const batch = tasks.slice(start, start + TASKS_PER_BATCH);
+    const position = new Map(batch.map((task) => [task.id, task.position]));
+    const version = (task: { id: string }) => `task:${task.id}@${position.get(task.id)}`;
+    const stale = batch.filter((task) => !tree.isCurrent(taskFile(task.key), version(task)));
     for (const task of await loadTaskInputs(stale.map((item) => item.id))) {
-      await tree.writeVersion(taskFile(task.key), `task:${task.id}`, renderTask(task));
+      await tree.writeVersion(
+        taskFile(task.key),
+        version(task),
+        renderTask({ ...task, position: position.get(task.id)! }),
+      );
     }
   }
 }

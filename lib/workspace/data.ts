@@ -7,8 +7,6 @@ import { readSettings, type ProjectSettings } from "../projects/settings.ts";
 import type { GraderConfig } from "../suites/format.ts";
 import { readStoredGrader } from "../suites/store.ts";
 
-export type SplitName = "search" | "test";
-
 export interface WorkspaceProject {
   id: string;
   name: string;
@@ -26,9 +24,11 @@ export interface WorkspaceProject {
     grader: GraderConfig;
     passThreshold: number;
     timeoutMs: number;
-    testTaskCount: number;
   };
-  /** Search tasks in suite order (the stream order of sequential suites). Test tasks are never listed. */
+  /**
+   * Search tasks in suite order (the stream order of sequential suites), `position` counted
+   * within the search split (0, 1, 2…), so no gap shows where a held-out task sits.
+   */
   searchTasks: { id: string; key: string; position: number }[];
 }
 
@@ -49,11 +49,10 @@ export interface CandidateInfo {
   parents: { id: string; number: number }[];
 }
 
-/** A candidate's newest finished evaluation on one split: the one its scores and traces come from. */
+/** A candidate's newest finished search evaluation: the one its scores and traces come from. */
 export interface EvaluationInfo extends StoredFigures {
   id: string;
   candidateId: string;
-  split: SplitName;
   simulated: boolean;
   finishedAt: Date;
 }
@@ -93,14 +92,12 @@ export async function loadProject(projectId: string): Promise<WorkspaceProject> 
   if (!project) throw new StudioError(`No project ${projectId}.`);
   const { suite } = project;
   if (!suite) throw new StudioError(`Project ${projectId} has no task suite.`);
-  const [searchTasks, testTaskCount] = await Promise.all([
-    db.task.findMany({
-      where: { suiteId: suite.id, split: "search" },
-      orderBy: { position: "asc" },
-      select: { id: true, key: true, position: true },
-    }),
-    db.task.count({ where: { suiteId: suite.id, split: "test" } }),
-  ]);
+  // The held-out split is sealed: not even its size is read.
+  const searchTasks = await db.task.findMany({
+    where: { suiteId: suite.id, split: "search" },
+    orderBy: { position: "asc" },
+    select: { id: true, key: true },
+  });
   const { grader, passThreshold } = readStoredGrader(suite.grader);
   return {
     id: project.id,
@@ -118,9 +115,8 @@ export async function loadProject(projectId: string): Promise<WorkspaceProject> 
       grader,
       passThreshold,
       timeoutMs: suite.timeoutMs,
-      testTaskCount,
     },
-    searchTasks,
+    searchTasks: searchTasks.map((task, position) => ({ ...task, position })),
   };
 }
 
@@ -152,24 +148,26 @@ export async function loadCandidates(projectId: string): Promise<CandidateInfo[]
 }
 
 /**
- * Per candidate and split, the newest evaluation that finished with status "done" (as the
+ * Per candidate, the newest search evaluation that finished with status "done" (as the
  * leaderboards elsewhere in the studio count it): failed and cancelled evaluations are partial.
+ * Test evaluations are never read: the held-out split is sealed from the proposer.
  */
-export async function loadLatestEvaluations(projectId: string): Promise<EvaluationInfo[]> {
+export async function loadLatestSearchEvaluations(projectId: string): Promise<EvaluationInfo[]> {
   return db.$queryRaw<EvaluationInfo[]>`
-    select distinct on (e."candidateId", e.split)
-      e.id, e."candidateId", e.split::text as split, e.score, e."taskCount", e."passedCount", e."failedCount", e."errorCount",
+    select distinct on (e."candidateId")
+      e.id, e."candidateId", e.score, e."taskCount", e."passedCount", e."failedCount", e."errorCount",
       e."inputTokens", e."outputTokens", e."costUsd", e."durationMs", e.simulated, e."finishedAt"
     from "Evaluation" e join "Candidate" c on c.id = e."candidateId"
-    where c."projectId" = ${projectId} and e.status = 'done' and e."finishedAt" is not null
-    order by e."candidateId", e.split, e."finishedAt" desc, e."createdAt" desc, e.id desc`;
+    where c."projectId" = ${projectId} and e.split = 'search' and e.status = 'done' and e."finishedAt" is not null
+    order by e."candidateId", e."finishedAt" desc, e."createdAt" desc, e.id desc`;
 }
 
-/** The task runs of some (search) evaluations, narrow: no output, no events. */
+/** The task runs of some search evaluations, narrow: no output, no events. */
 export async function loadTaskRuns(evaluationIds: string[]): Promise<TaskRunInfo[]> {
   if (evaluationIds.length === 0) return [];
   const rows = await db.taskRun.findMany({
-    where: { evaluationId: { in: evaluationIds } },
+    // The split condition is a second lock: a test evaluation's id passed here by mistake yields nothing.
+    where: { evaluationId: { in: evaluationIds }, task: { split: "search" } },
     select: {
       id: true,
       evaluationId: true,
@@ -183,7 +181,7 @@ export async function loadTaskRuns(evaluationIds: string[]): Promise<TaskRunInfo
       durationMs: true,
       eventCount: true,
       finishedAt: true,
-      task: { select: { key: true, position: true } },
+      task: { select: { key: true, position: true } }, // position only orders the runs; it is never written
     },
   });
   // Every row matched an evaluation id, so none is a check's.
@@ -208,8 +206,8 @@ export async function loadSources(candidateIds: string[]): Promise<Map<string, s
  */
 export async function loadTaskInputs(taskIds: string[]) {
   if (taskIds.length === 0) return [];
-  return db.$queryRaw<{ id: string; key: string; position: number; input: unknown; meta: unknown; files: string[] }[]>`
-    select t.id, t.key, t.position, t.input, t.meta,
+  return db.$queryRaw<{ id: string; key: string; input: unknown; meta: unknown; files: string[] }[]>`
+    select t.id, t.key, t.input, t.meta,
       case when jsonb_typeof(t."envFiles") = 'object'
         then array(select jsonb_object_keys(t."envFiles") as name order by name) else '{}' end as files
     from "Task" t

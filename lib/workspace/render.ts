@@ -18,11 +18,10 @@ export interface SplitScores extends EvaluationFigures {
   simulated: boolean;
 }
 
-/** A candidate with its newest finished evaluation per split. */
+/** A candidate with its newest finished search evaluation (the only split the workspace knows). */
 export interface Standing {
   candidate: CandidateInfo;
   search: SplitScores | null;
-  test: SplitScores | null;
 }
 
 export type FrontierEntry = FrontierPoint & { number: number; costUsd: number };
@@ -60,8 +59,8 @@ export function renderMeta(candidate: CandidateInfo): string {
 }
 
 /**
- * scores.json: both splits in aggregate, and the search split task by task (one compact line per
- * task, in suite order). Nothing task-level of the test split: it is held out.
+ * scores.json: the search split in aggregate and task by task (one compact line per task, in
+ * suite order). Nothing of the held-out split: it is sealed.
  */
 export function renderScores(candidate: CandidateInfo, standing: Standing, searchRuns: readonly TaskRunInfo[]): string {
   const tasks = [...searchRuns]
@@ -79,10 +78,7 @@ export function renderScores(candidate: CandidateInfo, standing: Standing, searc
       events: run.eventCount,
       trace: `traces/${segment(run.key)}.jsonl`,
     }));
-  return formatJson(
-    { id: candidate.id, number: candidate.number, search: standing.search, test: standing.test, tasks },
-    2,
-  );
+  return formatJson({ id: candidate.id, number: candidate.number, search: standing.search, tasks }, 2);
 }
 
 export function renderReason(candidate: CandidateInfo, search: SplitScores | null): string {
@@ -140,14 +136,14 @@ export function renderLeaderboard(standings: readonly Standing[], frontierIds: R
   const lines = [
     "# Leaderboard",
     "",
-    "Scores are mean task scores (0..1) of each candidate's newest finished evaluation, with passed/total.",
-    "`test` is the held-out split, reported in aggregate only. ★ marks the score-versus-cost frontier (frontier.json).",
+    "Scores are mean task scores (0..1) of each candidate's newest finished search evaluation, with passed/total.",
+    "★ marks the score-versus-cost frontier (frontier.json).",
     "",
-    "| rank | # | id | search | test | tokens/task | search cost | parents | status | origin | iteration | frontier |",
-    "|---:|---:|---|---|---|---:|---:|---|---|---|---:|:---:|",
+    "| rank | # | id | search | tokens/task | search cost | parents | status | origin | iteration | frontier |",
+    "|---:|---:|---|---|---:|---:|---|---|---|---:|:---:|",
   ];
   let rank = 0;
-  for (const { candidate, search, test } of ranked) {
+  for (const { candidate, search } of ranked) {
     const evaluated = search?.score != null;
     lines.push(
       row([
@@ -155,7 +151,6 @@ export function renderLeaderboard(standings: readonly Standing[], frontierIds: R
         String(candidate.number),
         candidate.id,
         search ? scoreCell(search) : "not evaluated",
-        test ? scoreCell(test) : "—",
         search ? String(search.tokensPerTask) : "—",
         search ? formatUsd(search.costUsd) : "—",
         parentsCell(candidate),

@@ -1,7 +1,7 @@
 // The proposer's workspace, built from a real database: a project with a seed, a child made
 // "by the proposer" (it calls a fake Anthropic server, so it has tokens), a child of both
 // that is evaluated later, and a candidate rejected after it ran. Checks the tree, that traces
-// are raw and whole, that nothing task-level of the test split is written, lineage, rankings,
+// are raw and whole, that nothing of the test split is written (it is sealed), lineage, rankings,
 // the frontier, incremental rebuilds, and `studio export` run as a person runs it.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -31,10 +31,15 @@ const suiteJson = {
   grader: { type: "numeric" },
   timeoutMs: 20_000,
 };
-const tasks = [
-  ...SEARCH_KEYS.map((id, i) => ({ id, input: { n: i + 1 }, expected: 2 * (i + 1), split: "search" })),
-  ...TEST_KEYS.map((id, i) => ({ id, input: { n: 10 + i, tag: TEST_MARKER }, expected: 2 * (10 + i), split: "test" })),
-];
+const searchTasks = SEARCH_KEYS.map((id, i) => ({ id, input: { n: i + 1 }, expected: 2 * (i + 1), split: "search" }));
+const testTasks = TEST_KEYS.map((id, i) => ({
+  id,
+  input: { n: 10 + i, tag: TEST_MARKER },
+  expected: 2 * (10 + i),
+  split: "test",
+}));
+// A held-out task sits between search tasks: the workspace's positions must not show the gap.
+const tasks = [searchTasks[0], testTasks[0], ...searchTasks.slice(1), testTasks[1]];
 
 // Needs no model: right on three search tasks, wrong on s-wrong, throws on s-throw; s-big prints 300 kB.
 const seedSource = `
@@ -279,7 +284,7 @@ describe("the workspace of a project", () => {
       "> Each input holds a number n.\n> Answer with twice that number.",
       "mode: **independent**",
       "search split: 5 tasks",
-      "test split: 2 tasks, held out",
+      "The held-out split is sealed",
       "time limit: 20 s",
       "async run(task, ctx)",
       "async learn(task, feedback, ctx)",
@@ -294,6 +299,9 @@ describe("the workspace of a project", () => {
     ]) {
       expect(readme).toContain(text);
     }
+    expect(readme).not.toMatch(/\btest split\b|2 tasks/);
+    // Positions count within the search split: s-one is 0 and s-two 1, though a test task lies between.
+    expect(SEARCH_KEYS.map((key) => readJson(ws, `tasks/${key}.json`).position)).toEqual([0, 1, 2, 3, 4]);
   });
 
   it("writes each search trace raw and whole: every event, full bodies, in seq order", async () => {
@@ -383,11 +391,21 @@ describe("the workspace of a project", () => {
       const text = fs.readFileSync(path.join(ws, file), "utf8");
       for (const needle of needles) expect(text.includes(needle), `${file} contains ${needle}`).toBe(false);
     }
-    // The test split in aggregate only.
+    // Not even in aggregate: no test score, count or column anywhere.
     const scores = readJson(ws, `candidates/${seed}/scores.json`);
-    expect(Object.keys(scores)).toEqual(["id", "number", "search", "test", "tasks"]);
-    expect(scores.test).toMatchObject({ score: 1, tasks: 2, passed: 2, failed: 0, errors: 0 });
+    expect(Object.keys(scores)).toEqual(["id", "number", "search", "tasks"]);
     expect(scores.tasks.map((task: { key: string }) => task.key)).toEqual(SEARCH_KEYS);
+    const testEvaluations = await db.evaluation.findMany({
+      where: { split: "test", candidate: { projectId } },
+      select: { id: true, passedCount: true, taskCount: true },
+    });
+    expect(testEvaluations.length).toBe(3);
+    for (const file of listTree(ws, [".studio"])) {
+      const text = fs.readFileSync(path.join(ws, file), "utf8");
+      for (const evaluation of testEvaluations) expect(text, file).not.toContain(evaluation.id);
+      if (file.endsWith(".jsonl") || file.endsWith(".ts")) continue; // raw records and sources are not ours to word
+      expect(text, file).not.toMatch(/\btest\b|\(2\/2\)|"test":/i);
+    }
   });
 
   it("records lineage and scores per candidate", async () => {
@@ -457,7 +475,6 @@ describe("the workspace of a project", () => {
       id: wasteful,
       number: 3,
       search: null,
-      test: null,
       tasks: [],
     });
 
@@ -483,10 +500,10 @@ describe("the workspace of a project", () => {
       ["—", "3", wasteful],
     ]);
     expect(rows[0][3]).toBe("0.800 (4/5)");
-    expect(rows[1][4]).toBe("1.000 (2/2)"); // test score, in aggregate
-    expect(rows[1][7]).toBe("—");
-    expect(rows[2][7]).toBe("#1 #2");
-    expect(rows.map((cells) => cells[11])).toEqual(["★", "★", ""]);
+    expect(board).not.toMatch(/\btest\b/i); // no test column, not even in aggregate
+    expect(rows[1][6]).toBe("—");
+    expect(rows[2][6]).toBe("#1 #2");
+    expect(rows.map((cells) => cells[10])).toEqual(["★", "★", ""]);
     expect(rejectedPart).toContain(`| 4 | ${rejected} | #2 | Hard-codes the answers of the search tasks. |`);
   });
 
@@ -714,7 +731,8 @@ describe("studio export", () => {
       for (const needle of [...TEST_KEYS, TEST_MARKER])
         expect(text.includes(needle), `${file} contains ${needle}`).toBe(false);
     }
-    expect(readJson(out, `candidates/${seedCandidateId}/scores.json`).test).toMatchObject({ score: 1, tasks: 2 });
+    expect(readJson(out, `candidates/${seedCandidateId}/scores.json`)).not.toHaveProperty("test");
+    expect(readJson(out, `candidates/${seedCandidateId}/scores.json`).search).toMatchObject({ tasks: 5 });
 
     const second = await runCli(["export", "--project", id, "--out", out, "--json"], env);
     expect(second.code, second.stderr).toBe(0);

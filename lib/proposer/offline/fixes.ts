@@ -11,6 +11,7 @@ import {
   shellHarness,
   shellHelpers,
   shellRun,
+  withContentWords,
   type Names,
 } from "./templates.ts";
 import {
@@ -27,10 +28,13 @@ import {
   type MaskedSource,
 } from "./source.ts";
 
-export type FixId = "bare-answer" | "step-by-step" | "learn-examples" | "shell-loop";
+export type FixId = "bare-answer" | "step-by-step" | "learn-examples" | "content-words" | "shell-loop";
 
-/** The order fixes are applied in: the loop rewrites run whole, so it goes first; prompt lines last. */
-export const FIX_ORDER: FixId[] = ["shell-loop", "learn-examples", "step-by-step", "bare-answer"];
+/**
+ * The order fixes are applied in: the loop rewrites run whole, so it goes first; content-words
+ * refines the memory learn-examples adds; prompt lines last.
+ */
+export const FIX_ORDER: FixId[] = ["shell-loop", "learn-examples", "content-words", "step-by-step", "bare-answer"];
 
 export interface FixContext {
   /** The project's model, for code that has to name one (from the workspace README). */
@@ -72,6 +76,8 @@ export function alreadyApplied(source: string, fix: FixId): boolean {
       return ["step by step", "show your work", "think carefully"].some((phrase) => text.includes(phrase));
     case "learn-examples":
       return /\blearn\s*\(|\blearn\s*:/.test(maskSource(source).code);
+    case "content-words":
+      return source.includes("commonWords");
     case "shell-loop":
       // A harness that already feeds command output back shows `$ command` lines to the model.
       return (
@@ -118,12 +124,14 @@ export function fromTemplate(fixes: FixId[], context: FixContext): BuiltHarness 
     ...(fixes.includes("step-by-step") ? [INSTRUCTIONS.stepByStep] : []),
     ...(fixes.includes("bare-answer") ? [bareInstruction(context)] : []),
   ];
-  const learn = fixes.includes("learn-examples");
+  const contentWords = fixes.includes("content-words");
+  const learn = fixes.includes("learn-examples") || contentWords;
   const source = promptHarness({
     model: context.model,
     job: context.job,
     instructions,
     learn,
+    contentWords,
     numericAnswers: context.answerKind === "number",
     names,
   });
@@ -135,6 +143,7 @@ export function fromTemplate(fixes: FixId[], context: FixContext): BuiltHarness 
           "learn() stores each task's text and right label; run() shows the most similar stored examples as Text:/Label: lines",
         ]
       : []),
+    ...(contentWords ? [CONTENT_WORDS_CHANGE] : []),
   ];
   return { source, method: "template", changes };
 }
@@ -147,9 +156,22 @@ function applyFix(source: string, fix: FixId, context: FixContext, names: Names)
       return addInstruction(source, INSTRUCTIONS.stepByStep);
     case "learn-examples":
       return addLearn(source, names.memory);
+    case "content-words":
+      return refineMemory(source);
     case "shell-loop":
       return loopRun(source, context, names.shell);
   }
+}
+
+const CONTENT_WORDS_CHANGE =
+  "the example memory matches on words that carry meaning (common words such as the, you, please are left out) and shows no example that shares none, so the model falls back on the label names";
+
+/** content-words: the memory helpers learn-examples wrote, matching on content words only. */
+function refineMemory(source: string): Edit {
+  const edited = withContentWords(source);
+  return edited
+    ? { source: edited, change: CONTENT_WORDS_CHANGE }
+    : { missing: "found no example memory written by learn-examples to refine" };
 }
 
 function bareInstruction(context: FixContext): string {

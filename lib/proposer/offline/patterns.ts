@@ -2,6 +2,7 @@
 // addresses it. A finding carries its evidence as "<trace file>: what the events show", quoted
 // from the events themselves, so the rationale can name exactly what was read and seen.
 import { alreadyApplied, type FixId } from "./fixes.ts";
+import { COMMON_WORDS } from "./templates.ts";
 import { quote, type TraceFacts } from "./trace-facts.ts";
 
 export interface Evidence {
@@ -69,6 +70,11 @@ export function findPatterns(traces: TraceFacts[], suite: SuiteFacts, baseSource
       evidence,
     );
   }
+  add(
+    "content-words",
+    "The examples shown are picked, and copied, on words every text has (the, you, please): the model takes the label of an unrelated example.",
+    traces.flatMap(commonWordMatch),
+  );
   // Most evidence first: the exploit candidate leads with the fix most traces call for.
   return findings
     .map((finding, order) => ({
@@ -188,6 +194,40 @@ function noExamples(trace: TraceFacts): Evidence[] {
       text: `the prompt held no labelled examples from earlier tasks; the model answered \`${quote(call.reply, 80)}\` and the grader wanted \`${quote(grade.expected, 60)}\``,
     },
   ];
+}
+
+const COMMON = new Set(COMMON_WORDS);
+
+/** A failed task whose answer copied the label of an example that shares only common words with the text. */
+function commonWordMatch(trace: TraceFacts): Evidence[] {
+  const grade = trace.grade;
+  const call = trace.modelCalls.at(-1);
+  if (!grade || grade.passed || !call) return [];
+  const examples = [...call.prompt.matchAll(/^[ \t]*text:[ \t]*(.*)\n[ \t]*label:[ \t]*(.*)$/gim)].map((match) => ({
+    text: match[1],
+    label: match[2].trim(),
+  }));
+  const text = [...call.lastUser.split("\n")].reverse().find((line) => /^\s*text:/i.test(line));
+  const reply = call.reply.trim();
+  if (!text || examples.length === 0 || reply === String(grade.expected)) return [];
+  const wanted = keywords(text.replace(/^\s*text:/i, ""));
+  // The example the model copied: of those with its answer as label, the one sharing most words.
+  const copied = examples
+    .filter((example) => example.label === reply)
+    .map((example) => ({ example, shared: [...keywords(example.text)].filter((word) => wanted.has(word)) }))
+    .sort((a, b) => b.shared.length - a.shared.length)[0];
+  if (!copied || copied.shared.length === 0 || !copied.shared.every((word) => COMMON.has(word))) return [];
+  return [
+    {
+      path: trace.path,
+      text: `the model answered \`${quote(reply, 60)}\`, the label of the example \`${quote(copied.example.text, 70)}\`, which shares only \`${copied.shared.join(", ")}\` with the text; the grader wanted \`${quote(grade.expected, 60)}\``,
+    },
+  ];
+}
+
+/** Words as the offline model compares texts (lib/offline/RULES.md, Rule 1). */
+function keywords(text: string): Set<string> {
+  return new Set((text.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((word) => word.length >= 3));
 }
 
 function lastNumber(text: string): number | null {

@@ -53,11 +53,13 @@ export function planCandidates(input: PlanInput): Plan[] {
         axis: "explore",
         why: `the diagnosed fixes plus ${fix}, which no trace asked for but the suite allows`,
       });
+    // With the fixes the base already has, so the fresh harness starts where the base stands.
+    const kept = compatibleFixes(input).filter((fix) => alreadyApplied(input.baseSource, fix));
     plans.push({
-      fixes: diagnosed,
+      fixes: [...diagnosed, ...kept.filter((fix) => !diagnosed.includes(fix))],
       style: "template",
       axis: "explore",
-      why: "the same fixes in a fresh harness written from a template, in case the base's own code is in the way",
+      why: `the same fixes${kept.length ? ` (with the base's own ${kept.join(", ")})` : ""} in a fresh harness written from a template, in case the base's own code is in the way`,
     });
   } else {
     for (const fix of speculative)
@@ -69,6 +71,15 @@ export function planCandidates(input: PlanInput): Plan[] {
       });
   }
   return plans.map((plan) => ({ ...plan, fixes: FIX_ORDER.filter((fix) => plan.fixes.includes(fix)) }));
+}
+
+/** The fixes this suite allows (and any other the base has), and which of them the base already has. */
+export function fixesFor(input: PlanInput): { fix: FixId; applied: boolean }[] {
+  const compatible = compatibleFixes(input);
+  return FIX_ORDER.filter((fix) => compatible.includes(fix) || alreadyApplied(input.baseSource, fix)).map((fix) => ({
+    fix,
+    applied: alreadyApplied(input.baseSource, fix),
+  }));
 }
 
 function compatibleFixes(input: PlanInput): FixId[] {

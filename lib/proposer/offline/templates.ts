@@ -27,11 +27,84 @@ export interface Names {
 // ── Example memory (learn-examples) ─────────────────────────────────────────────────────
 
 /**
+ * Words too common to tell two texts apart (content-words). The failure pattern and the harness
+ * code use this one list, so what the traces are judged by is what the fix changes.
+ */
+export const COMMON_WORDS: readonly string[] = [
+  "the",
+  "and",
+  "you",
+  "your",
+  "for",
+  "not",
+  "but",
+  "with",
+  "this",
+  "that",
+  "have",
+  "has",
+  "was",
+  "are",
+  "can",
+  "hello",
+  "thanks",
+  "thank",
+  "there",
+  "please",
+  "regards",
+  "its",
+  "from",
+  "what",
+  "when",
+  "why",
+  "how",
+  "will",
+  "get",
+  "did",
+  "does",
+  "since",
+  "than",
+  "any",
+];
+
+/** The pieces of the memory helpers that content-words changes: each appears once in memoryHelpers' code. */
+export const CONTENT_WORDS_EDITS: readonly { anchor: string; text: string }[] = [
+  {
+    anchor: "  shown: 8,\n",
+    text: `  shown: 8,\n  /** Words every text has: matching on them picks unrelated examples (offline proposer: content-words). */\n  commonWords: new Set(${JSON.stringify(COMMON_WORDS)}),\n`,
+  },
+  {
+    anchor: ".filter((word) => word.length >= 3));",
+    text: ".filter((word) => word.length >= 3 && !this.commonWords.has(word)));",
+  },
+  {
+    anchor: "      .slice(0, this.shown)",
+    text: "      .filter(({ overlap }) => overlap > 0) // none shown beats an unrelated one: the model then goes by the label names\n      .slice(0, this.shown)",
+  },
+];
+
+/** `code` with content-words' edits made, or null when an anchor is not there exactly once. */
+export function withContentWords(code: string): string | null {
+  let edited = code;
+  for (const { anchor, text } of CONTENT_WORDS_EDITS) {
+    if (edited.split(anchor).length !== 2) return null;
+    edited = edited.replace(anchor, text);
+  }
+  return edited;
+}
+
+/**
  * Module-level helpers for learn(): it stores each task's text with its right label in
  * ctx.state; run() shows the stored examples most like the current input as `Text:` / `Label:`
  * lines in the system prompt (kept out of the user message, where the question's own `Text:` is).
+ * With `contentWords`, likeness ignores COMMON_WORDS and an example sharing no other word is not shown.
  */
-export function memoryHelpers(name: string): string {
+export function memoryHelpers(name: string, contentWords = false): string {
+  const code = plainMemoryHelpers(name);
+  return contentWords ? withContentWords(code)! : code;
+}
+
+function plainMemoryHelpers(name: string): string {
   return `
 // ── Labelled examples from earlier tasks (offline proposer: learn-examples) ──
 // learn() stores each task's text with its right label in ctx.state; run() shows the stored
@@ -179,6 +252,8 @@ export interface PromptTemplateOptions {
   learn: boolean;
   /** Return a bare number as a number (graders that compare JSON values exactly want 42, not "42"). */
   numericAnswers: boolean;
+  /** The memory matches on content words only (content-words). */
+  contentWords?: boolean;
   names: Names;
 }
 
@@ -224,7 +299,7 @@ function render(input: unknown): string {
   }
   return JSON.stringify(input);
 }
-${options.learn ? memoryHelpers(memory) : ""}`;
+${options.learn ? memoryHelpers(memory, options.contentWords) : ""}`;
 }
 
 /** A complete terminal-task harness: the command loop and nothing else. */

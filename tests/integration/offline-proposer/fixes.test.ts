@@ -157,6 +157,40 @@ const MODEL = "claude-haiku-5-5";
     );
   });
 
+  it("content-words: the memory ignores common words and shows no unrelated example, as an edit or a template", async () => {
+    const withMemory = buildHarness(tricky, ["learn-examples", "bare-answer"], label, "edit").source;
+    const refined = buildHarness(withMemory, ["content-words"], label, "edit");
+    expect(refined).toMatchObject({ method: "edit", changes: [expect.stringContaining("words that carry meaning")] });
+    expect(alreadyApplied(withMemory, "content-words")).toBe(false);
+    expect(alreadyApplied(refined.source, "content-words")).toBe(true);
+    // Without a memory to refine, a template with one (and the fix) is written instead.
+    const fallback = buildHarness(tricky, ["content-words"], label, "edit");
+    expect(fallback).toMatchObject({
+      method: "template",
+      fallbackReason: expect.stringContaining("no example memory"),
+    });
+    expect(alreadyApplied(fallback.source, "content-words")).toBe(true);
+
+    for (const source of [withMemory, refined.source, fallback.source]) {
+      const harness = await load(source);
+      const { ctx, requests } = fakeCtx(["x"]);
+      const teach = (text: string, expected: string) =>
+        harness.learn!({ input: { text } }, { expected, output: "", score: 0 }, ctx);
+      await teach("I moved to Porto, can the delivery go to my new street?", "change_address");
+      await teach("The parcel for my keyboard is late", "shipping_delay");
+      await harness.run({ input: { text: "The app crashes when I open it" } }, ctx); // shares only "the"
+      await harness.run({ input: { text: "Where is my keyboard parcel?" } }, ctx); // shares "keyboard", "parcel"
+      const [unrelated, related] = requests.map((request) => String(request.system ?? ""));
+      if (source === withMemory) {
+        expect(unrelated).toContain("change_address"); // matched on "the"
+      } else {
+        expect(unrelated).not.toContain("Labelled examples"); // nothing related: the label names decide
+        expect(related).toContain("Text: The parcel for my keyboard is late\nLabel: shipping_delay");
+        expect(related).not.toContain("change_address");
+      }
+    }
+  });
+
   it("a helper with a run() of its own does not pass for the harness's run()", async () => {
     const source = `const shell = { async run(command: string) { return command; } };
 export default {
