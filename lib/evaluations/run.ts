@@ -5,7 +5,7 @@
 import os from "node:os";
 import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
-import { claimLive, holdLease, takeLease } from "../jobs/lease.ts";
+import { claimLive, claimLost, holdLease, takeLease } from "../jobs/lease.ts";
 import { offlineUpstream } from "../offline/upstream.ts";
 import { readSettings, type ProjectSettings } from "../projects/settings.ts";
 import { compileCacheDir, runTaskRuns, type EngineOptions } from "../runner/engine.ts";
@@ -104,15 +104,18 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
   // Held until the evaluation is finished and stored, so no second claim can start in between.
   const lease = holdLease("evaluation", evaluationId, leaseId, () => stop.abort());
   try {
-    return await runClaimed(evaluation, options, stop.signal);
+    return await runClaimed({ id: evaluationId, leaseId }, evaluation, options, stop.signal);
   } finally {
     lease.release();
   }
 }
 
 type ClaimedEvaluation = Awaited<ReturnType<typeof claim>>["evaluation"];
+/** The evaluation and the claim this run holds it by. */
+type Held = { id: string; leaseId: string };
 
 async function runClaimed(
+  held: Held,
   evaluation: ClaimedEvaluation,
   options: RunOptions,
   stopSignal: AbortSignal,
@@ -150,7 +153,7 @@ async function runClaimed(
       "compile",
       message,
     );
-    return finish(evaluationId, "failed", `The harness does not compile:\n${message}`);
+    return finish(held, "failed", `The harness does not compile:\n${message}`);
   }
   let graderCode: string | null = null;
   if (grader.type === "module") {
@@ -165,7 +168,7 @@ async function runClaimed(
         "grader",
         message,
       );
-      return finish(evaluationId, "failed", `The grader does not compile:\n${message}`);
+      return finish(held, "failed", `The grader does not compile:\n${message}`);
     }
     graderCode = compiled.code;
   }
@@ -220,17 +223,17 @@ async function runClaimed(
   const remaining = await db.taskRun.count({ where: { evaluationId, status: "pending" } });
   if (refusal) {
     // Stored on the evaluation, and thrown: the run that asked for it cannot go on either.
-    await finish(evaluationId, "failed", refusal);
+    await finish(held, "failed", refusal);
     throw new StudioError(refusal);
   }
   if (budgetStop && remaining > 0)
-    return finish(evaluationId, "failed", `${budgetStop}; ${remaining} task runs were not run.`, {
+    return finish(held, "failed", `${budgetStop}; ${remaining} task runs were not run.`, {
       kind: "budget",
       message: budgetStop,
     });
-  if (stopSignal.aborted && remaining > 0) return finish(evaluationId, "cancelled", null);
+  if (stopSignal.aborted && remaining > 0) return finish(held, "cancelled", null);
   return finish(
-    evaluationId,
+    held,
     remaining > 0 ? "failed" : "done",
     remaining > 0 ? `${remaining} task runs did not finish` : null,
   );
@@ -282,38 +285,43 @@ async function failAll(evaluationId: string, taskRunIds: string[], errorKind: st
   });
 }
 
+/** Stores the end, only while this run's claim holds the row: a run that lost it (it froze past
+ * the heartbeat, and another took over) leaves the row to its new holder. */
 async function finish(
-  evaluationId: string,
+  held: Held,
   status: "done" | "failed" | "cancelled",
   error: string | null,
   stopped: Stop | null = null,
 ): Promise<EvaluationSummary> {
+  const evaluationId = held.id;
   await refreshAggregates(evaluationId);
   const finishedAt = new Date();
   const started = await db.evaluation.findUniqueOrThrow({ where: { id: evaluationId }, select: { startedAt: true } });
   const durationMs = started.startedAt ? finishedAt.getTime() - started.startedAt.getTime() : 0;
-  const evaluation = await db.evaluation.update({
-    where: { id: evaluationId },
-    data: {
-      status,
-      error,
-      ...stopColumns(stopped),
-      finishedAt,
-      durationMs,
-      workerId: null,
-      leaseId: null,
-      heartbeatAt: null,
-    },
-    select: {
-      id: true,
-      candidateId: true,
-      split: true,
-      status: true,
-      isolation: true,
-      simulated: true,
-      ...storedFiguresSelect,
-    },
-  });
+  const evaluation = await db.evaluation
+    .update({
+      where: { id: evaluationId, leaseId: held.leaseId },
+      data: {
+        status,
+        error,
+        ...stopColumns(stopped),
+        finishedAt,
+        durationMs,
+        workerId: null,
+        leaseId: null,
+        heartbeatAt: null,
+      },
+      select: {
+        id: true,
+        candidateId: true,
+        split: true,
+        status: true,
+        isolation: true,
+        simulated: true,
+        ...storedFiguresSelect,
+      },
+    })
+    .catch(claimLost("evaluation", evaluationId));
   return {
     evaluationId: evaluation.id,
     candidateId: evaluation.candidateId,

@@ -57,6 +57,20 @@ export async function takeLease(work: LeasedWork, id: string, seen: LeaseHolder)
 }
 
 /**
+ * A write conditional on the claim (`where: { id, leaseId }`) that found no row: the claim was
+ * lost. Turned into words; any other error passes through.
+ */
+export function claimLost(work: LeasedWork, id: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2025")
+      throw new StudioError(`${LABELS[work]} ${id} was taken over by another worker; this run stopped.`, {
+        code: "conflict",
+      });
+    throw error;
+  };
+}
+
+/**
  * Beats for the claim every HEARTBEAT_MS until released, and calls `onStop` once when a person
  * asks the work to stop (the row's cancelRequested) or the claim was lost (another worker took
  * the row over after this one went silent too long). A beat that fails (the database is briefly

@@ -3,7 +3,7 @@
 // at a time (a lease, lib/jobs/lease.ts); a worker that dies leaves it to be resumed where it stopped.
 import { db, type ProposerKind } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
-import { claimLive, holdLease, takeLease } from "../jobs/lease.ts";
+import { claimLive, claimLost, holdLease, takeLease } from "../jobs/lease.ts";
 import { noSuchProject } from "../projects/queries.ts";
 import { readSettings } from "../projects/settings.ts";
 import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
@@ -162,7 +162,7 @@ export async function runOptimization(
   }
   const finished = await db.optimization
     .update({
-      where: { id: optimizationId },
+      where: { id: optimizationId, leaseId }, // only while this claim holds it
       data: {
         status,
         ...stopColumns(stop),
@@ -174,6 +174,7 @@ export async function runOptimization(
       },
       select: { iterationsDone: true },
     })
+    .catch(claimLost("optimization", optimizationId))
     .finally(() => lease.release()); // held until the end is stored: no second claim in between
   return {
     optimizationId,
