@@ -129,6 +129,7 @@ async function seedProject(db: PrismaClient): Promise<string> {
         costUsd: 0.11,
         durationMs: 9100,
         isolation: "bubblewrap",
+        simulated: true, // evaluated by the offline iteration; its test evaluation below is real
         finishedAt: new Date(),
       },
       {
