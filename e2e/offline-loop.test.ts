@@ -109,7 +109,7 @@ it("raises the text-classification example's search score by 15+ points in 3 off
         String((event.body as { message?: string }).message).startsWith("wrote nothing:"),
       ),
     ).toBe(true);
-    expect((await db.project.findUniqueOrThrow({ where: { id: projectId } })).simulated).toBe(true);
+    expect(await db.iteration.count({ where: { projectId, simulated: false } })).toBe(0);
 
     // Rationales cite the raw trace files the offline proposer read, and those files exist.
     const workspace = path.join(studio.dataDir, "workspaces", projectId);

@@ -27,7 +27,6 @@ async function seedProject(db: PrismaClient): Promise<string> {
     data: {
       name: "Support ticket triage",
       description: "Route incoming support tickets to one of 18 queues.",
-      simulated: true,
       proposerKind: "offline",
       suite: {
         create: {
@@ -65,6 +64,7 @@ async function seedProject(db: PrismaClient): Promise<string> {
       status: "done",
       stage: "done",
       proposerKind: "offline",
+      simulated: true, // the offline proposer; the evaluations below are real: one project holds both kinds
       filesReadCount: 23,
       filesRead: [],
       inputTokens: 48210,
@@ -129,6 +129,7 @@ async function seedProject(db: PrismaClient): Promise<string> {
         costUsd: 0.11,
         durationMs: 9100,
         isolation: "bubblewrap",
+        simulated: true, // evaluated by the offline iteration; its test evaluation below is real
         finishedAt: new Date(),
       },
       {
@@ -204,7 +205,7 @@ describe("projects pages", () => {
       expect(body).toContain("Best search score");
       expect(body).toContain("87.5%");
       expect(body).toContain("75.0%"); // its test score
-      expect(body).toContain("simulated");
+      expect(body).toContain("has simulated runs"); // the project holds both kinds, each run labelled
       expect(body).toContain("process only"); // the weaker isolation is named, not hidden
       expect(body).toContain("Files read");
       expect(body).toContain("process-level isolation only");

@@ -171,7 +171,6 @@ async function seed(db: PrismaClient): Promise<Seeded> {
   const project = await db.project.create({
     data: {
       name: "Support ticket triage",
-      simulated: true,
       proposerKind: "offline",
       suite: {
         create: {

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { Badge, EmptyState, Page, PageHeader, Section, SimulatedBadge, ui } from "@/components/ui";
+import { Badge, EmptyState, Page, PageHeader, Section, HasSimulatedRunsBadge, ui } from "@/components/ui";
 import { formatRelative, formatScore } from "@/lib/format";
 import { listProjects } from "@/lib/projects/queries";
 
@@ -76,7 +76,7 @@ export default async function ProjectsPage() {
                     <Link href={`/projects/${project.id}`} className={ui.rowTitle}>
                       {project.name}
                     </Link>{" "}
-                    {project.simulated && <SimulatedBadge />}
+                    {project.hasSimulatedRuns && <HasSimulatedRunsBadge />}
                     {project.description && <div className={ui.rowSub}>{project.description}</div>}
                   </td>
                   <td>

@@ -94,6 +94,15 @@ export function SimulatedBadge() {
   );
 }
 
+/** On a project: some of its runs are simulated (each run says which); the others are real. */
+export function HasSimulatedRunsBadge() {
+  return (
+    <Badge tone="warn" title="Some evaluations or iterations ran offline and are marked simulated; the others are real">
+      has simulated runs
+    </Badge>
+  );
+}
+
 export function Tabs({ items, active }: { items: { href: string; label: string; key: string }[]; active: string }) {
   return (
     <nav className={styles.tabs}>

@@ -5,8 +5,7 @@
 import os from "node:os";
 import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
-import { holdLease, takeLease } from "../jobs/lease.ts";
-import { workerGone } from "../jobs/ownership.ts";
+import { claimLive, claimLost, holdLease, takeLease } from "../jobs/lease.ts";
 import { offlineUpstream } from "../offline/upstream.ts";
 import { readSettings, type ProjectSettings } from "../projects/settings.ts";
 import { compileCacheDir, runTaskRuns, type EngineOptions } from "../runner/engine.ts";
@@ -57,9 +56,7 @@ export async function prepareEvaluation(
     select: {
       id: true,
       status: true,
-      simulated: true,
-      projectId: true,
-      project: { select: { simulated: true, suite: { select: { id: true } } } },
+      project: { select: { suite: { select: { id: true } } } },
     },
   });
   if (!candidate) throw new StudioError(`No candidate ${candidateId}.`);
@@ -72,9 +69,10 @@ export async function prepareEvaluation(
     const unfinished = await db.evaluation.findFirst({
       where: { candidateId, split, status: { in: ["queued", "running"] } },
       orderBy: { createdAt: "desc" },
-      select: { id: true, heartbeatAt: true, workerId: true },
+      select: { id: true, heartbeatAt: true, workerId: true, leaseId: true, simulated: true },
     });
-    if (unfinished && workerGone(unfinished.workerId, unfinished.heartbeatAt))
+    // Resumed only as the same kind of run: a real evaluation never continues a simulated one.
+    if (unfinished && !claimLive(unfinished) && unfinished.simulated === (options.simulated === true))
       return { evaluationId: unfinished.id, resumed: true };
   }
 
@@ -82,12 +80,8 @@ export async function prepareEvaluation(
   if (taskCount === 0) throw new StudioError(`The suite has no ${split} tasks.`);
   const evaluation = await db.$transaction(async (tx) => {
     const created = await tx.evaluation.create({
-      data: {
-        candidateId,
-        split,
-        taskCount,
-        simulated: options.simulated || candidate.simulated || candidate.project.simulated,
-      },
+      // Simulated only when asked (offline): the candidate's or project's past runs do not decide it.
+      data: { candidateId, split, taskCount, simulated: options.simulated === true },
     });
     // One statement whatever the suite's size (createMany took half a second for 5,000 tasks).
     // Ids are made here, cuid-shaped: "c" and 24 random hex digits.
@@ -96,8 +90,6 @@ export async function prepareEvaluation(
       select 'c' || substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), ${created.id}, t.id
       from "Task" as t
       where t."suiteId" = ${suiteId} and t.split = ${split}::"Split"`;
-    // A simulated result makes the project's figures simulated too: say so on the project.
-    if (created.simulated) await tx.project.update({ where: { id: candidate.projectId }, data: { simulated: true } });
     return created;
   });
   return { evaluationId: evaluation.id, resumed: false };
@@ -105,7 +97,31 @@ export async function prepareEvaluation(
 
 /** Runs every pending task run of the evaluation and returns its summary. */
 export async function runEvaluation(evaluationId: string, options: RunOptions = {}): Promise<EvaluationSummary> {
-  const evaluation = await claim(evaluationId);
+  const { evaluation, leaseId } = await claim(evaluationId);
+  // Stops after the task runs in flight: when the caller aborts, a person cancels, or the claim is lost.
+  const stop = new AbortController();
+  options.signal?.addEventListener("abort", () => stop.abort(), { once: true });
+  if (options.signal?.aborted) stop.abort();
+  // Held until the evaluation is finished and stored, so no second claim can start in between.
+  const lease = holdLease("evaluation", evaluationId, leaseId, () => stop.abort());
+  try {
+    return await runClaimed({ id: evaluationId, leaseId }, evaluation, options, stop.signal);
+  } finally {
+    lease.release();
+  }
+}
+
+type ClaimedEvaluation = Awaited<ReturnType<typeof claim>>["evaluation"];
+/** The evaluation and the claim this run holds it by. */
+type Held = { id: string; leaseId: string };
+
+async function runClaimed(
+  held: Held,
+  evaluation: ClaimedEvaluation,
+  options: RunOptions,
+  stopSignal: AbortSignal,
+): Promise<EvaluationSummary> {
+  const evaluationId = evaluation.id;
   await loadPriceOverrides();
   // A simulated evaluation talks to the offline model, never to a real one.
   if (evaluation.simulated && !options.upstreamUrl)
@@ -138,7 +154,7 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
       "compile",
       message,
     );
-    return finish(evaluationId, "failed", `The harness does not compile:\n${message}`);
+    return finish(held, "failed", `The harness does not compile:\n${message}`);
   }
   let graderCode: string | null = null;
   if (grader.type === "module") {
@@ -153,16 +169,11 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
         "grader",
         message,
       );
-      return finish(evaluationId, "failed", `The grader does not compile:\n${message}`);
+      return finish(held, "failed", `The grader does not compile:\n${message}`);
     }
     graderCode = compiled.code;
   }
 
-  // Stops after the task runs in flight: when the caller aborts, or a person cancels.
-  const stop = new AbortController();
-  options.signal?.addEventListener("abort", () => stop.abort(), { once: true });
-  if (options.signal?.aborted) stop.abort();
-  const lease = holdLease("evaluation", evaluationId, () => stop.abort());
   const progress = progressReporter(evaluationId, evaluation.taskCount, options.onProgress);
   const writer = new TaskRunWriter({ onWritten: () => progress.bump(), onStatement: options.onTraceStatement });
   let isolation: string | null = null;
@@ -202,12 +213,11 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
       concurrency,
       sink: writer,
       options,
-      cancelled: () => stop.signal.aborted,
+      cancelled: () => stopSignal.aborted,
       budgets,
     }));
     await writer.drain();
   } finally {
-    lease.release();
     await writer.drain().catch(() => {});
     await progress.flush();
   }
@@ -215,17 +225,17 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
   const remaining = await db.taskRun.count({ where: { evaluationId, status: "pending" } });
   if (refusal) {
     // Stored on the evaluation, and thrown: the run that asked for it cannot go on either.
-    await finish(evaluationId, "failed", refusal);
+    await finish(held, "failed", refusal);
     throw new StudioError(refusal);
   }
   if (budgetStop && remaining > 0)
-    return finish(evaluationId, "failed", `${budgetStop}; ${remaining} task runs were not run.`, {
+    return finish(held, "failed", `${budgetStop}; ${remaining} task runs were not run.`, {
       kind: "budget",
       message: budgetStop,
     });
-  if (stop.signal.aborted && remaining > 0) return finish(evaluationId, "cancelled", null);
+  if (stopSignal.aborted && remaining > 0) return finish(held, "cancelled", null);
   return finish(
-    evaluationId,
+    held,
     remaining > 0 ? "failed" : "done",
     remaining > 0 ? `${remaining} task runs did not finish` : null,
   );
@@ -241,6 +251,7 @@ async function claim(evaluationId: string) {
       taskCount: true,
       heartbeatAt: true,
       workerId: true,
+      leaseId: true,
       simulated: true,
       candidate: {
         select: {
@@ -263,10 +274,10 @@ async function claim(evaluationId: string) {
       `Evaluation ${evaluationId} has already ${evaluation.status === "done" ? "finished" : "been cancelled"}.`,
     );
   }
-  await takeLease("evaluation", evaluationId, evaluation);
+  const leaseId = await takeLease("evaluation", evaluationId, evaluation);
   // A cancel meant for the run that died does not stop the one that resumes it.
   await db.evaluation.update({ where: { id: evaluationId }, data: { cancelRequested: false, error: null } });
-  return evaluation;
+  return { evaluation, leaseId };
 }
 
 async function failAll(evaluationId: string, taskRunIds: string[], errorKind: string, message: string): Promise<void> {
@@ -276,30 +287,44 @@ async function failAll(evaluationId: string, taskRunIds: string[], errorKind: st
   });
 }
 
+/** Stores the end, only while this run's claim holds the row: a run that lost it (it froze past
+ * the heartbeat, and another took over) leaves the row to its new holder. */
 async function finish(
-  evaluationId: string,
+  held: Held,
   status: "done" | "failed" | "cancelled",
   error: string | null,
   stopped: Stop | null = null,
 ): Promise<EvaluationSummary> {
+  const evaluationId = held.id;
   await refreshAggregates(evaluationId);
   const finishedAt = new Date();
   const started = await db.evaluation.findUniqueOrThrow({ where: { id: evaluationId }, select: { startedAt: true } });
   const durationMs = started.startedAt ? finishedAt.getTime() - started.startedAt.getTime() : 0;
-  const evaluation = await db.evaluation.update({
-    where: { id: evaluationId },
-    data: { status, error, ...stopColumns(stopped), finishedAt, durationMs, workerId: null, heartbeatAt: null },
-    select: {
-      id: true,
-      candidateId: true,
-      split: true,
-      status: true,
-      isolation: true,
-      memoryLimit: true,
-      simulated: true,
-      ...storedFiguresSelect,
-    },
-  });
+  const evaluation = await db.evaluation
+    .update({
+      where: { id: evaluationId, leaseId: held.leaseId },
+      data: {
+        status,
+        error,
+        ...stopColumns(stopped),
+        finishedAt,
+        durationMs,
+        workerId: null,
+        leaseId: null,
+        heartbeatAt: null,
+      },
+      select: {
+        id: true,
+        candidateId: true,
+        split: true,
+        status: true,
+        isolation: true,
+        memoryLimit: true,
+        simulated: true,
+        ...storedFiguresSelect,
+      },
+    })
+    .catch(claimLost("evaluation", evaluationId));
   return {
     evaluationId: evaluation.id,
     candidateId: evaluation.candidateId,

@@ -24,6 +24,8 @@ export interface IterationRow {
   error: string | null;
   candidates: { number: number; status: string }[];
   instructionVersion: number | null;
+  /** The offline proposer and model ran it. */
+  simulated: boolean;
   createdAt: Date;
 }
 
@@ -45,6 +47,7 @@ export async function listIterations(projectId: string, limit = 20): Promise<Ite
       stopKind: true,
       stopReason: true,
       error: true,
+      simulated: true,
       createdAt: true,
       instructionVersion: { select: { version: true } },
       candidates: { orderBy: { number: "asc" }, select: { number: true, status: true } },

@@ -30,7 +30,7 @@ export interface IterationOptions {
   /** Model API endpoint and key for the proposer and the task model (tests point these at a fake). */
   upstreamUrl?: string;
   apiKey?: string | null;
-  /** Offline: results are marked simulated. */
+  /** Offline (asked for): the iteration and its results are marked simulated. */
   simulated?: boolean;
   signal?: AbortSignal;
   onStage?: (stage: string) => void;
@@ -172,10 +172,7 @@ async function openIteration(projectId: string, options: IterationOptions) {
       })
     : null;
   if (unfinished) return db.iteration.update({ where: { id: unfinished.id }, data: { status: "running" } });
-  const [project, instructions] = await Promise.all([
-    db.project.findUniqueOrThrow({ where: { id: projectId }, select: { simulated: true } }),
-    currentInstructions(projectId),
-  ]);
+  const instructions = await currentInstructions(projectId);
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`iteration-number:${projectId}`}))`;
     const last = await tx.iteration.aggregate({ where: { projectId }, _max: { number: true } });
@@ -188,7 +185,7 @@ async function openIteration(projectId: string, options: IterationOptions) {
         proposerKind: options.proposerKind,
         instructionVersionId: instructions.id,
         optimizationId: options.optimizationId,
-        simulated: project.simulated || options.simulated === true,
+        simulated: options.simulated === true,
         startedAt: new Date(),
       },
     });

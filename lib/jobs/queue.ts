@@ -12,8 +12,15 @@ export const QUEUES = {
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
-/** A job whose worker died is retried after this long (the work itself resumes where it stopped). */
-const EXPIRE_SECONDS = 6 * 60 * 60;
+/**
+ * A job whose worker died is retried after this long (the work itself resumes where it stopped).
+ * A job whose worker lives never expires: the worker keeps it alive while it runs (keepJobAlive).
+ * STUDIO_JOB_EXPIRE_SECONDS shortens it (tests); pg-boss 10 allows at most 24 hours.
+ */
+export function jobExpireSeconds(): number {
+  const set = Number(process.env.STUDIO_JOB_EXPIRE_SECONDS);
+  return Number.isInteger(set) && set >= 1 ? Math.min(set, 23 * 60 * 60) : 6 * 60 * 60;
+}
 
 let boss: Promise<PgBoss> | undefined;
 
@@ -27,11 +34,13 @@ export function jobQueue(): Promise<PgBoss> {
       schema: "pgboss",
       max: 4,
       application_name: "harness-studio",
+      // Expired jobs are found by this sweep: several times per expiry, so a dead worker's job comes back soon.
+      maintenanceIntervalSeconds: Math.max(1, Math.min(120, Math.floor(jobExpireSeconds() / 4))),
     });
     instance.on("error", (error) => console.error(`[jobs] ${error.message}`));
     await instance.start();
     for (const name of Object.values(QUEUES)) {
-      await instance.createQueue(name, { name, retryLimit: 3, retryDelay: 5, expireInSeconds: EXPIRE_SECONDS });
+      await instance.createQueue(name, { name, retryLimit: 3, retryDelay: 5, expireInSeconds: jobExpireSeconds() });
     }
     return instance;
   })();
@@ -41,7 +50,23 @@ export function jobQueue(): Promise<PgBoss> {
 /** Enqueues a job; `key` makes it a singleton (a second send with the same key is dropped). */
 export async function enqueue(name: QueueName, data: Record<string, string>, key?: string): Promise<string | null> {
   const queue = await jobQueue();
-  return queue.send(name, data, key ? { singletonKey: key } : {});
+  return queue.send(name, data, { expireInSeconds: jobExpireSeconds(), ...(key ? { singletonKey: key } : {}) });
+}
+
+/**
+ * Moves a running job's expiry to a full period from now. pg-boss 10 has no API for this (its
+ * expiry is a fixed time from the start, like SQS's visibility timeout; timgit/pg-boss#579), so
+ * this updates its job row: the job's expire_in grows, its start time stays true. Only an active
+ * job is touched; false when the job is no longer active (it expired, or was completed).
+ */
+export async function keepJobAlive(name: QueueName, id: string): Promise<boolean> {
+  const queue = await jobQueue();
+  const { rows } = await queue.getDb().executeSql(
+    `update pgboss.job set expire_in = (now() - started_on) + make_interval(secs => $3)
+       where name = $1 and id = $2 and state = 'active' returning id`,
+    [name, id, jobExpireSeconds()],
+  );
+  return rows.length > 0;
 }
 
 export async function stopQueue(): Promise<void> {

@@ -5,8 +5,9 @@
 import { db } from "../db/client.ts";
 import { runOptimization } from "../loop/optimization.ts";
 import { runEvaluation } from "../evaluations/run.ts";
-import { workerGone } from "./ownership.ts";
-import { enqueue, jobQueue, QUEUES, stopQueue } from "./queue.ts";
+import { claimLive } from "./lease.ts";
+import { enqueue, QUEUES, stopQueue } from "./queue.ts";
+import { serveQueue } from "./serve.ts";
 
 const SWEEP_MS = 10_000;
 
@@ -15,19 +16,25 @@ export interface JobWorker {
 }
 
 export async function startJobWorker(log: (line: string) => void): Promise<JobWorker> {
-  const queue = await jobQueue();
   const running = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>) => {
     running.add(work);
     void work.finally(() => running.delete(work)).catch(() => {});
     return work;
   };
-  await queue.work<{ evaluationId: string }>(QUEUES.evaluate, { pollingIntervalSeconds: 1 }, async ([job]) => {
-    await track(logFailure(runEvaluation(job.data.evaluationId), log, `evaluation ${job.data.evaluationId}`));
-  });
-  await queue.work<{ optimizationId: string }>(QUEUES.optimize, { pollingIntervalSeconds: 1 }, async ([job]) => {
-    await track(logFailure(runOptimization(job.data.optimizationId), log, `optimization ${job.data.optimizationId}`));
-  });
+  const loops = [
+    await serveQueue<{ evaluationId: string }>(
+      QUEUES.evaluate,
+      (job) => track(logFailure(runEvaluation(job.data.evaluationId), log, `evaluation ${job.data.evaluationId}`)),
+      log,
+    ),
+    await serveQueue<{ optimizationId: string }>(
+      QUEUES.optimize,
+      (job) =>
+        track(logFailure(runOptimization(job.data.optimizationId), log, `optimization ${job.data.optimizationId}`)),
+      log,
+    ),
+  ];
   const sweeper = setInterval(
     () => void requeueOrphans(log).catch((error) => log(`sweep failed: ${error.message}`)),
     SWEEP_MS,
@@ -37,12 +44,13 @@ export async function startJobWorker(log: (line: string) => void): Promise<JobWo
   return {
     stop: async () => {
       clearInterval(sweeper);
+      for (const loop of loops) loop.stop();
       await stopQueue();
     },
   };
 }
 
-/** A job whose work belongs to another live worker, or has ended, is done: never retried. */
+/** A job whose work belongs to another live claim, or has ended, is done: never retried. */
 async function logFailure(work: Promise<unknown>, log: (line: string) => void, what: string): Promise<void> {
   try {
     await work;
@@ -51,14 +59,14 @@ async function logFailure(work: Promise<unknown>, log: (line: string) => void, w
   }
 }
 
-/** Evaluations and optimizations marked running whose worker is gone go back on the queue. */
+/** Evaluations and optimizations marked running whose claim is gone go back on the queue. */
 async function requeueOrphans(log: (line: string) => void): Promise<void> {
   const optimizations = await db.optimization.findMany({
     where: { status: { in: ["queued", "running"] } },
-    select: { id: true, status: true, workerId: true, heartbeatAt: true },
+    select: { id: true, status: true, workerId: true, leaseId: true, heartbeatAt: true },
   });
   for (const row of optimizations) {
-    if (row.status === "running" && workerGone(row.workerId, row.heartbeatAt)) {
+    if (row.status === "running" && !claimLive(row)) {
       const id = await enqueue(
         QUEUES.optimize,
         { optimizationId: row.id },
@@ -69,10 +77,10 @@ async function requeueOrphans(log: (line: string) => void): Promise<void> {
   }
   const evaluations = await db.evaluation.findMany({
     where: { status: "running", candidate: { iterationId: null } },
-    select: { id: true, workerId: true, heartbeatAt: true },
+    select: { id: true, workerId: true, leaseId: true, heartbeatAt: true },
   });
   for (const row of evaluations) {
-    if (workerGone(row.workerId, row.heartbeatAt)) {
+    if (!claimLive(row)) {
       const id = await enqueue(
         QUEUES.evaluate,
         { evaluationId: row.id },

@@ -3,8 +3,7 @@
 // at a time (a lease, lib/jobs/lease.ts); a worker that dies leaves it to be resumed where it stopped.
 import { db, type ProposerKind } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
-import { holdLease, takeLease } from "../jobs/lease.ts";
-import { workerGone } from "../jobs/ownership.ts";
+import { claimLive, claimLost, holdLease, takeLease } from "../jobs/lease.ts";
 import { noSuchProject } from "../projects/queries.ts";
 import { readSettings } from "../projects/settings.ts";
 import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
@@ -15,7 +14,7 @@ import { projectFrontier } from "../candidates/frontier.ts";
 import { runIteration, type IterationSummary } from "../iterations/run.ts";
 
 export interface OptimizeOptions {
-  /** Offline: the held-out evaluations are marked simulated too. */
+  /** Offline: every evaluation it runs is simulated too. */
   simulated?: boolean;
   upstreamUrl?: string;
   apiKey?: string | null;
@@ -34,13 +33,13 @@ export async function createOptimization(
     throw new StudioError("Iterations must be a whole number from 1 to 1000.");
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`optimization:${projectId}`}))`;
-    const project = await tx.project.findUnique({ where: { id: projectId }, select: { simulated: true } });
+    const project = await tx.project.findUnique({ where: { id: projectId }, select: { id: true } });
     if (!project) throw noSuchProject(projectId);
     const going = await tx.optimization.findFirst({
       where: { projectId, status: { in: ["queued", "running"] } },
-      select: { id: true, workerId: true, heartbeatAt: true, status: true },
+      select: { id: true, workerId: true, leaseId: true, heartbeatAt: true, status: true },
     });
-    if (going && !(going.status === "running" && workerGone(going.workerId, going.heartbeatAt))) {
+    if (going && !(going.status === "running" && !claimLive(going))) {
       throw new StudioError(
         `An optimization is already ${going.status} for this project (${going.id}): one at a time.`,
       );
@@ -50,14 +49,14 @@ export async function createOptimization(
         where: { id: going.id },
         data: { status: "failed", error: "Superseded after its worker died.", finishedAt: new Date() },
       });
-    // Offline: the offline proposer and the offline model, and every result marked simulated.
+    // Offline only when asked: the offline proposer and model, and every result marked simulated.
+    // Earlier simulated runs of the project never make this one simulated.
     const offline = proposer?.offline === true;
-    if (offline) await tx.project.update({ where: { id: projectId }, data: { simulated: true } });
     const created = await tx.optimization.create({
       data: {
         projectId,
         iterationsRequested: iterations,
-        simulated: offline || project.simulated,
+        simulated: offline,
         proposerKind: offline ? "offline" : proposer?.kind,
         proposerCommand: proposer?.command ?? null,
       },
@@ -71,9 +70,9 @@ export async function resumableOptimization(projectId: string): Promise<string |
   const row = await db.optimization.findFirst({
     where: { projectId, status: { in: ["queued", "running"] } },
     orderBy: { createdAt: "desc" },
-    select: { id: true, workerId: true, heartbeatAt: true },
+    select: { id: true, workerId: true, leaseId: true, heartbeatAt: true },
   });
-  return row && workerGone(row.workerId, row.heartbeatAt) ? row.id : null;
+  return row && !claimLive(row) ? row.id : null;
 }
 
 export interface OptimizationResult {
@@ -89,12 +88,12 @@ export async function runOptimization(
   optimizationId: string,
   options: OptimizeOptions = {},
 ): Promise<OptimizationResult> {
-  const optimization = await claim(optimizationId);
+  const { optimization, leaseId } = await claim(optimizationId);
   if (optimization.simulated && !options.upstreamUrl)
     options = { ...options, upstreamUrl: await offlineUpstream(), apiKey: null };
   const abort = new AbortController();
   options.signal?.addEventListener("abort", () => abort.abort(), { once: true });
-  const lease = holdLease("optimization", optimizationId, () => abort.abort());
+  const lease = holdLease("optimization", optimizationId, leaseId, () => abort.abort());
 
   let stop: Stop | null = null;
   let status: "done" | "failed" | "cancelled" = "done";
@@ -160,14 +159,23 @@ export async function runOptimization(
       status = "failed";
       error = caught instanceof Error ? caught.message : String(caught);
     }
-  } finally {
-    lease.release();
   }
-  const finished = await db.optimization.update({
-    where: { id: optimizationId },
-    data: { status, ...stopColumns(stop), error, finishedAt: new Date(), workerId: null, heartbeatAt: null },
-    select: { iterationsDone: true },
-  });
+  const finished = await db.optimization
+    .update({
+      where: { id: optimizationId, leaseId }, // only while this claim holds it
+      data: {
+        status,
+        ...stopColumns(stop),
+        error,
+        finishedAt: new Date(),
+        workerId: null,
+        leaseId: null,
+        heartbeatAt: null,
+      },
+      select: { iterationsDone: true },
+    })
+    .catch(claimLost("optimization", optimizationId))
+    .finally(() => lease.release()); // held until the end is stored: no second claim in between
   return {
     optimizationId,
     status,
@@ -178,12 +186,13 @@ export async function runOptimization(
 }
 
 async function evaluateUnscored(projectId: string, options: OptimizeOptions, signal: AbortSignal): Promise<void> {
+  // Scored means scored by this kind of run: a real run does not learn from simulated traces.
   const unscored = await db.candidate.findMany({
     where: {
       projectId,
       status: "valid",
       iterationId: null,
-      evaluations: { none: { split: "search", status: "done" } },
+      evaluations: { none: { split: "search", status: "done", simulated: options.simulated === true } },
     },
     orderBy: { number: "asc" },
     select: { id: true },
@@ -200,7 +209,9 @@ async function evaluateUnscored(projectId: string, options: OptimizeOptions, sig
 async function evaluateFrontierOnTest(projectId: string, options: OptimizeOptions, signal: AbortSignal): Promise<void> {
   for (const candidate of await projectFrontier(projectId)) {
     if (signal.aborted) return;
-    const done = await db.evaluation.count({ where: { candidateId: candidate.id, split: "test", status: "done" } });
+    const done = await db.evaluation.count({
+      where: { candidateId: candidate.id, split: "test", status: "done", simulated: options.simulated === true },
+    });
     if (done) continue;
     const { evaluationId } = await prepareEvaluation(candidate.id, "test", { simulated: options.simulated });
     await runEvaluation(evaluationId, { upstreamUrl: options.upstreamUrl, apiKey: options.apiKey, signal });
@@ -213,6 +224,6 @@ async function claim(optimizationId: string) {
   if (row.status === "done" || row.status === "cancelled" || row.status === "failed") {
     throw new StudioError(`Optimization ${optimizationId} has already ended (${row.status}).`);
   }
-  await takeLease("optimization", optimizationId, row);
-  return row;
+  const leaseId = await takeLease("optimization", optimizationId, row);
+  return { optimization: row, leaseId };
 }

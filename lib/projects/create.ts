@@ -16,8 +16,6 @@ interface ProjectOptions {
   /** Defaults to the suite's name. */
   name?: string;
   description?: string;
-  /** Made with the offline model and proposer. */
-  simulated?: boolean;
 }
 
 export interface CreateProjectInput extends ProjectOptions {
@@ -68,7 +66,6 @@ export async function createProjectFromFiles(input: CreateProjectFromFilesInput)
         data: {
           name: input.name ?? suite.config.name,
           description: input.description ?? "",
-          simulated: input.simulated ?? false,
         },
       });
       await saveSuite(tx, project.id, suite);
@@ -80,7 +77,6 @@ export async function createProjectFromFiles(input: CreateProjectFromFilesInput)
           sha256: sha256(source),
           origin: "seed",
           status: "valid",
-          simulated: input.simulated ?? false,
           rationale: `Seed harness from ${file}.`,
         },
       });

@@ -1,7 +1,7 @@
 // What a project is doing right now, for the run controls on every open page (polled).
 import { db } from "../db/client.ts";
 import { readProgress, type IterationProgress } from "../iterations/progress.ts";
-import { workerGone } from "../jobs/ownership.ts";
+import { claimLive } from "../jobs/lease.ts";
 import { readStop, stopInWords } from "../loop/stop.ts";
 import { modelConfigured } from "../offline/upstream.ts";
 
@@ -37,6 +37,7 @@ export async function projectProgress(projectId: string): Promise<RunProgress> {
       error: true,
       simulated: true,
       workerId: true,
+      leaseId: true,
       heartbeatAt: true,
     },
   });
@@ -76,7 +77,7 @@ export async function projectProgress(projectId: string): Promise<RunProgress> {
       stopReason: stopInWords(readStop(optimization)),
       error: optimization.error,
       simulated: optimization.simulated,
-      stalled: optimization.status === "running" && workerGone(optimization.workerId, optimization.heartbeatAt),
+      stalled: optimization.status === "running" && !claimLive(optimization),
     },
     iteration: evaluation
       ? {

@@ -10,7 +10,8 @@ export interface ProjectSummary {
   id: string;
   name: string;
   description: string;
-  simulated: boolean;
+  /** Some of its evaluations or iterations ran offline (each run says which). */
+  hasSimulatedRuns: boolean;
   suiteName: string | null;
   mode: string | null;
   searchTasks: number;
@@ -27,7 +28,7 @@ export async function listProjects(): Promise<ProjectSummary[]> {
       id: string;
       name: string;
       description: string;
-      simulated: boolean;
+      has_simulated_runs: boolean;
       suite_name: string | null;
       mode: string | null;
       search_tasks: number;
@@ -38,7 +39,10 @@ export async function listProjects(): Promise<ProjectSummary[]> {
       last_activity: Date;
     }[]
   >`
-    select p.id, p.name, p.description, p.simulated, s.name as suite_name, s.mode::text as mode,
+    select p.id, p.name, p.description, s.name as suite_name, s.mode::text as mode,
+      (exists (select 1 from "Iteration" i where i."projectId" = p.id and i.simulated)
+        or exists (select 1 from "Evaluation" e join "Candidate" c on c.id = e."candidateId"
+          where c."projectId" = p.id and e.simulated)) as has_simulated_runs,
       (select count(*)::int from "Task" t where t."suiteId" = s.id and t.split = 'search') as search_tasks,
       (select count(*)::int from "Task" t where t."suiteId" = s.id and t.split = 'test') as test_tasks,
       (select count(*)::int from "Candidate" c where c."projectId" = p.id) as candidates,
@@ -57,7 +61,7 @@ export async function listProjects(): Promise<ProjectSummary[]> {
     id: row.id,
     name: row.name,
     description: row.description,
-    simulated: row.simulated,
+    hasSimulatedRuns: row.has_simulated_runs,
     suiteName: row.suite_name,
     mode: row.mode,
     searchTasks: row.search_tasks,
@@ -74,14 +78,27 @@ export function noSuchProject(projectId: string): StudioError {
   return new StudioError(`No project ${projectId}.`, { code: "not_found" });
 }
 
+/** Whether any evaluation or iteration of the project ran offline: simulated is a run's kind, not a project's. */
+export async function hasSimulatedRuns(projectId: string): Promise<boolean> {
+  const [evaluation, iteration] = await Promise.all([
+    db.evaluation.findFirst({ where: { simulated: true, candidate: { projectId } }, select: { id: true } }),
+    db.iteration.findFirst({ where: { simulated: true, projectId }, select: { id: true } }),
+  ]);
+  return Boolean(evaluation || iteration);
+}
+
 export async function getProject(id: string) {
+  const [project, simulated] = await Promise.all([readProject(id), hasSimulatedRuns(id)]);
+  return project && { ...project, hasSimulatedRuns: simulated };
+}
+
+function readProject(id: string) {
   return db.project.findUnique({
     where: { id },
     select: {
       id: true,
       name: true,
       description: true,
-      simulated: true,
       model: true,
       proposerKind: true,
       proposerModel: true,

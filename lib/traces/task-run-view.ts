@@ -31,7 +31,7 @@ export async function getTaskRunView(projectId: string, taskRunId: string) {
           simulated: true,
           taskCount: true,
           candidate: {
-            select: { id: true, number: true, projectId: true, project: { select: { name: true, simulated: true } } },
+            select: { id: true, number: true, projectId: true, project: { select: { name: true } } },
           },
         },
       },

@@ -3,6 +3,7 @@
 import { db } from "../db/client.ts";
 import type { StoredFigures } from "../evaluations/figures.ts";
 import { StudioError } from "../errors.ts";
+import { hasSimulatedRuns } from "../projects/queries.ts";
 import { readSettings, type ProjectSettings } from "../projects/settings.ts";
 import type { GraderConfig } from "../suites/format.ts";
 import { readStoredGrader } from "../suites/store.ts";
@@ -15,7 +16,8 @@ export interface WorkspaceProject {
   model: string;
   proposerKind: string;
   candidatesPerIteration: number;
-  simulated: boolean;
+  /** Some of its runs are simulated; each evaluation says whether it is. */
+  hasSimulatedRuns: boolean;
   settings: ProjectSettings;
   suite: {
     name: string;
@@ -84,7 +86,6 @@ export async function loadProject(projectId: string): Promise<WorkspaceProject> 
       model: true,
       proposerKind: true,
       candidatesPerIteration: true,
-      simulated: true,
       settings: true,
       suite: { select: { id: true, name: true, description: true, mode: true, grader: true, timeoutMs: true } },
     },
@@ -106,7 +107,7 @@ export async function loadProject(projectId: string): Promise<WorkspaceProject> 
     model: project.model,
     proposerKind: project.proposerKind,
     candidatesPerIteration: project.candidatesPerIteration,
-    simulated: project.simulated,
+    hasSimulatedRuns: await hasSimulatedRuns(projectId),
     settings: readSettings(project.settings),
     suite: {
       name: suite.name,

@@ -20,10 +20,10 @@ export function renderReadme(project: WorkspaceProject): string {
     "",
     "This folder is rebuilt from the Harness Studio database before every iteration. Read anything;",
     "write only inside `proposals/` (everything else is overwritten or deleted by the next rebuild).",
-    ...(project.simulated
+    ...(project.hasSimulatedRuns
       ? [
           "",
-          "**This project is simulated**: its runs use the studio's offline model, so scores and traces are not a real model's.",
+          "**Some runs here are simulated** (`simulated: true` in their scores): they used the studio's offline model, so their scores and traces are not a real model's.",
         ]
       : []),
     "",

@@ -72,7 +72,6 @@ describe("every model", () => {
       data: {
         name: "Round trip",
         settings: { budgets: { proposer: { usd: 5 } } },
-        simulated: true,
         proposerKind: "offline",
       },
     });

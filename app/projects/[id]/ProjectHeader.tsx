@@ -1,8 +1,8 @@
 import Link from "next/link";
-import { Badge, PageHeader, SimulatedBadge, Tabs } from "@/components/ui";
+import { Badge, HasSimulatedRunsBadge, PageHeader, Tabs } from "@/components/ui";
 
 export function ProjectHeader(props: {
-  project: { id: string; name: string; description: string; simulated: boolean; suite: { mode: string } | null };
+  project: { id: string; name: string; description: string; hasSimulatedRuns: boolean; suite: { mode: string } | null };
   active: "overview" | "settings";
 }) {
   const { project } = props;
@@ -18,7 +18,7 @@ export function ProjectHeader(props: {
         badges={
           <>
             {project.suite && <Badge>{project.suite.mode}</Badge>}
-            {project.simulated && <SimulatedBadge />}
+            {project.hasSimulatedRuns && <HasSimulatedRunsBadge />}
           </>
         }
         description={project.description || undefined}

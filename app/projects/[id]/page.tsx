@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { Suspense } from "react";
 import { notFound } from "next/navigation";
-import { Badge, EmptyState, Page, Section, Stat, Stats, ui } from "@/components/ui";
+import { Badge, EmptyState, Page, Section, SimulatedBadge, Stat, Stats, ui } from "@/components/ui";
 import { IsolationBadge } from "@/components/IsolationBadge";
 import { RunControls } from "@/components/RunControls";
 import { CandidatesTable } from "@/components/candidates/CandidatesTable";
@@ -112,6 +112,12 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                     <Link href={`/projects/${project.id}/iterations/${iteration.number}`}>
                       Iteration {iteration.number}
                     </Link>
+                    {iteration.simulated && (
+                      <>
+                        {" "}
+                        <SimulatedBadge />
+                      </>
+                    )}
                     {iteration.instructionVersion != null && (
                       <span className="faint"> · instructions v{iteration.instructionVersion}</span>
                     )}
@@ -192,6 +198,12 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                     >
                       #{evaluation.candidateNumber}
                     </Link>
+                    {evaluation.simulated && (
+                      <>
+                        {" "}
+                        <SimulatedBadge />
+                      </>
+                    )}
                   </td>
                   <td>
                     <Badge tone={evaluation.split === "test" ? "accent" : "neutral"}>{evaluation.split}</Badge>

@@ -40,8 +40,8 @@ async function evaluate(suiteDir: string, harnessSource: string | null) {
     harnessFile = path.join(dir, "harness.ts");
     fs.writeFileSync(harnessFile, harnessSource);
   }
-  const { seedCandidateId } = await createProject({ suiteDir, harnessFile, simulated: true });
-  const { evaluationId } = await prepareEvaluation(seedCandidateId, "search");
+  const { seedCandidateId } = await createProject({ suiteDir, harnessFile });
+  const { evaluationId } = await prepareEvaluation(seedCandidateId, "search", { simulated: true });
   return runEvaluation(evaluationId, { upstreamUrl: model.url, apiKey: "offline", concurrency: 2 });
 }
 
