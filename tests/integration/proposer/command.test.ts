@@ -1,7 +1,7 @@
 // The command proposer with real processes: small Node scripts stand in for a coding agent. The
 // process-group tests run in both sandboxes (bubblewrap where it works, and the plain process);
 // what a sandboxed proposer can reach of a running studio is tests/integration/proposer/command-reach.test.ts,
-// and its model calls through the recording proxy with the iteration's credential, proposer-proxy.test.ts.
+// and its model calls through the recording proxy with the iteration's credential, command-credential.test.ts.
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -171,7 +171,7 @@ describe.each(MODES)("the command proposer (%s)", (mode) => {
       WORKSPACE_DIR: realWorkspace,
       PROPOSER_MODEL: "claude-opus-5-5",
       INSTRUCTIONS_FILE: instructionsFile,
-      // The client the loop handed in (the proxy and the iteration's credential: proposer-proxy.test.ts), never the studio's key.
+      // The client the loop handed in (the proxy and the iteration's credential: command-credential.test.ts), never the studio's key.
       ANTHROPIC_API_KEY: "sk-studio-iteration-credential",
       ANTHROPIC_BASE_URL: "http://127.0.0.1:9/proxy",
       // Built, not inherited: nothing of the studio's environment but what the proposer sets.
