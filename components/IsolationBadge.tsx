@@ -1,7 +1,7 @@
 import { Badge } from "@/components/ui";
 
-/** Says plainly what a harness could reach while it ran. */
-export function IsolationBadge({ isolation }: { isolation: string | null }) {
+/** Says plainly what a harness (or a command proposer: `who`) could reach while it ran. */
+export function IsolationBadge({ isolation, who = "the harness" }: { isolation: string | null; who?: string }) {
   if (!isolation) return <span className="faint">—</span>;
   if (isolation === "bubblewrap") {
     return (
@@ -16,7 +16,7 @@ export function IsolationBadge({ isolation }: { isolation: string | null }) {
   return (
     <Badge
       tone="warn"
-      title="Process-level isolation only: the harness could reach the network and world-readable files. Install bubblewrap for full isolation."
+      title={`Process-level isolation only: ${who} could reach the network and world-readable files. Install bubblewrap for full isolation.`}
     >
       process only
     </Badge>
