@@ -12,7 +12,6 @@
 // proxy (`client`), with the iteration's credential. Its environment is built, not inherited.
 // It runs in its own process group (under bubblewrap, its own pids), so the time limit (and
 // cancelling) ends it and everything it started, and whatever it left running after exiting too.
-import fs from "node:fs";
 import path from "node:path";
 import { dataDir } from "../paths.ts";
 import { namedPaths, openCommandSandbox, type CommandSandbox } from "../runner/sandbox/command-sandbox.ts";
@@ -22,7 +21,7 @@ import { collectProposals } from "./collect.ts";
 import { runCommand } from "./command-run.ts";
 import { COMMAND_LIMITS, COMMAND_OUTPUT_BYTES, COMMAND_TIMEOUT_MS } from "./limits.ts";
 import type { Proposal, Proposer, ProposerInput, ProposerResult, StopReason } from "./types.ts";
-import { WorkspaceFiles, isInside, toPosix } from "./workspace-files.ts";
+import { WorkspaceFiles, isInside, toPosix, writeNoFollow } from "./workspace-files.ts";
 
 export interface CommandProposerOptions {
   /** A shell command line, run with /bin/sh -c in the workspace folder. */
@@ -75,7 +74,7 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
     checkAvailable: false,
   })}\n`;
   const instructionsPath = path.join(files.proposalRoot, INSTRUCTIONS_FILE);
-  fs.writeFileSync(instructionsPath, prompt);
+  writeNoFollow(instructionsPath, prompt); // a proposer that ran here before may have left a link
 
   // Built, not inherited: the studio's secrets (DATABASE_URL, its API key, its token) stay out.
   const env: Record<string, string> = {
@@ -144,7 +143,7 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
       record: input.record,
     });
   } finally {
-    sandbox.close();
+    await sandbox.close();
   }
 
   let stop: StopReason = "done";

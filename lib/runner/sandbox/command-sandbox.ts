@@ -19,6 +19,7 @@ import {
   type Isolation,
   type Launch,
 } from "./isolation.ts";
+import { killFamily } from "./proc.ts";
 import { claimUid, isRoot, releaseUid } from "./uid-pool.ts";
 import { assertReachable, chownTree } from "./worker-folders.ts";
 
@@ -48,8 +49,12 @@ export interface CommandSandbox {
   launch: Launch;
   /** The command's HOME: a fresh folder, removed by close(). */
   home: string;
-  /** Gives the writable folders back to the studio's user, frees the uid, removes HOME. */
-  close(): void;
+  /**
+   * Ends whatever of the command is still running (as its own uid, every process of that uid:
+   * a child that left its process group too), gives the writable folders back to the studio's
+   * user, frees the uid, removes HOME.
+   */
+  close(): Promise<void>;
 }
 
 /** From /etc, besides what every sandbox gets: who users are, and what "localhost" is. */
@@ -61,9 +66,12 @@ export async function openCommandSandbox(options: CommandSandboxOptions): Promis
   const uid = isRoot() ? await claimUid() : null;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "studio-command-"));
   const own = process.getuid?.() ?? 0;
-  const close = () => {
-    for (const dir of options.writable) if (uid !== null) chownTree(dir, own);
-    if (uid !== null) releaseUid(uid);
+  const close = async () => {
+    if (uid !== null) {
+      await killFamily(0, uid); // pid 0 is nobody's parent: the uid's processes alone
+      for (const dir of options.writable) chownTree(dir, own);
+      releaseUid(uid);
+    }
     fs.rmSync(scratch, { recursive: true, force: true });
   };
   try {
@@ -98,7 +106,7 @@ export async function openCommandSandbox(options: CommandSandboxOptions): Promis
     const launch: Launch = { file, args, env, ...(uid !== null ? { uid, gid: uid } : {}) };
     return { isolation, gaps: gapsOf(isolation, probe.fallbackReason), launch, home, close };
   } catch (error) {
-    close();
+    await close();
     throw error;
   }
 }

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createProposer, DEFAULT_INSTRUCTIONS, type ProposerInput } from "../../../lib/proposer/index.ts";
 import { COMMAND_KILL_GRACE_MS } from "../../../lib/proposer/limits.ts";
 import { probeIsolation } from "../../../lib/runner/sandbox/isolation.ts";
+import { isRoot } from "../../../lib/runner/sandbox/uid-pool.ts";
 import { makeWorkspace, recorder, type TestWorkspace } from "./workspace.ts";
 
 let workspace: TestWorkspace;
@@ -264,17 +265,59 @@ describe.each(MODES)("the command proposer (%s)", (mode) => {
       "leave.mjs",
       `import fs from "node:fs";
        import { spawn } from "node:child_process";
-       const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", ${JSON.stringify(marker)}], { stdio: "ignore", detached: ${mode === "bubblewrap"} });
+       const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", ${JSON.stringify(marker)}], { stdio: "ignore", detached: ${mode === "bubblewrap" || isRoot()} });
        child.unref();
        fs.writeFileSync(process.env.PROPOSAL_DIR + "/started", "yes");`,
     );
-    // A plain process's group holds what it left; only bubblewrap's pid namespace holds a child that left its group too.
+    // A child that left the process group too: bubblewrap's pid namespace ends it, and so does
+    // the sandbox uid's kill-all when the studio is root (not root, a plain process cannot).
     const result = await createProposer("command", { command, isolation: isolationOption(mode) }).propose(
       input(recorder().record),
     );
     expect(result.stopReason).toBe("done");
     expect(fs.readFileSync(path.join(workspace.proposalDir, "started"), "utf8")).toBe("yes");
     expect(await waitUntilNone(marker)).toEqual([]);
+  });
+
+  it("never follows a link the command left: not to read its proposal.json, not to write the next INSTRUCTIONS.md", async () => {
+    workspace = makeWorkspace();
+    // Files only the studio's user may read or write.
+    const secret = path.join(workspace.outsideDir, "secret.json");
+    fs.writeFileSync(secret, JSON.stringify({ rationale: "the studio's secret", hypothesis: "the studio's secret" }));
+    fs.chmodSync(secret, 0o600);
+    const target = path.join(workspace.outsideDir, "target.txt");
+    fs.writeFileSync(target, "untouched\n");
+    fs.chmodSync(target, 0o600);
+    const command = script(
+      "links.mjs",
+      `import fs from "node:fs";
+       const dir = process.env.PROPOSAL_DIR;
+       fs.mkdirSync(dir + "/p1", { recursive: true });
+       fs.writeFileSync(dir + "/p1/harness.ts", "export default { async run() { return 1; } };\\n");
+       fs.symlinkSync(${JSON.stringify(secret)}, dir + "/p1/proposal.json");
+       fs.rmSync(dir + "/INSTRUCTIONS.md");
+       fs.symlinkSync(${JSON.stringify(target)}, dir + "/INSTRUCTIONS.md");`,
+    );
+    const log = recorder();
+    const first = await createProposer("command", { command, isolation: isolationOption(mode) }).propose(
+      input(log.record),
+    );
+    expect(first.error).toBeUndefined();
+    expect(first.proposals).toEqual([
+      expect.objectContaining({ dir: "proposals/3/p1", rationale: "", hypothesis: "" }),
+    ]);
+    expect(JSON.stringify(log.rows)).not.toContain("the studio's secret");
+    expect(fs.lstatSync(path.join(workspace.proposalDir, "INSTRUCTIONS.md")).isSymbolicLink()).toBe(true);
+
+    // The same proposal folder again (a resumed iteration): the instructions replace the link.
+    const again = await createProposer("command", { command: "true", isolation: isolationOption(mode) }).propose(
+      input(recorder().record),
+    );
+    expect(again.error).toBeUndefined();
+    expect(fs.readFileSync(target, "utf8")).toBe("untouched\n");
+    const instructions = path.join(workspace.proposalDir, "INSTRUCTIONS.md");
+    expect(fs.lstatSync(instructions).isSymbolicLink()).toBe(false);
+    expect(fs.readFileSync(instructions, "utf8")).toContain("# Iteration 3");
   });
 });
 
