@@ -159,14 +159,15 @@ function gapsOf(isolation: Isolation, fallbackReason: string | undefined): strin
 
 /**
  * Paths a command line names that the sandbox must show for the command to run: its program
- * (found on PATH) and every absolute path that exists, each read-only. System folders are in view
+ * (found on PATH) and every absolute path that exists, each read-only (a link: its target, and
+ * the target's content at the link's path). System folders are in view
  * already; anything inside (or holding) a `hidden` folder is left out, however it is named.
  */
 export function namedPaths(command: string, hidden: string[]): { paths: string[]; refused: string[] } {
   const words = shellWords(command);
   const candidates = words.filter((word) => path.isAbsolute(word));
-  const program = words[0];
-  if (program && !program.includes("/") && !program.includes("=")) {
+  const program = words.find((word) => !/^\w+=/.test(word)); // past leading NAME=value assignments
+  if (program && !program.includes("/")) {
     const found = findExecutable(program);
     if (found) candidates.unshift(found);
   }
@@ -180,8 +181,13 @@ export function namedPaths(command: string, hidden: string[]): { paths: string[]
       continue; // not a path that exists: an argument like "/help"
     }
     if (SYSTEM_DIRS.some((dir) => isWithin(dir, real))) continue;
-    if (hidden.some((dir) => isWithin(dir, real) || isWithin(real, dir))) refused.add(named);
-    else paths.add(real);
+    if (hidden.some((dir) => isWithin(dir, real) || isWithin(real, dir))) {
+      refused.add(named);
+      continue;
+    }
+    paths.add(real);
+    // A link outside the system folders is shown as what it points at, at its own path too.
+    if (named !== real && !SYSTEM_DIRS.some((dir) => isWithin(dir, named))) paths.add(path.resolve(named));
   }
   return { paths: [...paths], refused: [...refused] };
 }
