@@ -6,8 +6,19 @@ const MEMORY_LIMITS: Record<string, string> = {
   poll: "memory: the studio's RSS poll only (every 100 ms; a fast allocation can overshoot between polls)",
 };
 
-/** Says plainly what a harness could reach while it ran, and which memory limit held it. */
-export function IsolationBadge({ isolation, memoryLimit }: { isolation: string | null; memoryLimit?: string | null }) {
+/**
+ * Says plainly what a harness (or a command proposer: `who`) could reach while it ran, and which
+ * memory limit held it.
+ */
+export function IsolationBadge({
+  isolation,
+  memoryLimit,
+  who = "the harness",
+}: {
+  isolation: string | null;
+  memoryLimit?: string | null;
+  who?: string;
+}) {
   if (!isolation) return <span className="faint">—</span>;
   const memory = memoryLimit ? MEMORY_LIMITS[memoryLimit] : undefined;
   const withMemory = (title: string) => (memory ? `${title}\n${memory}` : title);
@@ -25,7 +36,7 @@ export function IsolationBadge({ isolation, memoryLimit }: { isolation: string |
       <Badge
         tone="warn"
         title={withMemory(
-          "Process-level isolation only: the harness could reach the network and world-readable files. Install bubblewrap for full isolation.",
+          `Process-level isolation only: ${who} could reach the network and world-readable files. Install bubblewrap for full isolation.`,
         )}
       >
         process only

@@ -278,8 +278,10 @@ export function SettingsForm(props: {
                 iteration&apos;s brief arrive on stdin and in <code>proposals/&lt;n&gt;/INSTRUCTIONS.md</code>; the
                 environment has <code>WORKSPACE_DIR</code>, <code>PROPOSAL_DIR</code>, <code>ITERATION</code>,{" "}
                 <code>CANDIDATES_WANTED</code>, <code>PROPOSER_MODEL</code> and <code>ANTHROPIC_BASE_URL</code> (the
-                studio&apos;s recording proxy) with a per-iteration key. The studio&apos;s own API key and database URL
-                are removed. Every <code>harness.ts</code> written under <code>PROPOSAL_DIR</code> becomes a proposal.
+                studio&apos;s recording proxy) with a per-iteration key; nothing else of the studio&apos;s environment.
+                It runs sandboxed like a harness: the workspace read-only except <code>PROPOSAL_DIR</code>, a scratch
+                home, the files its command line names, no network but the proxy. Every <code>harness.ts</code> written
+                under <code>PROPOSAL_DIR</code> becomes a proposal.
               </p>
             </Field>
           )}

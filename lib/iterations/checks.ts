@@ -44,7 +44,7 @@ export async function runCheck(spec: CheckSpec): Promise<CheckOutcome> {
     data: { iterationId: iteration.id, kind: spec.kind, sha256: sha256(source), source },
     select: { id: true },
   });
-  const budgets = await proposerBudgets(spec);
+  const budgets = await proposerBudgets(iteration, spec.settings, spec.unstored);
   const trial = await runTrial(iteration.projectId, source, spec.taskCount, {
     ...spec.run,
     checkId: check.id,
@@ -115,22 +115,29 @@ export async function countProposerSpend(iterationId: string, spend: CheckOutcom
   });
 }
 
-/** The proposer's budgets for this iteration and the project, started at what the proposer has spent. */
-async function proposerBudgets(spec: CheckSpec): Promise<Budget[]> {
-  const { iteration, project } = spec.settings.budgets;
-  if (!iteration?.proposer && !project?.proposer) return [];
+/**
+ * The proposer's budgets for this iteration and the project, started at what the proposer has
+ * spent (stored, plus `unstored`: spent while it proposes and not stored yet). Its checks and smoke
+ * runs are held to them, and so are a command proposer's own model calls (proposer-proxy.ts).
+ */
+export async function proposerBudgets(
+  iteration: { id: string; projectId: string },
+  settings: ProjectSettings,
+  unstored: Spend = { tokens: 0, usd: 0 },
+): Promise<Budget[]> {
+  const { iteration: perIteration, project } = settings.budgets;
+  if (!perIteration?.proposer && !project?.proposer) return [];
   const stored = await db.iteration.findUniqueOrThrow({
-    where: { id: spec.iteration.id },
+    where: { id: iteration.id },
     select: { inputTokens: true, outputTokens: true, costUsd: true },
   });
-  const unstored = spec.unstored ?? { tokens: 0, usd: 0 };
   const own = {
     tokens: stored.inputTokens + stored.outputTokens + unstored.tokens,
     usd: stored.costUsd + unstored.usd,
   };
-  const budgets = [newBudget("iteration proposer", iteration?.proposer, own)];
+  const budgets = [newBudget("iteration proposer", perIteration?.proposer, own)];
   if (project?.proposer) {
-    const spent = (await projectSpending(spec.iteration.projectId)).proposer;
+    const spent = (await projectSpending(iteration.projectId)).proposer;
     budgets.push(
       newBudget("project proposer", project.proposer, {
         tokens: spent.tokens + unstored.tokens,

@@ -75,6 +75,7 @@ export async function getIterationView(projectId: string, number: number) {
       costUsd: true,
       filesRead: true,
       filesReadCount: true,
+      proposerIsolation: true,
       progress: true,
       error: true,
       stopKind: true,

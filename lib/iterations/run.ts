@@ -18,6 +18,8 @@ import { proposalsDir } from "../workspace/layout.ts";
 import { evaluationBudgetReached, proposerAllowance } from "../loop/budget.ts";
 import type { IterationProgress } from "./progress.ts";
 import { checkResult, countProposerSpend, runCheck } from "./checks.ts";
+import { openProposerLine } from "./proposer-proxy.ts";
+import { readSavedProposals, saveProposals } from "./saved-proposals.ts";
 import { CANCELLED, proposerStop, readStop, stopColumns, type Stop } from "../loop/stop.ts";
 import { bestCandidate } from "../candidates/best.ts";
 import { createCandidate } from "../candidates/create.ts";
@@ -49,8 +51,15 @@ export interface IterationSummary {
     inputTokens: number;
     outputTokens: number;
   }[];
-  /** The proposer's figures; `stop` when it stopped short of finishing (it may still have written candidates). */
-  proposer: { filesRead: number; inputTokens: number; outputTokens: number; costUsd: number; stop: Stop | null };
+  /** The proposer's figures; `stop` when it stopped short of finishing (it may still have written candidates); `isolation`: a command proposer's sandbox. */
+  proposer: {
+    filesRead: number;
+    inputTokens: number;
+    outputTokens: number;
+    costUsd: number;
+    stop: Stop | null;
+    isolation: string | null;
+  };
   /** Why the iteration's evaluations stopped short (a budget), if they did. */
   stop: Stop | null;
 }
@@ -221,6 +230,13 @@ async function propose(
 
   const proposer = proposerFor(options.proposerKind, options.proposerCommand ?? project.proposerCommand);
   const left = await proposerAllowance(iteration.projectId, settings);
+  // A command proposer's calls go through a recording proxy of its own, with the iteration's credential.
+  const line = await openProposerLine(options.proposerKind, {
+    iteration,
+    settings,
+    run,
+    record: (event) => transcript.add(event),
+  });
   let result: ProposerResult;
   try {
     result = await proposer.propose({
@@ -249,12 +265,11 @@ async function propose(
           }),
         ),
       record: (event) => transcript.add(event),
-      client: {
-        baseURL: options.upstreamUrl ?? process.env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com",
-        apiKey: options.apiKey ?? process.env.ANTHROPIC_API_KEY ?? "",
-      },
+      client: line.client,
     });
+    result = await line.finish(result);
   } finally {
+    await line.close();
     await transcript.close();
   }
   await db.iteration.update({
@@ -265,6 +280,7 @@ async function propose(
       costUsd: { increment: result.costUsd },
       filesRead: result.filesRead,
       filesReadCount: result.filesRead.length,
+      proposerIsolation: result.isolation ?? null,
       ...stopColumns(proposerStop(result.stopReason, result.error)),
     },
   });
@@ -282,23 +298,6 @@ function proposerFor(kind: ProposerKind, command: string | null | undefined) {
     return createProposer("command", { command });
   }
   throw new StudioError(`The ${kind} proposer is not available in this version of the studio.`);
-}
-
-/** Proposals are kept beside their files, so a resumed iteration validates the same ones. */
-function saveProposals(proposalDir: string, proposals: Proposal[], result: ProposerResult): void {
-  fs.writeFileSync(
-    path.join(proposalDir, "proposals.json"),
-    JSON.stringify({ stopReason: result.stopReason, proposals }, null, 2),
-  );
-}
-
-function readSavedProposals(proposalDir: string): Proposal[] | null {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(proposalDir, "proposals.json"), "utf8")) as { proposals: Proposal[] })
-      .proposals;
-  } catch {
-    return null;
-  }
 }
 
 /** Complete, compiles, honours the contract, survives one search task: or rejected, with why. */
@@ -385,6 +384,7 @@ export async function summarize(iterationId: string): Promise<IterationSummary> 
       costUsd: true,
       stopKind: true,
       stopReason: true,
+      proposerIsolation: true,
       candidates: {
         orderBy: { number: "asc" },
         select: {
@@ -426,6 +426,7 @@ export async function summarize(iterationId: string): Promise<IterationSummary> 
       outputTokens: iteration.outputTokens,
       costUsd: iteration.costUsd,
       stop: stop?.kind.startsWith("proposer_") ? stop : null,
+      isolation: iteration.proposerIsolation,
     },
     stop: stop?.kind === "budget" ? stop : null,
   };

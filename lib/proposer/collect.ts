@@ -7,7 +7,7 @@ import path from "node:path";
 import { z } from "zod";
 import { HARNESS_BYTES } from "./limits.ts";
 import type { Axis, Proposal } from "./types.ts";
-import { toPosix } from "./workspace-files.ts";
+import { readNoFollow, toPosix } from "./workspace-files.ts";
 import { formatBytes } from "../format.ts";
 
 export const HARNESS_FILE = "harness.ts";
@@ -49,7 +49,7 @@ export function collectProposals(
       );
       continue;
     }
-    const source = fs.readFileSync(file, "utf8");
+    const source = readNoFollow(file);
     if (source.trim() === "") {
       note(`${relativeDir}/${HARNESS_FILE} is empty; not a proposal`);
       continue;
@@ -64,7 +64,8 @@ export function readProposalMeta(dir: string, relativeDir: string, note: (messag
   const file = path.join(dir, PROPOSAL_FILE);
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    // Not through a link: a sandboxed proposer could point one at a file only the studio may read.
+    text = readNoFollow(file);
   } catch {
     note(`${relativeDir}/${PROPOSAL_FILE} is missing: no hypothesis or rationale; axis "explore", no base candidate`);
     return defaults;

@@ -5,17 +5,23 @@
 // proposal (see collect.ts). Its output is recorded line by line; stream-json `result` lines
 // give tokens and cost, and its Read tool calls give filesRead.
 //
-// The command runs in its own process group, so the time limit (and cancelling) ends it and
-// everything it started, and whatever it left running after exiting is ended too.
-import { spawn } from "node:child_process";
-import fs from "node:fs";
+// A proposer is untrusted, like a harness: the command runs in the same kind of sandbox
+// (lib/runner/sandbox/command-sandbox.ts). It sees the workspace read-only except its proposal
+// folder, a scratch HOME, the files its command line names, and nothing of the data folder (the
+// database's credentials), suite folders or the studio's files; its only way out is the recording
+// proxy (`client`), with the iteration's credential. Its environment is built, not inherited.
+// It runs in its own process group (under bubblewrap, its own pids), so the time limit (and
+// cancelling) ends it and everything it started, and whatever it left running after exiting too.
 import path from "node:path";
-import { errorEvent, noteEvent, streamEvent } from "../traces/build.ts";
+import { dataDir } from "../paths.ts";
+import { namedPaths, openCommandSandbox, type CommandSandbox } from "../runner/sandbox/command-sandbox.ts";
+import { errorEvent, noteEvent } from "../traces/build.ts";
 import { iterationBrief } from "./brief.ts";
 import { collectProposals } from "./collect.ts";
-import { COMMAND_KILL_GRACE_MS, COMMAND_OUTPUT_BYTES, COMMAND_TIMEOUT_MS, STDERR_TAIL_CHARS } from "./limits.ts";
+import { runCommand } from "./command-run.ts";
+import { COMMAND_LIMITS, COMMAND_OUTPUT_BYTES, COMMAND_TIMEOUT_MS } from "./limits.ts";
 import type { Proposal, Proposer, ProposerInput, ProposerResult, StopReason } from "./types.ts";
-import { WorkspaceFiles, isInside, toPosix } from "./workspace-files.ts";
+import { WorkspaceFiles, isInside, toPosix, writeNoFollow } from "./workspace-files.ts";
 
 export interface CommandProposerOptions {
   /** A shell command line, run with /bin/sh -c in the workspace folder. */
@@ -24,18 +30,15 @@ export interface CommandProposerOptions {
   timeoutMs?: number;
   /** stdout and stderr are each recorded up to this many bytes (default 8 MiB); the rest is counted, not kept. */
   maxOutputBytes?: number;
-  /** Extra environment variables, over the inherited ones (and over ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY). */
+  /** Extra environment variables for the command (under the ones the proposer sets). */
   env?: Record<string, string>;
+  /** More paths the command may read, besides those its command line names (default: STUDIO_PROPOSER_PATHS, colon-separated). */
+  readPaths?: string[];
+  /** "process" refuses bubblewrap even where it works (tests of process groups). */
+  isolation?: "auto" | "process";
 }
 
 export const INSTRUCTIONS_FILE = "INSTRUCTIONS.md";
-
-/**
- * Never handed to the command: the studio's own secrets. ANTHROPIC_API_KEY is replaced by the
- * iteration's credential for `client.baseURL` (the recording proxy), so the real key stays in
- * the server and the agent's model calls are recorded and counted.
- */
-const SCRUBBED_ENV = ["DATABASE_URL", "STUDIO_TOKEN", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"];
 
 export function createCommandProposer(options: CommandProposerOptions): Proposer {
   return { kind: "command", propose: (input) => proposeWithCommand(input, options) };
@@ -43,8 +46,10 @@ export function createCommandProposer(options: CommandProposerOptions): Proposer
 
 async function proposeWithCommand(input: ProposerInput, options: CommandProposerOptions): Promise<ProposerResult> {
   let usage = new StreamJsonUsage(null);
+  let isolation: ProposerResult["isolation"] = undefined; // known once the sandbox is open
   const result = (stopReason: StopReason, proposals: Proposal[], error?: string): ProposerResult => ({
     proposals,
+    ...(isolation ? { isolation } : {}),
     filesRead: usage.filesRead(),
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
@@ -69,22 +74,47 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
     checkAvailable: false,
   })}\n`;
   const instructionsPath = path.join(files.proposalRoot, INSTRUCTIONS_FILE);
-  fs.writeFileSync(instructionsPath, prompt);
+  writeNoFollow(instructionsPath, prompt); // a proposer that ran here before may have left a link
 
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env))
-    if (value !== undefined && !SCRUBBED_ENV.includes(name)) env[name] = value;
-  Object.assign(env, {
+  // Built, not inherited: the studio's secrets (DATABASE_URL, its API key, its token) stay out.
+  const env: Record<string, string> = {
+    // Claude Code: no update checks or telemetry (there is no network to reach anyway).
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    ...options.env,
     ANTHROPIC_BASE_URL: input.client.baseURL,
     ANTHROPIC_API_KEY: input.client.apiKey,
-    ...options.env,
     WORKSPACE_DIR: files.root,
     PROPOSAL_DIR: files.proposalRoot,
     ITERATION: String(input.iteration),
     CANDIDATES_WANTED: String(input.candidatesWanted),
     PROPOSER_MODEL: input.model,
     INSTRUCTIONS_FILE: instructionsPath,
-  });
+  };
+  // The data folder holds the database's credentials: never in view, however the command names it.
+  const named = namedPaths(options.command, [dataDir()]);
+  const extra = (options.readPaths ?? (process.env.STUDIO_PROPOSER_PATHS ?? "").split(":")).filter(Boolean);
+  const readable = namedPaths(extra.map((p) => JSON.stringify(p)).join(" "), [dataDir()]);
+  for (const refused of [...named.refused, ...readable.refused])
+    input.record(noteEvent(`${refused} is not shown to the command: it is in (or holds) the studio's data folder`));
+
+  let sandbox: CommandSandbox;
+  try {
+    sandbox = await openCommandSandbox({
+      command: options.command,
+      cwd: files.root,
+      readOnly: [files.root, ...named.paths, ...readable.paths],
+      writable: [files.proposalRoot],
+      proxy: { url: input.client.baseURL, socketPath: input.client.socketPath },
+      env,
+      isolation: options.isolation,
+      ...COMMAND_LIMITS,
+    });
+  } catch (error) {
+    const message = `the command's sandbox could not be set up: ${(error as Error).message}`;
+    input.record(errorEvent({ kind: "command", message }));
+    return result("error", [], message);
+  }
+  isolation = sandbox.isolation;
 
   const timeoutMs = options.timeoutMs ?? COMMAND_TIMEOUT_MS;
   input.record(
@@ -92,20 +122,29 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
       cwd: files.root,
       timeoutMs,
       instructionsFile: files.relativeOf(instructionsPath),
+      isolation: sandbox.isolation,
+      readable: [files.root, ...named.paths, ...readable.paths],
+      writable: [files.proposalRoot],
+      ...(sandbox.gaps.length ? { gaps: sandbox.gaps } : {}),
     }),
   );
-  const run = await runCommand(options.command, {
-    cwd: files.root,
-    env,
-    stdin: prompt,
-    timeoutMs,
-    maxOutputBytes: options.maxOutputBytes ?? COMMAND_OUTPUT_BYTES,
-    signal: input.signal,
-    onLine: (stream, line) => {
-      if (stream === "stdout") usage.read(line);
-    },
-    record: input.record,
-  });
+  let run;
+  try {
+    run = await runCommand({
+      launch: sandbox.launch,
+      cwd: files.root,
+      stdin: prompt,
+      timeoutMs,
+      maxOutputBytes: options.maxOutputBytes ?? COMMAND_OUTPUT_BYTES,
+      signal: input.signal,
+      onLine: (stream, line) => {
+        if (stream === "stdout") usage.read(line);
+      },
+      record: input.record,
+    });
+  } finally {
+    await sandbox.close();
+  }
 
   let stop: StopReason = "done";
   let error: string | undefined;
@@ -140,155 +179,6 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
   if (stop === "done" && proposals.length === 0)
     input.record(noteEvent(`the command wrote no harness.ts under ${files.proposalRelative}/`));
   return result(stop, proposals, error);
-}
-
-interface RunOptions {
-  cwd: string;
-  env: Record<string, string>;
-  stdin: string;
-  timeoutMs: number;
-  maxOutputBytes: number;
-  signal?: AbortSignal;
-  onLine: (stream: "stdout" | "stderr", line: string) => void;
-  record: ProposerInput["record"];
-}
-
-interface RunOutcome {
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  cancelled: boolean;
-  spawnError?: string;
-  durationMs: number;
-  bytes: { stdout: number; stderr: number };
-  stderrTail: string;
-}
-
-/** Runs the command in a new process group; records its output line by line, up to the cap per stream. */
-function runCommand(command: string, options: RunOptions): Promise<RunOutcome> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn("/bin/sh", ["-c", command], {
-      cwd: options.cwd,
-      env: options.env as NodeJS.ProcessEnv,
-      detached: true,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let timedOut = false;
-    let cancelled = false;
-    let spawnError: string | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
-    const stop = (why: "timeout" | "cancel") => {
-      if (why === "timeout") timedOut = true;
-      else cancelled = true;
-      killGroup(child.pid, "SIGTERM");
-      killTimer ??= setTimeout(() => killGroup(child.pid, "SIGKILL"), COMMAND_KILL_GRACE_MS);
-    };
-    const timer = setTimeout(() => stop("timeout"), options.timeoutMs);
-    const onAbort = () => stop("cancel");
-    if (options.signal?.aborted) onAbort();
-    else options.signal?.addEventListener("abort", onAbort, { once: true });
-
-    const streams = {
-      stdout: new LineRecorder("stdout", options),
-      stderr: new LineRecorder("stderr", options),
-    };
-    child.stdout.on("data", (chunk: Buffer) => streams.stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => streams.stderr.push(chunk));
-    const closed = Promise.all([once(child.stdout, "close"), once(child.stderr, "close")]);
-
-    // A command that does not read stdin closes it early; that is its business, not an error.
-    child.stdin.on("error", () => {});
-    child.stdin.end(options.stdin);
-
-    let settled = false;
-    const finish = async (code: number | null, signal: NodeJS.Signals | null) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-      // Whatever the command started and left behind goes with it.
-      killGroup(child.pid, "SIGKILL");
-      if (killTimer) clearTimeout(killTimer);
-      // Pipes close once every holder is gone; do not wait forever on one that escaped the group.
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 2_000))]);
-      streams.stdout.end();
-      streams.stderr.end();
-      resolve({
-        exitCode: code,
-        signal,
-        timedOut,
-        cancelled,
-        spawnError,
-        durationMs: performance.now() - started,
-        bytes: { stdout: streams.stdout.total, stderr: streams.stderr.total },
-        stderrTail: streams.stderr.tail,
-      });
-    };
-    child.once("error", (error) => {
-      spawnError = error.message;
-      // A process that never started emits no "exit".
-      if (child.pid === undefined) void finish(null, null);
-    });
-    child.once("exit", (code, signal) => void finish(code, signal));
-  });
-}
-
-/** Splits a stream into lines: each is parsed (onLine), recorded if it fits under the cap, and counted. */
-class LineRecorder {
-  total = 0;
-  tail = "";
-  private recorded = 0;
-  private dropped = 0;
-  private droppedLines = 0;
-  private partial = "";
-
-  constructor(
-    private readonly stream: "stdout" | "stderr",
-    private readonly options: RunOptions,
-  ) {}
-
-  push(chunk: Buffer): void {
-    this.total += chunk.length;
-    const text = chunk.toString("utf8");
-    if (this.stream === "stderr") this.tail = (this.tail + text).slice(-STDERR_TAIL_CHARS);
-    const lines = (this.partial + text).split("\n");
-    this.partial = lines.pop() ?? "";
-    // One unterminated line cannot grow without bound: past the cap it is handed on as it is.
-    if (this.partial.length > this.options.maxOutputBytes) {
-      lines.push(this.partial);
-      this.partial = "";
-    }
-    for (const line of lines) this.line(line);
-  }
-
-  end(): void {
-    if (this.partial) this.line(this.partial);
-    this.partial = "";
-    if (this.droppedLines > 0) {
-      const message = `${this.stream}: ${this.dropped} bytes in ${this.droppedLines} line${this.droppedLines === 1 ? "" : "s"} not recorded (the record keeps ${this.options.maxOutputBytes} bytes per stream)`;
-      this.options.record(
-        noteEvent(message, new Date(), {
-          stream: this.stream,
-          droppedBytes: this.dropped,
-          droppedLines: this.droppedLines,
-        }),
-      );
-    }
-  }
-
-  private line(line: string): void {
-    this.options.onLine(this.stream, line);
-    const bytes = Buffer.byteLength(line) + 1;
-    if (this.recorded + bytes > this.options.maxOutputBytes) {
-      // Later, shorter lines may still fit: the record keeps as many whole lines as it can.
-      this.dropped += bytes;
-      this.droppedLines++;
-      return;
-    }
-    this.recorded += bytes;
-    this.options.record(streamEvent(this.stream, line));
-  }
 }
 
 /**
@@ -352,19 +242,6 @@ function asObject(value: unknown): JsonObject {
 
 function num(value: unknown): number {
   return typeof value === "number" && Number.isFinite(value) ? value : 0;
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (!pid) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: the group is already gone.
-  }
-}
-
-function once(emitter: NodeJS.EventEmitter, event: string): Promise<void> {
-  return new Promise((resolve) => emitter.once(event, () => resolve()));
 }
 
 function formatSeconds(ms: number): string {

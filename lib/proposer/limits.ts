@@ -44,5 +44,10 @@ export const COMMAND_TIMEOUT_MS = 60 * 60 * 1000;
 export const COMMAND_OUTPUT_BYTES = 8 * 1024 * 1024;
 /** Command proposer: after SIGTERM, the process group gets this long before SIGKILL. */
 export const COMMAND_KILL_GRACE_MS = 3_000;
+/**
+ * Command proposer: its sandbox's limits. A coding agent runs many threads and tools (RLIMIT_NPROC
+ * counts threads), and keeps its scratch files in the private /tmp (RAM-backed under bubblewrap).
+ */
+export const COMMAND_LIMITS = { maxProcesses: 512, maxFileMb: 1024, tmpSizeMb: 512 } as const;
 /** Command proposer: characters of stderr quoted in the error of a failed command. */
 export const STDERR_TAIL_CHARS = 2_000;

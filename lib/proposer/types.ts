@@ -47,8 +47,11 @@ export interface ProposerInput {
   checkCandidate?: CheckCandidate;
   /** Every model call, tool call and result, file read and note, in order. */
   record: (event: TraceEventRow) => void;
-  /** Where model requests go: the studio's recording proxy (with a per-iteration credential) or a fake. */
-  client: { baseURL: string; apiKey: string };
+  /**
+   * Where model requests go: the studio's recording proxy (with a per-iteration credential) or a
+   * fake. `socketPath`: the proxy's unix socket, a sandboxed command's only way out.
+   */
+  client: { baseURL: string; apiKey: string; socketPath?: string };
 }
 
 export type Axis = "exploit" | "explore";
@@ -81,6 +84,8 @@ export interface ProposerResult {
   costUsd: number;
   stopReason: StopReason;
   error?: string;
+  /** Command proposer: the sandbox its process ran in ("bubblewrap", or "process" where bubblewrap cannot run). */
+  isolation?: "bubblewrap" | "process";
 }
 
 export interface Proposer {

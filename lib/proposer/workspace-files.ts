@@ -246,3 +246,22 @@ function safe<T>(read: () => T, fallback: T): T {
     return fallback;
   }
 }
+
+/**
+ * The studio reading or writing a file a sandboxed proposer could have replaced with a symbolic
+ * link (to a file only the studio may read or write): a link in the last component is refused
+ * (ELOOP) when reading, and replaced rather than followed when writing.
+ */
+export function readNoFollow(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  try {
+    return fs.readFileSync(fd, "utf8");
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function writeNoFollow(file: string, text: string): void {
+  fs.rmSync(file, { force: true });
+  fs.writeFileSync(file, text, { flag: "wx" });
+}

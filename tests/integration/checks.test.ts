@@ -95,6 +95,8 @@ describe("check_candidate through the real checker", () => {
       [
         tool("w1", "write_file", { path: harnessPath, content: HARNESS.replace("max_tokens: 64", "max_tokens: 32") }),
         tool("c1", "check_candidate", { path: harnessPath }),
+        // The proposer reads the trace the checker said it wrote, through its own read_file.
+        tool("r1", "read_file", { path: /trace (\S+\.jsonl)/.exec(toolResults.get("c1") ?? "")?.[1] ?? "missing" }),
         tool("f1", "finish", {
           proposals: [
             {
@@ -128,6 +130,11 @@ describe("check_candidate through the real checker", () => {
       const lines = fs.readFileSync(path.join(dir, tracePath), "utf8").trim().split("\n");
       expect(lines.map((line) => JSON.parse(line).kind)).toEqual(expect.arrayContaining(["model_call", "grade"]));
     }
+    // The first of them, read by the proposer itself: the real path end to end.
+    const read = toolResults.get("r1")!;
+    expect(read).toContain("proposals/1/checks/1/s0.jsonl");
+    expect(read).toContain('"kind":"model_call"');
+    expect(read).toContain("What is 0+2?");
 
     // Stored: the check (3 task runs) and the smoke run (1), as the iteration's, with their traces.
     const checks = await listIterationChecks(summary.iterationId);
@@ -154,15 +161,16 @@ describe("check_candidate through the real checker", () => {
     }
     expect(checks[0].costUsd).toBeCloseTo(3 * perTask, 12);
 
-    // The proposer's figures: its own three calls, plus the check and the smoke run.
+    // The proposer's figures: its own four calls, plus the check and the smoke run.
     const proposerCall = costUsd("claude-opus-5-5", {
       input_tokens: 2_000,
       output_tokens: 200,
       cache_read_input_tokens: 10_000,
     }).usd;
     const iteration = await db.iteration.findUniqueOrThrow({ where: { id: summary.iterationId } });
-    expect(iteration.costUsd).toBeCloseTo(3 * proposerCall + 4 * perTask, 10);
-    expect(iteration.inputTokens).toBe(3 * 12_000 + 4 * 5_000);
+    expect(iteration.costUsd).toBeCloseTo(4 * proposerCall + 4 * perTask, 10);
+    expect(iteration.inputTokens).toBe(4 * 12_000 + 4 * 5_000);
+    expect(iteration.filesRead).toContain("proposals/1/checks/1/s0.jsonl");
   });
 
   it("prices the proposer's calls exactly against its dollar budget: cache reads at their own rate", async () => {

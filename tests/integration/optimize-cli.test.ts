@@ -6,6 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-server.ts";
 import { runCli, studioEnv } from "../helpers/studio.ts";
+import { probeIsolation } from "../../lib/runner/sandbox/isolation.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "studio-optimize-cli-"));
 fs.chmodSync(dir, 0o755);
@@ -94,7 +95,13 @@ describe("studio optimize", () => {
     // The offline proposer calls no model; its figures are the smoke runs of its proposals (the proposer's spending).
     expect(lines[0]).toMatchObject({
       iteration: 1,
-      proposer: { filesRead: expect.any(Number), inputTokens: expect.any(Number), costUsd: expect.any(Number) },
+      proposer: {
+        filesRead: expect.any(Number),
+        inputTokens: expect.any(Number),
+        costUsd: expect.any(Number),
+        // The command proposer's sandbox: bubblewrap where it works, else a plain process.
+        isolation: (await probeIsolation()).isolation,
+      },
     });
     expect(lines[0].proposer.inputTokens).toBeGreaterThan(0);
     expect(lines[0].candidates).toEqual([

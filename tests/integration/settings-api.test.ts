@@ -66,10 +66,8 @@ beforeAll(async () => {
   env = studioEnv({
     DATABASE_URL: databaseUrl,
     ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
-    STUDIO_URL: studio.url,
-    // The person's credential, handed to this test's proposer on purpose: the API asks for it.
-    STUDIO_TEST_AUTH: studio.authHeaders().authorization,
-    RECORD_DIR: dir,
+    // The workspaces in the studio's data folder, where the test reads what the proposer recorded.
+    STUDIO_DATA_DIR: studio.dataDir,
   });
 
   fs.mkdirSync(path.join(dir, "suite"));
@@ -84,21 +82,20 @@ beforeAll(async () => {
       .join("\n"),
   );
   fs.writeFileSync(path.join(dir, "seed.ts"), "export default { async run() { return 41; } };\n");
-  // A command proposer that records what it was given, writes nothing, and in iteration 1
-  // saves new settings through the API, as a person would while the run goes on.
+  // A command proposer that records what it was given (in its proposal folder: the only place a
+  // sandboxed proposer may write), writes no harness, and in iteration 1 waits while the test saves
+  // new settings through the API, as a person would while the run goes on.
   fs.writeFileSync(
     path.join(dir, "record.mjs"),
     `import fs from "node:fs";
      const stdin = fs.readFileSync(0, "utf8");
+     const dir = process.env.PROPOSAL_DIR;
      const record = { cwd: process.cwd(), workspace: process.env.WORKSPACE_DIR, candidates: process.env.CANDIDATES_WANTED, model: process.env.PROPOSER_MODEL, args: process.argv.slice(2), stdin, databaseUrl: process.env.DATABASE_URL ?? null };
-     fs.writeFileSync(process.env.RECORD_DIR + "/iteration-" + process.env.ITERATION + ".json", JSON.stringify(record));
+     fs.writeFileSync(dir + "/record.json", JSON.stringify(record));
      if (process.env.ITERATION === "1") {
-       const at = process.env.STUDIO_URL + "/api/projects/" + process.env.PROJECT_ID + "/settings";
-       const auth = { authorization: process.env.STUDIO_TEST_AUTH };
-       const current = await (await fetch(at, { headers: auth })).json();
-       delete current.timeoutMs;
-       const saved = await fetch(at, { method: "PUT", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ ...current, candidatesPerIteration: 4 }) });
-       if (!saved.ok) { console.error(await saved.text()); process.exit(3); }
+       fs.writeFileSync(dir + "/waiting", "");
+       const until = Date.now() + 60_000;
+       while (!fs.existsSync(dir + "/go") && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
      }`,
   );
   const created = await runCli(
@@ -288,14 +285,22 @@ describe("/api/projects/:id/instructions", () => {
   });
 
   it("the next iteration runs with what was saved, and settings saved mid-run apply from the next iteration", async () => {
-    const run = await runCli(
-      ["optimize", "--project", projectId, "--iterations", "2", "--json"],
-      { ...env, PROJECT_ID: projectId },
-      150_000,
-    );
+    const running = runCli(["optimize", "--project", projectId, "--iterations", "2", "--json"], env, 150_000);
+    // While iteration 1's proposer runs, a person saves candidatesPerIteration = 4.
+    const proposals = (n: number) => path.join(studio.dataDir, "workspaces", projectId, "proposals", String(n));
+    const until = Date.now() + 60_000;
+    while (!fs.existsSync(path.join(proposals(1), "waiting")) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 100));
+    const at = url(`/api/projects/${projectId}/settings`);
+    const current = await (await fetch(at, { headers: studio.authHeaders() })).json();
+    delete current.timeoutMs;
+    const saved = await send("PUT", `/api/projects/${projectId}/settings`, { ...current, candidatesPerIteration: 4 });
+    expect(saved.status, await saved.clone().text()).toBe(200);
+    fs.writeFileSync(path.join(proposals(1), "go"), "");
+    const run = await running;
     expect(run.code, run.stderr).toBe(0);
 
-    const first = JSON.parse(fs.readFileSync(path.join(dir, "iteration-1.json"), "utf8"));
+    const first = JSON.parse(fs.readFileSync(path.join(proposals(1), "record.json"), "utf8"));
     expect(first.candidates).toBe("2");
     expect(first.model).toBe("claude-test-proposer");
     expect(first.args).toEqual(["--flag"]); // the command as given, run by the shell
@@ -303,7 +308,7 @@ describe("/api/projects/:id/instructions", () => {
     expect(first.stdin.startsWith("Read the failing traces first, then the leaderboard.\n")).toBe(true);
     expect(first.databaseUrl).toBeNull();
     // Iteration 1 saved candidatesPerIteration = 4 while it ran: iteration 2 was asked for 4.
-    const second = JSON.parse(fs.readFileSync(path.join(dir, "iteration-2.json"), "utf8"));
+    const second = JSON.parse(fs.readFileSync(path.join(proposals(2), "record.json"), "utf8"));
     expect(second.candidates).toBe("4");
 
     const iterations = await db.iteration.findMany({

@@ -27,9 +27,9 @@ export interface IsolationProbe {
 }
 
 /** Inside bubblewrap the worker's program folder (host + module) is mounted here. */
-const SANDBOX_PROGRAM_DIR = "/sandbox";
+export const SANDBOX_PROGRAM_DIR = "/sandbox";
 /** Inside bubblewrap the model proxy's unix socket is mounted here. */
-const SANDBOX_PROXY_SOCKET = "/run/studio/model.sock";
+export const SANDBOX_PROXY_SOCKET = "/run/studio/model.sock";
 
 let probed: Promise<IsolationProbe> | null = null;
 
@@ -202,14 +202,17 @@ function modelConfig(spec: LaunchSpec, bubble: boolean): HostConfig["model"] {
  * The kernel counts every thread of the uid machine-wide, so a worker running as the studio's own
  * user (not root) gets room above what that user already runs.
  */
-function withLimits(spec: LaunchSpec, command: string[]): string[] {
+export function withLimits(
+  spec: Pick<LaunchSpec, "uid" | "maxProcesses" | "maxFileMb"> & Partial<Pick<LaunchSpec, "memoryLimit" | "memoryMb">>,
+  command: string[],
+): string[] {
   const ownUid = process.getuid?.();
   const alreadyRunning =
     spec.uid === null ? listProcesses().reduce((sum, p) => sum + (p.uid === ownUid ? p.threads : 0), 0) : 0;
   const nproc = alreadyRunning + spec.maxProcesses;
   const nice = findExecutable("nice");
   const niced = nice ? [nice, "-n", String(SANDBOX_DEFAULTS.niceness), ...command] : command;
-  const data = spec.memoryLimit === "rlimit" ? rlimitDataBytes(spec.memoryMb) : null;
+  const data = spec.memoryLimit === "rlimit" && spec.memoryMb ? rlimitDataBytes(spec.memoryMb) : null;
   const prlimit = findExecutable("prlimit");
   if (prlimit) {
     const fsize = spec.maxFileMb * 1024 * 1024;
@@ -222,6 +225,27 @@ function withLimits(spec: LaunchSpec, command: string[]): string[] {
 }
 
 function bwrapArgs(spec: LaunchSpec, node: string): string[] {
+  const args = bwrapSystemArgs(spec, node);
+  args.push("--ro-bind", spec.programDir, SANDBOX_PROGRAM_DIR);
+  // Same paths inside as outside, so traces, exec cwd and the caller's envDir all agree.
+  for (const dir of [...new Set([spec.envRoot, spec.scratchDir])].sort((a, b) => a.length - b.length)) {
+    args.push("--bind", dir, dir);
+  }
+  if (spec.proxy?.socketPath) args.push("--ro-bind", spec.proxy.socketPath, SANDBOX_PROXY_SOCKET);
+  args.push("--chdir", spec.scratchDir);
+  return args;
+}
+
+/**
+ * What every bubblewrap sandbox starts from (harness workers and proposer commands alike): new
+ * namespaces (no network, own pids), no capabilities, the system's programs and libraries read-only,
+ * `node`, a fresh /proc and /dev, a private /tmp. Nothing of the studio's files, data or secrets.
+ */
+export function bwrapSystemArgs(
+  spec: Pick<LaunchSpec, "bwrapFeatures" | "tmpSizeMb">,
+  node: string,
+  etc: string[] = [],
+): string[] {
   const args = ["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--hostname", "sandbox"];
   if (spec.bwrapFeatures.disableUserns) args.push("--unshare-user", "--disable-userns");
   args.push("--ro-bind", "/usr", "/usr");
@@ -231,20 +255,13 @@ function bwrapArgs(spec: LaunchSpec, node: string): string[] {
     else if (stat?.isDirectory()) args.push("--ro-bind", top, top);
   }
   // What programs need from /etc: certificates, the linker cache, Debian's alternatives links.
-  for (const etc of ["/etc/ssl", "/etc/ca-certificates", "/etc/alternatives", "/etc/ld.so.cache"]) {
-    args.push("--ro-bind-try", etc, etc);
+  for (const file of ["/etc/ssl", "/etc/ca-certificates", "/etc/alternatives", "/etc/ld.so.cache", ...etc]) {
+    args.push("--ro-bind-try", file, file);
   }
   if (!node.startsWith("/usr/")) args.push("--ro-bind", node, node);
   args.push("--proc", "/proc", "--dev", "/dev");
   if (spec.bwrapFeatures.tmpfsSize) args.push("--size", String(spec.tmpSizeMb * 1024 * 1024));
   args.push("--tmpfs", "/tmp");
-  args.push("--ro-bind", spec.programDir, SANDBOX_PROGRAM_DIR);
-  // Same paths inside as outside, so traces, exec cwd and the caller's envDir all agree.
-  for (const dir of [...new Set([spec.envRoot, spec.scratchDir])].sort((a, b) => a.length - b.length)) {
-    args.push("--bind", dir, dir);
-  }
-  if (spec.proxy?.socketPath) args.push("--ro-bind", spec.proxy.socketPath, SANDBOX_PROXY_SOCKET);
-  args.push("--chdir", spec.scratchDir);
   return args;
 }
 
@@ -261,7 +278,8 @@ function lstat(file: string): fs.Stats | null {
   }
 }
 
-function findExecutable(name: string): string | null {
+/** `name` on PATH (and the usual system folders), or null. */
+export function findExecutable(name: string): string | null {
   for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(":").concat(["/usr/bin", "/bin", "/usr/sbin"])) {
     const file = path.join(dir, name);
     try {

@@ -10,12 +10,7 @@ import {
   type FakeMessageReply,
   type FakeRequest,
 } from "../../fakes/anthropic-server.ts";
-import {
-  createProposer,
-  DEFAULT_INSTRUCTIONS,
-  type CheckResult,
-  type ProposerInput,
-} from "../../../lib/proposer/index.ts";
+import { createProposer, DEFAULT_INSTRUCTIONS, type ProposerInput } from "../../../lib/proposer/index.ts";
 import { costUsd } from "../../../lib/runner/proxy/prices.ts";
 import { makeWorkspace, recorder, type TestWorkspace } from "./workspace.ts";
 
@@ -80,7 +75,8 @@ const HARNESS_B = `export default { async run(task: { input: unknown }, ctx: any
 const HARNESS_C = `export default { async run(task: { input: unknown }, ctx: any) { return "decompose"; } };\n`;
 
 describe("the Claude proposer", () => {
-  it("reads raw traces through its tools, is kept inside the workspace, writes, checks and finishes with k proposals", async () => {
+  // check_candidate runs the loop's real checker against the fake server in tests/integration/checks.test.ts.
+  it("reads raw traces through its tools, is kept inside the workspace, writes and finishes with k proposals", async () => {
     workspace = makeWorkspace();
     const outsideFile = path.join(workspace.outsideDir, "abs.ts");
     fs.symlinkSync(workspace.outsideDir, path.join(workspace.proposalDir, "escape"));
@@ -143,23 +139,12 @@ describe("the Claude proposer", () => {
           call("t13", "write_file", { path: "proposals/3/vote/harness.ts", content: HARNESS_B }),
           call("t14", "write_file", { path: "proposals/3/decompose/harness.ts", content: HARNESS_C }),
         ),
-        reply(call("t15", "check_candidate", { path: "proposals/3/last-line/harness.ts" })),
         reply(call("t16", "finish", finish)),
       ]),
     );
 
-    const checked: string[] = [];
-    const checkCandidate = async (source: string): Promise<CheckResult> => {
-      checked.push(source);
-      return {
-        ok: true,
-        message: "compiled; ran 1 search task",
-        // No trace path: the real checker's (tests/integration/checks.test.ts) writes one and says where.
-        results: [{ taskKey: "add", status: "passed", score: 1 }],
-      };
-    };
     const log = recorder();
-    const result = await createProposer("claude").propose(input({ record: log.record, checkCandidate }));
+    const result = await createProposer("claude").propose(input({ record: log.record }));
 
     expect(result.error).toBeUndefined();
     expect(result.stopReason).toBe("done");
@@ -198,7 +183,7 @@ describe("the Claude proposer", () => {
     expect(result.filesRead).toEqual(["README.md", "candidates/cand-seed/traces/divide.jsonl"]);
 
     const requests = messageRequests();
-    expect(requests).toHaveLength(7);
+    expect(requests).toHaveLength(6);
     const afterReads = toolResults(requests[1]);
     expect(afterReads.get("t1")!.content).toContain("cand-seed/");
     expect(afterReads.get("t2")!.content).toContain("Answer each arithmetic question with a single number.");
@@ -233,10 +218,6 @@ describe("the Claude proposer", () => {
       "overwritten",
     );
 
-    // check_candidate handed the loop the file's source, and the model its verdict.
-    expect(checked).toEqual([HARNESS_A]);
-    expect(toolResults(requests[6]).get("t15")!.content).toContain("add: passed, score 1");
-
     // Prompt caching: system, the last tool, and the newest user message carry breakpoints; never more than 4.
     for (const request of requests) {
       expect(request.body.system[0]).toMatchObject({
@@ -253,9 +234,9 @@ describe("the Claude proposer", () => {
     expect(requests[0].body.messages[0].content[0].text).toContain("Iteration 3: write 3 new candidate harnesses");
 
     // Tokens: input counts cache reads and writes.
-    expect(result.inputTokens).toBe(7 * 160);
-    expect(result.outputTokens).toBe(7 * 20);
-    expect(result.costUsd).toBeCloseTo(7 * costUsd(MODEL, USAGE).usd, 10);
+    expect(result.inputTokens).toBe(6 * 160);
+    expect(result.outputTokens).toBe(6 * 20);
+    expect(result.costUsd).toBeCloseTo(6 * costUsd(MODEL, USAGE).usd, 10);
     expect(result.costUsd).toBeGreaterThan(0);
 
     // The transcript: every model call, tool call, read and result, in order.
@@ -286,8 +267,6 @@ describe("the Claude proposer", () => {
       "model_call",
       ...tools("write_file", "write_file", "write_file"),
       "model_call",
-      ...tools("check_candidate"),
-      "model_call",
       ...tools("finish"),
       "note",
     ]);
@@ -307,7 +286,6 @@ describe("the Claude proposer", () => {
       "write_file",
       "write_file",
       "write_file",
-      "check_candidate",
       "finish",
     ]);
     expect(log.body(toolCalls[3])).toEqual({ id: "t4", input: { path: "candidates/cand-seed/traces/divide.jsonl" } });
@@ -321,7 +299,7 @@ describe("the Claude proposer", () => {
     ]);
 
     const modelCalls = log.rows.filter((row) => row.kind === "model_call");
-    expect(modelCalls).toHaveLength(7);
+    expect(modelCalls).toHaveLength(6);
     const first = modelCalls[0];
     expect(first).toMatchObject({
       genAiSystem: "anthropic",
@@ -335,7 +313,7 @@ describe("the Claude proposer", () => {
     expect(firstBody.request.body.messages[0].content[0].text).toContain("Iteration 3");
     expect(firstBody.response.body.content.map((block: any) => block.type)).toEqual(["text", "tool_use", "tool_use"]);
     // The last call's request holds the whole conversation, as sent.
-    expect(log.body(modelCalls[6]).request.body).toEqual(requests[6].body);
+    expect(log.body(modelCalls[5]).request.body).toEqual(requests[5].body);
   });
 
   it("stops at maxTurns, and returns the harnesses it had written with their proposal.json", async () => {

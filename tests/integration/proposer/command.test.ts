@@ -1,13 +1,51 @@
-// The command proposer with real processes: small Node scripts stand in for a coding agent.
+// The command proposer with real processes: small Node scripts stand in for a coding agent. The
+// process-group tests run in both sandboxes (bubblewrap where it works, and the plain process);
+// what a sandboxed proposer can reach of a running studio is tests/integration/proposer/command-reach.test.ts,
+// and its model calls through the recording proxy with the iteration's credential, command-credential.test.ts.
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createProposer, DEFAULT_INSTRUCTIONS, type ProposerInput } from "../../../lib/proposer/index.ts";
 import { COMMAND_KILL_GRACE_MS } from "../../../lib/proposer/limits.ts";
+import { probeIsolation } from "../../../lib/runner/sandbox/isolation.ts";
+import { isRoot } from "../../../lib/runner/sandbox/uid-pool.ts";
 import { makeWorkspace, recorder, type TestWorkspace } from "./workspace.ts";
 
 let workspace: TestWorkspace;
 afterEach(() => workspace?.remove());
+
+const probe = await probeIsolation();
+// Under CI an installed bubblewrap must work: a sandbox silently weakened to a process is a failure.
+if (process.env.CI === "true" && probe.bwrapPath && probe.isolation !== "bubblewrap")
+  throw new Error(`bubblewrap is installed but the proposer sandbox fell back: ${probe.fallbackReason}`);
+/** The sandboxes this machine can run: the plain process always, bubblewrap where it works. */
+const MODES = (probe.isolation === "bubblewrap" ? ["process", "bubblewrap"] : ["process"]) as (
+  "process" | "bubblewrap"
+)[];
+const isolationOption = (mode: "process" | "bubblewrap") => (mode === "process" ? "process" : "auto");
+
+/** Live processes (not zombies) of this machine whose command line holds `marker`. */
+function processesWith(marker: string): number[] {
+  return fs
+    .readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        return cmdline.includes(marker) && !/^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function waitUntilNone(marker: string, ms = 2_000): Promise<number[]> {
+  const until = Date.now() + ms;
+  while (Date.now() < until && processesWith(marker).length) await new Promise((r) => setTimeout(r, 50));
+  return processesWith(marker);
+}
 
 /** Writes a script into the test's temp folder and returns the command line that runs it. */
 function script(name: string, source: string): string {
@@ -31,30 +69,21 @@ function input(record: ProposerInput["record"], overrides: Partial<ProposerInput
   };
 }
 
-/** A process that is gone (or a zombie nobody has reaped yet: it runs nothing). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntilGone(pids: number[], ms = 2_000): Promise<number[]> {
-  const until = Date.now() + ms;
-  while (Date.now() < until && pids.some(alive)) await new Promise((r) => setTimeout(r, 50));
-  return pids.filter(alive);
-}
-
 const AGENT = `
 import fs from "node:fs";
 import path from "node:path";
 const stdin = fs.readFileSync(0, "utf8");
 const env = process.env;
-fs.writeFileSync(env.SEEN_FILE, JSON.stringify({ stdin, cwd: process.cwd(), env: {
+const attempt = (what) => { try { return { ok: true, value: what() ?? null }; } catch (error) { return { ok: false, code: error.code ?? String(error) }; } };
+fs.writeFileSync(path.join(env.PROPOSAL_DIR, "seen.json"), JSON.stringify({ stdin, cwd: process.cwd(), names: Object.keys(env), env: {
   PROPOSAL_DIR: env.PROPOSAL_DIR, ITERATION: env.ITERATION, CANDIDATES_WANTED: env.CANDIDATES_WANTED, WORKSPACE_DIR: env.WORKSPACE_DIR,
   PROPOSER_MODEL: env.PROPOSER_MODEL, INSTRUCTIONS_FILE: env.INSTRUCTIONS_FILE, ANTHROPIC_API_KEY: env.ANTHROPIC_API_KEY,
-  ANTHROPIC_BASE_URL: env.ANTHROPIC_BASE_URL, DATABASE_URL: env.DATABASE_URL ?? null, STUDIO_TOKEN: env.STUDIO_TOKEN ?? null } }));
+  ANTHROPIC_BASE_URL: env.ANTHROPIC_BASE_URL, DATABASE_URL: env.DATABASE_URL ?? null, STUDIO_TOKEN: env.STUDIO_TOKEN ?? null,
+  STUDIO_TEST_MARKER: env.STUDIO_TEST_MARKER ?? null, EXTRA: env.EXTRA ?? null },
+  home: { path: env.HOME, writable: attempt(() => fs.writeFileSync(path.join(env.HOME, ".agent-state"), "x")) },
+  readme: attempt(() => fs.readFileSync("README.md", "utf8").length),
+  overwriteCandidate: attempt(() => fs.writeFileSync("candidates/cand-seed/harness.ts", "overwritten")),
+  outside: attempt(() => fs.readFileSync(env.OUTSIDE_FILE, "utf8")) }));
 const write = (name, source, meta) => {
   fs.mkdirSync(path.join(env.PROPOSAL_DIR, name), { recursive: true });
   fs.writeFileSync(path.join(env.PROPOSAL_DIR, name, "harness.ts"), source);
@@ -70,24 +99,29 @@ process.stderr.write("wrote 2 proposals\\n");
 line({ type: "result", subtype: "success", total_cost_usd: 0.0123, usage: { input_tokens: 1000, cache_read_input_tokens: 500, cache_creation_input_tokens: 200, output_tokens: 300 } });
 `;
 
-describe("the command proposer", () => {
-  it("runs the command in the workspace with the instructions, and turns its harness.ts files into proposals with their metadata and usage", async () => {
+describe.each(MODES)("the command proposer (%s)", (mode) => {
+  it("runs the command in the workspace with the instructions and a built environment, and turns its harness.ts files into proposals with their metadata and usage", async () => {
     workspace = makeWorkspace();
-    const seenFile = path.join(workspace.root, "seen.json");
     const saved = {
       DATABASE_URL: process.env.DATABASE_URL,
       STUDIO_TOKEN: process.env.STUDIO_TOKEN,
       ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY,
+      STUDIO_TEST_MARKER: process.env.STUDIO_TEST_MARKER,
     };
     Object.assign(process.env, {
       DATABASE_URL: "postgres://secret@localhost/studio",
       STUDIO_TOKEN: "a-secret-access-token",
       ANTHROPIC_API_KEY: "sk-ant-the-real-key",
+      STUDIO_TEST_MARKER: "inherited",
     });
     const log = recorder();
     let result;
     try {
-      const proposer = createProposer("command", { command: script("agent.mjs", AGENT), env: { SEEN_FILE: seenFile } });
+      const proposer = createProposer("command", {
+        command: script("agent.mjs", AGENT),
+        env: { EXTRA: "given", OUTSIDE_FILE: path.join(workspace.outsideDir, "secret.txt") },
+        isolation: isolationOption(mode),
+      });
       expect(proposer.kind).toBe("command");
       result = await proposer.propose(input(log.record));
     } finally {
@@ -99,6 +133,7 @@ describe("the command proposer", () => {
 
     expect(result.error).toBeUndefined();
     expect(result.stopReason).toBe("done");
+    expect(result.isolation).toBe(mode);
     expect(result.proposals).toEqual([
       {
         dir: "proposals/3/alpha",
@@ -123,7 +158,7 @@ describe("the command proposer", () => {
     // Read tool calls inside the workspace, relative; the one outside is not the workspace's.
     expect(result.filesRead).toEqual(["README.md", "candidates/cand-seed/traces/divide.jsonl"]);
 
-    const seen = JSON.parse(fs.readFileSync(seenFile, "utf8"));
+    const seen = JSON.parse(fs.readFileSync(path.join(workspace.proposalDir, "seen.json"), "utf8"));
     const realWorkspace = fs.realpathSync(workspace.workspaceDir);
     const instructionsFile = path.join(fs.realpathSync(workspace.proposalDir), "INSTRUCTIONS.md");
     expect(seen.cwd).toBe(realWorkspace);
@@ -137,17 +172,39 @@ describe("the command proposer", () => {
       WORKSPACE_DIR: realWorkspace,
       PROPOSER_MODEL: "claude-opus-5-5",
       INSTRUCTIONS_FILE: instructionsFile,
-      // The iteration's credential for the recording proxy, never the studio's key or its database.
+      // The client the loop handed in (the proxy and the iteration's credential: command-credential.test.ts), never the studio's key.
       ANTHROPIC_API_KEY: "sk-studio-iteration-credential",
       ANTHROPIC_BASE_URL: "http://127.0.0.1:9/proxy",
+      // Built, not inherited: nothing of the studio's environment but what the proposer sets.
       DATABASE_URL: null,
       STUDIO_TOKEN: null,
+      STUDIO_TEST_MARKER: null,
+      EXTRA: "given",
     });
+    // A scratch HOME of its own, writable, not the studio's.
+    expect(seen.home.path).not.toBe(process.env.HOME);
+    expect(seen.home.writable.ok).toBe(true);
+    expect(fs.existsSync(seen.home.path)).toBe(false); // removed after the run
+    // The workspace is readable, and read-only outside the proposal folder.
+    expect(seen.readme).toEqual({ ok: true, value: expect.any(Number) });
+    expect(seen.overwriteCandidate.ok).toBe(false);
+    expect(fs.readFileSync(path.join(workspace.workspaceDir, "candidates/cand-seed/harness.ts"), "utf8")).not.toBe(
+      "overwritten",
+    );
+    // Under bubblewrap a folder beside the workspace is not there at all; a plain process can read world-readable files.
+    if (mode === "bubblewrap") expect(seen.outside).toEqual({ ok: false, code: "ENOENT" });
+    else expect(seen.outside).toEqual({ ok: true, value: "the studio's secret\n" });
+    // The proposal folder is the studio's again afterwards.
+    expect(fs.statSync(path.join(workspace.proposalDir, "alpha", "harness.ts")).uid).toBe(process.getuid!());
 
-    // The transcript: the command, its output line by line (each stream in order; the two
-    // pipes interleave as they arrive), how it ended.
+    // The transcript: the command with its sandbox, its output line by line (each stream in
+    // order; the two pipes interleave as they arrive), how it ended.
     expect(log.kinds()[0]).toBe("note");
     expect(log.rows[0].preview).toContain("$ ");
+    expect(log.body(log.rows[0])).toMatchObject({
+      isolation: mode,
+      writable: [fs.realpathSync(workspace.proposalDir)],
+    });
     const lines = (kind: string) =>
       log.rows.filter((row) => row.kind === kind).map((row) => log.body(row).text as string);
     expect(lines("stdout").map((text) => JSON.parse(text).type)).toEqual([
@@ -164,34 +221,37 @@ describe("the command proposer", () => {
 
   it("kills a command that hangs at the time limit, with everything it started, even if it ignores SIGTERM", async () => {
     workspace = makeWorkspace();
-    const pidsFile = path.join(workspace.root, "pids.json");
+    const marker = `studio-hang-${randomUUID()}`;
     const command = script(
       "hang.mjs",
       `import fs from "node:fs";
        import { spawn } from "node:child_process";
        process.on("SIGTERM", () => {});
-       const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+       spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", ${JSON.stringify(marker)}], { stdio: "ignore" });
        fs.mkdirSync(process.env.PROPOSAL_DIR + "/half", { recursive: true });
        fs.writeFileSync(process.env.PROPOSAL_DIR + "/half/harness.ts", "export default { async run() { return 1; } };\\n");
-       fs.writeFileSync(${JSON.stringify(pidsFile)}, JSON.stringify([process.pid, child.pid]));
        console.log("working…");
        setInterval(() => {}, 1000);`,
     );
     const log = recorder();
     const started = Date.now();
-    // The shell ignores SIGTERM too, so only the SIGKILL after the grace period ends them.
-    const result = await createProposer("command", { command: `trap '' TERM; ${command}`, timeoutMs: 1_500 }).propose(
-      input(log.record),
-    );
+    // The shell ignores SIGTERM too, so in a plain process only the SIGKILL after the grace
+    // period ends them; bubblewrap ends its whole pid namespace at the first signal.
+    const run = createProposer("command", {
+      command: `trap '' TERM; ${command} ${marker}`,
+      timeoutMs: 1_500,
+      isolation: isolationOption(mode),
+    }).propose(input(log.record));
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(processesWith(marker).length).toBeGreaterThanOrEqual(2); // the script and its child, running
+    const result = await run;
     const elapsed = Date.now() - started;
 
     expect(result.stopReason).toBe("error");
     expect(result.error).toBe("the command did not finish within 1.5 s and was killed (with everything it started)");
-    expect(elapsed).toBeGreaterThanOrEqual(1_500 + COMMAND_KILL_GRACE_MS);
+    expect(elapsed).toBeGreaterThanOrEqual(mode === "process" ? 1_500 + COMMAND_KILL_GRACE_MS : 1_500);
     expect(elapsed).toBeLessThan(1_500 + COMMAND_KILL_GRACE_MS + 5_000);
-    const pids: number[] = JSON.parse(fs.readFileSync(pidsFile, "utf8"));
-    expect(pids).toHaveLength(2);
-    expect(await waitUntilGone(pids)).toEqual([]);
+    expect(await waitUntilNone(marker)).toEqual([]);
     // What it had written is still handed back; the loop's validation decides.
     expect(result.proposals.map((p) => p.dir)).toEqual(["proposals/3/half"]);
     expect(log.kinds()).toContain("error");
@@ -200,20 +260,68 @@ describe("the command proposer", () => {
 
   it("ends what a command left running after it exited", async () => {
     workspace = makeWorkspace();
-    const pidFile = path.join(workspace.root, "pid");
+    const marker = `studio-left-${randomUUID()}`;
     const command = script(
       "leave.mjs",
       `import fs from "node:fs";
        import { spawn } from "node:child_process";
-       const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+       const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", ${JSON.stringify(marker)}], { stdio: "ignore", detached: ${mode === "bubblewrap" || isRoot()} });
        child.unref();
-       fs.writeFileSync(${JSON.stringify(pidFile)}, String(child.pid));`,
+       fs.writeFileSync(process.env.PROPOSAL_DIR + "/started", "yes");`,
     );
-    const result = await createProposer("command", { command }).propose(input(recorder().record));
+    // A child that left the process group too: bubblewrap's pid namespace ends it, and so does
+    // the sandbox uid's kill-all when the studio is root (not root, a plain process cannot).
+    const result = await createProposer("command", { command, isolation: isolationOption(mode) }).propose(
+      input(recorder().record),
+    );
     expect(result.stopReason).toBe("done");
-    expect(await waitUntilGone([Number(fs.readFileSync(pidFile, "utf8"))])).toEqual([]);
+    expect(fs.readFileSync(path.join(workspace.proposalDir, "started"), "utf8")).toBe("yes");
+    expect(await waitUntilNone(marker)).toEqual([]);
   });
 
+  it("never follows a link the command left: not to read its proposal.json, not to write the next INSTRUCTIONS.md", async () => {
+    workspace = makeWorkspace();
+    // Files only the studio's user may read or write.
+    const secret = path.join(workspace.outsideDir, "secret.json");
+    fs.writeFileSync(secret, JSON.stringify({ rationale: "the studio's secret", hypothesis: "the studio's secret" }));
+    fs.chmodSync(secret, 0o600);
+    const target = path.join(workspace.outsideDir, "target.txt");
+    fs.writeFileSync(target, "untouched\n");
+    fs.chmodSync(target, 0o600);
+    const command = script(
+      "links.mjs",
+      `import fs from "node:fs";
+       const dir = process.env.PROPOSAL_DIR;
+       fs.mkdirSync(dir + "/p1", { recursive: true });
+       fs.writeFileSync(dir + "/p1/harness.ts", "export default { async run() { return 1; } };\\n");
+       fs.symlinkSync(${JSON.stringify(secret)}, dir + "/p1/proposal.json");
+       fs.rmSync(dir + "/INSTRUCTIONS.md");
+       fs.symlinkSync(${JSON.stringify(target)}, dir + "/INSTRUCTIONS.md");`,
+    );
+    const log = recorder();
+    const first = await createProposer("command", { command, isolation: isolationOption(mode) }).propose(
+      input(log.record),
+    );
+    expect(first.error).toBeUndefined();
+    expect(first.proposals).toEqual([
+      expect.objectContaining({ dir: "proposals/3/p1", rationale: "", hypothesis: "" }),
+    ]);
+    expect(JSON.stringify(log.rows)).not.toContain("the studio's secret");
+    expect(fs.lstatSync(path.join(workspace.proposalDir, "INSTRUCTIONS.md")).isSymbolicLink()).toBe(true);
+
+    // The same proposal folder again (a resumed iteration): the instructions replace the link.
+    const again = await createProposer("command", { command: "true", isolation: isolationOption(mode) }).propose(
+      input(recorder().record),
+    );
+    expect(again.error).toBeUndefined();
+    expect(fs.readFileSync(target, "utf8")).toBe("untouched\n");
+    const instructions = path.join(workspace.proposalDir, "INSTRUCTIONS.md");
+    expect(fs.lstatSync(instructions).isSymbolicLink()).toBe(false);
+    expect(fs.readFileSync(instructions, "utf8")).toContain("# Iteration 3");
+  });
+});
+
+describe("the command proposer", () => {
   it("reports a command that exits non-zero with the tail of its stderr", async () => {
     workspace = makeWorkspace();
     const command = `${JSON.stringify(process.execPath)} -e 'console.error("x".repeat(5000)); console.error("boom: the agent crashed"); process.exit(3)'`;

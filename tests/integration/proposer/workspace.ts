@@ -18,6 +18,7 @@ export interface TestWorkspace {
 
 export function makeWorkspace(iteration = 3): TestWorkspace {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "studio-proposer-test-"));
+  fs.chmodSync(root, 0o755); // a sandboxed command runs as its own uid when the tests run as root
   const workspaceDir = path.join(root, "workspace");
   fs.cpSync(FIXTURE, workspaceDir, { recursive: true });
   const proposalDir = path.join(workspaceDir, "proposals", String(iteration));

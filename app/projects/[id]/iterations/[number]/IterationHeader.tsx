@@ -2,6 +2,7 @@
 // version), what it cost, and why it stopped, in words.
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { IsolationBadge } from "@/components/IsolationBadge";
 import { Badge, PageHeader, SimulatedBadge, ui } from "@/components/ui";
 import { formatDuration, formatRelative, formatTokens, formatUsd } from "@/lib/format";
 import type { IterationView } from "@/lib/iterations/queries";
@@ -87,6 +88,22 @@ export function IterationHeader(props: {
                   : "offline (simulated)"
             }
             title={iteration.proposerKind === "command" ? (iteration.proposerCommand ?? undefined) : undefined}
+          />
+          <Fact
+            label="Proposer sandbox"
+            value={
+              iteration.proposerKind === "command" ? (
+                <span data-testid="proposer-isolation">
+                  <IsolationBadge isolation={iteration.proposerIsolation} who="the proposer" />
+                </span>
+              ) : (
+                <span className="faint">
+                  {iteration.proposerKind === "claude"
+                    ? "none: runs in the studio; its file tools stay in the workspace"
+                    : "none: runs in the studio; no model"}
+                </span>
+              )
+            }
           />
           <Fact
             label="Instructions"
