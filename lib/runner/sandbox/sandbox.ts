@@ -43,7 +43,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<SandboxW
   const probe = await probeIsolation();
   const isolation: Isolation = options.isolation === "process" ? "process" : probe.isolation;
   const uid = isRoot() ? await claimUid() : null;
-  const worker = new SandboxWorker(options, isolation, await probeMemoryLimit(), uid);
+  const memoryLimit: MemoryLimitProbe =
+    options.memoryLimit === "poll" ? { kind: "poll", reason: "asked for" } : await probeMemoryLimit();
+  const worker = new SandboxWorker(options, isolation, memoryLimit, uid);
   try {
     await worker.prepare(code, await hostBundle(options.cacheDir));
   } catch (error) {

@@ -23,6 +23,8 @@ export interface StartWorkerOptions {
   proxy?: { url?: string; socketPath?: string; serve?: ServeModelCall } | null;
   /** "process" refuses bubblewrap even where it works (debugging, tests). */
   isolation?: "auto" | "process";
+  /** "poll" refuses the kernel's memory limit (memory-limit.ts) and keeps the RSS poll alone (tests). */
+  memoryLimit?: "auto" | "poll";
   /** Where the host program's build is cached across processes. */
   cacheDir?: string;
   startTimeoutMs?: number;
