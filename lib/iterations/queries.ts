@@ -18,7 +18,8 @@ export interface IterationRow {
   filesReadCount: number;
   inputTokens: number;
   outputTokens: number;
-  costUsd: number;
+  /** Null when a model call was unpriced. */
+  costUsd: number | null;
   /** Why it stopped short, if it did. */
   stop: Stop | null;
   error: string | null;
@@ -318,7 +319,8 @@ export interface IterationCheck {
   summary: string;
   inputTokens: number;
   outputTokens: number;
-  costUsd: number;
+  /** Null when a model call was unpriced. */
+  costUsd: number | null;
   createdAt: Date;
   taskRuns: { id: string; status: string; score: number | null; taskKey: string }[];
 }

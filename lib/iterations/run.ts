@@ -17,6 +17,7 @@ import { buildWorkspace } from "../workspace/build.ts";
 import { proposalsDir } from "../workspace/layout.ts";
 import { evaluationBudgetReached, proposerAllowance } from "../loop/budget.ts";
 import type { IterationProgress } from "./progress.ts";
+import { loadPriceOverrides } from "../prices/overrides.ts";
 import { checkResult, countProposerSpend, runCheck } from "./checks.ts";
 import { CANCELLED, proposerStop, readStop, stopColumns, type Stop } from "../loop/stop.ts";
 import { bestCandidate } from "../candidates/best.ts";
@@ -50,7 +51,15 @@ export interface IterationSummary {
     outputTokens: number;
   }[];
   /** The proposer's figures; `stop` when it stopped short of finishing (it may still have written candidates). */
-  proposer: { filesRead: number; inputTokens: number; outputTokens: number; costUsd: number; stop: Stop | null };
+  /** `costUsd` null, `unpriced` true: one of the proposer's model calls had no price. */
+  proposer: {
+    filesRead: number;
+    inputTokens: number;
+    outputTokens: number;
+    costUsd: number | null;
+    unpriced: boolean;
+    stop: Stop | null;
+  };
   /** Why the iteration's evaluations stopped short (a budget), if they did. */
   stop: Stop | null;
 }
@@ -224,6 +233,8 @@ async function propose(
 
   const proposer = proposerFor(options.proposerKind, options.proposerCommand ?? project.proposerCommand);
   const left = await proposerAllowance(iteration.projectId, settings);
+  await loadPriceOverrides(); // the proposer prices its own calls; the latest prices apply
+
   let result: ProposerResult;
   try {
     result = await proposer.propose({
@@ -265,7 +276,7 @@ async function propose(
     data: {
       inputTokens: { increment: result.inputTokens },
       outputTokens: { increment: result.outputTokens },
-      costUsd: { increment: result.costUsd },
+      costUsd: result.costUsd === null ? null : { increment: result.costUsd },
       filesRead: result.filesRead,
       filesReadCount: result.filesRead.length,
       ...stopColumns(proposerStop(result.stopReason, result.error)),
@@ -428,6 +439,7 @@ export async function summarize(iterationId: string): Promise<IterationSummary> 
       inputTokens: iteration.inputTokens,
       outputTokens: iteration.outputTokens,
       costUsd: iteration.costUsd,
+      unpriced: iteration.costUsd === null,
       stop: stop?.kind.startsWith("proposer_") ? stop : null,
     },
     stop: stop?.kind === "budget" ? stop : null,

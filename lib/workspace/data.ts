@@ -69,7 +69,7 @@ export interface TaskRunInfo {
   errorMessage: string | null;
   inputTokens: number;
   outputTokens: number;
-  costUsd: number;
+  costUsd: number | null;
   durationMs: number | null;
   eventCount: number;
   finishedAt: Date | null;
