@@ -40,6 +40,12 @@ export const commands: Record<string, Command> = {
     summary: "Show the proposer's instructions, save an edited version, or list the versions.",
     run: async (args) => (await import("./instructions.ts")).instructionsCommand(args),
   },
+  prices: {
+    usage: "studio prices [--set MODEL input=N output=N [cacheRead=N] [cacheWrite=N]] [--delete MODEL] [--json]",
+    summary:
+      "List, set or delete model price overrides (USD per million tokens, every project); models with no price show as unpriced.",
+    run: async (args) => (await import("./prices.ts")).pricesCommand(args),
+  },
   cancel: {
     usage: "studio cancel --project ID",
     summary: "Ask a project's running optimization and evaluations to stop (they can be resumed).",

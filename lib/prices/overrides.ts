@@ -18,12 +18,13 @@ const rate = (label: string) =>
 export const priceInputSchema = z
   .object({
     model: z
-      .string({ error: "must be text" })
+      .string({ error: "The model must be text" })
       .trim()
-      .min(1, { error: "must not be empty" })
-      .max(200, { error: "must be at most 200 characters" })
+      .min(1, { error: "The model must not be empty" })
+      .max(200, { error: "The model must be at most 200 characters" })
       .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, {
-        error: "must be a model id such as my-model-1 (or an id prefix): letters, digits and - . _ : / @, no spaces",
+        error:
+          "The model must be an id such as my-model-1 (or an id prefix): letters, digits and - . _ : / @, no spaces",
       })
       // priceFor() matches lower-case ids: one row per model, whatever case it was typed in.
       .transform((model) => model.toLowerCase()),
@@ -83,7 +84,10 @@ export async function savePrice(input: unknown): Promise<PriceOverrideView> {
     const fields: Record<string, string> = {};
     for (const issue of parsed.error.issues) {
       const key = issue.code === "unrecognized_keys" ? issue.keys.join(", ") : issue.path.join(".") || "body";
-      fields[key] ??= issue.code === "unrecognized_keys" ? "is not a price field the studio knows" : issue.message;
+      fields[key] ??=
+        issue.code === "unrecognized_keys"
+          ? "Not a price field: use model, inputPerMTok, outputPerMTok, cacheReadPerMTok, cacheWritePerMTok"
+          : issue.message;
     }
     throw new StudioError("This price is not valid; nothing was saved.", { code: "invalid", details: { fields } });
   }
@@ -113,7 +117,9 @@ export async function loadPriceOverrides(): Promise<void> {
   setPriceOverrides(await db.modelPrice.findMany());
 }
 
-/** Is this model priced (override or built-in)? Call after loadPriceOverrides(). */
-export function isPriced(model: string): boolean {
-  return priceFor(model) !== undefined;
+/** How a model is priced now: by an override, the built-in table, or not at all. Call after loadPriceOverrides(). */
+export function priceSource(model: string): "override" | "built-in" | null {
+  const row = priceFor(model);
+  if (!row) return null;
+  return BUILT_IN_PRICES.includes(row) ? "built-in" : "override";
 }

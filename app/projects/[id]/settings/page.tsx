@@ -1,11 +1,13 @@
 import { notFound } from "next/navigation";
 import { InstructionsSection } from "@/components/settings/InstructionsSection";
+import { ModelPrices } from "@/components/settings/ModelPrices";
 import { SettingsForm } from "@/components/settings/SettingsForm";
 import styles from "@/components/settings/settings.module.css";
 import { Page } from "@/components/ui";
 import { projectProgress } from "@/lib/projects/progress";
 import { getProject } from "@/lib/projects/queries";
 import { readProjectSettings } from "@/lib/projects/settings-edit";
+import { listPrices, loadPriceOverrides, priceSource } from "@/lib/prices/overrides";
 import { SANDBOX_DEFAULTS } from "@/lib/runner/sandbox/limits";
 import { ProjectHeader } from "../ProjectHeader";
 
@@ -23,7 +25,9 @@ export default async function SettingsPage({
   const [{ id }, query] = await Promise.all([params, searchParams]);
   const [project, settings] = await Promise.all([getProject(id), readProjectSettings(id)]);
   if (!project || !settings) notFound();
-  const progress = await projectProgress(project.id);
+  const [progress, prices] = await Promise.all([projectProgress(project.id), listPrices(), loadPriceOverrides()]);
+  const pricedModels = [{ role: "Task model", model: settings.model }];
+  if (settings.proposerKind !== "offline") pricedModels.push({ role: "Proposer model", model: settings.proposerModel });
 
   return (
     <Page>
@@ -46,6 +50,10 @@ export default async function SettingsPage({
         </p>
       )}
       <SettingsForm projectId={project.id} initial={settings} defaultMemoryMb={SANDBOX_DEFAULTS.memoryMb} />
+      <ModelPrices
+        initial={prices}
+        models={pricedModels.map((entry) => ({ ...entry, source: priceSource(entry.model) }))}
+      />
       <InstructionsSection projectId={project.id} query={query} />
     </Page>
   );
