@@ -7,7 +7,7 @@ import { useState } from "react";
 import { Badge, SimulatedBadge, ui } from "@/components/ui";
 import { evaluationsQuery } from "@/components/data/queries";
 import { useLiveQuery } from "@/components/data/useLiveQuery";
-import { formatScore, formatTokens, formatUsd } from "@/lib/format";
+import { formatScore, formatTokens, formatCost } from "@/lib/format";
 import { evaluationBlocker, isActive, type CandidateEvaluationState, type Split } from "@/lib/evaluations/state";
 import { workStatusTone } from "./format";
 import styles from "./candidate.module.css";
@@ -100,7 +100,7 @@ export function EvaluationPanel(props: {
                   <span className="faint">of {shown.tasks}</span>
                 </span>
                 <span className="muted num">
-                  {formatTokens(shown.inputTokens + shown.outputTokens)} tokens · {formatUsd(shown.costUsd)}
+                  {formatTokens(shown.inputTokens + shown.outputTokens)} tokens · {formatCost(shown.costUsd)}
                 </span>
               </div>
             ) : (

@@ -4,7 +4,7 @@
 import { parseArgs } from "node:util";
 import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
-import { formatScore, formatTokens, formatUsd } from "../format.ts";
+import { formatScore, formatTokens, formatCost } from "../format.ts";
 import { modelConfigured } from "../offline/upstream.ts";
 import { bestCandidate } from "../candidates/best.ts";
 import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
@@ -84,8 +84,9 @@ export async function evalCommand(args: string[]): Promise<number> {
       const lines = [
         `${summary.simulated ? "[simulated] " : ""}Evaluation ${summary.evaluationId} (${summary.split}): ${summary.status}`,
         `  score     ${formatScore(summary.score)}  (${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors of ${summary.tasks})`,
-        `  tokens    ${formatTokens(summary.inputTokens)} in, ${formatTokens(summary.outputTokens)} out · ${formatUsd(summary.costUsd)}`,
+        `  tokens    ${formatTokens(summary.inputTokens)} in, ${formatTokens(summary.outputTokens)} out · ${formatCost(summary.costUsd)}`,
         `  time      ${(summary.durationMs / 1000).toFixed(1)} s · isolation: ${summary.isolation ?? isolation}`,
+        ...(summary.stop ? [`  stopped   ${summary.stop.message}`] : []),
       ];
       process.stdout.write(lines.join("\n") + "\n");
     }

@@ -79,6 +79,7 @@ export async function optimizeCommand(args: string[]): Promise<number> {
                 inputTokens: summary.proposer.inputTokens,
                 outputTokens: summary.proposer.outputTokens,
                 costUsd: summary.proposer.costUsd,
+                unpriced: summary.proposer.unpriced,
               },
               frontier,
               ...(simulated ? { simulated: true } : {}),
