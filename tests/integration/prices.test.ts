@@ -14,6 +14,8 @@ import { createProject } from "../../lib/projects/create.ts";
 import { prepareEvaluation, runEvaluation } from "../../lib/evaluations/run.ts";
 import { deletePrice, listPrices, savePrice } from "../../lib/prices/overrides.ts";
 import { StudioError } from "../../lib/errors.ts";
+import { projectBudgetReached } from "../../lib/loop/budget.ts";
+import { readSettings } from "../../lib/projects/settings.ts";
 
 // Unique to this file: the ModelPrice table is one for the whole database.
 const MODEL = `acme-prices-${process.pid}-large-2`;
@@ -93,7 +95,9 @@ async function stored(evaluationId: string) {
 
 describe("a model the built-in table does not know", () => {
   it("is unpriced without an override: null cost (never 0) on each call, task run and the evaluation", async () => {
-    const { seedCandidateId } = await project("unpriced", [MODEL], { budgets: { evaluation: { tokens: 10_000_000 } } });
+    const { projectId, seedCandidateId } = await project("unpriced", [MODEL], {
+      budgets: { evaluation: { tokens: 10_000_000 } },
+    });
     const summary = await evaluate(seedCandidateId);
     expect(summary).toMatchObject({ status: "done", passed: 3, costUsd: null, unpriced: true });
     expect(summary.inputTokens).toBe(3 * 6_400); // tokens are still counted, cache included
@@ -107,6 +111,24 @@ describe("a model the built-in table does not know", () => {
     ]);
     expect(events).toHaveLength(3);
     for (const event of events) expect(event).toEqual({ costUsd: null, genAiResponseModel: MODEL });
+
+    // The loop's dollar budgets never take those runs for $0; token budgets are unaffected.
+    const stop = await projectBudgetReached(
+      projectId,
+      readSettings({ budgets: { project: { evaluation: { usd: 100 } } } }),
+    );
+    expect(stop).toEqual({
+      kind: "budget",
+      message: expect.stringMatching(
+        /^Project evaluation dollar budget cannot be enforced: earlier runs' model had no price, so what they cost is unknown\. /,
+      ),
+    });
+    expect(
+      await projectBudgetReached(
+        projectId,
+        readSettings({ budgets: { project: { evaluation: { tokens: 10_000_000 } } } }),
+      ),
+    ).toBeNull();
   });
 
   it("is priced by an override (its family's prefix), and the evaluation costs exactly the override's figure", async () => {
