@@ -8,6 +8,7 @@ import { formatScore, formatTokens, formatCost } from "../format.ts";
 import { modelConfigured } from "../offline/upstream.ts";
 import { bestCandidate } from "../candidates/best.ts";
 import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
+import { refuseUnpricedStart } from "../prices/budgets.ts";
 import { isolationReport } from "../runner/engine.ts";
 import { withDatabase } from "./database.ts";
 import { progressBar } from "./progress.ts";
@@ -49,6 +50,11 @@ export async function evalCommand(args: string[]): Promise<number> {
         "warning: no ANTHROPIC_API_KEY: the harness's model calls will be refused upstream (use --offline to try the studio without a key).\n",
       );
 
+    const { projectId } = await db.candidate.findUniqueOrThrow({
+      where: { id: candidateId },
+      select: { projectId: true },
+    });
+    await refuseUnpricedStart(projectId); // before an evaluation is recorded
     const { evaluationId, resumed } = await prepareEvaluation(candidateId, split, {
       fresh: values.fresh,
       simulated: offline,

@@ -206,14 +206,36 @@ describe("studio prices and studio eval", () => {
     expect(help.stdout).toContain("studio prices [--set MODEL input=N output=N");
   }, 180_000);
 
-  it("refuses an evaluation under a dollar budget while the model is unpriced, and says why", async () => {
+  it("refuses to start an evaluation or optimization under a dollar budget while the model is unpriced, and says why", async () => {
     await db.project.update({ where: { id: projectId }, data: { settings: { budgets: { evaluation: { usd: 2 } } } } });
-    const before = fake.requests.length;
+    const before = { requests: fake.requests.length, evaluations: await db.evaluation.count() };
+    const message = `Dollar budget cannot be enforced: the model ${MODEL} has no price, and the evaluation budget is in dollars.`;
+
     const run = await runCli(["eval", "--project", projectId, "--fresh"], env);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(
-      `stopped   Dollar budget cannot be enforced: the model ${MODEL} has no price, and the evaluation budget is in dollars.`,
-    );
-    expect(fake.requests.length).toBe(before);
+    expect(run.stderr).toContain(`studio: ${message} Add its price on the settings page (Model prices)`);
+
+    const optimize = await runCli(["optimize", "--project", projectId, "--iterations", "1", "--offline"], env);
+    expect(optimize.code).toBe(1);
+    expect(optimize.stderr).toContain(`studio: ${message}`);
+
+    // The candidate page's button: refused with the same words, nothing queued.
+    const seed = await db.candidate.findFirstOrThrow({ where: { projectId }, select: { id: true } });
+    const response = await send("POST", `/api/candidates/${seed.id}/evaluations`, { projectId, split: "test" }); // never evaluated on test
+    expect(response.status).toBe(409);
+    expect((await response.json()).error).toContain(message);
+
+    expect(fake.requests.length).toBe(before.requests);
+    expect(await db.evaluation.count()).toBe(before.evaluations); // nothing recorded
+    expect(await db.optimization.count()).toBe(0);
+
+    // A token budget alone is fine: tokens are counted whatever the price.
+    await db.project.update({
+      where: { id: projectId },
+      data: { settings: { budgets: { evaluation: { tokens: 1e6 } } } },
+    });
+    const tokens = await runCli(["eval", "--project", projectId, "--fresh", "--json"], env);
+    expect(tokens.code, tokens.stderr).toBe(0);
+    expect(JSON.parse(tokens.stdout.trim().split("\n").at(-1)!)).toMatchObject({ status: "done", unpriced: true });
   }, 120_000);
 });
