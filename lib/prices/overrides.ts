@@ -65,8 +65,13 @@ const select = {
   updatedAt: true,
 } as const;
 
+/** The built-in row an override's id would otherwise get (longest prefix at a boundary, as priceFor matches). */
 function builtInMatch(model: string): string | null {
-  return BUILT_IN_PRICES.find((row) => model === row.model || model.startsWith(`${row.model}-`))?.model ?? null;
+  const boundary = (rest: string) => rest === "" || "-@[".includes(rest[0]);
+  const matches = BUILT_IN_PRICES.filter(
+    (row) => model.startsWith(row.model) && boundary(model.slice(row.model.length)),
+  );
+  return matches.sort((a, b) => b.model.length - a.model.length)[0]?.model ?? null;
 }
 
 export async function listPrices(): Promise<PricesView> {

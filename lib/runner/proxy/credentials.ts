@@ -62,7 +62,6 @@ export class CredentialRegistry implements UsageRecorder {
     const total = entry.usage;
     total.requests += 1;
     total.costUsd += costUsd ?? 0;
-    if (costUsd === null) total.unpricedModel = model ?? "an unknown model";
     chargeBudgets(
       entry.attribution,
       { tokens: tokensOf(usage), usd: costUsd ?? 0 },

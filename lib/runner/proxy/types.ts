@@ -109,11 +109,9 @@ export interface CredentialUsage {
   outputTokens: number;
   cacheCreationInputTokens: number;
   cacheReadInputTokens: number;
-  /** The priced calls' cost; see `unpricedModel`. */
+  /** The priced calls' cost: a call whose model has no price adds nothing (budgets say so). */
   costUsd: number;
   requests: number;
-  /** Set when a call was answered by a model with no price: `costUsd` then leaves that call out. */
-  unpricedModel?: string;
 }
 
 export type OnExchange = (exchange: Exchange, attribution: Attribution) => void | Promise<void>;
