@@ -123,7 +123,8 @@ describe("the Model prices section", () => {
       "The output price must be a number of dollars per million tokens.",
     );
     expect(await field(page, "inputPerMTok").getAttribute("aria-invalid")).toBe("true");
-    await screenshot(page, "prices-settings-errors");
+    const section = page.locator("section", { has: page.getByRole("heading", { name: "Model prices" }) });
+    await section.screenshot({ path: path.join(SCREENSHOTS, "prices-settings-errors-section.png") });
     expect(await db.modelPrice.count()).toBe(0);
 
     await field(page, "inputPerMTok").fill("3");
@@ -148,7 +149,6 @@ describe("the Model prices section", () => {
       cacheWritePerMTok: null,
     });
     expect(await fitsWidth(page)).toBe(true);
-    const section = page.locator("section", { has: page.getByRole("heading", { name: "Model prices" }) });
     await section.scrollIntoViewIfNeeded();
     await screenshot(page, "prices-settings");
     await section.screenshot({ path: path.join(SCREENSHOTS, "prices-settings-section.png") });

@@ -104,7 +104,7 @@ export function ModelPrices(props: { initial: PricesView; models: ModelPricing[]
         setMessage({
           tone: "error",
           text: count
-            ? `Nothing was saved: ${count === 1 ? "one field needs" : `${count} fields need`} fixing (marked below).`
+            ? `Nothing was saved: ${count === 1 ? "one field needs" : `${count} fields need`} fixing (marked at each field).`
             : (body.error ?? `The studio answered ${response.status}; nothing was saved.`),
         });
         return;
