@@ -15,6 +15,11 @@ export function formatUsd(usd: number | null | undefined): string {
   return usd < 0.01 && usd > 0 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
 }
 
+/** A stored cost: null means a model call had no price (no override, not built in), never $0; undefined, no figure ("—"). */
+export function formatCost(usd: number | null | undefined): string {
+  return usd === null ? "unpriced" : formatUsd(usd);
+}
+
 export function formatRelative(date: Date | null | undefined, now = new Date()): string {
   if (!date) return "—";
   const seconds = Math.round((now.getTime() - date.getTime()) / 1000);

@@ -192,7 +192,7 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
         header: "Cost",
         sortUndefined: "last",
         meta: { numeric: true, title: "USD spent on its newest finished search evaluation" },
-        cell: (info) => formatUsd(info.getValue()),
+        cell: (info) => (info.row.original.unpriced ? "unpriced" : formatUsd(info.getValue())),
       }),
       column.accessor("status", {
         header: "Status",

@@ -8,7 +8,7 @@ import { Badge, SimulatedBadge, ui } from "@/components/ui";
 import { evaluationsQuery } from "@/components/data/queries";
 import { useLiveQuery } from "@/components/data/useLiveQuery";
 import { EstimateLine, useSpendConfirmation } from "@/components/SpendConfirm";
-import { formatScore, formatTokens, formatUsd } from "@/lib/format";
+import { formatCost, formatScore, formatTokens } from "@/lib/format";
 import { evaluationBlocker, isActive, type CandidateEvaluationState, type Split } from "@/lib/evaluations/state";
 import { workStatusTone } from "./format";
 import styles from "./candidate.module.css";
@@ -117,7 +117,7 @@ export function EvaluationPanel(props: {
                   <span className="faint">of {shown.tasks}</span>
                 </span>
                 <span className="muted num">
-                  {formatTokens(shown.inputTokens + shown.outputTokens)} tokens · {formatUsd(shown.costUsd)}
+                  {formatTokens(shown.inputTokens + shown.outputTokens)} tokens · {formatCost(shown.costUsd)}
                 </span>
               </div>
             ) : (

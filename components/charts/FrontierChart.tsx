@@ -4,7 +4,7 @@
 // scores higher for fewer tokens) as a step line. Each point is a link to its candidate.
 import { useRouter } from "next/navigation";
 import { CartesianGrid, ComposedChart, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from "recharts";
-import { formatScore, formatTokens, formatUsd } from "@/lib/format";
+import { formatScore, formatTokens, formatCost } from "@/lib/format";
 import styles from "./charts.module.css";
 
 export interface FrontierChartPoint {
@@ -13,7 +13,8 @@ export interface FrontierChartPoint {
   origin: string;
   score: number;
   tokensPerTask: number;
-  costUsd: number;
+  /** Null when the evaluation was unpriced. */
+  costUsd: number | null;
   onFrontier: boolean;
 }
 
@@ -149,7 +150,7 @@ function PointTooltip(props: { active?: boolean; payload?: readonly { payload?: 
       </strong>
       <span>Search score {formatScore(point.score)}</span>
       <span>{formatTokens(Math.round(point.tokensPerTask ?? 0))} tokens per task</span>
-      <span className={styles.tooltipMuted}>{formatUsd(point.costUsd)} for the evaluation</span>
+      <span className={styles.tooltipMuted}>{formatCost(point.costUsd)} for the evaluation</span>
       {point.onFrontier && <span style={{ color: "var(--accent)" }}>on the frontier</span>}
     </div>
   );

@@ -10,10 +10,10 @@ export const candidateParents = Prisma.sql`coalesce((select json_agg(json_build_
 
 /**
  * SQL joins over candidate `c`: `s` is its newest finished search evaluation (score, cost,
- * tokens_per_task) and `t` its newest finished test evaluation (score).
+ * unpriced, tokens_per_task) and `t` its newest finished test evaluation (score).
  */
 export const latestScores = Prisma.sql`left join lateral (
-      select e.score, e."costUsd" as cost, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount", 1) as tokens_per_task
+      select e.score, e."costUsd" as cost, e."costUsd" is null as unpriced, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount", 1) as tokens_per_task
       from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done'
       order by e."finishedAt" desc nulls last limit 1) s on true
     left join lateral (
@@ -33,8 +33,10 @@ export interface CandidateTableRow {
   testScore: number | null;
   /** Model tokens (in + out) per task of the newest finished search evaluation. */
   tokensPerTask: number | null;
-  /** USD of the newest finished search evaluation. */
+  /** USD of the newest finished search evaluation; null when there is none, or it was unpriced. */
   costUsd: number | null;
+  /** Its newest finished search evaluation made a model call that has no price. */
+  unpriced: boolean;
   /** An evaluation of this candidate is queued or running. */
   evaluating: boolean;
   simulated: boolean;
@@ -55,6 +57,7 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
       search_score: number | null;
       tokens_per_task: number | null;
       search_cost: number | null;
+      search_unpriced: boolean | null;
       test_score: number | null;
       evaluating: boolean;
     }[]
@@ -62,7 +65,7 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
     select c.id, c.number, c."iterationNumber" as iteration_number, c.origin::text as origin, c.status::text as status, c.simulated,
       ${candidateParents} as parents,
       left(split_part(coalesce(c.rationale, c.hypothesis, ''), E'\n', 1), 160) as summary,
-      s.score as search_score, s.tokens_per_task, s.cost as search_cost, t.score as test_score,
+      s.score as search_score, s.tokens_per_task, s.cost as search_cost, s.unpriced as search_unpriced, t.score as test_score,
       exists (select 1 from "Evaluation" e where e."candidateId" = c.id and e.status in ('queued', 'running')) as evaluating
     from "Candidate" c
     ${latestScores}
@@ -80,6 +83,7 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
     testScore: row.test_score,
     tokensPerTask: row.tokens_per_task,
     costUsd: row.search_cost,
+    unpriced: row.search_unpriced === true,
     evaluating: row.evaluating,
     simulated: row.simulated,
   }));
@@ -93,7 +97,8 @@ export interface ScoredCandidate {
   iteration: number;
   score: number;
   tokensPerTask: number;
-  costUsd: number;
+  /** Null when the evaluation was unpriced. */
+  costUsd: number | null;
 }
 
 export interface CandidateCharts {
@@ -123,7 +128,7 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
         input: number;
         output: number;
         tasks: number;
-        cost: number;
+        cost: number | null;
       }[]
     >`
       select distinct on (c.id) c.id, c.number, c.origin::text as origin, e.score, e."costUsd" as cost,

@@ -53,6 +53,12 @@ export const commands: Record<string, Command> = {
       "Show every project setting (budgets included) with its meaning, or change some: --set budgets.evaluation.usd=5; key= clears.",
     run: async (args) => (await import("./settings.ts")).settingsCommand(args),
   },
+  prices: {
+    usage: "studio prices [--set MODEL input=N output=N [cacheRead=N] [cacheWrite=N]] [--delete MODEL] [--json]",
+    summary:
+      "List, set or delete model price overrides (USD per million tokens, every project); models with no price show as unpriced.",
+    run: async (args) => (await import("./prices.ts")).pricesCommand(args),
+  },
   cancel: {
     usage: "studio cancel --project ID",
     summary: "Ask a project's running optimization and evaluations to stop (they can be resumed).",

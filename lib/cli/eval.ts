@@ -4,11 +4,12 @@
 import { parseArgs } from "node:util";
 import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
-import { formatScore, formatTokens, formatUsd } from "../format.ts";
+import { formatScore, formatTokens, formatCost } from "../format.ts";
 import { modelConfigured } from "../offline/upstream.ts";
 import { bestCandidate } from "../candidates/best.ts";
 import { estimateEvaluation } from "../evaluations/estimate.ts";
 import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
+import { refuseUnpricedStart } from "../prices/budgets.ts";
 import { isolationReport } from "../runner/engine.ts";
 import { confirmSpend } from "./confirm.ts";
 import { withDatabase } from "./database.ts";
@@ -52,6 +53,7 @@ export async function evalCommand(args: string[]): Promise<number> {
         "warning: no ANTHROPIC_API_KEY: the harness's model calls will be refused upstream (use --offline to try the studio without a key).\n",
       );
 
+    await refuseUnpricedStart(projectId); // a dollar budget cannot hold over an unpriced model
     // Before anything is recorded: a run not confirmed leaves nothing behind.
     await confirmSpend(await estimateEvaluation(projectId, split, { offline }), {
       yes: values.yes,
@@ -93,9 +95,10 @@ export async function evalCommand(args: string[]): Promise<number> {
       const lines = [
         `${summary.simulated ? "[simulated] " : ""}Evaluation ${summary.evaluationId} (${summary.split}): ${summary.status}`,
         `  score     ${formatScore(summary.score)}  (${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors of ${summary.tasks})`,
-        `  tokens    ${formatTokens(summary.inputTokens)} in, ${formatTokens(summary.outputTokens)} out · ${formatUsd(summary.costUsd)}`,
+        `  tokens    ${formatTokens(summary.inputTokens)} in, ${formatTokens(summary.outputTokens)} out · ${formatCost(summary.costUsd)}`,
         `  time      ${(summary.durationMs / 1000).toFixed(1)} s · isolation: ${summary.isolation ?? isolation}` +
           (summary.memoryLimit ? ` · memory limit: ${summary.memoryLimit}` : ""),
+        ...(summary.stop ? [`  stopped   ${summary.stop.message}`] : []),
       ];
       process.stdout.write(lines.join("\n") + "\n");
     }

@@ -88,6 +88,7 @@ export async function optimizeCommand(args: string[]): Promise<number> {
                 inputTokens: summary.proposer.inputTokens,
                 outputTokens: summary.proposer.outputTokens,
                 costUsd: summary.proposer.costUsd,
+                unpriced: summary.proposer.unpriced,
                 // A command proposer's sandbox ("bubblewrap" or "process"); null for the proposers inside the studio.
                 isolation: summary.proposer.isolation,
               },

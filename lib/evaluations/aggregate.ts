@@ -25,7 +25,7 @@ export async function refreshAggregates(evaluationId: string): Promise<Evaluatio
       errors: number;
       input: number;
       output: number;
-      cost: number;
+      cost: number | null;
       score: number | null;
     }[]
   >`
@@ -35,7 +35,8 @@ export async function refreshAggregates(evaluationId: string): Promise<Evaluatio
       count(*) filter (where status = 'error')::int as errors,
       coalesce(sum("inputTokens"), 0)::float8 as input,
       coalesce(sum("outputTokens"), 0)::float8 as output,
-      coalesce(sum("costUsd"), 0)::float8 as cost,
+      -- One unpriced task run makes the evaluation's cost unknown (null), never a smaller figure.
+      case when bool_or("costUsd" is null) then null else coalesce(sum("costUsd"), 0) end::float8 as cost,
       avg(coalesce(score, 0)) filter (where status <> 'pending') as score
     from "TaskRun" where "evaluationId" = ${evaluationId}`;
   await db.evaluation.update({

@@ -22,7 +22,14 @@ export async function evaluationBudgets(evaluationId: string, settings: ProjectS
       candidate: { select: { projectId: true, iterationId: true } },
     },
   });
-  const own = { tokens: row.inputTokens + row.outputTokens, usd: row.costUsd };
+  const own =
+    row.costUsd === null
+      ? {
+          tokens: row.inputTokens + row.outputTokens,
+          usd: 0,
+          unpriced: "this evaluation's earlier task runs are unpriced",
+        }
+      : { tokens: row.inputTokens + row.outputTokens, usd: row.costUsd };
   const budgets = [newBudget("evaluation", evaluation, own)];
   if (iteration?.evaluation && row.candidate.iterationId)
     budgets.push(

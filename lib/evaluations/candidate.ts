@@ -1,6 +1,7 @@
 // A candidate's evaluations as its page sees them through the API: the state it polls, and
 // starting one on a split. Starting records the evaluation and queues it for the job worker;
 // it never runs in the request.
+import { refuseUnpricedStart } from "../prices/budgets.ts";
 import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { enqueue, QUEUES } from "../jobs/queue.ts";
@@ -34,6 +35,7 @@ export async function startEvaluation(
   const state = candidateEvaluationState(await getCandidateEvaluations(candidate.id));
   const blocker = evaluationBlocker(candidate.status, state[split]);
   if (blocker) throw new StudioError(blocker, { code: "conflict" });
+  await refuseUnpricedStart(projectId);
   // Without a model key the run is simulated: it talks to the offline model and says so.
   const simulated = !modelConfigured();
   const { evaluationId } = await prepareEvaluation(candidate.id, split, { simulated });

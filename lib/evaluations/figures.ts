@@ -11,7 +11,8 @@ export interface StoredFigures {
   errorCount: number;
   inputTokens: number;
   outputTokens: number;
-  costUsd: number;
+  /** Null when a task run's model call was unpriced. */
+  costUsd: number | null;
   durationMs: number;
 }
 
@@ -37,7 +38,9 @@ export interface EvaluationFigures {
   errors: number;
   inputTokens: number;
   outputTokens: number;
-  costUsd: number;
+  /** Null, with `unpriced` true, when a model call had no price: the cost is unknown, never 0. */
+  costUsd: number | null;
+  unpriced: boolean;
   durationMs: number;
 }
 
@@ -51,6 +54,7 @@ export function figuresOf(row: StoredFigures): EvaluationFigures {
     inputTokens: row.inputTokens,
     outputTokens: row.outputTokens,
     costUsd: row.costUsd,
+    unpriced: row.costUsd === null,
     durationMs: row.durationMs,
   };
 }

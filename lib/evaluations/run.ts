@@ -9,7 +9,8 @@ import { claimLive, claimLost, holdLease, takeLease } from "../jobs/lease.ts";
 import { offlineUpstream } from "../offline/upstream.ts";
 import { readSettings, type ProjectSettings } from "../projects/settings.ts";
 import { compileCacheDir, runTaskRuns, type EngineOptions } from "../runner/engine.ts";
-import { setPriceOverrides } from "../runner/proxy/index.ts";
+import { evaluationPriceRefusal } from "../prices/budgets.ts";
+import { loadPriceOverrides } from "../prices/overrides.ts";
 import { stopColumns, type Stop } from "../loop/stop.ts";
 import { evaluationBudgets } from "./budgets.ts";
 import { compileGrader, compileHarness } from "../runner/sandbox/compile.ts";
@@ -131,6 +132,10 @@ async function runClaimed(
   const suite = project.suite!;
   const settings = options.settings ?? readSettings(project.settings);
   const { grader, passThreshold } = readStoredGrader(suite.grader);
+  // Before any call: a dollar budget over a model with no price cannot hold (lib/prices/budgets.ts).
+  // The task runs stay pending, so the evaluation resumes once a price is added.
+  const unpriced = evaluationPriceRefusal(project.model, settings);
+  if (unpriced) return finish(held, "failed", unpriced, { kind: "budget", message: unpriced });
 
   const runs = await db.taskRun.findMany({
     where: { evaluationId, status: "pending" },
@@ -260,6 +265,7 @@ async function claim(evaluationId: string) {
           project: {
             select: {
               id: true,
+              model: true,
               settings: true,
               suite: { select: { mode: true, grader: true, graderSource: true, timeoutMs: true } },
             },
@@ -336,9 +342,4 @@ async function finish(
     stop: stopped,
     ...figuresOf(evaluation),
   };
-}
-
-/** Prices a user added in settings extend the built-in table for every run of this process. */
-export async function loadPriceOverrides(): Promise<void> {
-  setPriceOverrides(await db.modelPrice.findMany());
 }

@@ -10,7 +10,8 @@ import type { Budget, Exchange } from "../runner/proxy/types.ts";
 import { compileGrader, compileHarness } from "../runner/sandbox/compile.ts";
 import { TaskRunWriter, type FinishedTaskRun } from "../traces/writer.ts";
 import { readStoredGrader } from "../suites/store.ts";
-import { loadPriceOverrides, type RunOptions } from "./run.ts";
+import { loadPriceOverrides } from "../prices/overrides.ts";
+import type { RunOptions } from "./run.ts";
 
 export interface TrialResult extends FinishedTaskRun {
   taskKey: string;

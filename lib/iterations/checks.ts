@@ -50,14 +50,19 @@ export async function runCheck(spec: CheckSpec): Promise<CheckOutcome> {
     checkId: check.id,
     budgets,
   });
-  const spend = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  const spend: { inputTokens: number; outputTokens: number; costUsd: number | null } = {
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+  };
   let summary: string;
   const tracePaths = new Map<string, string>();
   if (trial.ok) {
     for (const run of trial.results) {
       spend.inputTokens += run.inputTokens;
       spend.outputTokens += run.outputTokens;
-      spend.costUsd += run.costUsd;
+      // One unpriced task run makes the check's cost unknown (null).
+      spend.costUsd = spend.costUsd === null || run.costUsd === null ? null : spend.costUsd + run.costUsd;
     }
     const passed = trial.results.filter((run) => run.status === "passed").length;
     summary = `${passed} of ${trial.results.length} search tasks passed`;
@@ -110,7 +115,8 @@ export async function countProposerSpend(iterationId: string, spend: CheckOutcom
     data: {
       inputTokens: { increment: spend.inputTokens },
       outputTokens: { increment: spend.outputTokens },
-      costUsd: { increment: spend.costUsd },
+      // null stays null: an unknown cost plus a known one is still unknown.
+      costUsd: spend.costUsd === null ? null : { increment: spend.costUsd },
     },
   });
 }
@@ -133,7 +139,8 @@ export async function proposerBudgets(
   });
   const own = {
     tokens: stored.inputTokens + stored.outputTokens + unstored.tokens,
-    usd: stored.costUsd + unstored.usd,
+    usd: (stored.costUsd ?? 0) + unstored.usd,
+    ...(stored.costUsd === null ? { unpriced: "the proposer's earlier model calls are unpriced" } : {}),
   };
   const budgets = [newBudget("iteration proposer", perIteration?.proposer, own)];
   if (project?.proposer) {
@@ -142,6 +149,7 @@ export async function proposerBudgets(
       newBudget("project proposer", project.proposer, {
         tokens: spent.tokens + unstored.tokens,
         usd: spent.usd + unstored.usd,
+        unpriced: spent.unpriced,
       }),
     );
   }

@@ -18,7 +18,8 @@ export interface IterationRow {
   filesReadCount: number;
   inputTokens: number;
   outputTokens: number;
-  costUsd: number;
+  /** Null when a model call was unpriced. */
+  costUsd: number | null;
   /** Why it stopped short, if it did. */
   stop: Stop | null;
   error: string | null;
@@ -168,7 +169,9 @@ export interface IterationCandidate {
   testScore: number | null;
   /** Model tokens (in + out) per task of the newest finished search evaluation. */
   tokensPerTask: number | null;
+  /** Null when not evaluated, or unpriced (then `unpriced`). */
   costUsd: number | null;
+  unpriced: boolean;
   /** The newest search evaluation's status, if any: queued, running, done, failed, cancelled. */
   searchStatus: string | null;
 }
@@ -188,6 +191,7 @@ export async function listIterationCandidates(iterationId: string): Promise<Iter
       search_score: number | null;
       tokens_per_task: number | null;
       search_cost: number | null;
+      search_unpriced: boolean | null;
       test_score: number | null;
       search_status: string | null;
     }[]
@@ -195,7 +199,7 @@ export async function listIterationCandidates(iterationId: string): Promise<Iter
     select c.id, c.number, c.status::text as status, c."rejectReason" as reject_reason, c.hypothesis, c.axis,
       left(split_part(coalesce(c.rationale, ''), E'\n', 1), 240) as summary,
       ${candidateParents} as parents,
-      s.score as search_score, s.tokens_per_task, s.cost as search_cost, t.score as test_score,
+      s.score as search_score, s.tokens_per_task, s.cost as search_cost, s.unpriced as search_unpriced, t.score as test_score,
       (select e.status::text from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' order by e."createdAt" desc limit 1) as search_status
     from "Candidate" c
     ${latestScores}
@@ -214,6 +218,7 @@ export async function listIterationCandidates(iterationId: string): Promise<Iter
     testScore: row.test_score,
     tokensPerTask: row.tokens_per_task,
     costUsd: row.search_cost,
+    unpriced: row.search_unpriced === true,
     searchStatus: row.search_status,
   }));
 }
@@ -322,7 +327,8 @@ export interface IterationCheck {
   summary: string;
   inputTokens: number;
   outputTokens: number;
-  costUsd: number;
+  /** Null when a model call was unpriced. */
+  costUsd: number | null;
   createdAt: Date;
   taskRuns: { id: string; status: string; score: number | null; taskKey: string }[];
 }

@@ -17,6 +17,7 @@ import { buildWorkspace } from "../workspace/build.ts";
 import { proposalsDir } from "../workspace/layout.ts";
 import { evaluationBudgetReached, proposerAllowance } from "../loop/budget.ts";
 import type { IterationProgress } from "./progress.ts";
+import { loadPriceOverrides } from "../prices/overrides.ts";
 import { checkResult, countProposerSpend, runCheck } from "./checks.ts";
 import { openProposerLine } from "./proposer-proxy.ts";
 import { readSavedProposals, saveProposals } from "./saved-proposals.ts";
@@ -51,12 +52,17 @@ export interface IterationSummary {
     inputTokens: number;
     outputTokens: number;
   }[];
-  /** The proposer's figures; `stop` when it stopped short of finishing (it may still have written candidates); `isolation`: a command proposer's sandbox. */
+  /**
+   * The proposer's figures; `stop` when it stopped short of finishing (it may still have written
+   * candidates); `isolation`: a command proposer's sandbox; `costUsd` null, `unpriced` true: one
+   * of its model calls had no price.
+   */
   proposer: {
     filesRead: number;
     inputTokens: number;
     outputTokens: number;
-    costUsd: number;
+    costUsd: number | null;
+    unpriced: boolean;
     stop: Stop | null;
     isolation: string | null;
   };
@@ -230,6 +236,8 @@ async function propose(
 
   const proposer = proposerFor(options.proposerKind, options.proposerCommand ?? project.proposerCommand);
   const left = await proposerAllowance(iteration.projectId, settings);
+  await loadPriceOverrides(); // the proposer prices its own calls; the latest prices apply
+
   // A command proposer's calls go through a recording proxy of its own, with the iteration's credential.
   const line = await openProposerLine(options.proposerKind, {
     iteration,
@@ -277,7 +285,7 @@ async function propose(
     data: {
       inputTokens: { increment: result.inputTokens },
       outputTokens: { increment: result.outputTokens },
-      costUsd: { increment: result.costUsd },
+      costUsd: result.costUsd === null ? null : { increment: result.costUsd },
       filesRead: result.filesRead,
       filesReadCount: result.filesRead.length,
       proposerIsolation: result.isolation ?? null,
@@ -425,6 +433,7 @@ export async function summarize(iterationId: string): Promise<IterationSummary> 
       inputTokens: iteration.inputTokens,
       outputTokens: iteration.outputTokens,
       costUsd: iteration.costUsd,
+      unpriced: iteration.costUsd === null,
       stop: stop?.kind.startsWith("proposer_") ? stop : null,
       isolation: iteration.proposerIsolation,
     },

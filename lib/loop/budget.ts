@@ -3,11 +3,21 @@
 // stops cleanly with that reason stored.
 import { db } from "../db/client.ts";
 import type { Limit, ProjectSettings } from "../projects/settings.ts";
+import { UNPRICED_HINT } from "../runner/proxy/budget.ts";
 import type { Stop } from "./stop.ts";
 
 export interface Spent {
   tokens: number;
+  /** The priced runs' cost; see `unpriced`. */
   usd: number;
+  /** Set when some of this spending is unpriced (its model had no price): its dollars are unknown. */
+  unpriced?: string;
+}
+
+const UNPRICED_EARLIER = "earlier runs' model had no price, so what they cost is unknown";
+
+function spent(tokens: number, usd: number, unpriced: boolean): Spent {
+  return unpriced ? { tokens, usd, unpriced: UNPRICED_EARLIER } : { tokens, usd };
 }
 
 /**
@@ -15,21 +25,29 @@ export interface Spent {
  * include cache writes and reads, so token budgets count every token, as the proxy does.
  */
 export async function projectSpending(projectId: string): Promise<{ proposer: Spent; evaluation: Spent }> {
-  const [row] = await db.$queryRaw<{ p_tokens: number; p_usd: number; e_tokens: number; e_usd: number }[]>`
+  const [row] = await db.$queryRaw<
+    { p_tokens: number; p_usd: number; p_unpriced: boolean; e_tokens: number; e_usd: number; e_unpriced: boolean }[]
+  >`
     select
       coalesce((select sum("inputTokens" + "outputTokens") from "Iteration" where "projectId" = ${projectId}), 0)::float8 as p_tokens,
       coalesce((select sum("costUsd") from "Iteration" where "projectId" = ${projectId}), 0)::float8 as p_usd,
+      exists (select 1 from "Iteration" where "projectId" = ${projectId} and "costUsd" is null) as p_unpriced,
       coalesce((select sum(e."inputTokens" + e."outputTokens") from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId}), 0)::float8 as e_tokens,
-      coalesce((select sum(e."costUsd") from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId}), 0)::float8 as e_usd`;
-  return { proposer: { tokens: row.p_tokens, usd: row.p_usd }, evaluation: { tokens: row.e_tokens, usd: row.e_usd } };
+      coalesce((select sum(e."costUsd") from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId}), 0)::float8 as e_usd,
+      exists (select 1 from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId} and e."costUsd" is null) as e_unpriced`;
+  return {
+    proposer: spent(row.p_tokens, row.p_usd, row.p_unpriced),
+    evaluation: spent(row.e_tokens, row.e_usd, row.e_unpriced),
+  };
 }
 
 /** What the evaluations of one iteration's candidates have spent. */
 export async function iterationEvaluationSpending(iterationId: string): Promise<Spent> {
-  const [row] = await db.$queryRaw<{ tokens: number; usd: number }[]>`
-    select coalesce(sum(e."inputTokens" + e."outputTokens"), 0)::float8 as tokens, coalesce(sum(e."costUsd"), 0)::float8 as usd
+  const [row] = await db.$queryRaw<{ tokens: number; usd: number; unpriced: boolean }[]>`
+    select coalesce(sum(e."inputTokens" + e."outputTokens"), 0)::float8 as tokens, coalesce(sum(e."costUsd"), 0)::float8 as usd,
+      coalesce(bool_or(e."costUsd" is null), false) as unpriced
     from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."iterationId" = ${iterationId}`;
-  return row;
+  return spent(row.tokens, row.usd, row.unpriced);
 }
 
 /** A budget stop, in words like "Project evaluation budget reached: 10,240 of 10,000 tokens used.", or null. */
@@ -39,6 +57,13 @@ export function reached(label: string, limit: Limit | undefined, spent: Spent): 
     return {
       kind: "budget",
       message: `${label} budget reached: ${used} of ${limit.tokens.toLocaleString("en-US")} tokens used.`,
+    };
+  }
+  // Unknown dollars never pass for "within budget".
+  if (limit?.usd !== undefined && spent.unpriced) {
+    return {
+      kind: "budget",
+      message: `${label} dollar budget cannot be enforced: ${spent.unpriced}. ${UNPRICED_HINT}`,
     };
   }
   if (limit?.usd !== undefined && spent.usd >= limit.usd) {

@@ -1,6 +1,7 @@
 // An optimization: N iterations of one project, one at a time, within its budgets; at the
 // end the frontier candidates are evaluated on the held-out test split. Held by one worker
 // at a time (a lease, lib/jobs/lease.ts); a worker that dies leaves it to be resumed where it stopped.
+import { refuseUnpricedStart } from "../prices/budgets.ts";
 import { db, type ProposerKind } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { claimLive, claimLost, holdLease, takeLease } from "../jobs/lease.ts";
@@ -31,6 +32,8 @@ export async function createOptimization(
 ): Promise<string> {
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > 1000)
     throw new StudioError("Iterations must be a whole number from 1 to 1000.");
+  // Offline runs use the offline proposer (no cost); their evaluations are priced as real ones.
+  await refuseUnpricedStart(projectId, proposer?.offline ? undefined : { kind: proposer?.kind });
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${`optimization:${projectId}`}))`;
     const project = await tx.project.findUnique({ where: { id: projectId }, select: { id: true } });

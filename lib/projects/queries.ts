@@ -119,7 +119,10 @@ export interface ProjectTotals {
   iterations: number;
   inputTokens: number;
   outputTokens: number;
+  /** What the priced runs cost; see `unpricedRuns`. */
   costUsd: number;
+  /** Evaluations and iterations with an unpriced model call: their cost is unknown, not in `costUsd`. */
+  unpricedRuns: number;
   best: { candidateId: string; number: number; searchScore: number; testScore: number | null } | null;
 }
 
@@ -133,6 +136,7 @@ export async function getProjectTotals(projectId: string): Promise<ProjectTotals
       input_tokens: number;
       output_tokens: number;
       cost: number;
+      unpriced: number;
     }[]
   >`
     select
@@ -145,7 +149,9 @@ export async function getProjectTotals(projectId: string): Promise<ProjectTotals
       coalesce((select sum(e."outputTokens") from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId}), 0)::float8
         + coalesce((select sum("outputTokens") from "Iteration" where "projectId" = ${projectId}), 0)::float8 as output_tokens,
       coalesce((select sum(e."costUsd") from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId}), 0)
-        + coalesce((select sum("costUsd") from "Iteration" where "projectId" = ${projectId}), 0) as cost`;
+        + coalesce((select sum("costUsd") from "Iteration" where "projectId" = ${projectId}), 0) as cost,
+      (select count(*)::int from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId} and e."costUsd" is null)
+        + (select count(*)::int from "Iteration" where "projectId" = ${projectId} and "costUsd" is null) as unpriced`;
   const best = await bestCandidate(projectId);
   const test = best
     ? await db.evaluation.findFirst({
@@ -162,6 +168,7 @@ export async function getProjectTotals(projectId: string): Promise<ProjectTotals
     inputTokens: Number(counts.input_tokens),
     outputTokens: Number(counts.output_tokens),
     costUsd: Number(counts.cost),
+    unpricedRuns: counts.unpriced,
     best: best
       ? { candidateId: best.id, number: best.number, searchScore: best.score, testScore: test?.score ?? null }
       : null,

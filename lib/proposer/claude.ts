@@ -18,7 +18,8 @@ import type {
   ToolUseBlock,
 } from "@anthropic-ai/sdk/resources/messages";
 import { modelErrorInWords } from "../runner/proxy/api-errors.ts";
-import { costUsd } from "../runner/proxy/prices.ts";
+import { UNPRICED_HINT } from "../runner/proxy/budget.ts";
+import { costUsd, priceFor } from "../runner/proxy/prices.ts";
 import type { Exchange, TokenUsage } from "../runner/proxy/types.ts";
 import { errorEvent, fileReadEvent, fromExchange, noteEvent, toolCallEvent, toolResultEvent } from "../traces/build.ts";
 import { iterationBrief } from "./brief.ts";
@@ -48,14 +49,24 @@ export function createClaudeProposer(options: ClaudeProposerOptions = {}): Propo
 
 async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOptions): Promise<ProposerResult> {
   const totals = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  /** The first model that answered without a price: the proposer's cost is then unknown. */
+  let unpriced: string | undefined;
   const filesRead = new Set<string>();
   const result = (stopReason: StopReason, proposals: Proposal[], error?: string): ProposerResult => ({
     proposals,
     filesRead: [...filesRead],
     ...totals,
+    costUsd: unpriced === undefined ? totals.costUsd : null,
     stopReason,
     ...(error ? { error } : {}),
   });
+
+  // A dollar budget over a model with no price cannot hold: refuse before the first call.
+  if (input.usdBudget !== undefined && !priceFor(input.model)) {
+    const message = `Dollar budget cannot be enforced: the proposer's model ${input.model} has no price. ${UNPRICED_HINT}`;
+    safeRecord(input, errorEvent({ kind: "proposer", message }));
+    return result("budget", [], message);
+  }
 
   let files: WorkspaceFiles;
   try {
@@ -94,10 +105,11 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
     onNote: (message: string) => input.record(noteEvent(message)),
     spent: () => ({ tokens: totals.inputTokens + totals.outputTokens, usd: totals.costUsd }),
     // A check runs the model too: the proposer's exploration, counted in its figures and budgets.
-    onCheckSpend: (spend: { inputTokens: number; outputTokens: number; costUsd: number }) => {
+    onCheckSpend: (spend: { inputTokens: number; outputTokens: number; costUsd: number | null }) => {
       totals.inputTokens += spend.inputTokens;
       totals.outputTokens += spend.outputTokens;
-      totals.costUsd += spend.costUsd;
+      if (spend.costUsd === null) unpriced ??= "a check's model";
+      else totals.costUsd += spend.costUsd;
     },
   };
 
@@ -136,6 +148,7 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
       totals.inputTokens += inputTokensOf(response);
       totals.outputTokens += response.usage.output_tokens;
       totals.costUsd += cost.usd;
+      if (!cost.priced) unpriced ??= response.model || input.model;
       input.record(fromExchange(exchangeOf(request, startedAt, { response, cost })));
       messages.push({ role: "assistant", content: response.content });
 
@@ -182,6 +195,12 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
       }
       if (input.tokenBudget !== undefined && totals.inputTokens + totals.outputTokens >= input.tokenBudget) {
         stop = "budget";
+        break;
+      }
+      // A dollar budget cannot hold over a call whose cost is unknown: stop, and say why.
+      if (input.usdBudget !== undefined && unpriced !== undefined) {
+        stop = "budget";
+        failure = `Dollar budget cannot be enforced: the proposer's model ${unpriced} has no price. ${UNPRICED_HINT}`;
         break;
       }
       // Each call priced exactly (cache reads at a tenth of the input rate), not tokens at one rate.
@@ -296,7 +315,7 @@ function exchangeOf(
     response: { status: 200, body: response },
     model: response.model,
     usage: tokenUsage(response),
-    costUsd: cost.usd,
+    costUsd: cost.priced ? cost.usd : undefined,
     priced: cost.priced,
     stopReason: response.stop_reason ?? undefined,
     responseId: response.id,

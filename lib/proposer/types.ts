@@ -12,7 +12,7 @@ export interface CheckResult {
   results?: { taskKey: string; status: string; score: number | null; tracePath?: string }[];
   message: string;
   /** What the check's model calls spent: the proposer's spending (its exploration). */
-  spend?: { inputTokens: number; outputTokens: number; costUsd: number };
+  spend?: { inputTokens: number; outputTokens: number; costUsd: number | null };
 }
 
 export type CheckCandidate = (
@@ -81,7 +81,8 @@ export interface ProposerResult {
   filesRead: string[];
   inputTokens: number;
   outputTokens: number;
-  costUsd: number;
+  /** Null when one of its model calls (or its checks') was unpriced: the cost is unknown, not 0. */
+  costUsd: number | null;
   stopReason: StopReason;
   error?: string;
   /** Command proposer: the sandbox its process ran in ("bubblewrap", or "process" where bubblewrap cannot run). */

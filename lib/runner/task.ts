@@ -140,9 +140,10 @@ export async function runTask(
             (call.usage.cache_read_input_tokens ?? 0)
           : 0),
       output: sum.output + (call.usage?.output_tokens ?? 0),
-      cost: sum.cost + (call.costUsd ?? 0),
+      // One unpriced call makes the task run's cost unknown (null), never a smaller figure.
+      cost: sum.cost === null || call.priced === false ? null : sum.cost + (call.costUsd ?? 0),
     }),
-    { input: 0, output: 0, cost: 0 },
+    { input: 0, output: 0, cost: 0 as number | null },
   );
   await context.writer.add({
     id: run.id,

@@ -16,7 +16,8 @@ export interface FinishedTaskRun {
   errorMessage: string | null;
   inputTokens: number;
   outputTokens: number;
-  costUsd: number;
+  /** Null when a model call was unpriced. */
+  costUsd: number | null;
   durationMs: number;
   startedAt: Date;
   finishedAt: Date;

@@ -70,7 +70,7 @@ export interface TaskRunInfo {
   errorMessage: string | null;
   inputTokens: number;
   outputTokens: number;
-  costUsd: number;
+  costUsd: number | null;
   durationMs: number | null;
   eventCount: number;
   finishedAt: Date | null;

@@ -2,7 +2,7 @@
 // scores.json, reason.md, tasks/<key>.json, leaderboard.md, frontier.json, per-task-best.json.
 // Lists are sorted and objects built field by field, so a rebuild from the same rows gives the
 // same bytes and a diff between two rebuilds shows only what changed.
-import { formatUsd } from "../format.ts";
+import { formatCost } from "../format.ts";
 import type { CandidateInfo, EvaluationInfo, TaskRunInfo } from "./data.ts";
 import { compareStandings, tokensPerTask } from "../candidates/best.ts";
 import { figuresOf, type EvaluationFigures } from "../evaluations/figures.ts";
@@ -24,7 +24,7 @@ export interface Standing {
   search: SplitScores | null;
 }
 
-export type FrontierEntry = FrontierPoint & { number: number; costUsd: number };
+export type FrontierEntry = FrontierPoint & { number: number; costUsd: number | null };
 
 export function splitScores(evaluation: EvaluationInfo): SplitScores {
   const figures = figuresOf(evaluation);
@@ -152,7 +152,7 @@ export function renderLeaderboard(standings: readonly Standing[], frontierIds: R
         candidate.id,
         search ? scoreCell(search) : "not evaluated",
         search ? String(search.tokensPerTask) : "—",
-        search ? formatUsd(search.costUsd) : "—",
+        search ? formatCost(search.costUsd) : "—",
         parentsCell(candidate),
         candidate.status,
         candidate.origin,
@@ -262,6 +262,7 @@ function fence(text: string): string {
   return `${marks}text\n${text.trimEnd()}\n${marks}`;
 }
 
-function roundUsd(usd: number): number {
-  return Math.round(usd * 1e6) / 1e6;
+/** Null stays null: an unpriced cost is unknown, not 0. */
+function roundUsd(usd: number | null): number | null {
+  return usd === null ? null : Math.round(usd * 1e6) / 1e6;
 }

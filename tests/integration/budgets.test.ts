@@ -99,7 +99,7 @@ describe("a dollar budget per evaluation", () => {
     expect(summary.status).toBe("failed");
     expect(summary.stop).toEqual({ kind: "budget", message });
     expect(summary.costUsd).toBeCloseTo(0.25, 12);
-    expect(summary.costUsd - 0.22).toBeLessThan(2 * perCall); // one task's cost
+    expect(summary.costUsd! - 0.22).toBeLessThan(2 * perCall); // one task's cost
     const stored = await db.evaluation.findUniqueOrThrow({ where: { id: summary.evaluationId } });
     expect(stored).toMatchObject({ status: "failed", stopKind: "budget", stopReason: message });
     expect(stored.error).toBe(`${message}; 3 task runs were not run.`);

@@ -257,7 +257,7 @@ describe("the command proposer", () => {
       inputTokens: 100 + smoke.inputTokens,
       outputTokens: 20 + smoke.outputTokens,
     });
-    expect(iteration.costUsd).toBeCloseTo(0.01 + smoke.costUsd, 10);
+    expect(iteration.costUsd).toBeCloseTo(0.01 + smoke.costUsd!, 10);
   });
 });
 

@@ -9,7 +9,7 @@ import { FrontierChart } from "@/components/charts/FrontierChart";
 import { ScoreProgressChart } from "@/components/charts/ScoreProgressChart";
 import chartStyles from "@/components/charts/charts.module.css";
 import { projectProgress } from "@/lib/projects/progress";
-import { formatDuration, formatRelative, formatScore, formatTokens, formatUsd } from "@/lib/format";
+import { formatDuration, formatRelative, formatScore, formatTokens, formatUsd, formatCost } from "@/lib/format";
 import { getCandidateCharts, listCandidateTable } from "@/lib/candidates/queries";
 import { getProject, getProjectTotals } from "@/lib/projects/queries";
 import { listEvaluations } from "@/lib/evaluations/queries";
@@ -55,7 +55,21 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
           value={formatTokens(totals.inputTokens + totals.outputTokens)}
           hint={`${formatTokens(totals.inputTokens)} in · ${formatTokens(totals.outputTokens)} out`}
         />
-        <Stat label="Cost" value={formatUsd(totals.costUsd)} hint="evaluations and proposer" />
+        <Stat
+          label="Cost"
+          value={
+            totals.unpricedRuns === 0
+              ? formatUsd(totals.costUsd)
+              : totals.costUsd > 0
+                ? `${formatUsd(totals.costUsd)} + unpriced`
+                : "unpriced"
+          }
+          hint={
+            totals.unpricedRuns === 0
+              ? "evaluations and proposer"
+              : `${totals.unpricedRuns} run${totals.unpricedRuns === 1 ? "" : "s"} unpriced: add the model's price in settings`
+          }
+        />
       </Stats>
 
       <div className={chartStyles.grid}>
@@ -132,7 +146,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                   <td>{iteration.proposerKind}</td>
                   <td className={`${ui.right} num`}>{iteration.filesReadCount}</td>
                   <td className={`${ui.right} num`}>{formatTokens(iteration.inputTokens + iteration.outputTokens)}</td>
-                  <td className={`${ui.right} num`}>{formatUsd(iteration.costUsd)}</td>
+                  <td className={`${ui.right} num`}>{formatCost(iteration.costUsd)}</td>
                   <td>
                     {iteration.candidates.length === 0 ? (
                       <span className="faint">none</span>
@@ -228,7 +242,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                   <td className={`${ui.right} num`}>
                     {formatTokens(evaluation.inputTokens + evaluation.outputTokens)}
                   </td>
-                  <td className={`${ui.right} num`}>{formatUsd(evaluation.costUsd)}</td>
+                  <td className={`${ui.right} num`}>{formatCost(evaluation.costUsd)}</td>
                   <td className={`${ui.right} num`}>{formatDuration(evaluation.durationMs)}</td>
                   <td>
                     <IsolationBadge isolation={evaluation.isolation} memoryLimit={evaluation.memoryLimit} />

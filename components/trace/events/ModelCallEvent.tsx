@@ -82,7 +82,11 @@ export function ModelCallEvent({ body: exchange, event }: EventViewProps<"model_
         />
         <Fact
           label="Cost"
-          value={exchange.priced === false ? "unknown (no price)" : formatUsd(exchange.costUsd ?? event.costUsd)}
+          value={
+            exchange.priced === false
+              ? "unpriced (no price for this model)"
+              : formatUsd(exchange.costUsd ?? event.costUsd)
+          }
         />
         <Fact label="Stop reason" value={stopReason ?? "—"} />
         <Fact label="HTTP status" value={responsePart.status} />

@@ -1,7 +1,9 @@
 // Budgets, checked before a request goes upstream: tokens (every token of a call: input, output,
 // cache writes and cache reads) and dollars (each call priced by prices.ts). A spent budget is
 // answered with a 400 (not a 429: the SDK would retry a 429 and the budget will not refill) whose
-// message names it, so the trace says why the run stopped.
+// message names it, so the trace says why the run stopped. A call answered by a model with no
+// price makes every dollar budget of its credential refuse the next call: its cost is unknown,
+// and counting it as $0 would let a dollar budget look held while it is not.
 //
 // Calls in flight are not charged yet, so N lanes could each pass the check just below a limit
 // and overshoot it N calls over. A call therefore waits while the calls already in flight on one
@@ -23,27 +25,45 @@ export function tokensOf(usage: TokenUsage | undefined): number {
   );
 }
 
-/** A budget for a project setting's limit, starting at what was spent before; null when the limit sets nothing. */
+/** How to fix an unpriced model, in the words every refusal uses. */
+export const UNPRICED_HINT =
+  "Add its price on the settings page (Model prices) or with `studio prices --set MODEL input=… output=…`, or use a token budget.";
+
+/**
+ * A budget for a project setting's limit, starting at what was spent before; null when the limit
+ * sets nothing. `start.unpriced` says why earlier spending has no dollar figure.
+ */
 export function newBudget(
   label: string,
   limit: { tokens?: number; usd?: number } | undefined,
-  start: Spend = { tokens: 0, usd: 0 },
+  start: Spend & { unpriced?: string } = { tokens: 0, usd: 0 },
 ): Budget | null {
   if (limit?.tokens === undefined && limit?.usd === undefined) return null;
-  return { label, maxTokens: limit.tokens, maxUsd: limit.usd, spent: { ...start } };
+  const budget: Budget = {
+    label,
+    maxTokens: limit.tokens,
+    maxUsd: limit.usd,
+    spent: { tokens: start.tokens, usd: start.usd },
+  };
+  if (start.unpriced) budget.unpriced = start.unpriced;
+  return budget;
 }
 
-/** Adds one answered call's spend to every budget of its credential. */
-export function chargeBudgets(attribution: Attribution, spend: Spend): void {
+/** Adds one answered call's spend to every budget of its credential; `unpricedModel` when the call's model has no price. */
+export function chargeBudgets(attribution: Attribution, spend: Spend, unpricedModel?: string): void {
   for (const budget of attribution.budgets ?? []) {
     budget.spent.tokens += spend.tokens;
     budget.spent.usd += spend.usd;
+    if (unpricedModel !== undefined) budget.unpriced ??= `the model ${unpricedModel} has no price`;
   }
 }
 
 /** The refusal for a spent budget, in words; undefined while it has room left. */
 export function budgetSpent(budget: Budget): string | undefined {
   const { spent, label } = budget;
+  // Counting an unpriced call as $0 would let the budget look held while it is not.
+  if (budget.maxUsd !== undefined && budget.unpriced)
+    return `Dollar budget cannot be enforced: ${label} has ${formatUsd(budget.maxUsd)} but ${budget.unpriced}. ${UNPRICED_HINT}`;
   if (budget.maxUsd !== undefined && spent.usd >= budget.maxUsd)
     return `Dollar budget exhausted: ${label} spent ${formatUsd(spent.usd)} of ${formatUsd(budget.maxUsd)} (set in the project's budgets)`;
   if (budget.maxTokens !== undefined && spent.tokens >= budget.maxTokens)

@@ -17,9 +17,10 @@ export function chargeAnswer(
   exchange.stopReason = typeof m.stop_reason === "string" ? m.stop_reason : undefined;
   exchange.usage = normalizeUsage(m.usage);
   const cost = costUsd(exchange.model, exchange.usage);
-  exchange.costUsd = cost.usd;
+  // An unpriced call has no cost, not a cost of 0: the trace, the task run and budgets say so.
+  exchange.costUsd = cost.priced ? cost.usd : undefined;
   exchange.priced = cost.priced;
-  registry.record(entry, exchange.usage, cost.usd);
+  registry.record(entry, exchange.usage, cost.priced ? cost.usd : null, exchange.model);
 }
 
 function normalizeUsage(value: unknown): TokenUsage | undefined {

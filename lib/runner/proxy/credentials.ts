@@ -58,11 +58,15 @@ export class CredentialRegistry implements UsageRecorder {
   }
 
   /** Counts one answered request against its credential and each of its budgets. */
-  record(entry: RegistryEntry, usage: TokenUsage | undefined, costUsd: number): void {
+  record(entry: RegistryEntry, usage: TokenUsage | undefined, costUsd: number | null, model?: string): void {
     const total = entry.usage;
     total.requests += 1;
-    total.costUsd += costUsd;
-    chargeBudgets(entry.attribution, { tokens: tokensOf(usage), usd: costUsd });
+    total.costUsd += costUsd ?? 0;
+    chargeBudgets(
+      entry.attribution,
+      { tokens: tokensOf(usage), usd: costUsd ?? 0 },
+      costUsd === null ? model : undefined,
+    );
     if (!usage) return;
     total.inputTokens += usage.input_tokens ?? 0;
     total.outputTokens += usage.output_tokens ?? 0;

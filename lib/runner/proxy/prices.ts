@@ -2,9 +2,9 @@
 //
 // Rows match model ids by prefix (longest first, at a "-" / "@" boundary), so dated ids such as
 // `claude-sonnet-4-5-20250929` find the `claude-sonnet-4-5` row. Overrides (the `ModelPrice`
-// table, passed in by the runner) are searched before the built-in rows: a person who typed a
-// price for a family means it for the whole family. Unknown models cost 0 and say `priced: false`
-// so the UI can show "unknown" instead of a misleading $0.
+// table, loaded by lib/prices/overrides.ts) are searched before the built-in rows: a person who
+// typed a price for a family means it for the whole family. Unknown models say `priced: false`:
+// callers store their cost as null and show "unpriced", never a misleading $0.
 //
 // Where a row leaves cache rates out, Anthropic's standard multipliers apply: a 5-minute cache
 // write is 1.25x the input rate, a 1-hour write 2x, a cache read 0.1x.
@@ -124,7 +124,7 @@ export function priceFor(model: string): PriceRow | undefined {
   return longestMatch(overrides, id) ?? longestMatch(BUILT_IN_PRICES, id);
 }
 
-/** What one response cost. Unknown models cost 0 with `priced: false`. */
+/** What one response cost. Unknown models: `priced: false` (and `usd` 0, which callers must not show). */
 export function costUsd(model: string | undefined, usage: TokenUsage | undefined): Cost {
   const row = model ? priceFor(model) : undefined;
   if (!row) return { usd: 0, priced: false };

@@ -25,6 +25,12 @@ export interface Budget {
   maxTokens?: number;
   maxUsd?: number;
   spent: Spend;
+  /**
+   * Why dollars cannot be counted for this budget: a call was answered by a model with no price
+   * (or earlier spending it starts from was unpriced). A dollar budget then refuses the next
+   * call rather than count that call as $0.
+   */
+  unpriced?: string;
 }
 
 /** What the runner knows about the holder of a credential; handed back with every exchange. */
@@ -86,8 +92,9 @@ export interface Exchange {
   /** The model that answered (falls back to the requested one). */
   model?: string;
   usage?: TokenUsage;
+  /** Undefined when the call had no answer, or its model has no price (then `priced` is false). */
   costUsd?: number;
-  /** False when the model has no price: `costUsd` is then 0 and should be shown as unknown. */
+  /** False when the model has no price: the call's cost is unknown, shown as "unpriced", never $0. */
   priced?: boolean;
   stopReason?: string;
   responseId?: string;
@@ -102,6 +109,7 @@ export interface CredentialUsage {
   outputTokens: number;
   cacheCreationInputTokens: number;
   cacheReadInputTokens: number;
+  /** The priced calls' cost: a call whose model has no price adds nothing (budgets say so). */
   costUsd: number;
   requests: number;
 }
@@ -147,7 +155,8 @@ export interface RegistryEntry {
 
 /** What an exchange needs of the credential registry: counting an answer against its credential. */
 export interface UsageRecorder {
-  record(entry: RegistryEntry, usage: TokenUsage | undefined, costUsd: number): void;
+  /** `costUsd` null: the answering model (`model`) has no price. */
+  record(entry: RegistryEntry, usage: TokenUsage | undefined, costUsd: number | null, model?: string): void;
 }
 
 /** What every exchange of one proxy shares (exchange.ts, stream-relay.ts). */

@@ -497,4 +497,26 @@ describe("the Claude proposer", () => {
     expect(result.error).toMatch(/must be a folder inside the workspace/);
     expect(messageRequests()).toHaveLength(0);
   });
+
+  it("on a model with no price: refuses a dollar budget before any call, and reports its cost as unknown without one", async () => {
+    workspace = makeWorkspace();
+    const refused = await createProposer("claude").propose(
+      input({ record: recorder().record, model: "acme-proposer-1", usdBudget: 5 }),
+    );
+    expect(refused.stopReason).toBe("budget");
+    expect(refused.error).toMatch(
+      /^Dollar budget cannot be enforced: the proposer's model acme-proposer-1 has no price\. Add its price/,
+    );
+    expect(messageRequests()).toHaveLength(0);
+
+    let turn = 0;
+    fake.setRespond(() => reply(call(`u${++turn}`, "list_dir", {})));
+    const unbudgeted = await createProposer("claude").propose(
+      input({ record: recorder().record, model: "acme-proposer-1", maxTurns: 2 }),
+    );
+    expect(unbudgeted.stopReason).toBe("max_turns");
+    expect(messageRequests()).toHaveLength(2);
+    expect(unbudgeted.inputTokens).toBeGreaterThan(0);
+    expect(unbudgeted.costUsd).toBeNull(); // unknown, not $0
+  });
 });

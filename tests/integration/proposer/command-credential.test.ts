@@ -169,7 +169,7 @@ describe("the command proposer's credential", () => {
     const perCall = costUsd(PROPOSER_MODEL, PROPOSER_USAGE).usd;
     expect(iteration.inputTokens).toBe(2 * 1_300 + smoke.inputTokens);
     expect(iteration.outputTokens).toBe(2 * 40 + smoke.outputTokens);
-    expect(iteration.costUsd).toBeCloseTo(2 * perCall + smoke.costUsd, 10);
+    expect(iteration.costUsd).toBeCloseTo(2 * perCall + smoke.costUsd!, 10);
     expect(iteration.stopKind).toBeNull();
     expect(iteration.proposerIsolation).toBe(probe.isolation);
     expect(summary.proposer).toMatchObject({ inputTokens: iteration.inputTokens, isolation: probe.isolation });

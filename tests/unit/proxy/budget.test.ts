@@ -139,4 +139,30 @@ describe("recording proxy: budgets", () => {
     for (const refusal of refusals)
       expect(refusal).toContain("Dollar budget exhausted: evaluation spent $0.60 of $0.55");
   });
+
+  it("refuses the next call under a dollar budget once a model without a price answered, and says why", async () => {
+    const dollars = budget("evaluation", { usd: 5 });
+    const tokens = budget("task run", { tokens: 1_000_000 });
+    rig = await startRig({ attribution: { taskRunId: "run_u", budgets: [dollars, tokens] } });
+    await rig.client.messages.create({ ...ask, model: "my-unknown-model" });
+    expect(rig.fake.requests).toHaveLength(1);
+    expect(dollars.spent.usd).toBe(0);
+    expect(dollars.unpriced).toBe("the model my-unknown-model has no price");
+    expect(tokens.spent.tokens).toBeGreaterThan(0);
+
+    const error = await rig.client.messages.create({ ...ask, model: "my-unknown-model" }).catch((e) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error.error.error.message).toMatch(
+      /^Dollar budget cannot be enforced: evaluation has \$5\.00 but the model my-unknown-model has no price\. Add its price/,
+    );
+    expect(rig.fake.requests).toHaveLength(1); // nothing more went upstream
+  });
+
+  it("lets a token budget alone go on with a model without a price", async () => {
+    const tokens = budget("task run", { tokens: 1_000_000 });
+    rig = await startRig({ attribution: { taskRunId: "run_t", budgets: [tokens] } });
+    await rig.client.messages.create({ ...ask, model: "my-unknown-model" });
+    await rig.client.messages.create({ ...ask, model: "my-unknown-model" });
+    expect(rig.fake.requests).toHaveLength(2);
+  });
 });

@@ -1,5 +1,6 @@
 import { notFound } from "next/navigation";
 import { InstructionsSection } from "@/components/settings/InstructionsSection";
+import { ModelPrices } from "@/components/settings/ModelPrices";
 import { SettingsForm } from "@/components/settings/SettingsForm";
 import styles from "@/components/settings/settings.module.css";
 import { Page } from "@/components/ui";
@@ -7,6 +8,7 @@ import { projectProgress } from "@/lib/projects/progress";
 import { getProject } from "@/lib/projects/queries";
 import { DEFAULT_CONFIRM_ABOVE_USD } from "@/lib/projects/settings";
 import { readProjectSettings } from "@/lib/projects/settings-edit";
+import { listPrices, loadPriceOverrides, priceSource } from "@/lib/prices/overrides";
 import { SANDBOX_DEFAULTS } from "@/lib/runner/sandbox/limits";
 import { ProjectHeader } from "../ProjectHeader";
 
@@ -24,7 +26,9 @@ export default async function SettingsPage({
   const [{ id }, query] = await Promise.all([params, searchParams]);
   const [project, settings] = await Promise.all([getProject(id), readProjectSettings(id)]);
   if (!project || !settings) notFound();
-  const progress = await projectProgress(project.id);
+  const [progress, prices] = await Promise.all([projectProgress(project.id), listPrices(), loadPriceOverrides()]);
+  const pricedModels = [{ role: "Task model", model: settings.model }];
+  if (settings.proposerKind !== "offline") pricedModels.push({ role: "Proposer model", model: settings.proposerModel });
 
   return (
     <Page>
@@ -51,6 +55,10 @@ export default async function SettingsPage({
         initial={settings}
         defaultMemoryMb={SANDBOX_DEFAULTS.memoryMb}
         defaultConfirmAboveUsd={DEFAULT_CONFIRM_ABOVE_USD}
+      />
+      <ModelPrices
+        initial={prices}
+        models={pricedModels.map((entry) => ({ ...entry, source: priceSource(entry.model) }))}
       />
       <InstructionsSection projectId={project.id} query={query} />
     </Page>

@@ -105,7 +105,7 @@ export function WrittenCandidates(props: {
                 <td className={`${ui.right} num`}>
                   {candidate.tokensPerTask != null ? formatTokens(Math.round(candidate.tokensPerTask)) : "—"}
                 </td>
-                <td className={`${ui.right} num`}>{formatUsd(candidate.costUsd)}</td>
+                <td className={`${ui.right} num`}>{candidate.unpriced ? "unpriced" : formatUsd(candidate.costUsd)}</td>
               </tr>
             ))}
           </tbody>

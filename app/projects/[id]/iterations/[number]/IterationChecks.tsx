@@ -3,7 +3,7 @@
 // each task run links to its trace.
 import Link from "next/link";
 import { Badge, Section, ui } from "@/components/ui";
-import { formatScore, formatTokens, formatUsd } from "@/lib/format";
+import { formatScore, formatTokens, formatCost } from "@/lib/format";
 import type { IterationCheck } from "@/lib/iterations/queries";
 
 const statusTone = { passed: "pass", failed: "fail", error: "warn", pending: "neutral", running: "accent" } as const;
@@ -42,7 +42,7 @@ export function IterationChecks(props: { projectId: string; checks: IterationChe
                 ))}
               </td>
               <td className={ui.right}>{formatTokens(check.inputTokens + check.outputTokens)}</td>
-              <td className={ui.right}>{formatUsd(check.costUsd)}</td>
+              <td className={ui.right}>{formatCost(check.costUsd)}</td>
             </tr>
           ))}
         </tbody>

@@ -4,7 +4,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { IsolationBadge } from "@/components/IsolationBadge";
 import { Badge, PageHeader, SimulatedBadge, ui } from "@/components/ui";
-import { formatDuration, formatRelative, formatTokens, formatUsd } from "@/lib/format";
+import { formatDuration, formatRelative, formatTokens, formatCost } from "@/lib/format";
 import type { IterationView } from "@/lib/iterations/queries";
 import type { Stop } from "@/lib/loop/stop";
 import styles from "./page.module.css";
@@ -134,7 +134,7 @@ export function IterationHeader(props: {
             label="Proposer tokens in / out"
             value={`${formatTokens(iteration.inputTokens)} / ${formatTokens(iteration.outputTokens)}`}
           />
-          <Fact label="Proposer cost" value={formatUsd(iteration.costUsd)} />
+          <Fact label="Proposer cost" value={formatCost(iteration.costUsd)} />
           <Fact label="Files read" value={props.filesRead.toLocaleString("en-US")} />
           <Fact label="Transcript events" value={iteration.eventCount.toLocaleString("en-US")} />
           <Fact

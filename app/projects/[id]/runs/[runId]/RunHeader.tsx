@@ -3,7 +3,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Badge, PageHeader, SimulatedBadge, ui } from "@/components/ui";
-import { formatDuration, formatScore, formatTokens, formatUsd } from "@/lib/format";
+import { formatDuration, formatScore, formatTokens, formatCost } from "@/lib/format";
 import type { TaskRunView } from "@/lib/traces/task-run-view";
 import styles from "./page.module.css";
 
@@ -86,7 +86,7 @@ export function RunHeader(props: {
             label="Tokens in / out"
             value={`${formatTokens(run.inputTokens)} / ${formatTokens(run.outputTokens)}`}
           />
-          <Fact label="Cost" value={formatUsd(run.costUsd)} />
+          <Fact label="Cost" value={formatCost(run.costUsd)} />
           <Fact label="Duration" value={formatDuration(run.durationMs)} />
           <Fact label="Events" value={run.eventCount.toLocaleString("en-US")} />
           <Fact label={`Failed runs in this ${run.check ? "check" : "evaluation"}`} value={props.failures} />

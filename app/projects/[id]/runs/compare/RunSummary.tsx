@@ -2,7 +2,7 @@
 // the expected answer with the grader's explanation.
 import Link from "next/link";
 import { Badge, ui } from "@/components/ui";
-import { formatDuration, formatScore, formatTokens, formatUsd } from "@/lib/format";
+import { formatDuration, formatScore, formatTokens, formatCost } from "@/lib/format";
 import type { TaskRunView } from "@/lib/traces/task-run-view";
 import styles from "./compare.module.css";
 
@@ -29,7 +29,7 @@ export function RunSummary(props: { run: TaskRunView; label: string }) {
         <span>
           {formatTokens(run.inputTokens)} in / {formatTokens(run.outputTokens)} out
         </span>
-        <span>{formatUsd(run.costUsd)}</span>
+        <span>{formatCost(run.costUsd)}</span>
         <span>{formatDuration(run.durationMs)}</span>
         <span>{run.eventCount.toLocaleString("en-US")} events</span>
       </div>
