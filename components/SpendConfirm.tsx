@@ -3,7 +3,7 @@
 // Cost before the spend, in the browser: the run controls show a run's estimated cost, and
 // before enqueueing one estimated above the project's confirmAboveUsd they show it again with
 // its parts and wait for a second click. Offline runs cost nothing and start at once.
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { isCancelledError, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { estimateQuery } from "@/components/data/queries";
@@ -55,8 +55,12 @@ export function useSpendConfirmation(projectId: string, offline = false) {
 
   async function guard(run: Run, action: string, start: () => Promise<void>): Promise<void> {
     let estimate: CostEstimate;
+    const fetchEstimate = () => queryClient.fetchQuery({ ...estimateQuery(projectId, run, offline), staleTime: 0 });
     try {
-      estimate = await queryClient.fetchQuery({ ...estimateQuery(projectId, run, offline), staleTime: 0 });
+      // The click hides the estimate line, whose unmount cancels the same query in flight: ask again.
+      estimate = await fetchEstimate().catch((error: unknown) =>
+        isCancelledError(error) ? fetchEstimate() : Promise.reject(error),
+      );
     } catch (error) {
       setPending({ estimate: null, error: error instanceof Error ? error.message : String(error), action, start });
       return;
