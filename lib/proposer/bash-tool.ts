@@ -5,10 +5,12 @@
 // time limit and an output limit; a nonzero exit, a timeout or a cut is said in the result, never
 // thrown at the loop, so the proposer can prototype against the logged traces before it writes.
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { openCommandSandbox } from "../runner/sandbox/command-sandbox.ts";
+import { hostBundle } from "../runner/sandbox/host-bundle.ts";
 import { formatBytes } from "../format.ts";
 import { runCommand } from "./command-run.ts";
 import { BASH_LIMITS, BASH_OUTPUT_BYTES, BASH_TIMEOUT_MS } from "./limits.ts";
@@ -35,7 +37,8 @@ export const bashDescription =
   `The workspace is read-only except this iteration's proposal folder ($PROPOSAL_DIR); $SCRATCH_DIR is a scratch folder kept for this session; ` +
   `there is no network. Each call has a time limit (${BASH_TIMEOUT_MS / 1000} s) and keeps ${formatBytes(BASH_OUTPUT_BYTES)} of output ` +
   `(stdout and stderr together; the result says how much was cut). Use it to prototype: parse traces with a script, ` +
-  `call a function on a logged input, diff two harnesses.`;
+  `call a function on a logged input, diff two harnesses. esbuild is on PATH to turn a harness.ts into JavaScript, and ` +
+  `@anthropic-ai/sdk resolves for modules under $SCRATCH_DIR (see README.md, "Prototyping").`;
 
 export type BashInput = z.infer<typeof bashSchema>;
 
@@ -62,15 +65,21 @@ export class BashShell {
 
   async run(input: BashInput): Promise<BashOutcome> {
     const { files } = this;
-    const scratch = this.scratchDir();
+    const scratch = await this.scratchDir();
+    const esbuild = esbuildBinary();
     const timeoutMs = Math.min((input.timeout_seconds ?? BASH_TIMEOUT_MS / 1000) * 1000, BASH_TIMEOUT_MS);
     const sandbox = await openCommandSandbox({
       command: input.command,
       cwd: files.root,
-      readOnly: [files.root],
+      readOnly: [files.root, ...(esbuild ? [esbuild] : [])],
       writable: [files.proposalRoot, scratch],
       proxy: null, // no network: not even the model
-      env: { WORKSPACE_DIR: files.root, PROPOSAL_DIR: files.proposalRoot, SCRATCH_DIR: scratch },
+      env: {
+        ...(esbuild ? { PATH: `${path.dirname(esbuild)}:${process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"}` } : {}),
+        WORKSPACE_DIR: files.root,
+        PROPOSAL_DIR: files.proposalRoot,
+        SCRATCH_DIR: scratch,
+      },
       isolation: this.options.isolation,
       ...BASH_LIMITS,
     });
@@ -116,13 +125,49 @@ export class BashShell {
     this.scratch = null;
   }
 
-  private scratchDir(): string {
+  /**
+   * Made on the first call: a folder whose node_modules holds the SDK harnesses import (the copy
+   * the harness sandbox gives them), so a harness bundled into it with esbuild can be loaded and
+   * run with a fake ctx.model that replays a logged response.
+   */
+  private async scratchDir(): Promise<string> {
     if (!this.scratch) {
-      this.scratch = fs.mkdtempSync(path.join(os.tmpdir(), "studio-bash-scratch-"));
-      fs.chmodSync(this.scratch, 0o755); // reachable by the sandbox's own uid (as root)
+      const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "studio-bash-scratch-"));
+      fs.chmodSync(scratch, 0o755); // reachable by the sandbox's own uid (as root)
+      this.scratch = scratch;
+      try {
+        const sdk = path.join(scratch, "node_modules", "@anthropic-ai", "sdk");
+        fs.mkdirSync(sdk, { recursive: true });
+        fs.writeFileSync(path.join(scratch, "node_modules", ".sdk.mjs"), (await hostBundle()).sdk);
+        fs.writeFileSync(
+          path.join(sdk, "package.json"),
+          JSON.stringify({ name: "@anthropic-ai/sdk", type: "module", exports: { ".": "./index.mjs" } }),
+        );
+        fs.writeFileSync(
+          path.join(sdk, "index.mjs"),
+          'export * from "../../.sdk.mjs";\nexport { default } from "../../.sdk.mjs";\n',
+        );
+      } catch (error) {
+        this.options.onNote(`bash: the SDK could not be laid out in scratch: ${(error as Error).message}`);
+      }
     }
     return this.scratch;
   }
+}
+
+/** The esbuild executable the studio compiles harnesses with, or null where it is not found. */
+function esbuildBinary(): string | null {
+  const require = createRequire(import.meta.url);
+  // The platform's own package holds the native executable; esbuild/bin/esbuild is one too, once installed.
+  for (const name of [`@esbuild/${process.platform}-${process.arch}`, "esbuild"]) {
+    try {
+      const binary = path.join(path.dirname(require.resolve(`${name}/package.json`)), "bin", "esbuild");
+      if (fs.existsSync(binary)) return fs.realpathSync(binary);
+    } catch {
+      // not installed
+    }
+  }
+  return null;
 }
 
 /** Output lines kept up to a byte cap, the rest counted: the model is told what it did not see. */

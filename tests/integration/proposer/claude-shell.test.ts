@@ -67,13 +67,31 @@ const output = events.find((e) => e.kind === "output").body.value;
 console.log("kinds=" + events.map((e) => e.kind).join(","), "expected=" + grade.body.expected, "last=" + output.match(/-?[\\d.]+/g).pop());
 '`;
 
+/** The proposal, bundled with esbuild and run on the logged divide task with a ctx.model that replays its logged response. */
+const REPLAY = `esbuild proposals/3/last/harness.ts --bundle --platform=node --format=esm --external:@anthropic-ai/sdk --log-level=warning --outfile="$SCRATCH_DIR/last.mjs" && node --input-type=module -e '
+import fs from "node:fs";
+const events = fs.readFileSync("candidates/cand-seed/traces/divide.jsonl", "utf8").trim().split("\\n").map(JSON.parse);
+const call = events.find((e) => e.kind === "model_call").body;
+const ctx = { model: { messages: { create: async () => call.response.body } } };
+const harness = (await import(process.env.SCRATCH_DIR + "/last.mjs")).default;
+console.log("replayed:", await harness.run({ input: call.request.body.messages[0].content }, ctx));
+'`;
+
 describe.each(MODES)("the Claude proposer's bash tool (%s)", (mode) => {
   it("prototypes on a logged trace with node, writes only its proposal folder and scratch, and gets limits back as results", async () => {
     workspace = makeWorkspace();
     const seedHarness = path.join(workspace.workspaceDir, "candidates/cand-seed/harness.ts");
     const seedBefore = fs.readFileSync(seedHarness, "utf8");
     const secret = path.join(workspace.outsideDir, "secret.txt");
-    const harness = "export default { async run() { return 'last'; } };";
+    // A proposal that imports the SDK, prototyped below on a logged response.
+    const harness = `import Anthropic from "@anthropic-ai/sdk";
+export default {
+  async run(task: { input: string }, ctx: { model: Anthropic }) {
+    const reply = await ctx.model.messages.create({ model: "claude-sonnet-5-5", max_tokens: 64, messages: [{ role: "user", content: String(task.input) }] });
+    const text = reply.content.map((block) => (block.type === "text" ? block.text : "")).join("");
+    return typeof Anthropic.APIError + " " + (text.match(/-?\\d+\\.\\d+/)?.[0] ?? text);
+  },
+};`;
     fake.setRespond(
       scripted([
         bash("b1", PARSE_TRACE),
@@ -84,7 +102,7 @@ describe.each(MODES)("the Claude proposer's bash tool (%s)", (mode) => {
         ),
         bash(
           "b3",
-          `cat "$SCRATCH_DIR/notes"; mkdir -p "$PROPOSAL_DIR/last" && echo ${JSON.stringify(harness)} > "$PROPOSAL_DIR/last/harness.ts"`,
+          `cat "$SCRATCH_DIR/notes"; mkdir -p "$PROPOSAL_DIR/last" && echo "plan: parse the decimal" > "$PROPOSAL_DIR/last/notes.md"`,
         ),
         bash(
           "b4",
@@ -93,6 +111,18 @@ describe.each(MODES)("the Claude proposer's bash tool (%s)", (mode) => {
         bash("b5", "echo started; sleep 30; echo never", 2),
         bash("b6", `node -e 'for (let i = 0; i < 20000; i++) console.log("line " + i + " " + "x".repeat(40))'`),
         bash("b7", "echo to-stderr >&2; exit 3"),
+        {
+          content: [
+            {
+              type: "tool_use",
+              id: "w1",
+              name: "write_file",
+              input: { path: "proposals/3/last/harness.ts", content: harness },
+            },
+          ],
+          usage: USAGE,
+        },
+        bash("b8", REPLAY),
         {
           content: [
             {
@@ -151,7 +181,11 @@ describe.each(MODES)("the Claude proposer's bash tool (%s)", (mode) => {
     expect(fs.existsSync(path.join(workspace.workspaceDir, "new-file"))).toBe(false);
     // The scratch folder lasts the session; the proposal folder is writable.
     expect(results.get("b3")!.content).toMatch(/^kept\n\[exit code 0/);
-    expect(fs.readFileSync(path.join(workspace.proposalDir, "last/harness.ts"), "utf8").trim()).toBe(harness);
+    expect(fs.readFileSync(path.join(workspace.proposalDir, "last/notes.md"), "utf8")).toBe(
+      "plan: parse the decimal\n",
+    );
+    // A proposal prototyped before finishing: bundled, loaded with the SDK, run on a logged response.
+    expect(results.get("b8")!.content).toMatch(/^replayed: function 0\.333\n\[exit code 0 after/);
 
     // Outside the workspace and the network: nothing under bubblewrap. A plain process has them
     // (the transcript says so); as root, it runs as its own uid.
@@ -169,6 +203,13 @@ describe.each(MODES)("the Claude proposer's bash tool (%s)", (mode) => {
     expect(
       log.rows.find((row) => row.kind === "note" && row.preview?.startsWith("bash runs sandboxed"))?.preview,
     ).toContain(`(${mode})`);
+
+    // The scratch folder is gone with the session.
+    const scratchDir = /scratch ([^\s;]+)/.exec(
+      log.rows.find((row) => row.kind === "note" && row.preview?.startsWith("bash runs sandboxed"))!.preview!,
+    )![1];
+    expect(scratchDir).toMatch(/studio-bash-scratch-/);
+    expect(fs.existsSync(scratchDir)).toBe(false);
 
     // A timeout is a result, and the iteration goes on.
     const b5 = results.get("b5")!;
@@ -196,12 +237,12 @@ describe.each(MODES)("the Claude proposer's bash tool (%s)", (mode) => {
     // Each bash call is in the transcript as a tool call and its result.
     const calls = log.rows.filter((row) => row.kind === "tool_call" && row.name === "bash");
     const answers = log.rows.filter((row) => row.kind === "tool_result" && row.name === "bash");
-    expect(calls.map((row) => log.body(row).id)).toEqual(["b1", "b2", "b3", "b4", "b5", "b6", "b7"]);
+    expect(calls.map((row) => log.body(row).id)).toEqual(["b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8"]);
     expect(log.body(calls[0]).input).toEqual({ command: PARSE_TRACE });
     expect(answers.map((row) => log.body(row).text)).toEqual(
-      ["b1", "b2", "b3", "b4", "b5", "b6", "b7"].map((id) => results.get(id)!.content),
+      ["b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8"].map((id) => results.get(id)!.content),
     );
-    expect(answers.map((row) => log.body(row).isError)).toEqual([false, false, false, false, true, false, true]);
+    expect(answers.map((row) => log.body(row).isError)).toEqual([false, false, false, false, true, false, true, false]);
     // The tool is offered to the model.
     const tools = fake.requests[0].body.tools as { name: string; input_schema: { properties: object } }[];
     expect(tools.find((tool) => tool.name === "bash")?.input_schema.properties).toHaveProperty("command");
