@@ -106,7 +106,7 @@ export default {
         ),
         bash(
           "b4",
-          `cat ${secret}; node -e 'fetch("${fake.url}/v1/models", { signal: AbortSignal.timeout(3000) }).then((r) => console.log("network: reached", r.status), (e) => console.log("network: none", e.cause?.code ?? e.name))'`,
+          `echo "beside: $(ls ${workspace.root} | tr '\\n' ' ')"; cat ${secret}; node -e 'fetch("${fake.url}/v1/models", { signal: AbortSignal.timeout(3000) }).then((r) => console.log("network: reached", r.status), (e) => console.log("network: none", e.cause?.code ?? e.name))'`,
         ),
         bash("b5", "echo started; sleep 30; echo never", 2),
         bash("b6", `node -e 'for (let i = 0; i < 20000; i++) console.log("line " + i + " " + "x".repeat(40))'`),
@@ -191,11 +191,14 @@ export default {
     // (the transcript says so); as root, it runs as its own uid.
     const b4 = results.get("b4")!.content;
     if (mode === "bubblewrap") {
+      // The folder holding the workspace (as the data folder holds it) shows the workspace alone.
+      expect(b4).toMatch(/^beside: workspace \n/);
       expect(b4).not.toContain("the studio's secret");
       expect(b4).toContain("No such file or directory");
       expect(b4).toMatch(/network: none/);
     } else {
       expect(b4).toMatch(/network: reached \d+/);
+      expect(b4).toMatch(/^beside: outside workspace \n/);
       const gapNote = log.rows.find((row) => row.kind === "note" && row.preview?.startsWith("bash runs sandboxed"));
       expect(gapNote?.preview).toContain("not covered: ");
       if (!isRoot()) expect(b4).toContain("the studio's secret");
