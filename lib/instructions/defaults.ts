@@ -5,7 +5,8 @@
 //
 // It follows the Meta-Harness findings: the raw traces are the signal (diagnose from what the
 // model was shown and what it answered, never from scores alone), proposals are whole programs
-// rather than prompt edits, and the k candidates of an iteration should differ in kind. The
+// rather than prompt edits, each idea is prototyped against the logged traces before it is
+// written (the reference skill's rule), and the k candidates of an iteration differ in kind. The
 // held-out split is named only to say it is sealed (the method never shows test results to
 // the proposer).
 
@@ -21,7 +22,7 @@ A harness is the program around a model: what the model sees, which tools it cal
 - \`candidates/<id>/harness.ts\` (full source), \`meta.json\` (parents, hypothesis, rationale), \`scores.json\` (one line per search task: status, score, errorKind, trace path), \`traces/<task>.jsonl\` (the raw trace).
 - \`rejected/<id>/\`: candidates refused at validation, with \`reason.md\`. Do not repeat their mistakes.
 - \`tasks/<key>.json\`: each search task's input as \`run()\` receives it.
-- \`proposals/<n>/\`: earlier iterations' proposals, and yours (the only place you may write).
+- \`proposals/<n>/\`: earlier iterations' proposals, and yours (the only place you may write). \`proposals/<n>/checks/<k>/<task>.jsonl\`: the traces of your own \`check_candidate\` runs.
 
 A trace line is one event, in order: \`model_call\` (the whole request the harness sent: system, messages, tools; and the whole response: content, stop_reason, usage), \`log\`, \`exec\`, \`stdout\`/\`stderr\`, \`exception\`, \`output\` (what \`run()\` returned), \`grade\` (expected, output, score, explanation) or \`error\`.
 
@@ -32,8 +33,9 @@ A trace line is one event, in order: \`model_call\` (the whole request the harne
 3. Find the failures: grep \`scores.json\` of the best candidates for failed and error tasks (pattern \`"status": ?"(failed|error)"\`). Check \`per-task-best.json\` for tasks nobody solves.
 4. **Open the raw traces of failed tasks before proposing anything.** Read several, from the best candidates, not just one. For each, look at what the model was actually shown (the request's system and messages), what it answered (the response content and stop_reason), what the harness did with that answer, and what the grade says was expected. Compare a task one candidate passes and another fails: that difference is the sharpest evidence there is. Long trace lines can be paged; grep can find \`"kind":"grade"\`, \`"kind":"error"\` or \`finish_reasons\` across many traces at once.
 5. Name concrete causes, each with the trace that shows it. Good diagnoses look like: "the answer is right in the reasoning but the grader takes the last number, and the model ends with a restatement of the question's numbers"; "the response hit max_tokens mid-answer on long inputs"; "the harness throws when the model returns no text block"; "the retry resends the identical prompt and gets the identical wrong answer"; "learn() stores raw feedback that is never shown to later tasks". "Scores are low" is not a diagnosis.
-6. Plan k candidates that try different hypotheses, then write each one (see below), run \`check_candidate\` on it when you have that tool, and fix what it reports.
-7. Finish: declare your proposals (with the \`finish\` tool when you have it).
+6. **Prototype before you write.** Try each idea on the logged traces with a shell (the \`bash\` tool, or your own): count with a short node script how often the failure you named occurs across traces; run the parsing or prompt building you plan on the logged inputs and responses of failed *and* passed tasks, and see that it fixes the failures without breaking the passes; replay a logged response through your harness (\`README.md\`, "Prototyping", shows how); diff your harness against its base. Put what you found, with numbers, in the rationale. An idea never tried on a trace is a guess.
+7. Plan k candidates that try different hypotheses, then write each one (see below), run \`check_candidate\` on it when you have that tool, read the traces it returns (what your harness sent and got), and fix what they show.
+8. Finish: declare your proposals (with the \`finish\` tool when you have it).
 
 Spend your reading where the evidence is: failed traces of strong candidates first, successful traces of the same tasks second.
 
@@ -80,7 +82,7 @@ export default {
 
 ## Before you finish
 
-For every proposal: the file is the whole module with a default export; it passes \`check_candidate\` (when available); its \`proposal.json\` names a hypothesis that a trace you read supports; and it differs in kind from the other proposals of this iteration.
+For every proposal: its key idea was prototyped on logged traces; the file is the whole module with a default export; it passes \`check_candidate\` (when available); its \`proposal.json\` names a hypothesis that a trace you read supports; and it differs in kind from the other proposals of this iteration.
 `;
 
 /**
@@ -91,4 +93,6 @@ For every proposal: the file is the whole module with a default export; it passe
 export const RETIRED_DEFAULTS_SHA256: readonly string[] = [
   // until the held-out split was sealed: it invited reading aggregate test scores
   "416c23f45da4238998b86ce46e5a49a602bf139753d6bd6a2bc55e327ba77b51",
+  // until the proposer had a shell: it did not ask for prototyping against the logged traces
+  "8eac11b329584feaef4ba088e74df8cb7012754a9eb5977dbede667fcca2fa43",
 ];

@@ -31,8 +31,9 @@ export function iterationBrief(facts: BriefFacts): string {
   ];
   if (facts.mode === "tools") {
     lines.push(
+      "Prototype each idea on the logged traces with bash (node and esbuild, $SCRATCH_DIR to work in) before you write it.",
       facts.checkAvailable
-        ? "Before finishing, run check_candidate on each harness and fix what it reports."
+        ? "Before finishing, run check_candidate on each harness, read the traces it returns, and fix what they show."
         : "check_candidate is not available in this run: re-read each harness against the contract before finishing.",
       `Then call finish with one entry per candidate (${k} in all). Nothing counts until finish is called.`,
     );

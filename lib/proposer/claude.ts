@@ -22,6 +22,7 @@ import { UNPRICED_HINT } from "../runner/proxy/budget.ts";
 import { costUsd, priceFor } from "../runner/proxy/prices.ts";
 import type { Exchange, TokenUsage } from "../runner/proxy/types.ts";
 import { errorEvent, fileReadEvent, fromExchange, noteEvent, toolCallEvent, toolResultEvent } from "../traces/build.ts";
+import { BashShell } from "./bash-tool.ts";
 import { iterationBrief } from "./brief.ts";
 import { collectProposals } from "./collect.ts";
 import { DEFAULT_MAX_OUTPUT_TOKENS, MODEL_REQUEST_TIMEOUT_MS } from "./limits.ts";
@@ -39,6 +40,8 @@ export interface ClaudeProposerOptions {
   maxRetries?: number;
   /** Per model call (default 10 minutes). */
   requestTimeoutMs?: number;
+  /** The bash tool's sandbox: "process" refuses bubblewrap even where it works (tests). */
+  shellIsolation?: "auto" | "process";
 }
 
 const EPHEMERAL = { type: "ephemeral" } as const;
@@ -93,8 +96,11 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
     checkAvailable: Boolean(input.checkCandidate),
   });
   const messages: MessageParam[] = [{ role: "user", content: [{ type: "text", text: brief }] }];
+  const onNote = (message: string) => input.record(noteEvent(message));
+  const shell = new BashShell(files, { isolation: options.shellIsolation, signal: input.signal, onNote });
   const toolContext = {
     files,
+    shell,
     candidatesWanted: input.candidatesWanted,
     checkCandidate: input.checkCandidate,
     signal: input.signal,
@@ -102,7 +108,7 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
       filesRead.add(page.relative);
       input.record(fileReadEvent(page.relative, page));
     },
-    onNote: (message: string) => input.record(noteEvent(message)),
+    onNote,
     spent: () => ({ tokens: totals.inputTokens + totals.outputTokens, usd: totals.costUsd }),
     // A check runs the model too: the proposer's exploration, counted in its figures and budgets.
     onCheckSpend: (spend: { inputTokens: number; outputTokens: number; costUsd: number | null }) => {
@@ -214,6 +220,8 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
     // Only a broken recorder or file system gets here; tools and model errors are handled above.
     stop = "error";
     failure = `the proposer failed: ${(error as Error).message ?? String(error)}`;
+  } finally {
+    shell.close();
   }
 
   if (failure) safeRecord(input, errorEvent({ kind: "proposer", message: failure }));

@@ -51,3 +51,10 @@ export const COMMAND_KILL_GRACE_MS = 3_000;
 export const COMMAND_LIMITS = { maxProcesses: 512, maxFileMb: 1024, tmpSizeMb: 512 } as const;
 /** Command proposer: characters of stderr quoted in the error of a failed command. */
 export const STDERR_TAIL_CHARS = 2_000;
+
+/** Claude proposer's bash tool: the time limit of one call (the model may ask for less). */
+export const BASH_TIMEOUT_MS = 60_000;
+/** bash: output kept per call (stdout and stderr together); the rest is counted and said. */
+export const BASH_OUTPUT_BYTES = 64 * 1024;
+/** bash: its sandbox's limits (processes count threads; node alone runs about a dozen). */
+export const BASH_LIMITS = { maxProcesses: 256, maxFileMb: 256, tmpSizeMb: 256 } as const;

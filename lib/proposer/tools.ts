@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Tool } from "@anthropic-ai/sdk/resources/messages";
 import { z } from "zod";
+import { bashDescription, bashSchema, type BashShell } from "./bash-tool.ts";
 import { HARNESS_FILE, writeProposalMeta } from "./collect.ts";
 import { grep } from "./grep.ts";
 import { HARNESS_BYTES } from "./limits.ts";
@@ -51,6 +52,7 @@ const schemas = {
     content: z.string().describe("The whole file"),
     append: z.boolean().optional().describe("Append instead of replacing: for a file too long to write in one call"),
   }),
+  bash: bashSchema,
   check_candidate: z.object({
     path: pathField.describe("A harness.ts you wrote, e.g. proposals/<n>/<short-name>/harness.ts"),
   }),
@@ -83,8 +85,9 @@ const descriptions: Record<ToolName, string> = {
   grep: "Search files for a regular expression; prints path:line: text for each matching line (a window around the match for long lines). Bounded output: narrow with path and glob.",
   write_file:
     "Write a file under this iteration's proposal folder (the only writable place). Creates folders as needed.",
+  bash: bashDescription,
   check_candidate:
-    "Compile a harness you wrote and run it on a few search tasks: compile errors with line and column, or each task's status and score.",
+    "Compile a harness you wrote and run it on a few search tasks: compile errors with line and column, or each task's status, score and the workspace path of its new trace (read it with read_file or bash).",
   finish: "Declare your proposals and end the iteration. Call it once, after every harness is written and checked.",
 };
 
@@ -120,6 +123,8 @@ export interface ToolContext {
   onNote: (message: string) => void;
   /** What the proposer has spent so far, handed to the check. */
   spent?: () => { tokens: number; usd: number };
+  /** The session's sandboxed shell; without one, bash answers that it is not available. */
+  shell?: BashShell;
   /** A check's spend, counted as the proposer's. */
   onCheckSpend?: (spend: NonNullable<CheckResult["spend"]>) => void;
 }
@@ -161,6 +166,9 @@ async function run({ name, input }: ToolCall, context: ToolContext): Promise<Too
       );
     case "write_file":
       return ok(files.writeFile(input.path, input.content, input.append ?? false));
+    case "bash":
+      if (!context.shell) return { text: "bash is not available in this run", isError: true };
+      return context.shell.run(input);
     case "check_candidate":
       return checkCandidate(input.path, context);
     case "finish":

@@ -123,6 +123,7 @@ export function renderReadme(project: WorkspaceProject): string {
     "candidates/<id>/traces/<key>.jsonl   the raw trace of one search task (newest finished search evaluation)",
     "rejected/<id>/harness.ts          candidates refused at validation, with reason.md (and traces/ if they ran)",
     "proposals/<n>/                    the only place you write: n is the iteration you are working on",
+    "proposals/<n>/checks/<k>/<key>.jsonl   the trace of each task of your k-th check_candidate run",
     "```",
     "",
     "Candidates are named by number (`#12`) in tables and by id in paths; leaderboard.md gives both.",
@@ -154,6 +155,7 @@ export function renderReadme(project: WorkspaceProject): string {
     "per-task-best.json shows which candidates solve which tasks: when two candidates solve different tasks,",
     "a harness that combines their strategies may solve both.",
     "",
+    ...prototyping(),
   ];
   return sections.join("\n");
 }
@@ -177,6 +179,31 @@ function recipes(): string[] {
   ];
   const width = Math.min(64, Math.max(...lines.map(([command]) => command.length)));
   return ["```sh", ...lines.map(([command, comment]) => `${command.padEnd(width)}  # ${comment}`), "```"];
+}
+
+/** How to try an idea on the logged traces before writing it: the bash tool's kit. */
+function prototyping(): string[] {
+  return [
+    "## Prototyping",
+    "",
+    "Try each idea on the logged traces before you write the harness: count how often the failure you",
+    "name occurs, run your new parsing on the logged responses of failed and passed tasks, replay a",
+    "logged response through your harness. The built-in proposer's `bash` tool runs commands in a",
+    "sandbox, in this folder: node, esbuild and the usual tools; this folder read-only except",
+    "`$PROPOSAL_DIR`; `$SCRATCH_DIR` writable for the session, where `@anthropic-ai/sdk` resolves; no",
+    "network; a time and output limit per call.",
+    "",
+    "```sh",
+    `node -e 'for (const f of process.argv.slice(1)) { const e = require("fs").readFileSync(f, "utf8").trim().split("\\n").map(JSON.parse); console.log(f, e.at(-1).kind, e.filter((x) => x.kind === "model_call").length) }' candidates/<id>/traces/*.jsonl`,
+    "esbuild proposals/<n>/<name>/harness.ts --bundle --platform=node --format=esm \\",
+    '  --external:@anthropic-ai/sdk --outfile="$SCRATCH_DIR/h.mjs"   # a harness as JavaScript, in scratch',
+    "```",
+    "",
+    "Then, in a `node --input-type=module -e` script: import `$SCRATCH_DIR/h.mjs`, give its `run()` the",
+    "task's input and a `ctx.model` whose `messages.create` returns the logged `response.body` of a",
+    "`model_call`, and compare what it returns with the `grade`'s expected answer.",
+    "",
+  ];
 }
 
 function describeGrader(grader: GraderConfig): string {

@@ -13,6 +13,7 @@ import { createProject } from "../../lib/projects/create.ts";
 import { runIteration, workspaceDir } from "../../lib/iterations/run.ts";
 import { listIterationChecks } from "../../lib/iterations/queries.ts";
 import { costUsd } from "../../lib/runner/proxy/prices.ts";
+import { exportLine } from "../../lib/traces/export.ts";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "studio-checks-test-"));
 fs.chmodSync(scratch, 0o755);
@@ -81,6 +82,13 @@ async function newProject(name: string) {
   return created;
 }
 
+/** The proposer's trace parser: how many events, what the model was asked, the grade. */
+const PARSE_TRACE = [
+  'const events = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\\n").map(JSON.parse);',
+  'const call = events.find((e) => e.kind === "model_call");',
+  'console.log("events", events.length, "asked", JSON.stringify(call.body.request.body.messages[0].content), "score", events.find((e) => e.kind === "grade").body.score);',
+].join(" ");
+
 const tool = (id: string, name: string, input: unknown): FakeReply => ({
   content: [{ type: "tool_use", id, name, input }],
   stopReason: "tool_use",
@@ -97,6 +105,10 @@ describe("check_candidate through the real checker", () => {
         tool("c1", "check_candidate", { path: harnessPath }),
         // The proposer reads the trace the checker said it wrote, through its own read_file.
         tool("r1", "read_file", { path: /trace (\S+\.jsonl)/.exec(toolResults.get("c1") ?? "")?.[1] ?? "missing" }),
+        // ...and parses it with a script in its sandboxed shell.
+        tool("b1", "bash", {
+          command: `node -e '${PARSE_TRACE}' ${/trace (\S+\.jsonl)/.exec(toolResults.get("c1") ?? "")?.[1] ?? "missing"}`,
+        }),
         tool("f1", "finish", {
           proposals: [
             {
@@ -135,6 +147,19 @@ describe("check_candidate through the real checker", () => {
     expect(read).toContain("proposals/1/checks/1/s0.jsonl");
     expect(read).toContain('"kind":"model_call"');
     expect(read).toContain("What is 0+2?");
+    // It is the real trace of that check's task run: the file is the stored events, exported.
+    const [checkRun] = await db.taskRun.findMany({
+      where: { check: { iterationId: summary.iterationId, kind: "check_candidate" }, task: { key: "s0" } },
+      select: { id: true },
+    });
+    const stored = await db.traceEvent.findMany({ where: { taskRunId: checkRun.id }, orderBy: { seq: "asc" } });
+    expect(stored.length).toBeGreaterThan(2);
+    expect(fs.readFileSync(path.join(dir, "proposals/1/checks/1/s0.jsonl"), "utf8")).toBe(
+      stored.map((event) => exportLine(event, "workspace")).join(""),
+    );
+    expect(toolResults.get("b1")).toMatch(
+      new RegExp(`^events ${stored.length} asked "What is 0\\+2\\?" score 1\n\\[exit code 0 after`),
+    );
 
     // Stored: the check (3 task runs) and the smoke run (1), as the iteration's, with their traces.
     const checks = await listIterationChecks(summary.iterationId);
@@ -161,15 +186,15 @@ describe("check_candidate through the real checker", () => {
     }
     expect(checks[0].costUsd).toBeCloseTo(3 * perTask, 12);
 
-    // The proposer's figures: its own four calls, plus the check and the smoke run.
+    // The proposer's figures: its own five calls, plus the check and the smoke run.
     const proposerCall = costUsd("claude-opus-5-5", {
       input_tokens: 2_000,
       output_tokens: 200,
       cache_read_input_tokens: 10_000,
     }).usd;
     const iteration = await db.iteration.findUniqueOrThrow({ where: { id: summary.iterationId } });
-    expect(iteration.costUsd).toBeCloseTo(4 * proposerCall + 4 * perTask, 10);
-    expect(iteration.inputTokens).toBe(4 * 12_000 + 4 * 5_000);
+    expect(iteration.costUsd).toBeCloseTo(5 * proposerCall + 4 * perTask, 10);
+    expect(iteration.inputTokens).toBe(5 * 12_000 + 4 * 5_000);
     expect(iteration.filesRead).toContain("proposals/1/checks/1/s0.jsonl");
   });
 

@@ -274,6 +274,11 @@ describe("default instructions", () => {
     path.resolve(import.meta.dirname, "../fixtures/instructions/retired-default-1.md"),
     "utf8",
   );
+  // The default from before the proposer had a shell: sealed already, but no prototyping.
+  const beforeShell = fs.readFileSync(
+    path.resolve(import.meta.dirname, "../fixtures/instructions/retired-default-2.md"),
+    "utf8",
+  );
 
   async function projectWith(texts: string[]): Promise<string> {
     const created = await createProject({
@@ -292,6 +297,10 @@ describe("default instructions", () => {
     expect(DEFAULT_INSTRUCTIONS).not.toMatch(/\btest\b/i);
     expect(retired).toMatch(/test split/); // the fixture is the old text
     expect(RETIRED_DEFAULTS_SHA256).toContain(sha256(retired));
+    expect(beforeShell).not.toMatch(/\btest\b/i);
+    expect(beforeShell).not.toContain("Prototype before you write");
+    expect(DEFAULT_INSTRUCTIONS).toContain("Prototype before you write");
+    expect(RETIRED_DEFAULTS_SHA256).toContain(sha256(beforeShell));
     expect(RETIRED_DEFAULTS_SHA256).not.toContain(sha256(DEFAULT_INSTRUCTIONS));
   });
 
@@ -309,6 +318,9 @@ describe("default instructions", () => {
       { version: 1, text: retired, note: null }, // history is kept as it was
       { version: 2, text: DEFAULT_INSTRUCTIONS, note: UPGRADE_NOTE },
     ]);
+    // Every earlier default moves on, the one from before the shell too.
+    const shellless = await projectWith([beforeShell]);
+    expect(await currentInstructions(shellless)).toMatchObject({ version: 2, text: DEFAULT_INSTRUCTIONS });
     // Loads at once make one new version, not two.
     const racing = await projectWith([retired]);
     const both = await Promise.all([currentInstructions(racing), currentInstructions(racing)]);

@@ -1,4 +1,4 @@
-// A proposer's tool call (list_dir, read_file, grep, write_file, check_candidate, finish): the
+// A proposer's tool call (list_dir, read_file, grep, write_file, bash, check_candidate, finish): the
 // tool, then its input, short fields as facts and long texts (a harness being written) as code.
 import { isRecord } from "../format";
 import styles from "../trace.module.css";
