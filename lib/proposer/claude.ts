@@ -33,6 +33,7 @@ import {
   contextManagementFields,
   contextWindowFor,
   isPromptTooLong,
+  refusesContextEditing,
   supportsContextEditing,
 } from "./context.ts";
 import { DEFAULT_MAX_OUTPUT_TOKENS, MODEL_REQUEST_TIMEOUT_MS } from "./limits.ts";
@@ -102,7 +103,7 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
   const tools = toolDefinitions();
   const maxOutputTokens = options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
   const context = new ContextKeeper(contextWindowFor(input.model, options.contextWindow), maxOutputTokens);
-  const contextEditing = (options.contextEditing ?? true) && supportsContextEditing(input.model);
+  let contextEditing = (options.contextEditing ?? true) && supportsContextEditing(input.model);
   const brief = iterationBrief({
     iteration: input.iteration,
     candidatesWanted: input.candidatesWanted,
@@ -149,6 +150,15 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
       let request = requestOf(input.model, maxOutputTokens, conversation, contextEditing ? context.limit : null);
       let startedAt = new Date();
       let outcome = await attempt(client, request, contextEditing, input.signal);
+      // An upstream that refuses the context editing fields: go on without them (the fallback holds).
+      if (contextEditing && "error" in outcome && refusesContextEditing(outcome.error)) {
+        input.record(fromExchange(exchangeOf(request, startedAt, outcome)));
+        input.record(noteEvent("the model API refused context_management; continuing without it"));
+        contextEditing = false;
+        request = requestOf(input.model, maxOutputTokens, conversation, null);
+        startedAt = new Date();
+        outcome = await attempt(client, request, contextEditing, input.signal);
+      }
       // Too long for the window after all (the estimate was off, or a smaller upstream): clear more, retry once.
       if ("error" in outcome && isPromptTooLong(outcome.error)) {
         const shrunk = context.shrink(conversation);

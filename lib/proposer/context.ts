@@ -70,6 +70,13 @@ export function isPromptTooLong(error: unknown): boolean {
   return status === 400 && /prompt is too long|too many (input )?tokens|context (window|length)/i.test(text);
 }
 
+/** A 400 naming the context editing field or its beta (a model or proxy without it). */
+export function refusesContextEditing(error: unknown): boolean {
+  const { status, message, error: body } = (error ?? {}) as { status?: unknown; message?: unknown; error?: unknown };
+  const text = `${String(message ?? "")} ${JSON.stringify(body ?? "")}`;
+  return status === 400 && /context_management|context-management|clear_tool_uses/i.test(text);
+}
+
 export interface ReadPageFacts {
   relative: string;
   startLine: number;
@@ -141,16 +148,23 @@ export class ContextKeeper {
     let after = before;
     let cleared = 0;
     const newest = request.messages.length - 1;
-    // Tool results first (pages of files, grep output), then long tool inputs (written files).
-    for (const pass of ["results", "inputs"] as const) {
-      for (let i = 0; i < newest && after > target; i++) {
+    // Tool results first (pages of files, grep output), then long tool inputs (written files); the
+    // newest results only as a last resort (many large reads in one turn), all but the last.
+    const passes = [
+      { stub: "results", messages: newest, goal: target },
+      { stub: "inputs", messages: newest, goal: target },
+      { stub: "results", messages: newest + 1, goal: this.limit },
+    ] as const;
+    for (const pass of passes) {
+      for (let i = 0; i < pass.messages && after > pass.goal; i++) {
         const message = request.messages[i];
         if (typeof message.content === "string") continue;
         const content = [...message.content];
+        const end = i === newest ? content.length - 1 : content.length;
         let changed = false;
-        for (let j = 0; j < content.length && after > target; j++) {
+        for (let j = 0; j < end && after > pass.goal; j++) {
           const block = content[j];
-          const replaced = pass === "results" ? this.stubResult(block) : this.stubInput(block);
+          const replaced = pass.stub === "results" ? this.stubResult(block) : this.stubInput(block);
           if (!replaced) continue;
           after -= Math.ceil(((JSON.stringify(block).length - JSON.stringify(replaced).length) / 4) * this.scale);
           content[j] = replaced;

@@ -111,6 +111,78 @@ describe("the Claude proposer's context", () => {
     console.log(`proposer context figures: ${JSON.stringify(figures)}`);
   }, 120_000);
 
+  it("stays under the window when one turn reads more than the window holds", async () => {
+    const reads = 6;
+    workspace = makeWorkspace();
+    writeDeepTraces(workspace.workspaceDir, reads);
+    const all = Array.from({ length: reads }, (_, i) => ({
+      type: "tool_use" as const,
+      id: `many_${i}`,
+      name: "read_file",
+      input: { path: deepTracePath(i) },
+    }));
+    let turn = 0;
+    fake = await startFakeAnthropic({
+      maxPromptTokens: WINDOW,
+      respond: () =>
+        turn++ === 0
+          ? { content: all }
+          : {
+              content: [
+                {
+                  type: "tool_use",
+                  name: "write_file",
+                  input: { path: "proposals/3/a/harness.ts", content: DEEP_HARNESS },
+                },
+              ],
+            },
+    });
+    const log = recorder();
+    const result = await createProposer("claude", { contextWindow: WINDOW }).propose({
+      ...input(reads, log.record),
+      maxTurns: 2,
+    });
+
+    // Two turns, nothing refused; the second request kept the last page whole and stubbed the others.
+    expect(result.error).toBeUndefined();
+    expect(result.stopReason).toBe("max_turns");
+    expect(result.proposals.map((proposal) => proposal.dir)).toEqual(["proposals/3/a"]);
+    const requests = messageRequests();
+    expect(requests).toHaveLength(2);
+    expect(promptTokens(requests[1].body)).toBeLessThanOrEqual(WINDOW);
+    const texts = toolResultTexts(requests[1]);
+    expect(texts).toHaveLength(reads);
+    expect(texts.at(-1)).toContain(`trace ${reads - 1} line 0:`);
+    expect(texts.filter((text) => text.startsWith("[cleared: read_file")).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("goes on without context_management when the upstream refuses the field", async () => {
+    workspace = makeWorkspace();
+    writeDeepTraces(workspace.workspaceDir, 2);
+    const reader = deepReader(2, 3);
+    fake = await startFakeAnthropic({
+      respond: (request) =>
+        request.body.context_management
+          ? {
+              status: 400,
+              error: { type: "invalid_request_error", message: "context_management: Extra inputs are not permitted" },
+            }
+          : reader(request),
+    });
+    const result = await createProposer("claude").propose(input(2, recorder().record));
+
+    expect(result.error).toBeUndefined();
+    expect(result.stopReason).toBe("done");
+    const requests = messageRequests();
+    // Refused once with the field, then every request without it (or its beta header).
+    expect(requests).toHaveLength(2 + 2 + 1);
+    expect(requests[0].body.context_management).toBeDefined();
+    for (const request of requests.slice(1)) {
+      expect(request.body.context_management).toBeUndefined();
+      expect(request.headers["anthropic-beta"] ?? "").not.toContain("context-management");
+    }
+  });
+
   it("answers a 400 prompt-too-long by clearing more and retrying once, and finishes", async () => {
     const reads = 12;
     workspace = makeWorkspace();
