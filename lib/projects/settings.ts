@@ -56,11 +56,12 @@ export const projectSettingsSchema = z
     /**
      * The built-in proposer's context window in tokens: each request is kept under it (old tool
      * results cleared to stubs). Default: the proposer model's window (200K for Claude models).
+     * At least 32K: the answer's max_tokens (16K) comes out of it.
      */
     proposerContextWindow: z
       .number(number)
-      .int({ error: "must be a whole number of tokens from 10,000 to 10,000,000" })
-      .min(10_000, { error: "must be at least 10,000 tokens" })
+      .int({ error: "must be a whole number of tokens from 32,000 to 10,000,000" })
+      .min(32_000, { error: "must be at least 32,000 tokens" })
       .max(10_000_000, { error: "must be at most 10,000,000 tokens" })
       .optional(),
     /**
