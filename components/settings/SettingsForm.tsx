@@ -62,6 +62,7 @@ function toValues(view: SettingsView): Values {
     proposerModel: view.proposerModel,
     proposerCommand: view.proposerCommand ?? "",
     candidatesPerIteration: String(view.candidatesPerIteration),
+    "settings.proposerContextWindow": view.settings.proposerContextWindow?.toString() ?? "",
     "settings.concurrency": view.settings.concurrency?.toString() ?? "",
     "settings.memoryMb": view.settings.memoryMb?.toString() ?? "",
     "settings.confirmAboveUsd": view.settings.confirmAboveUsd?.toString() ?? "",
@@ -96,6 +97,7 @@ function toBody(values: Values) {
     if (side) budgets[scope] = { ...budgets[scope], [side]: limit };
     else budgets[scope] = limit;
   }
+  const proposerContextWindow = toNumber(values["settings.proposerContextWindow"]);
   const concurrency = toNumber(values["settings.concurrency"]);
   const memoryMb = toNumber(values["settings.memoryMb"]);
   const confirmAboveUsd = toNumber(values["settings.confirmAboveUsd"]);
@@ -108,6 +110,7 @@ function toBody(values: Values) {
     candidatesPerIteration: toNumber(values.candidatesPerIteration) ?? "",
     settings: {
       budgets,
+      ...(proposerContextWindow !== undefined ? { proposerContextWindow } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(memoryMb !== undefined ? { memoryMb } : {}),
       ...(confirmAboveUsd !== undefined ? { confirmAboveUsd } : {}),
@@ -264,6 +267,14 @@ export function SettingsForm(props: {
               }
             >
               {input("proposerModel", "Proposer model", { wide: true, mono: true })}
+            </Field>
+          )}
+          {kind === "claude" && (
+            <Field
+              label="Context window"
+              hint="Each of the proposer's requests stays under this many tokens: the oldest tool results are cleared to one-line stubs, and it is told what it read so it can read a page again. Empty: the model's window."
+            >
+              {input("settings.proposerContextWindow", "Context window", { unit: "tokens", placeholder: "200,000" })}
             </Field>
           )}
           {kind === "command" && (

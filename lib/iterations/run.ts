@@ -234,7 +234,11 @@ async function propose(
   // The proposer's own trace: every model call and tool call, stored as it happens.
   const transcript = await TranscriptWriter.open({ iterationId: iteration.id });
 
-  const proposer = proposerFor(options.proposerKind, options.proposerCommand ?? project.proposerCommand);
+  const proposer = proposerFor(
+    options.proposerKind,
+    options.proposerCommand ?? project.proposerCommand,
+    settings.proposerContextWindow,
+  );
   const left = await proposerAllowance(iteration.projectId, settings);
   await loadPriceOverrides(); // the proposer prices its own calls; the latest prices apply
 
@@ -295,8 +299,8 @@ async function propose(
   return result;
 }
 
-function proposerFor(kind: ProposerKind, command: string | null | undefined) {
-  if (kind === "claude") return createProposer("claude");
+function proposerFor(kind: ProposerKind, command: string | null | undefined, contextWindow: number | undefined) {
+  if (kind === "claude") return createProposer("claude", { contextWindow });
   if (kind === "offline") return createProposer("offline");
   if (kind === "command") {
     if (!command?.trim())

@@ -90,6 +90,14 @@ export const SETTING_KEYS: SettingKey[] = [
     meaning: `Ask before an evaluation or optimization estimated above this many dollars; empty: $${DEFAULT_CONFIRM_ABOVE_USD}`,
   },
   {
+    key: "proposerContextWindow",
+    path: ["settings", "proposerContextWindow"],
+    type: "number",
+    optional: true,
+    meaning:
+      "The Claude proposer's context window in tokens; old tool results are cleared to stay under it; empty: the model's",
+  },
+  {
     key: "concurrency",
     path: ["settings", "concurrency"],
     type: "number",

@@ -54,6 +54,17 @@ export const projectSettingsSchema = z
       .max(65536, { error: "must be at most 65536 MiB" })
       .optional(),
     /**
+     * The built-in proposer's context window in tokens: each request is kept under it (old tool
+     * results cleared to stubs). Default: the proposer model's window (200K for Claude models).
+     * At least 32K: the answer's max_tokens (16K) comes out of it.
+     */
+    proposerContextWindow: z
+      .number(number)
+      .int({ error: "must be a whole number of tokens from 32,000 to 10,000,000" })
+      .min(32_000, { error: "must be at least 32,000 tokens" })
+      .max(10_000_000, { error: "must be at most 10,000,000 tokens" })
+      .optional(),
+    /**
      * An evaluation or optimization estimated above this many dollars asks for confirmation
      * before it starts (the CLI's prompt or --yes, the run controls' confirm step); default $1.
      */

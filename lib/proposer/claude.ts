@@ -7,6 +7,9 @@
 // the conversation only grows, so breakpoints sit on the system prompt, the last tool, and the
 // last block of the two newest user messages (4, the API's maximum): each request reads the
 // previous one's prefix from the cache and writes its own.
+//
+// Context: `context.ts` keeps every request under the model's window (the API's context editing
+// where the model has it, and old tool results cleared to one-line stubs by the proposer itself).
 import Anthropic from "@anthropic-ai/sdk";
 import type {
   ContentBlockParam,
@@ -25,6 +28,15 @@ import { errorEvent, fileReadEvent, fromExchange, noteEvent, toolCallEvent, tool
 import { BashShell } from "./bash-tool.ts";
 import { iterationBrief } from "./brief.ts";
 import { collectProposals } from "./collect.ts";
+import {
+  CONTEXT_EDITING_BETA,
+  ContextKeeper,
+  contextManagementFields,
+  contextWindowFor,
+  isPromptTooLong,
+  refusesContextEditing,
+  supportsContextEditing,
+} from "./context.ts";
 import { DEFAULT_MAX_OUTPUT_TOKENS, MODEL_REQUEST_TIMEOUT_MS } from "./limits.ts";
 import { runTool, toolDefinitions, type ToolOutcome } from "./tools.ts";
 import type { Proposal, Proposer, ProposerInput, ProposerResult, StopReason } from "./types.ts";
@@ -42,6 +54,10 @@ export interface ClaudeProposerOptions {
   requestTimeoutMs?: number;
   /** The bash tool's sandbox: "process" refuses bubblewrap even where it works (tests). */
   shellIsolation?: "auto" | "process";
+  /** The model's context window in tokens (default: STUDIO_PROPOSER_CONTEXT_WINDOW, else the model's, see context.ts). */
+  contextWindow?: number;
+  /** Send the API's context editing fields where the model supports them (default true). */
+  contextEditing?: boolean;
 }
 
 const EPHEMERAL = { type: "ephemeral" } as const;
@@ -88,6 +104,9 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
   });
   const system: TextBlockParam[] = [{ type: "text", text: input.instructions, cache_control: EPHEMERAL }];
   const tools = toolDefinitions();
+  const maxOutputTokens = options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+  const context = new ContextKeeper(contextWindowFor(input.model, options.contextWindow), maxOutputTokens);
+  let contextEditing = (options.contextEditing ?? true) && supportsContextEditing(input.model);
   const brief = iterationBrief({
     iteration: input.iteration,
     candidatesWanted: input.candidatesWanted,
@@ -106,6 +125,7 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
     signal: input.signal,
     onFileRead: (page: { relative: string; startLine: number; endLine: number; totalLines: number }) => {
       filesRead.add(page.relative);
+      context.noteRead(page);
       input.record(fileReadEvent(page.relative, page));
     },
     onNote,
@@ -130,26 +150,44 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
         break;
       }
       turns++;
-      const request: MessageCreateParamsNonStreaming = {
-        model: input.model,
-        max_tokens: options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
-        system,
-        tools,
-        messages: withCacheBreakpoints(messages),
-      };
-      const startedAt = new Date();
-      let response: Message;
-      try {
-        response = await client.messages.create(request, { signal: input.signal });
-      } catch (error) {
-        input.record(fromExchange(exchangeOf(request, startedAt, { error })));
+      const conversation = { system, tools, messages };
+      const fitted = context.fit(conversation);
+      if (fitted.cleared) input.record(noteEvent(clearedNote(fitted, context.limit)));
+      let request = requestOf(input.model, maxOutputTokens, conversation, contextEditing ? context.limit : null);
+      let startedAt = new Date();
+      let outcome = await attempt(client, request, contextEditing, input.signal);
+      // An upstream that refuses the context editing fields: go on without them (the fallback holds).
+      if (contextEditing && "error" in outcome && refusesContextEditing(outcome.error)) {
+        input.record(fromExchange(exchangeOf(request, startedAt, outcome)));
+        input.record(noteEvent("the model API refused context_management; continuing without it"));
+        contextEditing = false;
+        request = requestOf(input.model, maxOutputTokens, conversation, null);
+        startedAt = new Date();
+        outcome = await attempt(client, request, contextEditing, input.signal);
+      }
+      // Too long for the window after all (the estimate was off, or a smaller upstream): clear more, retry once.
+      if ("error" in outcome && isPromptTooLong(outcome.error)) {
+        const shrunk = context.shrink(conversation);
+        if (shrunk.cleared) {
+          input.record(fromExchange(exchangeOf(request, startedAt, outcome)));
+          input.record(noteEvent(`the model refused the prompt as too long; ${clearedNote(shrunk, context.limit)}`));
+          request = requestOf(input.model, maxOutputTokens, conversation, contextEditing ? context.limit : null);
+          startedAt = new Date();
+          outcome = await attempt(client, request, contextEditing, input.signal);
+        } else
+          input.record(noteEvent("the model refused the prompt as too long, and no old tool result is left to clear"));
+      }
+      if ("error" in outcome) {
+        input.record(fromExchange(exchangeOf(request, startedAt, outcome)));
         if (input.signal?.aborted) stop = "cancelled";
         else {
           stop = "error";
-          failure = `model call ${turns} failed: ${describeError(error)}`;
+          failure = `model call ${turns} failed: ${describeError(outcome.error)}`;
         }
         break;
       }
+      const response = outcome.response;
+      context.observe(conversation, inputTokensOf(response));
       const cost = costUsd(response.model || input.model, tokenUsage(response));
       totals.inputTokens += inputTokensOf(response);
       totals.outputTokens += response.usage.output_tokens;
@@ -169,6 +207,7 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
       } else {
         const results: ToolResultBlockParam[] = [];
         for (const use of uses) {
+          context.noteCall(use.id, use.name, use.input);
           input.record(toolCallEvent(use.name, use.id, use.input));
           const began = performance.now();
           const outcome: ToolOutcome =
@@ -232,6 +271,44 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
     noteEvent(`proposer stopped: ${stop} after ${turns} model call${turns === 1 ? "" : "s"}`, new Date(), summary),
   );
   return result(stop, proposals, failure);
+}
+
+/** The request body: the conversation with cache breakpoints, and the API's context editing under `editingLimit`. */
+function requestOf(
+  model: string,
+  maxTokens: number,
+  conversation: { system: TextBlockParam[]; tools: MessageCreateParamsNonStreaming["tools"]; messages: MessageParam[] },
+  editingLimit: number | null,
+): MessageCreateParamsNonStreaming {
+  return {
+    model,
+    max_tokens: maxTokens,
+    // A copy: the read list (the system's last block) changes later, the recorded request must not.
+    system: [...conversation.system],
+    tools: conversation.tools,
+    messages: withCacheBreakpoints(conversation.messages),
+    // SDK 1.14 types context_management on the beta endpoint only; the field goes as an extra body param.
+    ...(editingLimit === null ? {} : contextManagementFields(editingLimit)),
+  };
+}
+
+/** One model call; its failure is returned, not thrown. */
+async function attempt(
+  client: Anthropic,
+  request: MessageCreateParamsNonStreaming,
+  contextEditing: boolean,
+  signal: AbortSignal | undefined,
+): Promise<{ response: Message } | { error: unknown }> {
+  try {
+    const headers = contextEditing ? { "anthropic-beta": CONTEXT_EDITING_BETA } : undefined;
+    return { response: await client.messages.create(request, { signal, ...(headers ? { headers } : {}) }) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function clearedNote(fit: { before: number; after: number; cleared: number }, limit: number): string {
+  return `context kept under its window: ${fit.cleared} old tool result(s)/input(s) cleared to stubs, about ${fit.before} → ${fit.after} prompt tokens (limit ${limit})`;
 }
 
 /** Harnesses written before an early stop, so the spent tokens are not thrown away. */

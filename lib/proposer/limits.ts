@@ -34,6 +34,21 @@ export const DEFAULT_MAX_OUTPUT_TOKENS = 16_000;
 /** Claude proposer: one model request may take this long. */
 export const MODEL_REQUEST_TIMEOUT_MS = 10 * 60 * 1000;
 
+/** Claude proposer: the context window of a model the table in context.ts does not know. */
+export const DEFAULT_CONTEXT_WINDOW = 200_000;
+/** Claude proposer: overrides every model's context window (tokens), e.g. for a proxy with a smaller one. */
+export const CONTEXT_WINDOW_ENV = "STUDIO_PROPOSER_CONTEXT_WINDOW";
+/** Claude proposer: a request may fill this share of (window - max_tokens); the rest covers the estimate's error. */
+export const CONTEXT_HEADROOM = 0.9;
+/** Claude proposer: when over the limit, old tool results are cleared down to this share of it, so clearing (which invalidates the prompt cache) happens every few turns, not every turn. */
+export const CONTEXT_CLEAR_TO = 0.6;
+/** Claude proposer: after a 400 "prompt is too long", the limit drops to this share of the refused request. */
+export const CONTEXT_RETRY_SHRINK = 0.7;
+/** Claude proposer: older tool inputs longer than this (a written file) are cleared after all old results. */
+export const CONTEXT_INPUT_KEEP_CHARS = 2_000;
+/** Claude proposer: characters of the read list in the system prompt. */
+export const CONTEXT_READ_LIST_CHARS = 20_000;
+
 /** Command proposer: default wall-clock limit. */
 export const COMMAND_TIMEOUT_MS = 60 * 60 * 1000;
 /**

@@ -74,6 +74,11 @@ export interface FakeAnthropicOptions {
   respond?: Respond;
   /** Answers count_tokens; a number, or an error reply. Default: the ~chars/4 estimate. */
   countTokens?: (request: FakeRequest) => number | FakeErrorReply | Promise<number | FakeErrorReply>;
+  /**
+   * When set, a messages request whose prompt (system, tools, messages; about four characters a
+   * token) is over this many tokens gets the real API's 400 "prompt is too long", before `respond`.
+   */
+  maxPromptTokens?: number;
   /** When set, requests without this key (`x-api-key` or `Authorization: Bearer`) get a 401, like the real API. */
   requireApiKey?: string;
 }
@@ -180,6 +185,16 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     if (typeof body !== "object" || body === null) {
       return sendError(res, 400, "invalid_request_error", "fake-anthropic: body is not JSON");
     }
+    if (options.maxPromptTokens !== undefined) {
+      const tokens = promptTokens(body);
+      if (tokens > options.maxPromptTokens)
+        return sendError(
+          res,
+          400,
+          "invalid_request_error",
+          `prompt is too long: ${tokens} tokens > ${options.maxPromptTokens} maximum`,
+        );
+    }
 
     let reply: FakeReply;
     try {
@@ -217,6 +232,11 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
         server.closeAllConnections();
       }),
   };
+}
+
+/** A request body's prompt tokens as the fake counts them (its usage, count_tokens and maxPromptTokens). */
+export function promptTokens(body: any): number {
+  return estimatePromptTokens(body);
 }
 
 function estimatePromptTokens(body: any): number {

@@ -107,6 +107,11 @@ function toolUse(name: string, input: unknown): FakeReply {
 describe("an iteration with the Claude proposer", () => {
   it("reads raw traces from the workspace, writes harnesses, validates, evaluates, and moves the frontier", async () => {
     const project = await newProject("loop-claude");
+    // The project's context window reaches the proposer (it sets the context editing trigger below).
+    await db.project.update({
+      where: { id: project.projectId },
+      data: { settings: { proposerContextWindow: 50_000 } },
+    });
     const seedRun = await prepareEvaluation(project.seedCandidateId, "search");
     const seedSummary = await runEvaluation(seedRun.evaluationId, { upstreamUrl: fake.url, apiKey: "k" });
     expect(seedSummary.score).toBeLessThan(1);
@@ -174,6 +179,11 @@ describe("an iteration with the Claude proposer", () => {
       JSON.stringify(request.body.messages).includes(`What is ${(failing.input as { a: number }).a}+`),
     );
     expect(sawTrace).toBe(true);
+    // 80% of the limit: 90% of (50,000 − 16,000 max_tokens).
+    expect(proposerRequests[0].body.context_management.edits[0].trigger).toEqual({
+      type: "input_tokens",
+      value: 24_480,
+    });
 
     // The workspace: raw traces in full, the test split withheld.
     const dir = workspaceDir(project.projectId);

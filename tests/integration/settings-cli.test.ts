@@ -92,11 +92,13 @@ describe("studio settings", () => {
         "confirmAboveUsd=2.5",
         "--set",
         "model=claude-haiku-4-5",
+        "--set",
+        "proposerContextWindow=100,000",
       ],
       env,
     );
     expect(set.code, set.stderr).toBe(0);
-    expect(set.stderr).toContain("Saved 4 changes");
+    expect(set.stderr).toContain("Saved 5 changes");
     expect(set.stdout).toMatch(/^budgets\.evaluation\.usd\s+5\s/m);
     expect(set.stdout).toMatch(/^confirmAboveUsd\s+2\.5\s/m);
     const row = await storedSettings();
@@ -104,6 +106,7 @@ describe("studio settings", () => {
     expect(row.settings).toEqual({
       budgets: { evaluation: { usd: 5 }, iteration: { proposer: { tokens: 200000 } } },
       confirmAboveUsd: 2.5,
+      proposerContextWindow: 100000,
     });
   });
 
@@ -161,7 +164,17 @@ describe("studio settings", () => {
 
   it("clears an optional setting with key=, and a required one cannot be cleared", async () => {
     const cleared = await runCli(
-      ["settings", "--project", projectId, "--set", "budgets.iteration.proposer.tokens=", "--set", "confirmAboveUsd="],
+      [
+        "settings",
+        "--project",
+        projectId,
+        "--set",
+        "budgets.iteration.proposer.tokens=",
+        "--set",
+        "confirmAboveUsd=",
+        "--set",
+        "proposerContextWindow=",
+      ],
       env,
     );
     expect(cleared.code, cleared.stderr).toBe(0);

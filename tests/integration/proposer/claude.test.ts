@@ -462,13 +462,14 @@ describe("the Claude proposer", () => {
   it("reports a failed model call as an error, recorded in the transcript", async () => {
     workspace = makeWorkspace();
     fake.setRespond(
-      scripted([{ status: 400, error: { type: "invalid_request_error", message: "prompt is too long" } }]),
+      // Not "prompt is too long": that one is answered by clearing old tool results (claude-context.test.ts).
+      scripted([{ status: 400, error: { type: "invalid_request_error", message: "messages: roles must alternate" } }]),
     );
     const log = recorder();
     const result = await createProposer("claude").propose(input({ record: log.record }));
     expect(result.stopReason).toBe("error");
     expect(result.error).toBe(
-      "model call 1 failed: The model API answered 400 invalid_request_error: prompt is too long.",
+      "model call 1 failed: The model API answered 400 invalid_request_error: messages: roles must alternate.",
     );
     expect(log.kinds()).toEqual(["model_call", "error", "note"]);
     expect(log.rows[0].preview).toMatch(/^error: The model API answered 400 invalid_request_error/);

@@ -29,7 +29,9 @@ describe("setting keys", () => {
         setting.type === "number"
           ? setting.key === "memoryMb"
             ? 512
-            : 2
+            : setting.key === "proposerContextWindow"
+              ? 100_000
+              : 2
           : setting.key === "proposerKind"
             ? "offline"
             : "x-1";
