@@ -424,7 +424,8 @@ describe("a Claude proposer iteration", () => {
       "let me look at the workspace first.",
       "read_file",
       "tool_result",
-      "6 tools offered",
+      // list_dir, read_file, grep, write_file, bash, check_candidate, finish
+      "7 tools offered",
     ])
       expect(conversation, text).toContain(text);
     expect(await detail.locator("[data-block='tool_use']").count()).toBeGreaterThan(1);
