@@ -14,7 +14,7 @@ import {
 } from "../../fakes/anthropic-server.ts";
 import { createProposer, DEFAULT_INSTRUCTIONS, type ProposerInput } from "../../../lib/proposer/index.ts";
 import { costUsd } from "../../../lib/runner/proxy/prices.ts";
-import { newCredential, startRecordingProxy, type RecordingProxy } from "../../../lib/runner/proxy/index.ts";
+import { newBudget, newCredential, startRecordingProxy, type RecordingProxy } from "../../../lib/runner/proxy/index.ts";
 import { fromExchange } from "../../../lib/traces/build.ts";
 import { makeWorkspace, recorder, type TestWorkspace } from "./workspace.ts";
 
@@ -493,6 +493,25 @@ describe("the Claude proposer", () => {
     expect(log.rows[0].preview).toBe("error: 400 invalid_request_error: messages: roles must alternate");
     expect(log.body(log.rows[0]).response.status).toBe(400);
     expect(log.body(log.rows[0]).attempts).toMatchObject([{ status: 400 }]);
+  });
+
+  it("stops with budget when the proxy refuses a call past the proposer's budget", async () => {
+    workspace = makeWorkspace();
+    fake.setRespond(() => reply(call("l", "list_dir", {})));
+    // Spent before the first call (by another iteration, say): the proxy refuses it.
+    const spent = newCredential();
+    proxy.register(spent, { budgets: [newBudget("project proposer", { tokens: 1_000 }, { tokens: 1_200, usd: 0 })!] });
+    const log = recorder();
+    const result = await createProposer("claude").propose({
+      ...input({ record: log.record }),
+      client: { baseURL: proxy.url, apiKey: spent },
+    });
+    proxy.unregister(spent);
+    expect(result.stopReason).toBe("budget");
+    expect(result.error).toContain("Token budget exhausted: project proposer used 1200 of 1000 tokens");
+    expect(messageRequests()).toHaveLength(0);
+    expect(log.kinds()).toEqual(["model_call", "error", "note"]);
+    expect(log.body(log.rows[0]).response.status).toBe(400);
   });
 
   it("stops as cancelled when the signal fires during a model call", async () => {
