@@ -240,9 +240,9 @@ async function propose(
     settings.proposerContextWindow,
   );
   const left = await proposerAllowance(iteration.projectId, settings);
-  await loadPriceOverrides(); // the proposer prices its own calls; the latest prices apply
+  await loadPriceOverrides(); // the proposer's calls are priced as they come; the latest prices apply
 
-  // A command proposer's calls go through a recording proxy of its own, with the iteration's credential.
+  // The proposer's calls go through a recording proxy of its own, with the iteration's credential.
   const line = await openProposerLine(options.proposerKind, {
     iteration,
     settings,
@@ -263,19 +263,20 @@ async function propose(
       usdBudget: left.usd,
       signal: options.signal,
       // A check is stored as the iteration's, its traces written where the proposer can read them.
-      checkCandidate: async (source, check) =>
-        checkResult(
-          await runCheck({
-            iteration,
-            kind: "check_candidate",
-            source,
-            taskCount: 3,
-            run: { ...run, signal: check?.signal ?? run.signal },
-            settings,
-            unstored: check?.spent,
-            workspaceDir: dir,
-          }),
-        ),
+      checkCandidate: async (source, check) => {
+        const outcome = await runCheck({
+          iteration,
+          kind: "check_candidate",
+          source,
+          taskCount: 3,
+          run: { ...run, signal: check?.signal ?? run.signal },
+          settings,
+          unstored: check?.spent,
+          workspaceDir: dir,
+        });
+        line.countCheck(outcome.spend);
+        return checkResult(outcome);
+      },
       record: (event) => transcript.add(event),
       client: line.client,
     });

@@ -1,7 +1,9 @@
 // The built-in Claude proposer: a tool-use loop through the official SDK. Claude reads the
 // workspace (sources, scores, raw traces) with list_dir / read_file / grep, writes complete
-// harnesses under the proposal folder, checks them, and calls finish. Every request and
-// response, tool call and result goes to `record` as it happens.
+// harnesses under the proposal folder, checks them, and calls finish. Its model calls go through
+// `input.client`: in the loop, the iteration's recording proxy, which records each one (attempts,
+// headers, usage, exact cost) in the transcript and holds it to the proposer's budgets. Every
+// tool call, result and note goes to `record` as it happens.
 //
 // Prompt caching: the instructions (system) and the tool block are the same on every call, and
 // the conversation only grows, so breakpoints sit on the system prompt, the last tool, and the
@@ -21,10 +23,10 @@ import type {
   ToolUseBlock,
 } from "@anthropic-ai/sdk/resources/messages";
 import { modelErrorInWords } from "../runner/proxy/api-errors.ts";
-import { UNPRICED_HINT } from "../runner/proxy/budget.ts";
+import { isBudgetRefusal, UNPRICED_HINT } from "../runner/proxy/budget.ts";
 import { costUsd, priceFor } from "../runner/proxy/prices.ts";
-import type { Exchange, TokenUsage } from "../runner/proxy/types.ts";
-import { errorEvent, fileReadEvent, fromExchange, noteEvent, toolCallEvent, toolResultEvent } from "../traces/build.ts";
+import type { TokenUsage } from "../runner/proxy/types.ts";
+import { errorEvent, fileReadEvent, noteEvent, toolCallEvent, toolResultEvent } from "../traces/build.ts";
 import { BashShell } from "./bash-tool.ts";
 import { iterationBrief } from "./brief.ts";
 import { collectProposals } from "./collect.ts";
@@ -154,33 +156,31 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
       const fitted = context.fit(conversation);
       if (fitted.cleared) input.record(noteEvent(clearedNote(fitted, context.limit)));
       let request = requestOf(input.model, maxOutputTokens, conversation, contextEditing ? context.limit : null);
-      let startedAt = new Date();
       let outcome = await attempt(client, request, contextEditing, input.signal);
       // An upstream that refuses the context editing fields: go on without them (the fallback holds).
       if (contextEditing && "error" in outcome && refusesContextEditing(outcome.error)) {
-        input.record(fromExchange(exchangeOf(request, startedAt, outcome)));
         input.record(noteEvent("the model API refused context_management; continuing without it"));
         contextEditing = false;
         request = requestOf(input.model, maxOutputTokens, conversation, null);
-        startedAt = new Date();
         outcome = await attempt(client, request, contextEditing, input.signal);
       }
       // Too long for the window after all (the estimate was off, or a smaller upstream): clear more, retry once.
       if ("error" in outcome && isPromptTooLong(outcome.error)) {
         const shrunk = context.shrink(conversation);
         if (shrunk.cleared) {
-          input.record(fromExchange(exchangeOf(request, startedAt, outcome)));
           input.record(noteEvent(`the model refused the prompt as too long; ${clearedNote(shrunk, context.limit)}`));
           request = requestOf(input.model, maxOutputTokens, conversation, contextEditing ? context.limit : null);
-          startedAt = new Date();
           outcome = await attempt(client, request, contextEditing, input.signal);
         } else
           input.record(noteEvent("the model refused the prompt as too long, and no old tool result is left to clear"));
       }
       if ("error" in outcome) {
-        input.record(fromExchange(exchangeOf(request, startedAt, outcome)));
         if (input.signal?.aborted) stop = "cancelled";
-        else {
+        else if (isBudgetRefusal(describeError(outcome.error))) {
+          // The recording proxy refused the call: a proposer budget is spent (its checks count too).
+          stop = "budget";
+          failure = describeError(outcome.error);
+        } else {
           stop = "error";
           failure = `model call ${turns} failed: ${describeError(outcome.error)}`;
         }
@@ -193,7 +193,6 @@ async function proposeWithClaude(input: ProposerInput, options: ClaudeProposerOp
       totals.outputTokens += response.usage.output_tokens;
       totals.costUsd += cost.usd;
       if (!cost.priced) unpriced ??= response.model || input.model;
-      input.record(fromExchange(exchangeOf(request, startedAt, { response, cost })));
       messages.push({ role: "assistant", content: response.content });
 
       const uses = response.content.filter((block): block is ToolUseBlock => block.type === "tool_use");
@@ -370,40 +369,6 @@ function tokenUsage(message: Message): TokenUsage {
     cache_creation_input_tokens: usage.cache_creation_input_tokens ?? 0,
     cache_read_input_tokens: usage.cache_read_input_tokens ?? 0,
     ...(usage.cache_creation ? { cache_creation: usage.cache_creation } : {}),
-  };
-}
-
-/** A model call in the recording proxy's shape, so the runner's trace helper makes its row. */
-function exchangeOf(
-  request: MessageCreateParamsNonStreaming,
-  startedAt: Date,
-  outcome: { response: Message; cost: { usd: number; priced: boolean } } | { error: unknown },
-): Exchange {
-  const base = {
-    operation: "messages" as const,
-    startedAt,
-    durationMs: Date.now() - startedAt.getTime(),
-    stream: false,
-    request: { body: request, headers: {} },
-    attempts: [],
-    requestModel: request.model,
-  };
-  if ("error" in outcome) {
-    const error = outcome.error;
-    const status = error instanceof Anthropic.APIError ? (error.status ?? 0) : 0;
-    const body = error instanceof Anthropic.APIError ? (error.error ?? null) : null;
-    return { ...base, response: { status, body }, error: describeError(error) };
-  }
-  const { response, cost } = outcome;
-  return {
-    ...base,
-    response: { status: 200, body: response },
-    model: response.model,
-    usage: tokenUsage(response),
-    costUsd: cost.priced ? cost.usd : undefined,
-    priced: cost.priced,
-    stopReason: response.stop_reason ?? undefined,
-    responseId: response.id,
   };
 }
 

@@ -45,7 +45,7 @@ export interface ProposerInput {
   signal?: AbortSignal;
   /** Compiles a source and runs it on a few search tasks; provided by the loop. */
   checkCandidate?: CheckCandidate;
-  /** Every model call, tool call and result, file read and note, in order. */
+  /** Every tool call and result, file read, output line and note, in order (the proxy behind `client` records the model calls). */
   record: (event: TraceEventRow) => void;
   /**
    * Where model requests go: the studio's recording proxy (with a per-iteration credential) or a

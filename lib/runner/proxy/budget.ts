@@ -71,6 +71,11 @@ export function budgetSpent(budget: Budget): string | undefined {
   return undefined;
 }
 
+/** Is this error message the proxy's refusal for a spent budget (one of budgetSpent's messages)? */
+export function isBudgetRefusal(message: string): boolean {
+  return /(Dollar|Token) budget (exhausted|cannot be enforced)/.test(message);
+}
+
 /** The message for the first spent budget, or undefined when every budget has room left. */
 export function exhaustedBudget(attribution: Attribution): string | undefined {
   for (const budget of attribution.budgets ?? []) {

@@ -7,7 +7,7 @@ export {
   type RecordingProxyOptions,
 } from "./server.ts";
 export { newCredential } from "./credentials.ts";
-export { budgetSpent, newBudget, tokensOf } from "./budget.ts";
+export { budgetSpent, chargeBudgets, isBudgetRefusal, newBudget, tokensOf } from "./budget.ts";
 export {
   costUsd,
   priceFor,

@@ -12,15 +12,19 @@ import {
 import { deepReader, deepTracePath, writeDeepTraces, DEEP_HARNESS } from "../../fakes/deep-reader.ts";
 import { createProposer, DEFAULT_INSTRUCTIONS, type ProposerInput } from "../../../lib/proposer/index.ts";
 import { compileHarness } from "../../../lib/runner/sandbox/compile.ts";
-import { makeWorkspace, recorder, type TestWorkspace } from "./workspace.ts";
+import { makeWorkspace, recorder, throughProxy, type TestWorkspace } from "./workspace.ts";
 
 const MODEL = "claude-opus-5-5";
 const WINDOW = 60_000;
 
 let fake: FakeAnthropic | undefined;
 let workspace: TestWorkspace | undefined;
+/** The recording proxy between the proposer and the fake, as in the loop (some tests). */
+let proxy: Awaited<ReturnType<typeof throughProxy>> | undefined;
 
 afterEach(async () => {
+  await proxy?.close();
+  proxy = undefined;
   await fake?.close();
   workspace?.remove();
 });
@@ -34,7 +38,7 @@ function input(reads: number, record: ProposerInput["record"]): ProposerInput {
     instructions: DEFAULT_INSTRUCTIONS,
     model: MODEL,
     maxTurns: reads + 10,
-    client: { baseURL: fake!.url, apiKey: "sk-test" },
+    client: proxy?.client ?? { baseURL: fake!.url, apiKey: "sk-test" },
     record,
   };
 }
@@ -169,7 +173,9 @@ describe("the Claude proposer's context", () => {
             }
           : reader(request),
     });
-    const result = await createProposer("claude").propose(input(2, recorder().record));
+    const log = recorder();
+    proxy = await throughProxy(fake.url, log.record, "sk-test");
+    const result = await createProposer("claude").propose(input(2, log.record));
 
     expect(result.error).toBeUndefined();
     expect(result.stopReason).toBe("done");
@@ -181,6 +187,12 @@ describe("the Claude proposer's context", () => {
       expect(request.body.context_management).toBeUndefined();
       expect(request.headers["anthropic-beta"] ?? "").not.toContain("context-management");
     }
+    // The refused call is in the transcript, recorded by the proxy, before the note that says why.
+    const calls = log.rows.filter((row) => row.kind === "model_call");
+    expect(calls).toHaveLength(5);
+    expect(log.body(calls[0]).response.status).toBe(400);
+    expect(log.body(calls[0]).request.headers["anthropic-beta"]).toContain("context-management");
+    expect(log.kinds().slice(0, 2)).toEqual(["model_call", "note"]);
   });
 
   it("answers a 400 prompt-too-long by clearing more and retrying once, and finishes", async () => {
@@ -190,6 +202,8 @@ describe("the Claude proposer's context", () => {
     // The proposer believes the model's 200K window; the upstream refuses over 60K.
     fake = await startFakeAnthropic({ respond: deepReader(reads, 3), maxPromptTokens: WINDOW });
     const log = recorder();
+    // Through the recording proxy, which hands upstream's 400 back to the proposer.
+    proxy = await throughProxy(fake.url, log.record, "sk-test");
 
     const result = await createProposer("claude").propose(input(reads, log.record));
 
@@ -211,5 +225,8 @@ describe("the Claude proposer's context", () => {
     expect(requests).toHaveLength(reads + 3);
     const notes = log.rows.filter((row) => row.kind === "note").map((row) => log.body(row).message as string);
     expect(notes.some((note) => note.startsWith("the model refused the prompt as too long;"))).toBe(true);
+    const statuses = log.rows.filter((row) => row.kind === "model_call").map((row) => log.body(row).response.status);
+    expect(statuses).toHaveLength(reads + 3);
+    expect(statuses.filter((status) => status === 400)).toHaveLength(1);
   }, 60_000);
 });

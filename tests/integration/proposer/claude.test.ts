@@ -1,5 +1,7 @@
-// The Claude proposer end to end over real HTTP: the official SDK talks to the fake Anthropic
-// server, whose scripted replies are tool calls; the tools act on a real workspace folder.
+// The Claude proposer end to end over real HTTP: the official SDK talks to the studio's recording
+// proxy (as in the loop, with a credential of its own), which records each call and forwards it
+// with the real key to the fake Anthropic server, whose scripted replies are tool calls; the
+// tools act on a real workspace folder.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -12,18 +14,32 @@ import {
 } from "../../fakes/anthropic-server.ts";
 import { createProposer, DEFAULT_INSTRUCTIONS, type ProposerInput } from "../../../lib/proposer/index.ts";
 import { costUsd } from "../../../lib/runner/proxy/prices.ts";
+import { newBudget, newCredential, startRecordingProxy, type RecordingProxy } from "../../../lib/runner/proxy/index.ts";
+import { fromExchange } from "../../../lib/traces/build.ts";
 import { makeWorkspace, recorder, type TestWorkspace } from "./workspace.ts";
 
 const MODEL = "claude-opus-5-5";
 const USAGE = { input_tokens: 100, output_tokens: 20, cache_creation_input_tokens: 10, cache_read_input_tokens: 50 };
 
 let fake: FakeAnthropic;
+let proxy: RecordingProxy;
 let workspace: TestWorkspace;
+const credential = newCredential();
+/** Where the proxy records the current test's calls: its recorder, as the loop's transcript. */
+let record: ProposerInput["record"] = () => {};
 
 beforeAll(async () => {
-  fake = await startFakeAnthropic({ requireApiKey: "sk-iteration-credential" });
+  fake = await startFakeAnthropic({ requireApiKey: "sk-real-key" });
+  proxy = await startRecordingProxy({
+    upstreamUrl: fake.url,
+    apiKey: "sk-real-key",
+    retryBaseMs: 10,
+    onExchange: (exchange) => record(fromExchange(exchange)),
+  });
+  proxy.register(credential, {});
 });
 afterAll(async () => {
+  await proxy?.close();
   await fake?.close();
 });
 afterEach(() => {
@@ -39,6 +55,7 @@ const reply = (...calls: Call[]): FakeMessageReply => ({
 });
 
 function input(overrides: Partial<ProposerInput> & Pick<ProposerInput, "record">): ProposerInput {
+  record = overrides.record;
   return {
     workspaceDir: workspace.workspaceDir,
     proposalDir: workspace.proposalDir,
@@ -47,7 +64,7 @@ function input(overrides: Partial<ProposerInput> & Pick<ProposerInput, "record">
     instructions: DEFAULT_INSTRUCTIONS,
     model: MODEL,
     maxTurns: 20,
-    client: { baseURL: fake.url, apiKey: "sk-iteration-credential" },
+    client: { baseURL: proxy.url, apiKey: credential },
     ...overrides,
   };
 }
@@ -472,7 +489,28 @@ describe("the Claude proposer", () => {
       "model call 1 failed: The model API answered 400 invalid_request_error: messages: roles must alternate.",
     );
     expect(log.kinds()).toEqual(["model_call", "error", "note"]);
-    expect(log.rows[0].preview).toMatch(/^error: The model API answered 400 invalid_request_error/);
+    // Recorded by the proxy: upstream's answer, one attempt (a 400 is not retried).
+    expect(log.rows[0].preview).toBe("error: 400 invalid_request_error: messages: roles must alternate");
+    expect(log.body(log.rows[0]).response.status).toBe(400);
+    expect(log.body(log.rows[0]).attempts).toMatchObject([{ status: 400 }]);
+  });
+
+  it("stops with budget when the proxy refuses a call past the proposer's budget", async () => {
+    workspace = makeWorkspace();
+    fake.setRespond(() => reply(call("l", "list_dir", {})));
+    // Spent before the first call (by another iteration, say): the proxy refuses it.
+    const spent = newCredential();
+    proxy.register(spent, { budgets: [newBudget("project proposer", { tokens: 1_000 }, { tokens: 1_200, usd: 0 })!] });
+    const log = recorder();
+    const result = await createProposer("claude").propose({
+      ...input({ record: log.record }),
+      client: { baseURL: proxy.url, apiKey: spent },
+    });
+    proxy.unregister(spent);
+    expect(result.stopReason).toBe("budget");
+    expect(result.error).toContain("Token budget exhausted: project proposer used 1200 of 1000 tokens");
+    expect(messageRequests()).toHaveLength(0);
+    expect(log.kinds()).toEqual(["model_call", "error", "note"]);
     expect(log.body(log.rows[0]).response.status).toBe(400);
   });
 

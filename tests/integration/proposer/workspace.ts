@@ -4,6 +4,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { newCredential, startRecordingProxy } from "../../../lib/runner/proxy/index.ts";
+import { fromExchange } from "../../../lib/traces/build.ts";
 import type { TraceEventRow } from "../../../lib/traces/events.ts";
 
 export const FIXTURE = path.resolve(import.meta.dirname, "../../fixtures/proposer/workspace");
@@ -44,4 +46,24 @@ export function recorder() {
     body: (row: TraceEventRow) => JSON.parse(row.bodyJson),
     kinds: () => rows.map((row) => row.kind),
   };
+}
+
+/**
+ * A recording proxy in front of `upstreamUrl`, as the loop gives the Claude proposer: `client`
+ * carries a fresh credential, the proxy puts in `apiKey` and records each call with `record`.
+ */
+export async function throughProxy(
+  upstreamUrl: string,
+  record: (row: TraceEventRow) => void,
+  apiKey = "sk-real-key",
+): Promise<{ client: { baseURL: string; apiKey: string }; close: () => Promise<void> }> {
+  const proxy = await startRecordingProxy({
+    upstreamUrl,
+    apiKey,
+    retryBaseMs: 10,
+    onExchange: (exchange) => record(fromExchange(exchange)),
+  });
+  const credential = newCredential();
+  proxy.register(credential, {});
+  return { client: { baseURL: proxy.url, apiKey: credential }, close: () => proxy.close() };
 }
