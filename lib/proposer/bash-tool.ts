@@ -13,7 +13,7 @@ import { openCommandSandbox } from "../runner/sandbox/command-sandbox.ts";
 import { hostBundle } from "../runner/sandbox/host-bundle.ts";
 import { formatBytes } from "../format.ts";
 import { runCommand } from "./command-run.ts";
-import { BASH_LIMITS, BASH_OUTPUT_BYTES, BASH_TIMEOUT_MS } from "./limits.ts";
+import { BASH_LIMITS, BASH_MEMORY_MB, BASH_OUTPUT_BYTES, BASH_TIMEOUT_MS } from "./limits.ts";
 import type { WorkspaceFiles } from "./workspace-files.ts";
 
 export const bashSchema = z.object({
@@ -57,6 +57,8 @@ export class BashShell {
     private readonly options: {
       /** "process" refuses bubblewrap even where it works (tests). */
       isolation?: "auto" | "process";
+      /** The resident memory of one call's process tree, in MiB (default BASH_MEMORY_MB). */
+      memoryMb?: number;
       signal?: AbortSignal;
       /** The sandbox's isolation and gaps, said once per session in the transcript. */
       onNote: (message: string) => void;
@@ -98,6 +100,7 @@ export class BashShell {
         cwd: files.root,
         stdin: "",
         timeoutMs,
+        memoryMb: this.options.memoryMb ?? BASH_MEMORY_MB,
         // The recorder keeps nothing: the tool result is the record (toolResultEvent).
         maxOutputBytes: BASH_OUTPUT_BYTES,
         signal: this.options.signal,
@@ -110,13 +113,18 @@ export class BashShell {
     const seconds = `${(run.durationMs / 1000).toFixed(1)} s`;
     let status: string;
     if (run.spawnError) status = `the command could not start: ${run.spawnError}`;
+    else if (run.memoryExceeded !== null)
+      status = `killed: the command used ${formatBytes(run.memoryExceeded)} of memory, past its limit of ${this.options.memoryMb ?? BASH_MEMORY_MB} MiB`;
     else if (run.timedOut)
       status = `timed out after ${timeoutMs / 1000} s: the command and everything it started were killed`;
     else if (run.cancelled) status = "cancelled";
     else if (run.signal) status = `killed by ${run.signal} after ${seconds}`;
     else status = `exit code ${run.exitCode} after ${seconds}`;
     const text = `${output.text()}${output.cutNote()}[${status}]`;
-    return { text, isError: run.exitCode !== 0 || run.timedOut || Boolean(run.spawnError) };
+    return {
+      text,
+      isError: run.exitCode !== 0 || run.timedOut || run.memoryExceeded !== null || Boolean(run.spawnError),
+    };
   }
 
   /** Removes the scratch folder (under bubblewrap the private /tmp is gone with each call already). */

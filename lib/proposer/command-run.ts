@@ -3,6 +3,8 @@
 // records its output line by line, up to a cap per stream.
 import { spawn } from "node:child_process";
 import type { Launch } from "../runner/sandbox/isolation.ts";
+import { SANDBOX_DEFAULTS } from "../runner/sandbox/limits.ts";
+import { watchMemory } from "../runner/sandbox/proc.ts";
 import { noteEvent, streamEvent } from "../traces/build.ts";
 import { COMMAND_KILL_GRACE_MS, STDERR_TAIL_CHARS } from "./limits.ts";
 import type { ProposerInput } from "./types.ts";
@@ -12,6 +14,8 @@ export interface RunOptions {
   cwd: string;
   stdin: string;
   timeoutMs: number;
+  /** The resident memory of the command's whole process tree; past it the tree is killed. */
+  memoryMb: number;
   maxOutputBytes: number;
   signal?: AbortSignal;
   onLine: (stream: "stdout" | "stderr", line: string) => void;
@@ -22,6 +26,8 @@ export interface RunOutcome {
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
+  /** The tree's resident memory when it passed memoryMb and was killed; null when it did not. */
+  memoryExceeded: number | null;
   cancelled: boolean;
   spawnError?: string;
   durationMs: number;
@@ -42,6 +48,7 @@ export function runCommand(options: RunOptions): Promise<RunOutcome> {
       stdio: ["pipe", "pipe", "pipe"],
     });
     let timedOut = false;
+    let memoryExceeded: number | null = null;
     let cancelled = false;
     let spawnError: string | undefined;
     let killTimer: NodeJS.Timeout | undefined;
@@ -52,6 +59,19 @@ export function runCommand(options: RunOptions): Promise<RunOutcome> {
       killTimer ??= setTimeout(() => killGroup(child.pid, "SIGKILL"), COMMAND_KILL_GRACE_MS);
     };
     const timer = setTimeout(() => stop("timeout"), options.timeoutMs);
+    // Memory gets no grace: the tree is already past its limit.
+    const stopWatch = child.pid
+      ? watchMemory(
+          child.pid,
+          launch.uid ?? null,
+          options.memoryMb * 1024 * 1024,
+          SANDBOX_DEFAULTS.memoryPollMs,
+          (rss) => {
+            memoryExceeded = rss;
+            killGroup(child.pid, "SIGKILL");
+          },
+        )
+      : () => {};
     const onAbort = () => stop("cancel");
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -73,6 +93,7 @@ export function runCommand(options: RunOptions): Promise<RunOutcome> {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      stopWatch();
       options.signal?.removeEventListener("abort", onAbort);
       // Whatever the command started and left behind goes with it.
       killGroup(child.pid, "SIGKILL");
@@ -85,6 +106,7 @@ export function runCommand(options: RunOptions): Promise<RunOutcome> {
         exitCode: code,
         signal,
         timedOut,
+        memoryExceeded,
         cancelled,
         spawnError,
         durationMs: performance.now() - started,

@@ -13,13 +13,14 @@
 // It runs in its own process group (under bubblewrap, its own pids), so the time limit (and
 // cancelling) ends it and everything it started, and whatever it left running after exiting too.
 import path from "node:path";
+import { formatBytes } from "../format.ts";
 import { dataDir } from "../paths.ts";
 import { namedPaths, openCommandSandbox, type CommandSandbox } from "../runner/sandbox/command-sandbox.ts";
 import { errorEvent, noteEvent } from "../traces/build.ts";
 import { iterationBrief } from "./brief.ts";
 import { collectProposals } from "./collect.ts";
 import { runCommand } from "./command-run.ts";
-import { COMMAND_LIMITS, COMMAND_OUTPUT_BYTES, COMMAND_TIMEOUT_MS } from "./limits.ts";
+import { COMMAND_LIMITS, COMMAND_MEMORY_MB, COMMAND_OUTPUT_BYTES, COMMAND_TIMEOUT_MS } from "./limits.ts";
 import type { Proposal, Proposer, ProposerInput, ProposerResult, StopReason } from "./types.ts";
 import { WorkspaceFiles, isInside, toPosix, writeNoFollow } from "./workspace-files.ts";
 
@@ -28,6 +29,8 @@ export interface CommandProposerOptions {
   command: string;
   /** Wall-clock limit; the whole process group is killed at it. Default one hour. */
   timeoutMs?: number;
+  /** The resident memory of the command's whole process tree, in MiB (default 4096); past it the tree is killed. */
+  memoryMb?: number;
   /** stdout and stderr are each recorded up to this many bytes (default 8 MiB); the rest is counted, not kept. */
   maxOutputBytes?: number;
   /** Extra environment variables for the command (under the ones the proposer sets). */
@@ -117,6 +120,7 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
   isolation = sandbox.isolation;
 
   const timeoutMs = options.timeoutMs ?? COMMAND_TIMEOUT_MS;
+  const memoryMb = options.memoryMb ?? COMMAND_MEMORY_MB;
   input.record(
     noteEvent(`$ ${options.command}`, new Date(), {
       cwd: files.root,
@@ -135,6 +139,7 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
       cwd: files.root,
       stdin: prompt,
       timeoutMs,
+      memoryMb,
       maxOutputBytes: options.maxOutputBytes ?? COMMAND_OUTPUT_BYTES,
       signal: input.signal,
       onLine: (stream, line) => {
@@ -153,6 +158,9 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
   else if (run.spawnError) {
     stop = "error";
     error = `the command could not start: ${run.spawnError}`;
+  } else if (run.memoryExceeded !== null) {
+    stop = "error";
+    error = `the command used ${formatBytes(run.memoryExceeded)} of memory, past its limit of ${memoryMb} MiB, and was killed (with everything it started)`;
   } else if (run.timedOut) {
     stop = "error";
     error = `the command did not finish within ${formatSeconds(timeoutMs)} and was killed (with everything it started)`;

@@ -64,6 +64,11 @@ export const COMMAND_KILL_GRACE_MS = 3_000;
  * counts threads), and keeps its scratch files in the private /tmp (RAM-backed under bubblewrap).
  */
 export const COMMAND_LIMITS = { maxProcesses: 512, maxFileMb: 1024, tmpSizeMb: 512 } as const;
+/**
+ * Command proposer: the resident memory of its whole process tree (a coding agent and the tools it
+ * starts), measured by the sandbox's RSS poll; past it the tree is killed.
+ */
+export const COMMAND_MEMORY_MB = 4096;
 /** Command proposer: characters of stderr quoted in the error of a failed command. */
 export const STDERR_TAIL_CHARS = 2_000;
 
@@ -71,5 +76,7 @@ export const STDERR_TAIL_CHARS = 2_000;
 export const BASH_TIMEOUT_MS = 60_000;
 /** bash: output kept per call (stdout and stderr together); the rest is counted and said. */
 export const BASH_OUTPUT_BYTES = 64 * 1024;
+/** bash: the resident memory of one call's process tree (RSS poll); past it the call is killed. */
+export const BASH_MEMORY_MB = 1024;
 /** bash: its sandbox's limits (processes count threads; node alone runs about a dozen). */
 export const BASH_LIMITS = { maxProcesses: 256, maxFileMb: 256, tmpSizeMb: 256 } as const;

@@ -258,6 +258,33 @@ describe.each(MODES)("the command proposer (%s)", (mode) => {
     expect(log.rows.find((row) => row.kind === "stdout")?.preview).toBe("working…");
   });
 
+  it("kills a command whose process tree passes its memory limit, and says so", async () => {
+    workspace = makeWorkspace();
+    // The memory is held by a child, so only a watch of the whole tree sees it.
+    const command = script(
+      "hoard.mjs",
+      `import { spawn } from "node:child_process";
+       console.log("hoarding…");
+       const child = spawn(process.execPath, ["-e", "const h = []; setInterval(() => h.push(Buffer.alloc(16 * 1024 * 1024, 1)), 10);"], { stdio: "inherit" });
+       child.on("exit", () => process.exit(0));`,
+    );
+    const log = recorder();
+    const started = Date.now();
+    const result = await createProposer("command", {
+      command,
+      memoryMb: 128,
+      timeoutMs: 60_000,
+      isolation: isolationOption(mode),
+    }).propose(input(log.record));
+    expect(result.stopReason).toBe("error");
+    expect(result.error).toMatch(
+      /^the command used [\d.]+ MiB of memory, past its limit of 128 MiB, and was killed \(with everything it started\)$/,
+    );
+    expect(Date.now() - started).toBeLessThan(30_000); // the memory watch, not the time limit
+    expect(log.kinds()).toContain("error");
+    expect(log.rows.find((row) => row.kind === "stdout")?.preview).toBe("hoarding…");
+  });
+
   it("ends what a command left running after it exited", async () => {
     workspace = makeWorkspace();
     const marker = `studio-left-${randomUUID()}`;
