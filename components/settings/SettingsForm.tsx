@@ -20,6 +20,11 @@ const KINDS: { kind: Kind; label: string; hint: string }[] = [
     hint: "Built in: a tool-use loop that lists, reads, greps and writes in the workspace, with the proposer model.",
   },
   {
+    kind: "claude_code",
+    label: "Claude Code",
+    hint: "The method's own proposer: `claude -p` with Read, Glob, Grep, Write, Edit and Bash, sandboxed in the workspace. Needs Claude Code installed where the worker runs.",
+  },
+  {
     kind: "command",
     label: "Command",
     hint: "Any program, for example a coding agent's CLI, run in the workspace folder.",
@@ -263,7 +268,9 @@ export function SettingsForm(props: {
               hint={
                 kind === "claude"
                   ? "The model the Claude proposer runs on."
-                  : "Given to the command as PROPOSER_MODEL; it prices the proposer's budgets."
+                  : kind === "claude_code"
+                    ? "Claude Code runs on it (--model); it prices the proposer's budgets."
+                    : "Given to the command as PROPOSER_MODEL; it prices the proposer's budgets."
               }
             >
               {input("proposerModel", "Proposer model", { wide: true, mono: true })}
@@ -282,7 +289,7 @@ export function SettingsForm(props: {
               {input("proposerCommand", "Proposer command", {
                 wide: true,
                 mono: true,
-                placeholder: "e.g. claude -p --output-format stream-json --verbose",
+                placeholder: 'e.g. my-agent --prompt-file "$INSTRUCTIONS_FILE"',
               })}
               <p className={styles.hint} data-command-hint>
                 Runs with <code>/bin/sh -c</code> in the project&apos;s workspace folder. The instructions and the

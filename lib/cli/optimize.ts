@@ -9,10 +9,10 @@ import { formatScore } from "../format.ts";
 import { createOptimization, resumableOptimization, runOptimization } from "../loop/optimization.ts";
 import { stopInWords } from "../loop/stop.ts";
 import { estimateOptimization } from "../evaluations/estimate.ts";
+import { PROPOSER_KINDS, proposerKindOf } from "../projects/settings-edit.ts";
+import { locateClaudeCode } from "../proposer/claude-code.ts";
 import { confirmSpend } from "./confirm.ts";
 import { withDatabase } from "./database.ts";
-
-const PROPOSERS = ["claude", "command", "offline"] as const;
 
 export async function optimizeCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -31,11 +31,13 @@ export async function optimizeCommand(args: string[]): Promise<number> {
   const iterations = Number(values.iterations);
   if (!Number.isInteger(iterations) || iterations < 1)
     throw new StudioError("--iterations must be a positive whole number.");
-  const proposer = values.proposer as ProposerKind | undefined;
-  if (proposer && !PROPOSERS.includes(proposer))
-    throw new StudioError(`--proposer must be one of ${PROPOSERS.join(", ")}.`);
+  const proposer = proposerKindOf(values.proposer) as ProposerKind | undefined;
+  if (proposer && !PROPOSER_KINDS.includes(proposer))
+    throw new StudioError("--proposer must be one of claude, claude-code, command, offline.");
   if (proposer === "command" && !values["proposer-command"])
     throw new StudioError('--proposer command needs --proposer-command "...".');
+  // Missing Claude Code is said before anything is recorded, with how to install it.
+  if (proposer === "claude_code" && !values.offline) locateClaudeCode();
 
   return withDatabase(async () => {
     const resumed = await resumableOptimization(values.project!);

@@ -1,4 +1,4 @@
-// Where a proposer's model calls go. The Claude proposer and a command proposer get a recording
+// Where a proposer's model calls go. The Claude proposer and a command (or Claude Code) proposer get a recording
 // proxy of their own for the iteration and a fresh credential for it (`sk-studio-…`; a command
 // gets it as ANTHROPIC_API_KEY with the proxy as ANTHROPIC_BASE_URL), which the proxy swaps for
 // the real key. Each call is recorded in the iteration's transcript (with its attempts, headers,
@@ -43,7 +43,7 @@ export async function openProposerLine(
   },
 ): Promise<ProposerLine> {
   const { run } = spec;
-  if (kind !== "command" && kind !== "claude") {
+  if (kind === "offline") {
     const client = { baseURL: "http://127.0.0.1:9", apiKey: "" }; // never called
     return { client, countCheck: () => {}, finish: async (result) => result, close: async () => {} };
   }
@@ -85,7 +85,7 @@ export async function openProposerLine(
       await proxy.whenRecorded(credential);
       const usage = proxy.unregister(credential);
       await close();
-      if (kind === "command") return withProxyFigures(result, usage, budgets);
+      if (kind !== "claude") return withProxyFigures(result, usage, budgets);
       return withCallsAndChecks(result, usage, checks, budgets);
     },
   };

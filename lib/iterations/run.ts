@@ -303,6 +303,7 @@ async function propose(
 function proposerFor(kind: ProposerKind, command: string | null | undefined, contextWindow: number | undefined) {
   if (kind === "claude") return createProposer("claude", { contextWindow });
   if (kind === "offline") return createProposer("offline");
+  if (kind === "claude_code") return createProposer("claude_code");
   if (kind === "command") {
     if (!command?.trim())
       throw new StudioError(

@@ -58,7 +58,7 @@ export const SETTING_KEYS: SettingKey[] = [
     path: ["proposerKind"],
     type: "text",
     optional: false,
-    meaning: "What writes the next candidates: claude, command or offline",
+    meaning: "What writes the next candidates: claude, claude-code, command or offline",
   },
   {
     key: "proposerModel",

@@ -10,7 +10,17 @@ import { fieldErrors } from "../server/route.ts";
 import { noSuchProject } from "./queries.ts";
 import { projectSettingsSchema, readSettings, type ProjectSettings } from "./settings.ts";
 
-export const PROPOSER_KINDS = ["claude", "command", "offline"] as const satisfies readonly ProposerKind[];
+export const PROPOSER_KINDS = [
+  "claude",
+  "claude_code",
+  "command",
+  "offline",
+] as const satisfies readonly ProposerKind[];
+
+/** A proposer kind as a person types it: `claude-code` is the same as `claude_code`. */
+export function proposerKindOf(text: unknown): unknown {
+  return text === "claude-code" ? "claude_code" : text;
+}
 
 /** Postgres text has no NUL, and /bin/sh -c cannot take one. */
 const noNul = (value: string) => !value.includes("\0");
@@ -26,7 +36,10 @@ const modelName = z
 const settingsInputSchema = z
   .object({
     model: modelName,
-    proposerKind: z.enum(PROPOSER_KINDS, { error: `must be one of ${PROPOSER_KINDS.join(", ")}` }),
+    proposerKind: z.preprocess(
+      proposerKindOf,
+      z.enum(PROPOSER_KINDS, { error: `must be one of ${PROPOSER_KINDS.join(", ")} (or claude-code)` }),
+    ),
     proposerModel: modelName,
     /** Stored exactly as given; empty means none. */
     proposerCommand: z

@@ -104,7 +104,10 @@ export class BashShell {
         // The recorder keeps nothing: the tool result is the record (toolResultEvent).
         maxOutputBytes: BASH_OUTPUT_BYTES,
         signal: this.options.signal,
-        onLine: (_stream, line) => output.add(line),
+        onLine: (_stream, line) => {
+          output.add(line);
+          return [];
+        },
         record: () => {},
       });
     } finally {

@@ -6,6 +6,7 @@ import type { Launch } from "../runner/sandbox/isolation.ts";
 import { SANDBOX_DEFAULTS } from "../runner/sandbox/limits.ts";
 import { watchMemory } from "../runner/sandbox/proc.ts";
 import { noteEvent, streamEvent } from "../traces/build.ts";
+import type { TraceEventRow } from "../traces/events.ts";
 import { COMMAND_KILL_GRACE_MS, STDERR_TAIL_CHARS } from "./limits.ts";
 import type { ProposerInput } from "./types.ts";
 
@@ -18,7 +19,11 @@ export interface RunOptions {
   memoryMb: number;
   maxOutputBytes: number;
   signal?: AbortSignal;
-  onLine: (stream: "stdout" | "stderr", line: string) => void;
+  /**
+   * Every line, parsed whatever the cap: the events to record in its place (stream-json turned
+   * into a transcript), or null to record the line as it is.
+   */
+  onLine: (stream: "stdout" | "stderr", line: string) => TraceEventRow[] | null;
   record: ProposerInput["record"];
 }
 
@@ -167,7 +172,7 @@ class LineRecorder {
   }
 
   private line(line: string): void {
-    this.options.onLine(this.stream, line);
+    const rows = this.options.onLine(this.stream, line);
     const bytes = Buffer.byteLength(line) + 1;
     if (this.recorded + bytes > this.options.maxOutputBytes) {
       // Later, shorter lines may still fit: the record keeps as many whole lines as it can.
@@ -176,7 +181,7 @@ class LineRecorder {
       return;
     }
     this.recorded += bytes;
-    this.options.record(streamEvent(this.stream, line));
+    for (const row of rows ?? [streamEvent(this.stream, line)]) this.options.record(row);
   }
 }
 

@@ -1,9 +1,10 @@
 // The command proposer: any program that can read files and write files, typically a coding
-// agent (`claude -p --output-format stream-json --verbose`), run in the workspace folder. It gets
-// the instructions and the iteration's brief on stdin and in <proposalDir>/INSTRUCTIONS.md, and
-// the facts in its environment; afterwards every harness.ts under the proposal folder is a
-// proposal (see collect.ts). Its output is recorded line by line; stream-json `result` lines
-// give tokens and cost, and its Read tool calls give filesRead.
+// agent, run in the workspace folder (the claude_code proposer is this one with Claude Code's
+// command line, claude-code.ts). It gets the instructions and the iteration's brief on stdin and
+// in <proposalDir>/INSTRUCTIONS.md, and the facts in its environment; afterwards every harness.ts
+// under the proposal folder is a proposal (see collect.ts). Its output is recorded line by line;
+// stream-json output becomes a transcript of tool calls and results, with the files it read
+// (stream-json.ts).
 //
 // A proposer is untrusted, like a harness: the command runs in the same kind of sandbox
 // (lib/runner/sandbox/command-sandbox.ts). It sees the workspace read-only except its proposal
@@ -21,8 +22,9 @@ import { iterationBrief } from "./brief.ts";
 import { collectProposals } from "./collect.ts";
 import { runCommand } from "./command-run.ts";
 import { COMMAND_LIMITS, COMMAND_MEMORY_MB, COMMAND_OUTPUT_BYTES, COMMAND_TIMEOUT_MS } from "./limits.ts";
+import { StreamJsonSession } from "./stream-json.ts";
 import type { Proposal, Proposer, ProposerInput, ProposerResult, StopReason } from "./types.ts";
-import { WorkspaceFiles, isInside, toPosix, writeNoFollow } from "./workspace-files.ts";
+import { WorkspaceFiles, writeNoFollow } from "./workspace-files.ts";
 
 export interface CommandProposerOptions {
   /** A shell command line, run with /bin/sh -c in the workspace folder. */
@@ -43,20 +45,32 @@ export interface CommandProposerOptions {
 
 export const INSTRUCTIONS_FILE = "INSTRUCTIONS.md";
 
-export function createCommandProposer(options: CommandProposerOptions): Proposer {
-  return { kind: "command", propose: (input) => proposeWithCommand(input, options) };
+/** How the command gets its prompt. */
+export interface CommandShape {
+  /**
+   * "together": the instructions and the brief, on stdin and in $INSTRUCTIONS_FILE. "apart": the
+   * brief on stdin and the instructions alone in $INSTRUCTIONS_FILE (Claude Code appends that
+   * file to its system prompt, so it stays the same, and cacheable, across iterations).
+   */
+  prompt: "together" | "apart";
 }
 
-async function proposeWithCommand(input: ProposerInput, options: CommandProposerOptions): Promise<ProposerResult> {
-  let usage = new StreamJsonUsage(null);
+export function createCommandProposer(options: CommandProposerOptions): Proposer {
+  return { kind: "command", propose: (input) => proposeWithCommand(input, options, { prompt: "together" }) };
+}
+
+export async function proposeWithCommand(
+  input: ProposerInput,
+  options: CommandProposerOptions,
+  shape: CommandShape,
+): Promise<ProposerResult> {
+  let session = new StreamJsonSession(null);
   let isolation: ProposerResult["isolation"] = undefined; // known once the sandbox is open
   const result = (stopReason: StopReason, proposals: Proposal[], error?: string): ProposerResult => ({
     proposals,
     ...(isolation ? { isolation } : {}),
-    filesRead: usage.filesRead(),
-    inputTokens: usage.inputTokens,
-    outputTokens: usage.outputTokens,
-    costUsd: usage.costUsd,
+    filesRead: session.filesRead(),
+    ...session.usage(),
     stopReason,
     ...(error ? { error } : {}),
   });
@@ -67,17 +81,20 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
   } catch (error) {
     return result("error", [], (error as Error).message);
   }
-  usage = new StreamJsonUsage(files.root);
+  session = new StreamJsonSession(files.root);
 
-  const prompt = `${input.instructions.trimEnd()}\n\n${iterationBrief({
+  const brief = `${iterationBrief({
     iteration: input.iteration,
     candidatesWanted: input.candidatesWanted,
     proposalDir: files.proposalRelative,
     mode: "command",
     checkAvailable: false,
   })}\n`;
+  const together = `${input.instructions.trimEnd()}\n\n${brief}`;
+  const prompt = shape.prompt === "together" ? together : brief;
   const instructionsPath = path.join(files.proposalRoot, INSTRUCTIONS_FILE);
-  writeNoFollow(instructionsPath, prompt); // a proposer that ran here before may have left a link
+  // A proposer that ran here before may have left a link in its place.
+  writeNoFollow(instructionsPath, shape.prompt === "together" ? together : `${input.instructions.trimEnd()}\n`);
 
   // Built, not inherited: the studio's secrets (DATABASE_URL, its API key, its token) stay out.
   const env: Record<string, string> = {
@@ -142,9 +159,7 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
       memoryMb,
       maxOutputBytes: options.maxOutputBytes ?? COMMAND_OUTPUT_BYTES,
       signal: input.signal,
-      onLine: (stream, line) => {
-        if (stream === "stdout") usage.read(line);
-      },
+      onLine: (stream, line) => (stream === "stdout" ? session.read(line) : null),
       record: input.record,
     });
   } finally {
@@ -187,69 +202,6 @@ async function proposeWithCommand(input: ProposerInput, options: CommandProposer
   if (stop === "done" && proposals.length === 0)
     input.record(noteEvent(`the command wrote no harness.ts under ${files.proposalRelative}/`));
   return result(stop, proposals, error);
-}
-
-/**
- * Tokens, cost and files read, from stream-json output (Claude Code's `--output-format
- * stream-json`): `result` lines carry usage and total_cost_usd (summed, in case the command ran
- * several sessions); Read tool calls in `assistant` lines name files. Other output is ignored.
- */
-export class StreamJsonUsage {
-  inputTokens = 0;
-  outputTokens = 0;
-  costUsd = 0;
-  private readonly reads = new Set<string>();
-
-  /** `root`: the workspace (the command's cwd), to which read paths are made relative; null before there is one. */
-  constructor(private readonly root: string | null) {}
-
-  read(line: string): void {
-    const trimmed = line.trim();
-    if (!trimmed.startsWith("{")) return;
-    let event: JsonObject;
-    try {
-      event = asObject(JSON.parse(trimmed));
-    } catch {
-      return;
-    }
-    if (event.type === "result") {
-      const usage = asObject(event.usage);
-      this.inputTokens +=
-        num(usage.input_tokens) + num(usage.cache_creation_input_tokens) + num(usage.cache_read_input_tokens);
-      this.outputTokens += num(usage.output_tokens);
-      this.costUsd += num(event.total_cost_usd);
-    } else if (event.type === "assistant") {
-      const content: unknown = asObject(event.message).content;
-      if (!Array.isArray(content)) return;
-      for (const item of content as unknown[]) {
-        const block = asObject(item);
-        const input = asObject(block.input);
-        if (block.type === "tool_use" && block.name === "Read" && typeof input.file_path === "string")
-          this.addRead(input.file_path);
-      }
-    }
-  }
-
-  filesRead(): string[] {
-    return [...this.reads];
-  }
-
-  private addRead(filePath: string): void {
-    if (!this.root) return;
-    const absolute = path.resolve(this.root, filePath);
-    if (isInside(this.root, absolute)) this.reads.add(toPosix(path.relative(this.root, absolute)));
-  }
-}
-
-type JsonObject = Record<string, unknown>;
-
-/** A parsed JSON value as an object to read fields from; anything else reads as empty. */
-function asObject(value: unknown): JsonObject {
-  return typeof value === "object" && value !== null ? (value as JsonObject) : {};
-}
-
-function num(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : 0;
 }
 
 function formatSeconds(ms: number): string {

@@ -85,11 +85,11 @@ export interface ProposerResult {
   costUsd: number | null;
   stopReason: StopReason;
   error?: string;
-  /** Command proposer: the sandbox its process ran in ("bubblewrap", or "process" where bubblewrap cannot run). */
+  /** Command and Claude Code proposers: the sandbox its process ran in ("bubblewrap", or "process" where bubblewrap cannot run). */
   isolation?: "bubblewrap" | "process";
 }
 
 export interface Proposer {
-  kind: "claude" | "command" | "offline";
+  kind: "claude" | "command" | "claude_code" | "offline";
   propose(input: ProposerInput): Promise<ProposerResult>;
 }

@@ -7,6 +7,7 @@ import { Badge, PageHeader, SimulatedBadge, ui } from "@/components/ui";
 import { formatDuration, formatRelative, formatTokens, formatCost } from "@/lib/format";
 import type { IterationView } from "@/lib/iterations/queries";
 import type { Stop } from "@/lib/loop/stop";
+import { PROPOSER_LABELS } from "@/lib/proposer/labels";
 import styles from "./page.module.css";
 
 const statusTone = { done: "pass", failed: "fail", cancelled: "warn", running: "accent", queued: "neutral" } as const;
@@ -44,7 +45,9 @@ export function IterationHeader(props: {
                 {running ? `${iteration.stage}…` : `stopped at ${iteration.stage}`}
               </Badge>
             )}
-            <Badge title="Who proposed the candidates">{iteration.proposerKind} proposer</Badge>
+            <Badge title="Who proposed the candidates">
+              {PROPOSER_LABELS[iteration.proposerKind] ?? iteration.proposerKind} proposer
+            </Badge>
             {iteration.simulated && <SimulatedBadge />}
           </>
         }
@@ -83,16 +86,18 @@ export function IterationHeader(props: {
             value={
               iteration.proposerKind === "claude"
                 ? `Claude · ${iteration.proposerModel}`
-                : iteration.proposerKind === "command"
-                  ? "a command"
-                  : "offline (simulated)"
+                : iteration.proposerKind === "claude_code"
+                  ? `Claude Code · ${iteration.proposerModel}`
+                  : iteration.proposerKind === "command"
+                    ? "a command"
+                    : "offline (simulated)"
             }
             title={iteration.proposerKind === "command" ? (iteration.proposerCommand ?? undefined) : undefined}
           />
           <Fact
             label="Proposer sandbox"
             value={
-              iteration.proposerKind === "command" ? (
+              iteration.proposerKind === "command" || iteration.proposerKind === "claude_code" ? (
                 <span data-testid="proposer-isolation">
                   <IsolationBadge isolation={iteration.proposerIsolation} who="the proposer" />
                 </span>

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "ProposerKind" ADD VALUE 'claude_code';
