@@ -119,6 +119,8 @@ export class StreamJsonSession {
       const input = asObject(block.input);
       this.pending.set(toolId, { name, input, at: performance.now() });
       if (name === "Bash" && typeof input.command === "string") this.addNamedFiles(input.command);
+      // Counted when asked for (a command may print no results), if there is such a file to read.
+      if (name === "Read" && typeof input.file_path === "string") this.addExistingFile(input.file_path);
       rows.push(toolCallEvent(name, toolId, block.input));
     }
     return rows;
@@ -193,17 +195,19 @@ export class StreamJsonSession {
 
   /** Workspace files a shell command names (cat, head, grep, diff, node …): the reads that can be seen. */
   private addNamedFiles(command: string): void {
-    if (!this.root) return;
     for (const word of command.split(/[\s|;&<>()]+/)) {
       const token = word.replace(/^['"]|['"]$/g, "");
-      if (!token || token.startsWith("-")) continue;
-      const absolute = path.resolve(this.root, token);
-      if (!isInside(this.root, absolute)) continue;
-      try {
-        if (fs.statSync(absolute).isFile()) this.reads.add(toPosix(path.relative(this.root, absolute)));
-      } catch {
-        // not a file: an argument, a pattern, a file the command will write
-      }
+      if (token && !token.startsWith("-")) this.addExistingFile(token);
+    }
+  }
+
+  private addExistingFile(name: string): void {
+    const relative = this.relative(name);
+    if (!relative) return;
+    try {
+      if (fs.statSync(path.resolve(this.root!, relative)).isFile()) this.reads.add(relative);
+    } catch {
+      // not a file: an argument, a pattern, a file the command will write
     }
   }
 

@@ -123,6 +123,29 @@ describe("studio optimize", () => {
     const result = await runCli(["optimize", "--project", projectId, "--proposer", "command"], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("--proposer-command");
+    const unknown = await runCli(["optimize", "--project", projectId, "--proposer", "codex"], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("--proposer must be one of claude, claude-code, command, offline.");
+  });
+
+  it("says how to install Claude Code when --proposer claude-code finds none, before recording anything", async () => {
+    const iterations = new pg.Client({ connectionString: databaseUrl });
+    await iterations.connect();
+    const countIterations = async () =>
+      Number(
+        (await iterations.query('select count(*) from "Iteration" where "projectId" = $1', [projectId])).rows[0].count,
+      );
+    const before = await countIterations();
+    const missing = path.join(os.tmpdir(), "no-claude-code-here");
+    const result = await runCli(["optimize", "--project", projectId, "--proposer", "claude-code"], {
+      ...env,
+      STUDIO_CLAUDE_CODE: missing,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${missing} is not an executable file.`);
+    expect(result.stderr).toContain("npm install -g @anthropic-ai/claude-code");
+    expect(await countIterations()).toBe(before);
+    await iterations.end();
   });
 });
 

@@ -131,6 +131,24 @@ describe("GET /api/projects/:id/settings", () => {
 });
 
 describe("PUT /api/projects/:id/settings", () => {
+  it("takes the Claude Code proposer as claude-code or claude_code, stored as claude_code", async () => {
+    for (const spelling of ["claude-code", "claude_code"]) {
+      const response = await send("PUT", `/api/projects/${projectId}/settings`, {
+        ...valid(),
+        proposerKind: spelling,
+        proposerCommand: null,
+      });
+      expect(response.status, spelling).toBe(200);
+      expect((await response.json()).proposerKind).toBe("claude_code");
+      expect((await projectRow()).proposerKind).toBe("claude_code");
+    }
+    const refused = await send("PUT", `/api/projects/${projectId}/settings`, { ...valid(), proposerKind: "codex" });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).fields.proposerKind).toMatch(
+      /claude, claude_code, command, offline \(or claude-code\)/,
+    );
+  });
+
   it("saves valid settings whole: they round-trip through the database as the runner reads them", async () => {
     const response = await send("PUT", `/api/projects/${projectId}/settings`, valid());
     expect(response.status).toBe(200);

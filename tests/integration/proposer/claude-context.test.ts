@@ -59,6 +59,8 @@ describe("the Claude proposer's context", () => {
     writeDeepTraces(workspace.workspaceDir, reads);
     fake = await startFakeAnthropic({ respond: deepReader(reads, 3), maxPromptTokens: WINDOW });
     const log = recorder();
+    // Through the recording proxy, as in the loop: every call is recorded there.
+    proxy = await throughProxy(fake.url, log.record, "sk-test");
 
     const result = await createProposer("claude", { contextWindow: WINDOW }).propose(input(reads, log.record));
 
@@ -72,6 +74,7 @@ describe("the Claude proposer's context", () => {
     const requests = messageRequests();
     // One request per read, the write and the finish; none refused: each stayed under the window.
     expect(requests).toHaveLength(reads + 2);
+    expect(log.rows.filter((row) => row.kind === "model_call")).toHaveLength(reads + 2);
     const sizes = requests.map((request) => promptTokens(request.body));
     expect(Math.max(...sizes)).toBeLessThanOrEqual(WINDOW);
     // Every read's page reached the model whole once: the request after it carried it.

@@ -207,13 +207,22 @@ describe.each(MODES)("the command proposer (%s)", (mode) => {
     });
     const lines = (kind: string) =>
       log.rows.filter((row) => row.kind === kind).map((row) => log.body(row).text as string);
-    expect(lines("stdout").map((text) => JSON.parse(text).type)).toEqual([
-      "system",
-      "assistant",
-      "assistant",
-      "result",
+    // Its stream-json became a transcript: the session's start and end as notes, each tool call
+    // with its input; no line of it is left as raw output.
+    expect(lines("stdout")).toEqual([]);
+    const calls = log.rows.filter((row) => row.kind === "tool_call");
+    expect(calls.map((row) => [row.name, log.body(row).input])).toEqual([
+      ["Read", { file_path: path.join(fs.realpathSync(workspace.workspaceDir), "README.md") }],
+      ["Read", { file_path: "candidates/cand-seed/traces/divide.jsonl" }],
+      ["Read", { file_path: "/etc/hostname" }],
     ]);
-    expect(JSON.parse(lines("stdout")[3])).toMatchObject({ type: "result", total_cost_usd: 0.0123 });
+    const notes = log.rows.filter((row) => row.kind === "note").map((row) => row.preview);
+    expect(notes).toContain("the session started: model unknown, tools none");
+    expect(
+      notes.some((note) =>
+        note?.startsWith("the session finished (success, turns unknown); the client estimated $0.0123"),
+      ),
+    ).toBe(true);
     expect(lines("stderr")).toEqual(["wrote 2 proposals"]);
     expect(log.kinds().at(-1)).toBe("note");
     expect(log.body(log.rows.at(-1)!)).toMatchObject({ exitCode: 0, signal: null });
