@@ -10,7 +10,15 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: ["lib/db/generated/**", ".next/**", "data/**", "test-results/**", "bench-results/**", ".cache/**", "next-env.d.ts"],
+    ignores: [
+      "lib/db/generated/**",
+      ".next/**",
+      "data/**",
+      "test-results/**",
+      "bench-results/**",
+      ".cache/**",
+      "next-env.d.ts",
+    ],
   },
   {
     plugins: { local: importCycles },
