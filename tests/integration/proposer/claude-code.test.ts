@@ -219,6 +219,37 @@ describe("the claude_code proposer", () => {
     expect(summary.candidates).toEqual([expect.objectContaining({ valid: true, searchScore: 1 })]);
   });
 
+  it("is held to the proposer's budget: past it the proxy refuses its next call, Claude Code stops, and the iteration says why", async () => {
+    const project = await newProject("claude-code-budget");
+    await db.project.update({
+      where: { id: project.projectId },
+      data: { settings: { budgets: { iteration: { proposer: { tokens: 1_000 } } } } },
+    });
+    const upstreamBefore = fake.requests.length;
+    const summary = await runIteration(project.projectId, {
+      optimizationId: null,
+      proposerKind: "claude_code",
+      upstreamUrl: fake.url,
+      apiKey: REAL_KEY,
+    });
+    const iteration = await db.iteration.findUniqueOrThrow({
+      where: { id: summary.iterationId },
+      include: { events: { where: { kind: "model_call" }, orderBy: { seq: "asc" } } },
+    });
+    // The first call went upstream and spent the budget; every later one was refused by the proxy.
+    const upstream = fake.requests.length - upstreamBefore;
+    expect(upstream).toBeGreaterThanOrEqual(1);
+    expect(iteration.events.length).toBeGreaterThan(upstream);
+    const refused = iteration.events.filter((event) => (event.body as any).response.status === 400);
+    expect(refused.length).toBe(iteration.events.length - upstream);
+    expect((refused[0].body as any).response.body.error.message).toMatch(
+      /^Token budget exhausted: iteration proposer used \d+ of 1000 tokens/,
+    );
+    expect(iteration.stopKind).toBe("proposer_budget");
+    expect(iteration.stopReason).toMatch(/^Token budget exhausted/);
+    expect(summary.candidates).toEqual([]);
+  });
+
   it("is refused in words, with how to install it, when Claude Code is missing", async () => {
     const project = await newProject("claude-code-missing");
     const saved = process.env.STUDIO_CLAUDE_CODE;
