@@ -5,7 +5,12 @@ export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
     include: ["tests/**/*.test.ts", "e2e/**/*.test.ts"],
-    globalSetup: ["tests/setup/global-build.ts", "tests/setup/global-db.ts", "tests/setup/global-claude-code.ts"],
+    globalSetup: [
+      "tests/setup/global-build.ts",
+      "tests/setup/global-db.ts",
+      "tests/setup/global-claude-code.ts",
+      "tests/setup/global-chromium.ts",
+    ],
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: "forks",

@@ -1,21 +1,37 @@
-// Chromium for browser tests: Debian's package, driven by playwright-core. Never skipped:
-// a machine without Chromium fails here, loudly, with what to install.
+// Chromium for browser tests, driven by playwright-core: CHROMIUM_PATH, else the system's
+// (Debian's package at /usr/bin/chromium), else the one shipped inside the @sparticuz/chromium
+// npm package (a dev dependency: its compressed binary is unpacked to the temp folder on first
+// use), so `npm test` needs nothing but Node. Never skipped.
 import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { studioRoot } from "../lib/paths.ts";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const SYSTEM_CHROMIUM = "/usr/bin/chromium";
 export const SCREENSHOTS = path.join(studioRoot, "test-results", "screenshots");
 
-export async function launchBrowser(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) {
+/** Which Chromium the tests run, and where it came from. */
+export async function findChromium(): Promise<{ path: string; from: "CHROMIUM_PATH" | "system" | "npm" }> {
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured) {
+    if (!fs.existsSync(configured)) throw new Error(`CHROMIUM_PATH names ${configured}, which does not exist.`);
+    return { path: configured, from: "CHROMIUM_PATH" };
+  }
+  if (fs.existsSync(SYSTEM_CHROMIUM)) return { path: SYSTEM_CHROMIUM, from: "system" };
+  try {
+    const { default: packaged } = await import("@sparticuz/chromium");
+    return { path: await packaged.executablePath(), from: "npm" };
+  } catch (error) {
     throw new Error(
-      `Chromium not found at ${CHROMIUM}. Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH. Browser tests do not skip.`,
+      `No Chromium: none at ${SYSTEM_CHROMIUM}, and the @sparticuz/chromium package's could not be unpacked (${(error as Error).message}). Install one (Debian: apt-get install chromium) or set CHROMIUM_PATH. Browser tests do not skip.`,
     );
   }
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const { path: executablePath } = await findChromium();
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     args: [
       "--headless",
       "--no-sandbox",
