@@ -30,9 +30,9 @@ export const commands: Record<string, Command> = {
   },
   eval: {
     usage:
-      "studio eval --project ID [--candidate ID] [--split search|test] [--concurrency N] [--fresh] [--offline] [--yes] [--json]",
+      "studio eval --project ID [--candidate ID|#N] [--split search|test] [--concurrency N] [--fresh] [--offline] [--yes] [--json]",
     summary:
-      "Evaluate a candidate (default: the best so far) on a split; resumes an interrupted evaluation. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
+      "Evaluate a candidate (its id, or #N in the project; default: the best so far) on a split; resumes an interrupted evaluation. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
     run: async (args) => (await import("./eval.ts")).evalCommand(args),
   },
   export: {

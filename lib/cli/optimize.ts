@@ -69,20 +69,24 @@ export async function optimizeCommand(args: string[]): Promise<number> {
       const result = await runOptimization(optimizationId, {
         signal: abort.signal,
         onStage: (iteration, stage) => {
-          if (!values.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[2Kiteration ${iteration}: ${stage}…`);
+          if (!values.json && process.stderr.isTTY)
+            process.stderr.write(`\r\x1b[2K${iteration > 0 ? `iteration ${iteration}: ` : ""}${stage}…`);
         },
         onIteration: (summary, frontier) => {
           if (values.json) {
             const line = {
               iteration: summary.iteration,
-              candidates: summary.candidates.map(({ id, parents, valid, searchScore, inputTokens, outputTokens }) => ({
-                id,
-                parents,
-                valid,
-                searchScore,
-                inputTokens,
-                outputTokens,
-              })),
+              candidates: summary.candidates.map(
+                ({ id, number, parents, valid, searchScore, inputTokens, outputTokens }) => ({
+                  id,
+                  number,
+                  parents,
+                  valid,
+                  searchScore,
+                  inputTokens,
+                  outputTokens,
+                }),
+              ),
               proposer: {
                 filesRead: summary.proposer.filesRead,
                 inputTokens: summary.proposer.inputTokens,
@@ -92,7 +96,9 @@ export async function optimizeCommand(args: string[]): Promise<number> {
                 // A command proposer's sandbox ("bubblewrap" or "process"); null for the proposers inside the studio.
                 isolation: summary.proposer.isolation,
               },
-              frontier,
+              // Ids for scripts, numbers (#N) as people read them, in the same order.
+              frontier: frontier.map((candidate) => candidate.id),
+              frontierNumbers: frontier.map((candidate) => candidate.number),
               ...(simulated ? { simulated: true } : {}),
             };
             process.stdout.write(JSON.stringify(line) + "\n");
@@ -102,7 +108,7 @@ export async function optimizeCommand(args: string[]): Promise<number> {
               .map((c) => (c.valid ? `#${c.number} ${formatScore(c.searchScore)}` : `#${c.number} rejected`))
               .join(", ");
             process.stdout.write(
-              `${simulated ? "[simulated] " : ""}iteration ${summary.iteration}: ${scores || "no proposals"} · proposer read ${summary.proposer.filesRead} files, ${summary.proposer.inputTokens + summary.proposer.outputTokens} tokens\n`,
+              `${simulated ? "[simulated] " : ""}iteration ${summary.iteration}: ${scores || "no proposals"} · proposer read ${summary.proposer.filesRead} files, ${summary.proposer.inputTokens + summary.proposer.outputTokens} tokens · frontier: ${frontier.map((candidate) => `#${candidate.number}`).join(", ") || "empty"}\n`,
             );
           }
         },
@@ -110,7 +116,7 @@ export async function optimizeCommand(args: string[]): Promise<number> {
       const stopped = stopInWords(result.stop);
       if (!values.json)
         process.stdout.write(
-          `optimization ${result.optimizationId}: ${result.status}${stopped ? ` (${stopped})` : ""}; frontier: ${result.frontier.join(", ") || "empty"}\n`,
+          `optimization ${result.optimizationId}: ${result.status}${stopped ? ` (${stopped})` : ""}; frontier: ${result.frontier.map((candidate) => `#${candidate.number}`).join(", ") || "empty"}\n`,
         );
       else if (result.status !== "done")
         process.stderr.write(`optimization ${result.status}${stopped ? `: ${stopped}` : ""}\n`);
