@@ -151,7 +151,10 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
                   <>
                     Last run: {optimization.status}, {optimization.iterationsDone} of {optimization.iterationsRequested}{" "}
                     iterations
-                    {optimization.stopReason ? ` · ${optimization.stopReason}` : ""}
+                    {/* "cancelled" is the status already: a stop reason that only repeats it is left out. */}
+                    {optimization.stopReason && optimization.stopReason !== optimization.status
+                      ? ` · ${optimization.stopReason}`
+                      : ""}
                   </>
                 )}
               </span>

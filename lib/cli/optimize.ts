@@ -113,7 +113,8 @@ export async function optimizeCommand(args: string[]): Promise<number> {
           }
         },
       });
-      const stopped = stopInWords(result.stop);
+      const said = stopInWords(result.stop);
+      const stopped = said === result.status ? null : said; // "cancelled (cancelled)" says it twice
       if (!values.json)
         process.stdout.write(
           `optimization ${result.optimizationId}: ${result.status}${stopped ? ` (${stopped})` : ""}; frontier: ${result.frontier.map((candidate) => `#${candidate.number}`).join(", ") || "empty"}\n`,
