@@ -102,7 +102,7 @@ export function ProjectActions(props: { id: string; name: string; candidates: nu
   }
 
   return (
-    <span className={styles.inline}>
+    <span className={`${styles.inline} ${styles.nowrap}`}>
       <button type="button" className={ui.button} onClick={() => setMode({ kind: "renaming", name: props.name })}>
         Rename
       </button>
