@@ -8,7 +8,7 @@ export const metadata = { title: "Projects" };
 
 export default async function ProjectsPage() {
   const projects = await listProjects();
-  // Projects of the same name are told apart by their suite, creation date and short id.
+  // Projects of the same name are told apart by their creation date and short id (the suite has its column).
   const named = new Map<string, number>();
   for (const project of projects) named.set(project.name, (named.get(project.name) ?? 0) + 1);
   return (
@@ -95,8 +95,7 @@ export default async function ProjectsPage() {
                     )}
                     {(named.get(project.name) ?? 0) > 1 && (
                       <div className={ui.rowSub} data-project-distinct>
-                        {project.suiteName ?? "no suite"} · created{" "}
-                        {project.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC · id{" "}
+                        created {project.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC · id{" "}
                         <code>{project.id.slice(-8)}</code>
                       </div>
                     )}
