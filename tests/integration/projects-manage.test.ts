@@ -119,6 +119,17 @@ describe("the harness contract at create and edit", () => {
   });
 });
 
+describe("wording", () => {
+  it("the diff page names missing candidates in the address's order", async () => {
+    const { projectId } = await createExample();
+    const page = await fetch(`${studio.url}/projects/${projectId}/diff?a=first-x&b=second-y`, {
+      headers: studio.authHeaders(),
+    });
+    const text = (await page.text()).replace(/<!-- -->/g, "");
+    expect(text).toContain("No candidate first-x or second-y in this project.");
+  });
+});
+
 describe("renaming and deleting a project", () => {
   it("renames through the API and the CLI; refuses an empty name", async () => {
     const { projectId } = await createExample();
