@@ -139,8 +139,10 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
               <span>
                 {progress.running ? (
                   <>
-                    Iteration {Math.min(optimization.iterationsDone + 1, optimization.iterationsRequested)} of{" "}
-                    {optimization.iterationsRequested}
+                    {/* The project-wide number, as the iteration list and the CLI name it; then where this run is. */}
+                    {iteration?.number ? `Iteration ${iteration.number} · ` : ""}
+                    {Math.min(optimization.iterationsDone + 1, optimization.iterationsRequested)} of{" "}
+                    {optimization.iterationsRequested} in this run
                     {stage ? ` · ${stage}` : ""}
                     {iteration?.progress.candidateNumber ? ` · candidate #${iteration.progress.candidateNumber}` : ""}
                     {tasksTotal ? ` · ${tasksDone} of ${tasksTotal} tasks` : ""}
@@ -151,7 +153,10 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
                   <>
                     Last run: {optimization.status}, {optimization.iterationsDone} of {optimization.iterationsRequested}{" "}
                     iterations
-                    {optimization.stopReason ? ` · ${optimization.stopReason}` : ""}
+                    {/* "cancelled" is the status already: a stop reason that only repeats it is left out. */}
+                    {optimization.stopReason && optimization.stopReason !== optimization.status
+                      ? ` · ${optimization.stopReason}`
+                      : ""}
                   </>
                 )}
               </span>

@@ -46,7 +46,7 @@ it("raises the text-classification example's search score by 15+ points in 3 off
   await page.getByRole("button", { name: "Run 3 iterations" }).click();
   await page.getByRole("progressbar").waitFor({ timeout: 15_000 });
   await page
-    .getByText(/Iteration \d of 3/)
+    .getByText(/\d of 3 in this run/)
     .first()
     .waitFor();
   await screenshot(page, "offline-run-in-progress");

@@ -163,7 +163,7 @@ describe("creating a project by upload", () => {
     await page.getByTestId("picked-suite").filter({ hasText: "math.zip" }).waitFor();
     const create = submitButton(page);
     expect(await create.isDisabled()).toBe(true); // no harness in the zip, none chosen
-    expect(await page.textContent("form")).toContain("Choose a seed harness to continue.");
+    expect(await page.textContent("form")).toContain("Missing: a seed harness (the suite has no harness.ts).");
     const seed = path.join(scratch, "math-seed.ts");
     fs.writeFileSync(seed, harness);
     await page.getByLabel("Seed harness").setInputFiles(seed);

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Badge, EmptyState, Page, PageHeader, Section, HasSimulatedRunsBadge, ui } from "@/components/ui";
+import { ProjectActions } from "@/components/projects/ProjectActions";
 import { formatRelative, formatScore } from "@/lib/format";
 import { listProjects } from "@/lib/projects/queries";
 
@@ -7,6 +8,9 @@ export const metadata = { title: "Projects" };
 
 export default async function ProjectsPage() {
   const projects = await listProjects();
+  // Projects of the same name are told apart by their creation date and short id (the suite has its column).
+  const named = new Map<string, number>();
+  for (const project of projects) named.set(project.name, (named.get(project.name) ?? 0) + 1);
   return (
     <Page>
       <PageHeader
@@ -67,6 +71,7 @@ export default async function ProjectsPage() {
                 <th className={ui.right}>Iterations</th>
                 <th className={ui.right}>Best search score</th>
                 <th className={ui.right}>Last activity</th>
+                <th aria-label="Actions" />
               </tr>
             </thead>
             <tbody>
@@ -76,7 +81,24 @@ export default async function ProjectsPage() {
                     <Link href={`/projects/${project.id}`} className={ui.rowTitle}>
                       {project.name}
                     </Link>{" "}
-                    {project.hasSimulatedRuns && <HasSimulatedRunsBadge />}
+                    {project.hasSimulatedRuns && <HasSimulatedRunsBadge />}{" "}
+                    {project.allErroredEvaluations > 0 && (
+                      <span data-all-errored>
+                        <Badge
+                          tone="fail"
+                          title="Every task of its newest evaluation errored: no task ran to an answer, so the score says nothing. Open the project to see why."
+                        >
+                          every task errored
+                          {project.allErroredEvaluations > 1 ? ` · ${project.allErroredEvaluations} evaluations` : ""}
+                        </Badge>
+                      </span>
+                    )}
+                    {(named.get(project.name) ?? 0) > 1 && (
+                      <div className={ui.rowSub} data-project-distinct>
+                        created {project.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC · id{" "}
+                        <code>{project.id.slice(-8)}</code>
+                      </div>
+                    )}
                     {project.description && <div className={ui.rowSub}>{project.description}</div>}
                   </td>
                   <td>
@@ -90,6 +112,9 @@ export default async function ProjectsPage() {
                   <td className={`${ui.right} num`}>{project.iterations}</td>
                   <td className={`${ui.right} num`}>{formatScore(project.bestSearchScore)}</td>
                   <td className={`${ui.right} muted`}>{formatRelative(project.lastActivity)}</td>
+                  <td data-project-actions>
+                    <ProjectActions id={project.id} name={project.name} candidates={project.candidates} />
+                  </td>
                 </tr>
               ))}
             </tbody>

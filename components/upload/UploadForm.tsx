@@ -57,6 +57,13 @@ export function UploadForm() {
 
   const tooBig = suite && (suite.count > UPLOAD_LIMITS.files || suite.bytes > UPLOAD_LIMITS.totalBytes);
   const needsHarness = suite !== null && !suite.hasHarness && harness === null;
+  const needsSuiteJson = suite !== null && !suite.hasSuiteJson;
+  // Each hint names what is missing, so the person knows which picker to use.
+  const missing = [
+    ...(suite === null ? ["a suite folder or .zip"] : []),
+    ...(needsSuiteJson ? [`suite.json (${suite.label} has none at its top)`] : []),
+    ...(needsHarness ? ["a seed harness (the suite has no harness.ts)"] : []),
+  ];
 
   function submit() {
     if (!suite) return;
@@ -228,11 +235,7 @@ export function UploadForm() {
           </label>
 
           <div className={styles.actions}>
-            <button
-              type="submit"
-              className={`${ui.button} ${ui.buttonPrimary}`}
-              disabled={!suite || needsHarness || busy}
-            >
+            <button type="submit" className={`${ui.button} ${ui.buttonPrimary}`} disabled={missing.length > 0 || busy}>
               {status.step === "idle"
                 ? "Create project"
                 : status.step === "uploading"
@@ -241,7 +244,11 @@ export function UploadForm() {
                     ? "Checking…"
                     : "Opening…"}
             </button>
-            {needsHarness && <span className={styles.help}>Choose a seed harness to continue.</span>}
+            {missing.length > 0 && !busy && (
+              <span className={styles.help} data-upload-hint>
+                Missing: {missing.join("; ")}.
+              </span>
+            )}
           </div>
           {busy && (
             <div className={styles.progress} role="status">

@@ -15,6 +15,8 @@ export interface PickedSuite {
   /** Unpacked bytes. */
   bytes: number;
   hasHarness: boolean;
+  /** Whether suite.json is at the top (or in the one top folder); without it there is no suite. */
+  hasSuiteJson: boolean;
   /** suite.json's name, when it could be read. */
   suiteName: string | null;
 }
@@ -31,6 +33,7 @@ export async function pickFolder(files: { path: string; file: File }[]): Promise
     count: parts.length,
     bytes: parts.reduce((sum, entry) => sum + entry.file.size, 0),
     hasHarness: parts.some((entry) => entry.path === at(HARNESS_FILE)),
+    hasSuiteJson: suiteJson !== undefined,
     suiteName: suiteJson ? nameIn(await suiteJson.file.text()) : null,
   };
 }
@@ -55,6 +58,7 @@ export async function pickZip(file: File): Promise<PickedSuite> {
     count: sizes.size,
     bytes: [...sizes.values()].reduce((sum, size) => sum + size, 0),
     hasHarness: sizes.has(at(HARNESS_FILE)),
+    hasSuiteJson: sizes.has(at("suite.json")),
     suiteName: suiteJson ? nameIn(new TextDecoder().decode(suiteJson)) : null,
   };
 }

@@ -1,6 +1,7 @@
 // The table of CLI commands. Each command lives in its own module and is loaded on use,
 // so `studio --help` stays instant.
 export interface Command {
+  /** One line per form of the command. */
   usage: string;
   summary: string;
   run(args: string[]): Promise<number | void>;
@@ -18,15 +19,20 @@ export const commands: Record<string, Command> = {
     run: async (args) => (await import("./link.ts")).linkCommand(args),
   },
   project: {
-    usage: "studio project create (--example NAME | --suite DIR --harness FILE) [--name NAME] [--json]",
-    summary: "Create a project from a task-suite folder and a seed harness; prints the project id.",
+    usage: [
+      "studio project create (--example NAME | --suite DIR --harness FILE) [--name NAME] [--json]",
+      "studio project rename --project ID --name NAME",
+      "studio project delete --project ID [--yes]",
+    ].join("\n"),
+    summary:
+      "Create a project from a task-suite folder and a seed harness (prints its id, and its address when a studio is running); rename one; delete one with everything in it.",
     run: async (args) => (await import("./project.ts")).projectCommand(args),
   },
   eval: {
     usage:
-      "studio eval --project ID [--candidate ID] [--split search|test] [--concurrency N] [--fresh] [--offline] [--yes] [--json]",
+      "studio eval --project ID [--candidate ID|#N] [--split search|test] [--concurrency N] [--fresh] [--offline] [--yes] [--json]",
     summary:
-      "Evaluate a candidate (default: the best so far) on a split; resumes an interrupted evaluation. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
+      "Evaluate a candidate (its id, or #N in the project; default: the best so far) on a split; resumes an interrupted evaluation. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
     run: async (args) => (await import("./eval.ts")).evalCommand(args),
   },
   export: {
@@ -76,9 +82,14 @@ export const commands: Record<string, Command> = {
   },
 };
 
+/** The widest `studio --help` may be: it must read in a 100-column terminal. */
+export const HELP_COLUMNS = 100;
+
 export function helpText(): string {
-  const width = Math.max(...Object.values(commands).map((command) => command.usage.length));
-  const lines = Object.values(commands).map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`);
+  const lines = Object.values(commands).flatMap((command) => [
+    ...command.usage.split("\n").flatMap((usage) => wrap(usage, 2, 8)),
+    ...wrap(command.summary, 6, 6),
+  ]);
   return [
     "Harness Studio: evaluate LLM harnesses, keep raw traces, let a proposer write the next one.",
     "",
@@ -87,9 +98,35 @@ export function helpText(): string {
     "Commands:",
     ...lines,
     "",
-    "Environment: DATABASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, HOST, PORT, STUDIO_TOKEN, STUDIO_DATA_DIR.",
-    "The web server asks every request for its secret, even on 127.0.0.1: <data folder>/studio-secret, or STUDIO_TOKEN.",
+    ...wrap(
+      "Environment: DATABASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, HOST, PORT, STUDIO_TOKEN, STUDIO_DATA_DIR.",
+      0,
+      2,
+    ),
+    ...wrap(
+      "The web server asks every request for its secret, even on 127.0.0.1: <data folder>/studio-secret, or STUDIO_TOKEN.",
+      0,
+      2,
+    ),
     "Run `npx studio <command> --help` for a command's options.",
     "",
   ].join("\n");
+}
+
+/** Breaks text at spaces into lines of at most HELP_COLUMNS characters (a longer word keeps its own line). */
+export function wrap(text: string, indent: number, hangingIndent: number): string[] {
+  const lines: string[] = [];
+  let line = " ".repeat(indent);
+  let empty = true;
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (!empty && line.length + 1 + word.length > HELP_COLUMNS) {
+      lines.push(line);
+      line = " ".repeat(hangingIndent);
+      empty = true;
+    }
+    line += empty ? word : ` ${word}`;
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
 }

@@ -39,7 +39,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     throw new StudioError("--concurrency must be a positive whole number.");
 
   return withDatabase(async () => {
-    const { id: candidateId, projectId } = await chooseCandidate(values.project, values.candidate);
+    const { id: candidateId, number, projectId } = await chooseCandidate(values.project, values.candidate);
     const offline = values.offline === true;
     const { isolation, reason } = await isolationReport();
     if (isolation !== "bubblewrap")
@@ -90,15 +90,22 @@ export async function evalCommand(args: string[]): Promise<number> {
 
     if (values.json) {
       const { status: _status, simulated: _simulated, ...rest } = summary;
-      process.stdout.write(JSON.stringify({ ...rest, status: summary.status, simulated: summary.simulated }) + "\n");
+      process.stdout.write(
+        JSON.stringify({ ...rest, candidateNumber: number, status: summary.status, simulated: summary.simulated }) +
+          "\n",
+      );
     } else {
       const lines = [
-        `${summary.simulated ? "[simulated] " : ""}Evaluation ${summary.evaluationId} (${summary.split}): ${summary.status}`,
+        `${summary.simulated ? "[simulated] " : ""}Evaluation ${summary.evaluationId} of candidate #${number} (${summary.split}): ${summary.status}`,
         `  score     ${formatScore(summary.score)}  (${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors of ${summary.tasks})`,
         `  tokens    ${formatTokens(summary.inputTokens)} in, ${formatTokens(summary.outputTokens)} out · ${formatCost(summary.costUsd)}`,
         `  time      ${(summary.durationMs / 1000).toFixed(1)} s · isolation: ${summary.isolation ?? isolation}` +
           (summary.memoryLimit ? ` · memory limit: ${summary.memoryLimit}` : ""),
         ...(summary.stop ? [`  stopped   ${summary.stop.message}`] : []),
+        // A score of 0 reads calm; every task erroring is the harness (or the setup) failing, not the model.
+        ...(summary.tasks > 0 && summary.errors === summary.tasks
+          ? [`  WARNING   every task errored: open a trace to see why (the score says nothing about the harness)`]
+          : []),
       ];
       process.stdout.write(lines.join("\n") + "\n");
     }
@@ -106,16 +113,21 @@ export async function evalCommand(args: string[]): Promise<number> {
   });
 }
 
-/** The named candidate, else the project's best on search, else its seed. */
+/** The named candidate (its id, or #N within --project), else the project's best on search, else its seed. */
 async function chooseCandidate(
   projectId: string | undefined,
   candidateId: string | undefined,
-): Promise<{ id: string; projectId: string }> {
+): Promise<{ id: string; number: number; projectId: string }> {
+  const select = { id: true, number: true, projectId: true } as const;
   if (candidateId) {
-    const candidate = await db.candidate.findUnique({
-      where: { id: candidateId },
-      select: { id: true, projectId: true },
-    });
+    const byNumber = /^#?(\d+)$/.exec(candidateId.trim());
+    const candidate =
+      byNumber && projectId
+        ? await db.candidate.findUnique({
+            where: { projectId_number: { projectId, number: Number(byNumber[1]) } },
+            select,
+          })
+        : await db.candidate.findUnique({ where: { id: candidateId }, select });
     if (!candidate || (projectId && candidate.projectId !== projectId))
       throw new StudioError(`No candidate ${candidateId}${projectId ? ` in project ${projectId}` : ""}.`);
     return candidate;
@@ -123,12 +135,12 @@ async function chooseCandidate(
   const project = await db.project.findUnique({ where: { id: projectId! }, select: { id: true } });
   if (!project) throw new StudioError(`No project ${projectId}.`);
   const best = await bestCandidate(project.id);
-  if (best) return { id: best.id, projectId: project.id };
+  if (best) return { id: best.id, number: best.number, projectId: project.id };
   const seed = await db.candidate.findFirst({
     where: { projectId: project.id, status: { not: "rejected" } },
     orderBy: { number: "asc" },
-    select: { id: true },
+    select,
   });
   if (!seed) throw new StudioError(`Project ${projectId} has no candidates.`);
-  return { id: seed.id, projectId: project.id };
+  return seed;
 }

@@ -1,6 +1,6 @@
 // The CLI's entry point: parses the command, runs it, turns errors into one clear line.
 import { StudioError } from "../errors.ts";
-import { commands, helpText } from "./commands.ts";
+import { commands, helpText, wrap } from "./commands.ts";
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -14,7 +14,12 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
-    process.stdout.write(`${command.usage}\n\n${command.summary}\n`);
+    process.stdout.write(
+      `${command.usage
+        .split("\n")
+        .flatMap((usage) => wrap(usage, 0, 2))
+        .join("\n")}\n\n${wrap(command.summary, 0, 0).join("\n")}\n`,
+    );
     return 0;
   }
   try {

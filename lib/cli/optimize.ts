@@ -71,20 +71,24 @@ export async function optimizeCommand(args: string[]): Promise<number> {
       const result = await runOptimization(optimizationId, {
         signal: abort.signal,
         onStage: (iteration, stage) => {
-          if (!values.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[2Kiteration ${iteration}: ${stage}…`);
+          if (!values.json && process.stderr.isTTY)
+            process.stderr.write(`\r\x1b[2K${iteration > 0 ? `iteration ${iteration}: ` : ""}${stage}…`);
         },
         onIteration: (summary, frontier) => {
           if (values.json) {
             const line = {
               iteration: summary.iteration,
-              candidates: summary.candidates.map(({ id, parents, valid, searchScore, inputTokens, outputTokens }) => ({
-                id,
-                parents,
-                valid,
-                searchScore,
-                inputTokens,
-                outputTokens,
-              })),
+              candidates: summary.candidates.map(
+                ({ id, number, parents, valid, searchScore, inputTokens, outputTokens }) => ({
+                  id,
+                  number,
+                  parents,
+                  valid,
+                  searchScore,
+                  inputTokens,
+                  outputTokens,
+                }),
+              ),
               proposer: {
                 filesRead: summary.proposer.filesRead,
                 inputTokens: summary.proposer.inputTokens,
@@ -94,7 +98,9 @@ export async function optimizeCommand(args: string[]): Promise<number> {
                 // A command proposer's sandbox ("bubblewrap" or "process"); null for the proposers inside the studio.
                 isolation: summary.proposer.isolation,
               },
-              frontier,
+              // Ids for scripts, numbers (#N) as people read them, in the same order.
+              frontier: frontier.map((candidate) => candidate.id),
+              frontierNumbers: frontier.map((candidate) => candidate.number),
               ...(simulated ? { simulated: true } : {}),
             };
             process.stdout.write(JSON.stringify(line) + "\n");
@@ -104,15 +110,16 @@ export async function optimizeCommand(args: string[]): Promise<number> {
               .map((c) => (c.valid ? `#${c.number} ${formatScore(c.searchScore)}` : `#${c.number} rejected`))
               .join(", ");
             process.stdout.write(
-              `${simulated ? "[simulated] " : ""}iteration ${summary.iteration}: ${scores || "no proposals"} · proposer read ${summary.proposer.filesRead} files, ${summary.proposer.inputTokens + summary.proposer.outputTokens} tokens\n`,
+              `${simulated ? "[simulated] " : ""}iteration ${summary.iteration}: ${scores || "no proposals"} · proposer read ${summary.proposer.filesRead} files, ${summary.proposer.inputTokens + summary.proposer.outputTokens} tokens · frontier: ${frontier.map((candidate) => `#${candidate.number}`).join(", ") || "empty"}\n`,
             );
           }
         },
       });
-      const stopped = stopInWords(result.stop);
+      const said = stopInWords(result.stop);
+      const stopped = said === result.status ? null : said; // "cancelled (cancelled)" says it twice
       if (!values.json)
         process.stdout.write(
-          `optimization ${result.optimizationId}: ${result.status}${stopped ? ` (${stopped})` : ""}; frontier: ${result.frontier.join(", ") || "empty"}\n`,
+          `optimization ${result.optimizationId}: ${result.status}${stopped ? ` (${stopped})` : ""}; frontier: ${result.frontier.map((candidate) => `#${candidate.number}`).join(", ") || "empty"}\n`,
         );
       else if (result.status !== "done")
         process.stderr.write(`optimization ${result.status}${stopped ? `: ${stopped}` : ""}\n`);

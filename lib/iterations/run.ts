@@ -36,7 +36,8 @@ export interface IterationOptions {
   /** Offline (asked for): the iteration and its results are marked simulated. */
   simulated?: boolean;
   signal?: AbortSignal;
-  onStage?: (stage: string) => void;
+  /** Each stage as it starts, with the iteration's project-wide number. */
+  onStage?: (stage: string, iterationNumber: number) => void;
 }
 
 export interface IterationSummary {
@@ -78,7 +79,7 @@ export function workspaceDir(projectId: string): string {
 export async function runIteration(projectId: string, options: IterationOptions): Promise<IterationSummary> {
   const iteration = await openIteration(projectId, options);
   const stage = async (name: string, progress: Omit<IterationProgress, "stage"> = {}) => {
-    options.onStage?.(name);
+    options.onStage?.(name, iteration.number);
     await db.iteration.update({
       where: { id: iteration.id },
       data: { stage: name, progress: { stage: name, ...progress } },

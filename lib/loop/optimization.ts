@@ -20,8 +20,9 @@ export interface OptimizeOptions {
   upstreamUrl?: string;
   apiKey?: string | null;
   signal?: AbortSignal;
+  /** `iteration` is the project-wide iteration number (as pages and the CLI show it); 0 before the first. */
   onStage?: (iteration: number, stage: string) => void;
-  onIteration?: (summary: IterationSummary, frontier: string[]) => void;
+  onIteration?: (summary: IterationSummary, frontier: FrontierMember[]) => void;
 }
 
 /** Records a request to run N iterations; refuses while another is going for the project. */
@@ -84,7 +85,17 @@ export interface OptimizationResult {
   /** Why it stopped short of the iterations asked, if it did. */
   stop: Stop | null;
   iterationsDone: number;
-  frontier: string[];
+  frontier: FrontierMember[];
+}
+
+/** A frontier candidate as people (#number) and scripts (id) name it. */
+export interface FrontierMember {
+  id: string;
+  number: number;
+}
+
+async function frontierMembers(projectId: string): Promise<FrontierMember[]> {
+  return (await projectFrontier(projectId)).map(({ id, number }) => ({ id, number }));
 }
 
 export async function runOptimization(
@@ -126,7 +137,7 @@ export async function runOptimization(
         apiKey: options.apiKey,
         simulated: optimization.simulated,
         signal: abort.signal,
-        onStage: (stage) => options.onStage?.(done + 1, stage),
+        onStage: (stage, number) => options.onStage?.(number, stage),
       });
       await db.optimization.update({ where: { id: optimizationId }, data: { iterationsDone: done + 1 } });
       // A proposer that failed before writing anything (a refused key, an unreachable API) would
@@ -136,16 +147,10 @@ export async function runOptimization(
       }
       if (summary.stop) {
         stop = summary.stop; // a budget reached inside the iteration ends the run too
-        options.onIteration?.(
-          summary,
-          (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id),
-        );
+        options.onIteration?.(summary, await frontierMembers(optimization.projectId));
         break;
       }
-      options.onIteration?.(
-        summary,
-        (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id),
-      );
+      options.onIteration?.(summary, await frontierMembers(optimization.projectId));
     }
     // Not past a budget: the held-out scores would be spending it cannot afford.
     if (status === "done" && !stop)
@@ -184,7 +189,7 @@ export async function runOptimization(
     status,
     stop,
     iterationsDone: finished.iterationsDone,
-    frontier: (await projectFrontier(optimization.projectId)).map((candidate) => candidate.id),
+    frontier: await frontierMembers(optimization.projectId),
   };
 }
 

@@ -5,7 +5,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { db } from "../db/client.ts";
 import { StudioError, countProblems, formatProblem, type FileProblem } from "../errors.ts";
+import { compileCacheDir } from "../runner/engine.ts";
 import { compileGrader, compileHarness, sha256, type CompileError } from "../runner/sandbox/compile.ts";
+import { contractProblem } from "../runner/sandbox/contract.ts";
 import { folderFiles, memoryFiles, type SuiteFiles } from "../suites/files.ts";
 import { SuiteLoadError, loadSuite, type LoadedSuite } from "../suites/load.ts";
 import { saveSuite } from "../suites/store.ts";
@@ -131,14 +133,25 @@ async function check(
     problems.push(...error.problems);
     return null;
   });
+  // Each module that compiles is loaded in the sandbox, as an evaluation would load it: one that
+  // breaks the contract would otherwise be stored as valid and error on every task.
+  const loading: Promise<FileProblem | null>[] = [];
   const compiled = await compileHarness(harness.source, { filename: harness.file });
   if (!compiled.ok) problems.push(...compileProblems(harness.file, compiled.errors));
+  else loading.push(loadProblem(harness.file, compiled.code, "harness"));
   if (suite?.graderSource != null) {
     const graderFile = suite.config.grader.type === "module" ? suite.config.grader.path : "grader.ts";
     const grader = await compileGrader(suite.graderSource, { filename: graderFile });
     if (!grader.ok) problems.push(...compileProblems(graderFile, grader.errors));
+    else loading.push(loadProblem(graderFile, grader.code, "grader"));
   }
+  for (const problem of await Promise.all(loading)) if (problem) problems.push(problem);
   return { suite, problems };
+}
+
+async function loadProblem(file: string, code: string, role: "harness" | "grader"): Promise<FileProblem | null> {
+  const problem = await contractProblem(code, role, compileCacheDir());
+  return problem ? { file, message: problem.message } : null;
 }
 
 function compileProblems(file: string, errors: CompileError[]): FileProblem[] {

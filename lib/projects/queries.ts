@@ -19,6 +19,9 @@ export interface ProjectSummary {
   candidates: number;
   iterations: number;
   bestSearchScore: number | null;
+  /** Evaluations (the newest of a candidate on a split) in which every task errored: see lib/evaluations/all-errored.ts. */
+  allErroredEvaluations: number;
+  createdAt: Date;
   lastActivity: Date;
 }
 
@@ -36,6 +39,8 @@ export async function listProjects(): Promise<ProjectSummary[]> {
       candidates: number;
       iterations: number;
       best_search: number | null;
+      all_errored: number;
+      created_at: Date;
       last_activity: Date;
     }[]
   >`
@@ -52,6 +57,13 @@ export async function listProjects(): Promise<ProjectSummary[]> {
           select e.score from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done' and e.score is not null
           order by e."finishedAt" desc limit 1) newest
         where c."projectId" = p.id and c.status = 'valid') as best_search,
+      (select count(*)::int from (
+          select distinct on (e."candidateId", e.split) e."taskCount", e."errorCount"
+          from "Evaluation" e join "Candidate" c on c.id = e."candidateId"
+          where c."projectId" = p.id and e.status = 'done'
+          order by e."candidateId", e.split, e."finishedAt" desc) newest
+        where newest."taskCount" > 0 and newest."errorCount" = newest."taskCount") as all_errored,
+      p."createdAt" as created_at,
       greatest(p."updatedAt",
         (select max(i."createdAt") from "Iteration" i where i."projectId" = p.id),
         (select max(c."createdAt") from "Candidate" c where c."projectId" = p.id)) as last_activity
@@ -69,6 +81,8 @@ export async function listProjects(): Promise<ProjectSummary[]> {
     candidates: row.candidates,
     iterations: row.iterations,
     bestSearchScore: row.best_search,
+    allErroredEvaluations: row.all_errored,
+    createdAt: row.created_at,
     lastActivity: row.last_activity,
   }));
 }

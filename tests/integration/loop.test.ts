@@ -215,7 +215,7 @@ describe("an iteration with the Claude proposer", () => {
     expect(candidates[2].rejectReason).toMatch(/Does not compile: harness\.ts:\d+:\d+/);
     const best = await db.evaluation.findFirstOrThrow({ where: { candidateId: candidates[1].id, split: "search" } });
     expect(best.score).toBe(1);
-    expect(result.frontier).toContain(candidates[1].id);
+    expect(result.frontier).toContainEqual({ id: candidates[1].id, number: candidates[1].number });
     // Frontier candidates are scored on the held-out split at the end.
     expect(await db.evaluation.count({ where: { candidateId: candidates[1].id, split: "test", status: "done" } })).toBe(
       1,

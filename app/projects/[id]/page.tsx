@@ -2,6 +2,7 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { notFound } from "next/navigation";
 import { Badge, EmptyState, Page, Section, SimulatedBadge, Stat, Stats, ui } from "@/components/ui";
+import { AllErroredBanner } from "@/components/AllErroredBanner";
 import { IsolationBadge } from "@/components/IsolationBadge";
 import { RunControls } from "@/components/RunControls";
 import { CandidatesTable } from "@/components/candidates/CandidatesTable";
@@ -12,6 +13,7 @@ import { projectProgress } from "@/lib/projects/progress";
 import { formatDuration, formatRelative, formatScore, formatTokens, formatUsd, formatCost } from "@/lib/format";
 import { getCandidateCharts, listCandidateTable } from "@/lib/candidates/queries";
 import { getProject, getProjectTotals } from "@/lib/projects/queries";
+import { allErroredEvaluations } from "@/lib/evaluations/all-errored";
 import { listEvaluations } from "@/lib/evaluations/queries";
 import { listIterations } from "@/lib/iterations/queries";
 import { stopInWords } from "@/lib/loop/stop";
@@ -26,13 +28,14 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const project = await getProject(id);
   if (!project) notFound();
-  const [totals, candidates, charts, evaluations, iterations, progress] = await Promise.all([
+  const [totals, candidates, charts, evaluations, iterations, progress, allErrored] = await Promise.all([
     getProjectTotals(id),
     listCandidateTable(id),
     getCandidateCharts(id),
     listEvaluations(id),
     listIterations(id),
     projectProgress(id),
+    allErroredEvaluations(id),
   ]);
   const weakIsolation = evaluations.some((evaluation) => evaluation.isolation === "process");
 
@@ -40,6 +43,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
     <Page>
       <ProjectHeader project={project} active="overview" />
       <RunControls projectId={project.id} initial={progress} />
+      <AllErroredBanner projectId={project.id} evaluations={allErrored} />
       <div style={{ height: 16 }} />
       <Stats>
         <Stat

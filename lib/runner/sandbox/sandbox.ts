@@ -123,6 +123,11 @@ export class SandboxWorker {
     return this.running;
   }
 
+  /** Why the module could not be loaded (it threw, or breaks the contract), or null once it is ready. */
+  get loadError(): TaskError | null {
+    return this.ready.ok ? null : this.ready.error;
+  }
+
   get pid(): number | null {
     return this.child?.pid ?? null;
   }

@@ -52,7 +52,8 @@ export default async function DiffPage({
   const b = bId ? await getCandidateSource(project.id, bId) : null;
   const aId = one(query.a) ?? b?.parents[0]?.parentId ?? null;
   const a = aId ? await getCandidateSource(project.id, aId) : null;
-  const missing = [bId && !b ? bId : null, one(query.a) && !a ? one(query.a) : null].filter(Boolean);
+  // In the order of the address (a, then b), as the person typed them.
+  const missing = [one(query.a) && !a ? one(query.a) : null, bId && !b ? bId : null].filter(Boolean);
 
   const header = (
     <PageHeader
