@@ -10,10 +10,7 @@ export interface OtlpConfig {
   /** The traces URL itself (`…/v1/traces`). */
   url: string;
   protocol: OtlpProtocol;
-  /**
-   * The project's headers. Those of OTEL_EXPORTER_OTLP_HEADERS (and `_TRACES_HEADERS`) are added
-   * by the exporter itself, the project's winning where both name one.
-   */
+  /** OTEL_EXPORTER_OTLP_HEADERS, then `_TRACES_HEADERS`, then the project's: a later one wins on a name. */
   headers: Record<string, string>;
   /** Where the endpoint came from, for messages. */
   source: "project" | "environment";
@@ -37,7 +34,11 @@ export function resolveOtlpConfig(settings: ProjectSettings, env: Env = process.
   return {
     url,
     protocol,
-    headers: parseHeaders(project.headers ?? ""),
+    headers: {
+      ...parseHeaders(env.OTEL_EXPORTER_OTLP_HEADERS ?? ""),
+      ...parseHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? ""),
+      ...parseHeaders(project.headers ?? ""),
+    },
     source: project.endpoint ? "project" : "environment",
   };
 }
@@ -58,7 +59,11 @@ export function parseHeaders(text: string): Record<string, string> {
     if (!pair.trim()) continue;
     const at = pair.indexOf("=");
     if (at <= 0) throw new StudioError(`OTLP header "${pair.trim()}" is not name=value.`);
-    headers[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
+    try {
+      headers[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      throw new StudioError(`OTLP header "${pair.slice(0, at).trim()}" has a bad %-escape in its value.`);
+    }
   }
   return headers;
 }

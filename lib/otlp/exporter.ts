@@ -89,7 +89,12 @@ function exportBatch(exporter: SpanExporter, spans: ReadableSpan[], url: string)
 /** The exporter's errors carry the HTTP status and the receiver's answer in different places. */
 function describe(error: unknown): string {
   if (!error) return "no reason given";
-  const e = error as { message?: string; code?: number | string; data?: string; cause?: { code?: string; message?: string } };
+  const e = error as {
+    message?: string;
+    code?: number | string;
+    data?: string;
+    cause?: { code?: string; message?: string };
+  };
   const parts = [e.message || String(error)];
   if (e.cause?.code && !parts[0].includes(e.cause.code)) parts.push(e.cause.code);
   if (typeof e.data === "string" && e.data.trim()) parts.push(e.data.trim().slice(0, 300));

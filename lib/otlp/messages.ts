@@ -85,7 +85,9 @@ export function openInferenceMessages(prefix: string, messages: ApiMessage[]): A
       attributes[`${tool}.function.name`] = String(call.name ?? "");
       attributes[`${tool}.function.arguments`] = JSON.stringify(call.input ?? {});
     });
-    const result = Array.isArray(message.content) ? message.content.find((block) => block.type === "tool_result") : null;
+    const result = Array.isArray(message.content)
+      ? message.content.find((block) => block.type === "tool_result")
+      : null;
     if (result && typeof result.tool_use_id === "string") attributes[`${at}.tool_call_id`] = result.tool_use_id;
   });
   return attributes;

@@ -59,16 +59,27 @@ export function taskRunSpans(tracer: Tracer, ids: KeyedIds, run: StoredTaskRun):
   for (const event of run.events) {
     if (event.kind === "model_call") {
       const body = event.body as ModelCallBody | CutBody | null;
-      const span = child(event.seq, modelCallName(event), SpanKind.CLIENT, event.time, modelCallAttributes(event, body));
+      const span = child(
+        event.seq,
+        modelCallName(event),
+        SpanKind.CLIENT,
+        event.time,
+        modelCallAttributes(event, body),
+      );
       const failed = body && !isCut(body) && (body.error || body.response.status >= 400);
-      if (failed)
-        span.setStatus({ code: SpanStatusCode.ERROR, message: body.error ?? `HTTP ${body.response.status}` });
+      if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: body.error ?? `HTTP ${body.response.status}` });
       span.end(after(event.time, event.durationMs));
     } else if (event.kind === "exec") {
       // The sandbox stamps an exec when it ends; its duration says when it began.
       const start = new Date(event.time.getTime() - (event.durationMs ?? 0));
       const body = event.body as ExecBody | CutBody | null;
-      const span = child(event.seq, "execute_tool exec", SpanKind.INTERNAL, start, execAttributes(body, event.name ?? ""));
+      const span = child(
+        event.seq,
+        "execute_tool exec",
+        SpanKind.INTERNAL,
+        start,
+        execAttributes(body, event.name ?? ""),
+      );
       const exec = body && !isCut(body) ? body : null;
       if (exec && (exec.timedOut || exec.error))
         span.setStatus({ code: SpanStatusCode.ERROR, message: exec.error ?? "timed out" });
@@ -90,7 +101,11 @@ export function taskRunSpans(tracer: Tracer, ids: KeyedIds, run: StoredTaskRun):
     } else if (!SPAN_KINDS.has(event.kind)) {
       root.addEvent(
         event.kind,
-        { "studio.event.seq": event.seq, "studio.event.preview": event.preview, ...(event.name ? { "studio.event.name": event.name } : {}) },
+        {
+          "studio.event.seq": event.seq,
+          "studio.event.preview": event.preview,
+          ...(event.name ? { "studio.event.name": event.name } : {}),
+        },
         event.time,
       );
     }

@@ -124,7 +124,8 @@ export const SETTING_KEYS: SettingKey[] = [
     path: ["settings", "otlp", "headers"],
     type: "text",
     optional: true,
-    meaning: "Headers sent with each OTLP export, as name=value,name=value (values URL-encoded); empty: none of the project's",
+    meaning:
+      "Headers sent with each OTLP export, as name=value,name=value (values URL-encoded); empty: none of the project's",
   },
   {
     key: "otlp.protocol",

@@ -40,9 +40,7 @@ const otlpSchema = z
         error: "must be name=value pairs separated by commas, such as Authorization=Basic%20abc",
       })
       .optional(),
-    protocol: z
-      .enum(["http/protobuf", "http/json"], { error: "must be http/protobuf or http/json" })
-      .optional(),
+    protocol: z.enum(["http/protobuf", "http/json"], { error: "must be http/protobuf or http/json" }).optional(),
   })
   .strict();
 
