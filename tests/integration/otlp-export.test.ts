@@ -7,10 +7,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { db, disconnectDb } from "../helpers/db.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-server.ts";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../helpers/otlp-receiver.ts";
+import { runCli, studioEnv } from "../helpers/studio.ts";
 import { createProject } from "../../lib/projects/create.ts";
 import { prepareEvaluation, runEvaluation } from "../../lib/evaluations/run.ts";
 import { exportEvaluation } from "../../lib/otlp/export.ts";
@@ -244,5 +245,53 @@ describe("OTLP export", () => {
     const evaluation = await db.evaluation.findUniqueOrThrow({ where: { id: summary.evaluationId } });
     expect(evaluation.otlpExportStatus).toBeNull();
     await expect(exportEvaluation(summary.evaluationId, {})).rejects.toThrow(/No OTLP endpoint is configured/);
+  });
+
+  it("studio export --otlp sends one evaluation, or an iteration's, from the standard variables, and says what is wrong", async () => {
+    const created = await project(null);
+    const summary = await evaluate(created.seedCandidateId);
+    const cli = await startOtlpReceiver();
+    try {
+      const env = studioEnv({
+        DATABASE_URL: inject("databaseUrl"),
+        OTEL_EXPORTER_OTLP_ENDPOINT: cli.endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      });
+      const one = await runCli(
+        ["export", "--project", created.projectId, "--otlp", "--evaluation", summary.evaluationId, "--json"],
+        env,
+      );
+      expect(one.code, one.stderr).toBe(0);
+      expect(JSON.parse(one.stdout)).toMatchObject({
+        evaluationId: summary.evaluationId,
+        status: "exported",
+        traces: 3,
+        spans: 12,
+      });
+      await expectTraces(summary.evaluationId, cli.spans());
+
+      // The seed belongs to no iteration: iteration 1 has nothing to send.
+      const none = await runCli(["export", "--project", created.projectId, "--otlp", "--iteration", "1"], env);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain(
+        `Project ${created.projectId} has no finished evaluation in iteration 1 to export.`,
+      );
+
+      const unconfigured = await runCli(
+        ["export", "--project", created.projectId, "--otlp"],
+        studioEnv({ DATABASE_URL: inject("databaseUrl"), OTEL_EXPORTER_OTLP_ENDPOINT: undefined }),
+      );
+      expect(unconfigured.code).toBe(1);
+      expect(unconfigured.stderr).toContain("No OTLP endpoint is configured");
+
+      const grpc = await runCli(["export", "--project", created.projectId, "--otlp"], {
+        ...env,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
+      });
+      expect(grpc.code).toBe(1);
+      expect(grpc.stderr).toContain('OTEL_EXPORTER_OTLP_PROTOCOL is "grpc"');
+    } finally {
+      await cli.close();
+    }
   });
 });
