@@ -82,6 +82,8 @@ async function sendEvaluation(head: EvaluationHead, config: OtlpConfig): Promise
     "service.name": "harness-studio",
     "studio.project.id": project.id,
     "studio.project.name": project.name,
+    // Phoenix files the traces under a project of this name.
+    "openinference.project.name": project.name,
   });
   let traces = 0;
   let spans = 0;

@@ -105,6 +105,7 @@ async function expectTraces(evaluationId: string, spans: ReceivedSpan[]) {
     });
     expect(root.events.map((event) => event.name)).toContain("grade");
     expect(root.resource["service.name"]).toBe("harness-studio");
+    expect(root.resource["openinference.project.name"]).toBe("sums");
 
     const children = byTrace.get(root.traceId)!.filter((span) => span !== root);
     const calls = run.events.filter((event) => event.kind === "model_call");
