@@ -5,7 +5,7 @@ import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { readSettings } from "../projects/settings.ts";
 import { NOT_CONFIGURED, resolveOtlpConfig, type OtlpConfig } from "./config.ts";
-import { openSpanSink, SPANS_PER_REQUEST } from "./exporter.ts";
+import { openSpanSink } from "./exporter.ts";
 import { loadEvaluationHead, storedTaskRuns, type EvaluationHead } from "./load.ts";
 import { taskRunSpans } from "./spans.ts";
 import { recordOtlpExport } from "./status.ts";
@@ -86,19 +86,19 @@ async function sendEvaluation(head: EvaluationHead, config: OtlpConfig): Promise
     "openinference.project.name": project.name,
   });
   let traces = 0;
-  let spans = 0;
   let error: string | null = null;
   try {
     for await (const run of storedTaskRuns(head)) {
       if (taskRunSpans(sink.tracer, sink.ids, run)) traces++;
-      if (sink.pending() >= SPANS_PER_REQUEST) spans += await sink.send();
+      if (sink.full()) await sink.send();
     }
-    spans += await sink.send();
+    await sink.send();
   } catch (caught) {
     error = messageOf(caught);
   } finally {
     await sink.close();
   }
+  const spans = sink.sent;
   const status = error ? "failed" : "exported";
   await recordOtlpExport(head.id, { status, error, spans, at: new Date() });
   return { evaluationId: head.id, status, traces, spans, url: config.url, protocol: config.protocol, error };

@@ -15,20 +15,41 @@ import type { Tracer } from "@opentelemetry/api";
 import type { OtlpConfig } from "./config.ts";
 import { KeyedIds } from "./ids.ts";
 
-/** Spans per OTLP request. */
+/** At most this many spans per OTLP request… */
 export const SPANS_PER_REQUEST = 256;
+/** …and about this much attribute text: receivers cap a request's size (whole model requests are attributes). */
+export const BYTES_PER_REQUEST = 4 * 1024 * 1024;
 
-/** Keeps every ended span until the export takes them. */
+/** Keeps every ended span until the export takes them, with a guess at its size. */
 class KeptSpans implements SpanProcessor {
-  spans: ReadableSpan[] = [];
+  spans: { span: ReadableSpan; bytes: number }[] = [];
+  bytes = 0;
   onStart(): void {}
   onEnd(span: ReadableSpan): void {
-    this.spans.push(span);
+    let bytes = 200;
+    for (const [key, value] of Object.entries(span.attributes))
+      bytes += key.length + (typeof value === "string" ? value.length : 16);
+    this.spans.push({ span, bytes });
+    this.bytes += bytes;
   }
-  take(): ReadableSpan[] {
-    const taken = this.spans;
+  /** The kept spans in batches of at most SPANS_PER_REQUEST and about BYTES_PER_REQUEST (a larger span goes alone). */
+  take(): ReadableSpan[][] {
+    const batches: ReadableSpan[][] = [];
+    let batch: ReadableSpan[] = [];
+    let bytes = 0;
+    for (const kept of this.spans) {
+      if (batch.length && (batch.length >= SPANS_PER_REQUEST || bytes + kept.bytes > BYTES_PER_REQUEST)) {
+        batches.push(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(kept.span);
+      bytes += kept.bytes;
+    }
+    if (batch.length) batches.push(batch);
     this.spans = [];
-    return taken;
+    this.bytes = 0;
+    return batches;
   }
   async forceFlush(): Promise<void> {}
   async shutdown(): Promise<void> {}
@@ -37,10 +58,12 @@ class KeptSpans implements SpanProcessor {
 export interface SpanSink {
   tracer: Tracer;
   ids: KeyedIds;
-  /** Spans made and not yet sent. */
-  pending(): number;
+  /** Whether the spans made and not yet sent fill a request. */
+  full(): boolean;
+  /** Spans the receiver took so far. */
+  sent: number;
   /** Sends the spans made so far; throws with the receiver's answer when it refuses them or cannot be reached. */
-  send(): Promise<number>;
+  send(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,12 +81,13 @@ export function openSpanSink(config: OtlpConfig, resource: Record<string, string
   return {
     tracer: provider.getTracer("harness-studio"),
     ids,
-    pending: () => kept.spans.length,
+    full: () => kept.spans.length >= SPANS_PER_REQUEST || kept.bytes >= BYTES_PER_REQUEST,
+    sent: 0,
     async send() {
-      const spans = kept.take();
-      for (let at = 0; at < spans.length; at += SPANS_PER_REQUEST)
-        await exportBatch(exporter, spans.slice(at, at + SPANS_PER_REQUEST), config.url);
-      return spans.length;
+      for (const batch of kept.take()) {
+        await exportBatch(exporter, batch, config.url);
+        this.sent += batch.length;
+      }
     },
     async close() {
       await exporter.shutdown().catch(() => {});
