@@ -11,6 +11,7 @@ import { EstimateLine, useSpendConfirmation } from "@/components/SpendConfirm";
 import { formatCost, formatScore, formatTokens } from "@/lib/format";
 import { evaluationBlocker, isActive, type CandidateEvaluationState, type Split } from "@/lib/evaluations/state";
 import { workStatusTone } from "./format";
+import { OtlpExport } from "./OtlpExport";
 import styles from "./candidate.module.css";
 
 const SPLITS: { split: Split; label: string; hint: string }[] = [
@@ -160,6 +161,7 @@ export function EvaluationPanel(props: {
                 <EstimateLine projectId={props.projectId} run={{ split }} label="Estimated cost" />
               )}
             </div>
+            {shown && !isActive(shown) && <OtlpExport evaluation={shown} onExported={refetch} />}
           </div>
         );
       })}

@@ -71,6 +71,9 @@ function toValues(view: SettingsView): Values {
     "settings.concurrency": view.settings.concurrency?.toString() ?? "",
     "settings.memoryMb": view.settings.memoryMb?.toString() ?? "",
     "settings.confirmAboveUsd": view.settings.confirmAboveUsd?.toString() ?? "",
+    "settings.otlp.endpoint": view.settings.otlp?.endpoint ?? "",
+    "settings.otlp.headers": view.settings.otlp?.headers ?? "",
+    "settings.otlp.protocol": view.settings.otlp?.protocol ?? "",
   };
   for (const { path } of BUDGETS) {
     for (const unit of ["tokens", "usd"])
@@ -106,6 +109,12 @@ function toBody(values: Values) {
   const concurrency = toNumber(values["settings.concurrency"]);
   const memoryMb = toNumber(values["settings.memoryMb"]);
   const confirmAboveUsd = toNumber(values["settings.confirmAboveUsd"]);
+  // Each part as typed (trimmed); an empty one is not set, and an empty otlp object is not sent.
+  const otlp = Object.fromEntries(
+    (["endpoint", "headers", "protocol"] as const)
+      .map((part) => [part, values[`settings.otlp.${part}`].trim()])
+      .filter(([, value]) => value),
+  );
   return {
     model: values.model.trim(),
     proposerKind: values.proposerKind,
@@ -119,6 +128,7 @@ function toBody(values: Values) {
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(memoryMb !== undefined ? { memoryMb } : {}),
       ...(confirmAboveUsd !== undefined ? { confirmAboveUsd } : {}),
+      ...(Object.keys(otlp).length ? { otlp } : {}),
     },
   };
 }
@@ -380,6 +390,37 @@ export function SettingsForm(props: {
               unit: "MiB",
               placeholder: `${props.defaultMemoryMb}`,
             })}
+          </Field>
+        </div>
+      </Section>
+
+      <Section
+        title="OTLP export"
+        hint="Each evaluation's traces go here when it ends; empty means OTEL_EXPORTER_OTLP_* from the studio's environment"
+      >
+        <div className={styles.fields}>
+          <Field
+            label="Endpoint"
+            hint="The OTLP/HTTP base address; /v1/traces is added. Langfuse: https://<host>/api/public/otel. Phoenix: http://<host>:6006."
+          >
+            {input("settings.otlp.endpoint", "OTLP endpoint", {
+              wide: true,
+              mono: true,
+              placeholder: "http://localhost:4318",
+            })}
+          </Field>
+          <Field
+            label="Headers"
+            hint="name=value pairs separated by commas, values URL-encoded (as OTEL_EXPORTER_OTLP_HEADERS). Stored with the project and shown here."
+          >
+            {input("settings.otlp.headers", "OTLP headers", {
+              wide: true,
+              mono: true,
+              placeholder: "Authorization=Basic%20…",
+            })}
+          </Field>
+          <Field label="Protocol" hint="http/protobuf or http/json.">
+            {input("settings.otlp.protocol", "OTLP protocol", { wide: true, mono: true, placeholder: "http/protobuf" })}
           </Field>
         </div>
       </Section>

@@ -36,9 +36,9 @@ export const commands: Record<string, Command> = {
     run: async (args) => (await import("./eval.ts")).evalCommand(args),
   },
   export: {
-    usage: "studio export --project ID --out DIR [--iteration N] [--json]",
+    usage: "studio export --project ID (--out DIR | --otlp [--evaluation ID]) [--iteration N] [--json]",
     summary:
-      "Write the project's proposer workspace (sources, scores, raw search traces) to DIR; rewrites only what changed.",
+      "Write the project's proposer workspace (sources, scores, raw search traces) to DIR; rewrites only what changed. With --otlp: send finished evaluations' traces (all, one, or an iteration's) to the OTLP endpoint (OTEL_EXPORTER_OTLP_* or the project's otlp.* settings).",
     run: async (args) => (await import("./export.ts")).exportCommand(args),
   },
   optimize: {

@@ -15,6 +15,11 @@ export interface EvaluationBrief extends StoredFigures {
   error: string | null;
   createdAt: Date;
   finishedAt: Date | null;
+  /** The last OTLP export (lib/otlp): "exported", "failed", or null when never exported. */
+  otlpExportStatus: string | null;
+  otlpExportError: string | null;
+  otlpExportSpans: number | null;
+  otlpExportedAt: Date | null;
 }
 
 const evaluationBriefSelect = {
@@ -28,6 +33,10 @@ const evaluationBriefSelect = {
   error: true,
   createdAt: true,
   finishedAt: true,
+  otlpExportStatus: true,
+  otlpExportError: true,
+  otlpExportSpans: true,
+  otlpExportedAt: true,
 } as const;
 
 /** An evaluation in the overview's list: its brief, and whose it is. */

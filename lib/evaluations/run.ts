@@ -13,6 +13,7 @@ import { evaluationPriceRefusal } from "../prices/budgets.ts";
 import { loadPriceOverrides } from "../prices/overrides.ts";
 import { stopColumns, type Stop } from "../loop/stop.ts";
 import { evaluationBudgets } from "./budgets.ts";
+import { exportAfterEvaluation } from "../otlp/export.ts";
 import { compileGrader, compileHarness } from "../runner/sandbox/compile.ts";
 import { TaskRunWriter } from "../traces/writer.ts";
 import { readStoredGrader } from "../suites/store.ts";
@@ -105,11 +106,15 @@ export async function runEvaluation(evaluationId: string, options: RunOptions = 
   if (options.signal?.aborted) stop.abort();
   // Held until the evaluation is finished and stored, so no second claim can start in between.
   const lease = holdLease("evaluation", evaluationId, leaseId, () => stop.abort());
+  let summary: EvaluationSummary;
   try {
-    return await runClaimed({ id: evaluationId, leaseId }, evaluation, options, stop.signal);
+    summary = await runClaimed({ id: evaluationId, leaseId }, evaluation, options, stop.signal);
   } finally {
     lease.release();
   }
+  // After the evaluation is stored and released: an export never changes how it ended.
+  await exportAfterEvaluation(evaluationId);
+  return summary;
 }
 
 type ClaimedEvaluation = Awaited<ReturnType<typeof claim>>["evaluation"];

@@ -13,6 +13,16 @@ export interface EvaluationView extends EvaluationFigures {
   finished: number;
   simulated: boolean;
   error: string | null;
+  /** The last OTLP export of its traces, or null when never exported. */
+  otlpExport: OtlpExportView | null;
+}
+
+export interface OtlpExportView {
+  status: "exported" | "failed";
+  error: string | null;
+  spans: number;
+  /** ISO time. */
+  at: string;
 }
 
 export interface SplitState {
@@ -34,6 +44,14 @@ function view(evaluation: EvaluationBrief | null): EvaluationView | null {
     finished: finishedCount(figures),
     simulated: evaluation.simulated,
     error: evaluation.error,
+    otlpExport: evaluation.otlpExportStatus
+      ? {
+          status: evaluation.otlpExportStatus === "exported" ? "exported" : "failed",
+          error: evaluation.otlpExportError,
+          spans: evaluation.otlpExportSpans ?? 0,
+          at: (evaluation.otlpExportedAt ?? evaluation.createdAt).toISOString(),
+        }
+      : null,
   };
 }
 

@@ -111,6 +111,29 @@ export const SETTING_KEYS: SettingKey[] = [
     optional: true,
     meaning: "Memory limit of one task run's sandbox worker, in MiB; empty: the default",
   },
+  {
+    key: "otlp.endpoint",
+    path: ["settings", "otlp", "endpoint"],
+    type: "text",
+    optional: true,
+    meaning:
+      "OTLP/HTTP base endpoint this project's traces are exported to after each evaluation (/v1/traces is added); empty: OTEL_EXPORTER_OTLP_ENDPOINT, or no export",
+  },
+  {
+    key: "otlp.headers",
+    path: ["settings", "otlp", "headers"],
+    type: "text",
+    optional: true,
+    meaning:
+      "Headers sent with each OTLP export, as name=value,name=value (values URL-encoded); empty: none of the project's",
+  },
+  {
+    key: "otlp.protocol",
+    path: ["settings", "otlp", "protocol"],
+    type: "text",
+    optional: true,
+    meaning: "http/protobuf or http/json; empty: OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf",
+  },
 ];
 
 /** The CLI's name for an error's field path ("settings.budgets.task.tokens" → "budgets.task.tokens"). */

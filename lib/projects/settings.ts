@@ -21,6 +21,29 @@ const limit = z
     usd: z.number(number).positive({ error: "must be more than $0" }).optional(),
   })
   .strict();
+/**
+ * An OTLP/HTTP destination: the base endpoint (as OTEL_EXPORTER_OTLP_ENDPOINT: `/v1/traces` is
+ * added), headers in the variable's own `name=value,name=value` form, and the protocol.
+ */
+const otlpSchema = z
+  .object({
+    endpoint: z
+      .string({ error: "must be text" })
+      .refine((text) => /^https?:\/\/[^\s]+$/.test(text) && URL.canParse(text), {
+        error: "must be an http:// or https:// address, such as http://localhost:4318",
+      })
+      .optional(),
+    headers: z
+      .string({ error: "must be text" })
+      .max(8000, { error: "must be at most 8000 characters" })
+      .refine((text) => text.split(",").every((pair) => !pair.trim() || /^\s*[^=\s]+\s*=/.test(pair)), {
+        error: "must be name=value pairs separated by commas, such as Authorization=Basic%20abc",
+      })
+      .optional(),
+    protocol: z.enum(["http/protobuf", "http/json"], { error: "must be http/protobuf or http/json" }).optional(),
+  })
+  .strict();
+
 /** The proposer's and the evaluations' spending, limited separately. */
 const split = z.object({ proposer: limit.optional(), evaluation: limit.optional() }).strict();
 
@@ -69,6 +92,8 @@ export const projectSettingsSchema = z
      * before it starts (the CLI's prompt or --yes, the run controls' confirm step); default $1.
      */
     confirmAboveUsd: z.number(number).min(0, { error: "must be $0 or more" }).optional(),
+    /** Where this project's traces go over OTLP/HTTP (lib/otlp); each part, when set, wins over OTEL_EXPORTER_OTLP_*. */
+    otlp: otlpSchema.optional(),
   })
   .strict();
 

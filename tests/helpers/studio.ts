@@ -49,6 +49,13 @@ export function studioEnv(extra: Record<string, string | undefined> = {}): NodeJ
     "STUDIO_DATA_DIR",
     "ANTHROPIC_API_KEY",
     "ANTHROPIC_BASE_URL",
+    // A developer's own OTLP endpoint is not the tests' to send to.
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_HEADERS",
+    "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+    "OTEL_EXPORTER_OTLP_PROTOCOL",
+    "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
   ])
     delete env[key];
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value;

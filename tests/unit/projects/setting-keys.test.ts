@@ -14,6 +14,14 @@ const base = {
   settings: { budgets: {} },
 };
 
+/** A valid value of each text setting that takes more than any text. */
+const TEXT_VALUES: Record<string, string> = {
+  proposerKind: "offline",
+  "otlp.endpoint": "http://localhost:4318",
+  "otlp.headers": "x-a=1",
+  "otlp.protocol": "http/json",
+};
+
 /** Every leaf path of a zod object schema, e.g. "budgets.iteration.proposer.usd". */
 function leaves(schema: unknown, prefix: string[] = []): string[] {
   let inner = schema as { def?: { type?: string; innerType?: unknown; shape?: Record<string, unknown> } };
@@ -32,9 +40,7 @@ describe("setting keys", () => {
             : setting.key === "proposerContextWindow"
               ? 100_000
               : 2
-          : setting.key === "proposerKind"
-            ? "offline"
-            : "x-1";
+          : (TEXT_VALUES[setting.key] ?? "x-1");
       const input = validateSettings(withValueAt(base, setting.path, value));
       expect(valueAt(input, setting.path), setting.key).toBe(value);
     }
