@@ -31,7 +31,7 @@ import { BashShell } from "./bash-tool.ts";
 import { iterationBrief } from "./brief.ts";
 import { collectProposals } from "./collect.ts";
 import {
-  CONTEXT_EDITING_BETA,
+  contextEditingBetas,
   ContextKeeper,
   contextManagementFields,
   contextWindowFor,
@@ -287,7 +287,7 @@ function requestOf(
     tools: conversation.tools,
     messages: withCacheBreakpoints(conversation.messages),
     // SDK 1.14 types context_management on the beta endpoint only; the field goes as an extra body param.
-    ...(editingLimit === null ? {} : contextManagementFields(editingLimit)),
+    ...(editingLimit === null ? {} : contextManagementFields(editingLimit, model)),
   };
 }
 
@@ -299,7 +299,7 @@ async function attempt(
   signal: AbortSignal | undefined,
 ): Promise<{ response: Message } | { error: unknown }> {
   try {
-    const headers = contextEditing ? { "anthropic-beta": CONTEXT_EDITING_BETA } : undefined;
+    const headers = contextEditing ? { "anthropic-beta": contextEditingBetas(request.model) } : undefined;
     return { response: await client.messages.create(request, { signal, ...(headers ? { headers } : {}) }) };
   } catch (error) {
     return { error };

@@ -2,7 +2,10 @@
 //
 // - The API's own context editing (`context_management` with `clear_tool_uses_20250919`, beta
 //   header `context-management-2025-06-27`), sent for models that support it: the API clears
-//   old tool results server-side before the prompt reaches the model.
+//   old tool results server-side before the prompt reaches the model. Where the model supports
+//   compaction (`compact_20260112`, beta `compact-2026-01-12`), the API also summarises the
+//   conversation near the window; its compaction block stays in the conversation, as the API
+//   wants it sent back.
 // - A fallback of our own that holds against any upstream (one that ignores those fields, a
 //   proxy, a fake): before each request, when its estimated size is over the limit, the oldest
 //   tool results are replaced in place by a one-line stub saying what was read and how to read
@@ -45,22 +48,36 @@ export function supportsContextEditing(model: string): boolean {
 }
 
 export const CONTEXT_EDITING_BETA = "context-management-2025-06-27";
+export const COMPACTION_BETA = "compact-2026-01-12";
 
-/** The request fields asking the API to clear old tool results before `limit` prompt tokens. */
-export function contextManagementFields(limit: number): Record<string, unknown> {
-  return {
-    context_management: {
-      edits: [
-        {
-          type: "clear_tool_uses_20250919",
-          trigger: { type: "input_tokens", value: Math.floor(limit * 0.8) },
-          keep: { type: "tool_uses", value: 3 },
-          // Clearing invalidates the prompt cache: clear enough at once to be worth it.
-          clear_at_least: { type: "input_tokens", value: Math.floor(limit * 0.2) },
-        },
-      ],
+/** Server-side compaction exists for Opus and Sonnet from 4.6 on (claude-opus-4-6, claude-sonnet-5, …). */
+export function supportsCompaction(model: string): boolean {
+  const match = /^claude-(opus|sonnet)-(\d+)(?:-(\d))?(?:-|$)/.exec(model);
+  if (!match) return false;
+  const major = Number(match[2]);
+  return major > 4 || (major === 4 && Number(match[3] ?? 0) >= 6);
+}
+
+/** The beta header the context editing fields of `model` need. */
+export function contextEditingBetas(model: string): string {
+  return supportsCompaction(model) ? `${CONTEXT_EDITING_BETA},${COMPACTION_BETA}` : CONTEXT_EDITING_BETA;
+}
+
+/** The request fields asking the API to clear old tool results (and compact, where it can) before `limit` prompt tokens. */
+export function contextManagementFields(limit: number, model: string): Record<string, unknown> {
+  const edits: Record<string, unknown>[] = [
+    {
+      type: "clear_tool_uses_20250919",
+      trigger: { type: "input_tokens", value: Math.floor(limit * 0.8) },
+      keep: { type: "tool_uses", value: 3 },
+      // Clearing invalidates the prompt cache: clear enough at once to be worth it.
+      clear_at_least: { type: "input_tokens", value: Math.floor(limit * 0.2) },
     },
-  };
+  ];
+  // Past clearing, the conversation itself is summarised (the proposer's read list keeps the paths).
+  if (supportsCompaction(model))
+    edits.push({ type: "compact_20260112", trigger: { type: "input_tokens", value: Math.floor(limit * 0.9) } });
+  return { context_management: { edits } };
 }
 
 /** A 400 saying the prompt does not fit the window ("prompt is too long: 208310 tokens > 200000 maximum"). */
@@ -74,7 +91,9 @@ export function isPromptTooLong(error: unknown): boolean {
 export function refusesContextEditing(error: unknown): boolean {
   const { status, message, error: body } = (error ?? {}) as { status?: unknown; message?: unknown; error?: unknown };
   const text = `${String(message ?? "")} ${JSON.stringify(body ?? "")}`;
-  return status === 400 && /context_management|context-management|clear_tool_uses/i.test(text);
+  return (
+    status === 400 && /context_management|context-management|clear_tool_uses|compact_20260112|compact-2026/i.test(text)
+  );
 }
 
 export interface ReadPageFacts {

@@ -7,6 +7,7 @@ import {
   promptTokens,
   startFakeAnthropic,
   type FakeAnthropic,
+  type FakeContentBlock,
   type FakeRequest,
 } from "../../fakes/anthropic-server.ts";
 import { deepReader, deepTracePath, writeDeepTraces, DEEP_HARNESS } from "../../fakes/deep-reader.ts";
@@ -196,6 +197,56 @@ describe("the Claude proposer's context", () => {
     expect(log.body(calls[0]).response.status).toBe(400);
     expect(log.body(calls[0]).request.headers["anthropic-beta"]).toContain("context-management");
     expect(log.kinds().slice(0, 2)).toEqual(["model_call", "note"]);
+  });
+
+  it("asks for server-side compaction where the model has it, and sends the compaction block back as the API wants", async () => {
+    workspace = makeWorkspace();
+    writeDeepTraces(workspace.workspaceDir, 3, 2_000);
+    const reader = deepReader(3, 3);
+    const SUMMARY = {
+      type: "compaction",
+      content: "Read traces 0 and 1: both end without a final ANSWER line.",
+    } as unknown as FakeContentBlock;
+    let turn = 0;
+    fake = await startFakeAnthropic({
+      respond: (request) => {
+        const reply = reader(request) as { content: FakeContentBlock[] };
+        // The second answer carries the API's compaction block before its tool call.
+        return turn++ === 1 ? { ...reply, content: [SUMMARY, ...reply.content] } : reply;
+      },
+    });
+    const log = recorder();
+    proxy = await throughProxy(fake.url, log.record, "sk-test");
+    const result = await createProposer("claude").propose({ ...input(3, log.record), model: "claude-opus-4-6" });
+
+    expect(result.stopReason).toBe("done");
+    const requests = messageRequests();
+    for (const request of requests) {
+      expect(request.headers["anthropic-beta"]).toBe("context-management-2025-06-27,compact-2026-01-12");
+      expect(request.body.context_management.edits.map((edit: { type: string }) => edit.type)).toEqual([
+        "clear_tool_uses_20250919",
+        "compact_20260112",
+      ]);
+    }
+    // Every request after it carries the block as the assistant's, unchanged.
+    const carried = (request: FakeRequest) =>
+      request.body.messages.some(
+        (message: any) =>
+          message.role === "assistant" &&
+          Array.isArray(message.content) &&
+          message.content.some((block: any) => JSON.stringify(block) === JSON.stringify(SUMMARY)),
+      );
+    expect(requests.map(carried)).toEqual(requests.map((_, i) => i >= 2));
+
+    // A model without compaction gets context editing alone.
+    fake.requests.length = 0;
+    turn = 0;
+    workspace.remove();
+    workspace = makeWorkspace();
+    writeDeepTraces(workspace.workspaceDir, 3, 2_000);
+    await createProposer("claude").propose({ ...input(3, recorder().record), model: "claude-haiku-4-5" });
+    expect(messageRequests()[0].headers["anthropic-beta"]).toBe("context-management-2025-06-27");
+    expect(messageRequests()[0].body.context_management.edits).toHaveLength(1);
   });
 
   it("answers a 400 prompt-too-long by clearing more and retrying once, and finishes", async () => {
