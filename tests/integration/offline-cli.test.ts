@@ -185,4 +185,4 @@ it("project create --example, eval --offline, optimize --offline: what each iter
   const unknown = await runCli(["project", "create", "--example", "no-such-example"], env);
   expect(unknown.code).toBe(1);
   expect(unknown.stderr).toContain("Bundled examples: ");
-});
+}, 600_000); // five iterations of a 200-task stream take minutes on a small machine

@@ -117,7 +117,7 @@ describe("five offline iterations climb in steps", () => {
     expect(bests(seed, lines)).toEqual([0.75, 0.84, 1, 1, 1]);
     // Each iteration's exploit builds on the previous iteration's best.
     for (const n of [1, 2]) expect(bestIds(lines[n - 1])).toContain(lines[n].candidates[0].parents[0]);
-  });
+  }, 600_000);
 
   it("terminal-tasks: the command loop, then one command more or the listing up front, then the other", async () => {
     const { seed, lines } = await climb("terminal-tasks");
@@ -129,5 +129,5 @@ describe("five offline iterations climb in steps", () => {
     expect(scores).toEqual([[0.33, 0.33], [0.67, 0.67, 0.67], [1, 1], [], []]);
     expect(bests(seed, lines)).toEqual([0.33, 0.67, 1, 1, 1]);
     for (const n of [1, 2]) expect(bestIds(lines[n - 1])).toContain(lines[n].candidates[0].parents[0]);
-  });
+  }, 600_000);
 });

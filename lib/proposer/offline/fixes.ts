@@ -401,8 +401,7 @@ function loopRun(source: string, context: FixContext, shell: string): Edit {
   ];
   return {
     source: applyEdits(source, edits),
-    change:
-      "run() is now a loop: ask for one command, run it with ctx.exec, append `$ command` and its output to the conversation, and ask again until the model replies DONE (at most 8 commands)",
+    change: `run() is now a loop: ask for one command, run it with ctx.exec, append \`$ command\` and its output to the conversation, and ask again until the model replies DONE (at most ${SHELL_FIRST_TURNS} commands, a small first budget that more-turns raises when the traces show it hit)`,
   };
 }
 
