@@ -1,7 +1,7 @@
 // A newcomer without an API key, in a real Chromium against a real studio: New project →
 // text-classification example → Run 3 iterations (offline). The search score must rise by
-// at least 15 points (each iteration checked: three candidates, then a better one, then none,
-// with why), the simulated badge must show, the run must take under 2 minutes, and the
+// at least 15 points and in every iteration (each checked: three candidates whose best beats the
+// seed, then a better one, then a better one again), the simulated badge must show, the run must take under 2 minutes, and the
 // proposer's rationales must cite trace files that exist in the workspace.
 import fs from "node:fs";
 import path from "node:path";
@@ -77,8 +77,8 @@ it("raises the text-classification example's search score by 15+ points in 3 off
     const best = Math.max(...scores.map((row) => row.score ?? 0));
     expect(best - seed).toBeGreaterThanOrEqual(0.15);
     expect(scores.every((row) => row.simulated)).toBe(true);
-    // Each iteration on its own: 1 writes three candidates, 2 improves on the best of them, 3 writes
-    // nothing and its transcript says why.
+    // Each iteration on its own: 1 writes three candidates, 2 improves on the best of them, 3
+    // improves again (one change at a time, so the climb takes all three).
     const iterations = await db.iteration.findMany({
       where: { projectId },
       orderBy: { number: "asc" },
@@ -103,12 +103,15 @@ it("raises the text-classification example's search score by 15+ points in 3 off
     expect(bestOf(0) - seed).toBeGreaterThanOrEqual(0.15);
     expect(iterations[1].candidates.length).toBeGreaterThan(0);
     expect(bestOf(1)).toBeGreaterThan(bestOf(0));
-    expect(iterations[2].candidates).toEqual([]);
+    expect(iterations[2].candidates.length).toBeGreaterThan(0);
+    expect(bestOf(2)).toBeGreaterThan(bestOf(1));
     expect(
-      iterations[2].events.some((event) =>
-        String((event.body as { message?: string }).message).startsWith("wrote nothing:"),
+      iterations.some((iteration) =>
+        iteration.events.some((event) =>
+          String((event.body as { message?: string }).message).startsWith("wrote nothing:"),
+        ),
       ),
-    ).toBe(true);
+    ).toBe(false);
     expect(await db.iteration.count({ where: { projectId, simulated: false } })).toBe(0);
 
     // Rationales cite the raw trace files the offline proposer read, and those files exist.

@@ -1,6 +1,7 @@
-// Rule 2 of RULES.md: arithmetic read as a chain of operations. The offline model gets
-// one-operation problems right, and slips on the last step of longer ones unless the prompt asks
-// it to reason first, so a harness that asks for step-by-step work really scores better.
+// Rule 2 of RULES.md: arithmetic read as a chain of operations. How far the model keeps its
+// arithmetic exact (its reach) depends on what the prompt asks: one operation when it answers at
+// once, two when it reasons step by step, any number when it also checks each step. Past its
+// reach it slips on the last step, so each of those asks really scores better.
 
 export type Operation = "+" | "-" | "*" | "/";
 
@@ -138,12 +139,15 @@ export function apply(left: number, operation: Operation, right: number): number
   }
 }
 
+/** Operations the model keeps exact: answering at once, reasoning step by step, reasoning and checking each step. */
+export const REACH = { hasty: 1, reasoned: 2, checked: Number.POSITIVE_INFINITY } as const;
+
 /**
- * Works the chain left to right. Without care, a chain of two or more operations slips on its
- * last step: that operation is applied to the number before it instead of the result so far
- * (and if that happens to be right anyway, the model says one more).
+ * Works the chain left to right. A chain longer than `reach` operations slips on its last step:
+ * that operation is applied to the number before it instead of the result so far (and if that
+ * happens to be right anyway, the model says one more).
  */
-export function solve(chain: Chain, careful: boolean): Solution {
+export function solve(chain: Chain, reach: number): Solution {
   const steps: Step[] = [];
   let result = chain.numbers[0];
   chain.operations.forEach((operation, i) => {
@@ -152,7 +156,7 @@ export function solve(chain: Chain, careful: boolean): Solution {
     steps.push({ left: result, operation, right, result: next });
     result = next;
   });
-  if (careful || steps.length < 2) return { result, steps, slipped: false };
+  if (steps.length <= reach || steps.length < 2) return { result, steps, slipped: false };
 
   const last = steps.length - 1;
   const forgotten = chain.numbers[last];
@@ -177,4 +181,12 @@ export function formatNumber(value: number): string {
 /** "12 + 5 = 17" */
 export function formatStep(step: Step): string {
   return `${formatNumber(step.left)} ${step.operation} ${formatNumber(step.right)} = ${formatNumber(step.result)}`;
+}
+
+const INVERSE: Record<Operation, Operation> = { "+": "-", "-": "+", "*": "/", "/": "*" };
+
+/** "12 + 5 = 17 (check: 17 - 5 = 12)": the step, undone to show it was checked. */
+export function formatCheckedStep(step: Step): string {
+  const back = apply(step.result, INVERSE[step.operation], step.right);
+  return `${formatStep(step)} (check: ${formatNumber(step.result)} ${INVERSE[step.operation]} ${formatNumber(step.right)} = ${formatNumber(back)})`;
 }

@@ -1,7 +1,7 @@
 // The offline model's mind: a pure function from a Messages API request to the answer text, by
 // the rules of RULES.md (kept in step with this file; the tests check every rule). The server in
 // model.ts only wraps this in the API's shapes.
-import { formatNumber, formatStep, readChain, solve } from "./arithmetic.ts";
+import { formatCheckedStep, formatNumber, formatStep, REACH, readChain, solve } from "./arithmetic.ts";
 import { classify } from "./classify.ts";
 import { lastUserText, mentions, promptText, type OfflineRequest } from "./prompt.ts";
 import { SHELL_TRIGGER, findTaskLine, shellReply } from "./shell.ts";
@@ -26,6 +26,9 @@ export const ARITHMETIC_PHRASES = ["what is", "compute", "calculate", "how many"
 
 /** Rule 2: phrases anywhere in the prompt that make the model work carefully. */
 export const REASONING_PHRASES = ["step by step", "show your work", "think carefully", "reason"] as const;
+
+/** Rule 2: phrases that, with a reasoning phrase, make the model check each step (and so keep any chain exact). */
+export const CHECK_PHRASES = ["check each step", "double-check", "verify"] as const;
 
 export const FALLBACK_ANSWER = "I am the offline model and cannot help with that.";
 
@@ -58,17 +61,29 @@ export function explain(request: Pick<OfflineRequest, "system" | "messages">): A
 
   const chain = mentions(question, ARITHMETIC_PHRASES) ? readChain(question) : null;
   if (chain) {
-    const careful = mentions(prompt, REASONING_PHRASES);
-    const solution = solve(chain, careful);
+    // A bare answer leaves no room to work: the model answers at once, whatever else is asked.
+    const reasoned = !bare && mentions(prompt, REASONING_PHRASES);
+    const checked = reasoned && mentions(prompt, CHECK_PHRASES);
+    const solution = solve(chain, checked ? REACH.checked : reasoned ? REACH.reasoned : REACH.hasty);
     if (!Number.isFinite(solution.result)) return { text: FALLBACK_ANSWER, rule: "fallback" }; // e.g. division by zero
     const result = formatNumber(solution.result);
     if (bare) return { text: result, rule: "arithmetic" };
-    if (!careful) return { text: `Let me see. The answer is ${result}.`, rule: "arithmetic" };
-    const worked = solution.steps.map(formatStep);
-    return {
-      text: ["Let me work through it step by step.", ...worked, `The answer is ${result}.`].join("\n"),
-      rule: "arithmetic",
-    };
+    if (!reasoned) return { text: `Let me see. The answer is ${result}.`, rule: "arithmetic" };
+    // Checking restates the problem (the question's lines that hold a number) to check against.
+    const problem = question
+      .split(/\r?\n/)
+      .filter((line) => /\d/.test(line))
+      .join(" ")
+      .replace(/\s+/g, " ")
+      .trim();
+    const worked = checked
+      ? [
+          "Let me work through it step by step, checking each step.",
+          `Problem: ${problem}`,
+          ...solution.steps.map(formatCheckedStep),
+        ]
+      : ["Let me work through it step by step.", ...solution.steps.map(formatStep)];
+    return { text: [...worked, `The answer is ${result}.`].join("\n"), rule: "arithmetic" };
   }
 
   return { text: FALLBACK_ANSWER, rule: "fallback" };

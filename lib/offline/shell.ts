@@ -1,6 +1,8 @@
 // Rule 3 of RULES.md: terminal tasks, one shell command per reply. The model explores first
-// (`ls -la`), acts only on files it has seen in a listing, and says DONE once it has seen its
-// command's output: so a harness must run the commands and show their output back, turn by turn.
+// (`ls -la`), looks before it acts (reads a script and runs it to see it fail before fixing it;
+// reads the head of a CSV before converting it), acts only on files it has seen in a listing,
+// and says DONE once it has seen its command's output: so a harness must run the commands and
+// show their output back, turn by turn, for as many turns as the task takes.
 //
 // The commands are written for /bin/sh with GNU sed, grep and mawk or gawk (Debian), and the
 // names in them are limited to NAME characters, so they never need quoting.
@@ -119,6 +121,22 @@ export function namesSeen(runs: CommandRun[]): Set<string> {
   return names;
 }
 
+/**
+ * The looks the model takes, in order, after the listing and before the task's command: it
+ * reads a script and runs it (to see it fail) before fixing it, and reads the head of a CSV
+ * before converting it. A log it searches at once.
+ */
+export function looksFor(task: ShellTask): string[] {
+  switch (task.kind) {
+    case "fix":
+      return [`cat ${task.input}`, `sh ${task.input}`];
+    case "convert":
+      return [`head -n 3 ${task.input}`];
+    case "log":
+      return [];
+  }
+}
+
 /** The reply to a terminal-task prompt, by Rule 3. */
 export function shellReply(prompt: string): string {
   const runs = findCommandRuns(prompt);
@@ -129,6 +147,9 @@ export function shellReply(prompt: string): string {
   // A task the model has no command for: look around once, then give up.
   if (!task) return runs.some((run) => isListing(run.command)) ? DONE : EXPLORE;
   if (!seen.has(task.input)) return EXPLORE;
+  const shown = (command: string) => runs.some((run) => run.command === command);
+  const look = looksFor(task).find((command) => !shown(command));
+  if (look) return look;
   const command = commandFor(task);
-  return runs.some((run) => run.command === command) ? DONE : command;
+  return shown(command) ? DONE : command;
 }

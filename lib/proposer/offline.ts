@@ -11,6 +11,7 @@ import path from "node:path";
 import { compileHarness, sha256 } from "../runner/sandbox/compile.ts";
 import { errorEvent, noteEvent } from "../traces/build.ts";
 import { writeProposalMeta, HARNESS_FILE } from "./collect.ts";
+import { maxTokensOf, maxTurnsOf } from "./offline/budget-fixes.ts";
 import { buildHarness, fromTemplate, type BuiltHarness, type FixContext, type FixId } from "./offline/fixes.ts";
 import { answerKindOf, findPatterns, type Finding } from "./offline/patterns.ts";
 import { fixesFor, planCandidates, type Plan, type PlanInput } from "./offline/plan.ts";
@@ -37,6 +38,13 @@ const HYPOTHESES: Record<FixId, string> = {
     "The examples shown and copied are picked on words every text has; matching on the words that carry meaning, and showing no example when none shares one, lets the model copy a related label or fall back on the label names.",
   "shell-loop":
     "The harness runs the model's first command (a listing) and stops; showing each command's output back and asking again lets the model reach the command that does the task.",
+  "check-steps":
+    "Reasoning keeps short problems exact but the longest still slip on their last step; asking the model to check each step keeps those exact too.",
+  "more-tokens": "Answers are cut off at max_tokens before they reach the final answer; more room lets them finish.",
+  "more-turns":
+    "The command loop stops the model while it is still looking around; one more command lets it reach the one that does the task.",
+  "listing-first":
+    "Every task spends its first command on listing the folder; showing the listing up front leaves that command for the task.",
 };
 
 export function createOfflineProposer(options: OfflineProposerOptions = {}): Proposer {
@@ -112,11 +120,16 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
     if (findings.length === 0) note("no known failure pattern in these traces");
 
     // 4. Candidates: plans in order until k distinct, compiling sources are written.
-    const answerKind = answerKindOf(traces);
+    const answerKind = answerKindOf(traces, readme);
     const shell = traces.some((trace) => trace.execs.length > 0) || /reply with one shell command/i.test(baseSource);
     const planInput: PlanInput = { findings, suite: readme, baseSource, shell, answerKind };
     const plans = planCandidates(planInput);
-    const context: FixContext = { model: readme.model, job: readme.job, answerKind };
+    const context: FixContext = {
+      model: readme.model,
+      job: readme.job,
+      answerKind,
+      limits: { maxTokens: maxTokensOf(baseSource), maxTurns: maxTurnsOf(baseSource) },
+    };
     const known = knownSources(reader, rows);
     const proposals: Proposal[] = [];
     for (const plan of plans) {
@@ -162,9 +175,10 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
 }
 
 /**
- * Why an iteration wrote nothing, in words for its transcript. Its repertoire is four fixes, so
- * once the best harness has every fix the suite allows and its traces show no pattern it knows,
- * writing nothing is the honest answer (a copy would only be refused as a duplicate).
+ * Why an iteration wrote nothing, in words for its transcript. Its repertoire is small (nine
+ * fixes, most of them answers to a pattern in the traces), so once the best harness has every
+ * fix the suite allows and its traces show no pattern it knows, writing nothing is the honest
+ * answer (a copy would only be refused as a duplicate).
  */
 function nothingWritten(input: PlanInput, plans: number, baseId: string, failing: number): string {
   if (plans > 0)

@@ -9,7 +9,7 @@
 // gives the expected answer; read carelessly, a problem of two or more operations goes wrong.
 // Run it with --check to print what a plain and a step-by-step harness score on the search split.
 import path from "node:path";
-import { readChain, solve } from "../../lib/offline/arithmetic.ts";
+import { REACH, readChain, solve } from "../../lib/offline/arithmetic.ts";
 import { answer } from "../../lib/offline/rules.ts";
 import { fill, seededRandom, writeTasks, type Random, type TaskRecord } from "./random.ts";
 
@@ -261,9 +261,12 @@ function problem(random: Random, template: Template): { text: string; answer: nu
       `the offline model reads ${JSON.stringify(text)} as ${JSON.stringify(chain)}, not as the template means`,
     );
   }
-  if (solve(chain, true).result !== answer) throw new Error(`careful answer differs for ${JSON.stringify(text)}`);
-  if (template.operations.length > 1 && solve(chain, false).result === answer)
+  if (solve(chain, REACH.checked).result !== answer)
+    throw new Error(`careful answer differs for ${JSON.stringify(text)}`);
+  if (template.operations.length > 1 && solve(chain, REACH.hasty).result === answer)
     throw new Error(`no slip for ${JSON.stringify(text)}`);
+  if (template.operations.length > 2 && solve(chain, REACH.reasoned).result === answer)
+    throw new Error(`no slip with reasoning alone for ${JSON.stringify(text)}`);
   return { text, answer };
 }
 

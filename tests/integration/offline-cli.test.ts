@@ -1,9 +1,10 @@
 // Offline mode from the CLI, as the README shows it: create from an example, score the seed,
-// run 3 iterations; every result is marked simulated. Each iteration is checked on its own:
-// the first writes three candidates, each evaluated, the best 15+ points above the seed; the
-// second builds on that best and beats it (examples matched on content words); the third
-// writes nothing, and its transcript says why (the offline proposer's fixes are spent). At the
-// end the frontier is scored on test, and an export of the workspace holds nothing of it.
+// run 5 iterations; every result is marked simulated. Each iteration is checked on its own, one
+// change at a time: the first writes three candidates (bare labels, the best; memory alone,
+// which scores nothing; bare labels from the template); the second adds the memory to that
+// best; the third matches examples on content words; the fourth and fifth write nothing, and
+// their transcripts say why (the offline proposer's fixes are spent). At the end the frontier is
+// scored on test, and an export of the workspace holds nothing of it.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -56,9 +57,9 @@ it("project create --example, eval --offline, optimize --offline: what each iter
   expect(seedSummary.simulated).toBe(true);
 
   const optimized = await runCli(
-    ["optimize", "--project", projectId, "--iterations", "3", "--offline", "--json"],
+    ["optimize", "--project", projectId, "--iterations", "5", "--offline", "--json"],
     env,
-    240_000,
+    400_000,
   );
   expect(optimized.code, optimized.stderr).toBe(0);
   expect(optimized.stderr).toContain("marked simulated");
@@ -70,30 +71,39 @@ it("project create --example, eval --offline, optimize --offline: what each iter
     [1, true],
     [2, true],
     [3, true],
+    [4, true],
+    [5, true],
   ]);
   // Every iteration read the workspace (README, leaderboard, the base's harness and scores, traces).
   for (const line of lines) expect(line.proposer.filesRead).toBeGreaterThan(3);
-  // The offline proposer calls no model: its tokens are its proposals' smoke runs, so iteration 3 has none.
-  expect(lines.map((line) => line.proposer.inputTokens > 0)).toEqual([true, true, false]);
+  // The offline proposer calls no model: its tokens are its proposals' smoke runs, so 4 and 5 have none.
+  expect(lines.map((line) => line.proposer.inputTokens > 0)).toEqual([true, true, true, false, false]);
+  for (const line of lines)
+    expect(line.candidates.every((candidate) => candidate.valid && candidate.searchScore !== null)).toBe(true);
 
-  // Iteration 1: three candidates (the exploit and two explorations), valid, each evaluated on search.
-  const [first, second, third] = lines;
-  expect(first.candidates).toHaveLength(3);
-  expect(first.candidates.every((candidate) => candidate.valid && candidate.searchScore !== null)).toBe(true);
+  // What each iteration wrote, and the best search score after it: a climb in three steps.
+  const [first, second, third, fourth, fifth] = lines;
+  const scores = (line: Line) => line.candidates.map((candidate) => candidate.searchScore);
+  expect(seedSummary.score).toBe(0);
+  expect(scores(first)).toEqual([0.26, 0, 0.26]); // bare labels; memory alone (still sentences); bare from the template
+  expect(scores(second)).toEqual([0.815, 0.815]); // memory added to the best; the same in a fresh harness
+  expect(scores(third)).toEqual([0.87, 0.87]); // examples matched on content words
+  expect([fourth.candidates, fifth.candidates]).toEqual([[], []]);
+  let best = seedSummary.score as number;
+  const bests = lines.map((line) => (best = Math.max(best, ...scores(line).map(Number))));
+  expect(bests).toEqual([0.26, 0.815, 0.87, 0.87, 0.87]);
+
+  // Each iteration builds on the one before it.
   const [exploit] = first.candidates;
-  expect(exploit.searchScore! - seedSummary.score).toBeGreaterThanOrEqual(0.15);
-  expect(Math.max(...first.candidates.map((candidate) => candidate.searchScore!))).toBe(exploit.searchScore);
-  expect(first.frontier).toContain(exploit.id);
-
-  // Iteration 2 builds on that exploit and beats it; iteration 3 finds nothing left to fix.
-  expect(second.candidates.length).toBeGreaterThan(0);
-  expect(second.candidates.every((candidate) => candidate.valid && candidate.searchScore !== null)).toBe(true);
-  const [refined] = second.candidates;
   expect(second.candidates[0].parents).toEqual([exploit.id]);
-  expect(refined.searchScore!).toBeGreaterThan(exploit.searchScore!);
-  expect(second.frontier).toContain(refined.id);
-  expect(third.candidates).toEqual([]);
-  expect(third.frontier).toEqual(second.frontier);
+  const [refined] = third.candidates;
+  // The two candidates of iteration 2 tie; the next builds on either (and the same for 3's).
+  const secondIds = second.candidates.map((candidate) => candidate.id);
+  expect(secondIds).toContain(refined.parents[0]);
+  const thirdIds = third.candidates.map((candidate) => candidate.id).join("|");
+  expect(first.frontier).toContain(exploit.id);
+  expect(third.frontier).toContain(refined.id);
+  expect(fifth.frontier).toEqual(third.frontier);
   const rows = await client.query<{ number: number; status: string; candidates: number; evaluations: number }>(
     `select i.number, i.status::text,
        (select count(*)::int from "Candidate" c where c."iterationId" = i.id) as candidates,
@@ -104,24 +114,28 @@ it("project create --example, eval --offline, optimize --offline: what each iter
   );
   expect(rows.rows).toEqual([
     { number: 1, status: "done", candidates: 3, evaluations: 3 },
-    { number: 2, status: "done", candidates: second.candidates.length, evaluations: second.candidates.length },
-    { number: 3, status: "done", candidates: 0, evaluations: 0 },
+    { number: 2, status: "done", candidates: 2, evaluations: 2 },
+    { number: 3, status: "done", candidates: 2, evaluations: 2 },
+    { number: 4, status: "done", candidates: 0, evaluations: 0 },
+    { number: 5, status: "done", candidates: 0, evaluations: 0 },
   ]);
   const rationale = await client.query<{ rationale: string }>(`select rationale from "Candidate" where id = $1`, [
     refined.id,
   ]);
   expect(rationale.rows[0].rationale).toMatch(
-    new RegExp(`candidates/${exploit.id}/traces/ticket-\\d+\\.jsonl: the model answered .*, which shares only \``),
+    new RegExp(
+      `candidates/${refined.parents[0]}/traces/ticket-\\d+\\.jsonl: the model answered .*, which shares only \``,
+    ),
   );
   const notes = await client.query<{ number: number; message: string }>(
     `select i.number, t.body->>'message' as message from "TraceEvent" t join "Iteration" i on i.id = t."iterationId"
      where i."projectId" = $1 and t.kind = 'note' and t.body->>'message' like 'wrote nothing:%' order by i.number`,
     [projectId],
   );
-  expect(notes.rows.map((row) => row.number)).toEqual([3]);
+  expect(notes.rows.map((row) => row.number)).toEqual([4, 5]);
   expect(notes.rows[0].message).toMatch(
     new RegExp(
-      `^wrote nothing: the traces of candidate ${refined.id}'s \\d+ failing search tasks show no failure pattern it knows, and every fix it has for this suite \\(learn-examples, content-words, bare-answer\\) is in that harness already$`,
+      `^wrote nothing: the traces of candidate (${thirdIds})'s \\d+ failing search tasks show no failure pattern it knows, and every fix it has for this suite \\(learn-examples, content-words, bare-answer\\) is in that harness already$`,
     ),
   );
 
@@ -131,7 +145,7 @@ it("project create --example, eval --offline, optimize --offline: what each iter
      where c."projectId" = $1 and e.split = 'test' and e.status = 'done'`,
     [projectId],
   );
-  expect(tests.rows.length).toBe(first.frontier.length);
+  expect(tests.rows.length).toBe(fifth.frontier.length);
   const out = path.join(dataDir, "exported");
   const exported = await runCli(["export", "--project", projectId, "--out", out], env);
   expect(exported.code, exported.stderr).toBe(0);
@@ -171,4 +185,4 @@ it("project create --example, eval --offline, optimize --offline: what each iter
   const unknown = await runCli(["project", "create", "--example", "no-such-example"], env);
   expect(unknown.code).toBe(1);
   expect(unknown.stderr).toContain("Bundled examples: ");
-});
+}, 600_000); // five iterations of a 200-task stream take minutes on a small machine

@@ -3,8 +3,10 @@
 // function); when an anchor is missing, the whole candidate is written from a template that
 // implements the same fixes instead, and the reason is kept for the rationale. Nothing here
 // guesses: an edit either lands where the reader (source.ts) proved the shape is, or is not made.
+import { hasListingFirst, listFirst, moreTokens, raiseMaxTokens, raiseMaxTurns } from "./budget-fixes.ts";
 import {
   INSTRUCTIONS,
+  SHELL_FIRST_TURNS,
   learnMethod,
   memoryHelpers,
   promptHarness,
@@ -28,13 +30,33 @@ import {
   type MaskedSource,
 } from "./source.ts";
 
-export type FixId = "bare-answer" | "step-by-step" | "learn-examples" | "content-words" | "shell-loop";
+export type FixId =
+  | "bare-answer"
+  | "step-by-step"
+  | "check-steps"
+  | "more-tokens"
+  | "learn-examples"
+  | "content-words"
+  | "shell-loop"
+  | "more-turns"
+  | "listing-first";
 
 /**
- * The order fixes are applied in: the loop rewrites run whole, so it goes first; content-words
- * refines the memory learn-examples adds; prompt lines last.
+ * The order fixes are applied in: the loop rewrites run whole, so it goes first, and its
+ * refinements right after; content-words refines the memory learn-examples adds; limits and
+ * prompt lines last.
  */
-export const FIX_ORDER: FixId[] = ["shell-loop", "learn-examples", "content-words", "step-by-step", "bare-answer"];
+export const FIX_ORDER: FixId[] = [
+  "shell-loop",
+  "more-turns",
+  "listing-first",
+  "learn-examples",
+  "content-words",
+  "more-tokens",
+  "step-by-step",
+  "check-steps",
+  "bare-answer",
+];
 
 export interface FixContext {
   /** The project's model, for code that has to name one (from the workspace README). */
@@ -43,6 +65,8 @@ export interface FixContext {
   job: string;
   /** What a bare answer is in this suite: a label or a number (from the expected values in the traces). */
   answerKind: "label" | "number";
+  /** The base's own limits, so a template starts where the base stands (null: the base sets none). */
+  limits?: { maxTokens: number | null; maxTurns: number | null };
 }
 
 export interface BuiltHarness {
@@ -74,6 +98,14 @@ export function alreadyApplied(source: string, fix: FixId): boolean {
       ].some((phrase) => text.includes(phrase));
     case "step-by-step":
       return ["step by step", "show your work", "think carefully"].some((phrase) => text.includes(phrase));
+    case "check-steps":
+      return ["check each step", "double-check", "verify"].some((phrase) => text.includes(phrase));
+    case "listing-first":
+      return hasListingFirst(source);
+    case "more-tokens":
+    case "more-turns":
+      // A limit can be raised again whenever the traces show it hit: never "already applied".
+      return false;
     case "learn-examples":
       return /\blearn\s*\(|\blearn\s*:/.test(maskSource(source).code);
     case "content-words":
@@ -111,16 +143,23 @@ export function buildHarness(
 
 export function fromTemplate(fixes: FixId[], context: FixContext): BuiltHarness {
   const names: Names = { memory: "exampleMemory", shell: "commandLoop" };
-  if (fixes.includes("shell-loop")) {
+  if (fixes.some((fix) => SHELL_FIXES.includes(fix))) {
+    const base = context.limits?.maxTurns ?? SHELL_FIRST_TURNS;
+    const maxTurns = fixes.includes("more-turns") ? base + 1 : base;
+    const listingFirst = fixes.includes("listing-first");
     return {
-      source: shellHarness(context.model, names),
+      source: shellHarness(context.model, names, { maxTurns, listingFirst }),
       method: "template",
       changes: [
-        "a complete command-loop harness: each command's output is shown back to the model until it replies DONE",
+        `a complete command-loop harness: each command's output is shown back to the model until it replies DONE (at most ${maxTurns} commands)`,
+        ...(listingFirst ? ["the folder's listing (`ls -la`) is shown in the first message"] : []),
       ],
     };
   }
+  const baseTokens = context.limits?.maxTokens ?? TEMPLATE_MAX_TOKENS;
+  const maxTokens = fixes.includes("more-tokens") ? moreTokens(baseTokens) : baseTokens;
   const instructions = [
+    ...(fixes.includes("check-steps") ? [INSTRUCTIONS.checkSteps] : []),
     ...(fixes.includes("step-by-step") ? [INSTRUCTIONS.stepByStep] : []),
     ...(fixes.includes("bare-answer") ? [bareInstruction(context)] : []),
   ];
@@ -133,6 +172,7 @@ export function fromTemplate(fixes: FixId[], context: FixContext): BuiltHarness 
     learn,
     contentWords,
     numericAnswers: context.answerKind === "number",
+    maxTokens,
     names,
   });
   const changes = [
@@ -144,6 +184,7 @@ export function fromTemplate(fixes: FixId[], context: FixContext): BuiltHarness 
         ]
       : []),
     ...(contentWords ? [CONTENT_WORDS_CHANGE] : []),
+    `max_tokens ${maxTokens}${fixes.includes("more-tokens") ? ` (twice the base's ${baseTokens})` : ""}`,
   ];
   return { source, method: "template", changes };
 }
@@ -154,6 +195,14 @@ function applyFix(source: string, fix: FixId, context: FixContext, names: Names)
       return addInstruction(source, bareInstruction(context));
     case "step-by-step":
       return addInstruction(source, INSTRUCTIONS.stepByStep);
+    case "check-steps":
+      return addInstruction(source, INSTRUCTIONS.checkSteps);
+    case "more-tokens":
+      return raiseMaxTokens(source);
+    case "more-turns":
+      return raiseMaxTurns(source);
+    case "listing-first":
+      return listFirst(source);
     case "learn-examples":
       return addLearn(source, names.memory);
     case "content-words":
@@ -162,6 +211,12 @@ function applyFix(source: string, fix: FixId, context: FixContext, names: Names)
       return loopRun(source, context, names.shell);
   }
 }
+
+/** The fixes that make or refine a command loop: a template for them is the loop template. */
+const SHELL_FIXES: FixId[] = ["shell-loop", "more-turns", "listing-first"];
+
+/** A template's max_tokens when the base sets none. */
+const TEMPLATE_MAX_TOKENS = 1024;
 
 const CONTENT_WORDS_CHANGE =
   "the example memory matches on words that carry meaning (common words such as the, you, please are left out) and shows no example that shares none, so the model falls back on the label names";
@@ -346,8 +401,7 @@ function loopRun(source: string, context: FixContext, shell: string): Edit {
   ];
   return {
     source: applyEdits(source, edits),
-    change:
-      "run() is now a loop: ask for one command, run it with ctx.exec, append `$ command` and its output to the conversation, and ask again until the model replies DONE (at most 8 commands)",
+    change: `run() is now a loop: ask for one command, run it with ctx.exec, append \`$ command\` and its output to the conversation, and ask again until the model replies DONE (at most ${SHELL_FIRST_TURNS} commands, a small first budget that more-turns raises when the traces show it hit)`,
   };
 }
 

@@ -1,6 +1,7 @@
 // Failure patterns the offline proposer recognises in raw traces, each tied to the fix that
 // addresses it. A finding carries its evidence as "<trace file>: what the events show", quoted
 // from the events themselves, so the rationale can name exactly what was read and seen.
+import { cutOff, listingSpent, loopCutShort } from "./budget-patterns.ts";
 import { alreadyApplied, type FixId } from "./fixes.ts";
 import { COMMON_WORDS } from "./templates.ts";
 import { quote, type TraceFacts } from "./trace-facts.ts";
@@ -26,6 +27,10 @@ export interface SuiteFacts {
 
 /** Rule 0's phrases that ask for a bare answer, and Rule 2's that ask for reasoning (lib/offline/RULES.md). */
 const REASONING = ["step by step", "show your work", "think carefully", "reason"];
+/** Rule 2's phrases that, with reasoning, make the model check each step. */
+const CHECKING = ["check each step", "double-check", "verify"];
+/** A worked line of a reply: "12 + 5 = 17". */
+const WORKED_STEP = /^\s*(-?\d+(?:\.\d+)?) ([-+*/]) (-?\d+(?:\.\d+)?) = (-?\d+(?:\.\d+)?)/;
 const RIGHT_VALUE = "(the right value, wrapped in a sentence)";
 const EXAMPLE_LINES = /(^|\n)\s*text:[^\n]*\n\s*label:|=>/i;
 
@@ -51,10 +56,26 @@ export function findPatterns(traces: TraceFacts[], suite: SuiteFacts, baseSource
     ...wraps.filter((item) => !item.text.endsWith(RIGHT_VALUE)),
   ]);
   add(
+    "more-turns",
+    "The command loop stops the model after a few commands while it is still looking around: the command that does the task never runs.",
+    traces.flatMap((trace) => loopCutShort(trace, baseSource)),
+  );
+  add(
+    "listing-first",
+    "Each task spends its first command on listing the folder, a command the loop's limit cannot spare.",
+    traces.flatMap((trace) => listingSpent(trace, baseSource)),
+  );
+  add(
     "step-by-step",
     "The model answers arithmetic at once, without reasoning, and its results are off on multi-step problems.",
     traces.flatMap(arithmeticOff),
   );
+  add(
+    "check-steps",
+    "The model reasons step by step, but on the longest problems its last step starts from the wrong number.",
+    traces.flatMap(workedSlip),
+  );
+  add("more-tokens", "Replies are cut off at max_tokens before they reach the answer.", traces.flatMap(cutOff));
   if (suite.mode === "sequential") {
     const evidence = [
       {
@@ -183,6 +204,29 @@ function arithmeticOff(trace: TraceFacts): Evidence[] {
   ];
 }
 
+/** A reasoned answer, not checked, whose last worked step does not start from the result before it. */
+function workedSlip(trace: TraceFacts): Evidence[] {
+  const grade = trace.grade;
+  const call = trace.modelCalls.at(-1);
+  if (!grade || grade.passed || !call || trace.execs.length > 0 || call.stopReason === "max_tokens") return [];
+  const prompt = call.prompt.toLowerCase();
+  if (!REASONING.some((phrase) => prompt.includes(phrase)) || CHECKING.some((phrase) => prompt.includes(phrase)))
+    return [];
+  const steps = call.reply
+    .split("\n")
+    .map((line) => WORKED_STEP.exec(line))
+    .filter((match) => match !== null);
+  if (steps.length < 2) return [];
+  const [last, before] = [steps[steps.length - 1], steps[steps.length - 2]];
+  if (Number(last[1]) === Number(before[4])) return [];
+  return [
+    {
+      path: trace.path,
+      text: `the model worked it step by step, but its last step \`${quote(last[0].trim(), 40)}\` starts from ${last[1]}, not from the result before it (${before[4]}); the grader wanted \`${quote(grade.expected, 30)}\``,
+    },
+  ];
+}
+
 /** A failed task whose prompt showed no labelled example. */
 function noExamples(trace: TraceFacts): Evidence[] {
   const grade = trace.grade;
@@ -250,8 +294,12 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Whether the failing traces expect numbers (so a bare answer is "the number", not "the label"). */
-export function answerKindOf(traces: TraceFacts[]): "label" | "number" {
+/**
+ * Whether the suite's answers are numbers (so a bare answer is "the number", not "the label"):
+ * a numeric grader says so; otherwise the expected values of the failing traces.
+ */
+export function answerKindOf(traces: TraceFacts[], suite: SuiteFacts): "label" | "number" {
+  if (suite.grader === "numeric") return "number";
   const expected = traces
     .map((trace) => trace.grade?.expected)
     .filter((value) => value !== undefined && value !== null);

@@ -4,6 +4,7 @@
 //
 // Everything here is plain TypeScript that imports only @anthropic-ai/sdk (the studio's rule),
 // and it is typed, so a person reading a proposal reads ordinary code.
+import { listFirst } from "./budget-fixes.ts";
 
 /** The prompt lines each fix adds. Worded to trigger only the rule they are for (lib/offline/RULES.md). */
 export const INSTRUCTIONS = {
@@ -12,6 +13,8 @@ export const INSTRUCTIONS = {
   bareNumber: "Answer with only the number, nothing else.",
   /** Rule 2: reasoning first. Says nothing about the format, so it does not clash with a bare answer. */
   stepByStep: "Think step by step, and give the final answer last.",
+  /** Rule 2: with reasoning, checking keeps longer chains exact. */
+  checkSteps: "Check each step before you go on.",
   /** Rule 3: the request that makes a model answer with commands. */
   shell:
     "Reply with one shell command and nothing else. You will see its output; reply DONE when the task is complete.",
@@ -176,6 +179,12 @@ export function learnMethod(memory: string): string {
 // ── Shell loop (shell-loop) ─────────────────────────────────────────────────────────────
 
 /**
+ * Commands per task in the loop shell-loop first writes: one to look and one to act. A small
+ * first budget, raised by more-turns one command at a time when the traces show it hit.
+ */
+export const SHELL_FIRST_TURNS = 2;
+
+/**
  * `run` as a loop: ask for a command, run it, show `$ command` and its output back, and ask
  * again, until the model says DONE or the turns run out. `form` is how the base declared run.
  */
@@ -202,7 +211,7 @@ export function shellRun(shell: string, model: string, form: "method" | "functio
   return [form === "method" ? `  ${signature}` : signature, ...body.map((line) => pad + line), close].join("\n");
 }
 
-export function shellHelpers(shell: string): string {
+export function shellHelpers(shell: string, maxTurns = SHELL_FIRST_TURNS): string {
   return `
 // ── Command loop helpers (offline proposer: shell-loop) ──
 type ShellContext = {
@@ -213,7 +222,7 @@ type ShellContext = {
 
 const ${shell} = {
   /** Commands per task; each is one model call. */
-  maxTurns: 8,
+  maxTurns: ${maxTurns},
   commandTimeoutMs: 20_000,
   /** Output shown back per command; the rest is cut with a marker, so a huge file cannot flood the prompt. */
   outputChars: 4_000,
@@ -252,6 +261,8 @@ export interface PromptTemplateOptions {
   learn: boolean;
   /** Return a bare number as a number (graders that compare JSON values exactly want 42, not "42"). */
   numericAnswers: boolean;
+  /** The model call's max_tokens. */
+  maxTokens: number;
   /** The memory matches on content words only (content-words). */
   contentWords?: boolean;
   names: Names;
@@ -279,7 +290,7 @@ export default {
     const reply = await ctx.model.messages.create(
       {
         model: MODEL,
-        max_tokens: 1024,${system}
+        max_tokens: ${options.maxTokens},${system}
         messages: [{ role: "user", content: prompt }],
       },
       { signal: ctx.signal },
@@ -303,12 +314,19 @@ ${options.learn ? memoryHelpers(memory, options.contentWords) : ""}`;
 }
 
 /** A complete terminal-task harness: the command loop and nothing else. */
-export function shellHarness(model: string, names: Names): string {
-  return `// Written by the offline proposer from its command-loop template (the base harness had no place for the edit).
+export function shellHarness(
+  model: string,
+  names: Names,
+  options: { maxTurns: number; listingFirst: boolean } = { maxTurns: SHELL_FIRST_TURNS, listingFirst: false },
+): string {
+  const source = `// Written by the offline proposer from its command-loop template (the base harness had no place for the edit).
 const MODEL = ${JSON.stringify(model)};
 
 export default {
 ${shellRun(names.shell, "MODEL", "method")}
 };
-${shellHelpers(names.shell)}`;
+${shellHelpers(names.shell, options.maxTurns)}`;
+  if (!options.listingFirst) return source;
+  const listed = listFirst(source);
+  return "source" in listed ? listed.source : source;
 }

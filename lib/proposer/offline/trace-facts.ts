@@ -11,6 +11,10 @@ export interface ModelCallFact {
   lastUser: string;
   /** The reply's text blocks, joined. */
   reply: string;
+  /** Why the reply ended (`end_turn`, `max_tokens`, …), when the response says. */
+  stopReason: string | null;
+  /** The request's max_tokens, when it set one. */
+  maxTokens: number | null;
 }
 
 export interface ExecFact {
@@ -92,6 +96,8 @@ function modelCall(seq: number, body: Record<string, unknown>): ModelCallFact {
     prompt: parts.join("\n"),
     lastUser: lastUser ? textOf(lastUser.content) : "",
     reply: textOf(response.content),
+    stopReason: typeof response.stop_reason === "string" ? response.stop_reason : null,
+    maxTokens: typeof request.max_tokens === "number" ? request.max_tokens : null,
   };
 }
 

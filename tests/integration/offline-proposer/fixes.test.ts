@@ -7,7 +7,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { alreadyApplied, buildHarness, type FixContext, type FixId } from "../../../lib/proposer/offline/fixes.ts";
+import {
+  alreadyApplied,
+  buildHarness,
+  fromTemplate,
+  type FixContext,
+  type FixId,
+} from "../../../lib/proposer/offline/fixes.ts";
+import { SHELL_FIRST_TURNS } from "../../../lib/proposer/offline/templates.ts";
 import { findRun, maskSource } from "../../../lib/proposer/offline/source.ts";
 import { compileHarness } from "../../../lib/runner/sandbox/compile.ts";
 import { scratchDir } from "./helpers.ts";
@@ -228,7 +235,13 @@ export default { run };
     expect(looped.method).toBe("edit");
     expect(looped.source).toContain("export async function run(task: { input: unknown }, ctx: ShellContext) {");
     expect(looped.source).toContain("messages.create({ model: MODEL, max_tokens: 512, messages }");
-    const harness = await load(looped.source);
+    expect(looped.source).toContain("maxTurns: 2,");
+    // more-turns raises the loop's limit by one, in place.
+    const roomier = buildHarness(looped.source, ["more-turns"], label, "edit");
+    expect(roomier.method).toBe("edit");
+    expect(roomier.changes).toEqual([expect.stringContaining("allows 3 commands per task (was 2)")]);
+    expect(roomier.source.replace("maxTurns: 3,", "maxTurns: 2,")).toBe(looped.source);
+    const harness = await load(roomier.source);
     const { ctx, requests, commands } = fakeCtx(["ls -la", "cat notes.txt", "DONE"]);
     const output = await harness.run({ input: "Convert a.csv to a.tsv (tabs instead of commas)." }, ctx);
     expect(commands).toEqual(["ls -la", "cat notes.txt"]);
@@ -263,11 +276,69 @@ export default { run };
       exitCode: 3,
     }));
     await harness.run({ input: "Task: loop forever" }, ctx);
-    expect(commands).toHaveLength(8);
+    expect(commands).toHaveLength(SHELL_FIRST_TURNS);
     expect(commands[0]).toBe("yes | head -c 9000");
     const shown = userText(requests[1]);
     expect(shown).toMatch(/^\$ yes \| head -c 9000\ny{4000}\n\[… 5004 more characters cut\]\n\(exit code 3\)\n\n/);
     expect(userText(requests[0]).startsWith("Task: loop forever\n")).toBe(true);
+  });
+});
+
+describe("the refinements: checking, more room, more commands, the folder up front", () => {
+  const mathSeed = fs.readFileSync(path.join(examples, "math-word-problems/harness.ts"), "utf8");
+  const number: FixContext = { ...label, answerKind: "number" };
+
+  it("check-steps joins step-by-step at the start of the prompt; more-tokens doubles max_tokens", async () => {
+    const reasoned = buildHarness(mathSeed, ["step-by-step"], number, "edit");
+    const checked = buildHarness(reasoned.source, ["check-steps"], number, "edit");
+    expect(checked.method).toBe("edit");
+    expect(checked.source).toContain(
+      'content: "Check each step before you go on.\\nThink step by step, and give the final answer last.\\n" + task.input',
+    );
+    const roomier = buildHarness(checked.source, ["more-tokens"], number, "edit");
+    expect(roomier.changes).toEqual([expect.stringContaining("max_tokens is now 160 (was 80)")]);
+    expect(roomier.source.replace("max_tokens: 160,", "max_tokens: 80,")).toBe(checked.source);
+    await compiles(roomier.source);
+    // A template keeps the base's limit, and more-tokens doubles it there too.
+    const limits = { maxTokens: 80, maxTurns: null };
+    expect(fromTemplate(["step-by-step"], { ...number, limits }).source).toContain("max_tokens: 80,");
+    expect(fromTemplate(["step-by-step", "more-tokens"], { ...number, limits }).source).toContain("max_tokens: 160,");
+    // With no number to raise, the edit says so and the template takes over.
+    const unnamed = mathSeed
+      .replace("max_tokens: 80,", "max_tokens: LIMIT,")
+      .replace("export default", "const LIMIT = 80;\nexport default");
+    const fallback = buildHarness(unnamed, ["more-tokens"], { ...number, limits }, "edit");
+    expect(fallback).toMatchObject({
+      method: "template",
+      fallbackReason: expect.stringContaining("more-tokens: found no max_tokens"),
+    });
+  });
+
+  it("listing-first: the loop shows `ls -la` in the first message, so the first command can act", async () => {
+    const seed = fs.readFileSync(path.join(examples, "terminal-tasks/harness.ts"), "utf8");
+    const looped = buildHarness(seed, ["shell-loop"], label, "edit");
+    const listed = buildHarness(looped.source, ["listing-first"], label, "edit");
+    expect(listed.method).toBe("edit");
+    const harness = await load(listed.source);
+    const { ctx, requests, commands } = fakeCtx(["cat run.sh", "DONE"]);
+    await harness.run({ input: "The script run.sh fails; fix the line marked BUG so it prints OK." }, ctx);
+    // ls -la ran before any model call; its output opens the conversation as a `$ ` block.
+    expect(commands).toEqual(["ls -la", "cat run.sh"]);
+    expect(userText(requests[0])).toBe(
+      "Task: The script run.sh fails; fix the line marked BUG so it prints OK.\nReply with one shell command and nothing else. You will see its output; reply DONE when the task is complete.\n\n$ ls -la\noutput of ls -la\n",
+    );
+    // Not proposed twice; a template with it has it too.
+    expect([alreadyApplied(looped.source, "listing-first"), alreadyApplied(listed.source, "listing-first")]).toEqual([
+      false,
+      true,
+    ]);
+    const fresh = fromTemplate(["shell-loop", "listing-first", "more-turns"], {
+      ...label,
+      limits: { maxTokens: null, maxTurns: 3 },
+    });
+    expect(fresh.source).toContain("maxTurns: 4,");
+    expect(fresh.source).toContain('await ctx.exec("ls -la"');
+    await compiles(fresh.source);
   });
 });
 

@@ -202,34 +202,44 @@ describe("the offline proposer", () => {
     const proposed = await proposeOffline(project.projectId, scratch, { candidatesWanted: 4 });
     await expectSoundProposals(proposed, { id: project.seedCandidateId, source: CLASSIFY_SEED });
     const [exploit, ...explore] = proposed.result.proposals;
-    // Both causes at once first; then each alone, to learn which one carries the gain.
-    expect(exploit.dir).toBe("proposals/1/1-learn-examples-bare-answer");
-    expect(explore.map((proposal) => proposal.dir)).toEqual([
-      "proposals/1/2-bare-answer",
-      "proposals/1/3-learn-examples",
-      "proposals/1/4-learn-examples-bare-answer-fresh",
+    // One change at a time: the lead fix alone (a tie in traces goes to bare-answer, first in the
+    // table), the other diagnosed fix alone, the lead fix in a fresh harness. No plan merges them.
+    expect(proposed.result.proposals.map((proposal) => proposal.dir)).toEqual([
+      "proposals/1/1-bare-answer",
+      "proposals/1/2-learn-examples",
+      "proposals/1/3-bare-answer-fresh",
     ]);
-    expect(exploit.source).toMatch(
+    const [learnAlone] = explore;
+    expect(learnAlone.source).toMatch(
       /async learn\(task: \{ input: unknown \}, feedback: \{ expected: unknown \}, ctx: \{ state: Record<string, unknown> \}\) \{\n\s+exampleMemory\.remember\(ctx, task\.input, feedback\.expected\);/,
     );
-    expect(exploit.source).toContain("messages.create({ system: exampleMemory.system(ctx, task.input), model:");
-    expect(exploit.source).toContain("`Text: ${example.text}`, `Label: ${example.label}`");
-    expect(exploit.source).toContain("Answer with only the label, nothing else.");
-    expect(exploit.rationale).toContain("README.md: the suite is sequential");
-    expect(exploit.rationale).toContain(`candidates/${project.seedCandidateId}/harness.ts: defines no learn()`);
-    expect(exploit.rationale).toMatch(
+    expect(learnAlone.source).toContain("messages.create({ system: exampleMemory.system(ctx, task.input), model:");
+    expect(learnAlone.source).toContain("`Text: ${example.text}`, `Label: ${example.label}`");
+    expect(learnAlone.source).not.toContain("Answer with only the label");
+    expect(learnAlone.rationale).toContain("README.md: the suite is sequential");
+    expect(learnAlone.rationale).toContain(`candidates/${project.seedCandidateId}/harness.ts: defines no learn()`);
+    expect(learnAlone.rationale).toMatch(
       new RegExp(
         `candidates/${project.seedCandidateId}/traces/t02\\.jsonl: the prompt held no labelled examples from earlier tasks; the model answered \`I think this is about relocation\\.\` and the grader wanted \`crash\``,
       ),
     );
+    expect(exploit.rationale).not.toContain("README.md: the suite is sequential"); // not this candidate's fix
 
-    // Together the fixes get all but the first crash and mixup (no example of them yet). Alone,
-    // bare answers get only the tickets of the first listed label, and memory nothing at all
-    // (its right labels are still wrapped in a sentence).
-    expect(await trialScore(project.projectId, exploit, 8)).toBe(6);
-    expect(await trialScore(project.projectId, explore[0], 8)).toBe(3);
-    expect(await trialScore(project.projectId, explore[1], 8)).toBe(0);
-    expect(await trialScore(project.projectId, explore[2], 8)).toBe(6);
+    // Alone, bare answers get only the tickets of the first listed label, and memory nothing at
+    // all (its right labels are still wrapped in a sentence): a proposal worse than its parent.
+    expect(await trialScore(project.projectId, exploit, 8)).toBe(3);
+    expect(await trialScore(project.projectId, learnAlone, 8)).toBe(0);
+    expect(await trialScore(project.projectId, explore[1], 8)).toBe(3);
+
+    // The next iteration starts from the bare-answer candidate, whose traces still show no
+    // examples: memory is its lead fix now, and with it all but the first crash and mixup pass.
+    const bare = await addCandidate(project.projectId, exploit.source, model.url);
+    expect(bare.summary).toMatchObject({ status: "done", passed: 3 });
+    const next = await proposeOffline(project.projectId, scratch, { iteration: 2 });
+    await expectSoundProposals(next, { id: bare.candidateId, source: exploit.source });
+    expect(next.result.proposals[0].dir).toBe("proposals/2/1-learn-examples");
+    expect(next.result.proposals[0].source).toContain("Answer with only the label, nothing else.");
+    expect(await trialScore(project.projectId, next.result.proposals[0], 8)).toBe(6);
   });
 
   it("sees arithmetic answered without reasoning and asks for step-by-step work, even with no prompt text to edit", async () => {
@@ -256,19 +266,24 @@ describe("the offline proposer", () => {
 
     const proposed = await proposeOffline(project.projectId, scratch);
     await expectSoundProposals(proposed, { id: project.seedCandidateId, source: MATH_SEED });
-    const [exploit] = proposed.result.proposals;
-    // A numeric grader reads a number out of a sentence: no bare-answer fix is proposed.
+    const [exploit, bareToo, fresh] = proposed.result.proposals;
+    // A numeric grader reads a number out of a sentence, so bare-answer is only an exploration.
     expect(proposed.result.proposals.map((proposal) => proposal.dir)).toEqual([
       "proposals/1/1-step-by-step",
-      "proposals/1/2-step-by-step-fresh",
+      "proposals/1/2-step-by-step-bare-answer",
+      "proposals/1/3-step-by-step-fresh",
     ]);
+    expect(bareToo.rationale).toContain("bare-answer: no trace showed the need; tried as exploration.");
     expect(exploit.source).toContain('content: "Think step by step, and give the final answer last.\\n" + task.input');
     expect(exploit.rationale).toMatch(
       /traces\/p1\.jsonl: the prompt `Sam has 12 apples.*` asks for no reasoning; the model answered `Let me see\. The answer is \d+\.` \(\d+\) but the grader wanted `14`/,
     );
     expect(exploit.rationale).not.toMatch(/p3\.jsonl/); // the one-step problem passed: its trace is not a failure
+    // Reasoning keeps these two-operation problems exact. Asked for a bare number too, the model
+    // has no room to reason: only the one-operation problem passes, a failed exploration.
     expect(await trialScore(project.projectId, exploit, 5)).toBe(5);
-    expect(await trialScore(project.projectId, proposed.result.proposals[1], 5)).toBe(5);
+    expect(await trialScore(project.projectId, bareToo, 5)).toBe(1);
+    expect(await trialScore(project.projectId, fresh, 5)).toBe(5);
   });
 
   it("is deterministic, and proposes nothing already in the workspace", async () => {

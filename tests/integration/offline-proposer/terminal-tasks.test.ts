@@ -1,7 +1,9 @@
 // The terminal-tasks example end to end: it loads; its module grader scores the task folder (1
 // when solved, 0 when untouched, for every kind), run by the real evaluation engine in the
-// sandbox; under the offline model its plain seed only lists the folder and fails, and the
-// command loop the offline proposer writes from the seed's traces solves every search task.
+// sandbox; under the offline model its plain seed only lists the folder and fails, and three
+// rounds of the offline proposer climb from there, one kind of chore at a time: the command loop
+// (log searches pass), one command more or the listing up front (conversions pass), then the
+// other of the two (script fixes pass).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -130,50 +132,99 @@ describe("the terminal-tasks example", () => {
     expect(fixes[0].gradeExplanation).toMatch(/lost lines it needed/);
   });
 
-  it("under the offline model the seed runs `ls -la` once and fails; the proposer's command loop passes every search task", async () => {
+  it("under the offline model the seed runs `ls -la` once and fails; three proposer rounds pass log, then convert, then fix chores", async () => {
     const project = await exampleProject();
     const seed = await evaluate(project.seedCandidateId, model.url);
     expect(seed).toMatchObject({ status: "done", tasks: 12, passed: 0, score: 0 });
     for (const run of await runsOf(seed.evaluationId)) {
-      // The harness's own commands; the grader's are named "grader exec".
-      const execs = run.events.filter((event) => event.kind === "exec" && event.name !== "grader exec");
-      expect(
-        execs.map((event) => event.name),
-        run.task.key,
-      ).toEqual(["ls -la"]);
+      expect(harnessCommands(run), run.task.key).toEqual(["ls -la"]);
       expect(
         run.events.filter((event) => event.kind === "model_call"),
         run.task.key,
       ).toHaveLength(1);
     }
 
-    const { result, workspaceDir } = await proposeOffline(project.projectId, scratch);
-    expect(result.stopReason).toBe("done");
-    const loop = result.proposals[0];
+    // Round 1: the command loop, with a small first budget (one look, one action).
+    const first = await proposeOffline(project.projectId, scratch, { iteration: 1 });
+    expect(first.result.stopReason).toBe("done");
+    const loop = first.result.proposals[0];
     expect(loop).toMatchObject({ axis: "exploit", baseCandidateId: project.seedCandidateId });
     // Only the loop: the listing the seed returned is no wrapped answer of the model's.
-    expect(result.proposals.map((proposal) => proposal.dir)).toEqual([
+    expect(first.result.proposals.map((proposal) => proposal.dir)).toEqual([
       "proposals/1/1-shell-loop",
       "proposals/1/2-shell-loop-fresh",
     ]);
     expect(loop.source).toContain("messages.push(");
+    expect(loop.source).toContain("maxTurns: 2,");
     expect(loop.rationale).toMatch(
       /candidates\/\S+\/traces\/fix-01\.jsonl: the model replied `ls -la`; the harness ran `ls -la` once/,
     );
     for (const file of loop.rationale.match(/candidates\/\S+\.jsonl/g) ?? [])
-      expect(fs.existsSync(path.join(workspaceDir, file)), file).toBe(true);
+      expect(fs.existsSync(path.join(first.workspaceDir, file)), file).toBe(true);
+    const looped = await addCandidate(project.projectId, loop.source, model.url);
+    expect(looped.summary).toMatchObject({ status: "done", tasks: 12, passed: 4 });
+    expect(await passedKinds(looped.summary.evaluationId)).toEqual(["log"]);
+    const runs = await runsOf(looped.summary.evaluationId);
+    // A convert chore: the listing, a look at the CSV, and the loop's two commands are spent.
+    expect(harnessCommands(runs.find((run) => run.task.key === "convert-01")!)).toEqual([
+      "ls -la",
+      "head -n 3 prices.csv",
+    ]);
 
-    const improved = await addCandidate(project.projectId, loop.source, model.url);
-    expect(improved.summary).toMatchObject({ status: "done", tasks: 12, passed: 12, score: 1 });
-    // The loop: explore, act on what it saw, then stop when the model says DONE.
-    const runs = await runsOf(improved.summary.evaluationId);
-    const fix = runs.find((run) => run.task.key === "fix-01")!;
-    expect(
-      fix.events.filter((event) => event.kind === "exec" && event.name !== "grader exec").map((event) => event.name),
-    ).toEqual(["ls -la", expect.stringMatching(/^sed -i '\/# BUG\/s\/\^\/# \/' \S+\.sh && sh \S+\.sh$/)]);
-    const calls = fix.events.filter((event) => event.kind === "model_call");
-    expect(calls).toHaveLength(3);
-    const lastRequest = calls[2].body as { request: { body: { messages: { content: string }[] } } };
-    expect(lastRequest.request.body.messages.at(-1)!.content).toMatch(/^\$ sed -i .*\nOK\n/);
+    // Round 2: the traces show the loop cut short after a listing: one command more, and the
+    // listing up front, each alone. Either passes the conversions; neither yet the script fixes.
+    const second = await proposeOffline(project.projectId, scratch, { iteration: 2 });
+    expect(second.result.proposals.map((proposal) => proposal.dir)).toEqual([
+      "proposals/2/1-more-turns",
+      "proposals/2/2-listing-first",
+      "proposals/2/3-shell-loop-more-turns-fresh",
+    ]);
+    const [moreTurns, listingFirst] = second.result.proposals;
+    expect(moreTurns.source).toContain("maxTurns: 3,");
+    expect(moreTurns.rationale).toMatch(
+      /traces\/convert-01\.jsonl: the loop stopped after 2 model calls \(its limit is 2\) while the model was still at work: it ran `ls -la`, `head -n 3 prices\.csv`/,
+    );
+    const roomier = await addCandidate(project.projectId, moreTurns.source, model.url);
+    expect(roomier.summary).toMatchObject({ status: "done", passed: 8 });
+    expect(await passedKinds(roomier.summary.evaluationId)).toEqual(["convert", "log"]);
+    const listed = await addCandidate(project.projectId, listingFirst.source, model.url);
+    expect(listed.summary).toMatchObject({ status: "done", passed: 8 });
+
+    // Round 3, from either of the two (they tie): the fixes still run out (listing, cat, sh,
+    // fix), and the lead fix (the other of the two, or one command more) passes every chore.
+    const third = await proposeOffline(project.projectId, scratch, { iteration: 3 });
+    const [last] = third.result.proposals;
+    expect([roomier.candidateId, listed.candidateId]).toContain(last.baseCandidateId);
+    expect(last.rationale).toMatch(/traces\/fix-01\.jsonl: the loop stopped after \d model calls/);
+    const done = await addCandidate(project.projectId, last.source, model.url);
+    expect(done.summary).toMatchObject({ status: "done", tasks: 12, passed: 12, score: 1 });
+    const fix = (await runsOf(done.summary.evaluationId)).find((run) => run.task.key === "fix-01")!;
+    expect(harnessCommands(fix).slice(-3)).toEqual([
+      "cat release.sh",
+      "sh release.sh",
+      "sed -i '/# BUG/s/^/# /' release.sh && sh release.sh",
+    ]);
+    // The model fixed the script after it had seen it fail: a request showed it the failure.
+    const shown = fix.events
+      .filter((event) => event.kind === "model_call")
+      .map((event) => (event.body as { request: { body: { messages: { content: string }[] } } }).request.body)
+      .map((request) => request.messages.at(-1)!.content);
+    expect(shown.some((content) => /^\$ sh release\.sh\nFAIL: counted 0 of 6\n/.test(content))).toBe(true);
   });
 });
+
+/** The harness's own commands; the grader's are named "grader exec". */
+function harnessCommands(run: Awaited<ReturnType<typeof runsOf>>[number]): string[] {
+  return run.events
+    .filter((event) => event.kind === "exec" && event.name !== "grader exec")
+    .map((event) => event.name ?? "");
+}
+
+/** The kinds of chore (fix, log, convert) with every task passed, sorted. */
+async function passedKinds(evaluationId: string): Promise<string[]> {
+  const runs = await runsOf(evaluationId);
+  const kinds = new Set(runs.map((run) => (run.task.meta as { kind: string }).kind));
+  return [...kinds]
+    .filter((kind) => runs.every((run) => (run.task.meta as { kind: string }).kind !== kind || run.status === "passed"))
+    .sort();
+}

@@ -136,7 +136,7 @@ export default {
 };
 `;
 
-const stepByStepSolver = `
+const stepByStepSolver = (system: string) => `
 import type Anthropic from "@anthropic-ai/sdk";
 
 export default {
@@ -144,7 +144,7 @@ export default {
     const reply = await ctx.model.messages.create({
       model: "claude-haiku-5-5",
       max_tokens: 300,
-      system: "Solve the problem step by step, then state the answer.",
+      system: ${JSON.stringify(system)},
       messages: [{ role: "user", content: task.input }],
     });
     return reply.content.map((block) => (block.type === "text" ? block.text : "")).join("").trim();
@@ -183,16 +183,33 @@ describe("seed harnesses against the offline model", () => {
     expect(call.response.body).toMatchObject({ id: expect.stringMatching(/^msg_offline_/), model: "claude-haiku-5-5" });
   });
 
-  it("math word problems: the seed gets about the one-operation share; step by step gets them all", async () => {
+  it("math word problems: the seed gets the one-operation share; step by step two operations; checking each step all", async () => {
     const seed = await evaluate(MATH, null);
     expect(seed).toMatchObject({ status: "done", tasks: 100, errors: 0 });
     const tasks = readTasks(MATH).filter((task) => task.split === "search");
     const oneOperation = tasks.filter((task) => task.meta.operations === 1).length / tasks.length;
     expect(seed.score!).toBeCloseTo(oneOperation, 5);
 
-    const better = await evaluate(MATH, stepByStepSolver);
-    expect(better).toMatchObject({ status: "done", tasks: 100, errors: 0, score: 1 });
-    expect(better.score! - seed.score!).toBeGreaterThanOrEqual(0.15);
-    console.log(`math-word-problems search: seed ${seed.score}, step by step ${better.score}`);
+    const reasoned = await evaluate(MATH, stepByStepSolver("Solve the problem step by step, then state the answer."));
+    const upToTwo = tasks.filter((task) => task.meta.operations <= 2).length / tasks.length;
+    expect(reasoned).toMatchObject({ status: "done", tasks: 100, errors: 0 });
+    expect(reasoned.score!).toBeCloseTo(upToTwo, 5);
+
+    const checked = await evaluate(
+      MATH,
+      stepByStepSolver("Solve the problem step by step and check each step, then state the answer."),
+    );
+    expect(checked).toMatchObject({ status: "done", tasks: 100, errors: 0, score: 1 });
+    // The seed's 80 tokens cut most checked three-operation answers short.
+    const seedSource = fs.readFileSync(path.join(MATH, "harness.ts"), "utf8");
+    const tight = await evaluate(
+      MATH,
+      seedSource.replace("content: task.input", 'content: "Think step by step and check each step.\\n" + task.input'),
+    );
+    expect(tight.score!).toBeGreaterThan(upToTwo);
+    expect(tight.score!).toBeLessThan(1);
+    console.log(
+      `math-word-problems search: seed ${seed.score}, step by step ${reasoned.score}, checked ${checked.score}, checked in 80 tokens ${tight.score}`,
+    );
   });
 });

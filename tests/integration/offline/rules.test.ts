@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { formatNumber, operationIn, readChain, solve } from "../../../lib/offline/arithmetic.ts";
+import { formatNumber, operationIn, REACH, readChain, solve } from "../../../lib/offline/arithmetic.ts";
 import { classify, findExamples, findLabels, findTextToClassify } from "../../../lib/offline/classify.ts";
 import {
   promptCharacters,
@@ -235,7 +235,7 @@ describe("Rule 2: arithmetic", () => {
     expect(ask(problem)).toBe("Let me see. The answer is 2.");
     expect(ask(`${problem} Answer with only the number.`)).toBe("2");
     // ((2 * 3) + 4) / 5 = 2; the slip computes 4 / 5.
-    expect(solve(readChain("What is 2 times 3 plus 4 divided by 5")!, false)).toMatchObject({
+    expect(solve(readChain("What is 2 times 3 plus 4 divided by 5")!, REACH.hasty)).toMatchObject({
       result: 0.8,
       slipped: true,
     });
@@ -243,7 +243,10 @@ describe("Rule 2: arithmetic", () => {
 
   it("says one more when the slip would land on the right answer anyway", () => {
     // (4 - 2) * 5 = 10, and the slip 2 * 5 = 10 too: the model answers 11.
-    expect(solve({ numbers: [4, 2, 5], operations: ["-", "*"] }, false)).toMatchObject({ result: 11, slipped: true });
+    expect(solve({ numbers: [4, 2, 5], operations: ["-", "*"] }, REACH.hasty)).toMatchObject({
+      result: 11,
+      slipped: true,
+    });
     expect(ask("What is 4 minus 2 times 5?")).toBe("Let me see. The answer is 11.");
   });
 
@@ -256,8 +259,32 @@ describe("Rule 2: arithmetic", () => {
     },
   );
 
-  it("gives the bare result when reasoning and a bare answer are both asked for", () => {
-    expect(ask("What is 12 plus 5 minus 3? Think step by step. Answer with only the number.")).toBe("14");
+  it("answers at once when a bare answer is asked for, even with reasoning asked too (no room to work)", () => {
+    // (12 + 5) - 3 = 14 when worked; answered at once the last step slips: 5 - 3 = 2.
+    expect(ask("What is 12 plus 5 minus 3? Think step by step. Answer with only the number.")).toBe("2");
+    expect(ask("What is 12 plus 5? Think step by step. Answer with only the number.")).toBe("17");
+  });
+
+  it("reasoning keeps two operations exact; a third slips unless the prompt asks to check each step", () => {
+    const problem = "Ann has 12 apples, buys 5 more, gives away 3, then shares them equally among 2 friends. How many?";
+    // ((12 + 5) - 3) / 2 = 7; the slip on the last step computes 3 / 2.
+    expect(answer({ system: "Think step by step.", messages: [user(problem)] })).toBe(
+      "Let me work through it step by step.\n12 + 5 = 17\n17 - 3 = 14\n3 / 2 = 1.5\nThe answer is 1.5.",
+    );
+    expect(solve(readChain(problem)!, REACH.reasoned)).toMatchObject({ result: 1.5, slipped: true });
+    // Checking alone, without reasoning, changes nothing.
+    expect(answer({ system: "Check each step.", messages: [user(problem)] })).toBe("Let me see. The answer is 1.5.");
+    expect(answer({ system: "Think step by step. Check each step before you go on.", messages: [user(problem)] })).toBe(
+      [
+        "Let me work through it step by step, checking each step.",
+        `Problem: ${problem}`,
+        "12 + 5 = 17 (check: 17 - 5 = 12)",
+        "17 - 3 = 14 (check: 14 + 3 = 17)",
+        "14 / 2 = 7 (check: 7 * 2 = 14)",
+        "The answer is 7.",
+      ].join("\n"),
+    );
+    expect(ask(`${problem} Show your work and double-check it.`)).toContain("The answer is 7.");
   });
 
   it("writes numbers plainly with at most six decimals", () => {
@@ -338,18 +365,24 @@ describe("Rule 3: shell tasks", () => {
   });
 
   it.each([
-    [FIX, commandFor({ kind: "fix", input: "run.sh" })],
-    [LOG, commandFor({ kind: "log", input: "app.log", argument: "request_id" })],
-    [CONVERT, commandFor({ kind: "convert", input: "data.csv", argument: "data.tsv" })],
-  ])("after a listing, the command for %j, then DONE once its output is shown", (task, command) => {
-    const afterListing = terminalPrompt(task, [{ command: "ls -la", output: LISTING }]);
-    expect(answer(afterListing)).toBe(command);
-    const afterCommand = terminalPrompt(task, [
-      { command: "ls -la", output: LISTING },
-      { command, output: "(no output)" },
-    ]);
-    expect(answer(afterCommand)).toBe("DONE");
-  });
+    [FIX, ["cat run.sh", "sh run.sh"], commandFor({ kind: "fix", input: "run.sh" })],
+    [LOG, [], commandFor({ kind: "log", input: "app.log", argument: "request_id" })],
+    [CONVERT, ["head -n 3 data.csv"], commandFor({ kind: "convert", input: "data.csv", argument: "data.tsv" })],
+  ])(
+    "after a listing, the looks for %j, then its command, then DONE once its output is shown",
+    (task, looks, command) => {
+      const runs = [{ command: "ls -la", output: LISTING }];
+      // One reply per turn: each look in order, each asked only once its predecessor's output is shown.
+      for (const look of looks) {
+        expect(answer(terminalPrompt(task, runs))).toBe(look);
+        runs.push({ command: look, output: "(output)" });
+      }
+      expect(answer(terminalPrompt(task, runs))).toBe(command);
+      expect(answer(terminalPrompt(task, [...runs, { command, output: "(no output)" }]))).toBe("DONE");
+      // The looks come after the listing: without it the model explores.
+      expect(answer(terminalPrompt(task, runs.slice(1)))).toBe("ls -la");
+    },
+  );
 
   it("uses only files seen in a listing: a file named in the task but never listed means more exploring", () => {
     const listing = "-rw-r--r-- 1 user user 10 Jan  1 10:00 other.txt";
