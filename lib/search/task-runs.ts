@@ -47,7 +47,7 @@ export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
-function textCondition(filters: SearchFilters): Prisma.Sql | null {
+function textCondition(projectId: string, filters: SearchFilters): Prisma.Sql | null {
   if (!filters.q) return null;
   const pattern = containsPattern(filters.q);
   const fields = filters.in?.length ? filters.in : TEXT_FIELDS;
@@ -57,10 +57,12 @@ function textCondition(filters: SearchFilters): Prisma.Sql | null {
   const taskParts: Prisma.Sql[] = [];
   if (fields.includes("input")) taskParts.push(Prisma.sql`(t2.input #>> '{}') ilike ${pattern}`);
   if (fields.includes("expected")) taskParts.push(Prisma.sql`(t2.expected #>> '{}') ilike ${pattern}`);
-  // Tasks are few beside task runs: match them once, then keep the runs of those tasks.
+  // Tasks are few beside task runs: match them once (an uncorrelated subquery, hashed), then
+  // keep the runs of those tasks.
   if (taskParts.length)
     parts.push(
-      Prisma.sql`r."taskId" in (select t2.id from "Task" t2 where t2."suiteId" = t."suiteId" and (${Prisma.join(taskParts, " or ")}))`,
+      Prisma.sql`r."taskId" in (select t2.id from "Task" t2 join "TaskSuite" s2 on s2.id = t2."suiteId"
+        where s2."projectId" = ${projectId} and (${Prisma.join(taskParts, " or ")}))`,
     );
   return Prisma.sql`(${Prisma.join(parts, " or ")})`;
 }
@@ -82,7 +84,7 @@ function range(column: Prisma.Sql, min: number | undefined, max: number | undefi
 
 export function searchConditions(projectId: string, filters: SearchFilters): Prisma.Sql[] {
   const conditions: Prisma.Sql[] = [Prisma.sql`c."projectId" = ${projectId}`];
-  const text = textCondition(filters);
+  const text = textCondition(projectId, filters);
   if (text) conditions.push(text);
   if (filters.status?.length) conditions.push(Prisma.sql`r.status::text in (${Prisma.join(filters.status)})`);
   if (filters.errorKind?.length) conditions.push(Prisma.sql`r."errorKind" in (${Prisma.join(filters.errorKind)})`);
