@@ -117,59 +117,76 @@ export async function searchTaskRuns(projectId: string, filters: SearchFilters):
   const page = filters.page ?? 0;
   const sort = parseSort(filters.sort);
   const direction = Prisma.raw(sort.desc ? "desc nulls last" : "asc nulls first");
-  const rows = await db.$queryRaw<
-    {
-      id: string;
-      task_id: string;
-      key: string;
-      split: "search" | "test";
-      candidate_id: string;
-      number: number;
-      status: string;
-      score: number | null;
-      error_kind: string | null;
-      output_preview: string | null;
-      expected_preview: string | null;
-      input_preview: string | null;
-      tokens: number;
-      duration_ms: number | null;
-      cost: number | null;
-      total: number;
-    }[]
-  >`
-    select r.id, t.id as task_id, t.key, e.split::text as split, c.id as candidate_id, c.number, r.status::text as status,
-      r.score, r."errorKind" as error_kind, left(r.output #>> '{}', 160) as output_preview,
-      left(t.expected #>> '{}', 80) as expected_preview, left(t.input #>> '{}', 160) as input_preview,
-      (r."inputTokens" + r."outputTokens")::int as tokens, r."durationMs" as duration_ms, r."costUsd" as cost,
-      count(*) over ()::int as total
-    from "TaskRun" r
-      join "Evaluation" e on e.id = r."evaluationId"
-      join "Candidate" c on c.id = e."candidateId"
-      join "Task" t on t.id = r."taskId"
-    where ${Prisma.join(searchConditions(projectId, filters), " and ")}
-    order by ${SORT_SQL[sort.key]} ${direction}, c.number desc, t.position, r.id
+  // First the matching ids and sort keys only (narrow: no previews, no bodies), counted and cut
+  // to the page; then the page's rows in full. Previews for every match would cost more than
+  // the match itself.
+  const found = await db.$queryRaw<{ id: string; total: number }[]>`
+    with matched as materialized (
+      select r.id, ${SORT_SQL[sort.key]} as sort_value, c.number, t.position
+      from "TaskRun" r
+        join "Evaluation" e on e.id = r."evaluationId"
+        join "Candidate" c on c.id = e."candidateId"
+        join "Task" t on t.id = r."taskId"
+      where ${Prisma.join(searchConditions(projectId, filters), " and ")})
+    select m.id, (select count(*) from matched)::int as total from matched m
+    order by m.sort_value ${direction}, m.number desc, m.position, m.id
     limit ${SEARCH_PAGE_SIZE} offset ${page * SEARCH_PAGE_SIZE}`;
+  const ids = found.map((row) => row.id);
+  const rows = ids.length
+    ? await db.$queryRaw<
+        {
+          id: string;
+          task_id: string;
+          key: string;
+          split: "search" | "test";
+          candidate_id: string;
+          number: number;
+          status: string;
+          score: number | null;
+          error_kind: string | null;
+          output_preview: string | null;
+          expected_preview: string | null;
+          input_preview: string | null;
+          tokens: number;
+          duration_ms: number | null;
+          cost: number | null;
+        }[]
+      >`
+        select r.id, t.id as task_id, t.key, e.split::text as split, c.id as candidate_id, c.number, r.status::text as status,
+          r.score, r."errorKind" as error_kind, left(r.output #>> '{}', 160) as output_preview,
+          left(t.expected #>> '{}', 80) as expected_preview, left(t.input #>> '{}', 160) as input_preview,
+          (r."inputTokens" + r."outputTokens")::int as tokens, r."durationMs" as duration_ms, r."costUsd" as cost
+        from "TaskRun" r
+          join "Evaluation" e on e.id = r."evaluationId"
+          join "Candidate" c on c.id = e."candidateId"
+          join "Task" t on t.id = r."taskId"
+        where r.id = any(${ids}::text[])`
+    : [];
+  const byId = new Map(rows.map((row) => [row.id, row]));
   return {
-    total: rows[0]?.total ?? (page > 0 ? await countOnly(projectId, filters) : 0),
+    total: found[0]?.total ?? (page > 0 ? await countOnly(projectId, filters) : 0),
     page,
     pageSize: SEARCH_PAGE_SIZE,
-    rows: rows.map((row) => ({
-      taskRunId: row.id,
-      taskId: row.task_id,
-      taskKey: row.key,
-      split: row.split,
-      candidateId: row.candidate_id,
-      candidateNumber: row.number,
-      status: row.status,
-      score: row.score,
-      errorKind: row.error_kind,
-      outputPreview: row.output_preview,
-      expectedPreview: row.expected_preview ?? "",
-      inputPreview: row.input_preview ?? "",
-      tokens: row.tokens,
-      durationMs: row.duration_ms,
-      costUsd: row.cost,
-    })),
+    rows: ids.map((id) => {
+      const row = byId.get(id)!;
+      return {
+        taskRunId: row.id,
+        taskId: row.task_id,
+        taskKey: row.key,
+        split: row.split,
+        candidateId: row.candidate_id,
+        candidateNumber: row.number,
+        status: row.status,
+        score: row.score,
+        errorKind: row.error_kind,
+        outputPreview: row.output_preview,
+        expectedPreview: row.expected_preview ?? "",
+        inputPreview: row.input_preview ?? "",
+        tokens: row.tokens,
+        durationMs: row.duration_ms,
+        costUsd: row.cost,
+      };
+    }),
   };
 }
 
