@@ -10,8 +10,15 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { ui } from "@/components/ui";
 import { candidateHref } from "@/components/candidates/format";
 import { formatScore } from "@/lib/format";
-import type { CellCode, TaskMatrix as Matrix } from "@/lib/tasks/matrix";
-import { MATRIX_SORTS, orderRows, tallyRows, type MatrixSort } from "@/lib/tasks/matrix-order";
+import type { TaskMatrix as Matrix } from "@/lib/tasks/matrix";
+import {
+  impliedScore,
+  MATRIX_SORTS,
+  orderRows,
+  tallyRows,
+  type CellCode,
+  type MatrixSort,
+} from "@/lib/tasks/matrix-order";
 import styles from "./matrix.module.css";
 
 const ROW_HEIGHT = 28;
@@ -150,7 +157,7 @@ export function TaskMatrix(props: { projectId: string; matrix: Matrix; initialSo
                   const candidate = matrix.columns[column.index];
                   const at = row * width + column.index;
                   const code = matrix.cells[at] as CellCode;
-                  const score = matrix.scores[at];
+                  const score = matrix.scores[at] ?? impliedScore(code);
                   const style = { left: KEY_WIDTH + column.start + 2, width: column.size - 4 };
                   const title = `${task.key} · #${candidate.number} · ${WORDS[code]}${score == null ? "" : ` · score ${formatScore(score)}`}`;
                   if (code === "-" || !candidate.evaluationId)

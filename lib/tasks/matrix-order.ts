@@ -1,6 +1,13 @@
-// Row orders of the task × candidate matrix, computed from its cells alone (no database), so the
-// page re-sorts in the browser. Types only from matrix.ts: client components import this file.
-import type { TaskMatrix } from "./matrix.ts";
+// The task × candidate matrix's cells and row orders, computed from its cells alone (no
+// database), so the page re-sorts in the browser: client components import this file.
+
+/** A cell: passed, failed, error, not finished (pending or running), or no task run. */
+export type CellCode = "p" | "f" | "e" | "r" | "-";
+
+/** The score a cell's code stands for, when the matrix sends no other for it. */
+export function impliedScore(code: CellCode): number | null {
+  return code === "p" ? 1 : code === "f" || code === "e" ? 0 : null;
+}
 
 export const MATRIX_SORTS = ["suite", "disagreement", "nobody"] as const;
 export type MatrixSort = (typeof MATRIX_SORTS)[number];
@@ -11,7 +18,7 @@ export interface RowTally {
   notPassed: number;
 }
 
-export function tallyRows(matrix: Pick<TaskMatrix, "tasks" | "columns" | "cells">): RowTally[] {
+export function tallyRows(matrix: { tasks: unknown[]; columns: unknown[]; cells: string }): RowTally[] {
   const width = matrix.columns.length;
   return matrix.tasks.map((_, row) => {
     let passed = 0;

@@ -1,13 +1,14 @@
 // The task × candidate matrix: rows are a split's tasks, columns are candidates (the frontier
 // unless chosen), each cell the outcome of that task in the candidate's newest finished
-// evaluation of the split. One narrow query for the cells, sent compactly (one character and one
-// score per cell), so 200 × 200 stays small; the trace opens through runs/open.
+// evaluation of the split. One narrow query for the cells, sent compactly (one character per
+// cell, a score only where it says more than the character), so 200 × 200 stays small; the trace opens through runs/open.
 import { db } from "../db/client.ts";
 import { projectFrontier } from "../candidates/frontier.ts";
 import { StudioError } from "../errors.ts";
+import { impliedScore, type CellCode } from "./matrix-order.ts";
 
-/** A cell: passed, failed, error, not finished (pending or running), or no task run. */
-export type CellCode = "p" | "f" | "e" | "r" | "-";
+export type { CellCode } from "./matrix-order.ts";
+
 export const MATRIX_MAX_CANDIDATES = 500;
 
 export interface MatrixColumn {
@@ -26,8 +27,12 @@ export interface TaskMatrix {
   columns: MatrixColumn[];
   /** Row-major, tasks × columns: one CellCode per cell. */
   cells: string;
-  /** Row-major like cells: each task run's score, rounded to a thousandth; null without one. */
-  scores: (number | null)[];
+  /**
+   * The scores that say more than the cell's code (partial credit, the mean of trials), by cell
+   * index (row-major, like cells), rounded to a thousandth. Absent: 1 for passed, 0 for failed or
+   * error, none without a finished run. Sparse, so a pass/fail suite sends none.
+   */
+  scores: Record<number, number>;
 }
 
 export type MatrixCandidates = "frontier" | "all" | number[];
@@ -101,13 +106,14 @@ export async function taskMatrix(
   const columnOf = new Map(columns.map((column, index) => [column.evaluationId, index]));
   const width = columns.length;
   const codes: CellCode[] = new Array(tasks.length * width).fill("-");
-  const scores: (number | null)[] = new Array(tasks.length * width).fill(null);
+  const scores: Record<number, number> = {};
   for (const run of runs) {
     const row = rowOf.get(run.task_id);
     const column = columnOf.get(run.evaluation_id);
     if (row == null || column == null) continue;
-    codes[row * width + column] = CODE[run.status] ?? "-";
-    scores[row * width + column] = run.score == null ? null : Math.round(run.score * 1000) / 1000;
+    const at = row * width + column;
+    const code = (codes[at] = CODE[run.status] ?? "-");
+    if (run.score != null && run.score !== impliedScore(code)) scores[at] = Math.round(run.score * 1000) / 1000;
   }
   return {
     split: options.split,
