@@ -1,0 +1,191 @@
+"use client";
+
+// The task × candidate matrix, windowed both ways (@tanstack/react-virtual): only the cells in
+// view are in the DOM, so 200 × 200 renders as fast as 20 × 20. A cell opens its task run's
+// trace; rows re-sort in the browser (most disagreement, nobody passes), the order kept in the URL.
+import { useVirtualizer } from "@tanstack/react-virtual";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { ui } from "@/components/ui";
+import { candidateHref } from "@/components/candidates/format";
+import { formatScore } from "@/lib/format";
+import type { TaskMatrix as Matrix } from "@/lib/tasks/matrix";
+import {
+  impliedScore,
+  MATRIX_SORTS,
+  orderRows,
+  tallyRows,
+  type CellCode,
+  type MatrixSort,
+} from "@/lib/tasks/matrix-order";
+import styles from "./matrix.module.css";
+
+const ROW_HEIGHT = 28;
+const HEAD_HEIGHT = 30;
+const KEY_WIDTH = 220;
+const CELL_WIDTH = 40;
+const SORT_LABELS: Record<MatrixSort, string> = {
+  suite: "Suite order",
+  disagreement: "Most disagreement",
+  nobody: "Nobody passes",
+};
+const WORDS: Record<CellCode, string> = { p: "passed", f: "failed", e: "error", r: "not finished", "-": "no task run" };
+const GLYPH: Record<CellCode, string> = { p: "✓", f: "✗", e: "!", r: "…", "-": "·" };
+
+export function TaskMatrix(props: { projectId: string; matrix: Matrix; initialSort: MatrixSort }) {
+  const { matrix, projectId } = props;
+  const pathname = usePathname();
+  const [sort, setSort] = useState<MatrixSort>(props.initialSort);
+  const [ready, setReady] = useState(false);
+  const tallies = useMemo(() => tallyRows(matrix), [matrix]);
+  const order = useMemo(() => orderRows(tallies, sort), [tallies, sort]);
+  const width = matrix.columns.length;
+  const scroller = useRef<HTMLDivElement>(null);
+
+  const rows = useVirtualizer({
+    count: order.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+    // Before the first measurement (the server render), a screenful of rows.
+    initialRect: { width: 1200, height: 700 },
+  });
+  const columns = useVirtualizer({
+    horizontal: true,
+    count: width,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => CELL_WIDTH,
+    overscan: 4,
+    initialRect: { width: 1200, height: 700 },
+  });
+  useEffect(() => setReady(true), []);
+
+  const chooseSort = (next: MatrixSort) => {
+    setSort(next);
+    const params = new URLSearchParams(window.location.search);
+    if (next === "suite") params.delete("sort");
+    else params.set("sort", next);
+    const search = params.toString();
+    // Next's history state passed along: a client-side sort needs no server round trip.
+    window.history.replaceState(window.history.state, "", search ? `${pathname}?${search}` : pathname);
+  };
+
+  const totalWidth = KEY_WIDTH + columns.getTotalSize();
+  const visibleColumns = columns.getVirtualItems();
+  return (
+    <div>
+      <div className={styles.controls}>
+        <span>Sort</span>
+        <span className={ui.segmented} role="group" aria-label="Sort the tasks">
+          {MATRIX_SORTS.map((key) => (
+            <a
+              key={key}
+              href={`?sort=${key}`}
+              aria-current={sort === key ? "page" : undefined}
+              data-sort={key}
+              onClick={(event) => {
+                event.preventDefault();
+                chooseSort(key);
+              }}
+            >
+              {SORT_LABELS[key]}
+            </a>
+          ))}
+        </span>
+        <span className={styles.legend} aria-label="Legend">
+          {(["p", "f", "e", "-"] as const).map((code) => (
+            <span key={code}>
+              <span className={`${styles.swatch} ${styles[code === "-" ? "none" : code]}`} /> {WORDS[code]}
+            </span>
+          ))}
+        </span>
+      </div>
+      <div
+        ref={scroller}
+        className={styles.grid}
+        data-testid="task-matrix"
+        data-matrix-ready={ready ? "true" : undefined}
+        data-rows={order.length}
+        data-columns={width}
+        role="grid"
+        aria-rowcount={order.length + 1}
+        aria-colcount={width + 1}
+      >
+        <div className={styles.head} style={{ width: totalWidth, height: HEAD_HEIGHT }}>
+          <div className={styles.corner} style={{ width: KEY_WIDTH }}>
+            task ↓ · candidate →
+          </div>
+          {visibleColumns.map((column) => {
+            const candidate = matrix.columns[column.index];
+            return (
+              <Link
+                key={column.key}
+                className={styles.colHead}
+                style={{ left: KEY_WIDTH + column.start, width: column.size }}
+                href={candidateHref(projectId, candidate.candidateId)}
+                prefetch={false}
+                title={`#${candidate.number}: ${candidate.evaluationId ? `score ${formatScore(candidate.score)}` : `no finished ${matrix.split} evaluation`}`}
+              >
+                #{candidate.number}
+              </Link>
+            );
+          })}
+        </div>
+        <div style={{ position: "relative", width: totalWidth, height: rows.getTotalSize() }}>
+          {rows.getVirtualItems().map((virtualRow) => {
+            const row = order[virtualRow.index];
+            const task = matrix.tasks[row];
+            const tally = tallies[row];
+            return (
+              <div
+                key={task.id}
+                className={styles.row}
+                style={{ top: virtualRow.start, height: virtualRow.size, width: totalWidth }}
+                data-task={task.key}
+                role="row"
+              >
+                <div className={styles.rowHead} style={{ width: KEY_WIDTH }}>
+                  <Link href={`/projects/${projectId}/tasks/${task.id}`} prefetch={false} title={task.key}>
+                    {task.key}
+                  </Link>
+                  <span className={styles.tally} title={`${tally.passed} passed, ${tally.notPassed} failed or errored`}>
+                    {tally.passed}/{tally.passed + tally.notPassed}
+                  </span>
+                </div>
+                {visibleColumns.map((column) => {
+                  const candidate = matrix.columns[column.index];
+                  const at = row * width + column.index;
+                  const code = matrix.cells[at] as CellCode;
+                  const score = matrix.scores[at] ?? impliedScore(code);
+                  const style = { left: KEY_WIDTH + column.start + 2, width: column.size - 4 };
+                  const title = `${task.key} · #${candidate.number} · ${WORDS[code]}${score == null ? "" : ` · score ${formatScore(score)}`}`;
+                  if (code === "-" || !candidate.evaluationId)
+                    return (
+                      <span key={column.key} className={`${styles.cell} ${styles.none}`} style={style} title={title}>
+                        {GLYPH["-"]}
+                      </span>
+                    );
+                  // A score strictly between 0 and 1 (partial credit, or the mean of trials) is shown as is.
+                  const partial = score != null && score > 0 && score < 1;
+                  return (
+                    <a
+                      key={column.key}
+                      className={`${styles.cell} ${styles[code]}`}
+                      style={style}
+                      title={title}
+                      data-cell={code}
+                      href={`/projects/${projectId}/runs/open?evaluation=${candidate.evaluationId}&task=${task.id}`}
+                    >
+                      {partial ? Math.round(score * 100) : GLYPH[code]}
+                    </a>
+                  );
+                })}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

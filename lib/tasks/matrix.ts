@@ -1,0 +1,126 @@
+// The task × candidate matrix: rows are a split's tasks, columns are candidates (the frontier
+// unless chosen), each cell the outcome of that task in the candidate's newest finished
+// evaluation of the split. One narrow query for the cells, sent compactly (one character per
+// cell, a score only where it says more than the character), so 200 × 200 stays small; the trace opens through runs/open.
+import { db } from "../db/client.ts";
+import { projectFrontier } from "../candidates/frontier.ts";
+import { StudioError } from "../errors.ts";
+import { impliedScore, type CellCode } from "./matrix-order.ts";
+
+export type { CellCode } from "./matrix-order.ts";
+
+export const MATRIX_MAX_CANDIDATES = 500;
+
+export interface MatrixColumn {
+  candidateId: string;
+  number: number;
+  /** The evaluation the column shows; null when the candidate has no finished one on the split. */
+  evaluationId: string | null;
+  score: number | null;
+}
+
+export interface TaskMatrix {
+  split: "search" | "test";
+  /** Which candidates were asked for: the frontier, all with an evaluation, or a chosen list. */
+  chosen: "frontier" | "all" | "list";
+  tasks: { id: string; key: string }[];
+  columns: MatrixColumn[];
+  /** Row-major, tasks × columns: one CellCode per cell. */
+  cells: string;
+  /**
+   * The scores that say more than the cell's code (partial credit, the mean of trials), by cell
+   * index (row-major, like cells), rounded to a thousandth. Absent: 1 for passed, 0 for failed or
+   * error, none without a finished run. Sparse, so a pass/fail suite sends none.
+   */
+  scores: Record<number, number>;
+}
+
+export type MatrixCandidates = "frontier" | "all" | number[];
+
+/** `?candidates=` → the frontier (absent or "frontier"), "all", or a list of candidate numbers. */
+export function parseMatrixCandidates(raw: string | undefined): MatrixCandidates | null {
+  if (!raw || raw === "frontier") return "frontier";
+  if (raw === "all") return "all";
+  const numbers = raw.split(",").map((part) => Number(part.trim().replace(/^#/, "")));
+  if (!numbers.length || numbers.some((n) => !Number.isInteger(n) || n < 1)) return null;
+  return [...new Set(numbers)].slice(0, MATRIX_MAX_CANDIDATES);
+}
+
+const CODE: Record<string, CellCode> = { passed: "p", failed: "f", error: "e", pending: "r", running: "r" };
+
+export async function taskMatrix(
+  projectId: string,
+  options: { split: "search" | "test"; candidates: MatrixCandidates },
+): Promise<TaskMatrix> {
+  const suite = await db.taskSuite.findUnique({ where: { projectId }, select: { id: true } });
+  if (!suite) throw new StudioError(`No project ${projectId}, or it has no task suite.`, { code: "not_found" });
+
+  let wanted: string[] | null = null; // candidate ids, in column order; null = every candidate with an evaluation
+  if (options.candidates === "frontier") wanted = (await projectFrontier(projectId)).map((point) => point.id);
+  else if (Array.isArray(options.candidates)) {
+    const found = await db.candidate.findMany({
+      where: { projectId, number: { in: options.candidates } },
+      select: { id: true, number: true },
+    });
+    const byNumber = new Map(found.map((row) => [row.number, row.id]));
+    wanted = options.candidates.flatMap((number) => byNumber.get(number) ?? []);
+  }
+
+  const [tasks, evaluations] = await Promise.all([
+    db.task.findMany({
+      where: { suiteId: suite.id, split: options.split },
+      orderBy: { position: "asc" },
+      select: { id: true, key: true },
+    }),
+    db.$queryRaw<{ candidate_id: string; number: number; evaluation_id: string | null; score: number | null }[]>`
+      select c.id as candidate_id, c.number, e.id as evaluation_id, e.score
+      from "Candidate" c left join lateral (
+        select e.id, e.score from "Evaluation" e
+        where e."candidateId" = c.id and e.split::text = ${options.split} and e.status = 'done'
+        order by e."finishedAt" desc nulls last limit 1) e on true
+      where c."projectId" = ${projectId} and (${wanted}::text[] is null or c.id = any(${wanted}::text[]))
+      order by c.number`,
+  ]);
+
+  let columns: MatrixColumn[] = evaluations.map((row) => ({
+    candidateId: row.candidate_id,
+    number: row.number,
+    evaluationId: row.evaluation_id,
+    score: row.score,
+  }));
+  if (wanted) {
+    const order = new Map(wanted.map((id, index) => [id, index]));
+    columns.sort((a, b) => order.get(a.candidateId)! - order.get(b.candidateId)!);
+  } else {
+    columns = columns.filter((column) => column.evaluationId).slice(0, MATRIX_MAX_CANDIDATES);
+  }
+
+  const evaluationIds = columns.flatMap((column) => column.evaluationId ?? []);
+  const runs = evaluationIds.length
+    ? await db.$queryRaw<{ task_id: string; evaluation_id: string; status: string; score: number | null }[]>`
+        select r."taskId" as task_id, r."evaluationId" as evaluation_id, r.status::text as status, r.score
+        from "TaskRun" r where r."evaluationId" = any(${evaluationIds}::text[])`
+    : [];
+
+  const rowOf = new Map(tasks.map((task, index) => [task.id, index]));
+  const columnOf = new Map(columns.map((column, index) => [column.evaluationId, index]));
+  const width = columns.length;
+  const codes: CellCode[] = new Array(tasks.length * width).fill("-");
+  const scores: Record<number, number> = {};
+  for (const run of runs) {
+    const row = rowOf.get(run.task_id);
+    const column = columnOf.get(run.evaluation_id);
+    if (row == null || column == null) continue;
+    const at = row * width + column;
+    const code = (codes[at] = CODE[run.status] ?? "-");
+    if (run.score != null && run.score !== impliedScore(code)) scores[at] = Math.round(run.score * 1000) / 1000;
+  }
+  return {
+    split: options.split,
+    chosen: Array.isArray(options.candidates) ? "list" : options.candidates,
+    tasks,
+    columns,
+    cells: codes.join(""),
+    scores,
+  };
+}
