@@ -2,6 +2,7 @@
 // memory: a resumed or retried run can then never count a task twice.
 import { db } from "../db/client.ts";
 import type { EvaluationFigures } from "./figures.ts";
+import { scoreInterval } from "./interval.ts";
 
 /** A running evaluation's figures so far: task runs done of the total, and the figures (figures.ts) they add up to. */
 export interface EvaluationProgress extends Pick<
@@ -39,9 +40,16 @@ export async function refreshAggregates(evaluationId: string): Promise<Evaluatio
       case when bool_or("costUsd" is null) then null else coalesce(sum("costUsd"), 0) end::float8 as cost,
       avg(coalesce(score, 0)) filter (where status <> 'pending') as score
     from "TaskRun" where "evaluationId" = ${evaluationId}`;
+  const finished = await db.taskRun.findMany({
+    where: { evaluationId, status: { not: "pending" } },
+    select: { score: true },
+  });
+  const interval = scoreInterval(finished.map((run) => run.score ?? 0));
   await db.evaluation.update({
     where: { id: evaluationId },
     data: {
+      scoreLow: interval?.low ?? null,
+      scoreHigh: interval?.high ?? null,
       passedCount: row.passed,
       failedCount: row.failed,
       errorCount: row.errors,

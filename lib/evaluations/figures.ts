@@ -5,6 +5,8 @@
 /** The columns an evaluation stores its figures in (recomputed from its task runs, aggregate.ts). */
 export interface StoredFigures {
   score: number | null;
+  scoreLow: number | null;
+  scoreHigh: number | null;
   taskCount: number;
   passedCount: number;
   failedCount: number;
@@ -19,6 +21,8 @@ export interface StoredFigures {
 /** A Prisma select of those columns. */
 export const storedFiguresSelect = {
   score: true,
+  scoreLow: true,
+  scoreHigh: true,
   taskCount: true,
   passedCount: true,
   failedCount: true,
@@ -32,6 +36,9 @@ export const storedFiguresSelect = {
 export interface EvaluationFigures {
   /** Mean task score, 0..1, over finished task runs; null before any finished. */
   score: number | null;
+  /** The score's 95% interval (interval.ts); null with the score. */
+  scoreLow: number | null;
+  scoreHigh: number | null;
   tasks: number;
   passed: number;
   failed: number;
@@ -47,6 +54,8 @@ export interface EvaluationFigures {
 export function figuresOf(row: StoredFigures): EvaluationFigures {
   return {
     score: row.score,
+    scoreLow: row.scoreLow,
+    scoreHigh: row.scoreHigh,
     tasks: row.taskCount,
     passed: row.passedCount,
     failed: row.failedCount,

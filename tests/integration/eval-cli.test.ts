@@ -109,6 +109,9 @@ describe("studio project create / eval", () => {
     ])
       expect(summary).toHaveProperty(key);
     expect(["cgroup", "rlimit", "poll"]).toContain(summary.memoryLimit);
+    // 10 of 10 passed: Wilson's 95% interval is 0.7225 to 1, stored with the evaluation.
+    expect(summary.scoreLow).toBeCloseTo(0.7225, 4);
+    expect(summary.scoreHigh).toBe(1);
 
     const evaluations = (await db.query(`select id, status, "passedCount" from "Evaluation"`)).rows;
     expect(evaluations).toEqual([{ id: summary.evaluationId, status: "done", passedCount: 10 }]);

@@ -1,0 +1,62 @@
+// A score's 95% interval: how far one evaluation's mean task score could move on another draw of
+// the same tasks' noise. Pass/fail scores (every task 0 or 1) get the Wilson score interval, which
+// stays inside [0, 1] and is sound at 0 and 100%; partial scores get a percentile bootstrap over
+// tasks, with a fixed seed so the same scores always give the same interval.
+
+export interface ScoreInterval {
+  low: number;
+  high: number;
+}
+
+const Z95 = 1.959963984540054;
+const BOOTSTRAP_RESAMPLES = 2_000;
+
+/** The 95% interval of the mean of `scores` (each 0..1); null with no scores. */
+export function scoreInterval(scores: number[]): ScoreInterval | null {
+  const n = scores.length;
+  if (n === 0) return null;
+  if (scores.every((score) => score === 0 || score === 1))
+    return wilson(scores.filter((score) => score === 1).length, n);
+  return bootstrap(scores);
+}
+
+/** Wilson's interval for `passed` of `n`. */
+export function wilson(passed: number, n: number): ScoreInterval {
+  const p = passed / n;
+  const z2 = Z95 * Z95;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (Z95 / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { low: clamp(centre - half), high: clamp(centre + half) };
+}
+
+function bootstrap(scores: number[]): ScoreInterval {
+  const random = mulberry32(0x5eed);
+  const n = scores.length;
+  const means = new Float64Array(BOOTSTRAP_RESAMPLES);
+  for (let r = 0; r < BOOTSTRAP_RESAMPLES; r++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += scores[Math.floor(random() * n)];
+    means[r] = sum / n;
+  }
+  means.sort();
+  return {
+    low: clamp(means[Math.floor(0.025 * (BOOTSTRAP_RESAMPLES - 1))]),
+    high: clamp(means[Math.ceil(0.975 * (BOOTSTRAP_RESAMPLES - 1))]),
+  };
+}
+
+function clamp(value: number): number {
+  return Math.min(1, Math.max(0, value));
+}
+
+/** A small seeded generator: the same scores always resample the same way. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Evaluation" ADD COLUMN     "scoreHigh" DOUBLE PRECISION,
+ADD COLUMN     "scoreLow" DOUBLE PRECISION;
