@@ -126,10 +126,12 @@ export function SourceDiffImpl(props: {
   height: number | string;
   language?: string;
   wrap?: boolean;
+  /** One column, deletions above insertions, instead of two sides. */
+  inline?: boolean;
 }) {
   const theme = useStudioTheme();
   return (
-    <div className={styles.frame} data-editor="diff">
+    <div className={styles.frame} data-editor="diff" data-diff-view={props.inline ? "inline" : "side-by-side"}>
       <DiffEditor
         original={props.original}
         modified={props.modified}
@@ -147,7 +149,7 @@ export function SourceDiffImpl(props: {
           ...baseOptions,
           readOnly: true,
           originalEditable: false,
-          renderSideBySide: true,
+          renderSideBySide: !props.inline,
           useInlineViewWhenSpaceIsLimited: true,
           renderOverviewRuler: false,
           wordWrap: props.wrap ? "on" : "off",

@@ -47,7 +47,12 @@ export interface TraceViewerProps {
   layout?: "split" | "stacked";
   /** False while another viewer on the page has the keyboard. */
   keys?: boolean;
+  /** Another viewer on the page answers the same keys (the compare page's "move both"): a key it took is still this one's too. */
+  sharedKeys?: boolean;
 }
+
+/** Keys a viewer acted on: viewers sharing keys act on them even though the first one prevented the default. */
+const viewerKeys = new WeakSet<KeyboardEvent>();
 
 const URL_PARAMS = { event: "event", kind: "kind" };
 
@@ -237,10 +242,13 @@ export function TraceViewer(props: TraceViewerProps) {
   // Keyboard: j/k and arrows move and open; n/p go to the next/previous neighbour (failed task run, iteration).
   // The handler is an effect event: it sees this render's selection, total and links.
   const onKey = useEffectEvent((event: KeyboardEvent) => {
-    if (props.keys === false || event.defaultPrevented || event.metaKey || event.ctrlKey || event.altKey) return;
+    const takenByViewer = props.sharedKeys && viewerKeys.has(event);
+    if (props.keys === false || (event.defaultPrevented && !takenByViewer)) return;
+    if (event.metaKey || event.ctrlKey || event.altKey) return;
     const target = event.target as HTMLElement | null;
     if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
     const move = (delta: number) => {
+      viewerKeys.add(event);
       if (total === 0) return;
       const index = selected?.index == null ? 0 : Math.min(total - 1, Math.max(0, selected.index + delta));
       selectIndex(index);
