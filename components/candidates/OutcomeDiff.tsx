@@ -77,7 +77,7 @@ export function OutcomeDiffTable(props: {
         </EmptyState>
       ) : (
         <div className={styles.scroll}>
-          <table className={ui.table} data-table="outcome-diff">
+          <table className={`${ui.table} ${styles.outcomeTable}`} data-table="outcome-diff">
             <thead>
               <tr>
                 <th>Task</th>

@@ -130,6 +130,12 @@ export function SourceDiffImpl(props: {
   inline?: boolean;
 }) {
   const theme = useStudioTheme();
+  // The diff editor's own wordWrap reaches the modified side only: the original (left) side
+  // gets it here, once mounted and whenever it changes.
+  const [diffEditor, setDiffEditor] = useState<editor.IStandaloneDiffEditor | null>(null);
+  useEffect(() => {
+    diffEditor?.getOriginalEditor().updateOptions({ wordWrap: props.wrap ? "on" : "off" });
+  }, [diffEditor, props.wrap]);
   return (
     <div className={styles.frame} data-editor="diff" data-diff-view={props.inline ? "inline" : "side-by-side"}>
       <DiffEditor
@@ -145,6 +151,7 @@ export function SourceDiffImpl(props: {
         // "TextModel got disposed before DiffEditorWidget model got reset" on unmount.
         keepCurrentOriginalModel
         keepCurrentModifiedModel
+        onMount={setDiffEditor}
         options={{
           ...baseOptions,
           readOnly: true,

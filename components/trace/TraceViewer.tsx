@@ -56,7 +56,7 @@ const viewerKeys = new WeakSet<KeyboardEvent>();
 
 const URL_PARAMS = { event: "event", kind: "kind" };
 
-/** A body is fetched once the selection rests this long (holding j does not fire a request per row). */
+/** While the selection moves faster than this (j held down), bodies wait until it rests: not a request per row. */
 const DETAIL_DELAY_MS = 40;
 /** How often a live trace asks for new events. */
 const LIVE_POLL_MS = 2000;
@@ -196,17 +196,21 @@ export function TraceViewer(props: TraceViewerProps) {
     if (url.href !== window.location.href) window.history.replaceState(window.history.state, "", url);
   }, [selectedSeq, filter, params.event, params.kind]);
 
-  // The opened event's body (cut to detailMaxBytes for display): cached, or read once the selection
-  // rests. The timer starts the read itself (no render in between: j → body is the figure
-  // bench:ui measures); the query here only shows it, and a new selection cancels it.
+  // The opened event's body (cut to detailMaxBytes for display): cached, or read at once when the
+  // selection had rested (a single j, a click), else once it rests again (j held down). The
+  // effect starts the read itself (no render in between: j → body is the figure bench:ui
+  // measures); the query here only shows it, and a new selection cancels a waiting read.
   const body = useQuery({ ...traceEventQuery(apiBase, selectedSeq, props.detailMaxBytes), enabled: false });
   const detailMaxBytes = props.detailMaxBytes;
+  const lastSelectionAt = useRef(Number.NEGATIVE_INFINITY);
   useEffect(() => {
     if (selectedSeq == null) return;
-    const timer = setTimeout(
-      () => void queryClient.prefetchQuery(traceEventQuery(apiBase, selectedSeq, detailMaxBytes)),
-      DETAIL_DELAY_MS,
-    );
+    const now = performance.now();
+    const rested = now - lastSelectionAt.current > DETAIL_DELAY_MS;
+    lastSelectionAt.current = now;
+    const read = () => void queryClient.prefetchQuery(traceEventQuery(apiBase, selectedSeq, detailMaxBytes));
+    if (rested) return read();
+    const timer = setTimeout(read, DETAIL_DELAY_MS);
     return () => clearTimeout(timer);
   }, [selectedSeq, apiBase, detailMaxBytes, queryClient]);
   const detail: DetailState | null =

@@ -154,12 +154,7 @@ export default async function CandidatePage({
                 <dd>{candidate.axis}</dd>
               </>
             )}
-            {candidate.hypothesis && (
-              <>
-                <dt>Hypothesis</dt>
-                <dd className={styles.prose}>{candidate.hypothesis}</dd>
-              </>
-            )}
+            {/* (the hypothesis is the page header's description) */}
             <dt>Rationale</dt>
             <dd>
               {candidate.rationale ? (
