@@ -261,9 +261,7 @@ describe("candidates", () => {
       .locator('[data-split="search"]')
       .getByText("Already evaluated on this split")
       .waitFor({ timeout: 150_000 });
-    await expect
-      .poll(() => page.locator('[data-table="task-results"] tbody tr').count(), { timeout: 15_000 })
-      .toBe(50); // the first page of 100
+    await expect.poll(() => page.locator('[data-table="task-results"] tbody tr').count(), { timeout: 15_000 }).toBe(50); // the first page of 100
     await page.close();
   }, 240_000);
 

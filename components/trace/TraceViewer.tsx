@@ -213,6 +213,14 @@ export function TraceViewer(props: TraceViewerProps) {
     const timer = setTimeout(read, DETAIL_DELAY_MS);
     return () => clearTimeout(timer);
   }, [selectedSeq, apiBase, detailMaxBytes, queryClient]);
+  // Nothing open yet: the first j (or a click on the first row) opens the first event, so its
+  // body is read as the page comes up and opens at once. One body, cut like any other.
+  const [firstSeq] = useState(() =>
+    props.selectedSeq == null && props.start.page.offset === 0 ? (props.start.page.events[0]?.seq ?? null) : null,
+  );
+  useEffect(() => {
+    if (firstSeq != null) void queryClient.prefetchQuery(traceEventQuery(apiBase, firstSeq, detailMaxBytes));
+  }, [firstSeq, apiBase, detailMaxBytes, queryClient]);
   const detail: DetailState | null =
     selectedSeq == null
       ? null
