@@ -249,6 +249,7 @@ describe("the why on every diff", () => {
     await page.goto(`${studio.url}/projects/${projectId}/iterations/1`);
     const paths = page.locator("[data-testid='file-read'] [data-path]");
     await paths.first().waitFor();
+    await page.getByTestId("files-read").scrollIntoViewIfNeeded();
     await shot(page, "iteration-page");
     // A narrow list (a small window, a long path): the head gives way, the file name stays.
     await page.getByTestId("files-read").evaluate((element) => ((element as HTMLElement).style.width = "560px"));

@@ -130,12 +130,18 @@ export function SourceDiffImpl(props: {
   inline?: boolean;
 }) {
   const theme = useStudioTheme();
-  // The diff editor's own wordWrap reaches the modified side only: the original (left) side
-  // gets it here, once mounted and whenever it changes.
+  // Monaco turns wrapping off on the original (left) side while the diff shows inline (as it
+  // does for a moment before its first layout) and never turns it back on for side by side:
+  // undo that after every layout, so "wrap" wraps both sides.
   const [diffEditor, setDiffEditor] = useState<editor.IStandaloneDiffEditor | null>(null);
   useEffect(() => {
-    diffEditor?.getOriginalEditor().updateOptions({ wordWrap: props.wrap ? "on" : "off" });
-  }, [diffEditor, props.wrap]);
+    if (!diffEditor || props.inline) return; // (inline: the original side is hidden)
+    const original = diffEditor.getOriginalEditor();
+    const inherit = () => original.updateOptions({ wordWrapOverride2: "inherit" });
+    inherit();
+    const listener = original.onDidLayoutChange(inherit);
+    return () => listener.dispose();
+  }, [diffEditor, props.inline]);
   return (
     <div className={styles.frame} data-editor="diff" data-diff-view={props.inline ? "inline" : "side-by-side"}>
       <DiffEditor
