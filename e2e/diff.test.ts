@@ -273,6 +273,7 @@ describe("the why on every diff", () => {
       expect(item.tailInside, item.full).toBe(true);
     }
     expect(cut.filter((item) => item.full.includes("/traces/")).every((item) => item.headCut)).toBe(true); // "…" in the middle
+    await shot(page, "iteration-files-read-narrow");
     const header = (await page.locator("header > div").first().boundingBox())!;
     const body = (await page.locator("[data-width]").boundingBox())!;
     expect(Math.round(header.x)).toBe(Math.round(body.x));

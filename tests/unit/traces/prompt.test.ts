@@ -49,7 +49,15 @@ describe("renderPrompt", () => {
   it("keeps what it does not know: a string system, images as a placeholder, unknown blocks as JSON", () => {
     const text = renderPrompt({
       system: "Be brief.",
-      messages: [{ role: "user", content: [{ type: "image", source: {} }, { type: "mystery", x: 1 }] }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "image", source: {} },
+            { type: "mystery", x: 1 },
+          ],
+        },
+      ],
     });
     expect(text).toBe('## system\nBe brief.\n\n## user\n[image]\n{\n  "type": "mystery",\n  "x": 1\n}\n');
   });
