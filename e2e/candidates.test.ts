@@ -114,7 +114,8 @@ describe("candidates", () => {
     await page.getByRole("heading", { name: "Not evaluated on test yet" }).waitFor();
     await page.locator('[data-split-results="search"]').click();
     await page.waitForURL((url) => !url.search.includes("split"));
-    expect(await rows.count()).toBe(100);
+    expect(await rows.count()).toBe(50); // the first page of all 100
+    expect(await page.locator("[data-page-rows]").innerText()).toBe("1–50 of 100");
 
     const missing = await page.goto(`${studio.url}/projects/${projectId}/candidates/does-not-exist`);
     expect(missing?.status()).toBe(404);
