@@ -77,16 +77,22 @@ describe("candidates", () => {
       "vs-dark",
     );
 
-    // Task results: all of them, then only the failed ones (the filter lives in the URL).
+    // Task results: all of them, 50 a page, then only the failed ones (the filter lives in the URL).
     const rows = page.locator('[data-table="task-results"] tbody tr');
-    expect(await rows.count()).toBe(100);
+    expect(await rows.count()).toBe(50);
+    expect(await page.locator("[data-page-rows]").innerText()).toBe("1–50 of 100");
+    await page.locator('[data-page-link="2"]').first().click();
+    await page.waitForURL(/[?&]page=2/);
+    await expect.poll(() => page.locator("[data-page-rows]").innerText()).toBe("51–100 of 100");
+    expect(await rows.count()).toBe(50);
     await page.locator('[data-filter="failed"]').click();
     await page.waitForURL(/results=failed/);
     await page.locator('[data-filter="failed"][aria-current="page"]').waitFor();
     const failed = await db.taskRun.count({
       where: { evaluation: { candidateId: seedId, split: "search" }, status: "failed" },
     });
-    await expect.poll(() => rows.count()).toBe(failed);
+    await expect.poll(() => rows.count()).toBe(Math.min(failed, 50)); // (a new filter starts at page 1)
+    expect(page.url()).not.toContain("page=");
     const statuses = await rows.evaluateAll((elements) =>
       elements.map((element) => element.getAttribute("data-status")),
     );
@@ -100,7 +106,7 @@ describe("candidates", () => {
     // A link shows the same view.
     await page.reload();
     await page.locator('[data-filter="failed"][aria-current="page"]').waitFor();
-    expect(await rows.count()).toBe(failed);
+    expect(await rows.count()).toBe(Math.min(failed, 50));
 
     // The test split's results are one switch away; it has not been evaluated on test yet.
     await page.locator('[data-split-results="test"]').click();
@@ -108,7 +114,8 @@ describe("candidates", () => {
     await page.getByRole("heading", { name: "Not evaluated on test yet" }).waitFor();
     await page.locator('[data-split-results="search"]').click();
     await page.waitForURL((url) => !url.search.includes("split"));
-    expect(await rows.count()).toBe(100);
+    expect(await rows.count()).toBe(50); // the first page of all 100
+    expect(await page.locator("[data-page-rows]").innerText()).toBe("1–50 of 100");
 
     const missing = await page.goto(`${studio.url}/projects/${projectId}/candidates/does-not-exist`);
     expect(missing?.status()).toBe(404);
@@ -255,9 +262,7 @@ describe("candidates", () => {
       .locator('[data-split="search"]')
       .getByText("Already evaluated on this split")
       .waitFor({ timeout: 150_000 });
-    await expect
-      .poll(() => page.locator('[data-table="task-results"] tbody tr').count(), { timeout: 15_000 })
-      .toBe(100);
+    await expect.poll(() => page.locator('[data-table="task-results"] tbody tr').count(), { timeout: 15_000 }).toBe(50); // the first page of 100
     await page.close();
   }, 240_000);
 

@@ -19,7 +19,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import type { Browser } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { launchBrowser } from "../e2e/browser.ts";
 import { studioRoot } from "../lib/paths.ts";
 import { ensureBuild } from "../lib/server/build.ts";
@@ -58,7 +58,7 @@ const SEARCH_TASKS = Number(values.tasks);
 const TEST_TASKS = 20;
 const EVENTS_PER_RUN = 10;
 const BIG_EVENTS = Number(values["big-events"]);
-const TARGETS = { overviewMs: 300, traceMs: 1500 };
+const TARGETS = { overviewMs: 300 };
 const MODEL = "claude-sonnet-5-5";
 const LABELS = ["billing", "shipping", "refunds", "technical", "account", "other"];
 
@@ -177,21 +177,7 @@ async function main() {
     }
   });
 
-  const trace = await measure(async () => {
-    const page = await context.newPage();
-    try {
-      await page.goto(traceUrl, { waitUntil: "commit" });
-      await page.locator("[data-testid='timeline-row'][data-seq='0']").waitFor({ timeout: 60_000 });
-      await page.locator("[data-timeline-ready='true']").waitFor({ timeout: 60_000 });
-      await page.keyboard.press("j");
-      await page.locator("[data-detail-seq='0'][data-detail-status='ready']").waitFor({ timeout: 60_000 });
-      await page.waitForFunction(() => (window as unknown as Probe).__bench.detailAt["0"] != null);
-      const probe = await page.evaluate(() => (window as unknown as Probe).__bench);
-      return { ms: probe.detailAt["0"], rowsMs: probe.timelineAt!, readyMs: probe.readyAt!, keyMs: probe.keyAt! };
-    } finally {
-      await page.close();
-    }
-  });
+  const trace = await traceFigure(context, traceUrl);
 
   // Context, no target: a deep link to the largest event (its body cut for display to 200 KB).
   const bigEvent = await measure(async () => {
@@ -243,12 +229,7 @@ async function main() {
       "none (reported)",
       "—",
     ],
-    [
-      `trace of ${BIG_EVENTS.toLocaleString("en-US")} events: interactive in Chromium`,
-      line(trace.ms),
-      `< ${TARGETS.traceMs} ms`,
-      verdict(trace.ms, TARGETS.traceMs),
-    ],
+    trace.row,
   ];
   rows.push(...searchAndMatrix.rows);
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
@@ -264,9 +245,7 @@ async function main() {
   console.log(
     `  candidates table: all ${seeded.candidates} rows in the DOM at ${fmt(candidates.domMs.median)}, next animation frame at ${fmt(candidates.ms.median)} (the figure)`,
   );
-  console.log(
-    `  trace: first timeline row ${fmt(trace.rowsMs.median)} → hydrated (data-timeline-ready) ${fmt(trace.readyMs.median)} → "j" pressed ${fmt(trace.keyMs.median)} → event #0's detail ready ${fmt(trace.ms.median)} (the figure)`,
-  );
+  console.log(trace.details);
   console.log(
     `  deep link to the largest event (#${seeded.largestSeq}, ${(seeded.largestBytes / 1024).toFixed(0)} KiB body): detail ready ${line(bigEvent.ms)}`,
   );
@@ -285,6 +264,44 @@ async function main() {
 }
 
 // ─── Measuring ───
+
+/**
+ * The trace figure: navigation start to a 10,000-event task run → its first timeline row → the
+ * viewer hydrated → "j" → event #0's body shown. Its table row (target < 450 ms) and its details.
+ */
+async function traceFigure(
+  context: BrowserContext,
+  traceUrl: string,
+): Promise<{ row: [string, string, string, string]; details: string }> {
+  const targetMs = 450;
+  const trace = await measure(async () => {
+    const page = await context.newPage();
+    try {
+      await page.goto(traceUrl, { waitUntil: "commit" });
+      await page.locator("[data-testid='timeline-row'][data-seq='0']").waitFor({ timeout: 60_000 });
+      await page.locator("[data-timeline-ready='true']").waitFor({ timeout: 60_000 });
+      await page.keyboard.press("j");
+      await page.locator("[data-detail-seq='0'][data-detail-status='ready']").waitFor({ timeout: 60_000 });
+      await page.waitForFunction(() => (window as unknown as Probe).__bench.detailAt["0"] != null);
+      const probe = await page.evaluate(() => (window as unknown as Probe).__bench);
+      return { ms: probe.detailAt["0"], rowsMs: probe.timelineAt!, readyMs: probe.readyAt!, keyMs: probe.keyAt! };
+    } finally {
+      await page.close();
+    }
+  });
+  const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
+  return {
+    row: [
+      `trace of ${BIG_EVENTS.toLocaleString("en-US")} events: interactive in Chromium`,
+      `${fmt(trace.ms.median)}  (${fmt(trace.ms.min)}–${fmt(trace.ms.max)})`,
+      `< ${targetMs} ms`,
+      trace.ms.median < targetMs ? "PASS" : "FAIL",
+    ],
+    details:
+      `  trace: first timeline row ${fmt(trace.rowsMs.median)} → hydrated (data-timeline-ready) ${fmt(trace.readyMs.median)}` +
+      ` → "j" pressed ${fmt(trace.keyMs.median)} → event #0's detail ready ${fmt(trace.ms.median)} (the figure)`,
+  };
+}
 
 interface Summary {
   median: number;

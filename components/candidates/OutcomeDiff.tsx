@@ -1,9 +1,10 @@
-// Which tasks changed outcome between two candidates' newest search evaluations; every row
-// links to both task runs' traces. Filterable through the URL (?show=broken).
+// Which tasks changed outcome between two candidates' newest search evaluations: each row shows
+// output A against output B and the expected answer (wrapped, cut long), and links to both task
+// runs' traces and to them side by side. Filterable through the URL (?show=broken).
 import Link from "next/link";
 import { Badge, EmptyState, ui } from "@/components/ui";
 import { formatScore } from "@/lib/format";
-import type { OutcomeChange, OutcomeDiff } from "@/lib/evaluations/queries";
+import type { OutcomeChange, OutcomeDiff, OutcomeSide } from "@/lib/evaluations/queries";
 import { runHref, taskStatusTone } from "./format";
 import styles from "./candidate.module.css";
 
@@ -76,13 +77,14 @@ export function OutcomeDiffTable(props: {
         </EmptyState>
       ) : (
         <div className={styles.scroll}>
-          <table className={ui.table} data-table="outcome-diff">
+          <table className={`${ui.table} ${styles.outcomeTable}`} data-table="outcome-diff">
             <thead>
               <tr>
                 <th>Task</th>
                 <th>Change</th>
-                <th>A · #{props.a.number}</th>
-                <th>B · #{props.b.number}</th>
+                <th className={styles.outcomeColumn}>A · #{props.a.number}</th>
+                <th className={styles.outcomeColumn}>B · #{props.b.number}</th>
+                <th className={styles.expectedColumn}>Expected</th>
                 <th aria-label="Both traces" />
               </tr>
             </thead>
@@ -95,23 +97,22 @@ export function OutcomeDiffTable(props: {
                     <td>
                       <Badge tone={change.tone}>{change.label}</Badge>
                     </td>
-                    <td>
-                      <Link
-                        prefetch={false}
+                    <td data-output="a">
+                      <OutcomeCell
+                        side={row.a}
                         href={runHref(props.projectId, row.a.taskRunId)}
                         title={`Trace of #${props.a.number} on ${row.taskKey}`}
-                      >
-                        <Badge tone={taskStatusTone(row.a.status)}>{row.a.status}</Badge> {partial(row.a.score)}trace →
-                      </Link>
+                      />
                     </td>
-                    <td>
-                      <Link
-                        prefetch={false}
+                    <td data-output="b">
+                      <OutcomeCell
+                        side={row.b}
                         href={runHref(props.projectId, row.b.taskRunId)}
                         title={`Trace of #${props.b.number} on ${row.taskKey}`}
-                      >
-                        <Badge tone={taskStatusTone(row.b.status)}>{row.b.status}</Badge> {partial(row.b.score)}trace →
-                      </Link>
+                      />
+                    </td>
+                    <td data-output="expected">
+                      <pre className={styles.outcomeText}>{row.expected}</pre>
                     </td>
                     <td>
                       <Link
@@ -129,6 +130,25 @@ export function OutcomeDiffTable(props: {
             </tbody>
           </table>
         </div>
+      )}
+    </div>
+  );
+}
+
+/** One side of a flipped task: its outcome (linked to its trace), then what it answered or why it errored. */
+function OutcomeCell(props: { side: OutcomeSide; href: string; title: string }) {
+  const { side } = props;
+  return (
+    <div className={styles.outcomeCell}>
+      <Link prefetch={false} href={props.href} title={props.title}>
+        <Badge tone={taskStatusTone(side.status)}>{side.status}</Badge> {partial(side.score)}trace →
+      </Link>
+      {side.error ? (
+        <pre className={`${styles.outcomeText} ${styles.outcomeError}`}>{side.error}</pre>
+      ) : side.output != null ? (
+        <pre className={styles.outcomeText}>{side.output}</pre>
+      ) : (
+        <span className="faint">no output</span>
       )}
     </div>
   );

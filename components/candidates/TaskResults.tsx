@@ -1,5 +1,6 @@
-// Per-task results of one evaluation, filterable by outcome through the URL (?results=failed);
-// each row opens the task run's trace. Previews only: full bodies live on the trace page.
+// Per-task results of one evaluation, filterable by outcome through the URL (?results=failed)
+// and paged (?page=2); each row opens the task run's trace. Previews only: full bodies live on
+// the trace page.
 import Link from "next/link";
 import { Badge, EmptyState, ui } from "@/components/ui";
 import { formatDuration, formatScore, formatTokens } from "@/lib/format";
@@ -23,6 +24,8 @@ export function TaskResults(props: {
   counts: Record<string, number>;
   outcome: TaskOutcome | null;
   taskCount: number;
+  /** Which page of the filtered rows this is: `size` rows a page, `total` rows in all. */
+  pages: { page: number; size: number; total: number; hrefFor: (page: number) => string };
 }) {
   const { counts, outcome } = props;
   const unfinished = (counts.pending ?? 0) + (counts.running ?? 0);
@@ -49,7 +52,13 @@ export function TaskResults(props: {
         ))}
         {unfinished > 0 && <span className="faint">{unfinished} not finished yet</span>}
       </nav>
-      {props.rows.length === 0 ? (
+      {props.rows.length === 0 && props.pages.page > 1 ? (
+        <EmptyState icon="✓" title={`No page ${props.pages.page}`}>
+          <p>
+            <Link href={props.pages.hrefFor(1)}>Show the first page</Link>
+          </p>
+        </EmptyState>
+      ) : props.rows.length === 0 ? (
         <EmptyState icon="✓" title={outcome ? `No ${outcome} tasks` : "No task runs"}>
           <p>
             {outcome ? (
@@ -118,8 +127,37 @@ export function TaskResults(props: {
               ))}
             </tbody>
           </table>
+          <Pager {...props.pages} />
         </div>
       )}
     </div>
+  );
+}
+
+function Pager(props: { page: number; size: number; total: number; hrefFor: (page: number) => string }) {
+  const last = Math.max(1, Math.ceil(props.total / props.size));
+  if (last === 1) return null;
+  const first = (props.page - 1) * props.size + 1;
+  const step = (page: number, label: string) =>
+    page >= 1 && page <= last ? (
+      <Link href={props.hrefFor(page)} scroll={false} data-page-link={page}>
+        {label}
+      </Link>
+    ) : (
+      <span className={styles.pagerOff}>{label}</span>
+    );
+  return (
+    <nav className={styles.pager} aria-label="Task result pages">
+      <span data-page-rows>
+        {first.toLocaleString("en-US")}–{Math.min(props.total, first + props.size - 1).toLocaleString("en-US")} of{" "}
+        {props.total.toLocaleString("en-US")}
+      </span>
+      <span className={styles.pagerSpacer} />
+      {step(props.page - 1, "← Previous")}
+      <span>
+        page {props.page} of {last}
+      </span>
+      {step(props.page + 1, "Next →")}
+    </nav>
   );
 }

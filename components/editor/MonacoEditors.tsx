@@ -126,10 +126,24 @@ export function SourceDiffImpl(props: {
   height: number | string;
   language?: string;
   wrap?: boolean;
+  /** One column, deletions above insertions, instead of two sides. */
+  inline?: boolean;
 }) {
   const theme = useStudioTheme();
+  // Monaco turns wrapping off on the original (left) side while the diff shows inline (as it
+  // does for a moment before its first layout) and never turns it back on for side by side:
+  // undo that after every layout, so "wrap" wraps both sides.
+  const [diffEditor, setDiffEditor] = useState<editor.IStandaloneDiffEditor | null>(null);
+  useEffect(() => {
+    if (!diffEditor || props.inline) return; // (inline: the original side is hidden)
+    const original = diffEditor.getOriginalEditor();
+    const inherit = () => original.updateOptions({ wordWrapOverride2: "inherit" });
+    inherit();
+    const listener = original.onDidLayoutChange(inherit);
+    return () => listener.dispose();
+  }, [diffEditor, props.inline]);
   return (
-    <div className={styles.frame} data-editor="diff">
+    <div className={styles.frame} data-editor="diff" data-diff-view={props.inline ? "inline" : "side-by-side"}>
       <DiffEditor
         original={props.original}
         modified={props.modified}
@@ -143,11 +157,12 @@ export function SourceDiffImpl(props: {
         // "TextModel got disposed before DiffEditorWidget model got reset" on unmount.
         keepCurrentOriginalModel
         keepCurrentModifiedModel
+        onMount={setDiffEditor}
         options={{
           ...baseOptions,
           readOnly: true,
           originalEditable: false,
-          renderSideBySide: true,
+          renderSideBySide: !props.inline,
           useInlineViewWhenSpaceIsLimited: true,
           renderOverviewRuler: false,
           wordWrap: props.wrap ? "on" : "off",

@@ -8,6 +8,7 @@ import { formatDuration, formatTokens } from "@/lib/format";
 import type { TraceEventItem } from "@/lib/traces/queries";
 import { KindLabel } from "./KindLabel";
 import { ShortcutLegend } from "./ShortcutLegend";
+import { MiddleCut } from "@/components/ui/MiddleCut";
 import { formatOffset } from "./format";
 import styles from "./trace.module.css";
 
@@ -88,8 +89,20 @@ export function TraceTimeline(props: TimelineProps) {
           <KindLabel kind={row.kind} />
         </span>
         <span className={styles.cellMain}>
-          {row.name && <span className={styles.cellName}>{row.name}</span>}
-          <span className={styles.cellPreview}>{row.preview || (row.name ? "" : "—")}</span>
+          {row.kind === "file_read" && row.name ? (
+            // A path: cut in the middle (the file name shows), the preview's copy of it left out.
+            <>
+              <MiddleCut path={row.name} className={styles.cellPath} />
+              <span className={styles.cellPreview}>
+                {row.preview.startsWith(row.name) ? row.preview.slice(row.name.length) : ` ${row.preview}`}
+              </span>
+            </>
+          ) : (
+            <>
+              {row.name && <span className={styles.cellName}>{row.name}</span>}
+              <span className={styles.cellPreview}>{row.preview || (row.name ? "" : "—")}</span>
+            </>
+          )}
         </span>
         <span className={styles.cellRight}>{row.durationMs != null ? formatDuration(row.durationMs) : ""}</span>
         <span className={styles.cellRight} title={tokens ? "input / output tokens" : undefined}>

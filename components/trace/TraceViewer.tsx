@@ -47,11 +47,16 @@ export interface TraceViewerProps {
   layout?: "split" | "stacked";
   /** False while another viewer on the page has the keyboard. */
   keys?: boolean;
+  /** Another viewer on the page answers the same keys (the compare page's "move both"): a key it took is still this one's too. */
+  sharedKeys?: boolean;
 }
+
+/** Keys a viewer acted on: viewers sharing keys act on them even though the first one prevented the default. */
+const viewerKeys = new WeakSet<KeyboardEvent>();
 
 const URL_PARAMS = { event: "event", kind: "kind" };
 
-/** A body is fetched once the selection rests this long (holding j does not fire a request per row). */
+/** While the selection moves faster than this (j held down), bodies wait until it rests: not a request per row. */
 const DETAIL_DELAY_MS = 40;
 /** How often a live trace asks for new events. */
 const LIVE_POLL_MS = 2000;
@@ -191,19 +196,31 @@ export function TraceViewer(props: TraceViewerProps) {
     if (url.href !== window.location.href) window.history.replaceState(window.history.state, "", url);
   }, [selectedSeq, filter, params.event, params.kind]);
 
-  // The opened event's body (cut to detailMaxBytes for display): cached, or read once the selection
-  // rests. The timer starts the read itself (no render in between: j → body is the figure
-  // bench:ui measures); the query here only shows it, and a new selection cancels it.
+  // The opened event's body (cut to detailMaxBytes for display): cached, or read at once when the
+  // selection had rested (a single j, a click), else once it rests again (j held down). The
+  // effect starts the read itself (no render in between: j → body is the figure bench:ui
+  // measures); the query here only shows it, and a new selection cancels a waiting read.
   const body = useQuery({ ...traceEventQuery(apiBase, selectedSeq, props.detailMaxBytes), enabled: false });
   const detailMaxBytes = props.detailMaxBytes;
+  const lastSelectionAt = useRef(Number.NEGATIVE_INFINITY);
   useEffect(() => {
     if (selectedSeq == null) return;
-    const timer = setTimeout(
-      () => void queryClient.prefetchQuery(traceEventQuery(apiBase, selectedSeq, detailMaxBytes)),
-      DETAIL_DELAY_MS,
-    );
+    const now = performance.now();
+    const rested = now - lastSelectionAt.current > DETAIL_DELAY_MS;
+    lastSelectionAt.current = now;
+    const read = () => void queryClient.prefetchQuery(traceEventQuery(apiBase, selectedSeq, detailMaxBytes));
+    if (rested) return read();
+    const timer = setTimeout(read, DETAIL_DELAY_MS);
     return () => clearTimeout(timer);
   }, [selectedSeq, apiBase, detailMaxBytes, queryClient]);
+  // Nothing open yet: the first j (or a click on the first row) opens the first event, so its
+  // body is read as the page comes up and opens at once. One body, cut like any other.
+  const [firstSeq] = useState(() =>
+    props.selectedSeq == null && props.start.page.offset === 0 ? (props.start.page.events[0]?.seq ?? null) : null,
+  );
+  useEffect(() => {
+    if (firstSeq != null) void queryClient.prefetchQuery(traceEventQuery(apiBase, firstSeq, detailMaxBytes));
+  }, [firstSeq, apiBase, detailMaxBytes, queryClient]);
   const detail: DetailState | null =
     selectedSeq == null
       ? null
@@ -237,10 +254,13 @@ export function TraceViewer(props: TraceViewerProps) {
   // Keyboard: j/k and arrows move and open; n/p go to the next/previous neighbour (failed task run, iteration).
   // The handler is an effect event: it sees this render's selection, total and links.
   const onKey = useEffectEvent((event: KeyboardEvent) => {
-    if (props.keys === false || event.defaultPrevented || event.metaKey || event.ctrlKey || event.altKey) return;
+    const takenByViewer = props.sharedKeys && viewerKeys.has(event);
+    if (props.keys === false || (event.defaultPrevented && !takenByViewer)) return;
+    if (event.metaKey || event.ctrlKey || event.altKey) return;
     const target = event.target as HTMLElement | null;
     if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
     const move = (delta: number) => {
+      viewerKeys.add(event);
       if (total === 0) return;
       const index = selected?.index == null ? 0 : Math.min(total - 1, Math.max(0, selected.index + delta));
       selectIndex(index);

@@ -232,6 +232,8 @@ export async function getCandidateSource(projectId: string, candidateId: string)
       origin: true,
       status: true,
       source: true,
+      hypothesis: true,
+      axis: true,
       parents: {
         select: { parentId: true, parent: { select: { number: true } } },
         orderBy: { parent: { number: "asc" } },

@@ -105,10 +105,14 @@ export interface TaskResultRow {
   durationMs: number | null;
 }
 
-/** An evaluation's task runs in suite order, with short previews only (full bodies live on the trace page). */
+/** How many task results a page of the candidate page shows. */
+export const TASK_RESULTS_PAGE = 50;
+
+/** An evaluation's task runs in suite order, a page at a time, with short previews only (full bodies live on the trace page). */
 export async function listTaskResults(
   evaluationId: string,
   outcome: TaskOutcome | null = null,
+  page: { offset: number; limit: number } = { offset: 0, limit: TASK_RESULTS_PAGE },
 ): Promise<TaskResultRow[]> {
   const rows = await db.$queryRaw<
     {
@@ -131,7 +135,8 @@ export async function listTaskResults(
       (r."inputTokens" + r."outputTokens")::int as tokens, r."durationMs" as duration_ms
     from "TaskRun" r join "Task" t on t.id = r."taskId"
     where r."evaluationId" = ${evaluationId} and (${outcome}::text is null or r.status::text = ${outcome}::text)
-    order by t.position`;
+    order by t.position
+    limit ${page.limit} offset ${page.offset}`;
   return rows.map((row) => ({
     taskRunId: row.id,
     taskKey: row.key,
@@ -157,13 +162,26 @@ export async function countTaskResults(evaluationId: string): Promise<Record<str
 
 export type OutcomeChange = "fixed" | "broken" | "changed";
 
+/** One side of a flipped task: its run, and what it answered (or why it errored), cut to OUTCOME_TEXT_CHARS. */
+export interface OutcomeSide {
+  taskRunId: string;
+  status: string;
+  score: number | null;
+  output: string | null;
+  error: string | null;
+}
+
 export interface OutcomeDiffRow {
   taskKey: string;
   position: number;
   change: OutcomeChange;
-  a: { taskRunId: string; status: string; score: number | null };
-  b: { taskRunId: string; status: string; score: number | null };
+  expected: string;
+  a: OutcomeSide;
+  b: OutcomeSide;
 }
+
+/** How much of an output, an error or an expected answer the diff page shows; the trace has the rest. */
+export const OUTCOME_TEXT_CHARS = 600;
 
 export interface OutcomeDiff {
   rows: OutcomeDiffRow[];
@@ -187,15 +205,24 @@ export async function diffTaskOutcomes(evaluationA: string, evaluationB: string)
     {
       key: string;
       position: number;
+      expected: string | null;
       a_id: string;
       a_status: string;
       a_score: number | null;
+      a_output: string | null;
+      a_error: string | null;
       b_id: string;
       b_status: string;
       b_score: number | null;
+      b_output: string | null;
+      b_error: string | null;
     }[]
   >`
-    select t.key, t.position, a.id as a_id, a.status::text as a_status, a.score as a_score, b.id as b_id, b.status::text as b_status, b.score as b_score
+    select t.key, t.position, left(t.expected #>> '{}', ${OUTCOME_TEXT_CHARS}) as expected,
+      a.id as a_id, a.status::text as a_status, a.score as a_score,
+      left(a.output #>> '{}', ${OUTCOME_TEXT_CHARS}) as a_output, left(a."errorMessage", ${OUTCOME_TEXT_CHARS}) as a_error,
+      b.id as b_id, b.status::text as b_status, b.score as b_score,
+      left(b.output #>> '{}', ${OUTCOME_TEXT_CHARS}) as b_output, left(b."errorMessage", ${OUTCOME_TEXT_CHARS}) as b_error
     from "TaskRun" a join "TaskRun" b on b."taskId" = a."taskId" join "Task" t on t.id = a."taskId"
     where a."evaluationId" = ${evaluationA} and b."evaluationId" = ${evaluationB}
     order by t.position`;
@@ -220,8 +247,9 @@ export async function diffTaskOutcomes(evaluationA: string, evaluationB: string)
       taskKey: row.key,
       position: row.position,
       change,
-      a: { taskRunId: row.a_id, status: row.a_status, score: row.a_score },
-      b: { taskRunId: row.b_id, status: row.b_status, score: row.b_score },
+      expected: row.expected ?? "",
+      a: { taskRunId: row.a_id, status: row.a_status, score: row.a_score, output: row.a_output, error: row.a_error },
+      b: { taskRunId: row.b_id, status: row.b_status, score: row.b_score, output: row.b_output, error: row.b_error },
     });
   }
   const order: Record<OutcomeChange, number> = { broken: 0, fixed: 1, changed: 2 };

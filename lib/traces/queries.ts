@@ -195,13 +195,20 @@ export async function timelineStart(
   options: { kinds: string[] | null; selectedSeq: number | null; pageSize?: number },
 ): Promise<TimelineStart> {
   const pageSize = options.pageSize ?? TRACE_PAGE_SIZE;
-  const [counts, first, selectedIndex] = await Promise.all([
+  const pageAt = async (index: number | null) =>
+    listTraceEvents(owner, {
+      offset: index == null ? 0 : Math.floor(index / pageSize) * pageSize,
+      limit: pageSize,
+      kinds: options.kinds,
+    });
+  // Nothing selected: the first page is known at once, read beside the counts (not after them).
+  const [counts, first, selectedIndex, firstPage] = await Promise.all([
     kindCounts(owner),
     db.traceEvent.findFirst({ where: { ...owner }, orderBy: { seq: "asc" }, select: { time: true } }),
     options.selectedSeq == null ? Promise.resolve(null) : locateEvent(owner, options.selectedSeq, options.kinds),
+    options.selectedSeq == null ? pageAt(null) : Promise.resolve(null),
   ]);
-  const offset = selectedIndex == null ? 0 : Math.floor(selectedIndex / pageSize) * pageSize;
-  const page = await listTraceEvents(owner, { offset, limit: pageSize, kinds: options.kinds });
+  const page = firstPage ?? (await pageAt(selectedIndex));
   return { ...counts, startMs: first?.time.getTime() ?? null, page, selectedIndex };
 }
 

@@ -1,6 +1,6 @@
 // The task-run page's header: the run, its task, evaluation and candidate (or, for a check's
 // run, its check and iteration), its grade, and the failed runs next to it (n and p in the trace viewer).
-import { db } from "../db/client.ts";
+import { db, Prisma } from "../db/client.ts";
 import { isId } from "./queries.ts";
 
 /** The page header: the task run, its task, and its owner. Null when the run is not in this project. */
@@ -129,24 +129,25 @@ export async function failureNeighbours(run: {
   checkId: string | null;
   taskPosition: number;
 }): Promise<{ previous: string | null; next: string | null; failures: number }> {
-  // A run has one owner; `is not distinct from` also matches the other owner's null.
+  // A run has one owner: its evaluation or its check. An equality on it (not `is not distinct
+  // from`, which no index serves) reads the owner's failed runs through (evaluationId, status).
+  const owner =
+    run.evaluationId != null
+      ? Prisma.sql`r."evaluationId" = ${run.evaluationId}`
+      : Prisma.sql`r."checkId" = ${run.checkId}`;
   const [next, previous, [counted]] = await Promise.all([
     db.$queryRaw<{ id: string }[]>`
       select r.id from "TaskRun" r join "Task" t on t.id = r."taskId"
-      where r."evaluationId" is not distinct from ${run.evaluationId} and r."checkId" is not distinct from ${run.checkId}
-        and r.status in ('failed', 'error') and r.id <> ${run.id}
+      where ${owner} and r.status in ('failed', 'error') and r.id <> ${run.id}
         and (t.position > ${run.taskPosition} or (t.position = ${run.taskPosition} and r.id > ${run.id}))
       order by t.position asc, r.id asc limit 1`,
     db.$queryRaw<{ id: string }[]>`
       select r.id from "TaskRun" r join "Task" t on t.id = r."taskId"
-      where r."evaluationId" is not distinct from ${run.evaluationId} and r."checkId" is not distinct from ${run.checkId}
-        and r.status in ('failed', 'error') and r.id <> ${run.id}
+      where ${owner} and r.status in ('failed', 'error') and r.id <> ${run.id}
         and (t.position < ${run.taskPosition} or (t.position = ${run.taskPosition} and r.id < ${run.id}))
       order by t.position desc, r.id desc limit 1`,
     db.$queryRaw<{ failures: number }[]>`
-      select count(*)::int as failures from "TaskRun"
-      where "evaluationId" is not distinct from ${run.evaluationId} and "checkId" is not distinct from ${run.checkId}
-        and status in ('failed', 'error')`,
+      select count(*)::int as failures from "TaskRun" r where ${owner} and r.status in ('failed', 'error')`,
   ]);
   return { previous: previous[0]?.id ?? null, next: next[0]?.id ?? null, failures: counted?.failures ?? 0 };
 }

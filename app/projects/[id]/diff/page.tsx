@@ -3,7 +3,9 @@ import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { DiffPicker, OutcomeDiffTable, parseChange } from "@/components/candidates/OutcomeDiff";
 import { candidateHref } from "@/components/candidates/format";
-import { SourceDiff } from "@/components/editor";
+import { Hypotheses } from "@/components/candidates/Hypotheses";
+import { DiffView } from "@/components/editor/DiffView";
+import { parseDiffView } from "@/components/editor/view";
 import { EDITOR_LINE_HEIGHT, editorHeight } from "@/components/editor/height";
 import { Badge, EmptyState, Page, PageHeader, Section, ui } from "@/components/ui";
 import { formatScore } from "@/lib/format";
@@ -12,6 +14,9 @@ import { diffTaskOutcomes, getCandidateEvaluations, type EvaluationBrief } from 
 import { getCandidateSource, listCandidateOptions } from "@/lib/candidates/queries";
 import { getProject } from "@/lib/projects/queries";
 import styles from "@/components/candidates/candidate.module.css";
+
+/** Code reads best side by side and unwrapped; both can be changed on the page. */
+const SOURCE_VIEW = { inline: false, wrap: false };
 
 type Query = Promise<Record<string, string | string[] | undefined>>;
 
@@ -65,7 +70,9 @@ export default async function DiffPage({
       }
       title={a && b ? `Diff #${a.number} → #${b.number}` : "Diff two candidates"}
       description={
-        a && b ? "The source change, and the tasks whose outcome it changed on the search split." : undefined
+        a && b
+          ? "What each set out to do, the source change, and the tasks whose outcome it changed on the search split."
+          : undefined
       }
     />
   );
@@ -110,6 +117,7 @@ export default async function DiffPage({
   return (
     <Page>
       {header}
+      <Hypotheses projectId={project.id} a={a} b={b} />
       <Section
         title="Source"
         hint={identical ? "The two sources are identical" : "A on the left, B on the right · read-only"}
@@ -133,12 +141,16 @@ export default async function DiffPage({
             </Link>
           </div>
         </div>
-        <SourceDiff
+        <DiffView
           original={a.source}
           modified={b.source}
           originalPath={`diff/${a.id}/harness.ts`}
           modifiedPath={`diff/${b.id}/harness.ts`}
           height={height}
+          param="view"
+          initial={parseDiffView(query.view, SOURCE_VIEW)}
+          defaults={SOURCE_VIEW}
+          label="Source diff"
         />
         <details style={{ marginTop: 12 }}>
           <summary className="muted" style={{ cursor: "pointer", fontSize: 13 }}>
@@ -170,6 +182,7 @@ export default async function DiffPage({
           searchA={evalsA.search.newest}
           searchB={evalsB.search.newest}
           show={show}
+          view={one(query.view)}
         />
       </Suspense>
     </Page>
@@ -187,6 +200,8 @@ async function OutcomeSection(props: {
   searchA: SearchEvaluation;
   searchB: SearchEvaluation;
   show: OutcomeChange | null;
+  /** The source diff's view (?view=inline,wrap), kept by the filter links. */
+  view: string | null;
 }) {
   const { a, b, searchA, searchB } = props;
   if (!searchA || !searchB) {
@@ -212,7 +227,7 @@ async function OutcomeSection(props: {
   }
   const diff = await diffTaskOutcomes(searchA.id, searchB.id);
   const hrefFor = (change: OutcomeChange | null) =>
-    `${props.action}?a=${a.id}&b=${b.id}${change ? `&show=${change}` : ""}`;
+    `${props.action}?a=${a.id}&b=${b.id}${change ? `&show=${change}` : ""}${props.view ? `&view=${encodeURIComponent(props.view)}` : ""}`;
   return (
     <Section title="Task outcomes" hint="Newest search evaluation of each" flush>
       <div className={styles.scores}>

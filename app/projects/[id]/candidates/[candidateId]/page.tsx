@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { cache, Suspense } from "react";
 import { CandidateSource } from "@/components/candidates/CandidateSource";
+import { Collapsed } from "@/components/candidates/Collapsed";
 import { EvaluationPanel } from "@/components/candidates/EvaluationPanel";
 import { candidateEvaluationState } from "@/lib/evaluations/state";
 import { candidateHref, candidateStatusTone, shortId } from "@/components/candidates/format";
@@ -12,6 +13,7 @@ import {
   countTaskResults,
   getCandidateEvaluations,
   listTaskResults,
+  TASK_RESULTS_PAGE,
   type TaskOutcome,
 } from "@/lib/evaluations/queries";
 import { getCandidateDetail } from "@/lib/candidates/queries";
@@ -42,6 +44,7 @@ export default async function CandidatePage({
   if (!project || !candidate) notFound();
 
   const outcome = parseOutcome(query.results);
+  const resultsPage = Math.max(1, Math.floor(Number(query.page)) || 1);
   const split = query.split === "test" ? "test" : "search";
   const basePath = candidateHref(project.id, candidate.id);
   const firstParent = candidate.parents[0];
@@ -151,14 +154,15 @@ export default async function CandidatePage({
                 <dd>{candidate.axis}</dd>
               </>
             )}
-            {candidate.hypothesis && (
-              <>
-                <dt>Hypothesis</dt>
-                <dd className={styles.prose}>{candidate.hypothesis}</dd>
-              </>
-            )}
+            {/* (the hypothesis is the page header's description) */}
             <dt>Rationale</dt>
-            <dd className={styles.prose}>{candidate.rationale || <span className="faint">none given</span>}</dd>
+            <dd>
+              {candidate.rationale ? (
+                <Collapsed text={candidate.rationale} what="rationale" />
+              ) : (
+                <span className="faint">none given</span>
+              )}
+            </dd>
             {candidate.rejectReason && (
               <>
                 <dt>Reject reason</dt>
@@ -210,6 +214,7 @@ export default async function CandidatePage({
           basePath={basePath}
           split={split}
           outcome={outcome}
+          page={resultsPage}
         />
       </Suspense>
     </Page>
@@ -255,16 +260,20 @@ async function TaskResultsSection(props: {
   basePath: string;
   split: "search" | "test";
   outcome: TaskOutcome | null;
+  /** 1-based, TASK_RESULTS_PAGE rows each. */
+  page: number;
 }) {
   const { split } = props;
   const evaluation = (await evaluationsOf(props.candidateId))[split].newest;
   // The split and the outcome filter live in the URL, so a link shows the same results.
-  const href = (next: { split?: "search" | "test"; outcome?: TaskOutcome | null }) => {
+  // A new split or filter starts at the first page.
+  const href = (next: { split?: "search" | "test"; outcome?: TaskOutcome | null; page?: number }) => {
     const params = new URLSearchParams();
     const nextSplit = next.split ?? split;
     const nextOutcome = next.outcome === undefined ? props.outcome : next.outcome;
     if (nextSplit === "test") params.set("split", "test");
     if (nextOutcome) params.set("results", nextOutcome);
+    if (next.page && next.page > 1) params.set("page", String(next.page));
     const query = params.toString();
     return `${props.basePath}${query ? `?${query}` : ""}`;
   };
@@ -293,9 +302,15 @@ async function TaskResultsSection(props: {
     );
   }
   const [rows, counts] = await Promise.all([
-    listTaskResults(evaluation.id, props.outcome),
+    listTaskResults(evaluation.id, props.outcome, {
+      offset: (props.page - 1) * TASK_RESULTS_PAGE,
+      limit: TASK_RESULTS_PAGE,
+    }),
     countTaskResults(evaluation.id),
   ]);
+  const shown = props.outcome
+    ? (counts[props.outcome] ?? 0)
+    : Object.values(counts).reduce((sum, count) => sum + count, 0);
   return (
     <Section
       title={<>Task results {splits}</>}
@@ -309,6 +324,12 @@ async function TaskResultsSection(props: {
         counts={counts}
         outcome={props.outcome}
         taskCount={evaluation.taskCount}
+        pages={{
+          page: props.page,
+          size: TASK_RESULTS_PAGE,
+          total: shown,
+          hrefFor: (page) => href({ page }),
+        }}
       />
     </Section>
   );

@@ -8,6 +8,7 @@ import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { EmptyState, ui } from "@/components/ui";
+import { MiddleCut } from "@/components/ui/MiddleCut";
 import { formatOffset } from "@/components/trace/format";
 import traceStyles from "@/components/trace/trace.module.css";
 import type { FileRead } from "@/lib/iterations/queries";
@@ -160,24 +161,19 @@ function FileRow({
     <div className={styles.file} data-kind={file.kind} data-testid="file-read">
       <span className={styles.fileKind}>{KIND_LABEL[file.kind]}</span>
       {target ? (
-        <Link
-          className={styles.filePath}
-          href={target.href}
-          title={`${file.path}: ${target.title}`}
-          data-testid="file-link"
-        >
-          {file.path}
+        <Link className={styles.filePath} href={target.href} data-testid="file-link">
+          <MiddleCut path={file.path} title={`${file.path}: ${target.title}`} />
         </Link>
       ) : (
-        <span
-          className={styles.filePath}
-          title={
-            file.kind === "trace"
-              ? `${file.path}: its task run could not be found (the evaluation may be gone)`
-              : file.path
-          }
-        >
-          {file.path}
+        <span className={styles.filePath}>
+          <MiddleCut
+            path={file.path}
+            title={
+              file.kind === "trace"
+                ? `${file.path}: its task run could not be found (the evaluation may be gone)`
+                : file.path
+            }
+          />
         </span>
       )}
       <span className={styles.fileTarget}>{target?.label ?? ""}</span>

@@ -61,7 +61,7 @@ export default async function IterationPage({ params, searchParams }: { params: 
   const closingNotes = !running && candidates.length === 0 ? await listClosingNotes(iteration.id) : [];
 
   return (
-    <div className={styles.page}>
+    <div className={styles.page} data-width="wide">
       <IterationHeader
         iteration={iteration}
         filesRead={Math.max(iteration.filesReadCount, files.length)}

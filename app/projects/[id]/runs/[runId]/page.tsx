@@ -42,7 +42,7 @@ export default async function TaskRunPage({ params, searchParams }: { params: Pa
   const rawHref = `/api/task-runs/${run.id}/raw`;
 
   return (
-    <div className={styles.page}>
+    <div className={styles.page} data-width="wide">
       <RunHeader
         run={run}
         previousHref={runHref(neighbours.previous)}

@@ -4,8 +4,11 @@ import { Suspense } from "react";
 import { EmptyState, Page, PageHeader } from "@/components/ui";
 import { TimelineSkeleton } from "@/components/trace/TimelineSkeleton";
 import { DETAIL_BODY_BYTES, parseIndex, parseKinds, timelineStart, TRACE_PAGE_SIZE } from "@/lib/traces/queries";
+import { firstModelRequest } from "@/lib/traces/prompt";
 import { getTaskRunView } from "@/lib/traces/task-run-view";
+import { parseDiffView } from "@/components/editor/view";
 import { CompareColumns, type CompareSide } from "./CompareColumns";
+import { PromptDiff } from "./PromptDiff";
 import { RunSummary } from "./RunSummary";
 import styles from "./compare.module.css";
 
@@ -13,6 +16,9 @@ type Params = Promise<{ id: string }>;
 type Search = Promise<Record<string, string | string[] | undefined>>;
 
 export const metadata = { title: "Traces side by side" };
+
+/** Prompts are prose with long lines: wrapped, side by side, unless the URL says otherwise. */
+const PROMPT_VIEW = { inline: false, wrap: true };
 
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
@@ -51,7 +57,7 @@ export default async function CompareRunsPage({ params, searchParams }: { params
   const sameTask = a.taskKey === b.taskKey;
 
   return (
-    <div className={styles.page}>
+    <div className={styles.page} data-width="widest">
       <PageHeader
         eyebrow={
           <>
@@ -65,12 +71,15 @@ export default async function CompareRunsPage({ params, searchParams }: { params
         title={
           sameTask ? `${a.taskKey}: #${a.candidateNumber} and #${b.candidateNumber}` : `${a.taskKey} and ${b.taskKey}`
         }
-        description="Two traces side by side. Click a side (or press a / b) to give it the keyboard; j and k move through its events."
+        description="Two traces side by side. Click a side (or press a / b) to give it the keyboard; j and k move through its events, or through both sides' with “j / k move both” (t)."
       />
       <div className={styles.summaries}>
         <RunSummary run={a} label="A" />
         <RunSummary run={b} label="B" />
       </div>
+      <Suspense fallback={null}>
+        <Prompts a={a.id} b={b.id} open={first(query.prompt) === "open"} view={first(query.promptView)} />
+      </Suspense>
       <Suspense
         fallback={
           <div className={styles.columns}>
@@ -79,7 +88,11 @@ export default async function CompareRunsPage({ params, searchParams }: { params
           </div>
         }
       >
-        <Viewers a={{ ...side("a"), runId: a.id }} b={{ ...side("b"), runId: b.id }} />
+        <Viewers
+          a={{ ...side("a"), runId: a.id }}
+          b={{ ...side("b"), runId: b.id }}
+          together={first(query.together) === "1"}
+        />
       </Suspense>
     </div>
   );
@@ -87,7 +100,20 @@ export default async function CompareRunsPage({ params, searchParams }: { params
 
 type ViewerInput = { key: "a" | "b"; runId: string; kinds: string[] | null; selectedSeq: number | null };
 
-async function Viewers(props: { a: ViewerInput; b: ViewerInput }) {
+async function Prompts(props: { a: string; b: string; open: boolean; view: string | undefined }) {
+  const [a, b] = await Promise.all([firstModelRequest(props.a), firstModelRequest(props.b)]);
+  return (
+    <PromptDiff
+      a={a && { runId: props.a, ...a }}
+      b={b && { runId: props.b, ...b }}
+      open={props.open}
+      view={parseDiffView(props.view, PROMPT_VIEW)}
+      defaults={PROMPT_VIEW}
+    />
+  );
+}
+
+async function Viewers(props: { a: ViewerInput; b: ViewerInput; together: boolean }) {
   const load = (input: ViewerInput) =>
     timelineStart(
       { taskRunId: input.runId },
@@ -110,5 +136,5 @@ async function Viewers(props: { a: ViewerInput; b: ViewerInput }) {
       emptyText: "This task run has no trace events.",
     },
   });
-  return <CompareColumns sides={[viewer(props.a, startA), viewer(props.b, startB)]} />;
+  return <CompareColumns sides={[viewer(props.a, startA), viewer(props.b, startB)]} together={props.together} />;
 }
