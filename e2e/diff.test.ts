@@ -122,6 +122,14 @@ describe("the why on every diff", () => {
     expect(await cell("expected")).toBe(shown(a.task.expected));
     compareHref = (await row.locator("[data-side-by-side]").getAttribute("href"))!;
 
+    // Whether the change is more than noise: a paired test over the tasks both finished.
+    const paired = page.getByTestId("paired-comparison");
+    expect(await paired.innerText()).toMatch(
+      new RegExp(
+        `^#${child.number} against #1: [+−±]\\d+\\.\\d points on \\d+ shared tasks · (more than noise|within noise) \\((McNemar's exact test|a paired permutation test), p (=|<) [01]\\.\\d+; (below|not below) 0\\.05\\)$`,
+      ),
+    );
+
     // The source diff: side by side by default; inline and wrapped on request, kept in the URL.
     const diff = page.locator('[data-editor="diff"]');
     await diff.locator(".monaco-diff-editor").waitFor({ timeout: 30_000 });

@@ -4,6 +4,7 @@
 import Link from "next/link";
 import { Badge, EmptyState, ui } from "@/components/ui";
 import { formatScore } from "@/lib/format";
+import type { PairedComparison } from "@/lib/evaluations/paired";
 import type { OutcomeChange, OutcomeDiff, OutcomeSide } from "@/lib/evaluations/queries";
 import { runHref, taskStatusTone } from "./format";
 import styles from "./candidate.module.css";
@@ -36,6 +37,7 @@ export function OutcomeDiffTable(props: {
   const total = diff.counts.fixed + diff.counts.broken + diff.counts.changed;
   return (
     <div>
+      {diff.comparison && <PairedLine comparison={diff.comparison} a={props.a.number} b={props.b.number} />}
       <nav className={styles.filters} aria-label="Filter outcome changes">
         <Link
           href={props.hrefFor(null)}
@@ -188,5 +190,32 @@ export function DiffPicker(props: {
         Compare
       </button>
     </form>
+  );
+}
+
+/** Whether B's score differs from A's by more than noise, in one sentence. */
+function PairedLine(props: { comparison: PairedComparison; a: number; b: number }) {
+  const { comparison } = props;
+  const points = comparison.difference * 100;
+  const signed = `${points > 0 ? "+" : points < 0 ? "−" : "±"}${Math.abs(points).toFixed(1)} points`;
+  const test = comparison.test === "mcnemar" ? "McNemar's exact test" : "a paired permutation test";
+  const p = comparison.pValue < 0.001 ? "p < 0.001" : `p = ${comparison.pValue.toFixed(3)}`;
+  return (
+    <p
+      className={styles.paired}
+      data-testid="paired-comparison"
+      data-distinguishable={comparison.distinguishable ? "true" : "false"}
+    >
+      <strong>
+        #{props.b} against #{props.a}: {signed}
+      </strong>{" "}
+      on {comparison.tasks} shared task{comparison.tasks === 1 ? "" : "s"} ·{" "}
+      {comparison.distinguishable ? (
+        <span className={styles.pairedReal}>more than noise</span>
+      ) : (
+        <span className={styles.pairedNoise}>within noise</span>
+      )}{" "}
+      ({test}, {p}; {comparison.distinguishable ? "below" : "not below"} 0.05)
+    </p>
   );
 }

@@ -49,8 +49,8 @@ function clamp(value: number): number {
   return Math.min(1, Math.max(0, value));
 }
 
-/** A small seeded generator: the same scores always resample the same way. */
-function mulberry32(seed: number): () => number {
+/** A small seeded generator (mulberry32): the same scores always resample the same way. */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

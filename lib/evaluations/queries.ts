@@ -1,5 +1,6 @@
 // Read model for evaluations: the overview's list, a candidate's newest evaluation per split,
 // its task results by outcome, and which tasks flipped between two evaluations.
+import { comparePaired, type PairedComparison } from "./paired.ts";
 import { db } from "../db/client.ts";
 import { storedFiguresSelect, type StoredFigures } from "./figures.ts";
 
@@ -194,6 +195,8 @@ export interface OutcomeDiff {
     unfinished: number;
     compared: number;
   };
+  /** B against A over the tasks both finished: the difference, and whether it is more than noise. */
+  comparison: PairedComparison | null;
 }
 
 /**
@@ -229,12 +232,14 @@ export async function diffTaskOutcomes(evaluationA: string, evaluationB: string)
   const finished = new Set(["passed", "failed", "error"]);
   const counts = { fixed: 0, broken: 0, changed: 0, samePassed: 0, sameNotPassed: 0, unfinished: 0, compared: 0 };
   const changed: OutcomeDiffRow[] = [];
+  const pairs: [number, number][] = [];
   for (const row of rows) {
     if (!finished.has(row.a_status) || !finished.has(row.b_status)) {
       counts.unfinished++;
       continue;
     }
     counts.compared++;
+    pairs.push([row.a_score ?? 0, row.b_score ?? 0]);
     if (row.a_status === row.b_status) {
       if (row.a_status === "passed") counts.samePassed++;
       else counts.sameNotPassed++;
@@ -254,5 +259,5 @@ export async function diffTaskOutcomes(evaluationA: string, evaluationB: string)
   }
   const order: Record<OutcomeChange, number> = { broken: 0, fixed: 1, changed: 2 };
   changed.sort((x, y) => order[x.change] - order[y.change] || x.position - y.position);
-  return { rows: changed, counts };
+  return { rows: changed, counts, comparison: comparePaired(pairs) };
 }
