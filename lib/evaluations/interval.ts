@@ -26,7 +26,8 @@ export function wilson(passed: number, n: number): ScoreInterval {
   const z2 = Z95 * Z95;
   const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
   const half = (Z95 / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return { low: clamp(centre - half), high: clamp(centre + half) };
+  // At 0 and 100% the bound on that side is exactly 0 or 1; floating point would land just inside.
+  return { low: passed === 0 ? 0 : clamp(centre - half), high: passed === n ? 1 : clamp(centre + half) };
 }
 
 function bootstrap(scores: number[]): ScoreInterval {
