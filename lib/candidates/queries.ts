@@ -27,7 +27,7 @@ export interface CandidateTableRow {
   origin: string;
   status: string;
   parents: { id: string; number: number }[];
-  /** First line of the rationale (or hypothesis), for the table's subtitle and text filter. */
+  /** The one-line hypothesis (or, without one, the rationale's first line), for the table's subtitle and text filter. */
   summary: string;
   searchScore: number | null;
   testScore: number | null;
@@ -64,7 +64,7 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
   >`
     select c.id, c.number, c."iterationNumber" as iteration_number, c.origin::text as origin, c.status::text as status, c.simulated,
       ${candidateParents} as parents,
-      left(split_part(coalesce(c.rationale, c.hypothesis, ''), E'\n', 1), 160) as summary,
+      left(split_part(coalesce(nullif(trim(c.hypothesis), ''), c.rationale, ''), E'\n', 1), 160) as summary,
       s.score as search_score, s.tokens_per_task, s.cost as search_cost, s.unpriced as search_unpriced, t.score as test_score,
       exists (select 1 from "Evaluation" e where e."candidateId" = c.id and e.status in ('queued', 'running')) as evaluating
     from "Candidate" c
@@ -99,13 +99,17 @@ export interface ScoredCandidate {
   tokensPerTask: number;
   /** Null when the evaluation was unpriced. */
   costUsd: number | null;
+  /** USD per task of that evaluation; null when it was unpriced. */
+  costPerTask: number | null;
 }
 
 export interface CandidateCharts {
   /** Every valid candidate with a finished search evaluation (its newest). */
-  points: (ScoredCandidate & { onFrontier: boolean })[];
-  /** The score-versus-tokens frontier, by tokens per task ascending. */
+  points: (ScoredCandidate & { onFrontier: boolean; onCostFrontier: boolean })[];
+  /** The score-versus-tokens frontier (the loop's), by tokens per task ascending. */
   frontier: ScoredCandidate[];
+  /** The same over dollars per task, among the priced points, by cost per task ascending. */
+  costFrontier: ScoredCandidate[];
   /** Iterations 0 (the seed) to the last: the best score so far, and the best made in that iteration. */
   progress: {
     iteration: number;
@@ -151,10 +155,19 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
       score: row.score,
       tokensPerTask: tokensPerTask(row.input, row.output, row.tasks),
       costUsd: row.cost,
+      costPerTask: row.cost == null ? null : row.cost / Math.max(row.tasks, 1),
     }))
     .sort((a, b) => a.number - b.number);
   const front = frontier(scored);
   const onFrontier = new Set(front.map((point) => point.id));
+  // frontier() ranks by its tokensPerTask field: hand it dollars there, then give the points back.
+  const byId = new Map(scored.map((point) => [point.id, point]));
+  const costFront = frontier(
+    scored
+      .filter((point) => point.costPerTask != null)
+      .map((point) => ({ id: point.id, score: point.score, tokensPerTask: point.costPerTask! })),
+  ).map((point) => byId.get(point.id)!);
+  const onCostFrontier = new Set(costFront.map((point) => point.id));
 
   const lastIteration = Math.max(last?.last ?? 0, ...scored.map((point) => point.iteration));
   const progress: CandidateCharts["progress"] = [];
@@ -174,8 +187,13 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
     });
   }
   return {
-    points: scored.map((point) => ({ ...point, onFrontier: onFrontier.has(point.id) })),
+    points: scored.map((point) => ({
+      ...point,
+      onFrontier: onFrontier.has(point.id),
+      onCostFrontier: onCostFrontier.has(point.id),
+    })),
     frontier: front,
+    costFrontier: costFront,
     progress,
   };
 }

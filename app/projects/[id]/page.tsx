@@ -76,8 +76,13 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
         <Section title="Best search score" hint="Best so far, by iteration (0 = the seed)">
           <ScoreProgressChart data={charts.progress} />
         </Section>
-        <Section title="Score against cost" hint="Search score by tokens per task; the line is the frontier">
-          <FrontierChart projectId={project.id} points={charts.points} frontier={charts.frontier} />
+        <Section title="Score against cost" hint="Search score by cost per task; the line is the frontier">
+          <FrontierChart
+            projectId={project.id}
+            points={charts.points}
+            frontier={charts.frontier}
+            costFrontier={charts.costFrontier}
+          />
         </Section>
       </div>
 
