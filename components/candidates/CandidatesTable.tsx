@@ -1,13 +1,15 @@
 "use client";
 
-// The project's candidates: sortable, filterable, every row opens its candidate. Sort and
-// filters live in the URL (?sort=searchScore.desc&q=…&origin=…&status=…), so a link shows
-// the same view.
+// The project's candidates: sortable, filterable, paged, every row opens its candidate. Sort,
+// filters and page live in the URL (?sort=searchScore.desc&q=…&origin=…&status=…&page=2), so a
+// link shows the same view. Every row comes to the browser once (the page's props); only one
+// page of them is rendered, so 500 candidates do not make a 500-row page.
 import {
   createColumnHelper,
   flexRender,
   getCoreRowModel,
   getFilteredRowModel,
+  getPaginationRowModel,
   getSortedRowModel,
   useReactTable,
   type ColumnFiltersState,
@@ -21,6 +23,7 @@ import { useEffect, useMemo, useState } from "react";
 import { Badge, EmptyState, ui } from "@/components/ui";
 import { formatScore, formatTokens, formatUsd } from "@/lib/format";
 import type { CandidateTableRow } from "@/lib/candidates/queries";
+import { CANDIDATES_PAGE_SIZE } from "@/lib/candidates/table-page";
 import { candidateHref, candidateStatusTone, shortId } from "./format";
 import styles from "./candidates.module.css";
 
@@ -68,6 +71,8 @@ interface View {
   q: string;
   origin: string;
   status: string;
+  /** 1-based; "" for the first page. */
+  page: string;
 }
 
 function readView(params: URLSearchParams): View {
@@ -76,6 +81,7 @@ function readView(params: URLSearchParams): View {
     q: params.get("q") ?? "",
     origin: ORIGINS.find((value) => value === params.get("origin")) ?? "",
     status: STATUSES.find((value) => value === params.get("status")) ?? "",
+    page: /^[1-9]\d*$/.test(params.get("page") ?? "") && params.get("page") !== "1" ? params.get("page")! : "",
   };
 }
 
@@ -87,7 +93,7 @@ function readView(params: URLSearchParams): View {
  */
 function writeUrl(pathname: string, view: View) {
   const params = new URLSearchParams(window.location.search);
-  for (const key of ["sort", "q", "origin", "status"] as const) {
+  for (const key of ["sort", "q", "origin", "status", "page"] as const) {
     if (view[key]) params.set(key, view[key]);
     else params.delete(key);
   }
@@ -229,7 +235,8 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
 
   function update(changes: Partial<View>) {
     setView((current) => {
-      const next = { ...current, ...changes };
+      // A new sort or filter starts again at the first page.
+      const next = { ...current, page: "", ...changes };
       writeUrl(pathname, next);
       return next;
     });
@@ -245,6 +252,10 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
     [view.origin, view.status],
   );
   const { origin, status } = view;
+  const pagination = useMemo(
+    () => ({ pageIndex: view.page ? Number(view.page) - 1 : 0, pageSize: CANDIDATES_PAGE_SIZE }),
+    [view.page],
+  );
 
   function onSortingChange(updater: Updater<SortingState>) {
     const next = typeof updater === "function" ? updater(sorting) : updater;
@@ -256,16 +267,17 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
   const table = useReactTable({
     data: rows,
     columns,
-    state: { sorting, columnFilters, globalFilter: text },
+    state: { sorting, columnFilters, globalFilter: text, pagination },
     onSortingChange,
     enableSortingRemoval: false,
-    autoResetPageIndex: false, // no pagination; resetting it on every data change would re-render forever
+    autoResetPageIndex: false, // the page is the URL's (update() resets it on a new sort or filter)
     enableMultiSort: false,
     globalFilterFn: matchesText,
     getColumnCanGlobalFilter: (candidateColumn) => candidateColumn.id === "id",
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
     getFilteredRowModel: getFilteredRowModel(),
+    getPaginationRowModel: getPaginationRowModel(),
   });
 
   if (rows.length === 0) {
@@ -277,6 +289,17 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
   }
 
   const shown = table.getRowModel().rows;
+  const matching = table.getPrePaginationRowModel().rows.length;
+  const pages = Math.max(1, Math.ceil(matching / CANDIDATES_PAGE_SIZE));
+  // A page past the end (rows gone, or a hand-edited URL) shows the last one.
+  const pageIndex = Math.min(pagination.pageIndex, pages - 1);
+  const rowsShown =
+    pageIndex === pagination.pageIndex
+      ? shown
+      : table
+          .getPrePaginationRowModel()
+          .rows.slice(pageIndex * CANDIDATES_PAGE_SIZE, (pageIndex + 1) * CANDIDATES_PAGE_SIZE);
+  const goTo = (index: number) => update({ page: index > 0 ? String(index + 1) : "" });
   const filtered = Boolean(text || origin || status);
   return (
     <div>
@@ -316,7 +339,7 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
           ))}
         </select>
         <span className={styles.count}>
-          {filtered ? `${shown.length} of ${rows.length}` : `${rows.length}`} candidate{rows.length === 1 ? "" : "s"}
+          {filtered ? `${matching} of ${rows.length}` : `${rows.length}`} candidate{rows.length === 1 ? "" : "s"}
         </span>
         {filtered && (
           <button
@@ -369,7 +392,7 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
             ))}
           </thead>
           <tbody>
-            {shown.map((row) => (
+            {rowsShown.map((row) => (
               <tr
                 key={row.id}
                 className={styles.clickable}
@@ -392,12 +415,31 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
             ))}
           </tbody>
         </table>
-        {shown.length === 0 && (
+        {matching === 0 && (
           <EmptyState icon="⌕" title="No candidate matches these filters">
             <p>Change the filter text, origin or status, or clear the filters.</p>
           </EmptyState>
         )}
       </div>
+      {pages > 1 && (
+        <nav className={styles.pager} aria-label="Candidate pages">
+          <button type="button" className={ui.button} disabled={pageIndex === 0} onClick={() => goTo(pageIndex - 1)}>
+            ‹ Previous
+          </button>
+          <span className={styles.count} data-testid="candidates-page">
+            {pageIndex * CANDIDATES_PAGE_SIZE + 1}–{Math.min(matching, (pageIndex + 1) * CANDIDATES_PAGE_SIZE)} of{" "}
+            {matching} · page {pageIndex + 1} of {pages}
+          </span>
+          <button
+            type="button"
+            className={ui.button}
+            disabled={pageIndex >= pages - 1}
+            onClick={() => goTo(pageIndex + 1)}
+          >
+            Next ›
+          </button>
+        </nav>
+      )}
     </div>
   );
 }

@@ -42,6 +42,9 @@ export interface CandidateTableRow {
   simulated: boolean;
 }
 
+const rounded = (value: number | null, decimals: number) =>
+  value == null ? null : Math.round(value * 10 ** decimals) / 10 ** decimals;
+
 /** Every candidate with the figures of its newest finished search and test evaluations. */
 export async function listCandidateTable(projectId: string): Promise<CandidateTableRow[]> {
   const rows = await db.$queryRaw<
@@ -79,10 +82,11 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
     status: row.status,
     parents: row.parents,
     summary: row.summary ?? "",
-    searchScore: row.search_score,
-    testScore: row.test_score,
-    tokensPerTask: row.tokens_per_task,
-    costUsd: row.search_cost,
+    // Rounded past what any column shows: every row is sent to the browser, 500 of them at times.
+    searchScore: rounded(row.search_score, 6),
+    testScore: rounded(row.test_score, 6),
+    tokensPerTask: rounded(row.tokens_per_task, 1),
+    costUsd: rounded(row.search_cost, 6),
     unpriced: row.search_unpriced === true,
     evaluating: row.evaluating,
     simulated: row.simulated,
