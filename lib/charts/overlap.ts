@@ -11,13 +11,14 @@ export interface Spread {
 
 /**
  * Groups the points that fall within `tolerance` of each other as a share of each axis span
- * (0.02: within 2 % of the width and of the height) and gives each its place in its group.
+ * (0.03: within 3 % of the width and of the height, about a dot's width on the overview) and gives
+ * each its place in its group.
  */
 export function spreadOverlaps<T>(
   points: readonly T[],
   position: (point: T) => { x: number; y: number },
   span: { x: number; y: number },
-  tolerance = 0.02,
+  tolerance = 0.03,
 ): Spread[] {
   const cellX = Math.max(span.x, Number.MIN_VALUE) * tolerance;
   const cellY = Math.max(span.y, Number.MIN_VALUE) * tolerance;
