@@ -24,6 +24,7 @@ import { Badge, EmptyState, ui } from "@/components/ui";
 import { formatScore, formatTokens, formatUsd } from "@/lib/format";
 import type { CandidateTableRow } from "@/lib/candidates/queries";
 import { CANDIDATES_PAGE_SIZE } from "@/lib/candidates/table-page";
+import { useCandidateRows } from "./CandidateRows";
 import { candidateHref, candidateStatusTone, shortId } from "./format";
 import styles from "./candidates.module.css";
 
@@ -40,7 +41,7 @@ function searchText(row: CandidateTableRow): string {
     row.status,
     row.summary,
     row.iterationNumber == null ? "" : `iteration ${row.iterationNumber}`,
-    ...row.parents.map((parent) => `#${parent.number}`),
+    ...row.parents.map((parent) => `#${parent}`),
   ]
     .join(" ")
     .toLowerCase();
@@ -101,11 +102,14 @@ function writeUrl(pathname: string, view: View) {
   window.history.replaceState(window.history.state, "", search ? `${pathname}?${search}` : pathname);
 }
 
-export function CandidatesTable({ projectId, rows }: { projectId: string; rows: CandidateTableRow[] }) {
+export function CandidatesTable({ projectId }: { projectId: string }) {
+  const rows = useCandidateRows();
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
   const href = (id: string) => candidateHref(projectId, id);
+  // Parents come as numbers: their ids (for the links) are the table's own.
+  const idOf = useMemo(() => new Map(rows.map((row) => [row.number, row.id])), [rows]);
 
   const columns = useMemo(
     () => [
@@ -145,7 +149,7 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
         meta: { numeric: true },
         cell: (info) => (info.getValue() == null ? <span className="faint">—</span> : info.getValue()),
       }),
-      column.accessor((row) => row.parents.map((parent) => parent.number).join(","), {
+      column.accessor((row) => row.parents.join(","), {
         id: "parents",
         header: "Parents",
         enableSorting: false,
@@ -154,16 +158,20 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
             <span className="faint">—</span>
           ) : (
             <span className={styles.parents}>
-              {info.row.original.parents.map((parent) => (
-                <Link
-                  key={parent.id}
-                  href={href(parent.id)}
-                  prefetch={false}
-                  onClick={(event) => event.stopPropagation()}
-                >
-                  #{parent.number}
-                </Link>
-              ))}
+              {info.row.original.parents.map((parent) =>
+                idOf.has(parent) ? (
+                  <Link
+                    key={parent}
+                    href={href(idOf.get(parent)!)}
+                    prefetch={false}
+                    onClick={(event) => event.stopPropagation()}
+                  >
+                    #{parent}
+                  </Link>
+                ) : (
+                  <span key={parent}>#{parent}</span>
+                ),
+              )}
             </span>
           ),
       }),
@@ -212,7 +220,7 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
       }),
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [projectId],
+    [projectId, idOf],
   );
 
   // The view (sort, filters, text) is React state, read from the URL on load and written back

@@ -4,11 +4,13 @@
 // every point is priced) or tokens; the frontier (nobody scores higher for less) as a step
 // line. Points on the same spot are set side by side and each labelled. Each opens its candidate.
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { CartesianGrid, ComposedChart, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from "recharts";
 import { niceTicks, tokenTickLabel, usdTickLabel } from "@/lib/charts/axis";
 import { spreadOffset, spreadOverlaps, type Spread } from "@/lib/charts/overlap";
 import { formatScore, formatTokens, formatCost, formatUsd } from "@/lib/format";
+import { useCandidateRows } from "@/components/candidates/CandidateRows";
+import type { CandidateTableRow } from "@/lib/candidates/queries";
 import styles from "./charts.module.css";
 
 export interface FrontierChartPoint {
@@ -41,19 +43,44 @@ export function defaultUnit(points: readonly FrontierChartPoint[]): Unit {
     : "tokens";
 }
 
+/** The chart's points: every valid candidate scored on the search split, from the overview's rows. */
+function pointsOf(rows: CandidateTableRow[], frontier: Set<string>, costFrontier: Set<string>): FrontierChartPoint[] {
+  return rows
+    .filter((row) => row.status === "valid" && row.searchScore != null && row.tokensPerTask != null)
+    .map((row) => ({
+      id: row.id,
+      number: row.number,
+      origin: row.origin,
+      score: row.searchScore!,
+      tokensPerTask: row.tokensPerTask!,
+      costUsd: row.costUsd,
+      costPerTask: row.costPerTask,
+      onFrontier: frontier.has(row.id),
+      onCostFrontier: costFrontier.has(row.id),
+    }))
+    .sort((a, b) => a.number - b.number);
+}
+
 export function FrontierChart({
   projectId,
-  points,
   frontier,
   costFrontier,
 }: {
   projectId: string;
-  points: FrontierChartPoint[];
-  frontier: { id: string; score: number; tokensPerTask: number }[];
-  costFrontier: { id: string; score: number; costPerTask: number | null }[];
+  /** Ids of the frontier by tokens per task, cheapest first. */
+  frontier: string[];
+  /** Ids of the frontier by dollars per task, cheapest first. */
+  costFrontier: string[];
 }) {
   const router = useRouter();
-  const [unit, setUnit] = useState<Unit>(() => defaultUnit(points));
+  const rows = useCandidateRows();
+  const points = useMemo(
+    () => pointsOf(rows, new Set(frontier), new Set(costFrontier)),
+    [rows, frontier, costFrontier],
+  );
+  // Until a person picks a unit, it follows the points (a run prices its first evaluations live).
+  const [picked, setUnit] = useState<Unit | null>(null);
+  const unit = picked ?? defaultUnit(points);
   if (points.length === 0) {
     return (
       <div className={styles.empty} data-chart="frontier" data-empty>
@@ -79,10 +106,10 @@ export function FrontierChart({
     spread: spreads[i],
     front: unit === "usd" ? point.onCostFrontier : point.onFrontier,
   }));
-  const steps = (unit === "usd" ? costFrontier : frontier).map((point) => ({
-    score: point.score,
-    x: xOf(points.find((p) => p.id === point.id)!)!,
-  }));
+  const byId = new Map(plotted.map((point) => [point.id, point]));
+  const steps = (unit === "usd" ? costFrontier : frontier)
+    .filter((id) => byId.has(id))
+    .map((id) => ({ score: byId.get(id)!.score, x: byId.get(id)!.x }));
   // The step line runs on to the right edge: beyond the last frontier point, more spend buys nothing.
   const line = steps.length ? [...steps, { score: steps.at(-1)!.score, x: top }] : [];
   const href = (id: string) => `/projects/${projectId}/candidates/${id}`;

@@ -13,7 +13,7 @@ export const candidateParents = Prisma.sql`coalesce((select json_agg(json_build_
  * unpriced, tokens_per_task) and `t` its newest finished test evaluation (score).
  */
 export const latestScores = Prisma.sql`left join lateral (
-      select e.score, e."costUsd" as cost, e."costUsd" is null as unpriced, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount", 1) as tokens_per_task
+      select e.score, e."costUsd" as cost, e."costUsd" is null as unpriced, greatest(e."taskCount", 1) as tasks, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount", 1) as tokens_per_task
       from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done'
       order by e."finishedAt" desc nulls last limit 1) s on true
     left join lateral (
@@ -26,7 +26,8 @@ export interface CandidateTableRow {
   iterationNumber: number | null;
   origin: string;
   status: string;
-  parents: { id: string; number: number }[];
+  /** Its parents' numbers (their ids are in the same table). */
+  parents: number[];
   /** The one-line hypothesis (or, without one, the rationale's first line), for the table's subtitle and text filter. */
   summary: string;
   searchScore: number | null;
@@ -35,6 +36,8 @@ export interface CandidateTableRow {
   tokensPerTask: number | null;
   /** USD of the newest finished search evaluation; null when there is none, or it was unpriced. */
   costUsd: number | null;
+  /** That USD per task. */
+  costPerTask: number | null;
   /** Its newest finished search evaluation made a model call that has no price. */
   unpriced: boolean;
   /** An evaluation of this candidate is queued or running. */
@@ -55,20 +58,22 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
       origin: string;
       status: string;
       simulated: boolean;
-      parents: { id: string; number: number }[];
+      parents: number[];
       summary: string | null;
       search_score: number | null;
       tokens_per_task: number | null;
       search_cost: number | null;
+      search_tasks: number | null;
       search_unpriced: boolean | null;
       test_score: number | null;
       evaluating: boolean;
     }[]
   >`
     select c.id, c.number, c."iterationNumber" as iteration_number, c.origin::text as origin, c.status::text as status, c.simulated,
-      ${candidateParents} as parents,
+      coalesce((select json_agg(p.number order by p.number) from "CandidateParent" cp join "Candidate" p on p.id = cp."parentId"
+        where cp."childId" = c.id), '[]'::json) as parents,
       left(split_part(coalesce(nullif(trim(c.hypothesis), ''), c.rationale, ''), E'\n', 1), 160) as summary,
-      s.score as search_score, s.tokens_per_task, s.cost as search_cost, s.unpriced as search_unpriced, t.score as test_score,
+      s.score as search_score, s.tokens_per_task, s.cost as search_cost, s.tasks as search_tasks, s.unpriced as search_unpriced, t.score as test_score,
       exists (select 1 from "Evaluation" e where e."candidateId" = c.id and e.status in ('queued', 'running')) as evaluating
     from "Candidate" c
     ${latestScores}
@@ -87,6 +92,7 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
     testScore: rounded(row.test_score, 6),
     tokensPerTask: rounded(row.tokens_per_task, 1),
     costUsd: rounded(row.search_cost, 6),
+    costPerTask: row.search_cost == null ? null : rounded(row.search_cost / (row.search_tasks ?? 1), 8),
     unpriced: row.search_unpriced === true,
     evaluating: row.evaluating,
     simulated: row.simulated,
