@@ -42,7 +42,6 @@ export interface CandidateTableRow {
   unpriced: boolean;
   /** An evaluation of this candidate is queued or running. */
   evaluating: boolean;
-  simulated: boolean;
 }
 
 const rounded = (value: number | null, decimals: number) =>
@@ -57,7 +56,6 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
       iteration_number: number | null;
       origin: string;
       status: string;
-      simulated: boolean;
       parents: number[];
       summary: string | null;
       search_score: number | null;
@@ -69,10 +67,10 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
       evaluating: boolean;
     }[]
   >`
-    select c.id, c.number, c."iterationNumber" as iteration_number, c.origin::text as origin, c.status::text as status, c.simulated,
+    select c.id, c.number, c."iterationNumber" as iteration_number, c.origin::text as origin, c.status::text as status,
       coalesce((select json_agg(p.number order by p.number) from "CandidateParent" cp join "Candidate" p on p.id = cp."parentId"
         where cp."childId" = c.id), '[]'::json) as parents,
-      left(split_part(coalesce(nullif(trim(c.hypothesis), ''), c.rationale, ''), E'\n', 1), 160) as summary,
+      left(split_part(coalesce(nullif(trim(c.hypothesis), ''), c.rationale, ''), E'\n', 1), 120) as summary,
       s.score as search_score, s.tokens_per_task, s.cost as search_cost, s.tasks as search_tasks, s.unpriced as search_unpriced, t.score as test_score,
       exists (select 1 from "Evaluation" e where e."candidateId" = c.id and e.status in ('queued', 'running')) as evaluating
     from "Candidate" c
@@ -95,7 +93,6 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
     costPerTask: row.search_cost == null ? null : rounded(row.search_cost / (row.search_tasks ?? 1), 8),
     unpriced: row.search_unpriced === true,
     evaluating: row.evaluating,
-    simulated: row.simulated,
   }));
 }
 
