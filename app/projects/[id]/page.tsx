@@ -77,7 +77,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
       <CandidateRowsProvider rows={packRows(candidates)}>
         <div className={chartStyles.grid}>
           <Section title="Best search score" hint="Best so far, by iteration (0 = the seed)">
-            <ScoreProgressChart data={charts.progress} />
+            <ScoreProgressChart data={packRows(charts.progress)} />
           </Section>
           <Section title="Score against cost" hint="Search score by cost per task; the line is the frontier">
             <FrontierChart
