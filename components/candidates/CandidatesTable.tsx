@@ -2,8 +2,9 @@
 
 // The project's candidates: sortable, filterable, paged, every row opens its candidate. Sort,
 // filters and page live in the URL (?sort=searchScore.desc&q=…&origin=…&status=…&page=2), so a
-// link shows the same view. Every row comes to the browser once (the page's props); only one
-// page of them is rendered, so 500 candidates do not make a 500-row page.
+// link shows the same view. Every row comes to the browser once (packed, through
+// CandidateRowsProvider, which the chart shares); only one page of them is rendered, so 500
+// candidates do not make a 500-row page.
 import {
   createColumnHelper,
   flexRender,

@@ -31,6 +31,8 @@ type Unit = "usd" | "tokens";
 type Plotted = FrontierChartPoint & { x: number; spread: Spread; front: boolean };
 
 const percent = (value: number) => `${Math.round(value * 100)}%`;
+/** Above this many points, crowds are set side by side but only the frontier is labelled (labels would bury the dots). */
+const LABEL_CROWDS_UP_TO = 40;
 /** The smallest step of each axis: a whole token, a hundredth of a cent. */
 const MIN_STEP: Record<Unit, number> = { tokens: 1, usd: 0.0001 };
 
@@ -188,7 +190,7 @@ export function FrontierChart({
                 const point = shape.payload;
                 if (!point || shape.cx == null || shape.cy == null) return <g />;
                 const cx = shape.cx + spreadOffset(point.spread);
-                const crowded = point.spread.size > 1;
+                const crowded = point.spread.size > 1 && plotted.length <= LABEL_CROWDS_UP_TO;
                 return (
                   <a
                     href={href(point.id)}
