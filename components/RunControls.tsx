@@ -3,27 +3,18 @@
 // Run iterations, watch them, cancel them. Buttons only enqueue work (the job worker runs
 // it); progress is polled from the database, so it survives a reload and shows in every tab.
 import { useState } from "react";
-import { progressQuery } from "@/components/data/queries";
-import { useLiveQuery } from "@/components/data/useLiveQuery";
+import { useProjectProgress } from "@/components/data/useProjectProgress";
 import type { RunProgress } from "@/lib/projects/progress";
+import { progressLine, progressShare } from "@/lib/projects/progress-line";
 import { EstimateLine, useSpendConfirmation } from "./SpendConfirm";
 import { Badge, ui } from "./ui";
 import styles from "./RunControls.module.css";
 
-const POLL_RUNNING_MS = 1000;
-/** Idle, the controls still notice a run started elsewhere (another tab, the CLI). */
-const POLL_IDLE_MS = 5000;
-
 export function RunControls({ projectId, initial }: { projectId: string; initial: RunProgress }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const { data: progress = initial, refetch } = useLiveQuery({
-    query: progressQuery(projectId),
-    initial,
-    every: (data) => (data?.running ? POLL_RUNNING_MS : POLL_IDLE_MS),
-    // When a run ends (here or in another tab), reload the page's tables.
-    refreshPageWhen: (before, after) => Boolean(before?.running) && !after.running,
-  });
+  // As work lands (here, in another tab or from the CLI), the page's cards and tables re-render.
+  const { data: progress = initial, refetch } = useProjectProgress(projectId, initial);
 
   const offline = !progress.modelConfigured;
   const spend = useSpendConfirmation(projectId, offline);
@@ -69,7 +60,7 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
     setBusy(false);
   }
 
-  const { optimization, iteration } = progress;
+  const { optimization } = progress;
   const disabledReason = progress.running
     ? "A run is already going for this project."
     : busy
@@ -77,12 +68,7 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
       : spend.confirming
         ? "Confirm or cancel the run below."
         : null;
-  const stage = iteration?.stage ?? (optimization?.status === "queued" ? "waiting for a worker" : null);
-  const tasksDone = iteration?.progress.tasksDone ?? 0;
-  const tasksTotal = iteration?.progress.tasksTotal ?? 0;
-  const share = optimization
-    ? (optimization.iterationsDone + (tasksTotal ? tasksDone / tasksTotal : 0) * 0.9) / optimization.iterationsRequested
-    : 0;
+  const share = progressShare(progress);
 
   return (
     <section className={`${ui.card} ${ui.section}`} aria-label="Run controls">
@@ -138,17 +124,9 @@ export function RunControls({ projectId, initial }: { projectId: string; initial
             <div className={styles.status}>
               <span>
                 {progress.running ? (
-                  <>
-                    {/* The project-wide number, as the iteration list and the CLI name it; then where this run is. */}
-                    {iteration?.number ? `Iteration ${iteration.number} · ` : ""}
-                    {Math.min(optimization.iterationsDone + 1, optimization.iterationsRequested)} of{" "}
-                    {optimization.iterationsRequested} in this run
-                    {stage ? ` · ${stage}` : ""}
-                    {iteration?.progress.candidateNumber ? ` · candidate #${iteration.progress.candidateNumber}` : ""}
-                    {tasksTotal ? ` · ${tasksDone} of ${tasksTotal} tasks` : ""}
-                    {iteration?.progress.tokens ? ` · ${iteration.progress.tokens.toLocaleString("en-US")} tokens` : ""}
-                    {optimization.stalled ? " · waiting for a job worker to resume it" : ""}
-                  </>
+                  <span data-testid="run-phase" data-phase={progress.phase?.kind ?? ""}>
+                    {progressLine(progress)}
+                  </span>
                 ) : (
                   <>
                     Last run: {optimization.status}, {optimization.iterationsDone} of {optimization.iterationsRequested}{" "}

@@ -1,13 +1,16 @@
 "use client";
 
-// The project's candidates: sortable, filterable, every row opens its candidate. Sort and
-// filters live in the URL (?sort=searchScore.desc&q=…&origin=…&status=…), so a link shows
-// the same view.
+// The project's candidates: sortable, filterable, paged, every row opens its candidate. Sort,
+// filters and page live in the URL (?sort=searchScore.desc&q=…&origin=…&status=…&page=2), so a
+// link shows the same view. Every row comes to the browser once (packed, through
+// CandidateRowsProvider, which the chart shares); only one page of them is rendered, so 500
+// candidates do not make a 500-row page.
 import {
   createColumnHelper,
   flexRender,
   getCoreRowModel,
   getFilteredRowModel,
+  getPaginationRowModel,
   getSortedRowModel,
   useReactTable,
   type ColumnFiltersState,
@@ -21,6 +24,8 @@ import { useEffect, useMemo, useState } from "react";
 import { Badge, EmptyState, ui } from "@/components/ui";
 import { formatScore, formatTokens, formatUsd } from "@/lib/format";
 import type { CandidateTableRow } from "@/lib/candidates/queries";
+import { CANDIDATES_PAGE_SIZE } from "@/lib/candidates/table-page";
+import { useCandidateRows } from "./CandidateRows";
 import { candidateHref, candidateStatusTone, shortId } from "./format";
 import styles from "./candidates.module.css";
 
@@ -37,7 +42,7 @@ function searchText(row: CandidateTableRow): string {
     row.status,
     row.summary,
     row.iterationNumber == null ? "" : `iteration ${row.iterationNumber}`,
-    ...row.parents.map((parent) => `#${parent.number}`),
+    ...row.parents.map((parent) => `#${parent}`),
   ]
     .join(" ")
     .toLowerCase();
@@ -68,6 +73,8 @@ interface View {
   q: string;
   origin: string;
   status: string;
+  /** 1-based; "" for the first page. */
+  page: string;
 }
 
 function readView(params: URLSearchParams): View {
@@ -76,6 +83,7 @@ function readView(params: URLSearchParams): View {
     q: params.get("q") ?? "",
     origin: ORIGINS.find((value) => value === params.get("origin")) ?? "",
     status: STATUSES.find((value) => value === params.get("status")) ?? "",
+    page: /^[1-9]\d*$/.test(params.get("page") ?? "") && params.get("page") !== "1" ? params.get("page")! : "",
   };
 }
 
@@ -87,7 +95,7 @@ function readView(params: URLSearchParams): View {
  */
 function writeUrl(pathname: string, view: View) {
   const params = new URLSearchParams(window.location.search);
-  for (const key of ["sort", "q", "origin", "status"] as const) {
+  for (const key of ["sort", "q", "origin", "status", "page"] as const) {
     if (view[key]) params.set(key, view[key]);
     else params.delete(key);
   }
@@ -95,11 +103,14 @@ function writeUrl(pathname: string, view: View) {
   window.history.replaceState(window.history.state, "", search ? `${pathname}?${search}` : pathname);
 }
 
-export function CandidatesTable({ projectId, rows }: { projectId: string; rows: CandidateTableRow[] }) {
+export function CandidatesTable({ projectId }: { projectId: string }) {
+  const rows = useCandidateRows();
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
   const href = (id: string) => candidateHref(projectId, id);
+  // Parents come as numbers: their ids (for the links) are the table's own.
+  const idOf = useMemo(() => new Map(rows.map((row) => [row.number, row.id])), [rows]);
 
   const columns = useMemo(
     () => [
@@ -139,7 +150,7 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
         meta: { numeric: true },
         cell: (info) => (info.getValue() == null ? <span className="faint">—</span> : info.getValue()),
       }),
-      column.accessor((row) => row.parents.map((parent) => parent.number).join(","), {
+      column.accessor((row) => row.parents.join(","), {
         id: "parents",
         header: "Parents",
         enableSorting: false,
@@ -148,16 +159,20 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
             <span className="faint">—</span>
           ) : (
             <span className={styles.parents}>
-              {info.row.original.parents.map((parent) => (
-                <Link
-                  key={parent.id}
-                  href={href(parent.id)}
-                  prefetch={false}
-                  onClick={(event) => event.stopPropagation()}
-                >
-                  #{parent.number}
-                </Link>
-              ))}
+              {info.row.original.parents.map((parent) =>
+                idOf.has(parent) ? (
+                  <Link
+                    key={parent}
+                    href={href(idOf.get(parent)!)}
+                    prefetch={false}
+                    onClick={(event) => event.stopPropagation()}
+                  >
+                    #{parent}
+                  </Link>
+                ) : (
+                  <span key={parent}>#{parent}</span>
+                ),
+              )}
             </span>
           ),
       }),
@@ -206,7 +221,7 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
       }),
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [projectId],
+    [projectId, idOf],
   );
 
   // The view (sort, filters, text) is React state, read from the URL on load and written back
@@ -229,7 +244,8 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
 
   function update(changes: Partial<View>) {
     setView((current) => {
-      const next = { ...current, ...changes };
+      // A new sort or filter starts again at the first page.
+      const next = { ...current, page: "", ...changes };
       writeUrl(pathname, next);
       return next;
     });
@@ -245,6 +261,10 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
     [view.origin, view.status],
   );
   const { origin, status } = view;
+  const pagination = useMemo(
+    () => ({ pageIndex: view.page ? Number(view.page) - 1 : 0, pageSize: CANDIDATES_PAGE_SIZE }),
+    [view.page],
+  );
 
   function onSortingChange(updater: Updater<SortingState>) {
     const next = typeof updater === "function" ? updater(sorting) : updater;
@@ -256,16 +276,17 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
   const table = useReactTable({
     data: rows,
     columns,
-    state: { sorting, columnFilters, globalFilter: text },
+    state: { sorting, columnFilters, globalFilter: text, pagination },
     onSortingChange,
     enableSortingRemoval: false,
-    autoResetPageIndex: false, // no pagination; resetting it on every data change would re-render forever
+    autoResetPageIndex: false, // the page is the URL's (update() resets it on a new sort or filter)
     enableMultiSort: false,
     globalFilterFn: matchesText,
     getColumnCanGlobalFilter: (candidateColumn) => candidateColumn.id === "id",
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
     getFilteredRowModel: getFilteredRowModel(),
+    getPaginationRowModel: getPaginationRowModel(),
   });
 
   if (rows.length === 0) {
@@ -277,6 +298,17 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
   }
 
   const shown = table.getRowModel().rows;
+  const matching = table.getPrePaginationRowModel().rows.length;
+  const pages = Math.max(1, Math.ceil(matching / CANDIDATES_PAGE_SIZE));
+  // A page past the end (rows gone, or a hand-edited URL) shows the last one.
+  const pageIndex = Math.min(pagination.pageIndex, pages - 1);
+  const rowsShown =
+    pageIndex === pagination.pageIndex
+      ? shown
+      : table
+          .getPrePaginationRowModel()
+          .rows.slice(pageIndex * CANDIDATES_PAGE_SIZE, (pageIndex + 1) * CANDIDATES_PAGE_SIZE);
+  const goTo = (index: number) => update({ page: index > 0 ? String(index + 1) : "" });
   const filtered = Boolean(text || origin || status);
   return (
     <div>
@@ -316,7 +348,7 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
           ))}
         </select>
         <span className={styles.count}>
-          {filtered ? `${shown.length} of ${rows.length}` : `${rows.length}`} candidate{rows.length === 1 ? "" : "s"}
+          {filtered ? `${matching} of ${rows.length}` : `${rows.length}`} candidate{rows.length === 1 ? "" : "s"}
         </span>
         {filtered && (
           <button
@@ -369,7 +401,7 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
             ))}
           </thead>
           <tbody>
-            {shown.map((row) => (
+            {rowsShown.map((row) => (
               <tr
                 key={row.id}
                 className={styles.clickable}
@@ -392,12 +424,31 @@ export function CandidatesTable({ projectId, rows }: { projectId: string; rows: 
             ))}
           </tbody>
         </table>
-        {shown.length === 0 && (
+        {matching === 0 && (
           <EmptyState icon="⌕" title="No candidate matches these filters">
             <p>Change the filter text, origin or status, or clear the filters.</p>
           </EmptyState>
         )}
       </div>
+      {pages > 1 && (
+        <nav className={styles.pager} aria-label="Candidate pages">
+          <button type="button" className={ui.button} disabled={pageIndex === 0} onClick={() => goTo(pageIndex - 1)}>
+            ‹ Previous
+          </button>
+          <span className={styles.count} data-testid="candidates-page">
+            {pageIndex * CANDIDATES_PAGE_SIZE + 1}–{Math.min(matching, (pageIndex + 1) * CANDIDATES_PAGE_SIZE)} of{" "}
+            {matching} · page {pageIndex + 1} of {pages}
+          </span>
+          <button
+            type="button"
+            className={ui.button}
+            disabled={pageIndex >= pages - 1}
+            onClick={() => goTo(pageIndex + 1)}
+          >
+            Next ›
+          </button>
+        </nav>
+      )}
     </div>
   );
 }

@@ -1,10 +1,16 @@
 "use client";
 
-// Every evaluated candidate, search score against tokens per task; the frontier (nobody
-// scores higher for fewer tokens) as a step line. Each point is a link to its candidate.
+// Every evaluated candidate, search score against cost per task, in dollars (the default when
+// every point is priced) or tokens; the frontier (nobody scores higher for less) as a step
+// line. Points on the same spot are set side by side and each labelled. Each opens its candidate.
 import { useRouter } from "next/navigation";
+import { useMemo, useState } from "react";
 import { CartesianGrid, ComposedChart, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from "recharts";
-import { formatScore, formatTokens, formatCost } from "@/lib/format";
+import { niceTicks, tokenTickLabel, usdTickLabel } from "@/lib/charts/axis";
+import { spreadOffset, spreadOverlaps, type Spread } from "@/lib/charts/overlap";
+import { formatScore, formatTokens, formatCost, formatUsd } from "@/lib/format";
+import { useCandidateRows } from "@/components/candidates/CandidateRows";
+import type { CandidateTableRow } from "@/lib/candidates/queries";
 import styles from "./charts.module.css";
 
 export interface FrontierChartPoint {
@@ -15,50 +21,142 @@ export interface FrontierChartPoint {
   tokensPerTask: number;
   /** Null when the evaluation was unpriced. */
   costUsd: number | null;
+  /** USD per task; null when the evaluation was unpriced. */
+  costPerTask: number | null;
   onFrontier: boolean;
+  onCostFrontier: boolean;
 }
 
+type Unit = "usd" | "tokens";
+type Plotted = FrontierChartPoint & { x: number; spread: Spread; front: boolean };
+
 const percent = (value: number) => `${Math.round(value * 100)}%`;
+/** Above this many points, crowds are set side by side but only the frontier is labelled (labels would bury the dots). */
+const LABEL_CROWDS_UP_TO = 40;
+/** The smallest step of each axis: a whole token, a hundredth of a cent. */
+const MIN_STEP: Record<Unit, number> = { tokens: 1, usd: 0.0001 };
+
+/** Dollars are the default once every point has a price (and something cost more than nothing). */
+export function defaultUnit(points: readonly FrontierChartPoint[]): Unit {
+  return points.length > 0 &&
+    points.every((point) => point.costPerTask != null) &&
+    points.some((p) => p.costPerTask! > 0)
+    ? "usd"
+    : "tokens";
+}
+
+/** The chart's points: every valid candidate scored on the search split, from the overview's rows. */
+function pointsOf(rows: CandidateTableRow[], frontier: Set<string>, costFrontier: Set<string>): FrontierChartPoint[] {
+  return rows
+    .filter((row) => row.status === "valid" && row.searchScore != null && row.tokensPerTask != null)
+    .map((row) => ({
+      id: row.id,
+      number: row.number,
+      origin: row.origin,
+      score: row.searchScore!,
+      tokensPerTask: row.tokensPerTask!,
+      costUsd: row.costUsd,
+      costPerTask: row.costPerTask,
+      onFrontier: frontier.has(row.id),
+      onCostFrontier: costFrontier.has(row.id),
+    }))
+    .sort((a, b) => a.number - b.number);
+}
 
 export function FrontierChart({
   projectId,
-  points,
   frontier,
+  costFrontier,
 }: {
   projectId: string;
-  points: FrontierChartPoint[];
-  frontier: { id: string; score: number; tokensPerTask: number }[];
+  /** Ids of the frontier by tokens per task, cheapest first. */
+  frontier: string[];
+  /** Ids of the frontier by dollars per task, cheapest first. */
+  costFrontier: string[];
 }) {
   const router = useRouter();
+  const rows = useCandidateRows();
+  const points = useMemo(
+    () => pointsOf(rows, new Set(frontier), new Set(costFrontier)),
+    [rows, frontier, costFrontier],
+  );
+  // Until a person picks a unit, it follows the points (a run prices its first evaluations live).
+  const [picked, setUnit] = useState<Unit | null>(null);
+  const unit = picked ?? defaultUnit(points);
   if (points.length === 0) {
     return (
       <div className={styles.empty} data-chart="frontier" data-empty>
         <p>
-          No evaluated candidates yet. Each candidate scored on the search split appears here, by score and tokens per
+          No evaluated candidates yet. Each candidate scored on the search split appears here, by score and cost per
           task.
         </p>
       </div>
     );
   }
-  const maxTokens = Math.max(...points.map((point) => point.tokensPerTask), 1);
-  // The step line runs on to the right edge: beyond the last frontier point, more tokens buy nothing.
-  const line = frontier.length
-    ? [...frontier, { id: "edge", score: frontier.at(-1)!.score, tokensPerTask: maxTokens * 1.05 }]
-    : [];
+  const priced = points.some((point) => point.costPerTask != null);
+  const xOf = (point: { tokensPerTask: number; costPerTask: number | null }) =>
+    unit === "usd" ? point.costPerTask : point.tokensPerTask;
+  const shown = points.filter((point) => xOf(point) != null);
+  const unpriced = unit === "usd" ? points.filter((point) => point.costPerTask == null) : [];
+  const ticks = niceTicks(Math.max(0, ...shown.map((point) => xOf(point)!)), { minStep: MIN_STEP[unit] });
+  const top = ticks.at(-1)!;
+  const label = (value: number) => (unit === "usd" ? usdTickLabel(value, ticks) : tokenTickLabel(value, ticks));
+  const spreads = spreadOverlaps(shown, (point) => ({ x: xOf(point)!, y: point.score }), { x: top, y: 1 });
+  const plotted: Plotted[] = shown.map((point, i) => ({
+    ...point,
+    x: xOf(point)!,
+    spread: spreads[i],
+    front: unit === "usd" ? point.onCostFrontier : point.onFrontier,
+  }));
+  const byId = new Map(plotted.map((point) => [point.id, point]));
+  const steps = (unit === "usd" ? costFrontier : frontier)
+    .filter((id) => byId.has(id))
+    .map((id) => ({ score: byId.get(id)!.score, x: byId.get(id)!.x }));
+  // The step line runs on to the right edge: beyond the last frontier point, more spend buys nothing.
+  const line = steps.length ? [...steps, { score: steps.at(-1)!.score, x: top }] : [];
   const href = (id: string) => `/projects/${projectId}/candidates/${id}`;
+  const perTask = (point: FrontierChartPoint) =>
+    unit === "usd"
+      ? `${formatUsd(point.costPerTask)} per task`
+      : `${formatTokens(Math.round(point.tokensPerTask))} tokens per task`;
 
   return (
-    <div data-chart="frontier">
+    <div data-chart="frontier" data-unit={unit}>
+      <div className={styles.unitRow}>
+        <span className={styles.unitToggle} role="group" aria-label="Cost unit">
+          <button
+            type="button"
+            aria-pressed={unit === "usd"}
+            disabled={!priced}
+            title={priced ? undefined : "No evaluation has a price: add the model's price in settings"}
+            onClick={() => setUnit("usd")}
+          >
+            $ per task
+          </button>
+          <button type="button" aria-pressed={unit === "tokens"} onClick={() => setUnit("tokens")}>
+            tokens per task
+          </button>
+        </span>
+        {unpriced.length > 0 && (
+          <span className="faint">unpriced, not shown: {unpriced.map((point) => `#${point.number}`).join(", ")}</span>
+        )}
+      </div>
       <div className={styles.chart}>
         <ResponsiveContainer width="100%" height="100%">
-          <ComposedChart margin={{ top: 10, right: 20, bottom: 18, left: 0 }}>
+          <ComposedChart margin={{ top: 18, right: 24, bottom: 18, left: 4 }}>
             <CartesianGrid vertical={false} />
             <XAxis
-              dataKey="tokensPerTask"
+              dataKey="x"
               type="number"
-              domain={[0, "auto"]}
-              tickFormatter={(value: number) => formatTokens(Math.round(value))}
-              label={{ value: "Tokens per task (search)", position: "insideBottom", offset: -10 }}
+              domain={[0, top]}
+              ticks={ticks}
+              interval={0}
+              tickFormatter={label}
+              label={{
+                value: unit === "usd" ? "Dollars per task (search)" : "Tokens per task (search)",
+                position: "insideBottom",
+                offset: -10,
+              }}
             />
             <YAxis
               dataKey="score"
@@ -68,7 +166,10 @@ export function FrontierChart({
               tickFormatter={percent}
               width={44}
             />
-            <Tooltip content={<PointTooltip />} cursor={{ strokeDasharray: "3 3", stroke: "var(--border-strong)" }} />
+            <Tooltip
+              content={<PointTooltip unit={unit} />}
+              cursor={{ strokeDasharray: "3 3", stroke: "var(--border-strong)" }}
+            />
             <Line
               data={line}
               dataKey="score"
@@ -83,16 +184,18 @@ export function FrontierChart({
               legendType="none"
             />
             <Scatter
-              data={points}
+              data={plotted}
               isAnimationActive={false}
-              shape={(shape: { cx?: number; cy?: number; payload?: FrontierChartPoint }) => {
+              shape={(shape: { cx?: number; cy?: number; payload?: Plotted }) => {
                 const point = shape.payload;
                 if (!point || shape.cx == null || shape.cy == null) return <g />;
+                const cx = shape.cx + spreadOffset(point.spread);
+                const crowded = point.spread.size > 1 && plotted.length <= LABEL_CROWDS_UP_TO;
                 return (
                   <a
                     href={href(point.id)}
                     className={styles.point}
-                    aria-label={`Candidate #${point.number}: ${formatScore(point.score)} at ${formatTokens(Math.round(point.tokensPerTask))} tokens per task${point.onFrontier ? ", on the frontier" : ""}`}
+                    aria-label={`Candidate #${point.number}: ${formatScore(point.score)} at ${perTask(point)}${point.front ? ", on the frontier" : ""}`}
                     data-candidate={point.number}
                     onClick={(event) => {
                       if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
@@ -101,15 +204,23 @@ export function FrontierChart({
                     }}
                   >
                     <circle
-                      cx={shape.cx}
+                      cx={cx}
                       cy={shape.cy}
-                      r={point.onFrontier ? 6 : 4.5}
-                      fill={point.onFrontier ? "var(--accent)" : "var(--surface)"}
-                      stroke={point.onFrontier ? "var(--accent)" : "var(--text-3)"}
+                      r={point.front ? 6 : 4.5}
+                      fill={point.front ? "var(--accent)" : "var(--surface)"}
+                      stroke={point.front ? "var(--accent)" : "var(--text-3)"}
                       strokeWidth={1.5}
                     />
-                    {point.onFrontier && (
-                      <text x={shape.cx + 8} y={shape.cy - 8} fontSize={11} fill="var(--text-2)">
+                    {(point.front || crowded) && (
+                      <text
+                        x={cx}
+                        // Side by side, labels alternate above and below so neighbours do not collide.
+                        y={crowded && point.spread.index % 2 === 1 ? shape.cy + 18 : shape.cy - 10}
+                        textAnchor={crowded ? "middle" : "start"}
+                        dx={crowded ? 0 : 6}
+                        fontSize={11}
+                        fill="var(--text-2)"
+                      >
                         #{point.number}
                       </text>
                     )}
@@ -127,20 +238,25 @@ export function FrontierChart({
         <span className={styles.legendItem}>
           <span className={styles.swatchDot} style={{ border: "1.5px solid var(--text-3)" }} /> others
         </span>
-        <span className={styles.legendItem} title="The best search score reachable for a given token budget">
+        <span
+          className={styles.legendItem}
+          title={`The best search score reachable for a given ${unit === "usd" ? "spend" : "token budget"} per task`}
+        >
           <span
             className={styles.swatchLine}
             style={{ background: "none", borderTop: "2px dashed var(--accent)", height: 0 }}
           />{" "}
           frontier
         </span>
-        <span className={`${styles.legendItem} faint`}>points open their candidate</span>
+        <span className={`${styles.legendItem} faint`}>
+          points on one spot are set side by side · each opens its candidate
+        </span>
       </div>
     </div>
   );
 }
 
-function PointTooltip(props: { active?: boolean; payload?: readonly { payload?: Partial<FrontierChartPoint> }[] }) {
+function PointTooltip(props: { unit: Unit; active?: boolean; payload?: readonly { payload?: Partial<Plotted> }[] }) {
   const point = props.active ? props.payload?.find((item) => item.payload?.number != null)?.payload : undefined;
   if (!point || point.number == null) return null;
   return (
@@ -150,8 +266,9 @@ function PointTooltip(props: { active?: boolean; payload?: readonly { payload?: 
       </strong>
       <span>Search score {formatScore(point.score)}</span>
       <span>{formatTokens(Math.round(point.tokensPerTask ?? 0))} tokens per task</span>
+      <span>{point.costPerTask == null ? "unpriced" : `${formatUsd(point.costPerTask)} per task`}</span>
       <span className={styles.tooltipMuted}>{formatCost(point.costUsd)} for the evaluation</span>
-      {point.onFrontier && <span style={{ color: "var(--accent)" }}>on the frontier</span>}
+      {point.front && <span style={{ color: "var(--accent)" }}>on the frontier</span>}
     </div>
   );
 }

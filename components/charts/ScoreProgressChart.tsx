@@ -4,6 +4,7 @@
 // each iteration made shown as a dot, so a stall and a regression look different.
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatScore } from "@/lib/format";
+import { unpackRows, type Packed } from "@/lib/candidates/packed";
 import styles from "./charts.module.css";
 
 export interface ProgressPoint {
@@ -16,7 +17,9 @@ export interface ProgressPoint {
 
 const percent = (value: number) => `${Math.round(value * 100)}%`;
 
-export function ScoreProgressChart({ data }: { data: ProgressPoint[] }) {
+/** `data` comes packed as columns: one point per iteration, hundreds of them in a long project. */
+export function ScoreProgressChart({ data: packed }: { data: Packed<ProgressPoint> }) {
+  const data = unpackRows(packed);
   if (data.length === 0) {
     return (
       <div className={styles.empty} data-chart="score-progress" data-empty>

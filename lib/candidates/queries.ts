@@ -13,7 +13,7 @@ export const candidateParents = Prisma.sql`coalesce((select json_agg(json_build_
  * unpriced, tokens_per_task) and `t` its newest finished test evaluation (score).
  */
 export const latestScores = Prisma.sql`left join lateral (
-      select e.score, e."costUsd" as cost, e."costUsd" is null as unpriced, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount", 1) as tokens_per_task
+      select e.score, e."costUsd" as cost, e."costUsd" is null as unpriced, greatest(e."taskCount", 1) as tasks, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount", 1) as tokens_per_task
       from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done'
       order by e."finishedAt" desc nulls last limit 1) s on true
     left join lateral (
@@ -26,8 +26,9 @@ export interface CandidateTableRow {
   iterationNumber: number | null;
   origin: string;
   status: string;
-  parents: { id: string; number: number }[];
-  /** First line of the rationale (or hypothesis), for the table's subtitle and text filter. */
+  /** Its parents' numbers (their ids are in the same table). */
+  parents: number[];
+  /** The one-line hypothesis (or, without one, the rationale's first line), for the table's subtitle and text filter. */
   summary: string;
   searchScore: number | null;
   testScore: number | null;
@@ -35,12 +36,16 @@ export interface CandidateTableRow {
   tokensPerTask: number | null;
   /** USD of the newest finished search evaluation; null when there is none, or it was unpriced. */
   costUsd: number | null;
+  /** That USD per task. */
+  costPerTask: number | null;
   /** Its newest finished search evaluation made a model call that has no price. */
   unpriced: boolean;
   /** An evaluation of this candidate is queued or running. */
   evaluating: boolean;
-  simulated: boolean;
 }
+
+const rounded = (value: number | null, decimals: number) =>
+  value == null ? null : Math.round(value * 10 ** decimals) / 10 ** decimals;
 
 /** Every candidate with the figures of its newest finished search and test evaluations. */
 export async function listCandidateTable(projectId: string): Promise<CandidateTableRow[]> {
@@ -51,21 +56,22 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
       iteration_number: number | null;
       origin: string;
       status: string;
-      simulated: boolean;
-      parents: { id: string; number: number }[];
+      parents: number[];
       summary: string | null;
       search_score: number | null;
       tokens_per_task: number | null;
       search_cost: number | null;
+      search_tasks: number | null;
       search_unpriced: boolean | null;
       test_score: number | null;
       evaluating: boolean;
     }[]
   >`
-    select c.id, c.number, c."iterationNumber" as iteration_number, c.origin::text as origin, c.status::text as status, c.simulated,
-      ${candidateParents} as parents,
-      left(split_part(coalesce(c.rationale, c.hypothesis, ''), E'\n', 1), 160) as summary,
-      s.score as search_score, s.tokens_per_task, s.cost as search_cost, s.unpriced as search_unpriced, t.score as test_score,
+    select c.id, c.number, c."iterationNumber" as iteration_number, c.origin::text as origin, c.status::text as status,
+      coalesce((select json_agg(p.number order by p.number) from "CandidateParent" cp join "Candidate" p on p.id = cp."parentId"
+        where cp."childId" = c.id), '[]'::json) as parents,
+      left(split_part(coalesce(nullif(trim(c.hypothesis), ''), c.rationale, ''), E'\n', 1), 120) as summary,
+      s.score as search_score, s.tokens_per_task, s.cost as search_cost, s.tasks as search_tasks, s.unpriced as search_unpriced, t.score as test_score,
       exists (select 1 from "Evaluation" e where e."candidateId" = c.id and e.status in ('queued', 'running')) as evaluating
     from "Candidate" c
     ${latestScores}
@@ -79,13 +85,14 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
     status: row.status,
     parents: row.parents,
     summary: row.summary ?? "",
-    searchScore: row.search_score,
-    testScore: row.test_score,
-    tokensPerTask: row.tokens_per_task,
-    costUsd: row.search_cost,
+    // Rounded past what any column shows: every row is sent to the browser, 500 of them at times.
+    searchScore: rounded(row.search_score, 6),
+    testScore: rounded(row.test_score, 6),
+    tokensPerTask: rounded(row.tokens_per_task, 1),
+    costUsd: rounded(row.search_cost, 6),
+    costPerTask: row.search_cost == null ? null : rounded(row.search_cost / (row.search_tasks ?? 1), 8),
     unpriced: row.search_unpriced === true,
     evaluating: row.evaluating,
-    simulated: row.simulated,
   }));
 }
 
@@ -99,13 +106,17 @@ export interface ScoredCandidate {
   tokensPerTask: number;
   /** Null when the evaluation was unpriced. */
   costUsd: number | null;
+  /** USD per task of that evaluation; null when it was unpriced. */
+  costPerTask: number | null;
 }
 
 export interface CandidateCharts {
   /** Every valid candidate with a finished search evaluation (its newest). */
-  points: (ScoredCandidate & { onFrontier: boolean })[];
-  /** The score-versus-tokens frontier, by tokens per task ascending. */
+  points: (ScoredCandidate & { onFrontier: boolean; onCostFrontier: boolean })[];
+  /** The score-versus-tokens frontier (the loop's), by tokens per task ascending. */
   frontier: ScoredCandidate[];
+  /** The same over dollars per task, among the priced points, by cost per task ascending. */
+  costFrontier: ScoredCandidate[];
   /** Iterations 0 (the seed) to the last: the best score so far, and the best made in that iteration. */
   progress: {
     iteration: number;
@@ -151,10 +162,19 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
       score: row.score,
       tokensPerTask: tokensPerTask(row.input, row.output, row.tasks),
       costUsd: row.cost,
+      costPerTask: row.cost == null ? null : row.cost / Math.max(row.tasks, 1),
     }))
     .sort((a, b) => a.number - b.number);
   const front = frontier(scored);
   const onFrontier = new Set(front.map((point) => point.id));
+  // frontier() ranks by its tokensPerTask field: hand it dollars there, then give the points back.
+  const byId = new Map(scored.map((point) => [point.id, point]));
+  const costFront = frontier(
+    scored
+      .filter((point) => point.costPerTask != null)
+      .map((point) => ({ id: point.id, score: point.score, tokensPerTask: point.costPerTask! })),
+  ).map((point) => byId.get(point.id)!);
+  const onCostFrontier = new Set(costFront.map((point) => point.id));
 
   const lastIteration = Math.max(last?.last ?? 0, ...scored.map((point) => point.iteration));
   const progress: CandidateCharts["progress"] = [];
@@ -174,8 +194,13 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
     });
   }
   return {
-    points: scored.map((point) => ({ ...point, onFrontier: onFrontier.has(point.id) })),
+    points: scored.map((point) => ({
+      ...point,
+      onFrontier: onFrontier.has(point.id),
+      onCostFrontier: onCostFrontier.has(point.id),
+    })),
     frontier: front,
+    costFrontier: costFront,
     progress,
   };
 }

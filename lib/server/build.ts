@@ -8,6 +8,7 @@ import { StudioError } from "../errors.ts";
 
 const SOURCES = ["app", "components", "lib", "public", "next.config.js", "tsconfig.json", "package-lock.json"];
 const IGNORED = new Set(["node_modules", ".next", "data", "generated"]);
+const BUILD_HEARTBEAT_MS = 10_000;
 
 export function sourceStamp(root: string): string {
   const hash = crypto.createHash("sha256");
@@ -40,8 +41,18 @@ export function buildIsCurrent(root: string): boolean {
 
 export async function ensureBuild(root: string, log: (line: string) => void): Promise<void> {
   if (buildIsCurrent(root)) return;
-  log("Building the web app (first start, or the sources changed)…");
+  const first = !fs.existsSync(path.join(root, ".next", "BUILD_ID"));
+  log(
+    first
+      ? "Building the web app (first start only: about 20 s on a laptop, longer on a busy machine)…"
+      : "Rebuilding the web app (the sources changed since the last build)…",
+  );
   const started = Date.now();
+  // Next prints nothing while it compiles: say every few seconds that the build is still going.
+  const heartbeat = setInterval(
+    () => log(`Still building (${Math.round((Date.now() - started) / 1000)} s)…`),
+    BUILD_HEARTBEAT_MS,
+  );
   const stamp = sourceStamp(root);
   const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
   const code = await new Promise<number>((resolve) => {
@@ -51,8 +62,8 @@ export async function ensureBuild(root: string, log: (line: string) => void): Pr
       stdio: ["ignore", "inherit", "inherit"],
     });
     child.on("exit", (status) => resolve(status ?? 1));
-  });
+  }).finally(() => clearInterval(heartbeat));
   if (code !== 0) throw new StudioError("The web app failed to build (see the output above).");
   fs.writeFileSync(stampFile(root), stamp);
-  log(`Built in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  log(`Built the web app in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 }

@@ -5,6 +5,7 @@ import { Badge, EmptyState, Page, Section, SimulatedBadge, Stat, Stats, ui } fro
 import { AllErroredBanner } from "@/components/AllErroredBanner";
 import { IsolationBadge } from "@/components/IsolationBadge";
 import { RunControls } from "@/components/RunControls";
+import { CandidateRowsProvider } from "@/components/candidates/CandidateRows";
 import { CandidatesTable } from "@/components/candidates/CandidatesTable";
 import { FrontierChart } from "@/components/charts/FrontierChart";
 import { ScoreProgressChart } from "@/components/charts/ScoreProgressChart";
@@ -12,6 +13,7 @@ import chartStyles from "@/components/charts/charts.module.css";
 import { projectProgress } from "@/lib/projects/progress";
 import { formatDuration, formatRelative, formatScore, formatTokens, formatUsd, formatCost } from "@/lib/format";
 import { getCandidateCharts, listCandidateTable } from "@/lib/candidates/queries";
+import { packRows } from "@/lib/candidates/packed";
 import { getProject, getProjectTotals } from "@/lib/projects/queries";
 import { allErroredEvaluations } from "@/lib/evaluations/all-errored";
 import { listEvaluations } from "@/lib/evaluations/queries";
@@ -76,26 +78,32 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
         />
       </Stats>
 
-      <div className={chartStyles.grid}>
-        <Section title="Best search score" hint="Best so far, by iteration (0 = the seed)">
-          <ScoreProgressChart data={charts.progress} />
-        </Section>
-        <Section title="Score against cost" hint="Search score by tokens per task; the line is the frontier">
-          <FrontierChart projectId={project.id} points={charts.points} frontier={charts.frontier} />
-        </Section>
-      </div>
+      <CandidateRowsProvider rows={packRows(candidates)}>
+        <div className={chartStyles.grid}>
+          <Section title="Best search score" hint="Best so far, by iteration (0 = the seed)">
+            <ScoreProgressChart data={packRows(charts.progress)} />
+          </Section>
+          <Section title="Score against cost" hint="Search score by cost per task; the line is the frontier">
+            <FrontierChart
+              projectId={project.id}
+              frontier={charts.frontier.map((point) => point.id)}
+              costFrontier={charts.costFrontier.map((point) => point.id)}
+            />
+          </Section>
+        </div>
 
-      <Section title="Candidates" hint={`${totals.searchTasks} search and ${totals.testTasks} test tasks`} flush>
-        <Suspense
-          fallback={
-            <p className="faint" style={{ padding: "0 16px 16px" }}>
-              Loading candidates…
-            </p>
-          }
-        >
-          <CandidatesTable projectId={project.id} rows={candidates} />
-        </Suspense>
-      </Section>
+        <Section title="Candidates" hint={`${totals.searchTasks} search and ${totals.testTasks} test tasks`} flush>
+          <Suspense
+            fallback={
+              <p className="faint" style={{ padding: "0 16px 16px" }}>
+                Loading candidates…
+              </p>
+            }
+          >
+            <CandidatesTable projectId={project.id} />
+          </Suspense>
+        </Section>
+      </CandidateRowsProvider>
 
       <Section
         title="Iterations"

@@ -1,12 +1,11 @@
 "use client";
 
-// While an iteration runs: its stage and, when evaluating, tasks done, polled from the
-// project's progress API (the one the overview's run controls use). When the stage changes or
-// the run ends, the page re-reads the database, so candidates and figures appear as they land.
+// While an iteration runs: its stage and, when evaluating, tasks done, from the project's
+// progress (useProjectProgress, which every live page shares). When the stage changes, a
+// candidate or evaluation lands, or the run ends, the page re-reads the database.
 import { ui } from "@/components/ui";
 import runStyles from "@/components/RunControls.module.css";
-import { progressQuery } from "@/components/data/queries";
-import { useLiveQuery } from "@/components/data/useLiveQuery";
+import { useProjectProgress } from "@/components/data/useProjectProgress";
 import type { IterationProgress as Progress } from "@/lib/iterations/progress";
 import type { RunProgress } from "@/lib/projects/progress";
 import styles from "./page.module.css";
@@ -19,16 +18,12 @@ const STAGE_WORDS: Record<string, string> = {
   evaluating: "evaluating the new candidates on the search split",
   done: "done",
 };
-const POLL_MS = 1500;
 
 type Current = { stage: string | null; progress: Progress };
 
 /** This iteration in the project's progress, or null once another one (or none) is current. */
 const currentOf = (progress: RunProgress, number: number): Current | null =>
   progress.iteration && progress.iteration.number === number ? progress.iteration : null;
-/** What the server-rendered page depends on: a new stage or candidate means new rows in the database. */
-const pageSignature = (current: Current | null) =>
-  current ? `${current.stage}:${current.progress.candidateNumber ?? ""}` : "ended";
 
 export function IterationProgress(props: {
   projectId: string;
@@ -37,13 +32,8 @@ export function IterationProgress(props: {
   progress: Progress;
 }) {
   const rendered: Current = { stage: props.stage, progress: props.progress };
-  const { data } = useLiveQuery({
-    query: progressQuery(props.projectId),
-    every: POLL_MS,
-    refreshPageWhen: (before, after) =>
-      pageSignature(currentOf(after, props.number)) !==
-      pageSignature(before ? currentOf(before, props.number) : rendered),
-  });
+  // A new stage, candidate or evaluation re-renders the page from the database (the project's revision).
+  const { data } = useProjectProgress(props.projectId);
   const current = data ? currentOf(data, props.number) : rendered;
   const stalled = Boolean(data?.optimization?.stalled);
 
