@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { PROPOSER_LABELS } from "@/lib/proposer/labels";
 import { Suspense } from "react";
 import { notFound } from "next/navigation";
 import { Badge, EmptyState, Page, Section, SimulatedBadge, Stat, Stats, ui } from "@/components/ui";
@@ -155,7 +156,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                       {iteration.status === "running" && iteration.stage ? `${iteration.stage}…` : iteration.status}
                     </Badge>
                   </td>
-                  <td>{iteration.proposerKind}</td>
+                  <td>{PROPOSER_LABELS[iteration.proposerKind] ?? iteration.proposerKind}</td>
                   <td className={`${ui.right} num`}>{iteration.filesReadCount}</td>
                   <td className={`${ui.right} num`}>{formatTokens(iteration.inputTokens + iteration.outputTokens)}</td>
                   <td className={`${ui.right} num`}>{formatCost(iteration.costUsd)}</td>

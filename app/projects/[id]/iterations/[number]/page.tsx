@@ -1,4 +1,5 @@
 import { notFound } from "next/navigation";
+import { PROPOSER_LABELS } from "@/lib/proposer/labels";
 import { cache, Suspense } from "react";
 import { Section } from "@/components/ui";
 import { TimelineSkeleton } from "@/components/trace/TimelineSkeleton";
@@ -146,7 +147,7 @@ async function Transcript(props: {
       emptyText={
         props.live
           ? "The proposer has not recorded anything yet: the workspace is being brought up to date, or the proposer is starting."
-          : `This iteration has no transcript: it ended before the ${props.proposerKind} proposer recorded anything.`
+          : `This iteration has no transcript: it ended before the ${PROPOSER_LABELS[props.proposerKind] ?? props.proposerKind} proposer recorded anything.`
       }
       live={props.live}
     />
