@@ -178,7 +178,7 @@ describe("cost before the spend (CLI)", () => {
 
     const yes = await runOnTerminal(["eval", "--project", projectId, "--fresh"], "y");
     expect(yes.code, yes.output).toBe(0);
-    expect(yes.output).toMatch(/Evaluation \w+ \(search\): done/);
+    expect(yes.output).toMatch(/Evaluation \w+ of candidate #\d+ \(search\): done/);
     expect(await count("Evaluation")).toBe(evaluations + 1);
   });
 

@@ -750,6 +750,6 @@ describe("studio export", () => {
 
     const missing = await runCli(["export", "--project", id], env);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("export needs --project ID and --out DIR.");
+    expect(missing.stderr).toContain("export needs --project ID and --out DIR (or --otlp).");
   }, 300_000); // eight CLI runs, each a fresh process: slow on a busy machine
 });
