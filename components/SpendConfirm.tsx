@@ -30,7 +30,11 @@ export function EstimateLine(props: { projectId: string; run: Run; offline?: boo
       className={styles.line}
       data-estimate
       title={data.parts
-        .map((part) => `${part.usd == null ? "no estimate yet" : formatUsd(part.usd)} · ${part.what} · ${part.basis}`)
+        // Nothing to spend reads "$0", as the line itself says, not as a rounded "$0.00".
+        .map(
+          (part) =>
+            `${part.usd == null ? "no estimate yet" : part.usd === 0 ? "$0" : formatUsd(part.usd)} · ${part.what} · ${part.basis}`,
+        )
         .join("\n")}
     >
       {props.label}: {estimateAmount(data)}

@@ -107,6 +107,7 @@ describe("studio optimize", () => {
     expect(lines[0].candidates).toEqual([
       {
         id: expect.any(String),
+        number: 2,
         parents: [expect.any(String)],
         valid: true,
         searchScore: 1,
