@@ -135,6 +135,15 @@ describe("candidates", () => {
       await page.locator('[data-split="search"]').getByRole("button", { name: "Evaluate on search" }).isDisabled(),
     ).toBe(true);
     expect(await page.locator('[data-split="search"]').textContent()).toContain("Already evaluated on this split");
+    // The search score carries its 95% interval, as stored with the evaluation.
+    const stored = await db.evaluation.findFirstOrThrow({
+      where: { candidateId: seedId, split: "search", status: "done" },
+      orderBy: { createdAt: "desc" },
+      select: { scoreLow: true, scoreHigh: true },
+    });
+    expect(await page.locator('[data-split="search"]').getByTestId("score-interval").innerText()).toBe(
+      `95% interval ${(stored.scoreLow! * 100).toFixed(1)}–${(stored.scoreHigh! * 100).toFixed(1)}%`,
+    );
 
     await button.click();
     await testPanel

@@ -3,6 +3,11 @@ export function formatScore(score: number | null | undefined): string {
   return score == null ? "—" : `${(score * 100).toFixed(1)}%`;
 }
 
+/** A score's 95% interval as "45.1–77.3%"; empty when there is none. */
+export function formatInterval(low: number | null | undefined, high: number | null | undefined): string {
+  return low == null || high == null ? "" : `${(low * 100).toFixed(1)}–${(high * 100).toFixed(1)}%`;
+}
+
 export function formatTokens(tokens: number | null | undefined): string {
   if (tokens == null) return "—";
   if (tokens >= 1_000_000) return `${(tokens / 1_000_000).toFixed(tokens >= 10_000_000 ? 0 : 1)}M`;

@@ -8,7 +8,7 @@ import { Badge, SimulatedBadge, ui } from "@/components/ui";
 import { evaluationsQuery } from "@/components/data/queries";
 import { useLiveQuery } from "@/components/data/useLiveQuery";
 import { EstimateLine, useSpendConfirmation } from "@/components/SpendConfirm";
-import { formatCost, formatScore, formatTokens } from "@/lib/format";
+import { formatCost, formatInterval, formatScore, formatTokens } from "@/lib/format";
 import { evaluationBlocker, isActive, type CandidateEvaluationState, type Split } from "@/lib/evaluations/state";
 import { workStatusTone } from "./format";
 import { OtlpExport } from "./OtlpExport";
@@ -113,6 +113,15 @@ export function EvaluationPanel(props: {
             {shown ? (
               <div className={styles.figures}>
                 <span className={styles.score}>{formatScore(shown.score)}</span>
+                {shown.scoreLow != null && (
+                  <span
+                    className="faint num"
+                    data-testid="score-interval"
+                    title="The score's 95% interval over tasks: Wilson's for pass/fail scores, a bootstrap otherwise"
+                  >
+                    95% interval {formatInterval(shown.scoreLow, shown.scoreHigh)}
+                  </span>
+                )}
                 <span className="muted num">
                   {shown.passed} passed · {shown.failed} failed · {shown.errors} errors{" "}
                   <span className="faint">of {shown.tasks}</span>

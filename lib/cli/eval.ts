@@ -4,7 +4,7 @@
 import { parseArgs } from "node:util";
 import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
-import { formatScore, formatTokens, formatCost } from "../format.ts";
+import { formatCost, formatInterval, formatScore, formatTokens } from "../format.ts";
 import { modelConfigured } from "../offline/upstream.ts";
 import { bestCandidate } from "../candidates/best.ts";
 import { estimateEvaluation } from "../evaluations/estimate.ts";
@@ -97,7 +97,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     } else {
       const lines = [
         `${summary.simulated ? "[simulated] " : ""}Evaluation ${summary.evaluationId} of candidate #${number} (${summary.split}): ${summary.status}`,
-        `  score     ${formatScore(summary.score)}${summary.scoreLow === null || summary.scoreHigh === null ? "" : ` (95% interval ${formatScore(summary.scoreLow)} to ${formatScore(summary.scoreHigh)})`}  (${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors of ${summary.tasks})`,
+        `  score     ${formatScore(summary.score)}${summary.scoreLow === null || summary.scoreHigh === null ? "" : ` (95% interval ${formatInterval(summary.scoreLow, summary.scoreHigh)})`}  (${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors of ${summary.tasks})`,
         `  tokens    ${formatTokens(summary.inputTokens)} in, ${formatTokens(summary.outputTokens)} out · ${formatCost(summary.costUsd)}`,
         `  time      ${(summary.durationMs / 1000).toFixed(1)} s · isolation: ${summary.isolation ?? isolation}` +
           (summary.memoryLimit ? ` · memory limit: ${summary.memoryLimit}` : ""),
