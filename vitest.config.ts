@@ -14,5 +14,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: "forks",
+    // Most of a test's time is waiting on a studio, Postgres or a browser: two files at once keep
+    // a 2-core machine busy (the default, cores - 1, runs one at a time there).
+    maxWorkers: 2,
   },
 });
