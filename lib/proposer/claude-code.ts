@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { StudioError } from "../errors.ts";
 import { findExecutable } from "../runner/sandbox/isolation.ts";
-import { proposeWithCommand, type CommandProposerOptions } from "./command.ts";
+import { defaultReadPaths, proposeWithCommand, type CommandProposerOptions } from "./command.ts";
 import type { Proposer } from "./types.ts";
 
 export const CLAUDE_CODE_TOOLS = ["Read", "Glob", "Grep", "Write", "Edit", "Bash"] as const;
@@ -75,10 +75,6 @@ export function claudeCodeCommand(executable: string, model: string): string {
     "--safe-mode --strict-mcp-config --disable-slash-commands --setting-sources ''",
     "--no-session-persistence",
   ].join(" ");
-}
-
-function defaultReadPaths(): string[] {
-  return (process.env.STUDIO_PROPOSER_PATHS ?? "").split(":").filter(Boolean);
 }
 
 function quote(word: string): string {

@@ -112,7 +112,7 @@ export async function proposeWithCommand(
   };
   // The data folder holds the database's credentials: never in view, however the command names it.
   const named = namedPaths(options.command, [dataDir()]);
-  const extra = (options.readPaths ?? (process.env.STUDIO_PROPOSER_PATHS ?? "").split(":")).filter(Boolean);
+  const extra = (options.readPaths ?? defaultReadPaths()).filter(Boolean);
   const readable = namedPaths(extra.map((p) => JSON.stringify(p)).join(" "), [dataDir()]);
   for (const refused of [...named.refused, ...readable.refused])
     input.record(noteEvent(`${refused} is not shown to the command: it is in (or holds) the studio's data folder`));
@@ -202,6 +202,11 @@ export async function proposeWithCommand(
   if (stop === "done" && proposals.length === 0)
     input.record(noteEvent(`the command wrote no harness.ts under ${files.proposalRelative}/`));
   return result(stop, proposals, error);
+}
+
+/** The folders a command proposer may read besides those its command line names: STUDIO_PROPOSER_PATHS. */
+export function defaultReadPaths(): string[] {
+  return (process.env.STUDIO_PROPOSER_PATHS ?? "").split(":").filter(Boolean);
 }
 
 function formatSeconds(ms: number): string {

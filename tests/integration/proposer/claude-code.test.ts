@@ -263,6 +263,12 @@ describe("the claude_code proposer", () => {
           apiKey: REAL_KEY,
         }),
       ).rejects.toThrow(/npm install -g @anthropic-ai\/claude-code/);
+      // The iteration says so too, as its page will.
+      const iteration = await db.iteration.findFirstOrThrow({ where: { projectId: project.projectId } });
+      expect(iteration).toMatchObject({
+        status: "failed",
+        error: expect.stringContaining("Claude Code was not found"),
+      });
     } finally {
       process.env.STUDIO_CLAUDE_CODE = saved;
     }
