@@ -22,7 +22,7 @@ const KINDS: { kind: Kind; label: string; hint: string }[] = [
   {
     kind: "claude_code",
     label: "Claude Code",
-    hint: "The method's own proposer: `claude -p` with Read, Glob, Grep, Write, Edit and Bash, sandboxed in the workspace. Needs Claude Code installed where the worker runs.",
+    hint: "The method's own proposer: claude -p with Read, Glob, Grep, Write, Edit and Bash, sandboxed in the workspace. Needs Claude Code installed where the worker runs.",
   },
   {
     kind: "command",
