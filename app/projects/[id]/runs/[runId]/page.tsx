@@ -1,6 +1,5 @@
 import { notFound } from "next/navigation";
-import { cache, Suspense } from "react";
-import { TimelineSkeleton } from "@/components/trace/TimelineSkeleton";
+import { cache } from "react";
 import { TraceViewer } from "@/components/trace/TraceViewer";
 import { DETAIL_BODY_BYTES, parseIndex, parseKinds, timelineStart, TRACE_PAGE_SIZE } from "@/lib/traces/queries";
 import { failureNeighbours, getTaskRunView } from "@/lib/traces/task-run-view";
@@ -24,20 +23,24 @@ export async function generateMetadata({ params }: { params: Params }) {
 }
 
 /**
- * One task run: its header, then its raw trace in the viewer. The header is read before
- * anything is sent (so an unknown run is a real 404); the timeline streams in behind a skeleton.
+ * One task run: its header, then its raw trace in the viewer. The header and the timeline's first
+ * page are read before anything is sent (so an unknown run is a real 404), in one flush: React
+ * throttles a Suspense boundary's reveal to 300 ms after the first paint, longer than the query.
  */
 export default async function TaskRunPage({ params, searchParams }: { params: Params; searchParams: Search }) {
   const { id, runId } = await params;
   const query = await searchParams;
   const run = await loadRun(id, runId);
   if (!run) notFound();
-  const neighbours = await failureNeighbours(run);
 
   const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
   const parsedKinds = parseKinds(first(query.kind));
   const kinds = parsedKinds === "invalid" ? null : parsedKinds;
   const selectedSeq = parseIndex(first(query.event));
+  const [neighbours, start] = await Promise.all([
+    failureNeighbours(run),
+    timelineStart({ taskRunId: run.id }, { kinds, selectedSeq, pageSize: TRACE_PAGE_SIZE }),
+  ]);
   const runHref = (taskRunId: string | null) => (taskRunId ? `/projects/${id}/runs/${taskRunId}` : null);
   const rawHref = `/api/task-runs/${run.id}/raw`;
 
@@ -50,46 +53,20 @@ export default async function TaskRunPage({ params, searchParams }: { params: Pa
         failures={neighbours.failures}
         rawHref={rawHref}
       />
-      <Suspense fallback={<TimelineSkeleton />}>
-        <Timeline
-          key={`${run.id}:${selectedSeq ?? ""}:${kinds?.join(",") ?? ""}`}
-          runId={run.id}
-          kinds={kinds}
-          selectedSeq={selectedSeq}
-          previousFailureHref={runHref(neighbours.previous)}
-          nextFailureHref={runHref(neighbours.next)}
-          rawHref={rawHref}
-        />
-      </Suspense>
+      <TraceViewer
+        key={`${run.id}:${selectedSeq ?? ""}:${kinds?.join(",") ?? ""}`}
+        apiBase={`/api/task-runs/${run.id}`}
+        start={start}
+        filter={kinds}
+        selectedSeq={selectedSeq}
+        pageSize={TRACE_PAGE_SIZE}
+        detailMaxBytes={DETAIL_BODY_BYTES}
+        previousHref={runHref(neighbours.previous)}
+        nextHref={runHref(neighbours.next)}
+        neighbourLabel="failed run"
+        rawTraceHref={rawHref}
+        emptyText="This task run has no trace events: it has not started yet, or it ended before the harness did anything."
+      />
     </div>
-  );
-}
-
-async function Timeline(props: {
-  runId: string;
-  kinds: string[] | null;
-  selectedSeq: number | null;
-  previousFailureHref: string | null;
-  nextFailureHref: string | null;
-  rawHref: string;
-}) {
-  const start = await timelineStart(
-    { taskRunId: props.runId },
-    { kinds: props.kinds, selectedSeq: props.selectedSeq, pageSize: TRACE_PAGE_SIZE },
-  );
-  return (
-    <TraceViewer
-      apiBase={`/api/task-runs/${props.runId}`}
-      start={start}
-      filter={props.kinds}
-      selectedSeq={props.selectedSeq}
-      pageSize={TRACE_PAGE_SIZE}
-      detailMaxBytes={DETAIL_BODY_BYTES}
-      previousHref={props.previousFailureHref}
-      nextHref={props.nextFailureHref}
-      neighbourLabel="failed run"
-      rawTraceHref={props.rawHref}
-      emptyText="This task run has no trace events: it has not started yet, or it ended before the harness did anything."
-    />
   );
 }
