@@ -407,14 +407,15 @@ function machineLine(): string {
 
 const SEARCH_TARGET_MS = 300;
 const MATRIX_TARGET_MS = 500;
+const MATRIX_COLUMNS = 200;
 
 /**
  * search: GET /api/projects/<id>/search (the search page's query) for a text found in many task
  * runs' inputs, outputs and expected answers (the worst case: every match counted), one found in
  * one task's input, and a combination of filters (outcome, tokens and latency ranges, a tool);
  * the figure is the slowest of their medians. matrix: Chromium, navigation start → the matrix of
- * every candidate × every search task hydrated (data-matrix-ready) with its cells in the DOM,
- * at the next animation frame.
+ * the target's 200 candidates (all of them when there are fewer; else #1–#200) × every search
+ * task hydrated (data-matrix-ready) with its cells in the DOM, at the next animation frame.
  */
 async function measureSearchAndMatrix(url: string, seeded: Seeded) {
   const api = `${url}/api/projects/${seeded.projectId}/search`;
@@ -453,7 +454,12 @@ async function measureSearchAndMatrix(url: string, seeded: Seeded) {
       }).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ["data-matrix-ready"] });
     })();`,
   });
-  const matrixUrl = `${url}/projects/${seeded.projectId}/matrix?candidates=all`;
+  // The target's shape, 200 × 200: every candidate up to 200, else the first 200 by number.
+  const matrixColumns =
+    seeded.candidates <= MATRIX_COLUMNS
+      ? "all"
+      : Array.from({ length: MATRIX_COLUMNS }, (_, index) => index + 1).join(",");
+  const matrixUrl = `${url}/projects/${seeded.projectId}/matrix?candidates=${matrixColumns}`;
   let shape = "";
   const matrix = await measure(async () => {
     const page = await context.newPage();
