@@ -4,6 +4,7 @@
 import { queryOptions } from "@tanstack/react-query";
 import type { CostEstimate } from "@/lib/evaluations/estimate";
 import type { CandidateEvaluationState } from "@/lib/evaluations/state";
+import type { LiveWorker } from "@/lib/jobs/workers";
 import type { RunProgress } from "@/lib/projects/progress";
 import type { TraceEventDetail, TraceEventPage } from "@/lib/traces/queries";
 
@@ -103,3 +104,10 @@ export const estimateQuery = (
       getJson<CostEstimate>(`/api/projects/${projectId}/estimate?${what}${offline ? "&offline=1" : ""}`, signal),
   });
 };
+
+/** The job workers that are up, on any machine sharing the studio's database. */
+export const workersQuery = () =>
+  queryOptions({
+    queryKey: ["workers"] as const,
+    queryFn: ({ signal }) => getJson<LiveWorker[]>("/api/workers", signal),
+  });

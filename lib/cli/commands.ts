@@ -9,7 +9,7 @@ export interface Command {
 
 export const commands: Record<string, Command> = {
   start: {
-    usage: "studio start [--host HOST] [--port PORT]",
+    usage: "studio start [--host HOST] [--port PORT] [--slots N]",
     summary: "Start the studio: database (embedded unless DATABASE_URL is set), migrations, web server.",
     run: async (args) => (await import("./start.ts")).start(args),
   },
@@ -71,9 +71,15 @@ export const commands: Record<string, Command> = {
     run: async (args) => (await import("./cancel.ts")).cancelCommand(args),
   },
   worker: {
-    usage: "studio worker",
-    summary: "Run a job worker (evaluations, optimizations) against DATABASE_URL; `start` runs one for you.",
+    usage: "studio worker [--slots N]",
+    summary:
+      "Run a job worker (evaluations, optimizations) against DATABASE_URL; `start` runs one for you. --slots: task runs at once over all its jobs (default: the cores).",
     run: async (args) => (await import("./worker.ts")).workerCommand(args),
+  },
+  workers: {
+    usage: "studio workers [--json]",
+    summary: "List the job workers that are up (any machine on this database): slots, busy, heartbeat, work.",
+    run: async (args) => (await import("./workers.ts")).workersCommand(args),
   },
   migrate: {
     usage: "studio migrate",

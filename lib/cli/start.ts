@@ -8,12 +8,17 @@ import { describeUrl, openDatabase } from "../db/database.ts";
 import { disconnectDb } from "../db/client.ts";
 import { dataDir, studioRoot } from "../paths.ts";
 import { ensureBuild } from "../server/build.ts";
+import { slotsOption } from "./slots.ts";
 import { checkPortFree, portError, readServerConfig } from "../server/config.ts";
 import { createGuard } from "../server/guard.ts";
 import { readOrCreateSecret, removeServerFile, serverUrl, signInLink, writeServerFile } from "../server/secret.ts";
 
 export async function start(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { host: { type: "string" }, port: { type: "string" } } });
+  const { values } = parseArgs({
+    args,
+    options: { host: { type: "string" }, port: { type: "string" }, slots: { type: "string" } },
+  });
+  const slots = slotsOption(values.slots);
   const config = readServerConfig(values);
   await checkPortFree(config.host, config.port);
   // Every request needs the secret, loopback included (guard.ts): the operator's, or the install's file.
@@ -28,7 +33,12 @@ export async function start(args: string[]): Promise<number> {
   let stopping: Promise<void> | undefined;
   // The job worker runs in its own process, so long evaluations never slow the web server.
   const worker = spawn(process.execPath, [path.join(studioRoot, "bin", "studio.js"), "worker"], {
-    env: { ...process.env, DATABASE_URL: database.url, STUDIO_PARENT_PID: String(process.pid) },
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      STUDIO_PARENT_PID: String(process.pid),
+      STUDIO_SLOTS: String(slots),
+    },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const workerExited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));

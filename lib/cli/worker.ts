@@ -2,11 +2,15 @@
 import { openDatabase } from "../db/database.ts";
 import { disconnectDb } from "../db/client.ts";
 import { startJobWorker } from "../jobs/worker.ts";
+import { parseArgs } from "node:util";
+import { slotsOption } from "./slots.ts";
 
-export async function workerCommand(_args: string[]): Promise<number> {
+export async function workerCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { slots: { type: "string" } } });
+  const slots = slotsOption(values.slots);
   const log = (line: string) => console.log(`[worker] ${line}`);
   const database = await openDatabase({ log });
-  const worker = await startJobWorker(log);
+  const worker = await startJobWorker(log, { slots });
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);

@@ -1,7 +1,8 @@
-// Takes jobs from one queue, one at a time, and runs each to its end. Not pg-boss's `work()`:
-// that one races each handler against the job's expiry and, when the expiry wins, fails the job
-// and fetches its retry while the first handler still runs (the same run twice in one process).
-// Here a job is kept alive while its handler runs, so it expires only when its worker is gone.
+// Takes jobs from one queue, up to `concurrency` at once, and runs each to its end. Not pg-boss's
+// `work()`: that one races each handler against the job's expiry and, when the expiry wins, fails
+// the job and fetches its retry while the first handler still runs (the same run twice in one
+// process). Here a job is kept alive while its handler runs, so it expires only when its worker
+// is gone.
 import type PgBoss from "pg-boss";
 import { HEARTBEAT_MS } from "./ownership.ts";
 import { jobExpireSeconds, jobQueue, keepJobAlive, type QueueName } from "./queue.ts";
@@ -17,6 +18,7 @@ export async function serveQueue<T extends object>(
   name: QueueName,
   handler: (job: PgBoss.Job<T>) => Promise<void>,
   onError: (message: string) => void,
+  options: { concurrency: number } = { concurrency: 1 },
 ): Promise<JobLoop> {
   const queue = await jobQueue();
   let stopping = false;
@@ -47,12 +49,26 @@ export async function serveQueue<T extends object>(
     }
   };
 
+  let running = 0;
   void (async () => {
     while (!stopping) {
       try {
+        if (running >= options.concurrency) {
+          await pause(POLL_MS); // a job that ends wakes it
+          continue;
+        }
         const [job] = await queue.fetch<T>(name, { batchSize: 1 });
-        if (job) await runOne(job);
-        else await pause(POLL_MS);
+        if (!job) {
+          await pause(POLL_MS);
+          continue;
+        }
+        running++;
+        void runOne(job)
+          .catch((error: Error) => onError(`${name} job ${job.id}: ${error.message}`))
+          .finally(() => {
+            running--;
+            (wake as (() => void) | null)?.();
+          });
       } catch (error) {
         if (stopping) break;
         onError(`${name} queue: ${error instanceof Error ? error.message : String(error)}`);

@@ -8,6 +8,8 @@ import { runEvaluation } from "../evaluations/run.ts";
 import { claimLive } from "./lease.ts";
 import { enqueue, QUEUES, stopQueue } from "./queue.ts";
 import { serveQueue } from "./serve.ts";
+import { setSlotCount } from "../runner/slots.ts";
+import { registerWorker } from "./workers.ts";
 
 const SWEEP_MS = 10_000;
 
@@ -15,7 +17,13 @@ export interface JobWorker {
   stop(): Promise<void>;
 }
 
-export async function startJobWorker(log: (line: string) => void): Promise<JobWorker> {
+/**
+ * Starts taking jobs. `slots`: task runs at once over every job this worker takes (an evaluation
+ * and an optimization share them).
+ */
+export async function startJobWorker(log: (line: string) => void, options: { slots: number }): Promise<JobWorker> {
+  setSlotCount(options.slots);
+  const registration = await registerWorker(log);
   const running = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>) => {
     running.add(work);
@@ -27,6 +35,9 @@ export async function startJobWorker(log: (line: string) => void): Promise<JobWo
       QUEUES.evaluate,
       (job) => track(logFailure(runEvaluation(job.data.evaluationId), log, `evaluation ${job.data.evaluationId}`)),
       log,
+      // As many evaluations as slots: their task runs take turns on the slots, so none waits for
+      // another to end while this worker has a slot free.
+      { concurrency: options.slots },
     ),
     await serveQueue<{ optimizationId: string }>(
       QUEUES.optimize,
@@ -40,12 +51,13 @@ export async function startJobWorker(log: (line: string) => void): Promise<JobWo
     SWEEP_MS,
   );
   await requeueOrphans(log);
-  log("Job worker ready.");
+  log(`Job worker ready: ${options.slots} slot${options.slots === 1 ? "" : "s"}.`);
   return {
     stop: async () => {
       clearInterval(sweeper);
       for (const loop of loops) loop.stop();
       await stopQueue();
+      await registration.stop();
     },
   };
 }

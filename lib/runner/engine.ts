@@ -1,5 +1,6 @@
 // Runs task runs on sandbox workers behind one recording proxy: independent suites on N lanes
 // (a worker each), sequential suites on one lane in stream order with learn() after each task.
+// Each task run holds one of the process's slots (slots.ts) while it runs.
 // Database-free: the caller passes the task runs and a sink for finished ones; an evaluation
 // (lib/evaluations) stores them, a trial (the proposer's check) keeps them in memory.
 import fs from "node:fs";
@@ -12,6 +13,7 @@ import { accountRefusal, newCredential, startRecordingProxy } from "./proxy/inde
 import { budgetSpent, newBudget } from "./proxy/budget.ts";
 import type { Attribution, Budget, Exchange } from "./proxy/types.ts";
 import { probeIsolation, startWorker } from "./sandbox/sandbox.ts";
+import { takeSlot } from "./slots.ts";
 import {
   closeCredential,
   prepareEnv,
@@ -183,16 +185,24 @@ async function startWorkers(context: LaneContext, lane: number): Promise<Workers
   };
 }
 
+/** A lane takes one of the process's slots for each task run, and starts its workers on its first. */
 async function runLane(context: LaneContext, queue: PendingRun[], lane: number): Promise<void> {
-  if (queue.length === 0) return;
-  const workers = await startWorkers(context, lane);
+  let workers: Workers | null = null;
   try {
-    for (let run = queue.shift(); run && !context.cancelled(); run = queue.shift()) {
-      if (!workers.harness.alive) await workers.harness.restart();
-      await runTask(context, workers, run, null);
+    while (queue.length && !context.cancelled()) {
+      const release = await takeSlot();
+      try {
+        const run = queue.shift();
+        if (!run || context.cancelled()) break;
+        workers ??= await startWorkers(context, lane);
+        if (!workers.harness.alive) await workers.harness.restart();
+        await runTask(context, workers, run, null);
+      } finally {
+        release();
+      }
     }
   } finally {
-    await workers.close();
+    await workers?.close();
   }
 }
 
@@ -214,7 +224,12 @@ async function runSequential(context: LaneContext, runs: PendingRun[], finished:
           ),
         );
       }
-      await runTask(context, workers, run, { preamble });
+      const release = await takeSlot();
+      try {
+        await runTask(context, workers, run, { preamble });
+      } finally {
+        release();
+      }
       preamble = [];
     }
   } finally {

@@ -126,7 +126,7 @@ describe("a job that outlives its expiry", () => {
     const jobId = await enqueue(QUEUES.optimize, { optimizationId });
     expect(jobId).toBeTruthy();
     const logs: string[] = [];
-    worker = await startJobWorker((line) => logs.push(line));
+    worker = await startJobWorker((line) => logs.push(line), { slots: 2 });
 
     await waitFor("the optimization to end", async () => {
       const row = await db.optimization.findUniqueOrThrow({ where: { id: optimizationId } });

@@ -19,6 +19,8 @@ import { allErroredEvaluations } from "@/lib/evaluations/all-errored";
 import { listEvaluations } from "@/lib/evaluations/queries";
 import { listIterations } from "@/lib/iterations/queries";
 import { stopInWords } from "@/lib/loop/stop";
+import { liveWorkers } from "@/lib/jobs/workers";
+import { WorkersPanel } from "@/components/workers/WorkersPanel";
 import { ProjectHeader } from "./ProjectHeader";
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
@@ -30,7 +32,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const project = await getProject(id);
   if (!project) notFound();
-  const [totals, candidates, charts, evaluations, iterations, progress, allErrored] = await Promise.all([
+  const [totals, candidates, charts, evaluations, iterations, progress, allErrored, workers] = await Promise.all([
     getProjectTotals(id),
     listCandidateTable(id),
     getCandidateCharts(id),
@@ -38,6 +40,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
     listIterations(id),
     projectProgress(id),
     allErroredEvaluations(id),
+    liveWorkers(),
   ]);
   const weakIsolation = evaluations.some((evaluation) => evaluation.isolation === "process");
 
@@ -259,6 +262,14 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
             </tbody>
           </table>
         )}
+      </Section>
+
+      <Section
+        title="Workers"
+        hint="Job workers on this database, any machine: each runs its slots' worth of task runs at once"
+        flush
+      >
+        <WorkersPanel projectId={project.id} initial={workers} />
       </Section>
 
       {project.suite && (
