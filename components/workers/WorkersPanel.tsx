@@ -56,7 +56,8 @@ export function WorkersPanel({ projectId, initial }: { projectId: string; initia
               ) : (
                 worker.work.map((work) => (
                   <div key={work.id}>
-                    {work.kind} {work.what}
+                    {work.kind === "evaluation" ? "Evaluation" : "Optimization"}{" "}
+                    <span className="muted">· {work.what}</span>
                     {work.projectId === projectId ? (
                       <span className="faint"> · this project</span>
                     ) : (

@@ -31,7 +31,7 @@ export function workersText(workers: LiveWorker[]): string[] {
     String(worker.busy),
     `${worker.silentSeconds} s ago`,
     worker.work.length
-      ? worker.work.map((work) => `${work.kind} ${work.what} (${work.projectName})`).join("; ")
+      ? worker.work.map((work) => `${work.kind} (${work.what}) in ${work.projectName}`).join("; ")
       : "idle",
   ]);
   const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column].length)));

@@ -43,7 +43,7 @@ export interface WorkView {
   id: string;
   projectId: string;
   projectName: string;
-  /** "candidate #4 on search", "3 iterations" */
+  /** "#4 on search", "1 of 3 iterations done" */
   what: string;
 }
 
@@ -78,7 +78,13 @@ export async function liveWorkers(): Promise<LiveWorker[]> {
     }),
     db.optimization.findMany({
       where: { status: "running", workerId: { in: ids } },
-      select: { id: true, workerId: true, iterationsRequested: true, project: { select: { id: true, name: true } } },
+      select: {
+        id: true,
+        workerId: true,
+        iterationsDone: true,
+        iterationsRequested: true,
+        project: { select: { id: true, name: true } },
+      },
     }),
   ]);
   const now = Date.now();
@@ -99,7 +105,7 @@ export async function liveWorkers(): Promise<LiveWorker[]> {
           id: work.id,
           projectId: work.project.id,
           projectName: work.project.name,
-          what: `${work.iterationsRequested} iteration${work.iterationsRequested === 1 ? "" : "s"}`,
+          what: `${work.iterationsDone} of ${work.iterationsRequested} iteration${work.iterationsRequested === 1 ? "" : "s"} done`,
         })),
       ...evaluations
         .filter((work) => work.workerId === row.id)
@@ -108,7 +114,7 @@ export async function liveWorkers(): Promise<LiveWorker[]> {
           id: work.id,
           projectId: work.candidate.project.id,
           projectName: work.candidate.project.name,
-          what: `candidate #${work.candidate.number} on ${work.split}`,
+          what: `#${work.candidate.number} on ${work.split}`,
         })),
     ],
   }));

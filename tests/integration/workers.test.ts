@@ -112,12 +112,12 @@ describe("studio worker --slots", () => {
       return live && live.work.length === 2 && live.busy === 2 ? live : null;
     });
     expect(busy.work.map((work) => [work.kind, work.what, work.projectName]).sort()).toEqual([
-      ["evaluation", "candidate #1 on search", "slots a"],
-      ["evaluation", "candidate #1 on search", "slots b"],
+      ["evaluation", "#1 on search", "slots a"],
+      ["evaluation", "#1 on search", "slots b"],
     ]);
     const text = await runCli(["workers"], env);
     expect(text.stdout).toContain("1 worker up");
-    expect(text.stdout).toMatch(/evaluation candidate #1 on search \(slots a\)/);
+    expect(text.stdout).toContain("evaluation (#1 on search) in slots a");
 
     await waitFor("both evaluations to finish", async () => {
       const rows = await db.evaluation.findMany({ where: { id: { in: started.map((s) => s.evaluationId) } } });
