@@ -10,6 +10,7 @@ import { enqueue, QUEUES, stopQueue } from "./queue.ts";
 import { serveQueue } from "./serve.ts";
 import { setSlotCount } from "../runner/slots.ts";
 import { registerWorker } from "./workers.ts";
+import { shareRateLimitsInDatabase } from "./rate-limit.ts";
 
 const SWEEP_MS = 10_000;
 
@@ -23,6 +24,7 @@ export interface JobWorker {
  */
 export async function startJobWorker(log: (line: string) => void, options: { slots: number }): Promise<JobWorker> {
   setSlotCount(options.slots);
+  shareRateLimitsInDatabase();
   const registration = await registerWorker(log);
   const running = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>) => {

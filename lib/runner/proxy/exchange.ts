@@ -98,8 +98,14 @@ export async function handleExchange(ctx: ExchangeContext, request: ModelRequest
 
     for (let index = 0; ; index++) {
       const canRetry = index < maxRetries;
-      const a0 = Date.now();
       let upstreamRes: IncomingMessage;
+      try {
+        // Another worker's 429 on this key holds this attempt too (a wait, not an attempt).
+        await ctx.rateGate?.admit(controller.signal);
+      } catch {
+        return aborted();
+      }
+      const a0 = Date.now();
       try {
         upstreamRes = await sendUpstream(ctx.upstream, url, headers, request.rawBody, controller.signal);
       } catch (err) {
@@ -154,8 +160,10 @@ export async function handleExchange(ctx: ExchangeContext, request: ModelRequest
       if (status >= 400) attempt.error = describeErrorBody(status, answer);
       exchange.attempts.push(attempt);
 
+      const retryAfter = status >= 400 ? retryAfterFromHeaders(upstreamRes.headers) : undefined;
+      // The key's limit, for every proxy on it (a failing store only loses the sharing).
+      if (status === 429) await ctx.rateGate?.limited(retryAfter).catch(() => {});
       if (status >= 400 && canRetry && isRetryableStatus(status, upstreamRes.headers)) {
-        const retryAfter = retryAfterFromHeaders(upstreamRes.headers);
         // A server asking for a long wait gets its answer passed on instead (see RetryPolicy).
         if (retryAfter === undefined || retryAfter <= ctx.retry.maxRetryAfterMs) {
           if (await waitBeforeRetry(attempt, index, retryAfter)) continue;

@@ -7,6 +7,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import type { AddressInfo } from "node:net";
 import { CredentialRegistry, presentedCredential } from "./credentials.ts";
 import { handleExchange } from "./exchange.ts";
+import { rateGateFor } from "./rate-gate.ts";
 import { BodyTooLargeError, readBody, sendError } from "./http.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
 import type {
@@ -108,7 +109,14 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     void done.finally(() => recording.delete(done));
   };
 
-  const ctx: ExchangeContext = { upstream, retry, registry, emit, shutdown: shutdown.signal };
+  const ctx: ExchangeContext = {
+    upstream,
+    retry,
+    registry,
+    emit,
+    shutdown: shutdown.signal,
+    rateGate: rateGateFor(upstream.base.origin, apiKey),
+  };
 
   /** Route and credential, common to both ways in; null when `res` has been answered already. */
   const admit = (method: string | undefined, path: string, headers: IncomingHttpHeaders, res: ClientReply) => {

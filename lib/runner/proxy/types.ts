@@ -4,6 +4,7 @@
 // that imports them back.
 
 import type { IncomingHttpHeaders } from "node:http";
+import type { RateGate } from "./rate-gate.ts";
 import type { RetryPolicy } from "./retry.ts";
 import type { Upstream } from "./upstream.ts";
 
@@ -167,6 +168,8 @@ export interface ExchangeContext {
   emit: (exchange: Exchange, attribution: Attribution) => void;
   /** Aborts every exchange in flight when the proxy closes. */
   shutdown: AbortSignal;
+  /** The API key's rate limit, shared with every other proxy on it (rate-gate.ts); null: none. */
+  rateGate: RateGate | null;
 }
 
 /** One model request, admitted: its credential looked up, its body read. */
