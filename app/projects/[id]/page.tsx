@@ -8,6 +8,7 @@ import { IsolationBadge } from "@/components/IsolationBadge";
 import { RunControls } from "@/components/RunControls";
 import { CandidateRowsProvider } from "@/components/candidates/CandidateRows";
 import { CandidatesTable } from "@/components/candidates/CandidatesTable";
+import { CandidateTree } from "@/components/candidates/CandidateTree";
 import { FrontierChart } from "@/components/charts/FrontierChart";
 import { ScoreProgressChart } from "@/components/charts/ScoreProgressChart";
 import chartStyles from "@/components/charts/charts.module.css";
@@ -92,6 +93,10 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
             />
           </Section>
         </div>
+
+        <Section title="Lineage" hint="Every candidate by iteration, with edges from its parents">
+          <CandidateTree projectId={project.id} revision={progress.revision} />
+        </Section>
 
         <Section title="Candidates" hint={`${totals.searchTasks} search and ${totals.testTasks} test tasks`} flush>
           <Suspense
