@@ -227,7 +227,7 @@ export function CandidateTree({ projectId, revision }: { projectId: string; revi
                     </text>
                   )}
                   {pick >= 0 && (
-                    <text x={node.x - 4} y={node.y - 1} className={styles.pickLabel} aria-hidden>
+                    <text x={node.x - 6} y={node.y - 3} className={styles.pickLabel} aria-hidden>
                       {pick === 0 ? "A" : "B"}
                     </text>
                   )}
