@@ -21,7 +21,8 @@ import styles from "./tree.module.css";
 
 const { nodeWidth: W, nodeHeight: H } = TREE_SIZE;
 
-function describe(node: TreeNode): string {
+/** What a screen reader says for a node: the tooltip's content in one sentence. */
+function spokenName(node: TreeNode): string {
   const flags = [node.best && "best", node.frontier && "on the frontier"].filter(Boolean).join(", ");
   const head =
     node.status === "rejected"
@@ -180,7 +181,7 @@ export function CandidateTree({ projectId, revision }: { projectId: string; revi
                   data-frontier={node.frontier || undefined}
                   data-best={node.best || undefined}
                   data-picked={pick >= 0 ? (pick === 0 ? "a" : "b") : undefined}
-                  aria-label={describe(node)}
+                  aria-label={spokenName(node)}
                   className={`${styles.node} ${rejected ? styles.rejected : ""}`}
                 >
                   {(node.frontier || node.best) && (
