@@ -134,7 +134,7 @@ describe("the lineage tree", () => {
     await node(page, child.number).click();
     await page.waitForURL(`**/projects/${projectId}/candidates/${child.id}`);
     await page.getByRole("heading", { name: `Candidate #${child.number}` }).waitFor();
-    await page.goBack();
+    await page.goto(`${studio.url}/projects/${projectId}`);
     await page.locator(`${TREE} [data-candidate]`).first().waitFor();
   });
 
@@ -148,7 +148,7 @@ describe("the lineage tree", () => {
     await link.click();
     await page.waitForURL(`**/projects/${projectId}/diff?a=${a.id}&b=${b.id}`);
     await page.getByText(`Diff #${a.number} → #${b.number}`).first().waitFor();
-    await page.goBack();
+    await page.goto(`${studio.url}/projects/${projectId}`);
     await page.locator(`${TREE} [data-candidate]`).first().waitFor();
   });
 

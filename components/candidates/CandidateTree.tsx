@@ -11,27 +11,16 @@ import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from "react";
 import { ui } from "@/components/ui";
 import { treeQuery } from "@/components/data/queries";
-import { formatScore } from "@/lib/format";
 import { unpackRows } from "@/lib/candidates/packed";
 import type { TreeNode } from "@/lib/candidates/tree";
 import { TREE_SIZE, edgePath, layoutTree, type Placed } from "@/lib/candidates/tree-layout";
 import { candidateHref } from "./format";
-import { SCORE_GRADIENT, scoreColour, scorePosition } from "./score-colour";
+import { scoreColour, scorePosition } from "./score-colour";
+import { TreeLegend } from "./TreeLegend";
+import { TreeTooltip, spokenName } from "./TreeTooltip";
 import styles from "./tree.module.css";
 
 const { nodeWidth: W, nodeHeight: H } = TREE_SIZE;
-
-/** What a screen reader says for a node: the tooltip's content in one sentence. */
-function spokenName(node: TreeNode): string {
-  const flags = [node.best && "best", node.frontier && "on the frontier"].filter(Boolean).join(", ");
-  const head =
-    node.status === "rejected"
-      ? `#${node.number}, rejected proposal`
-      : `#${node.number}, search score ${node.score == null ? (node.status === "pending" ? "pending" : "none yet") : formatScore(node.score)}${flags ? `, ${flags}` : ""}`;
-  return [head, node.summary, node.status === "rejected" ? `Rejected: ${node.reason || "no reason recorded"}` : ""]
-    .filter(Boolean)
-    .join(". ");
-}
 
 export function CandidateTree({ projectId, revision }: { projectId: string; revision: string }) {
   const router = useRouter();
@@ -237,51 +226,15 @@ export function CandidateTree({ projectId, revision }: { projectId: string; revi
             })}
           </svg>
           {tip && tipNode && (
-            <div
-              className={styles.tooltip}
-              role="tooltip"
-              data-testid="tree-tooltip"
+            <TreeTooltip
+              node={tipNode}
               style={tip.above ? { left: tip.left, bottom: tip.top } : { left: tip.left, top: tip.top }}
-            >
-              <strong>#{tipNode.number}</strong>{" "}
-              {tipNode.status === "rejected" ? (
-                <span className={styles.reject}>rejected proposal</span>
-              ) : (
-                <>
-                  <span className="num">{formatScore(tipNode.score)}</span>
-                  {tipNode.best && <span className={styles.flag}>best</span>}
-                  {tipNode.frontier && <span className={styles.flag}>frontier</span>}
-                  {tipNode.status === "pending" && <span className="faint"> pending</span>}
-                </>
-              )}
-              {tipNode.summary && <div className={styles.summary}>{tipNode.summary}</div>}
-              {tipNode.status === "rejected" && (
-                <div className={styles.reason}>Rejected: {tipNode.reason || "no reason recorded"}</div>
-              )}
-            </div>
+            />
           )}
         </div>
       </div>
 
-      <div className={styles.legend} aria-label="Legend">
-        <span>
-          Search score <span className="num">{formatScore(low)}</span>
-          <span className={styles.gradient} style={{ background: SCORE_GRADIENT }} />
-          <span className="num">{formatScore(high)}</span>
-        </span>
-        <span>
-          <span className={`${styles.swatch} ${styles.swatchFrontier}`} /> frontier
-        </span>
-        <span>
-          <span className={`${styles.swatch} ${styles.swatchBest}`} />★ best
-        </span>
-        <span>
-          <span className={`${styles.swatch} ${styles.swatchNone}`} /> no score yet
-        </span>
-        <span>
-          <span className={`${styles.swatch} ${styles.swatchRejected}`} /> rejected proposal (hover for why)
-        </span>
-      </div>
+      <TreeLegend low={low} high={high} />
     </div>
   );
 }
