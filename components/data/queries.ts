@@ -5,6 +5,8 @@ import { queryOptions } from "@tanstack/react-query";
 import type { CostEstimate } from "@/lib/evaluations/estimate";
 import type { CandidateEvaluationState } from "@/lib/evaluations/state";
 import type { LiveWorker } from "@/lib/jobs/workers";
+import type { Packed } from "@/lib/candidates/packed";
+import type { TreeNode } from "@/lib/candidates/tree";
 import type { RunProgress } from "@/lib/projects/progress";
 import type { TraceEventDetail, TraceEventPage } from "@/lib/traces/queries";
 
@@ -21,6 +23,17 @@ export const progressQuery = (projectId: string) =>
   queryOptions({
     queryKey: ["project", projectId, "progress"] as const,
     queryFn: ({ signal }) => getJson<RunProgress>(`/api/projects/${projectId}/progress`, signal),
+  });
+
+/**
+ * The lineage tree at one revision of the project (RunProgress.revision): the overview re-renders
+ * with a new revision as work lands, and the new key reads the tree again.
+ */
+export const treeQuery = (projectId: string, revision: string) =>
+  queryOptions({
+    queryKey: ["project", projectId, "tree", revision] as const,
+    queryFn: ({ signal }) => getJson<Packed<TreeNode>>(`/api/projects/${projectId}/tree`, signal),
+    staleTime: Infinity,
   });
 
 /** A candidate's evaluations on both splits. */

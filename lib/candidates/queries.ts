@@ -9,6 +9,13 @@ export const candidateParents = Prisma.sql`coalesce((select json_agg(json_build_
         from "CandidateParent" cp join "Candidate" p on p.id = cp."parentId" where cp."childId" = c.id), '[]'::json)`;
 
 /**
+ * SQL over candidate `c`: the iteration it belongs to. The one that made it; for the seed and
+ * hand-made candidates, the last iteration before it (0 before any).
+ */
+export const candidateIteration = Prisma.sql`coalesce(c."iterationNumber",
+          (select max(i.number) from "Iteration" i where i."projectId" = c."projectId" and i."createdAt" <= c."createdAt"), 0)::int`;
+
+/**
  * SQL joins over candidate `c`: `s` is its newest finished search evaluation (score, cost,
  * unpriced, tokens_per_task) and `t` its newest finished test evaluation (score).
  */
@@ -144,8 +151,7 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
     >`
       select distinct on (c.id) c.id, c.number, c.origin::text as origin, e.score, e."costUsd" as cost,
         e."inputTokens" as input, e."outputTokens" as output, e."taskCount" as tasks,
-        coalesce(c."iterationNumber",
-          (select max(i.number) from "Iteration" i where i."projectId" = c."projectId" and i."createdAt" <= c."createdAt"), 0)::int as iteration
+        ${candidateIteration} as iteration
       from "Candidate" c join "Evaluation" e on e."candidateId" = c.id
       where c."projectId" = ${projectId} and c.status = 'valid' and e.split = 'search' and e.status = 'done' and e.score is not null
       order by c.id, e."finishedAt" desc nulls last`,

@@ -7,6 +7,7 @@ import { IsolationBadge } from "@/components/IsolationBadge";
 import { RunControls } from "@/components/RunControls";
 import { CandidateRowsProvider } from "@/components/candidates/CandidateRows";
 import { CandidatesTable } from "@/components/candidates/CandidatesTable";
+import { CandidateTree } from "@/components/candidates/CandidateTree";
 import { FrontierChart } from "@/components/charts/FrontierChart";
 import { ScoreProgressChart } from "@/components/charts/ScoreProgressChart";
 import chartStyles from "@/components/charts/charts.module.css";
@@ -94,6 +95,10 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
             />
           </Section>
         </div>
+
+        <Section title="Lineage" hint="Every candidate by iteration, with edges from its parents">
+          <CandidateTree projectId={project.id} revision={progress.revision} />
+        </Section>
 
         <Section title="Candidates" hint={`${totals.searchTasks} search and ${totals.testTasks} test tasks`} flush>
           {/* No Suspense boundary: React throttles a boundary's reveal to 300 ms after the first
