@@ -249,6 +249,10 @@ describe("the workspace of a project", () => {
         `candidates/${id}/meta.json`,
         `candidates/${id}/scores.json`,
       ]),
+      // Beside the traces of each candidate that was evaluated on search.
+      `candidates/${seed}/audit.json`,
+      `candidates/${child}/audit.json`,
+      `rejected/${rejected}/audit.json`,
       ...traces(seed),
       ...traces(child),
       `rejected/${rejected}/harness.ts`,

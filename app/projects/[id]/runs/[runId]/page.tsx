@@ -4,6 +4,8 @@ import { TimelineSkeleton } from "@/components/trace/TimelineSkeleton";
 import { TraceViewer } from "@/components/trace/TraceViewer";
 import { DETAIL_BODY_BYTES, parseIndex, parseKinds, timelineStart, TRACE_PAGE_SIZE } from "@/lib/traces/queries";
 import { failureNeighbours, getTaskRunView } from "@/lib/traces/task-run-view";
+import { taskRunAudit } from "@/lib/audit/queries";
+import { RunAuditLine } from "@/components/audit/Audit";
 import { RunHeader } from "./RunHeader";
 import styles from "./page.module.css";
 
@@ -49,6 +51,11 @@ export default async function TaskRunPage({ params, searchParams }: { params: Pa
         nextHref={runHref(neighbours.next)}
         failures={neighbours.failures}
         rawHref={rawHref}
+        audit={
+          <Suspense fallback={null}>
+            <RunAudit runId={run.id} />
+          </Suspense>
+        }
       />
       <Suspense fallback={<TimelineSkeleton />}>
         <Timeline
@@ -63,6 +70,12 @@ export default async function TaskRunPage({ params, searchParams }: { params: Pa
       </Suspense>
     </div>
   );
+}
+
+/** The run's audit: one small stored value (a run stored before the audit existed is audited once, here). */
+async function RunAudit({ runId }: { runId: string }) {
+  const audit = await taskRunAudit(runId);
+  return audit ? <RunAuditLine audit={audit} /> : null;
 }
 
 async function Timeline(props: {
