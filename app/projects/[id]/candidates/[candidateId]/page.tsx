@@ -193,16 +193,6 @@ export default async function CandidatePage({
         </Section>
       </div>
 
-      <Suspense
-        fallback={
-          <Section title="Audit" hint={`Newest ${split} evaluation`}>
-            <Skeleton height={200} label="Loading the audit" />
-          </Section>
-        }
-      >
-        <AuditSection candidateId={candidate.id} split={split} />
-      </Suspense>
-
       <Section title="Source" hint="TypeScript · the whole harness module">
         <CandidateSource
           projectId={project.id}
@@ -212,6 +202,16 @@ export default async function CandidatePage({
           editable
         />
       </Section>
+
+      <Suspense
+        fallback={
+          <Section title="Audit" hint={`Newest ${split} evaluation`}>
+            <Skeleton height={200} label="Loading the audit" />
+          </Section>
+        }
+      >
+        <AuditSection candidateId={candidate.id} split={split} />
+      </Suspense>
 
       <Suspense
         fallback={
