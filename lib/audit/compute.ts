@@ -27,7 +27,7 @@ export interface TaskRunAudit {
   repeatedChars: number;
   /** By tool name. */
   tools: Record<string, ToolFigures>;
-  /** `ctx.exec` commands, and those that exited non-zero, timed out, were killed or failed to start. */
+  /** The harness's `ctx.exec` commands (not a grader's), and those that exited non-zero, timed out, were killed or failed to start. */
   execs: number;
   failedExecs: number;
   /** Calls whose stored body was cut at the store's cap: counted as calls, but not read for tokens, tools or prompt. */
@@ -40,6 +40,9 @@ export interface AuditEvent {
   name?: string | null;
   body: unknown;
 }
+
+/** A module grader's own events are stored named `grader <kind>` (lib/runner/task.ts): not the harness's commands. */
+const GRADER_PREFIX = "grader ";
 
 type Json = Record<string, unknown>;
 const isRecord = (value: unknown): value is Json =>
@@ -127,7 +130,7 @@ export function auditEvents(events: Iterable<AuditEvent>): TaskRunAudit {
         if (event.name && !toolOf.has(String(body.id))) toolOf.set(String(body.id), event.name);
         errored(body.id);
       }
-    } else if (event.kind === "exec") {
+    } else if (event.kind === "exec" && !event.name?.startsWith(GRADER_PREFIX)) {
       audit.execs++;
       if (isRecord(body) && (body.exitCode !== 0 || body.timedOut === true || body.signal || body.error))
         audit.failedExecs++;

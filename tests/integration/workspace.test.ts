@@ -571,6 +571,7 @@ describe("the workspace of a project", () => {
     expect(changed).toEqual(
       [
         `candidates/${wasteful}/scores.json`,
+        `candidates/${wasteful}/audit.json`,
         ...SEARCH_KEYS.map((key) => `candidates/${wasteful}/traces/${key}.jsonl`),
         "leaderboard.md",
         "per-task-best.json",
@@ -585,7 +586,11 @@ describe("the workspace of a project", () => {
     const afterRerun = await buildWorkspace(projectId, ws);
     changed = changedFiles(before, snapshot(ws));
     expect(changed).toEqual(
-      [`candidates/${seed}/scores.json`, ...SEARCH_KEYS.map((key) => `candidates/${seed}/traces/${key}.jsonl`)].sort(),
+      [
+        `candidates/${seed}/scores.json`,
+        `candidates/${seed}/audit.json`,
+        ...SEARCH_KEYS.map((key) => `candidates/${seed}/traces/${key}.jsonl`),
+      ].sort(),
     );
     expect(afterRerun.written).toBe(changed.length);
     expect(readJson(ws, `candidates/${seed}/scores.json`).search.evaluationId).toBe(rerun.evaluationId);
@@ -598,7 +603,7 @@ describe("the workspace of a project", () => {
     // A candidate that no longer exists leaves no files behind.
     await db.candidate.delete({ where: { id: wasteful } });
     const afterDelete = await buildWorkspace(projectId, ws);
-    expect(afterDelete.removed).toBe(3 + SEARCH_KEYS.length);
+    expect(afterDelete.removed).toBe(4 + SEARCH_KEYS.length); // harness, meta, scores, audit and the traces
     expect(fs.existsSync(path.join(ws, "candidates", wasteful))).toBe(false);
     expect(fs.readFileSync(path.join(ws, "leaderboard.md"), "utf8")).not.toContain(wasteful);
     expect(fs.readFileSync(path.join(ws, "proposals", "1", "harness.ts"), "utf8")).toBe("// a proposal\n");

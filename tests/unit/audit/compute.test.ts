@@ -64,6 +64,8 @@ const loop: AuditEvent[] = [
   { kind: "exec", body: { command: "ls", exitCode: 0, timedOut: false, signal: null } },
   { kind: "exec", body: { command: "false", exitCode: 1, timedOut: false, signal: null } },
   { kind: "exec", body: { command: "sleep 99", exitCode: null, timedOut: true, signal: "SIGKILL" } },
+  // The grader's own command, stored in the same trace: not the harness's.
+  { kind: "exec", name: "grader exec", body: { command: "sh check.sh", exitCode: 1, timedOut: false, signal: null } },
 ];
 
 describe("auditEvents", () => {
@@ -93,7 +95,7 @@ describe("auditEvents", () => {
     expect(promptText(requests[0])).not.toContain("max_tokens");
   });
 
-  it("counts execs and the ones that failed (non-zero exit, time-out)", () => {
+  it("counts the harness's execs and the ones that failed (non-zero exit, time-out), not the grader's", () => {
     expect(audit.execs).toBe(3);
     expect(audit.failedExecs).toBe(2);
   });
