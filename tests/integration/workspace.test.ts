@@ -725,7 +725,7 @@ describe("studio export", () => {
     const out = path.join(scratch, "exported");
     const first = await runCli(["export", "--project", id, "--out", out], env);
     expect(first.code, first.stderr).toBe(0);
-    const files = 4 + SEARCH_KEYS.length + 3 + SEARCH_KEYS.length; // top-level 4, tasks/, the seed's 3 files and traces
+    const files = 4 + SEARCH_KEYS.length + 4 + SEARCH_KEYS.length; // top-level 4, tasks/, the seed's 4 files and traces
     expect(first.stdout.trim().split("\n")).toHaveLength(1);
     expect(first.stdout).toMatch(
       new RegExp(
