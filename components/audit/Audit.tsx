@@ -207,7 +207,7 @@ export function RunAuditLine({ audit }: { audit: TaskRunAudit }) {
         </span>
       )}
       <span>
-        <span className={styles.label}>Tools</span>{" "}
+        <span className={styles.label}>Tools called/offered</span>{" "}
         {tools.length === 0 ? (
           <span className="faint">none offered</span>
         ) : (
