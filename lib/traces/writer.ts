@@ -4,6 +4,7 @@
 // the proposer's transcript as it happens (an iteration).
 import { db, type Prisma } from "../db/client.ts";
 import type { TraceEventRow, TraceOwner } from "./events.ts";
+import type { TaskRunAudit } from "../audit/compute.ts";
 import { TRACE_BATCH_LIMIT_BYTES, TRACE_QUEUE_LIMIT_BYTES } from "./limits.ts";
 
 export interface FinishedTaskRun {
@@ -23,7 +24,7 @@ export interface FinishedTaskRun {
   finishedAt: Date;
   events: TraceEventRow[];
   /** The harness audit of these events (lib/audit); stored with the run so pages never recompute it. */
-  audit?: unknown;
+  audit?: TaskRunAudit;
 }
 
 const BATCH = 64;
