@@ -154,9 +154,17 @@ export function promptText(request: unknown): string {
 export function commonPrefixLength(a: string, b: string): number {
   const end = Math.min(a.length, b.length);
   let index = 0;
+  // Prompts run to megabytes: equal chunks are compared natively, only the last one by character.
+  while (
+    index + PREFIX_CHUNK <= end &&
+    a.substring(index, index + PREFIX_CHUNK) === b.substring(index, index + PREFIX_CHUNK)
+  )
+    index += PREFIX_CHUNK;
   while (index < end && a.charCodeAt(index) === b.charCodeAt(index)) index++;
   return index;
 }
+
+const PREFIX_CHUNK = 4096;
 
 /** A stored audit, or null when it is missing or from another version (then it is computed again). */
 export function readAudit(value: unknown): TaskRunAudit | null {

@@ -122,6 +122,19 @@ describe("auditEvents", () => {
   });
 });
 
+describe("commonPrefixLength", () => {
+  it("finds where two long prompts part, at and around the chunk edges", () => {
+    const base = Array.from({ length: 12_000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join("");
+    for (const at of [0, 1, 4095, 4096, 4097, 8191, 8192, 11_999]) {
+      const changed = `${base.slice(0, at)}#${base.slice(at + 1)}`;
+      expect(commonPrefixLength(base, changed), `parted at ${at}`).toBe(at);
+    }
+    expect(commonPrefixLength(base, base)).toBe(base.length);
+    expect(commonPrefixLength(base.slice(0, 5000), base)).toBe(5000);
+    expect(commonPrefixLength("", base)).toBe(0);
+  });
+});
+
 describe("summarizeAudits and compareAudits", () => {
   const one = auditEvents(loop);
   const plain = auditEvents([call({ system: "s", messages: [question] }, [], { input_tokens: 40, output_tokens: 4 })]);
