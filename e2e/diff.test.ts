@@ -230,6 +230,56 @@ describe("the why on every diff", () => {
     await page.close();
   }, 120_000);
 
+  it("shows the harness audit on the candidate page, the diff page and the trace viewer, as the traces record it", async () => {
+    // Model calls per search task of each candidate, counted from the stored trace events.
+    const callsPerTask = async (candidateId: string) => {
+      const [row] = await db.$queryRaw<{ calls: number; runs: number; id: string }[]>`
+        select e.id, count(*) filter (where ev.kind = 'model_call')::int as calls, count(distinct r.id)::int as runs
+        from "Evaluation" e join "TaskRun" r on r."evaluationId" = e.id left join "TraceEvent" ev on ev."taskRunId" = r.id
+        where e."candidateId" = ${candidateId} and e.split = 'search'
+        group by e.id, e."createdAt" order by e."createdAt" desc limit 1`;
+      return row.calls / row.runs;
+    };
+    const calls = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(1));
+    const [seedCalls, childCalls] = [await callsPerTask(seedId), await callsPerTask(child.id)];
+    expect(seedCalls).toBeGreaterThan(0);
+
+    const page = await newPage();
+    await page.goto(`${studio.url}/projects/${projectId}/candidates/${child.id}`);
+    const audit = page.getByTestId("audit");
+    await audit.waitFor();
+    expect(await audit.locator('[data-figure="modelCalls"] td').last().innerText()).toBe(calls(childCalls));
+    for (const figure of ["inputTokens", "cachedInputTokens", "outputTokens", "wallMs", "repeatShare"])
+      expect(await audit.locator(`[data-figure="${figure}"] td`).last().innerText()).toMatch(/\d/);
+    await audit.scrollIntoViewIfNeeded();
+    await shot(page, "audit-candidate");
+
+    await page.goto(`${studio.url}/projects/${projectId}/diff?b=${child.id}`);
+    const diff = page.getByTestId("audit-diff");
+    await diff.waitFor();
+    const row = diff.locator('[data-figure="modelCalls"] td');
+    expect(await row.nth(1).innerText()).toBe(calls(seedCalls));
+    expect(await row.nth(2).innerText()).toBe(calls(childCalls));
+    const change = await row.nth(3).innerText();
+    if (childCalls === seedCalls) expect(change).toBe("=");
+    else expect(change.startsWith(childCalls > seedCalls ? "▲" : "▼"), change).toBe(true);
+    await diff.scrollIntoViewIfNeeded();
+    await shot(page, "audit-diff");
+
+    // A trace's own figures, at the top of the viewer.
+    const run = await db.taskRun.findFirstOrThrow({
+      where: { evaluation: { candidateId: child.id, split: "search" } },
+      select: { id: true, _count: { select: { events: { where: { kind: "model_call" } } } } },
+    });
+    await page.goto(`${studio.url}/projects/${projectId}/runs/${run.id}`);
+    const line = page.getByTestId("run-audit");
+    await line.waitFor();
+    expect(await line.innerText()).toContain(`Model calls ${run._count.events}`);
+    expect(await line.innerText()).toMatch(/Prompt repeated (\d+(\.\d)?%|—)/);
+    await shot(page, "audit-trace");
+    await page.close();
+  }, 120_000);
+
   it("collapses the candidate's rationale to its first lines, so the source is above the fold", async () => {
     expect(child.rationale?.length ?? 0).toBeGreaterThan(300); // the offline proposer's rationales are long
     const page = await newPage();

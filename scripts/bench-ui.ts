@@ -27,6 +27,7 @@ import { studioRoot } from "../lib/paths.ts";
 import { ensureBuild } from "../lib/server/build.ts";
 import { fromExchange, fromSandboxEvent, gradeEvent, errorEvent, inTimeOrder } from "../lib/traces/build.ts";
 import type { TraceEventRow } from "../lib/traces/events.ts";
+import { auditEvents } from "../lib/audit/compute.ts";
 import type { Prisma } from "../lib/db/client.ts";
 import type { Exchange } from "../lib/runner/proxy/types.ts";
 import type { SandboxEvent } from "../lib/runner/sandbox/sandbox.ts";
@@ -1094,7 +1095,7 @@ function buildRun(plan: RunPlan) {
   }
   if (rows.length !== EVENTS_PER_RUN) throw new Error(`a run has ${rows.length} events`);
   return {
-    row: row as Prisma.TaskRunCreateManyInput & { id: string; evaluationId: string },
+    row: { ...row, audit: auditOf(rows) } as Prisma.TaskRunCreateManyInput & { id: string; evaluationId: string },
     events: inTimeOrder(rows),
   };
 }
@@ -1208,8 +1209,15 @@ function buildBigRun(plan: RunPlan) {
     eventCount: BIG_EVENTS,
     startedAt: new Date(t),
     finishedAt: new Date(clock + 30),
+    audit: auditOf(rows),
   };
   return { row, events: inTimeOrder(rows) };
+}
+
+/** The audit the runner stores with a finished task run (lib/audit), from the rows as built. */
+function auditOf(rows: TraceEventRow[]): Prisma.InputJsonValue {
+  const events = inTimeOrder(rows).map((row) => ({ kind: row.kind, name: row.name, body: JSON.parse(row.bodyJson) }));
+  return auditEvents(events) as unknown as Prisma.InputJsonValue;
 }
 
 // Last, so every declaration above is initialised before it runs.

@@ -14,6 +14,7 @@ import type { SandboxWorker, TaskOutcome } from "./sandbox/sandbox.ts";
 import { errorEvent, fromExchange, fromSandboxEvent, gradeEvent, inTimeOrder } from "../traces/build.ts";
 import type { TraceEventRow } from "../traces/events.ts";
 import type { FinishedTaskRun } from "../traces/writer.ts";
+import { auditEvents, type TaskRunAudit } from "../audit/compute.ts";
 
 export interface PendingRun {
   id: string;
@@ -83,6 +84,7 @@ export async function runTask(
     envDir,
   });
   rows.push(...outcome.events.map(fromSandboxEvent), ...cutMarkers(outcome));
+  const sandboxEvents = [...outcome.events];
 
   let status: "passed" | "failed" | "error";
   let score = 0;
@@ -120,6 +122,7 @@ export async function runTask(
       envDir,
     });
     rows.push(...learned.events.map(fromSandboxEvent));
+    sandboxEvents.push(...learned.events);
     if (learned.error)
       rows.push(errorEvent({ ...learned.error, message: `learn(): ${learned.error.message}` }, new Date()));
   }
@@ -147,6 +150,7 @@ export async function runTask(
   );
   await context.writer.add({
     id: run.id,
+    audit: auditTaskRun(calls, sandboxEvents),
     status,
     output,
     score: status === "error" ? 0 : score,
@@ -161,6 +165,17 @@ export async function runTask(
     finishedAt: new Date(),
     events: inTimeOrder(rows),
   });
+}
+
+/** The audit of the trace being stored: its model calls in the trace's order (by start), and its execs. */
+function auditTaskRun(calls: Exchange[], events: TaskOutcome["events"]): TaskRunAudit {
+  const byStart = calls
+    .map((call, index) => ({ call, index }))
+    .sort((a, b) => a.call.startedAt.getTime() - b.call.startedAt.getTime() || a.index - b.index);
+  return auditEvents([
+    ...byStart.map(({ call }) => ({ kind: "model_call", body: call })),
+    ...events.map((event) => ({ kind: event.kind, body: event })),
+  ]);
 }
 
 /** The events hold what was kept of stdout/stderr; where more was cut, the trace says how much. */

@@ -4,6 +4,7 @@
 // the proposer's transcript as it happens (an iteration).
 import { db, type Prisma } from "../db/client.ts";
 import type { TraceEventRow, TraceOwner } from "./events.ts";
+import type { TaskRunAudit } from "../audit/compute.ts";
 import { TRACE_BATCH_LIMIT_BYTES, TRACE_QUEUE_LIMIT_BYTES } from "./limits.ts";
 
 export interface FinishedTaskRun {
@@ -22,6 +23,8 @@ export interface FinishedTaskRun {
   startedAt: Date;
   finishedAt: Date;
   events: TraceEventRow[];
+  /** The harness audit of these events (lib/audit); stored with the run so pages never recompute it. */
+  audit?: TaskRunAudit;
 }
 
 const BATCH = 64;
@@ -141,10 +144,10 @@ export class TaskRunWriter {
           status = v.status::"TaskRunStatus", output = v.output, score = v.score, "gradeExplanation" = v.explanation,
           "errorKind" = v.error_kind, "errorMessage" = v.error_message, "inputTokens" = v.input_tokens,
           "outputTokens" = v.output_tokens, "costUsd" = v.cost, "durationMs" = v.duration, "eventCount" = v.events,
-          "startedAt" = v.started_at, "finishedAt" = v.finished_at
+          "startedAt" = v.started_at, "finishedAt" = v.finished_at, audit = v.audit
         from jsonb_to_recordset(${runs}::jsonb) as v(id text, status text, output jsonb, score float8, explanation text,
           error_kind text, error_message text, input_tokens int, output_tokens int, cost float8, duration int, events int,
-          started_at timestamptz, finished_at timestamptz)
+          started_at timestamptz, finished_at timestamptz, audit jsonb)
         where t.id = v.id and t.status = 'pending'
         returning t.id`;
         const written = new Set(stored.map((row) => row.id));
@@ -175,6 +178,7 @@ function queuedRun(run: FinishedTaskRun): QueuedRun {
     events: run.events.length,
     started_at: run.startedAt,
     finished_at: run.finishedAt,
+    audit: run.audit ?? null,
   });
   const events = run.events.map((event, seq) => eventJson({ taskRunId: run.id }, seq, event));
   const eventBytes = events.map((text) => Buffer.byteLength(text) + 1); // and its comma

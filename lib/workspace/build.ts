@@ -24,7 +24,9 @@ import {
   traceFile,
 } from "./layout.ts";
 import { renderReadme } from "./readme.ts";
+import { auditedRuns } from "../audit/queries.ts";
 import {
+  renderAudit,
   renderFrontier,
   renderLeaderboard,
   renderMeta,
@@ -92,6 +94,7 @@ export async function buildWorkspace(projectId: string, dir: string, options: Bu
           for (const run of searchRuns) tally(perTask, candidate, run);
         }
       }
+      if (search) await tree.writeFile(`${folder}/audit.json`, await auditFile(search.evaluationId, searchRuns));
       traces.push(...searchRuns.map((run) => traceTarget(candidate, run)));
     }
     await writeTraces(tree, traces, options.pageBytes ?? TRACE_PAGE_BYTES);
@@ -141,6 +144,15 @@ async function writeTasks(tree: WorkspaceTree, tasks: WorkspaceProject["searchTa
       );
     }
   }
+}
+
+/** audit.json from the stored per-task-run audits (a run stored before the audit existed is audited now). */
+async function auditFile(evaluationId: string, runs: TaskRunInfo[]): Promise<string> {
+  const audited = await auditedRuns(runs);
+  return renderAudit(
+    evaluationId,
+    runs.map((run, index) => ({ ...run, audited: audited[index].audit })),
+  );
 }
 
 function harnessFile(candidate: CandidateInfo): string {

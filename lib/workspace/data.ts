@@ -74,6 +74,8 @@ export interface TaskRunInfo {
   durationMs: number | null;
   eventCount: number;
   finishedAt: Date | null;
+  /** The stored harness audit (lib/audit), null for runs stored before it existed. */
+  audit: unknown;
 }
 
 export async function loadProject(projectId: string): Promise<WorkspaceProject> {
@@ -182,6 +184,7 @@ export async function loadTaskRuns(evaluationIds: string[]): Promise<TaskRunInfo
       durationMs: true,
       eventCount: true,
       finishedAt: true,
+      audit: true,
       task: { select: { key: true, position: true } }, // position only orders the runs; it is never written
     },
   });

@@ -1,5 +1,5 @@
 // The workspace's small files, as pure functions of rows already loaded: meta.json,
-// scores.json, reason.md, tasks/<key>.json, leaderboard.md, frontier.json, per-task-best.json.
+// scores.json, audit.json, reason.md, tasks/<key>.json, leaderboard.md, frontier.json, per-task-best.json.
 // Lists are sorted and objects built field by field, so a rebuild from the same rows gives the
 // same bytes and a diff between two rebuilds shows only what changed.
 import { formatCost } from "../format.ts";
@@ -8,6 +8,8 @@ import { compareStandings, tokensPerTask } from "../candidates/best.ts";
 import { figuresOf, type EvaluationFigures } from "../evaluations/figures.ts";
 import type { FrontierPoint } from "../candidates/frontier.ts";
 import { formatJson } from "./json.ts";
+import type { TaskRunAudit } from "../audit/compute.ts";
+import { summarizeAudits } from "../audit/summary.ts";
 import { CANDIDATES, REJECTED, candidateDir, segment } from "./layout.ts";
 
 /** An evaluation's figures as every workspace file reports them. */
@@ -80,6 +82,54 @@ export function renderScores(candidate: CandidateInfo, standing: Standing, searc
     }));
   return formatJson({ id: candidate.id, number: candidate.number, search: standing.search, tasks }, 2);
 }
+
+/**
+ * audit.json: the harness audit of the newest search evaluation (lib/audit), a digest beside the
+ * raw traces it was computed from: means per task, the prompt repeat share, the tool table, and
+ * one compact line per search task, in suite order.
+ */
+export function renderAudit(evaluationId: string, runs: readonly (TaskRunInfo & { audited: TaskRunAudit })[]): string {
+  const sorted = [...runs].sort((a, b) => a.position - b.position);
+  const summary = summarizeAudits(sorted.map((run) => ({ audit: run.audited, durationMs: run.durationMs })));
+  const share = (repeated: number, total: number) => (total > 0 ? round3(repeated / total) : null);
+  const tasks = sorted.map(({ key, durationMs, audited }) => ({
+    key,
+    modelCalls: audited.modelCalls,
+    inputTokens: audited.inputTokens,
+    cachedInputTokens: audited.cachedInputTokens,
+    outputTokens: audited.outputTokens,
+    wallMs: durationMs,
+    promptRepeatShare: share(audited.repeatedChars, audited.promptChars),
+    execs: audited.execs,
+    failedExecs: audited.failedExecs,
+    tools: audited.tools,
+    trace: `traces/${segment(key)}.jsonl`,
+  }));
+  const perTask = summary.perTask;
+  return formatJson(
+    {
+      split: "search",
+      evaluationId,
+      taskRuns: summary.taskRuns,
+      perTask: {
+        modelCalls: round3(perTask.modelCalls),
+        inputTokens: Math.round(perTask.inputTokens),
+        cachedInputTokens: Math.round(perTask.cachedInputTokens),
+        outputTokens: Math.round(perTask.outputTokens),
+        wallMs: perTask.wallMs === null ? null : Math.round(perTask.wallMs),
+        execs: round3(perTask.execs),
+      },
+      promptRepeatShare: summary.repeatShare === null ? null : round3(summary.repeatShare),
+      failedExecs: summary.failedExecs,
+      unreadCalls: summary.unreadCalls || undefined,
+      tools: summary.tools,
+      tasks,
+    },
+    2,
+  );
+}
+
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
 
 export function renderReason(candidate: CandidateInfo, search: SplitScores | null): string {
   const lines = [

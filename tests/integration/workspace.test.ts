@@ -249,6 +249,10 @@ describe("the workspace of a project", () => {
         `candidates/${id}/meta.json`,
         `candidates/${id}/scores.json`,
       ]),
+      // Beside the traces of each candidate that was evaluated on search.
+      `candidates/${seed}/audit.json`,
+      `candidates/${child}/audit.json`,
+      `rejected/${rejected}/audit.json`,
       ...traces(seed),
       ...traces(child),
       `rejected/${rejected}/harness.ts`,
@@ -567,6 +571,7 @@ describe("the workspace of a project", () => {
     expect(changed).toEqual(
       [
         `candidates/${wasteful}/scores.json`,
+        `candidates/${wasteful}/audit.json`,
         ...SEARCH_KEYS.map((key) => `candidates/${wasteful}/traces/${key}.jsonl`),
         "leaderboard.md",
         "per-task-best.json",
@@ -581,7 +586,11 @@ describe("the workspace of a project", () => {
     const afterRerun = await buildWorkspace(projectId, ws);
     changed = changedFiles(before, snapshot(ws));
     expect(changed).toEqual(
-      [`candidates/${seed}/scores.json`, ...SEARCH_KEYS.map((key) => `candidates/${seed}/traces/${key}.jsonl`)].sort(),
+      [
+        `candidates/${seed}/scores.json`,
+        `candidates/${seed}/audit.json`,
+        ...SEARCH_KEYS.map((key) => `candidates/${seed}/traces/${key}.jsonl`),
+      ].sort(),
     );
     expect(afterRerun.written).toBe(changed.length);
     expect(readJson(ws, `candidates/${seed}/scores.json`).search.evaluationId).toBe(rerun.evaluationId);
@@ -594,7 +603,7 @@ describe("the workspace of a project", () => {
     // A candidate that no longer exists leaves no files behind.
     await db.candidate.delete({ where: { id: wasteful } });
     const afterDelete = await buildWorkspace(projectId, ws);
-    expect(afterDelete.removed).toBe(3 + SEARCH_KEYS.length);
+    expect(afterDelete.removed).toBe(4 + SEARCH_KEYS.length); // harness, meta, scores, audit and the traces
     expect(fs.existsSync(path.join(ws, "candidates", wasteful))).toBe(false);
     expect(fs.readFileSync(path.join(ws, "leaderboard.md"), "utf8")).not.toContain(wasteful);
     expect(fs.readFileSync(path.join(ws, "proposals", "1", "harness.ts"), "utf8")).toBe("// a proposal\n");
@@ -716,7 +725,7 @@ describe("studio export", () => {
     const out = path.join(scratch, "exported");
     const first = await runCli(["export", "--project", id, "--out", out], env);
     expect(first.code, first.stderr).toBe(0);
-    const files = 4 + SEARCH_KEYS.length + 3 + SEARCH_KEYS.length; // top-level 4, tasks/, the seed's 3 files and traces
+    const files = 4 + SEARCH_KEYS.length + 4 + SEARCH_KEYS.length; // top-level 4, tasks/, the seed's 4 files and traces
     expect(first.stdout.trim().split("\n")).toHaveLength(1);
     expect(first.stdout).toMatch(
       new RegExp(

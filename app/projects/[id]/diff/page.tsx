@@ -13,6 +13,9 @@ import type { OutcomeChange } from "@/lib/evaluations/queries";
 import { diffTaskOutcomes, getCandidateEvaluations, type EvaluationBrief } from "@/lib/evaluations/queries";
 import { getCandidateSource, listCandidateOptions } from "@/lib/candidates/queries";
 import { getProject } from "@/lib/projects/queries";
+import { evaluationAudit } from "@/lib/audit/queries";
+import { compareAudits } from "@/lib/audit/summary";
+import { AuditComparisonView } from "@/components/audit/Audit";
 import styles from "@/components/candidates/candidate.module.css";
 
 /** Code reads best side by side and unwrapped; both can be changed on the page. */
@@ -164,6 +167,16 @@ export default async function DiffPage({
 
       <Suspense
         fallback={
+          <Section title="Audit" hint="Newest search evaluation of each">
+            <div className={styles.skeleton} style={{ height: 200 }} aria-busy="true" aria-label="Loading the audit" />
+          </Section>
+        }
+      >
+        <AuditSection a={a} b={b} searchA={evalsA.search.newest} searchB={evalsB.search.newest} />
+      </Suspense>
+
+      <Suspense
+        fallback={
           <Section title="Task outcomes" hint="Newest search evaluation of each">
             <div
               className={styles.skeleton}
@@ -191,6 +204,30 @@ export default async function DiffPage({
 
 type Side = { id: string; number: number };
 type SearchEvaluation = EvaluationBrief | null;
+
+/** What grew, what shrank, which tools came and went: the audits of both newest search evaluations. */
+async function AuditSection(props: { a: Side; b: Side; searchA: SearchEvaluation; searchB: SearchEvaluation }) {
+  const [auditA, auditB] = await Promise.all([
+    props.searchA ? evaluationAudit(props.searchA.id) : null,
+    props.searchB ? evaluationAudit(props.searchB.id) : null,
+  ]);
+  if (!auditA || !auditB) {
+    return (
+      <Section title="Audit" hint="Newest search evaluation of each">
+        <p className="faint">Both need finished task runs on search to compare their audits.</p>
+      </Section>
+    );
+  }
+  return (
+    <Section
+      title="Audit"
+      hint="Newest search evaluation of each · means per task · ▲ grew, ▼ shrank from A to B"
+      flush
+    >
+      <AuditComparisonView comparison={compareAudits(auditA, auditB)} a={props.a.number} b={props.b.number} />
+    </Section>
+  );
+}
 
 async function OutcomeSection(props: {
   projectId: string;

@@ -18,6 +18,8 @@ import {
 } from "@/lib/evaluations/queries";
 import { getCandidateDetail } from "@/lib/candidates/queries";
 import { getProject } from "@/lib/projects/queries";
+import { evaluationAudit } from "@/lib/audit/queries";
+import { AuditSummaryView } from "@/components/audit/Audit";
 import styles from "@/components/candidates/candidate.module.css";
 
 type Params = Promise<{ id: string; candidateId: string }>;
@@ -203,6 +205,16 @@ export default async function CandidatePage({
 
       <Suspense
         fallback={
+          <Section title="Audit" hint={`Newest ${split} evaluation`}>
+            <Skeleton height={200} label="Loading the audit" />
+          </Section>
+        }
+      >
+        <AuditSection candidateId={candidate.id} split={split} />
+      </Suspense>
+
+      <Suspense
+        fallback={
           <Section title="Task results" hint={`Newest ${split} evaluation`}>
             <Skeleton height={320} label="Loading task results" />
           </Section>
@@ -251,6 +263,29 @@ async function Evaluations(props: {
       initial={candidateEvaluationState(evaluations)}
       highlight={props.highlight ? "search" : undefined}
     />
+  );
+}
+
+/** The harness audit of the newest evaluation on the split the task results show. */
+async function AuditSection(props: { candidateId: string; split: "search" | "test" }) {
+  const evaluation = (await evaluationsOf(props.candidateId))[props.split].newest;
+  const summary = evaluation ? await evaluationAudit(evaluation.id) : null;
+  const title = props.split === "test" ? "Audit · test" : "Audit · search";
+  if (!summary) {
+    return (
+      <Section title={title} hint="Tokens, calls, tools and time per task, from the raw requests">
+        <p className="faint">No finished task runs on {props.split} yet.</p>
+      </Section>
+    );
+  }
+  return (
+    <Section
+      title={title}
+      hint={`Newest ${props.split} evaluation${evaluation!.status === "done" ? "" : ` (${evaluation!.status})`} · from the raw requests of its task runs`}
+      flush
+    >
+      <AuditSummaryView summary={summary} />
+    </Section>
   );
 }
 

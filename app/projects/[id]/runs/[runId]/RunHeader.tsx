@@ -15,6 +15,8 @@ export function RunHeader(props: {
   nextHref: string | null;
   failures: number;
   rawHref: string;
+  /** The run's audit line (streamed in: lib/audit). */
+  audit?: ReactNode;
 }) {
   const { run } = props;
   return (
@@ -91,6 +93,7 @@ export function RunHeader(props: {
           <Fact label="Events" value={run.eventCount.toLocaleString("en-US")} />
           <Fact label={`Failed runs in this ${run.check ? "check" : "evaluation"}`} value={props.failures} />
         </div>
+        {props.audit}
         {run.errorKind && (
           <div className={styles.errorLine} data-testid="run-error">
             <strong>{run.errorKind}</strong>: {run.errorMessage ?? "(no message)"}

@@ -3,6 +3,8 @@ import { cache } from "react";
 import { TraceViewer } from "@/components/trace/TraceViewer";
 import { DETAIL_BODY_BYTES, parseIndex, parseKinds, timelineStart, TRACE_PAGE_SIZE } from "@/lib/traces/queries";
 import { failureNeighbours, getTaskRunView } from "@/lib/traces/task-run-view";
+import { taskRunAudit } from "@/lib/audit/queries";
+import { RunAuditLine } from "@/components/audit/Audit";
 import { RunHeader } from "./RunHeader";
 import styles from "./page.module.css";
 
@@ -37,9 +39,11 @@ export default async function TaskRunPage({ params, searchParams }: { params: Pa
   const parsedKinds = parseKinds(first(query.kind));
   const kinds = parsedKinds === "invalid" ? null : parsedKinds;
   const selectedSeq = parseIndex(first(query.event));
-  const [neighbours, start] = await Promise.all([
+  // The audit is one small stored value (a run stored before the audit existed is audited once, here).
+  const [neighbours, start, audit] = await Promise.all([
     failureNeighbours(run),
     timelineStart({ taskRunId: run.id }, { kinds, selectedSeq, pageSize: TRACE_PAGE_SIZE }),
+    taskRunAudit(run.id),
   ]);
   const runHref = (taskRunId: string | null) => (taskRunId ? `/projects/${id}/runs/${taskRunId}` : null);
   const rawHref = `/api/task-runs/${run.id}/raw`;
@@ -52,6 +56,7 @@ export default async function TaskRunPage({ params, searchParams }: { params: Pa
         nextHref={runHref(neighbours.next)}
         failures={neighbours.failures}
         rawHref={rawHref}
+        audit={audit ? <RunAuditLine audit={audit} /> : null}
       />
       <TraceViewer
         key={`${run.id}:${selectedSeq ?? ""}:${kinds?.join(",") ?? ""}`}
