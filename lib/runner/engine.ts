@@ -46,6 +46,8 @@ export interface FinishedRun {
 export interface EngineSpec {
   /** Null for a trial run, whose results are not stored as an evaluation. */
   evaluationId: string | null;
+  /** The model every call is pointed at, whatever model the harness names (the recording proxy rewrites it). */
+  model: string;
   harnessCode: string;
   graderCode: string | null;
   grader: ReturnType<typeof readStoredGrader>["grader"];
@@ -110,6 +112,7 @@ export async function runTaskRuns(spec: EngineSpec): Promise<EngineOutcome> {
   let memoryLimit: string | null = null;
   const context: LaneContext = {
     evaluationId: spec.evaluationId ?? "trial",
+    model: spec.model,
     harnessCode: spec.harnessCode,
     graderCode: spec.graderCode,
     grader: spec.grader,
@@ -239,6 +242,7 @@ async function replayLearning(
   context.proxy.register(credential, {
     taskRunId: first.id,
     evaluationId: context.evaluationId,
+    model: context.model,
     budgets: context.budgets(),
   });
   try {

@@ -1,0 +1,104 @@
+// The transfer matrix as a table: a row per candidate, per model its score with the 95% interval,
+// tokens per task and cost, and its gain over the seed with the same model.
+import Link from "next/link";
+import { Badge, SimulatedBadge, ui } from "@/components/ui";
+import { formatCost, formatInterval, formatScore, formatTokens, formatUsd } from "@/lib/format";
+import type { TransferCell, TransferMatrix } from "@/lib/transfer/matrix";
+import styles from "./transfer.module.css";
+
+/** "+12.5 pts", "−3.0 pts", "±0 pts". */
+function gainText(gain: number): string {
+  const points = Math.round(gain * 1000) / 10;
+  return points === 0 ? "±0 pts" : `${points > 0 ? "+" : "−"}${Math.abs(points).toFixed(1)} pts`;
+}
+
+function Cell({ cell, pending }: { cell: TransferCell | null; pending: boolean }) {
+  if (!cell) return <span className="faint">{pending ? "running…" : "—"}</span>;
+  return (
+    <span className={styles.cell} data-testid="transfer-cell">
+      <span>
+        <span className={styles.score}>{formatScore(cell.score)}</span> {cell.simulated && <SimulatedBadge />}
+      </span>
+      {cell.scoreLow != null && (
+        <span className="faint num" title="The score's 95% interval over tasks">
+          {formatInterval(cell.scoreLow, cell.scoreHigh)}
+        </span>
+      )}
+      <span className="muted num">
+        {formatTokens(cell.tokensPerTask)} tokens/task · {formatCost(cell.costUsd)}
+        {cell.costPerTask != null && <span className="faint"> ({formatUsd(cell.costPerTask)}/task)</span>}
+      </span>
+      {pending && <span className="faint">a newer one is running…</span>}
+    </span>
+  );
+}
+
+function Gain({ cell, seed }: { cell: TransferCell | null; seed: boolean }) {
+  if (seed) return <span className="faint">seed</span>;
+  if (!cell || cell.gainOverSeed === null) return <span className="faint">—</span>;
+  const gain = cell.gainOverSeed;
+  return (
+    <span
+      className={gain > 0 ? styles.gainUp : gain < 0 ? styles.gainDown : "muted"}
+      data-testid="transfer-gain"
+      title="Score minus the seed's with the same model"
+    >
+      {gainText(gain)}
+    </span>
+  );
+}
+
+export function TransferTable({ projectId, matrix }: { projectId: string; matrix: TransferMatrix }) {
+  return (
+    <div className={ui.card} style={{ overflowX: "auto" }}>
+      <table className={`${ui.table} ${styles.matrix}`} aria-label="Transfer matrix">
+        <thead>
+          <tr>
+            <th rowSpan={2}>Candidate</th>
+            {matrix.models.map((model) => (
+              <th key={model} colSpan={2} className={styles.modelHead} scope="colgroup">
+                {model}
+                {model === matrix.projectModel && (
+                  <>
+                    {" "}
+                    <Badge tone="accent" title="The model the search ran with (the project's)">
+                      project
+                    </Badge>
+                  </>
+                )}
+              </th>
+            ))}
+          </tr>
+          <tr>
+            {matrix.models.map((model) => [
+              <th key={`${model} score`}>score · 95% interval · tokens · cost</th>,
+              <th key={`${model} gain`}>gain over seed</th>,
+            ])}
+          </tr>
+        </thead>
+        <tbody>
+          {matrix.rows.map((row) => (
+            <tr key={row.candidateId} data-candidate={row.number}>
+              <td>
+                <Link href={`/projects/${projectId}/candidates/${row.candidateId}`}>#{row.number}</Link>
+                <span className={styles.roles}>
+                  {row.seed && <Badge>seed</Badge>}
+                  {row.best && <Badge tone="pass">best</Badge>}
+                  {row.frontier && <Badge>frontier</Badge>}
+                </span>
+              </td>
+              {matrix.models.map((model) => [
+                <td key={`${model} score`} data-model={model}>
+                  <Cell cell={row.cells[model]} pending={row.pending.includes(model)} />
+                </td>,
+                <td key={`${model} gain`} data-model={model} data-column="gain">
+                  <Gain cell={row.cells[model]} seed={row.seed} />
+                </td>,
+              ])}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
