@@ -92,7 +92,7 @@ function carryOver(input: FindingInput, seed: FindingRow, best: FindingRow): str
   const parts: string[] = [];
   if (groups.above.length)
     parts.push(
-      `scores above the seed on ${groups.above.length === compared && compared > 1 ? `all ${compared} other models` : list(groups.above)}`,
+      `scores above the seed on ${groups.above.length === compared && compared > 1 ? (compared === 2 ? "both other models" : `all ${compared} other models`) : list(groups.above)}`,
     );
   if (groups.below.length) parts.push(`scores below the seed on ${list(groups.below)}`);
   if (groups.within.length) parts.push(`is within the 95% intervals of the seed on ${list(groups.within)}`);
