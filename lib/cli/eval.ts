@@ -104,7 +104,8 @@ export async function evalCommand(args: string[]): Promise<number> {
       );
     } else {
       const lines = [
-        `${summary.simulated ? "[simulated] " : ""}Evaluation ${summary.evaluationId} of candidate #${number} (${summary.split}, ${summary.model}): ${summary.status}`,
+        `${summary.simulated ? "[simulated] " : ""}Evaluation ${summary.evaluationId} of candidate #${number} (${summary.split}): ${summary.status}`,
+        `  model     ${summary.model}`,
         `  score     ${formatScore(summary.score)}${summary.scoreLow === null || summary.scoreHigh === null ? "" : ` (95% interval ${formatInterval(summary.scoreLow, summary.scoreHigh)})`}  (${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors of ${summary.tasks})`,
         `  tokens    ${formatTokens(summary.inputTokens)} in, ${formatTokens(summary.outputTokens)} out · ${formatCost(summary.costUsd)}`,
         `  time      ${(summary.durationMs / 1000).toFixed(1)} s · isolation: ${summary.isolation ?? isolation}` +

@@ -2,9 +2,8 @@
 // split. The project's model comes first; every other model is one some evaluation of these
 // candidates ran with (`studio eval --model`, the transfer page's form). Each cell is the newest
 // finished evaluation of that candidate with that model; its gain is over the seed with the same model.
-import { bestCandidate } from "../candidates/best.ts";
+import { bestCandidate, tokensPerTask } from "../candidates/best.ts";
 import { projectFrontier } from "../candidates/frontier.ts";
-import { tokensPerTask } from "../candidates/best.ts";
 import { db } from "../db/client.ts";
 import { noSuchProject } from "../projects/queries.ts";
 import { transferFinding } from "./finding.ts";
