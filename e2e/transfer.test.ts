@@ -90,8 +90,10 @@ describe("transfer across models (browser)", () => {
     const bestHaiku = await cell(bestRow, HAIKU).innerText();
     expect(bestHaiku).toContain("80.0%");
     expect(bestHaiku).toContain("72.0–86.0%");
-    expect(bestHaiku).toContain("500 tokens/task · $0.10");
-    expect(bestHaiku).toContain("($0.01/task)");
+    expect(bestHaiku).toContain("500 tokens/task");
+    expect(bestHaiku).toContain("$0.01/task · $0.10 in all");
+    // No cell is simulated yet: none is marked.
+    expect(await table.getByText("simulated").count()).toBe(0);
     expect(await cell(seedRow, projectModel).innerText()).toContain("40.0–60.0%");
 
     const gain = (row: typeof seedRow, model: string) =>
@@ -131,6 +133,7 @@ describe("transfer across models (browser)", () => {
     const done = await db.evaluation.findUniqueOrThrow({ where: { id: queued.id } });
     expect(done.status).toBe("done");
     expect(await opusCell.innerText()).toContain(`${((done.score ?? 0) * 100).toFixed(1)}%`);
+    // Simulated beside real cells: it is marked on its own.
     expect(await opusCell.innerText()).toContain("simulated");
     // Still the project's model alone in the search's reads: #2 stays best at 85%.
     expect(await table.locator("tr[data-candidate='2'] td").first().innerText()).toContain("best");

@@ -12,21 +12,29 @@ function gainText(gain: number): string {
   return points === 0 ? "±0 pts" : `${points > 0 ? "+" : "−"}${Math.abs(points).toFixed(1)} pts`;
 }
 
-function Cell({ cell, pending }: { cell: TransferCell | null; pending: boolean }) {
+/** Dollars per task can be tiny with a cheap model: "<$0.0001" rather than a "$0.0000" that reads as free. */
+function perTask(usd: number): string {
+  return usd > 0 && usd < 0.0001 ? "<$0.0001" : formatUsd(usd);
+}
+
+function Cell(props: { cell: TransferCell | null; pending: boolean; markSimulated: boolean }) {
+  const { cell, pending } = props;
   if (!cell) return <span className="faint">{pending ? "running…" : "—"}</span>;
   return (
     <span className={styles.cell} data-testid="transfer-cell">
       <span>
-        <span className={styles.score}>{formatScore(cell.score)}</span> {cell.simulated && <SimulatedBadge />}
+        <span className={styles.score}>{formatScore(cell.score)}</span>{" "}
+        {props.markSimulated && cell.simulated && <SimulatedBadge />}
       </span>
       {cell.scoreLow != null && (
         <span className="faint num" title="The score's 95% interval over tasks">
           {formatInterval(cell.scoreLow, cell.scoreHigh)}
         </span>
       )}
-      <span className="muted num">
-        {formatTokens(cell.tokensPerTask)} tokens/task · {formatCost(cell.costUsd)}
-        {cell.costPerTask != null && <span className="faint"> ({formatUsd(cell.costPerTask)}/task)</span>}
+      <span className="muted num">{formatTokens(cell.tokensPerTask)} tokens/task</span>
+      <span className="muted num" title={`${cell.taskCount} tasks`}>
+        {cell.costPerTask === null ? "unpriced" : `${perTask(cell.costPerTask)}/task`}
+        <span className="faint"> · {formatCost(cell.costUsd)} in all</span>
       </span>
       {pending && <span className="faint">a newer one is running…</span>}
     </span>
@@ -49,6 +57,9 @@ function Gain({ cell, seed }: { cell: TransferCell | null; seed: boolean }) {
 }
 
 export function TransferTable({ projectId, matrix }: { projectId: string; matrix: TransferMatrix }) {
+  // Every cell simulated: the page's one badge says so. Mixed: each simulated cell says so.
+  const cells = matrix.rows.flatMap((row) => Object.values(row.cells)).filter((cell) => cell !== null);
+  const mixed = cells.some((cell) => cell.simulated) && cells.some((cell) => !cell.simulated);
   return (
     <div className={ui.card} style={{ overflowX: "auto" }}>
       <table className={`${ui.table} ${styles.matrix}`} aria-label="Transfer matrix">
@@ -71,8 +82,8 @@ export function TransferTable({ projectId, matrix }: { projectId: string; matrix
           </tr>
           <tr>
             {matrix.models.map((model) => [
-              <th key={`${model} score`}>score · 95% interval · tokens · cost</th>,
-              <th key={`${model} gain`}>gain over seed</th>,
+              <th key={`${model} score`}>score · 95% interval · per task</th>,
+              <th key={`${model} gain`}>gain vs seed</th>,
             ])}
           </tr>
         </thead>
@@ -89,7 +100,7 @@ export function TransferTable({ projectId, matrix }: { projectId: string; matrix
               </td>
               {matrix.models.map((model) => [
                 <td key={`${model} score`} data-model={model}>
-                  <Cell cell={row.cells[model]} pending={row.pending.includes(model)} />
+                  <Cell cell={row.cells[model]} pending={row.pending.includes(model)} markSimulated={mixed} />
                 </td>,
                 <td key={`${model} gain`} data-model={model} data-column="gain">
                   <Gain cell={row.cells[model]} seed={row.seed} />
