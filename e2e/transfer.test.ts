@@ -28,7 +28,7 @@ beforeAll(async () => {
     headers: { "content-type": "application/json", origin: studio.url, ...studio.authHeaders() },
     body: JSON.stringify({ example: "math-word-problems" }),
   });
-  expect(created.status).toBe(201);
+  expect(created.status, await created.clone().text()).toBe(201);
   ({ projectId } = (await created.json()) as { projectId: string });
   const project = await db.project.findUniqueOrThrow({ where: { id: projectId }, select: { model: true } });
   projectModel = project.model;
