@@ -103,6 +103,7 @@ async function seedProject(db: PrismaClient): Promise<string> {
       {
         candidateId: seed.id,
         split: "search",
+        model: "claude-sonnet-5-5", // the project's default model
         status: "done",
         score: 0.5,
         taskCount: 8,
@@ -119,6 +120,7 @@ async function seedProject(db: PrismaClient): Promise<string> {
       {
         candidateId: child.id,
         split: "search",
+        model: "claude-sonnet-5-5", // the project's default model
         status: "done",
         score: 0.875,
         taskCount: 8,
@@ -135,6 +137,7 @@ async function seedProject(db: PrismaClient): Promise<string> {
       {
         candidateId: child.id,
         split: "test",
+        model: "claude-sonnet-5-5", // the project's default model
         status: "done",
         score: 0.75,
         taskCount: 4,

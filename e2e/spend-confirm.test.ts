@@ -51,6 +51,7 @@ beforeAll(async () => {
     data: {
       candidateId: earlier.id,
       split: "search",
+      model: project.model,
       status: "done",
       taskCount: tasks.length,
       taskRuns: {

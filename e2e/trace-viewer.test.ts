@@ -205,6 +205,7 @@ async function seed(db: PrismaClient): Promise<Seeded> {
     data: {
       candidateId: candidate.id,
       split: "search",
+      model: "claude-sonnet-5-5", // the project's default model
       status: "done",
       score: 0.5,
       taskCount: 6,

@@ -759,6 +759,7 @@ async function seed(db: Db, insertEvents: InsertEvents, eventJson: EventJson): P
       id,
       candidateId: candidate.id,
       split,
+      model: MODEL,
       status: "done" as const,
       isolation: "bubblewrap",
       concurrency: 4,

@@ -2,6 +2,7 @@
 // parent, `studio eval`'s default, the overview's headline, the workspace leaderboard) uses it,
 // so they can never disagree about which candidate is best.
 import { db } from "../db/client.ts";
+import { onProjectModel } from "../evaluations/model.ts";
 
 /** A candidate as the rule sees it: its newest finished search evaluation's figures. */
 export interface Standing {
@@ -28,7 +29,7 @@ export function tokensPerTask(inputTokens: number, outputTokens: number, taskCou
   return taskCount > 0 ? Math.round(((inputTokens + outputTokens) / taskCount) * 10) / 10 : 0;
 }
 
-/** Every valid candidate with a finished search evaluation, standing on its newest one. */
+/** Every valid candidate with a finished search evaluation on the project's model, standing on its newest one. */
 export async function scoredStandings(projectId: string): Promise<(Standing & { score: number })[]> {
   const rows = await db.$queryRaw<
     { id: string; number: number; score: number; input: number; output: number; tasks: number }[]
@@ -36,6 +37,7 @@ export async function scoredStandings(projectId: string): Promise<(Standing & { 
     select distinct on (c.id) c.id, c.number, e.score, e."inputTokens" as input, e."outputTokens" as output, e."taskCount" as tasks
     from "Candidate" c join "Evaluation" e on e."candidateId" = c.id
     where c."projectId" = ${projectId} and c.status = 'valid' and e.split = 'search' and e.status = 'done' and e.score is not null
+      and ${onProjectModel}
     order by c.id, e."finishedAt" desc`;
   return rows.map((row) => ({
     id: row.id,

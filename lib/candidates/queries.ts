@@ -3,6 +3,7 @@
 import { db, Prisma } from "../db/client.ts";
 import { compareStandings, tokensPerTask } from "./best.ts";
 import { frontier } from "./frontier.ts";
+import { onProjectModel } from "../evaluations/model.ts";
 
 /** SQL over candidate `c`: its parents as a JSON array of { id, number }. */
 export const candidateParents = Prisma.sql`coalesce((select json_agg(json_build_object('id', p.id, 'number', p.number) order by p.number)
@@ -16,15 +17,15 @@ export const candidateIteration = Prisma.sql`coalesce(c."iterationNumber",
           (select max(i.number) from "Iteration" i where i."projectId" = c."projectId" and i."createdAt" <= c."createdAt"), 0)::int`;
 
 /**
- * SQL joins over candidate `c`: `s` is its newest finished search evaluation (score, cost,
+ * SQL joins over candidate `c` (on the project's model): `s` is its newest finished search evaluation (score, cost,
  * unpriced, tokens_per_task) and `t` its newest finished test evaluation (score).
  */
 export const latestScores = Prisma.sql`left join lateral (
       select e.score, e."costUsd" as cost, e."costUsd" is null as unpriced, greatest(e."taskCount", 1) as tasks, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount", 1) as tokens_per_task
-      from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done'
+      from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done' and ${onProjectModel}
       order by e."finishedAt" desc nulls last limit 1) s on true
     left join lateral (
-      select e.score from "Evaluation" e where e."candidateId" = c.id and e.split = 'test' and e.status = 'done'
+      select e.score from "Evaluation" e where e."candidateId" = c.id and e.split = 'test' and e.status = 'done' and ${onProjectModel}
       order by e."finishedAt" desc nulls last limit 1) t on true`;
 
 export interface CandidateTableRow {
@@ -154,6 +155,7 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
         ${candidateIteration} as iteration
       from "Candidate" c join "Evaluation" e on e."candidateId" = c.id
       where c."projectId" = ${projectId} and c.status = 'valid' and e.split = 'search' and e.status = 'done' and e.score is not null
+        and ${onProjectModel}
       order by c.id, e."finishedAt" desc nulls last`,
     db.$queryRaw<
       { last: number | null }[]

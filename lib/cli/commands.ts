@@ -30,9 +30,9 @@ export const commands: Record<string, Command> = {
   },
   eval: {
     usage:
-      "studio eval --project ID [--candidate ID|#N] [--split search|test] [--concurrency N] [--fresh] [--offline] [--yes] [--json]",
+      "studio eval --project ID [--candidate ID|#N] [--split search|test] [--model M] [--concurrency N] [--fresh] [--offline] [--yes] [--json]",
     summary:
-      "Evaluate a candidate (its id, or #N in the project; default: the best so far) on a split; resumes an interrupted evaluation. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
+      "Evaluate a candidate (its id, or #N in the project; default: the best so far) on a split, with the project's model or --model M (a transfer evaluation: every call goes to M, and the score stays out of the search's selection); resumes an interrupted evaluation. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
     run: async (args) => (await import("./eval.ts")).evalCommand(args),
   },
   export: {

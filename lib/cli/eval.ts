@@ -1,5 +1,6 @@
-// `studio eval`: run a candidate (the project's best, or the seed) on a split, with a
-// progress bar; `--json` prints one summary line. An unfinished evaluation of the same
+// `studio eval`: run a candidate (the project's best, or the seed) on a split, with the
+// project's model or another (`--model`, a transfer evaluation), with a progress bar; `--json`
+// prints one summary line. An unfinished evaluation of the same
 // candidate and split left by a dead run is resumed, not started over.
 import { parseArgs } from "node:util";
 import { db } from "../db/client.ts";
@@ -10,6 +11,7 @@ import { bestCandidate } from "../candidates/best.ts";
 import { estimateEvaluation } from "../evaluations/estimate.ts";
 import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
 import { refuseUnpricedStart } from "../prices/budgets.ts";
+import { modelName } from "../projects/settings-edit.ts";
 import { isolationReport } from "../runner/engine.ts";
 import { confirmSpend } from "./confirm.ts";
 import { withDatabase } from "./database.ts";
@@ -22,6 +24,7 @@ export async function evalCommand(args: string[]): Promise<number> {
       project: { type: "string" },
       candidate: { type: "string" },
       split: { type: "string", default: "search" },
+      model: { type: "string" },
       concurrency: { type: "string" },
       fresh: { type: "boolean" },
       offline: { type: "boolean" },
@@ -37,6 +40,8 @@ export async function evalCommand(args: string[]): Promise<number> {
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0))
     throw new StudioError("--concurrency must be a positive whole number.");
+  const model = values.model === undefined ? undefined : modelName.safeParse(values.model);
+  if (model && !model.success) throw new StudioError(`--model ${model.error.issues[0]?.message}.`);
 
   return withDatabase(async () => {
     const { id: candidateId, number, projectId } = await chooseCandidate(values.project, values.candidate);
@@ -53,9 +58,11 @@ export async function evalCommand(args: string[]): Promise<number> {
         "warning: no ANTHROPIC_API_KEY: the harness's model calls will be refused upstream (use --offline to try the studio without a key).\n",
       );
 
-    await refuseUnpricedStart(projectId); // a dollar budget cannot hold over an unpriced model
+    const models = model ? [model.data] : undefined;
+    // A dollar budget cannot hold over an unpriced model.
+    await refuseUnpricedStart(projectId, undefined, model?.data);
     // Before anything is recorded: a run not confirmed leaves nothing behind.
-    await confirmSpend(await estimateEvaluation(projectId, split, { offline }), {
+    await confirmSpend(await estimateEvaluation(projectId, split, { offline, models }), {
       yes: values.yes,
       projectId,
       what: `the ${split} evaluation`,
@@ -63,6 +70,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     const { evaluationId, resumed } = await prepareEvaluation(candidateId, split, {
       fresh: values.fresh,
       simulated: offline,
+      model: model?.data,
     });
     if (resumed) process.stderr.write(`Resuming evaluation ${evaluationId}: only unfinished tasks run.\n`);
     const bar = progressBar(`eval ${split}`);
@@ -97,6 +105,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     } else {
       const lines = [
         `${summary.simulated ? "[simulated] " : ""}Evaluation ${summary.evaluationId} of candidate #${number} (${summary.split}): ${summary.status}`,
+        `  model     ${summary.model}`,
         `  score     ${formatScore(summary.score)}${summary.scoreLow === null || summary.scoreHigh === null ? "" : ` (95% interval ${formatInterval(summary.scoreLow, summary.scoreHigh)})`}  (${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors of ${summary.tasks})`,
         `  tokens    ${formatTokens(summary.inputTokens)} in, ${formatTokens(summary.outputTokens)} out · ${formatCost(summary.costUsd)}`,
         `  time      ${(summary.durationMs / 1000).toFixed(1)} s · isolation: ${summary.isolation ?? isolation}` +

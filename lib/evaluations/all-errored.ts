@@ -3,6 +3,7 @@
 // cannot start): the overview and the projects list flag these loudly. Only the newest finished
 // evaluation of each candidate and split counts, so a fixed re-run clears the flag.
 import { db } from "../db/client.ts";
+import { onProjectModel } from "./model.ts";
 
 export interface AllErroredEvaluation {
   evaluationId: string;
@@ -22,7 +23,7 @@ export async function allErroredEvaluations(projectId: string): Promise<AllError
       select distinct on (e."candidateId", e.split) e.id, e."candidateId", e.split::text as split,
         e."taskCount", e."errorCount", c.number
       from "Evaluation" e join "Candidate" c on c.id = e."candidateId"
-      where c."projectId" = ${projectId} and e.status = 'done'
+      where c."projectId" = ${projectId} and e.status = 'done' and ${onProjectModel}
       order by e."candidateId", e.split, e."finishedAt" desc
     )
     select n.id as "evaluationId", n."candidateId", n.number as "candidateNumber", n.split, n."taskCount",

@@ -10,35 +10,43 @@ import { getCandidateEvaluations } from "./queries.ts";
 import { prepareEvaluation } from "./run.ts";
 import { candidateEvaluationState, evaluationBlocker, type CandidateEvaluationState, type Split } from "./state.ts";
 
-async function findCandidate(projectId: string, candidateId: string): Promise<{ id: string; status: string }> {
+async function findCandidate(
+  projectId: string,
+  candidateId: string,
+): Promise<{ id: string; status: string; project: { model: string } }> {
   const candidate = await db.candidate.findFirst({
     where: { id: candidateId, projectId },
-    select: { id: true, status: true },
+    select: { id: true, status: true, project: { select: { model: true } } },
   });
   if (!candidate) throw new StudioError(`No candidate ${candidateId} in project ${projectId}.`, { code: "not_found" });
   return candidate;
 }
 
-/** The newest evaluation per split, and the newest finished one. */
+/** The newest evaluation per split on the project's model, and the newest finished one. */
 export async function readEvaluationState(projectId: string, candidateId: string): Promise<CandidateEvaluationState> {
   const candidate = await findCandidate(projectId, candidateId);
-  return candidateEvaluationState(await getCandidateEvaluations(candidate.id));
+  return candidateEvaluationState(await getCandidateEvaluations(candidate.id, candidate.project.model));
 }
 
-/** Refused while one runs on the split, or when one already finished there (evaluationBlocker). */
+/**
+ * Starts an evaluation with the project's model, or with `model` (a transfer evaluation). Refused
+ * while one runs on the split with that model, or when one already finished there (evaluationBlocker).
+ */
 export async function startEvaluation(
   projectId: string,
   candidateId: string,
   split: Split,
-): Promise<{ evaluationId: string; split: Split; simulated: boolean }> {
+  model?: string,
+): Promise<{ evaluationId: string; split: Split; model: string; simulated: boolean }> {
   const candidate = await findCandidate(projectId, candidateId);
-  const state = candidateEvaluationState(await getCandidateEvaluations(candidate.id));
+  const evaluationModel = model ?? candidate.project.model;
+  const state = candidateEvaluationState(await getCandidateEvaluations(candidate.id, evaluationModel));
   const blocker = evaluationBlocker(candidate.status, state[split]);
   if (blocker) throw new StudioError(blocker, { code: "conflict" });
-  await refuseUnpricedStart(projectId);
+  await refuseUnpricedStart(projectId, undefined, evaluationModel);
   // Without a model key the run is simulated: it talks to the offline model and says so.
   const simulated = !modelConfigured();
-  const { evaluationId } = await prepareEvaluation(candidate.id, split, { simulated });
+  const { evaluationId } = await prepareEvaluation(candidate.id, split, { simulated, model: evaluationModel });
   await enqueue(QUEUES.evaluate, { evaluationId }, `evaluate:${evaluationId}`);
-  return { evaluationId, split, simulated };
+  return { evaluationId, split, model: evaluationModel, simulated };
 }

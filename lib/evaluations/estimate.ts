@@ -111,18 +111,27 @@ async function evaluationPart(
   };
 }
 
-/** Before an evaluation: the split's tasks at this project's per-task cost with its model. */
+/**
+ * Before an evaluation: the split's tasks at this project's per-task cost with its model. A
+ * transfer run names its `models` (one part each) and how many candidates each evaluates (`count`).
+ */
 export async function estimateEvaluation(
   projectId: string,
   split: Split,
-  options: { offline?: boolean } = {},
+  options: { offline?: boolean; models?: string[]; count?: number } = {},
 ): Promise<CostEstimate> {
   const project = await projectFor(projectId);
+  const models = options.models?.length ? options.models : [project.model];
+  const count = options.count ?? 1;
   const tasks = await taskCount(project.suite?.id, split);
-  const what = `${tasks} ${split} task${tasks === 1 ? "" : "s"} with ${project.model}`;
-  const parts = options.offline
-    ? [{ what, usd: 0, basis: "offline: the offline model costs nothing" }]
-    : [await evaluationPart(projectId, project.model, split, tasks, what)];
+  const parts = await Promise.all(
+    models.map((model) => {
+      const what = `${count > 1 ? `${count} candidates × ` : ""}${tasks} ${split} task${tasks === 1 ? "" : "s"} with ${model}`;
+      return options.offline
+        ? { what, usd: 0, basis: "offline: the offline model costs nothing" }
+        : evaluationPart(projectId, model, split, tasks, what, count);
+    }),
+  );
   return finish(parts, project.settings, options.offline === true);
 }
 
@@ -156,7 +165,7 @@ export async function estimateOptimization(
       projectId,
       status: "valid",
       iterationId: null,
-      evaluations: { none: { split: "search", status: "done" } },
+      evaluations: { none: { split: "search", status: "done", model: project.model } },
     },
   });
   if (unscored)

@@ -8,6 +8,8 @@ import { storedFiguresSelect, type StoredFigures } from "./figures.ts";
 export interface EvaluationBrief extends StoredFigures {
   id: string;
   split: "search" | "test";
+  /** The task model it ran with. */
+  model: string;
   status: string;
   isolation: string | null;
   memoryLimit: string | null;
@@ -26,6 +28,7 @@ export interface EvaluationBrief extends StoredFigures {
 const evaluationBriefSelect = {
   id: true,
   split: true,
+  model: true,
   status: true,
   ...storedFiguresSelect,
   isolation: true,
@@ -63,10 +66,17 @@ export async function listEvaluations(projectId: string, limit = 20): Promise<Ev
   }));
 }
 
-/** The newest evaluation of a candidate on each split (any status), and whether one ever finished. */
+/**
+ * The newest evaluation of a candidate on each split (any status) with `model` (default: its
+ * project's model), and whether one ever finished.
+ */
 export async function getCandidateEvaluations(
   candidateId: string,
+  model?: string,
 ): Promise<Record<"search" | "test", { newest: EvaluationBrief | null; done: EvaluationBrief | null }>> {
+  model ??= (
+    await db.candidate.findUnique({ where: { id: candidateId }, select: { project: { select: { model: true } } } })
+  )?.project.model;
   const result: Record<"search" | "test", { newest: EvaluationBrief | null; done: EvaluationBrief | null }> = {
     search: { newest: null, done: null },
     test: { newest: null, done: null },
@@ -74,12 +84,12 @@ export async function getCandidateEvaluations(
   for (const split of ["search", "test"] as const) {
     const [newest, done] = await Promise.all([
       db.evaluation.findFirst({
-        where: { candidateId, split },
+        where: { candidateId, split, model },
         orderBy: { createdAt: "desc" },
         select: evaluationBriefSelect,
       }),
       db.evaluation.findFirst({
-        where: { candidateId, split, status: "done" },
+        where: { candidateId, split, model, status: "done" },
         orderBy: { finishedAt: "desc" },
         select: evaluationBriefSelect,
       }),

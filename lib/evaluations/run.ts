@@ -25,6 +25,8 @@ export interface EvaluationSummary extends EvaluationFigures {
   evaluationId: string;
   candidateId: string;
   split: "search" | "test";
+  /** The task model it ran with. */
+  model: string;
   status: string;
   isolation: string | null;
   memoryLimit: string | null;
@@ -51,14 +53,14 @@ export interface RunOptions extends EngineOptions {
 export async function prepareEvaluation(
   candidateId: string,
   split: "search" | "test",
-  options: { fresh?: boolean; simulated?: boolean } = {},
+  options: { fresh?: boolean; simulated?: boolean; model?: string } = {},
 ): Promise<{ evaluationId: string; resumed: boolean }> {
   const candidate = await db.candidate.findUnique({
     where: { id: candidateId },
     select: {
       id: true,
       status: true,
-      project: { select: { suite: { select: { id: true } } } },
+      project: { select: { model: true, suite: { select: { id: true } } } },
     },
   });
   if (!candidate) throw new StudioError(`No candidate ${candidateId}.`);
@@ -66,10 +68,12 @@ export async function prepareEvaluation(
     throw new StudioError(`Candidate ${candidateId} was rejected; it cannot be evaluated.`);
   const suiteId = candidate.project.suite?.id;
   if (!suiteId) throw new StudioError("This project has no task suite.");
+  // Recorded now: the project's model may change later, under this evaluation's scores.
+  const model = options.model ?? candidate.project.model;
 
   if (!options.fresh) {
     const unfinished = await db.evaluation.findFirst({
-      where: { candidateId, split, status: { in: ["queued", "running"] } },
+      where: { candidateId, split, model, status: { in: ["queued", "running"] } },
       orderBy: { createdAt: "desc" },
       select: { id: true, heartbeatAt: true, workerId: true, leaseId: true, simulated: true },
     });
@@ -83,7 +87,7 @@ export async function prepareEvaluation(
   const evaluation = await db.$transaction(async (tx) => {
     const created = await tx.evaluation.create({
       // Simulated only when asked (offline): the candidate's or project's past runs do not decide it.
-      data: { candidateId, split, taskCount, simulated: options.simulated === true },
+      data: { candidateId, split, model, taskCount, simulated: options.simulated === true },
     });
     // One statement whatever the suite's size (createMany took half a second for 5,000 tasks).
     // Ids are made here, cuid-shaped: "c" and 24 random hex digits.
@@ -139,7 +143,7 @@ async function runClaimed(
   const { grader, passThreshold } = readStoredGrader(suite.grader);
   // Before any call: a dollar budget over a model with no price cannot hold (lib/prices/budgets.ts).
   // The task runs stay pending, so the evaluation resumes once a price is added.
-  const unpriced = evaluationPriceRefusal(project.model, settings);
+  const unpriced = evaluationPriceRefusal(evaluation.model, settings);
   if (unpriced) return finish(held, "failed", unpriced, { kind: "budget", message: unpriced });
 
   const runs = await db.taskRun.findMany({
@@ -211,6 +215,7 @@ async function runClaimed(
     const budgets = await evaluationBudgets(evaluationId, settings);
     ({ isolation, memoryLimit, refusal, budgetStop } = await runTaskRuns({
       evaluationId,
+      model: evaluation.model,
       harnessCode: harness.code,
       graderCode,
       grader,
@@ -263,6 +268,7 @@ async function claim(evaluationId: string) {
       workerId: true,
       leaseId: true,
       simulated: true,
+      model: true,
       candidate: {
         select: {
           id: true,
@@ -270,7 +276,6 @@ async function claim(evaluationId: string) {
           project: {
             select: {
               id: true,
-              model: true,
               settings: true,
               suite: { select: { mode: true, grader: true, graderSource: true, timeoutMs: true } },
             },
@@ -328,6 +333,7 @@ async function finish(
         id: true,
         candidateId: true,
         split: true,
+        model: true,
         status: true,
         isolation: true,
         memoryLimit: true,
@@ -340,6 +346,7 @@ async function finish(
     evaluationId: evaluation.id,
     candidateId: evaluation.candidateId,
     split: evaluation.split,
+    model: evaluation.model,
     status: evaluation.status,
     isolation: evaluation.isolation,
     memoryLimit: evaluation.memoryLimit,

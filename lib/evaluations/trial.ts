@@ -41,6 +41,7 @@ export async function runTrial(
   const project = await db.project.findUniqueOrThrow({
     where: { id: projectId },
     select: {
+      model: true,
       settings: true,
       suite: { select: { id: true, mode: true, grader: true, graderSource: true, timeoutMs: true } },
     },
@@ -73,6 +74,7 @@ export async function runTrial(
   await loadPriceOverrides();
   const { isolation, budgetStop } = await runTaskRuns({
     evaluationId: null,
+    model: project.model,
     harnessCode: harness.code,
     graderCode: graderCode?.ok ? graderCode.code : null,
     grader,

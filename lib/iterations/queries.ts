@@ -3,6 +3,7 @@
 // read, each resolved to what it is, a candidate's source or a task run's trace, so the page
 // can link to it).
 import { db } from "../db/client.ts";
+import { onProjectModel } from "../evaluations/model.ts";
 import { candidateParents, latestScores } from "../candidates/queries.ts";
 import { readStop, type Stop } from "../loop/stop.ts";
 import { readProgress } from "./progress.ts";
@@ -200,7 +201,7 @@ export async function listIterationCandidates(iterationId: string): Promise<Iter
       left(split_part(coalesce(c.rationale, ''), E'\n', 1), 240) as summary,
       ${candidateParents} as parents,
       s.score as search_score, s.tokens_per_task, s.cost as search_cost, s.unpriced as search_unpriced, t.score as test_score,
-      (select e.status::text from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' order by e."createdAt" desc limit 1) as search_status
+      (select e.status::text from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and ${onProjectModel} order by e."createdAt" desc limit 1) as search_status
     from "Candidate" c
     ${latestScores}
     where c."iterationId" = ${iterationId}
@@ -296,6 +297,7 @@ export async function listFilesRead(
           join lateral (
             select e.id from "Evaluation" e join "Candidate" c on c.id = e."candidateId"
             where e."candidateId" = w.candidate_id and c."projectId" = ${projectId} and e.split = 'search' and e.status = 'done'
+              and ${onProjectModel}
             order by coalesce(e."finishedAt" <= ${asOf}, false) desc, e."finishedAt" desc nulls last limit 1) e on true
           join "TaskRun" r on r."evaluationId" = e.id
           join "Task" t on t.id = r."taskId" and t.key = w.key`

@@ -400,6 +400,7 @@ export async function summarize(iterationId: string): Promise<IterationSummary> 
       stopKind: true,
       stopReason: true,
       proposerIsolation: true,
+      project: { select: { model: true } },
       candidates: {
         orderBy: { number: "asc" },
         select: {
@@ -411,8 +412,7 @@ export async function summarize(iterationId: string): Promise<IterationSummary> 
           evaluations: {
             where: { split: "search" },
             orderBy: { createdAt: "desc" },
-            take: 1,
-            select: { score: true, status: true, inputTokens: true, outputTokens: true },
+            select: { score: true, status: true, inputTokens: true, outputTokens: true, model: true },
           },
         },
       },
@@ -423,7 +423,8 @@ export async function summarize(iterationId: string): Promise<IterationSummary> 
     iterationId: iteration.id,
     iteration: iteration.number,
     candidates: iteration.candidates.map((candidate) => {
-      const evaluation = candidate.evaluations[0];
+      // With the project's model only: a transfer evaluation made since is not this iteration's.
+      const evaluation = candidate.evaluations.find((row) => row.model === iteration.project.model);
       return {
         id: candidate.id,
         number: candidate.number,

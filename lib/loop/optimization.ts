@@ -193,14 +193,20 @@ export async function runOptimization(
   };
 }
 
+/** The model the loop's evaluations run with, and select by: the project's, as it is now. */
+async function projectModel(projectId: string): Promise<string> {
+  return (await db.project.findUniqueOrThrow({ where: { id: projectId }, select: { model: true } })).model;
+}
+
 async function evaluateUnscored(projectId: string, options: OptimizeOptions, signal: AbortSignal): Promise<void> {
-  // Scored means scored by this kind of run: a real run does not learn from simulated traces.
+  const model = await projectModel(projectId);
+  // Scored means scored by this kind of run, on this model: a real run does not learn from simulated traces.
   const unscored = await db.candidate.findMany({
     where: {
       projectId,
       status: "valid",
       iterationId: null,
-      evaluations: { none: { split: "search", status: "done", simulated: options.simulated === true } },
+      evaluations: { none: { split: "search", status: "done", simulated: options.simulated === true, model } },
     },
     orderBy: { number: "asc" },
     select: { id: true },
@@ -215,10 +221,11 @@ async function evaluateUnscored(projectId: string, options: OptimizeOptions, sig
 
 /** Frontier candidates get a held-out score, so both splits can be shown side by side. */
 async function evaluateFrontierOnTest(projectId: string, options: OptimizeOptions, signal: AbortSignal): Promise<void> {
+  const model = await projectModel(projectId);
   for (const candidate of await projectFrontier(projectId)) {
     if (signal.aborted) return;
     const done = await db.evaluation.count({
-      where: { candidateId: candidate.id, split: "test", status: "done", simulated: options.simulated === true },
+      where: { candidateId: candidate.id, split: "test", status: "done", simulated: options.simulated === true, model },
     });
     if (done) continue;
     const { evaluationId } = await prepareEvaluation(candidate.id, "test", { simulated: options.simulated });

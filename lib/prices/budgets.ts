@@ -54,10 +54,15 @@ export function proposerPriceRefusal(model: string, settings: ProjectSettings): 
 
 /**
  * Refuses, before anything is queued, a run whose dollar budgets cannot hold: an evaluation of
- * the project (and, with `proposer`, an iteration's proposer of that kind). The worker checks
- * again when the run starts, since prices can change in between.
+ * the project (with `model`, on that model instead of the project's; and, with `proposer`, an
+ * iteration's proposer of that kind). The worker checks again when the run starts, since prices
+ * can change in between.
  */
-export async function refuseUnpricedStart(projectId: string, proposer?: { kind?: ProposerKind }): Promise<void> {
+export async function refuseUnpricedStart(
+  projectId: string,
+  proposer?: { kind?: ProposerKind },
+  model?: string,
+): Promise<void> {
   const project = await db.project.findUnique({
     where: { id: projectId },
     select: { model: true, proposerModel: true, proposerKind: true, settings: true },
@@ -67,7 +72,7 @@ export async function refuseUnpricedStart(projectId: string, proposer?: { kind?:
   const settings = readSettings(project.settings);
   const kind = proposer ? (proposer.kind ?? project.proposerKind) : null;
   const refusal =
-    evaluationPriceRefusal(project.model, settings) ??
+    evaluationPriceRefusal(model ?? project.model, settings) ??
     (kind === "claude" ? proposerPriceRefusal(project.proposerModel, settings) : null);
   if (refusal) throw new StudioError(refusal, { code: "conflict" });
 }

@@ -55,12 +55,13 @@ export async function listProjects(): Promise<ProjectSummary[]> {
       -- The best candidate's score (lib/candidates/best.ts): the highest newest search score of a valid candidate.
       (select max(newest.score) from "Candidate" c cross join lateral (
           select e.score from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done' and e.score is not null
+            and e.model = p.model
           order by e."finishedAt" desc limit 1) newest
         where c."projectId" = p.id and c.status = 'valid') as best_search,
       (select count(*)::int from (
           select distinct on (e."candidateId", e.split) e."taskCount", e."errorCount"
           from "Evaluation" e join "Candidate" c on c.id = e."candidateId"
-          where c."projectId" = p.id and e.status = 'done'
+          where c."projectId" = p.id and e.status = 'done' and e.model = p.model
           order by e."candidateId", e.split, e."finishedAt" desc) newest
         where newest."taskCount" > 0 and newest."errorCount" = newest."taskCount") as all_errored,
       p."createdAt" as created_at,
@@ -166,10 +167,13 @@ export async function getProjectTotals(projectId: string): Promise<ProjectTotals
         + coalesce((select sum("costUsd") from "Iteration" where "projectId" = ${projectId}), 0) as cost,
       (select count(*)::int from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId} and e."costUsd" is null)
         + (select count(*)::int from "Iteration" where "projectId" = ${projectId} and "costUsd" is null) as unpriced`;
-  const best = await bestCandidate(projectId);
+  const [best, project] = await Promise.all([
+    bestCandidate(projectId),
+    db.project.findUnique({ where: { id: projectId }, select: { model: true } }),
+  ]);
   const test = best
     ? await db.evaluation.findFirst({
-        where: { candidateId: best.id, split: "test", status: "done" },
+        where: { candidateId: best.id, split: "test", status: "done", model: project?.model },
         orderBy: { finishedAt: "desc" },
         select: { score: true },
       })

@@ -25,7 +25,8 @@ export function proposerKindOf(text: unknown): unknown {
 /** Postgres text has no NUL, and /bin/sh -c cannot take one. */
 const noNul = (value: string) => !value.includes("\0");
 
-const modelName = z
+/** A model name as the settings, `studio eval --model` and the transfer page take it. */
+export const modelName = z
   .string({ error: "must be text" })
   .min(1, { error: "must not be empty" })
   .max(200, { error: "must be at most 200 characters" })

@@ -48,6 +48,8 @@ export interface FinishedRun {
 export interface EngineSpec {
   /** Null for a trial run, whose results are not stored as an evaluation. */
   evaluationId: string | null;
+  /** The model every call is pointed at, whatever model the harness names (the recording proxy rewrites it). */
+  model: string;
   harnessCode: string;
   graderCode: string | null;
   grader: ReturnType<typeof readStoredGrader>["grader"];
@@ -112,6 +114,7 @@ export async function runTaskRuns(spec: EngineSpec): Promise<EngineOutcome> {
   let memoryLimit: string | null = null;
   const context: LaneContext = {
     evaluationId: spec.evaluationId ?? "trial",
+    model: spec.model,
     harnessCode: spec.harnessCode,
     graderCode: spec.graderCode,
     grader: spec.grader,
@@ -254,6 +257,7 @@ async function replayLearning(
   context.proxy.register(credential, {
     taskRunId: first.id,
     evaluationId: context.evaluationId,
+    model: context.model,
     budgets: context.budgets(),
   });
   try {

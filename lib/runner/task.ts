@@ -32,6 +32,8 @@ export interface PendingRun {
 /** What every lane of one run shares: the code, the grader, the proxy, the limits. */
 export interface LaneContext {
   evaluationId: string;
+  /** The model every call of the harness is pointed at. */
+  model: string;
   harnessCode: string;
   graderCode: string | null;
   grader: ReturnType<typeof readStoredGrader>["grader"];
@@ -71,6 +73,7 @@ export async function runTask(
   context.proxy.register(credential, {
     taskRunId: run.id,
     evaluationId: context.evaluationId,
+    model: context.model,
     budgets: context.budgets(),
   });
   const harnessTask = { id: task.key, input: task.input, meta: task.meta ?? undefined };

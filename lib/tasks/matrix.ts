@@ -3,6 +3,7 @@
 // evaluation of the split. One narrow query for the cells, sent compactly (one character per
 // cell, a score only where it says more than the character), so 200 × 200 stays small; the trace opens through runs/open.
 import { db } from "../db/client.ts";
+import { onProjectModel } from "../evaluations/model.ts";
 import { projectFrontier } from "../candidates/frontier.ts";
 import { StudioError } from "../errors.ts";
 import { impliedScore, type CellCode } from "./matrix-order.ts";
@@ -76,7 +77,7 @@ export async function taskMatrix(
       select c.id as candidate_id, c.number, e.id as evaluation_id, e.score
       from "Candidate" c left join lateral (
         select e.id, e.score from "Evaluation" e
-        where e."candidateId" = c.id and e.split::text = ${options.split} and e.status = 'done'
+        where e."candidateId" = c.id and e.split::text = ${options.split} and e.status = 'done' and ${onProjectModel}
         order by e."finishedAt" desc nulls last limit 1) e on true
       where c."projectId" = ${projectId} and (${wanted}::text[] is null or c.id = any(${wanted}::text[]))
       order by c.number`,

@@ -1,6 +1,7 @@
 // What the workspace is built from, read from Postgres with narrow selects: lists never load
 // harness sources, task inputs or trace bodies; those are read only for the files being written.
 import { db } from "../db/client.ts";
+import { onProjectModel } from "../evaluations/model.ts";
 import type { StoredFigures } from "../evaluations/figures.ts";
 import { StudioError } from "../errors.ts";
 import { hasSimulatedRuns } from "../projects/queries.ts";
@@ -151,7 +152,7 @@ export async function loadCandidates(projectId: string): Promise<CandidateInfo[]
 }
 
 /**
- * Per candidate, the newest search evaluation that finished with status "done" (as the
+ * Per candidate, the newest search evaluation on the project's model that finished with status "done" (as the
  * leaderboards elsewhere in the studio count it): failed and cancelled evaluations are partial.
  * Test evaluations are never read: the held-out split is sealed from the proposer.
  */
@@ -162,6 +163,7 @@ export async function loadLatestSearchEvaluations(projectId: string): Promise<Ev
       e."inputTokens", e."outputTokens", e."costUsd", e."durationMs", e.simulated, e."finishedAt"
     from "Evaluation" e join "Candidate" c on c.id = e."candidateId"
     where c."projectId" = ${projectId} and e.split = 'search' and e.status = 'done' and e."finishedAt" is not null
+      and ${onProjectModel}
     order by e."candidateId", e."finishedAt" desc, e."createdAt" desc, e.id desc`;
 }
 

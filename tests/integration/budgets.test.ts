@@ -54,7 +54,8 @@ async function project(name: string, settings: Prisma.InputJsonObject) {
   fs.writeFileSync(path.join(dir, "suite", "tasks.jsonl"), tasks.map((task) => JSON.stringify(task)).join("\n"));
   fs.writeFileSync(path.join(dir, "harness.ts"), harness);
   const created = await createProject({ suiteDir: path.join(dir, "suite"), harnessFile: path.join(dir, "harness.ts") });
-  await db.project.update({ where: { id: created.projectId }, data: { settings } });
+  // The harness's own model: every call goes to the project's, and the costs below are Haiku's.
+  await db.project.update({ where: { id: created.projectId }, data: { settings, model: "claude-haiku-4-5" } });
   return created;
 }
 

@@ -58,8 +58,8 @@ async function seedEvaluation(options: {
   ).rows;
   const evaluationId = id();
   await db.query(
-    `insert into "Evaluation" (id, "candidateId", split, status, simulated, "costUsd", "taskCount") values ($1, $2, $3, 'done', $4, $5, $6)`,
-    [evaluationId, candidate.id, options.split, options.simulated ?? false, 0, tasks.length],
+    `insert into "Evaluation" (id, "candidateId", split, model, status, simulated, "costUsd", "taskCount") values ($1, $2, $3, $4, 'done', $5, $6, $7)`,
+    [evaluationId, candidate.id, options.split, options.model, options.simulated ?? false, 0, tasks.length],
   );
   const statuses = [
     ...options.costs.map((_, i) => (i % 3 === 2 ? "error" : "passed")),

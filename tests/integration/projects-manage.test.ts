@@ -180,6 +180,7 @@ describe("renaming and deleting a project", () => {
       data: {
         candidateId: seed.id,
         split: "search",
+        model: "claude-sonnet-5-5",
         status: "running",
         workerId: "elsewhere:1",
         heartbeatAt: new Date(),

@@ -142,6 +142,7 @@ describe("every model", () => {
       data: {
         candidateId: child.id,
         split: "search",
+        model: "claude-sonnet-5-5",
         status: "done",
         score: 1,
         inputTokens: 10,
@@ -247,7 +248,9 @@ describe("every model", () => {
     const candidate = await db.candidate.create({
       data: { projectId: project.id, number: 1, source: "x", sha256: "c".repeat(64), origin: "seed" },
     });
-    const evaluation = await db.evaluation.create({ data: { candidateId: candidate.id, split: "search" } });
+    const evaluation = await db.evaluation.create({
+      data: { candidateId: candidate.id, split: "search", model: "claude-sonnet-5-5" },
+    });
     await db.taskRun.create({ data: { evaluationId: evaluation.id, taskId: task.id } });
     await expect(db.taskRun.create({ data: { evaluationId: evaluation.id, taskId: task.id } })).rejects.toThrow();
   });

@@ -92,6 +92,7 @@ beforeAll(async () => {
       data: {
         candidateId: candidates[evaluation.candidate],
         split: evaluation.split,
+        model: "claude-sonnet-5-5",
         status: "done",
         score: evaluation.score,
         finishedAt: new Date(),
@@ -149,7 +150,14 @@ beforeAll(async () => {
     data: { projectId: other.id, number: 1, source: "//", sha256: "x", origin: "seed", status: "valid" },
   });
   const otherEvaluation = await db.evaluation.create({
-    data: { candidateId: otherCandidate.id, split: "search", status: "done", score: 1, finishedAt: new Date() },
+    data: {
+      candidateId: otherCandidate.id,
+      split: "search",
+      model: "claude-sonnet-5-5",
+      status: "done",
+      score: 1,
+      finishedAt: new Date(),
+    },
   });
   await db.taskRun.create({
     data: { evaluationId: otherEvaluation.id, taskId: otherTask.id, status: "passed", output: "refunds", score: 1 },

@@ -3,7 +3,7 @@ import { Badge, HasSimulatedRunsBadge, PageHeader, Tabs } from "@/components/ui"
 
 export function ProjectHeader(props: {
   project: { id: string; name: string; description: string; hasSimulatedRuns: boolean; suite: { mode: string } | null };
-  active: "overview" | "search" | "matrix" | "tasks" | "settings";
+  active: "overview" | "search" | "matrix" | "transfer" | "tasks" | "settings";
 }) {
   const { project } = props;
   return (
@@ -29,6 +29,7 @@ export function ProjectHeader(props: {
           { key: "overview", label: "Overview", href: `/projects/${project.id}` },
           { key: "search", label: "Search", href: `/projects/${project.id}/search` },
           { key: "matrix", label: "Matrix", href: `/projects/${project.id}/matrix` },
+          { key: "transfer", label: "Transfer", href: `/projects/${project.id}/transfer` },
           { key: "tasks", label: "Tasks", href: `/projects/${project.id}/tasks` },
           { key: "settings", label: "Settings", href: `/projects/${project.id}/settings` },
         ]}

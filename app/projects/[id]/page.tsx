@@ -235,6 +235,17 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                   </td>
                   <td>
                     <Badge tone={evaluation.split === "test" ? "accent" : "neutral"}>{evaluation.split}</Badge>
+                    {evaluation.model !== project.model && (
+                      <>
+                        {" "}
+                        <Link
+                          href={`/projects/${project.id}/transfer`}
+                          title="A transfer evaluation: another model than the project's; its score stays out of the search"
+                        >
+                          <Badge>{evaluation.model}</Badge>
+                        </Link>
+                      </>
+                    )}
                   </td>
                   <td>
                     <Badge

@@ -63,6 +63,14 @@ export function ModelCallEvent({ body: exchange, event }: EventViewProps<"model_
     <>
       <div className={styles.facts}>
         <Fact label="Model" value={model ?? "—"} title={model ?? undefined} wide />
+        {exchange.harnessModel !== undefined && (
+          <Fact
+            label="Harness asked for"
+            value={exchange.harnessModel}
+            title={`The harness named ${exchange.harnessModel}; the studio pointed the call at the evaluation's model`}
+            wide
+          />
+        )}
         <Fact
           label="Input tokens"
           value={formatTokens(event.inputTokens ?? usage.input_tokens)}

@@ -27,9 +27,17 @@ export async function handleExchange(ctx: ExchangeContext, request: ModelRequest
   const t0 = Date.now();
   const { operation, entry } = request;
   const text = request.rawBody.toString("utf8");
-  const body = parseJsonOrText(text);
-  const fields =
-    typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const parsed = parseJsonOrText(text);
+  const asked =
+    typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  // A harness stays model-agnostic: whatever model it names, its call goes to its holder's model.
+  const pointAt = entry.attribution.model;
+  const rewrite = asked !== undefined && pointAt !== undefined && asked.model !== pointAt;
+  const fields = rewrite ? { ...asked, model: pointAt } : asked;
+  const body = rewrite ? fields : parsed;
+  const rawBody = rewrite ? Buffer.from(JSON.stringify(fields)) : request.rawBody;
   const stream = operation === "messages" && fields?.stream === true;
   const exchange: Exchange = {
     operation,
@@ -40,6 +48,7 @@ export async function handleExchange(ctx: ExchangeContext, request: ModelRequest
     response: { status: 0, body: undefined },
     attempts: [],
     requestModel: typeof fields?.model === "string" ? fields.model : undefined,
+    ...(rewrite && typeof asked.model === "string" ? { harnessModel: asked.model } : {}),
   };
   const finish = () => {
     exchange.durationMs = Date.now() - t0;
@@ -82,7 +91,7 @@ export async function handleExchange(ctx: ExchangeContext, request: ModelRequest
       release = admission.release;
     }
     const url = upstreamUrl(ctx.upstream, request.pathAndQuery);
-    const headers = upstreamHeaders(request.headers, ctx.upstream.apiKey, request.rawBody.length);
+    const headers = upstreamHeaders(request.headers, ctx.upstream.apiKey, rawBody.length);
     const { maxRetries } = ctx.retry;
 
     /** Waits before the next attempt; false when the wait was cut short by an abort. */
@@ -107,7 +116,7 @@ export async function handleExchange(ctx: ExchangeContext, request: ModelRequest
       }
       const a0 = Date.now();
       try {
-        upstreamRes = await sendUpstream(ctx.upstream, url, headers, request.rawBody, controller.signal);
+        upstreamRes = await sendUpstream(ctx.upstream, url, headers, rawBody, controller.signal);
       } catch (err) {
         if (controller.signal.aborted) return aborted();
         const attempt: Attempt = { status: 0, durationMs: Date.now() - a0, error: errorText(err) };

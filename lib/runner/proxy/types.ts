@@ -40,6 +40,11 @@ export interface Attribution {
   evaluationId?: string;
   iterationId?: string;
   budgets?: Budget[];
+  /**
+   * The model this holder's calls go to: a request naming another is rewritten to it (and the
+   * exchange keeps the name it asked for in `harnessModel`). Absent: the request's own model.
+   */
+  model?: string;
 }
 
 /** Token counts as the Messages API reports them (`usage`). */
@@ -88,8 +93,10 @@ export interface Exchange {
     headers?: Record<string, string>;
   };
   attempts: Attempt[];
-  /** The model named in the request. */
+  /** The model named in the request as sent upstream. */
   requestModel?: string;
+  /** The model the client named, when the proxy pointed the call at its holder's model instead. */
+  harnessModel?: string;
   /** The model that answered (falls back to the requested one). */
   model?: string;
   usage?: TokenUsage;

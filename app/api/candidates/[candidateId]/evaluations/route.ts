@@ -1,23 +1,27 @@
 import { z } from "zod";
 import { readEvaluationState, startEvaluation } from "@/lib/evaluations/candidate";
+import { modelName } from "@/lib/projects/settings-edit";
 import { route } from "@/lib/server/route";
 
 const params = z.object({ candidateId: z.string() });
 const projectId = z.string().min(1).max(100);
 
-/** The newest evaluation per split, for the candidate page's polling: GET ?projectId=… */
+/** The newest evaluation per split (on the project's model), for the candidate page's polling: GET ?projectId=… */
 export const GET = route(
   { params, query: z.object({ projectId }), invalid: "Send ?projectId=….", noStore: true },
   ({ params, query }) => readEvaluationState(query.projectId, params.candidateId),
 );
 
-/** Evaluates the candidate on a split: recorded here, queued for the job worker, never run in this request. */
+/**
+ * Evaluates the candidate on a split, with the project's model or the `model` given (a transfer
+ * evaluation): recorded here, queued for the job worker, never run in this request.
+ */
 export const POST = route(
   {
     params,
-    body: z.object({ projectId, split: z.enum(["search", "test"]) }).strict(),
-    invalid: 'Send { projectId, split: "search" | "test" }.',
+    body: z.object({ projectId, split: z.enum(["search", "test"]), model: modelName.optional() }).strict(),
+    invalid: 'Send { projectId, split: "search" | "test", model?: "claude-…" }.',
     status: 202,
   },
-  ({ params, body }) => startEvaluation(body.projectId, params.candidateId, body.split),
+  ({ params, body }) => startEvaluation(body.projectId, params.candidateId, body.split, body.model),
 );
