@@ -5,6 +5,7 @@ import { db } from "../db/client.ts";
 import { noSuchProject } from "../projects/queries.ts";
 import { compareStandings, tokensPerTask } from "./best.ts";
 import { frontier } from "./frontier.ts";
+import { onProjectModel } from "../evaluations/model.ts";
 import { candidateIteration } from "./queries.ts";
 
 export interface TreeNode {
@@ -60,6 +61,7 @@ export async function candidateTree(projectId: string): Promise<TreeNode[]> {
     left join lateral (
       select e.score, e."inputTokens" as input, e."outputTokens" as output, e."taskCount" as tasks
       from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done' and e.score is not null
+        and ${onProjectModel}
       order by e."finishedAt" desc nulls last limit 1) s on true
     where c."projectId" = ${projectId}
     order by c.number`;

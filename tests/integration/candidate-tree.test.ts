@@ -73,10 +73,12 @@ beforeAll(async () => {
     { number: 5, split: "search", score: 0.8, tokens: 500, minute: 23 },
     { number: 5, split: "test", score: 0.1, tokens: 500, minute: 24 },
   ] as const;
+  const { model } = await db.project.findUniqueOrThrow({ where: { id: projectId }, select: { model: true } });
   for (const evaluation of evaluations)
     await db.evaluation.create({
       data: {
         candidateId: ids[evaluation.number],
+        model,
         split: evaluation.split,
         status: "done",
         score: evaluation.score,
