@@ -2,6 +2,7 @@
 // scores.json, reason.md, tasks/<key>.json, leaderboard.md, frontier.json, per-task-best.json.
 // Lists are sorted and objects built field by field, so a rebuild from the same rows gives the
 // same bytes and a diff between two rebuilds shows only what changed.
+import type { FeedbackMode } from "../db/client.ts";
 import { formatCost } from "../format.ts";
 import type { CandidateInfo, EvaluationInfo, TaskRunInfo } from "./data.ts";
 import { compareStandings, tokensPerTask } from "../candidates/best.ts";
@@ -62,7 +63,12 @@ export function renderMeta(candidate: CandidateInfo): string {
  * scores.json: the search split in aggregate and task by task (one compact line per task, in
  * suite order). Nothing of the held-out split: it is sealed.
  */
-export function renderScores(candidate: CandidateInfo, standing: Standing, searchRuns: readonly TaskRunInfo[]): string {
+export function renderScores(
+  candidate: CandidateInfo,
+  standing: Standing,
+  searchRuns: readonly TaskRunInfo[],
+  feedback: FeedbackMode = "raw",
+): string {
   const tasks = [...searchRuns]
     .sort((a, b) => a.position - b.position)
     .map((run) => ({
@@ -76,7 +82,9 @@ export function renderScores(candidate: CandidateInfo, standing: Standing, searc
       costUsd: roundUsd(run.costUsd),
       durationMs: run.durationMs,
       events: run.eventCount,
-      trace: `traces/${segment(run.key)}.jsonl`,
+      // Where the task run's feedback is, by mode; scores mode names none.
+      trace: feedback === "raw" ? `traces/${segment(run.key)}.jsonl` : undefined,
+      summary: feedback === "summary" ? `summaries/${segment(run.key)}.md` : undefined,
     }));
   return formatJson({ id: candidate.id, number: candidate.number, search: standing.search, tasks }, 2);
 }
