@@ -20,6 +20,8 @@ import { allErroredEvaluations } from "@/lib/evaluations/all-errored";
 import { listEvaluations } from "@/lib/evaluations/queries";
 import { listIterations } from "@/lib/iterations/queries";
 import { stopInWords } from "@/lib/loop/stop";
+import { projectAblations } from "@/lib/ablations/queries";
+import { AblationControls } from "@/components/ablations/AblationControls";
 import { ProjectHeader } from "./ProjectHeader";
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
@@ -31,7 +33,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const project = await getProject(id);
   if (!project) notFound();
-  const [totals, candidates, charts, evaluations, iterations, progress, allErrored] = await Promise.all([
+  const [totals, candidates, charts, evaluations, iterations, progress, allErrored, ablations] = await Promise.all([
     getProjectTotals(id),
     listCandidateTable(id),
     getCandidateCharts(id),
@@ -39,6 +41,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
     listIterations(id),
     projectProgress(id),
     allErroredEvaluations(id),
+    projectAblations(id),
   ]);
   const weakIsolation = evaluations.some((evaluation) => evaluation.isolation === "process");
 
@@ -183,6 +186,18 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
             </tbody>
           </table>
         )}
+      </Section>
+
+      <Section
+        title="Feedback ablation"
+        hint="Raw traces against summaries against scores only, from the same seed with the same budget"
+      >
+        <AblationControls
+          projectId={project.id}
+          offline={!progress.modelConfigured}
+          isArm={ablations.isArm}
+          ablations={ablations.ablations}
+        />
       </Section>
 
       <Section title="Evaluations" hint="Newest first" flush>
