@@ -46,8 +46,8 @@ export default async function AblationPage({ params }: { params: Promise<{ id: s
             The same seed, suite, settings and budget, optimized once per feedback mode, each in its own project so no
             mode sees another&apos;s candidates. Raw traces are the product&apos;s default; the summary and scores-only
             modes exist only to test the method&apos;s finding on this task (search-set medians in the paper: raw traces{" "}
-            {PAPER_MEDIANS.raw}, scores + summaries {PAPER_MEDIANS.summary}, scores only {PAPER_MEDIANS.scores}).
-            Started {formatRelative(ablation.createdAt)}.
+            {PAPER_MEDIANS.raw.toFixed(1)}, scores + summaries {PAPER_MEDIANS.summary}, scores only{" "}
+            {PAPER_MEDIANS.scores}). Started {formatRelative(ablation.createdAt)}.
           </>
         }
       />
@@ -87,7 +87,7 @@ export default async function AblationPage({ params }: { params: Promise<{ id: s
                 <td>
                   <Link href={`/projects/${arm.project.id}`}>{arm.project.name}</Link>
                 </td>
-                <td>{runCell(arm)}</td>
+                <td style={{ whiteSpace: "nowrap" }}>{runCell(arm)}</td>
                 <td className={`${ui.right} num`} data-testid="best-search">
                   {formatScore(arm.progress.at(-1)?.best)}
                 </td>
@@ -99,7 +99,7 @@ export default async function AblationPage({ params }: { params: Promise<{ id: s
                 </td>
                 <td className={`${ui.right} num`}>{formatTokens(arm.tokens.evaluations)}</td>
                 <td className={`${ui.right} num`}>{costCell(arm)}</td>
-                <td className={`${ui.right} num`}>{PAPER_MEDIANS[arm.feedback]}</td>
+                <td className={`${ui.right} num`}>{PAPER_MEDIANS[arm.feedback].toFixed(1)}%</td>
               </tr>
             ))}
           </tbody>
@@ -123,6 +123,13 @@ export default async function AblationPage({ params }: { params: Promise<{ id: s
             </tr>
           </thead>
           <tbody>
+            {lastIteration === 0 && (
+              <tr>
+                <td colSpan={arms.length + 1} className="faint">
+                  No iteration has started yet: each mode scores the seed first.
+                </td>
+              </tr>
+            )}
             {Array.from({ length: lastIteration }, (_, index) => index + 1).map((number) => (
               <tr key={number}>
                 <td>Iteration {number}</td>
