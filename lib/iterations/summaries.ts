@@ -26,6 +26,8 @@ export const SUMMARY_SYSTEM = [
 /** Trace text sent per summary; past it the middle is cut, with a marker (the start and the grade at the end stay). */
 export const SUMMARY_TRACE_CHARS = 120_000;
 const SUMMARY_MAX_TOKENS = 600;
+/** Summary calls in flight at once. */
+const SUMMARY_CONCURRENCY = 6;
 
 export interface SummarizeSpec {
   iteration: { id: string; projectId: string; simulated: boolean };
@@ -52,48 +54,23 @@ export async function summarizeTraces(spec: SummarizeSpec): Promise<{ made: numb
   );
   let made = 0;
   let stopped: string | null = null;
-  try {
-    for (const run of missing) {
-      if (spec.run.signal?.aborted) break;
+  let next = 0;
+  // A few calls at a time: hundreds of task runs, one at a time, would take a real model an hour.
+  const lane = async () => {
+    while (stopped === null && !spec.run.signal?.aborted && next < missing.length) {
+      const run = missing[next++];
       try {
-        const response = await client.messages.create(
-          {
-            model: spec.model,
-            max_tokens: SUMMARY_MAX_TOKENS,
-            system: SUMMARY_SYSTEM,
-            messages: [{ role: "user", content: await request(run) }],
-          },
-          { signal: spec.run.signal },
-        );
-        const text = response.content.flatMap((block) => (block.type === "text" ? [block.text] : [])).join("\n");
-        const { usage } = response;
-        const cost = costUsd(spec.model, {
-          input_tokens: usage.input_tokens,
-          output_tokens: usage.output_tokens,
-          cache_read_input_tokens: usage.cache_read_input_tokens ?? undefined,
-          cache_creation_input_tokens: usage.cache_creation_input_tokens ?? undefined,
-        });
-        await db.traceSummary.create({
-          data: {
-            taskRunId: run.id,
-            iterationId: spec.iteration.id,
-            text,
-            model: spec.model,
-            inputTokens:
-              usage.input_tokens + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0),
-            outputTokens: usage.output_tokens,
-            costUsd: cost.priced ? cost.usd : null,
-            simulated: spec.iteration.simulated,
-          },
-        });
+        await summarizeOne(client, run, spec);
         made++;
       } catch (error) {
-        if (spec.run.signal?.aborted) break;
-        stopped = error instanceof Error ? error.message : String(error);
-        transcript.add(noteEvent(`summary mode: stopped after ${made} summaries: ${stopped}`));
-        break;
+        if (spec.run.signal?.aborted) return;
+        stopped ??= error instanceof Error ? error.message : String(error);
       }
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(SUMMARY_CONCURRENCY, missing.length) }, lane));
+    if (stopped) transcript.add(noteEvent(`summary mode: stopped after ${made} summaries: ${stopped}`));
   } finally {
     const figures = await line.finish({
       proposals: [],
@@ -114,6 +91,48 @@ export async function summarizeTraces(spec: SummarizeSpec): Promise<{ made: numb
     });
   }
   return { made, stopped };
+}
+
+/** One summary, stored with what its call spent. */
+async function summarizeOne(client: Anthropic, run: TaskRunInfo, spec: SummarizeSpec): Promise<void> {
+  // A signal per call, linked to the run's: the SDK leaves a listener on the signal it is given.
+  const call = new AbortController();
+  const abort = () => call.abort();
+  spec.run.signal?.addEventListener("abort", abort, { once: true });
+  try {
+    const response = await client.messages.create(
+      {
+        model: spec.model,
+        max_tokens: SUMMARY_MAX_TOKENS,
+        system: SUMMARY_SYSTEM,
+        messages: [{ role: "user", content: await request(run) }],
+      },
+      { signal: call.signal },
+    );
+    const text = response.content.flatMap((block) => (block.type === "text" ? [block.text] : [])).join("\n");
+    const { usage } = response;
+    const cost = costUsd(spec.model, {
+      input_tokens: usage.input_tokens,
+      output_tokens: usage.output_tokens,
+      cache_read_input_tokens: usage.cache_read_input_tokens ?? undefined,
+      cache_creation_input_tokens: usage.cache_creation_input_tokens ?? undefined,
+    });
+    await db.traceSummary.create({
+      data: {
+        taskRunId: run.id,
+        iterationId: spec.iteration.id,
+        text,
+        model: spec.model,
+        inputTokens:
+          usage.input_tokens + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0),
+        outputTokens: usage.output_tokens,
+        costUsd: cost.priced ? cost.usd : null,
+        simulated: spec.iteration.simulated,
+      },
+    });
+  } finally {
+    spec.run.signal?.removeEventListener("abort", abort);
+  }
 }
 
 /** The search task runs the workspace shows (each candidate's newest finished search evaluation) with no summary yet. */
