@@ -44,15 +44,20 @@ it("starts an ablation from the overview and compares the three modes", async ()
     "summary",
     "scores",
   ]);
-  // The page refreshes itself until every mode's run has ended.
+  // The page refreshes itself until every mode's run has ended; each must have ended done.
   await page.waitForFunction(
     () =>
-      [...document.querySelectorAll("[data-testid=ablation-modes] tbody tr")].filter((tr) =>
-        /\bdone\b/.test(tr.textContent ?? ""),
-      ).length === 3,
+      [...document.querySelectorAll("[data-testid=ablation-modes] tbody tr")].every(
+        (tr) => !/\b(queued|running)\b/.test(tr.textContent ?? ""),
+      ),
     undefined,
-    { timeout: 300_000, polling: 1000 },
+    { timeout: 420_000, polling: 1000 },
   );
+  const ended = await rows.allInnerTexts();
+  expect(
+    ended.filter((text) => /\bdone\b/.test(text)),
+    ended.join("\n"),
+  ).toHaveLength(3);
   await page.reload();
   expect(await fitsWidth(page)).toBe(true);
   for (const mode of ["raw", "summary", "scores"]) {
@@ -101,4 +106,4 @@ it("starts an ablation from the overview and compares the three modes", async ()
   await page.getByRole("link", { name: /Feedback ablation of/ }).click();
   await page.waitForURL(new RegExp(`/ablations/${ablationId}$`));
   await page.close();
-});
+}, 600_000);
