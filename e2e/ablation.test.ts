@@ -48,7 +48,7 @@ it("starts an ablation from the overview and compares the three modes", async ()
   await page.waitForFunction(
     () =>
       [...document.querySelectorAll("[data-testid=ablation-modes] tbody tr")].every(
-        (tr) => !/\b(queued|running)\b/.test(tr.textContent ?? ""),
+        (tr) => !/\b(queued|running)\b/.test((tr as HTMLElement).innerText),
       ),
     undefined,
     { timeout: 420_000, polling: 1000 },
