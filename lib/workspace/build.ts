@@ -92,7 +92,7 @@ export async function buildWorkspace(projectId: string, dir: string, options: Bu
       const searchRuns = search ? (runs.get(search.evaluationId) ?? []) : [];
       const folder = candidateDir(candidate.id, rejected);
       if (rejected) {
-        await tree.writeFile(`${folder}/reason.md`, renderReason(candidate, search));
+        await tree.writeFile(`${folder}/reason.md`, renderReason(candidate, search, feedback));
       } else {
         await tree.writeFile(`${folder}/meta.json`, renderMeta(candidate));
         await tree.writeFile(`${folder}/scores.json`, renderScores(candidate, standing, searchRuns, feedback));

@@ -89,7 +89,11 @@ export function renderScores(
   return formatJson({ id: candidate.id, number: candidate.number, search: standing.search, tasks }, 2);
 }
 
-export function renderReason(candidate: CandidateInfo, search: SplitScores | null): string {
+export function renderReason(
+  candidate: CandidateInfo,
+  search: SplitScores | null,
+  feedback: FeedbackMode = "raw",
+): string {
   const lines = [
     `# Rejected: candidate #${candidate.number} (${candidate.id})`,
     "",
@@ -97,7 +101,12 @@ export function renderReason(candidate: CandidateInfo, search: SplitScores | nul
     `- parents: ${candidate.parents.length ? candidate.parents.map((parent) => `#${parent.number} (${CANDIDATES}/${parent.id}/)`).join(", ") : "none"}`,
     `- created: ${candidate.createdAt.toISOString()}`,
   ];
-  if (search) lines.push(`- search score before it was rejected: ${scoreCell(search)} (its traces are in traces/)`);
+  const where = {
+    raw: " (its traces are in traces/)",
+    summary: " (summaries of its traces are in summaries/)",
+    scores: "",
+  };
+  if (search) lines.push(`- search score before it was rejected: ${scoreCell(search)}${where[feedback]}`);
   lines.push("", "## Why it was rejected", "", fence(candidate.rejectReason ?? "(no reason was recorded)"));
   const idea: [string, string | null][] = [
     ["Axis", candidate.axis],
