@@ -43,9 +43,9 @@ export const commands: Record<string, Command> = {
   },
   optimize: {
     usage:
-      "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--offline] [--yes] [--json]",
+      "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--feedback raw|summary|scores] [--offline] [--yes] [--json]",
     summary:
-      "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
+      "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't). --feedback: what the proposer's workspace holds of each task run: raw traces (the default), summaries the proposer model writes of them, or scores only (the feedback ablation's modes).",
     run: async (args) => (await import("./optimize.ts")).optimizeCommand(args),
   },
   instructions: {

@@ -8,6 +8,7 @@ import { StudioError } from "../errors.ts";
 import { formatScore } from "../format.ts";
 import { createOptimization, resumableOptimization, runOptimization } from "../loop/optimization.ts";
 import { stopInWords } from "../loop/stop.ts";
+import { FEEDBACK_LABELS, parseFeedback } from "../loop/feedback.ts";
 import { estimateOptimization } from "../evaluations/estimate.ts";
 import { PROPOSER_KINDS, proposerKindOf } from "../projects/settings-edit.ts";
 import { locateClaudeCode } from "../proposer/claude-code.ts";
@@ -23,6 +24,7 @@ export async function optimizeCommand(args: string[]): Promise<number> {
       proposer: { type: "string" },
       "proposer-command": { type: "string" },
       offline: { type: "boolean" },
+      feedback: { type: "string" },
       yes: { type: "boolean", short: "y" },
       json: { type: "boolean" },
     },
@@ -36,6 +38,7 @@ export async function optimizeCommand(args: string[]): Promise<number> {
     throw new StudioError("--proposer must be one of claude, claude-code, command, offline.");
   if (proposer === "command" && !values["proposer-command"])
     throw new StudioError('--proposer command needs --proposer-command "...".');
+  const feedback = parseFeedback(values.feedback);
   // Missing Claude Code is said before anything is recorded, with how to install it.
   if (proposer === "claude_code" && !values.offline) locateClaudeCode();
 
@@ -49,15 +52,24 @@ export async function optimizeCommand(args: string[]): Promise<number> {
       );
     const optimizationId =
       resumed ??
-      (await createOptimization(values.project!, iterations, {
-        kind: proposer,
-        command: values["proposer-command"],
-        offline: values.offline,
-      }));
-    const { simulated } = await db.optimization.findUniqueOrThrow({
+      (await createOptimization(
+        values.project!,
+        iterations,
+        {
+          kind: proposer,
+          command: values["proposer-command"],
+          offline: values.offline,
+        },
+        feedback,
+      ));
+    const { simulated, feedback: mode } = await db.optimization.findUniqueOrThrow({
       where: { id: optimizationId },
-      select: { simulated: true },
+      select: { simulated: true, feedback: true },
     });
+    if (mode !== "raw")
+      process.stderr.write(
+        `Feedback: ${FEEDBACK_LABELS[mode]}: an ablation mode; the proposer's workspace holds no raw traces (the default, raw traces, is what the method found works).\n`,
+      );
     if (simulated)
       process.stderr.write(
         "Offline mode: the offline proposer and the offline model; everything made is marked simulated.\n",
@@ -101,6 +113,7 @@ export async function optimizeCommand(args: string[]): Promise<number> {
               // Ids for scripts, numbers (#N) as people read them, in the same order.
               frontier: frontier.map((candidate) => candidate.id),
               frontierNumbers: frontier.map((candidate) => candidate.number),
+              ...(mode !== "raw" ? { feedback: mode } : {}),
               ...(simulated ? { simulated: true } : {}),
             };
             process.stdout.write(JSON.stringify(line) + "\n");

@@ -4,7 +4,7 @@
 // resumes at the stage it reached without redoing (or re-counting) finished work.
 import fs from "node:fs";
 import path from "node:path";
-import { db, type ProposerKind } from "../db/client.ts";
+import { db, type FeedbackMode, type ProposerKind } from "../db/client.ts";
 import { CancelledError, StudioError } from "../errors.ts";
 import { dataDir } from "../paths.ts";
 import { readSettings, type ProjectSettings } from "../projects/settings.ts";
@@ -13,7 +13,6 @@ import { prepareEvaluation, runEvaluation, type RunOptions } from "../evaluation
 import { sha256 } from "../runner/sandbox/compile.ts";
 import { isErrorKind } from "../runner/sandbox/protocol.ts";
 import { TranscriptWriter } from "../traces/writer.ts";
-import { buildWorkspace } from "../workspace/build.ts";
 import { proposalsDir } from "../workspace/layout.ts";
 import { evaluationBudgetReached, proposerAllowance } from "../loop/budget.ts";
 import type { IterationProgress } from "./progress.ts";
@@ -25,6 +24,7 @@ import { CANCELLED, proposerStop, readStop, stopColumns, type Stop } from "../lo
 import { bestCandidate } from "../candidates/best.ts";
 import { createCandidate } from "../candidates/create.ts";
 import { currentInstructions } from "../instructions/versions.ts";
+import { refreshWorkspace } from "./summaries.ts";
 
 export interface IterationOptions {
   optimizationId: string | null;
@@ -35,6 +35,7 @@ export interface IterationOptions {
   apiKey?: string | null;
   /** Offline (asked for): the iteration and its results are marked simulated. */
   simulated?: boolean;
+  feedback?: FeedbackMode; // what the workspace holds of each task run (the optimization's mode); raw by default
   signal?: AbortSignal;
   /** Each stage as it starts, with the iteration's project-wide number. */
   onStage?: (stage: string, iterationNumber: number) => void;
@@ -98,7 +99,7 @@ export async function runIteration(projectId: string, options: IterationOptions)
     let proposals = readSavedProposals(proposalDir);
     if (!proposals) {
       await stage("workspace");
-      await buildWorkspace(projectId, dir, { iteration: iteration.number });
+      await refreshWorkspace(iteration, dir, options.feedback, { model: project.proposerModel, settings, run });
       await stage("proposing");
       const result = await propose(iteration, { ...project, settings }, dir, proposalDir, options, run);
       proposals = result.proposals;
@@ -273,7 +274,7 @@ async function propose(
           run: { ...run, signal: check?.signal ?? run.signal },
           settings,
           unstored: check?.spent,
-          workspaceDir: dir,
+          workspaceDir: (options.feedback ?? "raw") === "raw" ? dir : undefined, // no trace files in the other modes
         });
         line.countCheck(outcome.spend);
         return checkResult(outcome);

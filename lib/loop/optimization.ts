@@ -2,7 +2,7 @@
 // end the frontier candidates are evaluated on the held-out test split. Held by one worker
 // at a time (a lease, lib/jobs/lease.ts); a worker that dies leaves it to be resumed where it stopped.
 import { refuseUnpricedStart } from "../prices/budgets.ts";
-import { db, type ProposerKind } from "../db/client.ts";
+import { db, type FeedbackMode, type ProposerKind } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { claimLive, claimLost, holdLease, takeLease } from "../jobs/lease.ts";
 import { noSuchProject } from "../projects/queries.ts";
@@ -25,11 +25,15 @@ export interface OptimizeOptions {
   onIteration?: (summary: IterationSummary, frontier: FrontierMember[]) => void;
 }
 
-/** Records a request to run N iterations; refuses while another is going for the project. */
+/**
+ * Records a request to run N iterations; refuses while another is going for the project.
+ * `feedback`: what its workspace holds of each task run (raw traces unless an ablation asks).
+ */
 export async function createOptimization(
   projectId: string,
   iterations: number,
   proposer?: { kind?: ProposerKind; command?: string | null; offline?: boolean },
+  feedback: FeedbackMode = "raw",
 ): Promise<string> {
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > 1000)
     throw new StudioError("Iterations must be a whole number from 1 to 1000.");
@@ -63,6 +67,7 @@ export async function createOptimization(
         simulated: offline,
         proposerKind: offline ? "offline" : proposer?.kind,
         proposerCommand: proposer?.command ?? null,
+        feedback,
       },
     });
     return created.id;
@@ -136,6 +141,7 @@ export async function runOptimization(
         upstreamUrl: options.upstreamUrl,
         apiKey: options.apiKey,
         simulated: optimization.simulated,
+        feedback: optimization.feedback,
         signal: abort.signal,
         onStage: (stage, number) => options.onStage?.(number, stage),
       });

@@ -3,8 +3,9 @@
 // model.ts only wraps this in the API's shapes.
 import { formatCheckedStep, formatNumber, formatStep, REACH, readChain, solve } from "./arithmetic.ts";
 import { classify } from "./classify.ts";
-import { lastUserText, mentions, promptText, type OfflineRequest } from "./prompt.ts";
+import { lastUserText, mentions, promptText, systemText, type OfflineRequest } from "./prompt.ts";
 import { SHELL_TRIGGER, findTaskLine, shellReply } from "./shell.ts";
+import { SUMMARY_TRIGGER, summaryReply } from "./summary.ts";
 
 /** Rule 0: phrases that ask for the bare value. */
 export const BARE_PHRASES = [
@@ -32,7 +33,7 @@ export const CHECK_PHRASES = ["check each step", "double-check", "verify"] as co
 
 export const FALLBACK_ANSWER = "I am the offline model and cannot help with that.";
 
-export type RuleName = "shell" | "classification" | "arithmetic" | "fallback";
+export type RuleName = "summary" | "shell" | "classification" | "arithmetic" | "fallback";
 
 export interface Answer {
   text: string;
@@ -49,6 +50,9 @@ export function explain(request: Pick<OfflineRequest, "system" | "messages">): A
   const prompt = promptText(request);
   const question = lastUserText(request);
   const bare = mentions(prompt, BARE_PHRASES);
+
+  // Rule 4 first: a trace holds prompts that would match every other rule.
+  if (mentions(systemText(request), [SUMMARY_TRIGGER])) return { text: summaryReply(question), rule: "summary" };
 
   if (findTaskLine(prompt) !== null && mentions(prompt, [SHELL_TRIGGER])) {
     return { text: shellReply(prompt), rule: "shell" };

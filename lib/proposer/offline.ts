@@ -99,14 +99,15 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
     const failing = lines.filter((line) => line.status === "failed" || line.status === "error");
     const maxTraces = options.maxTraces ?? 40;
     const traces: TraceFacts[] = [];
+    let summaries = 0;
     for (const line of failing.slice(0, maxTraces)) {
       if (input.signal?.aborted) return result("cancelled", []);
-      const text = reader.read(line.trace, TRACE_READ_BYTES);
-      if (text !== null) traces.push(readTraceFacts(line.trace, line.key, text));
+      const text = line.trace ? reader.read(line.trace, TRACE_READ_BYTES) : null;
+      if (line.trace && text !== null) traces.push(readTraceFacts(line.trace, line.key, text));
+      // A feedback ablation's summary: read like any file, but its patterns live in trace events it lacks.
+      else if (line.summary && reader.read(line.summary) !== null) summaries++;
     }
-    note(
-      `read the raw traces of ${traces.length} of ${failing.length} failing search task${failing.length === 1 ? "" : "s"} (of ${lines.length})`,
-    );
+    note(feedbackRead(traces.length, summaries, failing.length, lines.length));
 
     // 3. What they show.
     const findings = findPatterns(traces, readme, baseSource, `${baseDir}/harness.ts`);
@@ -302,4 +303,14 @@ function rationaleOf(plan: Plan, built: BuiltHarness, facts: WriteFacts): string
     ...built.changes.map((change) => `- ${change}`),
   );
   return lines.join("\n");
+}
+
+/** What step 2 read, in the transcript: raw traces, or (in a feedback ablation) summaries or nothing. */
+function feedbackRead(traces: number, summaries: number, failing: number, all: number): string {
+  const tasks = `${failing} failing search task${failing === 1 ? "" : "s"} (of ${all})`;
+  if (summaries > 0)
+    return `read the summaries of ${summaries} of ${tasks}: no raw traces in this workspace (feedback ablation), and the failure patterns it knows are in trace events, so summaries show it none`;
+  if (traces === 0 && failing > 0)
+    return `no raw trace of the ${tasks} is in this workspace (feedback ablation, scores only): no failure pattern can be seen`;
+  return `read the raw traces of ${traces} of ${tasks}`;
 }

@@ -2,7 +2,10 @@
 // by readme.ts, for the layout as the proposer sees it). Candidates are processed in batches,
 // so memory stays flat however many there are; unchanged files are neither reloaded nor
 // rewritten. The test split is sealed: nothing of it is read (no evaluation, score, count, task
-// run, trace or task), so nothing of it can reach a file the proposer reads.
+// run, trace or task), so nothing of it can reach a file the proposer reads. The feedback mode
+// decides what stands for each task run: its raw trace (the default), the proposer model's
+// summary of it, or nothing (scores only): see feedback.ts.
+import type { FeedbackMode } from "../db/client.ts";
 import type { CandidateInfo, EvaluationInfo, TaskRunInfo, WorkspaceProject } from "./data.ts";
 import {
   loadCandidates,
@@ -20,6 +23,7 @@ import {
   README,
   candidateDir,
   proposalsDir,
+  summaryFile,
   taskFile,
   traceFile,
 } from "./layout.ts";
@@ -38,6 +42,7 @@ import {
   type FrontierEntry,
   type Standing,
 } from "./render.ts";
+import { writeSummaries, type SummaryTarget } from "./summaries.ts";
 import { writeTraces, TRACE_PAGE_BYTES, type TraceTarget } from "./traces.ts";
 import { WorkspaceTree, type TreeStats } from "./tree.ts";
 
@@ -46,6 +51,8 @@ export interface BuildOptions {
   iteration?: number;
   /** Body bytes per trace query; a tuning knob (tests make it tiny to exercise paging). */
   pageBytes?: number;
+  /** What stands for each task run; by default the mode of the project's newest optimization (raw without one). */
+  feedback?: FeedbackMode;
 }
 
 export type BuildResult = TreeStats;
@@ -55,7 +62,8 @@ const CANDIDATES_PER_BATCH = 50;
 const TASKS_PER_BATCH = 200;
 
 export async function buildWorkspace(projectId: string, dir: string, options: BuildOptions = {}): Promise<BuildResult> {
-  const project = await loadProject(projectId);
+  const project = await loadProject(projectId, options.feedback);
+  const { feedback } = project;
   const tree = await WorkspaceTree.open(dir, projectId);
   const [candidates, evaluations] = await Promise.all([
     loadCandidates(projectId),
@@ -79,25 +87,31 @@ export async function buildWorkspace(projectId: string, dir: string, options: Bu
       await tree.writeVersion(harnessFile(candidate), sourceVersion(candidate), sources.get(candidate.id) ?? "");
 
     const traces: TraceTarget[] = [];
+    const summaries: SummaryTarget[] = [];
     for (const standing of batch) {
       const { candidate, search } = standing;
       const rejected = candidate.status === "rejected";
       const searchRuns = search ? (runs.get(search.evaluationId) ?? []) : [];
       const folder = candidateDir(candidate.id, rejected);
       if (rejected) {
-        await tree.writeFile(`${folder}/reason.md`, renderReason(candidate, search));
+        await tree.writeFile(`${folder}/reason.md`, renderReason(candidate, search, feedback));
       } else {
         await tree.writeFile(`${folder}/meta.json`, renderMeta(candidate));
-        await tree.writeFile(`${folder}/scores.json`, renderScores(candidate, standing, searchRuns));
+        await tree.writeFile(`${folder}/scores.json`, renderScores(candidate, standing, searchRuns, feedback));
         if (search) {
           compared++;
           for (const run of searchRuns) tally(perTask, candidate, run);
         }
       }
-      if (search) await tree.writeFile(`${folder}/audit.json`, await auditFile(search.evaluationId, searchRuns));
-      traces.push(...searchRuns.map((run) => traceTarget(candidate, run)));
+      // Scores mode: no trace and nothing in its place. The audit is read from the traces: beside them only.
+      if (feedback === "raw") {
+        if (search) await tree.writeFile(`${folder}/audit.json`, await auditFile(search.evaluationId, searchRuns));
+        traces.push(...searchRuns.map((run) => traceTarget(candidate, run)));
+      }
+      if (feedback === "summary") summaries.push(...searchRuns.map((run) => summaryTarget(candidate, run)));
     }
     await writeTraces(tree, traces, options.pageBytes ?? TRACE_PAGE_BYTES);
+    await writeSummaries(tree, summaries);
   }
 
   const points: FrontierEntry[] = standings
@@ -170,6 +184,10 @@ function traceTarget(candidate: CandidateInfo, run: TaskRunInfo): TraceTarget {
     file: traceFile(candidate.id, run.key, candidate.status === "rejected"),
     version: `run:${run.evaluationId}/${run.id}/${run.finishedAt?.toISOString() ?? "unfinished"}/${run.eventCount}`,
   };
+}
+
+function summaryTarget(candidate: CandidateInfo, run: TaskRunInfo): SummaryTarget {
+  return { taskRunId: run.id, key: run.key, file: summaryFile(candidate.id, run.key, candidate.status === "rejected") };
 }
 
 function groupRuns(runs: TaskRunInfo[]): Map<string, TaskRunInfo[]> {

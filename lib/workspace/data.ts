@@ -1,6 +1,6 @@
 // What the workspace is built from, read from Postgres with narrow selects: lists never load
 // harness sources, task inputs or trace bodies; those are read only for the files being written.
-import { db } from "../db/client.ts";
+import { db, type FeedbackMode } from "../db/client.ts";
 import { onProjectModel } from "../evaluations/model.ts";
 import type { StoredFigures } from "../evaluations/figures.ts";
 import { StudioError } from "../errors.ts";
@@ -20,6 +20,8 @@ export interface WorkspaceProject {
   /** Some of its runs are simulated; each evaluation says whether it is. */
   hasSimulatedRuns: boolean;
   settings: ProjectSettings;
+  /** What the workspace holds of each task run: raw traces (the default), summaries, or scores only. */
+  feedback: FeedbackMode;
   suite: {
     name: string;
     description: string;
@@ -79,7 +81,7 @@ export interface TaskRunInfo {
   audit: unknown;
 }
 
-export async function loadProject(projectId: string): Promise<WorkspaceProject> {
+export async function loadProject(projectId: string, feedback?: FeedbackMode): Promise<WorkspaceProject> {
   const project = await db.project.findUnique({
     where: { id: projectId },
     select: {
@@ -112,6 +114,7 @@ export async function loadProject(projectId: string): Promise<WorkspaceProject> 
     candidatesPerIteration: project.candidatesPerIteration,
     hasSimulatedRuns: await hasSimulatedRuns(projectId),
     settings: readSettings(project.settings),
+    feedback: feedback ?? (await latestFeedback(projectId)),
     suite: {
       name: suite.name,
       description: suite.description,
@@ -218,4 +221,14 @@ export async function loadTaskInputs(taskIds: string[]) {
         then array(select jsonb_object_keys(t."envFiles") as name order by name) else '{}' end as files
     from "Task" t
     where t.id = any(${taskIds}::text[]) and t.split = 'search'`;
+}
+
+/** The feedback mode of the project's newest optimization (raw when it has none): what `studio export` lays out. */
+async function latestFeedback(projectId: string): Promise<FeedbackMode> {
+  const newest = await db.optimization.findFirst({
+    where: { projectId },
+    orderBy: { createdAt: "desc" },
+    select: { feedback: true },
+  });
+  return newest?.feedback ?? "raw";
 }

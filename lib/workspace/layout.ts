@@ -27,6 +27,11 @@ export function traceFile(candidateId: string, taskKey: string, rejected = false
   return `${candidateDir(candidateId, rejected)}/traces/${segment(taskKey)}.jsonl`;
 }
 
+/** A `summary`-mode workspace's stand-in for a trace: the proposer model's summary of it. */
+export function summaryFile(candidateId: string, taskKey: string, rejected = false): string {
+  return `${candidateDir(candidateId, rejected)}/summaries/${segment(taskKey)}.md`;
+}
+
 export function taskFile(taskKey: string): string {
   return `${TASKS}/${segment(taskKey)}.json`;
 }

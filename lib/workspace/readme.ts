@@ -9,12 +9,14 @@ import { SANDBOX_DEFAULTS, OUTPUT_LIMITS } from "../runner/sandbox/limits.ts";
 import { TRACE_BODY_LIMIT_BYTES } from "../traces/limits.ts";
 import type { GraderConfig } from "../suites/format.ts";
 import type { WorkspaceProject } from "./data.ts";
+import { evidenceLines, mapLines, recipesWithoutTraces } from "./feedback.ts";
 
 export function renderReadme(project: WorkspaceProject): string {
   const { suite, settings } = project;
   const search = project.searchTasks.length;
   const sequential = suite.mode === "sequential";
   const memoryMb = settings.memoryMb ?? SANDBOX_DEFAULTS.memoryMb;
+  const raw = project.feedback === "raw";
   const sections = [
     `# Proposer workspace: ${project.name}`,
     "",
@@ -37,9 +39,7 @@ export function renderReadme(project: WorkspaceProject): string {
     "The held-out split is sealed: nothing of it is in this workspace or anywhere you can reach. A harness",
     "that special-cases search task ids or hard-codes their answers gains nothing: make changes that generalise.",
     "",
-    "Work from evidence. Read the raw traces of failed tasks before changing anything, name the cause you",
-    "found, and write a harness that tests that hypothesis. Check `rejected/` so a failed idea is not repeated",
-    "blind. Summaries are never a substitute for the traces: read the events themselves.",
+    ...evidenceLines(project.feedback),
     "",
     `## The task suite: ${suite.name}`,
     "",
@@ -50,7 +50,7 @@ export function renderReadme(project: WorkspaceProject): string {
         ? "The tasks are a stream, run in suite order by one worker. After each task the harness's `learn(task, feedback, ctx)` is called with `feedback = { expected, output, score }`, and `ctx.state` carries over to the next task: this is online learning, and what the harness learns early decides how it does later."
         : "Each task stands alone. Tasks run in parallel across several workers, in no fixed order; `learn()` is never called. `ctx.state` persists only within one worker, so do not rely on it."
     }`,
-    `- search split: ${search} task${search === 1 ? "" : "s"}. Each input is in \`tasks/<key>.json\`; results and raw traces are under \`candidates/\`.`,
+    `- search split: ${search} task${search === 1 ? "" : "s"}. Each input is in \`tasks/<key>.json\`; results${project.feedback === "raw" ? " and raw traces" : ""} are under \`candidates/\`.`,
     `- time limit: ${formatSeconds(suite.timeoutMs)} per task (per \`run()\` and per \`learn()\` call).`,
     "",
     "## The harness contract",
@@ -104,7 +104,11 @@ export function renderReadme(project: WorkspaceProject): string {
     "  **error** when the harness threw, timed out, was killed or returned something that could not be graded (score 0).",
     "- a candidate's score is the mean task score over all search tasks (errors count as 0).",
     "- tokens per task = (input + output tokens of every model call) ÷ tasks; cost is in USD at the model's price.",
-    "- each trace ends with a `grade` event (`score`, `explanation`, `passed`, `expected`, `output`) or an `error` event.",
+    ...(raw
+      ? [
+          "- each trace ends with a `grade` event (`score`, `explanation`, `passed`, `expected`, `output`) or an `error` event.",
+        ]
+      : []),
     "",
     "## Budget",
     "",
@@ -120,16 +124,29 @@ export function renderReadme(project: WorkspaceProject): string {
     "tasks/<key>.json                  each search task's input and meta as run() receives them; `files`: its starting files, in ctx.exec's folder",
     "candidates/<id>/harness.ts        a candidate's full source",
     "candidates/<id>/meta.json         number, parents (lineage), iteration, origin, status, rationale, hypothesis, axis",
-    "candidates/<id>/scores.json       the search aggregate; one line per search task: status, score, errorKind, trace",
-    "candidates/<id>/audit.json        the harness audit of those traces: tokens, calls, tools offered/called/errored, prompt repeat",
-    "candidates/<id>/traces/<key>.jsonl   the raw trace of one search task (newest finished search evaluation)",
-    "rejected/<id>/harness.ts          candidates refused at validation, with reason.md (and traces/ if they ran)",
+    ...mapLines(project.feedback),
     "proposals/<n>/                    the only place you write: n is the iteration you are working on",
-    "proposals/<n>/checks/<k>/<key>.jsonl   the trace of each task of your k-th check_candidate run",
+    ...(raw ? ["proposals/<n>/checks/<k>/<key>.jsonl   the trace of each task of your k-th check_candidate run"] : []),
     "```",
     "",
     "Candidates are named by number (`#12`) in tables and by id in paths; leaderboard.md gives both.",
     "",
+    ...(raw ? traceFormat() : []),
+    "## How to work here",
+    "",
+    ...(project.feedback === "raw" ? recipes() : recipesWithoutTraces(project.feedback)),
+    "",
+    "per-task-best.json shows which candidates solve which tasks: when two candidates solve different tasks,",
+    "a harness that combines their strategies may solve both.",
+    "",
+    ...(raw ? prototyping() : []),
+  ];
+  return sections.join("\n");
+}
+
+/** The trace format: only in a workspace that holds traces. */
+function traceFormat(): string[] {
+  return [
     "## The trace format",
     "",
     "Each line of `traces/<key>.jsonl` is one event, in the order it happened (`seq` 0, 1, 2, …), with",
@@ -161,16 +178,7 @@ export function renderReadme(project: WorkspaceProject): string {
     "offered everywhere and never called is context the harness need not send; a high repeat share is context",
     "re-sent on every call.",
     "",
-    "## How to work here",
-    "",
-    ...recipes(),
-    "",
-    "per-task-best.json shows which candidates solve which tasks: when two candidates solve different tasks,",
-    "a harness that combines their strategies may solve both.",
-    "",
-    ...prototyping(),
   ];
-  return sections.join("\n");
 }
 
 /** Shell recipes for the proposer, comments aligned. */

@@ -2,6 +2,7 @@
 // scores.json, audit.json, reason.md, tasks/<key>.json, leaderboard.md, frontier.json, per-task-best.json.
 // Lists are sorted and objects built field by field, so a rebuild from the same rows gives the
 // same bytes and a diff between two rebuilds shows only what changed.
+import type { FeedbackMode } from "../db/client.ts";
 import { formatCost } from "../format.ts";
 import type { CandidateInfo, EvaluationInfo, TaskRunInfo } from "./data.ts";
 import { compareStandings, tokensPerTask } from "../candidates/best.ts";
@@ -64,7 +65,12 @@ export function renderMeta(candidate: CandidateInfo): string {
  * scores.json: the search split in aggregate and task by task (one compact line per task, in
  * suite order). Nothing of the held-out split: it is sealed.
  */
-export function renderScores(candidate: CandidateInfo, standing: Standing, searchRuns: readonly TaskRunInfo[]): string {
+export function renderScores(
+  candidate: CandidateInfo,
+  standing: Standing,
+  searchRuns: readonly TaskRunInfo[],
+  feedback: FeedbackMode = "raw",
+): string {
   const tasks = [...searchRuns]
     .sort((a, b) => a.position - b.position)
     .map((run) => ({
@@ -78,7 +84,9 @@ export function renderScores(candidate: CandidateInfo, standing: Standing, searc
       costUsd: roundUsd(run.costUsd),
       durationMs: run.durationMs,
       events: run.eventCount,
-      trace: `traces/${segment(run.key)}.jsonl`,
+      // Where the task run's feedback is, by mode; scores mode names none.
+      trace: feedback === "raw" ? `traces/${segment(run.key)}.jsonl` : undefined,
+      summary: feedback === "summary" ? `summaries/${segment(run.key)}.md` : undefined,
     }));
   return formatJson({ id: candidate.id, number: candidate.number, search: standing.search, tasks }, 2);
 }
@@ -131,7 +139,11 @@ export function renderAudit(evaluationId: string, runs: readonly (TaskRunInfo & 
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
 
-export function renderReason(candidate: CandidateInfo, search: SplitScores | null): string {
+export function renderReason(
+  candidate: CandidateInfo,
+  search: SplitScores | null,
+  feedback: FeedbackMode = "raw",
+): string {
   const lines = [
     `# Rejected: candidate #${candidate.number} (${candidate.id})`,
     "",
@@ -139,7 +151,12 @@ export function renderReason(candidate: CandidateInfo, search: SplitScores | nul
     `- parents: ${candidate.parents.length ? candidate.parents.map((parent) => `#${parent.number} (${CANDIDATES}/${parent.id}/)`).join(", ") : "none"}`,
     `- created: ${candidate.createdAt.toISOString()}`,
   ];
-  if (search) lines.push(`- search score before it was rejected: ${scoreCell(search)} (its traces are in traces/)`);
+  const where = {
+    raw: " (its traces are in traces/)",
+    summary: " (summaries of its traces are in summaries/)",
+    scores: "",
+  };
+  if (search) lines.push(`- search score before it was rejected: ${scoreCell(search)}${where[feedback]}`);
   lines.push("", "## Why it was rejected", "", fence(candidate.rejectReason ?? "(no reason was recorded)"));
   const idea: [string, string | null][] = [
     ["Axis", candidate.axis],

@@ -22,6 +22,8 @@ import { listIterations } from "@/lib/iterations/queries";
 import { stopInWords } from "@/lib/loop/stop";
 import { liveWorkers } from "@/lib/jobs/workers";
 import { WorkersPanel } from "@/components/workers/WorkersPanel";
+import { projectAblations } from "@/lib/ablations/queries";
+import { AblationControls } from "@/components/ablations/AblationControls";
 import { ProjectHeader } from "./ProjectHeader";
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
@@ -33,16 +35,18 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const project = await getProject(id);
   if (!project) notFound();
-  const [totals, candidates, charts, evaluations, iterations, progress, allErrored, workers] = await Promise.all([
-    getProjectTotals(id),
-    listCandidateTable(id),
-    getCandidateCharts(id),
-    listEvaluations(id),
-    listIterations(id),
-    projectProgress(id),
-    allErroredEvaluations(id),
-    liveWorkers(),
-  ]);
+  const [totals, candidates, charts, evaluations, iterations, progress, allErrored, workers, ablations] =
+    await Promise.all([
+      getProjectTotals(id),
+      listCandidateTable(id),
+      getCandidateCharts(id),
+      listEvaluations(id),
+      listIterations(id),
+      projectProgress(id),
+      allErroredEvaluations(id),
+      liveWorkers(),
+      projectAblations(id),
+    ]);
   const weakIsolation = evaluations.some((evaluation) => evaluation.isolation === "process");
 
   return (
@@ -184,6 +188,18 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
             </tbody>
           </table>
         )}
+      </Section>
+
+      <Section
+        title="Feedback ablation"
+        hint="Raw traces against summaries against scores only, from the same seed with the same budget"
+      >
+        <AblationControls
+          projectId={project.id}
+          offline={!progress.modelConfigured}
+          isArm={ablations.isArm}
+          ablations={ablations.ablations}
+        />
       </Section>
 
       <Section title="Evaluations" hint="Newest first" flush>

@@ -132,11 +132,13 @@ export function leaderboardRows(markdown: string | null): LeaderboardRow[] {
 export interface ScoreLine {
   key: string;
   status: string;
-  /** Workspace path of its trace. */
-  trace: string;
+  /** Workspace path of its raw trace; null when the workspace holds none (a feedback ablation's other modes). */
+  trace: string | null;
+  /** Workspace path of its summary (a `summary`-mode workspace), else null. */
+  summary: string | null;
 }
 
-/** The task lines of a candidate's scores.json, with trace paths made workspace-relative. */
+/** The task lines of a candidate's scores.json, with trace and summary paths made workspace-relative. */
 export function scoreLines(scoresJson: string | null, candidateDir: string): ScoreLine[] {
   let parsed: unknown;
   try {
@@ -146,15 +148,17 @@ export function scoreLines(scoresJson: string | null, candidateDir: string): Sco
   }
   const tasks = (parsed as { tasks?: unknown })?.tasks;
   if (!Array.isArray(tasks)) return [];
-  return tasks.flatMap((task: { key?: unknown; status?: unknown; trace?: unknown }) => {
+  // The builder writes paths relative to the candidate folder; older files used workspace paths.
+  const inWorkspace = (file: unknown) =>
+    typeof file !== "string" ? null : file.startsWith(`${candidateDir}/`) ? file : `${candidateDir}/${file}`;
+  return tasks.flatMap((task: { key?: unknown; status?: unknown; trace?: unknown; summary?: unknown }) => {
     if (typeof task?.key !== "string") return [];
-    const trace = typeof task.trace === "string" ? task.trace : `traces/${task.key}.jsonl`;
-    // The builder writes trace paths relative to the candidate folder; older files used workspace paths.
     return [
       {
         key: task.key,
         status: String(task.status ?? ""),
-        trace: trace.startsWith(`${candidateDir}/`) ? trace : `${candidateDir}/${trace}`,
+        trace: inWorkspace(task.trace),
+        summary: inWorkspace(task.summary),
       },
     ];
   });
