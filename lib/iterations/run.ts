@@ -208,7 +208,6 @@ async function openIteration(projectId: string, options: IterationOptions) {
     });
   });
 }
-
 type IterationRow = Awaited<ReturnType<typeof openIteration>>;
 
 async function propose(
