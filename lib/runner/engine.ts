@@ -1,7 +1,7 @@
 // Runs task runs on sandbox workers behind one recording proxy: independent suites on N lanes
 // (a worker each), sequential suites on one lane in stream order with learn() after each task.
 // Database-free: the caller passes the task runs and a sink for finished ones; an evaluation
-// (lib/evaluations) stores them, a trial (the proposer's check) keeps them in memory.
+// (lib/evaluations) stores them, a check run (the proposer's check) keeps them in memory.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -44,7 +44,7 @@ export interface FinishedRun {
 }
 
 export interface EngineSpec {
-  /** Null for a trial run, whose results are not stored as an evaluation. */
+  /** Null for a check run, whose results are not stored as an evaluation. */
   evaluationId: string | null;
   harnessCode: string;
   graderCode: string | null;
@@ -109,7 +109,7 @@ export async function runTaskRuns(spec: EngineSpec): Promise<EngineOutcome> {
   let isolation: string | null = null;
   let memoryLimit: string | null = null;
   const context: LaneContext = {
-    evaluationId: spec.evaluationId ?? "trial",
+    evaluationId: spec.evaluationId ?? "check",
     harnessCode: spec.harnessCode,
     graderCode: spec.graderCode,
     grader: spec.grader,
