@@ -93,10 +93,13 @@ export const traceEventQuery = (apiBase: string, seq: number | null, maxBytes: n
 /** What a run would likely cost before it starts (an evaluation of a split, or N iterations). */
 export const estimateQuery = (
   projectId: string,
-  run: { split: "search" | "test" } | { iterations: number },
+  run: { split: "search" | "test"; trials?: number } | { iterations: number },
   offline = false,
 ) => {
-  const what = "split" in run ? `split=${run.split}` : `iterations=${run.iterations}`;
+  const what =
+    "split" in run
+      ? `split=${run.split}${run.trials === undefined ? "" : `&trials=${run.trials}`}`
+      : `iterations=${run.iterations}`;
   return queryOptions({
     queryKey: ["project", projectId, "estimate", what, offline] as const,
     queryFn: ({ signal }) =>

@@ -30,9 +30,9 @@ export const commands: Record<string, Command> = {
   },
   eval: {
     usage:
-      "studio eval --project ID [--candidate ID|#N] [--split search|test] [--concurrency N] [--fresh] [--offline] [--yes] [--json]",
+      "studio eval --project ID [--candidate ID|#N] [--split search|test] [--concurrency N] [--trials N] [--fresh] [--offline] [--yes] [--json]",
     summary:
-      "Evaluate a candidate (its id, or #N in the project; default: the best so far) on a split; resumes an interrupted evaluation. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
+      "Evaluate a candidate (its id, or #N in the project; default: the best so far) on a split; resumes an interrupted evaluation. --trials N: task runs per task (default: the trials setting); a task scores its mean. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
     run: async (args) => (await import("./eval.ts")).evalCommand(args),
   },
   export: {
@@ -43,9 +43,9 @@ export const commands: Record<string, Command> = {
   },
   optimize: {
     usage:
-      "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--offline] [--yes] [--json]",
+      "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--trials N] [--offline] [--yes] [--json]",
     summary:
-      "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
+      "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run. --trials N: task runs per task of its search evaluations (the frontier's test evaluations take testTrials when set). Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
     run: async (args) => (await import("./optimize.ts")).optimizeCommand(args),
   },
   instructions: {

@@ -9,9 +9,11 @@ import { modelConfigured } from "../offline/upstream.ts";
 import { bestCandidate } from "../candidates/best.ts";
 import { estimateEvaluation } from "../evaluations/estimate.ts";
 import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
+import { taskRunCount } from "../evaluations/figures.ts";
 import { refuseUnpricedStart } from "../prices/budgets.ts";
 import { isolationReport } from "../runner/engine.ts";
 import { confirmSpend } from "./confirm.ts";
+import { parseTrials } from "./trials.ts";
 import { withDatabase } from "./database.ts";
 import { progressBar } from "./progress.ts";
 
@@ -24,6 +26,7 @@ export async function evalCommand(args: string[]): Promise<number> {
       split: { type: "string", default: "search" },
       concurrency: { type: "string" },
       fresh: { type: "boolean" },
+      trials: { type: "string" },
       offline: { type: "boolean" },
       yes: { type: "boolean", short: "y" },
       json: { type: "boolean" },
@@ -37,6 +40,7 @@ export async function evalCommand(args: string[]): Promise<number> {
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0))
     throw new StudioError("--concurrency must be a positive whole number.");
+  const trials = parseTrials(values.trials);
 
   return withDatabase(async () => {
     const { id: candidateId, number, projectId } = await chooseCandidate(values.project, values.candidate);
@@ -55,7 +59,7 @@ export async function evalCommand(args: string[]): Promise<number> {
 
     await refuseUnpricedStart(projectId); // a dollar budget cannot hold over an unpriced model
     // Before anything is recorded: a run not confirmed leaves nothing behind.
-    await confirmSpend(await estimateEvaluation(projectId, split, { offline }), {
+    await confirmSpend(await estimateEvaluation(projectId, split, { offline, trials }), {
       yes: values.yes,
       projectId,
       what: `the ${split} evaluation`,
@@ -63,6 +67,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     const { evaluationId, resumed } = await prepareEvaluation(candidateId, split, {
       fresh: values.fresh,
       simulated: offline,
+      trials,
     });
     if (resumed) process.stderr.write(`Resuming evaluation ${evaluationId}: only unfinished tasks run.\n`);
     const bar = progressBar(`eval ${split}`);
@@ -97,13 +102,13 @@ export async function evalCommand(args: string[]): Promise<number> {
     } else {
       const lines = [
         `${summary.simulated ? "[simulated] " : ""}Evaluation ${summary.evaluationId} of candidate #${number} (${summary.split}): ${summary.status}`,
-        `  score     ${formatScore(summary.score)}${summary.scoreLow === null || summary.scoreHigh === null ? "" : ` (95% interval ${formatInterval(summary.scoreLow, summary.scoreHigh)})`}  (${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors of ${summary.tasks})`,
+        `  score     ${formatScore(summary.score)}${summary.scoreLow === null || summary.scoreHigh === null ? "" : ` (95% interval ${formatInterval(summary.scoreLow, summary.scoreHigh)})`}  (${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors of ${taskRunCount(summary)} task runs${summary.trials > 1 ? `: ${summary.tasks} tasks × ${summary.trials} trials` : ""})`,
         `  tokens    ${formatTokens(summary.inputTokens)} in, ${formatTokens(summary.outputTokens)} out · ${formatCost(summary.costUsd)}`,
         `  time      ${(summary.durationMs / 1000).toFixed(1)} s · isolation: ${summary.isolation ?? isolation}` +
           (summary.memoryLimit ? ` · memory limit: ${summary.memoryLimit}` : ""),
         ...(summary.stop ? [`  stopped   ${summary.stop.message}`] : []),
         // A score of 0 reads calm; every task erroring is the harness (or the setup) failing, not the model.
-        ...(summary.tasks > 0 && summary.errors === summary.tasks
+        ...(summary.tasks > 0 && summary.errors === taskRunCount(summary)
           ? [`  WARNING   every task errored: open a trace to see why (the score says nothing about the harness)`]
           : []),
       ];

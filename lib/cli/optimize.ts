@@ -12,6 +12,7 @@ import { estimateOptimization } from "../evaluations/estimate.ts";
 import { PROPOSER_KINDS, proposerKindOf } from "../projects/settings-edit.ts";
 import { locateClaudeCode } from "../proposer/claude-code.ts";
 import { confirmSpend } from "./confirm.ts";
+import { parseTrials } from "./trials.ts";
 import { withDatabase } from "./database.ts";
 
 export async function optimizeCommand(args: string[]): Promise<number> {
@@ -23,6 +24,7 @@ export async function optimizeCommand(args: string[]): Promise<number> {
       proposer: { type: "string" },
       "proposer-command": { type: "string" },
       offline: { type: "boolean" },
+      trials: { type: "string" },
       yes: { type: "boolean", short: "y" },
       json: { type: "boolean" },
     },
@@ -36,6 +38,7 @@ export async function optimizeCommand(args: string[]): Promise<number> {
     throw new StudioError("--proposer must be one of claude, claude-code, command, offline.");
   if (proposer === "command" && !values["proposer-command"])
     throw new StudioError('--proposer command needs --proposer-command "...".');
+  const trials = parseTrials(values.trials);
   // Missing Claude Code is said before anything is recorded, with how to install it.
   if (proposer === "claude_code" && !values.offline) locateClaudeCode();
 
@@ -44,16 +47,25 @@ export async function optimizeCommand(args: string[]): Promise<number> {
     // A resumed run was confirmed when it started; a new one is estimated before it is recorded.
     if (!resumed)
       await confirmSpend(
-        await estimateOptimization(values.project!, iterations, { offline: values.offline, proposerKind: proposer }),
+        await estimateOptimization(values.project!, iterations, {
+          offline: values.offline,
+          proposerKind: proposer,
+          trials,
+        }),
         { yes: values.yes, projectId: values.project!, what: `${iterations} iteration${iterations === 1 ? "" : "s"}` },
       );
     const optimizationId =
       resumed ??
-      (await createOptimization(values.project!, iterations, {
-        kind: proposer,
-        command: values["proposer-command"],
-        offline: values.offline,
-      }));
+      (await createOptimization(
+        values.project!,
+        iterations,
+        {
+          kind: proposer,
+          command: values["proposer-command"],
+          offline: values.offline,
+        },
+        trials,
+      ));
     const { simulated } = await db.optimization.findUniqueOrThrow({
       where: { id: optimizationId },
       select: { simulated: true },

@@ -30,6 +30,8 @@ export async function startEvaluation(
   projectId: string,
   candidateId: string,
   split: Split,
+  /** Task runs per task; default: the project's setting for the split. */
+  trials?: number,
 ): Promise<{ evaluationId: string; split: Split; simulated: boolean }> {
   const candidate = await findCandidate(projectId, candidateId);
   const state = candidateEvaluationState(await getCandidateEvaluations(candidate.id));
@@ -38,7 +40,7 @@ export async function startEvaluation(
   await refuseUnpricedStart(projectId);
   // Without a model key the run is simulated: it talks to the offline model and says so.
   const simulated = !modelConfigured();
-  const { evaluationId } = await prepareEvaluation(candidate.id, split, { simulated });
+  const { evaluationId } = await prepareEvaluation(candidate.id, split, { simulated, trials });
   await enqueue(QUEUES.evaluate, { evaluationId }, `evaluate:${evaluationId}`);
   return { evaluationId, split, simulated };
 }

@@ -6,7 +6,7 @@
 import { db, type ProposerKind } from "../db/client.ts";
 import { formatUsd } from "../format.ts";
 import { noSuchProject } from "../projects/queries.ts";
-import { DEFAULT_CONFIRM_ABOVE_USD, readSettings } from "../projects/settings.ts";
+import { DEFAULT_CONFIRM_ABOVE_USD, readSettings, trialsFor } from "../projects/settings.ts";
 
 type Split = "search" | "test";
 
@@ -93,7 +93,7 @@ async function taskCount(suiteId: string | undefined, split: Split): Promise<num
   return suiteId ? db.task.count({ where: { suiteId, split } }) : 0;
 }
 
-/** `count` evaluations of `tasks` tasks each, on one split, priced from history. */
+/** `count` evaluations of `tasks` task runs each (tasks × trials), on one split, priced from history. */
 async function evaluationPart(
   projectId: string,
   model: string,
@@ -115,14 +115,15 @@ async function evaluationPart(
 export async function estimateEvaluation(
   projectId: string,
   split: Split,
-  options: { offline?: boolean } = {},
+  options: { offline?: boolean; trials?: number } = {},
 ): Promise<CostEstimate> {
   const project = await projectFor(projectId);
   const tasks = await taskCount(project.suite?.id, split);
-  const what = `${tasks} ${split} task${tasks === 1 ? "" : "s"} with ${project.model}`;
+  const trials = trialsFor(readSettings(project.settings), split, options.trials);
+  const what = `${tasks} ${split} task${tasks === 1 ? "" : "s"}${trials > 1 ? ` × ${trials} trials` : ""} with ${project.model}`;
   const parts = options.offline
     ? [{ what, usd: 0, basis: "offline: the offline model costs nothing" }]
-    : [await evaluationPart(projectId, project.model, split, tasks, what)];
+    : [await evaluationPart(projectId, project.model, split, tasks * trials, what)];
   return finish(parts, project.settings, options.offline === true);
 }
 
@@ -134,9 +135,12 @@ export async function estimateEvaluation(
 export async function estimateOptimization(
   projectId: string,
   iterations: number,
-  options: { offline?: boolean; proposerKind?: ProposerKind } = {},
+  options: { offline?: boolean; proposerKind?: ProposerKind; trials?: number } = {},
 ): Promise<CostEstimate> {
   const project = await projectFor(projectId);
+  const settings = readSettings(project.settings);
+  const searchTrials = trialsFor(settings, "search", options.trials);
+  const testTrials = settings.testTrials ?? searchTrials;
   if (options.offline)
     return finish(
       [{ what: `${iterations} iteration${iterations === 1 ? "" : "s"}`, usd: 0, basis: "offline: costs nothing" }],
@@ -165,7 +169,7 @@ export async function estimateOptimization(
         projectId,
         project.model,
         "search",
-        searchTasks,
+        searchTasks * searchTrials,
         `first, the search evaluation of ${plural(unscored, "candidate")} not scored yet`,
         unscored,
       ),
@@ -200,8 +204,8 @@ export async function estimateOptimization(
       projectId,
       project.model,
       "search",
-      searchTasks,
-      `search evaluations of ${plural(candidates, "new candidate")} (${plural(searchTasks, "task")} each)`,
+      searchTasks * searchTrials,
+      `search evaluations of ${plural(candidates, "new candidate")} (${plural(searchTasks * searchTrials, "task run")} each)`,
       candidates,
     ),
   );
@@ -211,8 +215,8 @@ export async function estimateOptimization(
         projectId,
         project.model,
         "test",
-        testTasks,
-        `at the end, a new frontier candidate on test (${plural(testTasks, "task")})`,
+        testTasks * testTrials,
+        `at the end, a new frontier candidate on test (${plural(testTasks * testTrials, "task run")})`,
       ),
     );
   return finish(parts, project.settings, false);

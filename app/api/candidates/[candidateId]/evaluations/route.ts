@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_TRIALS } from "@/lib/projects/settings";
 import { readEvaluationState, startEvaluation } from "@/lib/evaluations/candidate";
 import { route } from "@/lib/server/route";
 
@@ -15,9 +16,15 @@ export const GET = route(
 export const POST = route(
   {
     params,
-    body: z.object({ projectId, split: z.enum(["search", "test"]) }).strict(),
-    invalid: 'Send { projectId, split: "search" | "test" }.',
+    body: z
+      .object({
+        projectId,
+        split: z.enum(["search", "test"]),
+        trials: z.number().int().min(1).max(MAX_TRIALS).optional(),
+      })
+      .strict(),
+    invalid: `Send { projectId, split: "search" | "test", trials?: 1 to ${MAX_TRIALS} }.`,
     status: 202,
   },
-  ({ params, body }) => startEvaluation(body.projectId, params.candidateId, body.split),
+  ({ params, body }) => startEvaluation(body.projectId, params.candidateId, body.split, body.trials),
 );

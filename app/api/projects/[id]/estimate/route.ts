@@ -2,12 +2,14 @@ import { z } from "zod";
 import { estimateEvaluation, estimateOptimization } from "@/lib/evaluations/estimate";
 import { modelConfigured } from "@/lib/offline/upstream";
 import { route } from "@/lib/server/route";
+import { MAX_TRIALS } from "@/lib/projects/settings";
 
 const query = z
   .object({
     split: z.enum(["search", "test"]).optional(),
     iterations: z.coerce.number().int().min(1).max(100).optional(),
     offline: z.enum(["0", "1"]).optional(),
+    trials: z.coerce.number().int().min(1).max(MAX_TRIALS).optional(),
   })
   .strict()
   .refine((q) => (q.split === undefined) !== (q.iterations === undefined), { message: "send split or iterations" });
@@ -22,13 +24,13 @@ export const GET = route(
   {
     params: z.object({ id: z.string() }),
     query,
-    invalid: "Send ?split=search|test or ?iterations=1..100, and optionally &offline=1.",
+    invalid: `Send ?split=search|test (and optionally &trials=1..${MAX_TRIALS}) or ?iterations=1..100, and optionally &offline=1.`,
     noStore: true,
   },
   ({ params, query }) => {
     const offline = query.offline ? query.offline === "1" : !modelConfigured();
     return query.split
-      ? estimateEvaluation(params.id, query.split, { offline })
+      ? estimateEvaluation(params.id, query.split, { offline, trials: query.trials })
       : estimateOptimization(params.id, query.iterations!, { offline });
   },
 );
