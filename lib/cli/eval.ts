@@ -6,7 +6,7 @@ import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { formatCost, formatInterval, formatScore, formatTokens } from "../format.ts";
 import { modelConfigured } from "../offline/upstream.ts";
-import { bestCandidate } from "../candidates/best.ts";
+import { bestCandidate } from "../candidates/standings.ts";
 import { estimateEvaluation } from "../evaluations/estimate.ts";
 import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
 import { taskRunCount } from "../evaluations/figures.ts";

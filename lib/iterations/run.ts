@@ -22,7 +22,7 @@ import { checkResult, countProposerSpend, runCheck } from "./checks.ts";
 import { openProposerLine } from "./proposer-proxy.ts";
 import { readSavedProposals, saveProposals } from "./saved-proposals.ts";
 import { CANCELLED, proposerStop, readStop, stopColumns, type Stop } from "../loop/stop.ts";
-import { bestCandidate } from "../candidates/best.ts";
+import { bestCandidate } from "../candidates/standings.ts";
 import { createCandidate } from "../candidates/create.ts";
 import { currentInstructions } from "../instructions/versions.ts";
 

@@ -11,7 +11,7 @@ import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
 import { offlineUpstream } from "../offline/upstream.ts";
 import { projectBudgetReached } from "./budget.ts";
 import { CANCELLED, stopColumns, type Stop } from "./stop.ts";
-import { projectFrontier } from "../candidates/frontier.ts";
+import { projectFrontier } from "../candidates/standings.ts";
 import { runIteration, type IterationSummary } from "../iterations/run.ts";
 
 export interface OptimizeOptions {

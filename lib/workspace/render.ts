@@ -4,11 +4,12 @@
 // same bytes and a diff between two rebuilds shows only what changed.
 import { formatCost } from "../format.ts";
 import type { CandidateInfo, EvaluationInfo, TaskRunInfo } from "./data.ts";
-import { compareStandings, tokensPerTask } from "../candidates/best.ts";
-import { figuresOf, type EvaluationFigures } from "../evaluations/figures.ts";
-import type { FrontierPoint } from "../candidates/frontier.ts";
+import { rank, type Scored } from "../candidates/selection.ts";
+import { tokensPerTask } from "../candidates/standings.ts";
+import { figuresOf, taskRunCount, type EvaluationFigures } from "../evaluations/figures.ts";
+import { meanScore, passedOf, taskTrials } from "./trials.ts";
 import { formatJson } from "./json.ts";
-import { CANDIDATES, REJECTED, candidateDir, segment } from "./layout.ts";
+import { CANDIDATES, REJECTED, candidateDir, traceName } from "./layout.ts";
 
 /** An evaluation's figures as every workspace file reports them. */
 export interface SplitScores extends EvaluationFigures {
@@ -24,7 +25,7 @@ export interface Standing {
   search: SplitScores | null;
 }
 
-export type FrontierEntry = FrontierPoint & { number: number; costUsd: number | null };
+export type FrontierEntry = Scored & { costUsd: number | null };
 
 export function splitScores(evaluation: EvaluationInfo): SplitScores {
   const figures = figuresOf(evaluation);
@@ -32,7 +33,7 @@ export function splitScores(evaluation: EvaluationInfo): SplitScores {
     evaluationId: evaluation.id,
     finishedAt: evaluation.finishedAt.toISOString(),
     ...figures,
-    tokensPerTask: tokensPerTask(figures.inputTokens, figures.outputTokens, figures.tasks),
+    tokensPerTask: tokensPerTask(figures.inputTokens, figures.outputTokens, taskRunCount(figures)),
     costUsd: roundUsd(figures.costUsd),
     simulated: evaluation.simulated,
   };
@@ -60,25 +61,36 @@ export function renderMeta(candidate: CandidateInfo): string {
 
 /**
  * scores.json: the search split in aggregate and task by task (one compact line per task, in
- * suite order). Nothing of the held-out split: it is sealed.
+ * suite order). With trials, a task's line has its score (the mean), how many trials passed
+ * ("2/3") and each trial's result and trace. Nothing of the held-out split: it is sealed.
  */
 export function renderScores(candidate: CandidateInfo, standing: Standing, searchRuns: readonly TaskRunInfo[]): string {
-  const tasks = [...searchRuns]
-    .sort((a, b) => a.position - b.position)
-    .map((run) => ({
-      key: run.key,
-      status: run.status,
-      score: run.score,
-      errorKind: run.errorKind ?? undefined,
-      error: run.errorMessage ? firstLine(run.errorMessage, 200) : undefined,
-      inputTokens: run.inputTokens,
-      outputTokens: run.outputTokens,
-      costUsd: roundUsd(run.costUsd),
-      durationMs: run.durationMs,
-      events: run.eventCount,
-      trace: `traces/${segment(run.key)}.jsonl`,
-    }));
+  const tasks = [...taskTrials(searchRuns).entries()].map(([key, trials]) =>
+    trials.length === 1
+      ? { key, ...runResult(trials[0]) }
+      : {
+          key,
+          score: meanScore(trials),
+          passed: passedOf(trials),
+          trials: trials.map((run) => ({ trial: run.trial, ...runResult(run) })),
+        },
+  );
   return formatJson({ id: candidate.id, number: candidate.number, search: standing.search, tasks }, 2);
+}
+
+function runResult(run: TaskRunInfo) {
+  return {
+    status: run.status,
+    score: run.score,
+    errorKind: run.errorKind ?? undefined,
+    error: run.errorMessage ? firstLine(run.errorMessage, 200) : undefined,
+    inputTokens: run.inputTokens,
+    outputTokens: run.outputTokens,
+    costUsd: roundUsd(run.costUsd),
+    durationMs: run.durationMs,
+    events: run.eventCount,
+    trace: `traces/${traceName(run.key, run.trial)}`,
+  };
 }
 
 export function renderReason(candidate: CandidateInfo, search: SplitScores | null): string {
@@ -124,11 +136,16 @@ export function renderTask(task: {
 }
 
 /**
- * Every candidate, best search score first; ties go to fewer tokens per task, then to the older
- * candidate. Candidates without a finished search evaluation follow, by number; rejected ones
- * have their own table.
+ * Every candidate, ranked by the selection rule (lib/candidates/selection.ts: the best first,
+ * within-noise ties to the cheaper). Candidates without a finished search evaluation follow,
+ * by number; rejected ones have their own table. `flaky`: per candidate, its tasks whose
+ * trials disagree ("key 2/3").
  */
-export function renderLeaderboard(standings: readonly Standing[], frontierIds: ReadonlySet<string>): string {
+export function renderLeaderboard(
+  standings: readonly Standing[],
+  frontierIds: ReadonlySet<string>,
+  flaky: ReadonlyMap<string, readonly string[]> = new Map(),
+): string {
   const ranked = rankStandings(standings.filter((standing) => standing.candidate.status !== "rejected"));
   const rejected = standings
     .filter((standing) => standing.candidate.status === "rejected")
@@ -136,11 +153,14 @@ export function renderLeaderboard(standings: readonly Standing[], frontierIds: R
   const lines = [
     "# Leaderboard",
     "",
-    "Scores are mean task scores (0..1) of each candidate's newest finished search evaluation, with passed/total.",
+    "Scores are mean task scores (0..1) of each candidate's newest finished search evaluation, with their 95% interval",
+    "and task runs passed/total. With trials (several task runs per task), a task's score is its mean over its trials;",
+    "`flaky` lists the tasks whose trials disagree (key passed/trials): a flaky task, not a broken one.",
+    "Ranked by the selection rule: candidates whose intervals overlap are tied, and the tie goes to fewer tokens per task.",
     "★ marks the score-versus-cost frontier (frontier.json).",
     "",
-    "| rank | # | id | search | tokens/task | search cost | parents | status | origin | iteration | frontier |",
-    "|---:|---:|---|---|---:|---:|---|---|---|---:|:---:|",
+    "| rank | # | id | search | 95% interval | tokens/task | search cost | parents | status | origin | iteration | frontier | flaky |",
+    "|---:|---:|---|---|---|---:|---:|---|---|---|---:|:---:|---|",
   ];
   let rank = 0;
   for (const { candidate, search } of ranked) {
@@ -151,6 +171,9 @@ export function renderLeaderboard(standings: readonly Standing[], frontierIds: R
         String(candidate.number),
         candidate.id,
         search ? scoreCell(search) : "not evaluated",
+        search?.scoreLow != null && search.scoreHigh != null
+          ? `${search.scoreLow.toFixed(3)}–${search.scoreHigh.toFixed(3)}`
+          : "—",
         search ? String(search.tokensPerTask) : "—",
         search ? formatCost(search.costUsd) : "—",
         parentsCell(candidate),
@@ -158,6 +181,7 @@ export function renderLeaderboard(standings: readonly Standing[], frontierIds: R
         candidate.origin,
         candidate.iterationNumber === null ? "—" : String(candidate.iterationNumber),
         frontierIds.has(candidate.id) ? "★" : "",
+        flakyCell(flaky.get(candidate.id) ?? []),
       ]),
     );
   }
@@ -183,15 +207,26 @@ export function renderLeaderboard(standings: readonly Standing[], frontierIds: R
   return `${lines.join("\n")}\n`;
 }
 
-/** The leaderboard's order; exported so the loop and the dashboard can agree with it. */
+/** The leaderboard's order: the selection rule's ranking. */
 export function rankStandings<T extends Standing>(standings: readonly T[]): T[] {
-  const standingOf = (standing: T) => ({
+  const points = standings.map((standing) => ({
+    standing,
     id: standing.candidate.id,
     number: standing.candidate.number,
     score: standing.search?.score ?? null,
+    scoreLow: standing.search?.scoreLow ?? null,
+    scoreHigh: standing.search?.scoreHigh ?? null,
     tokensPerTask: standing.search?.tokensPerTask ?? 0,
-  });
-  return [...standings].sort((a, b) => compareStandings(standingOf(a), standingOf(b)));
+  }));
+  return rank(points).map((point) => point.standing);
+}
+
+/** At most FLAKY_SHOWN flaky tasks, then how many more. */
+const FLAKY_SHOWN = 6;
+function flakyCell(tasks: readonly string[]): string {
+  if (!tasks.length) return "";
+  const more = tasks.length - FLAKY_SHOWN;
+  return tasks.slice(0, FLAKY_SHOWN).join(", ") + (more > 0 ? `, +${more} more` : "");
 }
 
 export function renderFrontier(points: readonly FrontierEntry[]): string {
@@ -239,7 +274,9 @@ export function renderPerTaskBest(
 }
 
 function scoreCell(scores: SplitScores): string {
-  return scores.score === null ? "—" : `${scores.score.toFixed(3)} (${scores.passed}/${scores.tasks})`;
+  if (scores.score === null) return "—";
+  const trials = scores.trials > 1 ? `, ${scores.tasks} tasks × ${scores.trials} trials` : "";
+  return `${scores.score.toFixed(3)} (${scores.passed}/${taskRunCount(scores)}${trials})`;
 }
 
 function parentsCell(candidate: CandidateInfo): string {
