@@ -205,7 +205,7 @@ export async function estimateOptimization(
       project.model,
       "search",
       searchTasks * searchTrials,
-      `search evaluations of ${plural(candidates, "new candidate")} (${plural(searchTasks * searchTrials, "task run")} each)`,
+      `search evaluations of ${plural(candidates, "new candidate")} (${runsInWords(searchTasks, searchTrials)} each)`,
       candidates,
     ),
   );
@@ -216,10 +216,15 @@ export async function estimateOptimization(
         project.model,
         "test",
         testTasks * testTrials,
-        `at the end, a new frontier candidate on test (${plural(testTasks * testTrials, "task run")})`,
+        `at the end, a new frontier candidate on test (${runsInWords(testTasks, testTrials)})`,
       ),
     );
   return finish(parts, project.settings, false);
+}
+
+/** "40 tasks", or with trials "40 tasks × 3 trials". */
+function runsInWords(tasks: number, trials: number): string {
+  return `${tasks} task${tasks === 1 ? "" : "s"}${trials > 1 ? ` × ${trials} trials` : ""}`;
 }
 
 function finish(parts: EstimatePart[], settings: unknown, offline: boolean): CostEstimate {

@@ -146,14 +146,18 @@ export function scoreLines(scoresJson: string | null, candidateDir: string): Sco
   }
   const tasks = (parsed as { tasks?: unknown })?.tasks;
   if (!Array.isArray(tasks)) return [];
-  return tasks.flatMap((task: { key?: unknown; status?: unknown; trace?: unknown }) => {
-    if (typeof task?.key !== "string") return [];
-    const trace = typeof task.trace === "string" ? task.trace : `traces/${task.key}.jsonl`;
+  type Trial = { status?: unknown; trace?: unknown };
+  return tasks.flatMap((line: Trial & { key?: unknown; trials?: Trial[] }) => {
+    if (typeof line?.key !== "string") return [];
+    // With trials, the task passed when every trial did; otherwise its first unpassed trial speaks for it.
+    const trials = Array.isArray(line.trials) ? line.trials : null;
+    const task = trials ? (trials.find((trial) => trial?.status !== "passed") ?? trials[0]) : line;
+    const trace = typeof task?.trace === "string" ? task.trace : `traces/${line.key}.jsonl`;
     // The builder writes trace paths relative to the candidate folder; older files used workspace paths.
     return [
       {
-        key: task.key,
-        status: String(task.status ?? ""),
+        key: line.key,
+        status: String(task?.status ?? ""),
         trace: trace.startsWith(`${candidateDir}/`) ? trace : `${candidateDir}/${trace}`,
       },
     ];
