@@ -22,7 +22,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { Badge, EmptyState, ui } from "@/components/ui";
-import { formatScore, formatTokens, formatUsd } from "@/lib/format";
+import { formatInterval, formatScore, formatTokens, formatUsd } from "@/lib/format";
 import type { CandidateTableRow } from "@/lib/candidates/queries";
 import { CANDIDATES_PAGE_SIZE } from "@/lib/candidates/table-page";
 import { useCandidateRows } from "./CandidateRows";
@@ -186,14 +186,26 @@ export function CandidatesTable({ projectId }: { projectId: string }) {
         header: "Search score",
         sortUndefined: "last",
         meta: { numeric: true },
-        cell: (info) => formatScore(info.getValue()),
+        cell: (info) => (
+          <ScoreWithInterval
+            score={info.getValue()}
+            low={info.row.original.searchLow}
+            high={info.row.original.searchHigh}
+          />
+        ),
       }),
       column.accessor((row) => row.testScore ?? undefined, {
         id: "testScore",
         header: "Test score",
         sortUndefined: "last",
         meta: { numeric: true },
-        cell: (info) => formatScore(info.getValue()),
+        cell: (info) => (
+          <ScoreWithInterval
+            score={info.getValue()}
+            low={info.row.original.testLow}
+            high={info.row.original.testHigh}
+          />
+        ),
       }),
       column.accessor((row) => row.tokensPerTask ?? undefined, {
         id: "tokensPerTask",
@@ -450,5 +462,19 @@ export function CandidatesTable({ projectId }: { projectId: string }) {
         </nav>
       )}
     </div>
+  );
+}
+
+/** A score with its 95% interval under it, small. */
+function ScoreWithInterval(props: { score: number | undefined; low: number | null; high: number | null }) {
+  return (
+    <>
+      {formatScore(props.score)}
+      {props.score !== undefined && props.low != null && (
+        <div className="faint" data-score-interval title="The score's 95% interval">
+          {formatInterval(props.low, props.high)}
+        </div>
+      )}
+    </>
   );
 }

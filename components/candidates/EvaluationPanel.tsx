@@ -10,6 +10,8 @@ import { useLiveQuery } from "@/components/data/useLiveQuery";
 import { EstimateLine, useSpendConfirmation } from "@/components/SpendConfirm";
 import { formatCost, formatInterval, formatScore, formatTokens } from "@/lib/format";
 import { evaluationBlocker, isActive, type CandidateEvaluationState, type Split } from "@/lib/evaluations/state";
+import { taskRunCount } from "@/lib/evaluations/figures";
+import { MAX_TRIALS } from "@/lib/projects/settings";
 import { workStatusTone } from "./format";
 import { OtlpExport } from "./OtlpExport";
 import styles from "./candidate.module.css";
@@ -31,14 +33,24 @@ function resultsChanged(before: CandidateEvaluationState | undefined, after: Can
   return before.search.newest?.id !== after.search.newest?.id || before.test.newest?.id !== after.test.newest?.id;
 }
 
+/** Typed trials as a number, or undefined when empty or out of range (the setting holds). */
+function validTrials(text: string): number | undefined {
+  const trials = Number(text);
+  return text.trim() && Number.isInteger(trials) && trials >= 1 && trials <= MAX_TRIALS ? trials : undefined;
+}
+
 export function EvaluationPanel(props: {
   projectId: string;
   candidateId: string;
   candidateStatus: string;
   initial: CandidateEvaluationState;
   highlight?: Split;
+  /** Trials per task by default on each split (the project's settings). */
+  defaultTrials: Record<Split, number>;
 }) {
   const [busy, setBusy] = useState<Split | null>(null);
+  // As typed; empty means the project's setting.
+  const [trials, setTrials] = useState<Record<Split, string>>({ search: "", test: "" });
   const [error, setError] = useState<string | null>(null);
   const { data: state = props.initial, refetch } = useLiveQuery({
     query: evaluationsQuery(props.projectId, props.candidateId),
@@ -54,19 +66,24 @@ export function EvaluationPanel(props: {
     setBusy(split);
     setError(null);
     try {
-      await spend.guard({ split }, `Start the ${split} evaluation`, () => start(split));
+      const asked = validTrials(trials[split]);
+      if (trials[split].trim() && asked === undefined) {
+        setError(`Trials must be a whole number from 1 to ${MAX_TRIALS}.`);
+        return;
+      }
+      await spend.guard({ split, trials: asked }, `Start the ${split} evaluation`, () => start(split, asked));
     } finally {
       setBusy(null);
     }
   }
 
-  async function start(split: Split) {
+  async function start(split: Split, asked: number | undefined) {
     setBusy(split);
     try {
       const response = await fetch(`/api/candidates/${props.candidateId}/evaluations`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ projectId: props.projectId, split }),
+        body: JSON.stringify({ projectId: props.projectId, split, trials: asked }),
       });
       if (!response.ok)
         setError(
@@ -104,7 +121,9 @@ export function EvaluationPanel(props: {
               {shown && (
                 <span className={styles.badges}>
                   <Badge tone={workStatusTone(shown.status)}>
-                    {shown.status === "running" ? `running · ${shown.finished} of ${shown.tasks}` : shown.status}
+                    {shown.status === "running"
+                      ? `running · ${shown.finished} of ${taskRunCount(shown)}`
+                      : shown.status}
                   </Badge>
                   {shown.simulated && <SimulatedBadge />}
                 </span>
@@ -124,7 +143,10 @@ export function EvaluationPanel(props: {
                 )}
                 <span className="muted num">
                   {shown.passed} passed · {shown.failed} failed · {shown.errors} errors{" "}
-                  <span className="faint">of {shown.tasks}</span>
+                  <span className="faint">
+                    of {shown.tasks}
+                    {shown.trials > 1 ? ` tasks × ${shown.trials} trials` : ""}
+                  </span>
                 </span>
                 <span className="muted num">
                   {formatTokens(shown.inputTokens + shown.outputTokens)} tokens · {formatCost(shown.costUsd)}
@@ -139,12 +161,14 @@ export function EvaluationPanel(props: {
                 role="progressbar"
                 aria-label={`${label} evaluation progress`}
                 aria-valuemin={0}
-                aria-valuemax={newest.tasks}
+                aria-valuemax={taskRunCount(newest)}
                 aria-valuenow={newest.finished}
               >
                 <div
                   className={styles.fill}
-                  style={{ width: `${Math.max(3, Math.round((newest.finished / Math.max(1, newest.tasks)) * 100))}%` }}
+                  style={{
+                    width: `${Math.max(3, Math.round((newest.finished / Math.max(1, taskRunCount(newest))) * 100))}%`,
+                  }}
                 />
               </div>
             )}
@@ -164,10 +188,30 @@ export function EvaluationPanel(props: {
               >
                 Evaluate on {split}
               </button>
+              <label className={styles.trialsField}>
+                <input
+                  className={ui.input}
+                  type="number"
+                  min={1}
+                  max={MAX_TRIALS}
+                  inputMode="numeric"
+                  placeholder={String(props.defaultTrials[split])}
+                  value={trials[split]}
+                  onChange={(event) => setTrials({ ...trials, [split]: event.target.value })}
+                  disabled={Boolean(blocker)}
+                  aria-label={`Trials per task on ${split}`}
+                  data-trials-input={split}
+                />
+                <span className="faint">trials per task</span>
+              </label>
               {blocker ? (
                 <span className={styles.reason}>{blocker}</span>
               ) : (
-                <EstimateLine projectId={props.projectId} run={{ split }} label="Estimated cost" />
+                <EstimateLine
+                  projectId={props.projectId}
+                  run={{ split, trials: validTrials(trials[split]) }}
+                  label="Estimated cost"
+                />
               )}
             </div>
             {shown && !isActive(shown) && <OtlpExport evaluation={shown} onExported={refetch} />}

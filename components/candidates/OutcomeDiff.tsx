@@ -143,7 +143,13 @@ function OutcomeCell(props: { side: OutcomeSide; href: string; title: string }) 
   return (
     <div className={styles.outcomeCell}>
       <Link prefetch={false} href={props.href} title={props.title}>
-        <Badge tone={taskStatusTone(side.status)}>{side.status}</Badge> {partial(side.score)}trace →
+        <Badge tone={taskStatusTone(side.status)}>{side.status}</Badge> {partial(side.score)}
+        {side.trials > 1 && (
+          <span className="muted num">
+            {side.passed}/{side.trials} trials passed ·{" "}
+          </span>
+        )}
+        trace →
       </Link>
       {side.error ? (
         <pre className={`${styles.outcomeText} ${styles.outcomeError}`}>{side.error}</pre>

@@ -3,12 +3,25 @@
 // Every evaluated candidate, search score against cost per task, in dollars (the default when
 // every point is priced) or tokens; the frontier (nobody scores higher for less) as a step
 // line. Points on the same spot are set side by side and each labelled. Each opens its candidate.
+// Each score's 95% interval is an error bar: points whose bars overlap are within noise, and the
+// frontier keeps the cheaper (lib/candidates/selection.ts).
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
-import { CartesianGrid, ComposedChart, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from "recharts";
+import {
+  CartesianGrid,
+  ComposedChart,
+  ErrorBar,
+  Line,
+  ResponsiveContainer,
+  Scatter,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
+import { errorOf } from "@/lib/charts/error-bar";
 import { niceTicks, tokenTickLabel, usdTickLabel } from "@/lib/charts/axis";
 import { spreadOffset, spreadOverlaps, type Spread } from "@/lib/charts/overlap";
-import { formatScore, formatTokens, formatCost, formatUsd } from "@/lib/format";
+import { formatInterval, formatScore, formatTokens, formatCost, formatUsd } from "@/lib/format";
 import { useCandidateRows } from "@/components/candidates/CandidateRows";
 import type { CandidateTableRow } from "@/lib/candidates/queries";
 import styles from "./charts.module.css";
@@ -18,6 +31,9 @@ export interface FrontierChartPoint {
   number: number;
   origin: string;
   score: number;
+  /** The score's 95% interval, null without one. */
+  scoreLow: number | null;
+  scoreHigh: number | null;
   tokensPerTask: number;
   /** Null when the evaluation was unpriced. */
   costUsd: number | null;
@@ -28,7 +44,7 @@ export interface FrontierChartPoint {
 }
 
 type Unit = "usd" | "tokens";
-type Plotted = FrontierChartPoint & { x: number; spread: Spread; front: boolean };
+type Plotted = FrontierChartPoint & { x: number; spread: Spread; front: boolean; scoreError: [number, number] | null };
 
 const percent = (value: number) => `${Math.round(value * 100)}%`;
 /** Above this many points, crowds are set side by side but only the frontier is labelled (labels would bury the dots). */
@@ -54,6 +70,8 @@ function pointsOf(rows: CandidateTableRow[], frontier: Set<string>, costFrontier
       number: row.number,
       origin: row.origin,
       score: row.searchScore!,
+      scoreLow: row.searchLow,
+      scoreHigh: row.searchHigh,
       tokensPerTask: row.tokensPerTask!,
       costUsd: row.costUsd,
       costPerTask: row.costPerTask,
@@ -107,6 +125,7 @@ export function FrontierChart({
     x: xOf(point)!,
     spread: spreads[i],
     front: unit === "usd" ? point.onCostFrontier : point.onFrontier,
+    scoreError: errorOf(point.score, point.scoreLow, point.scoreHigh),
   }));
   const byId = new Map(plotted.map((point) => [point.id, point]));
   const steps = (unit === "usd" ? costFrontier : frontier)
@@ -227,7 +246,9 @@ export function FrontierChart({
                   </a>
                 );
               }}
-            />
+            >
+              <ErrorBar dataKey="scoreError" direction="y" width={4} stroke="var(--text-3)" strokeWidth={1} />
+            </Scatter>
           </ComposedChart>
         </ResponsiveContainer>
       </div>
@@ -249,7 +270,7 @@ export function FrontierChart({
           frontier
         </span>
         <span className={`${styles.legendItem} faint`}>
-          points on one spot are set side by side · each opens its candidate
+          bars: 95% interval · points on one spot are set side by side · each opens its candidate
         </span>
       </div>
     </div>
@@ -264,7 +285,12 @@ function PointTooltip(props: { unit: Unit; active?: boolean; payload?: readonly 
       <strong>
         #{point.number} <span className={styles.tooltipMuted}>· {point.origin}</span>
       </strong>
-      <span>Search score {formatScore(point.score)}</span>
+      <span>
+        Search score {formatScore(point.score)}
+        {point.scoreLow != null && (
+          <span className={styles.tooltipMuted}> · 95% {formatInterval(point.scoreLow, point.scoreHigh)}</span>
+        )}
+      </span>
       <span>{formatTokens(Math.round(point.tokensPerTask ?? 0))} tokens per task</span>
       <span>{point.costPerTask == null ? "unpriced" : `${formatUsd(point.costPerTask)} per task`}</span>
       <span className={styles.tooltipMuted}>{formatCost(point.costUsd)} for the evaluation</span>

@@ -1,17 +1,23 @@
 "use client";
 
 // The best search score so far at each iteration (0 = the seed), with the best candidate
-// each iteration made shown as a dot, so a stall and a regression look different.
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatScore } from "@/lib/format";
+// each iteration made shown as a dot, so a stall and a regression look different. Each score
+// carries its 95% interval as an error bar.
+import { CartesianGrid, ErrorBar, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { errorOf } from "@/lib/charts/error-bar";
+import { formatInterval, formatScore } from "@/lib/format";
 import { unpackRows, type Packed } from "@/lib/candidates/packed";
 import styles from "./charts.module.css";
 
 export interface ProgressPoint {
   iteration: number;
   best: number | null;
+  bestLow: number | null;
+  bestHigh: number | null;
   bestNumber: number | null;
   iterationBest: number | null;
+  iterationBestLow: number | null;
+  iterationBestHigh: number | null;
   iterationBestNumber: number | null;
 }
 
@@ -19,7 +25,11 @@ const percent = (value: number) => `${Math.round(value * 100)}%`;
 
 /** `data` comes packed as columns: one point per iteration, hundreds of them in a long project. */
 export function ScoreProgressChart({ data: packed }: { data: Packed<ProgressPoint> }) {
-  const data = unpackRows(packed);
+  const data = unpackRows(packed).map((point) => ({
+    ...point,
+    bestError: errorOf(point.best, point.bestLow, point.bestHigh),
+    iterationBestError: errorOf(point.iterationBest, point.iterationBestLow, point.iterationBestHigh),
+  }));
   if (data.length === 0) {
     return (
       <div className={styles.empty} data-chart="score-progress" data-empty>
@@ -55,7 +65,9 @@ export function ScoreProgressChart({ data: packed }: { data: Packed<ProgressPoin
               dot={{ r: 3.5, fill: "var(--surface)", stroke: "var(--text-3)", strokeWidth: 1.5 }}
               activeDot={{ r: 5, fill: "var(--surface)", stroke: "var(--text-2)" }}
               isAnimationActive={false}
-            />
+            >
+              <ErrorBar dataKey="iterationBestError" width={4} stroke="var(--text-3)" strokeWidth={1} />
+            </Line>
             <Line
               dataKey="best"
               name="Best so far"
@@ -66,7 +78,9 @@ export function ScoreProgressChart({ data: packed }: { data: Packed<ProgressPoin
               activeDot={{ r: 5 }}
               isAnimationActive={false}
               connectNulls
-            />
+            >
+              <ErrorBar dataKey="bestError" width={5} stroke="var(--accent)" strokeWidth={1.5} />
+            </Line>
           </LineChart>
         </ResponsiveContainer>
       </div>
@@ -78,6 +92,7 @@ export function ScoreProgressChart({ data: packed }: { data: Packed<ProgressPoin
           <span className={styles.swatchDot} style={{ border: "1.5px solid var(--text-3)" }} /> best candidate of the
           iteration
         </span>
+        <span className={`${styles.legendItem} faint`}>bars: 95% interval</span>
       </div>
     </div>
   );
@@ -93,6 +108,9 @@ function ProgressTooltip(props: { active?: boolean; payload?: readonly { payload
         Best so far: {formatScore(point.best)}
         {point.bestNumber != null && <span className={styles.tooltipMuted}> · #{point.bestNumber}</span>}
       </span>
+      {point.bestLow != null && (
+        <span className={styles.tooltipMuted}>95% interval {formatInterval(point.bestLow, point.bestHigh)}</span>
+      )}
       <span className={styles.tooltipMuted}>
         {point.iterationBest == null
           ? "No candidate scored in this iteration"

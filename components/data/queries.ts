@@ -107,14 +107,15 @@ export const traceEventQuery = (apiBase: string, seq: number | null, maxBytes: n
 /** What a run would likely cost before it starts (an evaluation of a split, or N iterations). */
 export const estimateQuery = (
   projectId: string,
-  run: { split: "search" | "test"; models?: string[]; candidates?: number } | { iterations: number },
+  run: { split: "search" | "test"; models?: string[]; candidates?: number; trials?: number } | { iterations: number },
   offline = false,
 ) => {
   const transfer =
     "split" in run && run.models?.length
       ? `&models=${run.models.map(encodeURIComponent).join(",")}&candidates=${run.candidates ?? 1}`
       : "";
-  const what = "split" in run ? `split=${run.split}${transfer}` : `iterations=${run.iterations}`;
+  const trials = "split" in run && run.trials !== undefined ? `&trials=${run.trials}` : "";
+  const what = "split" in run ? `split=${run.split}${transfer}${trials}` : `iterations=${run.iterations}`;
   return queryOptions({
     queryKey: ["project", projectId, "estimate", what, offline] as const,
     queryFn: ({ signal }) =>

@@ -55,7 +55,20 @@ export function SearchResultsTable(props: {
           </Link>
         ),
       }),
-      column.accessor("split", { header: "Split", enableSorting: false }),
+      column.accessor("split", {
+        header: "Split",
+        enableSorting: false,
+        cell: (info) => (
+          <>
+            {info.getValue()}
+            {info.row.original.trials > 1 && (
+              <div className="faint">
+                trial {info.row.original.trial} of {info.row.original.trials}
+              </div>
+            )}
+          </>
+        ),
+      }),
       column.accessor("status", {
         header: "Outcome",
         enableSorting: false,

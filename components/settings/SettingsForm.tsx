@@ -69,6 +69,8 @@ function toValues(view: SettingsView): Values {
     candidatesPerIteration: String(view.candidatesPerIteration),
     "settings.proposerContextWindow": view.settings.proposerContextWindow?.toString() ?? "",
     "settings.concurrency": view.settings.concurrency?.toString() ?? "",
+    "settings.trials": view.settings.trials?.toString() ?? "",
+    "settings.testTrials": view.settings.testTrials?.toString() ?? "",
     "settings.memoryMb": view.settings.memoryMb?.toString() ?? "",
     "settings.confirmAboveUsd": view.settings.confirmAboveUsd?.toString() ?? "",
     "settings.otlp.endpoint": view.settings.otlp?.endpoint ?? "",
@@ -107,6 +109,8 @@ function toBody(values: Values) {
   }
   const proposerContextWindow = toNumber(values["settings.proposerContextWindow"]);
   const concurrency = toNumber(values["settings.concurrency"]);
+  const trials = toNumber(values["settings.trials"]);
+  const testTrials = toNumber(values["settings.testTrials"]);
   const memoryMb = toNumber(values["settings.memoryMb"]);
   const confirmAboveUsd = toNumber(values["settings.confirmAboveUsd"]);
   // Each part as typed (trimmed); an empty one is not set, and an empty otlp object is not sent.
@@ -126,6 +130,8 @@ function toBody(values: Values) {
       budgets,
       ...(proposerContextWindow !== undefined ? { proposerContextWindow } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(trials !== undefined ? { trials } : {}),
+      ...(testTrials !== undefined ? { testTrials } : {}),
       ...(memoryMb !== undefined ? { memoryMb } : {}),
       ...(confirmAboveUsd !== undefined ? { confirmAboveUsd } : {}),
       ...(Object.keys(otlp).length ? { otlp } : {}),
@@ -373,6 +379,20 @@ export function SettingsForm(props: {
               prefix: "$",
               placeholder: String(props.defaultConfirmAboveUsd),
             })}
+          </Field>
+        </div>
+      </Section>
+
+      <Section title="Trials" hint="Task runs per task in each evaluation; a task scores its mean over them">
+        <div className={styles.fields}>
+          <Field label="Trials" hint="Each with its own trace; more trials narrow the score's interval. Empty: 1.">
+            {input("settings.trials", "Trials", { unit: "per task", placeholder: "1" })}
+          </Field>
+          <Field
+            label="Test trials"
+            hint="For the end-of-run evaluations of the frontier on the test split. Empty: the search's."
+          >
+            {input("settings.testTrials", "Test trials", { unit: "per task", placeholder: "as trials" })}
           </Field>
         </div>
       </Section>

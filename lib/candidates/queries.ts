@@ -1,8 +1,8 @@
 // Read model for candidates: the overview's table and charts, the candidate page and the
 // diff page's pickers. Scores are those of each candidate's newest finished evaluation.
 import { db, Prisma } from "../db/client.ts";
-import { compareStandings, tokensPerTask } from "./best.ts";
-import { frontier } from "./frontier.ts";
+import { best, frontier } from "./selection.ts";
+import { tokensPerTask } from "./standings.ts";
 import { onProjectModel } from "../evaluations/model.ts";
 
 /** SQL over candidate `c`: its parents as a JSON array of { id, number }. */
@@ -17,15 +17,18 @@ export const candidateIteration = Prisma.sql`coalesce(c."iterationNumber",
           (select max(i.number) from "Iteration" i where i."projectId" = c."projectId" and i."createdAt" <= c."createdAt"), 0)::int`;
 
 /**
- * SQL joins over candidate `c` (on the project's model): `s` is its newest finished search evaluation (score, cost,
- * unpriced, tokens_per_task) and `t` its newest finished test evaluation (score).
+ * SQL joins over candidate `c`, on the project's model: `s` is its newest finished search evaluation (score, its
+ * interval low and high, cost, unpriced, task runs as tasks, tokens_per_task: per task run)
+ * and `t` its newest finished test evaluation (score, low, high).
  */
 export const latestScores = Prisma.sql`left join lateral (
-      select e.score, e."costUsd" as cost, e."costUsd" is null as unpriced, greatest(e."taskCount", 1) as tasks, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount", 1) as tokens_per_task
+      select e.score, e."scoreLow" as low, e."scoreHigh" as high, e."costUsd" as cost, e."costUsd" is null as unpriced,
+        greatest(e."taskCount" * e.trials, 1) as tasks, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount" * e.trials, 1) as tokens_per_task
       from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done' and ${onProjectModel}
       order by e."finishedAt" desc nulls last limit 1) s on true
     left join lateral (
-      select e.score from "Evaluation" e where e."candidateId" = c.id and e.split = 'test' and e.status = 'done' and ${onProjectModel}
+      select e.score, e."scoreLow" as low, e."scoreHigh" as high from "Evaluation" e
+      where e."candidateId" = c.id and e.split = 'test' and e.status = 'done' and ${onProjectModel}
       order by e."finishedAt" desc nulls last limit 1) t on true`;
 
 export interface CandidateTableRow {
@@ -39,8 +42,13 @@ export interface CandidateTableRow {
   /** The one-line hypothesis (or, without one, the rationale's first line), for the table's subtitle and text filter. */
   summary: string;
   searchScore: number | null;
+  /** The search score's 95% interval; null without one. */
+  searchLow: number | null;
+  searchHigh: number | null;
   testScore: number | null;
-  /** Model tokens (in + out) per task of the newest finished search evaluation. */
+  testLow: number | null;
+  testHigh: number | null;
+  /** Model tokens (in + out) per task run of the newest finished search evaluation. */
   tokensPerTask: number | null;
   /** USD of the newest finished search evaluation; null when there is none, or it was unpriced. */
   costUsd: number | null;
@@ -67,6 +75,10 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
       parents: number[];
       summary: string | null;
       search_score: number | null;
+      search_low: number | null;
+      search_high: number | null;
+      test_low: number | null;
+      test_high: number | null;
       tokens_per_task: number | null;
       search_cost: number | null;
       search_tasks: number | null;
@@ -79,7 +91,7 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
       coalesce((select json_agg(p.number order by p.number) from "CandidateParent" cp join "Candidate" p on p.id = cp."parentId"
         where cp."childId" = c.id), '[]'::json) as parents,
       left(split_part(coalesce(nullif(trim(c.hypothesis), ''), c.rationale, ''), E'\n', 1), 120) as summary,
-      s.score as search_score, s.tokens_per_task, s.cost as search_cost, s.tasks as search_tasks, s.unpriced as search_unpriced, t.score as test_score,
+      s.score as search_score, s.low as search_low, s.high as search_high, t.low as test_low, t.high as test_high, s.tokens_per_task, s.cost as search_cost, s.tasks as search_tasks, s.unpriced as search_unpriced, t.score as test_score,
       exists (select 1 from "Evaluation" e where e."candidateId" = c.id and e.status in ('queued', 'running')) as evaluating
     from "Candidate" c
     ${latestScores}
@@ -95,7 +107,11 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
     summary: row.summary ?? "",
     // Rounded past what any column shows: every row is sent to the browser, 500 of them at times.
     searchScore: rounded(row.search_score, 6),
+    searchLow: rounded(row.search_low, 6),
+    searchHigh: rounded(row.search_high, 6),
     testScore: rounded(row.test_score, 6),
+    testLow: rounded(row.test_low, 6),
+    testHigh: rounded(row.test_high, 6),
     tokensPerTask: rounded(row.tokens_per_task, 1),
     costUsd: rounded(row.search_cost, 6),
     costPerTask: row.search_cost == null ? null : rounded(row.search_cost / (row.search_tasks ?? 1), 8),
@@ -111,26 +127,33 @@ export interface ScoredCandidate {
   /** The iteration that made it; for the seed and hand-made candidates, the last iteration before it (0 before any). */
   iteration: number;
   score: number;
+  /** The score's 95% interval (the charts' error bars); null for an evaluation stored without one. */
+  scoreLow: number | null;
+  scoreHigh: number | null;
   tokensPerTask: number;
   /** Null when the evaluation was unpriced. */
   costUsd: number | null;
-  /** USD per task of that evaluation; null when it was unpriced. */
+  /** USD per task run of that evaluation; null when it was unpriced. */
   costPerTask: number | null;
 }
 
 export interface CandidateCharts {
   /** Every valid candidate with a finished search evaluation (its newest). */
   points: (ScoredCandidate & { onFrontier: boolean; onCostFrontier: boolean })[];
-  /** The score-versus-tokens frontier (the loop's), by tokens per task ascending. */
+  /** The score-versus-tokens frontier (the loop's, lib/candidates/selection.ts), by tokens per task ascending. */
   frontier: ScoredCandidate[];
   /** The same over dollars per task, among the priced points, by cost per task ascending. */
   costFrontier: ScoredCandidate[];
-  /** Iterations 0 (the seed) to the last: the best score so far, and the best made in that iteration. */
+  /** Iterations 0 (the seed) to the last: the best (by the selection rule) so far, and the best made in that iteration, with their intervals. */
   progress: {
     iteration: number;
     best: number | null;
+    bestLow: number | null;
+    bestHigh: number | null;
     bestNumber: number | null;
     iterationBest: number | null;
+    iterationBestLow: number | null;
+    iterationBestHigh: number | null;
     iterationBestNumber: number | null;
   }[];
 }
@@ -144,14 +167,16 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
         origin: string;
         iteration: number;
         score: number;
+        low: number | null;
+        high: number | null;
         input: number;
         output: number;
         tasks: number;
         cost: number | null;
       }[]
     >`
-      select distinct on (c.id) c.id, c.number, c.origin::text as origin, e.score, e."costUsd" as cost,
-        e."inputTokens" as input, e."outputTokens" as output, e."taskCount" as tasks,
+      select distinct on (c.id) c.id, c.number, c.origin::text as origin, e.score, e."scoreLow" as low, e."scoreHigh" as high,
+        e."costUsd" as cost, e."inputTokens" as input, e."outputTokens" as output, e."taskCount" * e.trials as tasks,
         ${candidateIteration} as iteration
       from "Candidate" c join "Evaluation" e on e."candidateId" = c.id
       where c."projectId" = ${projectId} and c.status = 'valid' and e.split = 'search' and e.status = 'done' and e.score is not null
@@ -168,6 +193,8 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
       origin: row.origin,
       iteration: row.iteration,
       score: row.score,
+      scoreLow: row.low,
+      scoreHigh: row.high,
       tokensPerTask: tokensPerTask(row.input, row.output, row.tasks),
       costUsd: row.cost,
       costPerTask: row.cost == null ? null : row.cost / Math.max(row.tasks, 1),
@@ -180,25 +207,26 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
   const costFront = frontier(
     scored
       .filter((point) => point.costPerTask != null)
-      .map((point) => ({ id: point.id, score: point.score, tokensPerTask: point.costPerTask! })),
+      .map((point) => ({ ...point, tokensPerTask: point.costPerTask! })),
   ).map((point) => byId.get(point.id)!);
   const onCostFrontier = new Set(costFront.map((point) => point.id));
 
   const lastIteration = Math.max(last?.last ?? 0, ...scored.map((point) => point.iteration));
   const progress: CandidateCharts["progress"] = [];
-  let best: ScoredCandidate | null = null;
   for (let iteration = 0; iteration <= lastIteration && scored.length > 0; iteration++) {
-    let iterationBest: ScoredCandidate | null = null;
-    for (const point of scored)
-      if (point.iteration === iteration && (!iterationBest || compareStandings(point, iterationBest) < 0))
-        iterationBest = point;
-    if (iterationBest && (!best || compareStandings(iterationBest, best) < 0)) best = iterationBest;
+    // The best so far is the rule's pick among all candidates up to this iteration, as the loop saw it then.
+    const soFar = best(scored.filter((point) => point.iteration <= iteration));
+    const made = best(scored.filter((point) => point.iteration === iteration));
     progress.push({
       iteration,
-      best: best?.score ?? null,
-      bestNumber: best?.number ?? null,
-      iterationBest: iterationBest?.score ?? null,
-      iterationBestNumber: iterationBest?.number ?? null,
+      best: soFar?.score ?? null,
+      bestLow: soFar?.scoreLow ?? null,
+      bestHigh: soFar?.scoreHigh ?? null,
+      bestNumber: soFar?.number ?? null,
+      iterationBest: made?.score ?? null,
+      iterationBestLow: made?.scoreLow ?? null,
+      iterationBestHigh: made?.scoreHigh ?? null,
+      iterationBestNumber: made?.number ?? null,
     });
   }
   return {

@@ -30,9 +30,9 @@ export const commands: Record<string, Command> = {
   },
   eval: {
     usage:
-      "studio eval --project ID [--candidate ID|#N] [--split search|test] [--model M] [--concurrency N] [--fresh] [--offline] [--yes] [--json]",
+      "studio eval --project ID [--candidate ID|#N] [--split search|test] [--model M] [--concurrency N] [--trials N] [--fresh] [--offline] [--yes] [--json]",
     summary:
-      "Evaluate a candidate (its id, or #N in the project; default: the best so far) on a split, with the project's model or --model M (a transfer evaluation: every call goes to M, and the score stays out of the search's selection); resumes an interrupted evaluation. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
+      "Evaluate a candidate (its id, or #N in the project; default: the best so far) on a split, with the project's model or --model M (a transfer evaluation: every call goes to M, and the score stays out of the search's selection); resumes an interrupted evaluation. --trials N: task runs per task (default: the trials setting); a task scores its mean. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
     run: async (args) => (await import("./eval.ts")).evalCommand(args),
   },
   export: {
@@ -43,9 +43,9 @@ export const commands: Record<string, Command> = {
   },
   optimize: {
     usage:
-      "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--feedback raw|summary|scores] [--offline] [--yes] [--json]",
+      "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--feedback raw|summary|scores] [--trials N] [--offline] [--yes] [--json]",
     summary:
-      "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't). --feedback: what the proposer's workspace holds of each task run: raw traces (the default), summaries the proposer model writes of them, or scores only (the feedback ablation's modes).",
+      "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run. --feedback: what the proposer's workspace holds of each task run: raw traces (the default), summaries the proposer model writes of them, or scores only (the feedback ablation's modes). --trials N: task runs per task of its search evaluations (the frontier's test evaluations take testTrials when set). Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
     run: async (args) => (await import("./optimize.ts")).optimizeCommand(args),
   },
   instructions: {

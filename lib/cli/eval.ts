@@ -7,13 +7,15 @@ import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { formatCost, formatInterval, formatScore, formatTokens } from "../format.ts";
 import { modelConfigured } from "../offline/upstream.ts";
-import { bestCandidate } from "../candidates/best.ts";
+import { bestCandidate } from "../candidates/standings.ts";
 import { estimateEvaluation } from "../evaluations/estimate.ts";
 import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
+import { taskRunCount } from "../evaluations/figures.ts";
 import { refuseUnpricedStart } from "../prices/budgets.ts";
 import { modelName } from "../projects/settings-edit.ts";
 import { isolationReport } from "../runner/engine.ts";
 import { confirmSpend } from "./confirm.ts";
+import { parseTrials } from "./trials.ts";
 import { withDatabase } from "./database.ts";
 import { progressBar } from "./progress.ts";
 
@@ -27,6 +29,7 @@ export async function evalCommand(args: string[]): Promise<number> {
       model: { type: "string" },
       concurrency: { type: "string" },
       fresh: { type: "boolean" },
+      trials: { type: "string" },
       offline: { type: "boolean" },
       yes: { type: "boolean", short: "y" },
       json: { type: "boolean" },
@@ -42,6 +45,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     throw new StudioError("--concurrency must be a positive whole number.");
   const model = values.model === undefined ? undefined : modelName.safeParse(values.model);
   if (model && !model.success) throw new StudioError(`--model ${model.error.issues[0]?.message}.`);
+  const trials = parseTrials(values.trials);
 
   return withDatabase(async () => {
     const { id: candidateId, number, projectId } = await chooseCandidate(values.project, values.candidate);
@@ -62,7 +66,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     // A dollar budget cannot hold over an unpriced model.
     await refuseUnpricedStart(projectId, undefined, model?.data);
     // Before anything is recorded: a run not confirmed leaves nothing behind.
-    await confirmSpend(await estimateEvaluation(projectId, split, { offline, models }), {
+    await confirmSpend(await estimateEvaluation(projectId, split, { offline, models, trials }), {
       yes: values.yes,
       projectId,
       what: `the ${split} evaluation`,
@@ -71,6 +75,7 @@ export async function evalCommand(args: string[]): Promise<number> {
       fresh: values.fresh,
       simulated: offline,
       model: model?.data,
+      trials,
     });
     if (resumed) process.stderr.write(`Resuming evaluation ${evaluationId}: only unfinished tasks run.\n`);
     const bar = progressBar(`eval ${split}`);
@@ -106,13 +111,13 @@ export async function evalCommand(args: string[]): Promise<number> {
       const lines = [
         `${summary.simulated ? "[simulated] " : ""}Evaluation ${summary.evaluationId} of candidate #${number} (${summary.split}): ${summary.status}`,
         `  model     ${summary.model}`,
-        `  score     ${formatScore(summary.score)}${summary.scoreLow === null || summary.scoreHigh === null ? "" : ` (95% interval ${formatInterval(summary.scoreLow, summary.scoreHigh)})`}  (${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors of ${summary.tasks})`,
+        `  score     ${formatScore(summary.score)}${summary.scoreLow === null || summary.scoreHigh === null ? "" : ` (95% interval ${formatInterval(summary.scoreLow, summary.scoreHigh)})`}  (${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors of ${taskRunCount(summary)} task runs${summary.trials > 1 ? `: ${summary.tasks} tasks × ${summary.trials} trials` : ""})`,
         `  tokens    ${formatTokens(summary.inputTokens)} in, ${formatTokens(summary.outputTokens)} out · ${formatCost(summary.costUsd)}`,
         `  time      ${(summary.durationMs / 1000).toFixed(1)} s · isolation: ${summary.isolation ?? isolation}` +
           (summary.memoryLimit ? ` · memory limit: ${summary.memoryLimit}` : ""),
         ...(summary.stop ? [`  stopped   ${summary.stop.message}`] : []),
         // A score of 0 reads calm; every task erroring is the harness (or the setup) failing, not the model.
-        ...(summary.tasks > 0 && summary.errors === summary.tasks
+        ...(summary.tasks > 0 && summary.errors === taskRunCount(summary)
           ? [`  WARNING   every task errored: open a trace to see why (the score says nothing about the harness)`]
           : []),
       ];

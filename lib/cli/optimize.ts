@@ -13,6 +13,7 @@ import { estimateOptimization } from "../evaluations/estimate.ts";
 import { PROPOSER_KINDS, proposerKindOf } from "../projects/settings-edit.ts";
 import { locateClaudeCode } from "../proposer/claude-code.ts";
 import { confirmSpend } from "./confirm.ts";
+import { parseTrials } from "./trials.ts";
 import { withDatabase } from "./database.ts";
 
 export async function optimizeCommand(args: string[]): Promise<number> {
@@ -25,6 +26,7 @@ export async function optimizeCommand(args: string[]): Promise<number> {
       "proposer-command": { type: "string" },
       offline: { type: "boolean" },
       feedback: { type: "string" },
+      trials: { type: "string" },
       yes: { type: "boolean", short: "y" },
       json: { type: "boolean" },
     },
@@ -39,6 +41,7 @@ export async function optimizeCommand(args: string[]): Promise<number> {
   if (proposer === "command" && !values["proposer-command"])
     throw new StudioError('--proposer command needs --proposer-command "...".');
   const feedback = parseFeedback(values.feedback);
+  const trials = parseTrials(values.trials);
   // Missing Claude Code is said before anything is recorded, with how to install it.
   if (proposer === "claude_code" && !values.offline) locateClaudeCode();
 
@@ -47,7 +50,11 @@ export async function optimizeCommand(args: string[]): Promise<number> {
     // A resumed run was confirmed when it started; a new one is estimated before it is recorded.
     if (!resumed)
       await confirmSpend(
-        await estimateOptimization(values.project!, iterations, { offline: values.offline, proposerKind: proposer }),
+        await estimateOptimization(values.project!, iterations, {
+          offline: values.offline,
+          proposerKind: proposer,
+          trials,
+        }),
         { yes: values.yes, projectId: values.project!, what: `${iterations} iteration${iterations === 1 ? "" : "s"}` },
       );
     const optimizationId =
@@ -61,6 +68,7 @@ export async function optimizeCommand(args: string[]): Promise<number> {
           offline: values.offline,
         },
         feedback,
+        trials,
       ));
     const { simulated, feedback: mode } = await db.optimization.findUniqueOrThrow({
       where: { id: optimizationId },

@@ -2,7 +2,7 @@
 // memory: a resumed or retried run can then never count a task twice.
 import { db } from "../db/client.ts";
 import type { EvaluationFigures } from "./figures.ts";
-import { scoreInterval } from "./interval.ts";
+import { scoreInterval, taskMeans } from "./interval.ts";
 
 /** A running evaluation's figures so far: task runs done of the total, and the figures (figures.ts) they add up to. */
 export interface EvaluationProgress extends Pick<
@@ -27,7 +27,6 @@ export async function refreshAggregates(evaluationId: string): Promise<Evaluatio
       input: number;
       output: number;
       cost: number | null;
-      score: number | null;
     }[]
   >`
     select count(*) filter (where status <> 'pending')::int as done,
@@ -37,14 +36,16 @@ export async function refreshAggregates(evaluationId: string): Promise<Evaluatio
       coalesce(sum("inputTokens"), 0)::float8 as input,
       coalesce(sum("outputTokens"), 0)::float8 as output,
       -- One unpriced task run makes the evaluation's cost unknown (null), never a smaller figure.
-      case when bool_or("costUsd" is null) then null else coalesce(sum("costUsd"), 0) end::float8 as cost,
-      avg(coalesce(score, 0)) filter (where status <> 'pending') as score
+      case when bool_or("costUsd" is null) then null else coalesce(sum("costUsd"), 0) end::float8 as cost
     from "TaskRun" where "evaluationId" = ${evaluationId}`;
-  const finished = await db.taskRun.findMany({
-    where: { evaluationId, status: { not: "pending" } },
-    select: { score: true },
-  });
-  const interval = scoreInterval(finished.map((run) => run.score ?? 0));
+  const [finished, { trials }] = await Promise.all([
+    db.taskRun.findMany({ where: { evaluationId, status: { not: "pending" } }, select: { taskId: true, score: true } }),
+    db.evaluation.findUniqueOrThrow({ where: { id: evaluationId }, select: { trials: true } }),
+  ]);
+  // A task's score is its mean over its trials; the evaluation's, the mean over tasks.
+  const means = [...taskMeans(finished).values()];
+  const score = means.length ? means.reduce((a, b) => a + b, 0) / means.length : null;
+  const interval = scoreInterval(means, trials);
   await db.evaluation.update({
     where: { id: evaluationId },
     data: {
@@ -56,7 +57,7 @@ export async function refreshAggregates(evaluationId: string): Promise<Evaluatio
       inputTokens: Math.round(row.input),
       outputTokens: Math.round(row.output),
       costUsd: row.cost,
-      score: row.score,
+      score,
     },
   });
   return {

@@ -21,7 +21,7 @@ export async function allErroredEvaluations(projectId: string): Promise<AllError
   return db.$queryRaw<AllErroredEvaluation[]>`
     with newest as (
       select distinct on (e."candidateId", e.split) e.id, e."candidateId", e.split::text as split,
-        e."taskCount", e."errorCount", c.number
+        e."taskCount", e.trials, e."errorCount", c.number
       from "Evaluation" e join "Candidate" c on c.id = e."candidateId"
       where c."projectId" = ${projectId} and e.status = 'done' and ${onProjectModel}
       order by e."candidateId", e.split, e."finishedAt" desc
@@ -35,6 +35,6 @@ export async function allErroredEvaluations(projectId: string): Promise<AllError
       order by count(*) over (partition by r."errorKind") desc, r.id
       limit 1
     ) top on true
-    where n."taskCount" > 0 and n."errorCount" = n."taskCount"
+    where n."taskCount" > 0 and n."errorCount" = n."taskCount" * n.trials
     order by n.number desc, n.split`;
 }

@@ -36,17 +36,26 @@ export async function startEvaluation(
   projectId: string,
   candidateId: string,
   split: Split,
-  model?: string,
+  options: {
+    /** A transfer evaluation's model; default: the project's. */
+    model?: string;
+    /** Task runs per task; default: the project's setting for the split. */
+    trials?: number;
+  } = {},
 ): Promise<{ evaluationId: string; split: Split; model: string; simulated: boolean }> {
   const candidate = await findCandidate(projectId, candidateId);
-  const evaluationModel = model ?? candidate.project.model;
+  const evaluationModel = options.model ?? candidate.project.model;
   const state = candidateEvaluationState(await getCandidateEvaluations(candidate.id, evaluationModel));
   const blocker = evaluationBlocker(candidate.status, state[split]);
   if (blocker) throw new StudioError(blocker, { code: "conflict" });
   await refuseUnpricedStart(projectId, undefined, evaluationModel);
   // Without a model key the run is simulated: it talks to the offline model and says so.
   const simulated = !modelConfigured();
-  const { evaluationId } = await prepareEvaluation(candidate.id, split, { simulated, model: evaluationModel });
+  const { evaluationId } = await prepareEvaluation(candidate.id, split, {
+    simulated,
+    model: evaluationModel,
+    trials: options.trials,
+  });
   await enqueue(QUEUES.evaluate, { evaluationId }, `evaluate:${evaluationId}`);
   return { evaluationId, split, model: evaluationModel, simulated };
 }

@@ -6,7 +6,7 @@
 import { db, type ProposerKind } from "../db/client.ts";
 import { formatUsd } from "../format.ts";
 import { noSuchProject } from "../projects/queries.ts";
-import { DEFAULT_CONFIRM_ABOVE_USD, readSettings } from "../projects/settings.ts";
+import { DEFAULT_CONFIRM_ABOVE_USD, readSettings, trialsFor } from "../projects/settings.ts";
 
 type Split = "search" | "test";
 
@@ -93,7 +93,7 @@ async function taskCount(suiteId: string | undefined, split: Split): Promise<num
   return suiteId ? db.task.count({ where: { suiteId, split } }) : 0;
 }
 
-/** `count` evaluations of `tasks` tasks each, on one split, priced from history. */
+/** `count` evaluations of `tasks` task runs each (tasks × trials), on one split, priced from history. */
 async function evaluationPart(
   projectId: string,
   model: string,
@@ -118,18 +118,19 @@ async function evaluationPart(
 export async function estimateEvaluation(
   projectId: string,
   split: Split,
-  options: { offline?: boolean; models?: string[]; count?: number } = {},
+  options: { offline?: boolean; models?: string[]; count?: number; trials?: number } = {},
 ): Promise<CostEstimate> {
   const project = await projectFor(projectId);
   const models = options.models?.length ? options.models : [project.model];
   const count = options.count ?? 1;
   const tasks = await taskCount(project.suite?.id, split);
+  const trials = trialsFor(readSettings(project.settings), split, options.trials);
   const parts = await Promise.all(
     models.map((model) => {
-      const what = `${count > 1 ? `${count} candidates × ` : ""}${tasks} ${split} task${tasks === 1 ? "" : "s"} with ${model}`;
+      const what = `${count > 1 ? `${count} candidates × ` : ""}${tasks} ${split} task${tasks === 1 ? "" : "s"}${trials > 1 ? ` × ${trials} trials` : ""} with ${model}`;
       return options.offline
         ? { what, usd: 0, basis: "offline: the offline model costs nothing" }
-        : evaluationPart(projectId, model, split, tasks, what, count);
+        : evaluationPart(projectId, model, split, tasks * trials, what, count);
     }),
   );
   return finish(parts, project.settings, options.offline === true);
@@ -143,9 +144,12 @@ export async function estimateEvaluation(
 export async function estimateOptimization(
   projectId: string,
   iterations: number,
-  options: { offline?: boolean; proposerKind?: ProposerKind } = {},
+  options: { offline?: boolean; proposerKind?: ProposerKind; trials?: number } = {},
 ): Promise<CostEstimate> {
   const project = await projectFor(projectId);
+  const settings = readSettings(project.settings);
+  const searchTrials = trialsFor(settings, "search", options.trials);
+  const testTrials = settings.testTrials ?? searchTrials;
   if (options.offline)
     return finish(
       [{ what: `${iterations} iteration${iterations === 1 ? "" : "s"}`, usd: 0, basis: "offline: costs nothing" }],
@@ -174,7 +178,7 @@ export async function estimateOptimization(
         projectId,
         project.model,
         "search",
-        searchTasks,
+        searchTasks * searchTrials,
         `first, the search evaluation of ${plural(unscored, "candidate")} not scored yet`,
         unscored,
       ),
@@ -209,8 +213,8 @@ export async function estimateOptimization(
       projectId,
       project.model,
       "search",
-      searchTasks,
-      `search evaluations of ${plural(candidates, "new candidate")} (${plural(searchTasks, "task")} each)`,
+      searchTasks * searchTrials,
+      `search evaluations of ${plural(candidates, "new candidate")} (${runsInWords(searchTasks, searchTrials)} each)`,
       candidates,
     ),
   );
@@ -220,11 +224,16 @@ export async function estimateOptimization(
         projectId,
         project.model,
         "test",
-        testTasks,
-        `at the end, a new frontier candidate on test (${plural(testTasks, "task")})`,
+        testTasks * testTrials,
+        `at the end, a new frontier candidate on test (${runsInWords(testTasks, testTrials)})`,
       ),
     );
   return finish(parts, project.settings, false);
+}
+
+/** "40 tasks", or with trials "40 tasks × 3 trials". */
+function runsInWords(tasks: number, trials: number): string {
+  return `${tasks} task${tasks === 1 ? "" : "s"}${trials > 1 ? ` × ${trials} trials` : ""}`;
 }
 
 function finish(parts: EstimatePart[], settings: unknown, offline: boolean): CostEstimate {

@@ -8,6 +8,7 @@ export interface StoredFigures {
   scoreLow: number | null;
   scoreHigh: number | null;
   taskCount: number;
+  trials: number;
   passedCount: number;
   failedCount: number;
   errorCount: number;
@@ -24,6 +25,7 @@ export const storedFiguresSelect = {
   scoreLow: true,
   scoreHigh: true,
   taskCount: true,
+  trials: true,
   passedCount: true,
   failedCount: true,
   errorCount: true,
@@ -34,12 +36,14 @@ export const storedFiguresSelect = {
 } as const satisfies Record<keyof StoredFigures, true>;
 
 export interface EvaluationFigures {
-  /** Mean task score, 0..1, over finished task runs; null before any finished. */
+  /** Mean task score, 0..1 (a task's score is its mean over its finished trials); null before any finished. */
   score: number | null;
   /** The score's 95% interval (interval.ts); null with the score. */
   scoreLow: number | null;
   scoreHigh: number | null;
   tasks: number;
+  /** Task runs per task; `passed`, `failed` and `errors` count task runs, of tasks × trials. */
+  trials: number;
   passed: number;
   failed: number;
   errors: number;
@@ -57,6 +61,7 @@ export function figuresOf(row: StoredFigures): EvaluationFigures {
     scoreLow: row.scoreLow,
     scoreHigh: row.scoreHigh,
     tasks: row.taskCount,
+    trials: row.trials,
     passed: row.passedCount,
     failed: row.failedCount,
     errors: row.errorCount,
@@ -66,6 +71,11 @@ export function figuresOf(row: StoredFigures): EvaluationFigures {
     unpriced: row.costUsd === null,
     durationMs: row.durationMs,
   };
+}
+
+/** Task runs an evaluation has: one per task and trial. */
+export function taskRunCount(figures: Pick<EvaluationFigures, "tasks" | "trials">): number {
+  return figures.tasks * figures.trials;
 }
 
 /** Task runs finished so far (passed, failed or errored). */

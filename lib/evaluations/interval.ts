@@ -1,7 +1,9 @@
 // A score's 95% interval: how far one evaluation's mean task score could move on another draw of
 // the same tasks' noise. Pass/fail scores (every task 0 or 1) get the Wilson score interval, which
 // stays inside [0, 1] and is sound at 0 and 100%; partial scores get a percentile bootstrap over
-// tasks, with a fixed seed so the same scores always give the same interval.
+// tasks, with a fixed seed so the same scores always give the same interval. With trials, a
+// task's score is its mean over them, and the bootstrap runs over those per-task means: the
+// tasks, not the task runs, are the sample (a task's trials are not independent draws).
 
 export interface ScoreInterval {
   low: number;
@@ -11,13 +13,28 @@ export interface ScoreInterval {
 const Z95 = 1.959963984540054;
 const BOOTSTRAP_RESAMPLES = 2_000;
 
-/** The 95% interval of the mean of `scores` (each 0..1); null with no scores. */
-export function scoreInterval(scores: number[]): ScoreInterval | null {
+/**
+ * The 95% interval of the mean of `scores` (each 0..1, one per task); null with no scores.
+ * Wilson only when each score is one pass/fail task run (`trials` 1).
+ */
+export function scoreInterval(scores: number[], trials = 1): ScoreInterval | null {
   const n = scores.length;
   if (n === 0) return null;
-  if (scores.every((score) => score === 0 || score === 1))
+  if (trials === 1 && scores.every((score) => score === 0 || score === 1))
     return wilson(scores.filter((score) => score === 1).length, n);
   return bootstrap(scores);
+}
+
+/** Each task's mean score over its finished trials (an unscored run counts 0), by task id. */
+export function taskMeans(runs: { taskId: string; score: number | null }[]): Map<string, number> {
+  const sums = new Map<string, { sum: number; n: number }>();
+  for (const run of runs) {
+    const entry = sums.get(run.taskId) ?? { sum: 0, n: 0 };
+    entry.sum += run.score ?? 0;
+    entry.n += 1;
+    sums.set(run.taskId, entry);
+  }
+  return new Map([...sums].map(([taskId, { sum, n }]) => [taskId, sum / n]));
 }
 
 /** Wilson's interval for `passed` of `n`. */

@@ -1,7 +1,7 @@
 // Read model for evaluations: the overview's list, a candidate's newest evaluation per split,
 // its task results by outcome, and which tasks flipped between two evaluations.
 import { comparePaired, type PairedComparison } from "./paired.ts";
-import { db } from "../db/client.ts";
+import { db, Prisma } from "../db/client.ts";
 import { storedFiguresSelect, type StoredFigures } from "./figures.ts";
 
 /** An evaluation as the pages list it: its stored figures (figures.ts) and what it was. */
@@ -101,25 +101,42 @@ export async function getCandidateEvaluations(
 
 export type TaskOutcome = "passed" | "failed" | "error";
 
-export interface TaskResultRow {
+/** One trial of a task: one task run, with its trace. */
+export interface TrialResult {
   taskRunId: string;
-  taskKey: string;
-  position: number;
+  /** 1, 2, … */
+  trial: number;
   status: string;
   score: number | null;
   errorKind: string | null;
   errorMessage: string | null;
-  inputPreview: string;
   outputPreview: string | null;
-  expectedPreview: string;
   tokens: number;
   durationMs: number | null;
 }
 
-/** How many task results a page of the candidate page shows. */
+/** A task of an evaluation: its trials side by side, and its score (their mean). */
+export interface TaskResultRow {
+  taskKey: string;
+  position: number;
+  /** The mean over its finished trials; null before one finished. */
+  score: number | null;
+  inputPreview: string;
+  expectedPreview: string;
+  /** In trial order. */
+  trials: TrialResult[];
+}
+
+/** How many tasks a page of the candidate page's task results shows. */
 export const TASK_RESULTS_PAGE = 50;
 
-/** An evaluation's task runs in suite order, a page at a time, with short previews only (full bodies live on the trace page). */
+const FINISHED = new Set(["passed", "failed", "error"]);
+
+/**
+ * An evaluation's tasks in suite order, a page of tasks at a time, each with all its trials;
+ * with an outcome, the tasks with at least one trial of it. Short previews only (full bodies
+ * live on the trace page).
+ */
 export async function listTaskResults(
   evaluationId: string,
   outcome: TaskOutcome | null = null,
@@ -128,6 +145,7 @@ export async function listTaskResults(
   const rows = await db.$queryRaw<
     {
       id: string;
+      trial: number;
       key: string;
       position: number;
       status: string;
@@ -141,43 +159,78 @@ export async function listTaskResults(
       duration_ms: number | null;
     }[]
   >`
-    select r.id, t.key, t.position, r.status::text as status, r.score, r."errorKind" as error_kind, left(r."errorMessage", 240) as error_message,
+    with matching as (
+      select distinct r."taskId" from "TaskRun" r
+      where r."evaluationId" = ${evaluationId} and (${outcome}::text is null or r.status::text = ${outcome}::text)
+    ), page as (
+      select t.id, t.key, t.position, t.input, t.expected from "Task" t join matching m on m."taskId" = t.id
+      order by t.position limit ${page.limit} offset ${page.offset}
+    )
+    select r.id, r.trial, t.key, t.position, r.status::text as status, r.score, r."errorKind" as error_kind, left(r."errorMessage", 240) as error_message,
       left(t.input #>> '{}', 160) as input_preview, left(r.output #>> '{}', 160) as output_preview, left(t.expected #>> '{}', 80) as expected_preview,
       (r."inputTokens" + r."outputTokens")::int as tokens, r."durationMs" as duration_ms
-    from "TaskRun" r join "Task" t on t.id = r."taskId"
-    where r."evaluationId" = ${evaluationId} and (${outcome}::text is null or r.status::text = ${outcome}::text)
-    order by t.position
-    limit ${page.limit} offset ${page.offset}`;
-  return rows.map((row) => ({
-    taskRunId: row.id,
-    taskKey: row.key,
-    position: row.position,
-    status: row.status,
-    score: row.score,
-    errorKind: row.error_kind,
-    errorMessage: row.error_message,
-    inputPreview: row.input_preview ?? "",
-    outputPreview: row.output_preview,
-    expectedPreview: row.expected_preview ?? "",
-    tokens: row.tokens,
-    durationMs: row.duration_ms,
-  }));
+    from page t join "TaskRun" r on r."taskId" = t.id and r."evaluationId" = ${evaluationId}
+    order by t.position, r.trial`;
+  const tasks: TaskResultRow[] = [];
+  for (const row of rows) {
+    let task = tasks.at(-1);
+    if (task?.position !== row.position) {
+      task = {
+        taskKey: row.key,
+        position: row.position,
+        score: null,
+        inputPreview: row.input_preview ?? "",
+        expectedPreview: row.expected_preview ?? "",
+        trials: [],
+      };
+      tasks.push(task);
+    }
+    task.trials.push({
+      taskRunId: row.id,
+      trial: row.trial,
+      status: row.status,
+      score: row.score,
+      errorKind: row.error_kind,
+      errorMessage: row.error_message,
+      outputPreview: row.output_preview,
+      tokens: row.tokens,
+      durationMs: row.duration_ms,
+    });
+  }
+  for (const task of tasks) {
+    const finished = task.trials.filter((trial) => FINISHED.has(trial.status));
+    task.score = finished.length
+      ? finished.reduce((sum, trial) => sum + (trial.score ?? 0), 0) / finished.length
+      : null;
+  }
+  return tasks;
 }
 
-/** Task runs per status of an evaluation: { passed: 12, failed: 3, … }. */
+/**
+ * Tasks per trial outcome of an evaluation: { passed: 12, failed: 3, … }, each task counted
+ * under every status one of its trials has (with one trial, the task runs per status).
+ */
 export async function countTaskResults(evaluationId: string): Promise<Record<string, number>> {
   const rows = await db.$queryRaw<{ status: string; count: number }[]>`
-    select status::text as status, count(*)::int as count from "TaskRun" where "evaluationId" = ${evaluationId} group by status`;
+    select status::text as status, count(distinct "taskId")::int as count from "TaskRun"
+    where "evaluationId" = ${evaluationId} group by status`;
   return Object.fromEntries(rows.map((row) => [row.status, row.count]));
 }
 
 export type OutcomeChange = "fixed" | "broken" | "changed";
 
-/** One side of a flipped task: its run, and what it answered (or why it errored), cut to OUTCOME_TEXT_CHARS. */
+/**
+ * One side of a flipped task: its run (the first trial), and what it answered (or why it
+ * errored), cut to OUTCOME_TEXT_CHARS. With trials, the task's status is "passed" when every
+ * trial passed, "error" when every trial errored, else "failed"; its score is their mean.
+ */
 export interface OutcomeSide {
   taskRunId: string;
   status: string;
   score: number | null;
+  /** Trials passed, of `trials`. */
+  passed: number;
+  trials: number;
   output: string | null;
   error: string | null;
 }
@@ -211,7 +264,8 @@ export interface OutcomeDiff {
 
 /**
  * How two evaluations' task outcomes differ, task by task: fixed (not passed → passed),
- * broken (passed → not passed), changed (failed ↔ error). Unfinished task runs are counted, not compared.
+ * broken (passed → not passed), changed (failed ↔ error). Unfinished tasks (a trial still
+ * pending) are counted, not compared. The paired test pairs each task's means over its trials.
  */
 export async function diffTaskOutcomes(evaluationA: string, evaluationB: string): Promise<OutcomeDiff> {
   const rows = await db.$queryRaw<
@@ -222,22 +276,26 @@ export async function diffTaskOutcomes(evaluationA: string, evaluationB: string)
       a_id: string;
       a_status: string;
       a_score: number | null;
+      a_passed: number;
+      a_trials: number;
       a_output: string | null;
       a_error: string | null;
       b_id: string;
       b_status: string;
       b_score: number | null;
+      b_passed: number;
+      b_trials: number;
       b_output: string | null;
       b_error: string | null;
     }[]
   >`
+    with a as (${taskOutcomes(evaluationA)}), b as (${taskOutcomes(evaluationB)})
     select t.key, t.position, left(t.expected #>> '{}', ${OUTCOME_TEXT_CHARS}) as expected,
-      a.id as a_id, a.status::text as a_status, a.score as a_score,
-      left(a.output #>> '{}', ${OUTCOME_TEXT_CHARS}) as a_output, left(a."errorMessage", ${OUTCOME_TEXT_CHARS}) as a_error,
-      b.id as b_id, b.status::text as b_status, b.score as b_score,
-      left(b.output #>> '{}', ${OUTCOME_TEXT_CHARS}) as b_output, left(b."errorMessage", ${OUTCOME_TEXT_CHARS}) as b_error
-    from "TaskRun" a join "TaskRun" b on b."taskId" = a."taskId" join "Task" t on t.id = a."taskId"
-    where a."evaluationId" = ${evaluationA} and b."evaluationId" = ${evaluationB}
+      a.id as a_id, a.status as a_status, a.score as a_score, a.passed as a_passed, a.trials as a_trials,
+      left(a.output, ${OUTCOME_TEXT_CHARS}) as a_output, left(a.error, ${OUTCOME_TEXT_CHARS}) as a_error,
+      b.id as b_id, b.status as b_status, b.score as b_score, b.passed as b_passed, b.trials as b_trials,
+      left(b.output, ${OUTCOME_TEXT_CHARS}) as b_output, left(b.error, ${OUTCOME_TEXT_CHARS}) as b_error
+    from a join b on b."taskId" = a."taskId" join "Task" t on t.id = a."taskId"
     order by t.position`;
   const finished = new Set(["passed", "failed", "error"]);
   const counts = { fixed: 0, broken: 0, changed: 0, samePassed: 0, sameNotPassed: 0, unfinished: 0, compared: 0 };
@@ -263,11 +321,40 @@ export async function diffTaskOutcomes(evaluationA: string, evaluationB: string)
       position: row.position,
       change,
       expected: row.expected ?? "",
-      a: { taskRunId: row.a_id, status: row.a_status, score: row.a_score, output: row.a_output, error: row.a_error },
-      b: { taskRunId: row.b_id, status: row.b_status, score: row.b_score, output: row.b_output, error: row.b_error },
+      a: side(row.a_id, row.a_status, row.a_score, row.a_passed, row.a_trials, row.a_output, row.a_error),
+      b: side(row.b_id, row.b_status, row.b_score, row.b_passed, row.b_trials, row.b_output, row.b_error),
     });
   }
   const order: Record<OutcomeChange, number> = { broken: 0, fixed: 1, changed: 2 };
   changed.sort((x, y) => order[x.change] - order[y.change] || x.position - y.position);
   return { rows: changed, counts, comparison: comparePaired(pairs) };
+}
+
+/** Each task of an evaluation over its trials: status ("pending" while one is unfinished), mean score, the first trial's run. */
+function taskOutcomes(evaluationId: string) {
+  return Prisma.sql`
+    select r."taskId",
+      case when count(*) filter (where r.status::text in ('pending', 'running')) > 0 then 'pending'
+        when bool_and(r.status = 'passed') then 'passed'
+        when bool_and(r.status = 'error') then 'error'
+        else 'failed' end as status,
+      avg(coalesce(r.score, 0))::float8 as score,
+      count(*) filter (where r.status = 'passed')::int as passed, count(*)::int as trials,
+      (array_agg(r.id order by r.trial))[1] as id,
+      (array_agg(r.output #>> '{}' order by r.trial))[1] as output,
+      (array_agg(r."errorMessage" order by r.trial) filter (where r."errorMessage" is not null))[1] as error
+    from "TaskRun" r where r."evaluationId" = ${evaluationId}
+    group by r."taskId"`;
+}
+
+function side(
+  taskRunId: string,
+  status: string,
+  score: number | null,
+  passed: number,
+  trials: number,
+  output: string | null,
+  error: string | null,
+): OutcomeSide {
+  return { taskRunId, status, score, passed, trials, output, error };
 }

@@ -7,7 +7,7 @@ import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { claimLive, claimLost, holdLease, takeLease } from "../jobs/lease.ts";
 import { offlineUpstream } from "../offline/upstream.ts";
-import { readSettings, type ProjectSettings } from "../projects/settings.ts";
+import { MAX_TRIALS, readSettings, trialsFor, type ProjectSettings } from "../projects/settings.ts";
 import { compileCacheDir, runTaskRuns, type EngineOptions } from "../runner/engine.ts";
 import { evaluationPriceRefusal } from "../prices/budgets.ts";
 import { loadPriceOverrides } from "../prices/overrides.ts";
@@ -48,19 +48,20 @@ export interface RunOptions extends EngineOptions {
 
 /**
  * The evaluation to run for a candidate and split: an unfinished one left by a dead worker
- * (resumed), or a new one with a pending task run per task.
+ * (resumed), or a new one with a pending task run per task and trial (`trials`, else the
+ * project's setting for the split, else 1).
  */
 export async function prepareEvaluation(
   candidateId: string,
   split: "search" | "test",
-  options: { fresh?: boolean; simulated?: boolean; model?: string } = {},
+  options: { fresh?: boolean; simulated?: boolean; model?: string; trials?: number } = {},
 ): Promise<{ evaluationId: string; resumed: boolean }> {
   const candidate = await db.candidate.findUnique({
     where: { id: candidateId },
     select: {
       id: true,
       status: true,
-      project: { select: { model: true, suite: { select: { id: true } } } },
+      project: { select: { model: true, settings: true, suite: { select: { id: true } } } },
     },
   });
   if (!candidate) throw new StudioError(`No candidate ${candidateId}.`);
@@ -82,19 +83,22 @@ export async function prepareEvaluation(
       return { evaluationId: unfinished.id, resumed: true };
   }
 
+  const trials = trialsFor(readSettings(candidate.project.settings), split, options.trials);
+  if (!(Number.isInteger(trials) && trials >= 1 && trials <= MAX_TRIALS))
+    throw new StudioError(`Trials must be a whole number from 1 to ${MAX_TRIALS}, not ${trials}.`);
   const taskCount = await db.task.count({ where: { suiteId, split } });
   if (taskCount === 0) throw new StudioError(`The suite has no ${split} tasks.`);
   const evaluation = await db.$transaction(async (tx) => {
     const created = await tx.evaluation.create({
       // Simulated only when asked (offline): the candidate's or project's past runs do not decide it.
-      data: { candidateId, split, model, taskCount, simulated: options.simulated === true },
+      data: { candidateId, split, model, taskCount, trials, simulated: options.simulated === true },
     });
     // One statement whatever the suite's size (createMany took half a second for 5,000 tasks).
     // Ids are made here, cuid-shaped: "c" and 24 random hex digits.
     await tx.$executeRaw`
-      insert into "TaskRun" (id, "evaluationId", "taskId")
-      select 'c' || substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), ${created.id}, t.id
-      from "Task" as t
+      insert into "TaskRun" (id, "evaluationId", "taskId", trial)
+      select 'c' || substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), ${created.id}, t.id, trial
+      from "Task" as t, generate_series(1, ${trials}::int) as trial
       where t."suiteId" = ${suiteId} and t.split = ${split}::"Split"`;
     return created;
   });
@@ -146,15 +150,17 @@ async function runClaimed(
   const unpriced = evaluationPriceRefusal(evaluation.model, settings);
   if (unpriced) return finish(held, "failed", unpriced, { kind: "budget", message: unpriced });
 
+  // Trial by trial: a stopped run leaves whole trials of the suite rather than tasks with none.
   const runs = await db.taskRun.findMany({
     where: { evaluationId, status: "pending" },
     select: {
       id: true,
+      trial: true,
       task: {
         select: { id: true, key: true, input: true, expected: true, meta: true, envFiles: true, position: true },
       },
     },
-    orderBy: { task: { position: "asc" } },
+    orderBy: [{ trial: "asc" }, { task: { position: "asc" } }],
   });
 
   const harness = await compileHarness(candidate.source, { cacheDir: compileCacheDir() });
@@ -188,50 +194,64 @@ async function runClaimed(
     graderCode = compiled.code;
   }
 
-  const progress = progressReporter(evaluationId, evaluation.taskCount, options.onProgress);
+  const progress = progressReporter(evaluationId, evaluation.taskCount * evaluation.trials, options.onProgress);
   const writer = new TaskRunWriter({ onWritten: () => progress.bump(), onStatement: options.onTraceStatement });
   let isolation: string | null = null;
   let memoryLimit: string | null = null;
   let refusal: string | null = null;
   let budgetStop: string | null = null;
   try {
-    const finished =
-      suite.mode === "sequential"
-        ? await db.taskRun.findMany({
-            where: { evaluationId, status: { not: "pending" } },
-            select: {
-              output: true,
-              score: true,
-              task: { select: { key: true, input: true, expected: true, meta: true, position: true } },
-            },
-            orderBy: { task: { position: "asc" } },
-          })
-        : [];
+    const sequential = suite.mode === "sequential";
     const concurrency = Math.max(
       1,
       Math.min(options.concurrency ?? settings.concurrency ?? os.availableParallelism(), runs.length || 1),
     );
-    if (suite.mode !== "sequential") await db.evaluation.update({ where: { id: evaluationId }, data: { concurrency } });
+    if (!sequential) await db.evaluation.update({ where: { id: evaluationId }, data: { concurrency } });
     const budgets = await evaluationBudgets(evaluationId, settings);
-    ({ isolation, memoryLimit, refusal, budgetStop } = await runTaskRuns({
-      evaluationId,
-      model: evaluation.model,
-      harnessCode: harness.code,
-      graderCode,
-      grader,
-      passThreshold,
-      sequential: suite.mode === "sequential",
-      timeoutMs: suite.timeoutMs,
-      settings,
-      runs,
-      finished,
-      concurrency,
-      sink: writer,
-      options,
-      cancelled: () => stopSignal.aborted,
-      budgets,
-    }));
-    await writer.drain();
+    // A sequential suite's stream runs once per trial, each from a fresh ctx.state (its own
+    // engine run); independent tasks run all trials at once.
+    const groups = sequential
+      ? [...new Set(runs.map((run) => run.trial))].map((trial) => ({
+          trial,
+          runs: runs.filter((run) => run.trial === trial),
+        }))
+      : [{ trial: null, runs }];
+    for (const group of groups) {
+      if (stopSignal.aborted) break;
+      const finished =
+        group.trial !== null
+          ? await db.taskRun.findMany({
+              where: { evaluationId, trial: group.trial, status: { not: "pending" } },
+              select: {
+                output: true,
+                score: true,
+                task: { select: { key: true, input: true, expected: true, meta: true, position: true } },
+              },
+              orderBy: { task: { position: "asc" } },
+            })
+          : [];
+      const result = await runTaskRuns({
+        evaluationId,
+        model: evaluation.model,
+        harnessCode: harness.code,
+        graderCode,
+        grader,
+        passThreshold,
+        sequential,
+        timeoutMs: suite.timeoutMs,
+        settings,
+        runs: group.runs,
+        finished,
+        concurrency,
+        sink: writer,
+        options,
+        cancelled: () => stopSignal.aborted,
+        budgets,
+      });
+      ({ isolation, memoryLimit, refusal, budgetStop } = result);
+      await writer.drain();
+      if (refusal || budgetStop) break;
+    }
   } finally {
     await writer.drain().catch(() => {});
     await progress.flush();
@@ -264,6 +284,7 @@ async function claim(evaluationId: string) {
       id: true,
       status: true,
       taskCount: true,
+      trials: true,
       heartbeatAt: true,
       workerId: true,
       leaseId: true,

@@ -1,7 +1,7 @@
 // What a candidate's evaluations look like to the page and to the API: JSON-safe, and one
 // rule for when another evaluation may start, shared by the button (why it is disabled) and
 // the route (why it refuses).
-import { figuresOf, finishedCount, type EvaluationFigures } from "./figures.ts";
+import { figuresOf, finishedCount, taskRunCount, type EvaluationFigures } from "./figures.ts";
 import type { EvaluationBrief } from "./queries.ts";
 
 export type Split = "search" | "test";
@@ -76,7 +76,7 @@ export function evaluationBlocker(candidateStatus: string, state: SplitState): s
   if (newest && isActive(newest)) {
     return newest.status === "queued"
       ? "An evaluation on this split is queued for the job worker."
-      : `An evaluation on this split is running (${newest.finished} of ${newest.tasks} tasks).`;
+      : `An evaluation on this split is running (${newest.finished} of ${taskRunCount(newest)} task runs).`;
   }
   if (state.done)
     return `Already evaluated on this split${state.done.score == null ? "" : ` (${(state.done.score * 100).toFixed(1)}%)`}.`;

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { db, type CheckKind } from "../db/client.ts";
 import type { RunOptions } from "../evaluations/run.ts";
-import { runTrial } from "../evaluations/trial.ts";
+import { runCheckTasks } from "../evaluations/check-run.ts";
 import { projectSpending } from "../loop/budget.ts";
 import type { ProjectSettings } from "../projects/settings.ts";
 import type { CheckResult } from "../proposer/types.ts";
@@ -30,7 +30,7 @@ export interface CheckSpec {
   workspaceDir?: string;
 }
 
-export type CheckOutcome = Awaited<ReturnType<typeof runTrial>> & {
+export type CheckOutcome = Awaited<ReturnType<typeof runCheckTasks>> & {
   checkId: string;
   spend: NonNullable<CheckResult["spend"]>;
   /** Workspace paths of each task's trace, by task key, when they were written. */
@@ -45,7 +45,7 @@ export async function runCheck(spec: CheckSpec): Promise<CheckOutcome> {
     select: { id: true },
   });
   const budgets = await proposerBudgets(iteration, spec.settings, spec.unstored);
-  const trial = await runTrial(iteration.projectId, source, spec.taskCount, {
+  const checkRun = await runCheckTasks(iteration.projectId, source, spec.taskCount, {
     ...spec.run,
     checkId: check.id,
     budgets,
@@ -57,30 +57,30 @@ export async function runCheck(spec: CheckSpec): Promise<CheckOutcome> {
   };
   let summary: string;
   const tracePaths = new Map<string, string>();
-  if (trial.ok) {
-    for (const run of trial.results) {
+  if (checkRun.ok) {
+    for (const run of checkRun.results) {
       spend.inputTokens += run.inputTokens;
       spend.outputTokens += run.outputTokens;
       // One unpriced task run makes the check's cost unknown (null).
       spend.costUsd = spend.costUsd === null || run.costUsd === null ? null : spend.costUsd + run.costUsd;
     }
-    const passed = trial.results.filter((run) => run.status === "passed").length;
-    summary = `${passed} of ${trial.results.length} search tasks passed`;
-    if (trial.budgetStop) summary += `; stopped: ${trial.budgetStop}`;
+    const passed = checkRun.results.filter((run) => run.status === "passed").length;
+    summary = `${passed} of ${checkRun.results.length} search tasks passed`;
+    if (checkRun.budgetStop) summary += `; stopped: ${checkRun.budgetStop}`;
     if (spec.workspaceDir) {
       const count = await db.check.count({ where: { iterationId: iteration.id, kind: spec.kind } });
       const folder = path.posix.join(proposalsDir(iteration.number), "checks", String(count));
-      for (const run of trial.results) {
+      for (const run of checkRun.results) {
         const relative = path.posix.join(folder, `${segment(run.taskKey)}.jsonl`);
         await writeTrace(run.id, path.join(spec.workspaceDir, relative));
         tracePaths.set(run.taskKey, relative);
       }
     }
   } else {
-    summary = `does not compile: ${trial.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join("; ")}`;
+    summary = `does not compile: ${checkRun.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join("; ")}`;
   }
   await db.check.update({ where: { id: check.id }, data: { summary, ...spend } });
-  return { ...trial, checkId: check.id, spend, tracePaths };
+  return { ...checkRun, checkId: check.id, spend, tracePaths };
 }
 
 /** A check_candidate's answer to the proposer: each task's status, score and trace path. */

@@ -21,7 +21,7 @@ import { checkResult, countProposerSpend, runCheck } from "./checks.ts";
 import { openProposerLine } from "./proposer-proxy.ts";
 import { readSavedProposals, saveProposals } from "./saved-proposals.ts";
 import { CANCELLED, proposerStop, readStop, stopColumns, type Stop } from "../loop/stop.ts";
-import { bestCandidate } from "../candidates/best.ts";
+import { bestCandidate } from "../candidates/standings.ts";
 import { createCandidate } from "../candidates/create.ts";
 import { currentInstructions } from "../instructions/versions.ts";
 import { refreshWorkspace } from "./summaries.ts";
@@ -36,6 +36,7 @@ export interface IterationOptions {
   /** Offline (asked for): the iteration and its results are marked simulated. */
   simulated?: boolean;
   feedback?: FeedbackMode; // what the workspace holds of each task run (the optimization's mode); raw by default
+  trials?: number; // task runs per task in its candidates' search evaluations; default: the setting
   signal?: AbortSignal;
   /** Each stage as it starts, with the iteration's project-wide number. */
   onStage?: (stage: string, iterationNumber: number) => void;
@@ -127,7 +128,7 @@ export async function runIteration(projectId: string, options: IterationOptions)
         candidate: index + 1,
         candidates: candidates.length,
       });
-      const { evaluationId } = await prepareEvaluation(candidate.id, "search", { simulated: options.simulated });
+      const { evaluationId } = await prepareEvaluation(candidate.id, "search", options); // its simulated and trials
       const status = await db.evaluation.findUniqueOrThrow({ where: { id: evaluationId }, select: { status: true } });
       const where = {
         candidateId: candidate.id,
@@ -373,13 +374,13 @@ async function rejection(
   if (!/export\s+default/.test(proposal.source))
     return "No default export: a harness must `export default { async run(task, ctx) {…} }`.";
   // The smoke run is stored as a check of the iteration; its spend is the proposer's.
-  const trial = await runCheck({ iteration, kind: "smoke", source: proposal.source, taskCount: 1, run, settings });
-  await countProposerSpend(iteration.id, trial.spend);
-  if (!trial.ok)
-    return `Does not compile: ${trial.errors.map((error) => `harness.ts:${error.line}:${error.column}: ${error.message}`).join("; ")}`;
-  const smoke = trial.results[0];
+  const smokeRun = await runCheck({ iteration, kind: "smoke", source: proposal.source, taskCount: 1, run, settings });
+  await countProposerSpend(iteration.id, smokeRun.spend);
+  if (!smokeRun.ok)
+    return `Does not compile: ${smokeRun.errors.map((error) => `harness.ts:${error.line}:${error.column}: ${error.message}`).join("; ")}`;
+  const smoke = smokeRun.results[0];
   // Past the proposer's budget the smoke run cannot run, and an unchecked proposal is not valid.
-  if (!smoke && trial.budgetStop) return `The smoke run could not run: ${trial.budgetStop}`;
+  if (!smoke && smokeRun.budgetStop) return `The smoke run could not run: ${smokeRun.budgetStop}`;
   // A harness error on the smoke task rejects it; a grader error is the suite's problem, not the proposal's.
   if (smoke?.status === "error" && isErrorKind(smoke.errorKind)) {
     return `Failed the smoke run on task ${smoke.taskKey} (${smoke.errorKind}): ${smoke.errorMessage ?? ""}`.trim();

@@ -6,17 +6,19 @@ import { db, type FeedbackMode, type ProposerKind } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { claimLive, claimLost, holdLease, takeLease } from "../jobs/lease.ts";
 import { noSuchProject } from "../projects/queries.ts";
-import { readSettings } from "../projects/settings.ts";
+import { MAX_TRIALS, readSettings } from "../projects/settings.ts";
 import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
 import { offlineUpstream } from "../offline/upstream.ts";
 import { projectBudgetReached } from "./budget.ts";
 import { CANCELLED, stopColumns, type Stop } from "./stop.ts";
-import { projectFrontier } from "../candidates/frontier.ts";
+import { projectFrontier } from "../candidates/standings.ts";
 import { runIteration, type IterationSummary } from "../iterations/run.ts";
 
 export interface OptimizeOptions {
   /** Offline: every evaluation it runs is simulated too. */
   simulated?: boolean;
+  /** Trials per task of its search evaluations (the optimization's own, when asked); default: the setting. */
+  trials?: number;
   upstreamUrl?: string;
   apiKey?: string | null;
   signal?: AbortSignal;
@@ -34,9 +36,13 @@ export async function createOptimization(
   iterations: number,
   proposer?: { kind?: ProposerKind; command?: string | null; offline?: boolean },
   feedback: FeedbackMode = "raw",
+  /** Trials per task of its search evaluations; default: the project's setting. */
+  trials?: number,
 ): Promise<string> {
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > 1000)
     throw new StudioError("Iterations must be a whole number from 1 to 1000.");
+  if (trials !== undefined && !(Number.isInteger(trials) && trials >= 1 && trials <= MAX_TRIALS))
+    throw new StudioError(`Trials must be a whole number from 1 to ${MAX_TRIALS}.`);
   // Offline runs use the offline proposer (no cost); their evaluations are priced as real ones.
   await refuseUnpricedStart(projectId, proposer?.offline ? undefined : { kind: proposer?.kind });
   return db.$transaction(async (tx) => {
@@ -68,6 +74,7 @@ export async function createOptimization(
         proposerKind: offline ? "offline" : proposer?.kind,
         proposerCommand: proposer?.command ?? null,
         feedback,
+        trials: trials ?? null,
       },
     });
     return created.id;
@@ -120,7 +127,12 @@ export async function runOptimization(
   try {
     // The proposer learns from traces: a candidate with no search results yet (the seed, a
     // person's edit) is evaluated first, so the first iteration has something to read.
-    await evaluateUnscored(optimization.projectId, { ...options, simulated: optimization.simulated }, abort.signal);
+    const trials = optimization.trials ?? undefined;
+    await evaluateUnscored(
+      optimization.projectId,
+      { ...options, simulated: optimization.simulated, trials },
+      abort.signal,
+    );
     for (let done = optimization.iterationsDone; done < optimization.iterationsRequested; done++) {
       // Read before each iteration: settings saved while a run goes apply from its next iteration.
       const project = await db.project.findUniqueOrThrow({
@@ -142,6 +154,7 @@ export async function runOptimization(
         apiKey: options.apiKey,
         simulated: optimization.simulated,
         feedback: optimization.feedback,
+        trials,
         signal: abort.signal,
         onStage: (stage, number) => options.onStage?.(number, stage),
       });
@@ -162,7 +175,7 @@ export async function runOptimization(
     if (status === "done" && !stop)
       await evaluateFrontierOnTest(
         optimization.projectId,
-        { ...options, simulated: optimization.simulated },
+        { ...options, simulated: optimization.simulated, trials },
         abort.signal,
       );
   } catch (caught) {
@@ -220,21 +233,31 @@ async function evaluateUnscored(projectId: string, options: OptimizeOptions, sig
   for (const candidate of unscored) {
     if (signal.aborted) return;
     options.onStage?.(0, "evaluating the seed");
-    const { evaluationId } = await prepareEvaluation(candidate.id, "search", { simulated: options.simulated });
+    const { evaluationId } = await prepareEvaluation(candidate.id, "search", {
+      simulated: options.simulated,
+      trials: options.trials,
+    });
     await runEvaluation(evaluationId, { upstreamUrl: options.upstreamUrl, apiKey: options.apiKey, signal });
   }
 }
 
-/** Frontier candidates get a held-out score, so both splits can be shown side by side. */
+/**
+ * Frontier candidates get a held-out score, so both splits can be shown side by side. Their
+ * trials: the `testTrials` setting (more than the search's, as the method's authors do for
+ * their winner), else the search's.
+ */
 async function evaluateFrontierOnTest(projectId: string, options: OptimizeOptions, signal: AbortSignal): Promise<void> {
   const model = await projectModel(projectId);
+  const project = await db.project.findUniqueOrThrow({ where: { id: projectId }, select: { settings: true } });
+  const settings = readSettings(project.settings);
+  const trials = settings.testTrials ?? options.trials ?? settings.trials;
   for (const candidate of await projectFrontier(projectId)) {
     if (signal.aborted) return;
     const done = await db.evaluation.count({
       where: { candidateId: candidate.id, split: "test", status: "done", simulated: options.simulated === true, model },
     });
     if (done) continue;
-    const { evaluationId } = await prepareEvaluation(candidate.id, "test", { simulated: options.simulated });
+    const { evaluationId } = await prepareEvaluation(candidate.id, "test", { simulated: options.simulated, trials });
     await runEvaluation(evaluationId, { upstreamUrl: options.upstreamUrl, apiKey: options.apiKey, signal });
   }
 }

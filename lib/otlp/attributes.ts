@@ -172,6 +172,8 @@ export function toolCallAttributes(
 export function taskRunAttributes(run: {
   id: string;
   taskKey: string;
+  /** Which of its evaluation's trials of the task: 1, 2, … */
+  trial: number;
   status: string;
   input: unknown;
   output: unknown;
@@ -208,6 +210,7 @@ export function taskRunAttributes(run: {
     "studio.candidate.id": run.candidateId,
     "studio.split": run.split,
     "studio.task.key": run.taskKey,
+    "studio.task_run.trial": run.trial,
     "studio.task_run.id": run.id,
     "studio.task_run.status": run.status,
     "studio.task_run.score": run.score,

@@ -47,11 +47,12 @@ export async function* storedTaskRuns(head: EvaluationHead): AsyncGenerator<Stor
   for (;;) {
     const runs = await db.taskRun.findMany({
       where: { evaluationId: head.id, status: { not: "pending" } },
-      orderBy: [{ task: { position: "asc" } }, { id: "asc" }],
+      orderBy: [{ task: { position: "asc" } }, { trial: "asc" }, { id: "asc" }],
       skip,
       take: PAGE,
       select: {
         id: true,
+        trial: true,
         status: true,
         output: true,
         score: true,
@@ -69,6 +70,7 @@ export async function* storedTaskRuns(head: EvaluationHead): AsyncGenerator<Stor
       yield {
         id: run.id,
         taskKey: run.task.key,
+        trial: run.trial,
         status: run.status,
         input: run.task.input,
         output: run.output,

@@ -43,7 +43,7 @@ export function taskRunSpans(tracer: Tracer, ids: KeyedIds, run: StoredTaskRun):
   const traceId = traceIdOf(run.id);
   ids.next = { traceId, spanId: spanIdOf(run.id, "root") };
   const root = tracer.startSpan(
-    `task run ${run.taskKey}`,
+    run.trial > 1 ? `task run ${run.taskKey} (trial ${run.trial})` : `task run ${run.taskKey}`,
     { kind: SpanKind.INTERNAL, startTime: bounds.start, attributes: taskRunAttributes(run), root: true },
     context.active(),
   );

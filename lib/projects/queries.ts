@@ -2,7 +2,7 @@
 // aggregates computed in Postgres, so a project with 500 candidates × 200 tasks lists as fast
 // as an empty one. Each concept's own read model lives in its folder (lib/candidates,
 // lib/evaluations, lib/iterations, lib/instructions).
-import { bestCandidate } from "../candidates/best.ts";
+import { bestCandidate } from "../candidates/standings.ts";
 import { db } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 
@@ -38,7 +38,6 @@ export async function listProjects(): Promise<ProjectSummary[]> {
       test_tasks: number;
       candidates: number;
       iterations: number;
-      best_search: number | null;
       all_errored: number;
       created_at: Date;
       last_activity: Date;
@@ -52,12 +51,6 @@ export async function listProjects(): Promise<ProjectSummary[]> {
       (select count(*)::int from "Task" t where t."suiteId" = s.id and t.split = 'test') as test_tasks,
       (select count(*)::int from "Candidate" c where c."projectId" = p.id) as candidates,
       (select count(*)::int from "Iteration" i where i."projectId" = p.id) as iterations,
-      -- The best candidate's score (lib/candidates/best.ts): the highest newest search score of a valid candidate.
-      (select max(newest.score) from "Candidate" c cross join lateral (
-          select e.score from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done' and e.score is not null
-            and e.model = p.model
-          order by e."finishedAt" desc limit 1) newest
-        where c."projectId" = p.id and c.status = 'valid') as best_search,
       (select count(*)::int from (
           select distinct on (e."candidateId", e.split) e."taskCount", e."errorCount"
           from "Evaluation" e join "Candidate" c on c.id = e."candidateId"
@@ -70,7 +63,9 @@ export async function listProjects(): Promise<ProjectSummary[]> {
         (select max(c."createdAt") from "Candidate" c where c."projectId" = p.id)) as last_activity
     from "Project" p left join "TaskSuite" s on s."projectId" = p.id
     order by last_activity desc`;
-  return rows.map((row) => ({
+  // The best by the selection rule (lib/candidates/selection.ts), as the project's own page shows it.
+  const best = await Promise.all(rows.map((row) => bestCandidate(row.id)));
+  return rows.map((row, index) => ({
     id: row.id,
     name: row.name,
     description: row.description,
@@ -81,7 +76,7 @@ export async function listProjects(): Promise<ProjectSummary[]> {
     testTasks: row.test_tasks,
     candidates: row.candidates,
     iterations: row.iterations,
-    bestSearchScore: row.best_search,
+    bestSearchScore: best[index]?.score ?? null,
     allErroredEvaluations: row.all_errored,
     createdAt: row.created_at,
     lastActivity: row.last_activity,
@@ -138,7 +133,17 @@ export interface ProjectTotals {
   costUsd: number;
   /** Evaluations and iterations with an unpriced model call: their cost is unknown, not in `costUsd`. */
   unpricedRuns: number;
-  best: { candidateId: string; number: number; searchScore: number; testScore: number | null } | null;
+  /** The best candidate by the selection rule (lib/candidates/selection.ts), with each score's 95% interval. */
+  best: {
+    candidateId: string;
+    number: number;
+    searchScore: number;
+    searchLow: number | null;
+    searchHigh: number | null;
+    testScore: number | null;
+    testLow: number | null;
+    testHigh: number | null;
+  } | null;
 }
 
 export async function getProjectTotals(projectId: string): Promise<ProjectTotals> {
@@ -175,7 +180,7 @@ export async function getProjectTotals(projectId: string): Promise<ProjectTotals
     ? await db.evaluation.findFirst({
         where: { candidateId: best.id, split: "test", status: "done", model: project?.model },
         orderBy: { finishedAt: "desc" },
-        select: { score: true },
+        select: { score: true, scoreLow: true, scoreHigh: true },
       })
     : null;
   return {
@@ -188,7 +193,16 @@ export async function getProjectTotals(projectId: string): Promise<ProjectTotals
     costUsd: Number(counts.cost),
     unpricedRuns: counts.unpriced,
     best: best
-      ? { candidateId: best.id, number: best.number, searchScore: best.score, testScore: test?.score ?? null }
+      ? {
+          candidateId: best.id,
+          number: best.number,
+          searchScore: best.score,
+          searchLow: best.scoreLow,
+          searchHigh: best.scoreHigh,
+          testScore: test?.score ?? null,
+          testLow: test?.scoreLow ?? null,
+          testHigh: test?.scoreHigh ?? null,
+        }
       : null,
   };
 }

@@ -105,6 +105,21 @@ export const SETTING_KEYS: SettingKey[] = [
     meaning: "Task runs at once for independent suites (1 to 64); empty: one per core",
   },
   {
+    key: "trials",
+    path: ["settings", "trials"],
+    type: "number",
+    optional: true,
+    meaning:
+      "Task runs per task in each evaluation (1 to 20), each with its own trace; a task scores its mean; empty: 1",
+  },
+  {
+    key: "testTrials",
+    path: ["settings", "testTrials"],
+    type: "number",
+    optional: true,
+    meaning: "Trials per task when an optimization's frontier is evaluated on the test split (1 to 20); empty: trials",
+  },
+  {
     key: "memoryMb",
     path: ["settings", "memoryMb"],
     type: "number",

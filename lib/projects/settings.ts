@@ -5,6 +5,9 @@ import { z } from "zod";
 
 const number = { error: "must be a number" };
 
+/** The most trials (task runs per task) one evaluation may have. */
+export const MAX_TRIALS = 20;
+
 /**
  * A limit in tokens, dollars, or both: whichever is reached first. Tokens are every token of a
  * model call: input, output, cache writes and cache reads (as the stored figures count them);
@@ -69,6 +72,20 @@ export const projectSettingsSchema = z
       .positive({ error: "must be a whole number from 1 to 64" })
       .max(64, { error: "must be a whole number from 1 to 64" })
       .optional(),
+    /** Task runs per task in an evaluation (each with its own trace); a task scores its mean. Default 1. */
+    trials: z
+      .number(number)
+      .int({ error: "must be a whole number from 1 to 20" })
+      .min(1, { error: "must be a whole number from 1 to 20" })
+      .max(MAX_TRIALS, { error: "must be a whole number from 1 to 20" })
+      .optional(),
+    /** Trials of the end-of-run evaluations of the frontier on the test split; default: `trials`. */
+    testTrials: z
+      .number(number)
+      .int({ error: "must be a whole number from 1 to 20" })
+      .min(1, { error: "must be a whole number from 1 to 20" })
+      .max(MAX_TRIALS, { error: "must be a whole number from 1 to 20" })
+      .optional(),
     /** Memory limit of one sandbox worker, in MiB. */
     memoryMb: z
       .number(number)
@@ -96,6 +113,11 @@ export const projectSettingsSchema = z
     otlp: otlpSchema.optional(),
   })
   .strict();
+
+/** Trials per task of an evaluation: the one asked for, else the setting for its split, else 1. */
+export function trialsFor(settings: ProjectSettings, split: "search" | "test", asked?: number): number {
+  return asked ?? (split === "test" ? (settings.testTrials ?? settings.trials) : settings.trials) ?? 1;
+}
 
 /** What confirmAboveUsd is when not set. */
 export const DEFAULT_CONFIRM_ABOVE_USD = 1;

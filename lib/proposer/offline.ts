@@ -80,9 +80,17 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
     // 1. The project and where things stand.
     const readme = readmeFacts(reader.read("README.md"));
     const rows = leaderboardRows(reader.read("leaderboard.md"));
-    // The best evaluated candidate; failing that (nothing evaluated yet), the first listed.
+    // The highest-scoring evaluated candidate (ties: the first listed), to climb from; failing that
+    // (nothing evaluated yet), the first listed. Not the leaderboard's first: the selection rule
+    // gives a tie within noise to the cheaper, and on a small suite that would keep it on the seed.
     const usable = rows.filter((row) => !row.rejected && reader!.exists(`candidates/${row.id}/harness.ts`));
-    const base = usable.find((row) => !/not evaluated/.test(row.search)) ?? usable[0];
+    const scoreOf = (row: { search: string }) => (/not evaluated/.test(row.search) ? NaN : parseFloat(row.search));
+    const evaluated = usable.filter((row) => Number.isFinite(scoreOf(row)));
+    const base =
+      evaluated.reduce<(typeof usable)[number] | undefined>(
+        (top, row) => (!top || scoreOf(row) > scoreOf(top) ? row : top),
+        undefined,
+      ) ?? usable[0];
     if (!base) {
       const message = "no candidate with a harness.ts in the workspace to build on";
       input.record(errorEvent({ kind: "proposer", message }));
@@ -91,7 +99,7 @@ async function proposeOffline(input: ProposerInput, options: OfflineProposerOpti
     const baseDir = `candidates/${base.id}`;
     const baseSource = reader.read(`${baseDir}/harness.ts`)!;
     note(
-      `base: candidate ${base.id} (search ${base.search || "not evaluated"}), ${usable[0] === base ? "first" : "the best evaluated"} on leaderboard.md`,
+      `base: candidate ${base.id} (search ${base.search || "not evaluated"}), ${usable[0] === base ? "first" : "the highest-scoring"} on leaderboard.md`,
     );
 
     // 2. The raw traces of its failing search tasks.

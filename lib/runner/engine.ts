@@ -2,7 +2,7 @@
 // (a worker each), sequential suites on one lane in stream order with learn() after each task.
 // Each task run holds one of the process's slots (slots.ts) while it runs.
 // Database-free: the caller passes the task runs and a sink for finished ones; an evaluation
-// (lib/evaluations) stores them, a trial (the proposer's check) keeps them in memory.
+// (lib/evaluations) stores them, a check run (the proposer's check) keeps them in memory.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -46,7 +46,7 @@ export interface FinishedRun {
 }
 
 export interface EngineSpec {
-  /** Null for a trial run, whose results are not stored as an evaluation. */
+  /** Null for a check run, whose results are not stored as an evaluation. */
   evaluationId: string | null;
   /** The model every call is pointed at, whatever model the harness names (the recording proxy rewrites it). */
   model: string;
@@ -113,7 +113,7 @@ export async function runTaskRuns(spec: EngineSpec): Promise<EngineOutcome> {
   let isolation: string | null = null;
   let memoryLimit: string | null = null;
   const context: LaneContext = {
-    evaluationId: spec.evaluationId ?? "trial",
+    evaluationId: spec.evaluationId ?? "check",
     model: spec.model,
     harnessCode: spec.harnessCode,
     graderCode: spec.graderCode,

@@ -13,6 +13,9 @@ export interface SearchResultRow {
   split: "search" | "test";
   candidateId: string;
   candidateNumber: number;
+  /** Which of its evaluation's trials of the task: 1, 2, … of `trials`. */
+  trial: number;
+  trials: number;
   status: string;
   score: number | null;
   errorKind: string | null;
@@ -150,9 +153,11 @@ export async function searchTaskRuns(projectId: string, filters: SearchFilters):
           tokens: number;
           duration_ms: number | null;
           cost: number | null;
+          trial: number;
+          trials: number;
         }[]
       >`
-        select r.id, t.id as task_id, t.key, e.split::text as split, c.id as candidate_id, c.number, r.status::text as status,
+        select r.id, r.trial, e.trials, t.id as task_id, t.key, e.split::text as split, c.id as candidate_id, c.number, r.status::text as status,
           r.score, r."errorKind" as error_kind, left(r.output #>> '{}', 160) as output_preview,
           left(t.expected #>> '{}', 80) as expected_preview, left(t.input #>> '{}', 160) as input_preview,
           (r."inputTokens" + r."outputTokens")::int as tokens, r."durationMs" as duration_ms, r."costUsd" as cost
@@ -176,6 +181,8 @@ export async function searchTaskRuns(projectId: string, filters: SearchFilters):
         split: row.split,
         candidateId: row.candidate_id,
         candidateNumber: row.number,
+        trial: row.trial,
+        trials: row.trials,
         status: row.status,
         score: row.score,
         errorKind: row.error_kind,

@@ -4,7 +4,7 @@
 // cell, a score only where it says more than the character), so 200 × 200 stays small; the trace opens through runs/open.
 import { db } from "../db/client.ts";
 import { onProjectModel } from "../evaluations/model.ts";
-import { projectFrontier } from "../candidates/frontier.ts";
+import { projectFrontier } from "../candidates/standings.ts";
 import { StudioError } from "../errors.ts";
 import { impliedScore, type CellCode } from "./matrix-order.ts";
 
@@ -99,8 +99,15 @@ export async function taskMatrix(
   const evaluationIds = columns.flatMap((column) => column.evaluationId ?? []);
   const runs = evaluationIds.length
     ? await db.$queryRaw<{ task_id: string; evaluation_id: string; status: string; score: number | null }[]>`
-        select r."taskId" as task_id, r."evaluationId" as evaluation_id, r.status::text as status, r.score
-        from "TaskRun" r where r."evaluationId" = any(${evaluationIds}::text[])`
+        -- One cell per task and evaluation: over its trials, passed when all passed, an error when
+        -- all errored, pending while one is unfinished, else failed; its score is their mean.
+        select r."taskId" as task_id, r."evaluationId" as evaluation_id,
+          case when bool_or(r.status::text in ('pending', 'running')) then min(r.status::text)
+            when bool_and(r.status = 'passed') then 'passed' when bool_and(r.status = 'error') then 'error'
+            else 'failed' end as status,
+          case when count(*) = 1 then min(r.score) else avg(coalesce(r.score, 0)) end as score
+        from "TaskRun" r where r."evaluationId" = any(${evaluationIds}::text[])
+        group by r."taskId", r."evaluationId"`
     : [];
 
   const rowOf = new Map(tasks.map((task, index) => [task.id, index]));

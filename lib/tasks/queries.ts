@@ -82,6 +82,9 @@ export interface TaskHistoryRow {
   evaluationId: string;
   evaluationSplit: "search" | "test";
   evaluatedAt: Date;
+  /** Which of the evaluation's trials of the task: 1, 2, … of `trials`. */
+  trial: number;
+  trials: number;
   status: string;
   score: number | null;
   errorKind: string | null;
@@ -117,6 +120,8 @@ export async function getTaskDetail(projectId: string, taskId: string): Promise<
       evaluation_id: string;
       split: "search" | "test";
       created_at: Date;
+      trial: number;
+      trials: number;
       status: string;
       score: number | null;
       error_kind: string | null;
@@ -127,11 +132,11 @@ export async function getTaskDetail(projectId: string, taskId: string): Promise<
     }[]
   >`
     select r.id, c.id as candidate_id, c.number, e.id as evaluation_id, e.split::text as split, e."createdAt" as created_at,
-      r.status::text as status, r.score, r."errorKind" as error_kind, left(r.output #>> '{}', 160) as output_preview,
+      r.trial, e.trials, r.status::text as status, r.score, r."errorKind" as error_kind, left(r.output #>> '{}', 160) as output_preview,
       (r."inputTokens" + r."outputTokens")::int as tokens, r."durationMs" as duration_ms, r."costUsd" as cost
     from "TaskRun" r join "Evaluation" e on e.id = r."evaluationId" join "Candidate" c on c.id = e."candidateId"
     where r."taskId" = ${task.id} and c."projectId" = ${projectId}
-    order by c.number desc, e."createdAt" desc`;
+    order by c.number desc, e."createdAt" desc, r.trial`;
   return {
     ...task,
     history: history.map((row) => ({
@@ -141,6 +146,8 @@ export async function getTaskDetail(projectId: string, taskId: string): Promise<
       evaluationId: row.evaluation_id,
       evaluationSplit: row.split,
       evaluatedAt: row.created_at,
+      trial: row.trial,
+      trials: row.trials,
       status: row.status,
       score: row.score,
       errorKind: row.error_kind,
@@ -152,10 +159,11 @@ export async function getTaskDetail(projectId: string, taskId: string): Promise<
   };
 }
 
-/** The task run of `taskId` in `evaluationId`, within the project: where a matrix cell leads. */
+/** The task run of `taskId` in `evaluationId`, within the project: where a matrix cell leads (its first trial). */
 export async function findTaskRun(projectId: string, evaluationId: string, taskId: string): Promise<string | null> {
   const run = await db.taskRun.findFirst({
     where: { evaluationId, taskId, evaluation: { candidate: { projectId } } },
+    orderBy: { trial: "asc" },
     select: { id: true },
   });
   return run?.id ?? null;

@@ -15,7 +15,7 @@ import {
   loadTaskInputs,
   loadTaskRuns,
 } from "./data.ts";
-import { frontier } from "../candidates/frontier.ts";
+import { frontier } from "../candidates/selection.ts";
 import {
   FRONTIER,
   LEADERBOARD,
@@ -44,6 +44,7 @@ import {
 } from "./render.ts";
 import { writeSummaries, type SummaryTarget } from "./summaries.ts";
 import { writeTraces, TRACE_PAGE_BYTES, type TraceTarget } from "./traces.ts";
+import { flakyTasks, meanScore, taskTrials } from "./trials.ts";
 import { WorkspaceTree, type TreeStats } from "./tree.ts";
 
 export interface BuildOptions {
@@ -76,6 +77,7 @@ export async function buildWorkspace(projectId: string, dir: string, options: Bu
 
   const perTask = new Map<string, { passed: { number: number; id: string }[]; bestScore: number | null }>();
   let compared = 0;
+  const flaky = new Map<string, string[]>(); // candidate id → its tasks whose trials disagree ("key 2/3")
   for (let start = 0; start < standings.length; start += CANDIDATES_PER_BATCH) {
     const batch = standings.slice(start, start + CANDIDATES_PER_BATCH);
     const runs = groupRuns(
@@ -100,7 +102,8 @@ export async function buildWorkspace(projectId: string, dir: string, options: Bu
         await tree.writeFile(`${folder}/scores.json`, renderScores(candidate, standing, searchRuns, feedback));
         if (search) {
           compared++;
-          for (const run of searchRuns) tally(perTask, candidate, run);
+          for (const trials of taskTrials(searchRuns).values()) tally(perTask, candidate, trials);
+          flaky.set(candidate.id, flakyTasks(searchRuns));
         }
       }
       // Scores mode: no trace and nothing in its place. The audit is read from the traces: beside them only.
@@ -120,11 +123,13 @@ export async function buildWorkspace(projectId: string, dir: string, options: Bu
       id: candidate.id,
       number: candidate.number,
       score: search!.score!,
+      scoreLow: search!.scoreLow,
+      scoreHigh: search!.scoreHigh,
       tokensPerTask: search!.tokensPerTask,
       costUsd: search!.costUsd,
     }));
   const best = frontier(points);
-  await tree.writeFile(LEADERBOARD, renderLeaderboard(standings, new Set(best.map((point) => point.id))));
+  await tree.writeFile(LEADERBOARD, renderLeaderboard(standings, new Set(best.map((point) => point.id)), flaky));
   await tree.writeFile(FRONTIER, renderFrontier(best));
   await tree.writeFile(PER_TASK_BEST, renderPerTaskBest(project.searchTasks, perTask, compared));
 
@@ -181,13 +186,17 @@ function sourceVersion(candidate: CandidateInfo): string {
 function traceTarget(candidate: CandidateInfo, run: TaskRunInfo): TraceTarget {
   return {
     taskRunId: run.id,
-    file: traceFile(candidate.id, run.key, candidate.status === "rejected"),
+    file: traceFile(candidate.id, run.key, candidate.status === "rejected", run.trial),
     version: `run:${run.evaluationId}/${run.id}/${run.finishedAt?.toISOString() ?? "unfinished"}/${run.eventCount}`,
   };
 }
 
 function summaryTarget(candidate: CandidateInfo, run: TaskRunInfo): SummaryTarget {
-  return { taskRunId: run.id, key: run.key, file: summaryFile(candidate.id, run.key, candidate.status === "rejected") };
+  return {
+    taskRunId: run.id,
+    key: run.key,
+    file: summaryFile(candidate.id, run.key, candidate.status === "rejected", run.trial),
+  };
 }
 
 function groupRuns(runs: TaskRunInfo[]): Map<string, TaskRunInfo[]> {
@@ -201,13 +210,16 @@ function groupRuns(runs: TaskRunInfo[]): Map<string, TaskRunInfo[]> {
   return grouped;
 }
 
+/** A candidate passes a task when every trial of it passed; the task's score is its mean over its trials. */
 function tally(
   perTask: Map<string, { passed: { number: number; id: string }[]; bestScore: number | null }>,
   candidate: CandidateInfo,
-  run: TaskRunInfo,
+  trials: TaskRunInfo[],
 ): void {
-  const entry = perTask.get(run.key) ?? { passed: [], bestScore: null };
-  if (run.status === "passed") entry.passed.push({ number: candidate.number, id: candidate.id });
-  if (run.score !== null && (entry.bestScore === null || run.score > entry.bestScore)) entry.bestScore = run.score;
-  perTask.set(run.key, entry);
+  const key = trials[0].key;
+  const entry = perTask.get(key) ?? { passed: [], bestScore: null };
+  if (trials.every((run) => run.status === "passed")) entry.passed.push({ number: candidate.number, id: candidate.id });
+  const score = meanScore(trials);
+  if (score !== null && (entry.bestScore === null || score > entry.bestScore)) entry.bestScore = score;
+  perTask.set(key, entry);
 }

@@ -67,6 +67,8 @@ export interface TaskRunInfo {
   evaluationId: string;
   key: string;
   position: number;
+  /** Which of its evaluation's trials of the task: 1, 2, … */
+  trial: number;
   status: string;
   score: number | null;
   errorKind: string | null;
@@ -162,7 +164,7 @@ export async function loadCandidates(projectId: string): Promise<CandidateInfo[]
 export async function loadLatestSearchEvaluations(projectId: string): Promise<EvaluationInfo[]> {
   return db.$queryRaw<EvaluationInfo[]>`
     select distinct on (e."candidateId")
-      e.id, e."candidateId", e.score, e."taskCount", e."passedCount", e."failedCount", e."errorCount",
+      e.id, e."candidateId", e.score, e."scoreLow", e."scoreHigh", e."taskCount", e.trials, e."passedCount", e."failedCount", e."errorCount",
       e."inputTokens", e."outputTokens", e."costUsd", e."durationMs", e.simulated, e."finishedAt"
     from "Evaluation" e join "Candidate" c on c.id = e."candidateId"
     where c."projectId" = ${projectId} and e.split = 'search' and e.status = 'done' and e."finishedAt" is not null
@@ -179,6 +181,7 @@ export async function loadTaskRuns(evaluationIds: string[]): Promise<TaskRunInfo
     select: {
       id: true,
       evaluationId: true,
+      trial: true,
       status: true,
       score: true,
       errorKind: true,

@@ -36,6 +36,7 @@ export function mapLines(feedback: FeedbackMode): string[] {
     return [
       "candidates/<id>/scores.json       the search aggregate; one line per search task: status, score, errorKind, summary",
       "candidates/<id>/summaries/<key>.md   the proposer model's summary of one search task's trace (no raw traces here)",
+      "candidates/<id>/summaries/<key>.trial-<n>.md   with trials, the summary of trial n > 1 of that task",
       "rejected/<id>/harness.ts          candidates refused at validation, with reason.md (and summaries/ if they ran)",
     ];
   if (feedback === "scores")
@@ -45,8 +46,10 @@ export function mapLines(feedback: FeedbackMode): string[] {
     ];
   return [
     "candidates/<id>/scores.json       the search aggregate; one line per search task: status, score, errorKind, trace",
+    "                                  (with trials: the task's mean score, `passed` as \"2/3\", and each trial's result and trace)",
     "candidates/<id>/audit.json        the harness audit of those traces: tokens, calls, tools offered/called/errored, prompt repeat",
     "candidates/<id>/traces/<key>.jsonl   the raw trace of one search task (newest finished search evaluation)",
+    "candidates/<id>/traces/<key>.trial-<n>.jsonl   with trials, the trace of trial n > 1 of that task",
     "rejected/<id>/harness.ts          candidates refused at validation, with reason.md (and traces/ if they ran)",
   ];
 }

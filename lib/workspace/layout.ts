@@ -23,13 +23,24 @@ export function candidateDir(candidateId: string, rejected = false): string {
   return `${rejected ? REJECTED : CANDIDATES}/${segment(candidateId)}`;
 }
 
-export function traceFile(candidateId: string, taskKey: string, rejected = false): string {
-  return `${candidateDir(candidateId, rejected)}/traces/${segment(taskKey)}.jsonl`;
+/** A task run's trace: `traces/<key>.jsonl` for its first (or only) trial, `traces/<key>.trial-<n>.jsonl` for trial n > 1. */
+export function traceFile(candidateId: string, taskKey: string, rejected = false, trial = 1): string {
+  return `${candidateDir(candidateId, rejected)}/traces/${traceName(taskKey, trial)}`;
+}
+
+/** The summary's file name inside `summaries/`: the trace's, as Markdown. */
+export function summaryName(taskKey: string, trial = 1): string {
+  return traceName(taskKey, trial).replace(/\.jsonl$/, ".md");
+}
+
+/** The trace's file name inside `traces/`. */
+export function traceName(taskKey: string, trial = 1): string {
+  return `${segment(taskKey)}${trial > 1 ? `.trial-${trial}` : ""}.jsonl`;
 }
 
 /** A `summary`-mode workspace's stand-in for a trace: the proposer model's summary of it. */
-export function summaryFile(candidateId: string, taskKey: string, rejected = false): string {
-  return `${candidateDir(candidateId, rejected)}/summaries/${segment(taskKey)}.md`;
+export function summaryFile(candidateId: string, taskKey: string, rejected = false, trial = 1): string {
+  return `${candidateDir(candidateId, rejected)}/summaries/${summaryName(taskKey, trial)}`;
 }
 
 export function taskFile(taskKey: string): string {

@@ -178,6 +178,9 @@ function traceFormat(): string[] {
     "offered everywhere and never called is context the harness need not send; a high repeat share is context",
     "re-sent on every call.",
     "",
+    "With trials (several runs of each task), a task passed on some trials and not others is flaky (leaderboard.md's",
+    "`flaky` column): its traces show what differs between runs; a task failed on every trial is broken.",
+    "",
   ];
 }
 

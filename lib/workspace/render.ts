@@ -5,13 +5,14 @@
 import type { FeedbackMode } from "../db/client.ts";
 import { formatCost } from "../format.ts";
 import type { CandidateInfo, EvaluationInfo, TaskRunInfo } from "./data.ts";
-import { compareStandings, tokensPerTask } from "../candidates/best.ts";
-import { figuresOf, type EvaluationFigures } from "../evaluations/figures.ts";
-import type { FrontierPoint } from "../candidates/frontier.ts";
+import { rank, type Scored } from "../candidates/selection.ts";
+import { tokensPerTask } from "../candidates/standings.ts";
+import { figuresOf, taskRunCount, type EvaluationFigures } from "../evaluations/figures.ts";
+import { meanScore, passedOf, taskTrials } from "./trials.ts";
 import { formatJson } from "./json.ts";
 import type { TaskRunAudit } from "../audit/compute.ts";
 import { summarizeAudits } from "../audit/summary.ts";
-import { CANDIDATES, REJECTED, candidateDir, segment } from "./layout.ts";
+import { CANDIDATES, REJECTED, candidateDir, summaryName, traceName } from "./layout.ts";
 
 /** An evaluation's figures as every workspace file reports them. */
 export interface SplitScores extends EvaluationFigures {
@@ -27,7 +28,7 @@ export interface Standing {
   search: SplitScores | null;
 }
 
-export type FrontierEntry = FrontierPoint & { number: number; costUsd: number | null };
+export type FrontierEntry = Scored & { costUsd: number | null };
 
 export function splitScores(evaluation: EvaluationInfo): SplitScores {
   const figures = figuresOf(evaluation);
@@ -35,7 +36,7 @@ export function splitScores(evaluation: EvaluationInfo): SplitScores {
     evaluationId: evaluation.id,
     finishedAt: evaluation.finishedAt.toISOString(),
     ...figures,
-    tokensPerTask: tokensPerTask(figures.inputTokens, figures.outputTokens, figures.tasks),
+    tokensPerTask: tokensPerTask(figures.inputTokens, figures.outputTokens, taskRunCount(figures)),
     costUsd: roundUsd(figures.costUsd),
     simulated: evaluation.simulated,
   };
@@ -63,7 +64,8 @@ export function renderMeta(candidate: CandidateInfo): string {
 
 /**
  * scores.json: the search split in aggregate and task by task (one compact line per task, in
- * suite order). Nothing of the held-out split: it is sealed.
+ * suite order). With trials, a task's line has its score (the mean), how many trials passed
+ * ("2/3") and each trial's result and trace. Nothing of the held-out split: it is sealed.
  */
 export function renderScores(
   candidate: CandidateInfo,
@@ -71,24 +73,34 @@ export function renderScores(
   searchRuns: readonly TaskRunInfo[],
   feedback: FeedbackMode = "raw",
 ): string {
-  const tasks = [...searchRuns]
-    .sort((a, b) => a.position - b.position)
-    .map((run) => ({
-      key: run.key,
-      status: run.status,
-      score: run.score,
-      errorKind: run.errorKind ?? undefined,
-      error: run.errorMessage ? firstLine(run.errorMessage, 200) : undefined,
-      inputTokens: run.inputTokens,
-      outputTokens: run.outputTokens,
-      costUsd: roundUsd(run.costUsd),
-      durationMs: run.durationMs,
-      events: run.eventCount,
-      // Where the task run's feedback is, by mode; scores mode names none.
-      trace: feedback === "raw" ? `traces/${segment(run.key)}.jsonl` : undefined,
-      summary: feedback === "summary" ? `summaries/${segment(run.key)}.md` : undefined,
-    }));
+  const tasks = [...taskTrials(searchRuns).entries()].map(([key, trials]) =>
+    trials.length === 1
+      ? { key, ...runResult(trials[0], feedback) }
+      : {
+          key,
+          score: meanScore(trials),
+          passed: passedOf(trials),
+          trials: trials.map((run) => ({ trial: run.trial, ...runResult(run, feedback) })),
+        },
+  );
   return formatJson({ id: candidate.id, number: candidate.number, search: standing.search, tasks }, 2);
+}
+
+function runResult(run: TaskRunInfo, feedback: FeedbackMode) {
+  return {
+    status: run.status,
+    score: run.score,
+    errorKind: run.errorKind ?? undefined,
+    error: run.errorMessage ? firstLine(run.errorMessage, 200) : undefined,
+    inputTokens: run.inputTokens,
+    outputTokens: run.outputTokens,
+    costUsd: roundUsd(run.costUsd),
+    durationMs: run.durationMs,
+    events: run.eventCount,
+    // Where the task run's feedback is, by mode; scores mode names none.
+    trace: feedback === "raw" ? `traces/${traceName(run.key, run.trial)}` : undefined,
+    summary: feedback === "summary" ? `summaries/${summaryName(run.key, run.trial)}` : undefined,
+  };
 }
 
 /**
@@ -100,8 +112,9 @@ export function renderAudit(evaluationId: string, runs: readonly (TaskRunInfo & 
   const sorted = [...runs].sort((a, b) => a.position - b.position);
   const summary = summarizeAudits(sorted.map((run) => ({ audit: run.audited, durationMs: run.durationMs })));
   const share = (repeated: number, total: number) => (total > 0 ? round3(repeated / total) : null);
-  const tasks = sorted.map(({ key, durationMs, audited }) => ({
+  const tasks = sorted.map(({ key, trial, durationMs, audited }) => ({
     key,
+    trial: trial > 1 ? trial : undefined,
     modelCalls: audited.modelCalls,
     inputTokens: audited.inputTokens,
     cachedInputTokens: audited.cachedInputTokens,
@@ -111,7 +124,7 @@ export function renderAudit(evaluationId: string, runs: readonly (TaskRunInfo & 
     execs: audited.execs,
     failedExecs: audited.failedExecs,
     tools: audited.tools,
-    trace: `traces/${segment(key)}.jsonl`,
+    trace: `traces/${traceName(key, trial)}`,
   }));
   const perTask = summary.perTask;
   return formatJson(
@@ -191,11 +204,16 @@ export function renderTask(task: {
 }
 
 /**
- * Every candidate, best search score first; ties go to fewer tokens per task, then to the older
- * candidate. Candidates without a finished search evaluation follow, by number; rejected ones
- * have their own table.
+ * Every candidate, ranked by the selection rule (lib/candidates/selection.ts: the best first,
+ * within-noise ties to the cheaper). Candidates without a finished search evaluation follow,
+ * by number; rejected ones have their own table. `flaky`: per candidate, its tasks whose
+ * trials disagree ("key 2/3").
  */
-export function renderLeaderboard(standings: readonly Standing[], frontierIds: ReadonlySet<string>): string {
+export function renderLeaderboard(
+  standings: readonly Standing[],
+  frontierIds: ReadonlySet<string>,
+  flaky: ReadonlyMap<string, readonly string[]> = new Map(),
+): string {
   const ranked = rankStandings(standings.filter((standing) => standing.candidate.status !== "rejected"));
   const rejected = standings
     .filter((standing) => standing.candidate.status === "rejected")
@@ -203,11 +221,14 @@ export function renderLeaderboard(standings: readonly Standing[], frontierIds: R
   const lines = [
     "# Leaderboard",
     "",
-    "Scores are mean task scores (0..1) of each candidate's newest finished search evaluation, with passed/total.",
+    "Scores are mean task scores (0..1) of each candidate's newest finished search evaluation, with their 95% interval",
+    "and task runs passed/total. With trials (several task runs per task), a task's score is its mean over its trials;",
+    "`flaky` lists the tasks whose trials disagree (key passed/trials): a flaky task, not a broken one.",
+    "Ranked by the selection rule: candidates whose intervals overlap are tied, and the tie goes to fewer tokens per task.",
     "★ marks the score-versus-cost frontier (frontier.json).",
     "",
-    "| rank | # | id | search | tokens/task | search cost | parents | status | origin | iteration | frontier |",
-    "|---:|---:|---|---|---:|---:|---|---|---|---:|:---:|",
+    "| rank | # | id | search | 95% interval | tokens/task | search cost | parents | status | origin | iteration | frontier | flaky |",
+    "|---:|---:|---|---|---|---:|---:|---|---|---|---:|:---:|---|",
   ];
   let rank = 0;
   for (const { candidate, search } of ranked) {
@@ -218,6 +239,9 @@ export function renderLeaderboard(standings: readonly Standing[], frontierIds: R
         String(candidate.number),
         candidate.id,
         search ? scoreCell(search) : "not evaluated",
+        search?.scoreLow != null && search.scoreHigh != null
+          ? `${search.scoreLow.toFixed(3)}–${search.scoreHigh.toFixed(3)}`
+          : "—",
         search ? String(search.tokensPerTask) : "—",
         search ? formatCost(search.costUsd) : "—",
         parentsCell(candidate),
@@ -225,6 +249,7 @@ export function renderLeaderboard(standings: readonly Standing[], frontierIds: R
         candidate.origin,
         candidate.iterationNumber === null ? "—" : String(candidate.iterationNumber),
         frontierIds.has(candidate.id) ? "★" : "",
+        flakyCell(flaky.get(candidate.id) ?? []),
       ]),
     );
   }
@@ -250,15 +275,26 @@ export function renderLeaderboard(standings: readonly Standing[], frontierIds: R
   return `${lines.join("\n")}\n`;
 }
 
-/** The leaderboard's order; exported so the loop and the dashboard can agree with it. */
+/** The leaderboard's order: the selection rule's ranking. */
 export function rankStandings<T extends Standing>(standings: readonly T[]): T[] {
-  const standingOf = (standing: T) => ({
+  const points = standings.map((standing) => ({
+    standing,
     id: standing.candidate.id,
     number: standing.candidate.number,
     score: standing.search?.score ?? null,
+    scoreLow: standing.search?.scoreLow ?? null,
+    scoreHigh: standing.search?.scoreHigh ?? null,
     tokensPerTask: standing.search?.tokensPerTask ?? 0,
-  });
-  return [...standings].sort((a, b) => compareStandings(standingOf(a), standingOf(b)));
+  }));
+  return rank(points).map((point) => point.standing);
+}
+
+/** At most FLAKY_SHOWN flaky tasks, then how many more. */
+const FLAKY_SHOWN = 6;
+function flakyCell(tasks: readonly string[]): string {
+  if (!tasks.length) return "";
+  const more = tasks.length - FLAKY_SHOWN;
+  return tasks.slice(0, FLAKY_SHOWN).join(", ") + (more > 0 ? `, +${more} more` : "");
 }
 
 export function renderFrontier(points: readonly FrontierEntry[]): string {
@@ -306,7 +342,9 @@ export function renderPerTaskBest(
 }
 
 function scoreCell(scores: SplitScores): string {
-  return scores.score === null ? "—" : `${scores.score.toFixed(3)} (${scores.passed}/${scores.tasks})`;
+  if (scores.score === null) return "—";
+  const trials = scores.trials > 1 ? `, ${scores.tasks} tasks × ${scores.trials} trials` : "";
+  return `${scores.score.toFixed(3)} (${scores.passed}/${taskRunCount(scores)}${trials})`;
 }
 
 function parentsCell(candidate: CandidateInfo): string {

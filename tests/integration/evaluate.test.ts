@@ -10,7 +10,7 @@ import type { Prisma } from "../../lib/db/client.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-server.ts";
 import { createProject } from "../../lib/projects/create.ts";
 import { prepareEvaluation, runEvaluation } from "../../lib/evaluations/run.ts";
-import { runTrial } from "../../lib/evaluations/trial.ts";
+import { runCheckTasks } from "../../lib/evaluations/check-run.ts";
 import { probeMemoryLimit } from "../../lib/runner/sandbox/memory-limit.ts";
 
 let fake: FakeAnthropic;
@@ -304,19 +304,19 @@ describe("project creation", () => {
   });
 });
 
-describe("a trial run", () => {
+describe("a check run", () => {
   it("runs a source that is not a candidate on the first search tasks, storing nothing", async () => {
     const { projectId } = await project({ suite: { grader: { type: "numeric" } }, tasks: sums, harness: modelHarness });
     const before = await db.taskRun.count();
-    const trial = await runTrial(projectId, modelHarness, 2, { upstreamUrl: fake.url, apiKey: "the-real-key" });
-    if (!trial.ok) throw new Error("the trial harness should compile");
-    expect(trial.results.map((result) => [result.taskKey, result.status])).toEqual([
+    const checkRun = await runCheckTasks(projectId, modelHarness, 2, { upstreamUrl: fake.url, apiKey: "the-real-key" });
+    if (!checkRun.ok) throw new Error("the checked harness should compile");
+    expect(checkRun.results.map((result) => [result.taskKey, result.status])).toEqual([
       ["sum-0", "passed"],
       ["sum-1", "passed"],
     ]);
-    expect(trial.results[0].events.some((event) => event.kind === "model_call")).toBe(true);
+    expect(checkRun.results[0].events.some((event) => event.kind === "model_call")).toBe(true);
     expect(await db.taskRun.count()).toBe(before);
-    const broken = await runTrial(projectId, "export default {", 1);
+    const broken = await runCheckTasks(projectId, "export default {", 1);
     expect(broken.ok).toBe(false);
   });
 });

@@ -12,7 +12,15 @@ import { FrontierChart } from "@/components/charts/FrontierChart";
 import { ScoreProgressChart } from "@/components/charts/ScoreProgressChart";
 import chartStyles from "@/components/charts/charts.module.css";
 import { projectProgress } from "@/lib/projects/progress";
-import { formatDuration, formatRelative, formatScore, formatTokens, formatUsd, formatCost } from "@/lib/format";
+import {
+  formatDuration,
+  formatInterval,
+  formatRelative,
+  formatScore,
+  formatTokens,
+  formatUsd,
+  formatCost,
+} from "@/lib/format";
 import { getCandidateCharts, listCandidateTable } from "@/lib/candidates/queries";
 import { packRows } from "@/lib/candidates/packed";
 import { getProject, getProjectTotals } from "@/lib/projects/queries";
@@ -59,9 +67,27 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
         <Stat
           label="Best search score"
           value={formatScore(totals.best?.searchScore)}
-          hint={totals.best ? `candidate #${totals.best.number}` : "no evaluation yet"}
+          hint={
+            totals.best ? (
+              <>
+                candidate #{totals.best.number}
+                <IntervalHint low={totals.best.searchLow} high={totals.best.searchHigh} />
+              </>
+            ) : (
+              "no evaluation yet"
+            )
+          }
         />
-        <Stat label="Its test score" value={formatScore(totals.best?.testScore)} hint="held-out split" />
+        <Stat
+          label="Its test score"
+          value={formatScore(totals.best?.testScore)}
+          hint={
+            <>
+              held-out split
+              <IntervalHint low={totals.best?.testLow} high={totals.best?.testHigh} />
+            </>
+          }
+        />
         <Stat label="Iterations" value={totals.iterations} />
         <Stat label="Candidates" value={totals.candidates} />
         <Stat
@@ -262,6 +288,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                         </Link>
                       </>
                     )}
+                    {evaluation.trials > 1 && <div className="faint">{evaluation.trials} trials</div>}
                   </td>
                   <td>
                     <Badge
@@ -275,10 +302,17 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
                       </div>
                     )}
                   </td>
-                  <td className={`${ui.right} num`}>{formatScore(evaluation.score)}</td>
+                  <td className={`${ui.right} num`}>
+                    {formatScore(evaluation.score)}
+                    {evaluation.scoreLow != null && (
+                      <div className="faint" data-score-interval>
+                        {formatInterval(evaluation.scoreLow, evaluation.scoreHigh)}
+                      </div>
+                    )}
+                  </td>
                   <td className={`${ui.right} num`}>
                     {evaluation.passedCount} / {evaluation.failedCount} / {evaluation.errorCount}
-                    <span className="faint"> of {evaluation.taskCount}</span>
+                    <span className="faint"> of {evaluation.taskCount * evaluation.trials}</span>
                   </td>
                   <td className={`${ui.right} num`}>
                     {formatTokens(evaluation.inputTokens + evaluation.outputTokens)}
@@ -315,5 +349,16 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
         Created {formatRelative(project.createdAt)} · <Link href={`/projects/${project.id}/settings`}>settings</Link>
       </p>
     </Page>
+  );
+}
+
+/** " · 95% 52.0–80.0%" after a card's hint: the score's interval, when it has one. */
+function IntervalHint({ low, high }: { low: number | null | undefined; high: number | null | undefined }) {
+  if (low == null || high == null) return null;
+  return (
+    <span data-score-interval title="The score's 95% interval">
+      {" "}
+      · 95% {formatInterval(low, high)}
+    </span>
   );
 }

@@ -151,14 +151,18 @@ export function scoreLines(scoresJson: string | null, candidateDir: string): Sco
   // The builder writes paths relative to the candidate folder; older files used workspace paths.
   const inWorkspace = (file: unknown) =>
     typeof file !== "string" ? null : file.startsWith(`${candidateDir}/`) ? file : `${candidateDir}/${file}`;
-  return tasks.flatMap((task: { key?: unknown; status?: unknown; trace?: unknown; summary?: unknown }) => {
-    if (typeof task?.key !== "string") return [];
+  type Trial = { status?: unknown; trace?: unknown; summary?: unknown };
+  return tasks.flatMap((line: Trial & { key?: unknown; trials?: Trial[] }) => {
+    if (typeof line?.key !== "string") return [];
+    // With trials, the task passed when every trial did; otherwise its first unpassed trial speaks for it.
+    const trials = Array.isArray(line.trials) ? line.trials : null;
+    const task = trials ? (trials.find((trial) => trial?.status !== "passed") ?? trials[0]) : line;
     return [
       {
-        key: task.key,
-        status: String(task.status ?? ""),
-        trace: inWorkspace(task.trace),
-        summary: inWorkspace(task.summary),
+        key: line.key,
+        status: String(task?.status ?? ""),
+        trace: inWorkspace(task?.trace),
+        summary: inWorkspace(task?.summary),
       },
     ];
   });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disconnectDb } from "../../helpers/db.ts";
 import { startOfflineModel, type OfflineModel } from "../../../lib/offline/model.ts";
 import type { Proposal } from "../../../lib/proposer/index.ts";
-import { runTrial } from "../../../lib/evaluations/trial.ts";
+import { runCheckTasks } from "../../../lib/evaluations/check-run.ts";
 import { compileHarness } from "../../../lib/runner/sandbox/compile.ts";
 import { addCandidate, body, evaluate, projectFrom, proposeOffline, scratchDir, type Proposed } from "./helpers.ts";
 
@@ -109,10 +109,10 @@ async function expectSoundProposals(proposed: Proposed, base: { id: string; sour
   expect(result.proposals[0].axis).toBe("exploit");
 }
 
-async function trialScore(projectId: string, proposal: Proposal, tasks: number) {
-  const trial = await runTrial(projectId, proposal.source, tasks, { upstreamUrl: model.url, apiKey: null });
-  if (!trial.ok) throw new Error(`${proposal.dir} does not compile`);
-  return trial.results.filter((run) => run.status === "passed").length;
+async function checkScore(projectId: string, proposal: Proposal, tasks: number) {
+  const checkRun = await runCheckTasks(projectId, proposal.source, tasks, { upstreamUrl: model.url, apiKey: null });
+  if (!checkRun.ok) throw new Error(`${proposal.dir} does not compile`);
+  return checkRun.results.filter((run) => run.status === "passed").length;
 }
 
 describe("the offline proposer", () => {
@@ -165,7 +165,7 @@ describe("the offline proposer", () => {
     // The second candidate explores: the same fix in a fresh harness from the template.
     expect(proposed.result.proposals[1]).toMatchObject({ axis: "explore", dir: "proposals/1/2-bare-answer-fresh" });
 
-    expect(await trialScore(project.projectId, exploit, 6)).toBe(6);
+    expect(await checkScore(project.projectId, exploit, 6)).toBe(6);
   });
 
   it("sees a sequential stream with no learn() and adds a memory of labelled examples", async () => {
@@ -227,9 +227,9 @@ describe("the offline proposer", () => {
 
     // Alone, bare answers get only the tickets of the first listed label, and memory nothing at
     // all (its right labels are still wrapped in a sentence): a proposal worse than its parent.
-    expect(await trialScore(project.projectId, exploit, 8)).toBe(3);
-    expect(await trialScore(project.projectId, learnAlone, 8)).toBe(0);
-    expect(await trialScore(project.projectId, explore[1], 8)).toBe(3);
+    expect(await checkScore(project.projectId, exploit, 8)).toBe(3);
+    expect(await checkScore(project.projectId, learnAlone, 8)).toBe(0);
+    expect(await checkScore(project.projectId, explore[1], 8)).toBe(3);
 
     // The next iteration starts from the bare-answer candidate, whose traces still show no
     // examples: memory is its lead fix now, and with it all but the first crash and mixup pass.
@@ -239,7 +239,7 @@ describe("the offline proposer", () => {
     await expectSoundProposals(next, { id: bare.candidateId, source: exploit.source });
     expect(next.result.proposals[0].dir).toBe("proposals/2/1-learn-examples");
     expect(next.result.proposals[0].source).toContain("Answer with only the label, nothing else.");
-    expect(await trialScore(project.projectId, next.result.proposals[0], 8)).toBe(6);
+    expect(await checkScore(project.projectId, next.result.proposals[0], 8)).toBe(6);
   });
 
   it("sees arithmetic answered without reasoning and asks for step-by-step work, even with no prompt text to edit", async () => {
@@ -281,9 +281,9 @@ describe("the offline proposer", () => {
     expect(exploit.rationale).not.toMatch(/p3\.jsonl/); // the one-step problem passed: its trace is not a failure
     // Reasoning keeps these two-operation problems exact. Asked for a bare number too, the model
     // has no room to reason: only the one-operation problem passes, a failed exploration.
-    expect(await trialScore(project.projectId, exploit, 5)).toBe(5);
-    expect(await trialScore(project.projectId, bareToo, 5)).toBe(1);
-    expect(await trialScore(project.projectId, fresh, 5)).toBe(5);
+    expect(await checkScore(project.projectId, exploit, 5)).toBe(5);
+    expect(await checkScore(project.projectId, bareToo, 5)).toBe(1);
+    expect(await checkScore(project.projectId, fresh, 5)).toBe(5);
   });
 
   it("is deterministic, and proposes nothing already in the workspace", async () => {

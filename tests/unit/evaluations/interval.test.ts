@@ -1,6 +1,6 @@
 // A score's 95% interval: Wilson for pass/fail, a seeded bootstrap for partial scores.
 import { describe, expect, it } from "vitest";
-import { scoreInterval, wilson } from "../../../lib/evaluations/interval.ts";
+import { scoreInterval, taskMeans, wilson } from "../../../lib/evaluations/interval.ts";
 
 describe("scoreInterval", () => {
   it("gives pass/fail scores Wilson's interval, which stays inside 0..1 at the ends", () => {
@@ -38,5 +38,30 @@ describe("scoreInterval", () => {
 
   it("is null with no scores", () => {
     expect(scoreInterval([])).toBeNull();
+  });
+});
+
+describe("scoreInterval with trials", () => {
+  it("bootstraps over per-task means even when every mean is 0 or 1: Wilson is for one pass/fail run per task", () => {
+    const means = [1, 1, 1, 0, 1, 1, 0, 1, 1, 1];
+    expect(scoreInterval(means, 1)).toEqual(wilson(8, 10));
+    const withTrials = scoreInterval(means, 3)!;
+    expect(withTrials).not.toEqual(wilson(8, 10));
+    expect(withTrials.low).toBeLessThan(0.8);
+    expect(withTrials.high).toBeGreaterThan(0.8);
+  });
+
+  it("takes each task's mean over its finished trials", () => {
+    const means = taskMeans([
+      { taskId: "a", score: 1 },
+      { taskId: "b", score: 0 },
+      { taskId: "a", score: 0 },
+      { taskId: "a", score: null },
+      { taskId: "b", score: 0.5 },
+    ]);
+    expect([...means]).toEqual([
+      ["a", 1 / 3],
+      ["b", 0.25],
+    ]);
   });
 });

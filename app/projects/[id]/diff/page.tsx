@@ -269,12 +269,12 @@ async function OutcomeSection(props: {
     <Section title="Task outcomes" hint="Newest search evaluation of each" flush>
       <div className={styles.scores}>
         <span>
-          A · #{a.number}: <strong>{formatScore(searchA.score)}</strong> ({searchA.passedCount} of {searchA.taskCount}{" "}
-          passed{searchA.status === "done" ? "" : `, ${searchA.status}`})
+          A · #{a.number}: <strong>{formatScore(searchA.score)}</strong> ({searchA.passedCount} of{" "}
+          {searchA.taskCount * searchA.trials} task runs passed{searchA.status === "done" ? "" : `, ${searchA.status}`})
         </span>
         <span>
-          B · #{b.number}: <strong>{formatScore(searchB.score)}</strong> ({searchB.passedCount} of {searchB.taskCount}{" "}
-          passed{searchB.status === "done" ? "" : `, ${searchB.status}`})
+          B · #{b.number}: <strong>{formatScore(searchB.score)}</strong> ({searchB.passedCount} of{" "}
+          {searchB.taskCount * searchB.trials} task runs passed{searchB.status === "done" ? "" : `, ${searchB.status}`})
         </span>
       </div>
       <OutcomeDiffTable projectId={props.projectId} diff={diff} a={a} b={b} show={props.show} hrefFor={hrefFor} />

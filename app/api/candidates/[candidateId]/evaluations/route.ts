@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_TRIALS } from "@/lib/projects/settings";
 import { readEvaluationState, startEvaluation } from "@/lib/evaluations/candidate";
 import { modelName } from "@/lib/projects/settings-edit";
 import { route } from "@/lib/server/route";
@@ -19,9 +20,17 @@ export const GET = route(
 export const POST = route(
   {
     params,
-    body: z.object({ projectId, split: z.enum(["search", "test"]), model: modelName.optional() }).strict(),
-    invalid: 'Send { projectId, split: "search" | "test", model?: "claude-…" }.',
+    body: z
+      .object({
+        projectId,
+        split: z.enum(["search", "test"]),
+        model: modelName.optional(),
+        trials: z.number().int().min(1).max(MAX_TRIALS).optional(),
+      })
+      .strict(),
+    invalid: `Send { projectId, split: "search" | "test", model?: "claude-…", trials?: 1 to ${MAX_TRIALS} }.`,
     status: 202,
   },
-  ({ params, body }) => startEvaluation(body.projectId, params.candidateId, body.split, body.model),
+  ({ params, body }) =>
+    startEvaluation(body.projectId, params.candidateId, body.split, { model: body.model, trials: body.trials }),
 );

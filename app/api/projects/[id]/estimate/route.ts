@@ -3,6 +3,7 @@ import { estimateEvaluation, estimateOptimization } from "@/lib/evaluations/esti
 import { modelConfigured } from "@/lib/offline/upstream";
 import { modelName } from "@/lib/projects/settings-edit";
 import { route } from "@/lib/server/route";
+import { MAX_TRIALS } from "@/lib/projects/settings";
 
 const query = z
   .object({
@@ -16,6 +17,7 @@ const query = z
       .pipe(z.array(modelName).min(1).max(20))
       .optional(),
     candidates: z.coerce.number().int().min(1).max(100).optional(),
+    trials: z.coerce.number().int().min(1).max(MAX_TRIALS).optional(),
   })
   .strict()
   .refine((q) => (q.split === undefined) !== (q.iterations === undefined), { message: "send split or iterations" });
@@ -30,14 +32,18 @@ export const GET = route(
   {
     params: z.object({ id: z.string() }),
     query,
-    invalid:
-      "Send ?split=search|test (optionally &models=a,b&candidates=N) or ?iterations=1..100, and optionally &offline=1.",
+    invalid: `Send ?split=search|test (optionally &models=a,b&candidates=N, &trials=1..${MAX_TRIALS}) or ?iterations=1..100, and optionally &offline=1.`,
     noStore: true,
   },
   ({ params, query }) => {
     const offline = query.offline ? query.offline === "1" : !modelConfigured();
     return query.split
-      ? estimateEvaluation(params.id, query.split, { offline, models: query.models, count: query.candidates })
+      ? estimateEvaluation(params.id, query.split, {
+          offline,
+          models: query.models,
+          count: query.candidates,
+          trials: query.trials,
+        })
       : estimateOptimization(params.id, query.iterations!, { offline });
   },
 );

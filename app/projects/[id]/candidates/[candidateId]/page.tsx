@@ -20,6 +20,7 @@ import { getCandidateDetail } from "@/lib/candidates/queries";
 import { getProject } from "@/lib/projects/queries";
 import { evaluationAudit } from "@/lib/audit/queries";
 import { AuditSummaryView } from "@/components/audit/Audit";
+import { readSettings, trialsFor } from "@/lib/projects/settings";
 import styles from "@/components/candidates/candidate.module.css";
 
 type Params = Promise<{ id: string; candidateId: string }>;
@@ -188,6 +189,10 @@ export default async function CandidatePage({
               candidateId={candidate.id}
               candidateStatus={candidate.status}
               highlight={created}
+              defaultTrials={{
+                search: trialsFor(readSettings(project.settings), "search"),
+                test: trialsFor(readSettings(project.settings), "test"),
+              }}
             />
           </Suspense>
         </Section>
@@ -253,6 +258,7 @@ async function Evaluations(props: {
   candidateId: string;
   candidateStatus: string;
   highlight: boolean;
+  defaultTrials: Record<"search" | "test", number>;
 }) {
   const evaluations = await evaluationsOf(props.candidateId);
   return (
@@ -262,6 +268,7 @@ async function Evaluations(props: {
       candidateStatus={props.candidateStatus}
       initial={candidateEvaluationState(evaluations)}
       highlight={props.highlight ? "search" : undefined}
+      defaultTrials={props.defaultTrials}
     />
   );
 }
@@ -295,7 +302,7 @@ async function TaskResultsSection(props: {
   basePath: string;
   split: "search" | "test";
   outcome: TaskOutcome | null;
-  /** 1-based, TASK_RESULTS_PAGE rows each. */
+  /** 1-based, TASK_RESULTS_PAGE tasks each. */
   page: number;
 }) {
   const { split } = props;
@@ -343,9 +350,8 @@ async function TaskResultsSection(props: {
     }),
     countTaskResults(evaluation.id),
   ]);
-  const shown = props.outcome
-    ? (counts[props.outcome] ?? 0)
-    : Object.values(counts).reduce((sum, count) => sum + count, 0);
+  // Tasks, not task runs: with trials, a task's trials share its row.
+  const shown = props.outcome ? (counts[props.outcome] ?? 0) : evaluation.taskCount;
   return (
     <Section
       title={<>Task results {splits}</>}
@@ -359,6 +365,7 @@ async function TaskResultsSection(props: {
         counts={counts}
         outcome={props.outcome}
         taskCount={evaluation.taskCount}
+        trials={evaluation.trials}
         pages={{
           page: props.page,
           size: TASK_RESULTS_PAGE,

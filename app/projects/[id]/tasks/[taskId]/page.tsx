@@ -77,6 +77,12 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
                     </td>
                     <td>
                       {run.evaluationSplit} · <span className="faint">{formatRelative(run.evaluatedAt)}</span>
+                      {run.trials > 1 && (
+                        <span className="faint">
+                          {" "}
+                          · trial {run.trial} of {run.trials}
+                        </span>
+                      )}
                     </td>
                     <td>
                       <Badge tone={taskStatusTone(run.status)}>

@@ -1,4 +1,4 @@
-// A trial runs a harness that is not (yet) a candidate on a few search tasks, exactly as an
+// A check run runs a harness that is not (yet) a candidate on a few search tasks, exactly as an
 // evaluation would: the proposer's check and the validation smoke run. Nothing is stored as an
 // evaluation; given a check (lib/iterations/checks.ts), its task runs and traces are stored as
 // the check's.
@@ -13,11 +13,11 @@ import { readStoredGrader } from "../suites/store.ts";
 import { loadPriceOverrides } from "../prices/overrides.ts";
 import type { RunOptions } from "./run.ts";
 
-export interface TrialResult extends FinishedTaskRun {
+export interface CheckRunResult extends FinishedTaskRun {
   taskKey: string;
 }
 
-export interface TrialOptions extends RunOptions {
+export interface CheckRunOptions extends RunOptions {
   onExchange?: (exchange: Exchange) => void;
   /** Store the task runs (and their traces) as this check's. */
   checkId?: string;
@@ -29,13 +29,13 @@ export interface TrialOptions extends RunOptions {
  * Runs a harness that is not (yet) a candidate on the first `taskCount` search tasks of a
  * project, exactly as an evaluation would: the proposer's check and the validation smoke run.
  */
-export async function runTrial(
+export async function runCheckTasks(
   projectId: string,
   source: string,
   taskCount: number,
-  options: TrialOptions = {},
+  options: CheckRunOptions = {},
 ): Promise<
-  | { ok: true; results: TrialResult[]; isolation: string | null; budgetStop: string | null }
+  | { ok: true; results: CheckRunResult[]; isolation: string | null; budgetStop: string | null }
   | { ok: false; errors: { line: number; column: number; message: string }[] }
 > {
   const project = await db.project.findUniqueOrThrow({
@@ -59,8 +59,8 @@ export async function runTrial(
     take: taskCount,
     select: { id: true, key: true, input: true, expected: true, meta: true, envFiles: true, position: true },
   });
-  const results: TrialResult[] = [];
-  const ids = new Map(tasks.map((task) => [task.id, `trial-${task.id}`]));
+  const results: CheckRunResult[] = [];
+  const ids = new Map(tasks.map((task) => [task.id, `check-${task.id}`]));
   if (options.checkId) {
     const checkId = options.checkId;
     const rows = await db.taskRun.createManyAndReturn({
