@@ -3,8 +3,8 @@
 // overview loads it after the page (GET /api/projects/<id>/tree), so the page's HTML stays small.
 import { db } from "../db/client.ts";
 import { noSuchProject } from "../projects/queries.ts";
-import { compareStandings, tokensPerTask } from "./best.ts";
-import { frontier } from "./frontier.ts";
+import { best, frontier } from "./selection.ts";
+import { tokensPerTask } from "./standings.ts";
 import { onProjectModel } from "../evaluations/model.ts";
 import { candidateIteration } from "./queries.ts";
 
@@ -46,6 +46,8 @@ export async function candidateTree(projectId: string): Promise<TreeNode[]> {
       summary: string | null;
       reason: string | null;
       score: number | null;
+      low: number | null;
+      high: number | null;
       input: number | null;
       output: number | null;
       tasks: number | null;
@@ -56,10 +58,11 @@ export async function candidateTree(projectId: string): Promise<TreeNode[]> {
         where cp."childId" = c.id), '[]'::json) as parents,
       left(split_part(coalesce(nullif(trim(c.hypothesis), ''), c.rationale, ''), E'\n', 1), ${SUMMARY_CHARS + 1}) as summary,
       case when c.status = 'rejected' then left(coalesce(c."rejectReason", ''), ${REASON_CHARS + 1}) end as reason,
-      s.score, s.input, s.output, s.tasks
+      s.score, s.low, s.high, s.input, s.output, s.tasks
     from "Candidate" c
     left join lateral (
-      select e.score, e."inputTokens" as input, e."outputTokens" as output, e."taskCount" as tasks
+      select e.score, e."scoreLow" as low, e."scoreHigh" as high, e."inputTokens" as input, e."outputTokens" as output,
+        e."taskCount" * e.trials as tasks
       from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done' and e.score is not null
         and ${onProjectModel}
       order by e."finishedAt" desc nulls last limit 1) s on true
@@ -75,10 +78,12 @@ export async function candidateTree(projectId: string): Promise<TreeNode[]> {
       id: row.id,
       number: row.number,
       score: row.score!,
+      scoreLow: row.low,
+      scoreHigh: row.high,
       tokensPerTask: tokensPerTask(row.input ?? 0, row.output ?? 0, row.tasks ?? 0),
     }));
   const onFrontier = new Set(frontier(standings).map((point) => point.id));
-  const best = standings.sort(compareStandings)[0]?.id;
+  const bestId = best(standings)?.id;
 
   return rows.map((row) => ({
     id: row.id,
@@ -90,6 +95,6 @@ export async function candidateTree(projectId: string): Promise<TreeNode[]> {
     summary: cut(row.summary ?? "", SUMMARY_CHARS),
     reason: row.reason == null ? null : cut(row.reason, REASON_CHARS),
     frontier: onFrontier.has(row.id),
-    best: row.id === best,
+    best: row.id === bestId,
   }));
 }

@@ -30,8 +30,7 @@ export interface IterationOptions {
   optimizationId: string | null;
   proposerKind: ProposerKind;
   proposerCommand?: string | null;
-  /** Model API endpoint and key for the proposer and the task model (tests point these at a fake). */
-  upstreamUrl?: string;
+  upstreamUrl?: string; // the model API for the proposer and the task model (tests point it at a fake)
   apiKey?: string | null;
   /** Offline (asked for): the iteration and its results are marked simulated. */
   simulated?: boolean;

@@ -2,8 +2,7 @@
 // split. The project's model comes first; every other model is one some evaluation of these
 // candidates ran with (`studio eval --model`, the transfer page's form). Each cell is the newest
 // finished evaluation of that candidate with that model; its gain is over the seed with the same model.
-import { bestCandidate, tokensPerTask } from "../candidates/best.ts";
-import { projectFrontier } from "../candidates/frontier.ts";
+import { bestCandidate, projectFrontier, tokensPerTask } from "../candidates/standings.ts";
 import { db } from "../db/client.ts";
 import { noSuchProject } from "../projects/queries.ts";
 import { transferFinding } from "./finding.ts";

@@ -22,8 +22,8 @@ let projectId: string;
 let lib: {
   db: typeof import("../../lib/db/client.ts").db;
   disconnectDb: typeof import("../../lib/db/client.ts").disconnectDb;
-  bestCandidate: typeof import("../../lib/candidates/best.ts").bestCandidate;
-  projectFrontier: typeof import("../../lib/candidates/frontier.ts").projectFrontier;
+  bestCandidate: typeof import("../../lib/candidates/standings.ts").bestCandidate;
+  projectFrontier: typeof import("../../lib/candidates/standings.ts").projectFrontier;
   loadLatestSearchEvaluations: typeof import("../../lib/workspace/data.ts").loadLatestSearchEvaluations;
   listCandidateTable: typeof import("../../lib/candidates/queries.ts").listCandidateTable;
   transferMatrix: typeof import("../../lib/transfer/matrix.ts").transferMatrix;
@@ -35,8 +35,7 @@ beforeAll(async () => {
   process.env.DATABASE_URL = databaseUrl;
   lib = {
     ...(await import("../../lib/db/client.ts")),
-    ...(await import("../../lib/candidates/best.ts")),
-    ...(await import("../../lib/candidates/frontier.ts")),
+    ...(await import("../../lib/candidates/standings.ts")),
     ...(await import("../../lib/workspace/data.ts")),
     ...(await import("../../lib/candidates/queries.ts")),
     ...(await import("../../lib/transfer/matrix.ts")),
