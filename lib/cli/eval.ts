@@ -12,6 +12,7 @@ import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
 import { refuseUnpricedStart } from "../prices/budgets.ts";
 import { isolationReport } from "../runner/engine.ts";
 import { confirmSpend } from "./confirm.ts";
+import { oracleCommand } from "./oracle.ts";
 import { withDatabase } from "./database.ts";
 import { progressBar } from "./progress.ts";
 
@@ -25,6 +26,7 @@ export async function evalCommand(args: string[]): Promise<number> {
       concurrency: { type: "string" },
       fresh: { type: "boolean" },
       offline: { type: "boolean" },
+      oracle: { type: "boolean" },
       yes: { type: "boolean", short: "y" },
       json: { type: "boolean" },
     },
@@ -37,6 +39,13 @@ export async function evalCommand(args: string[]): Promise<number> {
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0))
     throw new StudioError("--concurrency must be a positive whole number.");
+
+  if (values.oracle) {
+    if (!values.project) throw new StudioError("eval --oracle needs --project ID.");
+    // Every task unless a split is named: the point is to check the whole imported suite.
+    const named = args.some((arg) => arg === "--split" || arg.startsWith("--split="));
+    return withDatabase(() => oracleCommand(values.project!, named ? split : null, { json: values.json, concurrency }));
+  }
 
   return withDatabase(async () => {
     const { id: candidateId, number, projectId } = await chooseCandidate(values.project, values.candidate);

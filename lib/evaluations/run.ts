@@ -147,7 +147,16 @@ async function runClaimed(
     select: {
       id: true,
       task: {
-        select: { id: true, key: true, input: true, expected: true, meta: true, envFiles: true, position: true },
+        select: {
+          id: true,
+          key: true,
+          input: true,
+          expected: true,
+          meta: true,
+          envFiles: true,
+          container: true,
+          position: true,
+        },
       },
     },
     orderBy: { task: { position: "asc" } },

@@ -106,6 +106,9 @@ const numericGrader = z.strictObject({
 
 const jsonGrader = z.strictObject({ type: z.literal("json") });
 
+/** Harbor suites (harbor.ts): the task's own tests/test.sh, run in its container, writes the reward. */
+const verifierGrader = z.strictObject({ type: z.literal("verifier") });
+
 const moduleGrader = z.strictObject({
   type: z.literal("module"),
   path: z
@@ -121,7 +124,7 @@ function isInsideSuite(p: string): boolean {
   return normal !== "." && normal !== ".." && !normal.startsWith("../");
 }
 
-export const GRADER_TYPES = ["exact", "normalized", "regex", "numeric", "json", "module"] as const;
+export const GRADER_TYPES = ["exact", "normalized", "regex", "numeric", "json", "module", "verifier"] as const;
 export type GraderType = (typeof GRADER_TYPES)[number];
 
 export const graderConfigSchema = z.discriminatedUnion("type", [
@@ -131,12 +134,13 @@ export const graderConfigSchema = z.discriminatedUnion("type", [
   numericGrader,
   jsonGrader,
   moduleGrader,
+  verifierGrader,
 ]);
 /** A grader with its defaults filled in (tolerance, relative, path). */
 export type GraderConfig = z.output<typeof graderConfigSchema>;
 /** A grader as written in suite.json: defaults may be left out. */
 export type GraderConfigInput = z.input<typeof graderConfigSchema>;
-export type BuiltinGraderConfig = Exclude<GraderConfig, { type: "module" }>;
+export type BuiltinGraderConfig = Exclude<GraderConfig, { type: "module" | "verifier" }>;
 
 // ── suite.json ───────────────────────────────────────────────────────────────────────────
 

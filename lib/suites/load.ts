@@ -21,6 +21,7 @@ import {
   type Split,
   type SuiteConfig,
 } from "./format.ts";
+import type { ContainerSpec } from "./container-spec.ts";
 import { checkExpected } from "./graders.ts";
 import { parseJson } from "./json-syntax.ts";
 import { formatBytes } from "../format.ts";
@@ -36,6 +37,8 @@ export interface LoadedTask {
   position: number;
   /** Starting files from env/<key>/: relative posix path → base64 content; null when the task has no env folder. */
   envFiles: Record<string, string> | null;
+  /** Harbor tasks (harbor.ts): the container the task runs in; absent for suite folders. */
+  container?: ContainerSpec | null;
 }
 
 export interface LoadedSuite {
@@ -154,6 +157,14 @@ async function readConfig(files: SuiteFiles, problems: SuiteProblem[]): Promise<
     }
     return null;
   }
+  if (result.data.grader.type === "verifier") {
+    problems.push({
+      file: SUITE_FILE,
+      message:
+        'grader.type "verifier" belongs to Harbor tasks, whose tests run in their container: import them with `studio project create --harbor DIR`',
+    });
+    return null;
+  }
   return result.data;
 }
 
@@ -171,7 +182,7 @@ async function readGraderSource(
 
 // ── tasks.jsonl ──────────────────────────────────────────────────────────────────────────
 
-type TaskWithoutEnv = Omit<LoadedTask, "envFiles">;
+type TaskWithoutEnv = Omit<LoadedTask, "envFiles" | "container">;
 
 /**
  * Validates every line. `ids` holds every id seen, even on otherwise invalid lines, so that the

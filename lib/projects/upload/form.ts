@@ -18,6 +18,8 @@ export interface Upload {
   suite: Map<string, Uint8Array>;
   harness: { file: string; source: string };
   name?: string;
+  /** Harbor tasks: every task in this split. */
+  split?: "search" | "test";
 }
 
 const NAME_MAX_LENGTH = 200;
@@ -32,6 +34,7 @@ export async function readUpload(request: Request): Promise<Upload> {
     suite,
     harness: await readHarness(form.get(UPLOAD_FIELDS.harness), suite),
     name: readName(form.get(UPLOAD_FIELDS.name)),
+    split: readSplit(form.get(UPLOAD_FIELDS.split)),
   };
 }
 
@@ -101,6 +104,12 @@ async function readHarness(
       },
     ],
   );
+}
+
+function readSplit(value: FormDataEntryValue | null): Upload["split"] {
+  if (value === null || value === "") return undefined;
+  if (value === "search" || value === "test") return value;
+  throw new UploadError('The split must be "search" or "test".');
 }
 
 function readName(value: FormDataEntryValue | null): string | undefined {
