@@ -226,7 +226,11 @@ interface Graded {
 async function verifiedGrade(container: TaskContainer, spec: ContainerSpec): Promise<Graded> {
   try {
     const verified = await verify(container, spec);
-    return { ...verified, events: [] };
+    // Without a reward there is no grade event: the tests' output goes in a note beside the error.
+    const events = verified.error
+      ? [noteEvent(`verifier: ${verified.error.message}`, new Date(), { ...verified.verifier })]
+      : [];
+    return { ...verified, events };
   } catch (error) {
     return { score: 0, explanation: "", error: { kind: "verifier", message: (error as Error).message }, events: [] };
   }

@@ -124,9 +124,20 @@ function isInsideSuite(p: string): boolean {
   return normal !== "." && normal !== ".." && !normal.startsWith("../");
 }
 
-export const GRADER_TYPES = ["exact", "normalized", "regex", "numeric", "json", "module", "verifier"] as const;
+export const GRADER_TYPES = ["exact", "normalized", "regex", "numeric", "json", "module"] as const;
 export type GraderType = (typeof GRADER_TYPES)[number];
 
+/** The graders a suite.json may name. */
+const suiteGraderSchema = z.discriminatedUnion("type", [
+  exactGrader,
+  normalizedGrader,
+  regexGrader,
+  numericGrader,
+  jsonGrader,
+  moduleGrader,
+]);
+
+/** Every grader a stored suite may have: suite.json's, and Harbor's verifier. */
 export const graderConfigSchema = z.discriminatedUnion("type", [
   exactGrader,
   normalizedGrader,
@@ -152,7 +163,7 @@ export const suiteConfigSchema = z
     /** What a proposer reads to understand the job. */
     description: text(),
     mode: suiteModeSchema,
-    grader: graderConfigSchema,
+    grader: suiteGraderSchema,
     timeoutMs: z
       .number({ error: "must be a number" })
       .int({ error: "must be a whole number of milliseconds" })
@@ -171,7 +182,8 @@ export const suiteConfigSchema = z
         ctx.addIssue({ code: "custom", path: [key], message: "must not contain a NUL character (\\u0000)" });
     }
   });
-export type SuiteConfig = z.output<typeof suiteConfigSchema>;
+/** A suite's settings; Harbor imports (harbor.ts) have the verifier as their grader. */
+export type SuiteConfig = Omit<z.output<typeof suiteConfigSchema>, "grader"> & { grader: GraderConfig };
 
 // ── tasks.jsonl ──────────────────────────────────────────────────────────────────────────
 

@@ -76,7 +76,8 @@ export async function loadHarborSuite(files: SuiteFiles, options: HarborOptions 
       file: ".",
       message: `task files total ${formatBytes(totalBytes)}, over the ${formatBytes(ENV_TOTAL_LIMIT_BYTES)} limit for a suite`,
     });
-  if (tasks.length > 0 && !tasks.some((task) => task.split === "search"))
+  // Only about a suite otherwise whole: a task dropped for its own problem may be the search one.
+  if (problems.length === 0 && !tasks.some((task) => task.split === "search"))
     problems.push({
       file: splits ? HARBOR_SPLITS_FILE : ".",
       message:

@@ -157,14 +157,6 @@ async function readConfig(files: SuiteFiles, problems: SuiteProblem[]): Promise<
     }
     return null;
   }
-  if (result.data.grader.type === "verifier") {
-    problems.push({
-      file: SUITE_FILE,
-      message:
-        'grader.type "verifier" belongs to Harbor tasks, whose tests run in their container: import them with `studio project create --harbor DIR`',
-    });
-    return null;
-  }
   return result.data;
 }
 
