@@ -13,7 +13,7 @@ import { HARBOR_SPLITS_FILE, isHarborFolder, loadHarborSuite, type HarborOptions
 import { SuiteLoadError, loadSuite, type LoadedSuite } from "../suites/load.ts";
 import { saveSuite } from "../suites/store.ts";
 import { busyboxForExample, exampleDir, examplesDir, listExamples } from "./examples.ts";
-import { readUpload } from "./upload/form.ts";
+import { missingHarness, readUpload } from "./upload/form.ts";
 
 interface ProjectOptions {
   /** Defaults to the suite's name. */
@@ -124,7 +124,13 @@ export async function createProjectFromUpload(request: Request): Promise<Created
   const upload = await readUpload(request);
   const suite = memoryFiles(upload.suite);
   const harbor = (await isHarborFolder(suite)) ? { split: upload.split } : undefined;
-  return listingProblems(createProjectFromFiles({ suite, harness: upload.harness, name: upload.name, harbor }));
+  if (!upload.harness && !harbor) throw missingHarness();
+  // Harbor tasks come without a harness: the bundled shell loop is their seed.
+  const harness = upload.harness ?? {
+    file: path.basename(HARBOR_SEED_HARNESS),
+    source: fs.readFileSync(HARBOR_SEED_HARNESS, "utf8"),
+  };
+  return listingProblems(createProjectFromFiles({ suite, harness, name: upload.name, harbor }));
 }
 
 /** The browser lists the problems by file and line, so its message is one line, not the CLI's list. */
