@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareEvaluation, runEvaluation } from "../../lib/evaluations/run.ts";
-import { createProject } from "../../lib/projects/create.ts";
+import { createExampleProject, createProject } from "../../lib/projects/create.ts";
 import { STUDIO_LABEL } from "../../lib/runner/containers/engine.ts";
 import { runOracle } from "../../lib/runner/containers/session.ts";
 import { readContainerSpec } from "../../lib/suites/container-spec.ts";
@@ -157,6 +157,26 @@ describe.skipIf(!engine)("Harbor tasks in containers (podman)", () => {
     expect(Object.fromEntries(scores)).toEqual({ "write-greeting": 1, "sum-numbers": 1 });
     expect(ourContainers()).toBe("");
   }, 120_000);
+});
+
+describe.skipIf(!engine || !fs.existsSync("/bin/busybox"))("the bundled harbor-tasks example", () => {
+  it("runs offline through the shell loop, and every oracle solution scores 1.0", async () => {
+    const created = await createExampleProject("harbor-tasks");
+    expect(created.tasks).toEqual({ search: 5, test: 3 });
+    const { evaluationId } = await prepareEvaluation(created.seedCandidateId, "search", { simulated: true });
+    const summary = await runEvaluation(evaluationId, { concurrency: 2 });
+    expect(summary).toMatchObject({ status: "done", passed: 5, errors: 0 });
+
+    const tasks = await db.task.findMany({
+      where: { suite: { projectId: created.projectId } },
+      select: { key: true, container: true },
+    });
+    const scores = await Promise.all(
+      tasks.map(async (task) => (await runOracle(readContainerSpec(task.container)!)).score),
+    );
+    expect(scores).toEqual(Array(8).fill(1));
+    expect(ourContainers()).toBe("");
+  }, 300_000);
 });
 
 async function taskRun(id: string) {
