@@ -28,14 +28,15 @@ export function detectEngine(confDir: string): Promise<ContainerEngine | null> {
   return detected;
 }
 
-function findEngine(confDir: string): ContainerEngine | null {
-  const wanted = process.env.STUDIO_CONTAINER_ENGINE;
+/** The engine `env` asks for (STUDIO_CONTAINER_ENGINE) or finds; exported for tests, uncached. */
+export function findEngine(confDir: string, env: NodeJS.ProcessEnv = process.env): ContainerEngine | null {
+  const wanted = env.STUDIO_CONTAINER_ENGINE;
   if (wanted !== "docker" && works("podman", ["--version"])) {
-    return { kind: "podman", env: { ...process.env, CONTAINERS_CONF: containersConf(confDir) } };
+    return { kind: "podman", env: { ...env, CONTAINERS_CONF: containersConf(confDir, env) } };
   }
   // docker's CLI alone is not enough: `docker info` answers only with a daemon behind it.
   if (wanted !== "podman" && works("docker", ["info", "--format", "{{.ServerVersion}}"]))
-    return { kind: "docker", env: process.env };
+    return { kind: "docker", env };
   return null;
 }
 
@@ -45,8 +46,8 @@ function works(command: string, args: string[]): boolean {
 }
 
 /** The person's CONTAINERS_CONF, or the studio's own, written once under confDir. */
-function containersConf(confDir: string): string {
-  if (process.env.CONTAINERS_CONF) return process.env.CONTAINERS_CONF;
+function containersConf(confDir: string, env: NodeJS.ProcessEnv): string {
+  if (env.CONTAINERS_CONF) return env.CONTAINERS_CONF;
   const lines = ["[containers]", 'default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]'];
   if (!works("crun", ["--version"]) && works("runc", ["--version"])) lines.push("[engine]", 'runtime = "runc"');
   const file = path.join(confDir, "containers.conf");
