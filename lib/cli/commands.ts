@@ -20,19 +20,19 @@ export const commands: Record<string, Command> = {
   },
   project: {
     usage: [
-      "studio project create (--example NAME | --suite DIR --harness FILE) [--name NAME] [--json]",
+      "studio project create (--example NAME | --suite DIR --harness FILE | --harbor DIR [--split search|test] [--harness FILE]) [--name NAME] [--json]",
       "studio project rename --project ID --name NAME",
       "studio project delete --project ID [--yes]",
     ].join("\n"),
     summary:
-      "Create a project from a task-suite folder and a seed harness (prints its id, and its address when a studio is running); rename one; delete one with everything in it.",
+      "Create a project from a task-suite folder (or Harbor tasks, run in containers) and a seed harness (prints its id, and its address when a studio is running); rename one; delete one with everything in it.",
     run: async (args) => (await import("./project.ts")).projectCommand(args),
   },
   eval: {
     usage:
-      "studio eval --project ID [--candidate ID|#N] [--split search|test] [--model M] [--concurrency N] [--trials N] [--fresh] [--offline] [--yes] [--json]",
+      "studio eval --project ID [--candidate ID|#N] [--split search|test] [--model M] [--concurrency N] [--trials N] [--fresh] [--offline] [--oracle] [--yes] [--json]",
     summary:
-      "Evaluate a candidate (its id, or #N in the project; default: the best so far) on a split, with the project's model or --model M (a transfer evaluation: every call goes to M, and the score stays out of the search's selection); resumes an interrupted evaluation. --trials N: task runs per task (default: the trials setting); a task scores its mean. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
+      "Evaluate a candidate (its id, or #N in the project; default: the best so far) on a split, with the project's model or --model M (a transfer evaluation: every call goes to M, and the score stays out of the search's selection); resumes an interrupted evaluation. --trials N: task runs per task (default: the trials setting); a task scores its mean. --oracle runs each Harbor task's solution/solve.sh instead, stores nothing, and exits 1 unless every task scores 1. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
     run: async (args) => (await import("./eval.ts")).evalCommand(args),
   },
   export: {

@@ -16,6 +16,7 @@ import { modelName } from "../projects/settings-edit.ts";
 import { isolationReport } from "../runner/engine.ts";
 import { confirmSpend } from "./confirm.ts";
 import { parseTrials } from "./trials.ts";
+import { oracleCommand } from "./oracle.ts";
 import { withDatabase } from "./database.ts";
 import { progressBar } from "./progress.ts";
 
@@ -31,6 +32,7 @@ export async function evalCommand(args: string[]): Promise<number> {
       fresh: { type: "boolean" },
       trials: { type: "string" },
       offline: { type: "boolean" },
+      oracle: { type: "boolean" },
       yes: { type: "boolean", short: "y" },
       json: { type: "boolean" },
     },
@@ -46,6 +48,13 @@ export async function evalCommand(args: string[]): Promise<number> {
   const model = values.model === undefined ? undefined : modelName.safeParse(values.model);
   if (model && !model.success) throw new StudioError(`--model ${model.error.issues[0]?.message}.`);
   const trials = parseTrials(values.trials);
+
+  if (values.oracle) {
+    if (!values.project) throw new StudioError("eval --oracle needs --project ID.");
+    // Every task unless a split is named: the point is to check the whole imported suite.
+    const named = args.some((arg) => arg === "--split" || arg.startsWith("--split="));
+    return withDatabase(() => oracleCommand(values.project!, named ? split : null, { json: values.json, concurrency }));
+  }
 
   return withDatabase(async () => {
     const { id: candidateId, number, projectId } = await chooseCandidate(values.project, values.candidate);

@@ -1,18 +1,16 @@
 // `studio project create|rename|delete`: a suite folder and a seed harness become a project;
 // a project gets a new name; a project goes, with everything of it.
-import path from "node:path";
 import readline from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { StudioError } from "../errors.ts";
 import { dataDir } from "../paths.ts";
-import { createProject } from "../projects/create.ts";
-import { exampleDir } from "../projects/examples.ts";
+import { createExampleProject, createProject, HARBOR_SEED_HARNESS, type CreatedProject } from "../projects/create.ts";
 import { deleteProject, renameProject } from "../projects/manage.ts";
 import { readServerFile } from "../server/secret.ts";
 import { withDatabase } from "./database.ts";
 
 const USAGE = [
-  "npx studio project create (--example NAME | --suite DIR --harness FILE) [--name NAME] [--json]",
+  "npx studio project create (--example NAME | --suite DIR --harness FILE | --harbor DIR [--split search|test] [--harness FILE]) [--name NAME] [--json]",
   "npx studio project rename --project ID --name NAME",
   "npx studio project delete --project ID [--yes]",
 ].join("\n  ");
@@ -33,26 +31,30 @@ async function create(args: string[]): Promise<number> {
       suite: { type: "string" },
       harness: { type: "string" },
       example: { type: "string" },
+      harbor: { type: "string" },
+      split: { type: "string" },
       description: { type: "string" },
       json: { type: "boolean" },
     },
   });
-  let suiteDir = values.suite;
-  let harnessFile = values.harness;
-  if (values.example) {
-    suiteDir = exampleDir(values.example);
-    harnessFile = path.join(suiteDir, "harness.ts");
-  }
-  if (!suiteDir || !harnessFile)
-    throw new StudioError("project create needs --example NAME, or --suite DIR and --harness FILE.");
-  const created = await withDatabase(() =>
-    createProject({
-      suiteDir: suiteDir!,
-      harnessFile: harnessFile!,
-      name: values.name,
-      description: values.description,
-    }),
-  );
+  const split = values.split;
+  if (split !== undefined && split !== "search" && split !== "test")
+    throw new StudioError(`--split must be "search" or "test", not "${split}".`);
+  if (split && !values.harbor)
+    throw new StudioError("--split goes with --harbor DIR: it assigns every Harbor task to one split.");
+  const options = { name: values.name, description: values.description };
+  let create: () => Promise<CreatedProject>;
+  if (values.example) create = () => createExampleProject(values.example!, options);
+  else if (values.harbor) {
+    const harnessFile = values.harness ?? HARBOR_SEED_HARNESS;
+    create = () => createProject({ ...options, suiteDir: values.harbor!, harnessFile, harbor: { split } });
+  } else if (values.suite && values.harness)
+    create = () => createProject({ ...options, suiteDir: values.suite!, harnessFile: values.harness! });
+  else
+    throw new StudioError(
+      "project create needs --example NAME, --suite DIR and --harness FILE, or --harbor DIR (Harbor tasks).",
+    );
+  const created = await withDatabase(create);
   const url = projectUrl(created.projectId);
   if (values.json) {
     process.stdout.write(JSON.stringify(url ? { ...created, url } : created) + "\n");

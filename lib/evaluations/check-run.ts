@@ -57,7 +57,16 @@ export async function runCheckTasks(
     where: { suiteId: suite.id, split: "search" },
     orderBy: { position: "asc" },
     take: taskCount,
-    select: { id: true, key: true, input: true, expected: true, meta: true, envFiles: true, position: true },
+    select: {
+      id: true,
+      key: true,
+      input: true,
+      expected: true,
+      meta: true,
+      envFiles: true,
+      container: true,
+      position: true,
+    },
   });
   const results: CheckRunResult[] = [];
   const ids = new Map(tasks.map((task) => [task.id, `check-${task.id}`]));

@@ -16,6 +16,8 @@ import { evaluationBudgets } from "./budgets.ts";
 import { exportAfterEvaluation } from "../otlp/export.ts";
 import { compileGrader, compileHarness } from "../runner/sandbox/compile.ts";
 import { TaskRunWriter } from "../traces/writer.ts";
+import { detectEngine, NO_ENGINE } from "../runner/containers/engine.ts";
+import { containerCacheDir } from "../runner/containers/session.ts";
 import { readStoredGrader } from "../suites/store.ts";
 import { progressReporter, refreshAggregates, type EvaluationProgress } from "./aggregate.ts";
 import { figuresOf, storedFiguresSelect, type EvaluationFigures } from "./figures.ts";
@@ -147,6 +149,9 @@ async function runClaimed(
   const { grader, passThreshold } = readStoredGrader(suite.grader);
   // Before any call: a dollar budget over a model with no price cannot hold (lib/prices/budgets.ts).
   // The task runs stay pending, so the evaluation resumes once a price is added.
+  // Container tasks need an engine; without one, say what to install and run nothing.
+  if (grader.type === "verifier" && !(await detectEngine(containerCacheDir())))
+    return finish(held, "failed", NO_ENGINE);
   const unpriced = evaluationPriceRefusal(evaluation.model, settings);
   if (unpriced) return finish(held, "failed", unpriced, { kind: "budget", message: unpriced });
 
@@ -157,7 +162,16 @@ async function runClaimed(
       id: true,
       trial: true,
       task: {
-        select: { id: true, key: true, input: true, expected: true, meta: true, envFiles: true, position: true },
+        select: {
+          id: true,
+          key: true,
+          input: true,
+          expected: true,
+          meta: true,
+          envFiles: true,
+          container: true,
+          position: true,
+        },
       },
     },
     orderBy: [{ trial: "asc" }, { task: { position: "asc" } }],

@@ -8,11 +8,12 @@ import { StudioError, countProblems, formatProblem, type FileProblem } from "../
 import { compileCacheDir } from "../runner/engine.ts";
 import { compileGrader, compileHarness, sha256, type CompileError } from "../runner/sandbox/compile.ts";
 import { contractProblem } from "../runner/sandbox/contract.ts";
-import { folderFiles, memoryFiles, type SuiteFiles } from "../suites/files.ts";
+import { folderFiles, memoryFiles, withExtraFiles, type SuiteFiles } from "../suites/files.ts";
+import { HARBOR_SPLITS_FILE, isHarborFolder, loadHarborSuite, type HarborOptions } from "../suites/harbor.ts";
 import { SuiteLoadError, loadSuite, type LoadedSuite } from "../suites/load.ts";
 import { saveSuite } from "../suites/store.ts";
-import { exampleDir } from "./examples.ts";
-import { readUpload } from "./upload/form.ts";
+import { busyboxForExample, exampleDir, examplesDir, listExamples } from "./examples.ts";
+import { missingHarness, readUpload } from "./upload/form.ts";
 
 interface ProjectOptions {
   /** Defaults to the suite's name. */
@@ -23,11 +24,14 @@ interface ProjectOptions {
 export interface CreateProjectInput extends ProjectOptions {
   suiteDir: string;
   harnessFile: string;
+  /** The folder holds Harbor tasks (lib/suites/harbor.ts), not a suite.json suite. */
+  harbor?: HarborOptions;
 }
 
 export interface CreateProjectFromFilesInput extends ProjectOptions {
   suite: SuiteFiles;
   harness: { file: string; source: string };
+  harbor?: HarborOptions;
 }
 
 export interface CreatedProject {
@@ -57,8 +61,11 @@ export async function createProject(input: CreateProjectInput): Promise<CreatedP
   return createProjectFromFiles({ ...input, suite: folderFiles(input.suiteDir), harness });
 }
 
+/** The seed harness for imported Harbor tasks when none is given: the example's shell loop. */
+export const HARBOR_SEED_HARNESS = path.join(examplesDir, "harbor-tasks", "harness.ts");
+
 export async function createProjectFromFiles(input: CreateProjectFromFilesInput): Promise<CreatedProject> {
-  const { suite, problems } = await check(input.suite, input.harness);
+  const { suite, problems } = await check(input.suite, input.harness, input.harbor);
   if (!suite || problems.length > 0) throw new ProjectInputError(input.suite.where, problems);
   const { source, file } = input.harness;
 
@@ -97,16 +104,33 @@ export async function createProjectFromFiles(input: CreateProjectFromFilesInput)
 
 /** POST /api/projects with JSON `{ example }`: a bundled example's suite and seed harness. */
 export async function createProjectFromExample(name: string): Promise<CreatedProject> {
+  return listingProblems(createExampleProject(name));
+}
+
+/** A bundled example's project; the Harbor example gets the machine's busybox in its environments. */
+export async function createExampleProject(name: string, options: ProjectOptions = {}): Promise<CreatedProject> {
   const dir = exampleDir(name);
-  return listingProblems(createProject({ suiteDir: dir, harnessFile: path.join(dir, "harness.ts") }));
+  const harnessFile = path.join(dir, "harness.ts");
+  if (!listExamples().find((example) => example.name === name)?.harbor)
+    return createProject({ ...options, suiteDir: dir, harnessFile });
+  const tasks = Object.keys(JSON.parse(fs.readFileSync(path.join(dir, HARBOR_SPLITS_FILE), "utf8")) as object);
+  const suite = withExtraFiles(folderFiles(dir), busyboxForExample(tasks));
+  const harness = { file: "harness.ts", source: fs.readFileSync(harnessFile, "utf8") };
+  return createProjectFromFiles({ ...options, suite, harness, harbor: {} });
 }
 
 /** POST /api/projects with multipart form data: an uploaded suite (a folder's files, or a .zip) and seed harness. */
 export async function createProjectFromUpload(request: Request): Promise<CreatedProject> {
   const upload = await readUpload(request);
-  return listingProblems(
-    createProjectFromFiles({ suite: memoryFiles(upload.suite), harness: upload.harness, name: upload.name }),
-  );
+  const suite = memoryFiles(upload.suite);
+  const harbor = (await isHarborFolder(suite)) ? { split: upload.split } : undefined;
+  if (!upload.harness && !harbor) throw missingHarness();
+  // Harbor tasks come without a harness: the bundled shell loop is their seed.
+  const harness = upload.harness ?? {
+    file: path.basename(HARBOR_SEED_HARNESS),
+    source: fs.readFileSync(HARBOR_SEED_HARNESS, "utf8"),
+  };
+  return listingProblems(createProjectFromFiles({ suite, harness, name: upload.name, harbor }));
 }
 
 /** The browser lists the problems by file and line, so its message is one line, not the CLI's list. */
@@ -126,26 +150,28 @@ async function listingProblems(creating: Promise<CreatedProject>): Promise<Creat
 async function check(
   files: SuiteFiles,
   harness: { file: string; source: string },
+  harbor: HarborOptions | undefined,
 ): Promise<{ suite: LoadedSuite | null; problems: FileProblem[] }> {
   const problems: FileProblem[] = [];
-  const suite = await loadSuite(files).catch((error: unknown) => {
+  const loading = harbor ? loadHarborSuite(files, harbor) : loadSuite(files);
+  const suite = await loading.catch((error: unknown) => {
     if (!(error instanceof SuiteLoadError)) throw error;
     problems.push(...error.problems);
     return null;
   });
   // Each module that compiles is loaded in the sandbox, as an evaluation would load it: one that
   // breaks the contract would otherwise be stored as valid and error on every task.
-  const loading: Promise<FileProblem | null>[] = [];
+  const contracts: Promise<FileProblem | null>[] = [];
   const compiled = await compileHarness(harness.source, { filename: harness.file });
   if (!compiled.ok) problems.push(...compileProblems(harness.file, compiled.errors));
-  else loading.push(loadProblem(harness.file, compiled.code, "harness"));
+  else contracts.push(loadProblem(harness.file, compiled.code, "harness"));
   if (suite?.graderSource != null) {
     const graderFile = suite.config.grader.type === "module" ? suite.config.grader.path : "grader.ts";
     const grader = await compileGrader(suite.graderSource, { filename: graderFile });
     if (!grader.ok) problems.push(...compileProblems(graderFile, grader.errors));
-    else loading.push(loadProblem(graderFile, grader.code, "grader"));
+    else contracts.push(loadProblem(graderFile, grader.code, "grader"));
   }
-  for (const problem of await Promise.all(loading)) if (problem) problems.push(problem);
+  for (const problem of await Promise.all(contracts)) if (problem) problems.push(problem);
   return { suite, problems };
 }
 

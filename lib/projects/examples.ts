@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { StudioError } from "../errors.ts";
 import { studioRoot } from "../paths.ts";
+import { HARBOR_SPLITS_FILE } from "../suites/harbor.ts";
 
 export const examplesDir = path.join(studioRoot, "examples");
 
@@ -12,6 +13,8 @@ export interface Example {
   description: string;
   mode: string;
   tasks: number;
+  /** Harbor tasks that run in containers (a folder of task folders with splits.json). */
+  harbor: boolean;
 }
 
 export function listExamples(): Example[] {
@@ -21,11 +24,13 @@ export function listExamples(): Example[] {
     .filter(
       (entry) =>
         entry.isDirectory() &&
-        fs.existsSync(path.join(examplesDir, entry.name, "suite.json")) &&
+        (fs.existsSync(path.join(examplesDir, entry.name, "suite.json")) ||
+          fs.existsSync(path.join(examplesDir, entry.name, HARBOR_SPLITS_FILE))) &&
         fs.existsSync(path.join(examplesDir, entry.name, "harness.ts")),
     )
     .map((entry) => {
       const dir = path.join(examplesDir, entry.name);
+      if (!fs.existsSync(path.join(dir, "suite.json"))) return harborExample(entry.name, dir);
       const suite = JSON.parse(fs.readFileSync(path.join(dir, "suite.json"), "utf8")) as {
         name?: string;
         description?: string;
@@ -41,6 +46,7 @@ export function listExamples(): Example[] {
         description: suite.description ?? "",
         mode: suite.mode ?? "independent",
         tasks,
+        harbor: false,
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -56,4 +62,29 @@ export function exampleDir(name: string): string {
     });
   }
   return path.join(examplesDir, name);
+}
+
+function harborExample(name: string, dir: string): Example {
+  const tasks = Object.keys(JSON.parse(fs.readFileSync(path.join(dir, HARBOR_SPLITS_FILE), "utf8")) as object).length;
+  const readme = fs.existsSync(path.join(dir, "README.md")) ? fs.readFileSync(path.join(dir, "README.md"), "utf8") : "";
+  const description = readme.split("\n\n")[1]?.replace(/\s+/g, " ").trim() ?? "";
+  return { name, title: name, description, mode: "independent", tasks, harbor: true };
+}
+
+/** Where Debian's busybox-static puts its binary; the Harbor example's images are built from it. */
+const BUSYBOX = "/bin/busybox";
+
+/**
+ * The Harbor example's environments COPY a static busybox that the repository does not carry
+ * (2 MB per task): the machine's own is added to each task's environment/ as it is imported.
+ */
+export function busyboxForExample(taskNames: string[]): Map<string, Uint8Array> {
+  const binary = fs.existsSync(BUSYBOX) ? fs.readFileSync(BUSYBOX) : null;
+  // A dynamically linked busybox would not run in a FROM scratch image: check for an interpreter.
+  if (!binary || binary.includes(Buffer.from("/lib64/ld-linux")))
+    throw new StudioError(
+      "The harbor-tasks example builds its images from a static busybox, and none was found at /bin/busybox: install busybox-static (Debian/Ubuntu: apt-get install busybox-static).",
+      { code: "invalid" },
+    );
+  return new Map(taskNames.map((task) => [`${task}/environment/busybox`, new Uint8Array(binary)]));
 }

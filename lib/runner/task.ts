@@ -11,7 +11,12 @@ import { newCredential, type RecordingProxy } from "./proxy/index.ts";
 import type { Budget, Exchange } from "./proxy/types.ts";
 import { cutMarker } from "./sandbox/limits.ts";
 import type { SandboxWorker, TaskOutcome } from "./sandbox/sandbox.ts";
-import { errorEvent, fromExchange, fromSandboxEvent, gradeEvent, inTimeOrder } from "../traces/build.ts";
+import { emptyOutcome } from "./sandbox/task-outcome.ts";
+import { errorEvent, fromExchange, fromSandboxEvent, gradeEvent, inTimeOrder, noteEvent } from "../traces/build.ts";
+import { readContainerSpec, type ContainerSpec } from "../suites/container-spec.ts";
+import type { TaskContainer } from "./containers/container.ts";
+import { execServer, openContainer, verify } from "./containers/session.ts";
+import type { VerifierBody } from "./containers/verifier.ts";
 import type { TraceEventRow } from "../traces/events.ts";
 import type { FinishedTaskRun } from "../traces/writer.ts";
 import { auditEvents, type TaskRunAudit } from "../audit/compute.ts";
@@ -25,6 +30,8 @@ export interface PendingRun {
     expected: Prisma.JsonValue;
     meta: Prisma.JsonValue;
     envFiles: Prisma.JsonValue;
+    /** Task.container: the task runs in a container (lib/runner/containers/). */
+    container?: Prisma.JsonValue;
     position: number;
   };
 }
@@ -80,38 +87,70 @@ export async function runTask(
   const startedAt = new Date();
   const rows: TraceEventRow[] = [...(sequential?.preamble ?? [])];
 
-  const outcome = await workers.harness.runTask({
-    task: harnessTask,
-    credential,
-    timeoutMs: context.timeoutMs,
-    envDir,
-  });
-  rows.push(...outcome.events.map(fromSandboxEvent), ...cutMarkers(outcome));
-  const sandboxEvents = [...outcome.events];
+  // A task that runs in a container gets its own, for this run only, removed whatever happens.
+  const spec = readContainerSpec(task.container);
+  const opened = spec ? await openContainer(spec) : null;
+  if (opened) rows.push(...opened.events);
+  const container = opened?.ok ? opened.container : null;
+  const sandboxEvents: TaskOutcome["events"] = [];
 
+  let outcome: TaskOutcome;
   let status: "passed" | "failed" | "error";
   let score = 0;
   let explanation: string | null = null;
   let output: unknown = null;
-  let error: { kind: string; message: string; stack?: string } | null = outcome.error ?? null;
-  if (error) {
-    status = "error";
-    rows.push(errorEvent(error, new Date()));
-  } else {
-    output = outcome.output;
-    const graded = await gradeOutput(context, workers, task, output, envDir);
-    rows.push(...graded.events);
-    if (graded.error) {
+  let error: { kind: string; message: string; stack?: string } | null = null;
+  try {
+    outcome =
+      opened && !opened.ok
+        ? emptyOutcome(workers.harness.alive)
+        : await workers.harness.runTask({
+            task: harnessTask,
+            credential,
+            timeoutMs: spec ? spec.agentTimeoutSec * 1000 : context.timeoutMs,
+            envDir,
+            container: container ? execServer(container) : null,
+          });
+    rows.push(...outcome.events.map(fromSandboxEvent), ...cutMarkers(outcome));
+    sandboxEvents.push(...outcome.events);
+    error = opened && !opened.ok ? opened.error : (outcome.error ?? null);
+    if (error) {
       status = "error";
-      error = graded.error;
-      rows.push(errorEvent(graded.error, new Date()));
+      rows.push(errorEvent(error, new Date()));
     } else {
-      score = graded.score;
-      explanation = graded.explanation;
-      status = score >= context.passThreshold ? "passed" : "failed";
-      rows.push(
-        gradeEvent({ score, explanation, passed: status === "passed", expected: task.expected, output }, new Date()),
-      );
+      output = outcome.output;
+      const graded =
+        container && spec
+          ? await verifiedGrade(container, spec)
+          : await gradeOutput(context, workers, task, output, envDir);
+      rows.push(...graded.events);
+      if (graded.error) {
+        status = "error";
+        error = graded.error;
+        rows.push(errorEvent(graded.error, new Date()));
+      } else {
+        score = graded.score;
+        explanation = graded.explanation;
+        status = score >= context.passThreshold ? "passed" : "failed";
+        rows.push(
+          gradeEvent(
+            {
+              score,
+              explanation,
+              passed: status === "passed",
+              expected: task.expected,
+              output,
+              ...(graded.verifier ? { verifier: graded.verifier } : {}),
+            },
+            new Date(),
+          ),
+        );
+      }
+    }
+  } finally {
+    if (container) {
+      await container.remove();
+      rows.push(noteEvent(`container ${container.name} removed`, new Date()));
     }
   }
 
@@ -197,8 +236,23 @@ function cutMarkers(outcome: TaskOutcome): TraceEventRow[] {
 interface Graded {
   score: number;
   explanation: string;
-  error?: { kind: "grader"; message: string };
+  error?: { kind: "grader" | "verifier"; message: string };
   events: TraceEventRow[];
+  verifier?: VerifierBody;
+}
+
+/** The task's tests, run in its container after run() returned: the reward is the score. */
+async function verifiedGrade(container: TaskContainer, spec: ContainerSpec): Promise<Graded> {
+  try {
+    const verified = await verify(container, spec);
+    // Without a reward there is no grade event: the tests' output goes in a note beside the error.
+    const events = verified.error
+      ? [noteEvent(`verifier: ${verified.error.message}`, new Date(), { ...verified.verifier })]
+      : [];
+    return { ...verified, events };
+  } catch (error) {
+    return { score: 0, explanation: "", error: { kind: "verifier", message: (error as Error).message }, events: [] };
+  }
 }
 
 async function gradeOutput(

@@ -79,3 +79,20 @@ export function memoryFiles(files: ReadonlyMap<string, Uint8Array>, where = "the
     },
   };
 }
+
+/** `files` with more files laid over them (the Harbor example's busybox, say); the extra ones win. */
+export function withExtraFiles(files: SuiteFiles, extra: ReadonlyMap<string, Uint8Array>): SuiteFiles {
+  const overlay = memoryFiles(extra, files.where);
+  const either = async (rel: string, read: (f: SuiteFiles) => Promise<SuiteEntry | null>) =>
+    (await read(overlay)) ?? (await read(files));
+  return {
+    where: files.where,
+    stat: (rel) => either(rel, (f) => f.stat(rel)),
+    lstat: (rel) => either(rel, (f) => f.lstat(rel)),
+    list: async (rel) => {
+      const own = await files.list(rel).catch(() => [] as string[]);
+      return [...new Set([...own, ...(await overlay.list(rel))])];
+    },
+    read: (rel) => (extra.has(key(rel)) ? overlay.read(rel) : files.read(rel)),
+  };
+}

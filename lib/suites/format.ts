@@ -106,6 +106,9 @@ const numericGrader = z.strictObject({
 
 const jsonGrader = z.strictObject({ type: z.literal("json") });
 
+/** Harbor suites (harbor.ts): the task's own tests/test.sh, run in its container, writes the reward. */
+const verifierGrader = z.strictObject({ type: z.literal("verifier") });
+
 const moduleGrader = z.strictObject({
   type: z.literal("module"),
   path: z
@@ -124,7 +127,8 @@ function isInsideSuite(p: string): boolean {
 export const GRADER_TYPES = ["exact", "normalized", "regex", "numeric", "json", "module"] as const;
 export type GraderType = (typeof GRADER_TYPES)[number];
 
-export const graderConfigSchema = z.discriminatedUnion("type", [
+/** The graders a suite.json may name. */
+const suiteGraderSchema = z.discriminatedUnion("type", [
   exactGrader,
   normalizedGrader,
   regexGrader,
@@ -132,11 +136,22 @@ export const graderConfigSchema = z.discriminatedUnion("type", [
   jsonGrader,
   moduleGrader,
 ]);
+
+/** Every grader a stored suite may have: suite.json's, and Harbor's verifier. */
+export const graderConfigSchema = z.discriminatedUnion("type", [
+  exactGrader,
+  normalizedGrader,
+  regexGrader,
+  numericGrader,
+  jsonGrader,
+  moduleGrader,
+  verifierGrader,
+]);
 /** A grader with its defaults filled in (tolerance, relative, path). */
 export type GraderConfig = z.output<typeof graderConfigSchema>;
 /** A grader as written in suite.json: defaults may be left out. */
 export type GraderConfigInput = z.input<typeof graderConfigSchema>;
-export type BuiltinGraderConfig = Exclude<GraderConfig, { type: "module" }>;
+export type BuiltinGraderConfig = Exclude<GraderConfig, { type: "module" | "verifier" }>;
 
 // ── suite.json ───────────────────────────────────────────────────────────────────────────
 
@@ -148,7 +163,7 @@ export const suiteConfigSchema = z
     /** What a proposer reads to understand the job. */
     description: text(),
     mode: suiteModeSchema,
-    grader: graderConfigSchema,
+    grader: suiteGraderSchema,
     timeoutMs: z
       .number({ error: "must be a number" })
       .int({ error: "must be a whole number of milliseconds" })
@@ -167,7 +182,8 @@ export const suiteConfigSchema = z
         ctx.addIssue({ code: "custom", path: [key], message: "must not contain a NUL character (\\u0000)" });
     }
   });
-export type SuiteConfig = z.output<typeof suiteConfigSchema>;
+/** A suite's settings; Harbor imports (harbor.ts) have the verifier as their grader. */
+export type SuiteConfig = Omit<z.output<typeof suiteConfigSchema>, "grader"> & { grader: GraderConfig };
 
 // ── tasks.jsonl ──────────────────────────────────────────────────────────────────────────
 

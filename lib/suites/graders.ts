@@ -55,6 +55,9 @@ function parseGraderConfig(grader: GraderConfigInput): BuiltinGraderConfig {
   if (parsed.data.type === "module") {
     throw new Error('gradeBuiltin cannot run a "module" grader: module graders run in the sandbox through the runner');
   }
+  if (parsed.data.type === "verifier") {
+    throw new Error('gradeBuiltin cannot run a "verifier" grader: the task\'s tests run in its container');
+  }
   return parsed.data;
 }
 

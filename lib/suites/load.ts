@@ -21,6 +21,7 @@ import {
   type Split,
   type SuiteConfig,
 } from "./format.ts";
+import type { ContainerSpec } from "./container-spec.ts";
 import { checkExpected } from "./graders.ts";
 import { parseJson } from "./json-syntax.ts";
 import { formatBytes } from "../format.ts";
@@ -36,6 +37,8 @@ export interface LoadedTask {
   position: number;
   /** Starting files from env/<key>/: relative posix path → base64 content; null when the task has no env folder. */
   envFiles: Record<string, string> | null;
+  /** Harbor tasks (harbor.ts): the container the task runs in; absent for suite folders. */
+  container?: ContainerSpec | null;
 }
 
 export interface LoadedSuite {
@@ -171,7 +174,7 @@ async function readGraderSource(
 
 // ── tasks.jsonl ──────────────────────────────────────────────────────────────────────────
 
-type TaskWithoutEnv = Omit<LoadedTask, "envFiles">;
+type TaskWithoutEnv = Omit<LoadedTask, "envFiles" | "container">;
 
 /**
  * Validates every line. `ids` holds every id seen, even on otherwise invalid lines, so that the

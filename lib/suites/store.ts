@@ -53,6 +53,7 @@ export async function saveSuite(
         // SQL NULL for "none": these columns are nullable, unlike input and expected.
         meta: task.meta === null ? Prisma.DbNull : (task.meta as Prisma.InputJsonObject),
         envFiles: task.envFiles === null ? Prisma.DbNull : task.envFiles,
+        ...(task.container ? { container: task.container as Prisma.InputJsonObject } : {}),
       })),
     });
   }

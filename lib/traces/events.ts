@@ -38,6 +38,16 @@ export interface GradeBody {
   passed: boolean;
   expected: unknown;
   output: unknown;
+  /** A task run in a container: what its tests did (lib/runner/containers/verifier.ts). */
+  verifier?: {
+    reward: number | null;
+    rewardFile: string | null;
+    exitCode: number | null;
+    timedOut: boolean;
+    stdout: string;
+    stderr: string;
+    durationMs: number;
+  };
 }
 
 /** `note`: a remark of the studio or a proposer, with any detail it carries. */

@@ -247,6 +247,8 @@ function describeGrader(grader: GraderConfig): string {
       return "The output (a JSON value, or text holding JSON) must contain the expected JSON: every expected key present with a matching value, extra keys allowed, arrays matched item by item: score 1 or 0.";
     case "module":
       return "A grader module written for this suite scores each output from 0 to 1 and explains why; the explanation is in each `grade` event.";
+    case "verifier":
+      return "Each task runs in its own container (`ctx.exec` runs commands there, in /app); after `run()` returns, the task's hidden tests run in that container and write the reward (0 to 1). What `run()` returns is not graded: the state of the container is. The tests' output and exit code are in each `grade` event.";
   }
 }
 

@@ -204,6 +204,39 @@ describe("POST /api/projects with an uploaded folder", () => {
   });
 });
 
+describe("POST /api/projects with Harbor tasks", () => {
+  const harbor = path.join(studioRoot, "tests/fixtures/harbor");
+
+  it("imports a folder of Harbor tasks with splits.json, seeded with the bundled shell loop", async () => {
+    const response = await upload(folderForm(readFolder(harbor), { name: "harbor upload" }));
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { projectId: string; tasks: { search: number; test: number } };
+    expect(body.tasks).toEqual({ search: 1, test: 1 });
+    const tasks = await db.task.findMany({
+      where: { suite: { projectId: body.projectId } },
+      select: { key: true, split: true, input: true, container: true },
+      orderBy: { key: "asc" },
+    });
+    expect(tasks.map((task) => [task.key, task.split, (task.container as { memoryMb: number }).memoryMb])).toEqual([
+      ["sum-numbers", "test", 256],
+      ["write-greeting", "search", 128],
+    ]);
+    expect(tasks[1].input).toBe(fs.readFileSync(path.join(harbor, "write-greeting/instruction.md"), "utf8"));
+    const seed = await db.candidate.findFirstOrThrow({ where: { projectId: body.projectId } });
+    expect(seed.source).toBe(fs.readFileSync(path.join(EXAMPLES, "harbor-tasks/harness.ts"), "utf8"));
+  });
+
+  it("takes the split field in place of splits.json, and lists task.toml problems by line", async () => {
+    const { "splits.json": _, ...files } = readFolder(harbor);
+    const form = folderForm({ ...files, "sum-numbers/task.toml": "[agent]\ntimeout_sec = 0\n" });
+    form.append("split", "search");
+    const { problems } = await refused(form, 400);
+    expect(problems).toEqual([
+      { file: "sum-numbers/task.toml", line: 2, message: "[agent] timeout_sec must be a positive number" },
+    ]);
+  });
+});
+
 describe("POST /api/projects with an uploaded .zip", () => {
   it("creates the project from a zip whose files sit at its root, with a separate harness file", async () => {
     const example = path.join(EXAMPLES, "math-word-problems");

@@ -20,6 +20,7 @@ export function ExecEvent({ body: exec }: EventViewProps<"exec">) {
         <Fact label="Exit" value={ended} />
         <Fact label="Duration" value={formatDuration(exec.durationMs)} />
         <Fact label="Working directory" value={exec.cwd} title={exec.cwd} wide />
+        {exec.container ? <Fact label="Container" value={exec.container} title={exec.container} wide /> : null}
       </div>
       <TextBlock label="stdout" text={exec.stdout} />
       <TextBlock label="stderr" text={exec.stderr} tone={exec.stderr ? "fail" : undefined} />

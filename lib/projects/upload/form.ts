@@ -16,8 +16,11 @@ import { formatBytes } from "../../format.ts";
 export interface Upload {
   /** Relative posix path → contents, with a single top folder already removed. */
   suite: Map<string, Uint8Array>;
-  harness: { file: string; source: string };
+  /** Null when neither uploaded nor in the folder: Harbor tasks then get the bundled shell loop. */
+  harness: { file: string; source: string } | null;
   name?: string;
+  /** Harbor tasks: every task in this split. */
+  split?: "search" | "test";
 }
 
 const NAME_MAX_LENGTH = 200;
@@ -32,6 +35,7 @@ export async function readUpload(request: Request): Promise<Upload> {
     suite,
     harness: await readHarness(form.get(UPLOAD_FIELDS.harness), suite),
     name: readName(form.get(UPLOAD_FIELDS.name)),
+    split: readSplit(form.get(UPLOAD_FIELDS.split)),
   };
 }
 
@@ -80,6 +84,7 @@ async function readHarness(
   part: FormDataEntryValue | null,
   suite: Map<string, Uint8Array>,
 ): Promise<Upload["harness"]> {
+  // (null when there is none: the caller knows whether the suite can do without)
   if (part instanceof File && part.name !== "") {
     const clean = entryPath(part.name);
     const file = "path" in clean ? clean.path.slice(clean.path.lastIndexOf("/") + 1) : HARNESS_FILE;
@@ -91,7 +96,12 @@ async function readHarness(
   }
   const bundled = suite.get(HARNESS_FILE);
   if (bundled) return { file: HARNESS_FILE, source: Buffer.from(bundled).toString("utf8") };
-  throw new UploadError(
+  return null;
+}
+
+/** A suite folder upload needs a seed harness. */
+export function missingHarness(): UploadError {
+  return new UploadError(
     "Choose a seed harness (a .ts file), or put a harness.ts at the root of the suite folder.",
     "invalid",
     [
@@ -101,6 +111,12 @@ async function readHarness(
       },
     ],
   );
+}
+
+function readSplit(value: FormDataEntryValue | null): Upload["split"] {
+  if (value === null || value === "") return undefined;
+  if (value === "search" || value === "test") return value;
+  throw new UploadError('The split must be "search" or "test".');
 }
 
 function readName(value: FormDataEntryValue | null): string | undefined {

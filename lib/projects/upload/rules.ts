@@ -24,6 +24,8 @@ export const UPLOAD_FIELDS = {
   suite: "suite",
   /** Optional when the suite folder holds a harness.ts at its root. */
   harness: "harness",
+  /** Harbor tasks only, optional: "search" or "test" puts every task in that split (else splits.json). */
+  split: "split",
 } as const;
 
 export const HARNESS_FILE = "harness.ts";

@@ -4,7 +4,7 @@
 // Node-only imports beyond what a bundle can hold.
 import { spawn, type ChildProcess } from "node:child_process";
 import { OUTPUT_LIMITS, cutMarker } from "./limits.ts";
-import type { ChildEvent } from "./protocol.ts";
+import type { ChildEvent, ChildMessage, ExecAnswerMessage } from "./protocol.ts";
 
 interface ExecOptions {
   timeoutMs?: number;
@@ -59,6 +59,33 @@ export function makeExec(
     if (ended.error) throw new Error(`ctx.exec could not start /bin/sh: ${ended.error}`);
     return result;
   };
+}
+
+/**
+ * ctx.exec of a task that runs in a container: the studio execs the command there (it records the
+ * `exec` event itself, since it ran it) and sends the result back over the control channel.
+ */
+export function makeContainerExec(send: (message: ChildMessage) => void, signal: AbortSignal, deadline: number) {
+  return async function exec(command: string, options: ExecOptions = {}) {
+    if (typeof command !== "string") throw new TypeError("ctx.exec(command, options?): command must be a string");
+    signal.throwIfAborted();
+    const timeoutMs = Math.max(0, Math.min(options.timeoutMs ?? Infinity, deadline - performance.now()));
+    const id = ++lastExecId;
+    const answer = new Promise<ExecAnswerMessage>((resolve) => pendingExecs.set(id, resolve));
+    send({ t: "exec", id, command, timeoutMs: Math.round(timeoutMs), input: options.input });
+    const { stdout, stderr, exitCode, signal: killedBy, timedOut, durationMs, error } = await answer;
+    if (error) throw new Error(`ctx.exec could not run the command in the task's container: ${error}`);
+    return { stdout, stderr, exitCode, signal: killedBy, timedOut, durationMs };
+  };
+}
+
+let lastExecId = 0;
+const pendingExecs = new Map<number, (answer: ExecAnswerMessage) => void>();
+
+/** The studio's answer to a container exec. */
+export function receiveExecAnswer(answer: ExecAnswerMessage): void {
+  pendingExecs.get(answer.id)?.(answer);
+  pendingExecs.delete(answer.id);
 }
 
 export function killGroup(child: ChildProcess): void {

@@ -13,13 +13,14 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import { pathToFileURL } from "node:url";
 import { channelFetch } from "./channel-fetch.ts";
-import { killGroup, makeExec } from "./host-exec.ts";
+import { killGroup, makeContainerExec, makeExec, receiveExecAnswer } from "./host-exec.ts";
 import { describeError, kindOf, preview, toLogValue, unserializable } from "./host-values.ts";
 import { OUTPUT_LIMITS } from "./limits.ts";
 import {
   LineSplitter,
   type ChildEvent,
   type ChildMessage,
+  type ExecAnswerMessage,
   type ExceptionOrigin,
   type HostConfig,
   type ModelAnswerMessage,
@@ -142,8 +143,9 @@ async function modelEndpoint(): Promise<string | null> {
 const queue: ParentMessage[] = [];
 let busy = false;
 const lines = new LineSplitter((line) => {
-  const message = JSON.parse(line) as ParentMessage | ModelAnswerMessage;
+  const message = JSON.parse(line) as ParentMessage | ModelAnswerMessage | ExecAnswerMessage;
   if (message.t.startsWith("model-")) return channel?.receive(message as ModelAnswerMessage);
+  if (message.t === "exec-reply") return receiveExecAnswer(message);
   queue.push(message as ParentMessage);
   if (!busy) void drain();
 });
@@ -199,7 +201,10 @@ function refusedAllocation(described: { name?: string; message: string }): TaskE
 }
 
 function invoke(request: ParentMessage, signal: AbortSignal, deadline: number, execs: Set<ChildProcess>): unknown {
-  const exec = makeExec(request.envDir, signal, deadline, execs, sendEvent);
+  const exec =
+    request.t === "run" && request.container
+      ? makeContainerExec(send, signal, deadline)
+      : makeExec(request.envDir, signal, deadline, execs, sendEvent);
   const log = (value: unknown) => sendEvent({ kind: "log", value: toLogValue(value) });
   if (request.t === "grade") return grader!(request.args, { log, exec, signal });
   const ctx = { log, exec, signal, state } as Record<string, unknown>;

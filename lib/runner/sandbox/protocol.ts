@@ -69,7 +69,13 @@ interface RequestBase {
 }
 
 export type ParentMessage =
-  | (RequestBase & { t: "run"; task: HarnessTask; credential: string | null })
+  | (RequestBase & {
+      t: "run";
+      task: HarnessTask;
+      credential: string | null;
+      /** The task runs in a container: ctx.exec asks the studio to exec there (ExecCallMessage). */
+      container?: { workdir: string } | null;
+    })
   | (RequestBase & { t: "learn"; task: HarnessTask; feedback: Feedback; credential: string | null })
   | (RequestBase & { t: "grade"; args: GradeArgs });
 
@@ -87,6 +93,8 @@ export type ChildEvent =
       stdout: string;
       stderr: string;
       error?: string;
+      /** The container the command ran in, for tasks that run in one. */
+      container?: string;
     }
   | { kind: "exception"; origin: ExceptionOrigin; name?: string; message: string; stack?: string };
 
@@ -104,8 +112,30 @@ export type ModelAnswerMessage =
   | { t: "model-data"; id: number; data: string }
   | { t: "model-end"; id: number; error?: string };
 
+/** ctx.exec of a task that runs in a container: the studio runs the command there and answers. */
+export interface ExecCallMessage {
+  t: "exec";
+  id: number;
+  command: string;
+  timeoutMs: number;
+  input?: string;
+}
+
+export interface ExecAnswerMessage {
+  t: "exec-reply";
+  id: number;
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+  error?: string;
+}
+
 export type ChildMessage =
   | ModelCallMessage
+  | ExecCallMessage
   | { t: "ready"; ok: true; hasLearn: boolean }
   | { t: "ready"; ok: false; error: TaskError }
   | { t: "event"; event: ChildEvent }

@@ -26,7 +26,14 @@ import { killFamily, watchMemory } from "./proc.ts";
 import type { ParentMessage, TaskError } from "./protocol.ts";
 import { ActiveTask, emptyOutcome, type DistributiveOmit, type TaskOutcome } from "./task-outcome.ts";
 import { claimUid, isRoot, releaseUid } from "./uid-pool.ts";
-import type { GradeRequest, LearnRequest, RunTaskRequest, StartWorkerOptions } from "./worker-options.ts";
+import { serveContainerExec } from "./container-exec.ts";
+import type {
+  ContainerExecServer,
+  GradeRequest,
+  LearnRequest,
+  RunTaskRequest,
+  StartWorkerOptions,
+} from "./worker-options.ts";
 import { assertReachable, checkEnvDir, chownTree } from "./worker-folders.ts";
 import { drained, WorkerOutput, type Ready } from "./worker-output.ts";
 
@@ -91,6 +98,8 @@ export class SandboxWorker {
   private readonly output: WorkerOutput;
   private task: ActiveTask | null = null;
   private busy = false;
+  /** The running task's container, when it runs in one. */
+  private container: ContainerExecServer | null = null;
 
   constructor(
     private readonly options: StartWorkerOptions,
@@ -116,6 +125,18 @@ export class SandboxWorker {
         this.readyWaiter = null;
       },
       progress: (part) => this.progress(part),
+      exec: (message) => {
+        const task = this.task;
+        const control = this.child?.stdio[3] as Writable | undefined;
+        void serveContainerExec(
+          message,
+          task ? this.container : null,
+          (event) => task?.log.add(event, event.kind === "exec" ? event.stdout.length + event.stderr.length : 0),
+          (answer) => {
+            if (control?.writable) control.write(JSON.stringify(answer) + "\n");
+          },
+        );
+      },
     });
   }
 
@@ -245,7 +266,9 @@ export class SandboxWorker {
 
   runTask(request: RunTaskRequest): Promise<TaskOutcome> {
     const task = { id: request.task.id, input: request.task.input, meta: request.task.meta }; // never more
-    return this.request({ t: "run", task, credential: request.credential ?? null }, request);
+    this.container = request.container ?? null;
+    const container = this.container ? { workdir: this.container.workdir } : null;
+    return this.request({ t: "run", task, credential: request.credential ?? null, container }, request);
   }
 
   /** Sequential suites: after each task. Harnesses without learn() finish at once. */
@@ -399,6 +422,7 @@ export class SandboxWorker {
 
   private finish(task: ActiveTask, error: TaskError | undefined): TaskOutcome {
     this.task = null;
+    this.container = null;
     this.busy = false;
     clearTimeout(task.deadline);
     this.output.end();

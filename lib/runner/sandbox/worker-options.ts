@@ -44,7 +44,26 @@ export interface RunTaskRequest {
   timeoutMs: number;
   /** The task's environment folder (cwd of the harness and of ctx.exec), inside envRoot. */
   envDir: string;
+  /** The task runs in a container: ctx.exec runs there instead of in envDir. */
+  container?: ContainerExecServer | null;
 }
+/** A task's container, where its ctx.exec runs (lib/runner/containers/). */
+export interface ContainerExecServer {
+  name: string;
+  workdir: string;
+  exec(
+    command: string,
+    options: { timeoutMs: number; input?: string },
+  ): Promise<{
+    stdout: string;
+    stderr: string;
+    exitCode: number | null;
+    signal: string | null;
+    timedOut: boolean;
+    durationMs: number;
+  }>;
+}
+
 export interface LearnRequest extends RunTaskRequest {
   feedback: Feedback;
 }

@@ -8,7 +8,14 @@ import { TaskStream } from "./capture.ts";
 import { formatBytes } from "../../format.ts";
 import { OUTPUT_LIMITS } from "./limits.ts";
 import { ModelChannel, type ServeModelCall } from "./model-channel.ts";
-import { isErrorKind, LineSplitter, type ChildEvent, type ChildMessage, type TaskError } from "./protocol.ts";
+import {
+  isErrorKind,
+  LineSplitter,
+  type ChildEvent,
+  type ChildMessage,
+  type ExecCallMessage,
+  type TaskError,
+} from "./protocol.ts";
 import { EventLog, type ActiveTask } from "./task-outcome.ts";
 
 export type Ready = { ok: true; hasLearn: boolean } | { ok: false; error: TaskError };
@@ -23,6 +30,8 @@ export interface OutputOwner {
   ready(ready: Ready): void;
   /** A part of the task's end arrived: its result, or the sentinel on stdout or stderr. */
   progress(part: "done" | "stdout" | "stderr"): void;
+  /** ctx.exec of a task that runs in a container. */
+  exec(message: ExecCallMessage): void;
 }
 
 export class WorkerOutput {
@@ -146,6 +155,8 @@ export class WorkerOutput {
       });
     } else if (message === null) {
       log.add({ kind: "sandbox", message: `unreadable control message: ${line.slice(0, 200)}` }, line.length);
+    } else if (message?.t === "exec") {
+      this.owner.exec(message);
     } else if (message?.t === "ready") {
       const ready: Ready = message.ok
         ? { ok: true, hasLearn: !!message.hasLearn }

@@ -1,0 +1,9 @@
+#!/bin/sh
+# Runs after the agent, in the same container; writes the reward (1 or 0).
+mkdir -p /logs/verifier
+pass() { echo "$1"; echo 1 > /logs/verifier/reward.txt; exit 0; }
+fail() { echo "$1"; echo 0 > /logs/verifier/reward.txt; exit 1; }
+cd /app
+[ -f stations.tsv ] || fail "there is no /app/stations.tsv"
+cmp -s stations.tsv /tests/expected.tsv || fail "stations.tsv differs from the expected rows"
+pass "stations.tsv holds the same rows with tabs"
