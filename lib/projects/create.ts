@@ -12,13 +12,15 @@ import { folderFiles, memoryFiles, withExtraFiles, type SuiteFiles } from "../su
 import { HARBOR_SPLITS_FILE, isHarborFolder, loadHarborSuite, type HarborOptions } from "../suites/harbor.ts";
 import { SuiteLoadError, loadSuite, type LoadedSuite } from "../suites/load.ts";
 import { saveSuite } from "../suites/store.ts";
-import { busyboxForExample, exampleDir, examplesDir, listExamples } from "./examples.ts";
+import { busyboxForExample, EXAMPLE_MODEL, exampleDir, examplesDir, listExamples } from "./examples.ts";
 import { missingHarness, readUpload } from "./upload/form.ts";
 
 interface ProjectOptions {
   /** Defaults to the suite's name. */
   name?: string;
   description?: string;
+  /** The task model; defaults to the schema's. */
+  model?: string;
 }
 
 export interface CreateProjectInput extends ProjectOptions {
@@ -75,6 +77,7 @@ export async function createProjectFromFiles(input: CreateProjectFromFilesInput)
         data: {
           name: input.name ?? suite.config.name,
           description: input.description ?? "",
+          ...(input.model ? { model: input.model } : {}),
         },
       });
       await saveSuite(tx, project.id, suite);
@@ -110,6 +113,7 @@ export async function createProjectFromExample(name: string): Promise<CreatedPro
 /** A bundled example's project; the Harbor example gets the machine's busybox in its environments. */
 export async function createExampleProject(name: string, options: ProjectOptions = {}): Promise<CreatedProject> {
   const dir = exampleDir(name);
+  options = { model: EXAMPLE_MODEL, ...options };
   const harnessFile = path.join(dir, "harness.ts");
   if (!listExamples().find((example) => example.name === name)?.harbor)
     return createProject({ ...options, suiteDir: dir, harnessFile });

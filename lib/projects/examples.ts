@@ -52,6 +52,12 @@ export function listExamples(): Example[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/**
+ * The task model of a project made from an example: the one its seed was written for. Every call
+ * goes to the project's model whatever the harness names, so the example runs as it was tuned.
+ */
+export const EXAMPLE_MODEL = "claude-haiku-5-5";
+
 /** The example's folder; a clear error naming the ones that exist otherwise. */
 export function exampleDir(name: string): string {
   const known = listExamples().map((example) => example.name);

@@ -77,7 +77,12 @@ async function newProject(name: string) {
   }));
   fs.writeFileSync(path.join(dir, "suite", "tasks.jsonl"), tasks.map((task) => JSON.stringify(task)).join("\n"));
   fs.writeFileSync(path.join(dir, "harness.ts"), HARNESS);
-  const created = await createProject({ suiteDir: path.join(dir, "suite"), harnessFile: path.join(dir, "harness.ts") });
+  // The model the harness names, so every call goes where it asks (the proxy points calls at the project's model).
+  const created = await createProject({
+    suiteDir: path.join(dir, "suite"),
+    harnessFile: path.join(dir, "harness.ts"),
+    model: "claude-haiku-4-5",
+  });
   await db.project.update({ where: { id: created.projectId }, data: { candidatesPerIteration: 1 } });
   return created;
 }

@@ -66,7 +66,12 @@ async function project(otlp: Record<string, string> | null) {
   const tasks = [0, 1, 2].map((i) => ({ id: `sum-${i}`, input: { a: i, b: 10 }, expected: i + 10, split: "search" }));
   fs.writeFileSync(path.join(dir, "suite", "tasks.jsonl"), tasks.map((task) => JSON.stringify(task)).join("\n"));
   fs.writeFileSync(path.join(dir, "harness.ts"), HARNESS);
-  const created = await createProject({ suiteDir: path.join(dir, "suite"), harnessFile: path.join(dir, "harness.ts") });
+  // The model the harness names, so every call goes where it asks (the proxy points calls at the project's model).
+  const created = await createProject({
+    suiteDir: path.join(dir, "suite"),
+    harnessFile: path.join(dir, "harness.ts"),
+    model: "claude-sonnet-4-5",
+  });
   if (otlp) await db.project.update({ where: { id: created.projectId }, data: { settings: { otlp } } });
   return created;
 }
