@@ -68,7 +68,9 @@ it("starts an ablation from the overview and compares the three modes", async ()
   const iterationRow = page.locator("[data-testid=ablation-files-read] tbody tr").first();
   expect(await iterationRow.locator("td").first().innerText()).toBe("Iteration 1");
   expect(await iterationRow.getByText(/\d+ files/).count()).toBe(3);
-  await page.locator("[data-chart=ablation] .recharts-line").first().waitFor();
+  // Attached, not visible: a mode whose best stayed flat draws a line with no height.
+  await page.locator("[data-chart=ablation] .recharts-line-curve").first().waitFor({ state: "attached" });
+  expect(await page.locator("[data-chart=ablation] .recharts-line-curve").count()).toBe(3);
   await screenshot(page, "ablation-comparison");
 
   // What the page showed is what the database holds: three siblings, one mode each.

@@ -209,11 +209,15 @@ describe("the held-out split", () => {
       [1, "valid"],
       [2, "valid"],
     ]);
-    // The loop scored the frontier (the two fixes: 4/4 at no tokens, ahead of the seed) on test: 5/7 each.
-    for (const candidate of proposed) {
+    // The loop scored the frontier on test. The two fixes score 4/4 at no tokens, within noise of the seed's
+    // 3/4 (their 95% intervals overlap): the selection rule keeps one fix, the cheapest, alone (5/7 on test).
+    for (const candidate of proposed)
       expect(candidate.evaluations.find((evaluation) => evaluation.split === "search")?.score).toBe(1);
-      expect(candidate.evaluations.find((evaluation) => evaluation.split === "test")?.score).toBeCloseTo(5 / 7, 10);
-    }
+    const tested = proposed.filter((candidate) =>
+      candidate.evaluations.some((evaluation) => evaluation.split === "test"),
+    );
+    expect(tested).toHaveLength(1);
+    expect(tested[0].evaluations.find((evaluation) => evaluation.split === "test")?.score).toBeCloseTo(5 / 7, 10);
     const needles = await heldOutNeedles();
     expect(needles).toEqual(expect.arrayContaining(["0.429 (", "(3/7)", "0.714 (", "(5/7)"]));
 
@@ -265,7 +269,7 @@ describe("the held-out split", () => {
     );
     expect(positions).toEqual([0, 1, 2, 3]);
     const leaderboard = fs.readFileSync(path.join(out, "leaderboard.md"), "utf8");
-    expect(leaderboard).toContain("| rank | # | id | search | tokens/task |");
+    expect(leaderboard).toContain("| rank | # | id | search | 95% interval | tokens/task |");
   });
 });
 

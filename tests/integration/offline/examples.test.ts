@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "../../helpers/db.ts";
 import { startOfflineModel, type OfflineModel } from "../../../lib/offline/model.ts";
 import { createProject } from "../../../lib/projects/create.ts";
+import { EXAMPLE_MODEL } from "../../../lib/projects/examples.ts";
 import { prepareEvaluation, runEvaluation } from "../../../lib/evaluations/run.ts";
 import { gradeBuiltin } from "../../../lib/suites/graders.ts";
 import { loadSuiteFolder } from "../../../lib/suites/load.ts";
@@ -40,7 +41,8 @@ async function evaluate(suiteDir: string, harnessSource: string | null) {
     harnessFile = path.join(dir, "harness.ts");
     fs.writeFileSync(harnessFile, harnessSource);
   }
-  const { seedCandidateId } = await createProject({ suiteDir, harnessFile });
+  // On the model the example seeds were written for, as `project create --example` makes it.
+  const { seedCandidateId } = await createProject({ suiteDir, harnessFile, model: EXAMPLE_MODEL });
   const { evaluationId } = await prepareEvaluation(seedCandidateId, "search", { simulated: true });
   return runEvaluation(evaluationId, { upstreamUrl: model.url, apiKey: "offline", concurrency: 2 });
 }
