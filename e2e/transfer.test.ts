@@ -10,7 +10,8 @@ import { PrismaClient } from "../lib/db/generated/client.ts";
 import { startStudio, studioDatabaseUrl, type RunningStudio } from "../tests/helpers/studio.ts";
 import { fitsWidth, launchBrowser, openPage, screenshot } from "./browser.ts";
 
-const HAIKU = "claude-haiku-5-5";
+// Another model than the project's (an example project runs on claude-haiku-5-5).
+const HAIKU = "claude-haiku-4-5";
 const OPUS = "claude-opus-5-5";
 let studio: RunningStudio;
 let browser: Browser;

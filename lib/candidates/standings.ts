@@ -2,6 +2,7 @@
 // here for every place that ranks them, and the project's best and frontier by the one
 // selection rule (selection.ts).
 import { db } from "../db/client.ts";
+import { onProjectModel } from "../evaluations/model.ts";
 import { best, frontier, type Scored } from "./selection.ts";
 
 /** A candidate as the rule sees it: its newest finished search evaluation's figures. */
@@ -12,7 +13,7 @@ export function tokensPerTask(inputTokens: number, outputTokens: number, taskCou
   return taskCount > 0 ? Math.round(((inputTokens + outputTokens) / taskCount) * 10) / 10 : 0;
 }
 
-/** Every valid candidate with a finished search evaluation, standing on its newest one. */
+/** Every valid candidate with a finished search evaluation on the project's model, standing on its newest one. */
 export async function scoredStandings(projectId: string): Promise<Standing[]> {
   const rows = await db.$queryRaw<
     {
@@ -30,6 +31,7 @@ export async function scoredStandings(projectId: string): Promise<Standing[]> {
       e."inputTokens" as input, e."outputTokens" as output, e."taskCount" * e.trials as tasks
     from "Candidate" c join "Evaluation" e on e."candidateId" = c.id
     where c."projectId" = ${projectId} and c.status = 'valid' and e.split = 'search' and e.status = 'done' and e.score is not null
+      and ${onProjectModel}
     order by c.id, e."finishedAt" desc`;
   return rows.map((row) => ({
     id: row.id,
