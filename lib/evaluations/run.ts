@@ -8,13 +8,20 @@ import { StudioError } from "../errors.ts";
 import { claimLive, claimLost, holdLease, takeLease } from "../jobs/lease.ts";
 import { offlineUpstream } from "../offline/upstream.ts";
 import { MAX_TRIALS, readSettings, trialsFor, type ProjectSettings } from "../projects/settings.ts";
-import { compileCacheDir, runTaskRuns, type EngineOptions } from "../runner/engine.ts";
+import {
+  runTaskRuns,
+  type EngineOptions,
+  type EngineOutcome,
+  type EngineSpec,
+  type PendingRun,
+} from "../runner/engine.ts";
 import { evaluationPriceRefusal } from "../prices/budgets.ts";
 import { loadPriceOverrides } from "../prices/overrides.ts";
 import { stopColumns, type Stop } from "../loop/stop.ts";
 import { evaluationBudgets } from "./budgets.ts";
 import { exportAfterEvaluation } from "../otlp/export.ts";
-import { compileGrader, compileHarness } from "../runner/sandbox/compile.ts";
+import { compileEvaluationCode } from "./code.ts";
+import { runSpread, spreadsOverWorkers } from "./spread.ts";
 import { TaskRunWriter } from "../traces/writer.ts";
 import { detectEngine, NO_ENGINE } from "../runner/containers/engine.ts";
 import { containerCacheDir } from "../runner/containers/session.ts";
@@ -139,6 +146,13 @@ async function runClaimed(
 ): Promise<EvaluationSummary> {
   const evaluationId = evaluation.id;
   await loadPriceOverrides();
+  // In a job worker, independent task runs go on the queue for every worker to share; a run given
+  // a model server of its own (tests, benches) or an isolation keeps them in this process.
+  const spread =
+    spreadsOverWorkers() &&
+    evaluation.candidate.project.suite!.mode !== "sequential" &&
+    (options.upstreamUrl === undefined || evaluation.simulated) &&
+    options.isolation === undefined;
   // A simulated evaluation talks to the offline model, never to a real one.
   if (evaluation.simulated && !options.upstreamUrl)
     options = { ...options, upstreamUrl: await offlineUpstream(), apiKey: null };
@@ -177,36 +191,17 @@ async function runClaimed(
     orderBy: [{ trial: "asc" }, { task: { position: "asc" } }],
   });
 
-  const harness = await compileHarness(candidate.source, { cacheDir: compileCacheDir() });
-  if (!harness.ok) {
-    const message = harness.errors
-      .map((error) => `harness.ts:${error.line}:${error.column}: ${error.message}`)
-      .join("\n");
+  const code = await compileEvaluationCode(candidate.source, grader, suite.graderSource);
+  if (!code.ok) {
     await failAll(
       evaluationId,
       runs.map((run) => run.id),
-      "compile",
-      message,
+      code.errorKind,
+      code.message,
     );
-    return finish(held, "failed", `The harness does not compile:\n${message}`);
+    return finish(held, "failed", code.error);
   }
-  let graderCode: string | null = null;
-  if (grader.type === "module") {
-    const compiled = await compileGrader(suite.graderSource ?? "", { cacheDir: compileCacheDir() });
-    if (!compiled.ok) {
-      const message = compiled.errors
-        .map((error) => `${grader.path}:${error.line}:${error.column}: ${error.message}`)
-        .join("\n");
-      await failAll(
-        evaluationId,
-        runs.map((run) => run.id),
-        "grader",
-        message,
-      );
-      return finish(held, "failed", `The grader does not compile:\n${message}`);
-    }
-    graderCode = compiled.code;
-  }
+  const { harnessCode, graderCode } = code;
 
   const progress = progressReporter(evaluationId, evaluation.taskCount * evaluation.trials, options.onProgress);
   const writer = new TaskRunWriter({ onWritten: () => progress.bump(), onStatement: options.onTraceStatement });
@@ -214,64 +209,38 @@ async function runClaimed(
   let memoryLimit: string | null = null;
   let refusal: string | null = null;
   let budgetStop: string | null = null;
+  let failure: string | null = null;
   try {
-    const sequential = suite.mode === "sequential";
-    const concurrency = Math.max(
-      1,
-      Math.min(options.concurrency ?? settings.concurrency ?? os.availableParallelism(), runs.length || 1),
-    );
-    if (!sequential) await db.evaluation.update({ where: { id: evaluationId }, data: { concurrency } });
-    const budgets = await evaluationBudgets(evaluationId, settings);
-    // A sequential suite's stream runs once per trial, each from a fresh ctx.state (its own
-    // engine run); independent tasks run all trials at once.
-    const groups = sequential
-      ? [...new Set(runs.map((run) => run.trial))].map((trial) => ({
-          trial,
-          runs: runs.filter((run) => run.trial === trial),
-        }))
-      : [{ trial: null, runs }];
-    for (const group of groups) {
-      if (stopSignal.aborted) break;
-      const finished =
-        group.trial !== null
-          ? await db.taskRun.findMany({
-              where: { evaluationId, trial: group.trial, status: { not: "pending" } },
-              select: {
-                output: true,
-                score: true,
-                task: { select: { key: true, input: true, expected: true, meta: true, position: true } },
-              },
-              orderBy: { task: { position: "asc" } },
-            })
-          : [];
-      const result = await runTaskRuns({
-        evaluationId,
-        model: evaluation.model,
-        harnessCode: harness.code,
-        graderCode,
-        grader,
-        passThreshold,
-        sequential,
-        timeoutMs: suite.timeoutMs,
-        settings,
-        runs: group.runs,
-        finished,
-        concurrency,
-        sink: writer,
-        options,
-        cancelled: () => stopSignal.aborted,
-        budgets,
-      });
-      ({ isolation, memoryLimit, refusal, budgetStop } = result);
-      await writer.drain();
-      if (refusal || budgetStop) break;
-    }
+    if (spread)
+      ({ refusal, budgetStop, failure } = await runSpread(evaluationId, settings, stopSignal, () => progress.bump()));
+    else
+      ({ isolation, memoryLimit, refusal, budgetStop } = await runHere(
+        {
+          evaluationId,
+          model: evaluation.model,
+          harnessCode,
+          graderCode,
+          grader,
+          passThreshold,
+          sequential: suite.mode === "sequential",
+          timeoutMs: suite.timeoutMs,
+          settings,
+          runs,
+          finished: [],
+          concurrency: options.concurrency ?? settings.concurrency ?? os.availableParallelism(),
+          sink: writer,
+          options,
+          cancelled: () => stopSignal.aborted,
+        },
+        writer,
+      ));
   } finally {
     await writer.drain().catch(() => {});
     await progress.flush();
   }
   if (isolation) await db.evaluation.update({ where: { id: evaluationId }, data: { isolation, memoryLimit } });
   const remaining = await db.taskRun.count({ where: { evaluationId, status: "pending" } });
+  if (failure) return finish(held, "failed", failure);
   if (refusal) {
     // Stored on the evaluation, and thrown: the run that asked for it cannot go on either.
     await finish(held, "failed", refusal);
@@ -288,6 +257,45 @@ async function runClaimed(
     remaining > 0 ? "failed" : "done",
     remaining > 0 ? `${remaining} task runs did not finish` : null,
   );
+}
+
+/** Runs the task runs on this process's own lanes (a CLI run, a test, a sequential suite). */
+async function runHere(
+  spec: Omit<EngineSpec, "runs" | "evaluationId"> & { evaluationId: string; runs: (PendingRun & { trial: number })[] },
+  writer: TaskRunWriter,
+): Promise<EngineOutcome> {
+  const { evaluationId, runs, sequential, settings } = spec;
+  let outcome: EngineOutcome = { isolation: null, memoryLimit: null, refusal: null, budgetStop: null };
+  const concurrency = Math.max(1, Math.min(spec.concurrency, runs.length || 1));
+  if (!sequential) await db.evaluation.update({ where: { id: evaluationId }, data: { concurrency } });
+  const budgets = await evaluationBudgets(evaluationId, settings);
+  // A sequential suite's stream runs once per trial, each from a fresh ctx.state (its own
+  // engine run); independent tasks run all trials at once.
+  const groups = sequential
+    ? [...new Set(runs.map((run) => run.trial))].map((trial) => ({
+        trial,
+        runs: runs.filter((run) => run.trial === trial),
+      }))
+    : [{ trial: null, runs }];
+  for (const group of groups) {
+    if (spec.cancelled()) break;
+    const finished =
+      group.trial !== null
+        ? await db.taskRun.findMany({
+            where: { evaluationId, trial: group.trial, status: { not: "pending" } },
+            select: {
+              output: true,
+              score: true,
+              task: { select: { key: true, input: true, expected: true, meta: true, position: true } },
+            },
+            orderBy: { task: { position: "asc" } },
+          })
+        : [];
+    outcome = await runTaskRuns({ ...spec, runs: group.runs, finished, concurrency, budgets });
+    await writer.drain();
+    if (outcome.refusal || outcome.budgetStop) break;
+  }
+  return outcome;
 }
 
 /** Reads the evaluation with what running it needs, and takes its lease. */

@@ -8,6 +8,8 @@ export const QUEUES = {
   evaluate: "evaluate",
   /** Run an optimization (N iterations): { optimizationId }. */
   optimize: "optimize",
+  /** Run one task run of an evaluation spread over the workers (lib/evaluations/spread.ts): { evaluationId, taskRunId }. */
+  taskRun: "task-run",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -45,6 +47,13 @@ export function jobQueue(): Promise<PgBoss> {
     return instance;
   })();
   return boss;
+}
+
+/** Enqueues many jobs of one queue in one statement. */
+export async function enqueueMany(name: QueueName, data: Record<string, string>[]): Promise<void> {
+  if (data.length === 0) return;
+  const queue = await jobQueue();
+  await queue.insert(data.map((item) => ({ name, data: item, expireInSeconds: jobExpireSeconds() })));
 }
 
 /** Enqueues a job; `key` makes it a singleton (a second send with the same key is dropped). */

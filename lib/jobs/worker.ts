@@ -5,6 +5,8 @@
 import { db } from "../db/client.ts";
 import { runOptimization } from "../loop/optimization.ts";
 import { runEvaluation } from "../evaluations/run.ts";
+import { spreadOverWorkers } from "../evaluations/spread.ts";
+import { runTaskRunJob } from "../evaluations/task-jobs.ts";
 import { claimLive } from "./lease.ts";
 import { enqueue, QUEUES, stopQueue } from "./queue.ts";
 import { serveQueue } from "./serve.ts";
@@ -25,6 +27,9 @@ export interface JobWorker {
 export async function startJobWorker(log: (line: string) => void, options: { slots: number }): Promise<JobWorker> {
   setSlotCount(options.slots);
   shareRateLimitsInDatabase();
+  // The evaluations this worker holds put their task runs on the queue, for it and every other
+  // worker on the database to take.
+  spreadOverWorkers(true);
   const registration = await registerWorker(log);
   const running = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>) => {
@@ -39,6 +44,13 @@ export async function startJobWorker(log: (line: string) => void, options: { slo
       log,
       // As many evaluations as slots: their task runs take turns on the slots, so none waits for
       // another to end while this worker has a slot free.
+      { concurrency: options.slots },
+    ),
+    await serveQueue<{ evaluationId: string; taskRunId: string }>(
+      QUEUES.taskRun,
+      (job) => track(runTaskRunJob(job.data.evaluationId, job.data.taskRunId)),
+      log,
+      // A worker holds no more task runs than it has slots, so the rest stay for other workers.
       { concurrency: options.slots },
     ),
     await serveQueue<{ optimizationId: string }>(
@@ -58,6 +70,7 @@ export async function startJobWorker(log: (line: string) => void, options: { slo
     stop: async () => {
       clearInterval(sweeper);
       for (const loop of loops) loop.stop();
+      spreadOverWorkers(false);
       await stopQueue();
       await registration.stop();
     },

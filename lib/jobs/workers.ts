@@ -1,6 +1,7 @@
 // The job workers that are up, in the database every worker shares: each one writes its row
 // (host, slots, slots in use) and beats it; a row whose beat stopped is a gone worker. What a
-// worker runs is read from the work it signs (Evaluation.workerId, Optimization.workerId).
+// worker runs is read from the work it signs (Evaluation.workerId, Optimization.workerId, and
+// TaskRun.workerId for the task runs it took of evaluations spread over the queue).
 import os from "node:os";
 import { db } from "../db/client.ts";
 import { slotCount, slotsInUse } from "../runner/slots.ts";
@@ -43,7 +44,7 @@ export interface WorkView {
   id: string;
   projectId: string;
   projectName: string;
-  /** "#4 on search", "1 of 3 iterations done" */
+  /** "#4 on search", "1 of 3 iterations done", "task runs of #4 on search" */
   what: string;
 }
 
@@ -66,9 +67,14 @@ export async function liveWorkers(): Promise<LiveWorker[]> {
   const rows = await db.jobWorker.findMany({ where: { heartbeatAt: { gte: since } }, orderBy: { startedAt: "asc" } });
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
+  // Who runs task runs of which running evaluation (through the running evaluations: few rows).
+  const runners = await db.$queryRaw<{ evaluationId: string; workerId: string }[]>`
+    select distinct t."evaluationId", t."workerId"
+    from "Evaluation" as e join "TaskRun" as t on t."evaluationId" = e.id
+    where e.status = 'running' and t.status = 'pending' and t."workerId" = any(${ids})`;
   const [evaluations, optimizations] = await Promise.all([
     db.evaluation.findMany({
-      where: { status: "running", workerId: { in: ids } },
+      where: { status: "running", OR: [{ workerId: { in: ids } }, { id: { in: runners.map((r) => r.evaluationId) } }] },
       select: {
         id: true,
         workerId: true,
@@ -108,13 +114,18 @@ export async function liveWorkers(): Promise<LiveWorker[]> {
           what: `${work.iterationsDone} of ${work.iterationsRequested} iteration${work.iterationsRequested === 1 ? "" : "s"} done`,
         })),
       ...evaluations
-        .filter((work) => work.workerId === row.id)
+        .filter(
+          (work) =>
+            work.workerId === row.id ||
+            runners.some((runner) => runner.evaluationId === work.id && runner.workerId === row.id),
+        )
         .map((work) => ({
           kind: "evaluation" as const,
           id: work.id,
           projectId: work.candidate.project.id,
           projectName: work.candidate.project.name,
-          what: `#${work.candidate.number} on ${work.split}`,
+          // The worker that holds an evaluation may run its task runs too; one that only runs them says so.
+          what: `${work.workerId === row.id ? "" : "task runs of "}#${work.candidate.number} on ${work.split}`,
         })),
     ],
   }));

@@ -1,7 +1,8 @@
 // Runs task runs on sandbox workers behind one recording proxy: independent suites on N lanes
 // (a worker each), sequential suites on one lane in stream order with learn() after each task.
 // Each task run holds one of the process's slots (slots.ts) while it runs.
-// Database-free: the caller passes the task runs and a sink for finished ones; an evaluation
+// Database-free: the caller passes the task runs (all at once, or a feed that hands them over as
+// a job worker takes them off the queue) and a sink for finished ones; an evaluation
 // (lib/evaluations) stores them, a check run (the proposer's check) keeps them in memory.
 import fs from "node:fs";
 import os from "node:os";
@@ -38,6 +39,16 @@ export interface EngineOptions {
   isolation?: "auto" | "process";
 }
 
+/**
+ * Task runs handed to the lanes as they arrive (a job worker's share of an evaluation,
+ * lib/evaluations/task-jobs.ts): `next` waits for one, and answers null once none will come.
+ */
+export interface RunFeed {
+  next(): Promise<PendingRun | null>;
+  /** The run stopped (a refused key, a spent budget, a cancel): lanes waiting in next() get null. */
+  stop(): void;
+}
+
 /** A sequential suite's task that finished before a resume: its learn() is replayed. */
 export interface FinishedRun {
   output: unknown;
@@ -57,7 +68,8 @@ export interface EngineSpec {
   sequential: boolean;
   timeoutMs: number;
   settings: ProjectSettings;
-  runs: PendingRun[];
+  /** Every task run at once, or (independent suites only) a feed of them. */
+  runs: PendingRun[] | RunFeed;
   finished: FinishedRun[];
   concurrency: number;
   sink: { add(run: FinishedTaskRun): Promise<void> };
@@ -138,10 +150,16 @@ export async function runTaskRuns(spec: EngineSpec): Promise<EngineOutcome> {
   };
   try {
     if (spec.sequential) {
+      if (!Array.isArray(spec.runs)) throw new Error("A sequential suite runs its whole stream, not a feed.");
       await runSequential(context, spec.runs, spec.finished);
     } else {
-      const queue = [...spec.runs];
-      await Promise.all(Array.from({ length: spec.concurrency }, (_, lane) => runLane(context, queue, lane)));
+      const feed = Array.isArray(spec.runs) ? arrayFeed(spec.runs) : spec.runs;
+      await Promise.all(
+        Array.from({ length: spec.concurrency }, (_, lane) =>
+          // The first lane to see the run stopped frees the others waiting on the feed.
+          runLane(context, feed, lane).finally(() => feed.stop()),
+        ),
+      );
     }
   } finally {
     await proxy.close();
@@ -188,15 +206,24 @@ async function startWorkers(context: LaneContext, lane: number): Promise<Workers
   };
 }
 
-/** A lane takes one of the process's slots for each task run, and starts its workers on its first. */
-async function runLane(context: LaneContext, queue: PendingRun[], lane: number): Promise<void> {
+function arrayFeed(runs: PendingRun[]): RunFeed {
+  const queue = [...runs];
+  return { next: async () => queue.shift() ?? null, stop: () => {} };
+}
+
+/**
+ * A lane takes one of the process's slots for each task run, and starts its workers on its first.
+ * The run comes first, then the slot: a lane waiting on a feed holds no slot.
+ */
+async function runLane(context: LaneContext, feed: RunFeed, lane: number): Promise<void> {
   let workers: Workers | null = null;
   try {
-    while (queue.length && !context.cancelled()) {
+    while (!context.cancelled()) {
+      const run = await feed.next();
+      if (!run) break;
       const release = await takeSlot();
       try {
-        const run = queue.shift();
-        if (!run || context.cancelled()) break;
+        if (context.cancelled()) break;
         workers ??= await startWorkers(context, lane);
         if (!workers.harness.alive) await workers.harness.restart();
         await runTask(context, workers, run, null);

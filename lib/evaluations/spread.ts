@@ -1,0 +1,167 @@
+// An evaluation's task runs spread over every job worker that shares the database. Each pending
+// task run becomes a job on the task-run queue (pg-boss); any worker takes it (task-jobs.ts) and
+// signs the run while it runs it. The worker that holds the evaluation waits here until none is
+// pending, and puts back on the queue the task runs of workers that died holding them. What a
+// run writes is conditional on the run still being pending, so a run done twice (its first
+// worker froze, not died) is counted once.
+import { db } from "../db/client.ts";
+import { workerGone } from "../jobs/ownership.ts";
+import { enqueueMany, QUEUES } from "../jobs/queue.ts";
+import type { ProjectSettings } from "../projects/settings.ts";
+import { budgetSpent } from "../runner/proxy/budget.ts";
+import { evaluationBudgets } from "./budgets.ts";
+import { haltEvaluation, readHalt, type Halt } from "./halt.ts";
+
+/** How often the holder looks at its evaluation's task runs. */
+const LOOK_MS = 250;
+/** How often it looks for task runs held by workers that are gone. */
+const SWEEP_MS = 2_000;
+
+export interface SpreadOptions {
+  /** Stops waiting (a cancel, a lost claim); task runs already taken end on their workers. */
+  signal: AbortSignal;
+  /** After each look, when task runs finished since the last one. */
+  onFinished?: () => void;
+  /** A spent budget over what every worker has stored so far, in words; checked on each sweep. */
+  budgetSpent?: () => Promise<string | null>;
+}
+
+/**
+ * Queues the evaluation's pending task runs and waits until none is pending. Answers what halted
+ * them (a refused key, a spent budget, a worker that failed), or null when they all ran or the
+ * signal stopped the wait.
+ */
+export async function spreadTaskRuns(evaluationId: string, options: SpreadOptions): Promise<Halt | null> {
+  // A resumed evaluation's runs may still sit in jobs queued before; a second job for a run is a
+  // no-op (the claim needs the run unheld and pending).
+  await requeue(evaluationId, { unheld: true });
+  let lastPending = -1;
+  let lastSweep = Date.now();
+  for (;;) {
+    if (options.signal.aborted) return null;
+    const [row] = await db.$queryRaw<{ pending: number; halt: unknown }[]>`
+      select (select count(*) from "TaskRun" where "evaluationId" = ${evaluationId} and status = 'pending')::int as pending,
+        halt from "Evaluation" where id = ${evaluationId}`;
+    const halt = readHalt(row?.halt);
+    if (halt) return halt;
+    if (row.pending !== lastPending) {
+      if (lastPending !== -1) options.onFinished?.();
+      lastPending = row.pending;
+    }
+    if (row.pending === 0) return null;
+    if (Date.now() - lastSweep >= SWEEP_MS) {
+      lastSweep = Date.now();
+      await requeue(evaluationId, { unheld: false });
+      const spent = await options.budgetSpent?.();
+      if (spent) return { kind: "budget", message: spent };
+    }
+    await pause(LOOK_MS, options.signal);
+  }
+}
+
+/**
+ * Puts pending task runs back on the queue: those signed by a worker that is gone (its JobWorker
+ * row stopped beating, or its process on this machine is gone), and with `unheld` those no worker
+ * has signed.
+ */
+async function requeue(evaluationId: string, { unheld }: { unheld: boolean }): Promise<void> {
+  const rows = await db.$queryRaw<{ id: string; workerId: string | null; heartbeatAt: Date | null }[]>`
+    select t.id, t."workerId", w."heartbeatAt"
+    from "TaskRun" as t join "Task" as k on k.id = t."taskId" left join "JobWorker" as w on w.id = t."workerId"
+    where t."evaluationId" = ${evaluationId} and t.status = 'pending'
+      and (t."workerId" is not null or ${unheld})
+    order by t.trial, k.position`;
+  const lost = rows.filter((row) => row.workerId !== null && workerGone(row.workerId, row.heartbeatAt));
+  const freed: string[] = [];
+  for (const workerId of new Set(lost.map((row) => row.workerId!))) {
+    // Conditional on the same holder: a run another look freed meanwhile is not queued twice.
+    const taken = await db.taskRun.updateManyAndReturn({
+      where: {
+        id: { in: lost.filter((row) => row.workerId === workerId).map((row) => row.id) },
+        status: "pending",
+        workerId,
+      },
+      data: { workerId: null },
+      select: { id: true },
+    });
+    freed.push(...taken.map((row) => row.id));
+  }
+  const ids = [...rows.filter((row) => row.workerId === null).map((row) => row.id), ...freed];
+  await enqueueMany(
+    QUEUES.taskRun,
+    ids.map((taskRunId) => ({ evaluationId, taskRunId })),
+  );
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** What halted a spread evaluation, as the holder finishes it: in the words the local run uses. */
+export interface SpreadOutcome {
+  refusal: string | null;
+  budgetStop: string | null;
+  /** A worker could not run its share. */
+  failure: string | null;
+}
+
+/**
+ * Runs the evaluation's pending task runs on the queue, then waits for the ones still running
+ * anywhere (after a halt or a cancel) to end, so nothing is stored after the evaluation finished.
+ */
+export async function runSpread(
+  evaluationId: string,
+  settings: ProjectSettings,
+  signal: AbortSignal,
+  onFinished: () => void,
+): Promise<SpreadOutcome> {
+  const { evaluation, iteration, project } = settings.budgets;
+  const budgeted = Boolean(evaluation || iteration?.evaluation || project?.evaluation);
+  const halt = await spreadTaskRuns(evaluationId, {
+    signal,
+    onFinished,
+    budgetSpent: budgeted
+      ? async () =>
+          (await evaluationBudgets(evaluationId, settings)).map(budgetSpent).find((message) => message) ?? null
+      : undefined,
+  });
+  // Written, so every worker stops taking the evaluation's runs (a budget is found here).
+  if (halt) await haltEvaluation(evaluationId, halt);
+  await settle(evaluationId);
+  return {
+    refusal: halt?.kind === "refusal" ? halt.message : null,
+    budgetStop: halt?.kind === "budget" ? halt.message : null,
+    failure: halt?.kind === "error" ? halt.message : null,
+  };
+}
+
+/** Waits until no pending task run of the evaluation is held by a live worker. */
+async function settle(evaluationId: string): Promise<void> {
+  for (;;) {
+    const rows = await db.$queryRaw<{ workerId: string; heartbeatAt: Date | null }[]>`
+      select distinct t."workerId", w."heartbeatAt"
+      from "TaskRun" as t left join "JobWorker" as w on w.id = t."workerId"
+      where t."evaluationId" = ${evaluationId} and t.status = 'pending' and t."workerId" is not null`;
+    if (rows.every((row) => workerGone(row.workerId, row.heartbeatAt))) return;
+    await pause(LOOK_MS, new AbortController().signal);
+  }
+}
+
+let spreading = false;
+
+/** This process serves the task-run queue (a job worker): its evaluations spread over the queue. */
+export function spreadOverWorkers(on: boolean): void {
+  spreading = on;
+}
+
+export function spreadsOverWorkers(): boolean {
+  return spreading;
+}

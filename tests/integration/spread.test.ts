@@ -1,0 +1,217 @@
+// One evaluation's task runs spread over several job workers. Three real `studio worker --slots 1`
+// processes, each with a data folder of its own, share one Postgres; the harness makes one model
+// call to a fake Anthropic server that answers after 400 ms. The evaluation's task runs are taken
+// by all three, three run at once (no one worker could), and each is stored once. Killing a worker
+// that runs task runs, and then the one that holds the evaluation, loses nothing: the evaluation
+// finishes on the last worker, every task run passed once, and no trace has an event twice.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ownDatabase } from "../helpers/own-database.ts";
+import { studioEnv } from "../helpers/studio.ts";
+import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-server.ts";
+import { db, disconnectDb } from "../../lib/db/client.ts";
+import { studioRoot } from "../../lib/paths.ts";
+import { createProject } from "../../lib/projects/create.ts";
+import { startEvaluation } from "../../lib/evaluations/candidate.ts";
+
+const LATENCY_MS = 400;
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "studio-spread-"));
+fs.chmodSync(scratch, 0o755);
+let databaseUrl: string;
+let fake: FakeAnthropic;
+let calls = 0;
+const workers: { process: ChildProcess; output: string; id: string }[] = [];
+
+beforeAll(async () => {
+  databaseUrl = await ownDatabase("spread");
+  process.env.DATABASE_URL = databaseUrl;
+  process.env.STUDIO_DATA_DIR = path.join(scratch, "lead");
+  // A key is set up, as on the workers: the evaluations are real ones, not offline simulations.
+  process.env.ANTHROPIC_API_KEY = "test-key";
+  fake = await startFakeAnthropic({
+    respond: (request) => {
+      calls++;
+      const text = JSON.stringify(request.body.messages.at(-1).content);
+      const n = Number(/\d+/.exec(text)?.[0]);
+      return { text: String(n * 2), delayMs: LATENCY_MS };
+    },
+  });
+});
+
+afterAll(async () => {
+  for (const worker of workers) worker.process.kill("SIGKILL");
+  await fake?.close();
+  await disconnectDb();
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+async function newProject(tasks: number) {
+  const dir = fs.mkdtempSync(path.join(scratch, "project-"));
+  fs.mkdirSync(path.join(dir, "suite"));
+  fs.writeFileSync(
+    path.join(dir, "suite", "suite.json"),
+    JSON.stringify({ name: "spread", description: "Double it.", mode: "independent", grader: { type: "numeric" } }),
+  );
+  const rows = Array.from({ length: tasks + 1 }, (_, i) => ({
+    id: `d${i}`,
+    input: i,
+    expected: 2 * i,
+    split: i < tasks ? "search" : "test",
+  }));
+  fs.writeFileSync(path.join(dir, "suite", "tasks.jsonl"), rows.map((row) => JSON.stringify(row)).join("\n"));
+  fs.writeFileSync(
+    path.join(dir, "harness.ts"),
+    `import Anthropic from "@anthropic-ai/sdk";
+export default {
+  async run(task: { input: number }, ctx: { model: Anthropic }) {
+    const reply = await ctx.model.messages.create({
+      model: "claude-haiku-5-5",
+      max_tokens: 16,
+      messages: [{ role: "user", content: "Double " + task.input }],
+    });
+    const block = reply.content[0];
+    return Number(block.type === "text" ? block.text : NaN);
+  },
+};
+`,
+  );
+  return createProject({ suiteDir: path.join(dir, "suite"), harnessFile: path.join(dir, "harness.ts") });
+}
+
+function startWorker(name: string) {
+  const env = studioEnv({
+    DATABASE_URL: databaseUrl,
+    STUDIO_DATA_DIR: path.join(scratch, name),
+    ANTHROPIC_BASE_URL: fake.url,
+    ANTHROPIC_API_KEY: "test-key",
+  });
+  const child = spawn(process.execPath, [path.join(studioRoot, "bin", "studio.js"), "worker", "--slots", "1"], {
+    cwd: studioRoot,
+    env,
+  });
+  const worker = { process: child, output: "", id: `${os.hostname()}:${child.pid}` };
+  child.stdout!.on("data", (chunk) => (worker.output += chunk));
+  child.stderr!.on("data", (chunk) => (worker.output += chunk));
+  workers.push(worker);
+  return worker;
+}
+
+function outputs(): string {
+  return workers.map((worker) => `--- ${worker.id}\n${worker.output}`).join("\n");
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 120_000) {
+  for (const started = Date.now(); ;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}\n${outputs()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The most task runs that were running at one moment. */
+function mostAtOnce(runs: { startedAt: Date | null; finishedAt: Date | null }[]): number {
+  const edges = runs.flatMap((run) => [
+    { at: run.startedAt!.getTime(), step: 1 },
+    { at: run.finishedAt!.getTime(), step: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.step - b.step);
+  let now = 0;
+  let most = 0;
+  for (const edge of edges) most = Math.max(most, (now += edge.step));
+  return most;
+}
+
+async function expectStoredOnce(evaluationId: string, tasks: number) {
+  const evaluation = await db.evaluation.findUniqueOrThrow({
+    where: { id: evaluationId },
+    include: { taskRuns: { select: { id: true, status: true, workerId: true, eventCount: true, task: true } } },
+  });
+  expect(evaluation.status, outputs()).toBe("done");
+  expect(evaluation.passedCount).toBe(tasks);
+  expect(evaluation.score).toBe(1);
+  expect(evaluation.taskRuns).toHaveLength(tasks);
+  expect(new Set(evaluation.taskRuns.map((run) => run.task.key)).size).toBe(tasks);
+  for (const run of evaluation.taskRuns) {
+    expect(run.status).toBe("passed");
+    // Its trace is one run's: as many events as it stored, each sequence number once, one model call.
+    const events = await db.traceEvent.findMany({ where: { taskRunId: run.id }, select: { seq: true, kind: true } });
+    expect(events).toHaveLength(run.eventCount);
+    expect(new Set(events.map((event) => event.seq)).size).toBe(events.length);
+    expect(events.filter((event) => event.kind === "model_call")).toHaveLength(1);
+  }
+  return evaluation;
+}
+
+describe("an evaluation spread over job workers", () => {
+  it("is shared by three workers, and loses and double-counts nothing when two of them die", async () => {
+    for (const name of ["a", "b", "c"]) startWorker(name);
+    for (const worker of workers)
+      await waitFor(`worker ${worker.id} to be ready`, async () => worker.output.includes("Job worker ready: 1 slot."));
+
+    // Shared: every worker takes task runs, and three run at once though each worker has one slot.
+    const small = await newProject(12);
+    const first = await startEvaluation(small.projectId, small.seedCandidateId, "search");
+    await waitFor("the first evaluation to end", async () => {
+      const row = await db.evaluation.findUnique({ where: { id: first.evaluationId } });
+      return row && row.status !== "queued" && row.status !== "running";
+    });
+    const shared = await expectStoredOnce(first.evaluationId, 12);
+    const ranBy = new Map<string, number>();
+    for (const run of shared.taskRuns) ranBy.set(run.workerId!, (ranBy.get(run.workerId!) ?? 0) + 1);
+    expect([...ranBy.keys()].sort()).toEqual(workers.map((worker) => worker.id).sort());
+    const timed = await db.taskRun.findMany({
+      where: { evaluationId: first.evaluationId },
+      select: { startedAt: true, finishedAt: true },
+    });
+    expect(mostAtOnce(timed)).toBe(3);
+
+    // Killed midway: first a worker that only runs task runs, then the one that holds the evaluation.
+    const large = await newProject(30);
+    const second = await startEvaluation(large.projectId, large.seedCandidateId, "search");
+    const holder = await waitFor("a worker to hold the second evaluation", async () => {
+      const row = await db.evaluation.findUnique({ where: { id: second.evaluationId } });
+      return row?.workerId ?? null;
+    });
+    const [runner, survivor] = workers.filter((worker) => worker.id !== holder);
+    await waitFor("the runner to hold a task run, a few done", async () => {
+      const [held, done] = await Promise.all([
+        db.taskRun.count({ where: { evaluationId: second.evaluationId, status: "pending", workerId: runner.id } }),
+        db.taskRun.count({ where: { evaluationId: second.evaluationId, status: { not: "pending" } } }),
+      ]);
+      return held > 0 && done >= 3;
+    });
+    const heldAtKill = await db.taskRun.findMany({
+      where: { evaluationId: second.evaluationId, status: "pending", workerId: runner.id },
+      select: { id: true },
+    });
+    runner.process.kill("SIGKILL");
+    await waitFor("a few more task runs done", async () => {
+      const done = await db.taskRun.count({ where: { evaluationId: second.evaluationId, status: { not: "pending" } } });
+      return done >= 12;
+    });
+    workers.find((worker) => worker.id === holder)!.process.kill("SIGKILL");
+
+    await waitFor(
+      "the second evaluation to end on the last worker",
+      async () => {
+        const row = await db.evaluation.findUnique({ where: { id: second.evaluationId } });
+        return row && row.status !== "queued" && row.status !== "running";
+      },
+      180_000,
+    );
+    const recovered = await expectStoredOnce(second.evaluationId, 30);
+    // The last worker took the evaluation over and ran what the dead ones left.
+    expect(survivor.output).toContain(`Resuming evaluation ${second.evaluationId}`);
+    const survivorRuns = recovered.taskRuns.filter((run) => run.workerId === survivor.id).length;
+    expect(survivorRuns).toBeGreaterThan(0);
+    // What the runner held when it died was run again by another worker.
+    const rerun = recovered.taskRuns.filter((run) => heldAtKill.some((held) => held.id === run.id));
+    expect(rerun.some((run) => run.workerId !== runner.id)).toBe(true);
+    // Re-runs of what the dead took are the only extra model calls: never a task stored twice.
+    expect(calls).toBeGreaterThanOrEqual(12 + 30);
+  });
+});
