@@ -10,6 +10,8 @@ export const iterationProgressSchema = z.object({
   candidateNumber: z.number().int().optional(),
   candidate: z.number().int().optional(),
   candidates: z.number().int().optional(),
+  /** Candidates evaluated at once (lib/iterations/evaluate.ts): their numbers; the figures are their sums. */
+  candidateNumbers: z.array(z.number().int()).optional(),
   evaluationId: z.string().optional(),
   /** Task runs finished of the evaluation's total, and the tokens they used so far. */
   tasksDone: z.number().int().optional(),
@@ -23,4 +25,20 @@ export type IterationProgress = z.infer<typeof iterationProgressSchema>;
 export function readProgress(json: unknown): IterationProgress {
   const parsed = iterationProgressSchema.safeParse(json ?? {});
   return parsed.success ? parsed.data : {};
+}
+
+/** " · candidate #4 (1 of 3)", or " · candidates #4, #5 and #6 at once"; "" before any. */
+export function candidateWords(progress: IterationProgress): string {
+  const numbers = progress.candidateNumbers;
+  if (numbers && numbers.length > 1) {
+    const named = numbers.map((number) => `#${number}`);
+    return ` · candidates ${named.slice(0, -1).join(", ")} and ${named.at(-1)} at once`;
+  }
+  const number = progress.candidateNumber ?? numbers?.[0];
+  if (!number) return "";
+  const place =
+    progress.candidate && progress.candidates && progress.candidates > 1
+      ? ` (${progress.candidate} of ${progress.candidates})`
+      : "";
+  return ` · candidate #${number}${place}`;
 }

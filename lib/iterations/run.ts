@@ -9,12 +9,13 @@ import { CancelledError, StudioError } from "../errors.ts";
 import { dataDir } from "../paths.ts";
 import { readSettings, type ProjectSettings } from "../projects/settings.ts";
 import { createProposer, type Proposal, type ProposerResult } from "../proposer/index.ts";
-import { prepareEvaluation, runEvaluation, type RunOptions } from "../evaluations/run.ts";
+import type { RunOptions } from "../evaluations/run.ts";
+import { evaluateCandidates } from "./evaluate.ts";
 import { sha256 } from "../runner/sandbox/compile.ts";
 import { isErrorKind } from "../runner/sandbox/protocol.ts";
 import { TranscriptWriter } from "../traces/writer.ts";
 import { proposalsDir } from "../workspace/layout.ts";
-import { evaluationBudgetReached, proposerAllowance } from "../loop/budget.ts";
+import { proposerAllowance } from "../loop/budget.ts";
 import type { IterationProgress } from "./progress.ts";
 import { loadPriceOverrides } from "../prices/overrides.ts";
 import { checkResult, countProposerSpend, runCheck } from "./checks.ts";
@@ -116,43 +117,15 @@ export async function runIteration(projectId: string, options: IterationOptions)
       orderBy: { number: "asc" },
       select: { id: true, number: true },
     });
-    let stop: Stop | null = null;
-    for (const [index, candidate] of candidates.entries()) {
-      if (options.signal?.aborted) throw new CancelledError();
-      stop = await evaluationBudgetReached(projectId, iteration.id, settings);
-      if (stop) break;
-      await stage("evaluating", {
-        candidateId: candidate.id,
-        candidateNumber: candidate.number,
-        candidate: index + 1,
-        candidates: candidates.length,
-      });
-      const { evaluationId } = await prepareEvaluation(candidate.id, "search", options); // its simulated and trials
-      const status = await db.evaluation.findUniqueOrThrow({ where: { id: evaluationId }, select: { status: true } });
-      const where = {
-        candidateId: candidate.id,
-        candidateNumber: candidate.number,
-        candidate: index + 1,
-        candidates: candidates.length,
-        evaluationId,
-      };
-      if (status.status !== "done") {
-        const summary = await runEvaluation(evaluationId, {
-          ...run,
-          // Tasks done of total and tokens so far, for any page or CLI following along.
-          onProgress: (p) =>
-            void stage("evaluating", {
-              ...where,
-              tasksDone: p.done,
-              tasksTotal: p.total,
-              tokens: p.inputTokens + p.outputTokens,
-            }).catch(() => {}),
-        });
-        // A budget spent while the evaluation ran stopped it: the iteration stops there too.
-        stop = summary.stop;
-        if (stop) break;
-      }
-    }
+    const stop = await evaluateCandidates(candidates, {
+      projectId,
+      iterationId: iteration.id,
+      settings,
+      run,
+      prepare: options, // its simulated and trials
+      signal: options.signal,
+      report: (progress) => stage("evaluating", progress),
+    });
 
     await db.iteration.update({
       where: { id: iteration.id },

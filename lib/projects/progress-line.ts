@@ -1,6 +1,7 @@
 // The one-line account of a running optimization, as the run controls show it. Pure, so the
 // wording of every phase (seed, iteration, final test check) is tested without a browser.
 import type { RunProgress } from "./progress.ts";
+import { candidateWords } from "../iterations/progress.ts";
 
 const tasks = (done: number, total: number) => (total ? ` · ${done} of ${total} tasks` : "");
 const tokens = (count: number | undefined) => (count ? ` · ${count.toLocaleString("en-US")} tokens` : "");
@@ -22,8 +23,7 @@ export function progressLine(progress: RunProgress): string | null {
     return (
       `Iteration ${iteration.number} · ${inRun}` +
       (iteration.stage ? ` · ${iteration.stage}` : "") +
-      (p.candidateNumber ? ` · candidate #${p.candidateNumber}` : "") +
-      (p.candidate && p.candidates && p.candidates > 1 ? ` (${p.candidate} of ${p.candidates})` : "") +
+      candidateWords(p) +
       tasks(p.tasksDone ?? 0, p.tasksTotal ?? 0) +
       tokens(p.tokens) +
       stalled

@@ -14,8 +14,9 @@ import { studioEnv } from "../helpers/studio.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-server.ts";
 import { db, disconnectDb } from "../../lib/db/client.ts";
 import { studioRoot } from "../../lib/paths.ts";
-import { createProject } from "../../lib/projects/create.ts";
 import { startEvaluation } from "../../lib/evaluations/candidate.ts";
+import { createProject, createProjectFromExample } from "../../lib/projects/create.ts";
+import { startOptimization } from "../../lib/loop/start.ts";
 
 const LATENCY_MS = 400;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "studio-spread-"));
@@ -147,7 +148,7 @@ async function expectStoredOnce(evaluationId: string, tasks: number) {
 }
 
 describe("an evaluation spread over job workers", () => {
-  it("is shared by three workers, and loses and double-counts nothing when two of them die", async () => {
+  it("is shared by three workers, runs an iteration's candidates at once, and loses and double-counts nothing when two workers die", async () => {
     for (const name of ["a", "b", "c"]) startWorker(name);
     for (const worker of workers)
       await waitFor(`worker ${worker.id} to be ready`, async () => worker.output.includes("Job worker ready: 1 slot."));
@@ -168,6 +169,41 @@ describe("an evaluation spread over job workers", () => {
       select: { startedAt: true, finishedAt: true },
     });
     expect(mostAtOnce(timed)).toBe(3);
+
+    // An iteration's candidates are evaluated at once, their task runs shared by the workers.
+    const example = await createProjectFromExample("math-word-problems");
+    const { optimizationId } = await startOptimization(example.projectId, 1, true);
+    await waitFor(
+      "the offline optimization to end",
+      async () => {
+        const row = await db.optimization.findUnique({ where: { id: optimizationId } });
+        return row && row.status !== "queued" && row.status !== "running";
+      },
+      180_000,
+    );
+    const iteration = await db.iteration.findFirstOrThrow({
+      where: { optimizationId },
+      include: {
+        candidates: {
+          where: { status: "valid" },
+          include: {
+            evaluations: { where: { split: "search" }, include: { taskRuns: { select: { workerId: true } } } },
+          },
+        },
+      },
+    });
+    expect(iteration.status, outputs()).toBe("done");
+    const evaluations = iteration.candidates.flatMap((candidate) => candidate.evaluations);
+    expect(evaluations.length).toBeGreaterThanOrEqual(2);
+    expect(evaluations.every((evaluation) => evaluation.status === "done")).toBe(true);
+    // Every one had started before any had finished.
+    const lastStart = Math.max(...evaluations.map((evaluation) => evaluation.startedAt!.getTime()));
+    const firstEnd = Math.min(...evaluations.map((evaluation) => evaluation.finishedAt!.getTime()));
+    expect(lastStart).toBeLessThan(firstEnd);
+    const iterationRunners = new Set(
+      evaluations.flatMap((evaluation) => evaluation.taskRuns.map((run) => run.workerId)),
+    );
+    expect(iterationRunners.size).toBe(3);
 
     // Killed midway: first a worker that only runs task runs, then the one that holds the evaluation.
     const large = await newProject(30);

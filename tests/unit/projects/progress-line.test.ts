@@ -32,6 +32,24 @@ describe("progressLine", () => {
     expect(line).not.toMatch(/Iteration/);
   });
 
+  it("names the candidates an iteration evaluates at once, with their summed tasks", () => {
+    expect(
+      progressLine(
+        progress({
+          optimization: { ...optimization, iterationsDone: 0 },
+          phase: { kind: "iteration", number: 2 },
+          iteration: {
+            number: 2,
+            stage: "evaluating",
+            progress: { candidateNumbers: [4, 5, 6], candidates: 3, tasksDone: 41, tasksTotal: 120, tokens: 900 },
+          },
+        }),
+      ),
+    ).toBe(
+      "Iteration 2 · 1 of 3 in this run · evaluating · candidates #4, #5 and #6 at once · 41 of 120 tasks · 900 tokens",
+    );
+  });
+
   it("names the seed's scoring before the first iteration", () => {
     expect(
       progressLine(

@@ -6,7 +6,7 @@
 import { ui } from "@/components/ui";
 import runStyles from "@/components/RunControls.module.css";
 import { useProjectProgress } from "@/components/data/useProjectProgress";
-import type { IterationProgress as Progress } from "@/lib/iterations/progress";
+import { candidateWords, type IterationProgress as Progress } from "@/lib/iterations/progress";
 import type { RunProgress } from "@/lib/projects/progress";
 import styles from "./page.module.css";
 
@@ -61,8 +61,7 @@ export function IterationProgress(props: {
         <div className={runStyles.status}>
           <span>
             {stage ? (STAGE_WORDS[stage] ?? stage) : "waiting for a job worker"}
-            {p.candidateNumber ? ` · candidate #${p.candidateNumber}` : ""}
-            {p.candidate && p.candidates ? ` (${p.candidate} of ${p.candidates})` : ""}
+            {candidateWords(p)}
             {tasksTotal ? ` · ${tasksDone} of ${tasksTotal} tasks` : ""}
             {p.tokens ? ` · ${p.tokens.toLocaleString("en-US")} tokens` : ""}
             {stalled ? " · waiting for a job worker to resume it" : ""}
