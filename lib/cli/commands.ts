@@ -30,9 +30,9 @@ export const commands: Record<string, Command> = {
   },
   eval: {
     usage:
-      "studio eval --project ID [--candidate ID|#N] [--split search|test] [--model M] [--concurrency N] [--trials N] [--fresh] [--offline] [--oracle] [--yes] [--json]",
+      "studio eval --project ID [--candidate ID|#N] [--split search|test] [--model M] [--concurrency N] [--trials N] [--fresh] [--offline] [--oracle] [--queue] [--yes] [--json]",
     summary:
-      "Evaluate a candidate (its id, or #N in the project; default: the best so far) on a split, with the project's model or --model M (a transfer evaluation: every call goes to M, and the score stays out of the search's selection); resumes an interrupted evaluation. --trials N: task runs per task (default: the trials setting); a task scores its mean. --oracle runs each Harbor task's solution/solve.sh instead, stores nothing, and exits 1 unless every task scores 1. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
+      "Evaluate a candidate (its id, or #N in the project; default: the best so far) on a split, with the project's model or --model M (a transfer evaluation: every call goes to M, and the score stays out of the search's selection); resumes an interrupted evaluation. --queue: put it on the job queue, for every worker on the database to share its task runs, and follow it (Ctrl-C asks it to stop). --trials N: task runs per task (default: the trials setting); a task scores its mean. --oracle runs each Harbor task's solution/solve.sh instead, stores nothing, and exits 1 unless every task scores 1. Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
     run: async (args) => (await import("./eval.ts")).evalCommand(args),
   },
   export: {
@@ -43,9 +43,9 @@ export const commands: Record<string, Command> = {
   },
   optimize: {
     usage:
-      "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--feedback raw|summary|scores] [--trials N] [--offline] [--yes] [--json]",
+      "studio optimize --project ID --iterations N [--proposer claude|command] [--proposer-command CMD] [--feedback raw|summary|scores] [--trials N] [--offline] [--queue] [--yes] [--json]",
     summary:
-      "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run. --feedback: what the proposer's workspace holds of each task run: raw traces (the default), summaries the proposer model writes of them, or scores only (the feedback ablation's modes). --trials N: task runs per task of its search evaluations (the frontier's test evaluations take testTrials when set). Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
+      "Run N iterations of the loop (propose, validate, evaluate); resumes an interrupted run. --queue: run it on the job workers (an iteration's candidates evaluated at once) and follow it. --feedback: what the proposer's workspace holds of each task run: raw traces (the default), summaries the proposer model writes of them, or scores only (the feedback ablation's modes). --trials N: task runs per task of its search evaluations (the frontier's test evaluations take testTrials when set). Prints the estimated cost first; above confirmAboveUsd it asks (--yes: don't).",
     run: async (args) => (await import("./optimize.ts")).optimizeCommand(args),
   },
   instructions: {
@@ -73,7 +73,7 @@ export const commands: Record<string, Command> = {
   worker: {
     usage: "studio worker [--slots N]",
     summary:
-      "Run a job worker (evaluations, optimizations) against DATABASE_URL; `start` runs one for you. --slots: task runs at once over all its jobs (default: the cores).",
+      "Run a job worker (evaluations, optimizations, and task runs of evaluations any worker holds) against DATABASE_URL; `start` runs one for you. --slots: task runs at once over all its jobs (default: the cores).",
     run: async (args) => (await import("./worker.ts")).workerCommand(args),
   },
   workers: {

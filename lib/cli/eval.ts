@@ -1,6 +1,6 @@
 // `studio eval`: run a candidate (the project's best, or the seed) on a split, with the
 // project's model or another (`--model`, a transfer evaluation), with a progress bar; `--json`
-// prints one summary line. An unfinished evaluation of the same
+// prints one summary line. `--queue` puts it on the job queue for the workers (follow.ts). An unfinished evaluation of the same
 // candidate and split left by a dead run is resumed, not started over.
 import { parseArgs } from "node:util";
 import { db } from "../db/client.ts";
@@ -19,6 +19,8 @@ import { parseTrials } from "./trials.ts";
 import { oracleCommand } from "./oracle.ts";
 import { withDatabase } from "./database.ts";
 import { progressBar } from "./progress.ts";
+import { followEvaluation } from "./follow.ts";
+import type { EvaluationProgress } from "../evaluations/aggregate.ts";
 
 export async function evalCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -33,6 +35,7 @@ export async function evalCommand(args: string[]): Promise<number> {
       trials: { type: "string" },
       offline: { type: "boolean" },
       oracle: { type: "boolean" },
+      queue: { type: "boolean" },
       yes: { type: "boolean", short: "y" },
       json: { type: "boolean" },
     },
@@ -48,6 +51,8 @@ export async function evalCommand(args: string[]): Promise<number> {
   const model = values.model === undefined ? undefined : modelName.safeParse(values.model);
   if (model && !model.success) throw new StudioError(`--model ${model.error.issues[0]?.message}.`);
   const trials = parseTrials(values.trials);
+  if (values.queue && concurrency !== undefined)
+    throw new StudioError("--concurrency is for a local run; on the queue, each worker's --slots decide.");
 
   if (values.oracle) {
     if (!values.project) throw new StudioError("eval --oracle needs --project ID.");
@@ -90,20 +95,22 @@ export async function evalCommand(args: string[]): Promise<number> {
     const bar = progressBar(`eval ${split}`);
     const abort = new AbortController();
     const onSignal = () => abort.abort();
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    // On the queue, Ctrl-C asks the worker running it to stop (follow.ts).
+    if (!values.queue) {
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+    }
+    const onProgress = (p: EvaluationProgress) =>
+      bar.update(
+        p.done,
+        p.total,
+        `· ${p.passed} passed · ${p.failed} failed · ${p.errors} errors · ${formatTokens(p.inputTokens + p.outputTokens)} tokens`,
+      );
     let summary;
     try {
-      summary = await runEvaluation(evaluationId, {
-        concurrency,
-        signal: abort.signal,
-        onProgress: (p) =>
-          bar.update(
-            p.done,
-            p.total,
-            `· ${p.passed} passed · ${p.failed} failed · ${p.errors} errors · ${formatTokens(p.inputTokens + p.outputTokens)} tokens`,
-          ),
-      });
+      summary = values.queue
+        ? await followEvaluation(evaluationId, onProgress)
+        : await runEvaluation(evaluationId, { concurrency, signal: abort.signal, onProgress });
     } finally {
       bar.end();
       process.off("SIGINT", onSignal);

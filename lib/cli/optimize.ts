@@ -1,5 +1,6 @@
 // `studio optimize`: run N iterations of the loop headless, with a progress display; with
-// --json, one JSON line per finished iteration. An optimization interrupted earlier (its
+// --json, one JSON line per finished iteration. `--queue` puts it on the job queue for the
+// workers and follows it (follow.ts). An optimization interrupted earlier (its
 // process died) is resumed, not started over.
 import { parseArgs } from "node:util";
 import type { ProposerKind } from "../db/client.ts";
@@ -15,6 +16,7 @@ import { locateClaudeCode } from "../proposer/claude-code.ts";
 import { confirmSpend } from "./confirm.ts";
 import { parseTrials } from "./trials.ts";
 import { withDatabase } from "./database.ts";
+import { followOptimization, type OptimizationFollower } from "./follow.ts";
 
 export async function optimizeCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -27,6 +29,7 @@ export async function optimizeCommand(args: string[]): Promise<number> {
       offline: { type: "boolean" },
       feedback: { type: "string" },
       trials: { type: "string" },
+      queue: { type: "boolean" },
       yes: { type: "boolean", short: "y" },
       json: { type: "boolean" },
     },
@@ -83,59 +86,64 @@ export async function optimizeCommand(args: string[]): Promise<number> {
         "Offline mode: the offline proposer and the offline model; everything made is marked simulated.\n",
       );
     if (resumed) process.stderr.write(`Resuming optimization ${resumed}: finished work is kept.\n`);
+    const follower: OptimizationFollower = {
+      onStage: (iteration, stage) => {
+        if (!values.json && process.stderr.isTTY)
+          process.stderr.write(`\r\x1b[2K${iteration > 0 ? `iteration ${iteration}: ` : ""}${stage}…`);
+      },
+      onIteration: (summary, frontier) => {
+        if (values.json) {
+          const line = {
+            iteration: summary.iteration,
+            candidates: summary.candidates.map(
+              ({ id, number, parents, valid, searchScore, inputTokens, outputTokens }) => ({
+                id,
+                number,
+                parents,
+                valid,
+                searchScore,
+                inputTokens,
+                outputTokens,
+              }),
+            ),
+            proposer: {
+              filesRead: summary.proposer.filesRead,
+              inputTokens: summary.proposer.inputTokens,
+              outputTokens: summary.proposer.outputTokens,
+              costUsd: summary.proposer.costUsd,
+              unpriced: summary.proposer.unpriced,
+              // A command proposer's sandbox ("bubblewrap" or "process"); null for the proposers inside the studio.
+              isolation: summary.proposer.isolation,
+            },
+            // Ids for scripts, numbers (#N) as people read them, in the same order.
+            frontier: frontier.map((candidate) => candidate.id),
+            frontierNumbers: frontier.map((candidate) => candidate.number),
+            ...(mode !== "raw" ? { feedback: mode } : {}),
+            ...(simulated ? { simulated: true } : {}),
+          };
+          process.stdout.write(JSON.stringify(line) + "\n");
+        } else {
+          if (process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
+          const scores = summary.candidates
+            .map((c) => (c.valid ? `#${c.number} ${formatScore(c.searchScore)}` : `#${c.number} rejected`))
+            .join(", ");
+          process.stdout.write(
+            `${simulated ? "[simulated] " : ""}iteration ${summary.iteration}: ${scores || "no proposals"} · proposer read ${summary.proposer.filesRead} files, ${summary.proposer.inputTokens + summary.proposer.outputTokens} tokens · frontier: ${frontier.map((candidate) => `#${candidate.number}`).join(", ") || "empty"}\n`,
+          );
+        }
+      },
+    };
     const abort = new AbortController();
     const onSignal = () => abort.abort();
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    // On the queue, Ctrl-C asks the worker running it to stop (follow.ts).
+    if (!values.queue) {
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+    }
     try {
-      const result = await runOptimization(optimizationId, {
-        signal: abort.signal,
-        onStage: (iteration, stage) => {
-          if (!values.json && process.stderr.isTTY)
-            process.stderr.write(`\r\x1b[2K${iteration > 0 ? `iteration ${iteration}: ` : ""}${stage}…`);
-        },
-        onIteration: (summary, frontier) => {
-          if (values.json) {
-            const line = {
-              iteration: summary.iteration,
-              candidates: summary.candidates.map(
-                ({ id, number, parents, valid, searchScore, inputTokens, outputTokens }) => ({
-                  id,
-                  number,
-                  parents,
-                  valid,
-                  searchScore,
-                  inputTokens,
-                  outputTokens,
-                }),
-              ),
-              proposer: {
-                filesRead: summary.proposer.filesRead,
-                inputTokens: summary.proposer.inputTokens,
-                outputTokens: summary.proposer.outputTokens,
-                costUsd: summary.proposer.costUsd,
-                unpriced: summary.proposer.unpriced,
-                // A command proposer's sandbox ("bubblewrap" or "process"); null for the proposers inside the studio.
-                isolation: summary.proposer.isolation,
-              },
-              // Ids for scripts, numbers (#N) as people read them, in the same order.
-              frontier: frontier.map((candidate) => candidate.id),
-              frontierNumbers: frontier.map((candidate) => candidate.number),
-              ...(mode !== "raw" ? { feedback: mode } : {}),
-              ...(simulated ? { simulated: true } : {}),
-            };
-            process.stdout.write(JSON.stringify(line) + "\n");
-          } else {
-            if (process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
-            const scores = summary.candidates
-              .map((c) => (c.valid ? `#${c.number} ${formatScore(c.searchScore)}` : `#${c.number} rejected`))
-              .join(", ");
-            process.stdout.write(
-              `${simulated ? "[simulated] " : ""}iteration ${summary.iteration}: ${scores || "no proposals"} · proposer read ${summary.proposer.filesRead} files, ${summary.proposer.inputTokens + summary.proposer.outputTokens} tokens · frontier: ${frontier.map((candidate) => `#${candidate.number}`).join(", ") || "empty"}\n`,
-            );
-          }
-        },
-      });
+      const result = values.queue
+        ? await followOptimization(optimizationId, follower)
+        : await runOptimization(optimizationId, { signal: abort.signal, ...follower });
       const said = stopInWords(result.stop);
       const stopped = said === result.status ? null : said; // "cancelled (cancelled)" says it twice
       if (!values.json)

@@ -17,7 +17,7 @@ import {
 } from "../runner/engine.ts";
 import { evaluationPriceRefusal } from "../prices/budgets.ts";
 import { loadPriceOverrides } from "../prices/overrides.ts";
-import { stopColumns, type Stop } from "../loop/stop.ts";
+import { readStop, stopColumns, type Stop } from "../loop/stop.ts";
 import { evaluationBudgets } from "./budgets.ts";
 import { exportAfterEvaluation } from "../otlp/export.ts";
 import { compileEvaluationCode } from "./code.ts";
@@ -359,7 +359,7 @@ async function finish(
   const finishedAt = new Date();
   const started = await db.evaluation.findUniqueOrThrow({ where: { id: evaluationId }, select: { startedAt: true } });
   const durationMs = started.startedAt ? finishedAt.getTime() - started.startedAt.getTime() : 0;
-  const evaluation = await db.evaluation
+  await db.evaluation
     .update({
       where: { id: evaluationId, leaseId: held.leaseId },
       data: {
@@ -372,19 +372,30 @@ async function finish(
         leaseId: null,
         heartbeatAt: null,
       },
-      select: {
-        id: true,
-        candidateId: true,
-        split: true,
-        model: true,
-        status: true,
-        isolation: true,
-        memoryLimit: true,
-        simulated: true,
-        ...storedFiguresSelect,
-      },
+      select: { id: true },
     })
     .catch(claimLost("evaluation", evaluationId));
+  return readEvaluationSummary(evaluationId);
+}
+
+/** An evaluation's summary as stored (what `runEvaluation` answers; `studio eval --queue` reads it). */
+export async function readEvaluationSummary(evaluationId: string): Promise<EvaluationSummary> {
+  const evaluation = await db.evaluation.findUniqueOrThrow({
+    where: { id: evaluationId },
+    select: {
+      id: true,
+      candidateId: true,
+      split: true,
+      model: true,
+      status: true,
+      isolation: true,
+      memoryLimit: true,
+      simulated: true,
+      stopKind: true,
+      stopReason: true,
+      ...storedFiguresSelect,
+    },
+  });
   return {
     evaluationId: evaluation.id,
     candidateId: evaluation.candidateId,
@@ -394,7 +405,7 @@ async function finish(
     isolation: evaluation.isolation,
     memoryLimit: evaluation.memoryLimit,
     simulated: evaluation.simulated,
-    stop: stopped,
+    stop: readStop(evaluation),
     ...figuresOf(evaluation),
   };
 }

@@ -127,6 +127,7 @@ class Session {
     const budgets = await evaluationBudgets(evaluationId, settings);
     const session = new Session(evaluationId);
     const writer = new TaskRunWriter();
+    let isolationStored: Promise<unknown> = Promise.resolve();
     const outcome = runTaskRuns({
       evaluationId,
       model: evaluation.model,
@@ -141,8 +142,14 @@ class Session {
       finished: [],
       // Lanes wait on the feed holding no slot; the slots (--slots) limit what runs at once.
       concurrency: slotCount() ?? os.availableParallelism(),
+      // Stored before the first run is: the holder finishes with it once the runs are all stored.
+      onIsolation: (isolation, memoryLimit) => {
+        isolationStored = db.$executeRaw`update "Evaluation" set isolation = coalesce(isolation, ${isolation}),
+          "memoryLimit" = coalesce("memoryLimit", ${memoryLimit}) where id = ${evaluationId}`;
+      },
       sink: {
         add: async (run) => {
+          await isolationStored;
           await writer.add(run);
           session.ran(run.id);
         },
@@ -213,9 +220,6 @@ class Session {
     try {
       const result = await outcome;
       await writer.drain();
-      if (result.isolation)
-        await db.$executeRaw`update "Evaluation" set isolation = coalesce(isolation, ${result.isolation}),
-          "memoryLimit" = coalesce("memoryLimit", ${result.memoryLimit}) where id = ${this.evaluationId}`;
       if (result.refusal) await haltEvaluation(this.evaluationId, { kind: "refusal", message: result.refusal });
       else if (result.budgetStop)
         await haltEvaluation(this.evaluationId, { kind: "budget", message: result.budgetStop });

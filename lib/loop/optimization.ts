@@ -106,7 +106,7 @@ export interface FrontierMember {
   number: number;
 }
 
-async function frontierMembers(projectId: string): Promise<FrontierMember[]> {
+export async function frontierMembers(projectId: string): Promise<FrontierMember[]> {
   return (await projectFrontier(projectId)).map(({ id, number }) => ({ id, number }));
 }
 

@@ -82,6 +82,8 @@ export interface EngineSpec {
    */
   budgets?: Budget[];
   onExchange?: (exchange: Exchange) => void;
+  /** Once, when the first sandbox worker starts: the isolation and memory limit the runs get. */
+  onIsolation?: (isolation: string, memoryLimit: string) => void;
 }
 
 /** How a run ended early, if it did. */
@@ -142,6 +144,7 @@ export async function runTaskRuns(spec: EngineSpec): Promise<EngineOutcome> {
       return task ? [task, ...shared] : [...shared];
     },
     onSandbox: (worker) => {
+      if (isolation === null) spec.onIsolation?.(worker.isolation, worker.memoryLimit);
       isolation ??= worker.isolation;
       memoryLimit ??= worker.memoryLimit;
     },

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ownDatabase } from "../helpers/own-database.ts";
-import { studioEnv } from "../helpers/studio.ts";
+import { runCli, studioEnv } from "../helpers/studio.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-server.ts";
 import { db, disconnectDb } from "../../lib/db/client.ts";
 import { studioRoot } from "../../lib/paths.ts";
@@ -249,5 +249,56 @@ describe("an evaluation spread over job workers", () => {
     expect(rerun.some((run) => run.workerId !== runner.id)).toBe(true);
     // Re-runs of what the dead took are the only extra model calls: never a task stored twice.
     expect(calls).toBeGreaterThanOrEqual(12 + 30);
+  });
+});
+
+describe("studio eval --queue and studio optimize --queue", () => {
+  it("put the work on the queue for the workers, follow it, and print what a local run prints", async () => {
+    const worker = startWorker("d");
+    await waitFor("worker d to be ready", async () => worker.output.includes("Job worker ready: 1 slot."));
+    const live = workers.filter((w) => w.process.exitCode === null && w.process.signalCode === null).map((w) => w.id);
+    const env = studioEnv({
+      DATABASE_URL: databaseUrl,
+      STUDIO_DATA_DIR: path.join(scratch, "cli"),
+      ANTHROPIC_API_KEY: "test-key",
+    });
+
+    const project = await newProject(6);
+    const evaluated = await runCli(["eval", "--project", project.projectId, "--queue", "--yes", "--json"], env);
+    expect(evaluated.code, evaluated.stderr + outputs()).toBe(0);
+    const summary = JSON.parse(evaluated.stdout.trim().split("\n").at(-1)!);
+    expect(summary).toMatchObject({ status: "done", passed: 6, tasks: 6, candidateNumber: 1, simulated: false });
+    const runs = await db.taskRun.findMany({ where: { evaluationId: summary.evaluationId } });
+    expect(runs).toHaveLength(6);
+    // Run by the workers, not by the command.
+    for (const run of runs) expect(live).toContain(run.workerId);
+
+    const example = await createProjectFromExample("math-word-problems");
+    const optimized = await runCli(
+      ["optimize", "--project", example.projectId, "--iterations", "1", "--offline", "--queue", "--yes", "--json"],
+      env,
+    );
+    expect(optimized.code, optimized.stderr + outputs()).toBe(0);
+    const lines = optimized.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(1);
+    const iteration = await db.iteration.findFirstOrThrow({ where: { projectId: example.projectId } });
+    expect(lines[0]).toMatchObject({ iteration: iteration.number, simulated: true });
+    expect(lines[0].candidates.map((c: { number: number }) => c.number)).toEqual(
+      (await db.candidate.findMany({ where: { iterationId: iteration.id }, orderBy: { number: "asc" } })).map(
+        (candidate) => candidate.number,
+      ),
+    );
+    const optimization = await db.optimization.findFirstOrThrow({ where: { projectId: example.projectId } });
+    expect(optimization.status).toBe("done");
+    // The iteration's evaluations were the workers' too.
+    const iterationRuns = await db.taskRun.findMany({
+      where: { evaluation: { candidate: { iterationId: iteration.id } } },
+      select: { workerId: true, status: true, errorKind: true, evaluation: { select: { status: true, error: true } } },
+    });
+    expect(iterationRuns.length).toBeGreaterThan(0);
+    for (const run of iterationRuns) expect(live, JSON.stringify(run)).toContain(run.workerId);
   });
 });
