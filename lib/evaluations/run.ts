@@ -3,7 +3,7 @@
 // finish with figures recomputed from the stored task runs. A run that dies midway resumes
 // with only the unfinished tasks, and nothing is counted twice.
 import os from "node:os";
-import { db } from "../db/client.ts";
+import { db, Prisma } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { claimLive, claimLost, holdLease, takeLease } from "../jobs/lease.ts";
 import { offlineUpstream } from "../offline/upstream.ts";
@@ -334,8 +334,11 @@ async function claim(evaluationId: string) {
     );
   }
   const leaseId = await takeLease("evaluation", evaluationId, evaluation);
-  // A cancel meant for the run that died does not stop the one that resumes it.
-  await db.evaluation.update({ where: { id: evaluationId }, data: { cancelRequested: false, error: null } });
+  // A cancel or halt meant for the run that died does not stop the one that resumes it.
+  await db.evaluation.update({
+    where: { id: evaluationId },
+    data: { cancelRequested: false, error: null, halt: Prisma.DbNull },
+  });
   return { evaluation, leaseId };
 }
 

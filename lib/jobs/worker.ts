@@ -42,8 +42,8 @@ export async function startJobWorker(log: (line: string) => void, options: { slo
       QUEUES.evaluate,
       (job) => track(logFailure(runEvaluation(job.data.evaluationId), log, `evaluation ${job.data.evaluationId}`)),
       log,
-      // As many evaluations as slots: their task runs take turns on the slots, so none waits for
-      // another to end while this worker has a slot free.
+      // As many evaluations held at once as slots. An independent suite's task runs go on the
+      // queue for every worker (spread.ts); a sequential suite's stream runs here, on the slots.
       { concurrency: options.slots },
     ),
     await serveQueue<{ evaluationId: string; taskRunId: string }>(

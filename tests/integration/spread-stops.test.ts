@@ -140,6 +140,16 @@ describe("an evaluation spread over the queue", () => {
     const { finished, pending } = await afterEnd(evaluationId);
     expect(finished).toBeGreaterThanOrEqual(4);
     expect(pending).toBeGreaterThan(0);
+
+    // With the budget raised, running it again runs only what is left: the halt was for the run before.
+    const { candidate } = await lib.db.evaluation.findUniqueOrThrow({
+      where: { id: evaluationId },
+      select: { candidate: { select: { projectId: true } } },
+    });
+    await lib.db.project.update({ where: { id: candidate.projectId }, data: { settings: {} } });
+    const resumed = await lib.runEvaluation(evaluationId);
+    expect(resumed).toMatchObject({ status: "done", passed: 16, tasks: 16 });
+    expect(await lib.db.taskRun.count({ where: { evaluationId } })).toBe(16);
   });
 
   it("is cancelled midway: the runs in flight end, the rest stay pending", async () => {
