@@ -141,6 +141,10 @@ describe("an evaluation spread over the queue", () => {
     expect(finished).toBeGreaterThanOrEqual(4);
     expect(pending).toBeGreaterThan(0);
 
+    // A task whose call the budget refused is stored as an error of that kind, not left pending.
+    const refused = await lib.db.taskRun.count({ where: { evaluationId, status: "error" } });
+    expect(await lib.db.taskRun.count({ where: { evaluationId, status: "error", errorKind: "budget" } })).toBe(refused);
+
     // With the budget raised, running it again runs only what is left: the halt was for the run before.
     const { candidate } = await lib.db.evaluation.findUniqueOrThrow({
       where: { id: evaluationId },
@@ -148,7 +152,7 @@ describe("an evaluation spread over the queue", () => {
     });
     await lib.db.project.update({ where: { id: candidate.projectId }, data: { settings: {} } });
     const resumed = await lib.runEvaluation(evaluationId);
-    expect(resumed).toMatchObject({ status: "done", passed: 16, tasks: 16 });
+    expect(resumed).toMatchObject({ status: "done", passed: 16 - refused, errors: refused, tasks: 16 });
     expect(await lib.db.taskRun.count({ where: { evaluationId } })).toBe(16);
   });
 
