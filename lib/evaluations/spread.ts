@@ -1,6 +1,7 @@
 // An evaluation's task runs spread over every job worker that shares the database. Each pending
 // task run becomes a job on the task-run queue (pg-boss); any worker takes it (task-jobs.ts) and
-// signs the run while it runs it. The worker that holds the evaluation waits here until none is
+// signs the run while it runs it. With the project's concurrency setting, no more than that many
+// are sent or running at once; without it, all are sent at once and the workers' slots decide. The worker that holds the evaluation waits here until none is
 // pending, and puts back on the queue the task runs of workers that died holding them. What a
 // run writes is conditional on the run still being pending, so a run done twice (its first
 // worker froze, not died) is counted once.
@@ -24,6 +25,8 @@ export interface SpreadOptions {
   onFinished?: () => void;
   /** A spent budget over what every worker has stored so far, in words; checked on each sweep. */
   budgetSpent?: () => Promise<string | null>;
+  /** The most task runs sent or running at once (the project's concurrency setting); all when unset. */
+  window?: number;
 }
 
 /**
@@ -32,9 +35,19 @@ export interface SpreadOptions {
  * signal stopped the wait.
  */
 export async function spreadTaskRuns(evaluationId: string, options: SpreadOptions): Promise<Halt | null> {
-  // A resumed evaluation's runs may still sit in jobs queued before; a second job for a run is a
-  // no-op (the claim needs the run unheld and pending).
-  await requeue(evaluationId, { unheld: true });
+  // Sent by this holder: a resumed evaluation's runs may still sit in jobs queued before, so they
+  // are sent again; a second job for a run is a no-op (the claim needs the run unheld and pending).
+  const sent = new Set<string>();
+  const send = async () => {
+    for (const id of await freeLost(evaluationId)) sent.delete(id);
+    const ids = await nextToSend(evaluationId, sent, options.window);
+    for (const id of ids) sent.add(id);
+    await enqueueMany(
+      QUEUES.taskRun,
+      ids.map((taskRunId) => ({ evaluationId, taskRunId })),
+    );
+  };
+  await send();
   let lastPending = -1;
   let lastSweep = Date.now();
   for (;;) {
@@ -44,14 +57,18 @@ export async function spreadTaskRuns(evaluationId: string, options: SpreadOption
         halt from "Evaluation" where id = ${evaluationId}`;
     const halt = readHalt(row?.halt);
     if (halt) return halt;
-    if (row.pending !== lastPending) {
-      if (lastPending !== -1) options.onFinished?.();
-      lastPending = row.pending;
+    if (row.pending === 0) {
+      if (lastPending > 0) options.onFinished?.();
+      return null;
     }
-    if (row.pending === 0) return null;
-    if (Date.now() - lastSweep >= SWEEP_MS) {
-      lastSweep = Date.now();
-      await requeue(evaluationId, { unheld: false });
+    const sweep = Date.now() - lastSweep >= SWEEP_MS;
+    if (row.pending !== lastPending || sweep) {
+      if (lastPending !== -1 && row.pending !== lastPending) options.onFinished?.();
+      lastPending = row.pending;
+      if (sweep) lastSweep = Date.now();
+      await send();
+    }
+    if (sweep) {
       const spent = await options.budgetSpent?.();
       if (spent) return { kind: "budget", message: spent };
     }
@@ -60,21 +77,18 @@ export async function spreadTaskRuns(evaluationId: string, options: SpreadOption
 }
 
 /**
- * Puts pending task runs back on the queue: those signed by a worker that is gone (its JobWorker
- * row stopped beating, or its process on this machine is gone), and with `unheld` those no worker
- * has signed.
+ * Frees the pending task runs signed by workers that are gone (a JobWorker row that stopped
+ * beating, or a process on this machine that is gone), so they can be sent again; answers their ids.
  */
-async function requeue(evaluationId: string, { unheld }: { unheld: boolean }): Promise<void> {
-  const rows = await db.$queryRaw<{ id: string; workerId: string | null; heartbeatAt: Date | null }[]>`
+async function freeLost(evaluationId: string): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string; workerId: string; heartbeatAt: Date | null }[]>`
     select t.id, t."workerId", w."heartbeatAt"
-    from "TaskRun" as t join "Task" as k on k.id = t."taskId" left join "JobWorker" as w on w.id = t."workerId"
-    where t."evaluationId" = ${evaluationId} and t.status = 'pending'
-      and (t."workerId" is not null or ${unheld})
-    order by t.trial, k.position`;
-  const lost = rows.filter((row) => row.workerId !== null && workerGone(row.workerId, row.heartbeatAt));
+    from "TaskRun" as t left join "JobWorker" as w on w.id = t."workerId"
+    where t."evaluationId" = ${evaluationId} and t.status = 'pending' and t."workerId" is not null`;
+  const lost = rows.filter((row) => workerGone(row.workerId, row.heartbeatAt));
   const freed: string[] = [];
-  for (const workerId of new Set(lost.map((row) => row.workerId!))) {
-    // Conditional on the same holder: a run another look freed meanwhile is not queued twice.
+  for (const workerId of new Set(lost.map((row) => row.workerId))) {
+    // Conditional on the same holder: a run that holder finished meanwhile stays finished.
     const taken = await db.taskRun.updateManyAndReturn({
       where: {
         id: { in: lost.filter((row) => row.workerId === workerId).map((row) => row.id) },
@@ -86,11 +100,30 @@ async function requeue(evaluationId: string, { unheld }: { unheld: boolean }): P
     });
     freed.push(...taken.map((row) => row.id));
   }
-  const ids = [...rows.filter((row) => row.workerId === null).map((row) => row.id), ...freed];
-  await enqueueMany(
-    QUEUES.taskRun,
-    ids.map((taskRunId) => ({ evaluationId, taskRunId })),
-  );
+  return freed;
+}
+
+/**
+ * The unheld pending task runs to send next, in trial and suite order, not sent already: all of
+ * them, or (with a window) as many as keep the runs sent or held at once within it.
+ */
+async function nextToSend(evaluationId: string, sent: Set<string>, window: number | undefined): Promise<string[]> {
+  const already = [...sent];
+  let room = Number.MAX_SAFE_INTEGER;
+  if (window !== undefined) {
+    const [{ out }] = await db.$queryRaw<{ out: number }[]>`
+      select count(*)::int as out from "TaskRun"
+      where "evaluationId" = ${evaluationId} and status = 'pending' and ("workerId" is not null or id = any(${already}))`;
+    room = window - out;
+    if (room <= 0) return [];
+  }
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    select t.id from "TaskRun" as t join "Task" as k on k.id = t."taskId"
+    where t."evaluationId" = ${evaluationId} and t.status = 'pending' and t."workerId" is null
+      and not (t.id = any(${already}))
+    order by t.trial, k.position
+    limit ${room}`;
+  return rows.map((row) => row.id);
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
@@ -128,6 +161,7 @@ export async function runSpread(
   const halt = await spreadTaskRuns(evaluationId, {
     signal,
     onFinished,
+    window: settings.concurrency,
     budgetSpent: budgeted
       ? async () =>
           (await evaluationBudgets(evaluationId, settings)).map(budgetSpent).find((message) => message) ?? null

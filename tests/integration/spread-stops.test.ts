@@ -65,7 +65,7 @@ beforeAll(async () => {
     },
   });
   process.env.ANTHROPIC_BASE_URL = fake.url;
-  const worker2 = await lib.startJobWorker(() => {}, { slots: 2 });
+  const worker2 = await lib.startJobWorker(() => {}, { slots: 4 });
   stopWorker = worker2.stop;
 });
 
@@ -95,6 +95,19 @@ async function newEvaluation(name: string, settings: object = {}) {
   return evaluationId;
 }
 
+/** The most task runs that were running at one moment. */
+function mostAtOnce(runs: { startedAt: Date | null; finishedAt: Date | null }[]): number {
+  const edges = runs.flatMap((run) => [
+    { at: run.startedAt!.getTime(), step: 1 },
+    { at: run.finishedAt!.getTime(), step: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.step - b.step);
+  let now = 0;
+  let most = 0;
+  for (const edge of edges) most = Math.max(most, (now += edge.step));
+  return most;
+}
+
 /** After the evaluation ended: who ran what, what is left, and that nothing changes later. */
 async function afterEnd(evaluationId: string) {
   const runs = await lib.db.taskRun.findMany({ where: { evaluationId } });
@@ -116,6 +129,17 @@ describe("an evaluation spread over the queue", () => {
     expect(summary).toMatchObject({ status: "done", passed: 16, tasks: 16 });
     expect(summary.isolation).toMatch(/bubblewrap|process/);
     expect(await afterEnd(evaluationId)).toEqual({ finished: 16, pending: 0 });
+    // The worker's 4 slots were all used.
+    expect(mostAtOnce(await lib.db.taskRun.findMany({ where: { evaluationId } }))).toBe(4);
+  });
+
+  it("keeps to the project's concurrency setting: no more task runs at once than it says", async () => {
+    process.env.ANTHROPIC_API_KEY = "the-right-key";
+    const evaluationId = await newEvaluation("window", { concurrency: 2 });
+    const summary = await lib.runEvaluation(evaluationId);
+    expect(summary).toMatchObject({ status: "done", passed: 16, tasks: 16 });
+    expect(await afterEnd(evaluationId)).toEqual({ finished: 16, pending: 0 });
+    expect(mostAtOnce(await lib.db.taskRun.findMany({ where: { evaluationId } }))).toBe(2);
   });
 
   it("fails in words at a refused key, with the runs not yet taken left pending", async () => {
