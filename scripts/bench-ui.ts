@@ -1,4 +1,4 @@
-// npm run bench:ui [-- --runs 7 --warmup 2 --candidates 200 --tasks 200 --big-events 10000 --screenshots DIR --hold]
+// npm run bench:ui [-- --runs 7 --warmup 2 --candidates 200 --tasks 200 --big-events 10000 --screenshots DIR --hold --data DIR]
 // How fast the pages read a big project. Starts the real studio (production build, its own
 // throwaway embedded Postgres, as tests/helpers/studio.ts does), seeds one project in bulk, then
 // measures, each after warm-up, as median (min–max) of --runs:
@@ -53,6 +53,11 @@ const { values } = parseArgs({
     screenshots: { type: "string" },
     /** Keep the seeded studio running after the measurements, until Ctrl-C (for profiling). */
     hold: { type: "boolean", default: false },
+    /**
+     * A data folder to keep: seeded on the first run, measured as is on the next ones (seeding 500
+     * candidates takes minutes; comparing a change wants the same data). Not removed at the end.
+     */
+    data: { type: "string" },
   },
 });
 const RUNS = Number(values.runs);
@@ -96,10 +101,17 @@ function cleanup(): Promise<void> {
         }
       }
       for (let i = 0; i < 50 && postgresPids(dataDir).length; i++) await sleep(100);
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!values.data) fs.rmSync(dataDir, { recursive: true, force: true });
     }
   })();
   return cleaning;
+}
+
+/** --data: the folder, made (as tempDataDir makes its own) when it is not there yet. */
+function keptDataDir(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.chmodSync(dir, 0o755); // Postgres runs as `postgres` when the bench runs as root
+  return fs.realpathSync(dir);
 }
 
 function postgresPids(dir: string): number[] {
@@ -123,7 +135,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main() {
   await ensureBuild(studioRoot, (line) => console.log(line));
-  dataDir = tempDataDir();
+  dataDir = values.data ? keptDataDir(values.data) : tempDataDir();
   let started = performance.now();
   [studio, browser] = await Promise.all([startStudio({ dataDir }), launchBrowser()]);
   console.log(
@@ -136,16 +148,22 @@ async function main() {
   const { insertEvents, eventJson } = await import("../lib/traces/writer.ts");
 
   started = performance.now();
-  const seeded = await seed(db, insertEvents, eventJson);
+  const seededFile = `${dataDir}/bench-ui-seeded.json`;
+  const kept = fs.existsSync(seededFile) ? (JSON.parse(fs.readFileSync(seededFile, "utf8")) as Seeded) : null;
+  if (kept && (kept.candidates !== CANDIDATES || kept.searchTasks !== SEARCH_TASKS))
+    throw new Error(`${dataDir} was seeded with ${kept.candidates} candidates × ${kept.searchTasks} tasks`);
+  const seeded = kept ?? (await seed(db, insertEvents, eventJson));
   const seedMs = performance.now() - started;
   started = performance.now();
-  await db.$executeRawUnsafe(`vacuum (analyze)`); // what autovacuum does a while after a big evaluation
+  if (!kept) await db.$executeRawUnsafe(`vacuum (analyze)`); // what autovacuum does a while after a big evaluation
   const vacuumMs = performance.now() - started;
+  if (values.data && !kept) fs.writeFileSync(seededFile, JSON.stringify(seeded));
   const [{ events, bytes }] = await db.$queryRaw<{ events: number; bytes: number }[]>`
     select (select count(*)::int from "TraceEvent") as events, pg_total_relation_size('"TraceEvent"')::float8 as bytes`;
   console.log(
-    `seeded ${seeded.candidates} candidates × ${seeded.searchTasks} tasks: ${seeded.taskRuns.toLocaleString("en-US")} task runs, ${events.toLocaleString("en-US")} trace events ` +
-      `(${(bytes / 1024 / 1024).toFixed(0)} MiB with indexes) in ${(seedMs / 1000).toFixed(1)} s; vacuum analyze ${(vacuumMs / 1000).toFixed(1)} s`,
+    `${kept ? `kept (${dataDir})` : "seeded"} ${seeded.candidates} candidates × ${seeded.searchTasks} tasks: ${seeded.taskRuns.toLocaleString("en-US")} task runs, ${events.toLocaleString("en-US")} trace events ` +
+      `(${(bytes / 1024 / 1024).toFixed(0)} MiB with indexes)` +
+      (kept ? "" : ` in ${(seedMs / 1000).toFixed(1)} s; vacuum analyze ${(vacuumMs / 1000).toFixed(1)} s`),
   );
 
   const url = studio!.url;
