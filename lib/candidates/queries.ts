@@ -62,6 +62,9 @@ export interface CandidateTableRow {
 
 const rounded = (value: number | null, decimals: number) =>
   value == null ? null : Math.round(value * 10 ** decimals) / 10 ** decimals;
+/** To `digits` significant digits: a cost per task is a fraction of a cent, or dollars. */
+const significant = (value: number | null, digits: number) =>
+  value == null ? null : Number(value.toPrecision(digits));
 
 /** Every candidate with the figures of its newest finished search and test evaluations. */
 export async function listCandidateTable(projectId: string): Promise<CandidateTableRow[]> {
@@ -112,9 +115,9 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
     testScore: rounded(row.test_score, 6),
     testLow: rounded(row.test_low, 6),
     testHigh: rounded(row.test_high, 6),
-    tokensPerTask: rounded(row.tokens_per_task, 1),
+    tokensPerTask: rounded(row.tokens_per_task, 0),
     costUsd: rounded(row.search_cost, 6),
-    costPerTask: row.search_cost == null ? null : rounded(row.search_cost / (row.search_tasks ?? 1), 8),
+    costPerTask: row.search_cost == null ? null : significant(row.search_cost / (row.search_tasks ?? 1), 4),
     unpriced: row.search_unpriced === true,
     evaluating: row.evaluating,
   }));
