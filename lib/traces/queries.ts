@@ -13,6 +13,11 @@ export const TRACE_PAGE_SIZE = 200;
 export const TRACE_PAGE_MAX = 1000;
 /** The detail panel shows about this much of a body; the rest is in the raw download. */
 export const DETAIL_BODY_BYTES = 200 * 1024;
+/**
+ * The first event's body comes with the page when it is at most this big: the first j opens it,
+ * and a small body costs less in the HTML than a round trip after the page is up.
+ */
+export const INLINE_BODY_BYTES = 16 * 1024;
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const KIND_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
@@ -210,6 +215,13 @@ export async function timelineStart(
   ]);
   const page = firstPage ?? (await pageAt(selectedIndex));
   return { ...counts, startMs: first?.time.getTime() ?? null, page, selectedIndex };
+}
+
+/** The body the first j opens (the first event of the first page, nothing selected), when it is small. */
+export async function firstEventDetail(owner: TraceOwner, start: TimelineStart): Promise<TraceEventDetail | null> {
+  const first = start.page.offset === 0 && start.selectedIndex == null ? start.page.events[0] : undefined;
+  if (!first || first.bodyBytes > INLINE_BODY_BYTES) return null;
+  return getTraceEvent(owner, first.seq, { maxBytes: DETAIL_BODY_BYTES });
 }
 
 /** How the detail view shows a body that is too large to render whole. */
