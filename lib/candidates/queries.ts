@@ -1,7 +1,7 @@
 // Read model for candidates: the overview's table and charts, the candidate page and the
 // diff page's pickers. Scores are those of each candidate's newest finished evaluation.
 import { db, Prisma } from "../db/client.ts";
-import { best, frontier } from "./selection.ts";
+import { best, cheapestFirstOrder, frontier, frontierOfOrdered } from "./selection.ts";
 import { tokensPerTask } from "./standings.ts";
 import { onProjectModel } from "../evaluations/model.ts";
 
@@ -216,9 +216,10 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
 
   const lastIteration = Math.max(last?.last ?? 0, ...scored.map((point) => point.iteration));
   const progress: CandidateCharts["progress"] = [];
+  const ordered = cheapestFirstOrder(scored); // sorted once for every iteration's best so far
   for (let iteration = 0; iteration <= lastIteration && scored.length > 0; iteration++) {
     // The best so far is the rule's pick among all candidates up to this iteration, as the loop saw it then.
-    const soFar = best(scored.filter((point) => point.iteration <= iteration));
+    const soFar = frontierOfOrdered(ordered.filter((point) => point.iteration <= iteration)).at(-1);
     const made = best(scored.filter((point) => point.iteration === iteration));
     progress.push({
       iteration,
