@@ -10,6 +10,8 @@
 //   trace:      Chromium, navigation start to a 10,000-event task run → the timeline's first row
 //               is in the DOM and the viewer is hydrated (data-timeline-ready) → a "j" key press
 //               (next event) → the detail panel shows that event's body (data-detail-status=ready).
+// Each Chromium page is closed once its own requests have stopped (closeSettled), so what one run
+// asks for after its figure is not on the server while the next run is timed.
 // The seed: a suite of --tasks search tasks (and 20 test tasks), --candidates candidates with
 // lineage over iterations, one search evaluation each with a task run per task and 10 trace
 // events per run; test evaluations of the three best; and one test task run of 10,000 events,
@@ -21,7 +23,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import type { Browser, BrowserContext } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser } from "../e2e/browser.ts";
 import { studioRoot } from "../lib/paths.ts";
 import { ensureBuild } from "../lib/server/build.ts";
@@ -198,7 +200,7 @@ async function main() {
       const probe = await page.evaluate(() => (window as unknown as Probe).__bench);
       return { ms: probe.rowsPaintAt!, domMs: probe.rowsAt! };
     } finally {
-      await page.close();
+      await closeSettled(page);
     }
   });
 
@@ -216,7 +218,7 @@ async function main() {
         ms: await page.evaluate((seq) => (window as unknown as Probe).__bench.detailAt[seq], String(seeded.largestSeq)),
       };
     } finally {
-      await page.close();
+      await closeSettled(page);
     }
   });
   if (values.screenshots) {
@@ -336,7 +338,7 @@ async function traceFigure(
       const probe = await page.evaluate(() => (window as unknown as Probe).__bench);
       return { ms: probe.detailAt["0"], rowsMs: probe.timelineAt!, readyMs: probe.readyAt!, keyMs: probe.keyAt! };
     } finally {
-      await page.close();
+      await closeSettled(page);
     }
   });
   const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
@@ -351,6 +353,16 @@ async function traceFigure(
       `  trace: first timeline row ${fmt(trace.rowsMs.median)} → hydrated (data-timeline-ready) ${fmt(trace.readyMs.median)}` +
       ` → "j" pressed ${fmt(trace.keyMs.median)} → event #0's detail ready ${fmt(trace.ms.median)} (the figure)`,
   };
+}
+
+/**
+ * Closes a measured page once its own requests have stopped (at most 3 s): what it asks for after
+ * the figure (the lineage tree, polls, link prefetches) would otherwise still be on the server
+ * when the next run navigates, and that run would time the previous page's leftovers.
+ */
+async function closeSettled(page: Page): Promise<void> {
+  await page.waitForLoadState("networkidle", { timeout: 3000 }).catch(() => {});
+  await page.close();
 }
 
 interface Summary {
@@ -497,7 +509,7 @@ async function measureSearchAndMatrix(url: string, seeded: Seeded) {
       const probe = await page.evaluate(() => (window as unknown as { __matrix: { paintAt: number } }).__matrix);
       return { ms: probe.paintAt, cells };
     } finally {
-      await page.close();
+      await closeSettled(page);
     }
   });
   if (values.screenshots) {
