@@ -217,11 +217,17 @@ export async function timelineStart(
   return { ...counts, startMs: first?.time.getTime() ?? null, page, selectedIndex };
 }
 
-/** The body the first j opens (the first event of the first page, nothing selected), when it is small. */
-export async function firstEventDetail(owner: TraceOwner, start: TimelineStart): Promise<TraceEventDetail | null> {
-  const first = start.page.offset === 0 && start.selectedIndex == null ? start.page.events[0] : undefined;
-  if (!first || first.bodyBytes > INLINE_BODY_BYTES) return null;
-  return getTraceEvent(owner, first.seq, { maxBytes: DETAIL_BODY_BYTES });
+/**
+ * The body the first j opens, when it is small: with nothing selected and no filter, the first
+ * event (seq 0, a task run's first). Read beside the page's other reads, not after them; a larger
+ * body is not read at all.
+ */
+export async function firstEventDetail(
+  owner: TraceOwner,
+  view: { kinds: string[] | null; selectedSeq: number | null },
+): Promise<TraceEventDetail | null> {
+  if (view.kinds || view.selectedSeq != null) return null;
+  return getTraceEvent(owner, 0, { maxBytes: DETAIL_BODY_BYTES, onlyIfBodyAtMost: INLINE_BODY_BYTES });
 }
 
 /** How the detail view shows a body that is too large to render whole. */
@@ -249,10 +255,16 @@ export interface TraceEventDetail {
 export async function getTraceEvent(
   owner: TraceOwner,
   seq: number,
-  options: { maxBytes?: number } = {},
+  /** onlyIfBodyAtMost: no event (null) when its body is larger than this. */
+  options: { maxBytes?: number; onlyIfBodyAtMost?: number } = {},
 ): Promise<TraceEventDetail | null> {
   const row = await db.traceEvent.findFirst({
-    where: { ...owner, seq }, // served by the (owner, seq) unique index
+    // served by the (owner, seq) unique index
+    where: {
+      ...owner,
+      seq,
+      ...(options.onlyIfBodyAtMost == null ? {} : { bodyBytes: { lte: options.onlyIfBodyAtMost } }),
+    },
     select: {
       ...itemSelect,
       genAiRequestModel: true,

@@ -47,12 +47,12 @@ export default async function TaskRunPage({ params, searchParams }: { params: Pa
   const kinds = parsedKinds === "invalid" ? null : parsedKinds;
   const selectedSeq = parseIndex(first(query.event));
   // The audit is one small stored value (a run stored before the audit existed is audited once, here).
-  const [neighbours, start, audit] = await Promise.all([
+  const [neighbours, start, audit, firstEvent] = await Promise.all([
     failureNeighbours(run),
     timelineStart({ taskRunId: run.id }, { kinds, selectedSeq, pageSize: TRACE_PAGE_SIZE }),
     taskRunAudit(run.id),
+    firstEventDetail({ taskRunId: run.id }, { kinds, selectedSeq }),
   ]);
-  const firstEvent = await firstEventDetail({ taskRunId: run.id }, start);
   const runHref = (taskRunId: string | null) => (taskRunId ? `/projects/${id}/runs/${taskRunId}` : null);
   const rawHref = `/api/task-runs/${run.id}/raw`;
 
