@@ -1,4 +1,4 @@
-// npm run bench:ui [-- --runs 7 --warmup 2 --candidates 200 --tasks 200 --big-events 10000 --screenshots DIR --hold]
+// npm run bench:ui [-- --runs 7 --warmup 2 --candidates 200 --tasks 200 --big-events 10000 --screenshots DIR --hold --data DIR]
 // How fast the pages read a big project. Starts the real studio (production build, its own
 // throwaway embedded Postgres, as tests/helpers/studio.ts does), seeds one project in bulk, then
 // measures, each after warm-up, as median (min–max) of --runs:
@@ -10,6 +10,8 @@
 //   trace:      Chromium, navigation start to a 10,000-event task run → the timeline's first row
 //               is in the DOM and the viewer is hydrated (data-timeline-ready) → a "j" key press
 //               (next event) → the detail panel shows that event's body (data-detail-status=ready).
+// Each Chromium page is closed once its own requests have stopped (closeSettled), so what one run
+// asks for after its figure is not on the server while the next run is timed.
 // The seed: a suite of --tasks search tasks (and 20 test tasks), --candidates candidates with
 // lineage over iterations, one search evaluation each with a task run per task and 10 trace
 // events per run; test evaluations of the three best; and one test task run of 10,000 events,
@@ -21,7 +23,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import type { Browser, BrowserContext } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser } from "../e2e/browser.ts";
 import { studioRoot } from "../lib/paths.ts";
 import { ensureBuild } from "../lib/server/build.ts";
@@ -53,6 +55,11 @@ const { values } = parseArgs({
     screenshots: { type: "string" },
     /** Keep the seeded studio running after the measurements, until Ctrl-C (for profiling). */
     hold: { type: "boolean", default: false },
+    /**
+     * A data folder to keep: seeded on the first run, measured as is on the next ones (seeding 500
+     * candidates takes minutes; comparing a change wants the same data). Not removed at the end.
+     */
+    data: { type: "string" },
   },
 });
 const RUNS = Number(values.runs);
@@ -96,10 +103,17 @@ function cleanup(): Promise<void> {
         }
       }
       for (let i = 0; i < 50 && postgresPids(dataDir).length; i++) await sleep(100);
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!values.data) fs.rmSync(dataDir, { recursive: true, force: true });
     }
   })();
   return cleaning;
+}
+
+/** --data: the folder, made (as tempDataDir makes its own) when it is not there yet. */
+function keptDataDir(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.chmodSync(dir, 0o755); // Postgres runs as `postgres` when the bench runs as root
+  return fs.realpathSync(dir);
 }
 
 function postgresPids(dir: string): number[] {
@@ -123,7 +137,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main() {
   await ensureBuild(studioRoot, (line) => console.log(line));
-  dataDir = tempDataDir();
+  dataDir = values.data ? keptDataDir(values.data) : tempDataDir();
   let started = performance.now();
   [studio, browser] = await Promise.all([startStudio({ dataDir }), launchBrowser()]);
   console.log(
@@ -136,16 +150,22 @@ async function main() {
   const { insertEvents, eventJson } = await import("../lib/traces/writer.ts");
 
   started = performance.now();
-  const seeded = await seed(db, insertEvents, eventJson);
+  const seededFile = `${dataDir}/bench-ui-seeded.json`;
+  const kept = fs.existsSync(seededFile) ? (JSON.parse(fs.readFileSync(seededFile, "utf8")) as Seeded) : null;
+  if (kept && (kept.candidates !== CANDIDATES || kept.searchTasks !== SEARCH_TASKS))
+    throw new Error(`${dataDir} was seeded with ${kept.candidates} candidates × ${kept.searchTasks} tasks`);
+  const seeded = kept ?? (await seed(db, insertEvents, eventJson));
   const seedMs = performance.now() - started;
   started = performance.now();
-  await db.$executeRawUnsafe(`vacuum (analyze)`); // what autovacuum does a while after a big evaluation
+  if (!kept) await db.$executeRawUnsafe(`vacuum (analyze)`); // what autovacuum does a while after a big evaluation
   const vacuumMs = performance.now() - started;
+  if (values.data && !kept) fs.writeFileSync(seededFile, JSON.stringify(seeded));
   const [{ events, bytes }] = await db.$queryRaw<{ events: number; bytes: number }[]>`
     select (select count(*)::int from "TraceEvent") as events, pg_total_relation_size('"TraceEvent"')::float8 as bytes`;
   console.log(
-    `seeded ${seeded.candidates} candidates × ${seeded.searchTasks} tasks: ${seeded.taskRuns.toLocaleString("en-US")} task runs, ${events.toLocaleString("en-US")} trace events ` +
-      `(${(bytes / 1024 / 1024).toFixed(0)} MiB with indexes) in ${(seedMs / 1000).toFixed(1)} s; vacuum analyze ${(vacuumMs / 1000).toFixed(1)} s`,
+    `${kept ? `kept (${dataDir})` : "seeded"} ${seeded.candidates} candidates × ${seeded.searchTasks} tasks: ${seeded.taskRuns.toLocaleString("en-US")} task runs, ${events.toLocaleString("en-US")} trace events ` +
+      `(${(bytes / 1024 / 1024).toFixed(0)} MiB with indexes)` +
+      (kept ? "" : ` in ${(seedMs / 1000).toFixed(1)} s; vacuum analyze ${(vacuumMs / 1000).toFixed(1)} s`),
   );
 
   const url = studio!.url;
@@ -180,7 +200,7 @@ async function main() {
       const probe = await page.evaluate(() => (window as unknown as Probe).__bench);
       return { ms: probe.rowsPaintAt!, domMs: probe.rowsAt! };
     } finally {
-      await page.close();
+      await closeSettled(page);
     }
   });
 
@@ -198,7 +218,7 @@ async function main() {
         ms: await page.evaluate((seq) => (window as unknown as Probe).__bench.detailAt[seq], String(seeded.largestSeq)),
       };
     } finally {
-      await page.close();
+      await closeSettled(page);
     }
   });
   if (values.screenshots) {
@@ -318,7 +338,7 @@ async function traceFigure(
       const probe = await page.evaluate(() => (window as unknown as Probe).__bench);
       return { ms: probe.detailAt["0"], rowsMs: probe.timelineAt!, readyMs: probe.readyAt!, keyMs: probe.keyAt! };
     } finally {
-      await page.close();
+      await closeSettled(page);
     }
   });
   const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
@@ -333,6 +353,16 @@ async function traceFigure(
       `  trace: first timeline row ${fmt(trace.rowsMs.median)} → hydrated (data-timeline-ready) ${fmt(trace.readyMs.median)}` +
       ` → "j" pressed ${fmt(trace.keyMs.median)} → event #0's detail ready ${fmt(trace.ms.median)} (the figure)`,
   };
+}
+
+/**
+ * Closes a measured page once its own requests have stopped (at most 3 s): what it asks for after
+ * the figure (the lineage tree, polls, link prefetches) would otherwise still be on the server
+ * when the next run navigates, and that run would time the previous page's leftovers.
+ */
+async function closeSettled(page: Page): Promise<void> {
+  await page.waitForLoadState("networkidle", { timeout: 3000 }).catch(() => {});
+  await page.close();
 }
 
 interface Summary {
@@ -479,7 +509,7 @@ async function measureSearchAndMatrix(url: string, seeded: Seeded) {
       const probe = await page.evaluate(() => (window as unknown as { __matrix: { paintAt: number } }).__matrix);
       return { ms: probe.paintAt, cells };
     } finally {
-      await page.close();
+      await closeSettled(page);
     }
   });
   if (values.screenshots) {

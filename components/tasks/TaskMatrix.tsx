@@ -3,6 +3,8 @@
 // The task × candidate matrix, windowed both ways (@tanstack/react-virtual): only the cells in
 // view are in the DOM, so 200 × 200 renders as fast as 20 × 20. A cell opens its task run's
 // trace; rows re-sort in the browser (most disagreement, nobody passes), the order kept in the URL.
+// Cells are as small as they can be (hundreds are in the server's HTML): a row's cells sit side
+// by side from the first one's column, and a cell's link is relative to the page.
 import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
@@ -11,20 +13,16 @@ import { ui } from "@/components/ui";
 import { candidateHref } from "@/components/candidates/format";
 import { formatScore } from "@/lib/format";
 import type { TaskMatrix as Matrix } from "@/lib/tasks/matrix";
-import {
-  impliedScore,
-  MATRIX_SORTS,
-  orderRows,
-  tallyRows,
-  type CellCode,
-  type MatrixSort,
-} from "@/lib/tasks/matrix-order";
+import { MATRIX_SORTS, orderRows, tallyRows, type CellCode, type MatrixSort } from "@/lib/tasks/matrix-order";
 import styles from "./matrix.module.css";
 
 const ROW_HEIGHT = 28;
 const HEAD_HEIGHT = 30;
 const KEY_WIDTH = 220;
+/** A column's width: a cell (36 px, matrix.module.css) and its margins. */
 const CELL_WIDTH = 40;
+/** The grid's box before the browser measures it (the server's render): about a 1440 × 900 window's. */
+const INITIAL_RECT = { width: 1150, height: 640 };
 const SORT_LABELS: Record<MatrixSort, string> = {
   suite: "Suite order",
   disagreement: "Most disagreement",
@@ -49,15 +47,17 @@ export function TaskMatrix(props: { projectId: string; matrix: Matrix; initialSo
     estimateSize: () => ROW_HEIGHT,
     overscan: 8,
     // Before the first measurement (the server render), a screenful of rows.
-    initialRect: { width: 1200, height: 700 },
+    initialRect: INITIAL_RECT,
   });
   const columns = useVirtualizer({
     horizontal: true,
     count: width,
     getScrollElement: () => scroller.current,
     estimateSize: () => CELL_WIDTH,
+    // The columns start right of the task names (a column's start counts them).
+    paddingStart: KEY_WIDTH,
     overscan: 4,
-    initialRect: { width: 1200, height: 700 },
+    initialRect: INITIAL_RECT,
   });
   useEffect(() => setReady(true), []);
 
@@ -71,7 +71,7 @@ export function TaskMatrix(props: { projectId: string; matrix: Matrix; initialSo
     window.history.replaceState(window.history.state, "", search ? `${pathname}?${search}` : pathname);
   };
 
-  const totalWidth = KEY_WIDTH + columns.getTotalSize();
+  const totalWidth = columns.getTotalSize();
   const visibleColumns = columns.getVirtualItems();
   return (
     <div>
@@ -122,7 +122,7 @@ export function TaskMatrix(props: { projectId: string; matrix: Matrix; initialSo
               <Link
                 key={column.key}
                 className={styles.colHead}
-                style={{ left: KEY_WIDTH + column.start, width: column.size }}
+                style={{ left: column.start, width: column.size }}
                 href={candidateHref(projectId, candidate.candidateId)}
                 prefetch={false}
                 title={`#${candidate.number}: ${candidate.evaluationId ? `score ${formatScore(candidate.score)}` : `no finished ${matrix.split} evaluation`}`}
@@ -153,34 +153,34 @@ export function TaskMatrix(props: { projectId: string; matrix: Matrix; initialSo
                     {tally.passed}/{tally.passed + tally.notPassed}
                   </span>
                 </div>
-                {visibleColumns.map((column) => {
-                  const candidate = matrix.columns[column.index];
-                  const at = row * width + column.index;
-                  const code = matrix.cells[at] as CellCode;
-                  const score = matrix.scores[at] ?? impliedScore(code);
-                  const style = { left: KEY_WIDTH + column.start + 2, width: column.size - 4 };
-                  const title = `${task.key} · #${candidate.number} · ${WORDS[code]}${score == null ? "" : ` · score ${formatScore(score)}`}`;
-                  if (code === "-" || !candidate.evaluationId)
+                <div className={styles.cells} style={{ left: visibleColumns[0]?.start ?? KEY_WIDTH }}>
+                  {visibleColumns.map((column) => {
+                    const candidate = matrix.columns[column.index];
+                    const at = row * width + column.index;
+                    const code = matrix.cells[at] as CellCode;
+                    // A score strictly between 0 and 1 (partial credit, the mean of trials) is shown as is.
+                    const score = matrix.scores[at];
+                    const title = `${task.key} · #${candidate.number} · ${WORDS[code]}${score == null ? "" : ` · score ${formatScore(score)}`}`;
+                    if (code === "-" || !candidate.evaluationId)
+                      return (
+                        <span key={column.key} className={`${styles.cell} ${styles.none}`} title={title}>
+                          {GLYPH["-"]}
+                        </span>
+                      );
+                    const partial = score != null && score > 0 && score < 1;
                     return (
-                      <span key={column.key} className={`${styles.cell} ${styles.none}`} style={style} title={title}>
-                        {GLYPH["-"]}
-                      </span>
+                      <a
+                        key={column.key}
+                        className={`${styles.cell} ${styles[code]}`}
+                        title={title}
+                        data-cell={code}
+                        href={`runs/open?evaluation=${candidate.evaluationId}&task=${task.id}`}
+                      >
+                        {partial ? Math.round(score * 100) : GLYPH[code]}
+                      </a>
                     );
-                  // A score strictly between 0 and 1 (partial credit, or the mean of trials) is shown as is.
-                  const partial = score != null && score > 0 && score < 1;
-                  return (
-                    <a
-                      key={column.key}
-                      className={`${styles.cell} ${styles[code]}`}
-                      style={style}
-                      title={title}
-                      data-cell={code}
-                      href={`/projects/${projectId}/runs/open?evaluation=${candidate.evaluationId}&task=${task.id}`}
-                    >
-                      {partial ? Math.round(score * 100) : GLYPH[code]}
-                    </a>
-                  );
-                })}
+                  })}
+                </div>
               </div>
             );
           })}

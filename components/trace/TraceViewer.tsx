@@ -18,7 +18,7 @@ import {
   tracePageQuery,
 } from "@/components/data/queries";
 import { useLiveQuery } from "@/components/data/useLiveQuery";
-import type { TimelineStart, TraceEventItem, TraceEventPage } from "@/lib/traces/queries";
+import type { TimelineStart, TraceEventDetail, TraceEventItem, TraceEventPage } from "@/lib/traces/queries";
 import { EventDetail, type DetailState } from "./EventDetail";
 import { TraceTimeline } from "./TraceTimeline";
 import styles from "./trace.module.css";
@@ -27,6 +27,8 @@ export interface TraceViewerProps {
   /** The owner's API: `${apiBase}/events`, `${apiBase}/events/<seq>` (/api/task-runs/<id> or /api/iterations/<id>). */
   apiBase: string;
   start: TimelineStart;
+  /** The first event with its body (cut to detailMaxBytes), read with the page: the first j opens it at once. */
+  firstEvent?: TraceEventDetail | null;
   filter: string[] | null;
   selectedSeq: number | null;
   pageSize: number;
@@ -88,9 +90,12 @@ export function TraceViewer(props: TraceViewerProps) {
 
   // The page the server rendered is the freshest copy there is: it replaces a cached one (a live
   // trace seen earlier in this tab), once, before anything reads it.
-  useState(() =>
-    queryClient.setQueryData(tracePageQuery(apiBase, props.filter, pageSize, startPage).queryKey, props.start.page),
-  );
+  useState(() => {
+    queryClient.setQueryData(tracePageQuery(apiBase, props.filter, pageSize, startPage).queryKey, props.start.page);
+    const first = props.firstEvent;
+    if (first)
+      queryClient.setQueryData(traceEventQuery(apiBase, first.event.seq, props.detailMaxBytes).queryKey, first);
+  });
 
   // How many events the filter shows: from the newest answer of any of its pages (a live trace grows).
   const pagesKey = traceKeys.pages(apiBase, filter, pageSize);

@@ -1,7 +1,7 @@
 // Read model for candidates: the overview's table and charts, the candidate page and the
 // diff page's pickers. Scores are those of each candidate's newest finished evaluation.
 import { db, Prisma } from "../db/client.ts";
-import { best, frontier } from "./selection.ts";
+import { best, cheapestFirstOrder, frontier, frontierOfOrdered } from "./selection.ts";
 import { tokensPerTask } from "./standings.ts";
 import { onProjectModel } from "../evaluations/model.ts";
 
@@ -62,6 +62,9 @@ export interface CandidateTableRow {
 
 const rounded = (value: number | null, decimals: number) =>
   value == null ? null : Math.round(value * 10 ** decimals) / 10 ** decimals;
+/** To `digits` significant digits: a cost per task is a fraction of a cent, or dollars. */
+const significant = (value: number | null, digits: number) =>
+  value == null ? null : Number(value.toPrecision(digits));
 
 /** Every candidate with the figures of its newest finished search and test evaluations. */
 export async function listCandidateTable(projectId: string): Promise<CandidateTableRow[]> {
@@ -112,9 +115,9 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
     testScore: rounded(row.test_score, 6),
     testLow: rounded(row.test_low, 6),
     testHigh: rounded(row.test_high, 6),
-    tokensPerTask: rounded(row.tokens_per_task, 1),
+    tokensPerTask: rounded(row.tokens_per_task, 0),
     costUsd: rounded(row.search_cost, 6),
-    costPerTask: row.search_cost == null ? null : rounded(row.search_cost / (row.search_tasks ?? 1), 8),
+    costPerTask: row.search_cost == null ? null : significant(row.search_cost / (row.search_tasks ?? 1), 4),
     unpriced: row.search_unpriced === true,
     evaluating: row.evaluating,
   }));
@@ -213,9 +216,10 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
 
   const lastIteration = Math.max(last?.last ?? 0, ...scored.map((point) => point.iteration));
   const progress: CandidateCharts["progress"] = [];
+  const ordered = cheapestFirstOrder(scored); // sorted once for every iteration's best so far
   for (let iteration = 0; iteration <= lastIteration && scored.length > 0; iteration++) {
     // The best so far is the rule's pick among all candidates up to this iteration, as the loop saw it then.
-    const soFar = best(scored.filter((point) => point.iteration <= iteration));
+    const soFar = frontierOfOrdered(ordered.filter((point) => point.iteration <= iteration)).at(-1);
     const made = best(scored.filter((point) => point.iteration === iteration));
     progress.push({
       iteration,

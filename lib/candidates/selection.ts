@@ -42,11 +42,23 @@ function cheapestFirst(a: Scored, b: Scored): number {
 
 /** The frontier (rule 2), cheapest first. Points with a non-finite score or cost are left out; extra fields pass through. */
 export function frontier<T extends Scored>(points: readonly T[]): T[] {
-  const kept: T[] = [];
-  const sorted = points
+  return frontierOfOrdered(cheapestFirstOrder(points));
+}
+
+/** The points frontier() walks, in its order: finite score and cost, cheapest first. */
+export function cheapestFirstOrder<T extends Scored>(points: readonly T[]): T[] {
+  return points
     .filter((point) => Number.isFinite(point.score) && Number.isFinite(point.tokensPerTask))
     .sort(cheapestFirst);
-  for (const point of sorted) if (kept.every((member) => beats(point, member))) kept.push(point);
+}
+
+/**
+ * The frontier of points already in cheapestFirstOrder (or any subset of them, which stays in
+ * order): the best of many subsets of one set (the best so far at each iteration) sorts once.
+ */
+export function frontierOfOrdered<T extends Scored>(ordered: readonly T[]): T[] {
+  const kept: T[] = [];
+  for (const point of ordered) if (kept.every((member) => beats(point, member))) kept.push(point);
   return kept;
 }
 

@@ -71,7 +71,7 @@ export async function taskMatrix(
     db.task.findMany({
       where: { suiteId: suite.id, split: options.split },
       orderBy: { position: "asc" },
-      select: { id: true, key: true },
+      select: { id: true, key: true, position: true },
     }),
     db.$queryRaw<{ candidate_id: string; number: number; evaluation_id: string | null; score: number | null }[]>`
       select c.id as candidate_id, c.number, e.id as evaluation_id, e.score
@@ -97,38 +97,74 @@ export async function taskMatrix(
   }
 
   const evaluationIds = columns.flatMap((column) => column.evaluationId ?? []);
+  // One row per evaluation, its task runs as three lists in one order (every aggregate of a group
+  // reads its rows in the same order), not one row per cell: 200 × 200 is 40,000 cells, and
+  // grouping them by (task, evaluation) cost more than the scan. Joined text, not arrays: the
+  // driver takes far longer to decode 40,000 array elements than to split a string.
   const runs = evaluationIds.length
-    ? await db.$queryRaw<{ task_id: string; evaluation_id: string; status: string; score: number | null }[]>`
-        -- One cell per task and evaluation: over its trials, passed when all passed, an error when
-        -- all errored, pending while one is unfinished, else failed; its score is their mean.
-        select r."taskId" as task_id, r."evaluationId" as evaluation_id,
-          case when bool_or(r.status::text in ('pending', 'running')) then min(r.status::text)
-            when bool_and(r.status = 'passed') then 'passed' when bool_and(r.status = 'error') then 'error'
-            else 'failed' end as status,
-          case when count(*) = 1 then min(r.score) else avg(coalesce(r.score, 0)) end as score
-        from "TaskRun" r where r."evaluationId" = any(${evaluationIds}::text[])
-        group by r."taskId", r."evaluationId"`
+    ? await db.$queryRaw<{ evaluation_id: string; positions: string; statuses: string; scores: string }[]>`
+        select r."evaluationId" as evaluation_id, string_agg(t.position::text, ',') as positions,
+          string_agg(r.status::text, ',') as statuses, string_agg(coalesce(r.score::text, ''), ',') as scores
+        from "TaskRun" r join "Task" t on t.id = r."taskId"
+        where r."evaluationId" = any(${evaluationIds}::text[])
+        group by r."evaluationId"`
     : [];
 
-  const rowOf = new Map(tasks.map((task, index) => [task.id, index]));
+  const rowOf = new Map(tasks.map((task, index) => [task.position, index]));
   const columnOf = new Map(columns.map((column, index) => [column.evaluationId, index]));
   const width = columns.length;
+  // Each cell's trials: a cell is usually one task run, several with trials.
+  const trials = new Map<number, { status: string; score: number | null }[]>();
+  for (const run of runs) {
+    const column = columnOf.get(run.evaluation_id);
+    if (column == null) continue;
+    const statuses = run.statuses.split(",");
+    const scores = run.scores.split(",");
+    run.positions.split(",").forEach((position, i) => {
+      const row = rowOf.get(Number(position));
+      if (row == null) return;
+      const at = row * width + column;
+      const trial = { status: statuses[i], score: scores[i] === "" ? null : Number(scores[i]) };
+      const cell = trials.get(at);
+      if (cell) cell.push(trial);
+      else trials.set(at, [trial]);
+    });
+  }
   const codes: CellCode[] = new Array(tasks.length * width).fill("-");
   const scores: Record<number, number> = {};
-  for (const run of runs) {
-    const row = rowOf.get(run.task_id);
-    const column = columnOf.get(run.evaluation_id);
-    if (row == null || column == null) continue;
-    const at = row * width + column;
-    const code = (codes[at] = CODE[run.status] ?? "-");
-    if (run.score != null && run.score !== impliedScore(code)) scores[at] = Math.round(run.score * 1000) / 1000;
+  for (const [at, cell] of trials) {
+    const { status, score } = combineTrials(cell);
+    const code = (codes[at] = CODE[status] ?? "-");
+    if (score != null && score !== impliedScore(code)) scores[at] = Math.round(score * 1000) / 1000;
   }
   return {
     split: options.split,
     chosen: Array.isArray(options.candidates) ? "list" : options.candidates,
-    tasks,
+    tasks: tasks.map(({ id, key }) => ({ id, key })),
     columns,
     cells: codes.join(""),
     scores,
   };
+}
+
+/**
+ * One cell over its trials: passed when all passed, an error when all errored, not finished
+ * while one is pending or running, else failed; its score is their mean (a missing score as 0),
+ * or the one trial's score as it is.
+ */
+export function combineTrials(trials: { status: string; score: number | null }[]): {
+  status: string;
+  score: number | null;
+} {
+  if (trials.length === 1) return trials[0];
+  const status = trials.some((trial) => trial.status === "pending" || trial.status === "running")
+    ? trials.some((trial) => trial.status === "pending")
+      ? "pending"
+      : "running"
+    : trials.every((trial) => trial.status === "passed")
+      ? "passed"
+      : trials.every((trial) => trial.status === "error")
+        ? "error"
+        : "failed";
+  return { status, score: trials.reduce((sum, trial) => sum + (trial.score ?? 0), 0) / trials.length };
 }

@@ -13,6 +13,11 @@ export const TRACE_PAGE_SIZE = 200;
 export const TRACE_PAGE_MAX = 1000;
 /** The detail panel shows about this much of a body; the rest is in the raw download. */
 export const DETAIL_BODY_BYTES = 200 * 1024;
+/**
+ * The first event's body comes with the page when it is at most this big: the first j opens it,
+ * and a small body costs less in the HTML than a round trip after the page is up.
+ */
+export const INLINE_BODY_BYTES = 16 * 1024;
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const KIND_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
@@ -212,6 +217,19 @@ export async function timelineStart(
   return { ...counts, startMs: first?.time.getTime() ?? null, page, selectedIndex };
 }
 
+/**
+ * The body the first j opens, when it is small: with nothing selected and no filter, the first
+ * event (seq 0, a task run's first). Read beside the page's other reads, not after them; a larger
+ * body is not read at all.
+ */
+export async function firstEventDetail(
+  owner: TraceOwner,
+  view: { kinds: string[] | null; selectedSeq: number | null },
+): Promise<TraceEventDetail | null> {
+  if (view.kinds || view.selectedSeq != null) return null;
+  return getTraceEvent(owner, 0, { maxBytes: DETAIL_BODY_BYTES, onlyIfBodyAtMost: INLINE_BODY_BYTES });
+}
+
 /** How the detail view shows a body that is too large to render whole. */
 export interface BodyClip {
   /** "strings": the structure is whole and long strings are cut; "text": only the head of the JSON text. */
@@ -237,10 +255,16 @@ export interface TraceEventDetail {
 export async function getTraceEvent(
   owner: TraceOwner,
   seq: number,
-  options: { maxBytes?: number } = {},
+  /** onlyIfBodyAtMost: no event (null) when its body is larger than this. */
+  options: { maxBytes?: number; onlyIfBodyAtMost?: number } = {},
 ): Promise<TraceEventDetail | null> {
   const row = await db.traceEvent.findFirst({
-    where: { ...owner, seq }, // served by the (owner, seq) unique index
+    // served by the (owner, seq) unique index
+    where: {
+      ...owner,
+      seq,
+      ...(options.onlyIfBodyAtMost == null ? {} : { bodyBytes: { lte: options.onlyIfBodyAtMost } }),
+    },
     select: {
       ...itemSelect,
       genAiRequestModel: true,

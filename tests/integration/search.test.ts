@@ -11,6 +11,7 @@ import { taskMatrix } from "../../lib/tasks/matrix.ts";
 import { orderRows, tallyRows } from "../../lib/tasks/matrix-order.ts";
 import { findTaskRun, getTaskDetail, listTasks } from "../../lib/tasks/queries.ts";
 import { fromExchange } from "../../lib/traces/build.ts";
+import { firstEventDetail, getTraceEvent } from "../../lib/traces/queries.ts";
 import { eventJson, insertEvents } from "../../lib/traces/writer.ts";
 import type { Exchange } from "../../lib/runner/proxy/types.ts";
 
@@ -290,5 +291,20 @@ describe("task set", () => {
       [1, "failed", runs["1-password"]],
     ]);
     expect(await getTaskDetail(otherProjectId, tasks["t-password"])).toBeNull();
+  });
+});
+
+describe("a trace page's first event", () => {
+  it("comes with the page when nothing is selected or filtered and its body is small", async () => {
+    const owner = { taskRunId: runs["1-password"] };
+    const detail = await firstEventDetail(owner, { kinds: null, selectedSeq: null });
+    expect(detail?.event.seq).toBe(0);
+    expect(detail?.event.kind).toBe("model_call");
+    expect(detail?.body).toBeTruthy();
+    expect(await firstEventDetail(owner, { kinds: ["exec"], selectedSeq: null })).toBeNull();
+    expect(await firstEventDetail(owner, { kinds: null, selectedSeq: 0 })).toBeNull();
+    // A body over the bound is not read at all.
+    expect(detail!.event.bodyBytes).toBeGreaterThan(10);
+    expect(await getTraceEvent(owner, 0, { onlyIfBodyAtMost: 10 })).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { PROPOSER_LABELS } from "@/lib/proposer/labels";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 import { Badge, EmptyState, Page, Section, SimulatedBadge, Stat, Stats, ui } from "@/components/ui";
 import { AllErroredBanner } from "@/components/AllErroredBanner";
 import { IsolationBadge } from "@/components/IsolationBadge";
@@ -34,14 +35,17 @@ import { projectAblations } from "@/lib/ablations/queries";
 import { AblationControls } from "@/components/ablations/AblationControls";
 import { ProjectHeader } from "./ProjectHeader";
 
+// One read of the project per request: the title and the page both need it.
+const loadProject = cache(getProject);
+
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
-  const project = await getProject((await params).id);
+  const project = await loadProject((await params).id);
   return { title: project?.name ?? "Project" };
 }
 
 export default async function ProjectPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const project = await getProject(id);
+  const project = await loadProject(id);
   if (!project) notFound();
   const [totals, candidates, charts, evaluations, iterations, progress, allErrored, workers, ablations] =
     await Promise.all([

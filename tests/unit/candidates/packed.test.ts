@@ -14,6 +14,13 @@ describe("packRows", () => {
     expect(unpackRows(JSON.parse(JSON.stringify(packed)) as typeof packed)).toEqual(rows);
   });
 
+  it("sends a column whose rows all hold one value as that value", () => {
+    const rows = Array.from({ length: 3 }, (_, n) => ({ n, test: null, status: "valid", parents: [] as number[] }));
+    const packed = packRows(rows);
+    expect(packed.columns).toEqual([[0, 1, 2], { same: null }, { same: "valid" }, [[], [], []]]);
+    expect(unpackRows(JSON.parse(JSON.stringify(packed)) as typeof packed)).toEqual(rows);
+  });
+
   it("packs no rows as no columns", () => {
     expect(unpackRows(packRows([]))).toEqual([]);
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { beats, best, frontier, rank, type Scored } from "../../../lib/candidates/selection.ts";
+import {
+  beats,
+  best,
+  cheapestFirstOrder,
+  frontier,
+  frontierOfOrdered,
+  rank,
+  type Scored,
+} from "../../../lib/candidates/selection.ts";
 import { scoreInterval } from "../../../lib/evaluations/interval.ts";
 
 let next = 0;
@@ -84,5 +92,30 @@ describe("the selection rule", () => {
       { id: "u1", number: 3, score: null, scoreLow: null, scoreHigh: null, tokensPerTask: 0 },
     ]);
     expect(ranked.map((point) => point.id)).toEqual(["s", "u1", "u2"]);
+  });
+});
+
+describe("frontierOfOrdered", () => {
+  it("gives any subset of the cheapest-first order the frontier frontier() gives it", () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const points = Array.from({ length: 120 }, (_, n) => {
+      const score = Math.round(random() * 20) / 20;
+      const wide = random() < 0.5;
+      return {
+        id: `c${n}`,
+        number: n + 1,
+        score,
+        scoreLow: wide ? Math.max(0, score - 0.1) : null,
+        scoreHigh: wide ? Math.min(1, score + 0.1) : null,
+        tokensPerTask: Math.round(random() * 10) * 100,
+        iteration: Math.floor(n / 8),
+      };
+    });
+    const ordered = cheapestFirstOrder(points);
+    for (let iteration = 0; iteration < 15; iteration++) {
+      const upTo = (point: { iteration: number }) => point.iteration <= iteration;
+      expect(frontierOfOrdered(ordered.filter(upTo))).toEqual(frontier(points.filter(upTo)));
+    }
   });
 });

@@ -1,7 +1,14 @@
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { TraceViewer } from "@/components/trace/TraceViewer";
-import { DETAIL_BODY_BYTES, parseIndex, parseKinds, timelineStart, TRACE_PAGE_SIZE } from "@/lib/traces/queries";
+import {
+  DETAIL_BODY_BYTES,
+  firstEventDetail,
+  parseIndex,
+  parseKinds,
+  timelineStart,
+  TRACE_PAGE_SIZE,
+} from "@/lib/traces/queries";
 import { failureNeighbours, getTaskRunView } from "@/lib/traces/task-run-view";
 import { taskRunAudit } from "@/lib/audit/queries";
 import { RunAuditLine } from "@/components/audit/Audit";
@@ -40,10 +47,11 @@ export default async function TaskRunPage({ params, searchParams }: { params: Pa
   const kinds = parsedKinds === "invalid" ? null : parsedKinds;
   const selectedSeq = parseIndex(first(query.event));
   // The audit is one small stored value (a run stored before the audit existed is audited once, here).
-  const [neighbours, start, audit] = await Promise.all([
+  const [neighbours, start, audit, firstEvent] = await Promise.all([
     failureNeighbours(run),
     timelineStart({ taskRunId: run.id }, { kinds, selectedSeq, pageSize: TRACE_PAGE_SIZE }),
     taskRunAudit(run.id),
+    firstEventDetail({ taskRunId: run.id }, { kinds, selectedSeq }),
   ]);
   const runHref = (taskRunId: string | null) => (taskRunId ? `/projects/${id}/runs/${taskRunId}` : null);
   const rawHref = `/api/task-runs/${run.id}/raw`;
@@ -62,6 +70,7 @@ export default async function TaskRunPage({ params, searchParams }: { params: Pa
         key={`${run.id}:${selectedSeq ?? ""}:${kinds?.join(",") ?? ""}`}
         apiBase={`/api/task-runs/${run.id}`}
         start={start}
+        firstEvent={firstEvent}
         filter={kinds}
         selectedSeq={selectedSeq}
         pageSize={TRACE_PAGE_SIZE}
