@@ -4,6 +4,8 @@
 // by all three, three run at once (no one worker could), and each is stored once. Killing a worker
 // that runs task runs, and then the one that holds the evaluation, loses nothing: the evaluation
 // finishes on the last worker, every task run passed once, and no trace has an event twice.
+// `studio eval --queue` and `studio optimize --queue` run on the workers, and the iteration's
+// candidates are evaluated at once.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -16,7 +18,6 @@ import { db, disconnectDb } from "../../lib/db/client.ts";
 import { studioRoot } from "../../lib/paths.ts";
 import { startEvaluation } from "../../lib/evaluations/candidate.ts";
 import { createProject, createProjectFromExample } from "../../lib/projects/create.ts";
-import { startOptimization } from "../../lib/loop/start.ts";
 
 const LATENCY_MS = 400;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "studio-spread-"));
@@ -148,7 +149,7 @@ async function expectStoredOnce(evaluationId: string, tasks: number) {
 }
 
 describe("an evaluation spread over job workers", () => {
-  it("is shared by three workers, runs an iteration's candidates at once, and loses and double-counts nothing when two workers die", async () => {
+  it("is shared by three workers, and loses and double-counts nothing when two workers die", async () => {
     for (const name of ["a", "b", "c"]) startWorker(name);
     for (const worker of workers)
       await waitFor(`worker ${worker.id} to be ready`, async () => worker.output.includes("Job worker ready: 1 slot."));
@@ -169,41 +170,6 @@ describe("an evaluation spread over job workers", () => {
       select: { startedAt: true, finishedAt: true },
     });
     expect(mostAtOnce(timed)).toBe(3);
-
-    // An iteration's candidates are evaluated at once, their task runs shared by the workers.
-    const example = await createProjectFromExample("math-word-problems");
-    const { optimizationId } = await startOptimization(example.projectId, 1, true);
-    await waitFor(
-      "the offline optimization to end",
-      async () => {
-        const row = await db.optimization.findUnique({ where: { id: optimizationId } });
-        return row && row.status !== "queued" && row.status !== "running";
-      },
-      180_000,
-    );
-    const iteration = await db.iteration.findFirstOrThrow({
-      where: { optimizationId },
-      include: {
-        candidates: {
-          where: { status: "valid" },
-          include: {
-            evaluations: { where: { split: "search" }, include: { taskRuns: { select: { workerId: true } } } },
-          },
-        },
-      },
-    });
-    expect(iteration.status, outputs()).toBe("done");
-    const evaluations = iteration.candidates.flatMap((candidate) => candidate.evaluations);
-    expect(evaluations.length).toBeGreaterThanOrEqual(2);
-    expect(evaluations.every((evaluation) => evaluation.status === "done")).toBe(true);
-    // Every one had started before any had finished.
-    const lastStart = Math.max(...evaluations.map((evaluation) => evaluation.startedAt!.getTime()));
-    const firstEnd = Math.min(...evaluations.map((evaluation) => evaluation.finishedAt!.getTime()));
-    expect(lastStart).toBeLessThan(firstEnd);
-    const iterationRunners = new Set(
-      evaluations.flatMap((evaluation) => evaluation.taskRuns.map((run) => run.workerId)),
-    );
-    expect(iterationRunners.size).toBe(3);
 
     // Killed midway: first a worker that only runs task runs, then the one that holds the evaluation.
     const large = await newProject(30);
@@ -253,7 +219,7 @@ describe("an evaluation spread over job workers", () => {
 });
 
 describe("studio eval --queue and studio optimize --queue", () => {
-  it("put the work on the queue for the workers, follow it, and print what a local run prints", async () => {
+  it("put the work on the queue for the workers, follow it, print what a local run prints, and evaluate an iteration's candidates at once", async () => {
     const worker = startWorker("d");
     await waitFor("worker d to be ready", async () => worker.output.includes("Job worker ready: 1 slot."));
     const live = workers.filter((w) => w.process.exitCode === null && w.process.signalCode === null).map((w) => w.id);
@@ -293,6 +259,15 @@ describe("studio eval --queue and studio optimize --queue", () => {
     );
     const optimization = await db.optimization.findFirstOrThrow({ where: { projectId: example.projectId } });
     expect(optimization.status).toBe("done");
+    // The iteration's candidates were evaluated at once: every one started before any finished.
+    const evaluations = await db.evaluation.findMany({
+      where: { split: "search", candidate: { iterationId: iteration.id, status: "valid" } },
+    });
+    expect(evaluations.length).toBeGreaterThanOrEqual(2);
+    expect(evaluations.every((evaluation) => evaluation.status === "done")).toBe(true);
+    const lastStart = Math.max(...evaluations.map((evaluation) => evaluation.startedAt!.getTime()));
+    const firstEnd = Math.min(...evaluations.map((evaluation) => evaluation.finishedAt!.getTime()));
+    expect(lastStart).toBeLessThan(firstEnd);
     // The iteration's evaluations were the workers' too.
     const iterationRuns = await db.taskRun.findMany({
       where: { evaluation: { candidate: { iterationId: iteration.id } } },
