@@ -211,6 +211,8 @@ describe("renaming and deleting a project", () => {
 describe("names in the CLI", () => {
   it("optimize names candidates #N and numbers iterations project-wide; --json keeps ids and adds numbers", async () => {
     const { projectId } = await createExample();
+    // Names, not the search, are what is checked here: one candidate an iteration is enough.
+    await db.project.update({ where: { id: projectId }, data: { candidatesPerIteration: 1 } });
     const first = await runCli(
       ["optimize", "--project", projectId, "--iterations", "1", "--offline", "--yes", "--json"],
       env,
