@@ -14,8 +14,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: "forks",
-    // Most of a test's time is waiting on a studio, Postgres or a browser: two files at once keep
-    // a 2-core machine busy (the default, cores - 1, runs one at a time there).
+    // Two files at once keep a 2-core machine busy (the default, cores - 1, runs one at a time
+    // there). A third gains nothing: the tests spend CPU (CLI processes, studios, Chromium), so 13
+    // files took the same wall time with 3 workers and a third longer each.
     maxWorkers: 2,
   },
 });
