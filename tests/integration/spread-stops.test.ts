@@ -165,9 +165,13 @@ describe("an evaluation spread over the queue", () => {
     expect(finished).toBeGreaterThanOrEqual(4);
     expect(pending).toBeGreaterThan(0);
 
-    // A task whose call the budget refused is stored as an error of that kind, not left pending.
+    // A task whose call the budget refused is stored as an error naming the budget, not left pending.
     const refused = await lib.db.taskRun.count({ where: { evaluationId, status: "error" } });
-    expect(await lib.db.taskRun.count({ where: { evaluationId, status: "error", errorKind: "budget" } })).toBe(refused);
+    expect(
+      await lib.db.taskRun.count({
+        where: { evaluationId, status: "error", errorMessage: { contains: "Token budget exhausted" } },
+      }),
+    ).toBe(refused);
 
     // With the budget raised, running it again runs only what is left: the halt was for the run before.
     const { candidate } = await lib.db.evaluation.findUniqueOrThrow({
