@@ -143,13 +143,15 @@ describe("feedback modes", () => {
       run: { upstreamUrl, apiKey: null, settings },
     });
     const before = await db.traceEvent.count({ where: { iterationId: iteration.id, kind: "model_call" } });
-    const stored = await db.traceSummary.count();
+    // This project's summaries only: other files may write theirs to the same database meanwhile.
+    const projectSummaries = () => db.traceSummary.count({ where: { taskRun: { task: { suite: { projectId } } } } });
+    const stored = await projectSummaries();
     await refreshWorkspace(iteration, dir, "summary", {
       model: project.proposerModel,
       settings,
       run: { upstreamUrl, apiKey: null, settings },
     });
     expect(await db.traceEvent.count({ where: { iterationId: iteration.id, kind: "model_call" } })).toBe(before);
-    expect(await db.traceSummary.count()).toBe(stored);
+    expect(await projectSummaries()).toBe(stored);
   });
 });
