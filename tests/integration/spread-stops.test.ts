@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ownDatabase } from "../helpers/own-database.ts";
+import { mostAtOnce } from "../helpers/overlap.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-server.ts";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "studio-spread-stops-"));
@@ -93,19 +94,6 @@ async function newEvaluation(name: string, settings: object = {}) {
   await lib.db.project.update({ where: { id: project.projectId }, data: { settings } });
   const { evaluationId } = await lib.prepareEvaluation(project.seedCandidateId, "search");
   return evaluationId;
-}
-
-/** The most task runs that were running at one moment. */
-function mostAtOnce(runs: { startedAt: Date | null; finishedAt: Date | null }[]): number {
-  const edges = runs.flatMap((run) => [
-    { at: run.startedAt!.getTime(), step: 1 },
-    { at: run.finishedAt!.getTime(), step: -1 },
-  ]);
-  edges.sort((a, b) => a.at - b.at || a.step - b.step);
-  let now = 0;
-  let most = 0;
-  for (const edge of edges) most = Math.max(most, (now += edge.step));
-  return most;
 }
 
 /** After the evaluation ended: who ran what, what is left, and that nothing changes later. */

@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ownDatabase } from "../helpers/own-database.ts";
+import { mostAtOnce } from "../helpers/overlap.ts";
 import { runCli, studioEnv } from "../helpers/studio.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-server.ts";
 import { db, disconnectDb } from "../../lib/db/client.ts";
@@ -112,19 +113,6 @@ async function waitFor<T>(what: string, check: () => Promise<T | null | undefine
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}\n${outputs()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/** The most task runs that were running at one moment. */
-function mostAtOnce(runs: { startedAt: Date | null; finishedAt: Date | null }[]): number {
-  const edges = runs.flatMap((run) => [
-    { at: run.startedAt!.getTime(), step: 1 },
-    { at: run.finishedAt!.getTime(), step: -1 },
-  ]);
-  edges.sort((a, b) => a.at - b.at || a.step - b.step);
-  let now = 0;
-  let most = 0;
-  for (const edge of edges) most = Math.max(most, (now += edge.step));
-  return most;
 }
 
 async function expectStoredOnce(evaluationId: string, tasks: number) {
