@@ -2,12 +2,13 @@
 // task run becomes a job on the task-run queue (pg-boss); any worker takes it (task-jobs.ts) and
 // signs the run while it runs it. With the project's concurrency setting, no more than that many
 // are sent or running at once; without it, all are sent at once and the workers' slots decide. The worker that holds the evaluation waits here until none is
-// pending, and puts back on the queue the task runs of workers that died holding them. What a
+// pending, and puts back on the queue the task runs of workers that died holding them, or that
+// died after taking a run's job but before signing the run. What a
 // run writes is conditional on the run still being pending, so a run done twice (its first
 // worker froze, not died) is counted once.
 import { db } from "../db/client.ts";
 import { workerGone } from "../jobs/ownership.ts";
-import { enqueueMany, QUEUES } from "../jobs/queue.ts";
+import { enqueueMany, jobsOnTheirWay, QUEUES } from "../jobs/queue.ts";
 import type { ProjectSettings } from "../projects/settings.ts";
 import { budgetSpent } from "../runner/proxy/budget.ts";
 import { evaluationBudgets } from "./budgets.ts";
@@ -15,8 +16,10 @@ import { haltEvaluation, readHalt, type Halt } from "./halt.ts";
 
 /** How often the holder looks at its evaluation's task runs. */
 const LOOK_MS = 250;
-/** How often it looks for task runs held by workers that are gone. */
+/** How often it looks for task runs held by workers that are gone, and for jobs that went astray. */
 const SWEEP_MS = 2_000;
+/** A worker signs the run of a job it took at once (milliseconds); one that has not after this died. */
+const SIGN_WITHIN_MS = 5_000;
 
 export interface SpreadOptions {
   /** Stops waiting (a cancel, a lost claim); task runs already taken end on their workers. */
@@ -35,19 +38,21 @@ export interface SpreadOptions {
  * signal stopped the wait.
  */
 export async function spreadTaskRuns(evaluationId: string, options: SpreadOptions): Promise<Halt | null> {
-  // Sent by this holder: a resumed evaluation's runs may still sit in jobs queued before, so they
-  // are sent again; a second job for a run is a no-op (the claim needs the run unheld and pending).
-  const sent = new Set<string>();
-  const send = async () => {
+  // Sent by this holder, each run with its job: a resumed evaluation's runs may still sit in jobs
+  // queued before, so they are sent again; a second job for a run is a no-op (the claim needs the
+  // run unheld and pending).
+  const sent = new Map<string, string>();
+  const send = async (sweep: boolean) => {
     for (const id of await freeLost(evaluationId)) sent.delete(id);
-    const ids = await nextToSend(evaluationId, sent, options.window);
-    for (const id of ids) sent.add(id);
-    await enqueueMany(
+    if (sweep) for (const id of await strayed(sent)) sent.delete(id);
+    const ids = await nextToSend(evaluationId, [...sent.keys()], options.window);
+    const jobs = await enqueueMany(
       QUEUES.taskRun,
       ids.map((taskRunId) => ({ evaluationId, taskRunId })),
     );
+    ids.forEach((id, i) => sent.set(id, jobs[i]));
   };
-  await send();
+  await send(false);
   let lastPending = -1;
   let lastSweep = Date.now();
   for (;;) {
@@ -66,7 +71,7 @@ export async function spreadTaskRuns(evaluationId: string, options: SpreadOption
       if (lastPending !== -1 && row.pending !== lastPending) options.onFinished?.();
       lastPending = row.pending;
       if (sweep) lastSweep = Date.now();
-      await send();
+      await send(sweep);
     }
     if (sweep) {
       const spent = await options.budgetSpent?.();
@@ -104,11 +109,27 @@ async function freeLost(evaluationId: string): Promise<string[]> {
 }
 
 /**
+ * The sent task runs, still pending and unsigned, whose job will not bring them to a worker: it
+ * was taken SIGN_WITHIN_MS ago or more (the worker that took it died before signing the run), or it
+ * ended without the run being signed. They are sent again.
+ */
+async function strayed(sent: Map<string, string>): Promise<string[]> {
+  if (sent.size === 0) return [];
+  const unsigned = await db.$queryRaw<{ id: string }[]>`
+    select id from "TaskRun" where id = any(${[...sent.keys()]}) and status = 'pending' and "workerId" is null`;
+  const onTheirWay = await jobsOnTheirWay(
+    QUEUES.taskRun,
+    unsigned.map((run) => sent.get(run.id)!),
+    SIGN_WITHIN_MS,
+  );
+  return unsigned.map((run) => run.id).filter((id) => !onTheirWay.has(sent.get(id)!));
+}
+
+/**
  * The unheld pending task runs to send next, in trial and suite order, not sent already: all of
  * them, or (with a window) as many as keep the runs sent or held at once within it.
  */
-async function nextToSend(evaluationId: string, sent: Set<string>, window: number | undefined): Promise<string[]> {
-  const already = [...sent];
+async function nextToSend(evaluationId: string, already: string[], window: number | undefined): Promise<string[]> {
   let room = Number.MAX_SAFE_INTEGER;
   if (window !== undefined) {
     const [{ out }] = await db.$queryRaw<{ out: number }[]>`

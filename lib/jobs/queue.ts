@@ -1,6 +1,7 @@
 // The durable job queue: pg-boss in the studio's own Postgres (schema `pgboss`), so jobs
 // survive restarts and workers on any machine pointed at the same database share them.
 // A button or a CLI command only enqueues; a job worker does the work.
+import { randomUUID } from "node:crypto";
 import PgBoss from "pg-boss";
 
 export const QUEUES = {
@@ -49,11 +50,28 @@ export function jobQueue(): Promise<PgBoss> {
   return boss;
 }
 
-/** Enqueues many jobs of one queue in one statement. */
-export async function enqueueMany(name: QueueName, data: Record<string, string>[]): Promise<void> {
-  if (data.length === 0) return;
+/** Enqueues many jobs of one queue in one statement; answers their ids, in order. */
+export async function enqueueMany(name: QueueName, data: Record<string, string>[]): Promise<string[]> {
+  if (data.length === 0) return [];
   const queue = await jobQueue();
-  await queue.insert(data.map((item) => ({ name, data: item, expireInSeconds: jobExpireSeconds() })));
+  const ids = data.map(() => randomUUID());
+  await queue.insert(data.map((item, i) => ({ id: ids[i], name, data: item, expireInSeconds: jobExpireSeconds() })));
+  return ids;
+}
+
+/**
+ * Of these jobs, the ones still on their way to a handler: waiting to be taken, or taken less
+ * than `takenWithinMs` ago. A job taken longer ago than that, ended, or gone is not.
+ */
+export async function jobsOnTheirWay(name: QueueName, ids: string[], takenWithinMs: number): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const queue = await jobQueue();
+  const { rows } = await queue.getDb().executeSql(
+    `select id from pgboss.job where name = $1 and id = any($2::uuid[])
+       and (state in ('created', 'retry') or (state = 'active' and started_on > now() - make_interval(secs => $3)))`,
+    [name, ids, takenWithinMs / 1000],
+  );
+  return new Set(rows.map((row: { id: string }) => row.id));
 }
 
 /** Enqueues a job; `key` makes it a singleton (a second send with the same key is dropped). */

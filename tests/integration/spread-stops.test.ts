@@ -172,6 +172,39 @@ describe("an evaluation spread over the queue", () => {
     expect(await lib.db.taskRun.count({ where: { evaluationId } })).toBe(16);
   });
 
+  it("sends a run again whose job a worker took and died with before signing the run", async () => {
+    process.env.ANTHROPIC_API_KEY = "the-right-key";
+    const evaluationId = await newEvaluation("strayed");
+    const started = Date.now();
+    const running = lib.runEvaluation(evaluationId);
+    // A worker that died right after taking the last run's job: the job is taken (as pg-boss's
+    // fetch takes it) and nobody signs the run or ends the job.
+    let taken: string | null = null;
+    while (!taken) {
+      const [job] = await lib.db.$queryRaw<{ id: string }[]>`
+        update pgboss.job as j set state = 'active', started_on = now()
+        from "TaskRun" as t join "Task" as k on k.id = t."taskId"
+        where j.name = 'task-run' and j.state = 'created' and j.data->>'taskRunId' = t.id
+          and t."evaluationId" = ${evaluationId} and k.key = 't15'
+        returning j.id::text`;
+      taken = job?.id ?? null;
+      if (!taken) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const summary = await running;
+    expect(summary).toMatchObject({ status: "done", passed: 16, tasks: 16 });
+    expect(await afterEnd(evaluationId)).toEqual({ finished: 16, pending: 0 });
+    // Sent again once the taken job had gone unsigned for its grace, and run from the new job.
+    expect(Date.now() - started).toBeGreaterThan(5_000);
+    const jobs = await lib.db.$queryRaw<{ id: string; state: string }[]>`
+      select j.id::text, j.state::text from pgboss.job as j join "TaskRun" as t on j.data->>'taskRunId' = t.id
+      join "Task" as k on k.id = t."taskId"
+      where j.name = 'task-run' and t."evaluationId" = ${evaluationId} and k.key = 't15' order by j.created_on`;
+    expect(jobs).toEqual([
+      { id: taken, state: "active" },
+      { id: expect.not.stringMatching(taken), state: "completed" },
+    ]);
+  });
+
   it("is cancelled midway: the runs in flight end, the rest stay pending", async () => {
     process.env.ANTHROPIC_API_KEY = "the-right-key";
     const evaluationId = await newEvaluation("cancelled");

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { ownDatabase } from "../helpers/own-database.ts";
 import { mostAtOnce } from "../helpers/overlap.ts";
 import { runCli, studioEnv } from "../helpers/studio.ts";
@@ -106,6 +106,14 @@ function outputs(): string {
   return workers.map((worker) => `--- ${worker.id}\n${worker.output}`).join("\n");
 }
 
+/** When each step was reached, printed with the workers' output if the test fails (a timeout too). */
+function stepClock() {
+  const started = Date.now();
+  const steps: string[] = [];
+  onTestFailed(() => console.error(`steps:\n${steps.join("\n")}\n${outputs()}`));
+  return (step: string) => steps.push(`${((Date.now() - started) / 1000).toFixed(1)} s  ${step}`);
+}
+
 async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 120_000) {
   for (const started = Date.now(); ;) {
     const value = await check();
@@ -138,9 +146,11 @@ async function expectStoredOnce(evaluationId: string, tasks: number) {
 
 describe("an evaluation spread over job workers", () => {
   it("is shared by three workers, and loses and double-counts nothing when two workers die", async () => {
+    const step = stepClock();
     for (const name of ["a", "b", "c"]) startWorker(name);
     for (const worker of workers)
       await waitFor(`worker ${worker.id} to be ready`, async () => worker.output.includes("Job worker ready: 1 slot."));
+    step("three workers ready");
 
     // Shared: every worker takes task runs, and three run at once though each worker has one slot.
     const small = await newProject(12);
@@ -149,6 +159,7 @@ describe("an evaluation spread over job workers", () => {
       const row = await db.evaluation.findUnique({ where: { id: first.evaluationId } });
       return row && row.status !== "queued" && row.status !== "running";
     });
+    step("the first evaluation ended");
     const shared = await expectStoredOnce(first.evaluationId, 12);
     const ranBy = new Map<string, number>();
     for (const run of shared.taskRuns) ranBy.set(run.workerId!, (ranBy.get(run.workerId!) ?? 0) + 1);
@@ -166,6 +177,7 @@ describe("an evaluation spread over job workers", () => {
       const row = await db.evaluation.findUnique({ where: { id: second.evaluationId } });
       return row?.workerId ?? null;
     });
+    step(`the second evaluation held by ${holder}`);
     const [runner, survivor] = workers.filter((worker) => worker.id !== holder);
     await waitFor("the runner to hold a task run, a few done", async () => {
       const [held, done] = await Promise.all([
@@ -179,11 +191,13 @@ describe("an evaluation spread over job workers", () => {
       select: { id: true },
     });
     runner.process.kill("SIGKILL");
+    step(`runner ${runner.id} killed`);
     await waitFor("a few more task runs done", async () => {
       const done = await db.taskRun.count({ where: { evaluationId: second.evaluationId, status: { not: "pending" } } });
       return done >= 12;
     });
     workers.find((worker) => worker.id === holder)!.process.kill("SIGKILL");
+    step("holder killed");
 
     await waitFor(
       "the second evaluation to end on the last worker",
@@ -193,6 +207,7 @@ describe("an evaluation spread over job workers", () => {
       },
       180_000,
     );
+    step("the second evaluation ended");
     const recovered = await expectStoredOnce(second.evaluationId, 30);
     // The last worker took the evaluation over and ran what the dead ones left.
     expect(survivor.output).toContain(`Resuming evaluation ${second.evaluationId}`);
@@ -203,7 +218,9 @@ describe("an evaluation spread over job workers", () => {
     expect(rerun.some((run) => run.workerId !== runner.id)).toBe(true);
     // Re-runs of what the dead took are the only extra model calls: never a task stored twice.
     expect(calls).toBeGreaterThanOrEqual(12 + 30);
-  });
+    // Its own limit, above the waits': in one CI run (a loaded machine) the test passed the default
+    // 120 s at a step unknown, so the steps now print with the workers' output when it fails.
+  }, 300_000);
 });
 
 describe("studio eval --queue and studio optimize --queue", () => {
