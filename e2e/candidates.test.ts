@@ -353,6 +353,72 @@ describe("candidates", () => {
     await wide.close();
   });
 
+  it("pages a project of 61 candidates on the server: the page holds one page of rows, the rest come on demand", async () => {
+    const created = await fetch(`${studio.url}/api/projects`, {
+      method: "POST",
+      headers: { ...studio.authHeaders(), "content-type": "application/json", origin: studio.url },
+      body: JSON.stringify({ example: "math-word-problems" }),
+    });
+    const many = ((await created.json()) as { projectId: string }).projectId;
+    const seed = await db.candidate.findFirstOrThrow({ where: { projectId: many, number: 1 } });
+    await db.candidate.createMany({
+      data: Array.from({ length: 60 }, (_, i) => ({
+        projectId: many,
+        number: i + 2,
+        source: seed.source,
+        sha256: seed.sha256,
+        origin: "person" as const,
+        status: "valid" as const,
+        hypothesis: `hypothesis-${String(i + 2).padStart(4, "0")}`,
+      })),
+    });
+
+    // The API: one view's page, with what matches and what exists; an unknown project is a 404.
+    const api = (query: string) =>
+      fetch(`${studio.url}/api/projects/${many}/candidates?${query}`, { headers: studio.authHeaders() });
+    const second = (await (await api("sort=number.asc&page=2")).json()) as {
+      rows: { number: number }[];
+      matching: number;
+      total: number;
+      pageIndex: number;
+      pages: number;
+    };
+    expect(second.rows.map((row) => row.number)).toEqual(Array.from({ length: 11 }, (_, i) => 51 + i));
+    expect(second).toMatchObject({ matching: 61, total: 61, pageIndex: 1, pages: 2 });
+    const unknown = await fetch(`${studio.url}/api/projects/does-not-exist/candidates`, {
+      headers: studio.authHeaders(),
+    });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error).toBe("No project does-not-exist.");
+
+    // The page sends the rows of its own view only: #5 is on the second page, nowhere in the first.
+    const html = await (await fetch(`${studio.url}/projects/${many}`, { headers: studio.authHeaders() })).text();
+    expect(html).toContain("hypothesis-0061");
+    expect(html).not.toContain("hypothesis-0005");
+
+    const page = await newPage();
+    await page.goto(`${studio.url}/projects/${many}`);
+    const table = page.locator('[data-table="candidates"]');
+    const numbers = () =>
+      table.locator("tbody tr").evaluateAll((rows) => rows.map((row) => Number(row.getAttribute("data-candidate"))));
+    await expect.poll(numbers).toEqual(Array.from({ length: 50 }, (_, i) => 61 - i));
+    expect(await page.getByTestId("candidates-page").innerText()).toBe("1–50 of 61 · page 1 of 2");
+    await page.getByRole("button", { name: "Next ›" }).click();
+    await page.waitForURL(/page=2/);
+    await expect.poll(numbers).toEqual(Array.from({ length: 11 }, (_, i) => 11 - i));
+    expect(await page.getByTestId("candidates-page").innerText()).toBe("51–61 of 61 · page 2 of 2");
+    // A text filter matches on the server, and starts again at the first page.
+    await page.getByLabel("Filter candidates").fill("hypothesis-0042");
+    await page.waitForURL((url) => url.searchParams.get("q") === "hypothesis-0042" && !url.searchParams.has("page"));
+    await expect.poll(numbers).toEqual([42]);
+    expect(await page.getByText("1 of 61 candidates").count()).toBe(1);
+    // A reload (a shared link) shows the same view, read with the page.
+    await page.reload();
+    await expect.poll(numbers).toEqual([42]);
+    expect(await page.getByLabel("Filter candidates").inputValue()).toBe("hypothesis-0042");
+    await page.close();
+  });
+
   it("diffs a candidate with its parent: Monaco's diff editor and the task outcome diff", async () => {
     const page = await newPage();
     await page.goto(`${studio.url}/projects/${projectId}/candidates/${editedId}`);

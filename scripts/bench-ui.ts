@@ -35,7 +35,7 @@ import type { Exchange } from "../lib/runner/proxy/types.ts";
 import type { SandboxEvent } from "../lib/runner/sandbox/sandbox.ts";
 import { costUsd } from "../lib/runner/proxy/prices.ts";
 import { gradeBuiltin } from "../lib/suites/graders.ts";
-import { CANDIDATES_PAGE_SIZE } from "../lib/candidates/table-page.ts";
+import { CANDIDATES_PAGE_SIZE } from "../lib/candidates/table-view.ts";
 import {
   postgresProcessesFor,
   startStudio,

@@ -2,19 +2,15 @@
 
 // The project's candidates: sortable, filterable, paged, every row opens its candidate. Sort,
 // filters and page live in the URL (?sort=searchScore.desc&q=…&origin=…&status=…&page=2), so a
-// link shows the same view. Every row comes to the browser once (packed, through
-// CandidateRowsProvider, which the chart shares); only one page of them is rendered, so 500
-// candidates do not make a 500-row page.
+// link shows the same view. The server sorts, filters and pages (lib/candidates/table-view.ts):
+// the page comes with its view's rows, and another view's rows come from the table's API, so
+// the browser holds one page of rows however many candidates there are.
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import {
   createColumnHelper,
   flexRender,
   getCoreRowModel,
-  getFilteredRowModel,
-  getPaginationRowModel,
-  getSortedRowModel,
   useReactTable,
-  type ColumnFiltersState,
-  type FilterFn,
   type SortingState,
   type Updater,
 } from "@tanstack/react-table";
@@ -22,80 +18,35 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { Badge, EmptyState, ui } from "@/components/ui";
+import { candidatesQuery } from "@/components/data/queries";
 import { formatInterval, formatScore, formatTokens, formatUsd } from "@/lib/format";
 import type { CandidateTableRow } from "@/lib/candidates/queries";
-import { CANDIDATES_PAGE_SIZE } from "@/lib/candidates/table-page";
-import { useCandidateRows } from "./CandidateRows";
+import {
+  CANDIDATES_PAGE_SIZE,
+  DEFAULT_SORT,
+  ORIGINS,
+  STATUSES,
+  VIEW_KEYS,
+  parseSort,
+  readView,
+  viewQuery,
+  type CandidatesPage,
+  type CandidatesView,
+} from "@/lib/candidates/table-view";
 import { candidateHref, candidateStatusTone, shortId } from "./format";
 import styles from "./candidates.module.css";
 
 const column = createColumnHelper<CandidateTableRow>();
-const ORIGINS = ["seed", "proposer", "person"] as const;
-const STATUSES = ["valid", "pending", "rejected"] as const;
-const DEFAULT_SORT: SortingState = [{ id: "number", desc: true }];
-
-function searchText(row: CandidateTableRow): string {
-  return [
-    row.id,
-    `#${row.number}`,
-    row.origin,
-    row.status,
-    row.summary,
-    row.iterationNumber == null ? "" : `iteration ${row.iterationNumber}`,
-    ...row.parents.map((parent) => `#${parent}`),
-  ]
-    .join(" ")
-    .toLowerCase();
-}
-
-const matchesText: FilterFn<CandidateTableRow> = (row, _columnId, value: string) =>
-  searchText(row.original).includes(value.trim().toLowerCase());
-
-const SORTABLE = new Set([
-  "number",
-  "iteration",
-  "origin",
-  "searchScore",
-  "testScore",
-  "tokensPerTask",
-  "cost",
-  "status",
-]);
-
-function parseSort(value: string): SortingState {
-  const [id, dir] = value.split(".");
-  if (!id || !SORTABLE.has(id)) return DEFAULT_SORT;
-  return [{ id, desc: dir !== "asc" }];
-}
-
-interface View {
-  sort: string;
-  q: string;
-  origin: string;
-  status: string;
-  /** 1-based; "" for the first page. */
-  page: string;
-}
-
-function readView(params: URLSearchParams): View {
-  return {
-    sort: params.get("sort") ?? "",
-    q: params.get("q") ?? "",
-    origin: ORIGINS.find((value) => value === params.get("origin")) ?? "",
-    status: STATUSES.find((value) => value === params.get("status")) ?? "",
-    page: /^[1-9]\d*$/.test(params.get("page") ?? "") && params.get("page") !== "1" ? params.get("page")! : "",
-  };
-}
 
 /**
  * Puts the view in the address bar. It passes Next's own history state along (its `__NA` mark
  * makes Next's patched replaceState write it as is): routing the change through Next's router
- * would re-render the whole page for a client-side sort, and under load could hold up the
- * navigations queued behind it.
+ * would re-render the whole page for a new sort, and under load could hold up the navigations
+ * queued behind it.
  */
-function writeUrl(pathname: string, view: View) {
+function writeUrl(pathname: string, view: CandidatesView) {
   const params = new URLSearchParams(window.location.search);
-  for (const key of ["sort", "q", "origin", "status", "page"] as const) {
+  for (const key of VIEW_KEYS) {
     if (view[key]) params.set(key, view[key]);
     else params.delete(key);
   }
@@ -103,14 +54,21 @@ function writeUrl(pathname: string, view: View) {
   window.history.replaceState(window.history.state, "", search ? `${pathname}?${search}` : pathname);
 }
 
-export function CandidatesTable({ projectId }: { projectId: string }) {
-  const rows = useCandidateRows();
+export function CandidatesTable({
+  projectId,
+  initial,
+  revision,
+}: {
+  projectId: string;
+  /** The rows of the view the page was asked for, read with the page. */
+  initial: CandidatesPage;
+  /** The project's revision the page was read at (RunProgress.revision). */
+  revision: string;
+}) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
   const href = (id: string) => candidateHref(projectId, id);
-  // Parents come as numbers: their ids (for the links) are the table's own.
-  const idOf = useMemo(() => new Map(rows.map((row) => [row.number, row.id])), [rows]);
 
   const columns = useMemo(
     () => [
@@ -146,11 +104,10 @@ export function CandidatesTable({ projectId }: { projectId: string }) {
       column.accessor((row) => row.iterationNumber ?? undefined, {
         id: "iteration",
         header: "Iteration",
-        sortUndefined: "last",
         meta: { numeric: true },
         cell: (info) => (info.getValue() == null ? <span className="faint">—</span> : info.getValue()),
       }),
-      column.accessor((row) => row.parents.join(","), {
+      column.accessor((row) => row.parents.map((parent) => parent.number).join(","), {
         id: "parents",
         header: "Parents",
         enableSorting: false,
@@ -159,32 +116,26 @@ export function CandidatesTable({ projectId }: { projectId: string }) {
             <span className="faint">—</span>
           ) : (
             <span className={styles.parents}>
-              {info.row.original.parents.map((parent) =>
-                idOf.has(parent) ? (
-                  <Link
-                    key={parent}
-                    href={href(idOf.get(parent)!)}
-                    prefetch={false}
-                    onClick={(event) => event.stopPropagation()}
-                  >
-                    #{parent}
-                  </Link>
-                ) : (
-                  <span key={parent}>#{parent}</span>
-                ),
-              )}
+              {info.row.original.parents.map((parent) => (
+                <Link
+                  key={parent.id}
+                  href={href(parent.id)}
+                  prefetch={false}
+                  onClick={(event) => event.stopPropagation()}
+                >
+                  #{parent.number}
+                </Link>
+              ))}
             </span>
           ),
       }),
       column.accessor("origin", {
         header: "Origin",
-        filterFn: "equalsString",
         cell: (info) => <Badge tone={info.getValue() === "person" ? "accent" : "neutral"}>{info.getValue()}</Badge>,
       }),
       column.accessor((row) => row.searchScore ?? undefined, {
         id: "searchScore",
         header: "Search score",
-        sortUndefined: "last",
         meta: { numeric: true },
         cell: (info) => (
           <ScoreWithInterval
@@ -197,7 +148,6 @@ export function CandidatesTable({ projectId }: { projectId: string }) {
       column.accessor((row) => row.testScore ?? undefined, {
         id: "testScore",
         header: "Test score",
-        sortUndefined: "last",
         meta: { numeric: true },
         cell: (info) => (
           <ScoreWithInterval
@@ -210,20 +160,17 @@ export function CandidatesTable({ projectId }: { projectId: string }) {
       column.accessor((row) => row.tokensPerTask ?? undefined, {
         id: "tokensPerTask",
         header: "Tokens / task",
-        sortUndefined: "last",
         meta: { numeric: true },
         cell: (info) => (info.getValue() == null ? "—" : formatTokens(Math.round(info.getValue()!))),
       }),
       column.accessor((row) => row.costUsd ?? undefined, {
         id: "cost",
         header: "Cost",
-        sortUndefined: "last",
         meta: { numeric: true, title: "USD spent on its newest finished search evaluation" },
         cell: (info) => (info.row.original.unpriced ? "unpriced" : formatUsd(info.getValue())),
       }),
       column.accessor("status", {
         header: "Status",
-        filterFn: "equalsString",
         cell: (info) => (
           <span className={styles.statusCell}>
             <Badge tone={candidateStatusTone(info.getValue())}>{info.getValue()}</Badge>
@@ -233,12 +180,12 @@ export function CandidatesTable({ projectId }: { projectId: string }) {
       }),
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [projectId, idOf],
+    [projectId],
   );
 
   // The view (sort, filters, text) is React state, read from the URL on load and written back
   // to it, so a link shows the same view. Writing keeps Next's own history entry (see writeUrl).
-  const [view, setView] = useState<View>(() => readView(params));
+  const [view, setView] = useState<CandidatesView>(() => readView(params));
   const paramsKey = params.toString();
   const [text, setText] = useState(view.q);
   useEffect(() => {
@@ -249,12 +196,12 @@ export function CandidatesTable({ projectId }: { projectId: string }) {
   }, [paramsKey]);
   useEffect(() => {
     if (text === view.q) return;
-    const timer = setTimeout(() => update({ q: text }), 250); // the URL follows the typing a moment later
+    const timer = setTimeout(() => update({ q: text }), 250); // the rows follow the typing a moment later
     return () => clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [text]);
 
-  function update(changes: Partial<View>) {
+  function update(changes: Partial<CandidatesView>) {
     setView((current) => {
       // A new sort or filter starts again at the first page.
       const next = { ...current, page: "", ...changes };
@@ -263,45 +210,41 @@ export function CandidatesTable({ projectId }: { projectId: string }) {
     });
   }
 
-  // Stable identities: TanStack recomputes its row models whenever these change.
-  const sorting = useMemo(() => parseSort(view.sort), [view.sort]);
-  const columnFilters = useMemo<ColumnFiltersState>(
-    () => [
-      ...(view.origin ? [{ id: "origin", value: view.origin }] : []),
-      ...(view.status ? [{ id: "status", value: view.status }] : []),
-    ],
-    [view.origin, view.status],
-  );
-  const { origin, status } = view;
-  const pagination = useMemo(
-    () => ({ pageIndex: view.page ? Number(view.page) - 1 : 0, pageSize: CANDIDATES_PAGE_SIZE }),
-    [view.page],
-  );
+  // The page's own rows while the view is the one it was read for; any other view's from the API.
+  const key = viewQuery(view);
+  const fromPage = key === initial.view;
+  const query = useQuery({
+    ...candidatesQuery(projectId, key, revision),
+    enabled: !fromPage,
+    placeholderData: keepPreviousData,
+  });
+  const shown = fromPage ? initial : (query.data ?? initial);
+  const loading = !fromPage && query.isFetching;
 
+  // A stable identity: TanStack recomputes its row model whenever it changes.
+  const sorting = useMemo<SortingState>(() => [parseSort(view.sort)], [view.sort]);
   function onSortingChange(updater: Updater<SortingState>) {
     const next = typeof updater === "function" ? updater(sorting) : updater;
     const first = next[0];
-    const isDefault = !first || (first.id === DEFAULT_SORT[0].id && first.desc === DEFAULT_SORT[0].desc);
+    const isDefault = !first || (first.id === DEFAULT_SORT.id && first.desc === DEFAULT_SORT.desc);
     update({ sort: isDefault ? "" : `${first.id}.${first.desc ? "desc" : "asc"}` });
   }
 
   const table = useReactTable({
-    data: rows,
+    data: shown.rows,
     columns,
-    state: { sorting, columnFilters, globalFilter: text, pagination },
+    state: { sorting },
     onSortingChange,
+    getRowId: (row) => row.id,
     enableSortingRemoval: false,
-    autoResetPageIndex: false, // the page is the URL's (update() resets it on a new sort or filter)
     enableMultiSort: false,
-    globalFilterFn: matchesText,
-    getColumnCanGlobalFilter: (candidateColumn) => candidateColumn.id === "id",
+    manualSorting: true,
+    manualFiltering: true,
+    manualPagination: true,
     getCoreRowModel: getCoreRowModel(),
-    getSortedRowModel: getSortedRowModel(),
-    getFilteredRowModel: getFilteredRowModel(),
-    getPaginationRowModel: getPaginationRowModel(),
   });
 
-  if (rows.length === 0) {
+  if (shown.total === 0) {
     return (
       <EmptyState icon="∅" title="No candidates yet">
         <p>The seed harness becomes candidate #1 when the project is created.</p>
@@ -309,19 +252,9 @@ export function CandidatesTable({ projectId }: { projectId: string }) {
     );
   }
 
-  const shown = table.getRowModel().rows;
-  const matching = table.getPrePaginationRowModel().rows.length;
-  const pages = Math.max(1, Math.ceil(matching / CANDIDATES_PAGE_SIZE));
-  // A page past the end (rows gone, or a hand-edited URL) shows the last one.
-  const pageIndex = Math.min(pagination.pageIndex, pages - 1);
-  const rowsShown =
-    pageIndex === pagination.pageIndex
-      ? shown
-      : table
-          .getPrePaginationRowModel()
-          .rows.slice(pageIndex * CANDIDATES_PAGE_SIZE, (pageIndex + 1) * CANDIDATES_PAGE_SIZE);
+  const { matching, total, pageIndex, pages } = shown;
   const goTo = (index: number) => update({ page: index > 0 ? String(index + 1) : "" });
-  const filtered = Boolean(text || origin || status);
+  const filtered = Boolean(view.q || view.origin || view.status);
   return (
     <div>
       <div className={styles.toolbar} role="search">
@@ -336,7 +269,7 @@ export function CandidatesTable({ projectId }: { projectId: string }) {
         <select
           className={`${ui.input} ${styles.select}`}
           aria-label="Origin"
-          value={origin}
+          value={view.origin}
           onChange={(event) => update({ origin: event.target.value })}
         >
           <option value="">Any origin</option>
@@ -349,7 +282,7 @@ export function CandidatesTable({ projectId }: { projectId: string }) {
         <select
           className={`${ui.input} ${styles.select}`}
           aria-label="Status"
-          value={status}
+          value={view.status}
           onChange={(event) => update({ status: event.target.value })}
         >
           <option value="">Any status</option>
@@ -360,8 +293,13 @@ export function CandidatesTable({ projectId }: { projectId: string }) {
           ))}
         </select>
         <span className={styles.count}>
-          {filtered ? `${matching} of ${rows.length}` : `${rows.length}`} candidate{rows.length === 1 ? "" : "s"}
+          {filtered ? `${matching} of ${total}` : `${total}`} candidate{total === 1 ? "" : "s"}
         </span>
+        {query.isError && !fromPage && (
+          <span className={ui.warning} role="alert">
+            Could not read this view: {query.error.message}
+          </span>
+        )}
         {filtered && (
           <button
             type="button"
@@ -376,7 +314,11 @@ export function CandidatesTable({ projectId }: { projectId: string }) {
         )}
       </div>
       <div className={styles.scroll}>
-        <table className={`${ui.table} ${styles.table}`} data-table="candidates">
+        <table
+          className={`${ui.table} ${styles.table} ${loading ? styles.loading : ""}`}
+          data-table="candidates"
+          aria-busy={loading}
+        >
           <thead>
             {table.getHeaderGroups().map((group) => (
               <tr key={group.id}>
@@ -413,7 +355,7 @@ export function CandidatesTable({ projectId }: { projectId: string }) {
             ))}
           </thead>
           <tbody>
-            {rowsShown.map((row) => (
+            {table.getRowModel().rows.map((row) => (
               <tr
                 key={row.id}
                 className={styles.clickable}

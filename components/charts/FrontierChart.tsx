@@ -10,8 +10,7 @@ import { useMemo, useState } from "react";
 import { errorOf } from "@/lib/charts/error-bar";
 import { niceTicks } from "@/lib/charts/axis";
 import { spreadOverlaps } from "@/lib/charts/overlap";
-import { useCandidateRows } from "@/components/candidates/CandidateRows";
-import type { CandidateTableRow } from "@/lib/candidates/queries";
+import { unpackRows, type Packed } from "@/lib/candidates/packed";
 import type { CostUnit as Unit, FrontierChartPoint, Plotted } from "./points";
 import styles from "./charts.module.css";
 
@@ -32,42 +31,15 @@ export function defaultUnit(points: readonly FrontierChartPoint[]): Unit {
     : "tokens";
 }
 
-/** The chart's points: every valid candidate scored on the search split, from the overview's rows. */
-function pointsOf(rows: CandidateTableRow[], frontier: Set<string>, costFrontier: Set<string>): FrontierChartPoint[] {
-  return rows
-    .filter((row) => row.status === "valid" && row.searchScore != null && row.tokensPerTask != null)
-    .map((row) => ({
-      id: row.id,
-      number: row.number,
-      origin: row.origin,
-      score: row.searchScore!,
-      scoreLow: row.searchLow,
-      scoreHigh: row.searchHigh,
-      tokensPerTask: row.tokensPerTask!,
-      costUsd: row.costUsd,
-      costPerTask: row.costPerTask,
-      onFrontier: frontier.has(row.id),
-      onCostFrontier: costFrontier.has(row.id),
-    }))
-    .sort((a, b) => a.number - b.number);
-}
-
 export function FrontierChart({
   projectId,
-  frontier,
-  costFrontier,
+  points: packed,
 }: {
   projectId: string;
-  /** Ids of the frontier by tokens per task, cheapest first. */
-  frontier: string[];
-  /** Ids of the frontier by dollars per task, cheapest first. */
-  costFrontier: string[];
+  /** Every valid candidate scored on the search split (its newest evaluation), by number. */
+  points: Packed<FrontierChartPoint>;
 }) {
-  const rows = useCandidateRows();
-  const points = useMemo(
-    () => pointsOf(rows, new Set(frontier), new Set(costFrontier)),
-    [rows, frontier, costFrontier],
-  );
+  const points = useMemo(() => unpackRows(packed), [packed]);
   // Until a person picks a unit, it follows the points (a run prices its first evaluations live).
   const [picked, setUnit] = useState<Unit | null>(null);
   const unit = picked ?? defaultUnit(points);
@@ -96,10 +68,11 @@ export function FrontierChart({
     front: unit === "usd" ? point.onCostFrontier : point.onFrontier,
     scoreError: errorOf(point.score, point.scoreLow, point.scoreHigh),
   }));
-  const byId = new Map(plotted.map((point) => [point.id, point]));
-  const steps = (unit === "usd" ? costFrontier : frontier)
-    .filter((id) => byId.has(id))
-    .map((id) => ({ score: byId.get(id)!.score, x: byId.get(id)!.x }));
+  // The frontier cheapest first: no two of its members cost the same (the cheaper-or-better one wins).
+  const steps = plotted
+    .filter((point) => point.front)
+    .sort((a, b) => a.x - b.x)
+    .map((point) => ({ score: point.score, x: point.x }));
   // The step line runs on to the right edge: beyond the last frontier point, more spend buys nothing.
   const line = steps.length ? [...steps, { score: steps.at(-1)!.score, x: top }] : [];
 

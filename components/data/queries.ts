@@ -6,6 +6,7 @@ import type { CostEstimate } from "@/lib/evaluations/estimate";
 import type { CandidateEvaluationState } from "@/lib/evaluations/state";
 import type { LiveWorker } from "@/lib/jobs/workers";
 import type { Packed } from "@/lib/candidates/packed";
+import type { CandidatesPage } from "@/lib/candidates/table-view";
 import type { TreeNode } from "@/lib/candidates/tree";
 import type { RunProgress } from "@/lib/projects/progress";
 import type { TraceEventDetail, TraceEventPage } from "@/lib/traces/queries";
@@ -33,6 +34,18 @@ export const treeQuery = (projectId: string, revision: string) =>
   queryOptions({
     queryKey: ["project", projectId, "tree", revision] as const,
     queryFn: ({ signal }) => getJson<Packed<TreeNode>>(`/api/projects/${projectId}/tree`, signal),
+    staleTime: Infinity,
+  });
+
+/**
+ * One page of the overview's candidates table for one view (its query string, viewQuery) at one
+ * revision of the project: a new revision (work landed) reads it again.
+ */
+export const candidatesQuery = (projectId: string, view: string, revision: string) =>
+  queryOptions({
+    queryKey: ["project", projectId, "candidates", view, revision] as const,
+    queryFn: ({ signal }) =>
+      getJson<CandidatesPage>(`/api/projects/${projectId}/candidates${view ? `?${view}` : ""}`, signal),
     staleTime: Infinity,
   });
 

@@ -37,8 +37,8 @@ export interface CandidateTableRow {
   iterationNumber: number | null;
   origin: string;
   status: string;
-  /** Its parents' numbers (their ids are in the same table). */
-  parents: number[];
+  /** Its parents, for their links. */
+  parents: { id: string; number: number }[];
   /** The one-line hypothesis (or, without one, the rationale's first line), for the table's subtitle and text filter. */
   summary: string;
   searchScore: number | null;
@@ -75,7 +75,7 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
       iteration_number: number | null;
       origin: string;
       status: string;
-      parents: number[];
+      parents: { id: string; number: number }[];
       summary: string | null;
       search_score: number | null;
       search_low: number | null;
@@ -91,8 +91,7 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
     }[]
   >`
     select c.id, c.number, c."iterationNumber" as iteration_number, c.origin::text as origin, c.status::text as status,
-      coalesce((select json_agg(p.number order by p.number) from "CandidateParent" cp join "Candidate" p on p.id = cp."parentId"
-        where cp."childId" = c.id), '[]'::json) as parents,
+      ${candidateParents} as parents,
       left(split_part(coalesce(nullif(trim(c.hypothesis), ''), c.rationale, ''), E'\n', 1), 120) as summary,
       s.score as search_score, s.low as search_low, s.high as search_high, t.low as test_low, t.high as test_high, s.tokens_per_task, s.cost as search_cost, s.tasks as search_tasks, s.unpriced as search_unpriced, t.score as test_score,
       exists (select 1 from "Evaluation" e where e."candidateId" = c.id and e.status in ('queued', 'running')) as evaluating
@@ -108,7 +107,7 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
     status: row.status,
     parents: row.parents,
     summary: row.summary ?? "",
-    // Rounded past what any column shows: every row is sent to the browser, 500 of them at times.
+    // Rounded past what any column shows: the browser needs no more.
     searchScore: rounded(row.search_score, 6),
     searchLow: rounded(row.search_low, 6),
     searchHigh: rounded(row.search_high, 6),
@@ -243,6 +242,26 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
     costFrontier: costFront,
     progress,
   };
+}
+
+/**
+ * The score-against-cost chart's points: the fields it plots, rounded past what it shows (every
+ * point goes to the browser, 500 of them at times).
+ */
+export function chartPoints(points: CandidateCharts["points"]) {
+  return points.map((point) => ({
+    id: point.id,
+    number: point.number,
+    origin: point.origin,
+    score: rounded(point.score, 6)!,
+    scoreLow: rounded(point.scoreLow, 6),
+    scoreHigh: rounded(point.scoreHigh, 6),
+    tokensPerTask: rounded(point.tokensPerTask, 0)!,
+    costUsd: rounded(point.costUsd, 6),
+    costPerTask: significant(point.costPerTask, 4),
+    onFrontier: point.onFrontier,
+    onCostFrontier: point.onCostFrontier,
+  }));
 }
 
 export async function getCandidateDetail(projectId: string, candidateId: string) {

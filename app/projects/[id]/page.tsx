@@ -6,7 +6,6 @@ import { Badge, EmptyState, Page, Section, SimulatedBadge, Stat, Stats, ui } fro
 import { AllErroredBanner } from "@/components/AllErroredBanner";
 import { IsolationBadge } from "@/components/IsolationBadge";
 import { RunControls } from "@/components/RunControls";
-import { CandidateRowsProvider } from "@/components/candidates/CandidateRows";
 import { CandidatesTable } from "@/components/candidates/CandidatesTable";
 import { CandidateTree } from "@/components/candidates/CandidateTree";
 import { FrontierChart } from "@/components/charts/FrontierChart";
@@ -22,7 +21,8 @@ import {
   formatUsd,
   formatCost,
 } from "@/lib/format";
-import { getCandidateCharts, listCandidateTable } from "@/lib/candidates/queries";
+import { chartPoints, getCandidateCharts, listCandidateTable } from "@/lib/candidates/queries";
+import { readView, viewRows } from "@/lib/candidates/table-view";
 import { packRows } from "@/lib/candidates/packed";
 import { getProject, getProjectTotals } from "@/lib/projects/queries";
 import { allErroredEvaluations } from "@/lib/evaluations/all-errored";
@@ -43,8 +43,15 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
   return { title: project?.name ?? "Project" };
 }
 
-export default async function ProjectPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function ProjectPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { id } = await params;
+  const view = readView(queryOf(await searchParams));
   const project = await loadProject(id);
   if (!project) notFound();
   const [totals, candidates, charts, evaluations, iterations, progress, allErrored, workers, ablations] =
@@ -116,30 +123,24 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
         />
       </Stats>
 
-      <CandidateRowsProvider rows={packRows(candidates)}>
-        <div className={chartStyles.grid}>
-          <Section title="Best search score" hint="Best so far, by iteration (0 = the seed)">
-            <ScoreProgressChart data={packRows(charts.progress)} />
-          </Section>
-          <Section title="Score against cost" hint="Search score by cost per task; the line is the frontier">
-            <FrontierChart
-              projectId={project.id}
-              frontier={charts.frontier.map((point) => point.id)}
-              costFrontier={charts.costFrontier.map((point) => point.id)}
-            />
-          </Section>
-        </div>
-
-        <Section title="Lineage" hint="Every candidate by iteration, with edges from its parents">
-          <CandidateTree projectId={project.id} revision={progress.revision} />
+      <div className={chartStyles.grid}>
+        <Section title="Best search score" hint="Best so far, by iteration (0 = the seed)">
+          <ScoreProgressChart data={packRows(charts.progress)} />
         </Section>
-
-        <Section title="Candidates" hint={`${totals.searchTasks} search and ${totals.testTasks} test tasks`} flush>
-          {/* No Suspense boundary: React throttles a boundary's reveal to 300 ms after the first
-              paint, and the rows are already here, so the table is part of the first paint. */}
-          <CandidatesTable projectId={project.id} />
+        <Section title="Score against cost" hint="Search score by cost per task; the line is the frontier">
+          <FrontierChart projectId={project.id} points={packRows(chartPoints(charts.points))} />
         </Section>
-      </CandidateRowsProvider>
+      </div>
+
+      <Section title="Lineage" hint="Every candidate by iteration, with edges from its parents">
+        <CandidateTree projectId={project.id} revision={progress.revision} />
+      </Section>
+
+      <Section title="Candidates" hint={`${totals.searchTasks} search and ${totals.testTasks} test tasks`} flush>
+        {/* No Suspense boundary: React throttles a boundary's reveal to 300 ms after the first
+            paint, and the rows are already here, so the table is part of the first paint. */}
+        <CandidatesTable projectId={project.id} initial={viewRows(candidates, view)} revision={progress.revision} />
+      </Section>
 
       <Section
         title="Iterations"
@@ -365,4 +366,14 @@ function IntervalHint({ low, high }: { low: number | null | undefined; high: num
       · 95% {formatInterval(low, high)}
     </span>
   );
+}
+
+/** A page's search params as a URL query (a repeated key counts once, as URLSearchParams.get reads it). */
+function queryOf(params: Record<string, string | string[] | undefined>): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) query.set(key, first);
+  }
+  return query;
 }
