@@ -73,6 +73,10 @@ const BIG_EVENTS = Number(values["big-events"]);
 const TARGETS = { overviewMs: 100, overviewKiB: 300, candidatesMs: 200 };
 const MODEL = "claude-sonnet-5-5";
 const LABELS = ["billing", "shipping", "refunds", "technical", "account", "other"];
+/** The tool the model calls in the task runs of two candidates in five. */
+const KB_TOOL = "search_kb";
+/** Bumped when the seed changes what it stores: a kept data folder of another version is refused. */
+const SEED_VERSION = 2;
 
 // ─── Start, and stop whatever was started: on success, error, Ctrl-C or SIGTERM ───
 
@@ -154,6 +158,10 @@ async function main() {
   const kept = fs.existsSync(seededFile) ? (JSON.parse(fs.readFileSync(seededFile, "utf8")) as Seeded) : null;
   if (kept && (kept.candidates !== CANDIDATES || kept.searchTasks !== SEARCH_TASKS))
     throw new Error(`${dataDir} was seeded with ${kept.candidates} candidates × ${kept.searchTasks} tasks`);
+  if (kept && kept.version !== SEED_VERSION)
+    throw new Error(
+      `${dataDir} was seeded by an older bench:ui (its task runs call no tools): remove it to seed again`,
+    );
   const seeded = kept ?? (await seed(db, insertEvents, eventJson));
   const seedMs = performance.now() - started;
   started = performance.now();
@@ -237,7 +245,11 @@ async function main() {
     }
   }
   await context.close();
-  const searchAndMatrix = await measureSearchAndMatrix(url, seeded);
+  // The narrow search looks for one task's order number (the order numbers are random).
+  const [{ order }] = await db.$queryRaw<{ order: string }[]>`
+    select (regexp_match(t.input #>> '{}', 'Order #[0-9]+'))[1] as "order" from "Task" t
+    join "TaskSuite" s on s.id = t."suiteId" where s."projectId" = ${seeded.projectId} order by t.position limit 1`;
+  const searchAndMatrix = await measureSearchAndMatrix(url, seeded, order);
 
   const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
   const line = (s: Summary) => `${fmt(s.median)}  (${fmt(s.min)}–${fmt(s.max)})`;
@@ -442,19 +454,20 @@ const MATRIX_COLUMNS = 200;
 
 /**
  * search: GET /api/projects/<id>/search (the search page's query) for a text found in many task
- * runs' inputs, outputs and expected answers (the worst case: every match counted), one found in
- * one task's input, and a combination of filters (outcome, tokens and latency ranges, a tool);
- * the figure is the slowest of their medians. matrix: Chromium, navigation start → the matrix of
+ * runs' inputs, outputs and expected answers (the worst case: every match counted), the order
+ * number of one task's input (`order`, read from the data), a combination of filters (outcome,
+ * tokens and latency ranges, split, a sort), and the tool two candidates in five call; the figure
+ * is the slowest of their medians. matrix: Chromium, navigation start → the matrix of
  * the target's 200 candidates (all of them when there are fewer; else #1–#200) × every search
  * task hydrated (data-matrix-ready) with its cells in the DOM, at the next animation frame.
  */
-async function measureSearchAndMatrix(url: string, seeded: Seeded) {
+async function measureSearchAndMatrix(url: string, seeded: Seeded, order: string) {
   const api = `${url}/api/projects/${seeded.projectId}/search`;
   const searches = {
     "broad text": "q=refund",
-    "narrow text": `q=${encodeURIComponent("Order #4242")}&in=input`,
+    "narrow text": `q=${encodeURIComponent(order)}&in=input`,
     filters: "status=failed,error&tokensMin=1000&latencyMax=4000&split=search&sort=tokens.desc",
-    tool: "tool=exec",
+    tool: `tool=${KB_TOOL}`,
   };
   const found: Record<string, number> = {};
   const timings: Record<string, Summary> = {};
@@ -559,6 +572,8 @@ type InsertEvents = (typeof import("../lib/traces/writer.ts"))["insertEvents"];
 type EventJson = (typeof import("../lib/traces/writer.ts"))["eventJson"];
 
 interface Seeded {
+  /** SEED_VERSION when seeded; absent in folders seeded before it was. */
+  version?: number;
   projectId: string;
   candidates: number;
   searchTasks: number;
@@ -877,6 +892,7 @@ async function seed(db: Db, insertEvents: InsertEvents, eventJson: EventJson): P
     { seq: 0, bytes: 0 },
   );
   return {
+    version: SEED_VERSION,
     projectId,
     candidates: CANDIDATES,
     searchTasks: SEARCH_TASKS,
@@ -960,6 +976,8 @@ function exchange(options: {
   outputTokens: number;
   retried?: boolean;
   maxTokens?: number;
+  /** The answer ends in a call of this tool (a tool_use block after its text). */
+  toolUse?: { id: string; name: string; input: unknown };
 }): Exchange {
   const usage = {
     input_tokens: options.inputTokens,
@@ -990,8 +1008,11 @@ function exchange(options: {
         type: "message",
         role: "assistant",
         model: MODEL,
-        content: [{ type: "text", text: options.answer }],
-        stop_reason: "end_turn",
+        content: [
+          { type: "text", text: options.answer },
+          ...(options.toolUse ? [{ type: "tool_use", ...options.toolUse }] : []),
+        ],
+        stop_reason: options.toolUse ? "tool_use" : "end_turn",
         stop_sequence: null,
         usage,
       },
@@ -1007,7 +1028,7 @@ function exchange(options: {
     usage,
     costUsd: costUsd(MODEL, usage).usd,
     priced: true,
-    stopReason: "end_turn",
+    stopReason: options.toolUse ? "tool_use" : "end_turn",
     responseId: id,
   };
 }
@@ -1029,7 +1050,14 @@ function buildRun(plan: RunPlan) {
     { length: between(3, 8) },
     () => `kb/${pick(WORDS)}.md:${between(1, 200)}: ${sentence(between(6, 14))}`,
   ).join("\n");
+  // Two candidates in five give the model a knowledge-base tool, and it calls it: what the
+  // search's tool filter finds.
+  const toolUse =
+    candidate.number % 5 < 2
+      ? { id: `toolu_${crypto.randomBytes(8).toString("hex")}`, name: KB_TOOL, input: { query: pick(WORDS) } }
+      : undefined;
   const first = exchange({
+    toolUse,
     startedAt: t + 40,
     durationMs: between(700, 3500),
     system,
@@ -1046,7 +1074,15 @@ function buildRun(plan: RunPlan) {
     messages: [
       { role: "user", content: task.input },
       { role: "assistant", content: (first.response.body as { content: unknown }).content },
-      { role: "user", content: `Knowledge base:\n${kb}\nAnswer with the queue only.` },
+      {
+        role: "user",
+        content: toolUse
+          ? [
+              { type: "tool_result", tool_use_id: toolUse.id, content: kb },
+              { type: "text", text: "Answer with the queue only." },
+            ]
+          : `Knowledge base:\n${kb}\nAnswer with the queue only.`,
+      },
     ],
     answer: output,
     inputTokens: candidate.promptTokens + between(300, 700),

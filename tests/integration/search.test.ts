@@ -13,6 +13,8 @@ import { findTaskRun, getTaskDetail, listTasks } from "../../lib/tasks/queries.t
 import { fromExchange } from "../../lib/traces/build.ts";
 import { firstEventDetail, getTraceEvent } from "../../lib/traces/queries.ts";
 import { eventJson, insertEvents } from "../../lib/traces/writer.ts";
+import { auditEvents } from "../../lib/audit/compute.ts";
+import type { Prisma } from "../../lib/db/client.ts";
 import type { Exchange } from "../../lib/runner/proxy/types.ts";
 
 afterAll(disconnectDb);
@@ -127,12 +129,22 @@ beforeAll(async () => {
     });
     runs[name] = row.id;
   }
+  // 1-password was stored before audits were: its tools are read from its model responses.
   await db.$transaction((tx) =>
     insertEvents(
       tx,
       `[${eventJson({ taskRunId: runs["1-password"] }, 0, fromExchange(toolExchange("lookup_order")))}]`,
     ),
   );
+  // 2-password was stored as the runner stores a run: with its audit, which the tool filter reads.
+  const refund = toolExchange("issue_refund");
+  await db.$transaction((tx) =>
+    insertEvents(tx, `[${eventJson({ taskRunId: runs["2-password"] }, 0, fromExchange(refund))}]`),
+  );
+  await db.taskRun.update({
+    where: { id: runs["2-password"] },
+    data: { audit: auditEvents([{ kind: "model_call", body: refund }]) as unknown as Prisma.InputJsonValue },
+  });
 
   // Another project with the same words: never in this project's results.
   const other = await seedProject("other");
@@ -214,6 +226,7 @@ describe("search across task runs", () => {
 
   it("filters by a tool the model called", async () => {
     expect(await found("tool=lookup_order")).toEqual(["1-password"]);
+    expect(await found("tool=issue_refund")).toEqual(["2-password"]);
     expect(await found("tool=lookup")).toEqual([]);
   });
 
