@@ -23,8 +23,12 @@ const HEAD_HEIGHT = 30;
 const KEY_WIDTH = 220;
 /** A column's width: a cell (36 px, matrix.module.css) and its margins. */
 const CELL_WIDTH = 40;
-/** The grid's box before the browser measures it (the server's render): about a 1440 × 900 window's. */
-const INITIAL_RECT = { width: 1150, height: 640 };
+/**
+ * The grid's box before the browser measures it (the server's render), in a 1440 × 900 window:
+ * the page's content width (1240 px, globals.css) less its padding, and 100vh − 260 px
+ * (matrix.module.css). When it is right, hydration's measurement changes no row or column.
+ */
+const INITIAL_RECT = { width: 1192, height: 640 };
 const SORT_LABELS: Record<MatrixSort, string> = {
   suite: "Suite order",
   disagreement: "Most disagreement",
@@ -52,7 +56,8 @@ export function TaskMatrix(props: { projectId: string; matrix: Matrix; initialSo
     count: order.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 8,
+    // Few rows and columns past the view: each is hundreds of cells in the first HTML to lay out.
+    overscan: 4,
     // Before the first measurement (the server render), a screenful of rows.
     initialRect: INITIAL_RECT,
   });
@@ -63,7 +68,7 @@ export function TaskMatrix(props: { projectId: string; matrix: Matrix; initialSo
     estimateSize: () => CELL_WIDTH,
     // The columns start right of the task names (a column's start counts them).
     paddingStart: KEY_WIDTH,
-    overscan: 4,
+    overscan: 2,
     initialRect: INITIAL_RECT,
   });
   // Hydrated: said on the element itself, not through state, which would render the grid again.
