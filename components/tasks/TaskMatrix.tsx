@@ -4,7 +4,8 @@
 // view are in the DOM, so 200 × 200 renders as fast as 20 × 20. A cell opens its task run's
 // trace; rows re-sort in the browser (most disagreement, nobody passes), the order kept in the URL.
 // Cells are as small as they can be (hundreds are in the server's HTML): a row's cells sit side
-// by side from the first one's column, and a cell's link is relative to the page.
+// by side from the first one's column, a cell's link is relative to the page, and a row's cells
+// are one HTML string (matrix-cells-html.ts), not an element each, for hydration to adopt.
 import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
@@ -13,7 +14,8 @@ import { ui } from "@/components/ui";
 import { candidateHref } from "@/components/candidates/format";
 import { formatScore } from "@/lib/format";
 import type { TaskMatrix as Matrix } from "@/lib/tasks/matrix";
-import { MATRIX_SORTS, orderRows, tallyRows, type CellCode, type MatrixSort } from "@/lib/tasks/matrix-order";
+import { MATRIX_SORTS, orderRows, tallyRows, type MatrixSort } from "@/lib/tasks/matrix-order";
+import { CELL_WORDS, cellsHtml, type CellClasses } from "./matrix-cells-html";
 import styles from "./matrix.module.css";
 
 const ROW_HEIGHT = 28;
@@ -21,21 +23,30 @@ const HEAD_HEIGHT = 30;
 const KEY_WIDTH = 220;
 /** A column's width: a cell (36 px, matrix.module.css) and its margins. */
 const CELL_WIDTH = 40;
-/** The grid's box before the browser measures it (the server's render): about a 1440 × 900 window's. */
-const INITIAL_RECT = { width: 1150, height: 640 };
+/**
+ * The grid's box before the browser measures it (the server's render), in a 1440 × 900 window:
+ * the page's content width (1240 px, globals.css) less its padding, and 100vh − 260 px
+ * (matrix.module.css). When it is right, hydration's measurement changes no row or column.
+ */
+const INITIAL_RECT = { width: 1192, height: 640 };
 const SORT_LABELS: Record<MatrixSort, string> = {
   suite: "Suite order",
   disagreement: "Most disagreement",
   nobody: "Nobody passes",
 };
-const WORDS: Record<CellCode, string> = { p: "passed", f: "failed", e: "error", r: "not finished", "-": "no task run" };
-const GLYPH: Record<CellCode, string> = { p: "✓", f: "✗", e: "!", r: "…", "-": "·" };
+const cellClasses: CellClasses = {
+  cell: styles.cell,
+  none: styles.none,
+  p: styles.p,
+  f: styles.f,
+  e: styles.e,
+  r: styles.r,
+};
 
 export function TaskMatrix(props: { projectId: string; matrix: Matrix; initialSort: MatrixSort }) {
   const { matrix, projectId } = props;
   const pathname = usePathname();
   const [sort, setSort] = useState<MatrixSort>(props.initialSort);
-  const [ready, setReady] = useState(false);
   const tallies = useMemo(() => tallyRows(matrix), [matrix]);
   const order = useMemo(() => orderRows(tallies, sort), [tallies, sort]);
   const width = matrix.columns.length;
@@ -45,7 +56,8 @@ export function TaskMatrix(props: { projectId: string; matrix: Matrix; initialSo
     count: order.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 8,
+    // Few rows and columns past the view: each is hundreds of cells in the first HTML to lay out.
+    overscan: 4,
     // Before the first measurement (the server render), a screenful of rows.
     initialRect: INITIAL_RECT,
   });
@@ -56,10 +68,11 @@ export function TaskMatrix(props: { projectId: string; matrix: Matrix; initialSo
     estimateSize: () => CELL_WIDTH,
     // The columns start right of the task names (a column's start counts them).
     paddingStart: KEY_WIDTH,
-    overscan: 4,
+    overscan: 2,
     initialRect: INITIAL_RECT,
   });
-  useEffect(() => setReady(true), []);
+  // Hydrated: said on the element itself, not through state, which would render the grid again.
+  useEffect(() => scroller.current?.setAttribute("data-matrix-ready", "true"), []);
 
   const chooseSort = (next: MatrixSort) => {
     setSort(next);
@@ -73,6 +86,7 @@ export function TaskMatrix(props: { projectId: string; matrix: Matrix; initialSo
 
   const totalWidth = columns.getTotalSize();
   const visibleColumns = columns.getVirtualItems();
+  const columnIndices = visibleColumns.map((column) => column.index);
   return (
     <div>
       <div className={styles.controls}>
@@ -96,7 +110,7 @@ export function TaskMatrix(props: { projectId: string; matrix: Matrix; initialSo
         <span className={styles.legend} aria-label="Legend">
           {(["p", "f", "e", "-"] as const).map((code) => (
             <span key={code}>
-              <span className={`${styles.swatch} ${styles[code === "-" ? "none" : code]}`} /> {WORDS[code]}
+              <span className={`${styles.swatch} ${styles[code === "-" ? "none" : code]}`} /> {CELL_WORDS[code]}
             </span>
           ))}
         </span>
@@ -105,7 +119,6 @@ export function TaskMatrix(props: { projectId: string; matrix: Matrix; initialSo
         ref={scroller}
         className={styles.grid}
         data-testid="task-matrix"
-        data-matrix-ready={ready ? "true" : undefined}
         data-rows={order.length}
         data-columns={width}
         role="grid"
@@ -153,34 +166,11 @@ export function TaskMatrix(props: { projectId: string; matrix: Matrix; initialSo
                     {tally.passed}/{tally.passed + tally.notPassed}
                   </span>
                 </div>
-                <div className={styles.cells} style={{ left: visibleColumns[0]?.start ?? KEY_WIDTH }}>
-                  {visibleColumns.map((column) => {
-                    const candidate = matrix.columns[column.index];
-                    const at = row * width + column.index;
-                    const code = matrix.cells[at] as CellCode;
-                    // A score strictly between 0 and 1 (partial credit, the mean of trials) is shown as is.
-                    const score = matrix.scores[at];
-                    const title = `${task.key} · #${candidate.number} · ${WORDS[code]}${score == null ? "" : ` · score ${formatScore(score)}`}`;
-                    if (code === "-" || !candidate.evaluationId)
-                      return (
-                        <span key={column.key} className={`${styles.cell} ${styles.none}`} title={title}>
-                          {GLYPH["-"]}
-                        </span>
-                      );
-                    const partial = score != null && score > 0 && score < 1;
-                    return (
-                      <a
-                        key={column.key}
-                        className={`${styles.cell} ${styles[code]}`}
-                        title={title}
-                        data-cell={code}
-                        href={`runs/open?evaluation=${candidate.evaluationId}&task=${task.id}`}
-                      >
-                        {partial ? Math.round(score * 100) : GLYPH[code]}
-                      </a>
-                    );
-                  })}
-                </div>
+                <div
+                  className={styles.cells}
+                  style={{ left: visibleColumns[0]?.start ?? KEY_WIDTH }}
+                  dangerouslySetInnerHTML={{ __html: cellsHtml(matrix, { task, row }, columnIndices, cellClasses) }}
+                />
               </div>
             );
           })}

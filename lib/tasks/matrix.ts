@@ -53,35 +53,28 @@ export async function taskMatrix(
   projectId: string,
   options: { split: "search" | "test"; candidates: MatrixCandidates },
 ): Promise<TaskMatrix> {
-  const suite = await db.taskSuite.findUnique({ where: { projectId }, select: { id: true } });
-  if (!suite) throw new StudioError(`No project ${projectId}, or it has no task suite.`, { code: "not_found" });
-
-  let wanted: string[] | null = null; // candidate ids, in column order; null = every candidate with an evaluation
-  if (options.candidates === "frontier") wanted = (await projectFrontier(projectId)).map((point) => point.id);
-  else if (Array.isArray(options.candidates)) {
-    const found = await db.candidate.findMany({
-      where: { projectId, number: { in: options.candidates } },
-      select: { id: true, number: true },
-    });
-    const byNumber = new Map(found.map((row) => [row.number, row.id]));
-    wanted = options.candidates.flatMap((number) => byNumber.get(number) ?? []);
-  }
-
-  const [tasks, evaluations] = await Promise.all([
+  // The suite, the asked candidates and the tasks at once: none needs another's answer.
+  const [suite, wanted, tasks] = await Promise.all([
+    db.taskSuite.findUnique({ where: { projectId }, select: { id: true } }),
+    wantedCandidates(projectId, options.candidates),
     db.task.findMany({
-      where: { suiteId: suite.id, split: options.split },
+      where: { suite: { projectId }, split: options.split },
       orderBy: { position: "asc" },
       select: { id: true, key: true, position: true },
     }),
-    db.$queryRaw<{ candidate_id: string; number: number; evaluation_id: string | null; score: number | null }[]>`
+  ]);
+  if (!suite) throw new StudioError(`No project ${projectId}, or it has no task suite.`, { code: "not_found" });
+
+  const evaluations = await db.$queryRaw<
+    { candidate_id: string; number: number; evaluation_id: string | null; score: number | null }[]
+  >`
       select c.id as candidate_id, c.number, e.id as evaluation_id, e.score
       from "Candidate" c left join lateral (
         select e.id, e.score from "Evaluation" e
         where e."candidateId" = c.id and e.split::text = ${options.split} and e.status = 'done' and ${onProjectModel}
         order by e."finishedAt" desc nulls last limit 1) e on true
       where c."projectId" = ${projectId} and (${wanted}::text[] is null or c.id = any(${wanted}::text[]))
-      order by c.number`,
-  ]);
+      order by c.number`;
 
   let columns: MatrixColumn[] = evaluations.map((row) => ({
     candidateId: row.candidate_id,
@@ -113,8 +106,12 @@ export async function taskMatrix(
   const rowOf = new Map(tasks.map((task, index) => [task.position, index]));
   const columnOf = new Map(columns.map((column, index) => [column.evaluationId, index]));
   const width = columns.length;
-  // Each cell's trials: a cell is usually one task run, several with trials.
-  const trials = new Map<number, { status: string; score: number | null }[]>();
+  // Each cell's first trial in flat arrays (a cell is usually one task run), the others only for
+  // cells with trials: 40,000 cells need no object each.
+  const size = tasks.length * width;
+  const firstStatus: (string | undefined)[] = new Array(size);
+  const firstScore: (number | null)[] = new Array(size);
+  const moreTrials = new Map<number, { status: string; score: number | null }[]>();
   for (const run of runs) {
     const column = columnOf.get(run.evaluation_id);
     if (column == null) continue;
@@ -124,16 +121,27 @@ export async function taskMatrix(
       const row = rowOf.get(Number(position));
       if (row == null) return;
       const at = row * width + column;
-      const trial = { status: statuses[i], score: scores[i] === "" ? null : Number(scores[i]) };
-      const cell = trials.get(at);
-      if (cell) cell.push(trial);
-      else trials.set(at, [trial]);
+      const score = scores[i] === "" ? null : Number(scores[i]);
+      if (firstStatus[at] === undefined) {
+        firstStatus[at] = statuses[i];
+        firstScore[at] = score;
+        return;
+      }
+      const trials = moreTrials.get(at);
+      if (trials) trials.push({ status: statuses[i], score });
+      else
+        moreTrials.set(at, [
+          { status: firstStatus[at]!, score: firstScore[at] },
+          { status: statuses[i], score },
+        ]);
     });
   }
-  const codes: CellCode[] = new Array(tasks.length * width).fill("-");
+  const codes: CellCode[] = new Array(size).fill("-");
   const scores: Record<number, number> = {};
-  for (const [at, cell] of trials) {
-    const { status, score } = combineTrials(cell);
+  for (let at = 0; at < size; at++) {
+    if (firstStatus[at] === undefined) continue;
+    const trials = moreTrials.get(at);
+    const { status, score } = trials ? combineTrials(trials) : { status: firstStatus[at]!, score: firstScore[at] };
     const code = (codes[at] = CODE[status] ?? "-");
     if (score != null && score !== impliedScore(code)) scores[at] = Math.round(score * 1000) / 1000;
   }
@@ -145,6 +153,18 @@ export async function taskMatrix(
     cells: codes.join(""),
     scores,
   };
+}
+
+/** The asked candidates' ids in column order; null for every candidate with an evaluation. */
+async function wantedCandidates(projectId: string, candidates: MatrixCandidates): Promise<string[] | null> {
+  if (candidates === "frontier") return (await projectFrontier(projectId)).map((point) => point.id);
+  if (candidates === "all") return null;
+  const found = await db.candidate.findMany({
+    where: { projectId, number: { in: candidates } },
+    select: { id: true, number: true },
+  });
+  const byNumber = new Map(found.map((row) => [row.number, row.id]));
+  return candidates.flatMap((number) => byNumber.get(number) ?? []);
 }
 
 /**

@@ -267,6 +267,51 @@ describe("task × candidate matrix", () => {
     expect(test.cells).toBe("-f"); // #1 has no test evaluation
   });
 
+  it("combines a cell's trials, and sends a score only where it says more than the cell", async () => {
+    const project = await seedProject("matrix trials");
+    const [a, b, c] = await Promise.all(
+      ["a", "b", "c"].map((key, position) =>
+        db.task.create({
+          data: { suiteId: project.suite!.id, key, position, split: "search", input: key, expected: key },
+        }),
+      ),
+    );
+    const candidate = await db.candidate.create({
+      data: { projectId: project.id, number: 1, source: "//", sha256: "t", origin: "seed", status: "valid" },
+    });
+    const evaluation = await db.evaluation.create({
+      data: {
+        candidateId: candidate.id,
+        split: "search",
+        model: "claude-sonnet-5-5",
+        status: "done",
+        score: 0.5,
+        finishedAt: new Date(),
+      },
+    });
+    const trials = [
+      // a: two of three trials passed → failed, score 2/3; b: one partial-credit run; c: all errored.
+      [a.id, 1, "passed", 1],
+      [a.id, 2, "failed", 0],
+      [a.id, 3, "passed", 1],
+      [b.id, 1, "failed", 0.4],
+      [c.id, 1, "error", null],
+      [c.id, 2, "error", null],
+    ] as const;
+    await db.taskRun.createMany({
+      data: trials.map(([taskId, trial, status, score]) => ({
+        evaluationId: evaluation.id,
+        taskId,
+        trial,
+        status,
+        score,
+      })),
+    });
+    const matrix = await taskMatrix(project.id, { split: "search", candidates: [1] });
+    expect(matrix.cells).toBe("ffe");
+    expect(matrix.scores).toEqual({ 0: 0.667, 1: 0.4 });
+  });
+
   it("orders rows by disagreement and by nobody passing", async () => {
     const tallies = tallyRows({
       tasks: [
