@@ -1,7 +1,7 @@
 "use client";
 
 // The opened event: its columns, any size notice, and either the per-kind view or the raw JSON.
-import { formatDuration, formatTokens } from "@/lib/format";
+import { formatCount, formatDuration, formatTokens } from "@/lib/format";
 import type { CutBody } from "@/lib/traces/events";
 import type { TraceEventDetail, TraceEventItem } from "@/lib/traces/queries";
 import { ui } from "@/components/ui";
@@ -144,7 +144,7 @@ function Body({
       {clip && (
         <div className={styles.notice} data-notice="size">
           Large body: showing the first {formatBytes(clip.shownBytes)} of {formatBytes(clip.totalBytes)} (
-          {clip.shownBytes.toLocaleString("en-US")} of {clip.totalBytes.toLocaleString("en-US")} bytes)
+          {formatCount(clip.shownBytes)} of {formatCount(clip.totalBytes)} bytes)
           {clip.mode === "strings" ? "; long texts are cut where marked" : " as text"}.{" "}
           <a href={rawTraceHref}>Download the raw trace</a> or open{" "}
           <a href={eventHref} target="_blank" rel="noreferrer">

@@ -3,8 +3,8 @@
 // A trace's events in seq order: a kind filter, then a windowed list of one-line rows.
 // Rows not loaded yet render as placeholders; the viewer fetches their page on demand.
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useRef, useState, type CSSProperties, type ReactNode } from "react";
-import { formatDuration, formatTokens } from "@/lib/format";
+import { memo, useEffect, useRef, useState, type MouseEvent } from "react";
+import { formatCount, formatDuration, formatTokens } from "@/lib/format";
 import type { TraceEventItem } from "@/lib/traces/queries";
 import { KindLabel } from "./KindLabel";
 import { ShortcutLegend } from "./ShortcutLegend";
@@ -47,71 +47,6 @@ export function TraceTimeline(props: TimelineProps) {
     props.onFilter(current.size ? [...current].sort() : null);
   };
 
-  const renderRow = (index: number, style: CSSProperties) => {
-    const row = props.rowAt(index);
-    if (!row) {
-      return (
-        <div
-          key={`placeholder-${index}`}
-          className={`${styles.row} ${styles.rowPlaceholder}`}
-          style={style}
-          aria-hidden
-        >
-          <span className={styles.cellNum}>…</span>
-          <span />
-          <span />
-          <span className={styles.skeleton} />
-          <span />
-          <span />
-        </div>
-      );
-    }
-    const selected = index === props.selectedIndex;
-    const tokens =
-      row.inputTokens != null || row.outputTokens != null
-        ? `${formatTokens(row.inputTokens ?? 0)} / ${formatTokens(row.outputTokens ?? 0)}`
-        : "";
-    return (
-      <div
-        key={row.seq}
-        role="option"
-        aria-selected={selected}
-        data-seq={row.seq}
-        data-testid="timeline-row"
-        className={`${styles.row} ${selected ? styles.rowSelected : ""}`}
-        style={style}
-        onClick={() => props.onSelect(index)}
-        title={row.preview}
-      >
-        <span className={styles.cellNum}>{row.seq}</span>
-        <span className={styles.cellTime}>{props.startMs == null ? "" : formatOffset(row.timeMs - props.startMs)}</span>
-        <span>
-          <KindLabel kind={row.kind} />
-        </span>
-        <span className={styles.cellMain}>
-          {row.kind === "file_read" && row.name ? (
-            // A path: cut in the middle (the file name shows), the preview's copy of it left out.
-            <>
-              <MiddleCut path={row.name} className={styles.cellPath} />
-              <span className={styles.cellPreview}>
-                {row.preview.startsWith(row.name) ? row.preview.slice(row.name.length) : ` ${row.preview}`}
-              </span>
-            </>
-          ) : (
-            <>
-              {row.name && <span className={styles.cellName}>{row.name}</span>}
-              <span className={styles.cellPreview}>{row.preview || (row.name ? "" : "—")}</span>
-            </>
-          )}
-        </span>
-        <span className={styles.cellRight}>{row.durationMs != null ? formatDuration(row.durationMs) : ""}</span>
-        <span className={styles.cellRight} title={tokens ? "input / output tokens" : undefined}>
-          {tokens}
-        </span>
-      </div>
-    );
-  };
-
   return (
     <section className={styles.pane} aria-label="Timeline" data-timeline-ready={props.ready}>
       <div className={styles.toolbar}>
@@ -122,7 +57,7 @@ export function TraceTimeline(props: TimelineProps) {
           onClick={() => props.onFilter(null)}
           aria-pressed={!filter}
         >
-          all <span className={styles.chipCount}>{props.eventCount.toLocaleString("en-US")}</span>
+          all <span className={styles.chipCount}>{formatCount(props.eventCount)}</span>
         </button>
         {kinds.map(({ kind, count }) => {
           const active = filter?.includes(kind) ?? false;
@@ -134,7 +69,7 @@ export function TraceTimeline(props: TimelineProps) {
               onClick={() => toggle(kind)}
               aria-pressed={active}
             >
-              {kind} <span className={styles.chipCount}>{count.toLocaleString("en-US")}</span>
+              {kind} <span className={styles.chipCount}>{formatCount(count)}</span>
             </button>
           );
         })}
@@ -146,7 +81,7 @@ export function TraceTimeline(props: TimelineProps) {
         )}
         {filter && (
           <span className="faint" style={{ fontSize: 12 }}>
-            {props.total.toLocaleString("en-US")} shown
+            {formatCount(props.total)} shown
           </span>
         )}
       </div>
@@ -184,10 +119,13 @@ export function TraceTimeline(props: TimelineProps) {
       ) : (
         <TimelineRows
           count={props.total}
-          renderRow={renderRow}
+          rowAt={props.rowAt}
+          startMs={props.startMs}
+          onSelect={props.onSelect}
           selectedIndex={props.selectedIndex}
           onRangeChange={props.onRangeChange}
           resetKey={(filter ?? []).join(",")}
+          hydrated={props.ready}
         />
       )}
       <ShortcutLegend {...props.neighbours} />
@@ -201,15 +139,19 @@ export function TraceTimeline(props: TimelineProps) {
  */
 function TimelineRows(props: {
   count: number;
-  renderRow: (index: number, style: CSSProperties) => ReactNode;
+  rowAt: (index: number) => TraceEventItem | undefined;
+  startMs: number | null;
+  onSelect: (index: number) => void;
   /** Kept in view whenever it changes (keyboard moves, deep links). */
   selectedIndex: number | null;
   /** The rows in view (start inclusive, end exclusive): the viewer loads their pages. */
   onRangeChange: (start: number, end: number) => void;
   /** Changing it scrolls back to the top (a new filter). */
   resetKey: string;
+  /** False in the server's HTML and while it hydrates: no overscan then (see below). */
+  hydrated: boolean;
 }) {
-  const { count, selectedIndex, onRangeChange, resetKey } = props;
+  const { count, selectedIndex, onRangeChange, resetKey, rowAt, startMs, onSelect } = props;
   const ref = useRef<HTMLDivElement>(null);
   // Start with the selected row in view, so a deep link renders the right rows on the server.
   const [initialOffset] = useState(() => (selectedIndex != null ? Math.max(0, (selectedIndex - 5) * ROW_HEIGHT) : 0));
@@ -217,7 +159,9 @@ function TimelineRows(props: {
     count,
     getScrollElement: () => ref.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: OVERSCAN,
+    // The server's HTML has no rows beyond ASSUMED_HEIGHT: nothing can scroll to them before the
+    // page hydrates, and each row rendered there is one more to hydrate before the keys work.
+    overscan: props.hydrated ? OVERSCAN : 0,
     initialOffset,
     initialRect: { width: 0, height: ASSUMED_HEIGHT },
   });
@@ -240,11 +184,105 @@ function TimelineRows(props: {
     virtualizer.scrollToOffset(0);
   }, [resetKey, virtualizer]);
 
+  // One click handler for every row (a row says its index): rows take no callback, so a row whose
+  // event, place and selection are unchanged is not rendered again when the viewer is.
+  const onClick = (event: MouseEvent<HTMLDivElement>) => {
+    const row = (event.target as HTMLElement).closest<HTMLElement>("[data-index]");
+    if (row && event.currentTarget.contains(row)) onSelect(Number(row.dataset.index));
+  };
+
   return (
-    <div ref={ref} className={styles.list} role="listbox" aria-label="Trace events">
+    <div ref={ref} className={styles.list} role="listbox" aria-label="Trace events" onClick={onClick}>
       <div className={styles.spacer} style={{ height: virtualizer.getTotalSize() }}>
-        {rows.map((row) => props.renderRow(row.index, { top: row.start, height: row.size }))}
+        {rows.map(({ index, start: top, size }) => {
+          const row = rowAt(index);
+          return row ? (
+            <TimelineRow
+              key={row.seq}
+              index={index}
+              row={row}
+              top={top}
+              height={size}
+              startMs={startMs}
+              selected={index === selectedIndex}
+            />
+          ) : (
+            <PlaceholderRow key={`placeholder-${index}`} top={top} height={size} />
+          );
+        })}
       </div>
     </div>
   );
 }
+
+/** One event's line: the same props render the same row, so it is memoised (the viewer re-renders often). */
+const TimelineRow = memo(function TimelineRow(props: {
+  index: number;
+  row: TraceEventItem;
+  top: number;
+  height: number;
+  startMs: number | null;
+  selected: boolean;
+}) {
+  const { row, selected } = props;
+  const tokens =
+    row.inputTokens != null || row.outputTokens != null
+      ? `${formatTokens(row.inputTokens ?? 0)} / ${formatTokens(row.outputTokens ?? 0)}`
+      : "";
+  return (
+    <div
+      role="option"
+      aria-selected={selected}
+      data-seq={row.seq}
+      data-index={props.index}
+      data-testid="timeline-row"
+      className={`${styles.row} ${selected ? styles.rowSelected : ""}`}
+      style={{ top: props.top, height: props.height }}
+      title={row.preview}
+    >
+      <span className={styles.cellNum}>{row.seq}</span>
+      <span className={styles.cellTime}>{props.startMs == null ? "" : formatOffset(row.timeMs - props.startMs)}</span>
+      <span>
+        <KindLabel kind={row.kind} />
+      </span>
+      <span className={styles.cellMain}>
+        {row.kind === "file_read" && row.name ? (
+          // A path: cut in the middle (the file name shows), the preview's copy of it left out.
+          <>
+            <MiddleCut path={row.name} className={styles.cellPath} />
+            <span className={styles.cellPreview}>
+              {row.preview.startsWith(row.name) ? row.preview.slice(row.name.length) : ` ${row.preview}`}
+            </span>
+          </>
+        ) : (
+          <>
+            {row.name && <span className={styles.cellName}>{row.name}</span>}
+            <span className={styles.cellPreview}>{row.preview || (row.name ? "" : "—")}</span>
+          </>
+        )}
+      </span>
+      <span className={styles.cellRight}>{row.durationMs != null ? formatDuration(row.durationMs) : ""}</span>
+      <span className={styles.cellRight} title={tokens ? "input / output tokens" : undefined}>
+        {tokens}
+      </span>
+    </div>
+  );
+});
+
+/** A row whose page has not arrived yet. */
+const PlaceholderRow = memo(function PlaceholderRow(props: { top: number; height: number }) {
+  return (
+    <div
+      className={`${styles.row} ${styles.rowPlaceholder}`}
+      style={{ top: props.top, height: props.height }}
+      aria-hidden
+    >
+      <span className={styles.cellNum}>…</span>
+      <span />
+      <span />
+      <span className={styles.skeleton} />
+      <span />
+      <span />
+    </div>
+  );
+});

@@ -1,9 +1,10 @@
 // Small formatting helpers of the trace viewer (the shared ones live in lib/format.ts).
+import { formatCount } from "@/lib/format";
 
 /** "+1,234 ms" from the first event; seconds past a minute stay readable. */
 export function formatOffset(ms: number): string {
-  if (ms < 0) return `${ms.toLocaleString("en-US")} ms`;
-  if (ms < 10_000) return `+${ms.toLocaleString("en-US")} ms`;
+  if (ms < 0) return `${formatCount(ms)} ms`;
+  if (ms < 10_000) return `+${formatCount(ms)} ms`;
   if (ms < 100_000) return `+${(ms / 1000).toFixed(2)} s`;
   if (ms < 3_600_000) return `+${(ms / 1000).toFixed(1)} s`;
   return `+${(ms / 3_600_000).toFixed(2)} h`;

@@ -5,7 +5,7 @@ import { Badge } from "@/components/ui";
 import { isRecord, str } from "../format";
 import styles from "../trace.module.css";
 import { JsonView } from "./JsonView";
-import { formatBytes } from "@/lib/format";
+import { formatBytes, formatCount } from "@/lib/format";
 
 export function ContentBlocks({ content }: { content: unknown }) {
   if (typeof content === "string") return <div className={styles.text}>{content}</div>;
@@ -30,7 +30,7 @@ function ContentBlock({ block }: { block: unknown }) {
       const thinking = str(block.thinking) ?? "";
       return (
         <details className={styles.thinking} data-block="thinking">
-          <summary>thinking · {thinking.length.toLocaleString("en-US")} characters</summary>
+          <summary>thinking · {formatCount(thinking.length)} characters</summary>
           <div className={styles.text}>{thinking}</div>
         </details>
       );
@@ -40,8 +40,8 @@ function ContentBlock({ block }: { block: unknown }) {
         <details className={styles.thinking} data-block="thinking">
           <summary>redacted thinking</summary>
           <div>
-            Encrypted by the API ({(str(block.data) ?? "").length.toLocaleString("en-US")} characters); nothing readable
-            is recorded.
+            Encrypted by the API ({formatCount((str(block.data) ?? "").length)} characters); nothing readable is
+            recorded.
           </div>
         </details>
       );

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { formatCount } from "@/lib/format";
 import { prettyJson } from "../format";
 import styles from "../trace.module.css";
 
@@ -26,7 +27,7 @@ export function TextBlock({
         {label}
         {text ? (
           <span className="faint" style={{ textTransform: "none", fontWeight: 400 }}>
-            {text.length.toLocaleString("en-US")} characters
+            {formatCount(text.length)} characters
           </span>
         ) : null}
       </div>

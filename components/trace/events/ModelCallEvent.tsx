@@ -1,7 +1,7 @@
 // A recorded model exchange as a conversation: the request's system prompt and messages,
 // then the response's content, with usage, timing, cost, stop reason and retry attempts.
 import { Badge } from "@/components/ui";
-import { formatDuration, formatTokens, formatUsd } from "@/lib/format";
+import { formatCount, formatDuration, formatTokens, formatUsd } from "@/lib/format";
 import type { TokenUsage } from "@/lib/runner/proxy/types";
 import { isRecord, str } from "../format";
 import styles from "../trace.module.css";
@@ -151,7 +151,7 @@ export function ModelCallEvent({ body: exchange, event }: EventViewProps<"model_
             {req.system != null &&
               (textLength(req.system) > LONG_SYSTEM_CHARS ? (
                 <details className={styles.collapsible} data-collapsed="system">
-                  <summary>system prompt · {textLength(req.system).toLocaleString("en-US")} characters</summary>
+                  <summary>system prompt · {formatCount(textLength(req.system))} characters</summary>
                   <Message role="system" content={req.system} />
                 </details>
               ) : (

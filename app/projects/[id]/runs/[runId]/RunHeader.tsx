@@ -3,7 +3,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Badge, PageHeader, SimulatedBadge, ui } from "@/components/ui";
-import { formatDuration, formatScore, formatTokens, formatCost } from "@/lib/format";
+import { formatCount, formatDuration, formatScore, formatTokens, formatCost } from "@/lib/format";
 import type { TaskRunView } from "@/lib/traces/task-run-view";
 import styles from "./page.module.css";
 
@@ -90,7 +90,7 @@ export function RunHeader(props: {
           />
           <Fact label="Cost" value={formatCost(run.costUsd)} />
           <Fact label="Duration" value={formatDuration(run.durationMs)} />
-          <Fact label="Events" value={run.eventCount.toLocaleString("en-US")} />
+          <Fact label="Events" value={formatCount(run.eventCount)} />
           <Fact label={`Failed runs in this ${run.check ? "check" : "evaluation"}`} value={props.failures} />
         </div>
         {props.audit}
@@ -150,9 +150,7 @@ function Value({ value }: { value: { text: string; json: boolean; cut: number } 
       <pre className={styles.value}>
         {value.text === "" ? <span className="faint">(empty string)</span> : value.text}
       </pre>
-      {value.cut > 0 && (
-        <div className={styles.note}>{value.cut.toLocaleString("en-US")} more characters: see the raw trace.</div>
-      )}
+      {value.cut > 0 && <div className={styles.note}>{formatCount(value.cut)} more characters: see the raw trace.</div>}
     </>
   );
 }
