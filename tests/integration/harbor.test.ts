@@ -17,7 +17,7 @@ import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-serve
 
 const engine = spawnSync("podman", ["--version"]).status === 0;
 if (process.env.CI === "true" && !engine)
-  throw new Error("CI requires podman for the container tests (apt-get install podman runc busybox-static)");
+  throw new Error("CI requires podman for the container tests (apt-get install podman runc iptables busybox-static)");
 
 const fixture = path.resolve(import.meta.dirname, "../fixtures/harbor");
 const folders: string[] = [];

@@ -15,7 +15,7 @@ export interface ContainerEngine {
 
 /** Said when a container task cannot run here; one sentence. */
 export const NO_ENGINE =
-  "This task runs in a container and no container engine was found: install podman (Debian/Ubuntu: apt-get install podman runc) or start a docker daemon.";
+  "This task runs in a container and no container engine was found: install podman (Debian/Ubuntu: apt-get install podman runc iptables) or start a docker daemon.";
 
 /** Label on every container and image the studio makes, so they can be listed and removed. */
 export const STUDIO_LABEL = "studio.harness=1";
