@@ -10,7 +10,7 @@ export function formatInterval(low: number | null | undefined, high: number | nu
 
 /**
  * A count with thousands separators, "12,345", as toLocaleString("en-US") writes it, without Intl
- * for whole numbers: Intl's first use in a page sets up ICU, 20–70 ms of Chromium's main thread,
+ * for whole numbers: Intl's first use in a page sets up ICU (13–20 ms of Chromium's main thread here),
  * and pages such as the trace viewer format counts while they hydrate.
  */
 export function formatCount(value: number): string {

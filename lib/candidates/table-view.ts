@@ -10,7 +10,7 @@ export const CANDIDATES_PAGE_SIZE = 50;
 export const ORIGINS = ["seed", "proposer", "person"] as const;
 export const STATUSES = ["valid", "pending", "rejected"] as const;
 
-/** The columns a view can sort by, and which of them are numbers (nulls go last either way). */
+/** The columns a view can sort by, each with its value (a null sorts last either way). */
 const SORT_VALUE: Record<string, (row: CandidateTableRow) => number | string | null> = {
   number: (row) => row.number,
   iteration: (row) => row.iterationNumber,

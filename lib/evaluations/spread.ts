@@ -1,11 +1,11 @@
 // An evaluation's task runs spread over every job worker that shares the database. Each pending
 // task run becomes a job on the task-run queue (pg-boss); any worker takes it (task-jobs.ts) and
 // signs the run while it runs it. With the project's concurrency setting, no more than that many
-// are sent or running at once; without it, all are sent at once and the workers' slots decide. The worker that holds the evaluation waits here until none is
-// pending, and puts back on the queue the task runs of workers that died holding them, or that
-// died after taking a run's job but before signing the run. What a
-// run writes is conditional on the run still being pending, so a run done twice (its first
-// worker froze, not died) is counted once.
+// are sent or running at once; without it, all are sent at once and the workers' slots decide.
+// The worker that holds the evaluation waits here until none is pending, and puts back on the
+// queue the task runs of workers that died holding them, or that died after taking a run's job
+// but before signing the run. What a run writes is conditional on the run still being pending,
+// so a run done twice (its first worker froze, not died) is counted once.
 import { db } from "../db/client.ts";
 import { workerGone } from "../jobs/ownership.ts";
 import { enqueueMany, jobsOnTheirWay, QUEUES } from "../jobs/queue.ts";
