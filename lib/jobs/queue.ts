@@ -42,13 +42,36 @@ export function jobQueue(): Promise<PgBoss> {
     });
     instance.on("error", (error) => console.error(`[jobs] ${error.message}`));
     await instance.start();
-    for (const name of Object.values(QUEUES)) {
-      await instance.createQueue(name, { name, retryLimit: 3, retryDelay: 5, expireInSeconds: jobExpireSeconds() });
-    }
+    await createQueues(instance);
     return instance;
   })();
   return boss;
 }
+
+/**
+ * Creates the queues this database lacks. Processes that start together on a new database (a
+ * studio and its workers) race here, and pg-boss 10's create_queue attaches a partition to the
+ * job table, so two of them can deadlock (supabase/storage#703). Postgres ends one of the two;
+ * it tries again and finds the queue made (create_queue skips a queue that exists).
+ */
+export async function createQueues(instance: PgBoss): Promise<void> {
+  const made = new Set((await instance.getQueues()).map((queue) => queue.name));
+  for (const name of Object.values(QUEUES)) {
+    if (made.has(name)) continue;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await instance.createQueue(name, { name, retryLimit: 3, retryDelay: 5, expireInSeconds: jobExpireSeconds() });
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== DEADLOCK || attempt === 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * attempt));
+      }
+    }
+  }
+}
+
+/** Postgres's SQLSTATE for a transaction it ended to break a deadlock. */
+const DEADLOCK = "40P01";
 
 /** Enqueues many jobs of one queue in one statement; answers their ids, in order. */
 export async function enqueueMany(name: QueueName, data: Record<string, string>[]): Promise<string[]> {
