@@ -58,6 +58,7 @@ export function serverUrl(host: string, port: number): string {
 
 export function writeServerFile(dataFolder: string, server: RunningServer): void {
   const file = path.join(dataFolder, SERVER_FILE);
+  fs.mkdirSync(dataFolder, { recursive: true }); // nothing else makes it with DATABASE_URL and STUDIO_TOKEN
   fs.rmSync(file, { force: true }); // a fresh file, so the 0600 mode applies
   fs.writeFileSync(file, JSON.stringify(server, null, 2) + "\n", { mode: 0o600 });
 }
