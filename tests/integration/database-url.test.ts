@@ -23,7 +23,10 @@ it("uses the server DATABASE_URL names, migrating a fresh database, and starts n
   const dataDir = path.join(tempDataDir(), "not-made-yet");
   const token = "a-token-of-the-operators-own-choosing";
   studio = await startStudio({ dataDir, env: { DATABASE_URL: url.toString(), STUDIO_TOKEN: token } });
-  expect(JSON.parse(fs.readFileSync(path.join(dataDir, "studio-server.json"), "utf8"))).toMatchObject({ url: studio.url, secret: "STUDIO_TOKEN" });
+  expect(JSON.parse(fs.readFileSync(path.join(dataDir, "studio-server.json"), "utf8"))).toMatchObject({
+    url: studio.url,
+    secret: "STUDIO_TOKEN",
+  });
   expect(studio.output()).toContain("(DATABASE_URL)");
   expect(studio.output()).not.toContain(url.password);
   expect((await fetch(`${studio.url}/projects`, { headers: studio.authHeaders() })).status).toBe(200);
