@@ -18,6 +18,19 @@ export async function start(args: string[]): Promise<number> {
     args,
     options: { host: { type: "string" }, port: { type: "string" }, slots: { type: "string" } },
   });
+  // Output nobody reads any more (a closed terminal or pipe): stop as on Ctrl-C, once there is a
+  // studio to stop, as a Unix program stops on SIGPIPE. Unhandled, the first failed write killed
+  // the process and left its embedded Postgres running.
+  let outputClosed = false;
+  // eslint-disable-next-line prefer-const -- set once there is a studio to stop; the handler reads it before
+  let stopOnClosedOutput: ((why: string) => void) | undefined;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      outputClosed = true;
+      stopOnClosedOutput?.("output closed (EPIPE)");
+    });
+  }
   const slots = slotsOption(values.slots);
   const config = readServerConfig(values);
   await checkPortFree(config.host, config.port);
@@ -47,6 +60,7 @@ export async function start(args: string[]): Promise<number> {
   });
 
   let server: http.Server | undefined;
+  const url = serverUrl(config.host, config.port);
   const stop = (signal: string) => {
     stopping ??= (async () => {
       log(`${signal}: stopping…`);
@@ -61,6 +75,8 @@ export async function start(args: string[]): Promise<number> {
       await disconnectDb().catch(() => {});
       await database.close();
       clearTimeout(force);
+      // Again: a stop that came while the studio was starting may have run before the file was written.
+      removeServerFile(dataDir());
       log("Stopped.");
       process.exit(0);
     })();
@@ -68,6 +84,8 @@ export async function start(args: string[]): Promise<number> {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  stopOnClosedOutput = (why) => void stop(why);
+  if (outputClosed) stopOnClosedOutput("output closed (EPIPE)");
 
   try {
     const createNext = (await import("next")).default;
@@ -95,14 +113,16 @@ export async function start(args: string[]): Promise<number> {
       server!.once("error", (error: NodeJS.ErrnoException) => reject(portError(error, config.host, config.port)));
       server!.listen(config.port, config.host, resolve);
     });
+    writeServerFile(dataDir(), { url, pid: process.pid, secret: config.token ? "STUDIO_TOKEN" : "file" });
   } catch (error) {
+    // Nothing may outlive a failed start: it would hold the port and the worker, with no one to stop it.
+    server?.closeAllConnections();
+    server?.close();
     worker.kill("SIGTERM");
     await workerExited;
     await database.close();
     throw error;
   }
-  const url = serverUrl(config.host, config.port);
-  writeServerFile(dataDir(), { url, pid: process.pid, secret: config.token ? "STUDIO_TOKEN" : "file" });
   // One write, so the link and the ready line arrive together. An operator's STUDIO_TOKEN
   // stays out of logs; the install's own secret is printed, as Jupyter prints its token.
   console.log(
