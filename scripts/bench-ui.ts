@@ -12,9 +12,9 @@
 //               (next event) → the detail panel shows that event's body (data-detail-status=ready).
 // Each Chromium figure is a navigation in a tab that already shows the studio (its projects list,
 // loaded untimed), as when a person follows a link or reloads: `tab: "open"`. The same navigation
-// in a tab made for it (`"new"`) is printed beside it. There Chromium starts the tab's renderer
-// process while the server renders, and on a 2-core machine the two share the cores: that doubled
-// the matrix's time to first byte (177 against 92 ms) when this was written.
+// in a tab made for it (`"new"`) is printed beside it: there Chromium sets the tab up while the
+// server renders, and on a 2-core machine the two share the cores. When this was written, that
+// took the matrix's time to first byte from 98 to 177 ms, and each figure 200–340 ms higher.
 // Each Chromium page is closed once its own requests have stopped (closeSettled), so what one run
 // asks for after its figure is not on the server while the next run is timed.
 // The seed: a suite of --tasks search tasks (and 20 test tasks), --candidates candidates with
