@@ -106,6 +106,12 @@ it(
       null,
       { timeout: 240_000 },
     );
+    // The charts read their points after the page renders (ProjectCharts): give them the moment.
+    await page.waitForFunction(
+      () => document.querySelectorAll("[data-chart='frontier'] a[data-candidate]").length > 1,
+      null,
+      { timeout: 15_000 },
+    );
     const during = await readOverview(page);
     expect(during.running, JSON.stringify(during)).toBe(true);
     expect(during.sameDocument).toBe(true);

@@ -2,6 +2,7 @@
 // is indexed by) beside its fetcher. Keys start with what they belong to (a project, a candidate,
 // a trace), so everything of one thing can be found or dropped with its prefix.
 import { queryOptions } from "@tanstack/react-query";
+import type { FrontierChartPoint, ProgressPoint } from "@/components/charts/points";
 import type { CostEstimate } from "@/lib/evaluations/estimate";
 import type { CandidateEvaluationState } from "@/lib/evaluations/state";
 import type { LiveWorker } from "@/lib/jobs/workers";
@@ -34,6 +35,18 @@ export const treeQuery = (projectId: string, revision: string) =>
   queryOptions({
     queryKey: ["project", projectId, "tree", revision] as const,
     queryFn: ({ signal }) => getJson<Packed<TreeNode>>(`/api/projects/${projectId}/tree`, signal),
+    staleTime: Infinity,
+  });
+
+/** The overview's charts at one revision of the project (as treeQuery): a new revision reads them again. */
+export const chartsQuery = (projectId: string, revision: string) =>
+  queryOptions({
+    queryKey: ["project", projectId, "charts", revision] as const,
+    queryFn: ({ signal }) =>
+      getJson<{ progress: Packed<ProgressPoint>; points: Packed<FrontierChartPoint> }>(
+        `/api/projects/${projectId}/charts`,
+        signal,
+      ),
     staleTime: Infinity,
   });
 

@@ -1,7 +1,7 @@
 // Read model for candidates: the overview's table and charts, the candidate page and the
 // diff page's pickers. Scores are those of each candidate's newest finished evaluation.
 import { db, Prisma } from "../db/client.ts";
-import { best, cheapestFirstOrder, frontier, frontierOfOrdered } from "./selection.ts";
+import { best, bestOfOrdered, cheapestFirstOrder, frontier } from "./selection.ts";
 import { tokensPerTask } from "./standings.ts";
 import { onProjectModel } from "../evaluations/model.ts";
 
@@ -17,18 +17,20 @@ export const candidateIteration = Prisma.sql`coalesce(c."iterationNumber",
           (select max(i.number) from "Iteration" i where i."projectId" = c."projectId" and i."createdAt" <= c."createdAt"), 0)::int`;
 
 /**
- * SQL joins over candidate `c`, on the project's model: `s` is its newest finished search evaluation (score, its
- * interval low and high, cost, unpriced, task runs as tasks, tokens_per_task: per task run)
- * and `t` its newest finished test evaluation (score, low, high).
+ * SQL joins over candidate `c`, on the project's model: `s` is its newest finished search
+ * evaluation with a score (score, its interval low and high, cost, unpriced, input and output
+ * tokens, task runs as tasks, tokens_per_task: per task run), the one it stands on
+ * (standings.ts), and `t` its newest finished test evaluation (score, low, high).
  */
 export const latestScores = Prisma.sql`left join lateral (
       select e.score, e."scoreLow" as low, e."scoreHigh" as high, e."costUsd" as cost, e."costUsd" is null as unpriced,
-        greatest(e."taskCount" * e.trials, 1) as tasks, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount" * e.trials, 1) as tokens_per_task
-      from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done' and ${onProjectModel}
+        e."inputTokens" as input, e."outputTokens" as output, greatest(e."taskCount" * e.trials, 1) as tasks,
+        (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount" * e.trials, 1) as tokens_per_task
+      from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done' and e.score is not null and ${onProjectModel}
       order by e."finishedAt" desc nulls last limit 1) s on true
     left join lateral (
       select e.score, e."scoreLow" as low, e."scoreHigh" as high from "Evaluation" e
-      where e."candidateId" = c.id and e.split = 'test' and e.status = 'done' and ${onProjectModel}
+      where e."candidateId" = c.id and e.split = 'test' and e.status = 'done' and e.score is not null and ${onProjectModel}
       order by e."finishedAt" desc nulls last limit 1) t on true`;
 
 export interface CandidateTableRow {
@@ -66,13 +68,27 @@ const rounded = (value: number | null, decimals: number) =>
 const significant = (value: number | null, digits: number) =>
   value == null ? null : Number(value.toPrecision(digits));
 
-/** Every candidate with the figures of its newest finished search and test evaluations. */
-export async function listCandidateTable(projectId: string): Promise<CandidateTableRow[]> {
+/**
+ * A project's candidates as the overview reads them, in one query: the table's rows, the
+ * standings the charts and the best are made of, and the last iteration.
+ */
+export interface CandidatesRead {
+  /** Every candidate with the figures of its newest finished search and test evaluations, newest first. */
+  rows: CandidateTableRow[];
+  /** Every valid candidate with a finished search evaluation, standing on its newest (as standings.ts reads them), by number. */
+  scored: ScoredCandidate[];
+  /** The project's last iteration (0 before any). */
+  lastIteration: number;
+}
+
+export async function readCandidates(projectId: string): Promise<CandidatesRead> {
   const rows = await db.$queryRaw<
     {
       id: string;
       number: number;
       iteration_number: number | null;
+      iteration: number;
+      last_iteration: number | null;
       origin: string;
       status: string;
       parents: { id: string; number: number }[];
@@ -80,46 +96,95 @@ export async function listCandidateTable(projectId: string): Promise<CandidateTa
       search_score: number | null;
       search_low: number | null;
       search_high: number | null;
-      test_low: number | null;
-      test_high: number | null;
-      tokens_per_task: number | null;
-      search_cost: number | null;
+      search_input: number | null;
+      search_output: number | null;
       search_tasks: number | null;
+      search_cost: number | null;
       search_unpriced: boolean | null;
       test_score: number | null;
+      test_low: number | null;
+      test_high: number | null;
       evaluating: boolean;
     }[]
   >`
-    select c.id, c.number, c."iterationNumber" as iteration_number, c.origin::text as origin, c.status::text as status,
-      ${candidateParents} as parents,
+    select c.id, c.number, c."iterationNumber" as iteration_number, ${candidateIteration} as iteration,
+      (select max(i.number)::int from "Iteration" i where i."projectId" = ${projectId}) as last_iteration,
+      c.origin::text as origin, c.status::text as status, ${candidateParents} as parents,
       left(split_part(coalesce(nullif(trim(c.hypothesis), ''), c.rationale, ''), E'\n', 1), 120) as summary,
-      s.score as search_score, s.low as search_low, s.high as search_high, t.low as test_low, t.high as test_high, s.tokens_per_task, s.cost as search_cost, s.tasks as search_tasks, s.unpriced as search_unpriced, t.score as test_score,
+      s.score as search_score, s.low as search_low, s.high as search_high, s.input as search_input, s.output as search_output,
+      s.tasks as search_tasks, s.cost as search_cost, s.unpriced as search_unpriced,
+      t.score as test_score, t.low as test_low, t.high as test_high,
       exists (select 1 from "Evaluation" e where e."candidateId" = c.id and e.status in ('queued', 'running')) as evaluating
     from "Candidate" c
     ${latestScores}
     where c."projectId" = ${projectId}
     order by c.number desc`;
-  return rows.map((row) => ({
-    id: row.id,
-    number: row.number,
-    iterationNumber: row.iteration_number,
-    origin: row.origin,
-    status: row.status,
-    parents: row.parents,
-    summary: row.summary ?? "",
-    // Rounded past what any column shows: the browser needs no more.
-    searchScore: rounded(row.search_score, 6),
-    searchLow: rounded(row.search_low, 6),
-    searchHigh: rounded(row.search_high, 6),
-    testScore: rounded(row.test_score, 6),
-    testLow: rounded(row.test_low, 6),
-    testHigh: rounded(row.test_high, 6),
-    tokensPerTask: rounded(row.tokens_per_task, 0),
-    costUsd: rounded(row.search_cost, 6),
-    costPerTask: row.search_cost == null ? null : significant(row.search_cost / (row.search_tasks ?? 1), 4),
-    unpriced: row.search_unpriced === true,
-    evaluating: row.evaluating,
-  }));
+  const scored: ScoredCandidate[] = [];
+  const tableRows = rows.map((row): CandidateTableRow => {
+    const tasks = row.search_tasks ?? 1;
+    if (row.status === "valid" && row.search_score != null)
+      scored.push({
+        id: row.id,
+        number: row.number,
+        origin: row.origin,
+        iteration: row.iteration,
+        score: row.search_score,
+        scoreLow: row.search_low,
+        scoreHigh: row.search_high,
+        tokensPerTask: tokensPerTask(row.search_input ?? 0, row.search_output ?? 0, tasks),
+        costUsd: row.search_cost,
+        costPerTask: row.search_cost == null ? null : row.search_cost / tasks,
+      });
+    return {
+      id: row.id,
+      number: row.number,
+      iterationNumber: row.iteration_number,
+      origin: row.origin,
+      status: row.status,
+      parents: row.parents,
+      summary: row.summary ?? "",
+      // Rounded past what any column shows: the browser needs no more.
+      searchScore: rounded(row.search_score, 6),
+      searchLow: rounded(row.search_low, 6),
+      searchHigh: rounded(row.search_high, 6),
+      testScore: rounded(row.test_score, 6),
+      testLow: rounded(row.test_low, 6),
+      testHigh: rounded(row.test_high, 6),
+      tokensPerTask:
+        row.search_score == null ? null : Math.round(((row.search_input ?? 0) + (row.search_output ?? 0)) / tasks),
+      costUsd: rounded(row.search_cost, 6),
+      costPerTask: row.search_cost == null ? null : significant(row.search_cost / tasks, 4),
+      unpriced: row.search_unpriced === true,
+      evaluating: row.evaluating,
+    };
+  });
+  return {
+    rows: tableRows,
+    scored: scored.sort((a, b) => a.number - b.number),
+    lastIteration: rows[0]?.last_iteration ?? 0,
+  };
+}
+
+/** Every candidate with the figures of its newest finished search and test evaluations. */
+export async function listCandidateTable(projectId: string): Promise<CandidateTableRow[]> {
+  return (await readCandidates(projectId)).rows;
+}
+
+/** The project's best candidate by the selection rule (selection.ts), with its test score; null before any scored. */
+export function bestOf(read: CandidatesRead) {
+  const top = best(read.scored);
+  const row = top && read.rows.find((candidate) => candidate.id === top.id);
+  if (!top || !row) return null;
+  return {
+    candidateId: top.id,
+    number: top.number,
+    searchScore: top.score,
+    searchLow: top.scoreLow,
+    searchHigh: top.scoreHigh,
+    testScore: row.testScore,
+    testLow: row.testLow,
+    testHigh: row.testHigh,
+  };
 }
 
 export interface ScoredCandidate {
@@ -161,47 +226,11 @@ export interface CandidateCharts {
 }
 
 export async function getCandidateCharts(projectId: string): Promise<CandidateCharts> {
-  const [rows, [last]] = await Promise.all([
-    db.$queryRaw<
-      {
-        id: string;
-        number: number;
-        origin: string;
-        iteration: number;
-        score: number;
-        low: number | null;
-        high: number | null;
-        input: number;
-        output: number;
-        tasks: number;
-        cost: number | null;
-      }[]
-    >`
-      select distinct on (c.id) c.id, c.number, c.origin::text as origin, e.score, e."scoreLow" as low, e."scoreHigh" as high,
-        e."costUsd" as cost, e."inputTokens" as input, e."outputTokens" as output, e."taskCount" * e.trials as tasks,
-        ${candidateIteration} as iteration
-      from "Candidate" c join "Evaluation" e on e."candidateId" = c.id
-      where c."projectId" = ${projectId} and c.status = 'valid' and e.split = 'search' and e.status = 'done' and e.score is not null
-        and ${onProjectModel}
-      order by c.id, e."finishedAt" desc nulls last`,
-    db.$queryRaw<
-      { last: number | null }[]
-    >`select max(number)::int as last from "Iteration" where "projectId" = ${projectId}`,
-  ]);
-  const scored: ScoredCandidate[] = rows
-    .map((row) => ({
-      id: row.id,
-      number: row.number,
-      origin: row.origin,
-      iteration: row.iteration,
-      score: row.score,
-      scoreLow: row.low,
-      scoreHigh: row.high,
-      tokensPerTask: tokensPerTask(row.input, row.output, row.tasks),
-      costUsd: row.cost,
-      costPerTask: row.cost == null ? null : row.cost / Math.max(row.tasks, 1),
-    }))
-    .sort((a, b) => a.number - b.number);
+  return candidateCharts(await readCandidates(projectId));
+}
+
+/** The charts' points, frontiers and progress, from the candidates as read once. */
+export function candidateCharts({ scored, lastIteration: last }: CandidatesRead): CandidateCharts {
   const front = frontier(scored);
   const onFrontier = new Set(front.map((point) => point.id));
   // frontier() ranks by its tokensPerTask field: hand it dollars there, then give the points back.
@@ -213,13 +242,15 @@ export async function getCandidateCharts(projectId: string): Promise<CandidateCh
   ).map((point) => byId.get(point.id)!);
   const onCostFrontier = new Set(costFront.map((point) => point.id));
 
-  const lastIteration = Math.max(last?.last ?? 0, ...scored.map((point) => point.iteration));
+  const lastIteration = Math.max(last, ...scored.map((point) => point.iteration));
   const progress: CandidateCharts["progress"] = [];
   const ordered = cheapestFirstOrder(scored); // sorted once for every iteration's best so far
+  const madeIn = new Map<number, ScoredCandidate[]>();
+  for (const point of scored) madeIn.set(point.iteration, [...(madeIn.get(point.iteration) ?? []), point]);
   for (let iteration = 0; iteration <= lastIteration && scored.length > 0; iteration++) {
     // The best so far is the rule's pick among all candidates up to this iteration, as the loop saw it then.
-    const soFar = frontierOfOrdered(ordered.filter((point) => point.iteration <= iteration)).at(-1);
-    const made = best(scored.filter((point) => point.iteration === iteration));
+    const soFar = bestOfOrdered(ordered, (point) => point.iteration <= iteration);
+    const made = best(madeIn.get(iteration) ?? []);
     progress.push({
       iteration,
       best: soFar?.score ?? null,

@@ -58,8 +58,35 @@ export function cheapestFirstOrder<T extends Scored>(points: readonly T[]): T[] 
  */
 export function frontierOfOrdered<T extends Scored>(ordered: readonly T[]): T[] {
   const kept: T[] = [];
-  for (const point of ordered) if (kept.every((member) => beats(point, member))) kept.push(point);
+  walkFrontier(ordered, (point) => kept.push(point));
   return kept;
+}
+
+/**
+ * The best (rule 3) of the points in cheapestFirstOrder that `include` picks, without copying
+ * them: the best so far at each of hundreds of iterations is a walk each.
+ */
+export function bestOfOrdered<T extends Scored>(ordered: readonly T[], include: (point: T) => boolean): T | null {
+  let last: T | null = null;
+  walkFrontier(ordered, (point) => (last = point), include);
+  return last;
+}
+
+/**
+ * Rule 2's walk. A point beats every member kept so far exactly when its low end is above the
+ * highest of their high ends, so that one figure is all the walk keeps.
+ */
+function walkFrontier<T extends Scored>(
+  ordered: readonly T[],
+  keep: (point: T) => void,
+  include: (point: T) => boolean = () => true,
+): void {
+  let highest: number | null = null;
+  for (const point of ordered) {
+    if (!include(point) || (highest !== null && !((point.scoreLow ?? point.score) > highest))) continue;
+    keep(point);
+    highest = Math.max(highest ?? -Infinity, point.scoreHigh ?? point.score);
+  }
 }
 
 /** The best candidate (rule 3), or null with none. */

@@ -67,32 +67,35 @@ export async function liveWorkers(): Promise<LiveWorker[]> {
   const rows = await db.jobWorker.findMany({ where: { heartbeatAt: { gte: since } }, orderBy: { startedAt: "asc" } });
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
-  // Who runs task runs of which running evaluation (through the running evaluations: few rows).
-  const runners = await db.$queryRaw<{ evaluationId: string; workerId: string }[]>`
-    select distinct t."evaluationId", t."workerId"
-    from "Evaluation" as e join "TaskRun" as t on t."evaluationId" = e.id
-    where e.status = 'running' and t.status = 'pending' and t."workerId" = any(${ids})`;
-  const [evaluations, optimizations] = await Promise.all([
-    db.evaluation.findMany({
-      where: { status: "running", OR: [{ workerId: { in: ids } }, { id: { in: runners.map((r) => r.evaluationId) } }] },
-      select: {
-        id: true,
-        workerId: true,
-        split: true,
-        candidate: { select: { number: true, project: { select: { id: true, name: true } } } },
-      },
-    }),
-    db.optimization.findMany({
-      where: { status: "running", workerId: { in: ids } },
-      select: {
-        id: true,
-        workerId: true,
-        iterationsDone: true,
-        iterationsRequested: true,
-        project: { select: { id: true, name: true } },
-      },
-    }),
-  ]);
+  // The work each holds, in one query: the optimizations and evaluations it signs, and the
+  // running evaluations it runs task runs of (found through the running evaluations: few rows).
+  const work = await db.$queryRaw<
+    {
+      kind: "evaluation" | "optimization";
+      id: string;
+      worker_id: string;
+      holds: boolean;
+      split: string | null;
+      number: number | null;
+      done: number | null;
+      requested: number | null;
+      project_id: string;
+      project_name: string;
+    }[]
+  >`
+    select 'optimization' as kind, o.id, o."workerId" as worker_id, true as holds, null as split, null::int as number,
+      o."iterationsDone" as done, o."iterationsRequested" as requested, p.id as project_id, p.name as project_name
+    from "Optimization" o join "Project" p on p.id = o."projectId"
+    where o.status = 'running' and o."workerId" = any(${ids})
+    union all
+    select 'evaluation', e.id, w.worker_id, w.worker_id = e."workerId", e.split::text, c.number, null, null, p.id, p.name
+    from "Evaluation" e join "Candidate" c on c.id = e."candidateId" join "Project" p on p.id = c."projectId"
+      join lateral (
+        select e."workerId" as worker_id where e."workerId" = any(${ids})
+        union
+        select distinct t."workerId" from "TaskRun" t where t."evaluationId" = e.id and t.status = 'pending' and t."workerId" = any(${ids})
+      ) w on true
+    where e.status = 'running'`;
   const now = Date.now();
   return rows.map((row) => ({
     id: row.id,
@@ -103,30 +106,19 @@ export async function liveWorkers(): Promise<LiveWorker[]> {
     startedAt: row.startedAt.toISOString(),
     heartbeatAt: row.heartbeatAt.toISOString(),
     silentSeconds: Math.max(0, Math.round((now - row.heartbeatAt.getTime()) / 1000)),
-    work: [
-      ...optimizations
-        .filter((work) => work.workerId === row.id)
-        .map((work) => ({
-          kind: "optimization" as const,
-          id: work.id,
-          projectId: work.project.id,
-          projectName: work.project.name,
-          what: `${work.iterationsDone} of ${work.iterationsRequested} iteration${work.iterationsRequested === 1 ? "" : "s"} done`,
-        })),
-      ...evaluations
-        .filter(
-          (work) =>
-            work.workerId === row.id ||
-            runners.some((runner) => runner.evaluationId === work.id && runner.workerId === row.id),
-        )
-        .map((work) => ({
-          kind: "evaluation" as const,
-          id: work.id,
-          projectId: work.candidate.project.id,
-          projectName: work.candidate.project.name,
-          // The worker that holds an evaluation may run its task runs too; one that only runs them says so.
-          what: `${work.workerId === row.id ? "" : "task runs of "}#${work.candidate.number} on ${work.split}`,
-        })),
-    ],
+    work: work
+      .filter((item) => item.worker_id === row.id)
+      .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "optimization" ? -1 : 1))
+      .map((item) => ({
+        kind: item.kind,
+        id: item.id,
+        projectId: item.project_id,
+        projectName: item.project_name,
+        what:
+          item.kind === "optimization"
+            ? `${item.done} of ${item.requested} iteration${item.requested === 1 ? "" : "s"} done`
+            : // The worker that holds an evaluation may run its task runs too; one that only runs them says so.
+              `${item.holds ? "" : "task runs of "}#${item.number} on ${item.split}`,
+      })),
   }));
 }

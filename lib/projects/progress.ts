@@ -40,23 +40,26 @@ export type RunPhase =
   | { kind: "iteration"; number: number };
 
 export async function projectProgress(projectId: string): Promise<RunProgress> {
-  const optimization = await db.optimization.findFirst({
-    where: { projectId },
-    orderBy: { createdAt: "desc" },
-    select: {
-      id: true,
-      status: true,
-      iterationsDone: true,
-      iterationsRequested: true,
-      stopKind: true,
-      stopReason: true,
-      error: true,
-      simulated: true,
-      workerId: true,
-      leaseId: true,
-      heartbeatAt: true,
-    },
-  });
+  const [optimization, revision] = await Promise.all([
+    db.optimization.findFirst({
+      where: { projectId },
+      orderBy: { createdAt: "desc" },
+      select: {
+        id: true,
+        status: true,
+        iterationsDone: true,
+        iterationsRequested: true,
+        stopKind: true,
+        stopReason: true,
+        error: true,
+        simulated: true,
+        workerId: true,
+        leaseId: true,
+        heartbeatAt: true,
+      },
+    }),
+    projectRevision(projectId),
+  ]);
   const iteration = optimization
     ? await db.iteration.findFirst({
         where: { optimizationId: optimization.id },
@@ -116,7 +119,7 @@ export async function projectProgress(projectId: string): Promise<RunProgress> {
         ? { number: iteration.number, stage: iteration.stage, progress: readProgress(iteration.progress) }
         : null,
     running,
-    revision: await projectRevision(projectId),
+    revision,
   };
 }
 

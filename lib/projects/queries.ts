@@ -90,11 +90,10 @@ export function noSuchProject(projectId: string): StudioError {
 
 /** Whether any evaluation or iteration of the project ran offline: simulated is a run's kind, not a project's. */
 export async function hasSimulatedRuns(projectId: string): Promise<boolean> {
-  const [evaluation, iteration] = await Promise.all([
-    db.evaluation.findFirst({ where: { simulated: true, candidate: { projectId } }, select: { id: true } }),
-    db.iteration.findFirst({ where: { simulated: true, projectId }, select: { id: true } }),
-  ]);
-  return Boolean(evaluation || iteration);
+  const [row] = await db.$queryRaw<{ simulated: boolean }[]>`
+    select exists (select 1 from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId} and e.simulated)
+      or exists (select 1 from "Iteration" where "projectId" = ${projectId} and simulated) as simulated`;
+  return row.simulated;
 }
 
 export async function getProject(id: string) {
@@ -133,17 +132,6 @@ export interface ProjectTotals {
   costUsd: number;
   /** Evaluations and iterations with an unpriced model call: their cost is unknown, not in `costUsd`. */
   unpricedRuns: number;
-  /** The best candidate by the selection rule (lib/candidates/selection.ts), with each score's 95% interval. */
-  best: {
-    candidateId: string;
-    number: number;
-    searchScore: number;
-    searchLow: number | null;
-    searchHigh: number | null;
-    testScore: number | null;
-    testLow: number | null;
-    testHigh: number | null;
-  } | null;
 }
 
 export async function getProjectTotals(projectId: string): Promise<ProjectTotals> {
@@ -159,30 +147,19 @@ export async function getProjectTotals(projectId: string): Promise<ProjectTotals
       unpriced: number;
     }[]
   >`
-    select
-      (select count(*)::int from "Task" t join "TaskSuite" s on s.id = t."suiteId" where s."projectId" = ${projectId} and t.split = 'search') as search_tasks,
-      (select count(*)::int from "Task" t join "TaskSuite" s on s.id = t."suiteId" where s."projectId" = ${projectId} and t.split = 'test') as test_tasks,
-      (select count(*)::int from "Candidate" where "projectId" = ${projectId}) as candidates,
-      (select count(*)::int from "Iteration" where "projectId" = ${projectId}) as iterations,
-      coalesce((select sum(e."inputTokens") from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId}), 0)::float8
-        + coalesce((select sum("inputTokens") from "Iteration" where "projectId" = ${projectId}), 0)::float8 as input_tokens,
-      coalesce((select sum(e."outputTokens") from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId}), 0)::float8
-        + coalesce((select sum("outputTokens") from "Iteration" where "projectId" = ${projectId}), 0)::float8 as output_tokens,
-      coalesce((select sum(e."costUsd") from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId}), 0)
-        + coalesce((select sum("costUsd") from "Iteration" where "projectId" = ${projectId}), 0) as cost,
-      (select count(*)::int from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId} and e."costUsd" is null)
-        + (select count(*)::int from "Iteration" where "projectId" = ${projectId} and "costUsd" is null) as unpriced`;
-  const [best, project] = await Promise.all([
-    bestCandidate(projectId),
-    db.project.findUnique({ where: { id: projectId }, select: { model: true } }),
-  ]);
-  const test = best
-    ? await db.evaluation.findFirst({
-        where: { candidateId: best.id, split: "test", status: "done", model: project?.model },
-        orderBy: { finishedAt: "desc" },
-        select: { score: true, scoreLow: true, scoreHigh: true },
-      })
-    : null;
+    select tk.search_tasks, tk.test_tasks, ca.candidates, it.iterations,
+      ev.input_tokens + it.input_tokens as input_tokens, ev.output_tokens + it.output_tokens as output_tokens,
+      ev.cost + it.cost as cost, ev.unpriced + it.unpriced as unpriced
+    from
+      (select count(*) filter (where t.split = 'search')::int as search_tasks, count(*) filter (where t.split = 'test')::int as test_tasks
+        from "Task" t join "TaskSuite" s on s.id = t."suiteId" where s."projectId" = ${projectId}) tk,
+      (select count(*)::int as candidates from "Candidate" where "projectId" = ${projectId}) ca,
+      (select coalesce(sum(e."inputTokens"), 0)::float8 as input_tokens, coalesce(sum(e."outputTokens"), 0)::float8 as output_tokens,
+          coalesce(sum(e."costUsd"), 0)::float8 as cost, (count(*) filter (where e."costUsd" is null))::int as unpriced
+        from "Evaluation" e join "Candidate" c on c.id = e."candidateId" where c."projectId" = ${projectId}) ev,
+      (select count(*)::int as iterations, coalesce(sum("inputTokens"), 0)::float8 as input_tokens, coalesce(sum("outputTokens"), 0)::float8 as output_tokens,
+          coalesce(sum("costUsd"), 0)::float8 as cost, (count(*) filter (where "costUsd" is null))::int as unpriced
+        from "Iteration" where "projectId" = ${projectId}) it`;
   return {
     searchTasks: counts.search_tasks,
     testTasks: counts.test_tasks,
@@ -192,17 +169,5 @@ export async function getProjectTotals(projectId: string): Promise<ProjectTotals
     outputTokens: Number(counts.output_tokens),
     costUsd: Number(counts.cost),
     unpricedRuns: counts.unpriced,
-    best: best
-      ? {
-          candidateId: best.id,
-          number: best.number,
-          searchScore: best.score,
-          searchLow: best.scoreLow,
-          searchHigh: best.scoreHigh,
-          testScore: test?.score ?? null,
-          testLow: test?.scoreLow ?? null,
-          testHigh: test?.scoreHigh ?? null,
-        }
-      : null,
   };
 }

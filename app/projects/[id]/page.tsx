@@ -8,9 +8,7 @@ import { IsolationBadge } from "@/components/IsolationBadge";
 import { RunControls } from "@/components/RunControls";
 import { CandidatesTable } from "@/components/candidates/CandidatesTable";
 import { CandidateTree } from "@/components/candidates/CandidateTree";
-import { FrontierChart } from "@/components/charts/FrontierChart";
-import { ScoreProgressChart } from "@/components/charts/ScoreProgressChart";
-import chartStyles from "@/components/charts/charts.module.css";
+import { ProjectCharts } from "@/components/charts/ProjectCharts";
 import { projectProgress } from "@/lib/projects/progress";
 import {
   formatDuration,
@@ -21,9 +19,8 @@ import {
   formatUsd,
   formatCost,
 } from "@/lib/format";
-import { chartPoints, getCandidateCharts, listCandidateTable } from "@/lib/candidates/queries";
+import { bestOf, readCandidates } from "@/lib/candidates/queries";
 import { readView, viewRows } from "@/lib/candidates/table-view";
-import { packRows } from "@/lib/candidates/packed";
 import { getProject, getProjectTotals } from "@/lib/projects/queries";
 import { allErroredEvaluations } from "@/lib/evaluations/all-errored";
 import { listEvaluations } from "@/lib/evaluations/queries";
@@ -52,13 +49,12 @@ export default async function ProjectPage({
 }) {
   const { id } = await params;
   const view = readView(queryOf(await searchParams));
-  const project = await loadProject(id);
-  if (!project) notFound();
-  const [totals, candidates, charts, evaluations, iterations, progress, allErrored, workers, ablations] =
+  // Everything at once: the reads of an unknown project's id find nothing, and it is a 404 anyway.
+  const [project, totals, candidates, evaluations, iterations, progress, allErrored, workers, ablations] =
     await Promise.all([
+      loadProject(id),
       getProjectTotals(id),
-      listCandidateTable(id),
-      getCandidateCharts(id),
+      readCandidates(id),
       listEvaluations(id),
       listIterations(id),
       projectProgress(id),
@@ -66,6 +62,8 @@ export default async function ProjectPage({
       liveWorkers(),
       projectAblations(id),
     ]);
+  if (!project) notFound();
+  const best = bestOf(candidates);
   const weakIsolation = evaluations.some((evaluation) => evaluation.isolation === "process");
 
   return (
@@ -77,12 +75,12 @@ export default async function ProjectPage({
       <Stats>
         <Stat
           label="Best search score"
-          value={formatScore(totals.best?.searchScore)}
+          value={formatScore(best?.searchScore)}
           hint={
-            totals.best ? (
+            best ? (
               <>
-                candidate #{totals.best.number}
-                <IntervalHint low={totals.best.searchLow} high={totals.best.searchHigh} />
+                candidate #{best.number}
+                <IntervalHint low={best.searchLow} high={best.searchHigh} />
               </>
             ) : (
               "no evaluation yet"
@@ -91,11 +89,11 @@ export default async function ProjectPage({
         />
         <Stat
           label="Its test score"
-          value={formatScore(totals.best?.testScore)}
+          value={formatScore(best?.testScore)}
           hint={
             <>
               held-out split
-              <IntervalHint low={totals.best?.testLow} high={totals.best?.testHigh} />
+              <IntervalHint low={best?.testLow} high={best?.testHigh} />
             </>
           }
         />
@@ -123,14 +121,7 @@ export default async function ProjectPage({
         />
       </Stats>
 
-      <div className={chartStyles.grid}>
-        <Section title="Best search score" hint="Best so far, by iteration (0 = the seed)">
-          <ScoreProgressChart data={packRows(charts.progress)} />
-        </Section>
-        <Section title="Score against cost" hint="Search score by cost per task; the line is the frontier">
-          <FrontierChart projectId={project.id} points={packRows(chartPoints(charts.points))} />
-        </Section>
-      </div>
+      <ProjectCharts projectId={project.id} revision={progress.revision} />
 
       <Section title="Lineage" hint="Every candidate by iteration, with edges from its parents">
         <CandidateTree projectId={project.id} revision={progress.revision} />
@@ -139,7 +130,11 @@ export default async function ProjectPage({
       <Section title="Candidates" hint={`${totals.searchTasks} search and ${totals.testTasks} test tasks`} flush>
         {/* No Suspense boundary: React throttles a boundary's reveal to 300 ms after the first
             paint, and the rows are already here, so the table is part of the first paint. */}
-        <CandidatesTable projectId={project.id} initial={viewRows(candidates, view)} revision={progress.revision} />
+        <CandidatesTable
+          projectId={project.id}
+          initial={viewRows(candidates.rows, view)}
+          revision={progress.revision}
+        />
       </Section>
 
       <Section

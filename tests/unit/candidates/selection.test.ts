@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   beats,
   best,
+  bestOfOrdered,
   cheapestFirstOrder,
   frontier,
   frontierOfOrdered,
@@ -113,9 +114,21 @@ describe("frontierOfOrdered", () => {
       };
     });
     const ordered = cheapestFirstOrder(points);
+    // Rule 2 as written: walked cheapest first, a point joins when it beats every member kept.
+    const byTheRule = (subset: typeof points) => {
+      const kept: typeof points = [];
+      for (const point of subset) if (kept.every((member) => beats(point, member))) kept.push(point);
+      return kept;
+    };
     for (let iteration = 0; iteration < 15; iteration++) {
       const upTo = (point: { iteration: number }) => point.iteration <= iteration;
-      expect(frontierOfOrdered(ordered.filter(upTo))).toEqual(frontier(points.filter(upTo)));
+      const expected = byTheRule(ordered.filter(upTo));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(frontierOfOrdered(ordered.filter(upTo))).toEqual(expected);
+      expect(frontier(points.filter(upTo))).toEqual(expected);
+      // The best so far, walked in place (the overview's chart does this at every iteration).
+      expect(bestOfOrdered(ordered, upTo)).toBe(expected.at(-1));
     }
+    expect(bestOfOrdered(ordered, () => false)).toBeNull();
   });
 });
