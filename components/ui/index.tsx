@@ -43,6 +43,11 @@ export function Section(props: { title: ReactNode; hint?: ReactNode; children: R
   );
 }
 
+/** A shimmering block of the given height where content is loading; says so to screen readers. */
+export function Skeleton({ height, label }: { height: number; label: string }) {
+  return <div className={styles.skeleton} style={{ height }} aria-busy="true" aria-label={label} />;
+}
+
 export function Stat(props: { label: string; value: ReactNode; hint?: ReactNode }) {
   return (
     <div className={`${styles.card} ${styles.stat}`}>

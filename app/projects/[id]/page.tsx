@@ -1,35 +1,19 @@
 import Link from "next/link";
-import { PROPOSER_LABELS } from "@/lib/proposer/labels";
 import { notFound } from "next/navigation";
-import { cache } from "react";
-import { Badge, EmptyState, Page, Section, SimulatedBadge, Stat, Stats, ui } from "@/components/ui";
+import { cache, Suspense } from "react";
+import { Page, Section, Skeleton, Stat, Stats } from "@/components/ui";
 import { AllErroredBanner } from "@/components/AllErroredBanner";
-import { IsolationBadge } from "@/components/IsolationBadge";
 import { RunControls } from "@/components/RunControls";
 import { CandidatesTable } from "@/components/candidates/CandidatesTable";
 import { CandidateTree } from "@/components/candidates/CandidateTree";
 import { ProjectCharts } from "@/components/charts/ProjectCharts";
 import { projectProgress } from "@/lib/projects/progress";
-import {
-  formatDuration,
-  formatInterval,
-  formatRelative,
-  formatScore,
-  formatTokens,
-  formatUsd,
-  formatCost,
-} from "@/lib/format";
+import { formatInterval, formatRelative, formatScore, formatTokens, formatUsd } from "@/lib/format";
 import { bestOf, readCandidates } from "@/lib/candidates/queries";
 import { readView, viewRows } from "@/lib/candidates/table-view";
 import { getProject, getProjectTotals } from "@/lib/projects/queries";
 import { allErroredEvaluations } from "@/lib/evaluations/all-errored";
-import { listEvaluations } from "@/lib/evaluations/queries";
-import { listIterations } from "@/lib/iterations/queries";
-import { stopInWords } from "@/lib/loop/stop";
-import { liveWorkers } from "@/lib/jobs/workers";
-import { WorkersPanel } from "@/components/workers/WorkersPanel";
-import { projectAblations } from "@/lib/ablations/queries";
-import { AblationControls } from "@/components/ablations/AblationControls";
+import { OverviewActivity } from "./OverviewActivity";
 import { ProjectHeader } from "./ProjectHeader";
 
 // One read of the project per request: the title and the page both need it.
@@ -50,21 +34,15 @@ export default async function ProjectPage({
   const { id } = await params;
   const view = readView(queryOf(await searchParams));
   // Everything at once: the reads of an unknown project's id find nothing, and it is a 404 anyway.
-  const [project, totals, candidates, evaluations, iterations, progress, allErrored, workers, ablations] =
-    await Promise.all([
-      loadProject(id),
-      getProjectTotals(id),
-      readCandidates(id),
-      listEvaluations(id),
-      listIterations(id),
-      projectProgress(id),
-      allErroredEvaluations(id),
-      liveWorkers(),
-      projectAblations(id),
-    ]);
+  const [project, totals, candidates, progress, allErrored] = await Promise.all([
+    loadProject(id),
+    getProjectTotals(id),
+    readCandidates(id),
+    projectProgress(id),
+    allErroredEvaluations(id),
+  ]);
   if (!project) notFound();
   const best = bestOf(candidates);
-  const weakIsolation = evaluations.some((evaluation) => evaluation.isolation === "process");
 
   return (
     <Page>
@@ -137,206 +115,11 @@ export default async function ProjectPage({
         />
       </Section>
 
-      <Section
-        title="Iterations"
-        hint="The proposer's steps, newest first: open one for its transcript, files read and candidates"
-        flush
-      >
-        {iterations.length === 0 ? (
-          <EmptyState icon="↻" title="No iterations yet">
-            <p>
-              Press <strong>Run iteration</strong> above (the seed is scored first), or from a terminal:{" "}
-              <code>npx studio optimize --project {project.id} --iterations 3</code>
-            </p>
-          </EmptyState>
-        ) : (
-          <table className={ui.table}>
-            <thead>
-              <tr>
-                <th>Iteration</th>
-                <th>Status</th>
-                <th>Proposer</th>
-                <th className={ui.right}>Files read</th>
-                <th className={ui.right}>Tokens</th>
-                <th className={ui.right}>Cost</th>
-                <th>Candidates</th>
-                <th>Note</th>
-              </tr>
-            </thead>
-            <tbody>
-              {iterations.map((iteration) => (
-                <tr key={iteration.id}>
-                  <td className={ui.rowTitle}>
-                    <Link href={`/projects/${project.id}/iterations/${iteration.number}`}>
-                      Iteration {iteration.number}
-                    </Link>
-                    {iteration.simulated && (
-                      <>
-                        {" "}
-                        <SimulatedBadge />
-                      </>
-                    )}
-                    {iteration.instructionVersion != null && (
-                      <span className="faint"> · instructions v{iteration.instructionVersion}</span>
-                    )}
-                  </td>
-                  <td>
-                    <Badge
-                      tone={iteration.status === "done" ? "pass" : iteration.status === "failed" ? "fail" : "neutral"}
-                    >
-                      {iteration.status === "running" && iteration.stage ? `${iteration.stage}…` : iteration.status}
-                    </Badge>
-                  </td>
-                  <td>{PROPOSER_LABELS[iteration.proposerKind] ?? iteration.proposerKind}</td>
-                  <td className={`${ui.right} num`}>{iteration.filesReadCount}</td>
-                  <td className={`${ui.right} num`}>{formatTokens(iteration.inputTokens + iteration.outputTokens)}</td>
-                  <td className={`${ui.right} num`}>{formatCost(iteration.costUsd)}</td>
-                  <td>
-                    {iteration.candidates.length === 0 ? (
-                      <span className="faint">none</span>
-                    ) : (
-                      iteration.candidates.map((candidate) => (
-                        <span key={candidate.number} style={{ marginRight: 6 }}>
-                          <Badge tone={candidate.status === "rejected" ? "fail" : "neutral"}>#{candidate.number}</Badge>
-                        </span>
-                      ))
-                    )}
-                  </td>
-                  <td className="muted">
-                    {iteration.error ??
-                      stopInWords(iteration.stop) ??
-                      (iteration.status === "done" && iteration.candidates.length === 0
-                        ? "wrote no new candidates (its page says why)"
-                        : "")}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </Section>
-
-      <Section
-        title="Feedback ablation"
-        hint="Raw traces against summaries against scores only, from the same seed with the same budget"
-      >
-        <AblationControls
-          projectId={project.id}
-          offline={!progress.modelConfigured}
-          isArm={ablations.isArm}
-          ablations={ablations.ablations}
-        />
-      </Section>
-
-      <Section title="Evaluations" hint="Newest first" flush>
-        {weakIsolation && (
-          <p className={ui.warning}>
-            Some evaluations ran with process-level isolation only: their harness code could reach the network and
-            world-readable files. Install bubblewrap on the studio&apos;s machine for full isolation.
-          </p>
-        )}
-        {evaluations.length === 0 ? (
-          <EmptyState icon="▷" title="No evaluations yet">
-            <p>
-              The first iteration scores the seed harness; to score it alone:{" "}
-              <code>npx studio eval --project {project.id} --split search</code>
-            </p>
-          </EmptyState>
-        ) : (
-          <table className={ui.table}>
-            <thead>
-              <tr>
-                <th>Candidate</th>
-                <th>Split</th>
-                <th>Status</th>
-                <th className={ui.right}>Score</th>
-                <th className={ui.right}>Passed / failed / errors</th>
-                <th className={ui.right}>Tokens</th>
-                <th className={ui.right}>Cost</th>
-                <th className={ui.right}>Time</th>
-                <th>Isolation</th>
-                <th className={ui.right}>Started</th>
-              </tr>
-            </thead>
-            <tbody>
-              {evaluations.map((evaluation) => (
-                <tr key={evaluation.id}>
-                  <td className={ui.rowTitle}>
-                    <Link
-                      href={`/projects/${project.id}/candidates/${evaluation.candidateId}${evaluation.split === "test" ? "?split=test" : ""}`}
-                      title={`Task results of #${evaluation.candidateNumber} on ${evaluation.split}`}
-                    >
-                      #{evaluation.candidateNumber}
-                    </Link>
-                    {evaluation.simulated && (
-                      <>
-                        {" "}
-                        <SimulatedBadge />
-                      </>
-                    )}
-                  </td>
-                  <td>
-                    <Badge tone={evaluation.split === "test" ? "accent" : "neutral"}>{evaluation.split}</Badge>
-                    {evaluation.model !== project.model && (
-                      <>
-                        {" "}
-                        <Link
-                          href={`/projects/${project.id}/transfer`}
-                          title="A transfer evaluation: another model than the project's; its score stays out of the search"
-                        >
-                          <Badge>{evaluation.model}</Badge>
-                        </Link>
-                      </>
-                    )}
-                    {evaluation.trials > 1 && <div className="faint">{evaluation.trials} trials</div>}
-                  </td>
-                  <td>
-                    <Badge
-                      tone={evaluation.status === "done" ? "pass" : evaluation.status === "failed" ? "fail" : "neutral"}
-                    >
-                      {evaluation.status}
-                    </Badge>
-                    {evaluation.status === "failed" && evaluation.error && (
-                      <div className={`${ui.rowSub} ${ui.clip}`} title={evaluation.error}>
-                        {evaluation.error}
-                      </div>
-                    )}
-                  </td>
-                  <td className={`${ui.right} num`}>
-                    {formatScore(evaluation.score)}
-                    {evaluation.scoreLow != null && (
-                      <div className="faint" data-score-interval>
-                        {formatInterval(evaluation.scoreLow, evaluation.scoreHigh)}
-                      </div>
-                    )}
-                  </td>
-                  <td className={`${ui.right} num`}>
-                    {evaluation.passedCount} / {evaluation.failedCount} / {evaluation.errorCount}
-                    <span className="faint"> of {evaluation.taskCount * evaluation.trials}</span>
-                  </td>
-                  <td className={`${ui.right} num`}>
-                    {formatTokens(evaluation.inputTokens + evaluation.outputTokens)}
-                  </td>
-                  <td className={`${ui.right} num`}>{formatCost(evaluation.costUsd)}</td>
-                  <td className={`${ui.right} num`}>{formatDuration(evaluation.durationMs)}</td>
-                  <td>
-                    <IsolationBadge isolation={evaluation.isolation} memoryLimit={evaluation.memoryLimit} />
-                  </td>
-                  <td className={`${ui.right} muted`}>{formatRelative(evaluation.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </Section>
-
-      <Section
-        title="Workers"
-        hint="Job workers on this database, any machine: each runs its slots' worth of task runs at once"
-        flush
-      >
-        <WorkersPanel projectId={project.id} initial={workers} />
-      </Section>
+      {/* What the project did, below the table: it streams in after it, so the page's first
+          bytes (and the table) do not wait for these reads and their markup. */}
+      <Suspense fallback={<Skeleton height={480} label="Loading iterations and evaluations" />}>
+        <OverviewActivity projectId={project.id} model={project.model} offline={!progress.modelConfigured} />
+      </Suspense>
 
       {project.suite && (
         <Section title="Task suite" hint={project.suite.name}>

@@ -7,7 +7,7 @@ import { Hypotheses } from "@/components/candidates/Hypotheses";
 import { DiffView } from "@/components/editor/DiffView";
 import { parseDiffView } from "@/components/editor/view";
 import { EDITOR_LINE_HEIGHT, editorHeight } from "@/components/editor/height";
-import { Badge, EmptyState, Page, PageHeader, Section, ui } from "@/components/ui";
+import { Badge, EmptyState, Page, PageHeader, Section, Skeleton, ui } from "@/components/ui";
 import { formatScore } from "@/lib/format";
 import type { OutcomeChange } from "@/lib/evaluations/queries";
 import { diffTaskOutcomes, getCandidateEvaluations, type EvaluationBrief } from "@/lib/evaluations/queries";
@@ -168,7 +168,7 @@ export default async function DiffPage({
       <Suspense
         fallback={
           <Section title="Audit" hint="Newest search evaluation of each">
-            <div className={styles.skeleton} style={{ height: 200 }} aria-busy="true" aria-label="Loading the audit" />
+            <Skeleton height={200} label="Loading the audit" />
           </Section>
         }
       >
@@ -178,12 +178,7 @@ export default async function DiffPage({
       <Suspense
         fallback={
           <Section title="Task outcomes" hint="Newest search evaluation of each">
-            <div
-              className={styles.skeleton}
-              style={{ height: 240 }}
-              aria-busy="true"
-              aria-label="Loading the task outcomes"
-            />
+            <Skeleton height={240} label="Loading the task outcomes" />
           </Section>
         }
       >

@@ -7,7 +7,7 @@ import { EvaluationPanel } from "@/components/candidates/EvaluationPanel";
 import { candidateEvaluationState } from "@/lib/evaluations/state";
 import { candidateHref, candidateStatusTone, shortId } from "@/components/candidates/format";
 import { parseOutcome, TaskResults } from "@/components/candidates/TaskResults";
-import { Badge, EmptyState, Page, PageHeader, Section, SimulatedBadge, ui } from "@/components/ui";
+import { Badge, EmptyState, Page, PageHeader, Section, SimulatedBadge, Skeleton, ui } from "@/components/ui";
 import { formatRelative, formatScore } from "@/lib/format";
 import {
   countTaskResults,
@@ -236,10 +236,6 @@ export default async function CandidatePage({
       </Suspense>
     </Page>
   );
-}
-
-function Skeleton({ height, label }: { height: number; label: string }) {
-  return <div className={styles.skeleton} style={{ height }} aria-busy="true" aria-label={label} />;
 }
 
 async function CreatedNotice(props: { candidateId: string; number: number; parentNumber: number | null }) {
