@@ -189,9 +189,9 @@ async function main() {
   const traceUrl = `${url}/projects/${seeded.projectId}/runs/${seeded.bigRunId}`;
 
   // 1. The overview's server response: full HTML, time to last byte. Taken once the server has
-  // settled: V8 optimises the render path over the first few dozen answers after a start, which
-  // are slower (here about 230 ms for the first, 100–150 ms for the next ten). The first answer
-  // is printed beside the figure.
+  // settled: the first answers after a start are slower while the route loads and V8 optimises
+  // its render path (here 0.9–1.4 s for the first, a median of about 100 ms over the next ten,
+  // 70–85 ms from about the twentieth on). The first answer is printed in the details.
   const overviewOnce = async () => {
     const t0 = performance.now();
     const response = await fetch(overviewUrl, { cache: "no-store", headers: studio!.authHeaders() });

@@ -18,14 +18,14 @@ export const candidateIteration = Prisma.sql`coalesce(c."iterationNumber",
 
 /**
  * SQL joins over candidate `c`, on the project's model: `s` is its newest finished search
- * evaluation with a score (score, its interval low and high, cost, unpriced, input and output
- * tokens, task runs as tasks, tokens_per_task: per task run), the one it stands on
- * (standings.ts), and `t` its newest finished test evaluation (score, low, high).
+ * evaluation with a score (score, its interval low and high, cost, unpriced, task runs as tasks,
+ * tokens_per_task: per task run), the one it stands on (standings.ts), and `t` its newest
+ * finished test evaluation with a score (score, low, high). For a few candidates (an
+ * iteration's); readCandidates reads a whole project set-based.
  */
 export const latestScores = Prisma.sql`left join lateral (
       select e.score, e."scoreLow" as low, e."scoreHigh" as high, e."costUsd" as cost, e."costUsd" is null as unpriced,
-        e."inputTokens" as input, e."outputTokens" as output, greatest(e."taskCount" * e.trials, 1) as tasks,
-        (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount" * e.trials, 1) as tokens_per_task
+        greatest(e."taskCount" * e.trials, 1) as tasks, (e."inputTokens" + e."outputTokens")::float8 / greatest(e."taskCount" * e.trials, 1) as tokens_per_task
       from "Evaluation" e where e."candidateId" = c.id and e.split = 'search' and e.status = 'done' and e.score is not null and ${onProjectModel}
       order by e."finishedAt" desc nulls last limit 1) s on true
     left join lateral (
@@ -262,7 +262,11 @@ export function candidateCharts({ scored, lastIteration: last }: CandidatesRead)
   const progress: CandidateCharts["progress"] = [];
   const ordered = cheapestFirstOrder(scored); // sorted once for every iteration's best so far
   const madeIn = new Map<number, ScoredCandidate[]>();
-  for (const point of scored) madeIn.set(point.iteration, [...(madeIn.get(point.iteration) ?? []), point]);
+  for (const point of scored) {
+    const made = madeIn.get(point.iteration);
+    if (made) made.push(point);
+    else madeIn.set(point.iteration, [point]);
+  }
   for (let iteration = 0; iteration <= lastIteration && scored.length > 0; iteration++) {
     // The best so far is the rule's pick among all candidates up to this iteration, as the loop saw it then.
     const soFar = bestOfOrdered(ordered, (point) => point.iteration <= iteration);

@@ -54,7 +54,7 @@ export function cheapestFirstOrder<T extends Scored>(points: readonly T[]): T[] 
 
 /**
  * The frontier of points already in cheapestFirstOrder (or any subset of them, which stays in
- * order): the best of many subsets of one set (the best so far at each iteration) sorts once.
+ * order). For the best of many subsets of one set, bestOfOrdered walks the set once per subset.
  */
 export function frontierOfOrdered<T extends Scored>(ordered: readonly T[]): T[] {
   const kept: T[] = [];
