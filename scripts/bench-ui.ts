@@ -203,6 +203,10 @@ async function main() {
     return { ms, bytes: Buffer.byteLength(html) };
   };
   const firstOverview = await overviewOnce();
+  const overviewScripts = await scriptBytes(
+    await (await fetch(overviewUrl, { headers: studio!.authHeaders() })).text(),
+    url,
+  );
   for (let i = 0; i < SERVER_WARMUP; i++) await overviewOnce();
   // Three times the runs: one answer takes a tenth of a second, and a median of 7 moved by 20 ms
   // between runs of the bench here.
@@ -289,7 +293,7 @@ async function main() {
   console.log("");
   console.log("details (medians):");
   console.log(
-    `  overview: ${(overview.bytes.median / 1024).toFixed(0)} KiB of HTML; the first answer after the studio started took ${fmt(firstOverview.ms)}, and the figure is the median of ${RUNS * 3} taken after ${SERVER_WARMUP} more`,
+    `  overview: ${(overview.bytes.median / 1024).toFixed(0)} KiB of HTML and ${(overviewScripts / 1024).toFixed(0)} KiB of scripts (uncompressed); the first answer after the studio started took ${fmt(firstOverview.ms)}, and the figure is the median of ${RUNS * 3} taken after ${SERVER_WARMUP} more`,
   );
   console.log(
     `  candidates table: the first page's ${Math.min(seeded.candidates, CANDIDATES_PAGE_SIZE)} rows in the DOM at ${fmt(candidates.domMs.median)}, next animation frame at ${fmt(candidates.ms.median)} (the figure); in a new tab ${line(candidatesNewTab.ms)}`,
@@ -310,6 +314,17 @@ async function main() {
     );
     await new Promise(() => {});
   }
+}
+
+/**
+ * The bytes of the scripts a page's HTML loads (`<script src>`, not the `noModule` ones modern
+ * browsers skip): what the browser compiles and runs before the page is interactive.
+ */
+async function scriptBytes(html: string, base: string): Promise<number> {
+  const sources = [...html.matchAll(/<script src="([^"]+)"(?![^>]*noModule)[^>]*>/g)].map((match) => match[1]);
+  let total = 0;
+  for (const source of new Set(sources)) total += (await (await fetch(new URL(source, base))).arrayBuffer()).byteLength;
+  return total;
 }
 
 /** The overview's figures: its answer time and size, and the candidates table's first render. */

@@ -91,7 +91,8 @@ export function CandidatesTable({
               className={ui.rowTitle}
               onClick={(event) => event.stopPropagation()}
             >
-              #{info.getValue()}
+              {/* One string, one text node: "#" and a number apart are two, with a comment between. */}
+              {`#${info.getValue()}`}
             </Link>
             {info.row.original.summary && (
               <div className={styles.summary} title={info.row.original.summary}>
@@ -123,7 +124,7 @@ export function CandidatesTable({
                   prefetch={false}
                   onClick={(event) => event.stopPropagation()}
                 >
-                  #{parent.number}
+                  {`#${parent.number}`}
                 </Link>
               ))}
             </span>

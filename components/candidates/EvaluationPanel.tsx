@@ -11,7 +11,7 @@ import { EstimateLine, useSpendConfirmation } from "@/components/SpendConfirm";
 import { formatCost, formatInterval, formatScore, formatTokens } from "@/lib/format";
 import { evaluationBlocker, isActive, type CandidateEvaluationState, type Split } from "@/lib/evaluations/state";
 import { taskRunCount } from "@/lib/evaluations/figures";
-import { MAX_TRIALS } from "@/lib/projects/settings";
+import { MAX_TRIALS, isTrials } from "@/lib/evaluations/trials";
 import { workStatusTone } from "./format";
 import { OtlpExport } from "./OtlpExport";
 import styles from "./candidate.module.css";
@@ -36,7 +36,7 @@ function resultsChanged(before: CandidateEvaluationState | undefined, after: Can
 /** Typed trials as a number, or undefined when empty or out of range (the setting holds). */
 function validTrials(text: string): number | undefined {
   const trials = Number(text);
-  return text.trim() && Number.isInteger(trials) && trials >= 1 && trials <= MAX_TRIALS ? trials : undefined;
+  return text.trim() && isTrials(trials) ? trials : undefined;
 }
 
 export function EvaluationPanel(props: {

@@ -7,7 +7,8 @@ import { db, Prisma } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { claimLive, claimLost, holdLease, takeLease } from "../jobs/lease.ts";
 import { offlineUpstream } from "../offline/upstream.ts";
-import { MAX_TRIALS, readSettings, trialsFor, type ProjectSettings } from "../projects/settings.ts";
+import { readSettings, trialsFor, type ProjectSettings } from "../projects/settings.ts";
+import { MAX_TRIALS, isTrials } from "./trials.ts";
 import {
   runTaskRuns,
   type EngineOptions,
@@ -93,8 +94,7 @@ export async function prepareEvaluation(
   }
 
   const trials = trialsFor(readSettings(candidate.project.settings), split, options.trials);
-  if (!(Number.isInteger(trials) && trials >= 1 && trials <= MAX_TRIALS))
-    throw new StudioError(`Trials must be a whole number from 1 to ${MAX_TRIALS}, not ${trials}.`);
+  if (!isTrials(trials)) throw new StudioError(`Trials must be a whole number from 1 to ${MAX_TRIALS}, not ${trials}.`);
   const taskCount = await db.task.count({ where: { suiteId, split } });
   if (taskCount === 0) throw new StudioError(`The suite has no ${split} tasks.`);
   const evaluation = await db.$transaction(async (tx) => {

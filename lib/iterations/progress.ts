@@ -26,19 +26,3 @@ export function readProgress(json: unknown): IterationProgress {
   const parsed = iterationProgressSchema.safeParse(json ?? {});
   return parsed.success ? parsed.data : {};
 }
-
-/** " · candidate #4 (1 of 3)", or " · candidates #4, #5 and #6 at once"; "" before any. */
-export function candidateWords(progress: IterationProgress): string {
-  const numbers = progress.candidateNumbers;
-  if (numbers && numbers.length > 1) {
-    const named = numbers.map((number) => `#${number}`);
-    return ` · candidates ${named.slice(0, -1).join(", ")} and ${named.at(-1)} at once`;
-  }
-  const number = progress.candidateNumber ?? numbers?.[0];
-  if (!number) return "";
-  const place =
-    progress.candidate && progress.candidates && progress.candidates > 1
-      ? ` (${progress.candidate} of ${progress.candidates})`
-      : "";
-  return ` · candidate #${number}${place}`;
-}

@@ -6,7 +6,8 @@ import { db, type FeedbackMode, type ProposerKind } from "../db/client.ts";
 import { StudioError } from "../errors.ts";
 import { claimLive, claimLost, holdLease, takeLease } from "../jobs/lease.ts";
 import { noSuchProject } from "../projects/queries.ts";
-import { MAX_TRIALS, readSettings } from "../projects/settings.ts";
+import { readSettings } from "../projects/settings.ts";
+import { MAX_TRIALS, isTrials } from "../evaluations/trials.ts";
 import { prepareEvaluation, runEvaluation } from "../evaluations/run.ts";
 import { offlineUpstream } from "../offline/upstream.ts";
 import { projectBudgetReached } from "./budget.ts";
@@ -41,7 +42,7 @@ export async function createOptimization(
 ): Promise<string> {
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > 1000)
     throw new StudioError("Iterations must be a whole number from 1 to 1000.");
-  if (trials !== undefined && !(Number.isInteger(trials) && trials >= 1 && trials <= MAX_TRIALS))
+  if (trials !== undefined && !isTrials(trials))
     throw new StudioError(`Trials must be a whole number from 1 to ${MAX_TRIALS}.`);
   // Offline runs use the offline proposer (no cost); their evaluations are priced as real ones.
   await refuseUnpricedStart(projectId, proposer?.offline ? undefined : { kind: proposer?.kind });

@@ -1,7 +1,7 @@
 // The one-line account of a running optimization, as the run controls show it. Pure, so the
 // wording of every phase (seed, iteration, final test check) is tested without a browser.
 import type { RunProgress } from "./progress.ts";
-import { candidateWords } from "../iterations/progress.ts";
+import { candidateWords } from "../iterations/progress-words.ts";
 
 const tasks = (done: number, total: number) => (total ? ` · ${done} of ${total} tasks` : "");
 const tokens = (count: number | undefined) => (count ? ` · ${count.toLocaleString("en-US")} tokens` : "");

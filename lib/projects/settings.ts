@@ -2,11 +2,9 @@
 // so every page, the CLI and the runner agree on names and defaults. Messages read after the
 // field's label ("Tokens must be more than 0"): the settings page shows them next to the field.
 import { z } from "zod";
+import { MAX_TRIALS } from "../evaluations/trials.ts";
 
 const number = { error: "must be a number" };
-
-/** The most trials (task runs per task) one evaluation may have. */
-export const MAX_TRIALS = 20;
 
 /**
  * A limit in tokens, dollars, or both: whichever is reached first. Tokens are every token of a

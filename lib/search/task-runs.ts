@@ -80,10 +80,13 @@ function textCondition(projectId: string, filters: SearchFilters): Prisma.Sql | 
  */
 function toolCondition(tool: string): Prisma.Sql {
   const block = JSON.stringify([{ type: "tool_use", name: tool }]);
-  return Prisma.sql`(case when r.audit -> 'version' = to_jsonb(${AUDIT_VERSION}::int)
-      then coalesce((r.audit -> 'tools' -> ${tool} ->> 'called')::int, 0) > 0
-      else exists (select 1 from "TraceEvent" ev where ev."taskRunId" = r.id and ev.kind = 'model_call'
-        and (ev.body -> 'response' -> 'body' -> 'content') @> ${block}::jsonb) end)`;
+  // The version compared as text: as jsonb (-> = to_jsonb(n)) it cost twice as much. The older
+  // runs' check is an IN beside it, not an EXISTS inside a CASE: there the planner costs the
+  // subquery once per run and joins the 40,000 matches by index, one by one (half again slower).
+  const current = Prisma.sql`(r.audit ->> 'version') = ${String(AUDIT_VERSION)}`;
+  return Prisma.sql`((${current} and coalesce((r.audit -> 'tools' -> ${tool} ->> 'called')::int, 0) > 0)
+    or ((${current}) is not true and r.id in (select ev."taskRunId" from "TraceEvent" ev where ev.kind = 'model_call'
+        and (ev.body -> 'response' -> 'body' -> 'content') @> ${block}::jsonb)))`;
 }
 
 function range(column: Prisma.Sql, min: number | undefined, max: number | undefined): Prisma.Sql[] {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_TRIALS } from "@/lib/projects/settings";
+import { MAX_TRIALS } from "@/lib/evaluations/trials";
 import { readEvaluationState, startEvaluation } from "@/lib/evaluations/candidate";
 import { modelName } from "@/lib/projects/settings-edit";
 import { route } from "@/lib/server/route";

@@ -3,7 +3,7 @@ import { estimateEvaluation, estimateOptimization } from "@/lib/evaluations/esti
 import { modelConfigured } from "@/lib/offline/upstream";
 import { modelName } from "@/lib/projects/settings-edit";
 import { route } from "@/lib/server/route";
-import { MAX_TRIALS } from "@/lib/projects/settings";
+import { MAX_TRIALS } from "@/lib/evaluations/trials";
 
 const query = z
   .object({

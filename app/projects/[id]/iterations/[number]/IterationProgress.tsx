@@ -6,7 +6,8 @@
 import { ui } from "@/components/ui";
 import runStyles from "@/components/RunControls.module.css";
 import { useProjectProgress } from "@/components/data/useProjectProgress";
-import { candidateWords, type IterationProgress as Progress } from "@/lib/iterations/progress";
+import type { IterationProgress as Progress } from "@/lib/iterations/progress";
+import { candidateWords } from "@/lib/iterations/progress-words";
 import type { RunProgress } from "@/lib/projects/progress";
 import styles from "./page.module.css";
 
