@@ -1,13 +1,12 @@
 // OTLP export in a real Chromium against a real studio: an evaluation whose receiver was down
 // shows the export's error beside it (the evaluation itself done), and the button sends it again
 // once the project's endpoint points at a live OTLP/HTTP receiver, then shows the spans sent.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, startStudio, studioDatabaseUrl, studioEnv, type RunningStudio } from "../tests/helpers/studio.ts";
 import { startOtlpReceiver, type OtlpReceiver } from "../tests/helpers/otlp-receiver.ts";
+import { refusedPort } from "../tests/helpers/refused-port.ts";
 import { fitsWidth, launchBrowser, openPage, screenshot, SCREENSHOTS } from "./browser.ts";
 
 let studio: RunningStudio;
@@ -19,15 +18,6 @@ let evaluationId: string;
 let tasks: number;
 
 const cli = (args: string[]) => runCli(args, studioEnv({ DATABASE_URL: studioDatabaseUrl(studio.dataDir) }), 150_000);
-
-/** A loopback port with nothing listening. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   [studio, browser, receiver] = await Promise.all([startStudio(), launchBrowser(), startOtlpReceiver()]);
@@ -44,7 +34,7 @@ beforeAll(async () => {
     "--project",
     projectId,
     "--set",
-    `otlp.endpoint=http://127.0.0.1:${await closedPort()}`,
+    `otlp.endpoint=http://127.0.0.1:${await refusedPort()}`,
   ]);
   expect(set.code, set.stderr).toBe(0);
   const evaluated = await cli(["eval", "--project", projectId, "--offline", "--json"]);

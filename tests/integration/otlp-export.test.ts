@@ -3,14 +3,13 @@
 // the recorded times and the gen_ai.* and OpenInference attributes; a receiver that is down
 // leaves the evaluation finished, with the export's error stored on it.
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { db, disconnectDb } from "../helpers/db.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-server.ts";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../helpers/otlp-receiver.ts";
+import { refusedPort } from "../helpers/refused-port.ts";
 import { runCli, studioEnv } from "../helpers/studio.ts";
 import { createProject } from "../../lib/projects/create.ts";
 import { prepareEvaluation, runEvaluation } from "../../lib/evaluations/run.ts";
@@ -228,11 +227,7 @@ describe("OTLP export", () => {
   });
 
   it("leaves the evaluation finished and records the error when the receiver is down", async () => {
-    const closed = http.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise((resolve) => closed.close(resolve));
-
+    const port = await refusedPort();
     const created = await project({ endpoint: `http://127.0.0.1:${port}`, protocol: "http/json" });
     const summary = await evaluate(created.seedCandidateId);
     expect(summary.status).toBe("done");

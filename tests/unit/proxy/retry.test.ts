@@ -1,12 +1,11 @@
 // Upstream failures: the proxy retries 429/529/5xx and connection errors, records every attempt,
 // and its final error stops the SDK from retrying the same thing again.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import Anthropic, { InternalServerError, RateLimitError } from "@anthropic-ai/sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import { backoffMs, retryAfterFromHeaders } from "../../../lib/runner/proxy/retry.ts";
 import { newCredential, startRecordingProxy, type Exchange } from "../../../lib/runner/proxy/index.ts";
 import { scripted, type FakeErrorReply } from "../../fakes/anthropic-server.ts";
+import { refusedPort } from "../../helpers/refused-port.ts";
 import { startRig, type Rig } from "./rig.ts";
 
 let rig: Rig | undefined;
@@ -126,12 +125,7 @@ describe("recording proxy: retries", () => {
   });
 
   it("answers 502 in words when the upstream cannot be reached at all", async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const s = http.createServer().listen(0, "127.0.0.1", () => {
-        const { port } = s.address() as AddressInfo;
-        s.close(() => resolve(port));
-      });
-    });
+    const closedPort = await refusedPort();
     const exchanges: Exchange[] = [];
     const proxy = await startRecordingProxy({
       upstreamUrl: `http://127.0.0.1:${closedPort}`,
