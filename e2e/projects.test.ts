@@ -204,6 +204,8 @@ describe("projects pages", () => {
 
       await page.getByRole("link", { name: "Support ticket triage" }).click();
       await page.waitForURL(`**/projects/${projectId}`);
+      // Iterations and evaluations stream in below the table, after the page's first bytes.
+      await page.getByRole("heading", { name: "Evaluations" }).waitFor();
       const body = await page.textContent("body");
       expect(body).toContain("Best search score");
       expect(body).toContain("87.5%");
