@@ -132,17 +132,17 @@ interface Postmaster {
   stop(): Promise<void>;
 }
 
-/** Starts `postgres` in its own process group, so a terminal's Ctrl-C reaches us first and we stop it in order. */
 /**
  * Postgres's cache, in MB: a quarter of the machine's memory, from Postgres's default 128 MB up
  * to 1 GB. At the default, a sequential scan of a table over a quarter of the cache (a long
  * project's task runs: 60 MB at 100,000) reads through a small ring of buffers and keeps none, so
  * every search across task runs reads the table again.
  */
-export function sharedBuffersMb(): number {
+function sharedBuffersMb(): number {
   return Math.min(1024, Math.max(128, Math.floor(os.totalmem() / 4 / 2 ** 20)));
 }
 
+/** Starts `postgres` in its own process group, so a terminal's Ctrl-C reaches us first and we stop it in order. */
 async function startPostmaster(
   binaries: PostgresBinaries,
   pgDir: string,
